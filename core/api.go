@@ -81,3 +81,269 @@ type Recorded struct {
 	Tick int64   `json:"tick"`
 	Cmd  Command `json:"cmd"`
 }
+
+// Config is everything that shapes a run besides the seed and the commands.
+// Ticks are the simulation's unit of time; the lab draws one tick as one
+// step of the animation, and latencies are a few ticks.
+type Config struct {
+	Nodes   int       `json:"nodes"`             // initial nodes n0..n{Nodes-1}
+	VNodes  int       `json:"vnodes"`            // ring points per unit of weight
+	Weights []float64 `json:"weights,omitempty"` // optional capacity per initial node (default 1)
+
+	N int `json:"n"` // replicas per key (preference-list length)
+	W int `json:"w"` // acks a put waits for
+	R int `json:"r"` // replies a get waits for
+
+	Mode       Mode       `json:"mode"`       // Strict (CP) or Sloppy (AP)
+	Versioning Versioning `json:"versioning"` // VectorClocks or LWW
+	// VClockMax truncates a vector clock past this many entries, dropping
+	// the least recently updated (Dynamo's threshold); 0 keeps every entry.
+	VClockMax int `json:"vclock_max,omitempty"`
+
+	LatencyMinTicks int64   `json:"latency_min"` // one-way message latency, uniform in [min, max]
+	LatencyMaxTicks int64   `json:"latency_max"`
+	Loss            float64 `json:"loss"` // probability that one message is dropped
+	// SkewTicks is each node's wall-clock offset, used only for LWW
+	// timestamps; missing entries are 0.
+	SkewTicks []int64 `json:"skew,omitempty"`
+
+	RequestTimeoutTicks int64 `json:"timeout"` // a request not answered by then fails
+	// ReadRepair sends the newest version(s) to replicas that answered a get
+	// with stale or missing data.
+	ReadRepair bool `json:"read_repair"`
+
+	GossipIntervalTicks int64 `json:"gossip_every"` // 0 turns gossip off
+	SuspectAfterTicks   int64 `json:"suspect_after"`
+	DeadAfterTicks      int64 `json:"dead_after"`
+
+	HandoffIntervalTicks     int64 `json:"handoff_every"`     // how often hint holders try to hand off
+	AntiEntropyIntervalTicks int64 `json:"antientropy_every"` // 0 turns background Merkle sync off
+	MerkleDepth              int   `json:"merkle_depth"`      // a range's tree has 2^depth leaves
+
+	Seed uint64 `json:"seed"`
+}
+
+// EventKind names what happened. The trace is a sequence of events; the
+// front end animates them and the digest hashes them.
+type EventKind uint8
+
+const (
+	EvMsgSend        EventKind = iota + 1 // From sends Msg to To; arrives at DeliverTick unless dropped
+	EvMsgDeliver                          // Msg reached To
+	EvMsgDrop                             // Msg lost (loss, partition, or To down); Text says why
+	EvRequestStart                        // a client put/get begins at coordinator From
+	EvQuorumReached                       // Count of Need acks/replies arrived
+	EvQuorumFailed                        // the request timed out with Count of Need; Text says why
+	EvRequestDone                         // the client got its answer (OK, Values)
+	EvVersionCreated                      // coordinator From minted Version for Key
+	EvVersionStored                       // replica To stored Version of Key
+	EvSiblingCreated                      // replica To now holds Count concurrent versions of Key
+	EvSuperseded                          // replica To dropped Version of Key, superseded by a descendant
+	EvLWWDiscard                          // replica To dropped a concurrent Version of Key by timestamp
+	EvHintStored                          // stand-in To holds a hint for intended node Peer
+	EvHintHandedOff                       // hint holder From delivered Key to Peer and dropped the hint
+	EvReadRepair                          // coordinator From repaired stale replica To for Key
+	EvMerkleCompare                       // From and To compared tree node (Level, Index) of Range: Equal or not
+	EvMerkleKeys                          // From sent Count keys of differing leaves to To
+	EvGossip                              // From exchanged membership views with To
+	EvNodeState                           // node From changed to State (up, down)
+	EvMembership                          // node From now believes node Peer is Status
+	EvPartition                           // the partition changed (Text describes the groups)
+	EvRingChange                          // node Peer joined or left the ring (Text says which)
+)
+
+// MsgKind names the kind of a simulated network message.
+type MsgKind uint8
+
+const (
+	MsgPutReq MsgKind = iota + 1
+	MsgPutAck
+	MsgGetReq
+	MsgGetResp
+	MsgRepair
+	MsgRepairAck
+	MsgHandoff
+	MsgHandoffAck
+	MsgGossip
+	MsgGossipReply
+	MsgMerkleReq
+	MsgMerkleResp
+	MsgKeysPush
+	MsgKeysReply
+)
+
+// Status is what one node believes about another.
+type Status uint8
+
+const (
+	Alive Status = iota
+	Suspect
+	Dead
+	Left
+)
+
+// Event is one entry of the trace. Fields that do not apply are zero (or
+// NoNode for nodes).
+type Event struct {
+	Seq     uint64    `json:"seq"` // position in the trace, from 1
+	Tick    int64     `json:"tick"`
+	Kind    EventKind `json:"kind"`
+	From    NodeID    `json:"from"`
+	To      NodeID    `json:"to"`
+	Peer    NodeID    `json:"peer"`
+	Request RequestID `json:"req,omitempty"`
+
+	Msg         MsgKind `json:"msg,omitempty"`
+	MsgID       uint64  `json:"msg_id,omitempty"`
+	DeliverTick int64   `json:"deliver,omitempty"`
+
+	Key     string   `json:"key,omitempty"`
+	Version string   `json:"version,omitempty"` // e.g. "cart:7=a [n0:2 n1:1]"
+	Values  []string `json:"values,omitempty"`
+	OK      bool     `json:"ok,omitempty"`
+	Count   int      `json:"count,omitempty"`
+	Need    int      `json:"need,omitempty"`
+	Range   uint64   `json:"range,omitempty"` // Merkle: the ring point that ends the key range
+	Level   int      `json:"level,omitempty"`
+	Index   int      `json:"index,omitempty"`
+	Equal   bool     `json:"equal,omitempty"`
+	Status  Status   `json:"status,omitempty"`
+	Up      bool     `json:"up,omitempty"`
+	Text    string   `json:"text,omitempty"`
+}
+
+// OpKind is a client operation in the history.
+type OpKind uint8
+
+const (
+	OpPut OpKind = iota + 1
+	OpGet
+)
+
+// Op is one client operation as the client saw it, for linearizability
+// checking and CSV export. A failed put may still have taken effect.
+type Op struct {
+	Request     RequestID `json:"req"`
+	Client      int       `json:"client"`
+	Kind        OpKind    `json:"kind"`
+	Key         string    `json:"key"`
+	Coordinator NodeID    `json:"coordinator"`
+	Value       string    `json:"value,omitempty"`  // put input
+	Values      []string  `json:"values,omitempty"` // get output: one per sibling
+	InvokeTick  int64     `json:"invoke"`
+	ReturnTick  int64     `json:"return"` // -1 while pending
+	OK          bool      `json:"ok"`
+	Err         string    `json:"err,omitempty"`
+	Stale       bool      `json:"stale,omitempty"` // a get that missed a write acknowledged before it began
+}
+
+// Counters are the run's running totals, shown by the lab and printed by
+// cmd/sim.
+type Counters struct {
+	OpsAttempted    int   `json:"ops_attempted"`
+	OpsSucceeded    int   `json:"ops_succeeded"`
+	OpsFailed       int   `json:"ops_failed"`
+	PutsOK          int   `json:"puts_ok"`
+	PutsFailed      int   `json:"puts_failed"`
+	GetsOK          int   `json:"gets_ok"`
+	GetsFailed      int   `json:"gets_failed"`
+	StaleReads      int   `json:"stale_reads"`
+	SiblingsMax     int   `json:"siblings_max"`
+	SiblingReads    []int `json:"sibling_histogram"` // [k] = successful gets that returned k versions
+	LWWDiscards     int   `json:"lww_discards"`
+	HintsStored     int   `json:"hints_stored"`
+	HintsHandedOff  int   `json:"hints_handed_off"`
+	ReadRepairs     int   `json:"read_repairs"`
+	MerkleHashes    int   `json:"merkle_hashes"`
+	MerkleKeys      int   `json:"merkle_keys"`
+	MessagesSent    int   `json:"messages_sent"`
+	MessagesDropped int   `json:"messages_dropped"`
+	GossipExchanges int   `json:"gossip_exchanges"`
+	Events          int   `json:"events"`
+}
+
+// VersionView is one stored version of a key.
+type VersionView struct {
+	Value     string `json:"value"`
+	Clock     string `json:"clock"`     // the vector clock, e.g. "[n0:2 n1:1]"
+	Dot       string `json:"dot"`       // the write that made it, e.g. "n0:2"
+	Timestamp int64  `json:"timestamp"` // coordinator wall clock (LWW)
+}
+
+// KeyView is a key as one node stores it.
+type KeyView struct {
+	Key      string        `json:"key"`
+	Hash     uint64        `json:"hash"`
+	Versions []VersionView `json:"versions"` // more than one: siblings
+}
+
+// HintView is a write a stand-in keeps for an unreachable owner.
+type HintView struct {
+	Key      string        `json:"key"`
+	For      NodeID        `json:"for"`
+	Versions []VersionView `json:"versions"`
+}
+
+// MemberView is one entry of a node's membership view.
+type MemberView struct {
+	Node      NodeID `json:"node"`
+	Heartbeat uint64 `json:"heartbeat"`
+	Status    Status `json:"status"`
+	HeardTick int64  `json:"heard"` // when the heartbeat last grew, in the viewer's time
+}
+
+// NodeView is one node as a snapshot.
+type NodeView struct {
+	ID         NodeID       `json:"id"`
+	Up         bool         `json:"up"`
+	Weight     float64      `json:"weight"`
+	InRing     bool         `json:"in_ring"` // false once it left
+	SkewTicks  int64        `json:"skew"`
+	Keys       []KeyView    `json:"keys"` // sorted by key
+	Hints      []HintView   `json:"hints"`
+	Membership []MemberView `json:"membership"` // sorted by node
+}
+
+// Message is one message in flight, for drawing.
+type Message struct {
+	ID          uint64    `json:"id"`
+	Kind        MsgKind   `json:"kind"`
+	From        NodeID    `json:"from"`
+	To          NodeID    `json:"to"`
+	Request     RequestID `json:"req,omitempty"`
+	Key         string    `json:"key,omitempty"`
+	SendTick    int64     `json:"send"`
+	DeliverTick int64     `json:"deliver"`
+}
+
+// RingPoint is one virtual node on the (agreed) ring.
+type RingPoint struct {
+	Hash  uint64 `json:"hash"`
+	Node  NodeID `json:"node"`
+	Index int    `json:"index"` // which of the node's virtual nodes
+}
+
+// RequestView is a client request still in progress.
+type RequestView struct {
+	ID          RequestID `json:"id"`
+	Kind        OpKind    `json:"kind"`
+	Key         string    `json:"key"`
+	Coordinator NodeID    `json:"coordinator"`
+	Replicas    []NodeID  `json:"replicas"` // whom it was sent to, in preference order
+	Answered    []NodeID  `json:"answered"` // who acked / replied so far
+	Need        int       `json:"need"`
+	StartTick   int64     `json:"start"`
+}
+
+// View is a snapshot of the whole cluster. It shares nothing with the
+// cluster, so a renderer may keep it across frames.
+type View struct {
+	Tick     int64         `json:"tick"`
+	Config   Config        `json:"config"`
+	Nodes    []NodeView    `json:"nodes"`     // sorted by ID, including nodes that left
+	Ring     []RingPoint   `json:"ring"`      // the ring of joined, not-left nodes, sorted by hash
+	Groups   [][]NodeID    `json:"groups"`    // the partition; nil when the network is whole
+	InFlight []Message     `json:"in_flight"` // sorted by ID
+	Requests []RequestView `json:"requests"`  // sorted by ID
+	Counters Counters      `json:"counters"`
+}
