@@ -1,0 +1,472 @@
+// Package check decides whether a client history of the simulated store is
+// linearizable, with the porcupine checker, and when it is not, names the
+// operations that prove it.
+//
+// Each key is an independent register (the history is partitioned per key):
+// its initial value is the empty string, a put sets it, and a get must return
+// exactly the current value, or nothing while the register still holds its
+// initial value. A get that returns several siblings is therefore never a
+// linearizable register read. A put that failed or never returned may or may
+// not have taken effect, so it is checked as an operation that returns after
+// everything else; failed and pending gets told the client nothing and are
+// dropped.
+//
+// This package lives outside core because porcupine runs each partition in
+// its own goroutine, which the deterministic core may not do.
+package check
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+	"github.com/ringlab/ringlab/core"
+)
+
+// Result is the verdict on a history.
+type Result struct {
+	// OK is true when the whole history is linearizable.
+	OK bool `json:"ok"`
+	// Unknown is true when the checker ran out of time before it could
+	// decide; OK is then false and Violations may be empty.
+	Unknown bool `json:"unknown"`
+	// Keys is the number of keys (registers) checked; Ops the number of
+	// operations checked, after dropping failed and pending gets.
+	Keys int `json:"keys"`
+	Ops  int `json:"ops"`
+	// Violations has one entry per key whose history is not linearizable,
+	// sorted by key.
+	Violations []Violation `json:"violations,omitempty"`
+
+	model porcupine.Model
+	info  porcupine.LinearizationInfo
+}
+
+// Violation is one key whose history is not linearizable.
+type Violation struct {
+	Key string `json:"key"`
+	// Ops is a smallest set of this key's operations found that is already
+	// not linearizable on its own: removing any one of them (without
+	// removing a put whose value a remaining get returned) would make the
+	// rest linearizable. Sorted by invoke tick.
+	Ops []core.Op `json:"ops"`
+	// Explanation says in one sentence why no order of Ops works.
+	Explanation string `json:"explanation"`
+}
+
+// regInput is what a client asked of one register.
+type regInput struct {
+	key   string
+	put   bool
+	value string // put only
+}
+
+// regOutput is what a get returned; puts have no output.
+type regOutput struct {
+	values []string
+}
+
+// registerModel is the sequential specification of one key: the state is
+// the register's current value, a string.
+var registerModel = porcupine.Model{
+	Partition: partitionByKey,
+	Init:      func() interface{} { return "" },
+	Step: func(state, input, output interface{}) (bool, interface{}) {
+		in := input.(regInput)
+		if in.put {
+			return true, in.value
+		}
+		return readLegal(state.(string), output.(regOutput).values), state
+	},
+	DescribeOperation: func(input, output interface{}) string {
+		in := input.(regInput)
+		if in.put {
+			return "put(" + strconv.Quote(in.value) + ")"
+		}
+		return "get() -> " + describeValues(output.(regOutput).values)
+	},
+	DescribeState: func(state interface{}) string {
+		return strconv.Quote(state.(string))
+	},
+	DescribeOperationMetadata: func(info interface{}) string {
+		if op, ok := info.(core.Op); ok {
+			return describeOp(op)
+		}
+		return ""
+	},
+}
+
+// readLegal reports whether a get that returned values is a correct read of
+// a register holding state: exactly the state, or nothing while the state is
+// still the initial empty value.
+func readLegal(state string, values []string) bool {
+	switch len(values) {
+	case 0:
+		return state == ""
+	case 1:
+		return values[0] == state
+	default:
+		return false
+	}
+}
+
+// partitionByKey splits a history into one register history per key, in
+// key order, so that partition i of the verbose result is the i-th key.
+func partitionByKey(history []porcupine.Operation) [][]porcupine.Operation {
+	byKey := map[string][]porcupine.Operation{}
+	for _, op := range history {
+		k := op.Input.(regInput).key
+		byKey[k] = append(byKey[k], op)
+	}
+	keys := make([]string, 0, len(byKey))
+	for k := range byKey {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([][]porcupine.Operation, len(keys))
+	for i, k := range keys {
+		parts[i] = byKey[k]
+	}
+	return parts
+}
+
+// prepared is a history in porcupine's form, with the original operations
+// alongside (same order, same length).
+type prepared struct {
+	ops      []porcupine.Operation
+	original []core.Op
+}
+
+// prepare converts a client history: failed and pending gets are dropped,
+// failed and pending puts return after every other operation. The order is
+// by invoke tick, then request id, so the result is independent of the
+// order of history.
+func prepare(history []core.Op) prepared {
+	kept := make([]core.Op, 0, len(history))
+	var lastTick int64
+	for _, op := range history {
+		switch {
+		case op.Kind == core.OpGet && (!op.OK || op.ReturnTick < 0):
+			continue
+		case op.Kind != core.OpGet && op.Kind != core.OpPut:
+			continue
+		}
+		kept = append(kept, op)
+		lastTick = max(lastTick, op.InvokeTick, op.ReturnTick)
+	}
+	slices.SortStableFunc(kept, func(a, b core.Op) int {
+		return cmp.Or(cmp.Compare(a.InvokeTick, b.InvokeTick), cmp.Compare(a.Request, b.Request))
+	})
+	p := prepared{ops: make([]porcupine.Operation, len(kept)), original: kept}
+	for i, op := range kept {
+		ret := op.ReturnTick
+		var in regInput
+		var out regOutput
+		if op.Kind == core.OpPut {
+			in = regInput{key: op.Key, put: true, value: op.Value}
+			if !op.OK || ret < 0 {
+				ret = lastTick + 1 // indeterminate: it may take effect at any later time
+			}
+		} else {
+			in = regInput{key: op.Key}
+			out = regOutput{values: op.Values}
+		}
+		p.ops[i] = porcupine.Operation{
+			ClientId: max(op.Client, 0),
+			Input:    in,
+			Call:     op.InvokeTick,
+			Output:   out,
+			Return:   ret,
+			Metadata: op,
+		}
+	}
+	return p
+}
+
+// Linearizable checks history, key by key. timeout bounds the search for a
+// verdict (0 means no bound); narrowing each violation down to a smallest
+// set of operations gets the same budget again per violating key. When the
+// budget runs out the verdict is Unknown, or a violation is reported with a
+// set of operations that fails but may not be the smallest.
+func Linearizable(history []core.Op, timeout time.Duration) Result {
+	p := prepare(history)
+	res := Result{Ops: len(p.ops), model: registerModel}
+	parts := partitionByKey(p.ops)
+	res.Keys = len(parts)
+
+	start := time.Now()
+	verdict, info := porcupine.CheckOperationsVerbose(registerModel, p.ops, timeout)
+	timedOut := timeout > 0 && time.Since(start) >= timeout
+	res.info = info
+
+	switch verdict {
+	case porcupine.Ok:
+		res.OK = true
+		return res
+	case porcupine.Unknown:
+		res.Unknown = true
+		return res
+	}
+
+	// A partition that was fully linearized has a partial linearization
+	// covering all its operations; the others are the violating keys (or,
+	// if time ran out, keys whose search was cut short).
+	partials := info.PartialLinearizations()
+	for i, part := range parts {
+		complete := false
+		if i < len(partials) {
+			for _, lin := range partials[i] {
+				if len(lin) == len(part) {
+					complete = true
+					break
+				}
+			}
+		}
+		if complete {
+			continue
+		}
+		if timedOut && checkOne(part, timeout) != porcupine.Illegal {
+			res.Unknown = true
+			continue
+		}
+		minimal := shrink(part, timeout)
+		v := Violation{Key: part[0].Input.(regInput).key}
+		for _, op := range minimal {
+			v.Ops = append(v.Ops, op.Metadata.(core.Op))
+		}
+		v.Explanation = explain(v.Ops)
+		res.Violations = append(res.Violations, v)
+	}
+	if len(res.Violations) > 0 {
+		res.Unknown = false // a proven violation decides the verdict
+	}
+	return res
+}
+
+// checkOne runs porcupine on one register's history.
+func checkOne(ops []porcupine.Operation, timeout time.Duration) porcupine.CheckResult {
+	single := registerModel
+	single.Partition = nil
+	return porcupine.CheckOperationsTimeout(single, ops, timeout)
+}
+
+// shrink narrows a non-linearizable register history down to a subset that
+// is still not linearizable and from which no single operation can be
+// removed without making it linearizable (or losing a put whose value a
+// remaining get returned: removing such a put would manufacture a read of a
+// value never written, a different and spurious violation). It removes
+// chunks of halving size, keeping a removal only when porcupine proves the
+// rest illegal, so the result is always a genuine violation even when the
+// budget runs out first.
+func shrink(ops []porcupine.Operation, budget time.Duration) []porcupine.Operation {
+	start := time.Now()
+	outOfTime := func() bool { return budget > 0 && time.Since(start) >= budget }
+	remaining := func() time.Duration {
+		if budget <= 0 {
+			return 0
+		}
+		return max(budget-time.Since(start), time.Millisecond)
+	}
+	current := slices.Clone(ops)
+	chunk := max(len(current)/2, 1)
+	for {
+		removed := false
+		for at := 0; at < len(current) && !outOfTime(); {
+			end := min(at+chunk, len(current))
+			candidate := withoutRemovable(current, at, end)
+			if len(candidate) < len(current) && len(candidate) > 0 &&
+				checkOne(candidate, remaining()) == porcupine.Illegal {
+				current = candidate
+				removed = true
+				continue // the ops now at [at, ...) are new; try them too
+			}
+			at = end
+		}
+		switch {
+		case outOfTime():
+			return current
+		case chunk > 1:
+			chunk /= 2
+		case !removed:
+			// A full pass removing single operations changed nothing:
+			// every remaining operation is needed.
+			return current
+		}
+	}
+}
+
+// withoutRemovable returns ops without those in [from, to) that may be
+// removed: gets always, puts only when no get outside the range returned
+// their value as its single value (or nothing, for a put of "").
+func withoutRemovable(ops []porcupine.Operation, from, to int) []porcupine.Operation {
+	read := map[string]bool{}
+	for i, op := range ops {
+		if i >= from && i < to {
+			continue
+		}
+		in := op.Input.(regInput)
+		if in.put {
+			continue
+		}
+		// A read of siblings is illegal whatever was written, so it
+		// protects no put.
+		switch values := op.Output.(regOutput).values; len(values) {
+		case 0:
+			read[""] = true
+		case 1:
+			read[values[0]] = true
+		}
+	}
+	out := make([]porcupine.Operation, 0, len(ops))
+	for i, op := range ops {
+		in := op.Input.(regInput)
+		removable := i >= from && i < to && (!in.put || !read[in.value])
+		if !removable {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// explain says why ops (sorted by invoke tick) have no linearization,
+// recognising the common shapes and falling back to a general statement.
+func explain(ops []core.Op) string {
+	written := map[string][]core.Op{}
+	for _, op := range ops {
+		if op.Kind == core.OpPut {
+			written[op.Value] = append(written[op.Value], op)
+		}
+	}
+	for _, g := range ops {
+		if g.Kind == core.OpGet && len(g.Values) > 1 {
+			return fmt.Sprintf("%s returned %d concurrent versions; a register read returns exactly one value",
+				describeOp(g), len(g.Values))
+		}
+	}
+	for _, g := range ops {
+		if g.Kind == core.OpGet && len(g.Values) == 1 && g.Values[0] != "" && len(written[g.Values[0]]) == 0 {
+			return fmt.Sprintf("%s returned %s, which no put of this key wrote", describeOp(g), strconv.Quote(g.Values[0]))
+		}
+	}
+	// A stale read: the get began after put p was acknowledged, yet
+	// returned a value that was already overwritten by p (the value of a
+	// put acknowledged before p began, or the initial empty value).
+	for _, g := range ops {
+		if g.Kind != core.OpGet || len(g.Values) > 1 {
+			continue
+		}
+		read := ""
+		if len(g.Values) == 1 {
+			read = g.Values[0]
+		}
+		sources := written[read]
+		if read != "" && len(sources) != 1 {
+			continue
+		}
+		for _, p := range ops {
+			if p.Kind != core.OpPut || !acknowledged(p) || p.Value == read || p.ReturnTick >= g.InvokeTick {
+				continue
+			}
+			if read == "" {
+				return fmt.Sprintf("%s returned nothing although %s was acknowledged at tick %d, before the get began",
+					describeOp(g), describeOp(p), p.ReturnTick)
+			}
+			src := sources[0]
+			if acknowledged(src) && src.ReturnTick < p.InvokeTick {
+				return fmt.Sprintf("%s returned %s, overwritten by %s, acknowledged at tick %d before the get began",
+					describeOp(g), strconv.Quote(read), describeOp(p), p.ReturnTick)
+			}
+		}
+	}
+	return fmt.Sprintf("no order of these %d operations that respects their invoke and return ticks lets every get return the value of the put before it",
+		len(ops))
+}
+
+func acknowledged(op core.Op) bool { return op.OK && op.ReturnTick >= 0 }
+
+// describeOp renders one operation for people, e.g.
+// `client 2 get "k" -> "v" [t14, t19] via n1 (req 7)`.
+func describeOp(op core.Op) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "client %d ", op.Client)
+	switch op.Kind {
+	case core.OpPut:
+		fmt.Fprintf(&b, "put %s=%s", strconv.Quote(op.Key), strconv.Quote(op.Value))
+	case core.OpGet:
+		fmt.Fprintf(&b, "get %s -> %s", strconv.Quote(op.Key), describeValues(op.Values))
+	default:
+		fmt.Fprintf(&b, "op(%d) %s", op.Kind, strconv.Quote(op.Key))
+	}
+	switch {
+	case op.ReturnTick < 0:
+		fmt.Fprintf(&b, " [t%d, pending]", op.InvokeTick)
+	default:
+		fmt.Fprintf(&b, " [t%d, t%d]", op.InvokeTick, op.ReturnTick)
+	}
+	if op.Coordinator != core.NoNode {
+		fmt.Fprintf(&b, " via %s", op.Coordinator)
+	}
+	if op.Request != 0 {
+		fmt.Fprintf(&b, " (req %d)", op.Request)
+	}
+	if !op.OK || op.ReturnTick < 0 {
+		b.WriteString(" failed")
+		if op.Err != "" {
+			b.WriteString(": " + op.Err)
+		}
+		if op.Kind == core.OpPut {
+			b.WriteString(", may have taken effect")
+		}
+	}
+	return b.String()
+}
+
+func describeValues(values []string) string {
+	switch len(values) {
+	case 0:
+		return "nothing"
+	case 1:
+		return strconv.Quote(values[0])
+	}
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = strconv.Quote(v)
+	}
+	return "[" + strings.Join(quoted, " ") + "]"
+}
+
+// String is a readable verdict: one line when the history is linearizable
+// or undecided, otherwise one paragraph per violating key naming its
+// operations.
+func (r Result) String() string {
+	switch {
+	case r.OK:
+		return fmt.Sprintf("linearizable: %d operations on %d keys", r.Ops, r.Keys)
+	case r.Unknown:
+		return fmt.Sprintf("undecided: the check of %d operations on %d keys ran out of time", r.Ops, r.Keys)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "not linearizable: %d of %d keys violate (%d operations checked)", len(r.Violations), r.Keys, r.Ops)
+	for _, v := range r.Violations {
+		fmt.Fprintf(&b, "\nkey %s: %s", strconv.Quote(v.Key), v.Explanation)
+		for _, op := range v.Ops {
+			b.WriteString("\n  " + describeOp(op))
+		}
+	}
+	return b.String()
+}
+
+// WriteHTML writes porcupine's interactive visualization of the checked
+// history (one row per client, the longest linearizable prefixes found per
+// key) to w.
+func (r Result) WriteHTML(w io.Writer) error {
+	if r.model.Step == nil {
+		return fmt.Errorf("check: no checked history to visualize")
+	}
+	return porcupine.Visualize(r.model, r.info, w)
+}
