@@ -93,13 +93,26 @@ func (r *Ring) Add(n ids.NodeID, weight float64) error {
 		return err
 	}
 
+	hashes := make([]uint64, count)
+	for i := range hashes {
+		hashes[i] = VNodeHash(n, i)
+	}
+	r.place(n, weight, pos, hashes)
+	return nil
+}
+
+// place merges the points of a new node n into the ring: hashes[i] is the
+// position of its virtual node i; pos is where n goes in r.members. Only the
+// new points are sorted; the merge runs in place from the back.
+func (r *Ring) place(n ids.NodeID, weight float64, pos int, hashes []uint64) {
 	type fresh struct {
 		hash  uint64
 		index uint32
 	}
+	count := len(hashes)
 	added := make([]fresh, count)
-	for i := range added {
-		added[i] = fresh{hash: VNodeHash(n, i), index: uint32(i)}
+	for i, h := range hashes {
+		added[i] = fresh{hash: h, index: uint32(i)}
 	}
 	slices.SortFunc(added, func(a, b fresh) int {
 		if c := cmp.Compare(a.hash, b.hash); c != 0 {
@@ -128,7 +141,6 @@ func (r *Ring) Add(n ids.NodeID, weight float64) error {
 		}
 	}
 	r.members = slices.Insert(r.members, pos, member{node: n, weight: weight, points: count})
-	return nil
 }
 
 // Remove takes node n and all its points off the ring, in O(points). It
