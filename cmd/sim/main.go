@@ -1,0 +1,18 @@
+// Command sim runs Ringlab's simulations without a display, for instructors
+// and scripts.
+//
+//	sim movement [flags]   keys moved by a membership change, hash-modulo against the ring
+//	sim balance [flags]    per-node load spread of the ring, averaged over seeds
+//	sim run [flags]        a whole simulated cluster under a workload and faults
+//
+// Each prints a readable summary, or with -json exactly one JSON object on
+// standard output. `sim <command> -help` lists a command's flags. Invalid
+// flags exit with status 2 and one line on standard error saying what is
+// wrong and what is allowed; a failure while running exits with status 1.
+package main
+
+import "os"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
