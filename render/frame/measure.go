@@ -1,0 +1,154 @@
+package frame
+
+import (
+	"sync"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
+)
+
+// Measurer tells how wide a line of text is at a font size. Layout uses it
+// to size controls and to shorten text that would overflow.
+type Measurer interface {
+	// Width is the advance of s at size (both in device pixels).
+	Width(s string, size float64) float64
+}
+
+// GoRegular measures text set in the Go Regular font, the face the lab
+// paints with, from the font's own advance widths and kerning. It is safe
+// for concurrent use.
+type GoRegular struct {
+	once sync.Once
+	f    *sfnt.Font
+	err  error
+	// advances caches the advance of each ASCII rune at 1 unit per em.
+	advances [128]float64
+	mu       sync.Mutex
+	buf      sfnt.Buffer
+}
+
+func (g *GoRegular) load() {
+	g.f, g.err = sfnt.Parse(goregular.TTF)
+	if g.err != nil {
+		return
+	}
+	upem := fixed.Int26_6(g.f.UnitsPerEm())
+	for r := range 128 {
+		idx, err := g.f.GlyphIndex(&g.buf, rune(r))
+		if err != nil || idx == 0 {
+			continue
+		}
+		adv, err := g.f.GlyphAdvance(&g.buf, idx, upem, font.HintingNone)
+		if err == nil {
+			g.advances[r] = float64(adv) / float64(upem)
+		}
+	}
+}
+
+// Width implements Measurer.
+func (g *GoRegular) Width(s string, size float64) float64 {
+	g.once.Do(g.load)
+	if g.err != nil {
+		return float64(len(s)) * size * 0.55
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	upem := fixed.Int26_6(g.f.UnitsPerEm())
+	var total float64
+	var prev sfnt.GlyphIndex
+	for _, r := range s {
+		if r < 128 && g.advances[r] > 0 && prev == 0 {
+			total += g.advances[r]
+			prev = 0
+			if r != ' ' {
+				prev, _ = g.f.GlyphIndex(&g.buf, r)
+			}
+			continue
+		}
+		idx, err := g.f.GlyphIndex(&g.buf, r)
+		if err != nil {
+			continue
+		}
+		if prev != 0 {
+			if k, err := g.f.Kern(&g.buf, prev, idx, upem, font.HintingNone); err == nil {
+				total += float64(k) / float64(upem)
+			}
+		}
+		if r < 128 && g.advances[r] > 0 {
+			total += g.advances[r]
+		} else if adv, err := g.f.GlyphAdvance(&g.buf, idx, upem, font.HintingNone); err == nil {
+			total += float64(adv) / float64(upem)
+		}
+		prev = idx
+	}
+	return total * size
+}
+
+// LineHeight is the height of a line box for a font size: the distance
+// Ebitengine's text package advances between lines of Go Regular.
+func LineHeight(size float64) float64 { return size * 1.2 }
+
+// Fit returns s, shortened with an ellipsis if needed, so that it is at most
+// maxWidth wide at size.
+func Fit(m Measurer, s string, size, maxWidth float64) string {
+	if m.Width(s, size) <= maxWidth {
+		return s
+	}
+	const ellipsis = "…"
+	r := []rune(s)
+	lo, hi := 0, len(r)
+	for lo < hi { // longest prefix that fits with the ellipsis
+		mid := (lo + hi + 1) / 2
+		if m.Width(string(r[:mid])+ellipsis, size) <= maxWidth {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	if lo == 0 {
+		return ""
+	}
+	return string(r[:lo]) + ellipsis
+}
+
+// Wrap breaks s into lines no wider than maxWidth at size, at spaces; a
+// single word wider than maxWidth gets a line of its own.
+func Wrap(m Measurer, s string, size, maxWidth float64) []string {
+	var lines []string
+	line := ""
+	word := ""
+	flush := func() {
+		if word == "" {
+			return
+		}
+		cand := word
+		if line != "" {
+			cand = line + " " + word
+		}
+		if line != "" && m.Width(cand, size) > maxWidth {
+			lines = append(lines, line)
+			line = word
+		} else {
+			line = cand
+		}
+		word = ""
+	}
+	for _, r := range s {
+		if r == ' ' || r == '\n' {
+			flush()
+			if r == '\n' {
+				lines = append(lines, line)
+				line = ""
+			}
+			continue
+		}
+		word += string(r)
+	}
+	flush()
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
