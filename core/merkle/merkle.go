@@ -221,10 +221,12 @@ func Diff(a, b *Tree) (DiffResult, error) {
 		return DiffResult{}, fmt.Errorf("merkle: cannot compare trees of depth %d and %d", a.depth, b.depth)
 	}
 	var res DiffResult
-	frontier := []int{0} // indexes at the current level, ascending
+	// The indexes to compare at the current level, ascending, and those of
+	// the next level; the two buffers swap at each level.
+	frontier, next := make([]int, 1, 64), make([]int, 0, 64)
 	for level := 0; len(frontier) > 0; level++ {
 		base := 1<<level - 1
-		var next []int
+		next = next[:0]
 		for _, i := range frontier {
 			equal := a.nodes[base+i] == b.nodes[base+i]
 			res.Steps = append(res.Steps, Step{Level: level, Index: i, Equal: equal})
@@ -237,7 +239,7 @@ func Diff(a, b *Tree) (DiffResult, error) {
 				next = append(next, 2*i, 2*i+1)
 			}
 		}
-		frontier = next
+		frontier, next = next, frontier
 	}
 	res.HashesCompared = len(res.Steps)
 	return res, nil

@@ -537,16 +537,23 @@ func BenchmarkDiff(b *testing.B) {
 		base.Add(it.key, it.digest)
 	}
 	for _, k := range []int{0, 1, 16, 256} {
+		other := base.Clone()
+		for range k {
+			other.Add(rng.Uint64(), rng.Uint64())
+		}
 		b.Run(fmt.Sprintf("differing=%d", k), func(b *testing.B) {
-			other := base.Clone()
-			for range k {
-				other.Add(rng.Uint64(), rng.Uint64())
-			}
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := Diff(base, other); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+		// The baseline: compare every leaf, as a replica without inner
+		// hashes would have to.
+		b.Run(fmt.Sprintf("differing=%d/all-leaves", k), func(b *testing.B) {
+			for b.Loop() {
+				_ = diffNaive(base, other)
 			}
 		})
 	}
