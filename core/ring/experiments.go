@@ -106,6 +106,8 @@ type MovementOutcome struct {
 	// that stayed. StrayMoves counts the keys that did.
 	OnlyChangedNodes bool `json:"only_changed_nodes"`
 	StrayMoves       int  `json:"stray_moves"`
+	// Flows says from whom to whom the keys moved.
+	Flows []Flow `json:"flows"`
 }
 
 // MovementResult compares hash-modulo placement with the ring across one
@@ -189,11 +191,13 @@ func MeasureMovement(spec MovementSpec) (MovementResult, error) {
 	for _, n := range removed {
 		changed[n] = true
 	}
-	tally := func(o *MovementOutcome, from, to ids.NodeID) {
+	flows := make([]flowTally, 2)
+	tally := func(o *MovementOutcome, flows *flowTally, from, to ids.NodeID) {
 		if from == to {
 			return
 		}
 		o.Moved++
+		flows.add(from, to)
 		if !changed[from] && !changed[to] {
 			o.StrayMoves++
 		}
@@ -203,14 +207,15 @@ func MeasureMovement(spec MovementSpec) (MovementResult, error) {
 		h := keyHash(i)
 		from, _ := moduloBefore.Owner(h)
 		to, _ := moduloAfter.Owner(h)
-		tally(&result.Modulo, from, to)
+		tally(&result.Modulo, &flows[0], from, to)
 		from, _ = ringBefore.Owner(h)
 		to, _ = ringAfter.Owner(h)
-		tally(&result.Ring, from, to)
+		tally(&result.Ring, &flows[1], from, to)
 	}
-	for _, o := range []*MovementOutcome{&result.Modulo, &result.Ring} {
+	for i, o := range []*MovementOutcome{&result.Modulo, &result.Ring} {
 		o.MovedFraction = float64(o.Moved) / float64(spec.Keys)
 		o.OnlyChangedNodes = o.StrayMoves == 0
+		o.Flows = flows[i].flows()
 	}
 	return result, nil
 }

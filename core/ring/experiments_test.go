@@ -46,6 +46,16 @@ func TestMovementOnGrowth(t *testing.T) {
 		if !res.Ring.OnlyChangedNodes || res.Ring.StrayMoves != 0 {
 			t.Errorf("%s: the ring moved %d keys between old nodes; every move must go to the new node", tt.name, res.Ring.StrayMoves)
 		}
+		flowed := 0
+		for _, f := range res.Ring.Flows {
+			flowed += f.Keys
+			if f.To != res.Added[0] || !slices.Contains(res.NodesBefore, f.From) {
+				t.Errorf("%s: %d keys flowed from %v to %v, want only old nodes to the new node %v", tt.name, f.Keys, f.From, f.To, res.Added[0])
+			}
+		}
+		if flowed != res.Ring.Moved {
+			t.Errorf("%s: the ring's flows total %d keys, but %d moved", tt.name, flowed, res.Ring.Moved)
+		}
 		// The key sample estimates the exact changed arc within sampling error.
 		p := res.RingArcFraction
 		if sigma := math.Sqrt(p * (1 - p) / 40_000); math.Abs(res.Ring.MovedFraction-p) > 5*sigma {

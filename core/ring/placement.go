@@ -1,8 +1,10 @@
 package ring
 
 import (
+	"cmp"
 	"math"
 	"math/bits"
+	"slices"
 
 	"github.com/ringlab/ringlab/core/ids"
 )
@@ -115,6 +117,46 @@ func Moves(before, after Placement, hashes []uint64) []Move {
 		}
 	}
 	return moves
+}
+
+// Flow counts the keys that moved from one node to another.
+type Flow struct {
+	From ids.NodeID `json:"from"`
+	To   ids.NodeID `json:"to"`
+	Keys int        `json:"keys"`
+}
+
+// Flows totals moves by (From, To) pair, sorted by From, then To.
+func Flows(moves []Move) []Flow {
+	var t flowTally
+	for _, m := range moves {
+		t.add(m.From, m.To)
+	}
+	return t.flows()
+}
+
+// flowTally accumulates moves per (from, to) pair.
+type flowTally map[[2]ids.NodeID]int
+
+func (t *flowTally) add(from, to ids.NodeID) {
+	if *t == nil {
+		*t = flowTally{}
+	}
+	(*t)[[2]ids.NodeID{from, to}]++
+}
+
+func (t flowTally) flows() []Flow {
+	flows := make([]Flow, 0, len(t))
+	for pair, keys := range t {
+		flows = append(flows, Flow{From: pair[0], To: pair[1], Keys: keys})
+	}
+	slices.SortFunc(flows, func(a, b Flow) int {
+		if c := cmp.Compare(a.From, b.From); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.To, b.To)
+	})
+	return flows
 }
 
 // LoadStats summarises the load of a set of nodes. StdDev is the population

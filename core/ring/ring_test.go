@@ -335,6 +335,13 @@ func TestKeyCountsAndMoves(t *testing.T) {
 	if got := Moves(before, after, hashes); !slices.Equal(got, want) {
 		t.Errorf("Moves = %v, want %v", got, want)
 	}
+	wantFlows := []Flow{{From: 0, To: 1, Keys: 1}, {From: 0, To: 2, Keys: 1}, {From: 1, To: 0, Keys: 1}, {From: 1, To: 2, Keys: 1}}
+	if got := Flows(Moves(before, after, hashes)); !slices.Equal(got, wantFlows) {
+		t.Errorf("Flows = %v, want %v", got, wantFlows)
+	}
+	if got := Flows(append(want, Move{9, 1, 2})); !slices.Contains(got, Flow{From: 1, To: 2, Keys: 2}) {
+		t.Errorf("Flows with two moves n1->n2 = %v, want a flow of 2 keys", got)
+	}
 	if got := Moves(Modulo{}, before, hashes[:1]); !slices.Equal(got, []Move{{0, ids.None, 0}}) {
 		t.Errorf("Moves from an empty placement = %v, want a move from ids.None", got)
 	}
