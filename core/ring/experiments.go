@@ -192,12 +192,12 @@ func MeasureMovement(spec MovementSpec) (MovementResult, error) {
 		changed[n] = true
 	}
 	flows := make([]flowTally, 2)
-	tally := func(o *MovementOutcome, flows *flowTally, from, to ids.NodeID) {
+	tally := func(o *MovementOutcome, t *flowTally, from, to ids.NodeID) {
 		if from == to {
 			return
 		}
 		o.Moved++
-		flows.add(from, to)
+		t.add(from, to)
 		if !changed[from] && !changed[to] {
 			o.StrayMoves++
 		}
