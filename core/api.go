@@ -51,8 +51,13 @@ const (
 	CmdHeal        CommandKind = "heal"        // remove every partition
 	CmdJoin        CommandKind = "join"        // a new node joins (Weight); it gets the next free NodeID
 	CmdLeave       CommandKind = "leave"       // Node leaves the ring for good (announced by gossip)
-	CmdSet         CommandKind = "set"         // Param=Value: "loss", "latency_min", "latency_max", "skew:nK", "n", "w", "r", "mode", "versioning"
-	CmdAntiEntropy CommandKind = "antientropy" // Node starts one Merkle exchange now (with Peer if set)
+	CmdSet         CommandKind = "set"         // Param=Num: "loss", "latency_min", "latency_max", "skew:nK", "n", "w", "r", "mode", "versioning", "readrepair", "vclock_max", "timeout"
+	CmdAntiEntropy CommandKind = "antientropy" // Node starts one Merkle exchange now, with Peer (0 means a random replica)
+	// CmdSettle heals the partition, restarts every crashed node that has not
+	// left, sets loss to 0 and stops the workload and the fault injector.
+	// Cluster.Settle applies it (so a replay repeats it) and then runs until
+	// the cluster is quiescent.
+	CmdSettle CommandKind = "settle"
 )
 
 // Command is one action applied to the cluster. Zero fields mean "default".
@@ -120,7 +125,51 @@ type Config struct {
 	AntiEntropyIntervalTicks int64 `json:"antientropy_every"` // 0 turns background Merkle sync off
 	MerkleDepth              int   `json:"merkle_depth"`      // a range's tree has 2^depth leaves
 
+	// Workload generates client operations; Clients == 0 turns it off.
+	Workload Workload `json:"workload"`
+	// Faults injects crashes, partitions, loss and skew; no Kinds turns it off.
+	Faults Faults `json:"faults"`
+
 	Seed uint64 `json:"seed"`
+}
+
+// Workload describes simulated clients. Each client has one operation in
+// flight at a time, thinks for a uniform 1..ThinkTicksMax ticks between
+// operations, picks one of Keys keys ("<KeyPrefix><i>") and writes it with
+// probability PutFraction; written values are unique ("v<client>.<seq>").
+// A put carries the client's context for the key (from its last get and its
+// own acknowledged puts), so a client's writes supersede what it has seen.
+// Workload clients are numbered 1..Clients; client 0 is left to commands.
+type Workload struct {
+	Clients       int     `json:"clients"`
+	Keys          int     `json:"keys"`
+	PutFraction   float64 `json:"put_fraction"`
+	Ops           int     `json:"ops"` // total operations to issue; 0 means no limit
+	ThinkTicksMax int64   `json:"think_max"`
+	KeyPrefix     string  `json:"key_prefix"`
+	// SingleWriter gives each key one writing client (key i is written only
+	// by client 1 + i%Clients); the others only read it.
+	SingleWriter bool `json:"single_writer,omitempty"`
+}
+
+// Faults describes the fault injector: every EveryTicks it picks one of
+// Kinds ("crash", "partition", "loss", "skew") and undoes it DurationTicks
+// later (a crashed node restarts, a partition heals, loss and skew return
+// to what they were).
+type Faults struct {
+	Kinds         []string `json:"kinds,omitempty"`
+	EveryTicks    int64    `json:"every"`
+	DurationTicks int64    `json:"duration"`
+}
+
+// SettleReport is the outcome of Cluster.Settle.
+type SettleReport struct {
+	Ticks     int64 `json:"ticks"`     // ticks run
+	Converged bool  `json:"converged"` // quiescent with every replica of every key identical
+	// LostWrites counts acknowledged puts whose dot no surviving version on
+	// the key's replicas covers; Lost names them ("cart:7=v2.3 (n1:4)").
+	LostWrites int      `json:"lost_writes"`
+	Lost       []string `json:"lost,omitempty"`
 }
 
 // EventKind names what happened. The trace is a sequence of events; the
@@ -149,7 +198,8 @@ const (
 	EvNodeState                           // node From changed to State (up, down)
 	EvMembership                          // node From now believes node Peer is Status
 	EvPartition                           // the partition changed (Text describes the groups)
-	EvRingChange                          // node Peer joined or left the ring (Text says which)
+	EvRingChange                          // node From learned that Peer joined or left the ring (From is NoNode for the agreed ring)
+	EvConfigChange                        // a cluster parameter changed (Text: "loss=0.2")
 )
 
 // MsgKind names the kind of a simulated network message.
@@ -192,6 +242,8 @@ type Event struct {
 	To      NodeID    `json:"to"`
 	Peer    NodeID    `json:"peer"`
 	Request RequestID `json:"req,omitempty"`
+	Op      OpKind    `json:"op,omitempty"`     // request events: put or get
+	Client  int       `json:"client,omitempty"` // EvRequestStart, EvRequestDone
 
 	Msg         MsgKind `json:"msg,omitempty"`
 	MsgID       uint64  `json:"msg_id,omitempty"`

@@ -1,0 +1,135 @@
+package core
+
+import "slices"
+
+// tickAntiEntropy starts one Merkle exchange of n with a peer replica: the
+// given peer, or one picked at random among the nodes n believes alive that
+// replicate some key range with it (by n's own ring). The exchange covers
+// every range the two share, batched: each message carries one level of
+// every range still being compared, so a whole sync takes depth+1 round
+// trips however many ranges there are. Equal roots end a range's
+// comparison at once; only the children of differing tree nodes are sent
+// on, and at the leaves only the keys of differing buckets are exchanged.
+func (c *Cluster) tickAntiEntropy(n *node, peer NodeID) {
+	if n.ring == nil || n.ring.NodeCount() < 2 {
+		return
+	}
+	type shared struct {
+		a    arc
+		pref []NodeID
+	}
+	var mine []shared
+	count := n.ring.Len()
+	prev := n.ring.PointAt(count - 1).Hash
+	for i := 0; i < count; i++ {
+		p := n.ring.PointAt(i)
+		a := arc{prev, p.Hash}
+		prev = p.Hash
+		if a.start == a.end && count > 1 {
+			continue // two points at one hash: an empty arc
+		}
+		pref := n.ring.PreferenceList(p.Hash, c.cfg.N)
+		if slices.Contains(pref, n.id) {
+			mine = append(mine, shared{a, pref})
+		}
+	}
+	if peer == NoNode {
+		var cands []NodeID
+		for _, s := range mine {
+			for _, p := range s.pref {
+				if p != n.id && n.believesUp(p) && !slices.Contains(cands, p) {
+					cands = append(cands, p)
+				}
+			}
+		}
+		if len(cands) == 0 {
+			return
+		}
+		slices.Sort(cands)
+		peer = cands[c.rngAE.intn(len(cands))]
+	}
+	var probes []rangeProbe
+	for _, s := range mine {
+		if slices.Contains(s.pref, peer) {
+			probes = append(probes, rangeProbe{s.a.start, s.a.end, c.treeFor(n, s.a).RootProbe()})
+		}
+	}
+	if len(probes) == 0 {
+		return
+	}
+	c.sendProbes(n, peer, MsgMerkleReq, probes)
+}
+
+func (c *Cluster) sendProbes(n *node, to NodeID, kind MsgKind, probes []rangeProbe) {
+	for _, p := range probes {
+		c.counters.MerkleHashes += len(p.probe.Hashes)
+	}
+	c.send(&message{kind: kind, from: n.id, to: to, probes: probes})
+}
+
+// handleMerkleProbe compares the peer's hashes of one level with n's own
+// trees, and answers with n's hashes of the children of the nodes that
+// differ, or, at the leaves, with the keys of the differing buckets.
+func (c *Cluster) handleMerkleProbe(n *node, m *message) {
+	var next []rangeProbe
+	var leaves []leafRef
+	for _, rp := range m.probes {
+		a := arc{rp.start, rp.end}
+		reply, err := c.treeFor(n, a).Answer(rp.probe)
+		if err != nil {
+			continue // a probe of another tree shape: nothing to compare
+		}
+		for _, st := range reply.Steps {
+			c.emit(Event{Kind: EvMerkleCompare, From: n.id, To: m.from, Range: rp.end, Level: st.Level, Index: st.Index, Equal: st.Equal})
+		}
+		for _, l := range reply.Leaves {
+			leaves = append(leaves, leafRef{rp.start, rp.end, l})
+		}
+		if len(reply.Next.Indexes) > 0 {
+			next = append(next, rangeProbe{rp.start, rp.end, reply.Next})
+		}
+	}
+	if len(next) > 0 {
+		kind := MsgMerkleResp
+		if m.kind == MsgMerkleResp {
+			kind = MsgMerkleReq
+		}
+		c.sendProbes(n, m.from, kind, next)
+	}
+	if len(leaves) > 0 {
+		keys := c.keysInLeaves(n, leaves)
+		c.sendKeys(n, m.from, MsgKeysPush, leaves, keys)
+	}
+}
+
+func (c *Cluster) sendKeys(n *node, to NodeID, kind MsgKind, leaves []leafRef, keys []keyVersions) {
+	c.counters.MerkleKeys += len(keys)
+	c.emit(Event{Kind: EvMerkleKeys, From: n.id, To: to, Count: len(keys)})
+	c.send(&message{kind: kind, from: n.id, to: to, leaves: leaves, keys: keys})
+}
+
+// handleKeys merges the keys of differing buckets. The receiver of a push
+// answers with its own keys of those buckets whose versions differ from
+// what the pusher sent, so both sides end with the union.
+func (c *Cluster) handleKeys(n *node, m *message) {
+	for _, kv := range m.keys {
+		c.storeVersions(n, kv.key, kv.hash, kv.versions, 0)
+	}
+	if m.kind != MsgKeysPush {
+		return
+	}
+	var reply []keyVersions
+	j := 0
+	for _, kv := range c.keysInLeaves(n, m.leaves) {
+		for j < len(m.keys) && m.keys[j].key < kv.key {
+			j++
+		}
+		if j < len(m.keys) && m.keys[j].key == kv.key && sameDots(m.keys[j].versions, kv.versions) {
+			continue
+		}
+		reply = append(reply, kv)
+	}
+	if len(reply) > 0 {
+		c.sendKeys(n, m.from, MsgKeysReply, m.leaves, reply)
+	}
+}

@@ -1,0 +1,138 @@
+package core
+
+import (
+	"github.com/ringlab/ringlab/core/merkle"
+)
+
+// message is one simulated network message. It is immutable once sent: the
+// queue, snapshots and clones share it.
+type message struct {
+	id          uint64
+	kind        MsgKind
+	from, to    NodeID
+	req         RequestID
+	sendTick    int64
+	deliverTick int64
+	// drop is decided when the message is sent (loss, or a partition already
+	// between the two ends); "" means it is delivered unless, by its deliver
+	// tick, the destination is down or cut off.
+	drop string
+
+	key      string
+	keyHash  uint64
+	versions []version // put, get reply, repair, handoff: the versions carried
+	hintFor  NodeID    // put to a stand-in, handoff: the node the write is meant for
+	ok       bool      // repair ack: the replica now holds the versions
+
+	members []memberEntry // gossip: the sender's membership view
+
+	probes []rangeProbe  // Merkle request/reply: one level of one or more ranges
+	leaves []leafRef     // keys push/reply: the differing leaves
+	keys   []keyVersions // keys push/reply: the sender's keys in those leaves
+}
+
+// rangeProbe is a Merkle probe for the key range (start, end].
+type rangeProbe struct {
+	start, end uint64
+	probe      merkle.Probe
+}
+
+// leafRef names one leaf of one range's tree.
+type leafRef struct {
+	start, end uint64
+	leaf       int
+}
+
+// keyVersions is a key with its versions, as anti-entropy ships it.
+type keyVersions struct {
+	key      string
+	hash     uint64
+	versions []version
+}
+
+// send puts a message on the network. A message to oneself is delivered in
+// the same tick, never lost. Latency and loss are drawn from the network
+// stream, always in the same order, so the decisions of later messages do
+// not depend on which earlier messages were lost.
+func (c *Cluster) send(m *message) {
+	c.msgSeq++
+	m.id = c.msgSeq
+	m.sendTick = c.now
+	if m.from == m.to {
+		m.deliverTick = c.now
+	} else {
+		m.deliverTick = c.now + c.rngNet.between(c.cfg.LatencyMinTicks, c.cfg.LatencyMaxTicks)
+		if c.cfg.Loss > 0 && c.rngNet.float() < c.cfg.Loss {
+			m.drop = "lost"
+		} else if c.partitioned(m.from, m.to) {
+			m.drop = "partition"
+		}
+	}
+	c.counters.MessagesSent++
+	c.emit(Event{Kind: EvMsgSend, From: m.from, To: m.to, Request: m.req, Msg: m.kind, MsgID: m.id, DeliverTick: m.deliverTick, Key: m.key})
+	c.schedule(item{tick: m.deliverTick, kind: itemDeliver, msg: m})
+}
+
+// deliver hands a due message to its destination, or drops it.
+func (c *Cluster) deliver(m *message) {
+	reason := m.drop
+	dst := c.nodes[m.to]
+	switch {
+	case reason != "":
+	case !dst.up:
+		reason = m.to.String() + " is down"
+	case c.partitioned(m.from, m.to):
+		reason = "partition"
+	}
+	if reason != "" {
+		c.counters.MessagesDropped++
+		c.emit(Event{Kind: EvMsgDrop, From: m.from, To: m.to, Request: m.req, Msg: m.kind, MsgID: m.id, DeliverTick: m.deliverTick, Key: m.key, Text: reason})
+		return
+	}
+	c.emit(Event{Kind: EvMsgDeliver, From: m.from, To: m.to, Request: m.req, Msg: m.kind, MsgID: m.id, DeliverTick: m.deliverTick, Key: m.key})
+	c.step(dst, m)
+}
+
+// partitioned reports whether a and b are in different partition groups.
+func (c *Cluster) partitioned(a, b NodeID) bool {
+	if c.groupOf == nil {
+		return false
+	}
+	return c.group(a) != c.group(b)
+}
+
+// group is the partition group of n; nodes no group lists share group 0.
+func (c *Cluster) group(n NodeID) int {
+	if int(n) < len(c.groupOf) {
+		return c.groupOf[n]
+	}
+	return 0
+}
+
+// step dispatches a delivered message to the handler of its kind.
+func (c *Cluster) step(n *node, m *message) {
+	switch m.kind {
+	case MsgPutReq:
+		c.handlePutReq(n, m)
+	case MsgPutAck:
+		c.handlePutAck(n, m)
+	case MsgGetReq:
+		c.handleGetReq(n, m)
+	case MsgGetResp:
+		c.handleGetResp(n, m)
+	case MsgRepair:
+		c.handleRepair(n, m)
+	case MsgRepairAck:
+		c.handleRepairAck(n, m)
+	case MsgHandoff:
+		c.handleHandoff(n, m)
+	case MsgHandoffAck:
+		c.handleHandoffAck(n, m)
+	case MsgGossip, MsgGossipReply:
+		c.handleGossip(n, m)
+	case MsgMerkleReq, MsgMerkleResp:
+		c.handleMerkleProbe(n, m)
+	case MsgKeysPush, MsgKeysReply:
+		c.handleKeys(n, m)
+	}
+}

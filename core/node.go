@@ -1,0 +1,321 @@
+package core
+
+import (
+	"sort"
+
+	"github.com/ringlab/ringlab/core/merkle"
+	"github.com/ringlab/ringlab/core/ring"
+)
+
+// node is one simulated storage node. Only its own methods and the message
+// handlers addressed to it read or change it: a node learns about others
+// only through messages.
+//
+// Durable state (store, hints, counters, heartbeat, ringMembers) survives a
+// crash; everything else is rebuilt on restart.
+type node struct {
+	id     NodeID
+	weight float64
+	up     bool
+	inRing bool // joined and not yet left (the agreed ring's view of it)
+	// leaving is set by CmdLeave: the node announces it and stops later.
+	leaving bool
+	// epoch counts incarnations; timers set in an earlier one are ignored.
+	epoch uint32
+	skew  int64
+
+	// Durable.
+	store       map[string]*keyState
+	hints       map[hintKey]*hint
+	counters    map[string]uint64 // the last dot counter this node minted per key
+	heartbeat   uint64
+	ringMembers []ringMember // the members of this node's ring, as last known
+
+	// In memory.
+	members  []member // indexed by NodeID; known == false for nodes never heard of
+	ring     *ring.Ring
+	requests map[RequestID]*request
+	trees    map[arc]*merkle.Tree // per key range this node replicates (own ring arcs)
+	extra    []arcTree            // trees for arcs of a peer's ring that are not ours
+	prefBuf  []NodeID
+}
+
+// keyState is a key as one replica stores it: its sibling set, sorted by dot.
+type keyState struct {
+	hash     uint64
+	versions []version
+	digest   uint64 // setDigest(versions), the key's Merkle item digest
+}
+
+type hintKey struct {
+	key   string
+	owner NodeID
+}
+
+// hint is a write a stand-in keeps for the node it was meant for.
+type hint struct {
+	hash     uint64
+	versions []version
+}
+
+type ringMember struct {
+	id     NodeID
+	weight float64
+}
+
+// arc is a key range (start, end] of a ring; end names it.
+type arc struct{ start, end uint64 }
+
+func (a arc) contains(h uint64) bool {
+	switch {
+	case a.start == a.end:
+		return true
+	case a.start < a.end:
+		return h > a.start && h <= a.end
+	default:
+		return h > a.start || h <= a.end
+	}
+}
+
+type arcTree struct {
+	arc  arc
+	tree *merkle.Tree
+}
+
+func newNode(id NodeID, weight float64, skew int64) *node {
+	return &node{
+		id:       id,
+		weight:   weight,
+		up:       true,
+		inRing:   true,
+		skew:     skew,
+		store:    map[string]*keyState{},
+		hints:    map[hintKey]*hint{},
+		counters: map[string]uint64{},
+		requests: map[RequestID]*request{},
+		trees:    map[arc]*merkle.Tree{},
+	}
+}
+
+// sortedKeys lists the keys a node stores, for anything ordered.
+func (n *node) sortedKeys() []string {
+	keys := make([]string, 0, len(n.store))
+	for k := range n.store {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (n *node) sortedHints() []hintKey {
+	hs := make([]hintKey, 0, len(n.hints))
+	for h := range n.hints {
+		hs = append(hs, h)
+	}
+	sort.Slice(hs, func(i, j int) bool {
+		if hs[i].owner != hs[j].owner {
+			return hs[i].owner < hs[j].owner
+		}
+		return hs[i].key < hs[j].key
+	})
+	return hs
+}
+
+// versionsOf is what the node answers a get with: its stored versions of key
+// merged with any it holds as hints for others (a stand-in serves what it
+// keeps, as in Dynamo's sloppy quorum).
+func (n *node) versionsOf(key string, mode Versioning) []version {
+	var vs []version
+	if ks := n.store[key]; ks != nil {
+		vs = ks.versions
+	}
+	if len(n.hints) == 0 {
+		return vs
+	}
+	for _, hk := range n.sortedHints() {
+		if hk.key == key {
+			vs = mergeSets(vs, n.hints[hk].versions, mode)
+		}
+	}
+	return vs
+}
+
+// storeVersions merges incoming versions of key into the node's storage and
+// emits what changed; req is the request that caused it (0 for background
+// mechanisms). It reports whether the stored set changed.
+func (c *Cluster) storeVersions(n *node, key string, hash uint64, incoming []version, req RequestID) bool {
+	ks := n.store[key]
+	var old []version
+	if ks != nil {
+		old = ks.versions
+	}
+	set := old
+	changes := c.changeBuf[:0]
+	for i := range incoming {
+		set, changes = mergeVersion(set, &incoming[i], c.cfg.Versioning, changes)
+	}
+	for i := range changes {
+		ch := &changes[i]
+		if ch.kind == EvLWWDiscard {
+			c.counters.LWWDiscards++
+		}
+		c.emit(Event{Kind: ch.kind, To: n.id, Request: req, Key: key, Version: ch.v.describe(key)})
+	}
+	c.changeBuf = changes[:0]
+	if sameDots(old, set) {
+		return false
+	}
+	if ks == nil {
+		ks = &keyState{hash: hash}
+		n.store[key] = ks
+	}
+	oldDigest := ks.digest
+	ks.versions = set
+	ks.digest = setDigest(set)
+	if len(set) > 1 && len(set) > len(old) {
+		c.emit(Event{Kind: EvSiblingCreated, To: n.id, Request: req, Key: key, Count: len(set)})
+		c.counters.SiblingsMax = max(c.counters.SiblingsMax, len(set))
+	}
+	c.updateTrees(n, hash, len(old) > 0, oldDigest, ks.digest)
+	c.checkNoRegress(n, key, old, set)
+	return true
+}
+
+// storeHint keeps versions for an unreachable owner.
+func (c *Cluster) storeHint(n *node, key string, hash uint64, owner NodeID, vs []version, req RequestID) {
+	hk := hintKey{key, owner}
+	h := n.hints[hk]
+	if h == nil {
+		h = &hint{hash: hash}
+		n.hints[hk] = h
+	}
+	merged := mergeSets(h.versions, vs, c.cfg.Versioning)
+	if sameDots(merged, h.versions) {
+		return
+	}
+	h.versions = merged
+	c.counters.HintsStored++
+	c.emit(Event{Kind: EvHintStored, To: n.id, Peer: owner, Request: req, Key: key, Version: describeSet(key, vs)})
+}
+
+func describeSet(key string, vs []version) string {
+	if len(vs) == 1 {
+		return vs[0].describe(key)
+	}
+	s := key + "="
+	for i := range vs {
+		if i > 0 {
+			s += ","
+		}
+		s += vs[i].value
+	}
+	return s + " " + mergedClock(vs).String()
+}
+
+// rebuildRing rebuilds the node's own ring from its membership view (every
+// known node that has not left) and forgets its Merkle trees, which are
+// rebuilt from storage when next needed.
+func (c *Cluster) rebuildRing(n *node) {
+	r := ring.New(c.cfg.VNodes)
+	members := n.ringMembers[:0]
+	for id := range n.members {
+		m := &n.members[id]
+		if m.known && !m.left {
+			_ = r.Add(NodeID(id), m.weight)
+			members = append(members, ringMember{NodeID(id), m.weight})
+		}
+	}
+	n.ring = r
+	n.ringMembers = members
+	clear(n.trees)
+	n.extra = nil
+}
+
+// treeFor returns the node's Merkle tree of the key range a, building it
+// from storage if needed. Ranges of the node's own ring are kept and updated
+// on every write; a range of a peer's differing ring view is kept in a short
+// list until the node's ring changes.
+func (c *Cluster) treeFor(n *node, a arc) *merkle.Tree {
+	if s, e := n.ring.RangeOf(a.end); s == a.start && e == a.end {
+		if t := n.trees[a]; t != nil {
+			return t
+		}
+		t := c.buildTree(n, a)
+		n.trees[a] = t
+		return t
+	}
+	for _, x := range n.extra {
+		if x.arc == a {
+			return x.tree
+		}
+	}
+	t := c.buildTree(n, a)
+	if len(n.extra) >= 64 {
+		n.extra = n.extra[1:]
+	}
+	n.extra = append(n.extra, arcTree{a, t})
+	return t
+}
+
+func (c *Cluster) buildTree(n *node, a arc) *merkle.Tree {
+	t := merkle.New(c.cfg.MerkleDepth)
+	for _, ks := range n.store { // a leaf is a sum: the order of Adds does not matter
+		if len(ks.versions) > 0 && a.contains(ks.hash) {
+			t.Add(ks.hash, ks.digest)
+		}
+	}
+	return t
+}
+
+// updateTrees applies one key's new digest to the trees that cover it.
+func (c *Cluster) updateTrees(n *node, hash uint64, had bool, oldDigest, newDigest uint64) {
+	if n.ring == nil || n.ring.Len() == 0 {
+		return
+	}
+	apply := func(t *merkle.Tree) {
+		if had {
+			t.Update(hash, oldDigest, newDigest)
+		} else {
+			t.Add(hash, newDigest)
+		}
+	}
+	s, e := n.ring.RangeOf(hash)
+	if t := n.trees[arc{s, e}]; t != nil {
+		apply(t)
+	}
+	for _, x := range n.extra {
+		if x.arc.contains(hash) {
+			apply(x.tree)
+		}
+	}
+}
+
+// keysInLeaves lists the node's keys that fall in the given leaves, sorted by
+// key.
+func (c *Cluster) keysInLeaves(n *node, leaves []leafRef) []keyVersions {
+	var out []keyVersions
+	for _, k := range n.sortedKeys() {
+		ks := n.store[k]
+		if len(ks.versions) == 0 {
+			continue
+		}
+		for _, l := range leaves {
+			if (arc{l.start, l.end}).contains(ks.hash) && merkle.LeafIndex(ks.hash, c.cfg.MerkleDepth) == l.leaf {
+				out = append(out, keyVersions{key: k, hash: ks.hash, versions: ks.versions})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// believesUp reports whether n thinks m is alive (not suspect, dead or gone).
+func (n *node) believesUp(m NodeID) bool {
+	if m == n.id {
+		return true
+	}
+	if int(m) >= len(n.members) || !n.members[m].known {
+		return false
+	}
+	return n.members[m].status == Alive
+}

@@ -1,0 +1,171 @@
+package core
+
+import (
+	"slices"
+	"sort"
+
+	"github.com/ringlab/ringlab/core/ring"
+	"github.com/ringlab/ringlab/core/vclock"
+)
+
+// oracle watches the run from outside the nodes, only to count what went
+// wrong: it never influences a node.
+//
+// It remembers every acknowledged put. A get is stale when some put of its
+// key was acknowledged before the get began and no returned version's
+// causal past (context plus dot) holds that put's dot. A write is lost when,
+// after the cluster settled, no version left on the key's replicas holds its
+// dot in its causal past: under last-write-wins a winner that had not seen a
+// concurrent write does not.
+type oracle struct {
+	keys      map[string]*ackedKey
+	puts      []ackedPut
+	ackSeq    uint64
+	readFloor map[RequestID]uint64 // per pending get: ackSeq when it began
+
+	// Invariant checking (tests and fuzzing): when check is set, every
+	// storage change is checked and violations are recorded.
+	check      bool
+	violations []string
+}
+
+// ackedKey indexes the acknowledged dots of one key per coordinator, sorted
+// by counter, so that coverage by a causal set is checked from the top of
+// each node's counters down to what the set's vector already covers.
+type ackedKey struct {
+	byNode map[NodeID][]ackedDot
+	nodes  []NodeID // sorted keys of byNode
+}
+
+type ackedDot struct {
+	counter uint64
+	seq     uint64 // order of acknowledgement
+}
+
+type ackedPut struct {
+	key     string
+	value   string
+	dot     vclock.Dot
+	ackTick int64
+}
+
+func newOracle() oracle {
+	return oracle{keys: map[string]*ackedKey{}, readFloor: map[RequestID]uint64{}}
+}
+
+func (o *oracle) clone() oracle {
+	x := *o
+	x.keys = make(map[string]*ackedKey, len(o.keys))
+	for k, a := range o.keys {
+		cp := &ackedKey{byNode: make(map[NodeID][]ackedDot, len(a.byNode)), nodes: slices.Clone(a.nodes)}
+		for n, ds := range a.byNode {
+			cp.byNode[n] = slices.Clone(ds)
+		}
+		x.keys[k] = cp
+	}
+	x.readFloor = make(map[RequestID]uint64, len(o.readFloor))
+	for k, v := range o.readFloor {
+		x.readFloor[k] = v
+	}
+	x.puts = slices.Clone(o.puts)
+	x.violations = slices.Clone(o.violations)
+	return x
+}
+
+// beginOp notes, for a get, which writes had been acknowledged when it began.
+func (o *oracle) beginOp(c *Cluster, req *request) {
+	if req.kind == OpGet {
+		o.readFloor[req.id] = o.ackSeq
+	}
+}
+
+func (o *oracle) ackPut(c *Cluster, req *request) {
+	d := req.version.dot
+	o.ackSeq++
+	a := o.keys[req.key]
+	if a == nil {
+		a = &ackedKey{byNode: map[NodeID][]ackedDot{}}
+		o.keys[req.key] = a
+	}
+	ds, ok := a.byNode[d.Node]
+	if !ok {
+		i, _ := slices.BinarySearch(a.nodes, d.Node)
+		a.nodes = slices.Insert(a.nodes, i, d.Node)
+	}
+	i := sort.Search(len(ds), func(i int) bool { return ds[i].counter > d.Counter })
+	a.byNode[d.Node] = slices.Insert(ds, i, ackedDot{d.Counter, o.ackSeq})
+	o.puts = append(o.puts, ackedPut{key: req.key, value: req.version.value, dot: d, ackTick: c.now})
+}
+
+// missed reports whether some write of key acknowledged at or before floor
+// is not in seen.
+func (o *oracle) missed(key string, seen causal, floor uint64) bool {
+	a := o.keys[key]
+	if a == nil {
+		return false
+	}
+	for _, n := range a.nodes {
+		ds := a.byNode[n]
+		covered := seen.vv.Get(n)
+		for i := len(ds) - 1; i >= 0 && ds[i].counter > covered; i-- {
+			if ds[i].seq <= floor && !seen.covers(vclock.Dot{Node: n, Counter: ds[i].counter}) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// staleRead reports whether a successful get missed an acknowledged write.
+func (o *oracle) staleRead(req *request, result []version) bool {
+	floor := o.readFloor[req.id]
+	delete(o.readFloor, req.id)
+	return o.missed(req.key, mergedPast(result), floor)
+}
+
+// forget drops the bookkeeping of a get that failed.
+func (o *oracle) forget(id RequestID) { delete(o.readFloor, id) }
+
+// lostWrites lists the acknowledged puts that no version on their key's
+// replicas (on the agreed ring, cluster N) has seen.
+func (c *Cluster) lostWrites() []string {
+	pasts := map[string]causal{}
+	for _, p := range c.oracle.puts {
+		if _, done := pasts[p.key]; done {
+			continue
+		}
+		var past causal
+		for _, r := range c.ring.PreferenceList(ring.HashKey(p.key), c.cfg.N) {
+			if ks := c.nodes[r].store[p.key]; ks != nil {
+				past = past.merge(mergedPast(ks.versions))
+			}
+		}
+		pasts[p.key] = past
+	}
+	var lost []string
+	for _, p := range c.oracle.puts {
+		if !pasts[p.key].covers(p.dot) {
+			lost = append(lost, p.key+"="+p.value+" ("+p.dot.String()+")")
+		}
+	}
+	sort.Strings(lost)
+	return lost
+}
+
+// checkNoRegress records a violation when a replica's stored versions of a
+// key stop covering a write they covered before: causal pasts never go
+// backwards on a replica. Under last-write-wins dropping a concurrent write
+// is the documented behaviour, and truncation may forget history, so only
+// untruncated vector clocks are checked.
+func (c *Cluster) checkNoRegress(n *node, key string, old, set []version) {
+	if !c.oracle.check || c.cfg.Versioning != VectorClocks || c.cfg.VClockMax > 0 {
+		return
+	}
+	now := mergedPast(set)
+	for i := range old {
+		if !now.covers(old[i].dot) {
+			c.oracle.violations = append(c.oracle.violations,
+				n.id.String()+": "+key+" lost "+old[i].dot.String()+" (now "+now.String()+")")
+		}
+	}
+}

@@ -1,0 +1,446 @@
+package core
+
+import (
+	"github.com/ringlab/ringlab/core/ring"
+	"github.com/ringlab/ringlab/core/vclock"
+)
+
+// request is a client put or get that a coordinator is running. It lives in
+// the coordinator's memory (a crash loses it) until every replica it
+// contacted has answered or it times out.
+type request struct {
+	id       RequestID
+	kind     OpKind
+	client   int
+	key      string
+	hash     uint64
+	n, w, r  int
+	start    int64
+	targets  []target
+	ext      []NodeID // the whole ring in preference order, for stand-ins (sloppy)
+	extNext  int      // next position of ext to try as a stand-in
+	version  version  // put: the version minted
+	acks     int      // put: acks received
+	replies  int      // get: replies received
+	merged   []version
+	result   []version // get: what the client is (or will be) told
+	reached  bool      // the W or R quorum has been reported
+	upToDate int       // strict get: replicas known to hold result
+	done     bool      // the client has its answer
+	op       int       // index in the history
+	workload bool      // issued by a workload client
+}
+
+// target is one node a request was sent to.
+type target struct {
+	node     NodeID
+	hintFor  NodeID // a stand-in keeps the write for this owner; NoNode for an owner
+	answered bool
+	holds    bool      // get: known to hold result
+	reply    []version // get: the reply, kept until the quorum is judged
+	repaired bool      // get: a repair was sent to it
+}
+
+func (r *request) target(n NodeID) *target {
+	for i := range r.targets {
+		if r.targets[i].node == n {
+			return &r.targets[i]
+		}
+	}
+	return nil
+}
+
+func (r *request) hasTarget(n NodeID) bool { return r.target(n) != nil }
+
+// clientOp describes an operation a client asks a coordinator to run.
+type clientOp struct {
+	kind        OpKind
+	client      int
+	coordinator NodeID
+	key         string
+	value       string
+	withContext bool
+	n, w, r     int
+	workload    bool
+}
+
+type clientKey struct {
+	client int
+	key    string
+}
+
+// startRequest is a client calling coordinator op.coordinator. A down
+// coordinator fails the operation at once.
+func (c *Cluster) startRequest(op clientOp) RequestID {
+	c.reqSeq++
+	id := c.reqSeq
+	c.counters.OpsAttempted++
+	c.history = append(c.history, Op{
+		Request: id, Client: op.client, Kind: op.kind, Key: op.key, Coordinator: op.coordinator,
+		Value: op.value, InvokeTick: c.now, ReturnTick: -1,
+	})
+	req := &request{
+		id: id, kind: op.kind, client: op.client, key: op.key, hash: ring.HashKey(op.key),
+		n: pick(op.n, c.cfg.N), w: pick(op.w, c.cfg.W), r: pick(op.r, c.cfg.R),
+		start: c.now, op: len(c.history) - 1, workload: op.workload,
+	}
+	c.oracle.beginOp(c, req)
+	coord := c.nodes[op.coordinator]
+	c.emit(Event{Kind: EvRequestStart, From: coord.id, Request: id, Op: op.kind, Client: op.client, Key: op.key})
+	if !coord.up {
+		c.finishRequest(req, false, nil, "coordinator "+coord.id.String()+" is down")
+		return id
+	}
+	coord.requests[id] = req
+	c.chooseTargets(coord, req)
+
+	var versions []version
+	if op.kind == OpPut {
+		var ctx causal
+		if op.withContext || op.workload {
+			ctx = c.clientCtx[clientKey{op.client, op.key}].truncate(c.cfg.VClockMax)
+		}
+		counter := max(coord.counters[op.key], ctx.clock(0).Get(coord.id)) + 1
+		coord.counters[op.key] = counter
+		dot := vclock.Dot{Node: coord.id, Counter: counter}
+		past := ctx.add(dot, c.now)
+		req.version = version{
+			value:     op.value,
+			dot:       dot,
+			context:   ctx,
+			past:      past,
+			clock:     past.clock(c.now).Truncate(c.cfg.VClockMax),
+			timestamp: c.now + coord.skew,
+		}
+		c.emit(Event{Kind: EvVersionCreated, From: coord.id, Request: id, Key: op.key, Version: req.version.describe(op.key)})
+		versions = []version{req.version}
+	}
+	for i := range req.targets {
+		c.sendToTarget(coord, req, &req.targets[i], versions)
+	}
+	c.schedule(item{tick: c.now + c.cfg.RequestTimeoutTicks, kind: itemTimeout, node: coord.id, epoch: coord.epoch, req: id})
+	if c.cfg.Mode == Sloppy && c.cfg.RequestTimeoutTicks >= 2 {
+		c.schedule(item{tick: c.now + c.cfg.RequestTimeoutTicks/2, kind: itemHalfTimeout, node: coord.id, epoch: coord.epoch, req: id})
+	}
+	return id
+}
+
+func pick(override, def int) int {
+	if override > 0 {
+		return override
+	}
+	return def
+}
+
+// chooseTargets picks whom a request goes to, from the coordinator's own
+// ring. Strict: the key's N replicas. Sloppy: the replicas the coordinator
+// believes alive, and for each one it does not, the next node down the ring
+// that it believes alive, as a stand-in holding a hint for it.
+func (c *Cluster) chooseTargets(coord *node, req *request) {
+	pref := coord.ring.AppendPreferenceList(coord.prefBuf[:0], req.hash, req.n)
+	coord.prefBuf = pref[:0]
+	if c.cfg.Mode == Strict {
+		for _, p := range pref {
+			req.targets = append(req.targets, target{node: p, hintFor: NoNode})
+		}
+		return
+	}
+	req.ext = coord.ring.PreferenceList(req.hash, coord.ring.NodeCount())
+	req.extNext = len(pref)
+	var skipped []NodeID
+	for _, p := range pref {
+		if coord.believesUp(p) {
+			req.targets = append(req.targets, target{node: p, hintFor: NoNode})
+		} else {
+			skipped = append(skipped, p)
+		}
+	}
+	for _, owner := range skipped {
+		if standIn, ok := c.nextStandIn(coord, req); ok {
+			req.targets = append(req.targets, target{node: standIn, hintFor: owner})
+		} else { // nobody else to ask: try the owner after all
+			req.targets = append(req.targets, target{node: owner, hintFor: NoNode})
+		}
+	}
+}
+
+// nextStandIn is the next node past the preference list that the coordinator
+// believes alive and has not yet asked.
+func (c *Cluster) nextStandIn(coord *node, req *request) (NodeID, bool) {
+	for req.extNext < len(req.ext) {
+		cand := req.ext[req.extNext]
+		req.extNext++
+		if coord.believesUp(cand) && !req.hasTarget(cand) {
+			return cand, true
+		}
+	}
+	return NoNode, false
+}
+
+func (c *Cluster) sendToTarget(coord *node, req *request, t *target, versions []version) {
+	m := &message{from: coord.id, to: t.node, req: req.id, key: req.key, keyHash: req.hash, hintFor: t.hintFor}
+	if req.kind == OpPut {
+		m.kind = MsgPutReq
+		m.versions = versions
+	} else {
+		m.kind = MsgGetReq
+	}
+	c.send(m)
+}
+
+// handlePutReq: a replica stores the version (a stand-in keeps it as a hint)
+// and acknowledges.
+func (c *Cluster) handlePutReq(n *node, m *message) {
+	if m.hintFor != NoNode && m.hintFor != n.id {
+		c.storeHint(n, m.key, m.keyHash, m.hintFor, m.versions, m.req)
+	} else {
+		c.storeVersions(n, m.key, m.keyHash, m.versions, m.req)
+	}
+	c.send(&message{kind: MsgPutAck, from: n.id, to: m.from, req: m.req, key: m.key})
+}
+
+func (c *Cluster) handlePutAck(n *node, m *message) {
+	req := n.requests[m.req]
+	if req == nil {
+		return
+	}
+	t := req.target(m.from)
+	if t == nil || t.answered {
+		return
+	}
+	t.answered = true
+	req.acks++
+	if !req.done && req.acks >= req.w {
+		req.reached = true
+		c.emit(Event{Kind: EvQuorumReached, From: n.id, Request: req.id, Op: OpPut, Key: req.key, Count: req.acks, Need: req.w})
+		c.finishRequest(req, true, nil, "")
+	}
+	c.maybeRetire(n, req)
+}
+
+// handleGetReq: a replica answers with every version it has of the key.
+func (c *Cluster) handleGetReq(n *node, m *message) {
+	c.send(&message{kind: MsgGetResp, from: n.id, to: m.from, req: m.req, key: m.key, keyHash: m.keyHash,
+		versions: n.versionsOf(m.key, c.cfg.Versioning)})
+}
+
+// handleGetResp gathers replies. At R replies the coordinator has its
+// answer: the merge of the replies. In sloppy mode (or without read repair)
+// it answers at once and repairs stale replicas in the background, as
+// Dynamo does. In strict mode with read repair it first makes sure W
+// replicas hold the answer (counting up-to-date repliers and acknowledged
+// repairs): the write-back that makes strict quorums linearizable (ABD).
+func (c *Cluster) handleGetResp(n *node, m *message) {
+	req := n.requests[m.req]
+	if req == nil {
+		return
+	}
+	t := req.target(m.from)
+	if t == nil || t.answered {
+		return
+	}
+	t.answered = true
+	req.replies++
+	if req.reached {
+		c.judgeReply(n, req, t, m.versions)
+	} else {
+		t.reply = m.versions
+		req.merged = mergeSets(req.merged, m.versions, c.cfg.Versioning)
+		if req.replies < req.r {
+			return
+		}
+		req.reached = true
+		req.result = req.merged
+		c.emit(Event{Kind: EvQuorumReached, From: n.id, Request: req.id, Op: OpGet, Key: req.key, Count: req.replies, Need: req.r})
+		for i := range req.targets {
+			if t := &req.targets[i]; t.answered {
+				c.judgeReply(n, req, t, t.reply)
+				t.reply = nil
+			}
+		}
+	}
+	c.maybeFinishGet(req)
+	c.maybeRetire(n, req)
+}
+
+// judgeReply marks a replier as holding the result, or repairs it.
+func (c *Cluster) judgeReply(n *node, req *request, t *target, reply []version) {
+	if containsAll(reply, req.result) {
+		if !t.holds {
+			t.holds = true
+			req.upToDate++
+		}
+		return
+	}
+	if c.cfg.ReadRepair && t.hintFor == NoNode && !t.repaired {
+		t.repaired = true
+		c.counters.ReadRepairs++
+		c.emit(Event{Kind: EvReadRepair, From: n.id, To: t.node, Request: req.id, Key: req.key, Version: describeSet(req.key, req.result)})
+		c.send(&message{kind: MsgRepair, from: n.id, to: t.node, req: req.id, key: req.key, keyHash: req.hash, versions: req.result})
+	}
+}
+
+// maybeFinishGet answers the client once the get may return.
+func (c *Cluster) maybeFinishGet(req *request) {
+	if req.done || !req.reached {
+		return
+	}
+	if c.cfg.Mode == Strict && c.cfg.ReadRepair && req.upToDate < req.w {
+		return
+	}
+	c.finishRequest(req, true, req.result, "")
+}
+
+func (c *Cluster) handleRepair(n *node, m *message) {
+	c.storeVersions(n, m.key, m.keyHash, m.versions, m.req)
+	c.send(&message{kind: MsgRepairAck, from: n.id, to: m.from, req: m.req, key: m.key, ok: true})
+}
+
+func (c *Cluster) handleRepairAck(n *node, m *message) {
+	req := n.requests[m.req]
+	if req == nil {
+		return
+	}
+	if t := req.target(m.from); t != nil && !t.holds {
+		t.holds = true
+		req.upToDate++
+	}
+	c.maybeFinishGet(req)
+	c.maybeRetire(n, req)
+}
+
+// maybeRetire forgets a finished request once nothing more can come of it.
+func (c *Cluster) maybeRetire(n *node, req *request) {
+	if !req.done {
+		return
+	}
+	for i := range req.targets {
+		t := &req.targets[i]
+		if !t.answered || (t.repaired && !t.holds) {
+			return
+		}
+	}
+	delete(n.requests, req.id)
+}
+
+// tickHalfTimeout: in sloppy mode, replicas that have not answered within
+// half the timeout are replaced by stand-ins further down the ring.
+func (c *Cluster) tickHalfTimeout(n *node, id RequestID) {
+	req := n.requests[id]
+	if req == nil || req.done {
+		return
+	}
+	count := len(req.targets)
+	for i := 0; i < count; i++ {
+		t := req.targets[i]
+		if t.answered {
+			continue
+		}
+		standIn, ok := c.nextStandIn(n, req)
+		if !ok {
+			return
+		}
+		owner := t.hintFor
+		if owner == NoNode {
+			owner = t.node
+		}
+		req.targets = append(req.targets, target{node: standIn, hintFor: owner})
+		var versions []version
+		if req.kind == OpPut {
+			versions = []version{req.version}
+		}
+		c.sendToTarget(n, req, &req.targets[len(req.targets)-1], versions)
+	}
+}
+
+// tickTimeout fails a request that has not been answered in time.
+func (c *Cluster) tickTimeout(n *node, id RequestID) {
+	req := n.requests[id]
+	if req == nil {
+		return
+	}
+	delete(n.requests, id)
+	if req.done {
+		return
+	}
+	c.failRequest(n, req, "timed out")
+}
+
+func (c *Cluster) failRequest(n *node, req *request, why string) {
+	got, need, what := req.acks, req.w, "acks"
+	if req.kind == OpGet {
+		got, need, what = req.replies, req.r, "replies"
+		if req.reached { // strict write-back could not reach W replicas
+			got, need, what = req.upToDate, req.w, "replicas holding the answer"
+		}
+	}
+	text := why + ": " + itoa(got) + " of " + itoa(need) + " " + what
+	if answered := req.answeredBy(); len(answered) > 0 {
+		text += " (from " + joinNodes(answered) + ")"
+	}
+	c.emit(Event{Kind: EvQuorumFailed, From: n.id, Request: req.id, Op: req.kind, Key: req.key, Count: got, Need: need, Text: text})
+	c.finishRequest(req, false, nil, text)
+}
+
+func (r *request) answeredBy() []NodeID {
+	var out []NodeID
+	for _, t := range r.targets {
+		if t.answered {
+			out = append(out, t.node)
+		}
+	}
+	return out
+}
+
+func joinNodes(ns []NodeID) string {
+	s := ""
+	for i, n := range ns {
+		if i > 0 {
+			s += " "
+		}
+		s += n.String()
+	}
+	return s
+}
+
+// finishRequest gives the client its answer and records it.
+func (c *Cluster) finishRequest(req *request, ok bool, result []version, errText string) {
+	req.done = true
+	op := &c.history[req.op]
+	op.ReturnTick = c.now
+	op.OK = ok
+	op.Err = errText
+	if ok {
+		c.counters.OpsSucceeded++
+	} else {
+		c.counters.OpsFailed++
+	}
+	ck := clientKey{req.client, req.key}
+	switch {
+	case req.kind == OpPut && ok:
+		c.counters.PutsOK++
+		c.clientCtx[ck] = c.clientCtx[ck].merge(req.version.causalPast())
+		c.oracle.ackPut(c, req)
+	case req.kind == OpPut:
+		c.counters.PutsFailed++
+	case ok:
+		c.counters.GetsOK++
+		op.Values = formatValues(result)
+		for len(c.counters.SiblingReads) <= len(result) {
+			c.counters.SiblingReads = append(c.counters.SiblingReads, 0)
+		}
+		c.counters.SiblingReads[len(result)]++
+		c.clientCtx[ck] = mergedPast(result)
+		if c.oracle.staleRead(req, result) {
+			op.Stale = true
+			c.counters.StaleReads++
+		}
+	default:
+		c.counters.GetsFailed++
+		c.oracle.forget(req.id)
+	}
+	c.emit(Event{Kind: EvRequestDone, From: op.Coordinator, Request: req.id, Op: req.kind, Client: req.client, Key: req.key, OK: ok, Values: op.Values, Text: errText})
+	if req.workload {
+		c.clientDone(req.client)
+	}
+}

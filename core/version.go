@@ -1,0 +1,232 @@
+package core
+
+import (
+	"encoding/binary"
+	"strconv"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/ringlab/ringlab/core/vclock"
+)
+
+// version is one stored value of a key, versioned as a dotted version
+// vector: dot names the write (its coordinator and that coordinator's
+// counter for the key), context is the exact set of writes the client's put
+// carried (what it had read), and clock = context + dot, truncated to
+// VClockMax, is the vector clock the lab displays.
+//
+// Versions are immutable once minted: slices of versions are shared between
+// replicas, messages and snapshots, and are replaced, never edited.
+//
+// Supersession is decided by dots alone: a version A supersedes B when A's
+// context holds B's dot. Truncation shortens contexts too (see
+// causal.truncate), so it can make a replica keep an extra sibling, never
+// drop a version whose write the newer one had not seen.
+type version struct {
+	value     string
+	dot       vclock.Dot
+	context   causal
+	past      causal // context + dot: every write this version has seen
+	clock     vclock.Clock
+	timestamp int64 // coordinator's tick plus its skew: only LWW compares it
+}
+
+// supersedes reports whether a has seen b's write.
+func (a *version) supersedes(b *version) bool { return a.context.covers(b.dot) }
+
+// lwwAfter orders versions for last-write-wins: larger timestamp, then larger
+// dot, wins. The order is total, so every replica picks the same winner.
+func (a *version) lwwAfter(b *version) bool {
+	if a.timestamp != b.timestamp {
+		return a.timestamp > b.timestamp
+	}
+	if a.dot.Node != b.dot.Node {
+		return a.dot.Node > b.dot.Node
+	}
+	return a.dot.Counter > b.dot.Counter
+}
+
+func dotLess(a, b vclock.Dot) bool {
+	if a.Node != b.Node {
+		return a.Node < b.Node
+	}
+	return a.Counter < b.Counter
+}
+
+// describe renders "key=value [clock]" for events.
+func (v *version) describe(key string) string {
+	return key + "=" + v.value + " " + v.clock.String()
+}
+
+func (v *version) view() VersionView {
+	return VersionView{Value: v.value, Clock: v.clock.String(), Dot: v.dot.String(), Timestamp: v.timestamp}
+}
+
+func viewVersions(vs []version) []VersionView {
+	out := make([]VersionView, len(vs))
+	for i := range vs {
+		out[i] = vs[i].view()
+	}
+	return out
+}
+
+// causalPast is every write a version has seen, itself included.
+func (v *version) causalPast() causal { return v.past }
+
+// mergedPast is the context a get hands the client: the union of the
+// returned versions' causal pasts.
+func mergedPast(vs []version) causal {
+	var c causal
+	for i := range vs {
+		c = c.merge(vs[i].causalPast())
+	}
+	return c
+}
+
+// mergedClock is the vector clock of a sibling set, for display.
+func mergedClock(vs []version) vclock.Clock {
+	var c vclock.Clock
+	for i := range vs {
+		c = c.Merge(vs[i].clock)
+	}
+	return c
+}
+
+// indexOfDot finds the version with dot d in a set kept sorted by dot.
+func indexOfDot(vs []version, d vclock.Dot) (int, bool) {
+	lo, hi := 0, len(vs)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if dotLess(vs[m].dot, d) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, lo < len(vs) && vs[lo].dot == d
+}
+
+// containsAll reports whether set holds every version of want (by dot).
+func containsAll(set, want []version) bool {
+	for i := range want {
+		if _, ok := indexOfDot(set, want[i].dot); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// sameDots reports whether two sets hold the same versions.
+func sameDots(a, b []version) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].dot != b[i].dot {
+			return false
+		}
+	}
+	return true
+}
+
+// setDigest hashes a sibling set (its dots, timestamps and values), the item
+// digest of a key in the Merkle trees: two replicas with the same versions
+// have the same digest.
+func setDigest(vs []version) uint64 {
+	d := xxhash.New()
+	var buf [26]byte
+	for i := range vs {
+		binary.LittleEndian.PutUint16(buf[0:], uint16(vs[i].dot.Node))
+		binary.LittleEndian.PutUint64(buf[2:], vs[i].dot.Counter)
+		binary.LittleEndian.PutUint64(buf[10:], uint64(vs[i].timestamp))
+		binary.LittleEndian.PutUint64(buf[18:], xxhash.Sum64String(vs[i].value))
+		d.Write(buf[:])
+	}
+	return d.Sum64()
+}
+
+// change is one effect of merging a version into a sibling set, reported so
+// that the caller can emit events.
+type change struct {
+	kind EventKind // EvVersionStored, EvSuperseded or EvLWWDiscard
+	v    version
+}
+
+// mergeVersion merges incoming into set (sorted by dot; not modified) under
+// the given versioning, and returns the new set (sorted by dot) and what
+// changed. An incoming version already present, or already superseded by a
+// version of the set, changes nothing.
+//
+// Vector clocks keep every version no other version supersedes (siblings).
+// Last-write-wins keeps only the lwwAfter-largest version; dropping a
+// version whose dot the winner's context does not cover is the silent loss
+// of a concurrent write (EvLWWDiscard).
+func mergeVersion(set []version, incoming *version, mode Versioning, changes []change) ([]version, []change) {
+	if _, ok := indexOfDot(set, incoming.dot); ok {
+		return set, changes
+	}
+	for i := range set {
+		if set[i].supersedes(incoming) {
+			return set, changes
+		}
+	}
+	if mode == LWW {
+		winner := incoming
+		for i := range set {
+			if set[i].lwwAfter(winner) {
+				winner = &set[i]
+			}
+		}
+		if winner != incoming {
+			return set, append(changes, change{EvLWWDiscard, *incoming})
+		}
+		changes = append(changes, change{EvVersionStored, *incoming})
+		for i := range set {
+			kind := EvLWWDiscard
+			if incoming.supersedes(&set[i]) {
+				kind = EvSuperseded
+			}
+			changes = append(changes, change{kind, set[i]})
+		}
+		return []version{*incoming}, changes
+	}
+	out := make([]version, 0, len(set)+1)
+	changes = append(changes, change{EvVersionStored, *incoming})
+	inserted := false
+	for i := range set {
+		if incoming.supersedes(&set[i]) {
+			changes = append(changes, change{EvSuperseded, set[i]})
+			continue
+		}
+		if !inserted && dotLess(incoming.dot, set[i].dot) {
+			out = append(out, *incoming)
+			inserted = true
+		}
+		out = append(out, set[i])
+	}
+	if !inserted {
+		out = append(out, *incoming)
+	}
+	return out, changes
+}
+
+// mergeSets merges every version of b into a without reporting changes.
+func mergeSets(a, b []version, mode Versioning) []version {
+	for i := range b {
+		a, _ = mergeVersion(a, &b[i], mode, nil)
+	}
+	return a
+}
+
+// formatValues lists the values of a set, for events and the history.
+func formatValues(vs []version) []string {
+	if len(vs) == 0 {
+		return nil
+	}
+	out := make([]string, len(vs))
+	for i := range vs {
+		out[i] = vs[i].value
+	}
+	return out
+}
+
+func itoa(v int) string { return strconv.Itoa(v) }

@@ -1,0 +1,241 @@
+package core
+
+import (
+	"math"
+	"strconv"
+)
+
+// workloadState is the simulated clients' progress.
+type workloadState struct {
+	stopped bool
+	issued  int
+	seq     []int // per client: values written so far
+}
+
+// startWorkload sets every client thinking before its first operation.
+func (c *Cluster) startWorkload() {
+	w := c.cfg.Workload
+	if w.Clients == 0 {
+		return
+	}
+	c.work.seq = make([]int, w.Clients+1)
+	for client := 1; client <= w.Clients; client++ {
+		c.schedule(item{tick: c.now + c.rngWork.between(1, max(1, w.ThinkTicksMax)), kind: itemClient, arg: int64(client)})
+	}
+}
+
+// tickClient issues one client's next operation: a key drawn uniformly, a
+// put with probability PutFraction (with SingleWriter, only of a key the
+// client owns), at a coordinator drawn among the nodes on the ring (a client
+// does not know which are down).
+func (c *Cluster) tickClient(client int) {
+	w := c.cfg.Workload
+	if c.work.stopped || (w.Ops > 0 && c.work.issued >= w.Ops) {
+		return
+	}
+	c.work.issued++
+	keyIndex := c.rngWork.intn(w.Keys)
+	isPut := c.rngWork.float() < w.PutFraction
+	if isPut && w.SingleWriter && keyIndex%w.Clients != client-1 {
+		owned := (w.Keys - (client - 1) + w.Clients - 1) / w.Clients
+		if owned <= 0 {
+			isPut = false
+		} else {
+			keyIndex = client - 1 + w.Clients*c.rngWork.intn(owned)
+		}
+	}
+	coords := c.ring.Nodes()
+	op := clientOp{kind: OpGet, client: client, key: w.KeyPrefix + strconv.Itoa(keyIndex),
+		coordinator: coords[c.rngWork.intn(len(coords))], workload: true}
+	if isPut {
+		c.work.seq[client]++
+		op.kind = OpPut
+		op.value = "v" + strconv.Itoa(client) + "." + strconv.Itoa(c.work.seq[client])
+	}
+	c.startRequest(op)
+}
+
+// clientDone lets a workload client think before its next operation.
+func (c *Cluster) clientDone(client int) {
+	if c.work.stopped {
+		return
+	}
+	c.schedule(item{tick: c.now + c.rngWork.between(1, max(1, c.cfg.Workload.ThinkTicksMax)), kind: itemClient, arg: int64(client)})
+}
+
+// faultState is the fault injector's progress.
+type faultState struct {
+	stopped bool
+}
+
+// Undo actions of the fault injector, in item.arg's top byte.
+const (
+	undoRestart = iota + 1
+	undoHeal
+	undoLoss
+	undoSkew
+)
+
+func (c *Cluster) startFaults() {
+	if len(c.cfg.Faults.Kinds) > 0 {
+		c.schedule(item{tick: c.now + c.cfg.Faults.EveryTicks, kind: itemFault})
+	}
+}
+
+// tickFaults strikes one fault drawn from the fault stream and schedules
+// its undoing. Faults that do not apply right now (crashing the last node
+// up, partitioning a network already cut) are skipped.
+func (c *Cluster) tickFaults() {
+	if c.faults.stopped {
+		return
+	}
+	f := c.cfg.Faults
+	c.schedule(item{tick: c.now + f.EveryTicks, kind: itemFault})
+	undoAt := c.now + f.DurationTicks
+	var up []NodeID
+	for _, id := range c.ring.Nodes() {
+		if n := c.nodes[id]; n.up && !n.leaving {
+			up = append(up, id)
+		}
+	}
+	switch f.Kinds[c.rngFault.intn(len(f.Kinds))] {
+	case "crash":
+		if len(up) < 2 {
+			return
+		}
+		victim := up[c.rngFault.intn(len(up))]
+		c.crashNode(c.nodes[victim])
+		c.schedule(item{tick: undoAt, kind: itemFaultUndo, node: victim, arg: undoRestart})
+	case "partition":
+		members := c.ring.Nodes()
+		if c.groupOf != nil || len(members) < 2 {
+			return
+		}
+		perm := c.rngFault.r.Perm(len(members))
+		cut := 1 + c.rngFault.intn(len(members)-1)
+		group := make([]NodeID, 0, cut)
+		for _, p := range perm[:cut] {
+			group = append(group, members[p])
+		}
+		c.setPartition([][]NodeID{group})
+		c.schedule(item{tick: undoAt, kind: itemFaultUndo, arg: undoHeal})
+	case "loss":
+		old := c.cfg.Loss
+		c.setParam("loss", math.Round((0.1+0.3*c.rngFault.float())*100)/100)
+		c.schedule(item{tick: undoAt, kind: itemFaultUndo, arg: undoLoss, req: RequestID(math.Float64bits(old))})
+	case "skew":
+		if len(up) == 0 {
+			return
+		}
+		victim := up[c.rngFault.intn(len(up))]
+		old := c.nodes[victim].skew
+		bound := c.cfg.RequestTimeoutTicks
+		c.setParam("skew:"+victim.String(), float64(c.rngFault.between(-bound, bound)))
+		c.schedule(item{tick: undoAt, kind: itemFaultUndo, node: victim, arg: undoSkew, req: RequestID(uint64(old))})
+	}
+}
+
+// undoFault ends a fault, unless the cluster has been told to settle (which
+// undoes every fault itself).
+func (c *Cluster) undoFault(it item) {
+	if c.faults.stopped {
+		return
+	}
+	switch it.arg {
+	case undoRestart:
+		if n := c.nodes[it.node]; !n.up && n.inRing {
+			c.restartNode(n)
+		}
+	case undoHeal:
+		if c.groupOf != nil {
+			c.setPartition(nil)
+		}
+	case undoLoss:
+		c.setParam("loss", math.Float64frombits(uint64(it.req)))
+	case undoSkew:
+		c.setParam("skew:"+it.node.String(), float64(int64(it.req)))
+	}
+}
+
+// beginSettle stops the workload and the fault injector and undoes every
+// fault: heal, restart every node still on the ring, no loss.
+func (c *Cluster) beginSettle() {
+	c.work.stopped = true
+	c.faults.stopped = true
+	if c.groupOf != nil {
+		c.setPartition(nil)
+	}
+	for _, n := range c.nodes {
+		if !n.up && n.inRing {
+			c.restartNode(n)
+		}
+	}
+	if c.cfg.Loss != 0 {
+		c.setParam("loss", 0)
+	}
+}
+
+// Settle heals the cluster (CmdSettle) and runs until it is quiescent: no
+// request pending, no hint left, and every replica of every key (on the
+// agreed ring) holding the same versions, compared directly. It gives up
+// after maxTicks. Lost writes are counted either way.
+func (c *Cluster) Settle(maxTicks int64) SettleReport {
+	start := c.now
+	if _, err := c.Apply(Command{Kind: CmdSettle}); err != nil {
+		panic("core: settle: " + err.Error()) // CmdSettle always validates
+	}
+	converged := c.quiescent()
+	for !converged && c.now-start < maxTicks {
+		c.Tick()
+		if (c.now-start)%5 == 0 || c.now-start == maxTicks {
+			converged = c.quiescent()
+		}
+	}
+	lost := c.lostWrites()
+	return SettleReport{Ticks: c.now - start, Converged: converged, LostWrites: len(lost), Lost: lost}
+}
+
+// quiescent is the direct check behind Settle.
+func (c *Cluster) quiescent() bool {
+	for _, n := range c.nodes {
+		if len(n.requests) > 0 || len(n.hints) > 0 {
+			return false
+		}
+	}
+	return len(c.divergentKeys(1)) == 0
+}
+
+// divergentKeys lists up to limit keys (sorted) whose replicas on the agreed
+// ring do not all hold the same versions.
+func (c *Cluster) divergentKeys(limit int) []string {
+	keys := map[string]uint64{}
+	for _, n := range c.nodes {
+		if !n.inRing {
+			continue
+		}
+		for k, ks := range n.store {
+			keys[k] = ks.hash
+		}
+	}
+	var out []string
+	for _, k := range sortedKeysOf(keys) {
+		pref := c.ring.PreferenceList(keys[k], c.cfg.N)
+		var first []version
+		for i, p := range pref {
+			var vs []version
+			if ks := c.nodes[p].store[k]; ks != nil {
+				vs = ks.versions
+			}
+			if i == 0 {
+				first = vs
+			} else if !sameDots(first, vs) {
+				out = append(out, k)
+				break
+			}
+		}
+		if len(out) >= limit {
+			break
+		}
+	}
+	return out
+}
