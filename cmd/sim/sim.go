@@ -23,6 +23,7 @@ type command struct {
 var commands = []command{
 	{"movement", "keys moved by a membership change: hash-modulo placement against the ring", runMovement},
 	{"balance", "per-node load spread of the ring (arc and key based), averaged over seeds", runBalance},
+	{"run", "a simulated cluster under a workload and faults, healed and settled at the end", runCluster},
 }
 
 // Exit statuses.

@@ -1,0 +1,491 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ringlab/ringlab/check"
+	"github.com/ringlab/ringlab/core"
+)
+
+// Limits of `sim run` beyond those core.Config.Validate enforces, so that a
+// mistyped number fails at once instead of running for hours.
+const (
+	maxRunOps         = 1_000_000
+	maxSettleTicks    = 10_000_000
+	defaultFaultEvery = 150
+	defaultFaultFor   = 80
+)
+
+// scenario is a named preset: a configuration (workload and faults
+// included) and whether the run is checked for linearizability. Flags
+// given on the command line override it.
+type scenario struct {
+	name    string
+	summary string
+	check   bool
+	config  func() core.Config
+}
+
+// baseRunConfig is the starting point of every run: the lab's default
+// cluster with a small workload and no faults.
+func baseRunConfig() core.Config {
+	cfg := core.DefaultConfig()
+	cfg.Workload = core.Workload{
+		Clients:       4,
+		Keys:          8,
+		PutFraction:   0.5,
+		Ops:           400,
+		ThinkTicksMax: 10,
+		KeyPrefix:     "k",
+	}
+	cfg.Faults = core.Faults{EveryTicks: defaultFaultEvery, DurationTicks: defaultFaultFor}
+	return cfg
+}
+
+// scenarios are the presets, in the order -help lists them.
+var scenarios = []scenario{
+	{
+		name:    "quorum-strict",
+		summary: "N=3 W=2 R=2 strict quorums, last write wins without skew, one writer per key, node crashes: linearizable, nothing lost",
+		check:   true,
+		config: func() core.Config {
+			cfg := baseRunConfig()
+			cfg.Mode = core.Strict
+			cfg.Versioning = core.LWW
+			cfg.Workload.SingleWriter = true
+			cfg.Faults.Kinds = []string{"crash"}
+			return cfg
+		},
+	},
+	{
+		name:    "stale-reads",
+		summary: "N=3 W=1 R=1 (W+R<=N) under partitions: stale reads, not linearizable",
+		check:   true,
+		config: func() core.Config {
+			cfg := baseRunConfig()
+			cfg.Mode = core.Strict
+			cfg.W, cfg.R = 1, 1
+			cfg.Versioning = core.LWW
+			cfg.Faults.Kinds = []string{"partition"}
+			return cfg
+		},
+	},
+	{
+		name:    "cap-partition",
+		summary: "sloppy quorums (AP) under partitions: available, with hints and siblings, not linearizable",
+		check:   true,
+		config: func() core.Config {
+			cfg := baseRunConfig()
+			cfg.Mode = core.Sloppy
+			cfg.Faults.Kinds = []string{"partition"}
+			return cfg
+		},
+	},
+	{
+		name:    "lww-skew",
+		summary: "last-write-wins with clock skew and concurrent writers: acknowledged writes lost",
+		config: func() core.Config {
+			cfg := baseRunConfig()
+			cfg.Versioning = core.LWW
+			cfg.Workload.Keys = 2
+			cfg.Workload.PutFraction = 0.8
+			cfg.Faults.Kinds = []string{"skew"}
+			return cfg
+		},
+	},
+	{
+		name:    "handoff",
+		summary: "sloppy quorums with node crashes: hints stored on stand-ins and handed off on recovery",
+		config: func() core.Config {
+			cfg := baseRunConfig()
+			cfg.Mode = core.Sloppy
+			cfg.Faults.Kinds = []string{"crash"}
+			return cfg
+		},
+	},
+	{
+		name:    "anti-entropy",
+		summary: "message loss without read repair: replicas diverge and Merkle sync repairs them",
+		config: func() core.Config {
+			cfg := baseRunConfig()
+			cfg.Mode = core.Strict
+			cfg.ReadRepair = false
+			cfg.W = 1
+			cfg.Faults.Kinds = []string{"loss"}
+			return cfg
+		},
+	},
+}
+
+func scenarioNames() string {
+	names := make([]string, len(scenarios))
+	for i, s := range scenarios {
+		names[i] = s.name
+	}
+	return strings.Join(names, ", ")
+}
+
+func findScenario(name string) (scenario, bool) {
+	for _, s := range scenarios {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return scenario{}, false
+}
+
+// runFlags are the flags of `sim run` as given, before they are applied to
+// a configuration.
+type runFlags struct {
+	scenario                  string
+	nodes, vnodes, n, w, r    int
+	mode, versioning          string
+	ops, clients, keys        int
+	putFraction, loss         float64
+	singleWriter              bool
+	seed                      uint64
+	faults                    string
+	faultEvery, faultDuration int64
+	settleTicks               int64
+	check                     bool
+	checkTimeout              time.Duration
+	checkHTML                 string
+	json                      bool
+}
+
+// runReport is the JSON of `sim run`.
+type runReport struct {
+	Command  string      `json:"command"`
+	Scenario string      `json:"scenario,omitempty"`
+	Config   core.Config `json:"config"`
+	// WorkloadTicks is how long the workload ran; the settle report says
+	// how long healing and settling took after it.
+	WorkloadTicks int64             `json:"workload_ticks"`
+	Settle        core.SettleReport `json:"settle"`
+	Counters      core.Counters     `json:"counters"`
+	// LostWrites repeats Settle.LostWrites: acknowledged puts that no
+	// replica holds once the cluster is healed and settled.
+	LostWrites int `json:"lost_writes"`
+	// Linearizability is present when the run was checked.
+	Linearizability *check.Result `json:"linearizability,omitempty"`
+	// Digest is the hex sha256 of the event trace: the same configuration
+	// and seed give the same digest.
+	Digest string `json:"digest"`
+}
+
+func runCluster(args []string, stdout io.Writer) error {
+	fs := newFlagSet("run", "Runs a simulated cluster under a client workload and injected faults, then heals\n"+
+		"every fault and lets the cluster settle (hints handed off, read repair and\n"+
+		"anti-entropy done) before counting lost writes and convergence.\n\n"+
+		"scenarios (-scenario NAME; other flags override the preset):\n"+scenarioHelp())
+	base := baseRunConfig()
+	var f runFlags
+	fs.StringVar(&f.scenario, "scenario", "", "named preset: "+scenarioNames())
+	fs.IntVar(&f.nodes, "nodes", base.Nodes, fmt.Sprintf("nodes (1..%d)", core.MaxNodes))
+	fs.IntVar(&f.vnodes, "vnodes", base.VNodes, fmt.Sprintf("virtual nodes per node (1..%d)", core.MaxVNodes))
+	fs.IntVar(&f.n, "n", base.N, "replicas per key (1..nodes)")
+	fs.IntVar(&f.w, "w", base.W, "acks a put waits for (1..N)")
+	fs.IntVar(&f.r, "r", base.R, "replies a get waits for (1..N)")
+	fs.StringVar(&f.mode, "mode", "ap", "cp (strict quorums) or ap (sloppy quorums with hinted handoff)")
+	fs.StringVar(&f.versioning, "versioning", "vc", "vc (vector clocks) or lww (last write wins)")
+	fs.IntVar(&f.ops, "ops", base.Workload.Ops, fmt.Sprintf("client operations to issue (1..%d)", maxRunOps))
+	fs.IntVar(&f.clients, "clients", base.Workload.Clients, fmt.Sprintf("concurrent clients (1..%d)", core.MaxClients))
+	fs.IntVar(&f.keys, "keys", base.Workload.Keys, fmt.Sprintf("distinct keys (1..%d)", core.MaxKeys))
+	fs.Float64Var(&f.putFraction, "puts", base.Workload.PutFraction, "fraction of operations that are puts (0..1)")
+	fs.BoolVar(&f.singleWriter, "single-writer", false, "each key is written by one client only")
+	fs.Float64Var(&f.loss, "loss", base.Loss, "probability that a message is lost (0..1), besides injected loss")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of every random choice")
+	fs.StringVar(&f.faults, "faults", "", "comma-separated faults to inject: "+strings.Join(core.FaultKinds, ",")+" (or none)")
+	fs.Int64Var(&f.faultEvery, "fault-every", defaultFaultEvery, "ticks between injected faults")
+	fs.Int64Var(&f.faultDuration, "fault-for", defaultFaultFor, "ticks each injected fault lasts")
+	fs.Int64Var(&f.settleTicks, "settle-ticks", 20_000, fmt.Sprintf("most ticks to settle after healing (1..%d)", maxSettleTicks))
+	fs.BoolVar(&f.check, "check", false, "check the client history for linearizability")
+	fs.DurationVar(&f.checkTimeout, "check-timeout", 30*time.Second, "time allowed to the linearizability check")
+	fs.StringVar(&f.checkHTML, "check-html", "", "write the linearizability visualization to this HTML file (implies -check)")
+	fs.BoolVar(&f.json, "json", false, "print one JSON object instead of text")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	cfg, checked, err := buildRunConfig(f, flagsSet(fs))
+	if err != nil {
+		return err
+	}
+
+	report, history, err := simulate(cfg, f.settleTicks)
+	if err != nil {
+		return err
+	}
+	report.Scenario = f.scenario
+	if checked {
+		res := check.Linearizable(history, f.checkTimeout)
+		report.Linearizability = &res
+		if f.checkHTML != "" {
+			if err := writeHTMLFile(res, f.checkHTML); err != nil {
+				return err
+			}
+		}
+	}
+	if f.json {
+		return writeJSON(stdout, report)
+	}
+	return writeRunText(stdout, report)
+}
+
+// buildRunConfig applies the flags to the scenario's configuration (or the
+// base one): flags given explicitly override the preset. It returns whether
+// to check linearizability, and a usageError naming the flag for any
+// invalid value or combination.
+func buildRunConfig(f runFlags, given map[string]bool) (core.Config, bool, error) {
+	cfg := baseRunConfig()
+	checked := false
+	if f.scenario != "" {
+		s, ok := findScenario(f.scenario)
+		if !ok {
+			return cfg, false, usagef("unknown scenario %q; allowed: %s", f.scenario, scenarioNames())
+		}
+		cfg = s.config()
+		checked = s.check
+	}
+	if given["check"] {
+		checked = f.check
+	}
+	if f.checkHTML != "" {
+		checked = true
+	}
+
+	// Range checks on the flags themselves, named as the user typed them.
+	switch {
+	case given["nodes"] && (f.nodes < 1 || f.nodes > core.MaxNodes):
+		return cfg, false, usagef("-nodes=%d must be between 1 and %d", f.nodes, core.MaxNodes)
+	case given["vnodes"] && (f.vnodes < 1 || f.vnodes > core.MaxVNodes):
+		return cfg, false, usagef("-vnodes=%d must be between 1 and %d", f.vnodes, core.MaxVNodes)
+	case given["ops"] && (f.ops < 1 || f.ops > maxRunOps):
+		return cfg, false, usagef("-ops=%d must be between 1 and %d", f.ops, maxRunOps)
+	case given["clients"] && (f.clients < 1 || f.clients > core.MaxClients):
+		return cfg, false, usagef("-clients=%d must be between 1 and %d", f.clients, core.MaxClients)
+	case given["keys"] && (f.keys < 1 || f.keys > core.MaxKeys):
+		return cfg, false, usagef("-keys=%d must be between 1 and %d", f.keys, core.MaxKeys)
+	case given["puts"] && !(f.putFraction >= 0 && f.putFraction <= 1):
+		return cfg, false, usagef("-puts=%v must be a fraction between 0 and 1", f.putFraction)
+	case given["loss"] && !(f.loss >= 0 && f.loss <= 1):
+		return cfg, false, usagef("-loss=%v must be a probability between 0 and 1", f.loss)
+	case f.settleTicks < 1 || f.settleTicks > maxSettleTicks:
+		return cfg, false, usagef("-settle-ticks=%d must be between 1 and %d", f.settleTicks, maxSettleTicks)
+	case f.checkTimeout < 0:
+		return cfg, false, usagef("-check-timeout=%v must not be negative (0 means no limit)", f.checkTimeout)
+	}
+
+	set := func(name string, apply func()) {
+		if given[name] {
+			apply()
+		}
+	}
+	set("nodes", func() { cfg.Nodes = f.nodes })
+	set("vnodes", func() { cfg.VNodes = f.vnodes })
+	set("n", func() { cfg.N = f.n })
+	set("w", func() { cfg.W = f.w })
+	set("r", func() { cfg.R = f.r })
+	set("ops", func() { cfg.Workload.Ops = f.ops })
+	set("clients", func() { cfg.Workload.Clients = f.clients })
+	set("keys", func() { cfg.Workload.Keys = f.keys })
+	set("puts", func() { cfg.Workload.PutFraction = f.putFraction })
+	set("single-writer", func() { cfg.Workload.SingleWriter = f.singleWriter })
+	set("loss", func() { cfg.Loss = f.loss })
+	set("fault-every", func() { cfg.Faults.EveryTicks = f.faultEvery })
+	set("fault-for", func() { cfg.Faults.DurationTicks = f.faultDuration })
+	cfg.Seed = f.seed
+
+	if given["mode"] {
+		switch f.mode {
+		case "cp":
+			cfg.Mode = core.Strict
+		case "ap":
+			cfg.Mode = core.Sloppy
+		default:
+			return cfg, false, usagef("-mode=%q is unknown; allowed: cp (strict quorums), ap (sloppy quorums)", f.mode)
+		}
+	}
+	if given["versioning"] {
+		switch f.versioning {
+		case "vc":
+			cfg.Versioning = core.VectorClocks
+		case "lww":
+			cfg.Versioning = core.LWW
+		default:
+			return cfg, false, usagef("-versioning=%q is unknown; allowed: vc (vector clocks), lww (last write wins)", f.versioning)
+		}
+	}
+	if given["faults"] {
+		kinds, err := parseFaults(f.faults)
+		if err != nil {
+			return cfg, false, err
+		}
+		cfg.Faults.Kinds = kinds
+	}
+
+	// Combinations, checked in the order a reader would fix them.
+	switch {
+	case cfg.N < 1 || cfg.N > cfg.Nodes:
+		return cfg, false, usagef("-n=%d must be between 1 and -nodes=%d: a key cannot have more replicas than there are nodes", cfg.N, cfg.Nodes)
+	case cfg.W < 1 || cfg.W > cfg.N:
+		return cfg, false, usagef("-w=%d must be between 1 and -n=%d: a put cannot wait for more acks than there are replicas", cfg.W, cfg.N)
+	case cfg.R < 1 || cfg.R > cfg.N:
+		return cfg, false, usagef("-r=%d must be between 1 and -n=%d: a get cannot wait for more replies than there are replicas", cfg.R, cfg.N)
+	case len(cfg.Faults.Kinds) > 0 && (cfg.Faults.EveryTicks < 1 || cfg.Faults.EveryTicks > core.MaxIntervalTicks):
+		return cfg, false, usagef("-fault-every=%d must be between 1 and %d ticks", cfg.Faults.EveryTicks, core.MaxIntervalTicks)
+	case len(cfg.Faults.Kinds) > 0 && (cfg.Faults.DurationTicks < 1 || cfg.Faults.DurationTicks > core.MaxIntervalTicks):
+		return cfg, false, usagef("-fault-for=%d must be between 1 and %d ticks", cfg.Faults.DurationTicks, core.MaxIntervalTicks)
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, false, usagef("invalid configuration: %v", err)
+	}
+	return cfg, checked, nil
+}
+
+// parseFaults reads -faults: a comma-separated list of core.FaultKinds,
+// each at most once, or "none" (or nothing) for no faults.
+func parseFaults(s string) ([]string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "none" {
+		return nil, nil
+	}
+	var kinds []string
+	for _, k := range strings.Split(s, ",") {
+		k = strings.TrimSpace(k)
+		switch {
+		case !slices.Contains(core.FaultKinds, k):
+			return nil, usagef("-faults: unknown fault %q; allowed: %s (comma-separated), or none", k, strings.Join(core.FaultKinds, ","))
+		case slices.Contains(kinds, k):
+			return nil, usagef("-faults: %q is listed twice; list each of %s at most once", k, strings.Join(core.FaultKinds, ","))
+		}
+		kinds = append(kinds, k)
+	}
+	return kinds, nil
+}
+
+func scenarioHelp() string {
+	var b strings.Builder
+	for _, s := range scenarios {
+		fmt.Fprintf(&b, "  %-14s %s\n", s.name, s.summary)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// simulate runs cfg until its workload has issued and finished every
+// operation, then settles the cluster. It returns the report (without the
+// linearizability verdict) and the client history.
+func simulate(cfg core.Config, settleTicks int64) (runReport, []core.Op, error) {
+	c, err := core.New(cfg)
+	if err != nil {
+		return runReport{}, nil, fmt.Errorf("cannot build the cluster: %v", err)
+	}
+	c.DiscardEvents(true) // the digest still covers every event; nothing here reads them
+	// Every operation ends within the request timeout after it starts, and
+	// a client thinks at most ThinkTicksMax between two, so this bounds a
+	// correct run generously; passing it means the workload is stuck.
+	w := cfg.Workload
+	perOp := cfg.RequestTimeoutTicks + w.ThinkTicksMax + 2*cfg.LatencyMaxTicks + 1
+	limit := c.Now() + (int64(w.Ops)/int64(max(w.Clients, 1))+1)*perOp*2 + 1000
+	for !workloadDone(c.Counters(), w.Ops) {
+		if c.Now() >= limit {
+			return runReport{}, nil, fmt.Errorf("the workload did not finish %d operations within %d ticks", w.Ops, limit)
+		}
+		c.Tick()
+	}
+	report := runReport{Command: "run", Config: cfg, WorkloadTicks: c.Now()}
+	report.Settle = c.Settle(settleTicks)
+	report.Counters = c.Counters()
+	report.LostWrites = report.Settle.LostWrites
+	report.Digest = c.Digest()
+	return report, c.History(), nil
+}
+
+// workloadDone reports whether ops operations were issued and all of them
+// have returned.
+func workloadDone(k core.Counters, ops int) bool {
+	return k.OpsAttempted >= ops && k.OpsSucceeded+k.OpsFailed >= k.OpsAttempted
+}
+
+func writeHTMLFile(res check.Result, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("-check-html: %v", err)
+	}
+	if err := res.WriteHTML(f); err != nil {
+		f.Close()
+		return fmt.Errorf("-check-html: writing %s: %v", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("-check-html: writing %s: %v", path, err)
+	}
+	return nil
+}
+
+func writeRunText(w io.Writer, r runReport) error {
+	c := r.Config
+	k := r.Counters
+	var b strings.Builder
+	name := "custom"
+	if r.Scenario != "" {
+		name = r.Scenario
+	}
+	mode := "strict quorums (CP)"
+	if c.Mode == core.Sloppy {
+		mode = "sloppy quorums (AP)"
+	}
+	versioning := "vector clocks"
+	if c.Versioning == core.LWW {
+		versioning = "last write wins"
+	}
+	faults := "no faults"
+	if len(c.Faults.Kinds) > 0 {
+		faults = fmt.Sprintf("faults %s every %d ticks for %d", strings.Join(c.Faults.Kinds, ","), c.Faults.EveryTicks, c.Faults.DurationTicks)
+	}
+	fmt.Fprintf(&b, "run %s: %d nodes x %d vnodes; N=%d W=%d R=%d, %s, %s; %d clients, %d keys, %d ops; %s; seed %d\n",
+		name, c.Nodes, c.VNodes, c.N, c.W, c.R, mode, versioning,
+		c.Workload.Clients, c.Workload.Keys, c.Workload.Ops, faults, c.Seed)
+	fmt.Fprintf(&b, "  operations:     %d attempted, %d succeeded, %d failed (puts %d ok, %d failed; gets %d ok, %d failed)\n",
+		k.OpsAttempted, k.OpsSucceeded, k.OpsFailed, k.PutsOK, k.PutsFailed, k.GetsOK, k.GetsFailed)
+	fmt.Fprintf(&b, "  lost writes:    %d acknowledged writes lost for good after healing and settling\n", r.LostWrites)
+	fmt.Fprintf(&b, "  stale reads:    %d\n", k.StaleReads)
+	fmt.Fprintf(&b, "  siblings:       at most %d per read; reads by versions returned: %s\n", k.SiblingsMax, histogram(k.SiblingReads))
+	fmt.Fprintf(&b, "  lww discards:   %d\n", k.LWWDiscards)
+	fmt.Fprintf(&b, "  hints:          %d stored, %d handed off\n", k.HintsStored, k.HintsHandedOff)
+	fmt.Fprintf(&b, "  read repairs:   %d\n", k.ReadRepairs)
+	fmt.Fprintf(&b, "  anti-entropy:   %d Merkle hashes and %d keys exchanged\n", k.MerkleHashes, k.MerkleKeys)
+	fmt.Fprintf(&b, "  messages:       %d sent, %d dropped; %d gossip exchanges\n", k.MessagesSent, k.MessagesDropped, k.GossipExchanges)
+	fmt.Fprintf(&b, "  settled:        %s after %d ticks of workload and %d of settling\n",
+		convergedText(r.Settle.Converged), r.WorkloadTicks, r.Settle.Ticks)
+	if r.Linearizability != nil {
+		fmt.Fprintf(&b, "  linearizable:   %s\n", strings.ReplaceAll(r.Linearizability.String(), "\n", "\n    "))
+	}
+	fmt.Fprintf(&b, "  trace digest:   sha256 %s (%d events)\n", r.Digest, k.Events)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func convergedText(ok bool) string {
+	if ok {
+		return "every replica of every key identical"
+	}
+	return "NOT converged: replicas still differ"
+}
+
+// histogram renders [k] = count as "1:380 2:12", skipping zero counts.
+func histogram(h []int) string {
+	var parts []string
+	for versions, count := range h {
+		if count > 0 {
+			parts = append(parts, fmt.Sprintf("%d:%d", versions, count))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, " ")
+}

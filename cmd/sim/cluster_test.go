@@ -1,0 +1,195 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// smallRun keeps the runs of these tests short.
+var smallRun = []string{"-ops", "120", "-clients", "3"}
+
+func TestRunScenariosGiveSaneJSON(t *testing.T) {
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			obj := invokeJSON(t, append([]string{"run", "-scenario", s.name, "-seed", "2"}, smallRun...)...)
+			if got := field(t, obj, "command"); got != "run" {
+				t.Errorf("%s: command = %v", s.name, got)
+			}
+			if got := field(t, obj, "scenario"); got != s.name {
+				t.Errorf("%s: scenario = %v", s.name, got)
+			}
+			attempted := number(t, obj, "counters", "ops_attempted")
+			succeeded := number(t, obj, "counters", "ops_succeeded")
+			failed := number(t, obj, "counters", "ops_failed")
+			if attempted < 120 || succeeded+failed != attempted {
+				t.Errorf("%s: %v attempted, %v succeeded, %v failed; want at least 120 attempted, all returned", s.name, attempted, succeeded, failed)
+			}
+			if succeeded == 0 {
+				t.Errorf("%s: no operation succeeded", s.name)
+			}
+			if sent, dropped := number(t, obj, "counters", "messages_sent"), number(t, obj, "counters", "messages_dropped"); sent <= 0 || dropped > sent {
+				t.Errorf("%s: %v messages sent, %v dropped", s.name, sent, dropped)
+			}
+			if lost := number(t, obj, "lost_writes"); lost < 0 || lost != number(t, obj, "settle", "lost_writes") {
+				t.Errorf("%s: lost_writes %v disagrees with the settle report", s.name, lost)
+			}
+			if digest, _ := field(t, obj, "digest").(string); len(digest) != 64 {
+				t.Errorf("%s: digest %q is not a hex sha256", s.name, digest)
+			}
+			if s.check {
+				if _, ok := field(t, obj, "linearizability").(map[string]any); !ok {
+					t.Errorf("%s: checked scenario has no linearizability verdict", s.name)
+				}
+			}
+		})
+	}
+}
+
+func TestRunScenarioOutcomes(t *testing.T) {
+	strict := invokeJSON(t, "run", "-scenario", "quorum-strict", "-seed", "3")
+	if field(t, strict, "linearizability", "ok") != true {
+		t.Errorf("quorum-strict is not linearizable: %v", field(t, strict, "linearizability"))
+	}
+	if field(t, strict, "settle", "converged") != true {
+		t.Errorf("quorum-strict did not converge after settling")
+	}
+	if lost := number(t, strict, "lost_writes"); lost != 0 {
+		t.Errorf("quorum-strict lost %v acknowledged writes", lost)
+	}
+	if stale := number(t, strict, "counters", "stale_reads"); stale != 0 {
+		t.Errorf("quorum-strict had %v stale reads", stale)
+	}
+	if failed := number(t, strict, "counters", "ops_failed"); failed == 0 {
+		t.Errorf("quorum-strict: no operation failed, so the crashes did not bite")
+	}
+
+	stale := invokeJSON(t, "run", "-scenario", "stale-reads", "-seed", "3", "-ops", "600")
+	if number(t, stale, "counters", "stale_reads") == 0 {
+		t.Errorf("stale-reads saw no stale read")
+	}
+	if field(t, stale, "linearizability", "ok") != false {
+		t.Errorf("stale-reads is linearizable")
+	}
+	violations, _ := field(t, stale, "linearizability", "violations").([]any)
+	if len(violations) == 0 {
+		t.Fatalf("stale-reads reports no violation")
+	}
+	if ops, _ := violations[0].(map[string]any)["ops"].([]any); len(ops) == 0 {
+		t.Errorf("a violation names no operations: %v", violations[0])
+	}
+
+	handoff := invokeJSON(t, "run", "-scenario", "handoff", "-seed", "3")
+	if number(t, handoff, "counters", "hints_stored") == 0 || number(t, handoff, "counters", "hints_handed_off") == 0 {
+		t.Errorf("handoff stored %v hints and handed off %v", number(t, handoff, "counters", "hints_stored"), number(t, handoff, "counters", "hints_handed_off"))
+	}
+
+	ae := invokeJSON(t, "run", "-scenario", "anti-entropy", "-seed", "3")
+	if number(t, ae, "counters", "merkle_hashes") == 0 {
+		t.Errorf("anti-entropy exchanged no Merkle hashes")
+	}
+	if field(t, ae, "settle", "converged") != true {
+		t.Errorf("anti-entropy did not converge after settling")
+	}
+}
+
+func TestRunFlagsOverrideTheScenario(t *testing.T) {
+	obj := invokeJSON(t, append([]string{"run", "-scenario", "stale-reads", "-w", "2", "-r", "2", "-faults", "none"}, smallRun...)...)
+	if w, r := number(t, obj, "config", "w"), number(t, obj, "config", "r"); w != 2 || r != 2 {
+		t.Errorf("W=%v R=%v, want the flags' 2 and 2 over the scenario's 1 and 1", w, r)
+	}
+	if kinds := field(t, obj, "config", "faults"); kinds.(map[string]any)["kinds"] != nil {
+		t.Errorf("-faults none left faults %v", kinds)
+	}
+}
+
+func TestRunSameSeedSameDigest(t *testing.T) {
+	args := append([]string{"run", "-faults", "crash,partition,loss,skew", "-seed", "11"}, smallRun...)
+	first := invokeJSON(t, args...)
+	second := invokeJSON(t, args...)
+	other := invokeJSON(t, append([]string{"run", "-faults", "crash,partition,loss,skew", "-seed", "12"}, smallRun...)...)
+	if field(t, first, "digest") != field(t, second, "digest") {
+		t.Errorf("same seed, different digests: %v and %v", field(t, first, "digest"), field(t, second, "digest"))
+	}
+	if field(t, first, "digest") == field(t, other, "digest") {
+		t.Errorf("seeds 11 and 12 give the same digest")
+	}
+}
+
+func TestRunTextAndHTML(t *testing.T) {
+	html := filepath.Join(t.TempDir(), "history.html")
+	code, stdout, stderr := invoke(append([]string{"run", "-scenario", "stale-reads", "-check-html", html}, smallRun...)...)
+	if code != exitOK || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	for _, want := range []string{"operations:", "lost writes:", "stale reads:", "siblings:", "hints:",
+		"read repairs:", "anti-entropy:", "messages:", "linearizable:", "trace digest:"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	page, err := os.ReadFile(html)
+	if err != nil || !strings.Contains(string(page), "<html") {
+		t.Errorf("-check-html wrote no HTML page (%v)", err)
+	}
+}
+
+// badRunInputs are invalid `sim run` command lines.
+var badRunInputs = []struct {
+	name string
+	args []string
+	want string
+}{
+	{"W greater than N", []string{"run", "-n", "3", "-w", "4"}, "-w=4 must be between 1 and -n=3"},
+	{"R greater than N", []string{"run", "-n", "2", "-r", "3"}, "-r=3 must be between 1 and -n=2"},
+	{"N greater than nodes", []string{"run", "-nodes", "3", "-n", "5"}, "-n=5 must be between 1 and -nodes=3"},
+	{"zero W", []string{"run", "-w", "0"}, "-w=0"},
+	{"negative nodes", []string{"run", "-nodes", "-2"}, "-nodes=-2"},
+	{"absurd ops", []string{"run", "-ops", "1000000000"}, "-ops=1000000000 must be between 1 and"},
+	{"zero clients", []string{"run", "-clients", "0"}, "-clients=0"},
+	{"absurd keys", []string{"run", "-keys", "100000000"}, "-keys=100000000"},
+	{"put fraction above one", []string{"run", "-puts", "1.5"}, "-puts=1.5"},
+	{"loss not a probability", []string{"run", "-loss", "-0.1"}, "-loss=-0.1"},
+	{"unknown scenario", []string{"run", "-scenario", "chaos"}, `unknown scenario "chaos"; allowed: quorum-strict`},
+	{"unknown fault", []string{"run", "-faults", "crash,meteor"}, `unknown fault "meteor"; allowed: crash,partition,loss,skew`},
+	{"fault listed twice", []string{"run", "-faults", "crash,crash"}, "listed twice"},
+	{"unknown mode", []string{"run", "-mode", "ca"}, `-mode="ca" is unknown; allowed: cp`},
+	{"unknown versioning", []string{"run", "-versioning", "crdt"}, `-versioning="crdt" is unknown; allowed: vc`},
+	{"zero fault interval", []string{"run", "-faults", "crash", "-fault-every", "0"}, "-fault-every=0"},
+	{"negative fault duration", []string{"run", "-faults", "loss", "-fault-for", "-5"}, "-fault-for=-5"},
+	{"zero settle ticks", []string{"run", "-settle-ticks", "0"}, "-settle-ticks=0"},
+	{"negative check timeout", []string{"run", "-check-timeout", "-1s"}, "-check-timeout"},
+	{"malformed duration", []string{"run", "-check-timeout", "soon"}, "-check-timeout"},
+	{"non-numeric n", []string{"run", "-n", "three"}, "-n"},
+}
+
+func TestRunBadInputExitsTwoWithOneLine(t *testing.T) {
+	for _, tc := range badRunInputs {
+		code, stdout, stderr := invoke(tc.args...)
+		if code != exitUsage {
+			t.Errorf("%s: exit %d, want %d (stderr %q)", tc.name, code, exitUsage, stderr)
+		}
+		if stdout != "" {
+			t.Errorf("%s: printed on stdout: %q", tc.name, stdout)
+		}
+		if strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") {
+			t.Errorf("%s: stderr is not exactly one line: %q", tc.name, stderr)
+		}
+		if !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: stderr %q does not mention %q", tc.name, stderr, tc.want)
+		}
+	}
+}
+
+func TestRunHelpListsScenarios(t *testing.T) {
+	code, stdout, _ := invoke("run", "-help")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, s := range scenarios {
+		if !strings.Contains(stdout, s.name) {
+			t.Errorf("run -help does not list scenario %s", s.name)
+		}
+	}
+}
