@@ -383,8 +383,42 @@ func explain(ops []core.Op) string {
 			}
 		}
 	}
+	// Reads that went back in time: g1 returned x, then g2, begun after g1
+	// returned, returned y, although y was written (or was the initial
+	// value) before g1 began, so x must have been written after y.
+	for _, g1 := range ops {
+		x, ok := singleRead(g1)
+		if !ok {
+			continue
+		}
+		for _, g2 := range ops {
+			y, ok := singleRead(g2)
+			if !ok || x == y || g1.ReturnTick >= g2.InvokeTick {
+				continue
+			}
+			if y == "" {
+				return fmt.Sprintf("%s returned nothing after %s had returned %s", describeOp(g2), describeOp(g1), strconv.Quote(x))
+			}
+			if src := written[y]; len(src) == 1 && acknowledged(src[0]) && src[0].ReturnTick < g1.InvokeTick {
+				return fmt.Sprintf("%s went back to %s after %s had returned the newer %s",
+					describeOp(g2), strconv.Quote(y), describeOp(g1), strconv.Quote(x))
+			}
+		}
+	}
 	return fmt.Sprintf("no order of these %d operations that respects their invoke and return ticks lets every get return the value of the put before it",
 		len(ops))
+}
+
+// singleRead is the value a get returned ("" for nothing); ok is false for
+// a put or a read of siblings.
+func singleRead(op core.Op) (string, bool) {
+	if op.Kind != core.OpGet || len(op.Values) > 1 {
+		return "", false
+	}
+	if len(op.Values) == 1 {
+		return op.Values[0], true
+	}
+	return "", true
 }
 
 func acknowledged(op core.Op) bool { return op.OK && op.ReturnTick >= 0 }

@@ -119,7 +119,7 @@ func TestLinearizableHandMadeHistories(t *testing.T) {
 				get(3, 1, "k", 4, 6, "b"),
 				get(4, 2, "k", 7, 9, "a"),
 			},
-			key: "k", involved: []core.RequestID{1, 2, 3, 4}, because: "no order of these 4 operations",
+			key: "k", involved: []core.RequestID{1, 2, 3, 4}, because: `went back to "a" after client 1 get "k" -> "b"`,
 		},
 		{
 			name: "siblings returned",
@@ -175,7 +175,27 @@ func TestLinearizableHandMadeHistories(t *testing.T) {
 				get(3, 1, "k", 40, 41, "b"),
 				get(4, 1, "k", 42, 43, "a"),
 			},
-			key: "k", involved: []core.RequestID{1, 2, 3, 4}, because: "no order of these 4 operations",
+			key: "k", involved: []core.RequestID{1, 2, 3, 4}, because: "went back to",
+		},
+		{
+			name: "reads go back to nothing",
+			history: []core.Op{
+				failed(put(1, 0, "k", "a", 1, 30)),
+				get(2, 1, "k", 5, 6, "a"),
+				get(3, 2, "k", 7, 8),
+			},
+			key: "k", involved: []core.RequestID{1, 2, 3}, because: "returned nothing after",
+		},
+		{
+			name: "two writers, a reader sees both orders",
+			history: []core.Op{
+				put(1, 0, "k", "a", 1, 20),
+				put(2, 1, "k", "b", 1, 20),
+				get(3, 2, "k", 2, 3, "a"),
+				get(4, 2, "k", 4, 5, "b"),
+				get(5, 2, "k", 6, 7, "a"),
+			},
+			key: "k", involved: []core.RequestID{1, 2, 3, 4, 5}, because: "no order of these 5 operations",
 		},
 		{
 			name: "failed and pending gets are ignored",

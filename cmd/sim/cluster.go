@@ -14,9 +14,16 @@ import (
 
 // Limits of `sim run` beyond those core.Config.Validate enforces, so that a
 // mistyped number fails at once instead of running for hours.
+//
+// Every node keeps its own copy of the ring and gossips with the others, so
+// memory grows with nodes * nodes * vnodes and time with nodes * nodes: the
+// limits keep the largest run within a few hundred megabytes and a minute
+// or so per thousand operations.
 const (
+	maxRunNodes       = 256
+	maxRunRingPoints  = 32_768 // nodes * vnodes
 	maxRunOps         = 1_000_000
-	maxSettleTicks    = 10_000_000
+	maxSettleTicks    = 1_000_000
 	defaultFaultEvery = 150
 	defaultFaultFor   = 80
 )
@@ -163,6 +170,10 @@ type runReport struct {
 	Command  string      `json:"command"`
 	Scenario string      `json:"scenario,omitempty"`
 	Config   core.Config `json:"config"`
+	// Mode ("cp" or "ap") and Versioning ("vc" or "lww") spell out the
+	// numeric config fields as the flags do.
+	Mode       string `json:"mode"`
+	Versioning string `json:"versioning"`
 	// WorkloadTicks is how long the workload ran; the settle report says
 	// how long healing and settling took after it.
 	WorkloadTicks int64             `json:"workload_ticks"`
@@ -186,8 +197,8 @@ func runCluster(args []string, stdout io.Writer) error {
 	base := baseRunConfig()
 	var f runFlags
 	fs.StringVar(&f.scenario, "scenario", "", "named preset: "+scenarioNames())
-	fs.IntVar(&f.nodes, "nodes", base.Nodes, fmt.Sprintf("nodes (1..%d)", core.MaxNodes))
-	fs.IntVar(&f.vnodes, "vnodes", base.VNodes, fmt.Sprintf("virtual nodes per node (1..%d)", core.MaxVNodes))
+	fs.IntVar(&f.nodes, "nodes", base.Nodes, fmt.Sprintf("nodes (1..%d)", maxRunNodes))
+	fs.IntVar(&f.vnodes, "vnodes", base.VNodes, fmt.Sprintf("virtual nodes per node (1..%d; nodes*vnodes <= %d)", core.MaxVNodes, maxRunRingPoints))
 	fs.IntVar(&f.n, "n", base.N, "replicas per key (1..nodes)")
 	fs.IntVar(&f.w, "w", base.W, "acks a put waits for (1..N)")
 	fs.IntVar(&f.r, "r", base.R, "replies a get waits for (1..N)")
@@ -260,8 +271,8 @@ func buildRunConfig(f runFlags, given map[string]bool) (core.Config, bool, error
 
 	// Range checks on the flags themselves, named as the user typed them.
 	switch {
-	case given["nodes"] && (f.nodes < 1 || f.nodes > core.MaxNodes):
-		return cfg, false, usagef("-nodes=%d must be between 1 and %d", f.nodes, core.MaxNodes)
+	case given["nodes"] && (f.nodes < 1 || f.nodes > maxRunNodes):
+		return cfg, false, usagef("-nodes=%d must be between 1 and %d", f.nodes, maxRunNodes)
 	case given["vnodes"] && (f.vnodes < 1 || f.vnodes > core.MaxVNodes):
 		return cfg, false, usagef("-vnodes=%d must be between 1 and %d", f.vnodes, core.MaxVNodes)
 	case given["ops"] && (f.ops < 1 || f.ops > maxRunOps):
@@ -330,6 +341,9 @@ func buildRunConfig(f runFlags, given map[string]bool) (core.Config, bool, error
 
 	// Combinations, checked in the order a reader would fix them.
 	switch {
+	case cfg.Nodes*cfg.VNodes > maxRunRingPoints:
+		return cfg, false, usagef("-nodes=%d times -vnodes=%d is %d ring points; sim run allows at most %d (every node keeps a copy of the ring)",
+			cfg.Nodes, cfg.VNodes, cfg.Nodes*cfg.VNodes, maxRunRingPoints)
 	case cfg.N < 1 || cfg.N > cfg.Nodes:
 		return cfg, false, usagef("-n=%d must be between 1 and -nodes=%d: a key cannot have more replicas than there are nodes", cfg.N, cfg.Nodes)
 	case cfg.W < 1 || cfg.W > cfg.N:
@@ -397,7 +411,11 @@ func simulate(cfg core.Config, settleTicks int64) (runReport, []core.Op, error) 
 		}
 		c.Tick()
 	}
-	report := runReport{Command: "run", Config: cfg, WorkloadTicks: c.Now()}
+	report := runReport{Command: "run", Config: cfg, WorkloadTicks: c.Now(),
+		Mode: "cp", Versioning: cfg.Versioning.String()}
+	if cfg.Mode == core.Sloppy {
+		report.Mode = "ap"
+	}
 	report.Settle = c.Settle(settleTicks)
 	report.Counters = c.Counters()
 	report.LostWrites = report.Settle.LostWrites

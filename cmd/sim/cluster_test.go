@@ -96,6 +96,9 @@ func TestRunScenarioOutcomes(t *testing.T) {
 
 func TestRunFlagsOverrideTheScenario(t *testing.T) {
 	obj := invokeJSON(t, append([]string{"run", "-scenario", "stale-reads", "-w", "2", "-r", "2", "-faults", "none"}, smallRun...)...)
+	if mode, versioning := field(t, obj, "mode"), field(t, obj, "versioning"); mode != "cp" || versioning != "lww" {
+		t.Errorf("mode %v, versioning %v; want the scenario's cp and lww", mode, versioning)
+	}
 	if w, r := number(t, obj, "config", "w"), number(t, obj, "config", "r"); w != 2 || r != 2 {
 		t.Errorf("W=%v R=%v, want the flags' 2 and 2 over the scenario's 1 and 1", w, r)
 	}
@@ -145,6 +148,8 @@ var badRunInputs = []struct {
 	{"R greater than N", []string{"run", "-n", "2", "-r", "3"}, "-r=3 must be between 1 and -n=2"},
 	{"N greater than nodes", []string{"run", "-nodes", "3", "-n", "5"}, "-n=5 must be between 1 and -nodes=3"},
 	{"zero W", []string{"run", "-w", "0"}, "-w=0"},
+	{"too many nodes", []string{"run", "-nodes", "5000"}, "-nodes=5000 must be between 1 and 256"},
+	{"ring too large", []string{"run", "-nodes", "200", "-vnodes", "1000"}, "ring points; sim run allows at most"},
 	{"negative nodes", []string{"run", "-nodes", "-2"}, "-nodes=-2"},
 	{"absurd ops", []string{"run", "-ops", "1000000000"}, "-ops=1000000000 must be between 1 and"},
 	{"zero clients", []string{"run", "-clients", "0"}, "-clients=0"},
@@ -178,6 +183,35 @@ func TestRunBadInputExitsTwoWithOneLine(t *testing.T) {
 		}
 		if !strings.Contains(stderr, tc.want) {
 			t.Errorf("%s: stderr %q does not mention %q", tc.name, stderr, tc.want)
+		}
+	}
+}
+
+// TestRunOddButValidInputs runs corner cases that must work: exit 0 with
+// every operation accounted for.
+func TestRunOddButValidInputs(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"one node with every fault", []string{"-nodes", "1", "-n", "1", "-w", "1", "-r", "1", "-faults", "crash,partition,loss,skew"}},
+		{"two nodes, all replicas", []string{"-nodes", "2", "-n", "2", "-w", "2", "-r", "2", "-faults", "partition", "-mode", "cp"}},
+		{"one client, one key", []string{"-clients", "1", "-keys", "1"}},
+		{"only gets", []string{"-puts", "0"}},
+		{"only puts", []string{"-puts", "1", "-versioning", "lww", "-faults", "skew"}},
+		{"every message lost", []string{"-loss", "1"}},
+		{"faults every tick", []string{"-faults", "crash,partition", "-fault-every", "1", "-fault-for", "1"}},
+		{"more clients than operations", []string{"-clients", "50", "-ops", "10"}},
+		{"one vnode per node", []string{"-vnodes", "1", "-nodes", "3"}},
+		{"few settle ticks", []string{"-settle-ticks", "1", "-faults", "crash"}},
+	}
+	for _, tc := range tests {
+		args := append([]string{"run", "-ops", "60", "-check"}, tc.args...)
+		obj := invokeJSON(t, args...)
+		attempted := number(t, obj, "counters", "ops_attempted")
+		returned := number(t, obj, "counters", "ops_succeeded") + number(t, obj, "counters", "ops_failed")
+		if attempted < 10 || returned != attempted {
+			t.Errorf("%s: %v attempted, %v returned", tc.name, attempted, returned)
 		}
 	}
 }
