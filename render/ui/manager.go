@@ -281,3 +281,6 @@ func drawTooltip(c *Context, l *frame.Layer, screen, anchor frame.Rect, tip stri
 	l.Rect(box, t.Text)
 	l.Label(box.X+pad, box.Y+pad, size, t.Background, frame.AlignStart, tip)
 }
+
+// Widgets are this frame's registered widgets, in Tab order.
+func (m *Manager) Widgets() []Widget { return m.widgets }

@@ -1,0 +1,303 @@
+package lab
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/frame"
+)
+
+// build paints the whole frame from the model.
+func (l *Lab) build(sz Size) {
+	th := &l.theme
+	f := &l.frame
+	f.Reset(sz.W, sz.H, sz.Scale, th.Background)
+	scene := &f.Layers[frame.LayerScene]
+	uiL := &f.Layers[frame.LayerUI]
+	over := &f.Layers[frame.LayerOverlay]
+	lay := &l.layout
+	x := l.context()
+
+	l.Chapter().Build(x, lay.scene, scene)
+
+	uiL.Rect(lay.top, th.Panel)
+	uiL.Rect(lay.panel, th.Panel)
+	uiL.Rect(frame.Rect{X: lay.panel.X, Y: lay.panel.Y, W: th.U(1), H: lay.panel.H}, th.Border)
+	if lay.bottom.H > 0 {
+		uiL.Rect(lay.bottom, th.Panel)
+		uiL.Rect(frame.Rect{X: 0, Y: lay.bottom.Y, W: lay.bottom.W, H: th.U(1)}, th.Border)
+	}
+	uiL.Rect(frame.Rect{X: 0, Y: lay.top.Bottom() - th.U(1), W: lay.top.W, H: th.U(1)}, th.Border)
+	l.drawTitle(uiL)
+	l.drawNotice(uiL)
+	l.drawTryThis(uiL)
+	l.drawTabContent(uiL)
+	l.mgr.Draw(uiL, over)
+	if l.help {
+		l.drawHelp(over)
+	}
+}
+
+func (l *Lab) drawTitle(layer *frame.Layer) {
+	th := &l.theme
+	u := th.U
+	info := l.Chapter().Info()
+	t := l.layout.top
+	big := th.U(20)
+	name := "Ringlab"
+	x0 := t.X + u(16)
+	layer.Label(x0, t.Y+u(11), big, th.Text, frame.AlignStart, name)
+	nameW := l.measure.Width(name, big) + u(14)
+	head := fmt.Sprintf("Chapter %d of %d · %s", l.cur+1, len(l.chapters), info.Title)
+	size := th.Font() + u(2)
+	room := l.layout.titleW - nameW
+	layer.Label(x0+nameW, t.Y+u(14), size, th.Text, frame.AlignStart, frame.Fit(l.measure, head, size, room))
+	// The one-line explanation spans the whole bar under the navigation.
+	layer.Label(x0, t.Y+u(50), th.Font(), th.TextDim, frame.AlignStart,
+		frame.Fit(l.measure, info.Summary, th.Font(), t.W-u(32)))
+}
+
+func (l *Lab) drawNotice(layer *frame.Layer) {
+	r := l.layout.notice
+	if l.notice == "" || r.H == 0 {
+		return
+	}
+	th := &l.theme
+	// Black on the palette's yellow: a contrast of about 14:1.
+	layer.Rect(r, th.Focus)
+	size := th.Font()
+	msg := l.notice + "  (Esc to dismiss)"
+	layer.Label(r.X+th.U(16), r.Y+(r.H-frame.LineHeight(size))/2, size, frame.RGB(0x000000), frame.AlignStart,
+		frame.Fit(l.measure, msg, size, r.W-th.U(32)))
+}
+
+func (l *Lab) drawTryThis(layer *frame.Layer) {
+	th := &l.theme
+	r := l.layout.tryThis
+	if r.H == 0 {
+		return
+	}
+	layer.Rect(r, th.Control)
+	layer.Rect(frame.Rect{X: r.X, Y: r.Y, W: th.U(4), H: r.H}, th.ControlOn)
+	size := th.Font()
+	lh := frame.LineHeight(size)
+	x, y := r.X+th.U(14), r.Y+th.U(10)
+	layer.Label(x, y, size, th.ControlOn, frame.AlignStart, "Try this")
+	for _, line := range frame.Wrap(l.measure, l.Chapter().Info().TryThis, size, r.W-th.U(20)) {
+		y += lh
+		layer.Label(x, y, size, th.Text, frame.AlignStart, line)
+	}
+}
+
+// textRows writes lines into r from the top, one per line height, and
+// stops at the bottom; it returns how many fitted.
+func (l *Lab) textRows(layer *frame.Layer, r frame.Rect, lines []string, col frame.Color) int {
+	size := l.theme.Font()
+	lh := frame.LineHeight(size) + l.theme.U(2)
+	n := 0
+	for _, s := range lines {
+		y := r.Y + float64(n)*lh
+		if y+lh > r.Bottom() {
+			break
+		}
+		layer.Label(r.X, y, size, col, frame.AlignStart, frame.Fit(l.measure, s, size, r.W))
+		n++
+	}
+	return n
+}
+
+func (l *Lab) drawTabContent(layer *frame.Layer) {
+	c := l.layout.content
+	if c.H <= 0 {
+		return
+	}
+	th := &l.theme
+	parts := l.Chapter().Parts()
+	switch l.tab {
+	case tabInspector:
+		if parts&PartInspector == 0 {
+			l.textRows(layer, c, []string{"This chapter has no inspector."}, th.TextDim)
+			return
+		}
+		_, body := c.CutTop(th.ControlHeight() + th.U(10))
+		n := l.selectedNode()
+		if n == nil {
+			l.textRows(layer, body, frame.Wrap(l.measure, "Click a node on the ring, or pick one above, to see what it stores and what it believes about the others.", th.Font(), body.W), th.TextDim)
+			return
+		}
+		l.textRows(layer, body, inspectorLines(l.view, n), th.Text)
+	case tabEvents:
+		_, body := c.CutTop(th.ControlHeight() + th.U(10))
+		lh := frame.LineHeight(th.Font()) + th.U(2)
+		rows := int(body.H / lh)
+		start := max(0, len(l.log)-rows)
+		lines := make([]string, 0, rows)
+		for _, e := range l.log[start:] {
+			lines = append(lines, "t"+strconv.FormatInt(e.tick, 10)+"  "+e.text)
+		}
+		if len(lines) == 0 {
+			lines = append(lines, "Nothing has happened yet: press Play.")
+		}
+		l.textRows(layer, body, lines, th.Text)
+	case tabCounters:
+		l.drawCounters(layer, c)
+	}
+}
+
+// inspectorLines describes one node: state, membership view, hints, keys.
+func inspectorLines(v *core.View, n *core.NodeView) []string {
+	state := "up"
+	if !n.Up {
+		state = "down (crashed)"
+	}
+	if !n.InRing {
+		state = "left the ring"
+	}
+	points := 0
+	for _, p := range v.Ring {
+		if p.Node == n.ID {
+			points++
+		}
+	}
+	out := []string{
+		fmt.Sprintf("%v is %s · weight %g · %d virtual nodes", n.ID, state, n.Weight, points),
+		fmt.Sprintf("Stores %d keys · holds %d hints", len(n.Keys), len(n.Hints)),
+	}
+	if len(n.Membership) > 0 {
+		var b strings.Builder
+		b.WriteString("Believes: ")
+		for i, m := range n.Membership {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(m.Node.String() + " " + statusWord(m.Status))
+		}
+		out = append(out, b.String())
+	}
+	for _, h := range n.Hints {
+		out = append(out, fmt.Sprintf("hint %s for %v (%d versions)", h.Key, h.For, len(h.Versions)))
+	}
+	for _, k := range n.Keys {
+		vals := make([]string, len(k.Versions))
+		for i, ver := range k.Versions {
+			vals[i] = ver.Value + " " + ver.Clock
+		}
+		s := k.Key + " = " + strings.Join(vals, " | ")
+		if len(k.Versions) > 1 {
+			s += fmt.Sprintf(" (%d siblings)", len(k.Versions))
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func statusWord(s core.Status) string {
+	switch s {
+	case core.Alive:
+		return "alive"
+	case core.Suspect:
+		return "suspect"
+	case core.Dead:
+		return "dead"
+	case core.Left:
+		return "left"
+	}
+	return "?"
+}
+
+func (l *Lab) drawCounters(layer *frame.Layer, r frame.Rect) {
+	th := &l.theme
+	if l.view == nil {
+		return
+	}
+	c := l.view.Counters
+	rows := []struct {
+		name string
+		v    int
+	}{
+		{"Requests attempted", c.OpsAttempted},
+		{"Requests succeeded", c.OpsSucceeded},
+		{"Requests failed", c.OpsFailed},
+		{"Puts ok / failed", -1},
+		{"Gets ok / failed", -2},
+		{"Stale reads", c.StaleReads},
+		{"Most siblings seen", c.SiblingsMax},
+		{"LWW discards", c.LWWDiscards},
+		{"Hints stored / handed off", -3},
+		{"Read repairs", c.ReadRepairs},
+		{"Merkle hashes / keys sent", -4},
+		{"Messages sent / dropped", -5},
+		{"Gossip exchanges", c.GossipExchanges},
+	}
+	size := th.Font()
+	lh := frame.LineHeight(size) + th.U(3)
+	for i, row := range rows {
+		y := r.Y + float64(i)*lh
+		if y+lh > r.Bottom() {
+			break
+		}
+		val := strconv.Itoa(row.v)
+		switch row.v {
+		case -1:
+			val = fmt.Sprintf("%d / %d", c.PutsOK, c.PutsFailed)
+		case -2:
+			val = fmt.Sprintf("%d / %d", c.GetsOK, c.GetsFailed)
+		case -3:
+			val = fmt.Sprintf("%d / %d", c.HintsStored, c.HintsHandedOff)
+		case -4:
+			val = fmt.Sprintf("%d / %d", c.MerkleHashes, c.MerkleKeys)
+		case -5:
+			val = fmt.Sprintf("%d / %d", c.MessagesSent, c.MessagesDropped)
+		}
+		layer.Label(r.X, y, size, th.TextDim, frame.AlignStart, row.name)
+		layer.Label(r.Right(), y, size, th.Text, frame.AlignEnd, val)
+	}
+}
+
+// Shortcuts is the help overlay's content: key and what it does.
+var Shortcuts = [][2]string{
+	{"Space", "play / pause (activates a focused button instead)"},
+	{"Right arrow or .", "pause and advance one tick"},
+	{"Left arrow", "go back one tick (then acting forks the run)"},
+	{"+ / -", "double / halve the speed"},
+	{"Tab / Shift+Tab", "move between controls"},
+	{"Enter or Space", "press the focused button, open a list"},
+	{"Arrow keys", "adjust the focused slider, stepper, list or tabs"},
+	{"digits, Enter", "type a seed in the focused Seed box"},
+	{"Click a node", "inspect it; crash or restart it there"},
+	{"?", "show or hide this help"},
+	{"Esc", "close this help, a list or the notice"},
+}
+
+func (l *Lab) drawHelp(layer *frame.Layer) {
+	th := &l.theme
+	u := th.U
+	scr := l.layout.screen
+	layer.Rect(scr, frame.RGB(0x000000).WithAlpha(0.6))
+	size := th.Font()
+	lh := frame.LineHeight(size) + u(6)
+	keyW := 0.0
+	descW := 0.0
+	for _, s := range Shortcuts {
+		keyW = max(keyW, l.measure.Width(s[0], size))
+		descW = max(descW, l.measure.Width(s[1], size))
+	}
+	w := min(keyW+descW+u(72), scr.W-u(24))
+	h := lh*float64(len(Shortcuts)) + u(100)
+	box := frame.Rect{X: scr.X + (scr.W-w)/2, Y: scr.Y + max((scr.H-h)/2, u(8)), W: w, H: h}
+	layer.Rect(box.Inset(-u(2)), th.Border)
+	layer.Rect(box, th.Panel)
+	x := box.X + u(24)
+	y := box.Y + u(20)
+	layer.Label(x, y, u(18), th.Text, frame.AlignStart, "Keyboard shortcuts")
+	y += u(40)
+	for _, s := range Shortcuts {
+		layer.Label(x, y, size, th.ControlOn, frame.AlignStart, s[0])
+		layer.Label(x+keyW+u(24), y, size, th.Text, frame.AlignStart,
+			frame.Fit(l.measure, s[1], size, box.Right()-u(24)-(x+keyW+u(24))))
+		y += lh
+	}
+	layer.Label(x, box.Bottom()-u(30), size, th.TextDim, frame.AlignStart, "Press Esc or ? to close.")
+}

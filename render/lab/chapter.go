@@ -1,0 +1,93 @@
+package lab
+
+import (
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/ui"
+)
+
+// ChapterInfo is what the lab shows about a chapter around its picture.
+type ChapterInfo struct {
+	ID      string // stable, used in links: "sandbox", "naive-hashing"
+	Title   string // "Consistent hashing"
+	Summary string // one line: what the picture shows
+	TryThis string // the suggested action and what to predict
+}
+
+// Preset is where a chapter's run starts: a configuration and commands
+// applied at given ticks (the scenario).
+type Preset struct {
+	Config core.Config
+	Script []core.Recorded
+}
+
+// Parts selects the lab's standard controls and panels a chapter shows.
+type Parts uint32
+
+const (
+	PartTransport Parts = 1 << iota // play/pause, step, speed
+	PartTimeline                    // the scrubbable timeline and reset
+	PartSeed                        // the editable seed
+	PartInspector                   // the node inspector (click a node)
+	PartEventLog                    // the event log
+	PartCounters                    // the run's counters
+
+	PartsAll = PartTransport | PartTimeline | PartSeed | PartInspector | PartEventLog | PartCounters
+)
+
+// Chapter is one scene of the lab. The lab owns the run (a Timeline built
+// from the chapter's Preset), the transport, the side panels and the input;
+// a chapter adds its own controls and draws its picture.
+type Chapter interface {
+	Info() ChapterInfo
+	// Preset is the run the chapter starts from for a seed.
+	Preset(seed uint64) Preset
+	// Parts is which standard controls and panels the chapter shows.
+	Parts() Parts
+	// Controls are the chapter's own widgets, in Tab order, laid out in
+	// the side panel one per row. The lab calls it every frame.
+	Controls(x *Context) []ui.Widget
+	// Enter is called when the chapter becomes current and after every
+	// reset or seed change, with the fresh run in x.
+	Enter(x *Context)
+	// Update runs once per frame after the simulation advanced.
+	Update(x *Context)
+	// Build draws the chapter's picture into area.
+	Build(x *Context, area frame.Rect, l *frame.Layer)
+	// NodeAt is the node drawn at a point of the last picture, if any; a
+	// click there selects it for the inspector.
+	NodeAt(x, y float64) (core.NodeID, bool)
+}
+
+// Context is what a chapter sees of the lab during one frame.
+type Context struct {
+	lab *Lab
+	// View is a snapshot of the live cluster at the current tick.
+	View *core.View
+	// Phase is how far the simulation is into the next tick, in [0, 1).
+	Phase float64
+	// Events are those of this frame; Recent those of the last few ticks.
+	Events []core.Event
+	Recent []core.Event
+	Theme  *ui.Theme
+	// Measure measures text in the face the lab paints with.
+	Measure frame.Measurer
+	// Selected is the node shown in the inspector, or core.NoNode.
+	Selected core.NodeID
+	// Seed is the run's seed.
+	Seed uint64
+}
+
+// Cluster gives read access to the live cluster (NodeRing, PreferenceList,
+// History, Counters...). Change it only through Apply.
+func (x *Context) Cluster() *core.Cluster { return x.lab.tl.Cluster() }
+
+// Apply performs a command on the run at the current tick. It is recorded
+// (so scrubbing replays it), and applying it in the past forks the run.
+func (x *Context) Apply(cmd core.Command) (core.RequestID, error) { return x.lab.apply(cmd) }
+
+// Select shows a node in the inspector (core.NoNode to clear).
+func (x *Context) Select(id core.NodeID) { x.lab.selected = id; x.Selected = id }
+
+// Notify shows a short message to the user in the notice bar.
+func (x *Context) Notify(msg string) { x.lab.notify(msg) }

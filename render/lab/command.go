@@ -1,0 +1,265 @@
+package lab
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/ringlab/ringlab/core"
+)
+
+// action is a command from outside the frame loop (the page, a script,
+// flags), parsed and waiting for the next Update.
+type action struct {
+	kind    string
+	num     float64
+	chapter string
+	cmd     core.Command
+}
+
+// commandJSON is the wire form of Command's argument. Value is kept raw: it
+// is a number for speed and seed, a string or a number for chapter.
+type commandJSON struct {
+	Type  string          `json:"type"`
+	Value json.RawMessage `json:"value"`
+	Cmd   *core.Command   `json:"cmd"`
+}
+
+// commandJSONMax bounds the text Command accepts.
+const commandJSONMax = 64 << 10
+
+// ParseCommand checks a command from the page and returns it ready to queue.
+// Accepted: {"type":"play"} "pause" "toggle" "step" "reset" "help",
+// {"type":"speed","value":ticksPerSecond}, {"type":"seed","value":n},
+// {"type":"chapter","value":"id" or 1-based number},
+// {"type":"seek","value":tick}, {"type":"core","cmd":<core.Command>}.
+func ParseCommand(text string) (action, error) {
+	var a action
+	if len(text) > commandJSONMax {
+		return a, fmt.Errorf("command longer than %d bytes", commandJSONMax)
+	}
+	var c commandJSON
+	dec := json.NewDecoder(bytes.NewReader([]byte(text)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return a, fmt.Errorf("command is not valid JSON of the expected shape: %v", err)
+	}
+	if dec.More() {
+		return a, errors.New("command has trailing data after the JSON object")
+	}
+	a.kind = c.Type
+	number := func(what string, lo, hi float64) error {
+		if len(c.Value) == 0 {
+			return fmt.Errorf("%q needs a numeric value", what)
+		}
+		if err := json.Unmarshal(c.Value, &a.num); err != nil {
+			return fmt.Errorf("%q needs a numeric value, got %s", what, c.Value)
+		}
+		if math.IsNaN(a.num) || a.num < lo || a.num > hi {
+			return fmt.Errorf("%q value %v outside %g..%g", what, a.num, lo, hi)
+		}
+		return nil
+	}
+	switch c.Type {
+	case "play", "pause", "toggle", "step", "reset", "help":
+		return a, nil
+	case "speed":
+		return a, number("speed", SpeedMin, SpeedMax)
+	case "seek":
+		return a, number("seek", 0, math.MaxInt64)
+	case "seed":
+		if err := number("seed", 0, 1<<53); err != nil {
+			return a, err
+		}
+		if a.num != math.Trunc(a.num) {
+			return a, fmt.Errorf("seed must be a whole number, got %v", a.num)
+		}
+		return a, nil
+	case "chapter":
+		var s string
+		if err := json.Unmarshal(c.Value, &s); err == nil && s != "" {
+			a.chapter = s
+			return a, nil
+		}
+		if err := number("chapter", 1, 1<<16); err != nil {
+			return a, errors.New(`"chapter" needs a chapter id or its number from 1`)
+		}
+		a.chapter = strconv.Itoa(int(a.num))
+		return a, nil
+	case "core":
+		if c.Cmd == nil {
+			return a, errors.New(`"core" needs "cmd": a core command`)
+		}
+		if c.Cmd.Kind == "" {
+			return a, errors.New(`core command needs a "kind"`)
+		}
+		a.cmd = *c.Cmd
+		return a, nil
+	case "":
+		return a, errors.New(`command needs a "type"`)
+	}
+	return a, fmt.Errorf("unknown command type %q", c.Type)
+}
+
+// Command parses a JSON command and queues it for the next Update. It
+// returns "" when accepted, or a one-line reason, and never touches the
+// run itself: it is safe to call from any goroutine (a JS callback).
+func (l *Lab) Command(text string) string {
+	a, err := ParseCommand(text)
+	if err != nil {
+		return err.Error()
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.queue) >= 1024 {
+		return "command queue full; try again after the next frame"
+	}
+	l.queue = append(l.queue, a)
+	return ""
+}
+
+func (l *Lab) drainQueue() {
+	l.mu.Lock()
+	q := l.queue
+	l.queue = nil
+	l.mu.Unlock()
+	for _, a := range q {
+		l.perform(a)
+	}
+}
+
+func (l *Lab) perform(a action) {
+	switch a.kind {
+	case "play":
+		l.paused = false
+	case "pause":
+		l.paused = true
+	case "toggle":
+		l.paused = !l.paused
+	case "step":
+		l.paused = true
+		l.step(1)
+	case "reset":
+		l.reset()
+	case "help":
+		l.help = !l.help
+	case "speed":
+		l.setSpeed(a.num)
+	case "seek":
+		l.seek(int64(a.num))
+	case "seed":
+		l.setSeed(uint64(a.num))
+	case "chapter":
+		i, err := l.chapterIndex(a.chapter)
+		if err != nil {
+			l.notify("Ignored chapter " + a.chapter + ": " + err.Error())
+			return
+		}
+		l.setChapter(i)
+	case "core":
+		if _, err := l.apply(a.cmd); err != nil {
+			l.notify("Command " + string(a.cmd.Kind) + " refused: " + err.Error())
+		}
+	}
+}
+
+// NodeState is one node in State.
+type NodeState struct {
+	ID     core.NodeID `json:"id"`
+	Name   string      `json:"name"`
+	Up     bool        `json:"up"`
+	Status string      `json:"status"` // up, down, suspected, left
+	Keys   int         `json:"keys"`
+	Hints  int         `json:"hints"`
+}
+
+// State is what the page, scripts and tests read of the lab.
+type State struct {
+	Chapter      string        `json:"chapter"`
+	ChapterIndex int           `json:"chapterIndex"` // 1-based
+	Chapters     int           `json:"chapters"`
+	Title        string        `json:"title"`
+	Tick         int64         `json:"tick"`
+	Head         int64         `json:"head"` // the furthest tick of the run
+	Seed         uint64        `json:"seed"`
+	Paused       bool          `json:"paused"`
+	Speed        float64       `json:"speed"` // chosen, ticks per second
+	Config       core.Config   `json:"config"`
+	Nodes        []NodeState   `json:"nodes"`
+	Counters     core.Counters `json:"counters"`
+	Digest       string        `json:"digest"`
+	FPS          float64       `json:"fps"`
+	TPS          float64       `json:"tps"`           // updates per second
+	TicksPerSec  float64       `json:"ticksPerSec"`   // simulated ticks per second, measured
+	Focus        string        `json:"focus"`         // focused control id, or ""
+	FocusFirst   bool          `json:"focusFirst"`    // the focused control is the first in Tab order
+	FocusLast    bool          `json:"focusLast"`     // ... the last: Tab should leave the canvas
+	Help         bool          `json:"help"`          // the help overlay shows
+	Notice       string        `json:"notice"`        // the notice on screen, or ""
+	Selected     string        `json:"selected"`      // the inspected node, or ""
+	Recorded     int           `json:"recorded"`      // commands recorded in the run
+	Frame        int64         `json:"frame"`         // Update calls so far
+	LogTail      []string      `json:"log,omitempty"` // the last few event-log lines
+}
+
+// StateNow describes the lab as of the last Update.
+func (l *Lab) StateNow() State {
+	info := l.Chapter().Info()
+	st := State{
+		Chapter:      info.ID,
+		ChapterIndex: l.cur + 1,
+		Chapters:     len(l.chapters),
+		Title:        info.Title,
+		Tick:         l.tl.Now(),
+		Head:         l.tl.Head(),
+		Seed:         l.seed,
+		Paused:       l.paused,
+		Speed:        l.speed,
+		Config:       l.tl.Config(),
+		FPS:          round2(l.fps),
+		TPS:          round2(l.tps),
+		TicksPerSec:  round2(l.ticksPerSec),
+		Focus:        l.mgr.Focus(),
+		Help:         l.help,
+		Notice:       l.notice,
+		Recorded:     len(l.tl.Recorded()),
+		Frame:        l.frameCounter,
+		Digest:       l.tl.Cluster().Digest(),
+	}
+	st.FocusFirst, st.FocusLast = l.mgr.FocusEdge()
+	if l.selected != core.NoNode {
+		st.Selected = l.selected.String()
+	}
+	if v := l.view; v != nil {
+		st.Counters = v.Counters
+		for i, n := range v.Nodes {
+			st.Nodes = append(st.Nodes, NodeState{ID: n.ID, Name: n.ID.String(), Up: n.Up,
+				Status: nodeStatus(v, i), Keys: len(n.Keys), Hints: len(n.Hints)})
+		}
+	}
+	for _, e := range l.log[max(0, len(l.log)-5):] {
+		st.LogTail = append(st.LogTail, e.text)
+	}
+	return st
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// publishState stores the State JSON for State() callers on other goroutines.
+func (l *Lab) publishState() {
+	b, err := json.Marshal(l.StateNow())
+	if err != nil {
+		b = []byte(`{"error":` + strconv.Quote(err.Error()) + `}`)
+	}
+	l.state.Store(string(b))
+}
+
+// State returns the JSON of the lab as of the last Update. It is safe to
+// call from any goroutine and never blocks on the frame loop.
+func (l *Lab) State() string {
+	s, _ := l.state.Load().(string)
+	return s
+}

@@ -1,0 +1,521 @@
+// Package lab is the application model of Ringlab: the run being shown
+// (a scrubbable Timeline of the simulated cluster), the transport (play,
+// pause, step, speed), the chapters and their navigation, the node
+// inspector, the event log, the help overlay, and the commands that scripts
+// and the page send. It lays out and builds each frame as plain data
+// (package frame) and never imports Ebitengine, so all of it is tested
+// without a display; package render only feeds it input and paints.
+package lab
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/ui"
+)
+
+// Speed limits, in simulated ticks per second of real time. The top speed
+// is thousands of ticks per frame at 60 frames per second.
+const (
+	SpeedMin     = 1
+	SpeedMax     = UpdatesPerSecond * 4096
+	SpeedDefault = 8
+	// UpdatesPerSecond is the rate at which Update is called.
+	UpdatesPerSecond = 60
+)
+
+// Options start a lab.
+type Options struct {
+	// Chapter is a chapter ID or its 1-based number; "" is the first.
+	Chapter string
+	Seed    uint64
+	// Speed in ticks per second; 0 is SpeedDefault.
+	Speed float64
+	// Paused starts the run paused.
+	Paused bool
+	// Notices are shown on screen at start (for example, which URL values
+	// were ignored and why).
+	Notices []string
+}
+
+// logLine is one entry of the event log.
+type logLine struct {
+	tick int64
+	kind core.EventKind
+	text string
+}
+
+const (
+	logLinesMax = 400
+	// noticeFrames is how long a notice stays (10 s), unless dismissed.
+	noticeFrames = 10 * UpdatesPerSecond
+	// recentTicks is how far back Context.Recent reaches.
+	recentTicks = 3
+	recentMax   = 2048
+)
+
+// Lab is the whole application state. Update and everything it calls run
+// on one goroutine; Command and State may be called from any goroutine.
+type Lab struct {
+	chapters []Chapter
+	cur      int
+	seed     uint64
+	tl       *Timeline
+
+	paused   bool
+	speed    float64
+	acc      float64 // simulated ticks owed to the next frame (fraction kept)
+	viewTick int64
+	view     *core.View
+	dirty    bool // the cluster changed since view was taken
+	events   []core.Event
+	recent   []core.Event
+	log      []logLine
+
+	selected  core.NodeID
+	help      bool
+	notice    string
+	noticeAge int
+	showMsgs  bool
+	tab       int
+
+	fps, tps     float64
+	ticksWindow  [UpdatesPerSecond]int
+	ticksAt      int
+	ticksPerSec  float64
+	frameCounter int64
+
+	theme   ui.Theme
+	measure frame.Measurer
+	mgr     *ui.Manager
+	frame   frame.Frame
+	layout  layout
+	w       shellWidgets
+	ctx     Context
+
+	// Overrun, when set, is asked every few hundred simulated ticks during
+	// an Update whether the frame's time budget is spent; the remaining
+	// ticks of that frame are then skipped (the run stays deterministic;
+	// only its pace drops).
+	Overrun func() bool
+
+	mu    sync.Mutex
+	queue []action
+	state atomic.Value // string: the last State JSON
+}
+
+// New starts a lab on the given chapters (at least one).
+func New(chapters []Chapter, measure frame.Measurer, opts Options) (*Lab, error) {
+	if len(chapters) == 0 {
+		return nil, fmt.Errorf("lab: no chapters")
+	}
+	l := &Lab{chapters: chapters, seed: opts.Seed, paused: opts.Paused, selected: core.NoNode, measure: measure}
+	l.speed = SpeedDefault
+	if opts.Speed > 0 {
+		l.speed = min(max(opts.Speed, SpeedMin), SpeedMax)
+	}
+	l.theme = ui.DefaultTheme(1)
+	l.mgr = ui.NewManager(&l.theme, measure)
+	l.buildWidgets()
+	for _, n := range opts.Notices {
+		l.notify(n)
+	}
+	cur := 0
+	if opts.Chapter != "" {
+		i, err := l.chapterIndex(opts.Chapter)
+		if err != nil {
+			l.notify(fmt.Sprintf("Ignored chapter=%q: %v; showing %q.", opts.Chapter, err, chapters[0].Info().Title))
+		} else {
+			cur = i
+		}
+	}
+	if err := l.enter(cur); err != nil {
+		return nil, err
+	}
+	l.publishState()
+	return l, nil
+}
+
+// chapterIndex resolves an ID or a 1-based number.
+func (l *Lab) chapterIndex(s string) (int, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n < 1 || n > len(l.chapters) {
+			return 0, fmt.Errorf("chapter number must be 1..%d", len(l.chapters))
+		}
+		return n - 1, nil
+	}
+	for i, c := range l.chapters {
+		if c.Info().ID == s {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("no chapter named %q", s)
+}
+
+// enter makes chapter i current and starts its run from its preset.
+func (l *Lab) enter(i int) error {
+	ch := l.chapters[i]
+	p := ch.Preset(l.seed)
+	p.Config.Seed = l.seed
+	if err := p.Config.Validate(); err != nil {
+		return fmt.Errorf("chapter %q: preset: %w", ch.Info().ID, err)
+	}
+	tl, err := NewTimeline(p.Config)
+	if err != nil {
+		return fmt.Errorf("chapter %q: %w", ch.Info().ID, err)
+	}
+	l.cur, l.tl = i, tl
+	l.acc = 0
+	l.log = l.log[:0]
+	l.recent = l.recent[:0]
+	l.events = l.events[:0]
+	l.selected = core.NoNode
+	for _, r := range p.Script {
+		for tl.Now() < r.Tick {
+			tl.Step()
+		}
+		if _, err := tl.Apply(r.Cmd); err != nil {
+			return fmt.Errorf("chapter %q: scripted %s at tick %d: %w", ch.Info().ID, r.Cmd.Kind, r.Tick, err)
+		}
+	}
+	l.dirty = true
+	l.refresh()
+	l.w.chapter.Selected = i
+	l.w.seed.Value = int64(l.seed)
+	ch.Enter(l.context())
+	return nil
+}
+
+// Chapter is the current chapter.
+func (l *Lab) Chapter() Chapter { return l.chapters[l.cur] }
+
+// Timeline is the current run.
+func (l *Lab) Timeline() *Timeline { return l.tl }
+
+// View is the snapshot of the current tick.
+func (l *Lab) View() *core.View { return l.view }
+
+// Paused reports whether the run is paused.
+func (l *Lab) Paused() bool { return l.paused }
+
+// Speed is the chosen speed in ticks per second.
+func (l *Lab) Speed() float64 { return l.speed }
+
+// Selected is the node shown in the inspector, or core.NoNode.
+func (l *Lab) Selected() core.NodeID { return l.selected }
+
+// HelpOpen reports whether the help overlay shows.
+func (l *Lab) HelpOpen() bool { return l.help }
+
+// Notice is the notice on screen, or "".
+func (l *Lab) Notice() string { return l.notice }
+
+// Focus is the id of the focused control, or "".
+func (l *Lab) Focus() string { return l.mgr.Focus() }
+
+// SetRates records the measured frames and updates per second, reported in
+// State.
+func (l *Lab) SetRates(fps, tps float64) { l.fps, l.tps = fps, tps }
+
+func (l *Lab) notify(msg string) {
+	l.notice, l.noticeAge = msg, 0
+}
+
+// apply performs a command on the run, keeping the view and log current.
+func (l *Lab) apply(cmd core.Command) (core.RequestID, error) {
+	id, err := l.tl.Apply(cmd)
+	if err == nil {
+		l.dirty = true
+		l.collectEvents()
+	}
+	return id, err
+}
+
+// step advances the run by n ticks (or fewer if Overrun says so) and
+// returns how many it ran.
+func (l *Lab) step(n int) int {
+	done := 0
+	for done < n {
+		l.tl.Step()
+		done++
+		if done%256 == 0 && l.Overrun != nil && l.Overrun() {
+			break
+		}
+	}
+	if done > 0 {
+		l.dirty = true
+	}
+	return done
+}
+
+// seek moves the run to tick t, pausing it; the log restarts there.
+func (l *Lab) seek(t int64) {
+	t = min(max(t, 0), l.tl.Head())
+	if t == l.tl.Now() {
+		return
+	}
+	l.paused = true
+	back := t < l.tl.Now()
+	if err := l.tl.GoTo(t); err != nil {
+		l.notify(err.Error())
+		return
+	}
+	l.acc = 0
+	l.dirty = true
+	if back {
+		l.tl.Cluster().Events() // replayed history is not news
+		l.log = append(l.log[:0], logLine{tick: t, text: "went back to tick " + strconv.FormatInt(t, 10) + "; acting now forks the run"})
+		l.recent = l.recent[:0]
+	}
+}
+
+// reset restarts the current chapter from its preset with the current seed.
+func (l *Lab) reset() {
+	if err := l.enter(l.cur); err != nil {
+		l.notify(err.Error())
+	}
+}
+
+func (l *Lab) setSeed(seed uint64) {
+	l.seed = seed
+	l.reset()
+}
+
+func (l *Lab) setChapter(i int) {
+	if i < 0 || i >= len(l.chapters) {
+		return
+	}
+	prev := l.cur
+	if err := l.enter(i); err != nil {
+		l.notify(err.Error())
+		if i != prev {
+			_ = l.enter(prev)
+		}
+	}
+}
+
+func (l *Lab) setSpeed(v float64) {
+	if math.IsNaN(v) {
+		return
+	}
+	l.speed = min(max(v, SpeedMin), SpeedMax)
+	l.w.speed.Value = l.speed
+}
+
+// collectEvents drains the cluster's new events into the frame's events,
+// the recent buffer and the log.
+func (l *Lab) collectEvents() {
+	evs := l.tl.Cluster().Events()
+	l.events = append(l.events, evs...)
+	for _, e := range evs {
+		if e.Kind == core.EvMsgDrop || e.Kind == core.EvQuorumReached || e.Kind == core.EvQuorumFailed {
+			l.recent = append(l.recent, e)
+		}
+		if !l.showMsgs && noisy(e.Kind) {
+			continue
+		}
+		l.log = append(l.log, logLine{tick: e.Tick, kind: e.Kind, text: e.String()})
+	}
+	if n := len(l.log) - logLinesMax; n > 0 {
+		l.log = append(l.log[:0], l.log[n:]...)
+	}
+	if n := len(l.recent) - recentMax; n > 0 {
+		l.recent = append(l.recent[:0], l.recent[n:]...)
+	}
+}
+
+// noisy events are hidden from the log unless "Show messages" is on: every
+// message send and delivery, and gossip, would drown the rest.
+func noisy(k core.EventKind) bool {
+	switch k {
+	case core.EvMsgSend, core.EvMsgDeliver, core.EvGossip, core.EvMerkleCompare:
+		return true
+	}
+	return false
+}
+
+// refresh takes a new view if the cluster changed, and prunes old recent events.
+func (l *Lab) refresh() {
+	if l.dirty || l.view == nil {
+		v := l.tl.Cluster().View()
+		l.view = &v
+		l.dirty = false
+	}
+	now := l.tl.Now()
+	keep := l.recent[:0]
+	for _, e := range l.recent {
+		if e.Tick >= now-recentTicks {
+			keep = append(keep, e)
+		}
+	}
+	l.recent = keep
+}
+
+func (l *Lab) context() *Context {
+	l.ctx = Context{
+		lab:      l,
+		View:     l.view,
+		Phase:    l.phase(),
+		Events:   l.events,
+		Recent:   l.recent,
+		Theme:    &l.theme,
+		Measure:  l.measure,
+		Selected: l.selected,
+		Seed:     l.seed,
+	}
+	return &l.ctx
+}
+
+// phase is how far into the next tick the animation is: meaningful only
+// when ticks are slower than frames.
+func (l *Lab) phase() float64 {
+	if l.paused || l.speed >= UpdatesPerSecond {
+		return 0
+	}
+	return l.acc
+}
+
+// Size is the drawable area in device pixels and the device scale factor
+// (device pixels per CSS pixel or per logical point).
+type Size struct {
+	W, H  float64
+	Scale float64
+}
+
+// Update runs one frame: queued commands, input, the simulation, and the
+// frame to paint.
+func (l *Lab) Update(in *ui.Input, sz Size) {
+	l.frameCounter++
+	l.events = l.events[:0]
+	if sz.Scale <= 0 {
+		sz.Scale = 1
+	}
+	l.theme.Scale = sz.Scale
+	l.mgr.Screen = frame.Rect{W: sz.W, H: sz.H}
+
+	l.drainQueue()
+	l.computeLayout(sz)
+	l.handleInput(in)
+
+	ran := 0
+	if !l.paused {
+		l.acc += l.speed / UpdatesPerSecond
+		n := int(l.acc)
+		l.acc -= float64(n)
+		ran = l.step(n)
+		if ran < n {
+			l.acc = 0
+		}
+	}
+	l.ticksWindow[l.ticksAt] = ran
+	l.ticksAt = (l.ticksAt + 1) % len(l.ticksWindow)
+	sum := 0
+	for _, t := range l.ticksWindow {
+		sum += t
+	}
+	l.ticksPerSec = float64(sum) * UpdatesPerSecond / float64(len(l.ticksWindow))
+
+	l.collectEvents()
+	l.refresh()
+	if l.notice != "" {
+		l.noticeAge++
+		if l.noticeAge > noticeFrames {
+			l.notice = ""
+		}
+	}
+	x := l.context()
+	l.Chapter().Update(x)
+	l.syncWidgets()
+	l.build(sz)
+	l.publishState()
+}
+
+// Frame is the picture built by the last Update.
+func (l *Lab) Frame() *frame.Frame { return &l.frame }
+
+func (l *Lab) handleInput(in *ui.Input) {
+	l.mgr.Begin()
+	l.addWidgets()
+	if l.help {
+		// The overlay is modal: only the keys that close it work.
+		for _, k := range in.Keys {
+			if k == ui.KeyEscape || k == ui.KeyEnter {
+				l.help = false
+			}
+		}
+		for _, r := range in.Chars {
+			if r == '?' {
+				l.help = false
+			}
+		}
+		if in.MousePressed {
+			l.help = false
+		}
+		return
+	}
+	l.mgr.Handle(in)
+	for _, k := range l.mgr.UnhandledKeys {
+		switch k {
+		case ui.KeySpace:
+			l.paused = !l.paused
+		case ui.KeyRight:
+			l.paused = true
+			l.step(1)
+		case ui.KeyLeft:
+			l.seek(l.tl.Now() - 1)
+		case ui.KeyEscape:
+			switch {
+			case l.notice != "":
+				l.notice = ""
+			case l.selected != core.NoNode:
+				l.selected = core.NoNode
+			}
+		}
+	}
+	for _, r := range l.mgr.UnhandledChars {
+		switch r {
+		case '?':
+			l.help = true
+		case '.':
+			l.paused = true
+			l.step(1)
+		case '+', '=':
+			l.setSpeed(l.speed * 2)
+		case '-', '_':
+			l.setSpeed(l.speed / 2)
+		}
+	}
+	if in.MousePressed && !l.mgr.PointerOverUI && l.layout.scene.Contains(in.MouseX, in.MouseY) {
+		if id, ok := l.Chapter().NodeAt(in.MouseX, in.MouseY); ok {
+			l.selected = id
+			l.tab = tabInspector
+			l.w.tabs.Selected = tabInspector
+		}
+	}
+}
+
+// describeSpeed renders a speed for the speed slider.
+func describeSpeed(v float64) string {
+	if v < UpdatesPerSecond {
+		return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) + " ticks/s"
+	}
+	return strconv.FormatFloat(math.Round(v/UpdatesPerSecond), 'f', 0, 64) + " ticks/frame"
+}
+
+// nodeName renders a node or "-".
+func nodeName(id core.NodeID) string { return id.String() }
+
+// joinNodes renders a list of nodes as "n0 n1 n2".
+func joinNodes(ids []core.NodeID) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = id.String()
+	}
+	return strings.Join(s, " ")
+}

@@ -1,0 +1,249 @@
+package lab
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/scene"
+	"github.com/ringlab/ringlab/render/ui"
+)
+
+// Sandbox is the live cluster with every control: the ring, the messages
+// in flight, the inspector, the log and the counters.
+type Sandbox struct {
+	ring     scene.Ring
+	write    *ui.Button
+	read     *ui.Button
+	split    *ui.Button
+	writes   int    // puts issued from the sandbox's button, to name keys
+	lastKey  string // the key the read button reads
+	nextNode int    // round-robin coordinator when no node is selected
+}
+
+// NewSandbox makes the sandbox chapter.
+func NewSandbox() *Sandbox { return &Sandbox{} }
+
+func (s *Sandbox) Info() ChapterInfo {
+	return ChapterInfo{
+		ID:      "sandbox",
+		Title:   "Sandbox: the whole store, live",
+		Summary: "Each mark inside the ring is a key, coloured by the node that owns it; dots are messages: orange writes, green reads, blue answers.",
+		TryThis: "Press Play, then click a node and crash it. Writes to its keys go to a stand-in that keeps a hint; restart the node and watch the hint handed back.",
+	}
+}
+
+// Preset is the default cluster with a light client workload, so that
+// pressing Play shows traffic at once.
+func (s *Sandbox) Preset(seed uint64) Preset {
+	cfg := core.DefaultConfig()
+	cfg.Seed = seed
+	if cfg.Workload.Clients == 0 {
+		cfg.Workload.Clients = 2
+		cfg.Workload.Keys = max(cfg.Workload.Keys, 24)
+		cfg.Workload.PutFraction = 0.5
+		cfg.Workload.ThinkTicksMax = max(cfg.Workload.ThinkTicksMax, 12)
+		if cfg.Workload.KeyPrefix == "" {
+			cfg.Workload.KeyPrefix = "cart:"
+		}
+	}
+	return Preset{Config: cfg}
+}
+
+func (s *Sandbox) Parts() Parts { return PartsAll }
+
+func (s *Sandbox) Controls(x *Context) []ui.Widget {
+	if s.write == nil {
+		s.write = ui.NewButton("sandbox-write", "Write a key", "Send a put from a client through the inspected node (or the next one)", nil)
+		s.read = ui.NewButton("sandbox-read", "Read it back", "Send a get of the last written key", nil)
+		s.split = ui.NewButton("sandbox-split", "Split the network", "Partition the nodes into two halves, or heal the partition", nil)
+	}
+	// Callbacks are bound to this frame's context.
+	s.write.OnClick = func() { s.doWrite(x) }
+	s.read.OnClick = func() { s.doRead(x) }
+	s.read.Disabled = s.lastKey == ""
+	s.split.OnClick = func() { s.doSplit(x) }
+	if x.View != nil && len(x.View.Groups) > 0 {
+		s.split.Label = "Heal the partition"
+	} else {
+		s.split.Label = "Split the network"
+	}
+	return []ui.Widget{s.write, s.read, s.split}
+}
+
+// coordinator is the inspected node if it is up, else the next up node in
+// turn.
+func (s *Sandbox) coordinator(x *Context) (core.NodeID, bool) {
+	v := x.View
+	if v == nil || len(v.Nodes) == 0 {
+		return core.NoNode, false
+	}
+	for _, n := range v.Nodes {
+		if n.ID == x.Selected && n.Up && n.InRing {
+			return n.ID, true
+		}
+	}
+	for range v.Nodes {
+		n := v.Nodes[s.nextNode%len(v.Nodes)]
+		s.nextNode++
+		if n.Up && n.InRing {
+			return n.ID, true
+		}
+	}
+	return core.NoNode, false
+}
+
+func (s *Sandbox) doWrite(x *Context) {
+	node, ok := s.coordinator(x)
+	if !ok {
+		x.Notify("No node is up to take the write: restart one first.")
+		return
+	}
+	s.writes++
+	key := "cart:" + strconv.Itoa(s.writes%8)
+	if _, err := x.Apply(core.Command{Kind: core.CmdPut, Node: node, Key: key, Value: "v" + strconv.Itoa(s.writes)}); err != nil {
+		x.Notify("Write refused: " + err.Error())
+		return
+	}
+	s.lastKey = key
+}
+
+func (s *Sandbox) doRead(x *Context) {
+	node, ok := s.coordinator(x)
+	if !ok || s.lastKey == "" {
+		return
+	}
+	if _, err := x.Apply(core.Command{Kind: core.CmdGet, Node: node, Key: s.lastKey}); err != nil {
+		x.Notify("Read refused: " + err.Error())
+	}
+}
+
+func (s *Sandbox) doSplit(x *Context) {
+	v := x.View
+	if v == nil {
+		return
+	}
+	if len(v.Groups) > 0 {
+		_, err := x.Apply(core.Command{Kind: core.CmdHeal})
+		if err != nil {
+			x.Notify("Heal refused: " + err.Error())
+		}
+		return
+	}
+	var a, b []core.NodeID
+	for i, n := range v.Nodes {
+		if !n.InRing {
+			continue
+		}
+		if i < len(v.Nodes)/2 {
+			a = append(a, n.ID)
+		} else {
+			b = append(b, n.ID)
+		}
+	}
+	if len(a) == 0 || len(b) == 0 {
+		x.Notify("A partition needs at least two nodes.")
+		return
+	}
+	if _, err := x.Apply(core.Command{Kind: core.CmdPartition, Groups: [][]core.NodeID{a, b}}); err != nil {
+		x.Notify("Partition refused: " + err.Error())
+	}
+}
+
+func (s *Sandbox) Enter(x *Context) {
+	s.writes, s.lastKey, s.nextNode = 0, "", 0
+}
+
+func (s *Sandbox) Update(x *Context) {}
+
+func (s *Sandbox) NodeAt(x, y float64) (core.NodeID, bool) { return s.ring.NodeAt(x, y) }
+
+func (s *Sandbox) Build(x *Context, area frame.Rect, l *frame.Layer) {
+	th := x.Theme
+	u := th.U
+	s.ring.Build(&scene.Input{
+		View: x.View, Phase: x.Phase, Recent: x.Recent, Area: area.Inset(u(8)),
+		Scale: th.Scale, Selected: x.Selected, Measure: x.Measure,
+	}, l)
+	size := th.Font()
+	lh := frame.LineHeight(size) + u(2)
+	pad := u(14)
+	// Top left: the requests in progress and the partition.
+	var lines []string
+	if v := x.View; v != nil {
+		lines = append(lines, fmt.Sprintf("Tick %d · %d nodes · %d keys · %d messages in flight",
+			v.Tick, len(v.Nodes), s.ring.Keys, len(v.InFlight)))
+		if len(v.Groups) > 0 {
+			txt := "Partition:"
+			for i, g := range v.Groups {
+				if i > 0 {
+					txt += " |"
+				}
+				txt += " " + joinNodes(g)
+			}
+			lines = append(lines, txt)
+		}
+		shown := 0
+		for i := len(v.Requests) - 1; i >= 0 && shown < 4; i-- {
+			r := v.Requests[i]
+			verb, what := "put", "acks"
+			if r.Kind == core.OpGet {
+				verb, what = "get", "replies"
+			}
+			lines = append(lines, fmt.Sprintf("%s(%s) via %v: %d of %d %s", verb, r.Key, r.Coordinator, len(r.Answered), r.Need, what))
+			shown++
+		}
+	}
+	for i, s := range lines {
+		col := th.TextDim
+		if i > 0 {
+			col = th.Text
+		}
+		l.Label(area.X+pad, area.Y+pad+float64(i)*lh, size, col, frame.AlignStart, frame.Fit(x.Measure, s, size, area.W-2*pad))
+	}
+	s.drawLegend(x, area, l)
+}
+
+// drawLegend explains the shapes and colours at the bottom left.
+func (s *Sandbox) drawLegend(x *Context, area frame.Rect, l *frame.Layer) {
+	th := x.Theme
+	u := th.U
+	size := th.Font()
+	lh := frame.LineHeight(size) + u(6)
+	px := area.X + u(14)
+	y := area.Bottom() - u(12) - 2*lh
+	gx := px + u(7)
+	mark := func(draw func(cx, cy float64), label string) {
+		cy := y + frame.LineHeight(size)/2
+		draw(gx, cy)
+		l.Label(gx+u(12), y, size, th.Text, frame.AlignStart, label)
+		gx += u(12) + x.Measure.Width(label, size) + u(22)
+	}
+	r := u(6)
+	mark(func(cx, cy float64) { l.Disc(cx, cy, r, 16, scene.Orange) }, "node up")
+	mark(func(cx, cy float64) {
+		l.Tri(float32(cx), float32(cy-r), float32(cx+r), float32(cy+r*0.75), float32(cx-r), float32(cy+r*0.75), scene.Orange)
+	}, "suspected")
+	mark(func(cx, cy float64) {
+		l.Rect(frame.Rect{X: cx - r, Y: cy - r, W: 2 * r, H: 2 * r}, scene.Grey)
+		l.Line(cx-r*0.6, cy-r*0.6, cx+r*0.6, cy+r*0.6, u(2), frame.RGB(0))
+		l.Line(cx-r*0.6, cy+r*0.6, cx+r*0.6, cy-r*0.6, u(2), frame.RGB(0))
+	}, "down")
+	y += lh
+	gx = px + u(7)
+	dot := func(c frame.Color) func(cx, cy float64) {
+		return func(cx, cy float64) { l.Disc(cx, cy, u(4.5), 12, c) }
+	}
+	mark(dot(scene.Orange), "write")
+	mark(dot(scene.Green), "read")
+	mark(func(cx, cy float64) {
+		d := u(5)
+		l.Quad(float32(cx), float32(cy-d), float32(cx+d), float32(cy), float32(cx), float32(cy+d), float32(cx-d), float32(cy), scene.SkyBlue)
+	}, "answer")
+	mark(dot(scene.Purple), "gossip")
+	mark(dot(scene.Vermillion), "repair, hand-off")
+}
+
+// nodeStatus is the shown state of v.Nodes[i] as a word.
+func nodeStatus(v *core.View, i int) string { return scene.StateOf(v, i).String() }

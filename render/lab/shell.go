@@ -1,0 +1,309 @@
+package lab
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/ui"
+)
+
+// Side-panel tabs.
+const (
+	tabInspector = iota
+	tabEvents
+	tabCounters
+)
+
+// shellWidgets are the lab's own controls.
+type shellWidgets struct {
+	prev, next, help *ui.Button
+	chapter          *ui.Dropdown
+	play, stepBtn    *ui.Button
+	reset            *ui.Button
+	speed            *ui.Slider
+	timeline         *ui.Slider
+	seed             *ui.Stepper
+	tabs             *ui.Tabs
+	node             *ui.Dropdown
+	crash            *ui.Button
+	showMsgs         *ui.Toggle
+}
+
+func (l *Lab) buildWidgets() {
+	w := &l.w
+	w.prev = ui.NewButton("prev", "◀ Prev", "Previous chapter", func() { l.setChapter(l.cur - 1) })
+	w.next = ui.NewButton("next", "Next ▶", "Next chapter", func() { l.setChapter(l.cur + 1) })
+	w.help = ui.NewButton("help", "? Help", "Keyboard shortcuts (?)", func() { l.help = true })
+	w.chapter = ui.NewDropdown("chapter", "", "Jump to a chapter", nil, 0, func(i int) { l.setChapter(i) })
+	w.play = ui.NewButton("play", "▶ Play", "Play or pause the simulation (Space)", func() { l.paused = !l.paused })
+	w.play.Primary = true
+	w.stepBtn = ui.NewButton("step", "Step", "Advance one tick (Right arrow or .)", func() { l.paused = true; l.step(1) })
+	w.reset = ui.NewButton("reset", "Reset", "Restart this chapter from tick 0 with the same seed", func() { l.reset() })
+	w.speed = ui.NewLogSlider("speed", "Speed", "Ticks per second, log scale (+ and -)", SpeedMin, SpeedMax, SpeedDefault, func(v float64) { l.speed = v })
+	w.speed.Format = describeSpeed
+	w.timeline = ui.NewSlider("timeline", "Tick", "Drag back to replay an earlier moment; acting there forks the run (Left arrow steps back)", 0, 0, 1, 0, func(v float64) { l.seek(int64(v)) })
+	w.seed = ui.NewStepper("seed", "Seed", "Type a number and press Enter: the same seed gives the same run", 0, math.MaxInt64, 1, 0, func(v int64) { l.setSeed(uint64(v)) })
+	w.tabs = ui.NewTabs("tabs", "Side panel (Left and Right arrows switch)", []string{"Inspector", "Events", "Counters"}, 0, func(i int) { l.tab = i })
+	w.node = ui.NewDropdown("node", "Node", "Which node the inspector shows", nil, 0, func(i int) { l.selectByIndex(i) })
+	w.crash = ui.NewButton("crash", "Crash", "Crash or restart the inspected node", func() { l.toggleCrash() })
+	w.showMsgs = ui.NewToggle("showmsgs", "Show messages", "List every message send and delivery in the log", false, func(on bool) { l.showMsgs = on })
+	opts := make([]string, len(l.chapters))
+	for i, c := range l.chapters {
+		opts[i] = fmt.Sprintf("%d. %s", i+1, c.Info().Title)
+	}
+	w.chapter.Options = opts
+}
+
+// selectByIndex selects the i-th node listed in the node dropdown.
+func (l *Lab) selectByIndex(i int) {
+	if l.view == nil || i < 0 || i >= len(l.view.Nodes) {
+		return
+	}
+	l.selected = l.view.Nodes[i].ID
+}
+
+func (l *Lab) selectedNode() *core.NodeView {
+	if l.view == nil || l.selected == core.NoNode {
+		return nil
+	}
+	for i := range l.view.Nodes {
+		if l.view.Nodes[i].ID == l.selected {
+			return &l.view.Nodes[i]
+		}
+	}
+	return nil
+}
+
+func (l *Lab) toggleCrash() {
+	n := l.selectedNode()
+	if n == nil {
+		return
+	}
+	kind := core.CmdCrash
+	if !n.Up {
+		kind = core.CmdRestart
+	}
+	if _, err := l.apply(core.Command{Kind: kind, Node: n.ID}); err != nil {
+		l.notify(err.Error())
+	}
+	l.refresh()
+}
+
+// syncWidgets shows the model's state on controls the model can change by
+// itself (shortcuts, commands from the page).
+func (l *Lab) syncWidgets() {
+	w := &l.w
+	if l.paused {
+		w.play.Label = "▶ Play"
+	} else {
+		w.play.Label = "❚❚ Pause"
+	}
+	w.speed.Value = l.speed
+	w.timeline.Max = float64(l.tl.Head())
+	w.timeline.Value = float64(l.tl.Now())
+	w.timeline.Format = func(v float64) string {
+		return strconv.FormatInt(int64(v), 10) + " / " + strconv.FormatInt(l.tl.Head(), 10)
+	}
+	if !w.seed.Editing() {
+		w.seed.Value = int64(min(l.seed, math.MaxInt64))
+	}
+	w.prev.Disabled = l.cur == 0
+	w.next.Disabled = l.cur == len(l.chapters)-1
+	w.chapter.Selected = l.cur
+	w.tabs.Selected = l.tab
+	w.showMsgs.On = l.showMsgs
+	w.node.Options = w.node.Options[:0]
+	w.node.Selected = -1
+	if l.view != nil {
+		for i, n := range l.view.Nodes {
+			w.node.Options = append(w.node.Options, n.ID.String())
+			if n.ID == l.selected {
+				w.node.Selected = i
+			}
+		}
+	}
+	if n := l.selectedNode(); n != nil {
+		w.crash.Disabled = !n.InRing
+		if n.Up {
+			w.crash.Label = "Crash " + n.ID.String()
+		} else {
+			w.crash.Label = "Restart " + n.ID.String()
+		}
+	} else {
+		w.crash.Disabled = true
+		w.crash.Label = "Crash"
+	}
+}
+
+// layout is where everything goes this frame, in device pixels.
+type layout struct {
+	screen   frame.Rect
+	top      frame.Rect // title bar
+	notice   frame.Rect // below the title bar when a notice shows
+	scene    frame.Rect // the chapter's picture
+	panel    frame.Rect // the side panel
+	tryThis  frame.Rect
+	controls []frame.Rect // one row per chapter control
+	tabs     frame.Rect
+	content  frame.Rect // the selected tab's content
+	bottom   frame.Rect // transport bar
+	titleW   float64    // room for the title text
+}
+
+func (l *Lab) computeLayout(sz Size) {
+	th := &l.theme
+	u := th.U
+	lay := &l.layout
+	lay.screen = frame.Rect{W: sz.W, H: sz.H}
+	rest := lay.screen
+	lay.top, rest = rest.CutTop(u(78))
+	parts := l.Chapter().Parts()
+
+	// The transport bar takes one row, or two on narrow screens.
+	rowH := th.ControlHeight() + u(14)
+	bottomH := rowH
+	narrow := sz.W < u(960)
+	if narrow && parts&PartTimeline != 0 {
+		bottomH = 2 * rowH
+	}
+	if parts&(PartTransport|PartTimeline|PartSeed) != 0 {
+		lay.bottom, rest = rest.CutBottom(bottomH)
+	} else {
+		lay.bottom = frame.Rect{}
+	}
+	if l.notice != "" {
+		lay.notice, rest = rest.CutTop(u(34))
+	} else {
+		lay.notice = frame.Rect{}
+	}
+	panelW := min(max(sz.W*0.3, u(300)), u(380))
+	if sz.W-panelW < u(300) {
+		panelW = max(sz.W-u(300), u(220))
+	}
+	lay.panel, lay.scene = rest.CutRight(panelW)
+
+	// Side panel: try-this box, chapter controls, tabs, tab content.
+	inner := lay.panel.Inset(u(12))
+	size := th.Font()
+	x := l.context()
+	tryLines := frame.Wrap(l.measure, l.Chapter().Info().TryThis, size, inner.W-u(20))
+	tryH := u(10) + frame.LineHeight(size)*float64(1+len(tryLines)) + u(10)
+	lay.tryThis, inner = inner.CutTop(tryH)
+	_, inner = inner.CutTop(u(10))
+	lay.controls = lay.controls[:0]
+	for range l.Chapter().Controls(x) {
+		var row frame.Rect
+		row, inner = inner.CutTop(th.ControlHeight())
+		lay.controls = append(lay.controls, row)
+		_, inner = inner.CutTop(u(8))
+	}
+	if parts&(PartInspector|PartEventLog|PartCounters) != 0 {
+		_, inner = inner.CutTop(u(4))
+		lay.tabs, lay.content = inner.CutTop(th.ControlHeight())
+		_, lay.content = lay.content.CutTop(u(10))
+	} else {
+		lay.tabs, lay.content = frame.Rect{}, frame.Rect{}
+	}
+
+	// Title bar: chapter navigation on the right.
+	t := lay.top.Inset(u(10))
+	gap := u(8)
+	row := frame.Rect{X: t.X, Y: t.Y, W: t.W, H: th.ControlHeight()}
+	var r frame.Rect
+	r, row = row.CutRight(u(84))
+	l.w.help.SetBounds(r)
+	_, row = row.CutRight(gap)
+	r, row = row.CutRight(u(92))
+	l.w.next.SetBounds(r)
+	_, row = row.CutRight(gap)
+	r, row = row.CutRight(min(u(260), max(u(120), row.W*0.35)))
+	l.w.chapter.SetBounds(r)
+	_, row = row.CutRight(gap)
+	r, row = row.CutRight(u(92))
+	l.w.prev.SetBounds(r)
+	lay.titleW = row.W - u(16)
+
+	// Transport bar.
+	b := lay.bottom.Inset(u(7))
+	row1, row2 := b, frame.Rect{}
+	if bottomH > rowH {
+		row1, row2 = b.CutTop(th.ControlHeight())
+		_, row2 = row2.CutTop(u(14))
+	}
+	place := func(w ui.Widget, width float64, show bool) {
+		if !show {
+			w.SetBounds(frame.Rect{})
+			return
+		}
+		var r frame.Rect
+		r, row1 = row1.CutLeft(width)
+		w.SetBounds(r)
+		_, row1 = row1.CutLeft(gap)
+	}
+	tr := parts&PartTransport != 0
+	place(l.w.play, u(104), tr)
+	place(l.w.stepBtn, u(70), tr)
+	place(l.w.speed, u(210), tr)
+	place(l.w.reset, u(76), parts&PartTimeline != 0)
+	if parts&PartSeed != 0 {
+		var r frame.Rect
+		r, row1 = row1.CutRight(u(170))
+		l.w.seed.SetBounds(r)
+		_, row1 = row1.CutRight(gap)
+	}
+	if parts&PartTimeline != 0 {
+		if row2.W > 0 {
+			l.w.timeline.SetBounds(row2)
+		} else {
+			l.w.timeline.SetBounds(row1)
+		}
+	}
+
+	// Side-panel widgets.
+	l.w.tabs.SetBounds(lay.tabs)
+	c := lay.content
+	top, _ := c.CutTop(th.ControlHeight())
+	nodeR, crashR := top.CutLeft(top.W * 0.45)
+	_, crashR = crashR.CutLeft(gap)
+	l.w.node.SetBounds(nodeR)
+	l.w.crash.SetBounds(crashR)
+	l.w.showMsgs.SetBounds(top)
+}
+
+// addWidgets registers the visible widgets in Tab order: title bar, side
+// panel, transport bar.
+func (l *Lab) addWidgets() {
+	parts := l.Chapter().Parts()
+	m := l.mgr
+	m.Add(l.w.prev, l.w.chapter, l.w.next, l.w.help)
+	ctrls := l.Chapter().Controls(l.context())
+	for i, w := range ctrls {
+		if i < len(l.layout.controls) {
+			w.SetBounds(l.layout.controls[i])
+		}
+		m.Add(w)
+	}
+	if l.layout.tabs.W > 0 {
+		m.Add(l.w.tabs)
+		switch l.tab {
+		case tabInspector:
+			if parts&PartInspector != 0 {
+				m.Add(l.w.node, l.w.crash)
+			}
+		case tabEvents:
+			m.Add(l.w.showMsgs)
+		}
+	}
+	if parts&PartTransport != 0 {
+		m.Add(l.w.play, l.w.stepBtn, l.w.speed)
+	}
+	if parts&PartTimeline != 0 {
+		m.Add(l.w.reset, l.w.timeline)
+	}
+	if parts&PartSeed != 0 {
+		m.Add(l.w.seed)
+	}
+}

@@ -1,0 +1,179 @@
+package lab
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/ringlab/ringlab/core"
+)
+
+// Timeline is a run that can be scrubbed. A run is deterministic (config,
+// seed and the recorded commands with their ticks), so going back to tick t
+// means rebuilding it: start from the nearest checkpoint (a Clone of the
+// cluster taken every few ticks) at or before t and replay the commands
+// recorded since. Acting in the past forks the run: the commands recorded
+// after that tick are dropped, and the new one takes their place.
+//
+// Invariant between calls: every recorded command with Tick <= Now() has
+// been applied to the live cluster, and no later one has.
+type Timeline struct {
+	cfg  core.Config
+	c    *core.Cluster
+	rec  []core.Recorded // the whole run, possibly past Now() after a scrub back
+	next int             // rec[:next] are applied to c
+	head int64           // the furthest tick this run has reached
+
+	// cps[i] is the cluster at cps[i].tick before the commands of that tick,
+	// ascending by tick; cps[0] is tick 0.
+	cps      []checkpoint
+	everyTks int64
+}
+
+type checkpoint struct {
+	tick int64
+	c    *core.Cluster
+}
+
+const (
+	// checkpointEveryTicks is the initial spacing of checkpoints; it doubles
+	// whenever the run holds more than checkpointsMax of them, so that
+	// memory stays bounded and a rebuild replays at most a few spacings.
+	checkpointEveryTicks = 128
+	checkpointsMax       = 48
+)
+
+// NewTimeline starts a run at tick 0.
+func NewTimeline(cfg core.Config) (*Timeline, error) {
+	c, err := core.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	t := &Timeline{cfg: cfg, c: c, everyTks: checkpointEveryTicks}
+	t.cps = []checkpoint{{tick: c.Now(), c: c.Clone()}}
+	return t, nil
+}
+
+// Config is the run's configuration.
+func (t *Timeline) Config() core.Config { return t.cfg }
+
+// Cluster is the live cluster. Callers read from it; they change it only
+// through the Timeline, which records what they do.
+func (t *Timeline) Cluster() *core.Cluster { return t.c }
+
+// Now is the live cluster's tick.
+func (t *Timeline) Now() int64 { return t.c.Now() }
+
+// Head is the furthest tick the run has reached; GoTo accepts 0..Head.
+func (t *Timeline) Head() int64 { return t.head }
+
+// Recorded is the whole run's command list (including commands past Now
+// after a scrub back). The caller must not modify it.
+func (t *Timeline) Recorded() []core.Recorded { return t.rec }
+
+// Apply performs cmd at the current tick and records it. If the run had a
+// future (the user scrubbed back), that future is dropped first: the run
+// forks here. A command the cluster rejects is not recorded and forks nothing.
+func (t *Timeline) Apply(cmd core.Command) (core.RequestID, error) {
+	probe := t.c
+	forking := t.next < len(t.rec) || t.head > t.Now()
+	if forking {
+		// Try the command on a copy so a rejected command leaves the
+		// future intact.
+		probe = t.c.Clone()
+	}
+	id, err := probe.Apply(cmd)
+	if err != nil {
+		return 0, err
+	}
+	if forking {
+		t.c = probe
+		t.rec = t.rec[:t.next]
+		t.head = t.Now()
+		for len(t.cps) > 1 && t.cps[len(t.cps)-1].tick > t.head {
+			t.cps = t.cps[:len(t.cps)-1]
+		}
+	}
+	t.rec = append(t.rec, core.Recorded{Tick: t.Now(), Cmd: cmd})
+	t.next = len(t.rec)
+	return id, nil
+}
+
+// Step advances the live cluster by one tick, replaying recorded commands
+// of the new tick if the run has a future there.
+func (t *Timeline) Step() {
+	t.c.Tick()
+	now := t.Now()
+	if now >= t.cps[len(t.cps)-1].tick+t.everyTks {
+		t.addCheckpoint()
+	}
+	t.applyDue()
+	t.head = max(t.head, now)
+}
+
+// applyDue applies the recorded commands of the current tick.
+func (t *Timeline) applyDue() {
+	now := t.Now()
+	for t.next < len(t.rec) && t.rec[t.next].Tick <= now {
+		// A recorded command was accepted when first applied; the run is
+		// deterministic, so it is accepted again.
+		_, _ = t.c.Apply(t.rec[t.next].Cmd)
+		t.next++
+	}
+}
+
+func (t *Timeline) addCheckpoint() {
+	t.cps = append(t.cps, checkpoint{tick: t.Now(), c: t.c.Clone()})
+	if len(t.cps) <= checkpointsMax {
+		return
+	}
+	// Thin out: keep tick 0 and every other checkpoint after it.
+	kept := t.cps[:1]
+	for i := 2; i < len(t.cps); i += 2 {
+		kept = append(kept, t.cps[i])
+	}
+	clear(t.cps[len(kept):])
+	t.cps = kept
+	t.everyTks *= 2
+}
+
+// ErrOutsideRun is returned by GoTo for a tick outside 0..Head.
+var ErrOutsideRun = errors.New("tick outside the recorded run")
+
+// GoTo moves the live cluster to tick (0 <= tick <= Head), with every
+// command recorded up to and including that tick applied. Going forward
+// within reach steps; anything else rebuilds from the nearest checkpoint.
+func (t *Timeline) GoTo(tick int64) error {
+	if tick < 0 || tick > t.head {
+		return fmt.Errorf("go to tick %d: %w (0..%d)", tick, ErrOutsideRun, t.head)
+	}
+	now := t.Now()
+	if tick == now {
+		return nil
+	}
+	i, found := slices.BinarySearchFunc(t.cps, tick, func(cp checkpoint, tick int64) int {
+		return int(cp.tick - tick)
+	})
+	if !found {
+		i--
+	}
+	cp := t.cps[i]
+	if tick > now && cp.tick <= now {
+		for t.Now() < tick {
+			t.Step()
+		}
+		return nil
+	}
+	t.c = cp.c.Clone()
+	t.c.Events() // the checkpoint's undelivered trace was already shown
+	t.next, _ = slices.BinarySearchFunc(t.rec, cp.tick, func(r core.Recorded, tick int64) int {
+		return int(r.Tick - tick)
+	})
+	// rec is ordered by tick, and BinarySearchFunc finds the first command
+	// at cp.tick, none of which the checkpoint has applied.
+	t.applyDue()
+	for t.Now() < tick {
+		t.Step()
+	}
+	return nil
+}
