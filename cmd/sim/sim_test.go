@@ -245,3 +245,39 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		}
 	}
 }
+
+// FuzzArgs feeds arbitrary command lines (arguments separated by spaces) to
+// the program: it must never panic, must exit 0, 1 or 2, and on exit 2 must
+// print exactly one line on stderr and nothing on stdout. Inputs with
+// numbers of three digits or more are skipped so that each run stays short
+// (a valid run of 200 nodes takes tens of seconds).
+func FuzzArgs(f *testing.F) {
+	for _, tc := range badInputs {
+		f.Add(strings.Join(tc.args, " "))
+	}
+	for _, tc := range badRunInputs {
+		f.Add(strings.Join(tc.args, " "))
+	}
+	f.Add("movement -keys 100 -json")
+	f.Add("balance -keys 100 -seeds 2")
+	f.Add("run -ops 20 -faults crash,loss -check")
+	f.Add("run -scenario cap-partition -ops 20 -json")
+	f.Fuzz(func(t *testing.T, line string) {
+		args := strings.Fields(line)
+		for _, a := range args {
+			if digits := strings.TrimLeft(a, "-+0"); len(digits) > 2 && strings.Trim(digits, "0123456789._eE") == "" {
+				t.Skip("large number")
+			}
+		}
+		code, stdout, stderr := invoke(args...)
+		switch code {
+		case exitOK, exitFailure:
+		case exitUsage:
+			if stdout != "" || strings.Count(stderr, "\n") != 1 {
+				t.Fatalf("sim %q: exit 2 with stdout %q and stderr %q", line, stdout, stderr)
+			}
+		default:
+			t.Fatalf("sim %q: exit %d", line, code)
+		}
+	})
+}
