@@ -385,7 +385,11 @@ func parseFaults(s string) ([]string, error) {
 func scenarioHelp() string {
 	var b strings.Builder
 	for _, s := range scenarios {
-		fmt.Fprintf(&b, "  %-14s %s\n", s.name, s.summary)
+		checked := ""
+		if s.check {
+			checked = " [turns -check on]"
+		}
+		fmt.Fprintf(&b, "  %-14s %s%s\n", s.name, s.summary, checked)
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }
