@@ -80,6 +80,21 @@ func TestRunScenarioOutcomes(t *testing.T) {
 		t.Errorf("a violation names no operations: %v", violations[0])
 	}
 
+	skew := invokeJSON(t, "run", "-scenario", "lww-skew", "-seed", "3")
+	if number(t, skew, "lost_writes") == 0 || number(t, skew, "counters", "lww_discards") == 0 {
+		t.Errorf("lww-skew lost %v writes with %v discards; want some of both", number(t, skew, "lost_writes"), number(t, skew, "counters", "lww_discards"))
+	}
+
+	sloppy := invokeJSON(t, "run", "-scenario", "cap-partition", "-seed", "3")
+	if number(t, sloppy, "counters", "hints_stored") == 0 || number(t, sloppy, "counters", "siblings_max") < 2 {
+		t.Errorf("cap-partition stored %v hints, at most %v siblings; want hints and siblings",
+			number(t, sloppy, "counters", "hints_stored"), number(t, sloppy, "counters", "siblings_max"))
+	}
+	if field(t, sloppy, "linearizability", "ok") != false || number(t, sloppy, "lost_writes") != 0 {
+		t.Errorf("cap-partition: linearizable %v, %v writes lost; want a violation and nothing lost under vector clocks",
+			field(t, sloppy, "linearizability", "ok"), number(t, sloppy, "lost_writes"))
+	}
+
 	handoff := invokeJSON(t, "run", "-scenario", "handoff", "-seed", "3")
 	if number(t, handoff, "counters", "hints_stored") == 0 || number(t, handoff, "counters", "hints_handed_off") == 0 {
 		t.Errorf("handoff stored %v hints and handed off %v", number(t, handoff, "counters", "hints_stored"), number(t, handoff, "counters", "hints_handed_off"))
