@@ -48,7 +48,6 @@ type Cluster struct {
 	faults    faultState
 
 	changeBuf []change
-	peerBuf   []NodeID
 }
 
 // New builds a cluster of cfg.Nodes nodes that all know each other, at tick 0.

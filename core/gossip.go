@@ -38,8 +38,8 @@ func (n *node) viewEntries() []memberEntry {
 }
 
 // tickGossip is one gossip round of n: bump its own heartbeat, revise what
-// it believes about the others, and push its view to a random peer (which
-// answers with its own: push-pull).
+// it believes about the others, and push its view to a random peer it
+// believes alive (which answers with its own: push-pull).
 func (c *Cluster) tickGossip(n *node) {
 	self := n.learn(n.id)
 	n.heartbeat++
@@ -47,25 +47,30 @@ func (c *Cluster) tickGossip(n *node) {
 	self.heardTick = c.now
 	c.maybeUpdateStatuses(n)
 
-	peers := c.peerBuf[:0]
+	var live, dead []NodeID
 	for id := range n.members {
 		m := &n.members[id]
-		if NodeID(id) != n.id && m.known && !m.left && m.status != Dead {
-			peers = append(peers, NodeID(id))
+		if NodeID(id) == n.id || !m.known || m.left {
+			continue
+		}
+		if m.status == Dead {
+			dead = append(dead, NodeID(id))
+		} else {
+			live = append(live, NodeID(id))
 		}
 	}
-	if len(peers) == 0 { // nobody believed alive: try anyone known
-		for id := range n.members {
-			if NodeID(id) != n.id && n.members[id].known && !n.members[id].left {
-				peers = append(peers, NodeID(id))
-			}
-		}
+	if len(live) > 0 {
+		c.sendGossip(n, live[c.rngGossip.intn(len(live))])
 	}
-	c.peerBuf = peers[:0]
-	if len(peers) == 0 {
-		return
+	// Also probe a node believed dead, with probability dead/(live+dead+1), as
+	// Cassandra does: otherwise two sides of a healed partition that each
+	// believe the other dead would never gossip again.
+	if len(dead) > 0 && c.rngGossip.intn(len(live)+1+len(dead)) < len(dead) {
+		c.sendGossip(n, dead[c.rngGossip.intn(len(dead))])
 	}
-	peer := peers[c.rngGossip.intn(len(peers))]
+}
+
+func (c *Cluster) sendGossip(n *node, peer NodeID) {
 	c.send(&message{kind: MsgGossip, from: n.id, to: peer, members: n.viewEntries()})
 }
 

@@ -101,7 +101,7 @@ func (c *Cluster) Clone() *Cluster {
 	x.oracle = c.oracle.clone()
 	x.clientCtx = maps.Clone(c.clientCtx)
 	x.work.seq = slices.Clone(c.work.seq)
-	x.changeBuf, x.peerBuf = nil, nil
+	x.changeBuf = nil
 	return &x
 }
 
