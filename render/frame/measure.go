@@ -86,6 +86,27 @@ func (g *GoRegular) Width(s string, size float64) float64 {
 	return total * size
 }
 
+// Missing returns the runes of s that Go Regular has no glyph for (they
+// would be painted as empty boxes).
+func (g *GoRegular) Missing(s string) []rune {
+	g.once.Do(g.load)
+	if g.err != nil {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []rune
+	for _, r := range s {
+		if r < 128 && (r < ' ' || g.advances[r] > 0 || r == ' ') {
+			continue
+		}
+		if idx, err := g.f.GlyphIndex(&g.buf, r); err != nil || idx == 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // LineHeight is the height of a line box for a font size: the distance
 // Ebitengine's text package advances between lines of Go Regular.
 func LineHeight(size float64) float64 { return size * 1.2 }

@@ -376,3 +376,24 @@ func TestSandboxWriteButtonSendsAPut(t *testing.T) {
 		t.Errorf("the put never finished: %+v", c)
 	}
 }
+
+func TestEveryTextHasGlyphs(t *testing.T) {
+	l := newLab(t, Options{Seed: 1, Chapter: "second", Notices: []string{"a notice"}})
+	l.Update(idle(), desktop)
+	l.Command(`{"type":"help"}`)
+	l.Command(`{"type":"step"}`)
+	l.Update(idle(), desktop)
+	for _, tab := range []int{tabInspector, tabEvents, tabCounters} {
+		l.tab = tab
+		l.selected = 1
+		l.Update(&ui.Input{Keys: []ui.Key{ui.KeyTab}, MouseX: -1, MouseY: -1}, desktop)
+		f := l.Frame()
+		for li := range f.Layers {
+			for _, tx := range f.Layers[li].Texts {
+				if miss := measure.Missing(tx.S); len(miss) > 0 {
+					t.Errorf("tab %d: text %q uses %q, which Go Regular cannot draw", tab, tx.S, string(miss))
+				}
+			}
+		}
+	}
+}

@@ -159,21 +159,28 @@ func (s *Sandbox) Update(x *Context) {}
 
 func (s *Sandbox) NodeAt(x, y float64) (core.NodeID, bool) { return s.ring.NodeAt(x, y) }
 
+// sandboxTextRows is how many lines of status the sandbox keeps above the
+// ring: the totals, then the partition and the requests in progress.
+const sandboxTextRows = 3
+
 func (s *Sandbox) Build(x *Context, area frame.Rect, l *frame.Layer) {
 	th := x.Theme
 	u := th.U
-	s.ring.Build(&scene.Input{
-		View: x.View, Phase: x.Phase, Recent: x.Recent, Area: area.Inset(u(8)),
-		Scale: th.Scale, Selected: x.Selected, Measure: x.Measure,
-	}, l)
 	size := th.Font()
 	lh := frame.LineHeight(size) + u(2)
 	pad := u(14)
-	// Top left: the requests in progress and the partition.
+	// The status lines and the legend get bands of their own, so that the
+	// ring never runs under them.
+	top, rest := area.CutTop(pad + sandboxTextRows*lh)
+	legend, ringArea := rest.CutBottom(lh + u(16))
+	s.ring.Build(&scene.Input{
+		View: x.View, Phase: x.Phase, Recent: x.Recent, Area: ringArea,
+		Scale: th.Scale, Selected: x.Selected, Measure: x.Measure,
+	}, l)
 	var lines []string
 	if v := x.View; v != nil {
-		lines = append(lines, fmt.Sprintf("Tick %d · %d nodes · %d keys · %d messages in flight",
-			v.Tick, len(v.Nodes), s.ring.Keys, len(v.InFlight)))
+		lines = append(lines, fmt.Sprintf("Tick %d · %s · %s · %s in flight", v.Tick,
+			plural(len(v.Nodes), "node"), plural(s.ring.Keys, "key"), plural(len(v.InFlight), "message")))
 		if len(v.Groups) > 0 {
 			txt := "Partition:"
 			for i, g := range v.Groups {
@@ -184,15 +191,13 @@ func (s *Sandbox) Build(x *Context, area frame.Rect, l *frame.Layer) {
 			}
 			lines = append(lines, txt)
 		}
-		shown := 0
-		for i := len(v.Requests) - 1; i >= 0 && shown < 4; i-- {
+		for i := len(v.Requests) - 1; i >= 0 && len(lines) < sandboxTextRows; i-- {
 			r := v.Requests[i]
 			verb, what := "put", "acks"
 			if r.Kind == core.OpGet {
 				verb, what = "get", "replies"
 			}
 			lines = append(lines, fmt.Sprintf("%s(%s) via %v: %d of %d %s", verb, r.Key, r.Coordinator, len(r.Answered), r.Need, what))
-			shown++
 		}
 	}
 	for i, s := range lines {
@@ -200,25 +205,27 @@ func (s *Sandbox) Build(x *Context, area frame.Rect, l *frame.Layer) {
 		if i > 0 {
 			col = th.Text
 		}
-		l.Label(area.X+pad, area.Y+pad+float64(i)*lh, size, col, frame.AlignStart, frame.Fit(x.Measure, s, size, area.W-2*pad))
+		l.Label(top.X+pad, top.Y+pad+float64(i)*lh, size, col, frame.AlignStart, frame.Fit(x.Measure, s, size, top.W-2*pad))
 	}
-	s.drawLegend(x, area, l)
+	s.drawLegend(x, legend, l)
 }
 
-// drawLegend explains the shapes and colours at the bottom left.
+// drawLegend explains the shapes and colours in one row.
 func (s *Sandbox) drawLegend(x *Context, area frame.Rect, l *frame.Layer) {
 	th := x.Theme
 	u := th.U
 	size := th.Font()
-	lh := frame.LineHeight(size) + u(6)
-	px := area.X + u(14)
-	y := area.Bottom() - u(12) - 2*lh
-	gx := px + u(7)
+	y := area.Y + (area.H-frame.LineHeight(size))/2
+	gx := area.X + u(20)
 	mark := func(draw func(cx, cy float64), label string) {
 		cy := y + frame.LineHeight(size)/2
+		w := u(12) + x.Measure.Width(label, size)
+		if gx+w > area.Right() {
+			return // no room: drop the rest rather than overlap
+		}
 		draw(gx, cy)
 		l.Label(gx+u(12), y, size, th.Text, frame.AlignStart, label)
-		gx += u(12) + x.Measure.Width(label, size) + u(22)
+		gx += w + u(18)
 	}
 	r := u(6)
 	mark(func(cx, cy float64) { l.Disc(cx, cy, r, 16, scene.Orange) }, "node up")
@@ -230,8 +237,7 @@ func (s *Sandbox) drawLegend(x *Context, area frame.Rect, l *frame.Layer) {
 		l.Line(cx-r*0.6, cy-r*0.6, cx+r*0.6, cy+r*0.6, u(2), frame.RGB(0))
 		l.Line(cx-r*0.6, cy+r*0.6, cx+r*0.6, cy-r*0.6, u(2), frame.RGB(0))
 	}, "down")
-	y += lh
-	gx = px + u(7)
+	gx += u(10)
 	dot := func(c frame.Color) func(cx, cy float64) {
 		return func(cx, cy float64) { l.Disc(cx, cy, u(4.5), 12, c) }
 	}
@@ -243,6 +249,14 @@ func (s *Sandbox) drawLegend(x *Context, area frame.Rect, l *frame.Layer) {
 	}, "answer")
 	mark(dot(scene.Purple), "gossip")
 	mark(dot(scene.Vermillion), "repair, hand-off")
+}
+
+// plural writes "1 key", "2 keys".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // nodeStatus is the shown state of v.Nodes[i] as a word.

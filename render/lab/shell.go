@@ -34,11 +34,11 @@ type shellWidgets struct {
 
 func (l *Lab) buildWidgets() {
 	w := &l.w
-	w.prev = ui.NewButton("prev", "◀ Prev", "Previous chapter", func() { l.setChapter(l.cur - 1) })
-	w.next = ui.NewButton("next", "Next ▶", "Next chapter", func() { l.setChapter(l.cur + 1) })
+	w.prev = ui.NewButton("prev", "◄ Prev", "Previous chapter", func() { l.setChapter(l.cur - 1) })
+	w.next = ui.NewButton("next", "Next ►", "Next chapter", func() { l.setChapter(l.cur + 1) })
 	w.help = ui.NewButton("help", "? Help", "Keyboard shortcuts (?)", func() { l.help = true })
 	w.chapter = ui.NewDropdown("chapter", "", "Jump to a chapter", nil, 0, func(i int) { l.setChapter(i) })
-	w.play = ui.NewButton("play", "▶ Play", "Play or pause the simulation (Space)", func() { l.paused = !l.paused })
+	w.play = ui.NewButton("play", "► Play", "Play or pause the simulation (Space)", func() { l.paused = !l.paused })
 	w.play.Primary = true
 	w.stepBtn = ui.NewButton("step", "Step", "Advance one tick (Right arrow or .)", func() { l.paused = true; l.step(1) })
 	w.reset = ui.NewButton("reset", "Reset", "Restart this chapter from tick 0 with the same seed", func() { l.reset() })
@@ -48,6 +48,7 @@ func (l *Lab) buildWidgets() {
 	w.seed = ui.NewStepper("seed", "Seed", "Type a number and press Enter: the same seed gives the same run", 0, math.MaxInt64, 1, 0, func(v int64) { l.setSeed(uint64(v)) })
 	w.tabs = ui.NewTabs("tabs", "Side panel (Left and Right arrows switch)", []string{"Inspector", "Events", "Counters"}, 0, func(i int) { l.tab = i })
 	w.node = ui.NewDropdown("node", "Node", "Which node the inspector shows", nil, 0, func(i int) { l.selectByIndex(i) })
+	w.node.Placeholder = "none"
 	w.crash = ui.NewButton("crash", "Crash", "Crash or restart the inspected node", func() { l.toggleCrash() })
 	w.showMsgs = ui.NewToggle("showmsgs", "Show messages", "List every message send and delivery in the log", false, func(on bool) { l.showMsgs = on })
 	opts := make([]string, len(l.chapters))
@@ -97,9 +98,9 @@ func (l *Lab) toggleCrash() {
 func (l *Lab) syncWidgets() {
 	w := &l.w
 	if l.paused {
-		w.play.Label = "▶ Play"
+		w.play.Label = "► Play"
 	} else {
-		w.play.Label = "❚❚ Pause"
+		w.play.Label = "■ Pause"
 	}
 	w.speed.Value = l.speed
 	w.timeline.Max = float64(l.tl.Head())
@@ -246,7 +247,7 @@ func (l *Lab) computeLayout(sz Size) {
 	tr := parts&PartTransport != 0
 	place(l.w.play, u(104), tr)
 	place(l.w.stepBtn, u(70), tr)
-	place(l.w.speed, u(210), tr)
+	place(l.w.speed, u(250), tr)
 	place(l.w.reset, u(76), parts&PartTimeline != 0)
 	if parts&PartSeed != 0 {
 		var r frame.Rect

@@ -168,8 +168,8 @@ func (s *Ring) Build(in *Input, l *frame.Layer) {
 	}
 	s.collectKeys(v)
 	side := min(a.W, a.H)
-	labelRoom := 44 * u
-	r := max(side/2-labelRoom-34*u, 20*u)
+	labelRoom := 36 * u
+	r := max(side/2-labelRoom-30*u, 20*u)
 	s.Geom = Geom{CX: a.X + a.W/2, CY: a.Y + a.H/2, R: r}
 	g := s.Geom
 
@@ -189,7 +189,7 @@ func (s *Ring) Build(in *Input, l *frame.Layer) {
 		if len(v.Ring) == 1 {
 			a0 = a1 - 2*math.Pi
 		}
-		arc(l, g, a0, a1, r-band/2, r+band/2, segs, NodeColor(p.Node).WithAlpha(0.55))
+		arc(l, g, a0, a1, r-band/2, r+band/2, segs, NodeColor(p.Node).WithAlpha(0.8))
 	}
 	// Virtual nodes: a tick on the outside of the ring, longer when there
 	// are few, so that chapter-sized rings show each one clearly.
@@ -261,7 +261,7 @@ func (s *Ring) placeNodes(in *Input) {
 	if count == 0 {
 		return
 	}
-	orbit := g.R + 32*u
+	orbit := g.R + 28*u
 	// Glyphs shrink when many nodes share the orbit.
 	glyph := min(11*u, math.Pi*orbit/float64(count)*0.42)
 	for i := range v.Nodes {

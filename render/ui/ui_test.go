@@ -157,9 +157,10 @@ func TestLogSliderTrackIsLogarithmic(t *testing.T) {
 
 func TestSliderDragFollowsPointerOutsideItsBounds(t *testing.T) {
 	s := NewSlider("s", "R", "", 0, 10, 1, 5, nil)
-	s.SetBounds(frame.Rect{X: 100, Y: 100, W: 216, H: 40}) // track x from 108 to 308
+	s.SetBounds(frame.Rect{X: 100, Y: 100, W: 300, H: 40})
 	m := newManager()
-	frameWith(m, Input{MouseX: 208, MouseY: 120, MouseDown: true, MousePressed: true}, s)
+	tr := s.track(m.Context())
+	frameWith(m, Input{MouseX: tr.X + tr.W/2, MouseY: 120, MouseDown: true, MousePressed: true}, s)
 	if s.Value != 5 {
 		t.Fatalf("press in the middle: %v, want 5", s.Value)
 	}

@@ -210,11 +210,33 @@ func (s *Slider) nudge(n int) {
 	s.Set(s.Value + float64(n)*step)
 }
 
-func (s *Slider) track(c *Context) frame.Rect {
+// parts splits the slider into its label, track and value, on one line:
+// "Speed ──●── 8 ticks/s". The value's room is at least that of the minimum's
+// text, so that the track moves little as the value changes.
+func (s *Slider) parts(c *Context) (label, track, value frame.Rect) {
 	th := c.Theme
+	size := th.Font()
+	inner := s.bounds.Inset(th.U(8))
+	lw := c.Measure.Width(s.Label, size)
+	vw := max(c.Measure.Width(s.text(), size), c.Measure.Width(s.format(s.Min), size))
+	// The track keeps at least a third of the width; labels give way.
+	room := inner.W * 2 / 3
+	if lw+vw+th.U(24) > room {
+		scale := room / (lw + vw + th.U(24))
+		lw, vw = lw*scale, vw*scale
+	}
+	label, rest := inner.CutLeft(lw)
+	value, rest = rest.CutRight(vw)
+	_, rest = rest.CutLeft(th.U(12))
+	_, rest = rest.CutRight(th.U(12))
 	h := th.U(6)
-	top := s.bounds.Y + s.bounds.H - th.U(11)
-	return frame.Rect{X: s.bounds.X + th.U(8), Y: top - h/2, W: s.bounds.W - th.U(16), H: h}
+	track = frame.Rect{X: rest.X, Y: rest.Y + (rest.H-h)/2, W: rest.W, H: h}
+	return label, track, value
+}
+
+func (s *Slider) track(c *Context) frame.Rect {
+	_, t, _ := s.parts(c)
+	return t
 }
 
 func (s *Slider) Mouse(c *Context, in *Input) bool {
@@ -262,24 +284,23 @@ func (s *Slider) Key(c *Context, k Key, shift bool) bool {
 	return true
 }
 
-func (s *Slider) text() string {
+func (s *Slider) text() string { return s.format(s.Value) }
+
+func (s *Slider) format(v float64) string {
 	if s.Format != nil {
-		return s.Format(s.Value)
+		return s.Format(v)
 	}
-	return strconv.FormatFloat(s.Value, 'g', 4, 64)
+	return strconv.FormatFloat(v, 'g', 4, 64)
 }
 
 func (s *Slider) Draw(c *Context, l, _ *frame.Layer) {
 	th := c.Theme
 	l.Rect(s.bounds, fill(c, s.id, s.Disabled))
 	size := th.Font()
-	val := s.text()
-	vw := c.Measure.Width(val, size)
-	top := s.bounds.Y + th.U(3)
-	l.Label(s.bounds.X+th.U(8), top, size, textColor(c, s.Disabled), frame.AlignStart,
-		frame.Fit(c.Measure, s.Label, size, s.bounds.W-vw-th.U(24)))
-	l.Label(s.bounds.Right()-th.U(8), top, size, textColor(c, s.Disabled), frame.AlignEnd, val)
-	t := s.track(c)
+	lr, t, vr := s.parts(c)
+	top := s.bounds.Y + (s.bounds.H-frame.LineHeight(size))/2
+	l.Label(lr.X, top, size, textColor(c, s.Disabled), frame.AlignStart, frame.Fit(c.Measure, s.Label, size, lr.W+1))
+	l.Label(vr.Right(), top, size, textColor(c, s.Disabled), frame.AlignEnd, frame.Fit(c.Measure, s.text(), size, vr.W+1))
 	l.Rect(t, th.Background)
 	f := s.fraction(s.Value)
 	done := t
@@ -445,7 +466,7 @@ func (s *Stepper) Draw(c *Context, l, _ *frame.Layer) {
 	centredLabel(c, l, plus, "+", fg)
 	txt := s.Label + " " + strconv.FormatInt(s.Value, 10)
 	if s.editing {
-		txt = s.Label + " " + string(s.edit) + "▏"
+		txt = s.Label + " " + string(s.edit) + "|"
 	}
 	centredLabel(c, l, value, txt, fg)
 }
@@ -459,7 +480,9 @@ type Dropdown struct {
 	Options   []string
 	Selected  int
 	OnChange  func(i int)
-	highlight int
+	// Placeholder is shown when nothing is selected (Selected < 0).
+	Placeholder string
+	highlight   int
 }
 
 // NewDropdown makes a dropdown.
@@ -563,7 +586,7 @@ func (d *Dropdown) Draw(c *Context, l, overlay *frame.Layer) {
 	l.Rect(d.bounds, fill(c, d.id, d.Disabled))
 	l.Outline(d.bounds, th.U(1), th.Border)
 	size := th.Font()
-	cur := ""
+	cur := d.Placeholder
 	if d.Selected >= 0 && d.Selected < len(d.Options) {
 		cur = d.Options[d.Selected]
 	}
@@ -593,7 +616,7 @@ func (d *Dropdown) Draw(c *Context, l, overlay *frame.Layer) {
 		}
 		mark := "  "
 		if i == d.Selected {
-			mark = "✓ "
+			mark = "• "
 		}
 		overlay.Label(row.X+th.U(8), row.Y+(rh-frame.LineHeight(size))/2, size, fg, frame.AlignStart,
 			frame.Fit(c.Measure, mark+o, size, row.W-th.U(16)))
