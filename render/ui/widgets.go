@@ -476,10 +476,10 @@ func (s *Stepper) Draw(c *Context, l, _ *frame.Layer) {
 // closes without changing.
 type Dropdown struct {
 	base
-	Label     string
-	Options   []string
-	Selected  int
-	OnChange  func(i int)
+	Label    string
+	Options  []string
+	Selected int
+	OnChange func(i int)
 	// Placeholder is shown when nothing is selected (Selected < 0).
 	Placeholder string
 	highlight   int
