@@ -1,0 +1,385 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// pageTiming is ringlab.timing plus what the browser's resource timing says about the wasm.
+type pageTiming struct {
+	FirstFrameMs      float64 `json:"firstFrameMs"`
+	WasmLoadedMs      float64 `json:"wasmLoadedMs"`
+	WasmBytes         int64   `json:"wasmBytes"`
+	WasmBytesExpected int64   `json:"wasmBytesExpected"`
+	WasmEncodedBytes  int64   `json:"wasmEncodedBytes"`  // as sent over the wire
+	WasmDecodedBytes  int64   `json:"wasmDecodedBytes"`  // after the browser decompressed it
+	ProgressValue     float64 `json:"progressValue"`     // the progress bar at the end
+	ProgressMax       float64 `json:"progressMax"`       //
+	LoadingHidden     bool    `json:"loadingHidden"`     // the loading screen is gone
+	FailureHidden     bool    `json:"failureHidden"`     // no failure message
+	DevicePixelRatio  float64 `json:"devicePixelRatio"`  //
+	CanvasWidthPx     int     `json:"canvasWidthPx"`     // the canvas backing store
+	CanvasHeightPx    int     `json:"canvasHeightPx"`    //
+	CanvasCSSWidth    float64 `json:"canvasCSSWidth"`    // the canvas on the page
+	CanvasCSSHeight   float64 `json:"canvasCSSHeight"`   //
+	ViewportCSSWidth  float64 `json:"viewportCSSWidth"`  //
+	ViewportCSSHeight float64 `json:"viewportCSSHeight"` //
+}
+
+const pageTimingJS = `(() => {
+	const wasm = performance.getEntriesByType("resource").find((e) => e.name.endsWith(".wasm")) || {};
+	const canvas = document.querySelector("body > canvas");
+	const box = canvas.getBoundingClientRect();
+	const bar = document.getElementById("progress");
+	return Object.assign({}, ringlab.timing, {
+		wasmEncodedBytes: wasm.encodedBodySize || 0,
+		wasmDecodedBytes: wasm.decodedBodySize || 0,
+		progressValue: bar.value,
+		progressMax: bar.max,
+		loadingHidden: document.getElementById("loading").hidden,
+		failureHidden: document.getElementById("failure").hidden,
+		devicePixelRatio: window.devicePixelRatio,
+		canvasWidthPx: canvas.width,
+		canvasHeightPx: canvas.height,
+		canvasCSSWidth: box.width,
+		canvasCSSHeight: box.height,
+		viewportCSSWidth: window.innerWidth,
+		viewportCSSHeight: window.innerHeight,
+	});
+})()`
+
+// The page loads the wasm through a server that gzips it, as static hosts do, counts the
+// progress against the size recorded at build time, and becomes ready. The time to the first
+// frame is measured here and written to out/timing.json; it is a figure for the README, not a
+// pass/fail threshold.
+func TestPageBecomesReady(t *testing.T) {
+	requireE2E(t)
+	tb := openLab(t, viewport1x, "")
+	timing := eval[pageTiming](t, tb, pageTimingJS)
+
+	if !timing.LoadingHidden || !timing.FailureHidden {
+		t.Errorf("after ready the loading screen is hidden %v and the failure message hidden %v; want both hidden", timing.LoadingHidden, timing.FailureHidden)
+	}
+	if timing.WasmBytes != timing.WasmBytesExpected || timing.WasmBytes <= 0 {
+		t.Errorf("the loader counted %d wasm bytes, build.json recorded %d", timing.WasmBytes, timing.WasmBytesExpected)
+	}
+	if timing.ProgressMax != float64(timing.WasmBytesExpected) || timing.ProgressValue != timing.ProgressMax {
+		t.Errorf("the progress bar ended at %v of %v, want %d of %d", timing.ProgressValue, timing.ProgressMax, timing.WasmBytesExpected, timing.WasmBytesExpected)
+	}
+	// The server compressed the wasm, so its Content-Length was not the size counted against:
+	// this is the case the build-time size exists for.
+	if timing.WasmEncodedBytes <= 0 || timing.WasmEncodedBytes >= timing.WasmDecodedBytes {
+		t.Errorf("the wasm was not sent compressed: %d bytes on the wire, %d decoded", timing.WasmEncodedBytes, timing.WasmDecodedBytes)
+	}
+	if timing.FirstFrameMs <= 0 || timing.WasmLoadedMs <= 0 || timing.FirstFrameMs < timing.WasmLoadedMs {
+		t.Errorf("implausible timing: wasm loaded at %v ms, first frame at %v ms", timing.WasmLoadedMs, timing.FirstFrameMs)
+	}
+
+	// Load it again: the browser now has the compiled wasm in its cache, as on a second visit.
+	tb.navigate(t, "")
+	tb.awaitReady(t)
+	warm := eval[pageTiming](t, tb, pageTimingJS)
+
+	t.Logf("first frame %.0f ms after navigation start (wasm downloaded and compiled at %.0f ms); on a second load %.0f ms",
+		timing.FirstFrameMs, timing.WasmLoadedMs, warm.FirstFrameMs)
+	t.Logf("wasm: %d bytes, %d bytes on the wire (gzip)", timing.WasmDecodedBytes, timing.WasmEncodedBytes)
+	figures, _ := json.MarshalIndent(map[string]any{"firstLoad": timing, "secondLoad": warm}, "", "  ")
+	path := saveArtifact(t, "timing.json", append(figures, '\n'))
+	t.Logf("figures written to %s", path)
+}
+
+// ringlab.state() answers with the documented fields and sane values, and the lab runs.
+func TestStateAnswers(t *testing.T) {
+	requireE2E(t)
+	tb := openLab(t, viewport1x, "")
+	s := tb.state(t)
+	if s.Chapter == "" {
+		t.Errorf("state.chapter is empty")
+	}
+	if s.ChapterIndex < 0 {
+		t.Errorf("state.chapterIndex = %d, want >= 0", s.ChapterIndex)
+	}
+	if s.Tick < 0 {
+		t.Errorf("state.tick = %d, want >= 0", s.Tick)
+	}
+	var seed float64
+	if err := json.Unmarshal(s.Seed, &seed); err != nil {
+		var seedText string
+		if err := json.Unmarshal(s.Seed, &seedText); err != nil || seedText == "" {
+			t.Errorf("state.seed = %s, want a number or a non-empty string", s.Seed)
+		}
+	}
+	if s.Speed <= 0 || math.IsInf(s.Speed, 0) {
+		t.Errorf("state.speed = %v, want a positive number", s.Speed)
+	}
+	if s.Config == nil || s.Counters == nil {
+		t.Errorf("state.config = %v and state.counters = %v, want objects", s.Config, s.Counters)
+	}
+	if len(s.Nodes) == 0 {
+		t.Fatalf("state.nodes is empty")
+	}
+	seen := make(map[string]bool)
+	for i, n := range s.Nodes {
+		if n.Name == "" || n.Status == "" || len(n.ID) == 0 {
+			t.Errorf("state.nodes[%d] = %+v: want an id, a name and a status", i, n)
+		}
+		if seen[n.Name] {
+			t.Errorf("state.nodes[%d]: the name %q appears twice", i, n.Name)
+		}
+		seen[n.Name] = true
+	}
+
+	// The lab reports its actual rates once it has run for a moment.
+	tb.mustCommand(t, `{type: "play"}`)
+	waitFor(t, tb, `(() => { const s = ringlab.state(); return s.fps > 0 && s.tps > 0; })()`, 20*time.Second, "the lab reports its frame and update rates")
+	s = tb.state(t)
+	t.Logf("state: chapter %q, tick %d, %d nodes, %.1f FPS, %.1f TPS", s.Chapter, s.Tick, len(s.Nodes), s.FPS, s.TPS)
+}
+
+// Space on the focused canvas toggles play and pause.
+func TestSpaceTogglesPause(t *testing.T) {
+	requireE2E(t)
+	tb := openLab(t, viewport1x, "")
+	tb.focusCanvas(t)
+	before := tb.state(t).Paused
+
+	tb.pressSpace(t)
+	waitFor(t, tb, fmt.Sprintf(`ringlab.state().paused === %v`, !before), 30*time.Second,
+		fmt.Sprintf("Space changes paused from %v to %v", before, !before))
+
+	tb.pressSpace(t)
+	waitFor(t, tb, fmt.Sprintf(`ringlab.state().paused === %v`, before), 30*time.Second,
+		fmt.Sprintf("a second Space changes paused back to %v", before))
+}
+
+// Commands are applied; malformed ones are refused with a reason and leave the lab running.
+func TestCommands(t *testing.T) {
+	requireE2E(t)
+	tb := openLab(t, viewport1x, "")
+
+	tb.mustCommand(t, `{type: "pause"}`)
+	waitFor(t, tb, `ringlab.state().paused === true`, 10*time.Second, "pause is applied")
+	tick := tb.state(t).Tick
+	chromedp.Do(tb.ctx, chromedp.Sleep(300*time.Millisecond))
+	if after := tb.state(t).Tick; after != tick {
+		t.Errorf("paused, the tick moved from %d to %d", tick, after)
+	}
+	tb.mustCommand(t, `{type: "step"}`)
+	waitFor(t, tb, fmt.Sprintf(`ringlab.state().tick > %d`, tick), 10*time.Second, "step advances the tick while paused")
+	if s := tb.state(t); !s.Paused {
+		t.Errorf("step unpaused the lab")
+	}
+
+	malformed := []struct {
+		name string
+		expr string // evaluates to {ok, error}
+	}{
+		{name: "null", expr: `ringlab.command(null)`},
+		{name: "a string", expr: `ringlab.command("pause")`},
+		{name: "an array", expr: `ringlab.command([{type: "pause"}])`},
+		{name: "no type", expr: `ringlab.command({})`},
+		{name: "a numeric type", expr: `ringlab.command({type: 42})`},
+		{name: "an unknown type", expr: `ringlab.command({type: "no-such-command"})`},
+		{name: "a speed that is not a number", expr: `ringlab.command({type: "speed", value: "fast"})`},
+		{name: "a cyclic object", expr: `(() => { const c = {type: "pause"}; c.self = c; return ringlab.command(c); })()`},
+		{name: "text that is not JSON, to the bridge", expr: `JSON.parse(window.ringlabBridge.command("{not json"))`},
+		{name: "an empty string, to the bridge", expr: `JSON.parse(window.ringlabBridge.command(""))`},
+	}
+	for _, m := range malformed {
+		reply := eval[commandReply](t, tb, m.expr)
+		if reply.OK || strings.TrimSpace(reply.Error) == "" {
+			t.Errorf("command with %s: reply %+v, want ok false with an error message", m.name, reply)
+		}
+	}
+
+	// The lab still answers and still runs.
+	tick = tb.state(t).Tick
+	tb.mustCommand(t, `{type: "play"}`)
+	waitFor(t, tb, fmt.Sprintf(`(() => { const s = ringlab.state(); return !s.paused && s.tick > %d; })()`, tick), 30*time.Second,
+		"after the malformed commands, play runs the lab")
+	if hidden := eval[bool](t, tb, `document.getElementById("failure").hidden`); !hidden {
+		t.Errorf("the failure message is showing: %q", eval[string](t, tb, `document.getElementById("failure").innerText`))
+	}
+}
+
+// The canvas shows a drawn frame at 1x and 2x device pixel ratio, with a backing store at the
+// device's resolution so that text stays crisp. The screenshots stay in out/ to be looked at.
+func TestCanvasNotBlank(t *testing.T) {
+	requireE2E(t)
+	for _, vp := range []viewport{viewport1x, {width: 1280, height: 800, scale: 2}} {
+		t.Run(fmt.Sprintf("scale %g", vp.scale), func(t *testing.T) {
+			tb := openLab(t, vp, "")
+			// Let the lab run a moment, so the frame is a running one and not the first.
+			chromedp.Do(tb.ctx, chromedp.Sleep(1500*time.Millisecond))
+			timing := eval[pageTiming](t, tb, pageTimingJS)
+			data, path := tb.screenshot(t, fmt.Sprintf("browser-%gx.png", vp.scale))
+			img := decodePNG(t, data)
+			s := measureImage(img)
+			t.Logf("%s: %v", path, s)
+			if reason := blankReason(s); reason != "" {
+				t.Errorf("the screenshot at scale %g looks blank: %s (%s)", vp.scale, reason, path)
+			}
+			if want := int(float64(vp.width) * vp.scale); s.width != want {
+				t.Errorf("screenshot width %d px, want %d", s.width, want)
+			}
+			// The canvas fills the page...
+			if math.Abs(timing.CanvasCSSWidth-timing.ViewportCSSWidth) > 1 || math.Abs(timing.CanvasCSSHeight-timing.ViewportCSSHeight) > 1 {
+				t.Errorf("the canvas is %vx%v CSS px in a %vx%v page; want it to fill the page",
+					timing.CanvasCSSWidth, timing.CanvasCSSHeight, timing.ViewportCSSWidth, timing.ViewportCSSHeight)
+			}
+			// ...at the device's resolution.
+			wantW := timing.CanvasCSSWidth * timing.DevicePixelRatio
+			if math.Abs(float64(timing.CanvasWidthPx)-wantW) > 2 {
+				t.Errorf("the canvas backing store is %d px wide for %v CSS px at ratio %v; want about %.0f",
+					timing.CanvasWidthPx, timing.CanvasCSSWidth, timing.DevicePixelRatio, wantW)
+			}
+		})
+	}
+}
+
+// Tab leaves the canvas (Ebitengine would trap it) and lands on the page's own control, the
+// click-to-start cue appears, and that control gives the focus back.
+func TestTabLeavesCanvas(t *testing.T) {
+	requireE2E(t)
+	tb := openLab(t, viewport1x, "")
+	tb.focusCanvas(t)
+	if cueHidden := eval[bool](t, tb, `document.getElementById("cue").hidden`); !cueHidden {
+		t.Errorf("the click-to-start cue shows while the lab has the focus")
+	}
+
+	const outside = `(() => { const a = document.activeElement; return a !== null && a !== document.body && a.tagName !== "CANVAS"; })()`
+	left := false
+	for i := 0; i < 3 && !left; i++ {
+		tb.pressTab(t)
+		left = eval[bool](t, tb, outside)
+	}
+	if !left {
+		t.Fatalf("after 3 Tabs the focus is still on %s", eval[string](t, tb, `document.activeElement.outerHTML.slice(0, 80)`))
+	}
+	if id := eval[string](t, tb, `document.activeElement.id`); id != "back-to-lab" {
+		t.Errorf("Tab from the canvas landed on #%s, want #back-to-lab", id)
+	}
+	if w := eval[float64](t, tb, `document.activeElement.getBoundingClientRect().width`); w < 20 {
+		t.Errorf("the focused control is %v px wide: not visible", w)
+	}
+	waitFor(t, tb, `!document.getElementById("cue").hidden`, 5*time.Second, "the click-to-start cue shows once the lab has lost the focus")
+	_, path := tb.screenshot(t, "browser-tab-out.png")
+	t.Logf("after Tab: %s", path)
+
+	tb.pressKey(t, "Enter", "Enter", 13, "\r")
+	waitFor(t, tb, `document.activeElement === document.querySelector("body > canvas")`, 5*time.Second, "Enter on Back to the lab returns the focus to the canvas")
+	waitFor(t, tb, `document.getElementById("cue").hidden`, 5*time.Second, "the cue hides again")
+}
+
+// failurePage loads the page and waits for its failure message.
+func failurePage(t *testing.T, tb *tab, suffix string) (text, readyError string) {
+	t.Helper()
+	tb.navigate(t, suffix)
+	waitFor(t, tb, `!document.getElementById("failure").hidden`, 60*time.Second, "the failure message appears")
+	text = eval[string](t, tb, `document.getElementById("failure").innerText`)
+	readyError, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`ringlab.ready.then(() => "resolved", (e) => "rejected: " + e.message)`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text, readyError
+}
+
+// Without WebGL 2 the page says so in words, before downloading the wasm.
+func TestWebGL2MissingMessage(t *testing.T) {
+	requireE2E(t)
+	tb := newTab(t, viewport1x)
+	const noWebGL2 = `(() => {
+		const getContext = HTMLCanvasElement.prototype.getContext;
+		HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
+			return type === "webgl2" ? null : getContext.call(this, type, ...rest);
+		};
+	})();`
+	err := chromedp.Do(tb.ctx, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		_, err := cdp.Call(ctx, target, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: noWebGL2})
+		return err
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, ready := failurePage(t, tb, "")
+	for _, want := range []string{"Ringlab could not start", "WebGL 2"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the message does not say %q:\n%s", want, text)
+		}
+	}
+	if !strings.HasPrefix(ready, "rejected: ") || !strings.Contains(ready, "WebGL 2") {
+		t.Errorf("ringlab.ready: %s; want rejected with the reason", ready)
+	}
+	if fetched := eval[bool](t, tb, `performance.getEntriesByType("resource").some((e) => e.name.endsWith(".wasm"))`); fetched {
+		t.Errorf("the page downloaded the wasm although it cannot run it")
+	}
+	_, path := tb.screenshot(t, "browser-no-webgl2.png")
+	t.Logf("message: %q (%s)", text, path)
+}
+
+// A wasm that cannot be fetched gives a message naming the file and the server's answer.
+func TestWasmLoadFailureMessage(t *testing.T) {
+	requireE2E(t)
+	tb := newTab(t, viewport1x)
+	text, ready := failurePage(t, tb, "missing-wasm/")
+	for _, want := range []string{"Ringlab could not start", ".wasm", "404"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the message does not say %q:\n%s", want, text)
+		}
+	}
+	if !strings.HasPrefix(ready, "rejected: ") {
+		t.Errorf("ringlab.ready: %s; want rejected", ready)
+	}
+	if reply := eval[commandReply](t, tb, `ringlab.command({type: "play"})`); reply.OK || reply.Error == "" {
+		t.Errorf("a command on a page that failed to load: %+v, want refused with a reason", reply)
+	}
+	_, path := tb.screenshot(t, "browser-missing-wasm.png")
+	t.Logf("message: %q (%s)", text, path)
+}
+
+// ringlab.reducedMotion follows the system preference, and ?motion= overrides it.
+func TestReducedMotion(t *testing.T) {
+	requireE2E(t)
+	tests := []struct {
+		name       string
+		preference string // prefers-reduced-motion as emulated; "" for none
+		query      string
+		want       bool
+	}{
+		{name: "no preference", want: false},
+		{name: "system asks for less motion", preference: "reduce", want: true},
+		{name: "query forces reduced motion", query: "?motion=reduce", want: true},
+		{name: "query overrides the system", preference: "reduce", query: "?motion=full", want: false},
+		{name: "unknown query value keeps the system's", preference: "reduce", query: "?motion=sometimes", want: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := newTab(t, viewport1x)
+			if tt.preference != "" {
+				err := chromedp.Do(tb.ctx, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+					_, err := cdp.Call(ctx, target, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+						Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: tt.preference}},
+					})
+					return err
+				}))
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			tb.navigate(t, tt.query)
+			if got := eval[bool](t, tb, `ringlab.reducedMotion`); got != tt.want {
+				t.Errorf("%s: ringlab.reducedMotion = %v, want %v", tt.name, got, tt.want)
+			}
+		})
+	}
+}

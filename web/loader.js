@@ -1,0 +1,331 @@
+// Ringlab page loader.
+//
+// It checks that the browser can run the lab (WebAssembly, WebGL 2), downloads the wasm named in
+// build.json with a progress bar, starts the Go program, and exposes window.ringlab to scripts,
+// tests and course pages:
+//
+//   ringlab.ready          a promise, resolved once the lab has drawn its first frame
+//   ringlab.state()        the lab's state as an object (chapter, tick, seed, config, nodes,
+//                          counters, fps, tps, ...); throws before ready
+//   ringlab.command(obj)   sends a command such as {type: "pause"} or {type: "speed", value: 8};
+//                          returns {ok: true} or {ok: false, error: "..."}; the lab applies it
+//                          in its next update, never from inside this call
+//   ringlab.options        the page options read from the query string (see pageOptions)
+//   ringlab.reducedMotion  true when motion should be cut down; kept current, read by the lab
+//   ringlab.timing         load figures in milliseconds since navigation, and byte counts
+//
+// The Go side (cmd/wasm) sets window.ringlabBridge = {state(): string, command(json): string}
+// and calls window.ringlabOnReady() after its first frame. Both must exist before Go starts,
+// which is why this file defines them first.
+//
+// Query options (the fragment, #v=1&..., belongs to the lab's own state and is read by Go):
+//   ?embed=1           embed mode for iframes; sets ringlab.options.embed and the "embed" class
+//                      on <html>
+//   ?motion=reduce     forces reduced motion; ?motion=full ignores the system preference
+"use strict";
+
+(() => {
+  const el = (id) => document.getElementById(id);
+
+  // pageOptions reads the options this page understands from its query string. Unknown
+  // parameters are ignored; a value it does not understand leaves the default in place.
+  function pageOptions(search) {
+    const q = new URLSearchParams(search);
+    const options = { embed: q.get("embed") === "1", motion: "system" };
+    const motion = q.get("motion");
+    if (motion === "reduce" || motion === "full") {
+      options.motion = motion;
+    }
+    return options;
+  }
+
+  const options = pageOptions(window.location.search);
+  document.documentElement.classList.toggle("embed", options.embed);
+
+  let resolveReady;
+  let rejectReady;
+  const ready = new Promise((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  // A page that never awaits ready must not see an "unhandled rejection" when loading fails.
+  ready.catch(() => {});
+
+  let failed = false;
+  let isReady = false;
+
+  function bridge() {
+    const b = window.ringlabBridge;
+    if (!isReady || !b) {
+      throw new Error("Ringlab is not ready yet: await ringlab.ready first");
+    }
+    if (failed) {
+      throw new Error("Ringlab has stopped");
+    }
+    return b;
+  }
+
+  const ringlab = {
+    version: 1,
+    ready,
+    options,
+    reducedMotion: false,
+    timing: {
+      firstFrameMs: null, // navigation start to the first frame drawn by the lab
+      wasmLoadedMs: null, // navigation start to the wasm fully downloaded and compiled
+      wasmBytes: null, // uncompressed wasm bytes received
+      wasmBytesExpected: null, // uncompressed size recorded at build time (build.json)
+    },
+
+    state() {
+      return JSON.parse(bridge().state());
+    },
+
+    command(cmd) {
+      if (cmd === null || typeof cmd !== "object" || Array.isArray(cmd) || typeof cmd.type !== "string") {
+        return { ok: false, error: 'a command is an object with a string field "type", such as {type: "pause"}' };
+      }
+      let json;
+      try {
+        json = JSON.stringify(cmd);
+      } catch (err) {
+        return { ok: false, error: "the command cannot be written as JSON: " + err.message };
+      }
+      let reply;
+      try {
+        reply = bridge().command(json);
+      } catch (err) {
+        return { ok: false, error: err.message };
+      }
+      try {
+        const parsed = JSON.parse(reply);
+        if (parsed && typeof parsed.ok === "boolean") {
+          return parsed;
+        }
+      } catch (err) {
+        // Reported below.
+      }
+      return { ok: false, error: "the lab gave an unreadable reply: " + String(reply).slice(0, 200) };
+    },
+  };
+  window.ringlab = ringlab;
+
+  // Called by the Go program once its first frame is drawn. Calls after the first do nothing.
+  window.ringlabOnReady = () => {
+    if (isReady || failed) {
+      return;
+    }
+    isReady = true;
+    ringlab.timing.firstFrameMs = Math.round(performance.now());
+    el("loading").hidden = true;
+    watchCanvasFocus();
+    resolveReady(ringlab);
+  };
+
+  // --- Failure messages -------------------------------------------------------------------
+
+  function fail(reason, advice) {
+    if (failed) {
+      return;
+    }
+    failed = true;
+    el("loading").hidden = true;
+    el("cue").hidden = true;
+    el("after-lab").hidden = true;
+    el("failure-reason").textContent = reason;
+    el("failure-advice").textContent = advice;
+    el("failure").hidden = false;
+    console.error("Ringlab could not start: " + reason);
+    rejectReady(new Error(reason));
+  }
+
+  const adviceReload = "Reload the page to try again. If it keeps failing, the desktop version of Ringlab runs without a browser (see the README).";
+
+  // --- Reduced motion -----------------------------------------------------------------------
+
+  function followMotionPreference() {
+    if (options.motion !== "system") {
+      ringlab.reducedMotion = options.motion === "reduce";
+      return;
+    }
+    const query = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
+    ringlab.reducedMotion = query ? query.matches : false;
+    if (query && query.addEventListener) {
+      query.addEventListener("change", (e) => {
+        ringlab.reducedMotion = e.matches;
+      });
+    }
+  }
+
+  // --- Keyboard and focus -----------------------------------------------------------------
+
+  // Ebitengine 2.8 calls preventDefault on every keydown that reaches its canvas, which traps
+  // Tab. Stopping Tab in the capture phase, before it reaches the canvas, leaves the browser's
+  // default action (moving the focus) in place. The lab never sees Tab.
+  window.addEventListener(
+    "keydown",
+    (e) => {
+      if (e.key === "Tab") {
+        e.stopPropagation();
+      }
+    },
+    true,
+  );
+
+  function labCanvas() {
+    return document.querySelector("body > canvas");
+  }
+
+  // watchCanvasFocus shows the click-to-start cue whenever the lab does not have the keyboard:
+  // in an iframe Ebitengine does not take the focus on load (and must not steal it), and after
+  // Tab leaves the canvas the keys go elsewhere.
+  function watchCanvasFocus() {
+    const canvas = labCanvas();
+    if (!canvas) {
+      return;
+    }
+    canvas.setAttribute("aria-label", "Ringlab simulation. Press question mark for keyboard shortcuts.");
+    canvas.setAttribute("role", "application");
+    const update = () => {
+      el("cue").hidden = failed || (document.activeElement === canvas && document.hasFocus());
+    };
+    document.addEventListener("focusin", update);
+    document.addEventListener("focusout", () => setTimeout(update, 0));
+    window.addEventListener("focus", update);
+    window.addEventListener("blur", update);
+    update();
+    el("back-to-lab").addEventListener("click", () => canvas.focus());
+  }
+
+  // --- Loading ------------------------------------------------------------------------------
+
+  function megabytes(n) {
+    return (n / 1e6).toFixed(1) + " MB";
+  }
+
+  function showProgress(loaded, total) {
+    const bar = el("progress");
+    bar.max = total;
+    bar.value = Math.min(loaded, total);
+    el("loading-text").textContent = "Loading the lab… " + megabytes(Math.min(loaded, total)) + " of " + megabytes(total);
+  }
+
+  function hasWebGL2() {
+    try {
+      const gl = document.createElement("canvas").getContext("webgl2");
+      if (!gl) {
+        return false;
+      }
+      // Browsers limit live contexts; give this probe's back at once.
+      const lose = gl.getExtension("WEBGL_lose_context");
+      if (lose) {
+        lose.loseContext();
+      }
+      return true;
+    } catch (err) {
+      return false;
+    }
+  }
+
+  async function fetchBuildInfo() {
+    // build.json keeps its name from build to build, so it must not come from a cache.
+    const resp = await fetch("build.json", { cache: "no-cache" });
+    if (!resp.ok) {
+      throw new Error("build.json: the server answered " + resp.status + " " + resp.statusText);
+    }
+    const info = await resp.json();
+    if (typeof info.wasm !== "string" || !Number.isFinite(info.bytes) || info.bytes <= 0) {
+      throw new Error("build.json does not name a wasm file and its size");
+    }
+    return info;
+  }
+
+  // instantiateWithProgress downloads and compiles the wasm while counting the bytes. The total
+  // comes from build.json: hosts that gzip on the fly send no usable Content-Length, and the
+  // body seen here is already decompressed, so it adds up to the uncompressed size.
+  async function instantiateWithProgress(info, importObject) {
+    const resp = await fetch(info.wasm);
+    if (!resp.ok) {
+      throw new Error(info.wasm + ": the server answered " + resp.status + " " + resp.statusText);
+    }
+    let loaded = 0;
+    const count = (chunk) => {
+      loaded += chunk.byteLength;
+      showProgress(loaded, info.bytes);
+    };
+    let result;
+    if (WebAssembly.instantiateStreaming && resp.body && window.TransformStream) {
+      const counted = resp.body.pipeThrough(
+        new TransformStream({
+          transform(chunk, controller) {
+            count(chunk);
+            controller.enqueue(chunk);
+          },
+        }),
+      );
+      // A fresh Response with the right type, so compilation streams even where the host
+      // sends the wasm with another Content-Type.
+      const typed = new Response(counted, { headers: { "Content-Type": "application/wasm" } });
+      result = await WebAssembly.instantiateStreaming(typed, importObject);
+    } else {
+      const bytes = await resp.arrayBuffer();
+      count(bytes);
+      result = await WebAssembly.instantiate(bytes, importObject);
+    }
+    ringlab.timing.wasmBytes = loaded;
+    if (loaded !== info.bytes) {
+      console.warn("Ringlab: received " + loaded + " wasm bytes, build.json recorded " + info.bytes);
+    }
+    return result.instance;
+  }
+
+  async function start() {
+    followMotionPreference();
+
+    if (typeof WebAssembly !== "object") {
+      fail("This browser cannot run WebAssembly, which the lab is built as.", "Use a current version of Firefox, Chrome, Edge or Safari.");
+      return;
+    }
+    if (!hasWebGL2()) {
+      fail(
+        "This browser has WebGL 2 turned off or does not support it, and the lab draws with WebGL 2.",
+        "Turn on hardware acceleration (or WebGL) in the browser settings, or use a current version of Firefox, Chrome, Edge or Safari.",
+      );
+      return;
+    }
+    if (typeof Go !== "function") {
+      fail("wasm_exec.js did not load.", adviceReload);
+      return;
+    }
+
+    let info;
+    let instance;
+    const go = new Go();
+    try {
+      info = await fetchBuildInfo();
+      ringlab.timing.wasmBytesExpected = info.bytes;
+      showProgress(0, info.bytes);
+      instance = await instantiateWithProgress(info, go.importObject);
+    } catch (err) {
+      fail("The lab could not be loaded: " + err.message, adviceReload);
+      return;
+    }
+    ringlab.timing.wasmLoadedMs = Math.round(performance.now());
+    el("loading-text").textContent = "Starting the lab…";
+
+    // The Go program exits only when something went wrong: the lab runs until the page closes.
+    const defaultExit = go.exit;
+    go.exit = (code) => {
+      defaultExit.call(go, code);
+      if (code !== 0) {
+        fail("The lab stopped with exit code " + code + ". The browser console has the details.", adviceReload);
+      }
+    };
+    go.run(instance).then(
+      () => fail("The lab stopped unexpectedly. The browser console has the details.", adviceReload),
+      (err) => fail("The lab crashed: " + err.message, adviceReload),
+    );
+  }
+
+  start();
+})();
