@@ -14,12 +14,11 @@ func (c *Cluster) tickAntiEntropy(n *node, peer NodeID) {
 	if n.ring == nil || n.ring.NodeCount() < 2 {
 		return
 	}
-	type shared struct {
-		a    arc
-		pref []NodeID
-	}
-	var mine []shared
-	count := n.ring.Len()
+	// The arcs n replicates, with their preference lists laid end to end in
+	// prefs (arc i's list is prefs[i*N : i*N+N], padded with NoNode).
+	var arcs []arc
+	var prefs []NodeID
+	count, width := n.ring.Len(), c.cfg.N
 	prev := n.ring.PointAt(count - 1).Hash
 	for i := 0; i < count; i++ {
 		p := n.ring.PointAt(i)
@@ -28,16 +27,23 @@ func (c *Cluster) tickAntiEntropy(n *node, peer NodeID) {
 		if a.start == a.end && count > 1 {
 			continue // two points at one hash: an empty arc
 		}
-		pref := n.ring.PreferenceList(p.Hash, c.cfg.N)
-		if slices.Contains(pref, n.id) {
-			mine = append(mine, shared{a, pref})
+		at := len(prefs)
+		prefs = n.ring.AppendPreferenceList(prefs, p.Hash, width)
+		for len(prefs) < at+width {
+			prefs = append(prefs, NoNode)
+		}
+		if slices.Contains(prefs[at:], n.id) {
+			arcs = append(arcs, a)
+		} else {
+			prefs = prefs[:at]
 		}
 	}
+	prefOf := func(i int) []NodeID { return prefs[i*width : i*width+width] }
 	if peer == NoNode {
 		var cands []NodeID
-		for _, s := range mine {
-			for _, p := range s.pref {
-				if p != n.id && n.believesUp(p) && !slices.Contains(cands, p) {
+		for i := range arcs {
+			for _, p := range prefOf(i) {
+				if p != NoNode && p != n.id && n.believesUp(p) && !slices.Contains(cands, p) {
 					cands = append(cands, p)
 				}
 			}
@@ -49,9 +55,9 @@ func (c *Cluster) tickAntiEntropy(n *node, peer NodeID) {
 		peer = cands[c.rngAE.intn(len(cands))]
 	}
 	var probes []rangeProbe
-	for _, s := range mine {
-		if slices.Contains(s.pref, peer) {
-			probes = append(probes, rangeProbe{s.a.start, s.a.end, c.treeFor(n, s.a).RootProbe()})
+	for i, a := range arcs {
+		if slices.Contains(prefOf(i), peer) {
+			probes = append(probes, rangeProbe{a.start, a.end, c.treeFor(n, a).RootProbe()})
 		}
 	}
 	if len(probes) == 0 {

@@ -31,6 +31,8 @@ type Cluster struct {
 	q      queue
 	nodes  []*node
 	ring   *ring.Ring // the agreed ring: every node that joined and has not left
+	// members caches ring.Nodes(); nil after a change.
+	members []NodeID
 
 	groups  [][]NodeID // the partition as applied; nil when whole
 	groupOf []int      // partition group per node; nil when whole
@@ -426,6 +428,7 @@ func (c *Cluster) joinNode(weight float64) {
 	n := newNode(NodeID(len(c.nodes)), weight, c.initialSkew(len(c.nodes)))
 	c.nodes = append(c.nodes, n)
 	_ = c.ring.Add(n.id, weight)
+	c.members = nil
 	c.emit(Event{Kind: EvNodeState, From: n.id, Up: true, Text: "joined"})
 	c.emit(Event{Kind: EvRingChange, From: NoNode, Peer: n.id, Text: "joined"})
 	c.freshView(n, []ringMember{{seed.id, seed.weight}})
@@ -443,6 +446,7 @@ func (c *Cluster) leaveNode(n *node) {
 	n.leaving = true
 	n.inRing = false
 	_ = c.ring.Remove(n.id)
+	c.members = nil
 	n.heartbeat++
 	self := n.learn(n.id)
 	self.left, self.status, self.heartbeat = true, Left, n.heartbeat
@@ -602,4 +606,12 @@ func antiEntropyPeer(cmd Command) NodeID {
 		return NoNode
 	}
 	return cmd.Peer
+}
+
+// ringNodes lists the nodes on the agreed ring (shared: do not modify).
+func (c *Cluster) ringNodes() []NodeID {
+	if c.members == nil {
+		c.members = c.ring.Nodes()
+	}
+	return c.members
 }

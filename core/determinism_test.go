@@ -63,6 +63,21 @@ func TestSameSeedSameDigest(t *testing.T) {
 	if a.Counters().Events < 10000 {
 		t.Errorf("only %d events: the run does too little to test determinism", a.Counters().Events)
 	}
+	// The digest is pinned in testdata, so a run on another platform (the
+	// package's tests also run under js/wasm) must reproduce the native trace.
+	path := filepath.Join("testdata", "busy-seed5.digest")
+	if *update {
+		if err := os.WriteFile(path, []byte(a.Digest()+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got := a.Digest(); got != strings.TrimSpace(string(want)) {
+		t.Errorf("digest %s, pinned %s (%s/%s)", got, strings.TrimSpace(string(want)), runtime.GOOS, runtime.GOARCH)
+	}
 }
 
 // A clone taken mid-run, continued the same way, produces the same trace as

@@ -112,7 +112,8 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 			clock:     past.clock(c.now).Truncate(c.cfg.VClockMax),
 			timestamp: c.now + coord.skew,
 		}
-		c.emit(Event{Kind: EvVersionCreated, From: coord.id, Request: id, Key: op.key, Version: req.version.describe(op.key)})
+		req.version.label = req.version.describe(op.key)
+		c.emit(Event{Kind: EvVersionCreated, From: coord.id, Request: id, Key: op.key, Version: req.version.label})
 		versions = []version{req.version}
 	}
 	for i := range req.targets {
@@ -145,7 +146,6 @@ func (c *Cluster) chooseTargets(coord *node, req *request) {
 		}
 		return
 	}
-	req.ext = coord.ring.PreferenceList(req.hash, coord.ring.NodeCount())
 	req.extNext = len(pref)
 	var skipped []NodeID
 	for _, p := range pref {
@@ -167,6 +167,9 @@ func (c *Cluster) chooseTargets(coord *node, req *request) {
 // nextStandIn is the next node past the preference list that the coordinator
 // believes alive and has not yet asked.
 func (c *Cluster) nextStandIn(coord *node, req *request) (NodeID, bool) {
+	if req.ext == nil { // walked only when a stand-in is needed
+		req.ext = coord.ring.PreferenceList(req.hash, coord.ring.NodeCount())
+	}
 	for req.extNext < len(req.ext) {
 		cand := req.ext[req.extNext]
 		req.extNext++

@@ -27,7 +27,8 @@ type version struct {
 	context   causal
 	past      causal // context + dot: every write this version has seen
 	clock     vclock.Clock
-	timestamp int64 // coordinator's tick plus its skew: only LWW compares it
+	timestamp int64  // coordinator's tick plus its skew: only LWW compares it
+	label     string // "key=value [clock]", made once when the version is minted
 }
 
 // supersedes reports whether a has seen b's write.
@@ -54,6 +55,9 @@ func dotLess(a, b vclock.Dot) bool {
 
 // describe renders "key=value [clock]" for events.
 func (v *version) describe(key string) string {
+	if v.label != "" {
+		return v.label
+	}
 	return key + "=" + v.value + " " + v.clock.String()
 }
 
@@ -132,16 +136,17 @@ func sameDots(a, b []version) bool {
 // digest of a key in the Merkle trees: two replicas with the same versions
 // have the same digest.
 func setDigest(vs []version) uint64 {
-	d := xxhash.New()
-	var buf [26]byte
+	var buf [34]byte
+	var d uint64
 	for i := range vs {
-		binary.LittleEndian.PutUint16(buf[0:], uint16(vs[i].dot.Node))
-		binary.LittleEndian.PutUint64(buf[2:], vs[i].dot.Counter)
-		binary.LittleEndian.PutUint64(buf[10:], uint64(vs[i].timestamp))
-		binary.LittleEndian.PutUint64(buf[18:], xxhash.Sum64String(vs[i].value))
-		d.Write(buf[:])
+		binary.LittleEndian.PutUint64(buf[0:], d)
+		binary.LittleEndian.PutUint16(buf[8:], uint16(vs[i].dot.Node))
+		binary.LittleEndian.PutUint64(buf[10:], vs[i].dot.Counter)
+		binary.LittleEndian.PutUint64(buf[18:], uint64(vs[i].timestamp))
+		binary.LittleEndian.PutUint64(buf[26:], xxhash.Sum64String(vs[i].value))
+		d = xxhash.Sum64(buf[:])
 	}
-	return d.Sum64()
+	return d
 }
 
 // change is one effect of merging a version into a sibling set, reported so

@@ -87,6 +87,7 @@ func (c *Cluster) Clone() *Cluster {
 		x.nodes[i] = n.clone()
 	}
 	x.ring = c.ring.Clone()
+	x.members = nil
 	x.groups = nil
 	for _, g := range c.groups {
 		x.groups = append(x.groups, slices.Clone(g))

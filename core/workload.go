@@ -44,7 +44,7 @@ func (c *Cluster) tickClient(client int) {
 			keyIndex = client - 1 + w.Clients*c.rngWork.intn(owned)
 		}
 	}
-	coords := c.ring.Nodes()
+	coords := c.ringNodes()
 	op := clientOp{kind: OpGet, client: client, key: w.KeyPrefix + strconv.Itoa(keyIndex),
 		coordinator: coords[c.rngWork.intn(len(coords))], workload: true}
 	if isPut {
