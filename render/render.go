@@ -39,6 +39,9 @@ type Options struct {
 	Frames     int
 	// Notices are shown on screen at start (ignored URL values...).
 	Notices []string
+	// Commands are JSON commands (as the page sends them) queued before
+	// the first frame, e.g. to set up a screenshot.
+	Commands []string
 }
 
 // Chapters is the lab's chapter list, in order.
@@ -181,6 +184,11 @@ func Run(opts Options) error {
 	g, err := NewGame(opts)
 	if err != nil {
 		return err
+	}
+	for _, c := range opts.Commands {
+		if msg := g.Command(c); msg != "" {
+			return fmt.Errorf("command %s: %s", c, msg)
+		}
 	}
 	ebiten.SetWindowSize(opts.Width, opts.Height)
 	ebiten.SetWindowTitle("Ringlab: consistent hashing and Dynamo-style stores")

@@ -26,6 +26,10 @@ func main() {
 	fs.Float64Var(&o.Scale, "scale", 0, "device scale factor (0: the monitor's)")
 	fs.StringVar(&o.Screenshot, "screenshot", "", "write the last frame to this PNG file and exit")
 	fs.IntVar(&o.Frames, "frames", 60, "frames to run before -screenshot")
+	fs.Func("do", `a JSON command to apply at start, as the page sends it (repeatable), e.g. {"type":"step"}`, func(s string) error {
+		o.Commands = append(o.Commands, s)
+		return nil
+	})
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if err == flag.ErrHelp {
 			fs.SetOutput(os.Stdout)

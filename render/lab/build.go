@@ -91,19 +91,26 @@ func (l *Lab) drawTryThis(layer *frame.Layer) {
 	}
 }
 
-// textRows writes lines into r from the top, one per line height, and
-// stops at the bottom; it returns how many fitted.
+// textRows writes lines into r from the top, wrapping long ones, and stops
+// at the bottom; it returns how many rows it wrote.
 func (l *Lab) textRows(layer *frame.Layer, r frame.Rect, lines []string, col frame.Color) int {
 	size := l.theme.Font()
 	lh := frame.LineHeight(size) + l.theme.U(2)
 	n := 0
 	for _, s := range lines {
-		y := r.Y + float64(n)*lh
-		if y+lh > r.Bottom() {
-			break
+		// Long lines wrap, with the continuation indented.
+		for i, part := range frame.Wrap(l.measure, s, size, r.W-l.theme.U(12)) {
+			y := r.Y + float64(n)*lh
+			if y+lh > r.Bottom() {
+				return n
+			}
+			x := r.X
+			if i > 0 {
+				x += l.theme.U(12)
+			}
+			layer.Label(x, y, size, col, frame.AlignStart, frame.Fit(l.measure, part, size, r.Right()-x))
+			n++
 		}
-		layer.Label(r.X, y, size, col, frame.AlignStart, frame.Fit(l.measure, s, size, r.W))
-		n++
 	}
 	return n
 }
@@ -132,8 +139,19 @@ func (l *Lab) drawTabContent(layer *frame.Layer) {
 		_, body := c.CutTop(th.ControlHeight() + th.U(10))
 		lh := frame.LineHeight(th.Font()) + th.U(2)
 		rows := int(body.H / lh)
-		start := max(0, len(l.log)-rows)
-		lines := make([]string, 0, rows)
+		// Newest at the bottom: take lines from the end until their wrapped
+		// rows fill the panel.
+		start, used := len(l.log), 0
+		for start > 0 {
+			e := l.log[start-1]
+			n := len(frame.Wrap(l.measure, "t"+strconv.FormatInt(e.tick, 10)+"  "+e.text, th.Font(), body.W-th.U(12)))
+			if used+n > rows {
+				break
+			}
+			used += n
+			start--
+		}
+		lines := make([]string, 0, len(l.log)-start)
 		for _, e := range l.log[start:] {
 			lines = append(lines, "t"+strconv.FormatInt(e.tick, 10)+"  "+e.text)
 		}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/core/ids"
 )
 
 // action is a command from outside the frame loop (the page, a script,
@@ -17,7 +18,9 @@ type action struct {
 	kind    string
 	num     float64
 	chapter string
+	node    core.NodeID
 	cmd     core.Command
+	config  core.Config
 }
 
 // commandJSON is the wire form of Command's argument. Value is kept raw: it
@@ -35,7 +38,10 @@ const commandJSONMax = 64 << 10
 // Accepted: {"type":"play"} "pause" "toggle" "step" "reset" "help",
 // {"type":"speed","value":ticksPerSecond}, {"type":"seed","value":n},
 // {"type":"chapter","value":"id" or 1-based number},
-// {"type":"seek","value":tick}, {"type":"core","cmd":<core.Command>}.
+// {"type":"seek","value":tick}, {"type":"select","value":"n2" or ""},
+// {"type":"tab","value":"inspector"|"events"|"counters"},
+// {"type":"config","value":<core.Config>} (restarts the chapter's run with
+// it), {"type":"core","cmd":<core.Command>}.
 func ParseCommand(text string) (action, error) {
 	var a action
 	if len(text) > commandJSONMax {
@@ -88,6 +94,44 @@ func ParseCommand(text string) (action, error) {
 			return a, errors.New(`"chapter" needs a chapter id or its number from 1`)
 		}
 		a.chapter = strconv.Itoa(int(a.num))
+		return a, nil
+	case "select":
+		var s string
+		if err := json.Unmarshal(c.Value, &s); err != nil {
+			return a, errors.New(`"select" needs a node name such as "n2", or "" for none`)
+		}
+		a.node = core.NoNode
+		if s != "" {
+			id, ok := ids.Parse(s)
+			if !ok {
+				return a, fmt.Errorf("%q is not a node name such as n2", s)
+			}
+			a.node = id
+		}
+		return a, nil
+	case "tab":
+		var s string
+		_ = json.Unmarshal(c.Value, &s)
+		for i, name := range tabNames {
+			if s == name {
+				a.num = float64(i)
+				return a, nil
+			}
+		}
+		return a, fmt.Errorf(`"tab" needs one of %v`, tabNames)
+	case "config":
+		if len(c.Value) == 0 {
+			return a, errors.New(`"config" needs a configuration object`)
+		}
+		a.config = core.DefaultConfig()
+		cdec := json.NewDecoder(bytes.NewReader(c.Value))
+		cdec.DisallowUnknownFields()
+		if err := cdec.Decode(&a.config); err != nil {
+			return a, fmt.Errorf("config: %v", err)
+		}
+		if err := a.config.Validate(); err != nil {
+			return a, fmt.Errorf("config: %v", err)
+		}
 		return a, nil
 	case "core":
 		if c.Cmd == nil {
@@ -159,6 +203,17 @@ func (l *Lab) perform(a action) {
 			return
 		}
 		l.setChapter(i)
+	case "select":
+		l.selected = a.node
+	case "tab":
+		l.tab = int(a.num)
+	case "config":
+		cfg := a.config
+		l.override = &cfg
+		if a.config.Seed != 0 {
+			l.seed = a.config.Seed
+		}
+		l.reset()
 	case "core":
 		if _, err := l.apply(a.cmd); err != nil {
 			l.notify("Command " + string(a.cmd.Kind) + " refused: " + err.Error())

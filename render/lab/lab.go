@@ -78,6 +78,10 @@ type Lab struct {
 	recent   []core.Event
 	log      []logLine
 
+	// override replaces the chapter's preset configuration (a "config"
+	// command) until another chapter is chosen.
+	override *core.Config
+
 	selected  core.NodeID
 	help      bool
 	notice    string
@@ -161,7 +165,13 @@ func (l *Lab) chapterIndex(s string) (int, error) {
 // enter makes chapter i current and starts its run from its preset.
 func (l *Lab) enter(i int) error {
 	ch := l.chapters[i]
+	if i != l.cur {
+		l.override = nil
+	}
 	p := ch.Preset(l.seed)
+	if l.override != nil {
+		p.Config = *l.override
+	}
 	p.Config.Seed = l.seed
 	if err := p.Config.Validate(); err != nil {
 		return fmt.Errorf("chapter %q: preset: %w", ch.Info().ID, err)

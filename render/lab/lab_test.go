@@ -397,3 +397,37 @@ func TestEveryTextHasGlyphs(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigSelectAndTabCommands(t *testing.T) {
+	l := newLab(t, Options{Seed: 1, Paused: true})
+	l.Update(idle(), desktop)
+	for _, c := range []string{
+		`{"type":"config","value":{"nodes":8,"vnodes":4,"n":3,"w":2,"r":2,"latency_min":1,"latency_max":2,"timeout":20}}`,
+		`{"type":"select","value":"n6"}`,
+		`{"type":"tab","value":"counters"}`,
+	} {
+		if msg := l.Command(c); msg != "" {
+			t.Fatalf("%s: %s", c, msg)
+		}
+	}
+	for _, bad := range []string{
+		`{"type":"config","value":{"nodes":2,"n":3}}`,
+		`{"type":"config","value":{"nodes":5,"colour":1}}`,
+		`{"type":"select","value":"x9"}`,
+		`{"type":"tab","value":"nowhere"}`,
+	} {
+		if msg := l.Command(bad); msg == "" {
+			t.Errorf("%s was accepted", bad)
+		}
+	}
+	l.Update(idle(), desktop)
+	s := state(t, l)
+	if len(s.Nodes) != 8 || s.Config.VNodes != 4 || s.Selected != "n6" || l.tab != tabCounters {
+		t.Errorf("after config/select/tab: %d nodes, vnodes %d, selected %q, tab %d", len(s.Nodes), s.Config.VNodes, s.Selected, l.tab)
+	}
+	l.Command(`{"type":"reset"}`)
+	l.Update(idle(), desktop)
+	if s := state(t, l); len(s.Nodes) != 8 {
+		t.Errorf("reset must keep the loaded configuration: %d nodes", len(s.Nodes))
+	}
+}

@@ -17,6 +17,9 @@ const (
 	tabCounters
 )
 
+// tabNames name the tabs in commands.
+var tabNames = []string{"inspector", "events", "counters"}
+
 // shellWidgets are the lab's own controls.
 type shellWidgets struct {
 	prev, next, help *ui.Button

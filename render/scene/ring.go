@@ -419,7 +419,7 @@ func (s *Ring) drawNodes(in *Input, l *frame.Layer) {
 			label += " " + n.State.String()
 		}
 		// The label sits outside the glyph, on the side away from the ring.
-		lx, ly := g.At(n.Angle, math.Hypot(n.X-g.CX, n.Y-g.CY)+r+6*u)
+		lx, ly := g.At(n.Angle, math.Hypot(n.X-g.CX, n.Y-g.CY)+r+10*u)
 		align := frame.AlignStart
 		cos := math.Cos(n.Angle)
 		switch {
