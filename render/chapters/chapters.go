@@ -1,0 +1,24 @@
+// Package chapters lists the lab's chapters in the order of the design
+// guide: placement (naive hashing, the ring, virtual nodes), replication
+// and quorums (replication, CAP, N/W/R), keeping replicas honest
+// (versioning, Merkle anti-entropy, failure handling), and the summary.
+package chapters
+
+import (
+	"github.com/ringlab/ringlab/render/chapters/hashing"
+	"github.com/ringlab/ringlab/render/chapters/quorum"
+	"github.com/ringlab/ringlab/render/chapters/repair"
+	"github.com/ringlab/ringlab/render/chapters/summary"
+	"github.com/ringlab/ringlab/render/lab"
+)
+
+// All is every chapter, in teaching order. Each call returns fresh
+// chapters, so two labs never share chapter state.
+func All() []lab.Chapter {
+	var all []lab.Chapter
+	all = append(all, hashing.Chapters()...)
+	all = append(all, quorum.Chapters()...)
+	all = append(all, repair.Chapters()...)
+	all = append(all, summary.Chapters()...)
+	return all
+}
