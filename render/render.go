@@ -18,6 +18,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 	"golang.org/x/image/font/gofont/goregular"
 
+	"github.com/ringlab/ringlab/render/chapters"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 )
@@ -46,7 +47,7 @@ type Options struct {
 
 // Chapters is the lab's chapter list, in order.
 func Chapters() []lab.Chapter {
-	return []lab.Chapter{lab.NewSandbox()}
+	return chapters.All()
 }
 
 // updateBudget is how long one Update may spend advancing the simulation
