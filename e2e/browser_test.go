@@ -1,3 +1,5 @@
+//go:build !js
+
 package e2e
 
 import (
@@ -192,13 +194,32 @@ func TestCommands(t *testing.T) {
 		{name: "an unknown type", expr: `ringlab.command({type: "no-such-command"})`},
 		{name: "a speed that is not a number", expr: `ringlab.command({type: "speed", value: "fast"})`},
 		{name: "a cyclic object", expr: `(() => { const c = {type: "pause"}; c.self = c; return ringlab.command(c); })()`},
-		{name: "text that is not JSON, to the bridge", expr: `JSON.parse(window.ringlabBridge.command("{not json"))`},
-		{name: "an empty string, to the bridge", expr: `JSON.parse(window.ringlabBridge.command(""))`},
+		{name: "a chapter that does not exist", expr: `ringlab.command({type: "chapter", value: -3})`},
+		{name: "an unknown field", expr: `ringlab.command({type: "pause", colour: "red"})`},
+		{name: "a core command without a kind", expr: `ringlab.command({type: "core", cmd: {}})`},
 	}
 	for _, m := range malformed {
 		reply := eval[commandReply](t, tb, m.expr)
 		if reply.OK || strings.TrimSpace(reply.Error) == "" {
 			t.Errorf("command with %s: reply %+v, want ok false with an error message", m.name, reply)
+		}
+	}
+	// The bridge itself, as a script that skips ringlab.command would call it: it answers ""
+	// when it queued a command and a reason when it refused one.
+	bridgeCalls := []struct {
+		name string
+		expr string // evaluates to the bridge's reply
+	}{
+		{name: "text that is not JSON", expr: `window.ringlabBridge.command("{not json")`},
+		{name: "an empty string", expr: `window.ringlabBridge.command("")`},
+		{name: "JSON with trailing data", expr: `window.ringlabBridge.command('{"type":"pause"} {"type":"play"}')`},
+		{name: "a number", expr: `window.ringlabBridge.command(42)`},
+		{name: "no argument", expr: `window.ringlabBridge.command()`},
+		{name: "a megabyte of text", expr: `window.ringlabBridge.command('{"type":"' + "x".repeat(1 << 20) + '"}')`},
+	}
+	for _, c := range bridgeCalls {
+		if reply := eval[string](t, tb, `String(`+c.expr+`)`); strings.TrimSpace(reply) == "" {
+			t.Errorf("bridge command with %s: empty reply (queued), want a reason for refusing it", c.name)
 		}
 	}
 
@@ -247,8 +268,9 @@ func TestCanvasNotBlank(t *testing.T) {
 	}
 }
 
-// Tab leaves the canvas (Ebitengine would trap it) and lands on the page's own control, the
-// click-to-start cue appears, and that control gives the focus back.
+// Tab walks through the lab's own controls, each once, then leaves the canvas (Ebitengine
+// alone would trap it) for the page's control after it; the click-to-start cue appears;
+// Shift+Tab comes back into the lab; Enter on the page's control gives the focus back too.
 func TestTabLeavesCanvas(t *testing.T) {
 	requireE2E(t)
 	tb := openLab(t, viewport1x, "")
@@ -257,17 +279,29 @@ func TestTabLeavesCanvas(t *testing.T) {
 		t.Errorf("the click-to-start cue shows while the lab has the focus")
 	}
 
-	const outside = `(() => { const a = document.activeElement; return a !== null && a !== document.body && a.tagName !== "CANVAS"; })()`
-	left := false
-	for i := 0; i < 3 && !left; i++ {
+	// A generous bound on the number of the lab's controls: a Tab that never leaves fails.
+	const maxTabs = 80
+	const onCanvas = `document.activeElement === document.querySelector("body > canvas")`
+	var visited []string
+	seen := make(map[string]bool)
+	for len(visited) <= maxTabs && eval[bool](t, tb, onCanvas) {
 		tb.pressTab(t)
-		left = eval[bool](t, tb, outside)
+		if !eval[bool](t, tb, onCanvas) {
+			break
+		}
+		focus := eval[string](t, tb, `String(ringlab.state().focus)`)
+		if seen[focus] {
+			t.Fatalf("Tab came back to the lab's control %q before leaving the canvas; order so far %q", focus, visited)
+		}
+		seen[focus] = true
+		visited = append(visited, focus)
 	}
-	if !left {
-		t.Fatalf("after 3 Tabs the focus is still on %s", eval[string](t, tb, `document.activeElement.outerHTML.slice(0, 80)`))
+	if eval[bool](t, tb, onCanvas) {
+		t.Fatalf("after %d Tabs the focus is still on the canvas; controls visited %q", len(visited), visited)
 	}
+	t.Logf("Tab visited %d of the lab's controls, then left the canvas: %q", len(visited), visited)
 	if id := eval[string](t, tb, `document.activeElement.id`); id != "back-to-lab" {
-		t.Errorf("Tab from the canvas landed on #%s, want #back-to-lab", id)
+		t.Errorf("Tab from the canvas landed on %q, want #back-to-lab", eval[string](t, tb, `document.activeElement.outerHTML.slice(0, 80)`))
 	}
 	if w := eval[float64](t, tb, `document.activeElement.getBoundingClientRect().width`); w < 20 {
 		t.Errorf("the focused control is %v px wide: not visible", w)
@@ -276,8 +310,19 @@ func TestTabLeavesCanvas(t *testing.T) {
 	_, path := tb.screenshot(t, "browser-tab-out.png")
 	t.Logf("after Tab: %s", path)
 
+	tb.pressShiftTab(t)
+	waitFor(t, tb, onCanvas, 5*time.Second, "Shift+Tab from the page's control goes back into the lab")
+
+	tb.pressTab(t)
+	if eval[bool](t, tb, onCanvas) {
+		// The lab kept its focus on a control; walk out again.
+		for i := 0; i <= maxTabs && eval[bool](t, tb, onCanvas); i++ {
+			tb.pressTab(t)
+		}
+	}
+	waitFor(t, tb, `document.activeElement.id === "back-to-lab"`, 5*time.Second, "Tab leaves the canvas again")
 	tb.pressKey(t, "Enter", "Enter", 13, "\r")
-	waitFor(t, tb, `document.activeElement === document.querySelector("body > canvas")`, 5*time.Second, "Enter on Back to the lab returns the focus to the canvas")
+	waitFor(t, tb, onCanvas, 5*time.Second, "Enter on Back to the lab returns the focus to the canvas")
 	waitFor(t, tb, `document.getElementById("cue").hidden`, 5*time.Second, "the cue hides again")
 }
 

@@ -1,3 +1,5 @@
+//go:build !js
+
 package e2e
 
 import (
@@ -418,11 +420,14 @@ const holdFramesJS = `new Promise((resolve) => {
 // pressKey presses and releases a key, holding it for a few frames and then waiting a few
 // more: Ebitengine polls the keyboard once per update, so a press shorter than a frame can be
 // missed, and a second press before an update has seen the release is no new press.
-func (tb *tab) pressKey(t *testing.T, key, code string, keyCode int64, text string) {
+func (tb *tab) pressKey(t *testing.T, key, code string, keyCode int64, text string, modifiers ...chromedp.Modifier) {
 	t.Helper()
 	down := input.DispatchKeyEventParams{
 		Type: input.DispatchKeyEventTypeKeyDown, Key: key, Code: code,
 		WindowsVirtualKeyCode: keyCode, NativeVirtualKeyCode: keyCode, Text: text, UnmodifiedText: text,
+	}
+	for _, m := range modifiers {
+		down.Modifiers |= int64(m)
 	}
 	up := down
 	up.Type, up.Text, up.UnmodifiedText = input.DispatchKeyEventTypeKeyUp, "", ""
@@ -452,6 +457,9 @@ func (tb *tab) pressKey(t *testing.T, key, code string, keyCode int64, text stri
 
 func (tb *tab) pressSpace(t *testing.T) { tb.pressKey(t, " ", "Space", 32, " ") }
 func (tb *tab) pressTab(t *testing.T)   { tb.pressKey(t, "Tab", "Tab", 9, "") }
+func (tb *tab) pressShiftTab(t *testing.T) {
+	tb.pressKey(t, "Tab", "Tab", 9, "", chromedp.ModifierShift)
+}
 
 // screenshot captures the viewport as PNG, saves it under name and returns it decoded.
 func (tb *tab) screenshot(t *testing.T, name string) ([]byte, string) {

@@ -65,6 +65,27 @@
     return b;
   }
 
+  // commandReply turns the bridge's answer into {ok, error}. The bridge answers "" when it
+  // queued the command and a one-line reason when it refused it; a JSON reply {ok, error} is
+  // accepted too.
+  function commandReply(reply) {
+    if (reply === "" || reply === undefined || reply === null) {
+      return { ok: true };
+    }
+    const text = String(reply);
+    if (text.startsWith("{")) {
+      try {
+        const parsed = JSON.parse(text);
+        if (parsed && typeof parsed.ok === "boolean") {
+          return parsed.ok ? { ok: true } : { ok: false, error: String(parsed.error || "refused") };
+        }
+      } catch (err) {
+        // Not JSON: a reason in words that starts with a brace.
+      }
+    }
+    return { ok: false, error: text };
+  }
+
   const ringlab = {
     version: 1,
     ready,
@@ -97,15 +118,7 @@
       } catch (err) {
         return { ok: false, error: err.message };
       }
-      try {
-        const parsed = JSON.parse(reply);
-        if (parsed && typeof parsed.ok === "boolean") {
-          return parsed;
-        }
-      } catch (err) {
-        // Reported below.
-      }
-      return { ok: false, error: "the lab gave an unreadable reply: " + String(reply).slice(0, 200) };
+      return commandReply(reply);
     },
   };
   window.ringlab = ringlab;
@@ -160,12 +173,26 @@
   // --- Keyboard and focus -----------------------------------------------------------------
 
   // Ebitengine 2.8 calls preventDefault on every keydown that reaches its canvas, which traps
-  // Tab. Stopping Tab in the capture phase, before it reaches the canvas, leaves the browser's
-  // default action (moving the focus) in place. The lab never sees Tab.
+  // Tab. The lab moves its own focus between its controls with Tab and Shift+Tab, and reports
+  // in its state when the focus is on its last control (focusLast) or its first (focusFirst).
+  // From there, or when the lab cannot say, the Tab is stopped in the capture phase, before it
+  // reaches the canvas, so the browser's default action moves the focus out of the canvas.
+  function labKeepsTab(shift) {
+    if (!isReady || failed || !window.ringlabBridge) {
+      return false;
+    }
+    try {
+      const s = JSON.parse(window.ringlabBridge.state());
+      return shift ? s.focusFirst === false : s.focusLast === false;
+    } catch (err) {
+      return false;
+    }
+  }
+
   window.addEventListener(
     "keydown",
     (e) => {
-      if (e.key === "Tab") {
+      if (e.key === "Tab" && e.target === labCanvas() && !labKeepsTab(e.shiftKey)) {
         e.stopPropagation();
       }
     },
