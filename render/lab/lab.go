@@ -279,7 +279,6 @@ func (l *Lab) seek(t int64) {
 	l.acc = 0
 	l.dirty = true
 	if back {
-		l.tl.Cluster().Events() // replayed history is not news
 		l.log = append(l.log[:0], logLine{tick: t, text: "went back to tick " + strconv.FormatInt(t, 10) + "; acting now forks the run"})
 		l.recent = l.recent[:0]
 	}
@@ -321,7 +320,7 @@ func (l *Lab) setSpeed(v float64) {
 // collectEvents drains the cluster's new events into the frame's events,
 // the recent buffer and the log.
 func (l *Lab) collectEvents() {
-	evs := l.tl.Cluster().Events()
+	evs := l.tl.Events()
 	l.events = append(l.events, evs...)
 	for _, e := range evs {
 		if e.Kind == core.EvMsgDrop || e.Kind == core.EvQuorumReached || e.Kind == core.EvQuorumFailed {

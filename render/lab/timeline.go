@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -17,6 +18,13 @@ import (
 //
 // Invariant between calls: every recorded command with Tick <= Now() has
 // been applied to the live cluster, and no later one has.
+//
+// Cost of a scrub: going back to any tick costs one Clone of the nearest
+// checkpoint plus replaying fewer than checkpoint-spacing ticks. Two things
+// keep it so. Checkpoints hold no undrained events (the Timeline drains the
+// live cluster's events into its own buffer before cloning it, since Clone
+// copies the buffered trace), and the replay after a rebuild buffers no
+// events at all: the ticks replayed were already shown once.
 type Timeline struct {
 	cfg  core.Config
 	c    *core.Cluster
@@ -28,6 +36,10 @@ type Timeline struct {
 	// ascending by tick; cps[0] is tick 0.
 	cps      []checkpoint
 	everyTks int64
+
+	// held are event batches drained from the live cluster before a
+	// checkpoint clone and not yet taken by Events, oldest first.
+	held [][]core.Event
 }
 
 type checkpoint struct {
@@ -67,6 +79,28 @@ func (t *Timeline) Now() int64 { return t.c.Now() }
 // Head is the furthest tick the run has reached; GoTo accepts 0..Head.
 func (t *Timeline) Head() int64 { return t.head }
 
+// Events returns the events of the live run since the last call, oldest
+// first, and forgets them. Callers take events here, never from
+// Cluster().Events(), which would miss those the Timeline holds.
+func (t *Timeline) Events() []core.Event {
+	evs := t.c.Events()
+	if len(t.held) == 0 {
+		return evs
+	}
+	n := len(evs)
+	for _, h := range t.held {
+		n += len(h)
+	}
+	all := make([]core.Event, 0, n)
+	for _, h := range t.held {
+		all = append(all, h...)
+	}
+	all = append(all, evs...)
+	clear(t.held)
+	t.held = t.held[:0]
+	return all
+}
+
 // Recorded is the whole run's command list (including commands past Now
 // after a scrub back). The caller must not modify it.
 func (t *Timeline) Recorded() []core.Recorded { return t.rec }
@@ -80,6 +114,7 @@ func (t *Timeline) Apply(cmd core.Command) (core.RequestID, error) {
 	if forking {
 		// Try the command on a copy so a rejected command leaves the
 		// future intact.
+		t.holdEvents()
 		probe = t.c.Clone()
 	}
 	id, err := probe.Apply(cmd)
@@ -122,7 +157,16 @@ func (t *Timeline) applyDue() {
 	}
 }
 
+// holdEvents moves the live cluster's buffered events to the Timeline, so
+// that a Clone does not copy them.
+func (t *Timeline) holdEvents() {
+	if evs := t.c.Events(); len(evs) > 0 {
+		t.held = append(t.held, evs)
+	}
+}
+
 func (t *Timeline) addCheckpoint() {
+	t.holdEvents()
 	t.cps = append(t.cps, checkpoint{tick: t.Now(), c: t.c.Clone()})
 	if len(t.cps) <= checkpointsMax {
 		return
@@ -142,7 +186,9 @@ var ErrOutsideRun = errors.New("tick outside the recorded run")
 
 // GoTo moves the live cluster to tick (0 <= tick <= Head), with every
 // command recorded up to and including that tick applied. Going forward
-// within reach steps; anything else rebuilds from the nearest checkpoint.
+// within reach steps (and the events of those ticks are news for Events);
+// anything else rebuilds from the nearest checkpoint, and Events then
+// starts afresh at tick: what was replayed was already shown.
 func (t *Timeline) GoTo(tick int64) error {
 	if tick < 0 || tick > t.head {
 		return fmt.Errorf("go to tick %d: %w (0..%d)", tick, ErrOutsideRun, t.head)
@@ -152,7 +198,7 @@ func (t *Timeline) GoTo(tick int64) error {
 		return nil
 	}
 	i, found := slices.BinarySearchFunc(t.cps, tick, func(cp checkpoint, tick int64) int {
-		return int(cp.tick - tick)
+		return cmp.Compare(cp.tick, tick)
 	})
 	if !found {
 		i--
@@ -165,15 +211,18 @@ func (t *Timeline) GoTo(tick int64) error {
 		return nil
 	}
 	t.c = cp.c.Clone()
-	t.c.Events() // the checkpoint's undelivered trace was already shown
+	clear(t.held)
+	t.held = t.held[:0]
 	t.next, _ = slices.BinarySearchFunc(t.rec, cp.tick, func(r core.Recorded, tick int64) int {
-		return int(r.Tick - tick)
+		return cmp.Compare(r.Tick, tick)
 	})
 	// rec is ordered by tick, and BinarySearchFunc finds the first command
 	// at cp.tick, none of which the checkpoint has applied.
+	t.c.DiscardEvents(true)
 	t.applyDue()
 	for t.Now() < tick {
 		t.Step()
 	}
+	t.c.DiscardEvents(false)
 	return nil
 }

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"testing"
+	"time"
 
 	"github.com/ringlab/ringlab/core"
 )
@@ -177,6 +178,94 @@ func TestGoToOutsideTheRunFails(t *testing.T) {
 	}
 }
 
+// TestEventsAcrossCheckpointsArriveOnceInOrder: the Timeline drains the
+// live cluster before each checkpoint clone; Events must still hand every
+// event over exactly once, in trace order, and checkpoints must hold none
+// (or every scrub would copy them).
+func TestEventsAcrossCheckpointsArriveOnceInOrder(t *testing.T) {
+	tl := mustTimeline(t, testConfig())
+	tl.everyTks = 3
+	var seqs []uint64
+	for range 40 {
+		steps(tl, 7) // several checkpoints per batch of events
+		for _, e := range tl.Events() {
+			seqs = append(seqs, e.Seq)
+		}
+	}
+	if len(seqs) == 0 {
+		t.Fatal("no events in 280 ticks of workload")
+	}
+	for i, s := range seqs {
+		if s != uint64(i+1) {
+			t.Fatalf("event %d has seq %d: events lost, repeated or out of order", i, s)
+		}
+	}
+	for _, cp := range tl.cps {
+		if n := len(cp.c.Events()); n > 0 {
+			t.Errorf("checkpoint at tick %d holds %d undrained events", cp.tick, n)
+		}
+	}
+}
+
+// TestScrubBackStartsEventsAfresh: after a rebuild, the replayed ticks are
+// not news, and stepping on yields the events of the new ticks only.
+func TestScrubBackStartsEventsAfresh(t *testing.T) {
+	tl := mustTimeline(t, testConfig())
+	steps(tl, 600)
+	if err := tl.GoTo(300); err != nil {
+		t.Fatal(err)
+	}
+	if evs := tl.Events(); len(evs) > 0 {
+		t.Fatalf("GoTo(300) left %d replayed events (first at tick %d)", len(evs), evs[0].Tick)
+	}
+	steps(tl, 20)
+	evs := tl.Events()
+	if len(evs) == 0 {
+		t.Fatal("no events in ticks 301..320 of a workload")
+	}
+	for _, e := range evs {
+		if e.Tick <= 300 || e.Tick > 320 {
+			t.Fatalf("event at tick %d after stepping 301..320", e.Tick)
+		}
+	}
+}
+
+// BenchmarkScrub measures going back to tick 3900 of a 4000-tick run
+// against rebuilding that tick by replaying from tick 0, in one run, and
+// reports their ratio (scrub/replay: lower is better; a scrub costs one
+// Clone plus replaying less than a checkpoint spacing).
+func BenchmarkScrub(b *testing.B) {
+	cfg := testConfig()
+	tl, err := NewTimeline(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for range 4000 {
+		tl.Step()
+	}
+	tl.Events()
+	const target = 3900
+	var scrub, replay time.Duration
+	for b.Loop() {
+		if err := tl.GoTo(tl.Head()); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if err := tl.GoTo(target); err != nil {
+			b.Fatal(err)
+		}
+		scrub += time.Since(start)
+		start = time.Now()
+		if _, err := core.Replay(cfg, upTo(tl.Recorded(), target), target); err != nil {
+			b.Fatal(err)
+		}
+		replay += time.Since(start)
+	}
+	b.ReportMetric(float64(scrub.Nanoseconds())/float64(b.N), "ns/scrub")
+	b.ReportMetric(float64(replay.Nanoseconds())/float64(b.N), "ns/replay")
+	b.ReportMetric(float64(scrub)/float64(replay), "scrub/replay")
+	b.ReportMetric(float64(tl.everyTks), "ticks/checkpoint")
+}
 func BenchmarkGoToBack(b *testing.B) {
 	cfg := testConfig()
 	tl, err := NewTimeline(cfg)
