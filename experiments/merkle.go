@@ -53,9 +53,9 @@ func buildMerkle(v Values) (*sweep, error) {
 		},
 	})
 	bytes := s.newTable(Table{
-		Name:  "merkle_bytes",
-		Title: "Bytes exchanged: Merkle comparison against a full exchange",
-		Claim: "For one divergent key among 10,000 the comparison costs a few hundred bytes; a full exchange ships every key.",
+		Name:   "merkle_bytes",
+		Title:  "Bytes exchanged: Merkle comparison against a full exchange",
+		Claim:  "For one divergent key among 10,000 the comparison costs a few hundred bytes; a full exchange ships every key.",
 		Source: "design guide, section 8 (8 bytes per hash; 16 per key: its hash and a digest of its versions)",
 		X:      "divergent",
 		LogX:   true,
