@@ -59,9 +59,9 @@ func buildConflicts(v Values) (*sweep, error) {
 		Columns: conflictColumns(Column{Name: "skew", Label: "largest clock skew", Unit: "ticks", Role: Param}),
 	})
 	hist := s.newTable(Table{
-		Name:  "siblings",
-		Title: "Versions seen per read under vector clocks",
-		Claim: "Most reads see one version; concurrent writes show up as siblings. Dynamo's shopping cart saw exactly one version in 99.94% of requests over 24 hours.",
+		Name:   "siblings",
+		Title:  "Versions seen per read under vector clocks",
+		Claim:  "Most reads see one version; concurrent writes show up as siblings. Dynamo's shopping cart saw exactly one version in 99.94% of requests over 24 hours.",
 		Source: "DeCandia et al. 2007, section 6.3 (production figure); here: the vector-clock runs of the clients sweep",
 		Group:  "clients",
 		X:      "versions",
