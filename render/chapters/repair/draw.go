@@ -1,0 +1,185 @@
+package repair
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/lab"
+	"github.com/ringlab/ringlab/render/scene"
+)
+
+// pen bundles what every drawing helper needs for one frame.
+type pen struct {
+	l  *frame.Layer
+	x  *lab.Context
+	fs float64 // body font size in device pixels
+	lh float64 // line height of the body font
+}
+
+func newPen(x *lab.Context, l *frame.Layer) pen {
+	fs := x.Theme.Font()
+	return pen{l: l, x: x, fs: fs, lh: frame.LineHeight(fs)}
+}
+
+func (p pen) u(v float64) float64 { return p.x.Theme.U(v) }
+
+// text writes one line, shortened to fit maxW.
+func (p pen) text(x, y, size float64, c frame.Color, align frame.Align, s string, maxW float64) {
+	p.l.Label(x, y, size, c, align, frame.Fit(p.x.Measure, s, size, maxW))
+}
+
+// width is the width of s at size.
+func (p pen) width(s string, size float64) float64 { return p.x.Measure.Width(s, size) }
+
+// para writes wrapped lines from the top of r and returns the height used.
+func (p pen) para(r frame.Rect, c frame.Color, s string) float64 {
+	y := r.Y
+	for _, line := range frame.Wrap(p.x.Measure, s, p.fs, r.W) {
+		if y+p.lh > r.Bottom() {
+			break
+		}
+		p.l.Label(r.X, y, p.fs, c, frame.AlignStart, frame.Fit(p.x.Measure, line, p.fs, r.W))
+		y += p.lh
+	}
+	return y - r.Y
+}
+
+// bigNumber draws the number that matters, large, with its caption under it,
+// right-aligned at x; it returns the height used.
+func (p pen) bigNumber(x, y float64, value string, c frame.Color, caption string, maxW float64) float64 {
+	big := p.u(34)
+	p.text(x, y, big, c, frame.AlignEnd, value, maxW)
+	p.text(x, y+frame.LineHeight(big), p.fs, p.x.Theme.TextDim, frame.AlignEnd, caption, maxW)
+	return frame.LineHeight(big) + p.lh
+}
+
+// arrow strokes a line from (x0,y0) to (x1,y1) with a head at the end.
+func (p pen) arrow(x0, y0, x1, y1, width float64, c frame.Color, dashed bool) {
+	dx, dy := x1-x0, y1-y0
+	n := math.Hypot(dx, dy)
+	if n < 1 {
+		return
+	}
+	ux, uy := dx/n, dy/n
+	head := p.u(9)
+	bx, by := x1-ux*head, y1-uy*head
+	if dashed {
+		p.dashed(x0, y0, bx, by, width, c)
+	} else {
+		p.l.Line(x0, y0, bx, by, width, c)
+	}
+	w := head * 0.55
+	p.l.Tri(float32(x1), float32(y1), float32(bx-uy*w), float32(by+ux*w), float32(bx+uy*w), float32(by-ux*w), c)
+}
+
+// dashed strokes a dashed segment.
+func (p pen) dashed(x0, y0, x1, y1, width float64, c frame.Color) {
+	dx, dy := x1-x0, y1-y0
+	n := math.Hypot(dx, dy)
+	if n < 1 {
+		return
+	}
+	dash, gap := p.u(7), p.u(5)
+	for s := 0.0; s < n; s += dash + gap {
+		e := min(s+dash, n)
+		p.l.Line(x0+dx*s/n, y0+dy*s/n, x0+dx*e/n, y0+dy*e/n, width, c)
+	}
+}
+
+// dashedBox outlines r with dashes.
+func (p pen) dashedBox(r frame.Rect, width float64, c frame.Color) {
+	p.dashed(r.X, r.Y, r.Right(), r.Y, width, c)
+	p.dashed(r.Right(), r.Y, r.Right(), r.Bottom(), width, c)
+	p.dashed(r.Right(), r.Bottom(), r.X, r.Bottom(), width, c)
+	p.dashed(r.X, r.Bottom(), r.X, r.Y, width, c)
+}
+
+// statusGlyph draws what one node believes about another, with a shape per
+// status so the meaning never rests on colour alone: alive a disc, suspect
+// a triangle, dead a crossed square, left a bar, unknown a hollow ring.
+func (p pen) statusGlyph(cx, cy, r float64, s core.Status, known bool) {
+	l := p.l
+	u := p.u(1)
+	switch {
+	case !known:
+		l.Annulus(cx, cy, r*0.8, 1.5*u, 20, scene.Grey)
+	case s == core.Alive:
+		l.Disc(cx, cy, r, 20, scene.Black)
+		l.Disc(cx, cy, r-1.5*u, 20, scene.Green)
+	case s == core.Suspect:
+		h := r * 1.15
+		l.Tri(float32(cx), float32(cy-h), float32(cx+h), float32(cy+h*0.8), float32(cx-h), float32(cy+h*0.8), scene.Black)
+		h -= 2 * u
+		l.Tri(float32(cx), float32(cy-h), float32(cx+h), float32(cy+h*0.8), float32(cx-h), float32(cy+h*0.8), scene.Orange)
+	case s == core.Dead:
+		l.Rect(frame.Rect{X: cx - r, Y: cy - r, W: 2 * r, H: 2 * r}, scene.Vermillion)
+		l.Line(cx-r*0.6, cy-r*0.6, cx+r*0.6, cy+r*0.6, 2*u, scene.Black)
+		l.Line(cx-r*0.6, cy+r*0.6, cx+r*0.6, cy-r*0.6, 2*u, scene.Black)
+	case s == core.Left:
+		l.Rect(frame.Rect{X: cx - r, Y: cy - r*0.3, W: 2 * r, H: r * 0.6}, scene.Grey)
+	}
+}
+
+// statusName is the word for a believed status.
+func statusName(s core.Status, known bool) string {
+	if !known {
+		return "unknown"
+	}
+	switch s {
+	case core.Alive:
+		return "alive"
+	case core.Suspect:
+		return "suspect"
+	case core.Dead:
+		return "dead"
+	case core.Left:
+		return "left"
+	}
+	return "?"
+}
+
+// nodeGlyph draws a physical node in its colour: a disc when up, a crossed
+// grey square when down.
+func (p pen) nodeGlyph(cx, cy, r float64, id core.NodeID, up bool) {
+	l := p.l
+	u := p.u(1)
+	if !up {
+		l.Rect(frame.Rect{X: cx - r, Y: cy - r, W: 2 * r, H: 2 * r}, scene.Grey)
+		l.Rect(frame.Rect{X: cx - r + 2*u, Y: cy - r + 2*u, W: 2*r - 4*u, H: 2*r - 4*u}, scene.Black)
+		l.Line(cx-r*0.6, cy-r*0.6, cx+r*0.6, cy+r*0.6, 2*u, scene.Grey)
+		l.Line(cx-r*0.6, cy+r*0.6, cx+r*0.6, cy-r*0.6, 2*u, scene.Grey)
+		return
+	}
+	l.Disc(cx, cy, r, 24, scene.Black)
+	l.Disc(cx, cy, r-1.5*u, 24, scene.NodeColor(id))
+}
+
+// plural writes "1 key", "2 keys".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// nodeUp reports whether node id exists and is up in the view.
+func nodeUp(v *core.View, id core.NodeID) bool {
+	return v != nil && int(id) < len(v.Nodes) && v.Nodes[id].Up
+}
+
+// hit is a clickable node drawn in the last picture.
+type hit struct {
+	id      core.NodeID
+	x, y, r float64
+}
+
+func nodeAt(hits []hit, x, y float64) (core.NodeID, bool) {
+	for _, h := range hits {
+		if math.Hypot(x-h.x, y-h.y) <= h.r {
+			return h.id, true
+		}
+	}
+	return core.NoNode, false
+}

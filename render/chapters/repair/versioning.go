@@ -1,0 +1,564 @@
+package repair
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/lab"
+	"github.com/ringlab/ringlab/render/scene"
+	"github.com/ringlab/ringlab/render/ui"
+)
+
+// The versioning chapter's cast: a left and a right client behind a
+// partition, each calling a coordinator on its own side, and a third client
+// that reads and merges after the heal.
+const (
+	leftCoord  core.NodeID = 0
+	rightCoord core.NodeID = 3
+	mergeCoord core.NodeID = 2
+
+	leftClient  = 1
+	rightClient = 2
+	mergeClient = 3
+
+	// vcKey is the key written under vector clocks, lwwKey the one written
+	// after switching to last-write-wins, so that each graph tells one story.
+	vcKey  = "cart"
+	lwwKey = "basket"
+
+	// skewTicks is how far the left coordinator's clock runs ahead under
+	// last-write-wins.
+	skewTicks = 300
+)
+
+// Items the clients add, in turn.
+var (
+	leftItems  = []string{"milk", "bread", "jam", "rice"}
+	rightItems = []string{"eggs", "tea", "salt", "figs"}
+)
+
+// partitionGroups splits the five nodes into the left and right sides.
+var partitionGroups = [][]core.NodeID{{0, 1}, {2, 3, 4}}
+
+// Versioning is chapter 7: a key's version graph under vector clocks and
+// under last-write-wins.
+type Versioning struct {
+	trace trace
+	graph versionGraph
+	// mergeGet is the merging client's read, whose reply the merge put
+	// unions; mergeAt is the tick it was sent (a scrub before it cancels).
+	mergeGet core.RequestID
+	mergeAt  int64
+
+	left, right, split, merge *ui.Button
+	lww                       *ui.Toggle
+	hits                      []hit
+}
+
+// NewVersioning makes chapter 7.
+func NewVersioning() *Versioning {
+	return &Versioning{trace: newTrace(versionEventKinds)}
+}
+
+func (c *Versioning) Info() lab.ChapterInfo {
+	return lab.ChapterInfo{
+		ID:      "versioning",
+		Title:   "Versioning: vector clocks and last-write-wins",
+		Summary: "Each card is one version of the cart with its vector clock; an arrow points from a version to the one it replaced.",
+		TryThis: "The network is split. Let the left and the right client each write the cart, then heal: predict 2 siblings. Merge them: 1 version. Then switch to last-write-wins and repeat: one acknowledged write vanishes.",
+	}
+}
+
+// Preset: five nodes split into {n0 n1} and {n2 n3 n4}, with sloppy
+// quorums (writes on both sides succeed through stand-ins) and the
+// background mechanisms fast enough to watch replicas converge after the
+// heal.
+func (c *Versioning) Preset(seed uint64) lab.Preset {
+	cfg := core.DefaultConfig()
+	cfg.Seed = seed
+	cfg.LatencyMinTicks, cfg.LatencyMaxTicks = 1, 3
+	cfg.RequestTimeoutTicks = 24
+	cfg.GossipIntervalTicks = 6
+	cfg.SuspectAfterTicks = 30
+	cfg.DeadAfterTicks = 90
+	cfg.HandoffIntervalTicks = 10
+	cfg.AntiEntropyIntervalTicks = 60
+	return lab.Preset{Config: cfg, Script: []core.Recorded{
+		{Tick: 0, Cmd: core.Command{Kind: core.CmdPartition, Groups: partitionGroups}},
+	}}
+}
+
+func (c *Versioning) Parts() lab.Parts { return lab.PartsAll }
+
+// currentKey is the key the chapter writes: one per versioning mode.
+func currentKey(v *core.View) string {
+	if v != nil && v.Config.Versioning == core.LWW {
+		return lwwKey
+	}
+	return vcKey
+}
+
+// liveKey is currentKey of the live cluster.
+func liveKey(x *lab.Context) string {
+	if x.Cluster().Config().Versioning == core.LWW {
+		return lwwKey
+	}
+	return vcKey
+}
+
+// nextItem is the item a side adds next: one more than it has written to
+// the key so far (from the trace, so a scrub or a replay agrees).
+func (c *Versioning) nextItem(key string, coord core.NodeID, items []string) string {
+	n := 0
+	for _, e := range c.trace.events {
+		if e.Kind == core.EvVersionCreated && e.Key == key && e.From == coord {
+			n++
+		}
+	}
+	return items[n%len(items)]
+}
+
+func (c *Versioning) Controls(x *lab.Context) []ui.Widget {
+	if c.left == nil {
+		c.left = ui.NewButton("versioning-left", "", "The left client puts its item through n0", nil)
+		c.right = ui.NewButton("versioning-right", "", "The right client puts its item through n3", nil)
+		c.split = ui.NewButton("versioning-split", "", "Split the network into {n0 n1} and {n2 n3 n4}, or heal it", nil)
+		c.merge = ui.NewButton("versioning-merge", "Merge: read, write the union", "A third client reads every sibling and writes their union with the context it read", nil)
+		c.lww = ui.NewToggle("versioning-lww", "Last-write-wins, n0 clock +300", "Keep only the version with the larger timestamp; n0's clock runs 300 ticks ahead", false, nil)
+	}
+	v := x.View
+	key := currentKey(v)
+	lww := v != nil && v.Config.Versioning == core.LWW
+	split := v != nil && len(v.Groups) > 0
+	li, ri := c.nextItem(key, leftCoord, leftItems), c.nextItem(key, rightCoord, rightItems)
+	c.left.Label = fmt.Sprintf("Left client adds %q", li)
+	c.right.Label = fmt.Sprintf("Right client adds %q", ri)
+	// Clicks read the live cluster: the view may be a frame behind a
+	// command applied this frame (the switch to last-write-wins).
+	c.left.OnClick = func() {
+		k := liveKey(x)
+		c.write(x, leftCoord, leftClient, k, c.nextItem(k, leftCoord, leftItems))
+	}
+	c.right.OnClick = func() {
+		k := liveKey(x)
+		c.write(x, rightCoord, rightClient, k, c.nextItem(k, rightCoord, rightItems))
+	}
+	c.left.Disabled = !nodeUp(v, leftCoord)
+	c.right.Disabled = !nodeUp(v, rightCoord)
+	if split {
+		c.split.Label = "Heal the partition"
+	} else {
+		c.split.Label = "Split the network"
+	}
+	c.split.OnClick = func() { c.toggleSplit(x) }
+	c.merge.OnClick = func() { c.startMerge(x, liveKey(x)) }
+	c.merge.Disabled = lww || c.mergeGet != 0 || !nodeUp(v, mergeCoord)
+	c.lww.On = lww
+	c.lww.OnChange = func(on bool) { c.setLWW(x, on) }
+
+	// The next step of the story is the primary button.
+	c.left.Primary, c.right.Primary, c.split.Primary, c.merge.Primary = false, false, false, false
+	switch {
+	case c.sideWrites(key, leftCoord) == 0:
+		c.left.Primary = true
+	case c.sideWrites(key, rightCoord) == 0:
+		c.right.Primary = true
+	case split:
+		c.split.Primary = true
+	case !lww && c.graph.Live > 1:
+		c.merge.Primary = true
+	}
+	return []ui.Widget{c.left, c.right, c.split, c.merge, c.lww}
+}
+
+// sideWrites counts the versions of key that coord minted.
+func (c *Versioning) sideWrites(key string, coord core.NodeID) int {
+	if key != c.graph.key {
+		return 0
+	}
+	n := 0
+	for _, ver := range c.graph.versions {
+		if ver.Coord == coord {
+			n++
+		}
+	}
+	return n
+}
+
+func (c *Versioning) write(x *lab.Context, coord core.NodeID, client int, key, item string) {
+	if _, err := x.Apply(core.Command{Kind: core.CmdPut, Node: coord, Client: client, Key: key, Value: item, WithContext: true}); err != nil {
+		x.Notify("Write refused: " + err.Error())
+	}
+}
+
+func (c *Versioning) toggleSplit(x *lab.Context) {
+	cmd := core.Command{Kind: core.CmdPartition, Groups: partitionGroups}
+	if x.View != nil && len(x.View.Groups) > 0 {
+		cmd = core.Command{Kind: core.CmdHeal}
+	}
+	if _, err := x.Apply(cmd); err != nil {
+		x.Notify("Refused: " + err.Error())
+	}
+}
+
+// startMerge sends the merging client's read; Update writes the union when
+// the read returns.
+func (c *Versioning) startMerge(x *lab.Context, key string) {
+	id, err := x.Apply(core.Command{Kind: core.CmdGet, Node: mergeCoord, Client: mergeClient, Key: key})
+	if err != nil {
+		x.Notify("Read refused: " + err.Error())
+		return
+	}
+	c.mergeGet, c.mergeAt = id, x.View.Tick
+}
+
+// setLWW switches the versioning mode. Last-write-wins comes with n0's
+// clock running ahead and the network split again, so that the next two
+// writes are concurrent and one of them carries the larger timestamp.
+func (c *Versioning) setLWW(x *lab.Context, on bool) {
+	cmds := []core.Command{{Kind: core.CmdSet, Param: "versioning"}}
+	if on {
+		cmds = []core.Command{
+			{Kind: core.CmdSet, Param: "versioning", Num: 1},
+			{Kind: core.CmdSet, Param: "skew:" + leftCoord.String(), Num: skewTicks},
+		}
+		if x.View != nil && len(x.View.Groups) == 0 {
+			cmds = append(cmds, core.Command{Kind: core.CmdPartition, Groups: partitionGroups})
+		}
+	}
+	for _, cmd := range cmds {
+		if _, err := x.Apply(cmd); err != nil {
+			x.Notify("Refused: " + err.Error())
+			return
+		}
+	}
+}
+
+func (c *Versioning) Enter(x *lab.Context) {
+	c.trace.reset()
+	c.mergeGet, c.mergeAt = 0, 0
+	c.graph = versionGraph{}
+}
+
+func (c *Versioning) Update(x *lab.Context) {
+	c.trace.sync(x)
+	if x.View == nil {
+		return
+	}
+	if c.mergeGet != 0 && x.View.Tick < c.mergeAt {
+		c.mergeGet = 0 // scrubbed back before the read was sent
+	}
+	key := currentKey(x.View)
+	if c.mergeGet != 0 {
+		for _, e := range x.Events {
+			if e.Kind != core.EvRequestDone || e.Request != c.mergeGet {
+				continue
+			}
+			c.mergeGet = 0
+			switch {
+			case !e.OK:
+				x.Notify("The merging read failed: " + e.Text)
+			case len(e.Values) < 2:
+				x.Notify(fmt.Sprintf("The read found %s: nothing to merge yet.", plural(len(e.Values), "version")))
+			default:
+				union := unionOfItems(e.Values)
+				if _, err := x.Apply(core.Command{Kind: core.CmdPut, Node: mergeCoord, Client: mergeClient, Key: e.Key, Value: union, WithContext: true}); err != nil {
+					x.Notify("Merge write refused: " + err.Error())
+				}
+			}
+		}
+	}
+	c.graph = buildVersionGraph(key, c.trace.events, x.View)
+}
+
+// unionOfItems merges carts written as "a+b": every item once, sorted.
+func unionOfItems(values []string) string {
+	var items []string
+	for _, v := range values {
+		for _, it := range strings.Split(v, "+") {
+			if it != "" && !slices.Contains(items, it) {
+				items = append(items, it)
+			}
+		}
+	}
+	slices.Sort(items)
+	return strings.Join(items, "+")
+}
+
+func (c *Versioning) NodeAt(x, y float64) (core.NodeID, bool) { return nodeAt(c.hits, x, y) }
+
+// Card sizes in layout units.
+const (
+	cardW   = 210
+	cardH   = 70
+	cardGap = 14
+)
+
+func (c *Versioning) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
+	p := newPen(x, l)
+	u := p.u
+	th := x.Theme
+	v := x.View
+	c.hits = c.hits[:0]
+	if v == nil {
+		return
+	}
+	in := area.Inset(u(16))
+	g := &c.graph
+
+	// Header: what the picture is, and the numbers that matter on the right.
+	mode := "vector clocks: concurrent writes are kept as siblings"
+	if v.Config.Versioning == core.LWW {
+		mode = fmt.Sprintf("last-write-wins: the larger timestamp wins (n0's clock is %+d ticks off)", v.Nodes[leftCoord].SkewTicks)
+	}
+	head, rest := in.CutTop(u(86))
+	numW := u(250)
+	nums, words := head.CutRight(numW)
+	p.text(words.X, words.Y, u(18), th.Text, frame.AlignStart, "Versions of the key “"+g.key+"”", words.W)
+	p.text(words.X, words.Y+u(28), p.fs, th.TextDim, frame.AlignStart, "Mode: "+mode, words.W-u(8))
+	netText := "Network: whole"
+	if len(v.Groups) > 0 {
+		netText = "Network: split into left {n0 n1} and right {n2 n3 n4}"
+	}
+	p.text(words.X, words.Y+u(28)+p.lh, p.fs, th.TextDim, frame.AlignStart, netText, words.W-u(8))
+	liveWord := "versions kept"
+	if g.Live == 1 {
+		liveWord = "version kept"
+	}
+	if g.LostAcked > 0 {
+		p.bigNumber(nums.Right(), nums.Y, fmt.Sprint(g.LostAcked), scene.Vermillion, "acknowledged "+pluralWord(g.LostAcked, "write")+" lost", numW)
+	} else {
+		p.bigNumber(nums.Right(), nums.Y, fmt.Sprint(g.Live), scene.Orange, liveWord+" on the replicas", numW)
+	}
+
+	// Bottom: what each node holds, then the legend.
+	legend, rest := rest.CutBottom(p.lh + u(10))
+	store, graphArea := rest.CutBottom(u(24) + 5*(p.lh+u(4)))
+	c.drawLegend(p, legend)
+	c.drawStores(p, store, v, g.key)
+	c.drawGraph(p, graphArea, g)
+}
+
+func pluralWord(n int, noun string) string {
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
+}
+
+// drawGraph lays the versions out in columns by depth (a version to the
+// right of every version it replaced) and draws the replacement arrows.
+func (c *Versioning) drawGraph(p pen, area frame.Rect, g *versionGraph) {
+	u := p.u
+	th := p.x.Theme
+	if len(g.versions) == 0 {
+		p.para(frame.Rect{X: area.X, Y: area.Y + u(20), W: area.W, H: area.H}, th.TextDim,
+			"No version of “"+g.key+"” yet. Press a client's button on the right: its put becomes the first card here.")
+		return
+	}
+	cw, ch, gap := u(cardW), u(cardH), u(cardGap)
+	cols := max(1, int((area.W+gap)/(cw+gap*3)))
+	rows := max(1, int((area.H+gap)/(ch+gap)))
+	// Keep the newest versions that fit: per column at most rows cards.
+	perCol := map[int]int{}
+	shown := make([]int, 0, len(g.versions))
+	for i := len(g.versions) - 1; i >= 0; i-- {
+		d := g.versions[i].Depth
+		if d >= cols || perCol[d] >= rows {
+			continue
+		}
+		perCol[d]++
+		shown = append(shown, i)
+	}
+	slices.Reverse(shown)
+	maxDepth := 0
+	for _, i := range shown {
+		maxDepth = max(maxDepth, g.versions[i].Depth)
+	}
+	colStep := cw + gap*3
+	if maxDepth > 0 {
+		colStep = min(colStep*1.6, (area.W-cw)/float64(maxDepth))
+	}
+	place := map[int]frame.Rect{}
+	rowOf := map[int]int{}
+	for _, i := range shown {
+		d := g.versions[i].Depth
+		r := rowOf[d]
+		rowOf[d]++
+		place[i] = frame.Rect{X: area.X + float64(d)*colStep, Y: area.Y + u(6) + float64(r)*(ch+gap), W: cw, H: ch}
+	}
+	// Arrows first, so cards sit on top of them.
+	for _, e := range g.edges {
+		a, okA := place[e.From]
+		b, okB := place[e.To]
+		if !okA || !okB {
+			continue
+		}
+		col, w := th.Text, u(2)
+		if e.LWW {
+			col = scene.Vermillion
+		}
+		x0, y0 := a.X, a.Y+a.H/2
+		x1, y1 := b.Right(), b.Y+b.H/2
+		if a.X <= b.X { // same column (should not happen) or leftwards: go under
+			x0, y0, x1, y1 = a.X+a.W/2, a.Bottom(), b.X+b.W/2, b.Y
+		}
+		p.arrow(x0, y0, x1, y1, w, col, e.LWW)
+	}
+	for _, i := range shown {
+		c.drawCard(p, place[i], g.versions[i], g.Live > 1)
+	}
+	if hidden := len(g.versions) - len(shown); hidden > 0 {
+		p.text(area.Right(), area.Bottom()-p.lh, p.fs, th.TextDim, frame.AlignEnd, fmt.Sprintf("%s not shown", plural(hidden, "older version")), area.W)
+	}
+}
+
+// drawCard draws one version: filled while some node keeps it, outlined
+// once replaced, crossed out and labelled when a write was lost.
+func (c *Versioning) drawCard(p pen, r frame.Rect, n *versionNode, siblings bool) {
+	u := p.u
+	th := p.x.Theme
+	l := p.l
+	live := n.Held+n.Hinted > 0
+	accent := scene.Green
+	status := ""
+	switch {
+	case n.Lost:
+		accent = scene.Vermillion
+		status = "LOST: acknowledged, dropped"
+	case live && siblings:
+		accent = scene.Orange
+		status = "sibling · " + holdText(n)
+	case live:
+		status = "current · " + holdText(n)
+	case n.Dropped:
+		accent = scene.Vermillion
+		status = "dropped by timestamp"
+	default:
+		accent = scene.Grey
+		status = "replaced by a newer version"
+	}
+	if live {
+		l.Rect(r, th.Control)
+		l.Rect(frame.Rect{X: r.X, Y: r.Y, W: u(6), H: r.H}, accent)
+		l.Outline(r, u(2), accent)
+	} else {
+		l.Rect(r, th.Background)
+		if n.Lost || n.Dropped {
+			p.dashedBox(r, u(2), accent)
+		} else {
+			l.Outline(r, u(1), accent)
+		}
+	}
+	tx := r.X + u(14)
+	tw := r.W - u(20)
+	valueCol := th.Text
+	if !live {
+		valueCol = th.TextDim
+	}
+	p.text(tx, r.Y+u(5), u(17), valueCol, frame.AlignStart, n.Value, tw)
+	coord := ""
+	if n.Coord != core.NoNode {
+		coord = " via " + n.Coord.String()
+	}
+	p.text(tx, r.Y+u(5)+frame.LineHeight(u(17)), p.fs, th.TextDim, frame.AlignStart, n.Clock+coord, tw)
+	stCol := th.TextDim
+	if n.Lost {
+		stCol = scene.Vermillion
+	}
+	p.text(tx, r.Y+u(5)+frame.LineHeight(u(17))+p.lh, p.fs, stCol, frame.AlignStart, status, tw)
+	if n.Lost {
+		l.Line(r.X, r.Y, r.Right(), r.Bottom(), u(2), scene.Vermillion.WithAlpha(0.7))
+	}
+}
+
+func holdText(n *versionNode) string {
+	s := "on " + plural(n.Held, "node")
+	if n.Hinted > 0 {
+		s += " + " + plural(n.Hinted, "hint")
+	}
+	return s
+}
+
+// drawStores lists what every node holds of the key: its replicas' sibling
+// sets and the hints stand-ins keep for them.
+func (c *Versioning) drawStores(p pen, r frame.Rect, v *core.View, key string) {
+	u := p.u
+	th := p.x.Theme
+	l := p.l
+	l.Rect(frame.Rect{X: r.X, Y: r.Y + u(6), W: r.W, H: u(1)}, th.Border)
+	y := r.Y + u(14)
+	pref := p.x.Cluster().PreferenceList(key, v.Config.N)
+	p.text(r.X, y, p.fs, th.TextDim, frame.AlignStart, "What each node holds of “"+key+"” (replicas: "+joinIDs(pref)+")", r.W)
+	y += p.lh + u(4)
+	colW := r.W / 2
+	for i, nv := range v.Nodes {
+		cx := r.X + float64(i/3)*colW
+		cy := y + float64(i%3)*(p.lh+u(4))
+		gr := u(7)
+		p.nodeGlyph(cx+gr, cy+p.lh/2, gr, nv.ID, nv.Up)
+		c.hits = append(c.hits, hit{nv.ID, cx + gr, cy + p.lh/2, gr + u(4)})
+		var parts []string
+		for _, kv := range nv.Keys {
+			if kv.Key == key {
+				vals := make([]string, len(kv.Versions))
+				for j, ver := range kv.Versions {
+					vals[j] = ver.Value
+				}
+				parts = append(parts, strings.Join(vals, " | "))
+			}
+		}
+		for _, h := range nv.Hints {
+			if h.Key == key {
+				vals := make([]string, len(h.Versions))
+				for j, ver := range h.Versions {
+					vals[j] = ver.Value
+				}
+				parts = append(parts, "hint for "+h.For.String()+": "+strings.Join(vals, " | "))
+			}
+		}
+		txt := nv.ID.String() + ": "
+		if len(parts) == 0 {
+			txt += "—"
+		} else {
+			txt += strings.Join(parts, "; ")
+		}
+		if !nv.Up {
+			txt += " (down)"
+		}
+		p.text(cx+gr*2+u(8), cy, p.fs, th.Text, frame.AlignStart, txt, colW-gr*2-u(16))
+	}
+}
+
+func (c *Versioning) drawLegend(p pen, r frame.Rect) {
+	u := p.u
+	th := p.x.Theme
+	x := r.X
+	y := r.Y + u(6)
+	cy := y + p.lh/2
+	item := func(draw func(x0 float64), w float64, label string) {
+		lw := p.width(label, p.fs)
+		if x+w+u(8)+lw > r.Right() {
+			return
+		}
+		draw(x)
+		p.l.Label(x+w+u(8), y, p.fs, th.Text, frame.AlignStart, label)
+		x += w + u(8) + lw + u(22)
+	}
+	item(func(x0 float64) { p.arrow(x0+u(30), cy, x0, cy, u(2), th.Text, false) }, u(30), "replaced (the new write had seen it)")
+	item(func(x0 float64) { p.arrow(x0+u(30), cy, x0, cy, u(2), scene.Vermillion, true) }, u(30), "dropped by timestamp (never seen)")
+	item(func(x0 float64) {
+		p.l.Rect(frame.Rect{X: x0, Y: cy - u(6), W: u(16), H: u(12)}, scene.Orange)
+	}, u(16), "sibling")
+}
+
+func joinIDs(ids []core.NodeID) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = id.String()
+	}
+	return strings.Join(s, " ")
+}
