@@ -16,8 +16,8 @@ func (c *Cluster) tickAntiEntropy(n *node, peer NodeID) {
 	}
 	// The arcs n replicates, with their preference lists laid end to end in
 	// prefs (arc i's list is prefs[i*N : i*N+N], padded with NoNode).
-	var arcs []arc
-	var prefs []NodeID
+	arcs, prefs := c.aeArcs[:0], c.aePrefs[:0]
+	defer func() { c.aeArcs, c.aePrefs = arcs[:0], prefs[:0] }()
 	count, width := n.ring.Len(), c.cfg.N
 	prev := n.ring.PointAt(count - 1).Hash
 	for i := 0; i < count; i++ {
@@ -70,7 +70,7 @@ func (c *Cluster) sendProbes(n *node, to NodeID, kind MsgKind, probes []rangePro
 	for _, p := range probes {
 		c.counters.MerkleHashes += len(p.probe.Hashes)
 	}
-	c.send(&message{kind: kind, from: n.id, to: to, probes: probes})
+	c.send(message{kind: kind, from: n.id, to: to, probes: probes})
 }
 
 // handleMerkleProbe compares the peer's hashes of one level with n's own
@@ -111,7 +111,7 @@ func (c *Cluster) handleMerkleProbe(n *node, m *message) {
 func (c *Cluster) sendKeys(n *node, to NodeID, kind MsgKind, leaves []leafRef, keys []keyVersions) {
 	c.counters.MerkleKeys += len(keys)
 	c.emit(Event{Kind: EvMerkleKeys, From: n.id, To: to, Count: len(keys)})
-	c.send(&message{kind: kind, from: n.id, to: to, leaves: leaves, keys: keys})
+	c.send(message{kind: kind, from: n.id, to: to, leaves: leaves, keys: keys})
 }
 
 // handleKeys merges the keys of differing buckets. The receiver of a push

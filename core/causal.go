@@ -58,7 +58,18 @@ func (c causal) add(d vclock.Dot, tick int64) causal {
 }
 
 // merge is the union of two sets.
+//
+// Sets are immutable, so merging with an empty set returns the other one
+// itself, without copying: the result is the same as the general merge's
+// (a valid set never has a cloud dot covered by or contiguous with its
+// vector, so compacting it changes nothing).
 func (c causal) merge(o causal) causal {
+	if o.empty() {
+		return c
+	}
+	if c.empty() {
+		return o
+	}
 	if len(o.cloud) == 0 && len(c.cloud) == 0 {
 		return causal{vv: c.vv.Merge(o.vv)}
 	}
@@ -77,6 +88,8 @@ func (c causal) merge(o causal) causal {
 	out.cloud = slices.Compact(out.cloud)
 	return out.compact(0)
 }
+
+func (c causal) empty() bool { return c.vv.Len() == 0 && len(c.cloud) == 0 }
 
 // compact folds cloud dots that have become contiguous with vv into it.
 func (c causal) compact(tick int64) causal {

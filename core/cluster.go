@@ -41,7 +41,7 @@ type Cluster struct {
 
 	trace    trace
 	counters Counters
-	history  []Op
+	history  chunked[Op]
 	recorded []Recorded
 	oracle   oracle
 
@@ -50,6 +50,13 @@ type Cluster struct {
 	faults    faultState
 
 	changeBuf []change
+	// Recycled allocations: messages already delivered or dropped, and the
+	// membership buffers they carried.
+	msgFree    []*message
+	memberBufs [][]memberEntry
+	// Scratch buffers of tickAntiEntropy.
+	aeArcs  []arc
+	aePrefs []NodeID
 }
 
 // New builds a cluster of cfg.Nodes nodes that all know each other, at tick 0.
@@ -519,11 +526,13 @@ func (c *Cluster) setParam(param string, num float64) {
 
 // History is every client operation so far, in invocation order.
 func (c *Cluster) History() []Op {
-	out := make([]Op, len(c.history))
-	for i, op := range c.history {
-		op.Values = slices.Clone(op.Values)
-		out[i] = op
-	}
+	out := make([]Op, 0, c.history.len())
+	c.history.all(func(op *Op) bool {
+		cp := *op
+		cp.Values = slices.Clone(op.Values)
+		out = append(out, cp)
+		return true
+	})
 	return out
 }
 

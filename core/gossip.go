@@ -25,9 +25,14 @@ func (n *node) learn(id NodeID) *member {
 	return &n.members[id]
 }
 
-// viewEntries is the node's membership view as gossip carries it.
-func (n *node) viewEntries() []memberEntry {
-	out := make([]memberEntry, 0, len(n.members))
+// viewEntries is the node's membership view as gossip carries it, in a
+// buffer recycled from an earlier gossip message when there is one.
+func (c *Cluster) viewEntries(n *node) []memberEntry {
+	var out []memberEntry
+	if k := len(c.memberBufs); k > 0 {
+		out = c.memberBufs[k-1]
+		c.memberBufs = c.memberBufs[:k-1]
+	}
 	for id := range n.members {
 		m := &n.members[id]
 		if m.known {
@@ -71,7 +76,7 @@ func (c *Cluster) tickGossip(n *node) {
 }
 
 func (c *Cluster) sendGossip(n *node, peer NodeID) {
-	c.send(&message{kind: MsgGossip, from: n.id, to: peer, members: n.viewEntries()})
+	c.send(message{kind: MsgGossip, from: n.id, to: peer, members: c.viewEntries(n)})
 }
 
 // maybeUpdateStatuses revises n's belief about every node from how long ago
@@ -106,7 +111,7 @@ func (c *Cluster) handleGossip(n *node, m *message) {
 	}
 	c.mergeView(n, m.members)
 	if m.kind == MsgGossip {
-		c.send(&message{kind: MsgGossipReply, from: n.id, to: m.from, members: n.viewEntries()})
+		c.send(message{kind: MsgGossipReply, from: n.id, to: m.from, members: c.viewEntries(n)})
 	}
 }
 

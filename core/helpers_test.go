@@ -30,10 +30,15 @@ func mustApply(t testing.TB, c *Cluster, cmd Command) RequestID {
 func waitOp(t testing.TB, c *Cluster, id RequestID, maxTicks int64) Op {
 	t.Helper()
 	for end := c.Now() + maxTicks; ; c.Tick() {
-		for _, op := range c.history {
+		var found *Op
+		c.history.all(func(op *Op) bool {
 			if op.Request == id && op.ReturnTick >= 0 {
-				return op
+				found = op
 			}
+			return found == nil
+		})
+		if found != nil {
+			return *found
 		}
 		if c.Now() >= end {
 			t.Fatalf("request %d still pending after %d ticks", id, maxTicks)

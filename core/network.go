@@ -4,8 +4,11 @@ import (
 	"github.com/ringlab/ringlab/core/merkle"
 )
 
-// message is one simulated network message. It is immutable once sent: the
-// queue, snapshots and clones share it.
+// message is one simulated network message. It is immutable from the moment
+// it is sent until it is delivered or dropped; then the cluster recycles it
+// (see releaseMessage), so nothing may keep a *message past its handler.
+// The slices it carries are not recycled (versions in particular end up in
+// storage and requests), except members, which no handler keeps.
 type message struct {
 	id          uint64
 	kind        MsgKind
@@ -20,9 +23,9 @@ type message struct {
 
 	key      string
 	keyHash  uint64
-	versions []version // put, get reply, repair, handoff: the versions carried
-	hintFor  NodeID    // put to a stand-in, handoff: the node the write is meant for
-	ok       bool      // repair ack: the replica now holds the versions
+	versions []*version // put, get reply, repair, handoff: the versions carried
+	hintFor  NodeID     // put to a stand-in, handoff: the node the write is meant for
+	ok       bool       // repair ack: the replica now holds the versions
 
 	members []memberEntry // gossip: the sender's membership view
 
@@ -47,14 +50,16 @@ type leafRef struct {
 type keyVersions struct {
 	key      string
 	hash     uint64
-	versions []version
+	versions []*version
 }
 
 // send puts a message on the network. A message to oneself is delivered in
 // the same tick, never lost. Latency and loss are drawn from the network
 // stream, always in the same order, so the decisions of later messages do
 // not depend on which earlier messages were lost.
-func (c *Cluster) send(m *message) {
+func (c *Cluster) send(msg message) {
+	m := c.newMessage()
+	*m = msg
 	c.msgSeq++
 	m.id = c.msgSeq
 	m.sendTick = c.now
@@ -73,8 +78,34 @@ func (c *Cluster) send(m *message) {
 	c.schedule(item{tick: m.deliverTick, kind: itemDeliver, msg: m})
 }
 
-// deliver hands a due message to its destination, or drops it.
+// newMessage takes a message from the free list, or allocates one.
+func (c *Cluster) newMessage() *message {
+	if n := len(c.msgFree); n > 0 {
+		m := c.msgFree[n-1]
+		c.msgFree = c.msgFree[:n-1]
+		return m
+	}
+	return new(message)
+}
+
+// releaseMessage returns a delivered or dropped message to the free list,
+// and its membership buffer to the gossip buffers.
+func (c *Cluster) releaseMessage(m *message) {
+	if m.members != nil {
+		c.memberBufs = append(c.memberBufs, m.members[:0])
+	}
+	*m = message{}
+	c.msgFree = append(c.msgFree, m)
+}
+
+// deliver hands a due message to its destination, or drops it, then
+// recycles it.
 func (c *Cluster) deliver(m *message) {
+	c.deliverTo(m)
+	c.releaseMessage(m)
+}
+
+func (c *Cluster) deliverTo(m *message) {
 	reason := m.drop
 	dst := c.nodes[m.to]
 	switch {

@@ -43,7 +43,7 @@ type node struct {
 // keyState is a key as one replica stores it: its sibling set, sorted by dot.
 type keyState struct {
 	hash     uint64
-	versions []version
+	versions []*version
 	digest   uint64 // setDigest(versions), the key's Merkle item digest
 }
 
@@ -55,7 +55,7 @@ type hintKey struct {
 // hint is a write a stand-in keeps for the node it was meant for.
 type hint struct {
 	hash     uint64
-	versions []version
+	versions []*version
 }
 
 type ringMember struct {
@@ -124,8 +124,8 @@ func (n *node) sortedHints() []hintKey {
 // versionsOf is what the node answers a get with: its stored versions of key
 // merged with any it holds as hints for others (a stand-in serves what it
 // keeps, as in Dynamo's sloppy quorum).
-func (n *node) versionsOf(key string, mode Versioning) []version {
-	var vs []version
+func (n *node) versionsOf(key string, mode Versioning) []*version {
+	var vs []*version
 	if ks := n.store[key]; ks != nil {
 		vs = ks.versions
 	}
@@ -143,16 +143,16 @@ func (n *node) versionsOf(key string, mode Versioning) []version {
 // storeVersions merges incoming versions of key into the node's storage and
 // emits what changed; req is the request that caused it (0 for background
 // mechanisms). It reports whether the stored set changed.
-func (c *Cluster) storeVersions(n *node, key string, hash uint64, incoming []version, req RequestID) bool {
+func (c *Cluster) storeVersions(n *node, key string, hash uint64, incoming []*version, req RequestID) bool {
 	ks := n.store[key]
-	var old []version
+	var old []*version
 	if ks != nil {
 		old = ks.versions
 	}
 	set := old
 	changes := c.changeBuf[:0]
 	for i := range incoming {
-		set, changes = mergeVersion(set, &incoming[i], c.cfg.Versioning, changes)
+		set, changes = mergeVersion(set, incoming[i], c.cfg.Versioning, changes)
 	}
 	for i := range changes {
 		ch := &changes[i]
@@ -182,7 +182,7 @@ func (c *Cluster) storeVersions(n *node, key string, hash uint64, incoming []ver
 }
 
 // storeHint keeps versions for an unreachable owner.
-func (c *Cluster) storeHint(n *node, key string, hash uint64, owner NodeID, vs []version, req RequestID) {
+func (c *Cluster) storeHint(n *node, key string, hash uint64, owner NodeID, vs []*version, req RequestID) {
 	hk := hintKey{key, owner}
 	h := n.hints[hk]
 	if h == nil {
@@ -198,7 +198,7 @@ func (c *Cluster) storeHint(n *node, key string, hash uint64, owner NodeID, vs [
 	c.emit(Event{Kind: EvHintStored, To: n.id, Peer: owner, Request: req, Key: key, Version: describeSet(key, vs)})
 }
 
-func describeSet(key string, vs []version) string {
+func describeSet(key string, vs []*version) string {
 	if len(vs) == 1 {
 		return vs[0].describe(key)
 	}

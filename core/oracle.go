@@ -19,7 +19,7 @@ import (
 // concurrent write does not.
 type oracle struct {
 	keys      map[string]*ackedKey
-	puts      []ackedPut
+	puts      chunked[ackedPut]
 	ackSeq    uint64
 	readFloor map[RequestID]uint64 // per pending get: ackSeq when it began
 
@@ -67,7 +67,7 @@ func (o *oracle) clone() oracle {
 	for k, v := range o.readFloor {
 		x.readFloor[k] = v
 	}
-	x.puts = slices.Clone(o.puts)
+	x.puts = o.puts.clone()
 	x.violations = slices.Clone(o.violations)
 	return x
 }
@@ -94,7 +94,7 @@ func (o *oracle) ackPut(c *Cluster, req *request) {
 	}
 	i := sort.Search(len(ds), func(i int) bool { return ds[i].counter > d.Counter })
 	a.byNode[d.Node] = slices.Insert(ds, i, ackedDot{d.Counter, o.ackSeq})
-	o.puts = append(o.puts, ackedPut{key: req.key, value: req.version.value, dot: d, ackTick: c.now})
+	o.puts.add(ackedPut{key: req.key, value: req.version.value, dot: d, ackTick: c.now})
 }
 
 // missed reports whether some write of key acknowledged at or before floor
@@ -117,10 +117,11 @@ func (o *oracle) missed(key string, seen causal, floor uint64) bool {
 }
 
 // staleRead reports whether a successful get missed an acknowledged write.
-func (o *oracle) staleRead(req *request, result []version) bool {
+// seen is the union of the causal pasts of the returned versions.
+func (o *oracle) staleRead(req *request, seen causal) bool {
 	floor := o.readFloor[req.id]
 	delete(o.readFloor, req.id)
-	return o.missed(req.key, mergedPast(result), floor)
+	return o.missed(req.key, seen, floor)
 }
 
 // forget drops the bookkeeping of a get that failed.
@@ -130,9 +131,9 @@ func (o *oracle) forget(id RequestID) { delete(o.readFloor, id) }
 // replicas (on the agreed ring, cluster N) has seen.
 func (c *Cluster) lostWrites() []string {
 	pasts := map[string]causal{}
-	for _, p := range c.oracle.puts {
+	c.oracle.puts.all(func(p *ackedPut) bool {
 		if _, done := pasts[p.key]; done {
-			continue
+			return true
 		}
 		var past causal
 		for _, r := range c.ring.PreferenceList(ring.HashKey(p.key), c.cfg.N) {
@@ -141,13 +142,15 @@ func (c *Cluster) lostWrites() []string {
 			}
 		}
 		pasts[p.key] = past
-	}
+		return true
+	})
 	var lost []string
-	for _, p := range c.oracle.puts {
+	c.oracle.puts.all(func(p *ackedPut) bool {
 		if !pasts[p.key].covers(p.dot) {
 			lost = append(lost, p.key+"="+p.value+" ("+p.dot.String()+")")
 		}
-	}
+		return true
+	})
 	sort.Strings(lost)
 	return lost
 }
@@ -157,7 +160,7 @@ func (c *Cluster) lostWrites() []string {
 // backwards on a replica. Under last-write-wins dropping a concurrent write
 // is the documented behaviour, and truncation may forget history, so only
 // untruncated vector clocks are checked.
-func (c *Cluster) checkNoRegress(n *node, key string, old, set []version) {
+func (c *Cluster) checkNoRegress(n *node, key string, old, set []*version) {
 	if !c.oracle.check || c.cfg.Versioning != VectorClocks || c.cfg.VClockMax > 0 {
 		return
 	}

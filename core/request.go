@@ -17,18 +17,19 @@ type request struct {
 	n, w, r  int
 	start    int64
 	targets  []target
-	ext      []NodeID // the whole ring in preference order, for stand-ins (sloppy)
-	extNext  int      // next position of ext to try as a stand-in
-	version  version  // put: the version minted
-	acks     int      // put: acks received
-	replies  int      // get: replies received
-	merged   []version
-	result   []version // get: what the client is (or will be) told
-	reached  bool      // the W or R quorum has been reported
-	upToDate int       // strict get: replicas known to hold result
-	done     bool      // the client has its answer
-	op       int       // index in the history
-	workload bool      // issued by a workload client
+	ext      []NodeID   // the whole ring in preference order, for stand-ins (sloppy)
+	extNext  int        // next position of ext to try as a stand-in
+	version  *version   // put: the version minted
+	carried  []*version // put: {version}, what every put message carries
+	acks     int        // put: acks received
+	replies  int        // get: replies received
+	merged   []*version
+	result   []*version // get: what the client is (or will be) told
+	reached  bool       // the W or R quorum has been reported
+	upToDate int        // strict get: replicas known to hold result
+	done     bool       // the client has its answer
+	op       int        // index in the history
+	workload bool       // issued by a workload client
 }
 
 // target is one node a request was sent to.
@@ -36,9 +37,9 @@ type target struct {
 	node     NodeID
 	hintFor  NodeID // a stand-in keeps the write for this owner; NoNode for an owner
 	answered bool
-	holds    bool      // get: known to hold result
-	reply    []version // get: the reply, kept until the quorum is judged
-	repaired bool      // get: a repair was sent to it
+	holds    bool       // get: known to hold result
+	reply    []*version // get: the reply, kept until the quorum is judged
+	repaired bool       // get: a repair was sent to it
 }
 
 func (r *request) target(n NodeID) *target {
@@ -75,14 +76,14 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 	c.reqSeq++
 	id := c.reqSeq
 	c.counters.OpsAttempted++
-	c.history = append(c.history, Op{
+	opIndex := c.history.add(Op{
 		Request: id, Client: op.client, Kind: op.kind, Key: op.key, Coordinator: op.coordinator,
 		Value: op.value, InvokeTick: c.now, ReturnTick: -1,
 	})
 	req := &request{
 		id: id, kind: op.kind, client: op.client, key: op.key, hash: ring.HashKey(op.key),
 		n: pick(op.n, c.cfg.N), w: pick(op.w, c.cfg.W), r: pick(op.r, c.cfg.R),
-		start: c.now, op: len(c.history) - 1, workload: op.workload,
+		start: c.now, op: opIndex, workload: op.workload,
 	}
 	c.oracle.beginOp(c, req)
 	coord := c.nodes[op.coordinator]
@@ -94,7 +95,6 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 	coord.requests[id] = req
 	c.chooseTargets(coord, req)
 
-	var versions []version
 	if op.kind == OpPut {
 		var ctx causal
 		if op.withContext || op.workload {
@@ -104,20 +104,24 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 		coord.counters[op.key] = counter
 		dot := vclock.Dot{Node: coord.id, Counter: counter}
 		past := ctx.add(dot, c.now)
-		req.version = version{
+		clock := past.clock(c.now)
+		if c.cfg.VClockMax > 0 { // clocks are immutable: no bound, no copy
+			clock = clock.Truncate(c.cfg.VClockMax)
+		}
+		req.version = &version{
 			value:     op.value,
 			dot:       dot,
 			context:   ctx,
 			past:      past,
-			clock:     past.clock(c.now).Truncate(c.cfg.VClockMax),
+			clock:     clock,
 			timestamp: c.now + coord.skew,
 		}
 		req.version.label = req.version.describe(op.key)
 		c.emit(Event{Kind: EvVersionCreated, From: coord.id, Request: id, Key: op.key, Version: req.version.label})
-		versions = []version{req.version}
+		req.carried = []*version{req.version}
 	}
 	for i := range req.targets {
-		c.sendToTarget(coord, req, &req.targets[i], versions)
+		c.sendToTarget(coord, req, &req.targets[i])
 	}
 	c.schedule(item{tick: c.now + c.cfg.RequestTimeoutTicks, kind: itemTimeout, node: coord.id, epoch: coord.epoch, req: id})
 	if c.cfg.Mode == Sloppy && c.cfg.RequestTimeoutTicks >= 2 {
@@ -140,6 +144,7 @@ func pick(override, def int) int {
 func (c *Cluster) chooseTargets(coord *node, req *request) {
 	pref := coord.ring.AppendPreferenceList(coord.prefBuf[:0], req.hash, req.n)
 	coord.prefBuf = pref[:0]
+	req.targets = make([]target, 0, len(pref)+1)
 	if c.cfg.Mode == Strict {
 		for _, p := range pref {
 			req.targets = append(req.targets, target{node: p, hintFor: NoNode})
@@ -180,11 +185,11 @@ func (c *Cluster) nextStandIn(coord *node, req *request) (NodeID, bool) {
 	return NoNode, false
 }
 
-func (c *Cluster) sendToTarget(coord *node, req *request, t *target, versions []version) {
-	m := &message{from: coord.id, to: t.node, req: req.id, key: req.key, keyHash: req.hash, hintFor: t.hintFor}
+func (c *Cluster) sendToTarget(coord *node, req *request, t *target) {
+	m := message{from: coord.id, to: t.node, req: req.id, key: req.key, keyHash: req.hash, hintFor: t.hintFor}
 	if req.kind == OpPut {
 		m.kind = MsgPutReq
-		m.versions = versions
+		m.versions = req.carried
 	} else {
 		m.kind = MsgGetReq
 	}
@@ -199,7 +204,7 @@ func (c *Cluster) handlePutReq(n *node, m *message) {
 	} else {
 		c.storeVersions(n, m.key, m.keyHash, m.versions, m.req)
 	}
-	c.send(&message{kind: MsgPutAck, from: n.id, to: m.from, req: m.req, key: m.key})
+	c.send(message{kind: MsgPutAck, from: n.id, to: m.from, req: m.req, key: m.key})
 }
 
 func (c *Cluster) handlePutAck(n *node, m *message) {
@@ -223,7 +228,7 @@ func (c *Cluster) handlePutAck(n *node, m *message) {
 
 // handleGetReq: a replica answers with every version it has of the key.
 func (c *Cluster) handleGetReq(n *node, m *message) {
-	c.send(&message{kind: MsgGetResp, from: n.id, to: m.from, req: m.req, key: m.key, keyHash: m.keyHash,
+	c.send(message{kind: MsgGetResp, from: n.id, to: m.from, req: m.req, key: m.key, keyHash: m.keyHash,
 		versions: n.versionsOf(m.key, c.cfg.Versioning)})
 }
 
@@ -267,7 +272,7 @@ func (c *Cluster) handleGetResp(n *node, m *message) {
 }
 
 // judgeReply marks a replier as holding the result, or repairs it.
-func (c *Cluster) judgeReply(n *node, req *request, t *target, reply []version) {
+func (c *Cluster) judgeReply(n *node, req *request, t *target, reply []*version) {
 	if containsAll(reply, req.result) {
 		if !t.holds {
 			t.holds = true
@@ -279,7 +284,7 @@ func (c *Cluster) judgeReply(n *node, req *request, t *target, reply []version) 
 		t.repaired = true
 		c.counters.ReadRepairs++
 		c.emit(Event{Kind: EvReadRepair, From: n.id, To: t.node, Request: req.id, Key: req.key, Version: describeSet(req.key, req.result)})
-		c.send(&message{kind: MsgRepair, from: n.id, to: t.node, req: req.id, key: req.key, keyHash: req.hash, versions: req.result})
+		c.send(message{kind: MsgRepair, from: n.id, to: t.node, req: req.id, key: req.key, keyHash: req.hash, versions: req.result})
 	}
 }
 
@@ -296,7 +301,7 @@ func (c *Cluster) maybeFinishGet(req *request) {
 
 func (c *Cluster) handleRepair(n *node, m *message) {
 	c.storeVersions(n, m.key, m.keyHash, m.versions, m.req)
-	c.send(&message{kind: MsgRepairAck, from: n.id, to: m.from, req: m.req, key: m.key, ok: true})
+	c.send(message{kind: MsgRepairAck, from: n.id, to: m.from, req: m.req, key: m.key, ok: true})
 }
 
 func (c *Cluster) handleRepairAck(n *node, m *message) {
@@ -348,11 +353,7 @@ func (c *Cluster) tickHalfTimeout(n *node, id RequestID) {
 			owner = t.node
 		}
 		req.targets = append(req.targets, target{node: standIn, hintFor: owner})
-		var versions []version
-		if req.kind == OpPut {
-			versions = []version{req.version}
-		}
-		c.sendToTarget(n, req, &req.targets[len(req.targets)-1], versions)
+		c.sendToTarget(n, req, &req.targets[len(req.targets)-1])
 	}
 }
 
@@ -407,9 +408,9 @@ func joinNodes(ns []NodeID) string {
 }
 
 // finishRequest gives the client its answer and records it.
-func (c *Cluster) finishRequest(req *request, ok bool, result []version, errText string) {
+func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errText string) {
 	req.done = true
-	op := &c.history[req.op]
+	op := c.history.at(req.op)
 	op.ReturnTick = c.now
 	op.OK = ok
 	op.Err = errText
@@ -433,8 +434,9 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []version, errText
 			c.counters.SiblingReads = append(c.counters.SiblingReads, 0)
 		}
 		c.counters.SiblingReads[len(result)]++
-		c.clientCtx[ck] = mergedPast(result)
-		if c.oracle.staleRead(req, result) {
+		seen := mergedPast(result)
+		c.clientCtx[ck] = seen
+		if c.oracle.staleRead(req, seen) {
 			op.Stale = true
 			c.counters.StaleReads++
 		}

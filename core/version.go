@@ -65,7 +65,7 @@ func (v *version) view() VersionView {
 	return VersionView{Value: v.value, Clock: v.clock.String(), Dot: v.dot.String(), Timestamp: v.timestamp}
 }
 
-func viewVersions(vs []version) []VersionView {
+func viewVersions(vs []*version) []VersionView {
 	out := make([]VersionView, len(vs))
 	for i := range vs {
 		out[i] = vs[i].view()
@@ -78,7 +78,7 @@ func (v *version) causalPast() causal { return v.past }
 
 // mergedPast is the context a get hands the client: the union of the
 // returned versions' causal pasts.
-func mergedPast(vs []version) causal {
+func mergedPast(vs []*version) causal {
 	var c causal
 	for i := range vs {
 		c = c.merge(vs[i].causalPast())
@@ -87,7 +87,7 @@ func mergedPast(vs []version) causal {
 }
 
 // mergedClock is the vector clock of a sibling set, for display.
-func mergedClock(vs []version) vclock.Clock {
+func mergedClock(vs []*version) vclock.Clock {
 	var c vclock.Clock
 	for i := range vs {
 		c = c.Merge(vs[i].clock)
@@ -96,7 +96,7 @@ func mergedClock(vs []version) vclock.Clock {
 }
 
 // indexOfDot finds the version with dot d in a set kept sorted by dot.
-func indexOfDot(vs []version, d vclock.Dot) (int, bool) {
+func indexOfDot(vs []*version, d vclock.Dot) (int, bool) {
 	lo, hi := 0, len(vs)
 	for lo < hi {
 		m := (lo + hi) / 2
@@ -110,7 +110,7 @@ func indexOfDot(vs []version, d vclock.Dot) (int, bool) {
 }
 
 // containsAll reports whether set holds every version of want (by dot).
-func containsAll(set, want []version) bool {
+func containsAll(set, want []*version) bool {
 	for i := range want {
 		if _, ok := indexOfDot(set, want[i].dot); !ok {
 			return false
@@ -120,7 +120,7 @@ func containsAll(set, want []version) bool {
 }
 
 // sameDots reports whether two sets hold the same versions.
-func sameDots(a, b []version) bool {
+func sameDots(a, b []*version) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -135,7 +135,7 @@ func sameDots(a, b []version) bool {
 // setDigest hashes a sibling set (its dots, timestamps and values), the item
 // digest of a key in the Merkle trees: two replicas with the same versions
 // have the same digest.
-func setDigest(vs []version) uint64 {
+func setDigest(vs []*version) uint64 {
 	var buf [34]byte
 	var d uint64
 	for i := range vs {
@@ -153,7 +153,7 @@ func setDigest(vs []version) uint64 {
 // that the caller can emit events.
 type change struct {
 	kind EventKind // EvVersionStored, EvSuperseded or EvLWWDiscard
-	v    version
+	v    *version
 }
 
 // mergeVersion merges incoming into set (sorted by dot; not modified) under
@@ -165,7 +165,7 @@ type change struct {
 // Last-write-wins keeps only the lwwAfter-largest version; dropping a
 // version whose dot the winner's context does not cover is the silent loss
 // of a concurrent write (EvLWWDiscard).
-func mergeVersion(set []version, incoming *version, mode Versioning, changes []change) ([]version, []change) {
+func mergeVersion(set []*version, incoming *version, mode Versioning, changes []change) ([]*version, []change) {
 	if _, ok := indexOfDot(set, incoming.dot); ok {
 		return set, changes
 	}
@@ -178,52 +178,52 @@ func mergeVersion(set []version, incoming *version, mode Versioning, changes []c
 		winner := incoming
 		for i := range set {
 			if set[i].lwwAfter(winner) {
-				winner = &set[i]
+				winner = set[i]
 			}
 		}
 		if winner != incoming {
-			return set, append(changes, change{EvLWWDiscard, *incoming})
+			return set, append(changes, change{EvLWWDiscard, incoming})
 		}
-		changes = append(changes, change{EvVersionStored, *incoming})
+		changes = append(changes, change{EvVersionStored, incoming})
 		for i := range set {
 			kind := EvLWWDiscard
-			if incoming.supersedes(&set[i]) {
+			if incoming.supersedes(set[i]) {
 				kind = EvSuperseded
 			}
 			changes = append(changes, change{kind, set[i]})
 		}
-		return []version{*incoming}, changes
+		return []*version{incoming}, changes
 	}
-	out := make([]version, 0, len(set)+1)
-	changes = append(changes, change{EvVersionStored, *incoming})
+	out := make([]*version, 0, len(set)+1)
+	changes = append(changes, change{EvVersionStored, incoming})
 	inserted := false
 	for i := range set {
-		if incoming.supersedes(&set[i]) {
+		if incoming.supersedes(set[i]) {
 			changes = append(changes, change{EvSuperseded, set[i]})
 			continue
 		}
 		if !inserted && dotLess(incoming.dot, set[i].dot) {
-			out = append(out, *incoming)
+			out = append(out, incoming)
 			inserted = true
 		}
 		out = append(out, set[i])
 	}
 	if !inserted {
-		out = append(out, *incoming)
+		out = append(out, incoming)
 	}
 	return out, changes
 }
 
 // mergeSets merges every version of b into a without reporting changes.
-func mergeSets(a, b []version, mode Versioning) []version {
+func mergeSets(a, b []*version, mode Versioning) []*version {
 	for i := range b {
-		a, _ = mergeVersion(a, &b[i], mode, nil)
+		a, _ = mergeVersion(a, b[i], mode, nil)
 	}
 	return a
 }
 
 // formatValues lists the values of a set, for events and the history.
-func formatValues(vs []version) []string {
+func formatValues(vs []*version) []string {
 	if len(vs) == 0 {
 		return nil
 	}

@@ -137,7 +137,7 @@ func TestVectorClocksIgnoreSkew(t *testing.T) {
 func TestMergeVersionMatchesReference(t *testing.T) {
 	s := newStream(7, 1)
 	for trial := 0; trial < 2000; trial++ {
-		var all []version
+		var all []*version
 		counters := make([]uint64, 3)
 		for i := 0; i < 1+s.intn(6); i++ {
 			var ctx causal
@@ -149,18 +149,18 @@ func TestMergeVersionMatchesReference(t *testing.T) {
 			n := NodeID(s.intn(3))
 			counters[n]++
 			d := vclock.Dot{Node: n, Counter: counters[n]}
-			all = append(all, version{value: d.String(), dot: d, context: ctx, past: ctx.add(d, 0)})
+			all = append(all, &version{value: d.String(), dot: d, context: ctx, past: ctx.add(d, 0)})
 		}
 		order := s.r.Perm(len(all))
-		var got []version
+		var got []*version
 		for _, i := range order {
-			got, _ = mergeVersion(got, &all[i], VectorClocks, nil)
+			got, _ = mergeVersion(got, all[i], VectorClocks, nil)
 		}
 		var want, gotDots []string
 		for i := range all {
 			superseded := false
 			for j := range all {
-				superseded = superseded || all[j].supersedes(&all[i])
+				superseded = superseded || all[j].supersedes(all[i])
 			}
 			if !superseded {
 				want = append(want, all[i].dot.String())

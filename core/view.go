@@ -82,6 +82,15 @@ func (c *Cluster) Clone() *Cluster {
 	x := *c
 	x.cfg = cloneConfig(c.cfg)
 	x.q = slices.Clone(c.q)
+	for i := range x.q { // messages are recycled once delivered: copy them
+		if m := x.q[i].msg; m != nil {
+			cp := *m
+			cp.members = slices.Clone(m.members)
+			x.q[i].msg = &cp
+		}
+	}
+	x.msgFree, x.memberBufs = nil, nil
+	x.aeArcs, x.aePrefs = nil, nil
 	x.nodes = make([]*node, len(c.nodes))
 	for i, n := range c.nodes {
 		x.nodes[i] = n.clone()
@@ -97,7 +106,7 @@ func (c *Cluster) Clone() *Cluster {
 	x.rngFault, x.rngAE = c.rngFault.clone(), c.rngAE.clone()
 	x.trace = c.trace.clone()
 	x.counters = c.Counters()
-	x.history = c.History()
+	x.history = c.history.clone() // an Op's Values are never changed once set
 	x.recorded = c.Recorded()
 	x.oracle = c.oracle.clone()
 	x.clientCtx = maps.Clone(c.clientCtx)

@@ -220,9 +220,9 @@ func (c *Cluster) divergentKeys(limit int) []string {
 	var out []string
 	for _, k := range sortedKeysOf(keys) {
 		pref := c.ring.PreferenceList(keys[k], c.cfg.N)
-		var first []version
+		var first []*version
 		for i, p := range pref {
-			var vs []version
+			var vs []*version
 			if ks := c.nodes[p].store[k]; ks != nil {
 				vs = ks.versions
 			}
