@@ -245,3 +245,22 @@ func (f *Frame) BatchCount() int {
 	}
 	return n
 }
+
+// Append adds a copy of src's geometry and texts on top of what l holds, as
+// if src's drawing calls were repeated on l. Pictures that rarely change
+// are built once into their own Layer and appended every frame.
+func (l *Layer) Append(src *Layer) {
+	for _, sb := range src.Batches() {
+		b := l.reserve(len(sb.Verts))
+		base := uint16(len(b.Verts))
+		b.Verts = append(b.Verts, sb.Verts...)
+		if base == 0 {
+			b.Idx = append(b.Idx, sb.Idx...)
+			continue
+		}
+		for _, i := range sb.Idx {
+			b.Idx = append(b.Idx, base+i)
+		}
+	}
+	l.Texts = append(l.Texts, src.Texts...)
+}

@@ -36,6 +36,7 @@ type Timeline struct {
 	// ascending by tick; cps[0] is tick 0.
 	cps      []checkpoint
 	everyTks int64
+	cpsMax   int // checkpointsFor(cfg)
 
 	// held are event batches drained from the live cluster before a
 	// checkpoint clone and not yet taken by Events, oldest first.
@@ -49,11 +50,33 @@ type checkpoint struct {
 
 const (
 	// checkpointEveryTicks is the initial spacing of checkpoints; it doubles
-	// whenever the run holds more than checkpointsMax of them, so that
-	// memory stays bounded and a rebuild replays at most a few spacings.
+	// whenever the run holds more than checkpointsFor(cfg) of them, so that
+	// memory stays bounded and a rebuild replays at most one spacing.
 	checkpointEveryTicks = 128
 	checkpointsMax       = 48
+	checkpointsMin       = 8
+	// checkpointBytesBudget bounds the memory all checkpoints of a run may
+	// take, by the estimate of checkpointBytes.
+	checkpointBytesBudget = 256 << 20
 )
+
+// checkpointBytes estimates the memory of one checkpoint (a Clone) of a
+// cluster run with cfg, from the two structures that dominate it in a large
+// cluster: every node's own copy of the ring (16 bytes a point), and every
+// node's Merkle trees (one per key range it replicates, 2^(depth+1) hashes
+// each). At 64 nodes x 256 virtual nodes it gives 29 MB; 28 MB was measured.
+func checkpointBytes(cfg core.Config) int64 {
+	nodes, vnodes := int64(cfg.Nodes), int64(cfg.VNodes)
+	rings := 16 * nodes * nodes * vnodes
+	trees := 8 * nodes * vnodes * int64(cfg.N) << (cfg.MerkleDepth + 1)
+	return 64<<10 + rings + trees
+}
+
+// checkpointsFor is how many checkpoints a run with cfg keeps: as many as
+// the memory budget allows, between checkpointsMin and checkpointsMax.
+func checkpointsFor(cfg core.Config) int {
+	return int(min(max(checkpointBytesBudget/checkpointBytes(cfg), checkpointsMin), checkpointsMax))
+}
 
 // NewTimeline starts a run at tick 0.
 func NewTimeline(cfg core.Config) (*Timeline, error) {
@@ -61,7 +84,7 @@ func NewTimeline(cfg core.Config) (*Timeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Timeline{cfg: cfg, c: c, everyTks: checkpointEveryTicks}
+	t := &Timeline{cfg: cfg, c: c, everyTks: checkpointEveryTicks, cpsMax: checkpointsFor(cfg)}
 	t.cps = []checkpoint{{tick: c.Now(), c: c.Clone()}}
 	return t, nil
 }
@@ -168,7 +191,7 @@ func (t *Timeline) holdEvents() {
 func (t *Timeline) addCheckpoint() {
 	t.holdEvents()
 	t.cps = append(t.cps, checkpoint{tick: t.Now(), c: t.c.Clone()})
-	if len(t.cps) <= checkpointsMax {
+	if len(t.cps) <= t.cpsMax {
 		return
 	}
 	// Thin out: keep tick 0 and every other checkpoint after it.

@@ -154,9 +154,9 @@ func TestCheckpointsStayBounded(t *testing.T) {
 	cfg.Workload = core.Workload{}
 	tl := mustTimeline(t, cfg)
 	tl.everyTks = 2 // many checkpoints without many ticks
-	steps(tl, 2*checkpointsMax*3)
-	if len(tl.cps) > checkpointsMax {
-		t.Errorf("%d checkpoints, want at most %d", len(tl.cps), checkpointsMax)
+	steps(tl, 2*tl.cpsMax*3)
+	if len(tl.cps) > tl.cpsMax {
+		t.Errorf("%d checkpoints, want at most %d", len(tl.cps), tl.cpsMax)
 	}
 	for i := 1; i < len(tl.cps); i++ {
 		if tl.cps[i].tick <= tl.cps[i-1].tick {
@@ -175,6 +175,23 @@ func TestGoToOutsideTheRunFails(t *testing.T) {
 		if err := tl.GoTo(tick); err == nil {
 			t.Errorf("GoTo(%d) with head 10 succeeded", tick)
 		}
+	}
+}
+
+// TestCheckpointMemoryBudget: small clusters keep the most checkpoints,
+// the largest (64 nodes x 256 virtual nodes, about 28 MB a clone)
+// keeps few enough that they fit the budget.
+func TestCheckpointMemoryBudget(t *testing.T) {
+	small := core.DefaultConfig()
+	big := core.DefaultConfig()
+	big.Nodes, big.VNodes = 64, 256
+	if got := checkpointsFor(small); got != checkpointsMax {
+		t.Errorf("default cluster keeps %d checkpoints, want %d", got, checkpointsMax)
+	}
+	got := checkpointsFor(big)
+	if got < checkpointsMin || int64(got)*checkpointBytes(big) > checkpointBytesBudget {
+		t.Errorf("64x256 cluster keeps %d checkpoints of ~%d MB: outside %d..budget %d MB",
+			got, checkpointBytes(big)>>20, checkpointsMin, checkpointBytesBudget>>20)
 	}
 }
 

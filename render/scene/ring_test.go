@@ -211,3 +211,40 @@ func BenchmarkRingBuild(b *testing.B) {
 		})
 	}
 }
+
+// TestReusedRingDrawsWhatAFreshOneDraws: the ring keeps the picture of the
+// ring and the keys between frames; a new view with another key, another
+// node or another area must redraw it exactly as a fresh Ring would.
+func TestReusedRingDrawsWhatAFreshOneDraws(t *testing.T) {
+	area := frame.Rect{W: 800, H: 600}
+	moreKeys := viewOf(4, 8, 31)
+	moreNodes := viewOf(5, 8, 30)
+	cases := []struct {
+		name string
+		view *core.View
+		area frame.Rect
+	}{
+		{"same view again", viewOf(4, 8, 30), area},
+		{"one more key", moreKeys, area},
+		{"one more node", moreNodes, area},
+		{"a smaller area", moreNodes, frame.Rect{W: 500, H: 400}},
+	}
+	var reused Ring
+	var first frame.Layer
+	reused.Build(&Input{View: viewOf(4, 8, 30), Area: area, Scale: 1, Selected: core.NoNode}, &first)
+	for _, c := range cases {
+		var got, want frame.Layer
+		reused.Build(&Input{View: c.view, Area: c.area, Scale: 1, Selected: core.NoNode}, &got)
+		var fresh Ring
+		fresh.Build(&Input{View: c.view, Area: c.area, Scale: 1, Selected: core.NoNode}, &want)
+		if !slices.EqualFunc(got.Batches(), want.Batches(), func(a, b frame.Batch) bool {
+			return slices.Equal(a.Verts, b.Verts) && slices.Equal(a.Idx, b.Idx)
+		}) {
+			t.Errorf("%s: the reused ring drew %d vertices, a fresh one %d (or the same count, differently)",
+				c.name, got.VertexCount(), want.VertexCount())
+		}
+		if reused.Keys != fresh.Keys || !slices.Equal(reused.KeysByOwner, fresh.KeysByOwner) {
+			t.Errorf("%s: reused counts %d %v, fresh %d %v", c.name, reused.Keys, reused.KeysByOwner, fresh.Keys, fresh.KeysByOwner)
+		}
+	}
+}
