@@ -1,0 +1,542 @@
+package repair
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/lab"
+	"github.com/ringlab/ringlab/render/scene"
+	"github.com/ringlab/ringlab/render/ui"
+)
+
+// defaultVictim is the node the chapter crashes when none is selected.
+const defaultVictim core.NodeID = 2
+
+// Failures is chapter 9: gossip spreading membership, failure detection by
+// missing heartbeats, and hinted handoff of the writes made during an
+// outage.
+type Failures struct {
+	trace trace
+	// writes counts the chapter's puts, to name their values.
+	writes int
+
+	crash, write, join *ui.Button
+	hits               []hit
+}
+
+// NewFailures makes chapter 9.
+func NewFailures() *Failures {
+	return &Failures{trace: newTrace(failureEventKinds)}
+}
+
+func failureEventKinds(k core.EventKind) bool {
+	switch k {
+	case core.EvGossip, core.EvMembership, core.EvNodeState, core.EvHintStored, core.EvHintHandedOff:
+		return true
+	}
+	return false
+}
+
+func (c *Failures) Info() lab.ChapterInfo {
+	return lab.ChapterInfo{
+		ID:      "failures",
+		Title:   "Failure handling: gossip, failure detection, hinted handoff",
+		Summary: "Left: nodes gossiping (purple) and hints (dashed). Right: each row is what one node believes about every node, with its heartbeat count.",
+		TryThis: "Crash n2 and watch its column: each row turns to suspect (triangle), then dead (square). Write a key n2 owns: a stand-in keeps a hint. Restart n2: the hint is handed back. Add a node: its column fills in row by row.",
+	}
+}
+
+// Preset: five nodes with gossip every 6 ticks, suspicion after 30 ticks
+// without a heartbeat and death after 90. Merkle sync is off so that only
+// the handoff can bring a missed write back.
+func (c *Failures) Preset(seed uint64) lab.Preset {
+	cfg := core.DefaultConfig()
+	cfg.Seed = seed
+	cfg.LatencyMinTicks, cfg.LatencyMaxTicks = 1, 3
+	cfg.RequestTimeoutTicks = 24
+	cfg.GossipIntervalTicks = 6
+	cfg.SuspectAfterTicks = 30
+	cfg.DeadAfterTicks = 90
+	cfg.HandoffIntervalTicks = 10
+	cfg.AntiEntropyIntervalTicks = 0
+	return lab.Preset{Config: cfg}
+}
+
+func (c *Failures) Parts() lab.Parts { return lab.PartsAll }
+
+// victim is the node the crash button acts on: the inspected node, else n2.
+func victim(x *lab.Context) core.NodeID {
+	v := x.View
+	if v != nil && x.Selected != core.NoNode && int(x.Selected) < len(v.Nodes) && v.Nodes[x.Selected].InRing {
+		return x.Selected
+	}
+	return defaultVictim
+}
+
+func (c *Failures) Controls(x *lab.Context) []ui.Widget {
+	if c.crash == nil {
+		c.crash = ui.NewButton("failures-crash", "", "Crash the node (click a node to pick another), or restart it", nil)
+		c.write = ui.NewButton("failures-write", "", "A client writes a key whose replicas include that node", nil)
+		c.join = ui.NewButton("failures-join", "Add a node (join)", "A new node joins through a seed; the others learn of it by gossip", nil)
+	}
+	v := x.View
+	id := victim(x)
+	down := v != nil && int(id) < len(v.Nodes) && !v.Nodes[id].Up
+	if down {
+		c.crash.Label = "Restart " + id.String()
+	} else {
+		c.crash.Label = "Crash " + id.String()
+	}
+	c.crash.OnClick = func() { c.toggleCrash(x, id) }
+	c.write.Label = "Write a key " + id.String() + " stores"
+	c.write.OnClick = func() { c.writeKey(x, id) }
+	c.join.OnClick = func() {
+		if _, err := x.Apply(core.Command{Kind: core.CmdJoin}); err != nil {
+			x.Notify("Join refused: " + err.Error())
+		}
+	}
+	hinted := false
+	if v != nil {
+		for _, n := range v.Nodes {
+			hinted = hinted || len(n.Hints) > 0
+		}
+	}
+	c.crash.Primary = !down && !hinted || down && hinted
+	c.write.Primary = down && !hinted
+	return []ui.Widget{c.crash, c.write, c.join}
+}
+
+func (c *Failures) toggleCrash(x *lab.Context, id core.NodeID) {
+	kind := core.CmdCrash
+	if x.View != nil && int(id) < len(x.View.Nodes) && !x.View.Nodes[id].Up {
+		kind = core.CmdRestart
+	}
+	if _, err := x.Apply(core.Command{Kind: kind, Node: id}); err != nil {
+		x.Notify("Refused: " + err.Error())
+	}
+}
+
+// ownedKey is the first key "item:<i>" whose replicas include id.
+func ownedKey(cl *core.Cluster, id core.NodeID, n int) (string, bool) {
+	for i := range 10000 {
+		k := "item:" + strconv.Itoa(i)
+		if slices.Contains(cl.PreferenceList(k, n), id) {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// writeKey puts a key that id replicates, through the first other node
+// that is up.
+func (c *Failures) writeKey(x *lab.Context, id core.NodeID) {
+	v := x.View
+	if v == nil {
+		return
+	}
+	key, ok := ownedKey(x.Cluster(), id, v.Config.N)
+	if !ok {
+		x.Notify("No key is replicated on " + id.String() + ".")
+		return
+	}
+	coord := core.NoNode
+	for _, n := range v.Nodes {
+		if n.ID != id && n.Up && n.InRing {
+			coord = n.ID
+			break
+		}
+	}
+	if coord == core.NoNode {
+		x.Notify("No other node is up to take the write.")
+		return
+	}
+	c.writes++
+	if _, err := x.Apply(core.Command{Kind: core.CmdPut, Node: coord, Client: 1, Key: key, Value: "v" + strconv.Itoa(c.writes)}); err != nil {
+		x.Notify("Write refused: " + err.Error())
+	}
+}
+
+func (c *Failures) Enter(x *lab.Context) {
+	c.trace.reset()
+	c.writes = 0
+}
+
+func (c *Failures) Update(x *lab.Context) { c.trace.sync(x) }
+
+func (c *Failures) NodeAt(x, y float64) (core.NodeID, bool) { return nodeAt(c.hits, x, y) }
+
+// viewsDiffer counts the running nodes whose beliefs (the status of every
+// node, or not knowing it) differ from the most common belief among them;
+// heartbeat numbers are left out, as they always move.
+func viewsDiffer(v *core.View) (differ, live int) {
+	var rows []string
+	for _, n := range v.Nodes {
+		if !n.Up || !n.InRing {
+			continue
+		}
+		row := make([]byte, len(v.Nodes))
+		for i := range row {
+			row[i] = '?'
+		}
+		for _, m := range n.Membership {
+			if int(m.Node) < len(row) {
+				row[m.Node] = '0' + byte(m.Status)
+			}
+		}
+		rows = append(rows, string(row))
+	}
+	best := 0
+	for _, r := range rows {
+		same := 0
+		for _, o := range rows {
+			if o == r {
+				same++
+			}
+		}
+		best = max(best, same)
+	}
+	return len(rows) - best, len(rows)
+}
+
+// detection describes how the running nodes came to believe the latest
+// crashed node suspect and dead.
+type detection struct {
+	node             core.NodeID
+	crashTick        int64
+	live             int   // running nodes other than the crashed one
+	suspect, dead    int   // of them, how many believe it suspect (or worse) / dead
+	suspectTicks     int64 // the first suspicion, ticks after the crash (-1: none)
+	deadTicksMax     int64 // the last of the live nodes to mark it dead (-1: not all)
+	restarted        bool
+	restartTick      int64
+	handedOff        int // hints for it handed back since the restart
+	hintsOutstanding int
+}
+
+// latestDetection follows the most recent crash in the trace.
+func latestDetection(events []core.Event, v *core.View) (detection, bool) {
+	d := detection{node: core.NoNode, suspectTicks: -1, deadTicksMax: -1}
+	start := -1
+	for i := len(events) - 1; i >= 0; i-- {
+		e := events[i]
+		if e.Kind == core.EvNodeState && !e.Up {
+			d.node, d.crashTick, start = e.From, e.Tick, i
+			break
+		}
+	}
+	if start < 0 {
+		return d, false
+	}
+	deadAt := map[core.NodeID]int64{}
+	suspectAt := map[core.NodeID]int64{}
+	for _, e := range events[start+1:] {
+		switch {
+		case e.Kind == core.EvNodeState && e.From == d.node && e.Up:
+			d.restarted, d.restartTick = true, e.Tick
+		case e.Kind == core.EvMembership && e.Peer == d.node && !d.restarted:
+			if e.Status == core.Suspect || e.Status == core.Dead {
+				if _, ok := suspectAt[e.From]; !ok {
+					suspectAt[e.From] = e.Tick
+				}
+			}
+			if e.Status == core.Dead {
+				deadAt[e.From] = e.Tick
+			}
+		case e.Kind == core.EvHintHandedOff && e.Peer == d.node && d.restarted:
+			d.handedOff++
+		}
+	}
+	for _, n := range v.Nodes {
+		if !n.Up || !n.InRing || n.ID == d.node {
+			continue
+		}
+		for _, h := range n.Hints {
+			if h.For == d.node {
+				d.hintsOutstanding++
+			}
+		}
+		d.live++
+		if t, ok := suspectAt[n.ID]; ok {
+			d.suspect++
+			if d.suspectTicks < 0 || t-d.crashTick < d.suspectTicks {
+				d.suspectTicks = t - d.crashTick
+			}
+		}
+		if t, ok := deadAt[n.ID]; ok {
+			d.dead++
+			d.deadTicksMax = max(d.deadTicksMax, t-d.crashTick)
+		}
+	}
+	if d.dead < d.live {
+		d.deadTicksMax = -1
+	}
+	return d, true
+}
+
+func (c *Failures) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
+	p := newPen(x, l)
+	u := p.u
+	th := x.Theme
+	v := x.View
+	c.hits = c.hits[:0]
+	if v == nil {
+		return
+	}
+	in := area.Inset(u(16))
+	head, rest := in.CutTop(u(84))
+	numW := u(230)
+	nums, words := head.CutRight(numW)
+	differ, live := viewsDiffer(v)
+	if differ == 0 {
+		p.bigNumber(nums.Right(), nums.Y, "views agree", scene.Green, fmt.Sprintf("all %d running nodes agree", live), numW)
+	} else {
+		p.bigNumber(nums.Right(), nums.Y, fmt.Sprintf("%d %s differ", differ, pluralWord(differ, "view")), scene.Orange, fmt.Sprintf("of %d running nodes; gossip converges them", live), numW)
+	}
+	p.text(words.X, words.Y, u(18), th.Text, frame.AlignStart, "Who believes what", words.W)
+	cfg := v.Config
+	p.text(words.X, words.Y+u(28), p.fs, th.TextDim, frame.AlignStart,
+		fmt.Sprintf("Gossip every %d ticks · suspect after %d ticks without a heartbeat · dead after %d", cfg.GossipIntervalTicks, cfg.SuspectAfterTicks, cfg.DeadAfterTicks), words.W-u(8))
+	p.text(words.X, words.Y+u(28)+p.lh, p.fs, th.Text, frame.AlignStart, c.detectionLine(v), words.W-u(8))
+
+	legend, rest := rest.CutBottom(p.lh + u(12))
+	c.drawLegend(p, legend)
+	circleW := min(rest.W*0.42, rest.H+u(40))
+	circle, matrix := rest.CutLeft(circleW)
+	_, matrix = matrix.CutLeft(u(16))
+	c.drawCluster(p, circle, v)
+	c.drawMatrix(p, matrix, v)
+}
+
+// detectionLine is the story of the latest crash in one line.
+func (c *Failures) detectionLine(v *core.View) string {
+	d, ok := latestDetection(c.trace.events, v)
+	if !ok {
+		return "No node has crashed yet."
+	}
+	s := fmt.Sprintf("%v crashed at tick %d: ", d.node, d.crashTick)
+	switch {
+	case d.restarted:
+		s = fmt.Sprintf("%v is back since tick %d: %d %s handed back", d.node, d.restartTick, d.handedOff, pluralWord(d.handedOff, "hint"))
+		if d.hintsOutstanding > 0 {
+			s += fmt.Sprintf(", %d waiting", d.hintsOutstanding)
+		}
+	case d.deadTicksMax >= 0:
+		s += fmt.Sprintf("all %d running nodes marked it dead within %d ticks", d.live, d.deadTicksMax)
+	case d.suspect > 0:
+		s += fmt.Sprintf("suspected by %d of %d, dead for %d", d.suspect, d.live, d.dead)
+	default:
+		s += "no one has noticed yet"
+	}
+	return s
+}
+
+// drawCluster draws the nodes on a circle with the last gossip exchanges,
+// the hints stand-ins hold and the recent handoffs.
+func (c *Failures) drawCluster(p pen, r frame.Rect, v *core.View) {
+	u := p.u
+	th := p.x.Theme
+	l := p.l
+	n := len(v.Nodes)
+	if n == 0 {
+		return
+	}
+	cx, cy := r.X+r.W/2, r.Y+r.H/2
+	rad := min(r.W, r.H)/2 - u(50)
+	gr := u(13)
+	pos := make([][2]float64, n)
+	for i := range v.Nodes {
+		a := -math.Pi/2 + 2*math.Pi*float64(i)/float64(n)
+		pos[i] = [2]float64{cx + rad*math.Cos(a), cy + rad*math.Sin(a)}
+	}
+	now := v.Tick
+	window := max(v.Config.GossipIntervalTicks, 1)
+	for _, e := range c.trace.events {
+		if e.Tick <= now-window || int(e.From) >= n || int(e.To) >= n {
+			continue
+		}
+		if e.Kind == core.EvGossip {
+			age := float64(now-e.Tick) / float64(window)
+			a, b := pos[e.From], pos[e.To]
+			l.Line(a[0], a[1], b[0], b[1], u(2.5), scene.Purple.WithAlpha(float32(1-0.7*age)))
+		}
+	}
+	// Hints: a dashed arrow from the stand-in to the node it writes for.
+	type pair struct{ from, to core.NodeID }
+	hints := map[pair][]string{}
+	var order []pair
+	for _, nv := range v.Nodes {
+		for _, h := range nv.Hints {
+			k := pair{nv.ID, h.For}
+			if _, ok := hints[k]; !ok {
+				order = append(order, k)
+			}
+			hints[k] = append(hints[k], h.Key)
+		}
+	}
+	for _, k := range order {
+		if int(k.from) >= n || int(k.to) >= n {
+			continue
+		}
+		a, b := pos[k.from], pos[k.to]
+		ax, ay, bx, by := shorten(a[0], a[1], b[0], b[1], gr+u(4))
+		p.arrow(ax, ay, bx, by, u(2.5), scene.Vermillion, true)
+		keys := hints[k]
+		label := "hint: " + keys[0]
+		if len(keys) > 1 {
+			label = fmt.Sprintf("%d hints", len(keys))
+		}
+		mx, my := (ax+bx)/2, (ay+by)/2
+		w := p.width(label, p.fs) + u(10)
+		box := frame.Rect{X: mx - w/2, Y: my - p.lh/2 - u(2), W: w, H: p.lh + u(4)}
+		l.Rect(box, th.Background)
+		l.Outline(box, u(1), scene.Vermillion)
+		l.Label(mx, box.Y+u(2), p.fs, th.Text, frame.AlignCenter, label)
+	}
+	// Handoffs of the last few ticks: a solid arrow to the node that was back.
+	for _, e := range c.trace.events {
+		if e.Kind != core.EvHintHandedOff || e.Tick <= now-12 || int(e.From) >= n || int(e.Peer) >= n {
+			continue
+		}
+		a, b := pos[e.From], pos[e.Peer]
+		ax, ay, bx, by := shorten(a[0], a[1], b[0], b[1], gr+u(4))
+		p.arrow(ax, ay, bx, by, u(3), scene.Vermillion, false)
+		l.Label((ax+bx)/2, (ay+by)/2+u(6), p.fs, scene.Vermillion, frame.AlignCenter, "handed off "+e.Key)
+	}
+	for i, nv := range v.Nodes {
+		x0, y0 := pos[i][0], pos[i][1]
+		state := scene.StateOf(v, i)
+		switch state {
+		case scene.StateSuspected:
+			h := gr * 1.25
+			l.Tri(float32(x0), float32(y0-h), float32(x0+h), float32(y0+h*0.75), float32(x0-h), float32(y0+h*0.75), scene.Black)
+			h -= u(2)
+			l.Tri(float32(x0), float32(y0-h), float32(x0+h), float32(y0+h*0.75), float32(x0-h), float32(y0+h*0.75), scene.NodeColor(nv.ID))
+		case scene.StateLeft:
+			l.Annulus(x0, y0, gr, u(2), 24, scene.Grey)
+		default:
+			p.nodeGlyph(x0, y0, gr, nv.ID, nv.Up)
+		}
+		if nv.ID == p.x.Selected {
+			l.Annulus(x0, y0, gr+u(6), u(2.5), 32, th.Text)
+		}
+		c.hits = append(c.hits, hit{nv.ID, x0, y0, gr + u(6)})
+		label := nv.ID.String()
+		if state != scene.StateUp {
+			label += " " + state.String()
+		}
+		ly := y0 + gr + u(6)
+		if y0 < cy-rad*0.5 {
+			ly = y0 - gr - u(6) - p.lh
+		}
+		col := th.Text
+		if !nv.Up {
+			col = th.TextDim
+		}
+		l.Label(x0, ly, p.fs, col, frame.AlignCenter, label)
+	}
+}
+
+// shorten pulls both ends of a segment in by d, so arrows stop at glyphs.
+func shorten(x0, y0, x1, y1, d float64) (float64, float64, float64, float64) {
+	dx, dy := x1-x0, y1-y0
+	n := math.Hypot(dx, dy)
+	if n <= 2*d {
+		return x0, y0, x1, y1
+	}
+	ux, uy := dx/n*d, dy/n*d
+	return x0 + ux, y0 + uy, x1 - ux, y1 - uy
+}
+
+// drawMatrix draws the membership views: row = the viewer, column = the
+// node it has an opinion about; each cell shows the status by colour and
+// shape and the heartbeat the viewer last heard.
+func (c *Failures) drawMatrix(p pen, r frame.Rect, v *core.View) {
+	u := p.u
+	th := p.x.Theme
+	l := p.l
+	n := len(v.Nodes)
+	headW := u(92)
+	cellW := min(u(84), (r.W-headW)/float64(max(n, 1)))
+	cellH := min(u(44), (r.H-u(56))/float64(max(n, 1)))
+	top := r.Y + u(24)
+	p.text(r.X, r.Y, p.fs, th.TextDim, frame.AlignStart, "row: the node that believes · column: about whom", r.W)
+	for j, nv := range v.Nodes {
+		x0 := r.X + headW + float64(j)*cellW
+		p.text(x0+cellW/2, top, p.fs, th.Text, frame.AlignCenter, nv.ID.String(), cellW)
+	}
+	top += p.lh + u(6)
+	for i, viewer := range v.Nodes {
+		y0 := top + float64(i)*cellH
+		row := frame.Rect{X: r.X, Y: y0, W: headW + float64(n)*cellW, H: cellH - u(4)}
+		if i%2 == 0 {
+			l.Rect(row, th.Panel)
+		}
+		gr := u(7)
+		p.nodeGlyph(r.X+gr+u(4), y0+cellH/2-u(2), gr, viewer.ID, viewer.Up)
+		name := viewer.ID.String()
+		col := th.Text
+		if !viewer.Up {
+			name += " down"
+			col = th.TextDim
+		} else if !viewer.InRing {
+			name += " left"
+			col = th.TextDim
+		}
+		p.text(r.X+2*gr+u(12), y0+(cellH-u(4)-p.lh)/2, p.fs, col, frame.AlignStart, name, headW-2*gr-u(14))
+		if !viewer.Up {
+			p.text(r.X+headW+u(8), y0+(cellH-u(4)-p.lh)/2, p.fs, th.TextDim, frame.AlignStart, "crashed: no view (it starts afresh on restart)", float64(n)*cellW-u(12))
+			continue
+		}
+		for j, target := range v.Nodes {
+			x0 := r.X + headW + float64(j)*cellW
+			cell := frame.Rect{X: x0 + u(2), Y: y0 + u(2), W: cellW - u(4), H: cellH - u(8)}
+			m, known := memberOf(viewer.Membership, target.ID)
+			if i == j {
+				l.Outline(cell, u(1), th.Border)
+			}
+			gx := cell.X + u(14)
+			gy := cell.Y + cell.H/2
+			p.statusGlyph(gx, gy, u(7), m.Status, known)
+			txt := "?"
+			if known {
+				txt = strconv.FormatUint(m.Heartbeat, 10)
+			}
+			p.text(gx+u(12), gy-p.lh/2, p.fs, th.Text, frame.AlignStart, txt, cell.Right()-gx-u(14))
+		}
+	}
+}
+
+func memberOf(ms []core.MemberView, id core.NodeID) (core.MemberView, bool) {
+	i, ok := slices.BinarySearchFunc(ms, id, func(m core.MemberView, id core.NodeID) int { return int(m.Node) - int(id) })
+	if !ok {
+		return core.MemberView{}, false
+	}
+	return ms[i], true
+}
+
+func (c *Failures) drawLegend(p pen, r frame.Rect) {
+	u := p.u
+	th := p.x.Theme
+	x := r.X
+	y := r.Y + u(8)
+	cy := y + p.lh/2
+	item := func(draw func(x0 float64), w float64, label string) {
+		lw := p.width(label, p.fs)
+		if x+w+u(6)+lw > r.Right() {
+			return
+		}
+		draw(x)
+		p.l.Label(x+w+u(6), y, p.fs, th.Text, frame.AlignStart, label)
+		x += w + u(6) + lw + u(18)
+	}
+	for _, s := range []core.Status{core.Alive, core.Suspect, core.Dead} {
+		item(func(x0 float64) { p.statusGlyph(x0+u(7), cy, u(7), s, true) }, u(14), statusName(s, true))
+	}
+	item(func(x0 float64) { p.statusGlyph(x0+u(7), cy, u(7), 0, false) }, u(14), "not heard of")
+	item(func(x0 float64) { p.l.Line(x0, cy, x0+u(24), cy, u(2.5), scene.Purple) }, u(24), "gossip")
+	item(func(x0 float64) { p.arrow(x0, cy, x0+u(28), cy, u(2.5), scene.Vermillion, true) }, u(28), "hint")
+}
