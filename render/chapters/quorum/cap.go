@@ -1,0 +1,515 @@
+package quorum
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/core/ring"
+	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/lab"
+	"github.com/ringlab/ringlab/render/scene"
+	"github.com/ringlab/ringlab/render/ui"
+)
+
+const (
+	capNodes = 5
+	// capClientLeft and capClientRight are the clients that send the
+	// chapter's requests on each side of the partition; each carries its
+	// own context, so its write supersedes what it last read.
+	capClientLeft  = 1
+	capClientRight = 2
+)
+
+// capMinority are the nodes the split button cuts off.
+var capMinority = []core.NodeID{0, 1}
+
+// CAP is chapter 5: the same requests sent to two clusters that differ only
+// in what they do when a partition hides replicas. The lab's run is the AP
+// cluster (sloppy quorum); a twin replays its commands in CP mode (strict
+// quorum), drawn side by side.
+type CAP struct {
+	key    string
+	twin   twin
+	panels [2]capPanel // 0: CP, 1: AP
+
+	split *ui.Button
+	move  *ui.Button
+	write *ui.Button
+	read  *ui.Button
+
+	writes int // puts sent, to number the values
+}
+
+// capPanel is one cluster's picture: where its nodes were drawn.
+type capPanel struct {
+	places map[core.NodeID]point
+	r      float64
+}
+
+// NewCAP makes chapter 5.
+func NewCAP() *CAP { return &CAP{key: capKey(capConfig(1))} }
+
+func (c *CAP) Info() lab.ChapterInfo {
+	return lab.ChapterInfo{
+		ID:      "cap",
+		Title:   "CAP: what a partition forces",
+		Summary: "Two clusters get the same requests. CP refuses what it cannot confirm; AP answers from whatever it reaches and reconciles later.",
+		TryThis: "Press Split, then \"Write from both sides\" and \"Read from both sides\". Predict: CP fails the left side's requests; AP answers them but its reads go stale. Heal, and AP's replicas merge both writes.",
+	}
+}
+
+// capConfig is the chapter's cluster: the lab's default store (N=3, W=2,
+// R=2, sloppy) with a timeout long enough for a sloppy request to try
+// stand-ins after half of it.
+func capConfig(seed uint64) core.Config {
+	cfg := baseConfig(seed)
+	cfg.Nodes = capNodes
+	cfg.VNodes = 8
+	cfg.Mode = core.Sloppy
+	return cfg
+}
+
+// capKey is the first "cart:i" whose replicas all sit outside the minority
+// the split button cuts off: the cut-off side then reaches none of them,
+// and CP cannot serve it there at all.
+func capKey(cfg core.Config) string {
+	r := ring.New(cfg.VNodes)
+	for i := range cfg.Nodes {
+		_ = r.Add(core.NodeID(i), 1)
+	}
+	for i := range capKeySearchMax {
+		k := "cart:" + strconv.Itoa(i)
+		pref := r.PreferenceList(ring.HashKey(k), cfg.N)
+		if !slices.ContainsFunc(pref, func(id core.NodeID) bool { return contains(capMinority, id) }) {
+			return k
+		}
+	}
+	return "cart:0" // not reached for the chapter's ring (a test checks it)
+}
+
+// capKeySearchMax bounds the search for the chapter's key; about one key in
+// ten has all three replicas among the three nodes of the majority.
+const capKeySearchMax = 1000
+
+// Preset writes the cart once, then lets each side's client read it so
+// that their later writes carry a context.
+func (c *CAP) Preset(seed uint64) lab.Preset {
+	cfg := capConfig(seed)
+	return lab.Preset{Config: cfg, Script: []core.Recorded{
+		{Tick: 0, Cmd: core.Command{Kind: core.CmdPut, Node: 2, Key: c.key, Value: "v0"}},
+		{Tick: 14, Cmd: core.Command{Kind: core.CmdGet, Node: 0, Client: capClientLeft, Key: c.key}},
+		{Tick: 14, Cmd: core.Command{Kind: core.CmdGet, Node: capNodes - 1, Client: capClientRight, Key: c.key}},
+	}}
+}
+
+func (c *CAP) Parts() lab.Parts { return lab.PartsAll }
+
+func (c *CAP) Controls(x *lab.Context) []ui.Widget {
+	if c.split == nil {
+		c.split = ui.NewButton("cap-split", "Split", "Partition the network, or heal it", nil)
+		c.move = ui.NewButton("cap-move", "Move a node", "Move the inspected node to the other side of the partition", nil)
+		c.write = ui.NewButton("cap-write", "Write", "Send the same put to both clusters from each side", nil)
+		c.read = ui.NewButton("cap-read", "Read", "Send the same get to both clusters from each side", nil)
+	}
+	v := x.View
+	parted := v != nil && len(v.Groups) > 0
+	c.split.OnClick = func() { c.doSplit(x) }
+	c.move.OnClick = func() { c.doMove(x) }
+	c.write.OnClick = func() { c.doRequests(x, core.CmdPut) }
+	c.read.OnClick = func() { c.doRequests(x, core.CmdGet) }
+	if parted {
+		c.split.Label = "Heal the partition"
+		c.split.Primary = false
+		c.write.Label = "Write " + c.key + " from both sides"
+		c.read.Label = "Read " + c.key + " from both sides"
+	} else {
+		c.split.Label = "Split: {" + names(capMinority) + "} | the rest"
+		c.split.Primary = true
+		c.write.Label = "Write " + c.key
+		c.read.Label = "Read " + c.key
+	}
+	c.move.Disabled = x.Selected == core.NoNode
+	switch {
+	case x.Selected == core.NoNode:
+		c.move.Label = "Click a node to move it across"
+	case parted:
+		c.move.Label = "Move " + x.Selected.String() + " to the other side"
+	default:
+		c.move.Label = "Cut off " + x.Selected.String() + " alone"
+	}
+	return []ui.Widget{c.split, c.write, c.read, c.move}
+}
+
+func (c *CAP) doSplit(x *lab.Context) {
+	cmd := core.Command{Kind: core.CmdHeal}
+	if len(x.View.Groups) == 0 {
+		var rest []core.NodeID
+		for _, n := range x.View.Nodes {
+			if n.InRing && !contains(capMinority, n.ID) {
+				rest = append(rest, n.ID)
+			}
+		}
+		cmd = core.Command{Kind: core.CmdPartition, Groups: [][]core.NodeID{slices.Clone(capMinority), rest}}
+	}
+	if _, err := x.Apply(cmd); err != nil {
+		x.Notify(string(cmd.Kind) + " refused: " + err.Error())
+	}
+}
+
+// sides are the two sides of the partition, left first: the group the
+// split button cuts off (or the first group) and every other node. With no
+// partition every node is on the left.
+func sides(v *core.View) (left, right []core.NodeID) {
+	for _, n := range v.Nodes {
+		if !n.InRing {
+			continue
+		}
+		if len(v.Groups) > 0 && groupOf(v, n.ID) != 0 {
+			right = append(right, n.ID)
+		} else {
+			left = append(left, n.ID)
+		}
+	}
+	return left, right
+}
+
+func (c *CAP) doMove(x *lab.Context) {
+	sel := x.Selected
+	if sel == core.NoNode {
+		return
+	}
+	left, right := sides(x.View)
+	if len(x.View.Groups) == 0 {
+		left, right = []core.NodeID{sel}, slices.DeleteFunc(left, func(id core.NodeID) bool { return id == sel })
+	} else if i := slices.Index(left, sel); i >= 0 {
+		left = slices.Delete(left, i, i+1)
+		right = append(right, sel)
+	} else if i := slices.Index(right, sel); i >= 0 {
+		right = slices.Delete(right, i, i+1)
+		left = append(left, sel)
+	}
+	cmd := core.Command{Kind: core.CmdHeal}
+	if len(left) > 0 && len(right) > 0 {
+		slices.Sort(left)
+		slices.Sort(right)
+		cmd = core.Command{Kind: core.CmdPartition, Groups: [][]core.NodeID{left, right}}
+	}
+	if _, err := x.Apply(cmd); err != nil {
+		x.Notify(string(cmd.Kind) + " refused: " + err.Error())
+	}
+}
+
+// doRequests sends a put or a get of the key from each side (once when the
+// network is whole). The twin replays the same commands.
+func (c *CAP) doRequests(x *lab.Context, kind core.CommandKind) {
+	left, right := sides(x.View)
+	send := func(side []core.NodeID, client int, prefix string) {
+		for _, id := range side {
+			if n := nodeOf(x.View, id); n != nil && n.Up {
+				cmd := core.Command{Kind: kind, Node: id, Client: client, Key: c.key}
+				if kind == core.CmdPut {
+					cmd.Value = prefix + strconv.Itoa(c.writes)
+					cmd.WithContext = true
+				}
+				if _, err := x.Apply(cmd); err != nil {
+					x.Notify(string(kind) + " refused: " + err.Error())
+				}
+				return
+			}
+		}
+	}
+	if kind == core.CmdPut {
+		c.writes++
+	}
+	if len(right) == 0 {
+		send(left, capClientLeft, "v")
+		return
+	}
+	send(left, capClientLeft, "L")
+	send(right, capClientRight, "R")
+}
+
+func (c *CAP) Enter(x *lab.Context) {
+	c.writes = 0
+	cfg := x.Cluster().Config()
+	cfg.Mode = core.Strict
+	if x.View.Config.Mode == core.Strict {
+		cfg.Mode = core.Sloppy
+	}
+	c.twin.reset(cfg)
+	c.twin.sync(x.Cluster())
+}
+
+func (c *CAP) Update(x *lab.Context) { c.twin.sync(x.Cluster()) }
+
+func (c *CAP) NodeAt(px, py float64) (core.NodeID, bool) {
+	for _, p := range c.panels {
+		for id, q := range p.places {
+			if (px-q.X)*(px-q.X)+(py-q.Y)*(py-q.Y) <= p.r*p.r*2 {
+				return id, true
+			}
+		}
+	}
+	return core.NoNode, false
+}
+
+// capSide is what one cluster shows: its view, history, dropped messages.
+type capSide struct {
+	v     *core.View
+	hist  []core.Op
+	drops []core.Event
+	pref  []core.NodeID
+}
+
+func (c *CAP) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
+	if x.View == nil {
+		return
+	}
+	u := x.Theme.U
+	live := capSide{v: x.View, hist: x.Cluster().History(), drops: x.Recent, pref: x.Cluster().PreferenceList(c.key, x.View.Config.N)}
+	var other capSide
+	if c.twin.c != nil {
+		tv := c.twin.c.View()
+		other = capSide{v: &tv, hist: c.twin.c.History(), drops: c.twin.drops, pref: c.twin.c.PreferenceList(c.key, tv.Config.N)}
+	}
+	cp, ap := other, live
+	if x.View.Config.Mode == core.Strict {
+		cp, ap = live, other
+	}
+	leftR, rightR := area.Inset(u(8)).CutLeft((area.W - u(16) - u(12)) / 2)
+	_, rightR = rightR.CutLeft(u(12))
+	c.buildPanel(x, leftR, l, cp, &c.panels[0])
+	c.buildPanel(x, rightR, l, ap, &c.panels[1])
+	if c.twin.err != nil {
+		l.Label(area.X+u(14), area.Bottom()-u(24), x.Theme.Font(), scene.Vermillion, frame.AlignStart,
+			frame.Fit(x.Measure, "The second cluster could not replay a command: "+c.twin.err.Error(), x.Theme.Font(), area.W-u(28)))
+	}
+}
+
+// capTally is what a mode gave up, counted from its run.
+type capTally struct {
+	failed, stale, siblingsMax, hints int
+	agree                             bool
+	replicaText                       string
+}
+
+func tallyOf(s capSide, key string) capTally {
+	t := capTally{
+		failed:      s.v.Counters.OpsFailed,
+		stale:       s.v.Counters.StaleReads,
+		siblingsMax: s.v.Counters.SiblingsMax,
+	}
+	var sets []string
+	var parts []string
+	for _, id := range s.pref {
+		vals, _ := storedValues(s.v, id, key)
+		sorted := slices.Clone(vals)
+		slices.Sort(sorted)
+		sets = append(sets, strings.Join(sorted, "|"))
+		parts = append(parts, id.String()+" "+valuesText(vals))
+	}
+	for _, n := range s.v.Nodes {
+		for _, h := range n.Hints {
+			if h.Key == key {
+				t.hints++
+			}
+		}
+	}
+	t.agree = t.hints == 0 && len(slices.Compact(slices.Clone(sets))) <= 1
+	t.replicaText = strings.Join(parts, " · ")
+	return t
+}
+
+// buildPanel draws one cluster: its mode, its nodes on the two sides of
+// the partition line, the key's value on each node, the messages about the
+// key in flight, the learner's last requests and the tally of what the
+// mode gave up.
+func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capSide, p *capPanel) {
+	th := x.Theme
+	u := th.U
+	size := th.Font()
+	lh := frame.LineHeight(size) + u(3)
+	big := u(22)
+	p.places = map[core.NodeID]point{}
+	l.Rect(area, th.Panel)
+	if s.v == nil {
+		return
+	}
+	v := s.v
+	pad := u(12)
+	inner := area.Inset(pad)
+	fit := func(t string) string { return frame.Fit(x.Measure, t, size, inner.W) }
+
+	// Header.
+	strict := v.Config.Mode == core.Strict
+	title, motto := "AP · sloppy quorum", "answers from whatever replicas it reaches"
+	accent := scene.Orange
+	if strict {
+		title, motto = "CP · strict quorum", "refuses what it cannot confirm"
+		accent = scene.SkyBlue
+	}
+	l.Rect(frame.Rect{X: area.X, Y: area.Y, W: area.W, H: u(4)}, accent)
+	y := inner.Y
+	l.Label(inner.X, y, big, accent, frame.AlignStart, title)
+	y += frame.LineHeight(big)
+	l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, fit(motto))
+	y += lh + u(30)
+
+	// Nodes: the left side, the partition line, the right side.
+	left, right := sides(v)
+	order := append(slices.Clone(left), right...)
+	slot := inner.W / float64(max(len(order), 1))
+	if len(right) > 0 {
+		slot = (inner.W - u(24)) / float64(len(order))
+	}
+	glyph := min(u(18), slot*0.22)
+	cy := y + glyph + u(4)
+	xAt := func(i int) float64 {
+		gx := inner.X + slot*(float64(i)+0.5)
+		if len(right) > 0 && i >= len(left) {
+			gx += u(24)
+		}
+		return gx
+	}
+	for i, id := range order {
+		p.places[id] = point{xAt(i), cy}
+	}
+	p.r = glyph
+	rowBottom := cy + glyph + u(8) + 3*lh
+	if len(right) > 0 {
+		wx := inner.X + slot*float64(len(left)) + u(12)
+		dashed(l, wx, y-u(10), wx, rowBottom+u(4), u(3), u(8), u(5), scene.Vermillion)
+		l.Label(wx, rowBottom+u(6), size, scene.Vermillion.Mix(th.Text, 0.3), frame.AlignCenter, "partition")
+	}
+	now := float64(v.Tick) + x.Phase
+	for _, m := range v.InFlight {
+		if m.Key != c.key || m.Kind == core.MsgGossip || m.Kind == core.MsgGossipReply {
+			continue
+		}
+		a, ok1 := p.places[m.From]
+		b, ok2 := p.places[m.To]
+		if !ok1 || !ok2 || m.From == m.To {
+			continue
+		}
+		drawMessage(l, u(1), a, b, progressOf(m, now), m.Kind)
+	}
+	for _, e := range s.drops {
+		a, ok1 := p.places[e.From]
+		b, ok2 := p.places[e.To]
+		if !ok1 || !ok2 || e.From == e.To || e.Key != c.key && e.Msg != core.MsgGossip {
+			continue
+		}
+		if age := now - float64(e.Tick); age >= 0 && age <= twinRecentTicks {
+			drawCross(l, flightAt(a, b, 0.5), u(5), u(2.5), scene.Vermillion.WithAlpha(float32(1-age/twinRecentTicks)))
+		}
+	}
+	for _, id := range order {
+		n := nodeOf(v, id)
+		q := p.places[id]
+		drawNodeGlyph(l, u(1), q, glyph, id, n.Up)
+		if contains(s.pref, id) {
+			// Replicas of the key wear a white ring.
+			l.Annulus(q.X, q.Y, glyph+u(4), u(2), 28, scene.TextColor)
+		}
+		ty := cy + glyph + u(8)
+		l.Label(q.X, ty, size, th.Text, frame.AlignCenter, id.String())
+		vals, hinted := storedValues(v, id, c.key)
+		if len(vals) > 0 {
+			l.Label(q.X, ty+lh, size, th.Text, frame.AlignCenter, frame.Fit(x.Measure, valuesText(vals), size, slot-u(4)))
+		}
+		if len(hinted) > 0 {
+			l.Label(q.X, ty+2*lh, size, th.TextDim, frame.AlignCenter, frame.Fit(x.Measure, "hint "+valuesText(hinted), size, slot-u(4)))
+		}
+	}
+	y = rowBottom + lh + u(8)
+	// Legend: the white ring.
+	l.Annulus(inner.X+u(8), y+lh/2, u(7), u(2), 20, scene.TextColor)
+	l.Label(inner.X+u(22), y, size, th.TextDim, frame.AlignStart, fit("  a replica of "+c.key+"; under each node, the value it stores"))
+	y += lh + u(16)
+
+	// The learner's last requests, newest last.
+	l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, "Last requests:")
+	y += lh
+	var lines []string
+	for i := len(s.hist) - 1; i >= 0 && len(lines) < 4; i-- {
+		op := s.hist[i]
+		if op.Client != capClientLeft && op.Client != capClientRight || op.Key != c.key {
+			continue
+		}
+		lines = append(lines, describeOp(op))
+	}
+	if len(lines) == 0 {
+		lines = append(lines, "none yet")
+	}
+	slices.Reverse(lines)
+	for _, t := range lines {
+		col := th.Text
+		if strings.Contains(t, "FAILED") {
+			col = scene.Vermillion.Mix(th.Text, 0.3)
+		} else if strings.Contains(t, "stale") {
+			col = scene.Orange.Mix(th.Text, 0.3)
+		}
+		l.Label(inner.X, y, size, col, frame.AlignStart, fit(t))
+		y += lh
+	}
+	// What this mode gave up, counted, at the bottom of the panel.
+	t := tallyOf(s, c.key)
+	bigNum := u(30)
+	y = max(y+u(10), inner.Bottom()-(frame.LineHeight(bigNum)+lh+u(8)+2*lh))
+	cells := []struct {
+		label string
+		n     int
+	}{{"failed requests", t.failed}, {"stale reads", t.stale}, {"most siblings", t.siblingsMax}}
+	cw := inner.W / float64(len(cells))
+	for i, cell := range cells {
+		cx := inner.X + float64(i)*cw
+		col := th.Text
+		if cell.n > 0 {
+			col = accent
+		}
+		l.Label(cx, y, bigNum, col, frame.AlignStart, strconv.Itoa(cell.n))
+		l.Label(cx, y+frame.LineHeight(bigNum), size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, cell.label, size, cw-u(6)))
+	}
+	y += frame.LineHeight(bigNum) + lh + u(8)
+	agree := "Replicas of " + c.key + " agree"
+	if !t.agree {
+		agree = "Replicas of " + c.key + " disagree"
+		if t.hints > 0 {
+			agree += " · " + plural(t.hints, "hint") + " waiting"
+		}
+	}
+	l.Label(inner.X, y, size, th.Text, frame.AlignStart, fit(agree+":"))
+	y += lh
+	l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, fit(t.replicaText))
+}
+
+// describeOp renders one request as the chapter lists it: side, verb,
+// outcome.
+func describeOp(op core.Op) string {
+	side := "left"
+	if op.Client == capClientRight {
+		side = "right"
+	}
+	verb := "read"
+	if op.Kind == core.OpPut {
+		verb = "write " + op.Value
+	}
+	switch {
+	case op.ReturnTick < 0:
+		return fmt.Sprintf("%s %s via %v: waiting…", side, verb, op.Coordinator)
+	case !op.OK:
+		why := op.Err
+		if i := strings.Index(why, ":"); i > 0 {
+			why = why[:i]
+		}
+		return fmt.Sprintf("%s %s via %v: FAILED (%s)", side, verb, op.Coordinator, why)
+	case op.Kind == core.OpGet && op.Stale:
+		return fmt.Sprintf("%s read via %v: %s (stale)", side, op.Coordinator, valuesText(op.Values))
+	case op.Kind == core.OpGet:
+		return fmt.Sprintf("%s read via %v: %s", side, op.Coordinator, valuesText(op.Values))
+	}
+	return fmt.Sprintf("%s %s via %v: ok", side, verb, op.Coordinator)
+}

@@ -1,0 +1,134 @@
+package quorum
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/lab"
+	"github.com/ringlab/ringlab/render/ui"
+)
+
+var measure = &frame.GoRegular{}
+
+var desktop = lab.Size{W: 1280, H: 800, Scale: 1}
+
+func idle() *ui.Input { return &ui.Input{MouseX: -1, MouseY: -1} }
+
+// newLab opens the lab, paused, on one of this package's chapters.
+func newLab(t *testing.T, chapter string) *lab.Lab {
+	t.Helper()
+	l, err := lab.New(Chapters(), measure, lab.Options{Chapter: chapter, Seed: 1, Paused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Update(idle(), desktop)
+	if got := l.Chapter().Info().ID; got != chapter {
+		t.Fatalf("opened %q, want %q", got, chapter)
+	}
+	return l
+}
+
+// run advances the lab's run by ticks, a few ticks per frame as a fast
+// playback would.
+func run(t *testing.T, l *lab.Lab, ticks int) {
+	t.Helper()
+	for ticks > 0 {
+		n := min(ticks, 4)
+		for range n {
+			if msg := l.Command(`{"type":"step"}`); msg != "" {
+				t.Fatal(msg)
+			}
+		}
+		l.Update(idle(), desktop)
+		ticks -= n
+	}
+}
+
+// click presses a chapter button the way the lab does: in a frame.
+func click(t *testing.T, l *lab.Lab, b *ui.Button) {
+	t.Helper()
+	if b.Disabled {
+		t.Fatalf("button %q is disabled", b.Label)
+	}
+	b.OnClick()
+	l.Update(idle(), desktop)
+}
+
+// texts are the labels of a layer of the last frame.
+func texts(l *lab.Lab, layer int) []string {
+	var out []string
+	for _, tx := range l.Frame().Layers[layer].Texts {
+		out = append(out, tx.S)
+	}
+	return out
+}
+
+func hasText(l *lab.Lab, s string) bool {
+	return slices.ContainsFunc(texts(l, frame.LayerScene), func(t string) bool { return strings.Contains(t, s) })
+}
+
+// opsOf are the history entries of one client.
+func opsOf(hist []core.Op, client int) []core.Op {
+	var out []core.Op
+	for _, op := range hist {
+		if op.Client == client {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+func TestChaptersHaveStableIDsAndTryThis(t *testing.T) {
+	want := []string{"replication", "cap", "quorums"}
+	chs := Chapters()
+	if len(chs) != len(want) {
+		t.Fatalf("%d chapters, want %d", len(chs), len(want))
+	}
+	for i, c := range chs {
+		info := c.Info()
+		if info.ID != want[i] {
+			t.Errorf("chapter %d: id %q, want %q", i, info.ID, want[i])
+		}
+		if info.Title == "" || info.Summary == "" || !strings.Contains(info.TryThis, "Predict") {
+			t.Errorf("%s: title, summary and a try-this with a prediction are required: %+v", info.ID, info)
+		}
+		p := c.Preset(7)
+		if err := p.Config.Validate(); err != nil {
+			t.Errorf("%s: preset config: %v", info.ID, err)
+		}
+	}
+}
+
+// Every chapter at two window sizes and two scales: text at least 13 px at
+// 1x, every glyph drawable, controls on screen and not overlapping.
+func TestLayoutIsReadable(t *testing.T) {
+	sizes := []lab.Size{{W: 1280, H: 800, Scale: 1}, {W: 2560, H: 1600, Scale: 2}, {W: 1024, H: 700, Scale: 1}}
+	for _, id := range []string{"replication", "cap", "quorums"} {
+		for _, sz := range sizes {
+			name := fmt.Sprintf("%s %vx%v@%v", id, sz.W, sz.H, sz.Scale)
+			l, err := lab.New(Chapters(), measure, lab.Options{Chapter: id, Seed: 1, Paused: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 3 {
+				l.Command(`{"type":"step"}`)
+			}
+			l.Update(idle(), sz)
+			f := l.Frame()
+			for li := range f.Layers {
+				for _, tx := range f.Layers[li].Texts {
+					if float64(tx.Size) < 13*sz.Scale-1e-9 {
+						t.Errorf("%s: %q at %.1f px", name, tx.S, tx.Size)
+					}
+					if miss := measure.Missing(tx.S); len(miss) > 0 {
+						t.Errorf("%s: %q uses %q, which the font cannot draw", name, tx.S, string(miss))
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,77 @@
+package quorum
+
+import (
+	"reflect"
+
+	"github.com/ringlab/ringlab/core"
+)
+
+// twin is a second cluster that replays every command of the lab's run at
+// the same tick, under a different configuration (the other CAP mode). It
+// is rebuilt from the start whenever the run goes back in time or forks, so
+// scrubbing the timeline moves both clusters together. The twin is a real
+// run of the core: what it shows is what that configuration would have done
+// with the same requests.
+type twin struct {
+	cfg     core.Config
+	c       *core.Cluster
+	applied []core.Recorded // the lab's commands replayed so far
+	err     error           // a command the twin refused (the runs diverged)
+	// drops are the twin's dropped messages of the last few ticks, for the
+	// crosses its picture draws.
+	drops []core.Event
+}
+
+// twinRecentTicks is how long a dropped message stays marked.
+const twinRecentTicks = 3
+
+// reset starts the twin over with cfg.
+func (t *twin) reset(cfg core.Config) {
+	t.cfg = cfg
+	t.c, t.applied, t.err, t.drops = nil, nil, nil, nil
+}
+
+// sync brings the twin to the live cluster's tick, applying the commands
+// the live run has recorded since the last sync.
+func (t *twin) sync(live *core.Cluster) {
+	rec := live.Recorded()
+	now := live.Now()
+	rebuilt := false
+	if t.c == nil || now < t.c.Now() || len(rec) < len(t.applied) ||
+		!reflect.DeepEqual(rec[:len(t.applied)], t.applied) {
+		c, err := core.New(t.cfg)
+		if err != nil {
+			t.err = err
+			t.c = nil
+			return
+		}
+		t.c, t.applied, t.err, t.drops = c, nil, nil, nil
+		// Catching up replays history: its events are not news.
+		c.DiscardEvents(true)
+		rebuilt = true
+	}
+	for _, r := range rec[len(t.applied):] {
+		t.c.RunUntil(r.Tick)
+		if _, err := t.c.Apply(r.Cmd); err != nil && t.err == nil {
+			t.err = err
+		}
+		t.applied = append(t.applied, r)
+	}
+	if rebuilt {
+		t.c.RunUntil(max(now-twinRecentTicks, t.c.Now()))
+		t.c.DiscardEvents(false)
+	}
+	t.c.RunUntil(now)
+	keep := t.drops[:0]
+	for _, e := range t.drops {
+		if e.Tick >= now-twinRecentTicks {
+			keep = append(keep, e)
+		}
+	}
+	t.drops = keep
+	for _, e := range t.c.Events() {
+		if e.Kind == core.EvMsgDrop && e.Tick >= now-twinRecentTicks {
+			t.drops = append(t.drops, e)
+		}
+	}
+}
