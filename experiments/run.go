@@ -106,7 +106,7 @@ func (e Experiment) Start(set map[string]float64) (*Run, error) {
 		k, x := e.Params[i], set[name]
 		if !(x >= k.Min && x <= k.Max) || x != math.Trunc(x) {
 			return nil, fmt.Errorf("%s: %s=%s must be a whole number between %s and %s", e.Name, name,
-				formatNumber(x), strconv.FormatFloat(k.Min, 'f', -1, 64), strconv.FormatFloat(k.Max, 'f', -1, 64))
+				strconv.FormatFloat(x, 'f', -1, 64), strconv.FormatFloat(k.Min, 'f', -1, 64), strconv.FormatFloat(k.Max, 'f', -1, 64))
 		}
 		v[name] = x
 	}

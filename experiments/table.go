@@ -62,10 +62,9 @@ type Table struct {
 	X       string   `json:"x"` // the name of the Param column plotted across
 	Columns []Column `json:"columns"`
 	Rows    []Row    `json:"rows"`
-	// Hints for drawing: log scales, and bars rather than lines.
+	// Hints for drawing: logarithmic axes.
 	LogX bool `json:"log_x,omitempty"`
 	LogY bool `json:"log_y,omitempty"`
-	Bars bool `json:"bars,omitempty"`
 }
 
 // Col is the index of the column called name, or -1.
