@@ -1,0 +1,150 @@
+// Package launch reads the desktop program's command line and checks that
+// there is a display, before anything opens a window.
+//
+// It exists because of an ordering problem: Ebitengine initialises its
+// windowing library in a package init and panics there when there is no
+// display, before main can run, so a bad flag or a missing display would
+// otherwise end in a stack trace. Go initialises a package as soon as its
+// own imports are (in import-path order among the ready ones), and this
+// package imports nothing that depends on Ebitengine, so its init runs
+// first: it parses os.Args, and on a bad flag or a missing display prints
+// one line and exits. The desktop program's tests check the order.
+package launch
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/ringlab/ringlab/render/chapters"
+	"github.com/ringlab/ringlab/render/lab"
+)
+
+// Program is the name used in messages.
+const Program = "ringlab-desktop"
+
+// Exit codes.
+const (
+	ExitUsage     = 2 // a bad flag or argument
+	ExitNoDisplay = 1 // nothing to open a window on
+)
+
+// Settings are the validated command line.
+type Settings struct {
+	Chapter    string
+	Seed       uint64
+	Speed      float64
+	Paused     bool
+	Width      int
+	Height     int
+	Scale      float64
+	Screenshot string
+	Frames     int
+	Commands   []string // JSON commands, each accepted by lab.ParseCommand
+}
+
+// Parsed is the command line of this process, read by init.
+var Parsed Settings
+
+// ErrHelp is returned by Parse for -h, -help and --help.
+var ErrHelp = flag.ErrHelp
+
+func newFlagSet(s *Settings) *flag.FlagSet {
+	fs := flag.NewFlagSet(Program, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&s.Chapter, "chapter", "", "chapter id or number (1 is the first)")
+	fs.Uint64Var(&s.Seed, "seed", 1, "seed of the run")
+	fs.Float64Var(&s.Speed, "speed", 0, fmt.Sprintf("ticks per second, %d..%d (default %d)", lab.SpeedMin, lab.SpeedMax, lab.SpeedDefault))
+	fs.BoolVar(&s.Paused, "paused", false, "start paused")
+	fs.IntVar(&s.Width, "width", 1280, "window width in logical pixels, 200..16384")
+	fs.IntVar(&s.Height, "height", 800, "window height in logical pixels, 200..16384")
+	fs.Float64Var(&s.Scale, "scale", 0, "device scale factor, 0..8 (0: the monitor's)")
+	fs.StringVar(&s.Screenshot, "screenshot", "", "write the last frame to this PNG file and exit")
+	fs.IntVar(&s.Frames, "frames", 60, "frames to run before -screenshot")
+	fs.Func("do", `a JSON command to apply at start, as the page sends it (repeatable), e.g. {"type":"step"}`, func(v string) error {
+		if _, err := lab.ParseCommand(v); err != nil {
+			return err
+		}
+		s.Commands = append(s.Commands, v)
+		return nil
+	})
+	return fs
+}
+
+// Usage is the -help text.
+func Usage() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Usage: %s [flags]\n\nRuns the Ringlab lab in a window. With -screenshot it runs -frames frames,\nwrites the last one as a PNG and exits (it works under xvfb-run).\n\n", Program)
+	fs := newFlagSet(&Settings{})
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	return b.String()
+}
+
+// Parse validates a command line (without the program name). The error is
+// one line, naming the flag and what it accepts; ErrHelp asks for Usage.
+func Parse(args []string) (Settings, error) {
+	var s Settings
+	fs := newFlagSet(&s)
+	if err := fs.Parse(args); err != nil {
+		return s, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return s, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case s.Width < 200 || s.Height < 200 || s.Width > 16384 || s.Height > 16384:
+		return s, fmt.Errorf("-width and -height must be between 200 and 16384, got %dx%d", s.Width, s.Height)
+	case !(s.Scale >= 0 && s.Scale <= 8):
+		return s, fmt.Errorf("-scale must be between 0 and 8, got %v", s.Scale)
+	case s.Frames < 1:
+		return s, fmt.Errorf("-frames must be at least 1, got %d", s.Frames)
+	case s.Speed != 0 && !(s.Speed >= lab.SpeedMin && s.Speed <= lab.SpeedMax):
+		return s, fmt.Errorf("-speed must be between %d and %d ticks per second, got %v", lab.SpeedMin, lab.SpeedMax, s.Speed)
+	}
+	if s.Chapter != "" && !knownChapter(s.Chapter) {
+		return s, fmt.Errorf("-chapter %q is neither a chapter id nor a number from 1 to %d", s.Chapter, len(chapters.All()))
+	}
+	return s, nil
+}
+
+func knownChapter(want string) bool {
+	all := chapters.All()
+	for i, c := range all {
+		if c.Info().ID == want || fmt.Sprint(i+1) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// Fail prints err as the program's one-line message and exits with code.
+func Fail(err error, code int) {
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	if code == ExitUsage {
+		msg += " (see -help)"
+	}
+	fmt.Fprintf(os.Stderr, "%s: %s\n", Program, msg)
+	os.Exit(code)
+}
+
+func init() {
+	if testing.Testing() {
+		return // a test binary's arguments are the test runner's
+	}
+	s, err := Parse(os.Args[1:])
+	if errors.Is(err, ErrHelp) {
+		fmt.Print(Usage())
+		os.Exit(0)
+	}
+	if err != nil {
+		Fail(err, ExitUsage)
+	}
+	if err := displayMissing(); err != nil {
+		Fail(err, ExitNoDisplay)
+	}
+	Parsed = s
+}
