@@ -151,12 +151,15 @@ func (r *Run) Values() Values {
 	return v
 }
 
-// Step does at most budget units of work (at least one when any is left)
-// and reports whether the sweep is complete. A unit is a small, bounded
-// piece of work: one inexpensive cell of a sweep, or a few simulated ticks
-// of a cluster run. At the default sizes one unit takes well under a few
-// milliseconds natively, so a frame loop can call Step(1) until its time
-// slice is spent.
+// Step does about budget units of work (at least one when any is left)
+// and reports whether the sweep is complete. A unit is a bounded piece of
+// work: one cell of an inexpensive sweep (one seed at one parameter value),
+// or ticksPerUnit simulated ticks of a cluster run. A cell that is not a
+// cluster run is never split, so Step may overshoot its budget by the rest
+// of one cell. At the default sizes a unit averages from well under a
+// millisecond (cluster ticks) to about 20 ms (a Merkle cell over 10,000
+// keys) natively, so a frame loop should call Step(1) until its time slice
+// is spent.
 func (r *Run) Step(budget int) (done bool) {
 	budget = max(budget, 1)
 	for budget > 0 {
