@@ -8,5 +8,5 @@ import "github.com/ringlab/ringlab/render/lab"
 
 // Chapters returns this part's chapters, in order.
 func Chapters() []lab.Chapter {
-	return []lab.Chapter{NewVersioning(), NewFailures()}
+	return []lab.Chapter{NewVersioning(), NewMerkle(), NewFailures()}
 }

@@ -1,0 +1,545 @@
+package repair
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/lab"
+	"github.com/ringlab/ringlab/render/scene"
+	"github.com/ringlab/ringlab/render/ui"
+)
+
+// The Merkle chapter's pair of replicas and the one that misses writes.
+const (
+	merkleA    core.NodeID = 0 // starts the exchange
+	merkleB    core.NodeID = 1 // misses the writes
+	merkleHot              = "hot:"
+	merkleCold             = "cold:"
+)
+
+// Merkle is chapter 8: two replicas compare their Merkle trees top-down and
+// repair exactly the keys that differ; read repair fixes a hot key on the
+// read path.
+type Merkle struct {
+	trace trace
+	// missPuts are the puts of the divergence step; when both are answered
+	// the partition heals. missAt is when they were sent.
+	missPuts []core.RequestID
+	missAt   int64
+
+	diverge, read, sync *ui.Button
+	hits                []hit
+	ex                  exchange
+}
+
+// NewMerkle makes chapter 8.
+func NewMerkle() *Merkle { return &Merkle{trace: newTrace(merkleEventKinds)} }
+
+func merkleEventKinds(k core.EventKind) bool {
+	switch k {
+	case core.EvMerkleCompare, core.EvMerkleKeys, core.EvVersionStored, core.EvReadRepair, core.EvRequestDone, core.EvRequestStart:
+		return true
+	}
+	return false
+}
+
+func (c *Merkle) Info() lab.ChapterInfo {
+	return lab.ChapterInfo{
+		ID:      "merkle",
+		Title:   "Anti-entropy with Merkle trees, and read repair",
+		Summary: "Two replicas' hash trees of one key range, side by side: grey subtrees matched at once, vermillion ones were followed down to the leaves.",
+		TryThis: "Let n1 miss two writes, then compare trees: predict a handful of hashes, far fewer than the keys in the ranges, and only the two missed keys repaired. Or read the hot key first: read repair fixes it on the spot.",
+	}
+}
+
+// Preset: five nodes with few ring points (so that a pair of replicas
+// shares a few large ranges), strict quorums (a missed write is not kept as
+// a hint), and background Merkle sync off, so that the learner starts every
+// exchange. A workload writes a few hundred keys first; read repair is
+// switched on once they are written.
+func (c *Merkle) Preset(seed uint64) lab.Preset {
+	cfg := core.DefaultConfig()
+	cfg.Seed = seed
+	cfg.VNodes = 4
+	cfg.Mode = core.Strict
+	cfg.ReadRepair = false
+	cfg.AntiEntropyIntervalTicks = 0
+	cfg.MerkleDepth = 4
+	cfg.LatencyMinTicks, cfg.LatencyMaxTicks = 1, 3
+	cfg.RequestTimeoutTicks = 24
+	cfg.Workload = core.Workload{Clients: 24, Keys: 600, PutFraction: 1, Ops: 1200, ThinkTicksMax: 2, KeyPrefix: "k"}
+	return lab.Preset{Config: cfg, Script: []core.Recorded{
+		{Tick: 450, Cmd: core.Command{Kind: core.CmdSet, Param: "readrepair", Num: 1}},
+	}}
+}
+
+func (c *Merkle) Parts() lab.Parts { return lab.PartsAll }
+
+// replicatedBy is the first key with the prefix whose replicas include both
+// a and b.
+func replicatedBy(cl *core.Cluster, prefix string, a, b core.NodeID, n int) string {
+	for i := range 100000 {
+		k := prefix + strconv.Itoa(i)
+		pl := cl.PreferenceList(k, n)
+		if slices.Contains(pl, a) && slices.Contains(pl, b) {
+			return k
+		}
+	}
+	return prefix + "0"
+}
+
+// chapterKeys are the cold and the hot key the chapter writes.
+func chapterKeys(cl *core.Cluster) (cold, hot string) {
+	n := cl.Config().N
+	return replicatedBy(cl, merkleCold, merkleA, merkleB, n), replicatedBy(cl, merkleHot, merkleA, merkleB, n)
+}
+
+func (c *Merkle) Controls(x *lab.Context) []ui.Widget {
+	if c.diverge == nil {
+		c.diverge = ui.NewButton("merkle-diverge", "n1 misses two writes", "Cut n1 off, write a cold and a hot key through n0, then reconnect n1", nil)
+		c.read = ui.NewButton("merkle-read", "Read the hot key", "A get of the hot key through n0: the stale reply of n1 is repaired", nil)
+		c.sync = ui.NewButton("merkle-sync", "Compare trees n0 ↔ n1", "n0 starts one Merkle exchange with n1", nil)
+	}
+	v := x.View
+	c.diverge.OnClick = func() { c.startDiverge(x) }
+	c.diverge.Disabled = len(c.missPuts) > 0 || v == nil || len(v.Groups) > 0
+	c.read.OnClick = func() {
+		_, hot := chapterKeys(x.Cluster())
+		if _, err := x.Apply(core.Command{Kind: core.CmdGet, Node: merkleA, Client: 1, Key: hot}); err != nil {
+			x.Notify("Read refused: " + err.Error())
+		}
+	}
+	c.sync.OnClick = func() {
+		if _, err := x.Apply(core.Command{Kind: core.CmdAntiEntropy, Node: merkleA, Peer: merkleB}); err != nil {
+			x.Notify("Anti-entropy refused: " + err.Error())
+		}
+	}
+	missed := missedKeys(x.View)
+	c.diverge.Primary = missed == 0 && len(c.missPuts) == 0
+	c.sync.Primary = missed > 0
+	return []ui.Widget{c.diverge, c.read, c.sync}
+}
+
+// missedKeys counts the chapter's keys that n0 stores and n1 does not hold
+// in the same versions.
+func missedKeys(v *core.View) int {
+	if v == nil || int(merkleB) >= len(v.Nodes) {
+		return 0
+	}
+	n := 0
+	for _, ka := range v.Nodes[merkleA].Keys {
+		if !isChapterKey(ka.Key) {
+			continue
+		}
+		if kb, ok := keyOf(v.Nodes[merkleB].Keys, ka.Key); !ok || !sameVersions(ka.Versions, kb.Versions) {
+			n++
+		}
+	}
+	return n
+}
+
+func isChapterKey(k string) bool {
+	return len(k) > len(merkleHot) && k[:len(merkleHot)] == merkleHot || len(k) > len(merkleCold) && k[:len(merkleCold)] == merkleCold
+}
+
+func keyOf(keys []core.KeyView, key string) (core.KeyView, bool) {
+	i, ok := slices.BinarySearchFunc(keys, key, func(k core.KeyView, key string) int {
+		switch {
+		case k.Key < key:
+			return -1
+		case k.Key > key:
+			return 1
+		}
+		return 0
+	})
+	if !ok {
+		return core.KeyView{}, false
+	}
+	return keys[i], true
+}
+
+func sameVersions(a, b []core.VersionView) bool {
+	return slices.EqualFunc(a, b, func(x, y core.VersionView) bool { return x.Dot == y.Dot })
+}
+
+// startDiverge cuts n1 off and writes the two keys through n0; Update heals
+// the partition once both writes are answered.
+func (c *Merkle) startDiverge(x *lab.Context) {
+	cold, hot := chapterKeys(x.Cluster())
+	if _, err := x.Apply(core.Command{Kind: core.CmdPartition, Groups: [][]core.NodeID{{merkleB}}}); err != nil {
+		x.Notify("Refused: " + err.Error())
+		return
+	}
+	c.missPuts, c.missAt = c.missPuts[:0], x.View.Tick
+	for i, k := range []string{cold, hot} {
+		id, err := x.Apply(core.Command{Kind: core.CmdPut, Node: merkleA, Client: 2 + i, Key: k, Value: "new"})
+		if err != nil {
+			x.Notify("Write refused: " + err.Error())
+			continue
+		}
+		c.missPuts = append(c.missPuts, id)
+	}
+}
+
+func (c *Merkle) Enter(x *lab.Context) {
+	c.trace.reset()
+	c.missPuts = c.missPuts[:0]
+	c.ex = exchange{}
+}
+
+func (c *Merkle) Update(x *lab.Context) {
+	c.trace.sync(x)
+	if x.View == nil {
+		return
+	}
+	if len(c.missPuts) > 0 && x.View.Tick < c.missAt {
+		c.missPuts = c.missPuts[:0] // scrubbed back before the writes
+	}
+	if len(c.missPuts) > 0 {
+		for _, e := range x.Events {
+			if e.Kind == core.EvRequestDone {
+				c.missPuts = slices.DeleteFunc(c.missPuts, func(id core.RequestID) bool { return id == e.Request })
+			}
+		}
+		if len(c.missPuts) == 0 {
+			if _, err := x.Apply(core.Command{Kind: core.CmdHeal}); err != nil {
+				x.Notify("Heal refused: " + err.Error())
+			}
+		}
+	}
+	c.ex = lastExchange(c.trace.events, merkleA, merkleB, x.View)
+}
+
+func (c *Merkle) NodeAt(x, y float64) (core.NodeID, bool) { return nodeAt(c.hits, x, y) }
+
+// exchange is the latest Merkle exchange between two nodes, from the trace.
+type exchange struct {
+	started bool
+	start   int64 // tick of the root comparisons
+	// compares holds every comparison, per range (keyed by the range end).
+	compares map[uint64][]core.Event
+	ranges   []uint64 // compared ranges, in order of first comparison
+	// Hashes is the number of hashes sent: one per comparison.
+	Hashes int
+	// KeysSent is what the two sides shipped of the differing buckets;
+	// Repaired the distinct keys that changed on either side by it.
+	KeysSent int
+	Repaired []string
+	// KeysInRanges is the number of keys n0 stores in the compared ranges.
+	KeysInRanges int
+	// Shown is the range drawn: the one with the most differing nodes.
+	Shown uint64
+}
+
+// lastExchange finds the last exchange between a and b: it starts at the
+// last tick where they compared roots.
+func lastExchange(events []core.Event, a, b core.NodeID, v *core.View) exchange {
+	ex := exchange{compares: map[uint64][]core.Event{}}
+	pair := func(e core.Event) bool {
+		return e.From == a && e.To == b || e.From == b && e.To == a
+	}
+	first := -1
+	for i := len(events) - 1; i >= 0; i-- {
+		e := events[i]
+		if e.Kind == core.EvMerkleCompare && e.Level == 0 && pair(e) {
+			first = i
+			ex.start = e.Tick
+			for first > 0 && events[first-1].Tick == e.Tick {
+				first--
+			}
+			break
+		}
+	}
+	if first < 0 {
+		return ex
+	}
+	ex.started = true
+	repaired := map[string]bool{}
+	for _, e := range events[first:] {
+		switch {
+		case e.Kind == core.EvMerkleCompare && pair(e):
+			if _, ok := ex.compares[e.Range]; !ok {
+				ex.ranges = append(ex.ranges, e.Range)
+			}
+			ex.compares[e.Range] = append(ex.compares[e.Range], e)
+			ex.Hashes++
+		case e.Kind == core.EvMerkleKeys && pair(e):
+			ex.KeysSent += e.Count
+		case e.Kind == core.EvVersionStored && e.Request == 0 && (e.To == a || e.To == b):
+			if !repaired[e.Key] {
+				repaired[e.Key] = true
+				ex.Repaired = append(ex.Repaired, e.Key)
+			}
+		}
+	}
+	differ := -1
+	for _, r := range ex.ranges {
+		d := 0
+		for _, e := range ex.compares[r] {
+			if !e.Equal {
+				d++
+			}
+		}
+		if d > differ {
+			differ, ex.Shown = d, r
+		}
+	}
+	if v != nil && int(a) < len(v.Nodes) {
+		for _, k := range v.Nodes[a].Keys {
+			for _, r := range ex.ranges {
+				if inArc(v.Ring, r, k.Hash) {
+					ex.KeysInRanges++
+					break
+				}
+			}
+		}
+	}
+	return ex
+}
+
+// inArc reports whether hash h lies in the ring range that ends at point
+// end: (the previous ring point, end].
+func inArc(ring []core.RingPoint, end, h uint64) bool {
+	if len(ring) == 0 {
+		return false
+	}
+	i, ok := slices.BinarySearchFunc(ring, end, func(p core.RingPoint, e uint64) int {
+		switch {
+		case p.Hash < e:
+			return -1
+		case p.Hash > e:
+			return 1
+		}
+		return 0
+	})
+	if !ok {
+		return false
+	}
+	start := ring[(i+len(ring)-1)%len(ring)].Hash
+	switch {
+	case start == end:
+		return true
+	case start < end:
+		return h > start && h <= end
+	default:
+		return h > start || h <= end
+	}
+}
+
+// nodeState is how one tree node fared in the shown range's comparison.
+type nodeState uint8
+
+const (
+	notCompared nodeState = iota // under an equal node: never looked at
+	comparedEqual
+	comparedDiffer
+)
+
+// states lays the shown range's comparisons out per level and index.
+func (ex *exchange) states(depth int) [][]nodeState {
+	out := make([][]nodeState, depth+1)
+	for lv := range out {
+		out[lv] = make([]nodeState, 1<<lv)
+	}
+	for _, e := range ex.compares[ex.Shown] {
+		if e.Level < 0 || e.Level > depth || e.Index < 0 || e.Index >= len(out[e.Level]) {
+			continue
+		}
+		if e.Equal {
+			out[e.Level][e.Index] = comparedEqual
+		} else {
+			out[e.Level][e.Index] = comparedDiffer
+		}
+	}
+	return out
+}
+
+func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
+	p := newPen(x, l)
+	u := p.u
+	th := x.Theme
+	v := x.View
+	c.hits = c.hits[:0]
+	if v == nil {
+		return
+	}
+	in := area.Inset(u(16))
+	head, rest := in.CutTop(u(84))
+	numW := u(260)
+	nums, words := head.CutRight(numW)
+	ex := &c.ex
+	p.text(words.X, words.Y, u(18), th.Text, frame.AlignStart, "Merkle trees of n0 and n1", words.W)
+	missed := missedKeys(x.View)
+	status := "n0 and n1 hold the same versions of the chapter's keys."
+	if missed > 0 {
+		status = fmt.Sprintf("n1 is behind on %s: press Compare trees (or read the hot key).", plural(missed, "key"))
+	}
+	if len(v.Groups) > 0 {
+		status = "n1 is cut off: the writes reach n0 and one other replica only."
+	}
+	p.text(words.X, words.Y+u(28), p.fs, th.Text, frame.AlignStart, status, words.W-u(8))
+	if ex.started {
+		p.text(words.X, words.Y+u(28)+p.lh, p.fs, th.TextDim, frame.AlignStart,
+			fmt.Sprintf("Last exchange at tick %d: %s compared, %s sent, repaired: %s", ex.start, plural(len(ex.ranges), "range"),
+				plural(ex.KeysSent, "key"), listOrNone(ex.Repaired)), words.W-u(8))
+		p.bigNumber(nums.Right(), nums.Y, fmt.Sprintf("%d hashes", ex.Hashes), scene.Orange,
+			fmt.Sprintf("exchanged for %s in those ranges", plural(ex.KeysInRanges, "key")), numW)
+	} else {
+		p.text(words.X, words.Y+u(28)+p.lh, p.fs, th.TextDim, frame.AlignStart, "No exchange yet.", words.W-u(8))
+	}
+
+	legend, rest := rest.CutBottom(p.lh + u(12))
+	readArea, trees := rest.CutBottom(u(20) + 3*p.lh)
+	c.drawLegend(p, legend)
+	c.drawReadRepair(p, readArea, v)
+	c.drawTrees(p, trees, v)
+}
+
+func listOrNone(keys []string) string {
+	if len(keys) == 0 {
+		return "none"
+	}
+	s := keys[0]
+	for _, k := range keys[1:] {
+		s += ", " + k
+	}
+	return s
+}
+
+// drawTrees draws the shown range's tree twice, n0's on the left and n1's
+// on the right, each node coloured by what the comparison found.
+func (c *Merkle) drawTrees(p pen, r frame.Rect, v *core.View) {
+	u := p.u
+	th := p.x.Theme
+	depth := v.Config.MerkleDepth
+	states := c.ex.states(depth)
+	gap := u(24)
+	left, right := r.CutLeft((r.W - gap) / 2)
+	_, right = right.CutLeft(gap)
+	rangeText := "no range compared yet"
+	if c.ex.started {
+		rangeText = fmt.Sprintf("range ending at 0x%08x", c.ex.Shown>>32)
+	}
+	for side, box := range []frame.Rect{left, right} {
+		id := []core.NodeID{merkleA, merkleB}[side]
+		gr := u(8)
+		p.nodeGlyph(box.X+gr, box.Y+p.lh/2, gr, id, nodeUp(v, id))
+		c.hits = append(c.hits, hit{id, box.X + gr, box.Y + p.lh/2, gr + u(4)})
+		p.text(box.X+2*gr+u(8), box.Y, p.fs, th.Text, frame.AlignStart, id.String()+"'s tree · "+rangeText, box.W-2*gr-u(8))
+		tree := frame.Rect{X: box.X, Y: box.Y + p.lh + u(14), W: box.W, H: box.H - p.lh - u(14)}
+		c.drawTree(p, tree, states, depth)
+	}
+}
+
+// drawTree draws a complete binary tree, level 0 (the root) at the top.
+func (c *Merkle) drawTree(p pen, r frame.Rect, states [][]nodeState, depth int) {
+	u := p.u
+	th := p.x.Theme
+	l := p.l
+	levels := depth + 1
+	rowH := r.H / float64(levels)
+	boxH := min(rowH*0.6, u(26))
+	center := func(lv, i int) (float64, float64) {
+		w := r.W / float64(int(1)<<lv)
+		return r.X + w*(float64(i)+0.5), r.Y + rowH*float64(lv) + boxH/2
+	}
+	for lv := 1; lv < levels; lv++ {
+		for i := range 1 << lv {
+			px, py := center(lv-1, i/2)
+			cx, cy := center(lv, i)
+			col := th.Border
+			if states[lv][i] == comparedDiffer {
+				col = scene.Vermillion
+			}
+			l.Line(px, py+boxH/2, cx, cy-boxH/2, u(1.5), col)
+		}
+	}
+	for lv := range levels {
+		w := r.W / float64(int(1)<<lv)
+		bw := min(w-u(4), u(90))
+		for i := range 1 << lv {
+			cx, cy := center(lv, i)
+			b := frame.Rect{X: cx - bw/2, Y: cy - boxH/2, W: bw, H: boxH}
+			switch states[lv][i] {
+			case comparedEqual:
+				l.Rect(b, th.ControlHover)
+				l.Outline(b, u(1), th.TextDim)
+				if bw > u(40) {
+					l.Label(cx, cy-p.lh/2, p.fs, th.TextDim, frame.AlignCenter, "equal")
+				}
+			case comparedDiffer:
+				l.Rect(b, scene.Vermillion)
+				if bw > u(40) {
+					l.Label(cx, cy-p.lh/2, p.fs, scene.Black, frame.AlignCenter, "differs")
+				}
+			default:
+				p.dashedBox(b, u(1), th.Border)
+			}
+		}
+	}
+}
+
+// drawReadRepair shows the hot key on its replicas and the last repair.
+func (c *Merkle) drawReadRepair(p pen, r frame.Rect, v *core.View) {
+	u := p.u
+	th := p.x.Theme
+	l := p.l
+	l.Rect(frame.Rect{X: r.X, Y: r.Y + u(6), W: r.W, H: u(1)}, th.Border)
+	y := r.Y + u(14)
+	_, hot := chapterKeys(p.x.Cluster())
+	var last *core.Event
+	for i := len(c.trace.events) - 1; i >= 0; i-- {
+		if e := c.trace.events[i]; e.Kind == core.EvReadRepair && e.Key == hot {
+			last = &c.trace.events[i]
+			break
+		}
+	}
+	line := "Read repair: a get of " + hot + " compares the replicas' replies and writes the newest back to a stale one."
+	if last != nil {
+		line = fmt.Sprintf("Read repair at tick %d: %v's get of %s found %v stale and sent it the newest version.", last.Tick, last.From, hot, last.To)
+	}
+	p.text(r.X, y, p.fs, th.Text, frame.AlignStart, line, r.W)
+	y += p.lh + u(4)
+	x := r.X
+	for _, id := range p.x.Cluster().PreferenceList(hot, v.Config.N) {
+		val := "—"
+		if k, ok := keyOf(v.Nodes[id].Keys, hot); ok {
+			val = ""
+			for i, ver := range k.Versions {
+				if i > 0 {
+					val += " | "
+				}
+				val += ver.Value
+			}
+		}
+		gr := u(7)
+		p.nodeGlyph(x+gr, y+p.lh/2, gr, id, v.Nodes[id].Up)
+		txt := id.String() + ": " + val
+		p.text(x+2*gr+u(6), y, p.fs, th.Text, frame.AlignStart, txt, r.W/3-2*gr-u(12))
+		x += r.W / 3
+	}
+}
+
+func (c *Merkle) drawLegend(p pen, r frame.Rect) {
+	u := p.u
+	th := p.x.Theme
+	x := r.X
+	y := r.Y + u(8)
+	cy := y + p.lh/2
+	item := func(draw func(b frame.Rect), label string) {
+		lw := p.width(label, p.fs)
+		w := u(26)
+		if x+w+u(6)+lw > r.Right() {
+			return
+		}
+		draw(frame.Rect{X: x, Y: cy - u(7), W: w, H: u(14)})
+		p.l.Label(x+w+u(6), y, p.fs, th.Text, frame.AlignStart, label)
+		x += w + u(6) + lw + u(20)
+	}
+	item(func(b frame.Rect) { p.l.Rect(b, th.ControlHover); p.l.Outline(b, u(1), th.TextDim) }, "hashes equal: subtree skipped")
+	item(func(b frame.Rect) { p.l.Rect(b, scene.Vermillion) }, "hashes differ: look at both children")
+	item(func(b frame.Rect) { p.dashedBox(b, u(1), th.Border) }, "never compared")
+}
