@@ -69,6 +69,10 @@ sim: ## build the headless runner (bin/sim), pure Go
 	mkdir -p bin
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/sim ./cmd/sim
 
+.PHONY: screenshot
+screenshot: desktop ## regenerate docs/screenshot.png, the README's picture (under Xvfb)
+	$(XVFB_RUN) bin/ringlab-desktop -screenshot docs/screenshot.png -frames 240
+
 .PHONY: bench
 bench: ## run every benchmark (speed goals are ratios measured in one run)
 	$(WITH_DISPLAY) $(GO) test -run '^$$' -bench . -benchmem ./...
