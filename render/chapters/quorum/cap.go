@@ -379,8 +379,10 @@ func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capS
 	}
 	p.r = glyph
 	rowBottom := cy + glyph + u(8) + 3*lh
+	wallX := 0.0
 	if len(right) > 0 {
 		wx := inner.X + slot*float64(len(left)) + u(12)
+		wallX = wx
 		dashed(l, wx, y-u(10), wx, rowBottom+u(4), u(3), u(8), u(5), scene.Vermillion)
 		l.Label(wx, rowBottom+u(6), size, scene.Vermillion.Mix(th.Text, 0.3), frame.AlignCenter, "partition")
 	}
@@ -402,9 +404,18 @@ func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capS
 		if !ok1 || !ok2 || e.From == e.To || e.Key != c.key && e.Msg != core.MsgGossip {
 			continue
 		}
-		if age := now - float64(e.Tick); age >= 0 && age <= twinRecentTicks {
-			drawCross(l, flightAt(a, b, 0.5), u(5), u(2.5), scene.Vermillion.WithAlpha(float32(1-age/twinRecentTicks)))
+		age := now - float64(e.Tick)
+		if age < 0 || age > twinRecentTicks {
+			continue
 		}
+		// A message lost to the partition is crossed out where its path
+		// meets the partition line.
+		at := flightAt(a, b, 0.5)
+		if wallX > 0 && groupOf(v, e.From) != groupOf(v, e.To) && b.X != a.X {
+			at = flightAt(a, b, min(max((wallX-a.X)/(b.X-a.X), 0), 1))
+			at.X = wallX
+		}
+		drawCross(l, at, u(6), u(2.5), scene.Vermillion.WithAlpha(float32(1-age/twinRecentTicks)))
 	}
 	for _, id := range order {
 		n := nodeOf(v, id)
@@ -427,7 +438,7 @@ func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capS
 	y = rowBottom + lh + u(8)
 	// Legend: the white ring.
 	l.Annulus(inner.X+u(8), y+lh/2, u(7), u(2), 20, scene.TextColor)
-	l.Label(inner.X+u(22), y, size, th.TextDim, frame.AlignStart, fit("  a replica of "+c.key+"; under each node, the value it stores"))
+	l.Label(inner.X+u(22), y, size, th.TextDim, frame.AlignStart, fit("a replica of "+c.key+"; under each node, the value it stores"))
 	y += lh + u(16)
 
 	// The learner's last requests, newest last.
@@ -468,7 +479,7 @@ func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capS
 		cx := inner.X + float64(i)*cw
 		col := th.Text
 		if cell.n > 0 {
-			col = accent
+			col = scene.Orange
 		}
 		l.Label(cx, y, bigNum, col, frame.AlignStart, strconv.Itoa(cell.n))
 		l.Label(cx, y+frame.LineHeight(bigNum), size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, cell.label, size, cw-u(6)))

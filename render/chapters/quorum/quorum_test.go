@@ -48,14 +48,20 @@ func run(t *testing.T, l *lab.Lab, ticks int) {
 	}
 }
 
-// click presses a chapter button the way the lab does: in a frame.
+// click presses a chapter button as a person would: the pointer goes down
+// and up on it, in two frames.
 func click(t *testing.T, l *lab.Lab, b *ui.Button) {
 	t.Helper()
 	if b.Disabled {
 		t.Fatalf("button %q is disabled", b.Label)
 	}
-	b.OnClick()
-	l.Update(idle(), desktop)
+	r := b.Bounds()
+	if r.W <= 0 {
+		t.Fatalf("button %q is not on screen", b.Label)
+	}
+	x, y := r.X+r.W/2, r.Y+r.H/2
+	l.Update(&ui.Input{MouseX: x, MouseY: y, MouseDown: true, MousePressed: true}, desktop)
+	l.Update(&ui.Input{MouseX: x, MouseY: y, MouseReleased: true}, desktop)
 }
 
 // texts are the labels of a layer of the last frame.

@@ -175,23 +175,18 @@ func (c *Quorums) set(x *lab.Context, param string, v int) {
 func (c *Quorums) doWrite(x *lab.Context) {
 	_, writer, _ := roles(x)
 	c.writes++
-	id, err := x.Apply(core.Command{Kind: core.CmdPut, Node: writer, Client: quorumWriter, Key: quorumKey,
+	_, err := x.Apply(core.Command{Kind: core.CmdPut, Node: writer, Client: quorumWriter, Key: quorumKey,
 		Value: "v" + strconv.Itoa(c.writes), WithContext: true})
 	if err != nil {
 		x.Notify("Write refused: " + err.Error())
-		return
 	}
-	c.lastWrite = quorumTrack{id: id, need: x.View.Config.W}
 }
 
 func (c *Quorums) doRead(x *lab.Context) {
 	_, _, reader := roles(x)
-	id, err := x.Apply(core.Command{Kind: core.CmdGet, Node: reader, Client: quorumReader, Key: quorumKey})
-	if err != nil {
+	if _, err := x.Apply(core.Command{Kind: core.CmdGet, Node: reader, Client: quorumReader, Key: quorumKey}); err != nil {
 		x.Notify("Read refused: " + err.Error())
-		return
 	}
-	c.lastRead = quorumTrack{id: id, need: x.View.Config.R}
 }
 
 func (c *Quorums) doSplit(x *lab.Context) {
@@ -233,22 +228,23 @@ func (c *Quorums) doCrash(x *lab.Context) {
 	}
 }
 
-// Enter follows the preset's write as the last write.
 func (c *Quorums) Enter(x *lab.Context) {
 	c.writes = 0
 	c.lastWrite, c.lastRead = quorumTrack{}, quorumTrack{}
-	hist := x.Cluster().History()
-	for i := len(hist) - 1; i >= 0; i-- {
-		if hist[i].Kind == core.OpPut && hist[i].Key == quorumKey {
-			c.lastWrite = quorumTrack{id: hist[i].Request, need: x.View.Config.W}
-			break
-		}
-	}
 }
 
 // Update follows acks and replies of the last write and read in the trace.
 func (c *Quorums) Update(x *lab.Context) {
 	for _, e := range x.Events {
+		// Requests for the key sent from anywhere (the buttons, the page,
+		// a replay) become the last write or read.
+		if e.Kind == core.EvRequestStart && e.Key == quorumKey {
+			if e.Op == core.OpPut {
+				c.lastWrite = quorumTrack{id: e.Request, need: x.View.Config.W}
+			} else {
+				c.lastRead = quorumTrack{id: e.Request, need: x.View.Config.R}
+			}
+		}
 		for _, t := range []*quorumTrack{&c.lastWrite, &c.lastRead} {
 			if t.id == 0 || e.Request != t.id {
 				continue

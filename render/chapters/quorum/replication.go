@@ -214,6 +214,11 @@ func (c *Replication) Update(x *lab.Context) {
 		c.walkStart = x.View.Tick // scrubbed back before the walk began
 	}
 	for _, e := range x.Events {
+		// A read of the key sent from anywhere (the button, the page) is
+		// the one the chapter follows.
+		if e.Kind == core.EvRequestStart && e.Op == core.OpGet && e.Key == replicationKeys[c.key] {
+			c.lastGet, c.getReplies = e.Request, nil
+		}
 		if e.Kind == core.EvMsgDeliver && e.Msg == core.MsgGetResp && e.Request == c.lastGet && c.lastGet != 0 {
 			c.getReplies = append(c.getReplies, e.From)
 		}

@@ -1,0 +1,188 @@
+package quorum
+
+import (
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/lab"
+)
+
+// The chapter's key has no replica on the side the split button cuts off,
+// by core's own preference list.
+func TestCAPKeyHasNoReplicaOnTheMinority(t *testing.T) {
+	l := newLab(t, "cap")
+	c := l.Chapter().(*CAP)
+	pref := l.Timeline().Cluster().PreferenceList(c.key, 3)
+	for _, id := range pref {
+		if contains(capMinority, id) {
+			t.Fatalf("key %s has replica %v in the minority %v (replicas %v)", c.key, id, capMinority, pref)
+		}
+	}
+}
+
+// capSides are the CP and AP clusters of the chapter.
+func capSides(l *lab.Lab) (cp, ap *core.Cluster) {
+	c := l.Chapter().(*CAP)
+	live := l.Timeline().Cluster()
+	if l.View().Config.Mode == core.Strict {
+		return live, c.twin.c
+	}
+	return c.twin.c, live
+}
+
+// The try-this: under a partition CP fails the cut-off side's requests
+// while AP answers them (at the price of stale reads); after the heal AP's
+// replicas converge on both sides' writes.
+func TestCAPPartitionCPRefusesAPAnswersThenConverges(t *testing.T) {
+	l := newLab(t, "cap")
+	c := l.Chapter().(*CAP)
+	run(t, l, 30) // the preset's write and reads finish
+	click(t, l, c.split)
+	if got := l.View().Groups; len(got) != 2 || !slices.Equal(got[0], capMinority) {
+		t.Fatalf("split made groups %v", got)
+	}
+	click(t, l, c.write)
+	run(t, l, 60)
+	click(t, l, c.read)
+	run(t, l, 60)
+
+	cp, ap := capSides(l)
+	if cp.Now() != ap.Now() {
+		t.Fatalf("the clusters are at ticks %d and %d", cp.Now(), ap.Now())
+	}
+	for _, side := range []struct {
+		name   string
+		client int
+		cpOK   bool
+	}{
+		{"left (cut off from every replica)", capClientLeft, false},
+		{"right (holds every replica)", capClientRight, true},
+	} {
+		cpOps := opsOf(cp.History(), side.client)[1:] // skip the preset's read
+		apOps := opsOf(ap.History(), side.client)[1:]
+		if len(cpOps) != 2 || len(apOps) != 2 {
+			t.Fatalf("%s: want a write and a read in each cluster, got CP %+v AP %+v", side.name, cpOps, apOps)
+		}
+		for i := range cpOps {
+			if cpOps[i].Kind != apOps[i].Kind || cpOps[i].Value != apOps[i].Value || cpOps[i].InvokeTick != apOps[i].InvokeTick {
+				t.Errorf("%s: the clusters got different requests: %+v vs %+v", side.name, cpOps[i], apOps[i])
+			}
+			if cpOps[i].OK != side.cpOK {
+				t.Errorf("%s: CP %v ok=%v (%s), want ok=%v", side.name, cpOps[i].Kind, cpOps[i].OK, cpOps[i].Err, side.cpOK)
+			}
+			if !apOps[i].OK {
+				t.Errorf("%s: AP %v failed (%s); AP answers on both sides", side.name, apOps[i].Kind, apOps[i].Err)
+			}
+		}
+	}
+	cpc, apc := cp.Counters(), ap.Counters()
+	if cpc.OpsFailed != 2 || apc.OpsFailed != 0 {
+		t.Errorf("failed requests: CP %d (want the left write and read), AP %d (want none)", cpc.OpsFailed, apc.OpsFailed)
+	}
+	if cpc.StaleReads != 0 || apc.StaleReads == 0 {
+		t.Errorf("stale reads: CP %d (want none), AP %d (want some: each side missed the other's write)", cpc.StaleReads, apc.StaleReads)
+	}
+	if !hasText(l, "partition") {
+		t.Error("the partition line's label is missing")
+	}
+
+	click(t, l, c.split) // heal
+	if len(l.View().Groups) != 0 {
+		t.Fatal("the heal button did not heal")
+	}
+	apSide := func() capTally {
+		v := ap.View()
+		return tallyOf(capSide{v: &v, pref: ap.PreferenceList(c.key, 3)}, c.key)
+	}
+	for ticks := 0; !apSide().agree; ticks += 20 {
+		if ticks > 1200 {
+			t.Fatalf("AP's replicas still disagree 1200 ticks after the heal: %s", apSide().replicaText)
+		}
+		run(t, l, 20)
+	}
+	v := ap.View()
+	for _, id := range ap.PreferenceList(c.key, 3) {
+		vals, _ := storedValues(&v, id, c.key)
+		slices.Sort(vals)
+		if !slices.Equal(vals, []string{"L1", "R1"}) {
+			t.Errorf("AP replica %v holds %v after the heal, want both sides' writes as siblings", id, vals)
+		}
+	}
+	cv := cp.View()
+	if tc := tallyOf(capSide{v: &cv, pref: cp.PreferenceList(c.key, 3)}, c.key); !tc.agree {
+		t.Errorf("CP's replicas disagree: %s", tc.replicaText)
+	}
+	if !hasText(l, "Replicas of "+c.key+" agree") {
+		t.Errorf("convergence is not on screen: %q", texts(l, frame.LayerScene))
+	}
+}
+
+// Scrubbing back rebuilds the twin at the same tick, with the same history
+// as a fresh replay of the run up to there.
+func TestCAPTwinFollowsTheTimeline(t *testing.T) {
+	l := newLab(t, "cap")
+	c := l.Chapter().(*CAP)
+	run(t, l, 30)
+	click(t, l, c.split)
+	click(t, l, c.write)
+	run(t, l, 40)
+	back := l.Timeline().Now() - 30
+	if msg := l.Command(`{"type":"seek","value":` + strconv.FormatInt(back, 10) + `}`); msg != "" {
+		t.Fatal(msg)
+	}
+	l.Update(idle(), desktop)
+	if c.twin.c.Now() != back {
+		t.Fatalf("twin at tick %d after seeking to %d", c.twin.c.Now(), back)
+	}
+	cfg := c.twin.cfg
+	fresh, err := core.Replay(cfg, l.Timeline().Cluster().Recorded(), back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.twin.c.Digest(), fresh.Digest(); got != want {
+		t.Errorf("twin digest %s after the scrub, a fresh replay gives %s", got, want)
+	}
+}
+
+// The signature: both modes, each with its counters, and the partition
+// line once the network is split.
+func TestCAPShowsBothModesAndTheirCounters(t *testing.T) {
+	l := newLab(t, "cap")
+	c := l.Chapter().(*CAP)
+	if hasText(l, "partition") {
+		t.Error("a partition line is drawn while the network is whole")
+	}
+	click(t, l, c.split)
+	run(t, l, 4)
+	all := texts(l, frame.LayerScene)
+	count := func(s string) int {
+		n := 0
+		for _, t := range all {
+			if t == s {
+				n++
+			}
+		}
+		return n
+	}
+	for _, want := range []struct {
+		text string
+		n    int
+	}{
+		{"CP · strict quorum", 1}, {"AP · sloppy quorum", 1}, {"partition", 2},
+		{"failed requests", 2}, {"stale reads", 2}, {"most siblings", 2},
+	} {
+		if got := count(want.text); got != want.n {
+			t.Errorf("%q appears %d times, want %d (once per cluster)", want.text, got, want.n)
+		}
+	}
+	// Moving a node: select n2 and move it to the cut-off side.
+	l.Command(`{"type":"select","value":"n2"}`)
+	l.Update(idle(), desktop)
+	click(t, l, c.move)
+	if g := l.View().Groups; len(g) != 2 || !slices.Equal(g[0], []core.NodeID{0, 1, 2}) {
+		t.Errorf("after moving n2 the groups are %v", g)
+	}
+}
