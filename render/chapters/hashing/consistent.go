@@ -301,9 +301,9 @@ func (c *Consistent) drawStats(x *lab.Context, r frame.Rect, l *frame.Layer) {
 	case "":
 		moved.Note = "nothing has changed yet: add or remove a server"
 	case core.CmdJoin:
-		moved.Note = fmt.Sprintf("%s %s · on average 1/(N+1) = %s", percent(float64(c.moved)/float64(total)), c.flowText(), percent(1/float64(n)))
+		moved.Note = fmt.Sprintf("%s %s · mean 1/(N+1): %.0f%%", percent(float64(c.moved)/float64(total)), c.flowText(), 100/float64(n))
 	default:
-		moved.Note = fmt.Sprintf("%s %s · on average 1/N = %s", percent(float64(c.moved)/float64(total)), c.flowText(), percent(1/float64(max(len(c.ch.Before), 1))))
+		moved.Note = fmt.Sprintf("%s %s · mean 1/N: %.0f%%", percent(float64(c.moved)/float64(total)), c.flowText(), 100/float64(max(len(c.ch.Before), 1)))
 	}
 	mod := stat{Caption: "hash % N would have moved", Value: thousands(c.moduloMove) + " / " + thousands(total),
 		Note: percent(float64(c.moduloMove)/float64(total)) + " of the keys"}
@@ -319,7 +319,7 @@ func (c *Consistent) flowText() string {
 	case 0:
 		return ""
 	case 1:
-		return fmt.Sprintf("· all from %v to %v", c.flows[0].From, c.flows[0].To)
+		return fmt.Sprintf("· all %v to %v", c.flows[0].From, c.flows[0].To)
 	}
 	return fmt.Sprintf("· %d different moves", len(c.flows))
 }

@@ -340,7 +340,7 @@ func TestConsistentJoinMovesOneArcToTheNewServer(t *testing.T) {
 	if math.Abs(moved-n4) > 4*sigma {
 		t.Errorf("moved %.4f of the keys, but n4's arc is %.4f of the ring", moved, n4)
 	}
-	if !hasText(l, "all from "+c.flows[0].From.String()+" to n4") {
+	if !hasText(l, "all "+c.flows[0].From.String()+" to n4") {
 		t.Errorf("the flow is not named on screen: %q", texts(l))
 	}
 }
@@ -562,7 +562,8 @@ func TestLayoutIsReadableAtBothScales(t *testing.T) {
 	for _, id := range []string{"naive-hashing", "consistent-hashing", "virtual-nodes"} {
 		for _, sz := range []lab.Size{desktop, {W: 2560, H: 1600, Scale: 2}, {W: 1024, H: 700, Scale: 1}} {
 			l := newLab(t, id)
-			do(t, l, join)
+			do(t, l, join, `{"type":"step"}`)
+			do(t, l, leave(1))
 			l.Update(idle(), sz)
 			for _, tx := range l.Frame().Layers[frame.LayerScene].Texts {
 				if float64(tx.Size) < 13*sz.Scale-1e-9 {

@@ -206,7 +206,7 @@ func (c *Naive) predictionText() string {
 	case b == a+1 && c.ch.Kind == core.CmdJoin:
 		return fmt.Sprintf("predicted N/(N+1) = %d/%d = %s", a, b, percent(c.predicted))
 	default:
-		return fmt.Sprintf("predicted for %d → %d servers: %s", a, b, percent(c.predicted))
+		return fmt.Sprintf("predicted for %d to %d servers: %s", a, b, percent(c.predicted))
 	}
 }
 
