@@ -583,3 +583,40 @@ func TestLayoutIsReadableAtBothScales(t *testing.T) {
 		}
 	}
 }
+
+func TestControlsAreReachedByTabInPanelOrder(t *testing.T) {
+	want := map[string][]string{
+		"naive-hashing":      {"naive-add", "naive-remove", "naive-keys"},
+		"consistent-hashing": {"ring-add", "ring-remove", "ring-lookup", "ring-keys"},
+		"virtual-nodes":      {"vnodes", "vnodes-server", "vnodes-weight", "vnodes-remove"},
+	}
+	for id, ids := range want {
+		l := newLab(t, id)
+		var order []string
+		for range 30 {
+			l.Update(&ui.Input{Keys: []ui.Key{ui.KeyTab}, MouseX: -1, MouseY: -1}, desktop)
+			if f := l.Focus(); slices.Contains(ids, f) {
+				order = append(order, f)
+			}
+		}
+		// Tab wraps, so each control is met at least once; the first
+		// visits must be in panel order.
+		if len(order) < len(ids) || !slices.Equal(order[:len(ids)], ids) {
+			t.Errorf("%s: Tab met the chapter's controls as %v, want %v first", id, order, ids)
+		}
+	}
+}
+
+func TestKeyboardAddsAServer(t *testing.T) {
+	l := newLab(t, "naive-hashing")
+	for i := 0; i < 30 && l.Focus() != "naive-add"; i++ {
+		l.Update(&ui.Input{Keys: []ui.Key{ui.KeyTab}, MouseX: -1, MouseY: -1}, desktop)
+	}
+	if l.Focus() != "naive-add" {
+		t.Fatalf("Tab never reached Add a server; focus is %q", l.Focus())
+	}
+	l.Update(&ui.Input{Keys: []ui.Key{ui.KeyEnter}, MouseX: -1, MouseY: -1}, desktop)
+	if rec := l.Timeline().Recorded(); len(rec) != 1 || rec[0].Cmd.Kind != core.CmdJoin {
+		t.Errorf("Enter on Add a server recorded %+v, want one join", rec)
+	}
+}
