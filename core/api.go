@@ -46,11 +46,11 @@ const (
 	CmdPut         CommandKind = "put"         // Node coordinates a put of Key=Value for Client
 	CmdGet         CommandKind = "get"         // Node coordinates a get of Key for Client
 	CmdCrash       CommandKind = "crash"       // Node loses its in-memory state and stops
-	CmdRestart     CommandKind = "restart"     // Node comes back with its durable storage
+	CmdRestart     CommandKind = "restart"     // Node comes back with its durable storage (also a leaving node that crashed before it had handed everything over)
 	CmdPartition   CommandKind = "partition"   // Groups: messages across groups are dropped
 	CmdHeal        CommandKind = "heal"        // remove every partition
 	CmdJoin        CommandKind = "join"        // a new node joins (Weight); it gets the next free NodeID
-	CmdLeave       CommandKind = "leave"       // Node leaves the ring for good (announced by gossip)
+	CmdLeave       CommandKind = "leave"       // Node leaves the ring for good (announced by gossip), handing its keys to their new replicas before it stops
 	CmdSet         CommandKind = "set"         // Param=Num: "loss", "latency_min", "latency_max", "skew:nK", "n", "w", "r", "mode", "versioning", "readrepair", "vclock_max", "timeout"
 	CmdAntiEntropy CommandKind = "antientropy" // Node starts one Merkle exchange now, with Peer (0 means a random replica)
 	// CmdSettle heals the partition, restarts every crashed node that has not
@@ -200,6 +200,13 @@ const (
 	EvPartition                           // the partition changed (Text describes the groups)
 	EvRingChange                          // node From learned that Peer joined or left the ring (From is NoNode for the agreed ring)
 	EvConfigChange                        // a cluster parameter changed (Text: "loss=0.2")
+	// EvTransfer: From, which no longer replicates Key (a join moved the key's
+	// range, or From is leaving; Text says which), hands its Count versions
+	// to replica To. From keeps its copy until every replica acknowledged.
+	EvTransfer
+	// EvTransferDone: every replica acknowledged (Text lists them), so From
+	// dropped its copy of Key.
+	EvTransferDone
 )
 
 // MsgKind names the kind of a simulated network message.
@@ -220,6 +227,8 @@ const (
 	MsgMerkleResp
 	MsgKeysPush
 	MsgKeysReply
+	MsgTransfer    // a key handed to a new replica on a membership change
+	MsgTransferAck // the new replica holds it
 )
 
 // Status is what one node believes about another.

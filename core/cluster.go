@@ -57,6 +57,8 @@ type Cluster struct {
 	// Scratch buffers of tickAntiEntropy.
 	aeArcs  []arc
 	aePrefs []NodeID
+	// Scratch buffer of transferPass.
+	transferKeys []string
 }
 
 // New builds a cluster of cfg.Nodes nodes that all know each other, at tick 0.
@@ -183,8 +185,7 @@ func (c *Cluster) run(it item) {
 	case itemTimeout:
 		c.tickTimeout(n, it.req)
 	case itemLeaveStop:
-		c.stopNode(n, "left")
-		n.inRing = false
+		c.checkLeave(n)
 	}
 }
 
@@ -270,7 +271,7 @@ func (c *Cluster) validate(cmd Command) error {
 		if n.up {
 			return fmt.Errorf("restart: %v is already up", cmd.Node)
 		}
-		if !n.inRing {
+		if !n.restartable() {
 			return fmt.Errorf("restart: %v has left the ring", cmd.Node)
 		}
 	case CmdPartition:
@@ -399,6 +400,7 @@ func (c *Cluster) stopNode(n *node, why string) {
 		}
 	}
 	n.requests = map[RequestID]*request{}
+	n.transfers = nil
 	n.members = nil
 	n.ring = nil
 	clear(n.trees)
@@ -412,6 +414,9 @@ func (c *Cluster) restartNode(n *node) {
 	c.emit(Event{Kind: EvNodeState, From: n.id, Up: true, Text: "restarted"})
 	c.freshView(n, slices.Clone(n.ringMembers))
 	c.scheduleTimers(n)
+	if n.leaving { // it had not finished handing its keys over
+		c.schedule(item{tick: c.now + c.leaveRetryTicks(), kind: itemLeaveStop, node: n.id, epoch: n.epoch})
+	}
 }
 
 // seedNode is the node a joining node first contacts: the lowest-ID up
@@ -446,9 +451,13 @@ func (c *Cluster) joinNode(weight float64) {
 }
 
 // leaveNode: the node announces its departure (a bumped heartbeat with the
-// left mark, spread by gossip) and stops three gossip rounds later. It
-// leaves the agreed ring at once; the others drop it from their own rings
-// as the news reaches them.
+// left mark, spread by gossip), hands every key it stores (hints included)
+// to the key's replicas on its ring without itself, and stops once every
+// transfer is acknowledged (see transfer.go). It starts handing over three
+// gossip rounds after the leave, once gossip has spread the news: a replica
+// that still had the leaving node on its ring would take itself for a
+// non-replica of what it receives and send it straight back. It leaves the agreed ring at once; the others drop it from
+// their own rings as the news reaches them.
 func (c *Cluster) leaveNode(n *node) {
 	n.leaving = true
 	n.inRing = false
@@ -459,11 +468,13 @@ func (c *Cluster) leaveNode(n *node) {
 	self.left, self.status, self.heartbeat = true, Left, n.heartbeat
 	c.rebuildRing(n)
 	c.emit(Event{Kind: EvRingChange, From: NoNode, Peer: n.id, Text: "left"})
+	c.foldHints(n)
 	stopAfter := 3 * c.cfg.GossipIntervalTicks
 	if stopAfter == 0 {
 		stopAfter = 1
 	}
-	c.schedule(item{tick: c.now + stopAfter, kind: itemLeaveStop, node: n.id, epoch: n.epoch})
+	n.handOverAt = c.now + stopAfter
+	c.schedule(item{tick: n.handOverAt, kind: itemLeaveStop, node: n.id, epoch: n.epoch})
 }
 
 func (c *Cluster) setPartition(groups [][]NodeID) {

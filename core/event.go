@@ -73,6 +73,8 @@ var eventNodes = [...]uint8{
 	EvPartition:      0,
 	EvRingChange:     useFrom | usePeer,
 	EvConfigChange:   0,
+	EvTransfer:       useFrom | useTo,
+	EvTransferDone:   useFrom,
 }
 
 // emit appends an event to the trace at the current tick.
@@ -188,6 +190,8 @@ var msgNames = [...]string{
 	MsgMerkleResp:  "merkle-reply",
 	MsgKeysPush:    "keys",
 	MsgKeysReply:   "keys-reply",
+	MsgTransfer:    "transfer",
+	MsgTransferAck: "transfer-ack",
 }
 
 // String names a message kind as the event log writes it.
@@ -325,6 +329,14 @@ func (e Event) String() string {
 		}
 	case EvConfigChange:
 		w("set ", e.Text)
+	case EvTransfer:
+		w(from, " hands ", e.Key, " (", strconv.Itoa(e.Count), " version")
+		if e.Count != 1 {
+			w("s")
+		}
+		w(") to replica ", to, ": ", from, " is ", e.Text)
+	case EvTransferDone:
+		w(from, " drops its copy of ", e.Key, ": the replicas ", e.Text, " have it")
 	default:
 		w("event ", strconv.Itoa(int(e.Kind)))
 	}

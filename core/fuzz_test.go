@@ -27,10 +27,8 @@ func (f *fuzzInput) done() bool { return f.pos >= len(f.data) }
 // faults, then settles the cluster and checks the invariants: no panic, no
 // replica ever forgets a write its versions had seen (vector clocks never
 // regress), and under vector clocks every acknowledged write survives once
-// the cluster is healed and anti-entropy has run. Runs that join or remove
-// nodes are checked for the first two only: a write acknowledged by a node
-// that then leaves can be lost for good, since a leaving node does not hand
-// its ranges over.
+// the cluster is healed and anti-entropy has run, joins and leaves included
+// (a node taken off a key's replicas hands the key over before dropping it).
 func FuzzCluster(f *testing.F) {
 	f.Add([]byte{0, 1, 1, 1, 7, 0, 3, 2, 0, 9, 4, 1, 1, 5, 2, 3, 1, 0})
 	f.Add([]byte{1, 1, 0, 0, 3, 2, 2, 0, 4, 17, 9, 0, 5, 0, 1, 6, 0, 5, 1, 7, 3, 0})
@@ -55,7 +53,6 @@ func FuzzCluster(f *testing.F) {
 			t.Fatal(err)
 		}
 		c.oracle.check = true
-		membership := false
 		value := 0
 		for !in.done() {
 			kind, arg := in.next()%11, in.next()
@@ -93,9 +90,7 @@ func FuzzCluster(f *testing.F) {
 					cmd = Command{Kind: CmdLeave, Node: node}
 				}
 			}
-			if _, err := c.Apply(cmd); err == nil && kind == 10 {
-				membership = true
-			}
+			c.Apply(cmd) // invalid commands (restart an up node...) are refused unchanged
 		}
 		c.RunUntil(c.Now() + 50)
 		c.Events()
@@ -111,7 +106,7 @@ func FuzzCluster(f *testing.F) {
 		if len(c.oracle.violations) > 0 {
 			t.Fatalf("vector clocks regressed:\n%s", strings.Join(c.oracle.violations, "\n"))
 		}
-		if cfg.Versioning == VectorClocks && !membership {
+		if cfg.Versioning == VectorClocks {
 			if !rep.Converged {
 				v := c.View()
 				var b strings.Builder

@@ -110,6 +110,13 @@ func (c *Cluster) handleGossip(n *node, m *message) {
 		c.emit(Event{Kind: EvGossip, From: m.from, To: n.id})
 	}
 	c.mergeView(n, m.members)
+	if n.leaving && !n.leaveHeard {
+		for _, e := range m.members {
+			if e.id == n.id && e.left {
+				n.leaveHeard = true
+			}
+		}
+	}
 	if m.kind == MsgGossip {
 		c.send(message{kind: MsgGossipReply, from: n.id, to: m.from, members: c.viewEntries(n)})
 	}
@@ -156,6 +163,7 @@ func (c *Cluster) mergeView(n *node, entries []memberEntry) {
 	}
 	if ringChanged {
 		c.rebuildRing(n)
+		c.transferPass(n)
 	}
 }
 

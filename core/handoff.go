@@ -8,6 +8,7 @@ package core
 // on the holder's ring instead (or into the holder's own storage when it is
 // itself a replica).
 func (c *Cluster) tickHandoff(n *node) {
+	c.transferPass(n) // retries the hand-over of keys the node no longer replicates
 	if len(n.hints) == 0 {
 		return
 	}

@@ -165,5 +165,9 @@ func (c *Cluster) step(n *node, m *message) {
 		c.handleMerkleProbe(n, m)
 	case MsgKeysPush, MsgKeysReply:
 		c.handleKeys(n, m)
+	case MsgTransfer:
+		c.handleTransfer(n, m)
+	case MsgTransferAck:
+		c.handleTransferAck(n, m)
 	}
 }

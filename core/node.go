@@ -18,8 +18,14 @@ type node struct {
 	weight float64
 	up     bool
 	inRing bool // joined and not yet left (the agreed ring's view of it)
-	// leaving is set by CmdLeave: the node announces it and stops later.
+	// leaving is set by CmdLeave: the node announces it, hands its keys
+	// over, and stops; gone is set when it has stopped for good.
 	leaving bool
+	gone    bool
+	// handOverAt is when a leaving node starts handing its keys over;
+	// leaveHeard is set once a peer's gossip shows it has heard of the leave.
+	handOverAt int64
+	leaveHeard bool
 	// epoch counts incarnations; timers set in an earlier one are ignored.
 	epoch uint32
 	skew  int64
@@ -38,6 +44,9 @@ type node struct {
 	trees    map[arc]*merkle.Tree // per key range this node replicates (own ring arcs)
 	extra    []arcTree            // trees for arcs of a peer's ring that are not ours
 	prefBuf  []NodeID
+	// transfers are the keys being handed over because the node no longer
+	// replicates them (see transfer.go).
+	transfers map[string]*transfer
 }
 
 // keyState is a key as one replica stores it: its sibling set, sorted by dot.
@@ -96,6 +105,10 @@ func newNode(id NodeID, weight float64, skew int64) *node {
 		trees:    map[arc]*merkle.Tree{},
 	}
 }
+
+// restartable reports whether a down node may come back: it is on the ring,
+// or it was leaving and had not finished handing its keys over.
+func (n *node) restartable() bool { return n.inRing || (n.leaving && !n.gone) }
 
 // sortedKeys lists the keys a node stores, for anything ordered.
 func (n *node) sortedKeys() []string {

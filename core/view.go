@@ -90,7 +90,7 @@ func (c *Cluster) Clone() *Cluster {
 		}
 	}
 	x.msgFree, x.memberBufs = nil, nil
-	x.aeArcs, x.aePrefs = nil, nil
+	x.aeArcs, x.aePrefs, x.transferKeys = nil, nil, nil
 	x.nodes = make([]*node, len(c.nodes))
 	for i, n := range c.nodes {
 		x.nodes[i] = n.clone()
@@ -146,6 +146,12 @@ func (n *node) clone() *node {
 		x.extra = append(x.extra, arcTree{e.arc, e.tree.Clone()})
 	}
 	x.prefBuf = nil
+	x.transfers = make(map[string]*transfer, len(n.transfers))
+	for k, tr := range n.transfers {
+		cp := *tr
+		cp.acked = slices.Clone(tr.acked)
+		x.transfers[k] = &cp
+	}
 	return &x
 }
 

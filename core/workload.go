@@ -2,6 +2,7 @@ package core
 
 import (
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -143,7 +144,7 @@ func (c *Cluster) undoFault(it item) {
 	}
 	switch it.arg {
 	case undoRestart:
-		if n := c.nodes[it.node]; !n.up && n.inRing {
+		if n := c.nodes[it.node]; !n.up && n.restartable() {
 			c.restartNode(n)
 		}
 	case undoHeal:
@@ -166,7 +167,7 @@ func (c *Cluster) beginSettle() {
 		c.setPartition(nil)
 	}
 	for _, n := range c.nodes {
-		if !n.up && n.inRing {
+		if !n.up && n.restartable() {
 			c.restartNode(n)
 		}
 	}
@@ -195,14 +196,30 @@ func (c *Cluster) Settle(maxTicks int64) SettleReport {
 	return SettleReport{Ticks: c.now - start, Converged: converged, LostWrites: len(lost), Lost: lost}
 }
 
-// quiescent is the direct check behind Settle.
+// quiescent is the direct check behind Settle: besides the above, no
+// leaving node is still handing keys over and no node stores a key it does
+// not replicate on the agreed ring.
 func (c *Cluster) quiescent() bool {
 	for _, n := range c.nodes {
-		if len(n.requests) > 0 || len(n.hints) > 0 {
+		if len(n.requests) > 0 || len(n.hints) > 0 || (n.leaving && !n.gone) {
+			return false
+		}
+		if n.inRing && c.holdsMisplaced(n) {
 			return false
 		}
 	}
 	return len(c.divergentKeys(1)) == 0
+}
+
+// holdsMisplaced reports whether n stores a key that the agreed ring does not
+// place on it.
+func (c *Cluster) holdsMisplaced(n *node) bool {
+	for _, ks := range n.store {
+		if len(ks.versions) > 0 && !slices.Contains(c.ring.PreferenceList(ks.hash, c.cfg.N), n.id) {
+			return true
+		}
+	}
+	return false
 }
 
 // divergentKeys lists up to limit keys (sorted) whose replicas on the agreed

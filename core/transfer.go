@@ -1,0 +1,160 @@
+package core
+
+import "slices"
+
+// Key transfers on membership changes, as in Dynamo (section 4.9 of the
+// paper): when a join or a leave takes a node off a key's preference list,
+// that node pushes the key to the key's current replicas (by its own ring)
+// and drops its copy only once every one of them has acknowledged holding
+// those versions. Until then it keeps the key, so a transfer lost on the
+// network or sent to a replica that is down is simply retried at the next
+// handoff round: a membership change never loses an acknowledged write.
+//
+// A leaving node has already taken itself off its own ring, so it transfers
+// every key it stores (and its hints, which it folds into its storage when
+// it leaves), starting once gossip has had three rounds to spread the news;
+// it keeps running until it has handed everything over, then stops for good.
+
+// transfer is a node's pending hand-over of one key it no longer replicates.
+type transfer struct {
+	versions []*version // what was sent: the node's versions at the time
+	targets  []NodeID   // the key's replicas by the node's ring when sent
+	acked    []bool     // per target
+}
+
+// transferPass pushes every key n stores but no longer replicates (by its own
+// ring) to the key's replicas, resending only to the targets that have not
+// acknowledged the same versions yet.
+func (c *Cluster) transferPass(n *node) {
+	if !n.up || n.ring == nil || n.ring.NodeCount() == 0 || (n.leaving && c.now < n.handOverAt) {
+		return
+	}
+	keys := c.transferKeys[:0]
+	for k, ks := range n.store {
+		if len(ks.versions) > 0 && !c.replicates(n, ks.hash) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		ks := n.store[k]
+		targets := n.ring.PreferenceList(ks.hash, c.cfg.N)
+		tr := n.transfers[k]
+		if tr == nil || !sameDots(tr.versions, ks.versions) || !slices.Equal(tr.targets, targets) {
+			tr = &transfer{versions: ks.versions, targets: targets, acked: make([]bool, len(targets))}
+			if n.transfers == nil {
+				n.transfers = map[string]*transfer{}
+			}
+			n.transfers[k] = tr
+		}
+		why := "no longer a replica"
+		if n.leaving {
+			why = "leaving the ring"
+		}
+		for i, t := range tr.targets {
+			if tr.acked[i] {
+				continue
+			}
+			c.emit(Event{Kind: EvTransfer, From: n.id, To: t, Key: k, Count: len(tr.versions), Text: why})
+			c.send(message{kind: MsgTransfer, from: n.id, to: t, key: k, keyHash: ks.hash, versions: tr.versions})
+		}
+	}
+	clear(keys)
+	c.transferKeys = keys[:0]
+}
+
+// replicates reports whether n is on the preference list of a key at hash,
+// by n's own ring (never, once n is leaving: it is off its own ring).
+func (c *Cluster) replicates(n *node, hash uint64) bool {
+	n.prefBuf = n.ring.AppendPreferenceList(n.prefBuf[:0], hash, c.cfg.N)
+	return slices.Contains(n.prefBuf, n.id)
+}
+
+// handleTransfer: a replica stores the versions handed to it and
+// acknowledges them.
+func (c *Cluster) handleTransfer(n *node, m *message) {
+	c.storeVersions(n, m.key, m.keyHash, m.versions, 0)
+	c.send(message{kind: MsgTransferAck, from: n.id, to: m.from, key: m.key, keyHash: m.keyHash, versions: m.versions})
+}
+
+// handleTransferAck marks a target as holding the versions sent; when every
+// target has them, and the node still holds exactly those versions and
+// still does not replicate the key, it drops its copy.
+func (c *Cluster) handleTransferAck(n *node, m *message) {
+	tr := n.transfers[m.key]
+	if tr == nil || !sameDots(tr.versions, m.versions) {
+		return // an answer to an earlier transfer of other versions
+	}
+	if i := slices.Index(tr.targets, m.from); i >= 0 {
+		tr.acked[i] = true
+	}
+	if slices.Contains(tr.acked, false) {
+		return
+	}
+	delete(n.transfers, m.key)
+	ks := n.store[m.key]
+	if ks == nil || !sameDots(ks.versions, tr.versions) || c.replicates(n, ks.hash) {
+		return // it changed meanwhile: the next pass decides again
+	}
+	c.dropKey(n, m.key, ks)
+	c.emit(Event{Kind: EvTransferDone, From: n.id, Key: m.key, Text: joinNodes(tr.targets)})
+}
+
+// dropKey removes a key from a node's storage and from its Merkle trees.
+// The node's dot counter for the key stays (it is what keeps its dots
+// unique).
+func (c *Cluster) dropKey(n *node, key string, ks *keyState) {
+	delete(n.store, key)
+	if n.ring == nil || n.ring.Len() == 0 {
+		return
+	}
+	s, e := n.ring.RangeOf(ks.hash)
+	if t := n.trees[arc{s, e}]; t != nil {
+		t.Remove(ks.hash, ks.digest)
+	}
+	for _, x := range n.extra {
+		if x.arc.contains(ks.hash) {
+			x.tree.Remove(ks.hash, ks.digest)
+		}
+	}
+}
+
+// foldHints moves a leaving node's hints into its storage, so that they are
+// transferred with everything else to the keys' current replicas (the
+// intended owners among them).
+func (c *Cluster) foldHints(n *node) {
+	for _, hk := range n.sortedHints() {
+		h := n.hints[hk]
+		delete(n.hints, hk)
+		c.storeVersions(n, hk.key, h.hash, h.versions, 0)
+	}
+}
+
+// checkLeave runs when a leaving node's stop timer fires (first three gossip
+// rounds after the leave): the node stops if it has handed everything over
+// and some peer's gossip has shown that the news of its leave got out (a
+// node that stopped unheard, say behind a partition, would stay on every
+// other ring for good); otherwise it retries its transfers and checks again
+// later.
+func (c *Cluster) checkLeave(n *node) {
+	if len(n.store) == 0 && len(n.hints) == 0 && n.leaveHeard {
+		c.finishLeave(n)
+		return
+	}
+	c.foldHints(n)
+	c.transferPass(n)
+	c.schedule(item{tick: c.now + c.leaveRetryTicks(), kind: itemLeaveStop, node: n.id, epoch: n.epoch})
+}
+
+func (c *Cluster) leaveRetryTicks() int64 {
+	return max(c.cfg.HandoffIntervalTicks, c.cfg.GossipIntervalTicks, 2*c.cfg.LatencyMaxTicks, 1)
+}
+
+// finishLeave stops a leaving node for good.
+func (c *Cluster) finishLeave(n *node) {
+	if !n.up {
+		return
+	}
+	c.stopNode(n, "left")
+	n.gone = true
+}

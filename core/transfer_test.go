@@ -1,0 +1,138 @@
+package core
+
+import (
+	"slices"
+	"testing"
+)
+
+// keysOn lists the keys node n stores, sorted (the View sorts them).
+func keysOn(v View, n NodeID) []string {
+	var out []string
+	for _, k := range v.Nodes[n].Keys {
+		out = append(out, k.Key)
+	}
+	return out
+}
+
+// checkPlacement fails unless every key is stored, with its one written
+// value, by exactly the nodes of its preference list on the agreed ring.
+func checkPlacement(t *testing.T, c *Cluster, when string, written map[string]string) {
+	t.Helper()
+	v := c.View()
+	for _, key := range sortedKeysOf(written) {
+		pref := c.PreferenceList(key, c.cfg.N)
+		for _, n := range v.Nodes {
+			got := storedValues(v, n.ID, key)
+			if slices.Contains(pref, n.ID) {
+				if !slices.Equal(got, []string{written[key]}) {
+					t.Errorf("%s: replica %v of %s (replicas %v) stores %v, want [%s]", when, n.ID, key, pref, got, written[key])
+				}
+			} else if got != nil {
+				t.Errorf("%s: %v stores %s although its replicas are %v", when, n.ID, key, pref)
+			}
+		}
+	}
+}
+
+// A node that leaves hands every key to the key's new replicas before it
+// stops, and a node that joins receives exactly the keys it now replicates
+// from the nodes that no longer do. Anti-entropy and read repair are off,
+// so only the transfers can have moved the data.
+func TestLeaveAndJoinTransferKeys(t *testing.T) {
+	cfg := quietConfig()
+	c := mustNew(t, cfg)
+	written := map[string]string{}
+	for i := 0; i < 60; i++ {
+		key := "k" + itoa(i)
+		written[key] = "v" + itoa(i)
+		if op := waitOp(t, c, mustApply(t, c, Command{Kind: CmdPut, Node: NodeID(i % 5), Key: key, Value: written[key]}), 100); !op.OK {
+			t.Fatalf("put %s: %s", key, op.Err)
+		}
+	}
+	c.RunUntil(c.Now() + 20)
+	checkPlacement(t, c, "before the leave", written)
+	before := len(keysOn(c.View(), 2))
+
+	c.Events()
+	mustApply(t, c, Command{Kind: CmdLeave, Node: 2})
+	rep := c.Settle(3000)
+	if !rep.Converged || rep.LostWrites != 0 {
+		t.Fatalf("settle after the leave: %+v", rep)
+	}
+	evs := c.Events()
+	dropped := 0
+	for _, e := range evs {
+		if e.Kind == EvTransferDone && e.From == 2 {
+			dropped++
+		}
+	}
+	if got := dropped; got != before {
+		t.Errorf("n2 dropped %d keys after acknowledged transfers, want all %d it stored", got, before)
+	}
+	if v := c.View(); v.Nodes[2].Up || len(v.Nodes[2].Keys) != 0 {
+		t.Errorf("after leaving n2 is up=%v and stores %v", v.Nodes[2].Up, keysOn(v, 2))
+	}
+	checkPlacement(t, c, "after n2 left", written)
+
+	mustApply(t, c, Command{Kind: CmdJoin})
+	if rep := c.Settle(3000); !rep.Converged || rep.LostWrites != 0 {
+		t.Fatalf("settle after the join: %+v", rep)
+	}
+	var want []string
+	for _, key := range sortedKeysOf(written) {
+		if slices.Contains(c.PreferenceList(key, cfg.N), 5) {
+			want = append(want, key)
+		}
+	}
+	if got := keysOn(c.View(), 5); len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("the new node n5 stores %v, want exactly the keys it replicates %v", got, want)
+	}
+	checkPlacement(t, c, "after n5 joined", written)
+}
+
+// A leaving node cut off from the other replicas keeps its keys (and keeps
+// running) until they can acknowledge them: a transfer is never assumed.
+func TestLeavingNodeKeepsKeysUntilAcknowledged(t *testing.T) {
+	cfg := quietConfig()
+	c := mustNew(t, cfg)
+	key := keyOwnedBy(t, c, "k", 4, 0, 1)
+	waitOp(t, c, mustApply(t, c, Command{Kind: CmdPut, Node: 0, Key: key, Value: "x"}), 100)
+	c.RunUntil(c.Now() + 20)
+	mustApply(t, c, Command{Kind: CmdPartition, Groups: [][]NodeID{{4}}})
+	mustApply(t, c, Command{Kind: CmdLeave, Node: 4})
+	c.RunUntil(c.Now() + 20*cfg.GossipIntervalTicks)
+	v := c.View()
+	if !v.Nodes[4].Up || !slices.Contains(keysOn(v, 4), key) {
+		t.Fatalf("cut off, the leaving n4 is up=%v and stores %v; want it up and keeping %s", v.Nodes[4].Up, keysOn(v, 4), key)
+	}
+	mustApply(t, c, Command{Kind: CmdHeal})
+	c.RunUntil(c.Now() + 20*cfg.GossipIntervalTicks)
+	v = c.View()
+	if v.Nodes[4].Up || len(v.Nodes[4].Keys) != 0 {
+		t.Errorf("after the heal n4 is up=%v and stores %v; want it stopped and empty", v.Nodes[4].Up, keysOn(v, 4))
+	}
+	for _, r := range c.PreferenceList(key, 3) {
+		if got := storedValues(v, r, key); !slices.Equal(got, []string{"x"}) {
+			t.Errorf("replica %v stores %v, want [x]", r, got)
+		}
+	}
+}
+
+func TestTransferEventsReadPlainly(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ev   Event
+		want string
+	}{
+		{"leaving", Event{Kind: EvTransfer, From: 4, To: 1, Key: "cart:7", Count: 1, Text: "leaving the ring"},
+			"n4 hands cart:7 (1 version) to replica n1: n4 is leaving the ring"},
+		{"moved range", Event{Kind: EvTransfer, From: 0, To: 5, Key: "cart:7", Count: 2, Text: "no longer a replica"},
+			"n0 hands cart:7 (2 versions) to replica n5: n0 is no longer a replica"},
+		{"dropped", Event{Kind: EvTransferDone, From: 0, Key: "cart:7", Text: "n1 n3 n5"},
+			"n0 drops its copy of cart:7: the replicas n1 n3 n5 have it"},
+	} {
+		if got := tc.ev.String(); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
