@@ -294,7 +294,11 @@ func (c *Failures) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	if differ == 0 {
 		p.bigNumber(nums.Right(), nums.Y, "views agree", scene.Green, fmt.Sprintf("all %d running nodes agree", live), numW)
 	} else {
-		p.bigNumber(nums.Right(), nums.Y, fmt.Sprintf("%d %s differ", differ, pluralWord(differ, "view")), scene.Orange, fmt.Sprintf("of %d running nodes; gossip converges them", live), numW)
+		word := "views differ"
+		if differ == 1 {
+			word = "view differs"
+		}
+		p.bigNumber(nums.Right(), nums.Y, fmt.Sprintf("%d %s", differ, word), scene.Orange, fmt.Sprintf("of %d running nodes", live), numW)
 	}
 	p.text(words.X, words.Y, u(18), th.Text, frame.AlignStart, "Who believes what", words.W)
 	cfg := v.Config
@@ -327,7 +331,7 @@ func (c *Failures) detectionLine(v *core.View) string {
 	case d.deadTicksMax >= 0:
 		s += fmt.Sprintf("all %d running nodes marked it dead within %d ticks", d.live, d.deadTicksMax)
 	case d.suspect > 0:
-		s += fmt.Sprintf("suspected by %d of %d, dead for %d", d.suspect, d.live, d.dead)
+		s += fmt.Sprintf("suspected by %d of %d, marked dead by %d", d.suspect, d.live, d.dead)
 	default:
 		s += "no one has noticed yet"
 	}

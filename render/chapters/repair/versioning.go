@@ -428,7 +428,7 @@ func (c *Versioning) drawCard(p pen, r frame.Rect, n *versionNode, siblings bool
 	switch {
 	case n.Lost:
 		accent = scene.Vermillion
-		status = "LOST: acknowledged, dropped"
+		status = "LOST, though acknowledged"
 	case live && siblings:
 		accent = scene.Orange
 		status = "sibling · " + holdText(n)
@@ -470,8 +470,10 @@ func (c *Versioning) drawCard(p pen, r frame.Rect, n *versionNode, siblings bool
 		stCol = scene.Vermillion
 	}
 	p.text(tx, r.Y+u(5)+frame.LineHeight(u(17))+p.lh, p.fs, stCol, frame.AlignStart, status, tw)
-	if n.Lost {
-		l.Line(r.X, r.Y, r.Right(), r.Bottom(), u(2), scene.Vermillion.WithAlpha(0.7))
+	if n.Lost { // a cross in the corner: the loss does not rest on colour
+		d, cx, cy := u(6), r.Right()-u(12), r.Y+u(12)
+		l.Line(cx-d, cy-d, cx+d, cy+d, u(2.5), scene.Vermillion)
+		l.Line(cx-d, cy+d, cx+d, cy-d, u(2.5), scene.Vermillion)
 	}
 }
 

@@ -84,7 +84,7 @@ func TestVersioningTryThis(t *testing.T) {
 	if lost.Value != "eggs" || !lost.Acked || lost.Coord != rightCoord {
 		t.Errorf("lost version %+v, want the right client's acknowledged eggs", lost)
 	}
-	if !hasText(l, "acknowledged write lost") || !hasText(l, "LOST") {
+	if !hasText(l, "acknowledged write lost") || !hasText(l, "LOST, though acknowledged") {
 		t.Errorf("the loss is not on screen: %q", sceneTexts(l))
 	}
 	rep := l.Timeline().Cluster().Clone().Settle(3000)
