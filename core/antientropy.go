@@ -14,30 +14,9 @@ func (c *Cluster) tickAntiEntropy(n *node, peer NodeID) {
 	if n.ring == nil || n.ring.NodeCount() < 2 {
 		return
 	}
-	// The arcs n replicates, with their preference lists laid end to end in
-	// prefs (arc i's list is prefs[i*N : i*N+N], padded with NoNode).
-	arcs, prefs := c.aeArcs[:0], c.aePrefs[:0]
+	arcs, prefs := c.appendReplicatedArcs(n, c.aeArcs[:0], c.aePrefs[:0])
 	defer func() { c.aeArcs, c.aePrefs = arcs[:0], prefs[:0] }()
-	count, width := n.ring.Len(), c.cfg.N
-	prev := n.ring.PointAt(count - 1).Hash
-	for i := 0; i < count; i++ {
-		p := n.ring.PointAt(i)
-		a := arc{prev, p.Hash}
-		prev = p.Hash
-		if a.start == a.end && count > 1 {
-			continue // two points at one hash: an empty arc
-		}
-		at := len(prefs)
-		prefs = n.ring.AppendPreferenceList(prefs, p.Hash, width)
-		for len(prefs) < at+width {
-			prefs = append(prefs, NoNode)
-		}
-		if slices.Contains(prefs[at:], n.id) {
-			arcs = append(arcs, a)
-		} else {
-			prefs = prefs[:at]
-		}
-	}
+	width := c.cfg.N
 	prefOf := func(i int) []NodeID { return prefs[i*width : i*width+width] }
 	if peer == NoNode {
 		var cands []NodeID
@@ -64,6 +43,36 @@ func (c *Cluster) tickAntiEntropy(n *node, peer NodeID) {
 		return
 	}
 	c.sendProbes(n, peer, MsgMerkleReq, probes)
+}
+
+// appendReplicatedArcs appends the arcs of n's ring that n replicates to
+// arcs, in ring order, and their preference lists laid end to end to prefs
+// (arc i's list is prefs[i*N : i*N+N], padded with NoNode).
+func (c *Cluster) appendReplicatedArcs(n *node, arcs []arc, prefs []NodeID) ([]arc, []NodeID) {
+	count, width := n.ring.Len(), c.cfg.N
+	if count == 0 {
+		return arcs, prefs
+	}
+	prev := n.ring.PointAt(count - 1).Hash
+	for i := 0; i < count; i++ {
+		p := n.ring.PointAt(i)
+		a := arc{prev, p.Hash}
+		prev = p.Hash
+		if a.start == a.end && count > 1 {
+			continue // two points at one hash: an empty arc
+		}
+		at := len(prefs)
+		prefs = n.ring.AppendPreferenceList(prefs, p.Hash, width)
+		for len(prefs) < at+width {
+			prefs = append(prefs, NoNode)
+		}
+		if slices.Contains(prefs[at:], n.id) {
+			arcs = append(arcs, a)
+		} else {
+			prefs = prefs[:at]
+		}
+	}
+	return arcs, prefs
 }
 
 func (c *Cluster) sendProbes(n *node, to NodeID, kind MsgKind, probes []rangeProbe) {

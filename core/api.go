@@ -52,7 +52,7 @@ const (
 	CmdJoin        CommandKind = "join"        // a new node joins (Weight); it gets the next free NodeID
 	CmdLeave       CommandKind = "leave"       // Node leaves the ring for good (announced by gossip), handing its keys to their new replicas before it stops
 	CmdSet         CommandKind = "set"         // Param=Num: "loss", "latency_min", "latency_max", "skew:nK", "n", "w", "r", "mode", "versioning", "readrepair", "vclock_max", "timeout"
-	CmdAntiEntropy CommandKind = "antientropy" // Node starts one Merkle exchange now, with Peer (0 means a random replica)
+	CmdAntiEntropy CommandKind = "antientropy" // Node starts one Merkle exchange now, with Peer when PeerSet (any node, n0 included), else with Peer if it is not 0, else with a random replica
 	// CmdSettle heals the partition, restarts every crashed node that has not
 	// left, sets loss to 0 and stops the workload and the fault injector.
 	// Cluster.Settle applies it (so a replay repeats it) and then runs until
@@ -62,12 +62,16 @@ const (
 
 // Command is one action applied to the cluster. Zero fields mean "default".
 type Command struct {
-	Kind   CommandKind `json:"kind"`
-	Node   NodeID      `json:"node,omitempty"`
-	Peer   NodeID      `json:"peer,omitempty"`
-	Client int         `json:"client,omitempty"`
-	Key    string      `json:"key,omitempty"`
-	Value  string      `json:"value,omitempty"`
+	Kind CommandKind `json:"kind"`
+	Node NodeID      `json:"node,omitempty"`
+	Peer NodeID      `json:"peer,omitempty"`
+	// PeerSet makes Peer explicit even when it is 0: CmdAntiEntropy with
+	// Peer 0 alone means "a random replica" (zero is "not set" in every
+	// Command field), with PeerSet it means n0.
+	PeerSet bool   `json:"peer_set,omitempty"`
+	Client  int    `json:"client,omitempty"`
+	Key     string `json:"key,omitempty"`
+	Value   string `json:"value,omitempty"`
 	// WithContext makes a put carry the vector-clock context of the
 	// client's last get of Key, so it supersedes the siblings it saw.
 	WithContext bool       `json:"ctx,omitempty"`

@@ -335,9 +335,12 @@ func (c *Cluster) validate(cmd Command) error {
 		if !c.nodes[cmd.Node].up {
 			return fmt.Errorf("antientropy: %v is down", cmd.Node)
 		}
-		if peer := antiEntropyPeer(cmd); peer != NoNode {
+		if peer := antiEntropyPeer(cmd); peer != NoNode || cmd.PeerSet {
 			if err := c.validNode(peer); err != nil {
 				return fmt.Errorf("antientropy: peer %w", err)
+			}
+			if peer == cmd.Node {
+				return fmt.Errorf("antientropy: %v cannot compare with itself; name another peer", peer)
 			}
 		}
 	default:
@@ -618,10 +621,13 @@ func (n *node) sortedRequestIDs() []RequestID {
 	return out
 }
 
-// antiEntropyPeer is the peer a CmdAntiEntropy names: none (a random
-// replica) when Peer is zero, NoNode or the node itself. Zero means "not
-// set", as for every Command field, so n0 cannot be named as the peer.
+// antiEntropyPeer is the peer a CmdAntiEntropy names: Peer when PeerSet;
+// otherwise none (a random replica) when Peer is zero, NoNode or the node
+// itself, since zero means "not set", as for every Command field.
 func antiEntropyPeer(cmd Command) NodeID {
+	if cmd.PeerSet {
+		return cmd.Peer
+	}
 	if cmd.Peer == 0 || cmd.Peer == NoNode || cmd.Peer == cmd.Node {
 		return NoNode
 	}
