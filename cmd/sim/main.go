@@ -4,9 +4,12 @@
 //	sim movement [flags]   keys moved by a membership change, hash-modulo against the ring
 //	sim balance [flags]    per-node load spread of the ring, averaged over seeds
 //	sim run [flags]        a whole simulated cluster under a workload and faults
+//	sim sweep -experiment NAME [knobs] [-json | -csv | -out DIR]
+//	                       an experiment's sweep, its tables beside the predictions
+//	sim sweep -list        the experiments with their knobs, defaults and ranges
 //
 // Each prints a readable summary, or with -json exactly one JSON object on
-// standard output. `sim <command> -help` lists a command's flags. Invalid
+// standard output (sweep also writes CSV, or files with -out). `sim <command> -help` lists a command's flags. Invalid
 // flags exit with status 2 and one line on standard error saying what is
 // wrong and what is allowed; a failure while running exits with status 1.
 package main

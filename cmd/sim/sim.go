@@ -24,6 +24,7 @@ var commands = []command{
 	{"movement", "keys moved by a membership change: hash-modulo placement against the ring", runMovement},
 	{"balance", "per-node load spread of the ring (arc and key based), averaged over seeds", runBalance},
 	{"run", "a simulated cluster under a workload and faults, healed and settled at the end", runCluster},
+	{"sweep", "an experiment's sweep (measurements beside predictions) as text, CSV or JSON tables", runSweep},
 }
 
 // Exit statuses.
