@@ -439,7 +439,16 @@ func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capS
 	// Legend: the white ring.
 	l.Annulus(inner.X+u(8), y+lh/2, u(7), u(2), 20, scene.TextColor)
 	l.Label(inner.X+u(22), y, size, th.TextDim, frame.AlignStart, fit("a replica of "+c.key+"; under each node, the value it stores"))
-	y += lh + u(16)
+	y += lh + u(10)
+	how := fmt.Sprintf("A write needs W = %d acks and a read R = %d replies from the key's own replicas; a side that reaches fewer waits until the request times out.", v.Config.W, v.Config.R)
+	if !strict {
+		how = fmt.Sprintf("A write needs W = %d acks and a read R = %d replies; replicas it cannot reach are replaced by stand-ins on its side, which keep the write as a hint and hand it over after the heal.", v.Config.W, v.Config.R)
+	}
+	for _, line := range frame.Wrap(x.Measure, how, size, inner.W) {
+		l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, line)
+		y += lh
+	}
+	y += u(12)
 
 	// The learner's last requests, newest last.
 	l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, "Last requests:")

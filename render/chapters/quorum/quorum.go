@@ -159,6 +159,14 @@ func dashed(l *frame.Layer, x0, y0, x1, y1, width, dash, gap float64, c frame.Co
 	}
 }
 
+// dashedRect strokes the outline of r with dashes.
+func dashedRect(l *frame.Layer, r frame.Rect, width, dash, gap float64, c frame.Color) {
+	dashed(l, r.X, r.Y, r.Right(), r.Y, width, dash, gap, c)
+	dashed(l, r.Right(), r.Y, r.Right(), r.Bottom(), width, dash, gap, c)
+	dashed(l, r.Right(), r.Bottom(), r.X, r.Bottom(), width, dash, gap, c)
+	dashed(l, r.X, r.Bottom(), r.X, r.Y, width, dash, gap, c)
+}
+
 // point is a place on screen.
 type point struct{ X, Y float64 }
 

@@ -322,6 +322,11 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	y += frame.LineHeight(big) + u(4)
 	l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure,
 		fmt.Sprintf("A write asks all %d replicas and returns after W = %d acks; a read returns after R = %d replies.", cfg.N, cfg.W, cfg.R), size, inner.W))
+	y += lh
+	if len(v.Groups) > 0 {
+		l.Label(inner.X, y, size, scene.Vermillion.Mix(th.Text, 0.3), frame.AlignStart, frame.Fit(x.Measure,
+			"Partition: dashed frames mark the writer's side (A); messages across the line are lost.", size, inner.W))
+	}
 	y += lh + u(14)
 
 	// The bottom: the counters.
@@ -414,6 +419,25 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		}
 	}
 
+	// The side of the partition that holds the writer (the side the split
+	// button cuts off) gets a dashed vermillion frame around each node.
+	if len(v.Groups) > 0 {
+		framed := []struct {
+			id core.NodeID
+			r  frame.Rect
+		}{{writer, writerBox}, {reader, readerBox}}
+		for _, id := range pref {
+			framed = append(framed, struct {
+				id core.NodeID
+				r  frame.Rect
+			}{id, cards[id]})
+		}
+		for _, f := range framed {
+			if groupOf(v, f.id) == groupOf(v, writer) {
+				dashedRect(l, f.r.Inset(-u(7)), u(2), u(8), u(5), scene.Vermillion)
+			}
+		}
+	}
 	c.drawCoordinator(x, l, writerBox, writer, "writer", "client "+strconv.Itoa(quorumWriter))
 	c.drawCoordinator(x, l, readerBox, reader, "reader", "client "+strconv.Itoa(quorumReader))
 	var both []core.NodeID

@@ -311,7 +311,12 @@ func (c *Replication) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 			continue
 		}
 		name := s.Point.Node.String()
-		l.Label(hx, y, big, scene.NodeColor(s.Point.Node), frame.AlignStart, name)
+		col := scene.NodeColor(s.Point.Node)
+		if n := nodeOf(v, s.Point.Node); n != nil && !n.Up {
+			name += " (down)"
+			col = scene.Grey
+		}
+		l.Label(hx, y, big, col, frame.AlignStart, name)
 		hx += x.Measure.Width(name+"  ", big)
 	}
 	y += frame.LineHeight(big) + u(6)
@@ -330,7 +335,7 @@ func (c *Replication) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		verdict = fmt.Sprintf("%d of %d replicas up: a read needs R = %d answer, so %s is still served.", up, len(pref), v.Config.R, key)
 		col = scene.Green.Mix(th.Text, 0.35)
 	default:
-		verdict = fmt.Sprintf("0 of %d replicas up: no server holds %s, so a read fails.", len(pref), key)
+		verdict = fmt.Sprintf("%d of %d replicas up: fewer than R = %d servers that hold %s can answer, so a read fails.", up, len(pref), v.Config.R, key)
 		col = scene.Vermillion.Mix(th.Text, 0.3)
 	}
 	l.Label(tx, y, size, col, frame.AlignStart, frame.Fit(x.Measure, verdict, size, top.W-2*pad))
