@@ -171,7 +171,10 @@ type SettleReport struct {
 	Ticks     int64 `json:"ticks"`     // ticks run
 	Converged bool  `json:"converged"` // quiescent with every replica of every key identical
 	// LostWrites counts acknowledged puts whose dot no surviving version on
-	// the key's replicas covers; Lost names them ("cart:7=v2.3 (n1:4)").
+	// the key's replicas covers; Lost names them ("cart:7=v2.3 (n1:4)"). A
+	// put overwritten by a client that had never seen it counts as lost
+	// (typical of last-write-wins) even when the history is linearizable;
+	// oracle.go gives the exact definition.
 	LostWrites int      `json:"lost_writes"`
 	Lost       []string `json:"lost,omitempty"`
 }
@@ -305,26 +308,33 @@ type Op struct {
 // Counters are the run's running totals, shown by the lab and printed by
 // cmd/sim.
 type Counters struct {
-	OpsAttempted    int   `json:"ops_attempted"`
-	OpsSucceeded    int   `json:"ops_succeeded"`
-	OpsFailed       int   `json:"ops_failed"`
-	PutsOK          int   `json:"puts_ok"`
-	PutsFailed      int   `json:"puts_failed"`
-	GetsOK          int   `json:"gets_ok"`
-	GetsFailed      int   `json:"gets_failed"`
-	StaleReads      int   `json:"stale_reads"`
-	SiblingsMax     int   `json:"siblings_max"`
-	SiblingReads    []int `json:"sibling_histogram"` // [k] = successful gets that returned k versions
-	LWWDiscards     int   `json:"lww_discards"`
-	HintsStored     int   `json:"hints_stored"`
-	HintsHandedOff  int   `json:"hints_handed_off"`
-	ReadRepairs     int   `json:"read_repairs"`
-	MerkleHashes    int   `json:"merkle_hashes"`
-	MerkleKeys      int   `json:"merkle_keys"`
-	MessagesSent    int   `json:"messages_sent"`
-	MessagesDropped int   `json:"messages_dropped"`
-	GossipExchanges int   `json:"gossip_exchanges"`
-	Events          int   `json:"events"`
+	OpsAttempted int `json:"ops_attempted"`
+	OpsSucceeded int `json:"ops_succeeded"`
+	OpsFailed    int `json:"ops_failed"`
+	PutsOK       int `json:"puts_ok"`
+	PutsFailed   int `json:"puts_failed"`
+	GetsOK       int `json:"gets_ok"`
+	GetsFailed   int `json:"gets_failed"`
+	// StaleReads counts successful gets that returned no version whose causal
+	// past holds some put of the key acknowledged before the get began
+	// (oracle.go gives the exact definition). It is a causal measure, not
+	// the linearizability verdict.
+	StaleReads   int   `json:"stale_reads"`
+	SiblingsMax  int   `json:"siblings_max"`
+	SiblingReads []int `json:"sibling_histogram"` // [k] = successful gets that returned k versions
+	// LWWDiscards counts versions a replica dropped by timestamp although the
+	// winner had not seen them (EvLWWDiscard); several replicas may each
+	// discard the same write, so this is not the number of lost writes.
+	LWWDiscards     int `json:"lww_discards"`
+	HintsStored     int `json:"hints_stored"`
+	HintsHandedOff  int `json:"hints_handed_off"`
+	ReadRepairs     int `json:"read_repairs"`
+	MerkleHashes    int `json:"merkle_hashes"`
+	MerkleKeys      int `json:"merkle_keys"`
+	MessagesSent    int `json:"messages_sent"`
+	MessagesDropped int `json:"messages_dropped"`
+	GossipExchanges int `json:"gossip_exchanges"`
+	Events          int `json:"events"`
 }
 
 // VersionView is one stored version of a key.

@@ -11,12 +11,34 @@ import (
 // oracle watches the run from outside the nodes, only to count what went
 // wrong: it never influences a node.
 //
-// It remembers every acknowledged put. A get is stale when some put of its
-// key was acknowledged before the get began and no returned version's
-// causal past (context plus dot) holds that put's dot. A write is lost when,
-// after the cluster settled, no version left on the key's replicas holds its
-// dot in its causal past: under last-write-wins a winner that had not seen a
-// concurrent write does not.
+// Both of its counts are defined by causality (who had seen which write),
+// not by real-time order, so they measure something different from the
+// linearizability verdict shown next to them.
+//
+// Stale read (Counters.StaleReads, Op.Stale): a successful get of key k
+// such that some put of k was acknowledged to its client before the get
+// began, and none of the versions the get returned has that put's dot (the
+// write's id) in its causal past (its context plus its own dot). Returning
+// a newer version that was written by a client who had read the put is
+// therefore not stale; returning only an older or a concurrent version is.
+//
+// Lost write (SettleReport.LostWrites, Lost): an acknowledged put whose dot
+// is in the causal past of no version left on the key's replicas (on the
+// agreed ring) once the cluster has settled. A write superseded by a later
+// put whose client had read it is not lost: that client saw it and chose
+// to replace it. A write overwritten by a client that never saw it is lost,
+// even though the history may still be linearizable: under last-write-wins
+// two concurrent puts can both be acknowledged and the later timestamp
+// silently discards the other, which a linearizability checker accepts as
+// "the other one took effect first and was overwritten", but no client ever
+// read it and no replica keeps it. Under vector clocks such writes survive
+// as siblings, so a lost write there is a bug.
+//
+// The two counts can disagree with the verdict in both directions: a
+// linearizable LWW run can report lost writes, and a run with no stale reads
+// can still fail the check: for instance, one get returns a put that is
+// still in flight and a later get does not (neither is stale, since the put
+// had not been acknowledged when either began).
 type oracle struct {
 	keys      map[string]*ackedKey
 	puts      chunked[ackedPut]
