@@ -9,6 +9,7 @@ import (
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
+	"github.com/ringlab/ringlab/render/scene"
 )
 
 // textBox is the box a label covers.
@@ -156,9 +157,10 @@ func TestMerkleTreesAreDrawnSideBySide(t *testing.T) {
 		t.Errorf("no equal subtree was skipped: %v", states)
 	}
 	mid := right.X - 30 // the right tree's title starts after its node glyph
+	// Hash labels on a differing (vermillion) box are black.
 	var differL, differR int
 	for _, tx := range l.Frame().Layers[frame.LayerScene].Texts {
-		if tx.S == "differs" {
+		if tx.C == scene.Black && len(tx.S) == 4 {
 			if tx.X < mid {
 				differL++
 			} else {
@@ -168,6 +170,18 @@ func TestMerkleTreesAreDrawnSideBySide(t *testing.T) {
 	}
 	if differL == 0 || differL != differR {
 		t.Errorf("%d differing nodes labelled on the left, %d on the right: want the same, at least one", differL, differR)
+	}
+	for _, id := range []core.NodeID{merkleA, merkleB} {
+		levels, ok := l.Timeline().Cluster().MerkleTree(id, ch.ex.Shown)
+		if !ok {
+			t.Fatalf("%v has no tree of the shown range", id)
+		}
+		if root := fmt.Sprintf("%04x", levels[0][0]>>48); !hasText(l, root) {
+			t.Errorf("%v's root hash %s is not drawn", id, root)
+		}
+	}
+	if !hasText(l, "bucket") || !hasText(l, "cold:") {
+		t.Errorf("the differing buckets' keys are not listed: %q", sceneTexts(l))
 	}
 }
 

@@ -210,7 +210,12 @@ func (c *Merkle) Update(x *lab.Context) {
 			}
 		}
 	}
-	c.ex = lastExchange(c.trace.events, merkleA, merkleB, x.View)
+	c.ex = lastExchange(c.trace.events, merkleA, merkleB)
+	for _, rv := range x.Cluster().MerkleRanges(merkleA) {
+		if _, ok := c.ex.compares[rv.End]; ok {
+			c.ex.KeysInRanges += rv.Keys
+		}
+	}
 }
 
 func (c *Merkle) NodeAt(x, y float64) (core.NodeID, bool) { return nodeAt(c.hits, x, y) }
@@ -228,7 +233,8 @@ type exchange struct {
 	// Repaired the distinct keys that changed on either side by it.
 	KeysSent int
 	Repaired []string
-	// KeysInRanges is the number of keys n0 stores in the compared ranges.
+	// KeysInRanges is the number of keys n0 stores in the compared ranges
+	// now (set by the chapter from the cluster).
 	KeysInRanges int
 	// Shown is the range drawn: the one with the most differing nodes.
 	Shown uint64
@@ -236,7 +242,7 @@ type exchange struct {
 
 // lastExchange finds the last exchange between a and b: it starts at the
 // last tick where they compared roots.
-func lastExchange(events []core.Event, a, b core.NodeID, v *core.View) exchange {
+func lastExchange(events []core.Event, a, b core.NodeID) exchange {
 	ex := exchange{compares: map[uint64][]core.Event{}}
 	pair := func(e core.Event) bool {
 		return e.From == a && e.To == b || e.From == b && e.To == a
@@ -287,46 +293,7 @@ func lastExchange(events []core.Event, a, b core.NodeID, v *core.View) exchange 
 			differ, ex.Shown = d, r
 		}
 	}
-	if v != nil && int(a) < len(v.Nodes) {
-		for _, k := range v.Nodes[a].Keys {
-			for _, r := range ex.ranges {
-				if inArc(v.Ring, r, k.Hash) {
-					ex.KeysInRanges++
-					break
-				}
-			}
-		}
-	}
 	return ex
-}
-
-// inArc reports whether hash h lies in the ring range that ends at point
-// end: (the previous ring point, end].
-func inArc(ring []core.RingPoint, end, h uint64) bool {
-	if len(ring) == 0 {
-		return false
-	}
-	i, ok := slices.BinarySearchFunc(ring, end, func(p core.RingPoint, e uint64) int {
-		switch {
-		case p.Hash < e:
-			return -1
-		case p.Hash > e:
-			return 1
-		}
-		return 0
-	})
-	if !ok {
-		return false
-	}
-	start := ring[(i+len(ring)-1)%len(ring)].Hash
-	switch {
-	case start == end:
-		return true
-	case start < end:
-		return h > start && h <= end
-	default:
-		return h > start || h <= end
-	}
 }
 
 // nodeState is how one tree node fared in the shown range's comparison.
@@ -393,6 +360,8 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 
 	legend, rest := rest.CutBottom(p.lh + u(12))
 	readArea, trees := rest.CutBottom(u(20) + 3*p.lh)
+	leafArea, trees := trees.CutBottom(2*p.lh + u(8))
+	c.drawLeafKeys(p, leafArea)
 	c.drawLegend(p, legend)
 	c.drawReadRepair(p, readArea, v)
 	c.drawTrees(p, trees, v)
@@ -423,19 +392,29 @@ func (c *Merkle) drawTrees(p pen, r frame.Rect, v *core.View) {
 	if c.ex.started {
 		rangeText = fmt.Sprintf("range ending at 0x%08x", c.ex.Shown>>32)
 	}
+	ids := [2]core.NodeID{merkleA, merkleB}
+	var hashes [2][][]uint64
+	for side, id := range ids {
+		if c.ex.started {
+			hashes[side], _ = p.x.Cluster().MerkleTree(id, c.ex.Shown)
+		}
+	}
 	for side, box := range []frame.Rect{left, right} {
-		id := []core.NodeID{merkleA, merkleB}[side]
+		id := ids[side]
 		gr := u(8)
 		p.nodeGlyph(box.X+gr, box.Y+p.lh/2, gr, id, nodeUp(v, id))
 		c.hits = append(c.hits, hit{id, box.X + gr, box.Y + p.lh/2, gr + u(4)})
 		p.text(box.X+2*gr+u(8), box.Y, p.fs, th.Text, frame.AlignStart, id.String()+"'s tree · "+rangeText, box.W-2*gr-u(8))
 		tree := frame.Rect{X: box.X, Y: box.Y + p.lh + u(14), W: box.W, H: box.H - p.lh - u(14)}
-		c.drawTree(p, tree, states, depth)
+		c.drawTree(p, tree, states, depth, hashes[side], hashes[1-side])
 	}
 }
 
 // drawTree draws a complete binary tree, level 0 (the root) at the top.
-func (c *Merkle) drawTree(p pen, r frame.Rect, states [][]nodeState, depth int) {
+//
+// Colours say what the last comparison found; the numbers are the tree's
+// hashes now (their top 16 bits), brighter where the two trees still differ.
+func (c *Merkle) drawTree(p pen, r frame.Rect, states [][]nodeState, depth int, own, other [][]uint64) {
 	u := p.u
 	th := p.x.Theme
 	l := p.l
@@ -463,23 +442,65 @@ func (c *Merkle) drawTree(p pen, r frame.Rect, states [][]nodeState, depth int) 
 		for i := range 1 << lv {
 			cx, cy := center(lv, i)
 			b := frame.Rect{X: cx - bw/2, Y: cy - boxH/2, W: bw, H: boxH}
+			txt := th.TextDim
 			switch states[lv][i] {
 			case comparedEqual:
 				l.Rect(b, th.ControlHover)
 				l.Outline(b, u(1), th.TextDim)
-				if bw > u(40) {
-					l.Label(cx, cy-p.lh/2, p.fs, th.TextDim, frame.AlignCenter, "equal")
-				}
 			case comparedDiffer:
 				l.Rect(b, scene.Vermillion)
-				if bw > u(40) {
-					l.Label(cx, cy-p.lh/2, p.fs, scene.Black, frame.AlignCenter, "differs")
-				}
+				txt = scene.Black
 			default:
 				p.dashedBox(b, u(1), th.Border)
 			}
+			if lv < len(own) && i < len(own[lv]) && bw > p.width("0000", p.fs)+u(6) {
+				h := own[lv][i]
+				if states[lv][i] != comparedDiffer && lv < len(other) && i < len(other[lv]) && other[lv][i] != h {
+					txt = th.Text
+				}
+				l.Label(cx, cy-p.lh/2, p.fs, txt, frame.AlignCenter, fmt.Sprintf("%04x", h>>48))
+			}
 		}
 	}
+}
+
+// drawLeafKeys names the keys of the differing buckets on both sides: what
+// the exchange shipped, of which only the missed keys changed anything.
+func (c *Merkle) drawLeafKeys(p pen, r frame.Rect) {
+	th := p.x.Theme
+	if !c.ex.started {
+		return
+	}
+	depth := p.x.View.Config.MerkleDepth
+	states := c.ex.states(depth)
+	var leaves []int
+	for i, st := range states[depth] {
+		if st == comparedDiffer {
+			leaves = append(leaves, i)
+		}
+	}
+	line := "No bucket differed: no key had to be sent."
+	if len(leaves) > 0 {
+		line = "Differing buckets, keys now:"
+		for _, leaf := range leaves {
+			line += fmt.Sprintf(" bucket %d: n0 {%s}, n1 {%s};", leaf,
+				joinKeys(p.x.Cluster().MerkleLeafKeys(merkleA, c.ex.Shown, leaf)),
+				joinKeys(p.x.Cluster().MerkleLeafKeys(merkleB, c.ex.Shown, leaf)))
+		}
+		line = line[:len(line)-1]
+	}
+	p.para(r, th.TextDim, line)
+}
+
+func joinKeys(keys []string) string {
+	if len(keys) == 0 {
+		return ""
+	}
+	s := keys[0]
+	for _, k := range keys[1:] {
+		s += " " + k
+	}
+	return s
 }
 
 // drawReadRepair shows the hot key on its replicas and the last repair.
