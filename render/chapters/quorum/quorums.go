@@ -277,22 +277,22 @@ func OverlapSentence(n, w, r int) (string, bool) {
 	return fmt.Sprintf("W + R = %d <= N = %d: the sets can miss each other", w+r, n), false
 }
 
-// latencies are the mean and last latency, in ticks, of the successful
-// operations of one client.
-func latencies(hist []core.Op, client int) (mean float64, last int64, count int) {
+// meanLatency is the mean latency, in ticks, of the successful operations
+// on the key of one client, and how many there were. (The last one's
+// latency is in the line that describes it.)
+func meanLatency(hist []core.Op, client int) (mean float64, count int) {
 	var sum int64
 	for _, op := range hist {
 		if op.Client != client || op.Key != quorumKey || !op.OK || op.ReturnTick < 0 {
 			continue
 		}
-		last = op.ReturnTick - op.InvokeTick
-		sum += last
+		sum += op.ReturnTick - op.InvokeTick
 		count++
 	}
 	if count > 0 {
 		mean = float64(sum) / float64(count)
 	}
-	return mean, last, count
+	return mean, count
 }
 
 func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
@@ -339,7 +339,7 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	colW := min(u(150), mid.W*0.2)
 	writerBox := frame.Rect{X: mid.X, Y: mid.Y + mid.H/2 - u(40), W: colW, H: u(80)}
 	readerBox := frame.Rect{X: mid.Right() - colW, Y: writerBox.Y, W: colW, H: u(80)}
-	cardW := min(u(300), mid.W-2*colW-u(160))
+	cardW := min(u(300), mid.W-2*colW-u(100))
 	cardGap := u(10)
 	cardH := min(u(62), (mid.H-cardGap*float64(len(pref)-1))/float64(max(len(pref), 1)))
 	stackH := float64(len(pref))*cardH + float64(len(pref)-1)*cardGap
@@ -449,6 +449,22 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		c.drawCard(x, l, cards[id], id, i, inW, inR)
 	}
 
+	// Legend of the tags, under the replicas.
+	{
+		gy := cardY + stackH + u(26)
+		gx := cardX
+		lhs := frame.LineHeight(size)
+		l.Rect(frame.Rect{X: gx, Y: gy - u(8), W: u(16), H: u(16)}, scene.Orange)
+		l.Label(gx+u(22), gy-lhs/2, size, th.TextDim, frame.AlignStart, "acked the last write")
+		gx += u(22) + x.Measure.Width("acked the last write", size) + u(22)
+		d := u(9)
+		l.Quad(float32(gx+d), float32(gy-d), float32(gx+2*d), float32(gy), float32(gx+d), float32(gy+d), float32(gx), float32(gy), scene.SkyBlue)
+		l.Label(gx+2*d+u(6), gy-lhs/2, size, th.TextDim, frame.AlignStart, "answered the last read")
+		gx += 2*d + u(6) + x.Measure.Width("answered the last read", size) + u(22)
+		l.Outline(frame.Rect{X: gx, Y: gy - u(8), W: u(16), H: u(16)}, u(3), scene.Yellow)
+		l.Label(gx+u(22), gy-lhs/2, size, th.TextDim, frame.AlignStart, "in both")
+	}
+
 	// What the last write and read did, and the overlap.
 	hist := x.Cluster().History()
 	lines := []string{c.opLine(x, hist, c.lastWrite, "write", "acked by"), c.opLine(x, hist, c.lastRead, "read", "replies from")}
@@ -474,11 +490,11 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	ty += u(8)
 	k := v.Counters
 	latency := func(client int) string {
-		mean, last, count := latencies(hist, client)
+		mean, count := meanLatency(hist, client)
 		if count == 0 {
 			return "–"
 		}
-		return fmt.Sprintf("%d, %.1f", last, mean)
+		return fmt.Sprintf("%.1f", mean)
 	}
 	cells := []struct {
 		label, value string
@@ -487,8 +503,8 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		{"stale reads", strconv.Itoa(k.StaleReads), k.StaleReads > 0},
 		{"writes ok / failed", fmt.Sprintf("%d / %d", k.PutsOK, k.PutsFailed), k.PutsFailed > 0},
 		{"reads ok / failed", fmt.Sprintf("%d / %d", k.GetsOK, k.GetsFailed), k.GetsFailed > 0},
-		{"write latency (last, mean)", latency(quorumWriter), false},
-		{"read latency (last, mean)", latency(quorumReader), false},
+		{"write ticks, mean", latency(quorumWriter), false},
+		{"read ticks, mean", latency(quorumReader), false},
 	}
 	cw := counters.W / float64(len(cells))
 	for i, cell := range cells {
@@ -588,10 +604,14 @@ func (c *Quorums) drawCard(x *lab.Context, l *frame.Layer, r frame.Rect, id core
 	}
 	title := fmt.Sprintf("%v · replica %d · %s%s", id, i+1, state, c.sideText(x, id))
 	l.Label(r.X+u(42), r.Y+u(6), size, th.Text, frame.AlignStart, frame.Fit(x.Measure, title, size, r.W-u(120)))
-	vals, _ := storedValues(x.View, id, quorumKey)
-	l.Label(r.X+u(42), r.Y+u(6)+lh, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, quorumKey+" = "+valuesText(vals), size, r.W-u(190)))
 	// Tags on the right: W (orange, square) and R (sky blue, diamond).
 	tx := r.Right() - u(70)
+	valueW := tx - u(10) - (r.X + u(42))
+	if inW && inR {
+		valueW -= x.Measure.Width("in both", size) + u(10)
+	}
+	vals, _ := storedValues(x.View, id, quorumKey)
+	l.Label(r.X+u(42), r.Y+u(6)+lh, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, quorumKey+" = "+valuesText(vals), size, valueW))
 	if inW {
 		l.Rect(frame.Rect{X: tx, Y: gy - u(11), W: u(22), H: u(22)}, scene.Orange)
 		l.Label(tx+u(11), gy-lh/2, size, scene.Black, frame.AlignCenter, "W")
