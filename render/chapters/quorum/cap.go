@@ -438,7 +438,7 @@ func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capS
 	y = rowBottom + lh + u(8)
 	// Legend: the white ring.
 	l.Annulus(inner.X+u(8), y+lh/2, u(7), u(2), 20, scene.TextColor)
-	l.Label(inner.X+u(22), y, size, th.TextDim, frame.AlignStart, fit("a replica of "+c.key+"; under each node, the value it stores"))
+	l.Label(inner.X+u(22), y, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, "a replica of "+c.key+"; under each node, the value it stores", size, inner.W-u(22)))
 	y += lh + u(10)
 	how := fmt.Sprintf("A write needs W = %d acks and a read R = %d replies from the key's own replicas; a side that reaches fewer waits until the request times out.", v.Config.W, v.Config.R)
 	if !strict {
