@@ -5,8 +5,9 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
-	"slices"
 	"strconv"
+
+	"github.com/ringlab/ringlab/core/ids"
 )
 
 func init() {
@@ -77,16 +78,24 @@ func buildAvailability(v Values) (*sweep, error) {
 			ranges := float64(nodes * vn)
 			row := any.addRow(group, map[string]float64{"vnodes": float64(vn), "p_theory": 1 - math.Pow(1-q, ranges)})
 			frow := frac.addRow(group, map[string]float64{"vnodes": float64(vn), "keys_theory": q})
-			cost := max(1, nodes*vn*v.Int("trials")/200_000)
+			trials := v.Int("trials")
+			// Estimated for Progress: there are at most C(nodes, replicas)
+			// distinct replica sets, one per range at most.
+			sets := min(nodes*vn, int(binomial(nodes, replicas)))
+			estimate := float64(nodes*vn*(replicas+2)+trials*(nodes+sets)) / itemsPerUnit
 			for rep := 0; rep < v.Int("seeds"); rep++ {
 				seed := cellSeed(v.Seed(), point, rep)
 				k, vn := k, vn
-				s.cells = append(s.cells, cell{cost: cost, start: func() stepFn {
-					return func(int) (int, bool) {
-						p, f := measureAvailability(nodes, vn, replicas, lethal, k, v.Int("trials"), seed)
+				s.cells = append(s.cells, cell{cost: estimate, start: func(m *meter) stepFn {
+					run := newAvailabilityRun(nodes, vn, replicas, lethal, k, trials, seed, m)
+					return func(m *meter) bool {
+						if !run.step(m) {
+							return false
+						}
+						p, f := run.result()
 						any.record(row, "p_unavailable", p)
 						frac.record(frow, "keys_unavailable", f)
-						return cost, true
+						return true
 					}
 				}})
 			}
@@ -96,22 +105,39 @@ func buildAvailability(v Values) (*sweep, error) {
 	return s, nil
 }
 
-// measureAvailability builds a ring (node ids from the seed), then draws
-// trials sets of k failed nodes and returns the fraction of sets that leave
-// some range with lethal or more replicas down, and the mean fraction of
-// the key space in such ranges.
-func measureAvailability(nodes, vnodes, replicas, lethal, k, trials int, seed uint64) (pSome, keyFraction float64) {
-	rng := rand.New(rand.NewPCG(seed, 0x617661696c)) // "avail"
-	r := tokenRing(nodes, vnodes, rng)
-	order := r.Nodes()
-	// Each range's replica set as a bit mask over order, with the fraction
-	// of the key space it covers; ranges with the same set are merged.
-	type replicaSet struct {
-		mask  uint64
-		share float64
+// availabilityRun builds a ring (node ids from the seed), then draws
+// trials sets of k failed nodes, in pieces, and measures the fraction of
+// sets that leave some range with lethal or more replicas down, and the
+// mean fraction of the key space in such ranges.
+type availabilityRun struct {
+	nodes, lethal, k, trials int
+	rng                      *rand.Rand
+	sets                     []replicaSet // distinct replica sets, in ring order of first range
+	done, hit                int          // trials drawn, and those that hit some range
+	lost                     float64      // key space without a quorum, summed over trials
+}
+
+// replicaSet is the replica set of one or more ranges, as a bit mask over
+// the ring's nodes, with the fraction of the key space those ranges cover.
+type replicaSet struct {
+	mask  uint64
+	share float64
+}
+
+// availabilityChunkTrials is how many trials run between checks of the meter.
+const availabilityChunkTrials = 16
+
+func newAvailabilityRun(nodes, vnodes, replicas, lethal, k, trials int, seed uint64, m *meter) *availabilityRun {
+	a := &availabilityRun{nodes: nodes, lethal: lethal, k: k, trials: trials,
+		rng: rand.New(rand.NewPCG(seed, 0x617661696c))} // "avail"
+	r := tokenRing(nodes, vnodes, a.rng)
+	bit := map[ids.NodeID]uint64{}
+	for i, n := range r.Nodes() {
+		bit[n] = 1 << uint(i)
 	}
-	var sets []replicaSet
+	index := map[uint64]int{} // mask -> position in sets
 	count := r.Len()
+	var pref []ids.NodeID
 	for i := 0; i < count; i++ {
 		end, start := r.PointAt(i).Hash, r.PointAt((i+count-1)%count).Hash
 		share := float64(end-start) / (1 << 64)
@@ -119,34 +145,51 @@ func measureAvailability(nodes, vnodes, replicas, lethal, k, trials int, seed ui
 			share = 1
 		}
 		var mask uint64
-		for _, n := range r.PreferenceList(end, replicas) {
-			mask |= 1 << uint(slices.Index(order, n))
+		pref = r.AppendPreferenceList(pref[:0], end, replicas)
+		for _, n := range pref {
+			mask |= bit[n]
 		}
-		if j := slices.IndexFunc(sets, func(s replicaSet) bool { return s.mask == mask }); j >= 0 {
-			sets[j].share += share
+		if j, ok := index[mask]; ok {
+			a.sets[j].share += share
 		} else {
-			sets = append(sets, replicaSet{mask, share})
+			index[mask] = len(a.sets)
+			a.sets = append(a.sets, replicaSet{mask, share})
 		}
 	}
-	hit := 0
-	var lost float64
-	for t := 0; t < trials; t++ {
-		var failed uint64
-		for _, i := range rng.Perm(nodes)[:k] {
-			failed |= 1 << uint(i)
-		}
-		some := false
-		for _, s := range sets {
-			if bits.OnesCount64(s.mask&failed) >= lethal {
-				some = true
-				lost += s.share
+	// The points placed and sorted, and each range's walk.
+	m.items(count * (replicas + 2))
+	return a
+}
+
+// step draws trials until m is full; it reports whether all are drawn.
+func (a *availabilityRun) step(m *meter) bool {
+	for !m.full() && a.done < a.trials {
+		end := min(a.done+availabilityChunkTrials, a.trials)
+		m.items((end - a.done) * (a.nodes + len(a.sets)))
+		for ; a.done < end; a.done++ {
+			var failed uint64
+			for _, i := range a.rng.Perm(a.nodes)[:a.k] {
+				failed |= 1 << uint(i)
+			}
+			some := false
+			for _, s := range a.sets {
+				if bits.OnesCount64(s.mask&failed) >= a.lethal {
+					some = true
+					a.lost += s.share
+				}
+			}
+			if some {
+				a.hit++
 			}
 		}
-		if some {
-			hit++
-		}
 	}
-	return float64(hit) / float64(trials), lost / float64(trials)
+	return a.done == a.trials
+}
+
+// result is the chance that some range lost its quorum, and the mean
+// fraction of the key space that did.
+func (a *availabilityRun) result() (pSome, keyFraction float64) {
+	return float64(a.hit) / float64(a.trials), a.lost / float64(a.trials)
 }
 
 // hypergeometricTail is the chance that a random set of replicas of size n

@@ -72,7 +72,9 @@ func buildBalance(v Values) (*sweep, error) {
 		for rep := 0; rep < v.Int("seeds"); rep++ {
 			spec.Seed = cellSeed(v.Seed(), point, rep)
 			spec := spec
-			s.cells = append(s.cells, once(func() {
+			// The ring's points are labelled and hashed, sorted and their
+			// arcs summed: eight items each.
+			s.cells = append(s.cells, once(8*nodes*vn, func() {
 				res, err := ring.MeasureBalance(spec)
 				if err != nil {
 					panic("experiments: balance: " + err.Error()) // validated above

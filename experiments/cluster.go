@@ -4,11 +4,6 @@ import (
 	"github.com/ringlab/ringlab/core"
 )
 
-// ticksPerUnit is how many simulated ticks one work unit of a cluster run
-// covers: a few hundred microseconds natively for the small clusters the
-// experiments run.
-const ticksPerUnit = 10
-
 // quietConfig is a cluster whose background mechanisms are off, for
 // experiments that watch one mechanism at a time: strict quorums, no read
 // repair, no gossip, handoff or anti-entropy, no workload or faults.

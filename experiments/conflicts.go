@@ -123,21 +123,18 @@ func (o conflictOutcome) record(t *Table, row int) {
 func (s *sweep) addConflictCells(spec conflictSpec, v Values, point int, done func(conflictOutcome)) {
 	for rep := 0; rep < v.Int("seeds"); rep++ {
 		seed := cellSeed(v.Seed(), point, rep)
-		cost := max(1, spec.ops/10+spec.skew/ticksPerUnit)
-		s.cells = append(s.cells, cell{cost: cost, start: func() stepFn {
+		// Estimated for Progress: two runs of about a tick per op plus
+		// the skew, then settling.
+		cost := Work{NodeTicks: 2 * core.DefaultConfig().Nodes * (spec.ops + spec.skew + 200)}.Units()
+		s.cells = append(s.cells, cell{cost: cost, start: func(m *meter) stepFn {
 			runs := []*conflictRun{newConflictRun(spec, core.LWW, seed), newConflictRun(spec, core.VectorClocks, seed)}
-			return func(budget int) (int, bool) {
-				used := 0
+			m.nodeTicks(2 * runs[0].nodes)
+			return func(m *meter) bool {
+				// The LWW run to its end, then the vector-clock run.
 				for _, r := range runs {
-					if used >= budget {
-						break
+					if !r.finished && !r.step(m) {
+						return false
 					}
-					if !r.finished {
-						used += r.step(budget - used)
-					}
-				}
-				if !runs[0].finished || !runs[1].finished {
-					return max(used, 1), false
 				}
 				done(conflictOutcome{
 					lwwLost:        runs[0].lostFraction(),
@@ -145,7 +142,7 @@ func (s *sweep) addConflictCells(spec conflictSpec, v Values, point int, done fu
 					vcSiblingReads: runs[1].siblingReadFraction(),
 					versionShares:  runs[1].versionShares(),
 				})
-				return max(used, 1), true
+				return true
 			}
 		}})
 	}
@@ -154,6 +151,7 @@ func (s *sweep) addConflictCells(spec conflictSpec, v Values, point int, done fu
 // conflictRun is one cluster under a shared-key workload, then settled.
 type conflictRun struct {
 	c        *core.Cluster
+	nodes    int
 	ops      int
 	settled  int64 // ticks spent settling
 	report   core.SettleReport
@@ -177,26 +175,36 @@ func newConflictRun(spec conflictSpec, versioning core.Versioning, seed uint64) 
 		panic("experiments: conflicts: " + err.Error()) // the knobs keep the config valid
 	}
 	c.DiscardEvents(true)
-	return &conflictRun{c: c, ops: spec.ops}
+	return &conflictRun{c: c, nodes: cfg.Nodes, ops: spec.ops}
 }
 
-// step runs the workload to its end, then settles the cluster, a bounded
-// number of ticks per unit; it returns the units used.
-func (r *conflictRun) step(budget int) int {
-	for unit := 1; unit <= budget; unit++ {
+// conflictPieceTicks is how many ticks the workload or the settling runs
+// between checks: the run's outcome depends on it (settling starts at the
+// first check after the last operation), not on how steps cut the work.
+const conflictPieceTicks = 10
+
+// step runs the workload to its end, then settles the cluster, in pieces
+// of conflictPieceTicks, until m is full; it reports whether the run is
+// settled (or gave up settling).
+func (r *conflictRun) step(m *meter) (finished bool) {
+	for !m.full() {
 		k := r.c.Counters()
 		if k.OpsSucceeded+k.OpsFailed < r.ops {
-			r.c.RunUntil(r.c.Now() + ticksPerUnit)
+			r.c.RunUntil(r.c.Now() + conflictPieceTicks)
+			m.nodeTicks(conflictPieceTicks * r.nodes)
 			continue
 		}
-		rep := r.c.Settle(ticksPerUnit)
+		rep := r.c.Settle(conflictPieceTicks)
 		r.settled += rep.Ticks
+		// Settling also checks every acknowledged put for loss.
+		m.nodeTicks(int(rep.Ticks) * r.nodes)
+		m.items(1 + k.PutsOK)
 		if rep.Converged || r.settled >= settleTicksMax {
 			r.report, r.counters, r.finished = rep, r.c.Counters(), true
-			return unit
+			return true
 		}
 	}
-	return budget
+	return false
 }
 
 // lostFraction is the share of acknowledged puts lost for good.

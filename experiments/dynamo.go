@@ -62,23 +62,27 @@ func buildDynamo(v Values) (*sweep, error) {
 			for rep := 0; rep < v.Int("seeds"); rep++ {
 				seed := cellSeed(v.Seed(), point, rep)
 				strategy, tokens := strategy, tokens
-				s.cells = append(s.cells, cell{cost: max(1, metadata/2000), start: func() stepFn {
-					return func(int) (int, bool) {
-						rng := rand.New(rand.NewPCG(seed, 0x64796e616d6f)) // "dynamo"
-						var loads []float64
-						switch strategy {
-						case strategy1:
-							loads = tokenLoads(tokenRing(nodes, tokens, rng), replicas)
-						case strategy2:
-							loads = equalPartitionLoads(tokenRing(nodes, tokens, rng), q2, replicas)
-						default:
-							loads = assignedPartitionLoads(nodes, tokens, replicas, rng)
-						}
-						st := ring.Stats(loads)
-						t.record(row, "efficiency", st.Mean/st.Max)
-						return max(1, metadata/2000), true
+				// Tokens placed (a label hashed and sorted: four items
+				// each), then one preference list per partition, four
+				// items per replica found (the walk and the load added).
+				items := 4*metadata + 4*metadata*replicas
+				if strategy == strategy2 {
+					items = 4*metadata + 4*q2*replicas
+				}
+				s.cells = append(s.cells, once(items, func() {
+					rng := rand.New(rand.NewPCG(seed, 0x64796e616d6f)) // "dynamo"
+					var loads []float64
+					switch strategy {
+					case strategy1:
+						loads = tokenLoads(tokenRing(nodes, tokens, rng), replicas)
+					case strategy2:
+						loads = equalPartitionLoads(tokenRing(nodes, tokens, rng), q2, replicas)
+					default:
+						loads = assignedPartitionLoads(nodes, tokens, replicas, rng)
 					}
-				}})
+					st := ring.Stats(loads)
+					t.record(row, "efficiency", st.Mean/st.Max)
+				}))
 			}
 			point++
 		}

@@ -191,10 +191,10 @@ func TestConflictsLWWLosesVectorClocksKeep(t *testing.T) {
 func TestIncrementalEqualsAllAtOnce(t *testing.T) {
 	small := map[string]map[string]float64{
 		"movement":     {"nodes_max": 3, "seeds": 2, "keys": 500},
-		"balance":      {"seeds": 2, "vnodes_max": 20},
-		"dynamo":       {"seeds": 2, "tokens_max": 4, "partitions": 256},
+		"balance":      {"seeds": 10, "vnodes_max": 500},
+		"dynamo":       {"seeds": 2, "tokens_max": 16, "partitions": 4096},
 		"merkle":       {"seeds": 2, "keys": 200, "depth": 4},
-		"availability": {"seeds": 2, "vnodes_max": 4, "trials": 20},
+		"availability": {"seeds": 2, "vnodes_max": 4, "trials": 2000},
 		"staleness":    {"seeds": 1, "trials": 5, "t_max": 4, "model_trials": 100},
 		"latency":      {"seeds": 1, "ops": 10},
 		"conflicts":    {"seeds": 1, "clients_max": 2, "skew_max": 2, "ops": 20},

@@ -46,15 +46,18 @@ func buildGossip(v Values) (*sweep, error) {
 			// Nobody is suspected while the news spreads.
 			cfg.SuspectAfterTicks = gossipRoundsMax * interval * 2
 			cfg.DeadAfterTicks = cfg.SuspectAfterTicks
-			cost := max(1, n*int(interval)*int(math.Log2(float64(n))+3)/(ticksPerUnit*20))
-			s.cells = append(s.cells, cell{cost: cost, start: func() stepFn {
+			// Estimated for Progress: two warm-up rounds, then about
+			// log2(n) + 1 rounds until all know.
+			cost := Work{NodeTicks: (n + 1) * int(interval) * (int(math.Log2(float64(n))) + 3)}.Units()
+			s.cells = append(s.cells, cell{cost: cost, start: func(m *meter) stepFn {
 				run := newGossipRun(cfg, n)
-				return func(budget int) (int, bool) {
-					used, done := run.step(budget)
-					if done {
-						t.record(row, "rounds", run.rounds)
+				m.nodeTicks(n)
+				return func(m *meter) bool {
+					if !run.step(m) {
+						return false
 					}
-					return used, done
+					t.record(row, "rounds", run.rounds)
+					return true
 				}
 			}})
 		}
@@ -84,14 +87,21 @@ func newGossipRun(cfg core.Config, n int) *gossipRun {
 	return &gossipRun{c: c, n: n, interval: cfg.GossipIntervalTicks, joinTick: -1, joined: core.NodeID(n), knows: make([]bool, n)}
 }
 
-func (g *gossipRun) step(budget int) (used int, finished bool) {
-	for ticks := 0; ticks < budget*ticksPerUnit; ticks++ {
+// step simulates one tick at a time until m is full; it reports whether
+// the rounds are counted.
+func (g *gossipRun) step(m *meter) (finished bool) {
+	for !m.full() {
 		if g.joinTick < 0 && g.c.Now() >= 2*g.interval {
 			g.c.Events() // what happened before the join does not count
 			mustApply(g.c, core.Command{Kind: core.CmdJoin})
 			g.joinTick = g.c.Now()
 		}
 		g.c.Tick()
+		if g.joinTick < 0 {
+			m.nodeTicks(g.n)
+		} else {
+			m.nodeTicks(g.n + 1)
+		}
 		for _, ev := range g.c.Events() {
 			if g.joinTick >= 0 && ev.Kind == core.EvRingChange && ev.Peer == g.joined && ev.From != core.NoNode && int(ev.From) < g.n && !g.knows[ev.From] {
 				g.knows[ev.From] = true
@@ -101,8 +111,8 @@ func (g *gossipRun) step(budget int) (used int, finished bool) {
 		elapsed := g.c.Now() - g.joinTick
 		if g.joinTick >= 0 && (g.known == g.n || elapsed >= gossipRoundsMax*g.interval) {
 			g.rounds = float64(elapsed) / float64(g.interval)
-			return max(1, ticks/ticksPerUnit), true
+			return true
 		}
 	}
-	return budget, false
+	return false
 }

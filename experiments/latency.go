@@ -57,20 +57,27 @@ func buildLatency(v Values) (*sweep, error) {
 	total := 2 * n * ops
 	for rep := 0; rep < v.Int("seeds"); rep++ {
 		cfg := quietConfig(n+2, n, 1, 1, lmin, lmax, cellSeed(v.Seed(), 0, rep))
-		cost := max(1, (total+int(4*lmax))/ticksPerUnit)
-		s.cells = append(s.cells, cell{cost: cost, start: func() stepFn {
+		// One op is issued per tick; the last finishes within a round trip.
+		cost := Work{NodeTicks: (n + 2) * (total + int(4*lmax))}.Units()
+		s.cells = append(s.cells, cell{cost: cost, start: func(m *meter) stepFn {
 			c, err := core.New(cfg)
 			if err != nil {
 				panic("experiments: latency: " + err.Error()) // the knobs keep the config valid
 			}
+			m.nodeTicks(n + 2)
 			issued, finished := 0, 0
-			return func(budget int) (int, bool) {
-				for ticks := 0; ticks < budget*ticksPerUnit; ticks++ {
+			return func(m *meter) bool {
+				for {
 					if finished == total {
 						recordLatencies(t, rows, c.History(), n)
-						return max(1, ticks/ticksPerUnit), true
+						m.items(total)
+						return true
+					}
+					if m.full() {
+						return false
 					}
 					c.Tick()
+					m.nodeTicks(n + 2)
 					for _, ev := range c.Events() {
 						if ev.Kind == core.EvRequestDone {
 							finished++
@@ -90,7 +97,6 @@ func buildLatency(v Values) (*sweep, error) {
 						issued++
 					}
 				}
-				return budget, false
 			}
 		}})
 	}

@@ -68,6 +68,7 @@ func buildMerkle(v Values) (*sweep, error) {
 		},
 	})
 	lambda := float64(keys) / float64(leaves)
+	var sample []uint64 // the key hashes, computed by the first cell
 	for point, d := range oneTwoFive(keys) {
 		df := float64(d)
 		// A node of level l differs when one of the d keys falls under
@@ -89,16 +90,23 @@ func buildMerkle(v Values) (*sweep, error) {
 		row := counts.addRow("", map[string]float64{"divergent": df, "hashes_theory": hashes, "keys_theory": keysExchanged, "full_keys": full})
 		brow := bytes.addRow("", map[string]float64{"divergent": df,
 			"bytes_theory": hashBytes*hashes + keyEntryBytes*keysExchanged, "full_bytes": keyEntryBytes * full})
-		cost := max(1, keys/5000)
 		for rep := 0; rep < v.Int("seeds"); rep++ {
 			seed := cellSeed(v.Seed(), point, rep)
-			s.cells = append(s.cells, cell{cost: cost, start: func() stepFn {
-				return func(int) (int, bool) {
-					h, k := measureMerkle(keys, depth, d, seed)
-					counts.record(row, "hashes", float64(h))
-					counts.record(row, "keys", float64(k))
-					bytes.record(brow, "bytes", float64(hashBytes*h+keyEntryBytes*k))
-					return cost, true
+			s.cells = append(s.cells, cell{cost: merkleCost(keys, depth, d), start: func(m *meter) stepFn {
+				if sample == nil {
+					// Every cell salts the same key sample: hash it once.
+					sample = ring.KeyHashes(keys)
+					m.items(keys)
+				}
+				run := newMerkleRun(sample, depth, d, seed, m)
+				return func(m *meter) bool {
+					if !run.step(m) {
+						return false
+					}
+					counts.record(row, "hashes", float64(run.hashes))
+					counts.record(row, "keys", float64(run.keysSent))
+					bytes.record(brow, "bytes", float64(hashBytes*run.hashes+keyEntryBytes*run.keysSent))
+					return true
 				}
 			}})
 		}
@@ -106,35 +114,109 @@ func buildMerkle(v Values) (*sweep, error) {
 	return s, nil
 }
 
-// measureMerkle builds two replicas' trees over the same keys, changes the
-// versions of d keys drawn at random on the second, and compares them with
-// merkle.Diff. It returns the hashes compared and the keys both sides send
-// for the differing leaves.
-func measureMerkle(keys, depth, divergent int, seed uint64) (hashes, keysSent int) {
+// merkleCost estimates a Merkle cell's work in units, for Progress.
+func merkleCost(keys, depth, divergent int) float64 {
+	w := Work{Hashes: keys*(depth+2) + divergent*(depth+4), Items: 2<<depth + keys}
+	return w.Units()
+}
+
+// merkleRun measures one Merkle comparison in pieces: it builds one
+// replica's tree over the salted key sample, copies it, changes the
+// versions of divergent keys drawn at random on the copy, and compares the
+// two with merkle.Diff. The result is the hashes compared and the keys both
+// sides send for the differing leaves.
+type merkleRun struct {
+	sample    []uint64 // the unsalted key hashes, shared between cells
+	depth     int
+	divergent int
+	rng       *rand.Rand
+	salt      uint64
+	hs        []uint64 // the salted key hashes
+	perLeaf   []int    // keys per leaf
+	a, b      *merkle.Tree
+	perm      []int // the keys in random order; the first divergent change
+	phase     merklePhase
+	next      int // the next key of the phase
+
+	hashes, keysSent int // the result, once step reports true
+}
+
+type merklePhase int
+
+const (
+	merkleAdding    merklePhase = iota // adding keys to the first tree
+	merkleCopying                      // cloning it and drawing the divergent keys
+	merkleChanging                     // updating the divergent keys in the copy
+	merkleComparing                    // comparing the trees
+)
+
+// Keys added or changed per check of the meter: small enough not to
+// overshoot a step by much, large enough that checking costs nothing.
+const merkleChunkKeys = 64
+
+func newMerkleRun(sample []uint64, depth, divergent int, seed uint64, m *meter) *merkleRun {
 	rng := rand.New(rand.NewPCG(seed, 0x6d65726b6c65)) // "merkle"
-	hs := ring.KeyHashes(keys)
-	// The sample's names are fixed, so each seed salts the key hashes to
-	// place the keys in other leaves.
-	salt := rng.Uint64()
-	perLeaf := make([]int, 1<<depth)
-	a := merkle.New(depth)
-	for i := range hs {
-		hs[i] = mixKey(hs[i], salt)
-		a.Add(hs[i], digest(hs[i], 1))
-		perLeaf[merkle.LeafIndex(hs[i], depth)]++
+	r := &merkleRun{sample: sample, depth: depth, divergent: divergent, rng: rng,
+		// The sample's names are fixed, so each seed salts the key hashes
+		// to place the keys in other leaves.
+		salt:    rng.Uint64(),
+		hs:      make([]uint64, len(sample)),
+		perLeaf: make([]int, 1<<depth),
+		a:       merkle.New(depth),
 	}
-	b := a.Clone()
-	for _, i := range rng.Perm(keys)[:divergent] {
-		b.Update(hs[i], digest(hs[i], 1), digest(hs[i], 2))
+	m.items(2 << depth) // the tree's nodes, allocated and cleared
+	return r
+}
+
+// step advances the measurement until m is full; it reports whether the
+// result is ready.
+func (r *merkleRun) step(m *meter) bool {
+	for !m.full() {
+		switch r.phase {
+		case merkleAdding:
+			end := min(r.next+merkleChunkKeys, len(r.hs))
+			for i := r.next; i < end; i++ {
+				r.hs[i] = mixKey(r.sample[i], r.salt)
+				r.a.Add(r.hs[i], digest(r.hs[i], 1))
+				r.perLeaf[merkle.LeafIndex(r.hs[i], r.depth)]++
+			}
+			// One hash to salt, one for the digest, one per level and
+			// the item's own.
+			m.hashes((end - r.next) * (r.depth + 3))
+			r.next = end
+			if r.next == len(r.hs) {
+				r.phase, r.next = merkleCopying, 0
+			}
+		case merkleCopying:
+			r.b = r.a.Clone()
+			r.perm = r.rng.Perm(len(r.hs))[:r.divergent]
+			m.items(2<<r.depth + len(r.hs))
+			r.phase = merkleChanging
+		case merkleChanging:
+			end := min(r.next+merkleChunkKeys, len(r.perm))
+			for _, i := range r.perm[r.next:end] {
+				r.b.Update(r.hs[i], digest(r.hs[i], 1), digest(r.hs[i], 2))
+			}
+			// Two digests, the old and new item hashes, one per level.
+			m.hashes((end - r.next) * (r.depth + 4))
+			r.next = end
+			if r.next == len(r.perm) {
+				r.phase = merkleComparing
+			}
+		case merkleComparing:
+			res, err := merkle.Diff(r.a, r.b)
+			if err != nil {
+				panic("experiments: merkle: " + err.Error()) // same depth
+			}
+			for _, leaf := range res.Leaves {
+				r.keysSent += 2 * r.perLeaf[leaf]
+			}
+			r.hashes = res.HashesCompared
+			m.items(res.HashesCompared + len(res.Leaves))
+			return true
+		}
 	}
-	res, err := merkle.Diff(a, b)
-	if err != nil {
-		panic("experiments: merkle: " + err.Error()) // same depth
-	}
-	for _, leaf := range res.Leaves {
-		keysSent += 2 * perLeaf[leaf]
-	}
-	return res.HashesCompared, keysSent
+	return false
 }
 
 // mixKey moves a key hash to a pseudo-random position that depends on salt.

@@ -47,7 +47,12 @@ func buildMovement(v Values) (*sweep, error) {
 		for rep := 0; rep < v.Int("seeds"); rep++ {
 			spec.Seed = cellSeed(v.Seed(), n, rep)
 			spec := spec
-			s.cells = append(s.cells, once(func() {
+			// Each key is hashed, located twice by each scheme and its
+			// move tallied (two items each); both rings are built (a
+			// label hashed and sorted per point, four items) and their
+			// arcs compared.
+			items := 10*spec.Keys + 4*(2*n+1)*vnodes
+			s.cells = append(s.cells, once(items, func() {
 				res, err := ring.MeasureMovement(spec)
 				if err != nil {
 					panic("experiments: movement: " + err.Error()) // validated above

@@ -133,10 +133,12 @@ type Run struct {
 	experiment string
 	values     Values
 	s          *sweep
-	next       int    // the next cell to start
-	cur        stepFn // the cell in progress, nil between cells
-	curUsed    int    // units spent on the current cell
-	doneUnits  int    // cost of the cells finished
+	next       int     // the next cell to start
+	cur        stepFn  // the cell in progress, nil between cells
+	curUsed    float64 // units spent on the current cell
+	doneUnits  float64 // estimated cost of the cells finished
+	last       Work    // the work of the latest Step
+	total      Work    // the work of every Step so far
 }
 
 // Experiment is the name of the experiment being run.
@@ -151,42 +153,48 @@ func (r *Run) Values() Values {
 	return v
 }
 
-// Step does about budget units of work (at least one when any is left)
-// and reports whether the sweep is complete. A unit is a bounded piece of
-// work: one cell of an inexpensive sweep (one seed at one parameter value),
-// or ticksPerUnit simulated ticks of a cluster run. A cell that is not a
-// cluster run is never split, so Step may overshoot its budget by the rest
-// of one cell. At the default sizes a unit averages from well under a
-// millisecond (cluster ticks) to about 20 ms (a Merkle cell over 10,000
-// keys) natively, so a frame loop should call Step(1) until its time slice
-// is spent.
+// Step does about budget units of work (see Work) and reports whether the
+// sweep is complete. Cells are cut into pieces (a chunk of keys hashed
+// into a Merkle tree, one simulated tick or a few, a batch of model
+// draws); a step ends after the piece that reaches its budget, so it
+// overshoots by at most one piece. A few computations are one piece (one
+// movement, balance or partitioning measurement): at the default sizes the
+// largest, a movement measurement over 10,000 keys, is under 7 units. A
+// unit is a fraction of a millisecond natively, so a frame loop can call
+// Step(1) until its time slice is spent; LastStep tells what a step did.
 func (r *Run) Step(budget int) (done bool) {
-	budget = max(budget, 1)
-	for budget > 0 {
+	m := meter{limit: float64(max(budget, 1))}
+	for !r.Done() && !m.full() {
 		if r.cur == nil {
-			if r.next == len(r.s.cells) {
-				return true
+			before := m.spent.Units()
+			r.cur = r.s.cells[r.next].start(&m)
+			r.curUsed = m.spent.Units() - before
+			if m.full() {
+				break
 			}
-			r.cur = r.s.cells[r.next].start()
-			r.curUsed = 0
 		}
-		// Cells may multiply their budget (by ticks per unit, say), so
-		// they never see more than maxCellBudget at once.
-		used, finished := r.cur(min(budget, maxCellBudget))
-		used = max(used, 1)
-		budget -= used
-		r.curUsed += used
+		before := m.spent
+		finished := r.cur(&m)
+		if !finished && m.spent == before {
+			panic("experiments: " + r.experiment + ": a cell neither finished nor did any work")
+		}
+		r.curUsed += m.spent.Units() - before.Units()
 		if finished {
 			r.doneUnits += r.s.cells[r.next].cost
 			r.next++
 			r.cur = nil
 		}
 	}
+	r.last = m.spent
+	r.total = r.total.Add(m.spent)
 	return r.Done()
 }
 
-// maxCellBudget bounds the budget one call to a cell receives.
-const maxCellBudget = 1 << 20
+// LastStep is the work the latest Step did.
+func (r *Run) LastStep() Work { return r.last }
+
+// TotalWork is the work of every Step so far.
+func (r *Run) TotalWork() Work { return r.total }
 
 // Done reports whether every cell has been measured.
 func (r *Run) Done() bool { return r.next == len(r.s.cells) }
@@ -197,12 +205,12 @@ func (r *Run) Progress() float64 {
 	if r.Done() {
 		return 1
 	}
-	done := float64(r.doneUnits)
+	done := r.doneUnits
 	if r.cur != nil {
 		c := r.s.cells[r.next].cost
-		done += float64(c) * min(float64(r.curUsed)/float64(c), 0.99)
+		done += c * min(r.curUsed/c, 0.99)
 	}
-	return min(done/float64(max(r.s.total, 1)), 0.999)
+	return min(done/max(r.s.total, 1), 0.999)
 }
 
 // Tables returns a copy of the tables measured so far: every row is there
@@ -222,29 +230,84 @@ func (r *Run) Complete() []Table {
 	return r.Tables()
 }
 
+// Work counts what a sweep computed, by kind. Each kind is counted where
+// the work is done (a key hashed into a tree, a tick simulated), so a bound
+// on the work of a step bounds its running time on any machine.
+type Work struct {
+	// Hashes are the hashes computed by the Merkle experiment: a key
+	// added to or updated in a tree of depth d costs d+1, its salting and
+	// digests one each.
+	Hashes int `json:"hashes"`
+	// NodeTicks are the simulated ticks of a cluster, each counted once per
+	// node of the cluster (its creation counts as one tick).
+	NodeTicks int `json:"node_ticks"`
+	// Items are the elements of the computations that are not simulations
+	// or trees: keys placed, ring points placed or walked, partitions
+	// assigned, failure sets or model trials drawn, tree nodes copied or
+	// compared.
+	Items int `json:"items"`
+}
+
+// The work of one unit, by kind, each a fraction of a millisecond natively
+// (BenchmarkWorstStep reports the milliseconds per unit of each
+// experiment): a node-tick of the small clusters the experiments run costs
+// a few microseconds, more in large gossiping clusters; a hash about 0.05,
+// an item about 0.02.
+const (
+	hashesPerUnit    = 4096
+	nodeTicksPerUnit = 64
+	itemsPerUnit     = 16384
+)
+
+// Units is the work in units: the sum of each kind over its amount per unit.
+func (w Work) Units() float64 {
+	return float64(w.Hashes)/hashesPerUnit + float64(w.NodeTicks)/nodeTicksPerUnit + float64(w.Items)/itemsPerUnit
+}
+
+// Add is the sum of two amounts of work.
+func (w Work) Add(o Work) Work {
+	return Work{Hashes: w.Hashes + o.Hashes, NodeTicks: w.NodeTicks + o.NodeTicks, Items: w.Items + o.Items}
+}
+
+// meter is one Step's budget: cells charge their work to it as they go and
+// stop at the end of a piece once it is full.
+type meter struct {
+	spent Work
+	limit float64 // units
+}
+
+func (m *meter) full() bool { return m.spent.Units() >= m.limit }
+
+func (m *meter) hashes(n int)    { m.spent.Hashes += n }
+func (m *meter) nodeTicks(n int) { m.spent.NodeTicks += n }
+func (m *meter) items(n int)     { m.spent.Items += n }
+
 // sweep is an experiment's tables and the cells that fill them, in order.
 type sweep struct {
 	tables []*Table
 	cells  []cell
-	total  int
+	total  float64 // estimated units of all cells
 }
 
 // cell is one unit of scheduling: typically one (parameter value, seed)
-// measurement. cost estimates its work units, for Progress.
+// measurement. cost estimates its work in units, for Progress. start may
+// charge work to the meter (building a cluster, say).
 type cell struct {
-	cost  int
-	start func() stepFn
+	cost  float64
+	start func(m *meter) stepFn
 }
 
-// stepFn advances a cell by at most budget units and returns the units
-// used; finished is true when the cell has recorded its samples.
-type stepFn func(budget int) (used int, finished bool)
+// stepFn advances a cell piece by piece, charging each piece's work to m,
+// until m is full or the cell is finished; finished is true once the cell
+// has recorded its samples. A call on a meter that is not full does at
+// least one piece of work or finishes.
+type stepFn func(m *meter) (finished bool)
 
-// once makes a cell of a computation that is small enough to run in one
-// unit.
-func once(f func()) cell {
-	return cell{cost: 1, start: func() stepFn {
-		return func(int) (int, bool) { f(); return 1, true }
+// once makes a cell of a computation small enough to be one piece; items
+// is its work.
+func once(items int, f func()) cell {
+	return cell{cost: float64(max(items, 1)) / itemsPerUnit, start: func(*meter) stepFn {
+		return func(m *meter) bool { f(); m.items(max(items, 1)); return true }
 	}}
 }
 

@@ -83,25 +83,37 @@ func buildStaleness(v Values) (*sweep, error) {
 		for i, w := range waits {
 			rows[i] = t.addRow(q.String(), map[string]float64{"wait": float64(w)})
 			row, w, modelSeed := rows[i], w, cellSeed(v.Seed(), 1_000_000+point, 0)
-			s.cells = append(s.cells, once(func() {
-				t.setValue(row, "p_model", warsStaleness(q, lmin, lmax, int64(w), v.Int("model_trials"), modelSeed))
-			}))
+			trials := v.Int("model_trials")
+			s.cells = append(s.cells, cell{cost: Work{Items: trials * warsTrialItems(q)}.Units(), start: func(*meter) stepFn {
+				model := newWARS(q, lmin, lmax, int64(w), trials, modelSeed)
+				return func(m *meter) bool {
+					if !model.step(m) {
+						return false
+					}
+					t.setValue(row, "p_model", model.staleFraction())
+					return true
+				}
+			}})
 			point++
 		}
 		for rep := 0; rep < v.Int("seeds"); rep++ {
 			cfg := quietConfig(q.n+2, q.n, q.w, q.r, lmin, lmax, cellSeed(v.Seed(), point, rep))
 			trials := v.Int("trials") * len(waits)
-			cost := max(1, (trials+int(4*lmax)+int(waits[len(waits)-1]))/ticksPerUnit)
-			s.cells = append(s.cells, cell{cost: cost, start: func() stepFn {
+			// One trial starts per tick; the last ends a wait and two
+			// round trips later.
+			cost := Work{NodeTicks: cfg.Nodes * (trials + int(4*lmax) + waits[len(waits)-1])}.Units()
+			s.cells = append(s.cells, cell{cost: cost, start: func(m *meter) stepFn {
 				run := newStalenessRun(cfg, q.n, waits, trials)
-				return func(budget int) (int, bool) {
-					used, done := run.step(budget)
-					if done {
-						for i, p := range run.result() {
-							t.record(rows[i], "p_stale", p)
-						}
+				m.nodeTicks(cfg.Nodes)
+				return func(m *meter) bool {
+					if !run.step(m) {
+						return false
 					}
-					return used, done
+					for i, p := range run.result() {
+						t.record(rows[i], "p_stale", p)
+					}
+					m.items(2 * trials) // the history scanned
+					return true
 				}
 			}})
 		}
@@ -142,13 +154,19 @@ func newStalenessRun(cfg core.Config, n int, waits []int, trials int) *staleness
 
 func trialKey(i int) string { return "t" + strconv.Itoa(i) }
 
-func (s *stalenessRun) step(budget int) (used int, finished bool) {
+// step simulates one tick at a time until m is full; it reports whether
+// every trial's read has returned.
+func (s *stalenessRun) step(m *meter) (finished bool) {
 	nodes := s.n + 2
-	for ticks := 0; ticks < budget*ticksPerUnit; ticks++ {
+	for {
 		if s.done == s.trials {
-			return max(1, ticks/ticksPerUnit), true
+			return true
+		}
+		if m.full() {
+			return false
 		}
 		s.c.Tick()
+		m.nodeTicks(nodes)
 		for _, ev := range s.c.Events() {
 			if ev.Kind != core.EvRequestDone {
 				continue
@@ -176,7 +194,6 @@ func (s *stalenessRun) step(budget int) (used int, finished bool) {
 			s.started++
 		}
 	}
-	return budget, false
 }
 
 // result is the fraction of stale reads per wait.
@@ -204,49 +221,85 @@ func (s *stalenessRun) result() []float64 {
 	return out
 }
 
-// warsStaleness is the WARS model of PBS: every one-way message takes a
-// latency drawn uniformly from [lmin, lmax] ticks. A write sent to N
-// replicas at time 0 is acknowledged when the W-th acknowledgement returns;
-// a read sent wait ticks later returns the R fastest replies, and is stale
-// when none of those replicas had received the write by the time the read
-// request reached it (a write and a read arriving in the same tick: the
-// write first, as it was sent first).
-func warsStaleness(q quorum, lmin, lmax, wait int64, trials int, seed uint64) float64 {
-	rng := rand.New(rand.NewPCG(seed, 0x77617273)) // "wars"
-	draw := func() int64 { return lmin + rng.Int64N(lmax-lmin+1) }
-	arrive := make([]int64, q.n)
-	acks := make([]int64, q.n)
-	type reply struct {
-		at, reach int64
-		replica   int
-		fresh     bool
-	}
-	replies := make([]reply, q.n)
-	stale := 0
-	for trial := 0; trial < trials; trial++ {
-		for i := range arrive {
-			arrive[i] = draw()
-			acks[i] = arrive[i] + draw()
-		}
-		slices.Sort(acks)
-		readAt := acks[q.w-1] + wait
-		for i := range replies {
-			reach := readAt + draw()
-			replies[i] = reply{at: reach + draw(), reach: reach, replica: i, fresh: arrive[i] <= reach}
-		}
-		// Replies due at the same tick are handled in the order they were
-		// sent, as the simulator's queue does: by the tick the replica got
-		// the read, then in the order the coordinator sent the requests.
-		slices.SortFunc(replies, func(a, b reply) int {
-			return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.reach, b.reach), cmp.Compare(a.replica, b.replica))
-		})
-		fresh := false
-		for _, r := range replies[:q.r] {
-			fresh = fresh || r.fresh
-		}
-		if !fresh {
-			stale++
-		}
-	}
-	return float64(stale) / float64(trials)
+// warsRun is the WARS model of PBS, drawn in pieces: every one-way message
+// takes a latency drawn uniformly from [lmin, lmax] ticks. A write sent to
+// N replicas at time 0 is acknowledged when the W-th acknowledgement
+// returns; a read sent wait ticks later returns the R fastest replies, and
+// is stale when none of those replicas had received the write by the time
+// the read request reached it (a write and a read arriving in the same
+// tick: the write first, as it was sent first).
+type warsRun struct {
+	q            quorum
+	lmin, lmax   int64
+	wait         int64
+	trials, done int
+	stale        int
+	rng          *rand.Rand
+	arrive, acks []int64
+	replies      []warsReply
 }
+
+type warsReply struct {
+	at, reach int64
+	replica   int
+	fresh     bool
+}
+
+// warsTrialItems is the work of one trial: four latencies drawn per
+// replica, and the acknowledgements and replies sorted.
+func warsTrialItems(q quorum) int { return 6 * q.n }
+
+// warsChunkTrials is how many trials run between checks of the meter.
+const warsChunkTrials = 64
+
+func newWARS(q quorum, lmin, lmax, wait int64, trials int, seed uint64) *warsRun {
+	return &warsRun{q: q, lmin: lmin, lmax: lmax, wait: wait, trials: trials,
+		rng:    rand.New(rand.NewPCG(seed, 0x77617273)), // "wars"
+		arrive: make([]int64, q.n), acks: make([]int64, q.n), replies: make([]warsReply, q.n)}
+}
+
+// step draws trials until m is full; it reports whether all are drawn.
+func (w *warsRun) step(m *meter) bool {
+	for !m.full() && w.done < w.trials {
+		end := min(w.done+warsChunkTrials, w.trials)
+		m.items((end - w.done) * warsTrialItems(w.q))
+		for ; w.done < end; w.done++ {
+			if w.trial() {
+				w.stale++
+			}
+		}
+	}
+	return w.done == w.trials
+}
+
+func (w *warsRun) draw() int64 { return w.lmin + w.rng.Int64N(w.lmax-w.lmin+1) }
+
+// trial draws one write and one read and reports whether the read is stale.
+func (w *warsRun) trial() (stale bool) {
+	q := w.q
+	for i := range w.arrive {
+		w.arrive[i] = w.draw()
+		w.acks[i] = w.arrive[i] + w.draw()
+	}
+	slices.Sort(w.acks)
+	readAt := w.acks[q.w-1] + w.wait
+	for i := range w.replies {
+		reach := readAt + w.draw()
+		w.replies[i] = warsReply{at: reach + w.draw(), reach: reach, replica: i, fresh: w.arrive[i] <= reach}
+	}
+	// Replies due at the same tick are handled in the order they were
+	// sent, as the simulator's queue does: by the tick the replica got
+	// the read, then in the order the coordinator sent the requests.
+	slices.SortFunc(w.replies, func(a, b warsReply) int {
+		return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.reach, b.reach), cmp.Compare(a.replica, b.replica))
+	})
+	for _, r := range w.replies[:q.r] {
+		if r.fresh {
+			return false
+		}
+	}
+	return true
+}
+
+// staleFraction is the model's chance of a stale read.
+func (w *warsRun) staleFraction() float64 { return float64(w.stale) / float64(w.trials) }
