@@ -91,6 +91,20 @@ func (l *Lab) drawTryThis(layer *frame.Layer) {
 	}
 }
 
+// paragraph writes text into r from the top, wrapped to r's width without
+// indenting continuation lines, and stops at the bottom.
+func (l *Lab) paragraph(layer *frame.Layer, r frame.Rect, text string, col frame.Color) {
+	size := l.theme.Font()
+	lh := frame.LineHeight(size) + l.theme.U(2)
+	for i, line := range frame.Wrap(l.measure, text, size, r.W) {
+		y := r.Y + float64(i)*lh
+		if y+lh > r.Bottom() {
+			return
+		}
+		layer.Label(r.X, y, size, col, frame.AlignStart, line)
+	}
+}
+
 // textRows writes lines into r from the top, wrapping long ones, and stops
 // at the bottom; it returns how many rows it wrote.
 func (l *Lab) textRows(layer *frame.Layer, r frame.Rect, lines []string, col frame.Color) int {
@@ -131,7 +145,7 @@ func (l *Lab) drawTabContent(layer *frame.Layer) {
 		_, body := c.CutTop(th.ControlHeight() + th.U(10))
 		n := l.selectedNode()
 		if n == nil {
-			l.textRows(layer, body, frame.Wrap(l.measure, "Click a node on the ring, or pick one above, to see what it stores and what it believes about the others.", th.Font(), body.W), th.TextDim)
+			l.paragraph(layer, body, "Click a node on the ring, or pick one above, to see what it stores and what it believes about the others.", th.TextDim)
 			return
 		}
 		l.textRows(layer, body, inspectorLines(l.view, n), th.Text)

@@ -91,3 +91,45 @@ func (x *Context) Select(id core.NodeID) { x.lab.selected = id; x.Selected = id 
 
 // Notify shows a short message to the user in the notice bar.
 func (x *Context) Notify(msg string) { x.lab.notify(msg) }
+
+// SceneControls is implemented by chapters that lay out some of their own
+// widgets inside their picture rather than in the side panel (a column of
+// knobs, links in a table). The lab calls it every frame, after Controls,
+// with the area the picture gets; the chapter sets each widget's bounds
+// there. The widgets join the Tab order after the side panel's controls.
+type SceneControls interface {
+	SceneControls(x *Context, area frame.Rect) []ui.Widget
+}
+
+// Restart starts the chapter's run again from tick 0 with cfg (the seed is
+// kept), as the "config" page command does; cfg stays in force until
+// another chapter is chosen. It takes effect at the start of the next
+// frame. An invalid cfg is refused with the reason.
+func (x *Context) Restart(cfg core.Config) error {
+	cfg.Seed = x.lab.seed
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	x.lab.enqueue(action{kind: "config", config: cfg})
+	return nil
+}
+
+// GoToChapter makes the chapter with this ID (or 1-based number) current,
+// at the start of the next frame.
+func (x *Context) GoToChapter(id string) error {
+	if _, err := x.lab.chapterIndex(id); err != nil {
+		return err
+	}
+	x.lab.enqueue(action{kind: "chapter", chapter: id})
+	return nil
+}
+
+// ChapterTitle is the 1-based number and title of the chapter with this ID,
+// for links between chapters.
+func (x *Context) ChapterTitle(id string) (number int, title string, ok bool) {
+	i, err := x.lab.chapterIndex(id)
+	if err != nil {
+		return 0, "", false
+	}
+	return i + 1, x.lab.chapters[i].Info().Title, true
+}

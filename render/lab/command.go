@@ -10,6 +10,7 @@ import (
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ids"
+	"github.com/ringlab/ringlab/render/ui"
 )
 
 // action is a command from outside the frame loop (the page, a script,
@@ -31,6 +32,9 @@ type commandJSON struct {
 	Cmd   *core.Command   `json:"cmd"`
 }
 
+// runTicksMax bounds one "run" command.
+const runTicksMax = 1_000_000
+
 // commandJSONMax bounds the text Command accepts.
 const commandJSONMax = 64 << 10
 
@@ -41,7 +45,10 @@ const commandJSONMax = 64 << 10
 // {"type":"seek","value":tick}, {"type":"select","value":"n2" or ""},
 // {"type":"tab","value":"inspector"|"events"|"counters"},
 // {"type":"config","value":<core.Config>} (restarts the chapter's run with
-// it), {"type":"core","cmd":<core.Command>}.
+// it), {"type":"core","cmd":<core.Command>}, {"type":"press","value":"id"}
+// (presses the button with that id among the controls on screen),
+// {"type":"run","value":ticks} (pauses, then advances that many ticks at
+// once, up to runTicksMax).
 func ParseCommand(text string) (action, error) {
 	var a action
 	if len(text) > commandJSONMax {
@@ -76,6 +83,14 @@ func ParseCommand(text string) (action, error) {
 		return a, number("speed", SpeedMin, SpeedMax)
 	case "seek":
 		return a, number("seek", 0, math.MaxInt64)
+	case "run":
+		if err := number("run", 1, runTicksMax); err != nil {
+			return a, err
+		}
+		if a.num != math.Trunc(a.num) {
+			return a, fmt.Errorf("run needs a whole number of ticks, got %v", a.num)
+		}
+		return a, nil
 	case "seed":
 		if err := number("seed", 0, 1<<53); err != nil {
 			return a, err
@@ -107,6 +122,11 @@ func ParseCommand(text string) (action, error) {
 				return a, fmt.Errorf("%q is not a node name such as n2", s)
 			}
 			a.node = id
+		}
+		return a, nil
+	case "press":
+		if err := json.Unmarshal(c.Value, &a.chapter); err != nil || a.chapter == "" {
+			return a, errors.New(`"press" needs the id of a button, such as "play"`)
 		}
 		return a, nil
 	case "tab":
@@ -165,6 +185,13 @@ func (l *Lab) Command(text string) string {
 	return ""
 }
 
+// enqueue adds an action for the next Update, from the frame loop itself.
+func (l *Lab) enqueue(a action) {
+	l.mu.Lock()
+	l.queue = append(l.queue, a)
+	l.mu.Unlock()
+}
+
 func (l *Lab) drainQueue() {
 	l.mu.Lock()
 	q := l.queue
@@ -214,6 +241,30 @@ func (l *Lab) perform(a action) {
 			l.seed = a.config.Seed
 		}
 		l.reset()
+	case "run":
+		l.paused = true
+		for range int(a.num) {
+			l.tl.Step()
+		}
+		l.dirty = true
+		l.collectEvents()
+		l.refresh()
+	case "press":
+		// Register this frame's controls (with their callbacks bound to
+		// the current run) before looking for the button.
+		l.mgr.Begin()
+		l.addWidgets()
+		for _, w := range l.mgr.Widgets() {
+			if b, ok := w.(*ui.Button); ok && b.ID() == a.chapter {
+				if b.Disabled || b.OnClick == nil {
+					l.notify("Button " + a.chapter + " is disabled now.")
+					return
+				}
+				b.OnClick()
+				return
+			}
+		}
+		l.notify("No button " + a.chapter + " on screen.")
 	case "core":
 		if _, err := l.apply(a.cmd); err != nil {
 			l.notify("Command " + string(a.cmd.Kind) + " refused: " + err.Error())

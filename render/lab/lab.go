@@ -514,7 +514,11 @@ func describeSpeed(v float64) string {
 	if v < UpdatesPerSecond {
 		return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) + " ticks/s"
 	}
-	return strconv.FormatFloat(math.Round(v/UpdatesPerSecond), 'f', 0, 64) + " ticks/frame"
+	perFrame := math.Round(v / UpdatesPerSecond)
+	if perFrame == 1 {
+		return "1 tick/frame"
+	}
+	return strconv.FormatFloat(perFrame, 'f', 0, 64) + " ticks/frame"
 }
 
 // nodeName renders a node or "-".

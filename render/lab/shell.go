@@ -290,6 +290,9 @@ func (l *Lab) addWidgets() {
 		}
 		m.Add(w)
 	}
+	if sc, ok := l.Chapter().(SceneControls); ok {
+		m.Add(sc.SceneControls(l.context(), l.layout.scene)...)
+	}
 	if l.layout.tabs.W > 0 {
 		m.Add(l.w.tabs)
 		switch l.tab {

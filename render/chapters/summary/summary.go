@@ -1,9 +1,632 @@
-// Package summary is the last chapter: the whole store at once.
+// Package summary is the last chapter: the whole store at once, with every
+// knob, a random client workload and injected faults, the run's counters,
+// the linearizability verdict on what the clients saw, and a map from each
+// concern of the design to the chapter that shows its mechanism.
 package summary
 
-import "github.com/ringlab/ringlab/render/lab"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ringlab/ringlab/check"
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/lab"
+	"github.com/ringlab/ringlab/render/scene"
+	"github.com/ringlab/ringlab/render/ui"
+)
 
 // Chapters returns the summary chapter.
 func Chapters() []lab.Chapter {
-	return []lab.Chapter{lab.NewSandbox()}
+	return []lab.Chapter{New()}
+}
+
+// ID is the chapter's stable ID.
+const ID = "summary"
+
+// Row is one line of the summary table: a question the design answers, the
+// mechanism that answers it, and the chapter that shows it.
+type Row struct {
+	Concern   string
+	Mechanism string
+	ChapterID string
+}
+
+// Rows is the summary table, in the order of the chapters.
+var Rows = []Row{
+	{"Which node holds a key?", "Keys and nodes hash onto one circle; a key belongs to the first node clockwise from it.", "consistent-hashing"},
+	{"Why not hash(key) mod N?", "Changing N re-homes almost every key; on the circle a change moves only about 1/N of them.", "naive-hashing"},
+	{"How is the load kept even?", "Each node takes many points (virtual nodes), so shares even out and a leaver's keys spread wide.", "virtual-nodes"},
+	{"How does data survive a crash?", "Every key is copied to the next N distinct nodes clockwise: its preference list.", "replication"},
+	{"What gives in a partition?", "A choice: CP refuses what it cannot make consistent, AP answers anyway and reconciles later.", "cap"},
+	{"How is that trade-off tuned?", "N, W and R: with W + R > N every read meets the latest write; smaller W or R buys speed.", "quorums"},
+	{"How are concurrent writes settled?", "Vector clocks keep both as siblings for the client to merge; last-write-wins keeps one by timestamp.", "versioning"},
+	{"How do replicas catch up?", "Merkle trees find differing key ranges cheaply; read repair fixes a stale copy during a read.", "merkle"},
+	{"Who is in, and what if a node blinks?", "Gossip spreads membership; a stand-in keeps writes for a down node and hands them back.", "failures"},
+}
+
+// checkTimeout bounds one linearizability check (it runs in the frame that
+// asked for it, so it must stay short).
+const checkTimeout = time.Second
+
+// Views of the picture.
+const (
+	viewStore = iota // knobs, the ring, the verdict
+	viewMap          // the summary table
+)
+
+// faultChoices are the fault injector settings offered, as Faults.Kinds.
+var faultChoices = []struct {
+	label string
+	kinds []string
+}{
+	{"No faults", nil},
+	{"Crashes", []string{"crash"}},
+	{"Partitions", []string{"partition"}},
+	{"Message loss", []string{"loss"}},
+	{"Clock skew", []string{"skew"}},
+	{"All four", []string{"crash", "partition", "loss", "skew"}},
+}
+
+// vnodeChoices are the virtual-node counts offered.
+var vnodeChoices = []int{1, 2, 4, 8, 16, 32, 64, 128, 256}
+
+// Fault injector timing: a fault every faultEveryTicks, undone after
+// faultTicks.
+const (
+	faultEveryTicks = 150
+	faultTicks      = 60
+	// antiEntropyEveryTicks is the background Merkle sync interval when on.
+	antiEntropyEveryTicks = 100
+)
+
+// Chapter is the summary and sandbox.
+type Chapter struct {
+	sb   *lab.Sandbox
+	view int
+
+	tabs    *ui.Tabs
+	check   *ui.Button
+	nodes   *ui.Stepper
+	vnodes  *ui.Dropdown
+	n, w, r *ui.Stepper
+	mode    *ui.Dropdown
+	vers    *ui.Dropdown
+	latency *ui.Slider
+	loss    *ui.Slider
+	skew    *ui.Slider
+	repair  *ui.Toggle
+	entropy *ui.Toggle
+	clients *ui.Toggle
+	faults  *ui.Dropdown
+	links   []*ui.Button
+
+	// verdict is the last check's result, taken at verdictTick; checked is
+	// false until the button is pressed in this run.
+	verdict     check.Result
+	verdictTick int64
+	checked     bool
+}
+
+// New makes the chapter.
+func New() *Chapter {
+	c := &Chapter{sb: lab.NewSandbox()}
+	c.tabs = ui.NewTabs("summary-view", "Left and Right arrows switch", []string{"The store", "What each part does"}, 0, func(i int) { c.view = i })
+	c.check = ui.NewButton("summary-check", "Check linearizability", "Check every client operation so far against a single-copy register", nil)
+	c.check.Primary = true
+	c.nodes = ui.NewStepper("summary-nodes", "Nodes*", "Nodes in the cluster (restarts the run)", 1, 64, 1, 5, nil)
+	c.vnodes = ui.NewDropdown("summary-vnodes", "VNodes*", "Virtual nodes per node (restarts the run)", nil, 0, nil)
+	for _, v := range vnodeChoices {
+		c.vnodes.Options = append(c.vnodes.Options, strconv.Itoa(v))
+	}
+	c.n = ui.NewStepper("summary-n", "N", "Replicas per key", 1, 64, 1, 3, nil)
+	c.w = ui.NewStepper("summary-w", "W", "Acks a write waits for", 1, 64, 1, 2, nil)
+	c.r = ui.NewStepper("summary-r", "R", "Replies a read waits for", 1, 64, 1, 2, nil)
+	c.mode = ui.NewDropdown("summary-mode", "", "CP: only the key's own replicas count; AP: stand-ins take writes with a hint",
+		[]string{"CP: strict quorums", "AP: sloppy + hints"}, 0, nil)
+	c.vers = ui.NewDropdown("summary-versioning", "", "How concurrent writes are told apart",
+		[]string{"Vector clocks", "Last write wins"}, 0, nil)
+	c.latency = ui.NewSlider("summary-latency", "Latency", "Slowest one-way message, in ticks", 1, 40, 1, 6, nil)
+	c.latency.Format = func(v float64) string { return strconv.Itoa(int(v)) + " t" }
+	c.loss = ui.NewSlider("summary-loss", "Loss", "Share of messages dropped", 0, 0.5, 0.05, 0, nil)
+	c.loss.Format = func(v float64) string { return strconv.Itoa(int(v*100+0.5)) + "%" }
+	c.skew = ui.NewSlider("summary-skew", "Skew n0", "How far n0's clock runs ahead (last-write-wins timestamps)", 0, 100, 5, 0, nil)
+	c.skew.Format = func(v float64) string { return strconv.Itoa(int(v)) + " t" }
+	c.repair = ui.NewToggle("summary-readrepair", "Read repair", "Fix stale replicas seen during a read", true, nil)
+	c.entropy = ui.NewToggle("summary-antientropy", "Anti-entropy*", "Background Merkle sync between replicas (restarts the run)", true, nil)
+	c.clients = ui.NewToggle("summary-clients", "Random clients*", "Four clients reading and writing eight keys (restarts the run)", true, nil)
+	c.faults = ui.NewDropdown("summary-faults", "Faults*", "Inject one fault every 150 ticks, undone 60 ticks later (restarts the run)", nil, 0, nil)
+	for _, f := range faultChoices {
+		c.faults.Options = append(c.faults.Options, f.label)
+	}
+	for i := range Rows {
+		c.links = append(c.links, ui.NewButton("summary-link-"+strconv.Itoa(i), "Open", "Go to the chapter that shows this", nil))
+	}
+	return c
+}
+
+func (c *Chapter) Info() lab.ChapterInfo {
+	return lab.ChapterInfo{
+		ID:      ID,
+		Title:   "Summary: the whole store",
+		Summary: "Every mechanism at once, with every knob. The checker says whether the clients could tell it from one single copy.",
+		TryThis: "Set W=1, R=1, Faults: Partitions, play to tick 2000 and check: expect a violation naming the operations. " +
+			"Then W=2, R=2, CP, Last write wins, Crashes: expect Linearizable.",
+	}
+}
+
+// Preset is the default cluster with four random clients on eight keys, so
+// that keys are contended and pressing Play shows traffic at once.
+func (c *Chapter) Preset(seed uint64) lab.Preset {
+	cfg := core.DefaultConfig()
+	cfg.Seed = seed
+	cfg.Workload = core.Workload{Clients: 4, Keys: 8, PutFraction: 0.5, ThinkTicksMax: 10, KeyPrefix: "cart:"}
+	return lab.Preset{Config: cfg}
+}
+
+func (c *Chapter) Parts() lab.Parts { return lab.PartsAll }
+
+// Controls are the check button and the sandbox's hand-made actions.
+func (c *Chapter) Controls(x *lab.Context) []ui.Widget {
+	c.check.OnClick = func() { c.runCheck(x) }
+	return append([]ui.Widget{c.check}, c.sb.Controls(x)...)
+}
+
+// ShowTable switches the picture to the summary table (as its tab does).
+func (c *Chapter) ShowTable() { c.view = viewMap }
+
+// runCheck checks the client history so far.
+func (c *Chapter) runCheck(x *lab.Context) {
+	c.verdict = check.Linearizable(x.Cluster().History(), checkTimeout)
+	c.verdictTick = x.Cluster().Now()
+	c.checked = true
+}
+
+func (c *Chapter) Enter(x *lab.Context) {
+	c.sb.Enter(x)
+	c.checked = false
+	c.verdict = check.Result{}
+}
+
+func (c *Chapter) Update(x *lab.Context) {}
+
+func (c *Chapter) NodeAt(px, py float64) (core.NodeID, bool) {
+	if c.view != viewStore {
+		return core.NoNode, false
+	}
+	return c.sb.NodeAt(px, py)
+}
+
+// set applies a live parameter change, recorded in the run.
+func set(x *lab.Context, param string, num float64) bool {
+	if _, err := x.Apply(core.Command{Kind: core.CmdSet, Param: param, Num: num}); err != nil {
+		x.Notify("Not changed: " + err.Error())
+		return false
+	}
+	return true
+}
+
+// restart starts the run again with the current configuration changed by edit.
+func restart(x *lab.Context, edit func(cfg *core.Config)) {
+	if x.View == nil {
+		return
+	}
+	cfg := x.View.Config
+	edit(&cfg)
+	cfg.N = min(cfg.N, cfg.Nodes)
+	cfg.W, cfg.R = min(cfg.W, cfg.N), min(cfg.R, cfg.N)
+	if err := x.Restart(cfg); err != nil {
+		x.Notify("Not restarted: " + err.Error())
+	}
+}
+
+// bindKnobs shows the run's configuration on the knobs and binds their
+// actions to this frame's context. Knobs marked * restart the run with the
+// new setting; the others change the running cluster, as a recorded command.
+func (c *Chapter) bindKnobs(x *lab.Context) {
+	v := x.View
+	if v == nil {
+		return
+	}
+	cfg := v.Config
+	if !c.nodes.Editing() {
+		c.nodes.Value = int64(cfg.Nodes)
+	}
+	c.vnodes.Selected = -1
+	for i, n := range vnodeChoices {
+		if n == cfg.VNodes {
+			c.vnodes.Selected = i
+		}
+	}
+	c.vnodes.Placeholder = strconv.Itoa(cfg.VNodes)
+	for _, s := range []*ui.Stepper{c.n, c.w, c.r} {
+		s.Max = int64(max(len(v.Nodes), 1))
+	}
+	if !c.n.Editing() {
+		c.n.Value = int64(cfg.N)
+	}
+	if !c.w.Editing() {
+		c.w.Value = int64(cfg.W)
+	}
+	if !c.r.Editing() {
+		c.r.Value = int64(cfg.R)
+	}
+	c.mode.Selected = int(cfg.Mode)
+	c.vers.Selected = int(cfg.Versioning)
+	c.latency.Value = float64(cfg.LatencyMaxTicks)
+	c.loss.Value = cfg.Loss
+	if len(v.Nodes) > 0 {
+		c.skew.Value = float64(v.Nodes[0].SkewTicks)
+	}
+	c.repair.On = cfg.ReadRepair
+	c.entropy.On = cfg.AntiEntropyIntervalTicks > 0
+	c.clients.On = cfg.Workload.Clients > 0
+	c.faults.Selected = 0
+	for i, f := range faultChoices {
+		if strings.Join(f.kinds, ",") == strings.Join(cfg.Faults.Kinds, ",") {
+			c.faults.Selected = i
+		}
+	}
+
+	c.nodes.OnChange = func(n int64) {
+		restart(x, func(cfg *core.Config) { cfg.Nodes = int(n); cfg.Weights, cfg.SkewTicks = nil, nil })
+	}
+	c.vnodes.OnChange = func(i int) { restart(x, func(cfg *core.Config) { cfg.VNodes = vnodeChoices[i] }) }
+	c.n.OnChange = func(n int64) {
+		// Lower W and R first so that the cluster accepts the smaller N.
+		if int64(cfg.W) > n && !set(x, "w", float64(n)) {
+			return
+		}
+		if int64(cfg.R) > n && !set(x, "r", float64(n)) {
+			return
+		}
+		set(x, "n", float64(n))
+	}
+	c.w.OnChange = func(n int64) { set(x, "w", float64(n)) }
+	c.r.OnChange = func(n int64) { set(x, "r", float64(n)) }
+	c.mode.OnChange = func(i int) { set(x, "mode", float64(i)) }
+	c.vers.OnChange = func(i int) { set(x, "versioning", float64(i)) }
+	c.latency.OnChange = func(f float64) {
+		t := int64(f)
+		if t == cfg.LatencyMaxTicks {
+			return
+		}
+		if t < cfg.LatencyMinTicks && !set(x, "latency_min", float64(t)) {
+			return
+		}
+		set(x, "latency_max", float64(t))
+	}
+	c.loss.OnChange = func(f float64) {
+		if f != cfg.Loss {
+			set(x, "loss", f)
+		}
+	}
+	c.skew.OnChange = func(f float64) {
+		if len(v.Nodes) > 0 && int64(f) != v.Nodes[0].SkewTicks {
+			set(x, "skew:"+v.Nodes[0].ID.String(), f)
+		}
+	}
+	c.repair.OnChange = func(on bool) { set(x, "readrepair", b2f(on)) }
+	c.entropy.OnChange = func(on bool) {
+		restart(x, func(cfg *core.Config) {
+			cfg.AntiEntropyIntervalTicks = 0
+			if on {
+				cfg.AntiEntropyIntervalTicks = antiEntropyEveryTicks
+			}
+		})
+	}
+	c.clients.OnChange = func(on bool) {
+		restart(x, func(cfg *core.Config) {
+			cfg.Workload = core.Workload{}
+			if on {
+				cfg.Workload = c.Preset(0).Config.Workload
+			}
+		})
+	}
+	c.faults.OnChange = func(i int) {
+		restart(x, func(cfg *core.Config) {
+			cfg.Faults = core.Faults{}
+			if kinds := faultChoices[i].kinds; kinds != nil {
+				cfg.Faults = core.Faults{Kinds: kinds, EveryTicks: faultEveryTicks, DurationTicks: faultTicks}
+			}
+		})
+	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// knobs are the store view's controls, in Tab order.
+func (c *Chapter) knobs() []ui.Widget {
+	return []ui.Widget{c.nodes, c.vnodes, c.n, c.w, c.r, c.mode, c.vers, c.latency, c.loss, c.skew,
+		c.repair, c.entropy, c.clients, c.faults}
+}
+
+// layout is where the picture's parts go this frame.
+type layout struct {
+	tabs     frame.Rect
+	caption  frame.Rect // "* restarts the run"
+	knobs    []frame.Rect
+	ring     frame.Rect
+	verdict  frame.Rect
+	table    frame.Rect
+	rowRects []frame.Rect
+}
+
+// verdictRowsMax is the most detail lines the verdict box shows.
+const verdictRowsMax = 8
+
+// verdictText is the verdict's detail lines wrapped to a box width.
+func (c *Chapter) verdictText(x *lab.Context, boxW float64) []string {
+	var now int64
+	if x.View != nil {
+		now = x.View.Tick
+	}
+	_, details := c.VerdictLines(now)
+	var out []string
+	for _, d := range details {
+		for i, line := range frame.Wrap(x.Measure, d, x.Theme.Font(), boxW-x.Theme.U(56)) {
+			if i > 0 {
+				line = "   " + line
+			}
+			out = append(out, line)
+		}
+	}
+	if len(out) > verdictRowsMax {
+		out = out[:verdictRowsMax]
+	}
+	return out
+}
+
+func (c *Chapter) layout(x *lab.Context, area frame.Rect) layout {
+	th := x.Theme
+	u := th.U
+	var lay layout
+	pad := u(12)
+	inner := area.Inset(pad)
+	lay.tabs, inner = inner.CutTop(th.ControlHeight())
+	lay.tabs.W = min(lay.tabs.W, u(360))
+	_, inner = inner.CutTop(u(10))
+	if c.view == viewMap {
+		lay.table = inner
+		return lay
+	}
+	lh := frame.LineHeight(th.Font())
+	// The knobs: one column if it fits, else two.
+	rowH := th.ControlHeight() + u(6)
+	count := len(c.knobs())
+	cols := 1
+	if float64(count)*rowH+lh+u(6) > inner.H {
+		cols = 2
+	}
+	colW := u(220)
+	if cols == 2 {
+		colW = u(190)
+	}
+	var knobArea frame.Rect
+	knobArea, lay.ring = inner.CutLeft(float64(cols)*colW + float64(cols-1)*u(8))
+	lay.caption, knobArea = knobArea.CutTop(lh + u(6))
+	perCol := (count + cols - 1) / cols
+	for i := range count {
+		col, row := i/perCol, i%perCol
+		lay.knobs = append(lay.knobs, frame.Rect{
+			X: knobArea.X + float64(col)*(colW+u(8)), Y: knobArea.Y + float64(row)*rowH,
+			W: colW, H: th.ControlHeight(),
+		})
+	}
+	_, lay.ring = lay.ring.CutLeft(u(12))
+	rows := len(c.verdictText(x, lay.ring.W))
+	lay.verdict, lay.ring = lay.ring.CutBottom(float64(rows)*lh + frame.LineHeight(th.Font()*1.3) + u(22))
+	_, lay.verdict = lay.verdict.CutTop(u(6))
+	return lay
+}
+
+// SceneControls lays out the view tabs, the knobs (store view) and the
+// chapter links (table view) inside the picture.
+func (c *Chapter) SceneControls(x *lab.Context, area frame.Rect) []ui.Widget {
+	c.bindKnobs(x)
+	lay := c.layout(x, area)
+	c.tabs.SetBounds(lay.tabs)
+	c.tabs.Selected = c.view
+	ws := []ui.Widget{c.tabs}
+	hide := func(w ui.Widget) { w.SetBounds(frame.Rect{}) }
+	for _, l := range c.links {
+		hide(l)
+	}
+	for _, k := range c.knobs() {
+		hide(k)
+	}
+	switch c.view {
+	case viewStore:
+		for i, k := range c.knobs() {
+			k.SetBounds(lay.knobs[i])
+			ws = append(ws, k)
+		}
+	case viewMap:
+		rows := c.tableRows(x, lay.table)
+		for i, l := range c.links {
+			id := Rows[i].ChapterID
+			l.OnClick = func() {
+				if err := x.GoToChapter(id); err != nil {
+					x.Notify("No chapter to open: " + err.Error())
+				}
+			}
+			if num, title, ok := x.ChapterTitle(id); ok {
+				l.Label = fmt.Sprintf("Chapter %d ►", num)
+				l.SetTooltip("Open " + title)
+				l.Disabled = false
+			} else {
+				l.Label, l.Disabled = "not in this build", true
+			}
+			if i < len(rows) {
+				l.SetBounds(rows[i].link)
+				ws = append(ws, l)
+			}
+		}
+	}
+	return ws
+}
+
+// tableRow is where one summary row is drawn.
+type tableRow struct {
+	row, text, link frame.Rect
+	mechanism       []string
+}
+
+// tableRows lays out the summary table in area: the concern and the
+// mechanism on the left, the link to the chapter on the right. Mechanisms
+// wrap to two lines where the table then fits, else they are cut to one.
+func (c *Chapter) tableRows(x *lab.Context, area frame.Rect) []tableRow {
+	if rows := c.tableRowsWrapped(x, area, 2); len(rows) == len(Rows) {
+		return rows
+	}
+	return c.tableRowsWrapped(x, area, 1)
+}
+
+func (c *Chapter) tableRowsWrapped(x *lab.Context, area frame.Rect, linesMax int) []tableRow {
+	th := x.Theme
+	u := th.U
+	size := th.Font()
+	lh := frame.LineHeight(size)
+	linkW := min(u(130), area.W*0.3)
+	var out []tableRow
+	y := area.Y + lh + u(8) // under the heading
+	for _, r := range Rows {
+		textW := area.W - linkW - u(16)
+		mech := frame.Wrap(x.Measure, r.Mechanism, size, textW-u(12))
+		if len(mech) > linesMax {
+			rest := frame.Fit(x.Measure, strings.Join(mech[linesMax-1:], " "), size, textW-u(12))
+			mech = append(mech[:linesMax-1], rest)
+		}
+		h := max(lh*float64(1+len(mech))+u(8), th.ControlHeight()+u(8))
+		if y+h > area.Bottom() {
+			break
+		}
+		row := frame.Rect{X: area.X, Y: y, W: area.W, H: h}
+		link, text := row.CutRight(linkW)
+		link = frame.Rect{X: link.X, Y: link.Y + (h-th.ControlHeight())/2, W: link.W, H: th.ControlHeight()}
+		out = append(out, tableRow{row: row, text: text, link: link, mechanism: mech})
+		y += h + u(2)
+	}
+	return out
+}
+
+// Build draws the store (knob caption, ring, verdict) or the summary table.
+func (c *Chapter) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
+	lay := c.layout(x, area)
+	th := x.Theme
+	if c.view == viewMap {
+		c.drawTable(x, lay.table, l)
+		return
+	}
+	l.Label(lay.caption.X, lay.caption.Y, th.Font(), th.TextDim, frame.AlignStart,
+		frame.Fit(x.Measure, "* restarts the run", th.Font(), lay.caption.W))
+	c.sb.Build(x, lay.ring, l)
+	c.drawVerdict(x, lay.verdict, l)
+}
+
+// VerdictLines is the verdict as shown: a headline, then details.
+func (c *Chapter) VerdictLines(now int64) (headline string, details []string) {
+	if !c.checked {
+		return "Not checked yet", []string{
+			"Press Check linearizability: it asks whether some single order of all",
+			"the client operations so far explains every answer the clients got.",
+		}
+	}
+	r := c.verdict
+	when := fmt.Sprintf("as of tick %d", c.verdictTick)
+	if now != c.verdictTick {
+		when += " (the run has moved on: check again)"
+	}
+	switch {
+	case r.OK:
+		return "Linearizable", []string{
+			fmt.Sprintf("%d operations on %d keys, %s.", r.Ops, r.Keys, when),
+			"Every answer fits one order of the operations, as if there were one copy.",
+		}
+	case r.Unknown:
+		return "Undecided", []string{fmt.Sprintf("The checker ran out of time on %d operations, %s.", r.Ops, when)}
+	}
+	details = []string{fmt.Sprintf("%d of %d keys violate, %s.", len(r.Violations), r.Keys, when)}
+	if len(r.Violations) > 0 {
+		v := r.Violations[0]
+		details = append(details, fmt.Sprintf("Key %s: %s", v.Key, v.Explanation))
+		// The operations that prove it, as the checker names them.
+		for _, line := range strings.Split(r.String(), "\n") {
+			if strings.HasPrefix(line, "  ") && len(details) < 2+len(v.Ops) {
+				details = append(details, strings.TrimSpace(line))
+			}
+		}
+	}
+	return "Not linearizable", details
+}
+
+func (c *Chapter) drawVerdict(x *lab.Context, r frame.Rect, l *frame.Layer) {
+	th := x.Theme
+	u := th.U
+	size := th.Font()
+	lh := frame.LineHeight(size)
+	l.Rect(r, th.Panel)
+	l.Outline(r, u(1), th.Border)
+	headline, _ := c.VerdictLines(x.View.Tick)
+	details := c.verdictText(x, r.W)
+	big := size * 1.3
+	cx, cy := r.X+u(20), r.Y+u(10)+big*0.6
+	// The verdict's shape repeats its colour: a disc for linearizable, a
+	// cross for a violation, a ring for not checked or undecided.
+	col := th.TextDim
+	switch headline {
+	case "Linearizable":
+		col = scene.Green
+		l.Disc(cx, cy, u(7), 20, col)
+	case "Not linearizable":
+		col = scene.Vermillion
+		l.Line(cx-u(6), cy-u(6), cx+u(6), cy+u(6), u(3), col)
+		l.Line(cx-u(6), cy+u(6), cx+u(6), cy-u(6), u(3), col)
+	default:
+		l.Annulus(cx, cy, u(6), u(2), 20, col)
+	}
+	tx := r.X + u(36)
+	headCol := th.Text
+	if col != th.TextDim {
+		headCol = textOn(col)
+	}
+	l.Label(tx, r.Y+u(8), big, headCol, frame.AlignStart, headline)
+	y := r.Y + u(10) + frame.LineHeight(big)
+	for _, d := range details {
+		if y+lh > r.Bottom()-u(4) {
+			break
+		}
+		l.Label(tx, y, size, th.Text, frame.AlignStart, frame.Fit(x.Measure, d, size, r.Right()-tx-u(10)))
+		y += lh
+	}
+}
+
+// textOn brightens a palette colour used as text on the dark panel, so that
+// it keeps a contrast of at least 4.5:1 (vermillion alone is about 4:1).
+func textOn(c frame.Color) frame.Color { return c.Mix(frame.RGB(0xffffff), 0.25) }
+
+func (c *Chapter) drawTable(x *lab.Context, area frame.Rect, l *frame.Layer) {
+	th := x.Theme
+	u := th.U
+	size := th.Font()
+	lh := frame.LineHeight(size)
+	l.Label(area.X, area.Y, size, th.TextDim, frame.AlignStart,
+		frame.Fit(x.Measure, "Each part of the store answers one question. Open its chapter to see it work.", size, area.W))
+	for i, row := range c.tableRows(x, area) {
+		if i%2 == 0 {
+			l.Rect(row.row, th.Panel)
+		}
+		tx, ty := row.text.X+u(10), row.text.Y+u(4)
+		l.Label(tx, ty, size, th.Text, frame.AlignStart, frame.Fit(x.Measure, Rows[i].Concern, size, row.text.W-u(12)))
+		for j, m := range row.mechanism {
+			l.Label(tx, ty+lh*float64(j+1), size, th.TextDim, frame.AlignStart, m)
+		}
+	}
 }

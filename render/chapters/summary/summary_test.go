@@ -1,0 +1,191 @@
+package summary
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/lab"
+	"github.com/ringlab/ringlab/render/ui"
+)
+
+var (
+	measure = &frame.GoRegular{}
+	desktop = lab.Size{W: 1280, H: 800, Scale: 1}
+)
+
+func idle() *ui.Input { return &ui.Input{MouseX: -1, MouseY: -1} }
+
+// newLab starts a paused lab on the summary chapter alone.
+func newLab(t *testing.T, seed uint64) (*lab.Lab, *Chapter) {
+	t.Helper()
+	ch := New()
+	l, err := lab.New([]lab.Chapter{ch}, measure, lab.Options{Seed: seed, Paused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Update(idle(), desktop)
+	return l, ch
+}
+
+// click presses and releases the mouse on a widget, as a user would.
+func click(l *lab.Lab, w ui.Widget) {
+	b := w.Bounds()
+	x, y := b.X+b.W/2, b.Y+b.H/2
+	l.Update(&ui.Input{MouseX: x, MouseY: y, MouseDown: true, MousePressed: true}, desktop)
+	l.Update(&ui.Input{MouseX: x, MouseY: y, MouseReleased: true}, desktop)
+}
+
+// runTo plays the run until tick (at 64 ticks a frame), then pauses.
+func runTo(t *testing.T, l *lab.Lab, tick int64) {
+	t.Helper()
+	for _, c := range []string{`{"type":"speed","value":3840}`, `{"type":"play"}`} {
+		if msg := l.Command(c); msg != "" {
+			t.Fatal(msg)
+		}
+	}
+	for l.Timeline().Now() < tick {
+		l.Update(idle(), desktop)
+	}
+	if msg := l.Command(`{"type":"pause"}`); msg != "" {
+		t.Fatal(msg)
+	}
+	l.Update(idle(), desktop)
+}
+
+// texts is every text of the last frame, one per line.
+func texts(l *lab.Lab) string {
+	var b strings.Builder
+	for i := range l.Frame().Layers {
+		for _, tx := range l.Frame().Layers[i].Texts {
+			b.WriteString(tx.S + "\n")
+		}
+	}
+	return b.String()
+}
+
+// TestTryThis performs the chapter's prompt through its knobs and its
+// Check button: weak quorums under partitions give a violation that names
+// operations; strict W=2, R=2 quorums with last-write-wins and only crashes
+// give a linearizable history.
+func TestTryThis(t *testing.T) {
+	cases := []struct {
+		name   string
+		knobs  func(c *Chapter)
+		faults int // index into faultChoices: a restart
+		want   string
+	}{
+		{"W=1 R=1 with partitions", func(c *Chapter) {
+			c.w.Set(1)
+			c.r.Set(1)
+		}, 2, "Not linearizable"},
+		{"CP W=2 R=2 last write wins with crashes", func(c *Chapter) {
+			c.mode.OnChange(int(core.Strict))
+			c.vers.OnChange(int(core.LWW))
+			c.w.Set(2)
+			c.r.Set(2)
+		}, 1, "Linearizable"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			l, c := newLab(t, 1)
+			c.faults.OnChange(tc.faults)
+			l.Update(idle(), desktop) // the restart happens here
+			if got := l.View().Config.Faults.Kinds; strings.Join(got, ",") != strings.Join(faultChoices[tc.faults].kinds, ",") {
+				t.Fatalf("faults knob: run has faults %v", got)
+			}
+			tc.knobs(c)
+			l.Update(idle(), desktop)
+			cfg := l.View().Config
+			runTo(t, l, 2000)
+			click(l, c.check)
+			head, details := c.VerdictLines(l.Timeline().Now())
+			if head != tc.want {
+				t.Fatalf("W=%d R=%d mode=%d versioning=%d: verdict %q %v, want %q",
+					cfg.W, cfg.R, cfg.Mode, cfg.Versioning, head, details, tc.want)
+			}
+			if c.verdict.Ops < 100 {
+				t.Errorf("only %d operations checked by tick 2000", c.verdict.Ops)
+			}
+			if tc.want == "Not linearizable" {
+				// Every operation of the first violation is named on
+				// screen by its request.
+				v := c.verdict.Violations[0]
+				shown := strings.Join(details, "\n")
+				if len(v.Ops) == 0 {
+					t.Fatalf("violation of %s names no operations", v.Key)
+				}
+				for _, op := range v.Ops {
+					if req := "(req " + strconv.FormatUint(uint64(op.Request), 10) + ")"; !strings.Contains(shown, req) {
+						t.Errorf("operation %s of key %s is not named in the verdict:\n%s", req, v.Key, shown)
+					}
+				}
+			}
+			if !strings.Contains(texts(l), tc.want+"\n") {
+				t.Errorf("the verdict %q is not on screen", tc.want)
+			}
+		})
+	}
+}
+
+// TestSignatureElements: the store view shows the verdict box and the
+// knobs; the second view shows every row of the summary table, each with a
+// link button to its chapter.
+func TestSignatureElements(t *testing.T) {
+	l, c := newLab(t, 1)
+	if !strings.Contains(texts(l), "Not checked yet\n") {
+		t.Errorf("the verdict box is missing from the store view:\n%s", texts(l))
+	}
+	for _, k := range c.knobs() {
+		if b := k.Bounds(); b.W <= 0 || b.H <= 0 {
+			t.Errorf("knob %s has no place in the store view", k.ID())
+		}
+	}
+	click(l, c.tabs) // the middle of the tabs is the second tab's left edge
+	if c.view != viewMap {
+		b := c.tabs.Bounds()
+		l.Update(&ui.Input{MouseX: b.X + b.W*0.75, MouseY: b.Y + b.H/2, MouseDown: true, MousePressed: true}, desktop)
+		l.Update(&ui.Input{MouseX: b.X + b.W*0.75, MouseY: b.Y + b.H/2, MouseReleased: true}, desktop)
+	}
+	if c.view != viewMap {
+		t.Fatal("clicking the second tab did not show the summary table")
+	}
+	shown := texts(l)
+	for i, r := range Rows {
+		if !strings.Contains(shown, r.Concern+"\n") {
+			t.Errorf("row %d %q is not on screen", i, r.Concern)
+		}
+		if b := c.links[i].Bounds(); b.W <= 0 || b.H <= 0 {
+			t.Errorf("row %d %q has no link button", i, r.Concern)
+		}
+	}
+	if strings.Contains(shown, "Not checked yet\n") {
+		t.Error("the table view still shows the verdict box")
+	}
+}
+
+// TestTableFitsSmallWindows: every row of the table has its place, without
+// overlapping the next, at the smallest supported window and at 2x.
+func TestTableFitsSmallWindows(t *testing.T) {
+	for _, sz := range []lab.Size{{W: 1024, H: 700, Scale: 1}, {W: 2048, H: 1400, Scale: 2}, desktop} {
+		ch := New()
+		ch.ShowTable()
+		l, err := lab.New([]lab.Chapter{ch}, measure, lab.Options{Seed: 1, Paused: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Update(idle(), sz)
+		for i, b := range ch.links {
+			r := b.Bounds()
+			if r.W <= 0 {
+				t.Errorf("%vx%v: row %d has no link", sz.W, sz.H, i)
+				continue
+			}
+			if i > 0 && r.Y < ch.links[i-1].Bounds().Bottom() {
+				t.Errorf("%vx%v: link %d overlaps link %d", sz.W, sz.H, i, i-1)
+			}
+		}
+	}
+}
