@@ -18,5 +18,10 @@
 // JSON deterministically. Package plot lays a Table out as a figure.
 //
 // Everything here is pure and single-threaded, like core: no I/O, no
-// clock, no global randomness, no goroutines.
+// clock, no global randomness, no goroutines. The lab runs it in the
+// browser, so its tests are also run there, whole (about 10 s):
+//
+//	GOOS=js GOARCH=wasm go test -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./experiments/...
+//
+// With -short the default-size bound test (TestStepWorkIsBounded) is skipped.
 package experiments
