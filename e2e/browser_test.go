@@ -100,6 +100,37 @@ func TestPageBecomesReady(t *testing.T) {
 	t.Logf("figures written to %s", path)
 }
 
+// While the wasm downloads, the progress bar moves against the uncompressed size recorded
+// at build time, and says how far it is in words.
+func TestProgressBarMoves(t *testing.T) {
+	requireE2E(t)
+	tb := newTab(t, viewport1x)
+	tb.navigate(t, "slow-wasm/")
+	waitFor(t, tb, `(() => { const p = document.getElementById("progress"); return p.value > 0 && p.value < p.max; })()`,
+		30*time.Second, "the progress bar shows a part of the download")
+	type progress struct {
+		Value    float64 `json:"value"`
+		Max      float64 `json:"max"`
+		Text     string  `json:"text"`
+		Expected float64 `json:"expected"`
+	}
+	p := eval[progress](t, tb, `({
+		value: document.getElementById("progress").value,
+		max: document.getElementById("progress").max,
+		text: document.getElementById("loading-text").textContent,
+		expected: ringlab.timing.wasmBytesExpected,
+	})`)
+	if p.Max != p.Expected || p.Expected <= 0 {
+		t.Errorf("the progress bar counts to %v, build.json recorded %v bytes", p.Max, p.Expected)
+	}
+	wantTotal := fmt.Sprintf("of %.1f MB", p.Expected/1e6)
+	if !strings.HasPrefix(p.Text, "Loading the lab") || !strings.Contains(p.Text, wantTotal) {
+		t.Errorf("the loading text is %q; want it to say %q", p.Text, wantTotal)
+	}
+	_, path := tb.screenshot(t, "browser-loading.png")
+	t.Logf("progress %.0f of %.0f bytes, %q (%s)", p.Value, p.Max, p.Text, path)
+}
+
 // ringlab.state() answers with the documented fields and sane values, and the lab runs.
 func TestStateAnswers(t *testing.T) {
 	requireE2E(t)

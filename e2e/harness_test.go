@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -101,7 +102,8 @@ func saveArtifact(t *testing.T, name string, data []byte) string {
 
 // siteURL serves the built site the way `make serve` does, on a free loopback port, and
 // returns its base URL (ending in "/"). Under /missing-wasm/ it serves the same site with the
-// wasm answering 404, to show the page's load-failure message.
+// wasm answering 404, to show the page's load-failure message; under /slow-wasm/ the wasm
+// trickles in, a quarter megabyte every 50 ms, to watch the progress bar move.
 func siteURL(t *testing.T) string {
 	t.Helper()
 	shared.siteOnce.Do(func() {
@@ -119,6 +121,30 @@ func siteURL(t *testing.T) string {
 				return
 			}
 			files.ServeHTTP(w, r)
+		})))
+		mux.Handle("/slow-wasm/", http.StripPrefix("/slow-wasm", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasSuffix(r.URL.Path, ".wasm") {
+				files.ServeHTTP(w, r)
+				return
+			}
+			data, err := os.ReadFile(filepath.Join(dist, filepath.FromSlash(path.Clean(r.URL.Path))))
+			if err != nil {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/wasm")
+			const chunk = 256 << 10
+			for i := 0; i < len(data); i += chunk {
+				if _, err := w.Write(data[i:min(len(data), i+chunk)]); err != nil {
+					return // the page went away
+				}
+				w.(http.Flusher).Flush()
+				select {
+				case <-r.Context().Done():
+					return
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
 		})))
 		shared.server = httptest.NewServer(mux)
 		shared.siteURL = shared.server.URL + "/"
