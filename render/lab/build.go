@@ -264,7 +264,8 @@ func (l *Lab) drawCounters(layer *frame.Layer, r frame.Rect) {
 		{"Gossip exchanges", c.GossipExchanges},
 	}
 	size := th.Font()
-	lh := frame.LineHeight(size) + th.U(3)
+	// Rows close up (down to no gap) before any is left out.
+	lh := max(min(frame.LineHeight(size)+th.U(3), r.H/float64(len(rows))), frame.LineHeight(size))
 	for i, row := range rows {
 		y := r.Y + float64(i)*lh
 		if y+lh > r.Bottom() {

@@ -436,3 +436,25 @@ func TestConfigSelectAndTabCommands(t *testing.T) {
 		t.Errorf("reset must keep the loaded configuration: %d nodes", len(s.Nodes))
 	}
 }
+
+// TestLegendWrapsRatherThanDrops: where the legend does not fit one row,
+// the message kinds move to a second row instead of disappearing.
+func TestLegendWrapsRatherThanDrops(t *testing.T) {
+	for _, sz := range []Size{desktop, {W: 800, H: 700, Scale: 1}} {
+		l := newLab(t, Options{Seed: 1, Paused: true})
+		l.Update(idle(), sz)
+		at := map[string]float32{}
+		for _, tx := range l.Frame().Layers[frame.LayerScene].Texts {
+			at[tx.S] = tx.Y
+		}
+		for _, s := range append(append([]string{}, legendNodes...), legendMessages...) {
+			if _, ok := at[s]; !ok {
+				t.Errorf("%vx%v: legend entry %q missing", sz.W, sz.H, s)
+			}
+		}
+		twoRows := at[legendNodes[0]] != at[legendMessages[0]]
+		if want := sz.W < 1000; twoRows != want {
+			t.Errorf("%vx%v: legend in two rows %v, want %v", sz.W, sz.H, twoRows, want)
+		}
+	}
+}

@@ -172,7 +172,8 @@ func (s *Sandbox) Build(x *Context, area frame.Rect, l *frame.Layer) {
 	// The status lines and the legend get bands of their own, so that the
 	// ring never runs under them.
 	top, rest := area.CutTop(pad + sandboxTextRows*lh)
-	legend, ringArea := rest.CutBottom(lh + u(16))
+	legendRows := s.legendRows(x, rest.W)
+	legend, ringArea := rest.CutBottom(float64(legendRows)*lh + u(16))
 	s.ring.Build(&scene.Input{
 		View: x.View, Phase: x.Phase, Recent: x.Recent, Area: ringArea,
 		Scale: th.Scale, Selected: x.Selected, Measure: x.Measure,
@@ -210,14 +211,43 @@ func (s *Sandbox) Build(x *Context, area frame.Rect, l *frame.Layer) {
 	s.drawLegend(x, legend, l)
 }
 
-// drawLegend explains the shapes and colours in one row.
+// legendNodes and legendMessages are the legend's two groups of labels.
+var (
+	legendNodes    = []string{"node up", "suspected", "down"}
+	legendMessages = []string{"write", "read", "answer", "gossip", "repair, hand-off"}
+)
+
+// legendWidth is the width of one group of legend entries.
+func legendWidth(x *Context, labels []string) float64 {
+	w := 0.0
+	for _, s := range labels {
+		w += x.Theme.U(30) + x.Measure.Width(s, x.Theme.Font())
+	}
+	return w
+}
+
+// legendRows is 1 when the legend fits one row of width w, else 2 (node
+// states on the first, messages on the second).
+func (s *Sandbox) legendRows(x *Context, w float64) int {
+	if x.Theme.U(30)+legendWidth(x, legendNodes)+legendWidth(x, legendMessages) <= w {
+		return 1
+	}
+	return 2
+}
+
+// drawLegend explains the shapes and colours, in one row or two.
 func (s *Sandbox) drawLegend(x *Context, area frame.Rect, l *frame.Layer) {
 	th := x.Theme
 	u := th.U
 	size := th.Font()
-	y := area.Y + (area.H-frame.LineHeight(size))/2
+	rows := s.legendRows(x, area.W)
+	lineH := frame.LineHeight(size) + u(2)
+	y := area.Y + (area.H-float64(rows)*lineH)/2
 	gx := area.X + u(20)
 	mark := func(draw func(cx, cy float64), label string) {
+		if rows == 2 && label == legendMessages[0] {
+			gx, y = area.X+u(20), y+lineH // messages start the second row
+		}
 		cy := y + frame.LineHeight(size)/2
 		w := u(12) + x.Measure.Width(label, size)
 		if gx+w > area.Right() {

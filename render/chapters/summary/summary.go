@@ -371,12 +371,7 @@ func (c *Chapter) verdictText(x *lab.Context, boxW float64) []string {
 	_, details := c.VerdictLines(now)
 	var out []string
 	for _, d := range details {
-		for i, line := range frame.Wrap(x.Measure, d, x.Theme.Font(), boxW-x.Theme.U(56)) {
-			if i > 0 {
-				line = "   " + line
-			}
-			out = append(out, line)
-		}
+		out = append(out, frame.Wrap(x.Measure, d, x.Theme.Font(), boxW-x.Theme.U(56))...)
 	}
 	if len(out) > verdictRowsMax {
 		out = out[:verdictRowsMax]
@@ -535,8 +530,8 @@ func (c *Chapter) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 func (c *Chapter) VerdictLines(now int64) (headline string, details []string) {
 	if !c.checked {
 		return "Not checked yet", []string{
-			"Press Check linearizability: it asks whether some single order of all",
-			"the client operations so far explains every answer the clients got.",
+			"Press Check linearizability: it asks whether some single order of all " +
+				"the client operations so far explains every answer the clients got.",
 		}
 	}
 	r := c.verdict
