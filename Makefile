@@ -23,8 +23,10 @@ WASM_EXEC := $(GOROOT)/lib/wasm/wasm_exec.js
 # Runs a js/wasm test binary under Node.js; used by `go test -exec`.
 GO_JS_WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
 
-# Stripped of symbols and DWARF: the wasm is what every visitor downloads.
-GO_BUILD_FLAGS := -trimpath -ldflags='-s -w'
+# Reproducible (no local paths, no version-control stamp: the same source gives the same
+# content-hashed wasm, so browsers keep their cache across commits that do not change it) and
+# stripped of symbols and DWARF: the wasm is what every visitor downloads.
+GO_BUILD_FLAGS := -trimpath -buildvcs=false -ldflags='-s -w'
 WASM := build/ringlab.wasm
 # The performance budget for the download, checked by `make test`: 6 MB gzipped.
 WASM_GZIP_BUDGET_BYTES := 6000000
@@ -62,12 +64,12 @@ serve: dist ## build the site and serve it on http://127.0.0.1:$(PORT)
 .PHONY: desktop
 desktop: ## build the desktop program (bin/ringlab-desktop; needs cgo and the X11/GL headers)
 	mkdir -p bin
-	CGO_ENABLED=1 $(GO) build -trimpath -o bin/ringlab-desktop ./cmd/desktop
+	CGO_ENABLED=1 $(GO) build -trimpath -buildvcs=false -o bin/ringlab-desktop ./cmd/desktop
 
 .PHONY: sim
 sim: ## build the headless runner (bin/sim), pure Go
 	mkdir -p bin
-	CGO_ENABLED=0 $(GO) build -trimpath -o bin/sim ./cmd/sim
+	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -o bin/sim ./cmd/sim
 
 .PHONY: screenshot
 screenshot: desktop ## regenerate docs/screenshot.png, the README's picture (under Xvfb)

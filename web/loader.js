@@ -92,8 +92,11 @@
     options,
     reducedMotion: false,
     timing: {
-      firstFrameMs: null, // navigation start to the first frame drawn by the lab
-      wasmLoadedMs: null, // navigation start to the wasm fully downloaded and compiled
+      // Milliseconds since navigation start:
+      loaderStartMs: Math.round(performance.now()), // this script runs
+      wasmRequestedMs: null, // the wasm is requested (after build.json)
+      wasmLoadedMs: null, // the wasm is downloaded and compiled; Go starts
+      firstFrameMs: null, // the lab has drawn its first frame
       wasmBytes: null, // uncompressed wasm bytes received
       wasmBytesExpected: null, // uncompressed size recorded at build time (build.json)
     },
@@ -271,6 +274,7 @@
   // comes from build.json: hosts that gzip on the fly send no usable Content-Length, and the
   // body seen here is already decompressed, so it adds up to the uncompressed size.
   async function instantiateWithProgress(info, importObject) {
+    ringlab.timing.wasmRequestedMs = Math.round(performance.now());
     const resp = await fetch(info.wasm);
     if (!resp.ok) {
       throw new Error(info.wasm + ": the server answered " + resp.status + " " + resp.statusText);
