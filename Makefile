@@ -73,7 +73,7 @@ sim: ## build the headless runner (bin/sim), pure Go
 
 .PHONY: screenshot
 screenshot: desktop ## regenerate docs/screenshot.png, the README's picture (under Xvfb)
-	$(XVFB_RUN) bin/ringlab-desktop -screenshot docs/screenshot.png -frames 240
+	$(XVFB_RUN) bin/ringlab-desktop -chapter replication -screenshot docs/screenshot.png -frames 240
 
 .PHONY: bench
 bench: ## run every benchmark (speed goals are ratios measured in one run)
