@@ -1,6 +1,9 @@
 package core
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 // BenchmarkSimulator runs a 5-node N=3 cluster under a steady workload with
 // every background mechanism on, and reports simulated events per second.
@@ -21,4 +24,102 @@ func BenchmarkSimulator(b *testing.B) {
 	events := c.Counters().Events - start
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(float64(events)/float64(b.N), "events/tick")
+}
+
+// benchSize is a cluster shape for the View and Clone benchmarks.
+type benchSize struct {
+	name          string
+	nodes, vnodes int
+	keys          int // written once each through client puts before measuring
+}
+
+var benchSizes = []benchSize{
+	{"5nodes", 5, 32, 64},
+	{"64x256", 64, 256, 10000},
+}
+
+// benchCluster builds a cluster of the given shape holding s.keys keys (each
+// on N=3 replicas), written by puts spread over the coordinators, with a
+// light client workload running on them, as the lab's sandbox at its
+// largest size.
+func benchCluster(b *testing.B, s benchSize) *Cluster {
+	b.Helper()
+	cfg := DefaultConfig()
+	cfg.Nodes, cfg.VNodes, cfg.Seed = s.nodes, s.vnodes, 3
+	cfg.Workload = Workload{Clients: 4, Keys: s.keys, PutFraction: 0.5, ThinkTicksMax: 8, KeyPrefix: "k"}
+	c, err := New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.DiscardEvents(true)
+	for i := range s.keys {
+		cmd := Command{Kind: CmdPut, Node: NodeID(i % s.nodes), Key: "k" + strconv.Itoa(i), Value: "v"}
+		if _, err := c.Apply(cmd); err != nil {
+			b.Fatal(err)
+		}
+		if i%500 == 499 {
+			c.Tick()
+		}
+	}
+	c.RunUntil(c.Now() + 200)
+	stored := 0
+	for _, n := range c.nodes {
+		stored += len(n.store)
+	}
+	if stored < s.keys*c.cfg.N {
+		b.Fatalf("%d key replicas stored, want at least %d", stored, s.keys*c.cfg.N)
+	}
+	return c
+}
+
+// BenchmarkView measures View: "same-tick" calls it again with nothing
+// changed, "after-tick" advances one tick (the workload writes a few keys)
+// and then calls it, as the lab does whenever the tick changes; "tick-only"
+// is the tick alone, to subtract.
+func BenchmarkView(b *testing.B) {
+	for _, s := range benchSizes {
+		c := benchCluster(b, s)
+		_ = c.View() // measure the steady state, not the first View
+		b.Run(s.name+"/same-tick", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = c.View()
+			}
+		})
+		b.Run(s.name+"/after-tick", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Tick()
+				_ = c.View()
+			}
+		})
+		b.Run(s.name+"/tick-only", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Tick()
+			}
+		})
+	}
+}
+
+// BenchmarkClone measures Clone ("clone"), and a clone followed by 20 ticks
+// of the clone ("clone+20ticks"), which includes whatever the clone copies
+// later, on first write, instead of at once.
+func BenchmarkClone(b *testing.B) {
+	for _, s := range benchSizes {
+		c := benchCluster(b, s)
+		b.Run(s.name+"/clone", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = c.Clone()
+			}
+		})
+		b.Run(s.name+"/clone+20ticks", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				x := c.Clone()
+				x.RunUntil(x.Now() + 20)
+			}
+		})
+	}
 }

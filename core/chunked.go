@@ -4,8 +4,13 @@ package core
 // append never copies the entries already there: the history of a long run
 // grows to millions of operations, and doubling one slice would copy (and
 // make the collector rescan) all of it again and again.
+//
+// A clone shares the chunks copy-on-write (see cow.go): a chunk is changed
+// in place, by add or at, only when tagged with the list's owner token.
 type chunked[T any] struct {
 	chunks [][]T
+	owners []*cowOwner // owners[i] tags chunks[i]
+	own    *cowOwner
 	n      int
 }
 
@@ -13,21 +18,35 @@ const chunkLen = 1024
 
 // add appends v and returns its index.
 func (l *chunked[T]) add(v T) int {
+	if l.own == nil {
+		l.own = new(cowOwner)
+	}
 	if l.n%chunkLen == 0 {
 		l.chunks = append(l.chunks, make([]T, 0, chunkLen))
+		l.owners = append(l.owners, l.own)
 	}
-	last := &l.chunks[len(l.chunks)-1]
+	last := l.ownChunk(len(l.chunks) - 1)
 	*last = append(*last, v)
 	l.n++
 	return l.n - 1
 }
 
+// ownChunk is chunk i, copied first if it is shared with a clone.
+func (l *chunked[T]) ownChunk(i int) *[]T {
+	if l.owners[i] != l.own {
+		l.chunks[i] = append(make([]T, 0, chunkLen), l.chunks[i]...)
+		l.owners[i] = l.own
+	}
+	return &l.chunks[i]
+}
+
 // at is the entry at index i, to read or update in place.
-func (l *chunked[T]) at(i int) *T { return &l.chunks[i/chunkLen][i%chunkLen] }
+func (l *chunked[T]) at(i int) *T { return &(*l.ownChunk(i / chunkLen))[i%chunkLen] }
 
 func (l *chunked[T]) len() int { return l.n }
 
-// all calls f with every entry in order, until f returns false.
+// all calls f with every entry in order, until f returns false; f must not
+// change the entries.
 func (l *chunked[T]) all(f func(*T) bool) {
 	for _, ch := range l.chunks {
 		for i := range ch {
@@ -38,11 +57,10 @@ func (l *chunked[T]) all(f func(*T) bool) {
 	}
 }
 
-// clone copies the entries (shallowly: T's own slices are shared).
+// clone copies the list, sharing every chunk with l until either side
+// changes it (T's own slices are shared for good).
 func (l *chunked[T]) clone() chunked[T] {
-	x := chunked[T]{chunks: make([][]T, len(l.chunks)), n: l.n}
-	for i, ch := range l.chunks {
-		x.chunks[i] = append(make([]T, 0, chunkLen), ch...)
-	}
+	x := chunked[T]{chunks: append([][]T(nil), l.chunks...), owners: append([]*cowOwner(nil), l.owners...), n: l.n}
+	l.own, x.own = new(cowOwner), new(cowOwner)
 	return x
 }

@@ -30,7 +30,13 @@ type Cluster struct {
 	reqSeq RequestID
 	q      queue
 	nodes  []*node
-	ring   *ring.Ring // the agreed ring: every node that joined and has not left
+	// ring is the agreed ring: every node that joined and has not left. It
+	// is replaced, never changed in place (see changeRing).
+	ring *ring.Ring
+	// rings are recently built node rings, for reuse (see ringFor).
+	rings []*ring.Ring
+	// shownRing caches ringPoints(ring) for View (shared by Views).
+	shownRing []RingPoint
 	// members caches ring.Nodes(); nil after a change.
 	members []NodeID
 
@@ -46,8 +52,11 @@ type Cluster struct {
 	oracle   oracle
 
 	clientCtx map[clientKey]causal // each client's causal context per key
-	work      workloadState
-	faults    faultState
+	// own and clientCtxOwn share clientCtx copy-on-write with clones (see
+	// cow.go and setClientCtx).
+	own, clientCtxOwn *cowOwner
+	work              workloadState
+	faults            faultState
 
 	changeBuf []change
 	// Recycled allocations: messages already delivered or dropped, and the
@@ -406,8 +415,7 @@ func (c *Cluster) stopNode(n *node, why string) {
 	n.transfers = nil
 	n.members = nil
 	n.ring = nil
-	clear(n.trees)
-	n.extra = nil
+	n.forgetTrees()
 }
 
 // restartNode brings a node back with its durable storage and a fresh view.
@@ -442,8 +450,7 @@ func (c *Cluster) joinNode(weight float64) {
 	seed := c.nodes[c.seedNode()]
 	n := newNode(NodeID(len(c.nodes)), weight, c.initialSkew(len(c.nodes)))
 	c.nodes = append(c.nodes, n)
-	_ = c.ring.Add(n.id, weight)
-	c.members = nil
+	c.changeRing(func(r *ring.Ring) { _ = r.Add(n.id, weight) })
 	c.emit(Event{Kind: EvNodeState, From: n.id, Up: true, Text: "joined"})
 	c.emit(Event{Kind: EvRingChange, From: NoNode, Peer: n.id, Text: "joined"})
 	c.freshView(n, []ringMember{{seed.id, seed.weight}})
@@ -464,8 +471,7 @@ func (c *Cluster) joinNode(weight float64) {
 func (c *Cluster) leaveNode(n *node) {
 	n.leaving = true
 	n.inRing = false
-	_ = c.ring.Remove(n.id)
-	c.members = nil
+	c.changeRing(func(r *ring.Ring) { r.Remove(n.id) })
 	n.heartbeat++
 	self := n.learn(n.id)
 	self.left, self.status, self.heartbeat = true, Left, n.heartbeat
@@ -530,8 +536,7 @@ func (c *Cluster) setParam(param string, num float64) {
 		c.cfg, _ = c.cfg.withParam(param, num)
 		if c.cfg.N != old.N {
 			for _, n := range c.nodes { // which ranges a node replicates changed
-				clear(n.trees)
-				n.extra = nil
+				n.forgetTrees()
 			}
 		}
 	}

@@ -27,7 +27,7 @@ func (c *Cluster) tickHandoff(n *node) {
 }
 
 func (c *Cluster) retargetHint(n *node, hk hintKey, h *hint) {
-	delete(n.hints, hk)
+	n.deleteHint(hk)
 	pref := n.ring.PreferenceList(h.hash, c.cfg.N)
 	for _, p := range pref {
 		if p == n.id {
@@ -40,9 +40,9 @@ func (c *Cluster) retargetHint(n *node, hk hintKey, h *hint) {
 	}
 	nk := hintKey{hk.key, pref[0]}
 	if old := n.hints[nk]; old != nil {
-		old.versions = mergeSets(old.versions, h.versions, c.cfg.Versioning)
+		n.setHint(nk, &hint{hash: old.hash, versions: mergeSets(old.versions, h.versions, c.cfg.Versioning)})
 	} else {
-		n.hints[nk] = h
+		n.setHint(nk, h)
 	}
 }
 
@@ -67,10 +67,10 @@ func (c *Cluster) handleHandoffAck(n *node, m *message) {
 		}
 	}
 	if len(rest) > 0 {
-		h.versions = rest
+		n.setHint(hk, &hint{hash: h.hash, versions: rest})
 		return
 	}
-	delete(n.hints, hk)
+	n.deleteHint(hk)
 	c.counters.HintsHandedOff++
 	c.emit(Event{Kind: EvHintHandedOff, From: n.id, Peer: m.from, Key: m.key})
 }

@@ -103,7 +103,7 @@ func (c *Cluster) rangeOf(n NodeID, rangeEnd uint64) (*node, arc, bool) {
 // peekTree is treeFor without its side effect: a tree not kept yet is built
 // for the caller and not stored.
 func (c *Cluster) peekTree(n *node, a arc) *merkle.Tree {
-	if t := n.trees[a]; t != nil {
+	if t := n.tree(a); t != nil {
 		return t
 	}
 	for _, x := range n.extra {

@@ -38,18 +38,30 @@ type node struct {
 	ringMembers []ringMember // the members of this node's ring, as last known
 
 	// In memory.
-	members  []member // indexed by NodeID; known == false for nodes never heard of
-	ring     *ring.Ring
+	members  []member   // indexed by NodeID; known == false for nodes never heard of
+	ring     *ring.Ring // never changed in place: may be shared (see ringFor)
 	requests map[RequestID]*request
-	trees    map[arc]*merkle.Tree // per key range this node replicates (own ring arcs)
-	extra    []arcTree            // trees for arcs of a peer's ring that are not ours
+	trees    map[arc]ownTree // per key range this node replicates (own ring arcs)
+	extra    []arcTree       // trees for arcs of a peer's ring that are not ours
 	prefBuf  []NodeID
 	// transfers are the keys being handed over because the node no longer
 	// replicates them (see transfer.go).
 	transfers map[string]*transfer
+
+	// Copy-on-write (see cow.go): own is this node's owner token; the maps
+	// are this node's to change in place only while tagged with it.
+	own                                       *cowOwner
+	storeOwn, hintsOwn, countersOwn, treesOwn *cowOwner
+
+	// The View cache (see view.go): the keys and hints as last shown, and
+	// whether the store or the hints changed since.
+	shown                     *shownNode
+	keysChanged, hintsChanged bool
 }
 
 // keyState is a key as one replica stores it: its sibling set, sorted by dot.
+// It is never changed once stored (node.setKey replaces it): clones and the
+// View cache share it.
 type keyState struct {
 	hash     uint64
 	versions []*version
@@ -61,7 +73,8 @@ type hintKey struct {
 	owner NodeID
 }
 
-// hint is a write a stand-in keeps for the node it was meant for.
+// hint is a write a stand-in keeps for the node it was meant for. Like
+// keyState, it is replaced (node.setHint), never changed in place.
 type hint struct {
 	hash     uint64
 	versions []*version
@@ -89,20 +102,27 @@ func (a arc) contains(h uint64) bool {
 type arcTree struct {
 	arc  arc
 	tree *merkle.Tree
+	own  *cowOwner // see writableExtra
 }
 
 func newNode(id NodeID, weight float64, skew int64) *node {
+	own := new(cowOwner)
 	return &node{
-		id:       id,
-		weight:   weight,
-		up:       true,
-		inRing:   true,
-		skew:     skew,
-		store:    map[string]*keyState{},
-		hints:    map[hintKey]*hint{},
-		counters: map[string]uint64{},
-		requests: map[RequestID]*request{},
-		trees:    map[arc]*merkle.Tree{},
+		id:          id,
+		weight:      weight,
+		up:          true,
+		inRing:      true,
+		skew:        skew,
+		store:       map[string]*keyState{},
+		hints:       map[hintKey]*hint{},
+		counters:    map[string]uint64{},
+		requests:    map[RequestID]*request{},
+		trees:       map[arc]ownTree{},
+		own:         own,
+		storeOwn:    own,
+		hintsOwn:    own,
+		countersOwn: own,
+		treesOwn:    own,
 	}
 }
 
@@ -178,13 +198,12 @@ func (c *Cluster) storeVersions(n *node, key string, hash uint64, incoming []*ve
 	if sameDots(old, set) {
 		return false
 	}
-	if ks == nil {
-		ks = &keyState{hash: hash}
-		n.store[key] = ks
+	var oldDigest uint64
+	if ks != nil {
+		hash, oldDigest = ks.hash, ks.digest
 	}
-	oldDigest := ks.digest
-	ks.versions = set
-	ks.digest = setDigest(set)
+	ks = &keyState{hash: hash, versions: set, digest: setDigest(set)}
+	n.setKey(key, ks)
 	if len(set) > 1 && len(set) > len(old) {
 		c.emit(Event{Kind: EvSiblingCreated, To: n.id, Request: req, Key: key, Count: len(set)})
 		c.counters.SiblingsMax = max(c.counters.SiblingsMax, len(set))
@@ -200,13 +219,13 @@ func (c *Cluster) storeHint(n *node, key string, hash uint64, owner NodeID, vs [
 	h := n.hints[hk]
 	if h == nil {
 		h = &hint{hash: hash}
-		n.hints[hk] = h
+		n.setHint(hk, h)
 	}
 	merged := mergeSets(h.versions, vs, c.cfg.Versioning)
 	if sameDots(merged, h.versions) {
 		return
 	}
-	h.versions = merged
+	n.setHint(hk, &hint{hash: h.hash, versions: merged})
 	c.counters.HintsStored++
 	c.emit(Event{Kind: EvHintStored, To: n.id, Peer: owner, Request: req, Key: key, Version: describeSet(key, vs)})
 }
@@ -229,19 +248,16 @@ func describeSet(key string, vs []*version) string {
 // known node that has not left) and forgets its Merkle trees, which are
 // rebuilt from storage when next needed.
 func (c *Cluster) rebuildRing(n *node) {
-	r := ring.New(c.cfg.VNodes)
 	members := n.ringMembers[:0]
 	for id := range n.members {
 		m := &n.members[id]
 		if m.known && !m.left {
-			_ = r.Add(NodeID(id), m.weight)
 			members = append(members, ringMember{NodeID(id), m.weight})
 		}
 	}
-	n.ring = r
+	n.ring = c.ringFor(c.cfg.VNodes, members)
 	n.ringMembers = members
-	clear(n.trees)
-	n.extra = nil
+	n.forgetTrees()
 }
 
 // treeFor returns the node's Merkle tree of the key range a, building it
@@ -250,11 +266,11 @@ func (c *Cluster) rebuildRing(n *node) {
 // list until the node's ring changes.
 func (c *Cluster) treeFor(n *node, a arc) *merkle.Tree {
 	if s, e := n.ring.RangeOf(a.end); s == a.start && e == a.end {
-		if t := n.trees[a]; t != nil {
+		if t := n.tree(a); t != nil {
 			return t
 		}
 		t := c.buildTree(n, a)
-		n.trees[a] = t
+		n.keepTree(a, t)
 		return t
 	}
 	for _, x := range n.extra {
@@ -266,7 +282,7 @@ func (c *Cluster) treeFor(n *node, a arc) *merkle.Tree {
 	if len(n.extra) >= 64 {
 		n.extra = n.extra[1:]
 	}
-	n.extra = append(n.extra, arcTree{a, t})
+	n.extra = append(n.extra, arcTree{a, t, n.own})
 	return t
 }
 
@@ -293,12 +309,12 @@ func (c *Cluster) updateTrees(n *node, hash uint64, had bool, oldDigest, newDige
 		}
 	}
 	s, e := n.ring.RangeOf(hash)
-	if t := n.trees[arc{s, e}]; t != nil {
+	if t := n.writableTree(arc{s, e}); t != nil {
 		apply(t)
 	}
-	for _, x := range n.extra {
-		if x.arc.contains(hash) {
-			apply(x.tree)
+	for i := range n.extra {
+		if n.extra[i].arc.contains(hash) {
+			apply(n.writableExtra(i))
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"maps"
 	"slices"
 	"sort"
 
@@ -40,6 +41,10 @@ import (
 // still in flight and a later get does not (neither is stale, since the put
 // had not been acknowledged when either began).
 type oracle struct {
+	// keys is shared copy-on-write with clones (see cow.go): the map, and
+	// each ackedKey, may be changed in place only when tagged with own.
+	own       *cowOwner
+	keysOwn   *cowOwner
 	keys      map[string]*ackedKey
 	puts      chunked[ackedPut]
 	ackSeq    uint64
@@ -56,7 +61,8 @@ type oracle struct {
 // each node's counters down to what the set's vector already covers.
 type ackedKey struct {
 	byNode map[NodeID][]ackedDot
-	nodes  []NodeID // sorted keys of byNode
+	nodes  []NodeID  // sorted keys of byNode
+	own    *cowOwner // see oracle.keys
 }
 
 type ackedDot struct {
@@ -72,26 +78,42 @@ type ackedPut struct {
 }
 
 func newOracle() oracle {
-	return oracle{keys: map[string]*ackedKey{}, readFloor: map[RequestID]uint64{}}
+	own := new(cowOwner)
+	return oracle{own: own, keysOwn: own, keys: map[string]*ackedKey{}, readFloor: map[RequestID]uint64{}}
 }
 
+// clone copies the oracle; the acknowledged dots per key are shared with o
+// until either side next acknowledges a put of that key (ownKey).
 func (o *oracle) clone() oracle {
 	x := *o
-	x.keys = make(map[string]*ackedKey, len(o.keys))
-	for k, a := range o.keys {
-		cp := &ackedKey{byNode: make(map[NodeID][]ackedDot, len(a.byNode)), nodes: slices.Clone(a.nodes)}
-		for n, ds := range a.byNode {
-			cp.byNode[n] = slices.Clone(ds)
-		}
-		x.keys[k] = cp
-	}
-	x.readFloor = make(map[RequestID]uint64, len(o.readFloor))
-	for k, v := range o.readFloor {
-		x.readFloor[k] = v
-	}
+	o.own, x.own = new(cowOwner), new(cowOwner)
+	x.readFloor = maps.Clone(o.readFloor)
 	x.puts = o.puts.clone()
 	x.violations = slices.Clone(o.violations)
 	return x
+}
+
+// ownKey is the oracle's ackedKey of key, created, or copied first if it is
+// shared with a clone, so that the caller may change it.
+func (o *oracle) ownKey(key string) *ackedKey {
+	if o.keysOwn != o.own {
+		o.keys = maps.Clone(o.keys)
+		o.keysOwn = o.own
+	}
+	a := o.keys[key]
+	switch {
+	case a == nil:
+		a = &ackedKey{byNode: map[NodeID][]ackedDot{}, own: o.own}
+		o.keys[key] = a
+	case a.own != o.own:
+		cp := &ackedKey{byNode: make(map[NodeID][]ackedDot, len(a.byNode)), nodes: slices.Clone(a.nodes), own: o.own}
+		for n, ds := range a.byNode {
+			cp.byNode[n] = slices.Clone(ds)
+		}
+		a = cp
+		o.keys[key] = a
+	}
+	return a
 }
 
 // beginOp notes, for a get, which writes had been acknowledged when it began.
@@ -104,11 +126,7 @@ func (o *oracle) beginOp(c *Cluster, req *request) {
 func (o *oracle) ackPut(c *Cluster, req *request) {
 	d := req.version.dot
 	o.ackSeq++
-	a := o.keys[req.key]
-	if a == nil {
-		a = &ackedKey{byNode: map[NodeID][]ackedDot{}}
-		o.keys[req.key] = a
-	}
+	a := o.ownKey(req.key)
 	ds, ok := a.byNode[d.Node]
 	if !ok {
 		i, _ := slices.BinarySearch(a.nodes, d.Node)

@@ -101,7 +101,7 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 			ctx = c.clientCtx[clientKey{op.client, op.key}].truncate(c.cfg.VClockMax)
 		}
 		counter := max(coord.counters[op.key], ctx.clock(0).Get(coord.id)) + 1
-		coord.counters[op.key] = counter
+		coord.setCounter(op.key, counter)
 		dot := vclock.Dot{Node: coord.id, Counter: counter}
 		past := ctx.add(dot, c.now)
 		clock := past.clock(c.now)
@@ -116,7 +116,7 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 			clock:     clock,
 			timestamp: c.now + coord.skew,
 		}
-		req.version.label = req.version.describe(op.key)
+		req.version.mintLabels(op.key)
 		c.emit(Event{Kind: EvVersionCreated, From: coord.id, Request: id, Key: op.key, Version: req.version.label})
 		req.carried = []*version{req.version}
 	}
@@ -423,7 +423,7 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 	switch {
 	case req.kind == OpPut && ok:
 		c.counters.PutsOK++
-		c.clientCtx[ck] = c.clientCtx[ck].merge(req.version.causalPast())
+		c.setClientCtx(ck, c.clientCtx[ck].merge(req.version.causalPast()))
 		c.oracle.ackPut(c, req)
 	case req.kind == OpPut:
 		c.counters.PutsFailed++
@@ -435,7 +435,7 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 		}
 		c.counters.SiblingReads[len(result)]++
 		seen := mergedPast(result)
-		c.clientCtx[ck] = seen
+		c.setClientCtx(ck, seen)
 		if c.oracle.staleRead(req, seen) {
 			op.Stale = true
 			c.counters.StaleReads++

@@ -104,17 +104,17 @@ func (c *Cluster) handleTransferAck(n *node, m *message) {
 // The node's dot counter for the key stays (it is what keeps its dots
 // unique).
 func (c *Cluster) dropKey(n *node, key string, ks *keyState) {
-	delete(n.store, key)
+	n.deleteKey(key)
 	if n.ring == nil || n.ring.Len() == 0 {
 		return
 	}
 	s, e := n.ring.RangeOf(ks.hash)
-	if t := n.trees[arc{s, e}]; t != nil {
+	if t := n.writableTree(arc{s, e}); t != nil {
 		t.Remove(ks.hash, ks.digest)
 	}
-	for _, x := range n.extra {
-		if x.arc.contains(ks.hash) {
-			x.tree.Remove(ks.hash, ks.digest)
+	for i := range n.extra {
+		if n.extra[i].arc.contains(ks.hash) {
+			n.writableExtra(i).Remove(ks.hash, ks.digest)
 		}
 	}
 }
@@ -125,7 +125,7 @@ func (c *Cluster) dropKey(n *node, key string, ks *keyState) {
 func (c *Cluster) foldHints(n *node) {
 	for _, hk := range n.sortedHints() {
 		h := n.hints[hk]
-		delete(n.hints, hk)
+		n.deleteHint(hk)
 		c.storeVersions(n, hk.key, h.hash, h.versions, 0)
 	}
 }

@@ -29,6 +29,16 @@ type version struct {
 	clock     vclock.Clock
 	timestamp int64  // coordinator's tick plus its skew: only LWW compares it
 	label     string // "key=value [clock]", made once when the version is minted
+	// shown is the version as View shows it, formatted once when the
+	// version is minted (see mintLabels); zero for versions made otherwise.
+	shown VersionView
+}
+
+// mintLabels formats, once, the texts events and Views show of a new
+// version of key.
+func (v *version) mintLabels(key string) {
+	v.shown = VersionView{Value: v.value, Clock: v.clock.String(), Dot: v.dot.String(), Timestamp: v.timestamp}
+	v.label = key + "=" + v.value + " " + v.shown.Clock
 }
 
 // supersedes reports whether a has seen b's write.
@@ -62,6 +72,9 @@ func (v *version) describe(key string) string {
 }
 
 func (v *version) view() VersionView {
+	if v.shown.Clock != "" {
+		return v.shown
+	}
 	return VersionView{Value: v.value, Clock: v.clock.String(), Dot: v.dot.String(), Timestamp: v.timestamp}
 }
 

@@ -4,16 +4,22 @@ import (
 	"maps"
 	"slices"
 	"sort"
-
-	"github.com/ringlab/ringlab/core/merkle"
 )
 
-// View is a snapshot of the whole cluster that shares no memory with it.
+// View is a snapshot of the whole cluster: later changes to the cluster
+// never show in it. To stay cheap at thousands of keys it shares memory with
+// the cluster's View cache: the slices of a node's keys, hints and versions,
+// and the ring, are built once and reused by every later View (and Views of
+// clones) until they change, when new ones are built. A View's slices must
+// therefore be treated as read-only.
 func (c *Cluster) View() View {
+	if c.shownRing == nil {
+		c.shownRing = ringPoints(c.ring)
+	}
 	v := View{
 		Tick:     c.now,
 		Config:   cloneConfig(c.cfg),
-		Ring:     ringPoints(c.ring),
+		Ring:     c.shownRing,
 		Counters: c.Counters(),
 	}
 	for _, n := range c.nodes {
@@ -56,16 +62,24 @@ func (c *Cluster) View() View {
 	return v
 }
 
+// shownNode is a node's keys and hints as View last showed them. It is
+// never changed once built: successive Views, and the Views of clones,
+// share it. keys[i] shows states[i]; hints[i] shows hintStates[i].
+type shownNode struct {
+	keys       []KeyView
+	states     []*keyState
+	hints      []HintView
+	hintStates []*hint
+}
+
 func (c *Cluster) nodeView(n *node) NodeView {
 	nv := NodeView{ID: n.id, Up: n.up, Weight: n.weight, InRing: n.inRing, SkewTicks: n.skew,
-		Keys: []KeyView{}, Hints: []HintView{}, Membership: []MemberView{}}
-	for _, k := range n.sortedKeys() {
-		ks := n.store[k]
-		nv.Keys = append(nv.Keys, KeyView{Key: k, Hash: ks.hash, Versions: viewVersions(ks.versions)})
+		Membership: []MemberView{}}
+	if n.shown == nil || n.keysChanged || n.hintsChanged {
+		n.shown = n.reshow(n.shown)
+		n.keysChanged, n.hintsChanged = false, false
 	}
-	for _, hk := range n.sortedHints() {
-		nv.Hints = append(nv.Hints, HintView{Key: hk.key, For: hk.owner, Versions: viewVersions(n.hints[hk].versions)})
-	}
+	nv.Keys, nv.Hints = n.shown.keys, n.shown.hints
 	for id := range n.members {
 		m := &n.members[id]
 		if m.known {
@@ -75,9 +89,67 @@ func (c *Cluster) nodeView(n *node) NodeView {
 	return nv
 }
 
-// Clone returns a deep, independent copy: continuing the copy gives the
-// same trace as continuing the original (the lab keeps clones as timeline
-// checkpoints). Messages and versions are immutable and so shared.
+// reshow builds a node's shownNode, reusing from the previous one (old,
+// possibly nil) the views of keys and hints that have not been replaced
+// since (keyStates and hints are never changed in place, so the same
+// pointer means the same content), and old's slices whole when nothing in
+// them changed.
+func (n *node) reshow(old *shownNode) *shownNode {
+	if old == nil {
+		old = &shownNode{}
+	}
+	x := &shownNode{keys: old.keys, states: old.states, hints: old.hints, hintStates: old.hintStates}
+	if old.keys == nil || n.keysChanged {
+		x.keys, x.states = make([]KeyView, 0, len(n.store)), make([]*keyState, 0, len(n.store))
+		j := 0
+		for _, k := range n.sortedKeys() {
+			ks := n.store[k]
+			for j < len(old.keys) && old.keys[j].Key < k {
+				j++
+			}
+			kv := KeyView{Key: k, Hash: ks.hash}
+			if j < len(old.keys) && old.keys[j].Key == k && old.states[j] == ks {
+				kv = old.keys[j]
+			} else {
+				kv.Versions = viewVersions(ks.versions)
+			}
+			x.keys = append(x.keys, kv)
+			x.states = append(x.states, ks)
+		}
+	}
+	if old.hints == nil || n.hintsChanged {
+		x.hints, x.hintStates = make([]HintView, 0, len(n.hints)), make([]*hint, 0, len(n.hints))
+		was := make(map[*hint]int, len(old.hintStates))
+		for i, h := range old.hintStates {
+			was[h] = i
+		}
+		for _, hk := range n.sortedHints() {
+			h := n.hints[hk]
+			hv := HintView{Key: hk.key, For: hk.owner}
+			// A hint may move whole to another owner (retargetHint): reuse
+			// its view only under the same key and owner.
+			if i, ok := was[h]; ok && old.hints[i].Key == hk.key && old.hints[i].For == hk.owner {
+				hv = old.hints[i]
+			} else {
+				hv.Versions = viewVersions(h.versions)
+			}
+			x.hints = append(x.hints, hv)
+			x.hintStates = append(x.hintStates, h)
+		}
+	}
+	return x
+}
+
+// Clone returns an independent copy: continuing the copy gives the same
+// trace as continuing the original (the lab keeps clones as timeline
+// checkpoints), and nothing done to one ever shows in the other.
+//
+// It is cheap because the two share, copy-on-write, what is large and
+// mostly unchanged between checkpoints (see cow.go): storage, hints, dot
+// counters, Merkle trees, rings, and the View cache. Messages and versions
+// are immutable and so shared too. Clone marks the original's shared data
+// as well, so, like every method, it must not run concurrently with another
+// call on c.
 func (c *Cluster) Clone() *Cluster {
 	x := *c
 	x.cfg = cloneConfig(c.cfg)
@@ -95,7 +167,7 @@ func (c *Cluster) Clone() *Cluster {
 	for i, n := range c.nodes {
 		x.nodes[i] = n.clone()
 	}
-	x.ring = c.ring.Clone()
+	x.rings = slices.Clip(c.rings)
 	x.members = nil
 	x.groups = nil
 	for _, g := range c.groups {
@@ -106,45 +178,28 @@ func (c *Cluster) Clone() *Cluster {
 	x.rngFault, x.rngAE = c.rngFault.clone(), c.rngAE.clone()
 	x.trace = c.trace.clone()
 	x.counters = c.Counters()
-	x.history = c.history.clone() // an Op's Values are never changed once set
-	x.recorded = c.Recorded()
+	x.history = c.history.clone()        // an Op's Values are never changed once set
+	x.recorded = slices.Clip(c.recorded) // append-only, entries never changed: an append copies
 	x.oracle = c.oracle.clone()
-	x.clientCtx = maps.Clone(c.clientCtx)
+	c.own, x.own = new(cowOwner), new(cowOwner) // clientCtx is shared
+
 	x.work.seq = slices.Clone(c.work.seq)
 	x.changeBuf = nil
 	return &x
 }
 
+// clone copies n for a clone of the cluster: what is small or changes all
+// the time is copied now, the rest is shared copy-on-write (n.share).
 func (n *node) clone() *node {
 	x := *n
-	x.store = make(map[string]*keyState, len(n.store))
-	for k, ks := range n.store {
-		cp := *ks
-		x.store[k] = &cp
-	}
-	x.hints = make(map[hintKey]*hint, len(n.hints))
-	for k, h := range n.hints {
-		cp := *h
-		x.hints[k] = &cp
-	}
-	x.counters = maps.Clone(n.counters)
+	n.share(&x)
 	x.ringMembers = slices.Clone(n.ringMembers)
 	x.members = slices.Clone(n.members)
-	if n.ring != nil {
-		x.ring = n.ring.Clone()
-	}
 	x.requests = make(map[RequestID]*request, len(n.requests))
 	for id, r := range n.requests {
 		x.requests[id] = r.clone()
 	}
-	x.trees = make(map[arc]*merkle.Tree, len(n.trees))
-	for a, t := range n.trees {
-		x.trees[a] = t.Clone()
-	}
-	x.extra = nil
-	for _, e := range n.extra {
-		x.extra = append(x.extra, arcTree{e.arc, e.tree.Clone()})
-	}
+	x.extra = slices.Clone(n.extra) // the trees in it are shared (writableExtra)
 	x.prefBuf = nil
 	x.transfers = make(map[string]*transfer, len(n.transfers))
 	for k, tr := range n.transfers {

@@ -1,0 +1,311 @@
+package core
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// randomCommand draws one command of any kind, valid or not (invalid ones
+// are refused and change nothing), over keys k0..k(keys-1).
+func randomCommand(rng *rand.Rand, c *Cluster, keys int, value *int) Command {
+	node := NodeID(rng.IntN(len(c.nodes)))
+	key := "k" + itoa(rng.IntN(keys))
+	switch k := rng.IntN(20); {
+	case k < 7:
+		*value++
+		return Command{Kind: CmdPut, Node: node, Client: rng.IntN(3), Key: key, Value: "v" + itoa(*value), WithContext: rng.IntN(2) == 0}
+	case k < 11:
+		return Command{Kind: CmdGet, Node: node, Client: rng.IntN(3), Key: key}
+	case k < 13:
+		return Command{Kind: CmdCrash, Node: node}
+	case k < 15:
+		return Command{Kind: CmdRestart, Node: node}
+	case k == 15:
+		var g []NodeID
+		for i := range c.nodes {
+			if rng.IntN(2) == 0 {
+				g = append(g, NodeID(i))
+			}
+		}
+		return Command{Kind: CmdPartition, Groups: [][]NodeID{g}}
+	case k == 16:
+		return Command{Kind: CmdHeal}
+	case k == 17:
+		return Command{Kind: CmdAntiEntropy, Node: node}
+	case k == 18:
+		if rng.IntN(2) == 0 {
+			return Command{Kind: CmdJoin}
+		}
+		return Command{Kind: CmdLeave, Node: node}
+	default:
+		return Command{Kind: CmdSet, Param: "n", Num: float64(1 + rng.IntN(3))}
+	}
+}
+
+// randomSteps applies count random commands, each after a random pause.
+func randomSteps(rng *rand.Rand, c *Cluster, count int, value *int) {
+	for range count {
+		c.RunUntil(c.Now() + int64(rng.IntN(30)))
+		c.Apply(randomCommand(rng, c, 12, value))
+	}
+}
+
+// freshViewOf computes what View must show, from the cluster's state alone,
+// with no cache: every key, hint and version formatted anew.
+func freshViewOf(c *Cluster) View {
+	fresh := func(vs []*version) []VersionView {
+		out := make([]VersionView, len(vs))
+		for i, v := range vs {
+			out[i] = VersionView{Value: v.value, Clock: v.clock.String(), Dot: v.dot.String(), Timestamp: v.timestamp}
+		}
+		return out
+	}
+	v := View{Tick: c.now, Config: cloneConfig(c.cfg), Ring: ringPoints(c.ring), Counters: c.Counters()}
+	for _, n := range c.nodes {
+		nv := NodeView{ID: n.id, Up: n.up, Weight: n.weight, InRing: n.inRing, SkewTicks: n.skew,
+			Keys: []KeyView{}, Hints: []HintView{}, Membership: []MemberView{}}
+		for _, k := range n.sortedKeys() {
+			nv.Keys = append(nv.Keys, KeyView{Key: k, Hash: n.store[k].hash, Versions: fresh(n.store[k].versions)})
+		}
+		for _, hk := range n.sortedHints() {
+			nv.Hints = append(nv.Hints, HintView{Key: hk.key, For: hk.owner, Versions: fresh(n.hints[hk].versions)})
+		}
+		for id, m := range n.members {
+			if m.known {
+				nv.Membership = append(nv.Membership, MemberView{Node: NodeID(id), Heartbeat: m.heartbeat, Status: m.status, HeardTick: m.heardTick})
+			}
+		}
+		v.Nodes = append(v.Nodes, nv)
+	}
+	cached := c.View() // the parts View computes anew each time
+	v.Groups, v.InFlight, v.Requests = cached.Groups, cached.InFlight, cached.Requests
+	return v
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// View, served from its cache, is byte-identical to a View computed from
+// scratch, after every step of random runs (every command kind, faults,
+// joins and leaves, handoff and transfers); and a View taken earlier never
+// changes as the cluster goes on.
+func TestViewCacheMatchesFreshView(t *testing.T) {
+	for seed := range uint64(4) {
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			cfg := busyConfig(seed)
+			cfg.Workload.Ops = 150
+			c := mustNew(t, cfg)
+			rng := rand.New(rand.NewPCG(seed, 77))
+			value := 0
+			var kept []View
+			var keptJSON []string
+			for step := range 120 {
+				randomSteps(rng, c, 1, &value)
+				if step%3 == 0 { // Views on some steps only, so that changes pile up between them
+					got, want := mustJSON(t, c.View()), mustJSON(t, freshViewOf(c))
+					if got != want {
+						t.Fatalf("step %d (tick %d): cached View differs from a fresh one:\n%s", step, c.Now(), firstDiff(want, got))
+					}
+				}
+				if step%20 == 0 {
+					v := c.View()
+					kept, keptJSON = append(kept, v), append(keptJSON, mustJSON(t, v))
+				}
+			}
+			c.Settle(3000)
+			if got, want := mustJSON(t, c.View()), mustJSON(t, freshViewOf(c)); got != want {
+				t.Fatalf("after settling: cached View differs from a fresh one")
+			}
+			for i := range kept {
+				if mustJSON(t, kept[i]) != keptJSON[i] {
+					t.Errorf("View %d changed after the cluster went on", i)
+				}
+			}
+		})
+	}
+}
+
+// fingerprint writes down all of a cluster's state that copy-on-write
+// shares: storage, hints, dot counters, the Merkle trees each node keeps,
+// every ring, membership, the oracle, client contexts, history, recorded
+// commands and the trace digest.
+func fingerprint(c *Cluster) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "tick %d digest %s\n", c.now, c.Digest())
+	ringText := func(pts []RingPoint) string {
+		h := uint64(0)
+		for _, p := range pts {
+			h = h*31 + p.Hash ^ uint64(p.Node)<<7 ^ uint64(p.Index)
+		}
+		return fmt.Sprintf("%d points %x", len(pts), h)
+	}
+	fmt.Fprintf(&b, "ring %s\n", ringText(ringPoints(c.ring)))
+	for _, n := range c.nodes {
+		fmt.Fprintf(&b, "%v up=%v ring=%s members=%v ringMembers=%v\n", n.id, n.up, ringText(c.NodeRing(n.id)), n.members, n.ringMembers)
+		for _, k := range n.sortedKeys() {
+			ks := n.store[k]
+			fmt.Fprintf(&b, " key %s %x %x %s\n", k, ks.hash, ks.digest, describeSet(k, ks.versions))
+		}
+		for _, hk := range n.sortedHints() {
+			fmt.Fprintf(&b, " hint %s for %v %s\n", hk.key, hk.owner, describeSet(hk.key, n.hints[hk].versions))
+		}
+		for _, k := range sortedKeysOf(n.counters) {
+			fmt.Fprintf(&b, " counter %s %d\n", k, n.counters[k])
+		}
+		arcs := make([]arc, 0, len(n.trees))
+		for a := range n.trees {
+			arcs = append(arcs, a)
+		}
+		slices.SortFunc(arcs, func(x, y arc) int {
+			if x.end != y.end {
+				return cmpU64(x.end, y.end)
+			}
+			return cmpU64(x.start, y.start)
+		})
+		tree := func(name string, a arc, levels [][]uint64) {
+			fmt.Fprintf(&b, " %s %x-%x %x\n", name, a.start, a.end, levels)
+		}
+		for _, a := range arcs {
+			t := n.tree(a)
+			tree("tree", a, treeLevels(t.Depth(), t.Hash))
+		}
+		for _, x := range n.extra {
+			tree("extra", x.arc, treeLevels(x.tree.Depth(), x.tree.Hash))
+		}
+	}
+	for _, k := range sortedKeysOf(c.oracle.keys) {
+		a := c.oracle.keys[k]
+		fmt.Fprintf(&b, "acked %s", k)
+		for _, n := range a.nodes {
+			fmt.Fprintf(&b, " %v%v", n, a.byNode[n])
+		}
+		b.WriteString("\n")
+	}
+	c.oracle.puts.all(func(p *ackedPut) bool { fmt.Fprintf(&b, "put %+v\n", *p); return true })
+	ctxKeys := make([]clientKey, 0, len(c.clientCtx))
+	for k := range c.clientCtx {
+		ctxKeys = append(ctxKeys, k)
+	}
+	slices.SortFunc(ctxKeys, func(x, y clientKey) int { return strings.Compare(fmt.Sprint(x), fmt.Sprint(y)) })
+	for _, k := range ctxKeys {
+		fmt.Fprintf(&b, "ctx %v %s\n", k, c.clientCtx[k])
+	}
+	for _, op := range c.History() {
+		fmt.Fprintf(&b, "op %+v\n", op)
+	}
+	fmt.Fprintf(&b, "recorded %+v\n", c.Recorded())
+	return b.String()
+}
+
+func treeLevels(depth int, hash func(level, index int) uint64) [][]uint64 {
+	levels := make([][]uint64, depth+1)
+	for l := range levels {
+		for i := range 1 << l {
+			levels[l] = append(levels[l], hash(l, i))
+		}
+	}
+	return levels
+}
+
+func cmpU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Clones share storage, trees and rings copy-on-write: whatever runs on a
+// clone (other commands, faults, joins, leaves, anti-entropy) never shows
+// in the original, nor the other way round, across generations of clones
+// of clones; and a clone continued like its original gives the same trace.
+func TestCloneIsolation(t *testing.T) {
+	for seed := range uint64(3) {
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			cfg := busyConfig(seed)
+			cfg.AntiEntropyIntervalTicks = 40 // keep many trees alive and changing
+			c := mustNew(t, cfg)
+			rng := rand.New(rand.NewPCG(seed, 91))
+			value := 0
+			for round := range 6 {
+				randomSteps(rng, c, 10, &value)
+				d := c.Clone()
+				before := fingerprint(c)
+				if got := fingerprint(d); got != before {
+					t.Fatalf("round %d: the clone's state differs from the original's at once", round)
+				}
+				// Run the clone on its own commands: the original is untouched.
+				other := rand.New(rand.NewPCG(seed, uint64(round)+1000))
+				otherValue := 1000000
+				randomSteps(other, d, 15, &otherValue)
+				d.Settle(500)
+				if got := fingerprint(c); got != before {
+					t.Fatalf("round %d: running the clone changed the original:\n%s", round, firstDiff(before, got))
+				}
+				// Run the original: the clone (and a clone of the clone) are untouched.
+				e := d.Clone()
+				afterD := fingerprint(d)
+				randomSteps(rng, c, 10, &value)
+				randomSteps(other, e, 10, &otherValue)
+				if got := fingerprint(d); got != afterD {
+					t.Fatalf("round %d: running the original or a clone of the clone changed the clone:\n%s", round, firstDiff(afterD, got))
+				}
+				// The same commands on a clone and its original give the same trace.
+				twin := c.Clone()
+				same1, same2 := rand.New(rand.NewPCG(seed, 5)), rand.New(rand.NewPCG(seed, 5))
+				v1, v2 := value, value
+				randomSteps(same1, c, 8, &v1)
+				randomSteps(same2, twin, 8, &v2)
+				if fc, ft := fingerprint(c), fingerprint(twin); fc != ft {
+					t.Fatalf("round %d: a clone continued like its original diverged:\n%s", round, firstDiff(fc, ft))
+				}
+				value = v1
+			}
+		})
+	}
+}
+
+func firstDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) && i < len(bl); i++ {
+		if al[i] != bl[i] {
+			return fmt.Sprintf("line %d:\n was: %.300s\n now: %.300s", i+1, al[i], bl[i])
+		}
+	}
+	return fmt.Sprintf("%d lines, now %d", len(al), len(bl))
+}
+
+// Nodes whose membership views agree share one ring, and so does the agreed
+// ring, so a large cluster holds one copy of its points, not one per node.
+func TestRingsShared(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Nodes, cfg.VNodes = 16, 64
+	c := mustNew(t, cfg)
+	for _, n := range c.nodes {
+		if n.ring != c.ring {
+			t.Fatalf("%v has its own ring at start", n.id)
+		}
+	}
+	mustApply(t, c, Command{Kind: CmdJoin})
+	c.RunUntil(c.Now() + 400)
+	for _, n := range c.nodes {
+		if n.ring.NodeCount() != 17 {
+			t.Fatalf("%v's ring has %d nodes after the join", n.id, n.ring.NodeCount())
+		}
+		if n.ring != c.nodes[0].ring {
+			t.Errorf("%v's ring is a separate copy of the same membership", n.id)
+		}
+	}
+}
