@@ -410,8 +410,10 @@ type RequestView struct {
 	StartTick   int64     `json:"start"`
 }
 
-// View is a snapshot of the whole cluster. It shares nothing with the
-// cluster, so a renderer may keep it across frames.
+// View is a snapshot of the whole cluster: later changes to the cluster
+// never show in it, so a renderer may keep it across frames. Its slices may
+// be shared with other Views of the same cluster (and of its clones), so
+// they must be treated as read-only (see Cluster.View).
 type View struct {
 	Tick     int64         `json:"tick"`
 	Config   Config        `json:"config"`
