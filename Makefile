@@ -95,6 +95,7 @@ test-deps: ## install the Debian packages the tests need, where missing (apt-get
 
 .PHONY: fmt-check
 fmt-check: ## fail, listing the files, when gofmt would change any Go file
+	@echo "gofmt -l ."
 	unformatted=$$(gofmt -l .)
 	if [[ -n $$unformatted ]]; then
 		echo "gofmt would change these files (run gofmt -w on them):" >&2
