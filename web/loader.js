@@ -22,6 +22,11 @@
 //   ?embed=1           embed mode for iframes; sets ringlab.options.embed and the "embed" class
 //                      on <html>
 //   ?motion=reduce     forces reduced motion; ?motion=full ignores the system preference
+//
+// Extending the page (embed mode, a postMessage API): add query options in pageOptions; style
+// embed mode under html.embed; put page controls such as "open in new tab" in #after-lab
+// (index.html), which Tab reaches right after the lab; wait for ringlab.ready before talking to
+// the lab, and go through ringlab.state() and ringlab.command() rather than the bridge.
 "use strict";
 
 (() => {
