@@ -5,6 +5,7 @@
 package chapters
 
 import (
+	"github.com/ringlab/ringlab/render/chapters/experiments"
 	"github.com/ringlab/ringlab/render/chapters/hashing"
 	"github.com/ringlab/ringlab/render/chapters/quorum"
 	"github.com/ringlab/ringlab/render/chapters/repair"
@@ -20,5 +21,6 @@ func All() []lab.Chapter {
 	all = append(all, quorum.Chapters()...)
 	all = append(all, repair.Chapters()...)
 	all = append(all, summary.Chapters()...)
+	all = append(all, experiments.Chapters()...)
 	return all
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ring"
+	"github.com/ringlab/ringlab/render/chapters/experiments"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -33,6 +34,8 @@ const walkStride = 389
 // server; a lookup walks clockwise to the first server point, and a join or
 // leave moves only the keys of one arc.
 type Consistent struct {
+	// measure links to the experiments that measure this chapter's claim.
+	measure  experiments.Links
 	keyCount int
 	keys     keySample
 
@@ -99,6 +102,9 @@ func (c *Consistent) Preset(seed uint64) lab.Preset {
 func (c *Consistent) Parts() lab.Parts { return lab.PartsAll }
 
 func (c *Consistent) Controls(x *lab.Context) []ui.Widget {
+	if c.measure == nil {
+		c.measure = experiments.NewLinks("movement")
+	}
 	if c.add == nil {
 		c.add = ui.NewButton("ring-add", "Add a server", "A new server joins at one point of the ring", nil)
 		c.add.Primary = true
@@ -137,7 +143,7 @@ func (c *Consistent) Controls(x *lab.Context) []ui.Widget {
 		c.keyCount = keyCounts[i]
 		c.lookUp(c.walkKey % c.keyCount)
 	}
-	return []ui.Widget{c.add, c.remove, c.look, c.count}
+	return append([]ui.Widget{c.add, c.remove, c.look, c.count}, c.measure.Buttons(x)...)
 }
 
 // leaver is the server Remove takes away: the selected one if it can

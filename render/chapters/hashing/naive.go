@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/chapters/experiments"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -23,6 +24,8 @@ const flashFrames = 45
 // Naive is chapter 1: keys placed by hash % N, and what a change of N does
 // to them, beside what a ring would have moved.
 type Naive struct {
+	// measure links to the experiments that measure this chapter's claim.
+	measure  experiments.Links
 	keyCount int
 	keys     keySample
 
@@ -75,6 +78,9 @@ func (c *Naive) Preset(seed uint64) lab.Preset {
 func (c *Naive) Parts() lab.Parts { return lab.PartsAll }
 
 func (c *Naive) Controls(x *lab.Context) []ui.Widget {
+	if c.measure == nil {
+		c.measure = experiments.NewLinks("movement")
+	}
 	if c.add == nil {
 		c.add = ui.NewButton("naive-add", "Add a server", "A new server joins: N becomes N+1", nil)
 		c.add.Primary = true
@@ -106,7 +112,7 @@ func (c *Naive) Controls(x *lab.Context) []ui.Widget {
 		}
 	}
 	c.count.OnChange = func(i int) { c.keyCount = keyCounts[i] }
-	return []ui.Widget{c.add, c.remove, c.count}
+	return append([]ui.Widget{c.add, c.remove, c.count}, c.measure.Buttons(x)...)
 }
 
 // joinServer applies a join; a refusal is shown as a notice.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ring"
+	"github.com/ringlab/ringlab/render/chapters/experiments"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -26,7 +27,9 @@ const (
 // VirtualNodes is chapter 3: many points per server even out the load, and
 // a leaving server's keys spread over many servers instead of one.
 type VirtualNodes struct {
-	keys keySample
+	// measure links to the experiments that measure this chapter's claim.
+	measure experiments.Links
+	keys    keySample
 
 	vnodes *ui.Slider
 	server *ui.Dropdown
@@ -92,6 +95,9 @@ func snapPow2(v float64) int {
 }
 
 func (c *VirtualNodes) Controls(x *lab.Context) []ui.Widget {
+	if c.measure == nil {
+		c.measure = experiments.NewLinks("balance", "dynamo")
+	}
 	if c.vnodes == nil {
 		c.vnodes = ui.NewLogSlider("vnodes", "Virtual nodes", "Ring points per server (per unit of weight), log scale: 1, 2, 4 ... 512",
 			vnodesMin, vnodesMax, 1, nil)
@@ -103,7 +109,7 @@ func (c *VirtualNodes) Controls(x *lab.Context) []ui.Widget {
 	}
 	v := x.View
 	if v == nil {
-		return []ui.Widget{c.vnodes, c.server, c.weight, c.remove}
+		return append([]ui.Widget{c.vnodes, c.server, c.weight, c.remove}, c.measure.Buttons(x)...)
 	}
 	cfg := v.Config
 	c.vnodes.Value = float64(cfg.VNodes)
@@ -162,7 +168,7 @@ func (c *VirtualNodes) Controls(x *lab.Context) []ui.Widget {
 	c.remove.Disabled = !canLeave
 	c.remove.Label = "Remove " + chosen.String()
 	c.remove.OnClick = func() { leaveServer(x, chosen) }
-	return []ui.Widget{c.vnodes, c.server, c.weight, c.remove}
+	return append([]ui.Widget{c.vnodes, c.server, c.weight, c.remove}, c.measure.Buttons(x)...)
 }
 
 // chosen is the server the weight stepper and Remove act on: the selected

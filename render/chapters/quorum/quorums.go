@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/chapters/experiments"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -26,6 +27,8 @@ const (
 // the last write and those that answered the last read are marked, and
 // their overlap highlighted: when W + R > N they must share one.
 type Quorums struct {
+	// measure links to the experiments that measure this chapter's claim.
+	measure experiments.Links
 	n, w, r *ui.Stepper
 	write   *ui.Button
 	read    *ui.Button
@@ -109,6 +112,9 @@ func roles(x *lab.Context) (pref []core.NodeID, writer, reader core.NodeID) {
 }
 
 func (c *Quorums) Controls(x *lab.Context) []ui.Widget {
+	if c.measure == nil {
+		c.measure = experiments.NewLinks("staleness", "latency")
+	}
 	if c.n == nil {
 		c.n = ui.NewStepper("quorum-n", "N =", "Replicas per key (cluster default)", 1, quorumNMax, 1, 3, nil)
 		c.w = ui.NewStepper("quorum-w", "W =", "Acks a write waits for", 1, 3, 1, 2, nil)
@@ -151,7 +157,7 @@ func (c *Quorums) Controls(x *lab.Context) []ui.Widget {
 	} else {
 		c.crash.Label = fmt.Sprintf("Crash %v (replica %d)", pref[len(pref)-1], len(pref))
 	}
-	return []ui.Widget{c.n, c.w, c.r, c.write, c.read, c.split, c.crash}
+	return append([]ui.Widget{c.n, c.w, c.r, c.write, c.read, c.split, c.crash}, c.measure.Buttons(x)...)
 }
 
 // setN changes N, first lowering W and R when they would exceed it.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ring"
+	"github.com/ringlab/ringlab/render/chapters/experiments"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -31,6 +32,8 @@ const (
 // walking clockwise from the key and skipping virtual nodes of servers
 // already chosen; the key survives the loss of N-1 of those servers.
 type Replication struct {
+	// measure links to the experiments that measure this chapter's claim.
+	measure experiments.Links
 	ring    scene.Ring
 	keyList *ui.Dropdown
 	read    *ui.Button
@@ -82,6 +85,9 @@ func (c *Replication) Preset(seed uint64) lab.Preset {
 func (c *Replication) Parts() lab.Parts { return lab.PartsAll }
 
 func (c *Replication) Controls(x *lab.Context) []ui.Widget {
+	if c.measure == nil {
+		c.measure = experiments.NewLinks("availability")
+	}
 	if c.keyList == nil {
 		c.keyList = ui.NewDropdown("replication-key", "Key", "Which key's preference list to walk (Up/Down)", replicationKeys, c.key, nil)
 		c.read = ui.NewButton("replication-read", "Read", "Send a get of the key through a server that is not one of its replicas", nil)
@@ -120,7 +126,7 @@ func (c *Replication) Controls(x *lab.Context) []ui.Widget {
 			}
 		}
 	}
-	return []ui.Widget{c.keyList, c.read, c.crash, c.restart}
+	return append([]ui.Widget{c.keyList, c.read, c.crash, c.restart}, c.measure.Buttons(x)...)
 }
 
 func (c *Replication) pickKey(x *lab.Context, i int) {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/chapters/experiments"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -20,7 +21,9 @@ const defaultVictim core.NodeID = 2
 // missing heartbeats, and hinted handoff of the writes made during an
 // outage.
 type Failures struct {
-	trace trace
+	// measure links to the experiments that measure this chapter's claim.
+	measure experiments.Links
+	trace   trace
 	// writes counts the chapter's puts, to name their values.
 	writes int
 
@@ -78,6 +81,9 @@ func victim(x *lab.Context) core.NodeID {
 }
 
 func (c *Failures) Controls(x *lab.Context) []ui.Widget {
+	if c.measure == nil {
+		c.measure = experiments.NewLinks("gossip")
+	}
 	if c.crash == nil {
 		c.crash = ui.NewButton("failures-crash", "", "Crash the node (click a node to pick another), or restart it", nil)
 		c.write = ui.NewButton("failures-write", "", "A client writes a key whose replicas include that node", nil)
@@ -107,7 +113,7 @@ func (c *Failures) Controls(x *lab.Context) []ui.Widget {
 	}
 	c.crash.Primary = !down && !hinted || down && hinted
 	c.write.Primary = down && !hinted
-	return []ui.Widget{c.crash, c.write, c.join}
+	return append([]ui.Widget{c.crash, c.write, c.join}, c.measure.Buttons(x)...)
 }
 
 func (c *Failures) toggleCrash(x *lab.Context, id core.NodeID) {

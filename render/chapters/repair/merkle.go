@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/chapters/experiments"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -24,7 +25,9 @@ const (
 // repair exactly the keys that differ; read repair fixes a hot key on the
 // read path.
 type Merkle struct {
-	trace trace
+	// measure links to the experiments that measure this chapter's claim.
+	measure experiments.Links
+	trace   trace
 	// missPuts are the puts of the divergence step; when both are answered
 	// the partition heals. missAt is when they were sent.
 	missPuts []core.RequestID
@@ -98,6 +101,9 @@ func chapterKeys(cl *core.Cluster) (cold, hot string) {
 }
 
 func (c *Merkle) Controls(x *lab.Context) []ui.Widget {
+	if c.measure == nil {
+		c.measure = experiments.NewLinks("merkle")
+	}
 	if c.diverge == nil {
 		c.diverge = ui.NewButton("merkle-diverge", "n1 misses two writes", "Cut n1 off, write a cold and a hot key through n0, then reconnect n1", nil)
 		c.read = ui.NewButton("merkle-read", "Read the hot key", "A get of the hot key through n0: the stale reply of n1 is repaired", nil)
@@ -120,7 +126,7 @@ func (c *Merkle) Controls(x *lab.Context) []ui.Widget {
 	missed := missedKeys(x.View)
 	c.diverge.Primary = missed == 0 && len(c.missPuts) == 0
 	c.sync.Primary = missed > 0
-	return []ui.Widget{c.diverge, c.read, c.sync}
+	return append([]ui.Widget{c.diverge, c.read, c.sync}, c.measure.Buttons(x)...)
 }
 
 // missedKeys counts the chapter's keys that n0 stores and n1 does not hold

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/chapters/experiments"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -46,8 +47,10 @@ var partitionGroups = [][]core.NodeID{{0, 1}, {2, 3, 4}}
 // Versioning is chapter 7: a key's version graph under vector clocks and
 // under last-write-wins.
 type Versioning struct {
-	trace trace
-	graph versionGraph
+	// measure links to the experiments that measure this chapter's claim.
+	measure experiments.Links
+	trace   trace
+	graph   versionGraph
 	// mergeGet is the merging client's read, whose reply the merge put
 	// unions; mergeAt is the tick it was sent (a scrub before it cancels).
 	mergeGet core.RequestID
@@ -122,6 +125,9 @@ func (c *Versioning) nextItem(key string, coord core.NodeID, items []string) str
 }
 
 func (c *Versioning) Controls(x *lab.Context) []ui.Widget {
+	if c.measure == nil {
+		c.measure = experiments.NewLinks("conflicts")
+	}
 	if c.left == nil {
 		c.left = ui.NewButton("versioning-left", "", "The left client puts its item through n0", nil)
 		c.right = ui.NewButton("versioning-right", "", "The right client puts its item through n3", nil)
@@ -171,7 +177,7 @@ func (c *Versioning) Controls(x *lab.Context) []ui.Widget {
 	case !lww && c.graph.Live > 1:
 		c.merge.Primary = true
 	}
-	return []ui.Widget{c.left, c.right, c.split, c.merge, c.lww}
+	return append([]ui.Widget{c.left, c.right, c.split, c.merge, c.lww}, c.measure.Buttons(x)...)
 }
 
 // sideWrites counts the versions of key that coord minted.

@@ -1,0 +1,193 @@
+package experiments
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/ringlab/ringlab/experiments/plot"
+	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/ui"
+)
+
+// figureStyle is how a plot.Figure is painted: sizes in device pixels and
+// the theme's colours.
+type figureStyle struct {
+	th      *ui.Theme
+	measure frame.Measurer
+	size    float64 // label font size
+}
+
+// figureOptions sizes the plot's margins for the font the labels are
+// painted in: the character width is the widest average over the texts the
+// figure will hold, so that no label is wider than the room made for it.
+func figureOptions(st figureStyle, labels []string) plot.Options {
+	cw := st.measure.Width("0", st.size)
+	for _, s := range labels {
+		if n := len([]rune(s)); n > 0 {
+			cw = max(cw, st.measure.Width(s, st.size)/float64(n))
+		}
+	}
+	return plot.Options{Band: plot.BandMinMax, CharWidth: cw, LineHeight: frame.LineHeight(st.size)}
+}
+
+// color turns a figure colour ("#RRGGBB") into a frame colour. Black, the
+// figure's colour for baselines, becomes the theme's text colour: the page
+// is dark.
+func (st figureStyle) color(hex string) frame.Color {
+	v, err := strconv.ParseUint(strings.TrimPrefix(hex, "#"), 16, 32)
+	if err != nil || v == 0 {
+		return st.th.Text
+	}
+	return frame.RGB(uint32(v))
+}
+
+// textPos is where frame.Label puts a figure text: frame texts are placed
+// by the top of their line box and a horizontal alignment.
+func (st figureStyle) textPos(t plot.Text) (x, y float64, align frame.Align) {
+	lh := frame.LineHeight(st.size)
+	y = t.At.Y
+	switch t.V {
+	case plot.AlignMiddle:
+		y -= lh / 2
+	case plot.AlignEnd:
+		y -= lh
+	}
+	align = frame.AlignStart
+	switch t.H {
+	case plot.AlignMiddle:
+		align = frame.AlignCenter
+	case plot.AlignEnd:
+		align = frame.AlignEnd
+	}
+	return t.At.X, y, align
+}
+
+func (st figureStyle) label(l *frame.Layer, t plot.Text, c frame.Color, room float64) {
+	if t.S == "" {
+		return
+	}
+	x, y, align := st.textPos(t)
+	l.Label(x, y, st.size, c, align, frame.Fit(st.measure, t.S, st.size, room))
+}
+
+// paintFigure paints f in its painting order: the frame's background,
+// gridlines, bands across seeds, series (dashed where the figure says,
+// with markers), axes with ticks and tick labels, the axis titles and the
+// legend. The frame cannot turn text, so the y axis title is written
+// level, above the y axis, in the room the figure leaves over its frame.
+func paintFigure(l *frame.Layer, f plot.Figure, st figureStyle) {
+	th := st.th
+	u := th.U
+	fr := frame.Rect{X: f.Frame.X, Y: f.Frame.Y, W: f.Frame.W, H: f.Frame.H}
+	l.Rect(fr, th.Background)
+	grid := th.Border.Mix(th.Background, 0.45)
+	for _, g := range f.Grid {
+		l.Line(g[0].X, g[0].Y, g[1].X, g[1].Y, u(1), grid)
+	}
+	for _, b := range f.Bands {
+		paintBand(l, b.Polygon, st.color(b.Color).WithAlpha(float32(b.Opacity)))
+	}
+	for _, s := range f.Series {
+		c := st.color(s.Color)
+		w := u(s.Width)
+		dash := scaled(s.Dash, th.Scale)
+		for _, seg := range s.Segments {
+			paintPolyline(l, seg, dash, w, c)
+		}
+		for _, p := range s.Markers {
+			paintMarker(l, s.Marker, p, u(4.5), c, th.Background)
+		}
+	}
+	// Axes, over the data, with outward ticks.
+	axis := th.TextDim
+	l.Line(f.X.Line[0].X, f.X.Line[0].Y, f.X.Line[1].X, f.X.Line[1].Y, u(1.5), axis)
+	l.Line(f.Y.Line[0].X, f.Y.Line[0].Y, f.Y.Line[1].X, f.Y.Line[1].Y, u(1.5), axis)
+	for _, t := range f.X.Ticks {
+		l.Line(t.Pos, fr.Bottom(), t.Pos, fr.Bottom()+u(4), u(1), axis)
+	}
+	for _, t := range f.Y.Ticks {
+		l.Line(fr.X-u(4), t.Pos, fr.X, t.Pos, u(1), axis)
+	}
+	xRoom := fr.W / float64(max(len(f.X.Labels), 1))
+	for _, t := range f.X.Labels {
+		t.At.Y += u(2)
+		st.label(l, t, th.TextDim, xRoom)
+	}
+	for _, t := range f.Y.Labels {
+		t.At.X -= u(2)
+		st.label(l, t, th.TextDim, fr.X-f.Bounds.X)
+	}
+	st.label(l, f.XTitle, th.Text, fr.W)
+	yTitle := plot.Text{S: f.YTitle.S, At: plot.Point{X: f.Bounds.X, Y: fr.Y - u(6)}, H: plot.AlignStart, V: plot.AlignEnd}
+	st.label(l, yTitle, th.Text, f.Bounds.W)
+	for _, e := range f.Legend {
+		c := st.color(e.Color)
+		paintPolyline(l, e.Sample[:], scaled(e.Dash, th.Scale), u(2), c)
+		if e.Marker != plot.None {
+			mid := plot.Point{X: (e.Sample[0].X + e.Sample[1].X) / 2, Y: e.Sample[0].Y}
+			paintMarker(l, e.Marker, mid, u(4.5), c, th.Background)
+		}
+		st.label(l, e.Text, th.Text, f.Bounds.X+f.Bounds.W-e.Text.At.X)
+	}
+}
+
+func scaled(pattern []float64, s float64) []float64 {
+	if pattern == nil {
+		return nil
+	}
+	out := make([]float64, len(pattern))
+	for i, d := range pattern {
+		out[i] = d * s
+	}
+	return out
+}
+
+// paintPolyline strokes a polyline, cut into dashes when pattern is set;
+// solid joints get a disc so that corners do not show notches.
+func paintPolyline(l *frame.Layer, pts []plot.Point, pattern []float64, width float64, c frame.Color) {
+	for _, piece := range plot.DashSegments(pts, pattern) {
+		for i := 1; i < len(piece); i++ {
+			l.Line(piece[i-1].X, piece[i-1].Y, piece[i].X, piece[i].Y, width, c)
+			if i < len(piece)-1 {
+				l.Disc(piece[i].X, piece[i].Y, width/2, 8, c)
+			}
+		}
+	}
+}
+
+// paintMarker fills marker m at p, over a disc of the background a little
+// larger, so that markers stand out from the lines and bands under them.
+func paintMarker(l *frame.Layer, m plot.Marker, p plot.Point, r float64, c, bg frame.Color) {
+	poly := plot.MarkerPolygon(m, p, r)
+	if len(poly) < 3 {
+		return
+	}
+	halo := plot.MarkerPolygon(m, p, r+1.5)
+	fan(l, p, halo, bg)
+	fan(l, p, poly, c)
+}
+
+// fan fills a polygon that is star-shaped around centre.
+func fan(l *frame.Layer, centre plot.Point, poly []plot.Point, c frame.Color) {
+	for i := range poly {
+		a, b := poly[i], poly[(i+1)%len(poly)]
+		l.Tri(float32(centre.X), float32(centre.Y), float32(a.X), float32(a.Y), float32(b.X), float32(b.Y), c)
+	}
+}
+
+// paintBand fills a band polygon (its upper edge left to right, then its
+// lower edge right to left) as one quadrilateral between each pair of
+// neighbouring x positions.
+func paintBand(l *frame.Layer, poly []plot.Point, c frame.Color) {
+	n := len(poly) / 2
+	if n < 2 || len(poly) != 2*n {
+		return
+	}
+	upper := poly[:n]
+	lower := func(i int) plot.Point { return poly[2*n-1-i] }
+	for i := 0; i+1 < n; i++ {
+		a, b := upper[i], upper[i+1]
+		d, e := lower(i), lower(i+1)
+		l.Quad(float32(a.X), float32(a.Y), float32(b.X), float32(b.Y), float32(e.X), float32(e.Y), float32(d.X), float32(d.Y), c)
+	}
+}
