@@ -3,7 +3,6 @@ package core
 import (
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -167,37 +166,5 @@ func TestGoldenScenario(t *testing.T) {
 			}
 		}
 		t.Fatalf("got %d lines, want %d", len(gl), len(wl))
-	}
-}
-
-// Nothing under core may depend on ebiten or syscall/js, and no package
-// under core may import os, time or math/rand (the global generator) itself.
-// (os is among the transitive dependencies of fmt, so the rule for it is
-// about direct imports.)
-func TestArchitectureNoForbiddenImports(t *testing.T) {
-	if runtime.GOOS == "js" {
-		t.Skip("go list is not available under js/wasm")
-	}
-	out, err := exec.Command("go", "list", "-deps", "./...").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list -deps: %v\n%s", err, out)
-	}
-	for _, dep := range strings.Fields(string(out)) {
-		if strings.Contains(dep, "ebiten") || dep == "syscall/js" {
-			t.Errorf("core depends on %s", dep)
-		}
-	}
-	out, err = exec.Command("go", "list", "-f", "{{.ImportPath}}:{{range .Imports}} {{.}}{{end}}", "./...").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list -f: %v\n%s", err, out)
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		pkg, imports, _ := strings.Cut(line, ":")
-		for _, imp := range strings.Fields(imports) {
-			switch imp {
-			case "os", "time", "math/rand", "syscall/js":
-				t.Errorf("%s imports %s", pkg, imp)
-			}
-		}
 	}
 }
