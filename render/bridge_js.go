@@ -2,38 +2,196 @@
 
 package render
 
-import "syscall/js"
+import (
+	"encoding/json"
+	"strings"
+	"syscall/js"
 
-// installBridge connects the lab to the page. It sets
-// window.ringlabBridge = {state, command} at once, and calls
-// window.ringlabOnReady() after the first frame is painted. Both callbacks
-// only read the published state or queue a command: they never block and
-// never touch the simulation from the JS side.
+	"github.com/ringlab/ringlab/render/lab"
+)
+
+// installBridge connects the lab to the page (version 2 of the bridge). It
+// sets window.ringlabBridge at once and calls window.ringlabOnReady() after
+// the first frame is painted. Every bridge function only reads published
+// state or queues work for the frame loop: none blocks, and none touches
+// the simulation from the JS side.
+//
+//	state(): string                   the lab's State as JSON
+//	command(json): string             queue a command; "" or why it was refused
+//	link(): string                    the run as a fragment "#v=1&..."
+//	loadState(fragment): string       open a link's state; "" or what was ignored
+//	loadReplay(text): string          open a replay file; "" or the error (nothing changes then)
+//	exportFile(kind): Promise         resolves to {name, mime, data: Uint8Array} or {error};
+//	                                  kinds: png, events.csv, history.csv, replay.json.
+//	                                  Files are made on the frame loop, so the
+//	                                  answer is a Promise: await it.
+//
+// The lab calls, when the page defines them: ringlabOnChange(summaryJSON)
+// and ringlabOnLog(linesJSON), at most four times a second each (see
+// lab.Lab.TakePageNews); and ringlabCopyLink(fragment) for Copy link.
 func installBridge(g *Game) {
 	win := js.Global()
-	state := js.FuncOf(func(js.Value, []js.Value) any { return g.State() })
-	command := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		if len(args) == 0 {
-			return "command needs one argument: a JSON string or an object"
+	str := func(args []js.Value) (string, bool) {
+		if len(args) == 0 || args[0].Type() != js.TypeString {
+			return "", false
 		}
-		a := args[0]
-		switch a.Type() {
-		case js.TypeString:
-			return g.Command(a.String())
-		case js.TypeObject:
-			return g.Command(win.Get("JSON").Call("stringify", a).String())
-		}
-		return "command needs a JSON string or an object, got " + a.Type().String()
-	})
+		return args[0].String(), true
+	}
+	funcs := map[string]func(js.Value, []js.Value) any{
+		"state": func(js.Value, []js.Value) any { return g.State() },
+		"command": func(_ js.Value, args []js.Value) any {
+			if len(args) == 0 {
+				return "command needs one argument: a JSON string or an object"
+			}
+			a := args[0]
+			switch a.Type() {
+			case js.TypeString:
+				return g.Command(a.String())
+			case js.TypeObject:
+				return g.Command(win.Get("JSON").Call("stringify", a).String())
+			}
+			return "command needs a JSON string or an object, got " + a.Type().String()
+		},
+		"link": func(js.Value, []js.Value) any { return g.lab.Link() },
+		"loadState": func(_ js.Value, args []js.Value) any {
+			s, ok := str(args)
+			if !ok {
+				return "loadState needs the fragment as a string"
+			}
+			return g.lab.LoadState(s)
+		},
+		"loadReplay": func(_ js.Value, args []js.Value) any {
+			s, ok := str(args)
+			if !ok {
+				return "Replay not loaded: loadReplay needs the file's text as a string"
+			}
+			return g.lab.LoadReplay([]byte(s))
+		},
+		"exportFile": func(_ js.Value, args []js.Value) any {
+			kind, _ := str(args)
+			return newPromise(func(resolve js.Value) {
+				g.addJob(func() {
+					g.exportTo(kind, func(f lab.File, err error) { resolve.Invoke(fileObject(f, err)) })
+				})
+			})
+		},
+	}
 	bridge := win.Get("Object").New()
-	bridge.Set("state", state)
-	bridge.Set("command", command)
+	for name, f := range funcs {
+		bridge.Set(name, js.FuncOf(f))
+	}
 	win.Set("ringlabBridge", bridge)
+	g.lab.SetHost(&pageHost{g: g, downloads: g.opts.Downloads})
+	g.news = func(change string, lines []string) {
+		onChange, onLog := win.Get("ringlabOnChange"), win.Get("ringlabOnLog")
+		var linesJSON string
+		if lines != nil {
+			b, _ := json.Marshal(lines)
+			linesJSON = string(b)
+		}
+		// From a goroutine, so that the page's handlers cannot stall the frame.
+		go func() {
+			if change != "" && onChange.Type() == js.TypeFunction {
+				onChange.Invoke(change)
+			}
+			if linesJSON != "" && onLog.Type() == js.TypeFunction {
+				onLog.Invoke(linesJSON)
+			}
+		}()
+	}
 	g.firstDraw = func() {
 		if f := win.Get("ringlabOnReady"); f.Type() == js.TypeFunction {
-			// Called from a goroutine so that the page's handler, whatever it
-			// does, cannot stall the frame.
 			go f.Invoke()
 		}
 	}
+}
+
+// newPromise returns a JS Promise whose executor hands its resolve function
+// to start.
+func newPromise(start func(resolve js.Value)) js.Value {
+	var exec js.Func
+	exec = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		exec.Release()
+		start(args[0])
+		return nil
+	})
+	return js.Global().Get("Promise").New(exec)
+}
+
+// fileObject is {name, mime, data} or {error}.
+func fileObject(f lab.File, err error) js.Value {
+	o := js.Global().Get("Object").New()
+	if err != nil {
+		o.Set("error", err.Error())
+		return o
+	}
+	data := js.Global().Get("Uint8Array").New(len(f.Data))
+	js.CopyBytesToJS(data, f.Data)
+	o.Set("name", f.Name)
+	o.Set("mime", f.MIME)
+	o.Set("data", data)
+	return o
+}
+
+// pageHost is the browser's lab.Host.
+type pageHost struct {
+	g         *Game
+	downloads bool
+}
+
+// pageURL is the page's address with fragment.
+func pageURL(fragment string) string {
+	href := js.Global().Get("location").Get("href").String()
+	if i := strings.IndexByte(href, '#'); i >= 0 {
+		href = href[:i]
+	}
+	return href + fragment
+}
+
+func (h *pageHost) CopyLink(link string) string {
+	if f := js.Global().Get("ringlabCopyLink"); f.Type() == js.TypeFunction {
+		go f.Invoke(link)
+		return "Link copied."
+	}
+	return "Link to this run: " + pageURL(link)
+}
+
+func (h *pageHost) Save(kind string, f lab.File) string {
+	if !h.downloads {
+		return "This frame may not download files: open the lab in a new tab with the link beside it, and save from there."
+	}
+	h.g.exportTo(kind, func(f lab.File, err error) {
+		if err != nil {
+			h.g.lab.Notify("Could not export: " + err.Error())
+			return
+		}
+		download(f)
+		h.g.lab.Notify("Downloading " + f.Name)
+	})
+	return ""
+}
+
+// download hands bytes to the browser as a file download.
+func download(f lab.File) {
+	win := js.Global()
+	data := win.Get("Uint8Array").New(len(f.Data))
+	js.CopyBytesToJS(data, f.Data)
+	opts := win.Get("Object").New()
+	opts.Set("type", f.MIME)
+	blob := win.Get("Blob").New(win.Get("Array").Call("of", data), opts)
+	url := win.Get("URL").Call("createObjectURL", blob)
+	a := win.Get("document").Call("createElement", "a")
+	a.Set("href", url)
+	a.Set("download", f.Name)
+	a.Get("style").Set("display", "none")
+	win.Get("document").Get("body").Call("appendChild", a)
+	a.Call("click")
+	a.Call("remove")
+	var revoke js.Func
+	revoke = js.FuncOf(func(js.Value, []js.Value) any {
+		revoke.Release()
+		win.Get("URL").Call("revokeObjectURL", url)
+		return nil
+	})
+	win.Call("setTimeout", revoke, 10_000)
 }

@@ -2,5 +2,10 @@
 
 package render
 
-// installBridge has nothing to connect to outside a browser.
-func installBridge(*Game) {}
+import "os"
+
+// installBridge connects the lab to the desktop: Copy link prints on
+// stdout, Save writes files into Options.ExportDir.
+func installBridge(g *Game) {
+	g.lab.SetHost(&fileHost{g: g, dir: g.opts.ExportDir, out: os.Stdout})
+}

@@ -12,6 +12,7 @@ import (
 	"image"
 	"image/png"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -21,6 +22,7 @@ import (
 	"github.com/ringlab/ringlab/render/chapters"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
+	"github.com/ringlab/ringlab/render/scene"
 )
 
 // Options start the lab.
@@ -43,6 +45,21 @@ type Options struct {
 	// Commands are JSON commands (as the page sends them) queued before
 	// the first frame, e.g. to set up a screenshot.
 	Commands []string
+	// Link is a run to open (from lab.OptionsFromFragment).
+	Link *lab.Link
+	// Replay is a replay file's content to open after start; an unusable
+	// one is refused with an error (desktop -replay).
+	Replay []byte
+	// ReducedMotion draws message flights as jump cuts.
+	ReducedMotion bool
+	// Embed selects the compact layout of a small frame.
+	Embed bool
+	// ExportDir is where the desktop's Save menu writes files ("" for the
+	// current directory).
+	ExportDir string
+	// Downloads is false where the page may not download files (a sandboxed
+	// frame): the Save menu then says so and offers the link instead.
+	Downloads bool
 }
 
 // Chapters is the lab's chapter list, in order.
@@ -68,18 +85,31 @@ type Game struct {
 	shotDone  bool
 	captures  []func([]byte, error)
 	firstDraw func() // called once after the first frame is painted
-	start     time.Time
+	// news, when set, hears the lab's page news after each Update (the
+	// browser passes it to the page's ringlabOnChange and ringlabOnLog).
+	news  func(change string, lines []string)
+	start time.Time
+
+	jobsMu sync.Mutex
+	jobs   []func()
 }
 
 // NewGame builds the lab for opts.
 func NewGame(opts Options) (*Game, error) {
+	scene.SetReducedMotion(opts.ReducedMotion)
 	l, err := lab.New(Chapters(), &frame.GoRegular{}, lab.Options{
 		Chapter: opts.Chapter, Seed: opts.Seed, Speed: opts.Speed, Paused: opts.Paused, Notices: opts.Notices,
+		Link: opts.Link, ReducedMotion: opts.ReducedMotion, Embed: opts.Embed,
 	})
 	if err != nil {
 		return nil, err
 	}
 	g := &Game{lab: l, opts: opts}
+	if opts.Replay != nil {
+		if msg := l.LoadReplay(opts.Replay); msg != "" {
+			return nil, errors.New(msg)
+		}
+	}
 	l.Overrun = func() bool { return time.Since(g.start) > updateBudget }
 	return g, nil
 }
@@ -114,6 +144,12 @@ func (g *Game) Update() error {
 	in := g.input.read()
 	g.lab.Update(in, g.size)
 	g.frames++
+	g.runJobs()
+	if g.news != nil {
+		if change, lines := g.lab.TakePageNews(); change != "" || lines != nil {
+			g.news(change, lines)
+		}
+	}
 	return nil
 }
 
@@ -266,4 +302,36 @@ func (p *painter) paint(screen *ebiten.Image, f *frame.Frame) {
 			text.Draw(screen, t.S, p.face(t.Size), &op)
 		}
 	}
+}
+
+// addJob queues work for the frame loop (from a JS callback); it runs after
+// the next Update.
+func (g *Game) addJob(f func()) {
+	g.jobsMu.Lock()
+	g.jobs = append(g.jobs, f)
+	g.jobsMu.Unlock()
+}
+
+func (g *Game) runJobs() {
+	g.jobsMu.Lock()
+	jobs := g.jobs
+	g.jobs = nil
+	g.jobsMu.Unlock()
+	for _, f := range jobs {
+		f()
+	}
+}
+
+// exportTo makes an exported file on the frame loop and passes it to done:
+// at once for the CSV and JSON kinds, after the next painted frame for PNG.
+func (g *Game) exportTo(kind string, done func(lab.File, error)) {
+	f, err := g.lab.Export(kind)
+	if !errors.Is(err, lab.ErrPNGFromHost) {
+		done(f, err)
+		return
+	}
+	g.CapturePNG(func(b []byte, err error) {
+		f.Data = b
+		done(f, err)
+	})
 }

@@ -19,6 +19,8 @@ func main() {
 		Chapter: s.Chapter, Seed: s.Seed, Speed: s.Speed, Paused: s.Paused,
 		Width: s.Width, Height: s.Height, Scale: s.Scale,
 		Screenshot: s.Screenshot, Frames: s.Frames, Commands: s.Commands,
+		Link: s.Link, Notices: s.Notices, Replay: s.Replay, ExportDir: s.ExportDir,
+		ReducedMotion: s.ReducedMotion, Embed: s.Embed, Downloads: true,
 	})
 	if err != nil {
 		launch.Fail(err, 1)

@@ -1,8 +1,10 @@
 //go:build js && wasm
 
-// Command wasm is the lab in the browser: it reads the page URL's fragment
-// (#v=1&chapter=2&seed=7) and starts the lab in the page's canvas. Values it
-// cannot use fall back to defaults with a notice on screen.
+// Command wasm is the lab in the browser. It reads the page URL's fragment
+// (#v=1&chapter=2&seed=7&..., the format of lab.ParseLink) and the page's
+// preferences (window.ringlabPrefs = {embed, reducedMotion, downloads}), and
+// starts the lab in the page's canvas. Values it cannot use fall back to
+// defaults with a notice on screen: a URL never stops the lab from starting.
 package main
 
 import (
@@ -12,11 +14,42 @@ import (
 	"github.com/ringlab/ringlab/render/lab"
 )
 
+// prefs are the page's preferences; a missing or malformed value keeps its
+// default.
+type prefs struct {
+	embed, reducedMotion, downloads bool
+}
+
+func readPrefs(v js.Value) prefs {
+	p := prefs{downloads: true}
+	if v.Type() != js.TypeObject {
+		return p
+	}
+	flag := func(name string, def bool) bool {
+		f := v.Get(name)
+		if f.Type() != js.TypeBoolean {
+			return def
+		}
+		return f.Bool()
+	}
+	p.embed = flag("embed", false)
+	p.reducedMotion = flag("reducedMotion", false)
+	p.downloads = flag("downloads", true)
+	return p
+}
+
 func main() {
-	hash := js.Global().Get("location").Get("hash").String()
-	o := lab.OptionsFromFragment(hash, lab.Options{Seed: 1})
-	err := render.Run(render.Options{Chapter: o.Chapter, Seed: o.Seed, Speed: o.Speed, Paused: o.Paused, Notices: o.Notices})
+	win := js.Global()
+	hash := win.Get("location").Get("hash")
+	fragment := ""
+	if hash.Type() == js.TypeString {
+		fragment = hash.String()
+	}
+	o := lab.OptionsFromFragment(fragment, lab.Options{Seed: 1})
+	p := readPrefs(win.Get("ringlabPrefs"))
+	err := render.Run(render.Options{Chapter: o.Chapter, Seed: o.Seed, Speed: o.Speed, Paused: o.Paused, Notices: o.Notices,
+		Link: o.Link, Embed: p.embed, ReducedMotion: p.reducedMotion, Downloads: p.downloads})
 	if err != nil {
-		js.Global().Get("console").Call("error", "ringlab: "+err.Error())
+		win.Get("console").Call("error", "ringlab: "+err.Error())
 	}
 }

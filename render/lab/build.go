@@ -23,8 +23,10 @@ func (l *Lab) build(sz Size) {
 	l.Chapter().Build(x, lay.scene, scene)
 
 	uiL.Rect(lay.top, th.Panel)
-	uiL.Rect(lay.panel, th.Panel)
-	uiL.Rect(frame.Rect{X: lay.panel.X, Y: lay.panel.Y, W: th.U(1), H: lay.panel.H}, th.Border)
+	if lay.panel.W > 0 {
+		uiL.Rect(lay.panel, th.Panel)
+		uiL.Rect(frame.Rect{X: lay.panel.X, Y: lay.panel.Y, W: th.U(1), H: lay.panel.H}, th.Border)
+	}
 	if lay.bottom.H > 0 {
 		uiL.Rect(lay.bottom, th.Panel)
 		uiL.Rect(frame.Rect{X: 0, Y: lay.bottom.Y, W: lay.bottom.W, H: th.U(1)}, th.Border)
@@ -41,6 +43,9 @@ func (l *Lab) build(sz Size) {
 }
 
 func (l *Lab) drawTitle(layer *frame.Layer) {
+	if l.layout.compact {
+		return // the chapter list names the chapter; there is no room for more
+	}
 	th := &l.theme
 	u := th.U
 	info := l.Chapter().Info()

@@ -76,6 +76,10 @@ type Context struct {
 	Selected core.NodeID
 	// Seed is the run's seed.
 	Seed uint64
+	// ReducedMotion is the user's wish for no animation: draw changes as
+	// jump cuts (a message at its destination, nothing that fades or
+	// flashes). Phase is then always 0, and scene.Progress returns 1.
+	ReducedMotion bool
 }
 
 // Cluster gives read access to the live cluster (NodeRing, PreferenceList,

@@ -22,6 +22,8 @@ type action struct {
 	node    core.NodeID
 	cmd     core.Command
 	config  core.Config
+	link    *Link   // "link": a fragment to open (LoadState)
+	replay  *Replay // "replay": a checked replay file (LoadReplay)
 }
 
 // commandJSON is the wire form of Command's argument. Value is kept raw: it
@@ -265,6 +267,10 @@ func (l *Lab) perform(a action) {
 			}
 		}
 		l.notify("No button " + a.chapter + " on screen.")
+	case "link":
+		l.openLinkNow(a.link)
+	case "replay":
+		l.loadReplayNow(a.replay)
 	case "core":
 		if _, err := l.apply(a.cmd); err != nil {
 			l.notify("Command " + string(a.cmd.Kind) + " refused: " + err.Error())
@@ -356,6 +362,7 @@ func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
 // publishState stores the State JSON for State() callers on other goroutines.
 func (l *Lab) publishState() {
+	l.publishLink()
 	b, err := json.Marshal(l.StateNow())
 	if err != nil {
 		b = []byte(`{"error":` + strconv.Quote(err.Error()) + `}`)

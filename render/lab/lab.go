@@ -42,6 +42,18 @@ type Options struct {
 	// Notices are shown on screen at start (for example, which URL values
 	// were ignored and why).
 	Notices []string
+	// ReducedMotion draws message flights as jump cuts: no sub-tick
+	// interpolation (Context.Phase stays 0); package scene draws a message at
+	// its destination (scene.SetReducedMotion, which the host sets).
+	ReducedMotion bool
+	// Embed selects the compact layout for a small frame: a one-row title
+	// bar, the side panel behind a Panel button, no seed box.
+	Embed bool
+	// Link, when set, is the run to open (from OptionsFromFragment): its
+	// configuration, actions and tick, in the chapter and with the seed
+	// above. What cannot be used falls back to the chapter's preset, with
+	// a notice.
+	Link *Link
 }
 
 // logLine is one entry of the event log.
@@ -81,6 +93,9 @@ type Lab struct {
 	// override replaces the chapter's preset configuration (a "config"
 	// command) until another chapter is chosen.
 	override *core.Config
+	// runRev counts changes to what a link of the run holds besides the
+	// tick (a command recorded, a new run); it keys the cached link.
+	runRev int
 
 	selected  core.NodeID
 	help      bool
@@ -109,6 +124,23 @@ type Lab struct {
 	// only its pace drops).
 	Overrun func() bool
 
+	// Page side: the host (clipboard, files), the published link, and the
+	// news for the page (TakePageNews).
+	host        Host
+	linkRev     int
+	linkBase    *linkSnapshot
+	linkNow     atomic.Pointer[linkSnapshot]
+	feed        []string
+	feedDropped int
+	newsAt      int64
+	sentKey     changeKey
+
+	// reducedMotion draws message flights as jump cuts (Context.Phase is
+	// always 0, and see scene.SetReducedMotion); embed compacts the layout.
+	reducedMotion bool
+	embed         bool
+	panelOpen     bool // the side panel, in the compact layout
+
 	mu    sync.Mutex
 	queue []action
 	state atomic.Value // string: the last State JSON
@@ -119,7 +151,8 @@ func New(chapters []Chapter, measure frame.Measurer, opts Options) (*Lab, error)
 	if len(chapters) == 0 {
 		return nil, fmt.Errorf("lab: no chapters")
 	}
-	l := &Lab{chapters: chapters, seed: opts.Seed, paused: opts.Paused, selected: core.NoNode, measure: measure}
+	l := &Lab{chapters: chapters, seed: opts.Seed, paused: opts.Paused, selected: core.NoNode, measure: measure,
+		reducedMotion: opts.ReducedMotion, embed: opts.Embed}
 	l.speed = SpeedDefault
 	if opts.Speed > 0 {
 		l.speed = min(max(opts.Speed, SpeedMin), SpeedMax)
@@ -127,20 +160,27 @@ func New(chapters []Chapter, measure frame.Measurer, opts Options) (*Lab, error)
 	l.theme = ui.DefaultTheme(1)
 	l.mgr = ui.NewManager(&l.theme, measure)
 	l.buildWidgets()
-	for _, n := range opts.Notices {
-		l.notify(n)
-	}
+	notices := append([]string(nil), opts.Notices...)
 	cur := 0
 	if opts.Chapter != "" {
 		i, err := l.chapterIndex(opts.Chapter)
 		if err != nil {
-			l.notify(fmt.Sprintf("Ignored chapter=%q: %v; showing %q.", opts.Chapter, err, chapters[0].Info().Title))
+			notices = append(notices, fmt.Sprintf("Ignored chapter=%q: %v; showing %q.", opts.Chapter, err, chapters[0].Info().Title))
 		} else {
 			cur = i
 		}
 	}
-	if err := l.enter(cur); err != nil {
+	if opts.Link != nil {
+		ns, err := l.openLink(opts.Link, cur)
+		notices = append(notices, ns...)
+		if err != nil {
+			return nil, err
+		}
+	} else if err := l.enter(cur); err != nil {
 		return nil, err
+	}
+	if len(notices) > 0 {
+		l.notify(strings.Join(notices, " "))
 	}
 	l.publishState()
 	return l, nil
@@ -162,43 +202,19 @@ func (l *Lab) chapterIndex(s string) (int, error) {
 	return 0, fmt.Errorf("no chapter named %q", s)
 }
 
-// enter makes chapter i current and starts its run from its preset.
+// enter makes chapter i current and starts its run from its preset (or,
+// for the current chapter, from the configuration a "config" command or a
+// chapter's Restart put in force).
 func (l *Lab) enter(i int) error {
-	ch := l.chapters[i]
-	if i != l.cur {
-		l.override = nil
+	var override *core.Config
+	if i == l.cur {
+		override = l.override
 	}
-	p := ch.Preset(l.seed)
-	if l.override != nil {
-		p.Config = *l.override
-	}
-	p.Config.Seed = l.seed
-	if err := p.Config.Validate(); err != nil {
-		return fmt.Errorf("chapter %q: preset: %w", ch.Info().ID, err)
-	}
-	tl, err := NewTimeline(p.Config)
+	b, err := l.buildRun(i, Run{Seed: l.seed, Config: override, ScriptKept: -1, Tick: -1}, true)
 	if err != nil {
-		return fmt.Errorf("chapter %q: %w", ch.Info().ID, err)
+		return err
 	}
-	l.cur, l.tl = i, tl
-	l.acc = 0
-	l.log = l.log[:0]
-	l.recent = l.recent[:0]
-	l.events = l.events[:0]
-	l.selected = core.NoNode
-	for _, r := range p.Script {
-		for tl.Now() < r.Tick {
-			tl.Step()
-		}
-		if _, err := tl.Apply(r.Cmd); err != nil {
-			return fmt.Errorf("chapter %q: scripted %s at tick %d: %w", ch.Info().ID, r.Cmd.Kind, r.Tick, err)
-		}
-	}
-	l.dirty = true
-	l.refresh()
-	l.w.chapter.Selected = i
-	l.w.seed.Value = int64(l.seed)
-	ch.Enter(l.context())
+	l.install(b)
 	return nil
 }
 
@@ -242,6 +258,7 @@ func (l *Lab) apply(cmd core.Command) (core.RequestID, error) {
 	id, err := l.tl.Apply(cmd)
 	if err == nil {
 		l.dirty = true
+		l.runRev++
 		l.collectEvents()
 	}
 	return id, err
@@ -329,7 +346,9 @@ func (l *Lab) collectEvents() {
 		if !l.showMsgs && noisy(e.Kind) {
 			continue
 		}
-		l.log = append(l.log, logLine{tick: e.Tick, kind: e.Kind, text: e.String()})
+		line := logLine{tick: e.Tick, kind: e.Kind, text: e.String()}
+		l.log = append(l.log, line)
+		l.feedLine(line)
 	}
 	if n := len(l.log) - logLinesMax; n > 0 {
 		l.log = append(l.log[:0], l.log[n:]...)
@@ -377,6 +396,8 @@ func (l *Lab) context() *Context {
 		Measure:  l.measure,
 		Selected: l.selected,
 		Seed:     l.seed,
+
+		ReducedMotion: l.reducedMotion,
 	}
 	return &l.ctx
 }
@@ -384,7 +405,7 @@ func (l *Lab) context() *Context {
 // phase is how far into the next tick the animation is: meaningful only
 // when ticks are slower than frames.
 func (l *Lab) phase() float64 {
-	if l.paused || l.speed >= UpdatesPerSecond {
+	if l.paused || l.speed >= UpdatesPerSecond || l.reducedMotion {
 		return 0
 	}
 	return l.acc

@@ -24,6 +24,9 @@ var tabNames = []string{"inspector", "events", "counters"}
 type shellWidgets struct {
 	prev, next, help *ui.Button
 	chapter          *ui.Dropdown
+	copyLink         *ui.Button
+	save             *ui.Dropdown
+	panel            *ui.Button // shows or hides the side panel (compact layout)
 	play, stepBtn    *ui.Button
 	reset            *ui.Button
 	speed            *ui.Slider
@@ -41,6 +44,13 @@ func (l *Lab) buildWidgets() {
 	w.next = ui.NewButton("next", "Next ►", "Next chapter", func() { l.setChapter(l.cur + 1) })
 	w.help = ui.NewButton("help", "? Help", "Keyboard shortcuts (?)", func() { l.help = true })
 	w.chapter = ui.NewDropdown("chapter", "", "Jump to a chapter", nil, 0, func(i int) { l.setChapter(i) })
+	w.copyLink = ui.NewButton("copylink", "Copy link", "Copy a link that reopens this run at this tick", func() { l.copyLink() })
+	w.save = ui.NewDropdown("save", "", "Save the picture, the event log, the client history or a replay file",
+		[]string{"Picture (PNG)", "Event log (CSV)", "Client history (CSV)", "Replay file (JSON)"}, -1,
+		func(i int) { l.save(ExportKinds[i]) })
+	w.save.Menu = true
+	w.save.Placeholder = "Save"
+	w.panel = ui.NewButton("panel", "Panel ◄", "Show or hide the side panel: the chapter's controls, inspector, events and counters", func() { l.panelOpen = !l.panelOpen })
 	w.play = ui.NewButton("play", "► Play", "Play or pause the simulation (Space)", func() { l.paused = !l.paused })
 	w.play.Primary = true
 	w.stepBtn = ui.NewButton("step", "Step", "Advance one tick (Right arrow or .)", func() { l.paused = true; l.step(1) })
@@ -100,9 +110,14 @@ func (l *Lab) toggleCrash() {
 // itself (shortcuts, commands from the page).
 func (l *Lab) syncWidgets() {
 	w := &l.w
-	if l.paused {
+	switch {
+	case l.layout.compact && l.paused:
+		w.play.Label = "►"
+	case l.layout.compact:
+		w.play.Label = "■"
+	case l.paused:
 		w.play.Label = "► Play"
-	} else {
+	default:
 		w.play.Label = "■ Pause"
 	}
 	w.speed.Value = l.speed
@@ -155,6 +170,14 @@ type layout struct {
 	content  frame.Rect // the selected tab's content
 	bottom   frame.Rect // transport bar
 	titleW   float64    // room for the title text
+	compact  bool       // the small-frame layout (embed mode, small windows)
+}
+
+// compact reports whether the layout is the small-frame one: in embed mode,
+// or in a window too small for the side panel beside the picture.
+func (l *Lab) compact(sz Size) bool {
+	u := l.theme.U
+	return l.embed || sz.W < u(720) || sz.H < u(480)
 }
 
 func (l *Lab) computeLayout(sz Size) {
@@ -162,14 +185,22 @@ func (l *Lab) computeLayout(sz Size) {
 	u := th.U
 	lay := &l.layout
 	lay.screen = frame.Rect{W: sz.W, H: sz.H}
+	lay.compact = l.compact(sz)
 	rest := lay.screen
-	lay.top, rest = rest.CutTop(u(78))
+	if lay.compact {
+		lay.top, rest = rest.CutTop(th.ControlHeight() + u(14))
+	} else {
+		lay.top, rest = rest.CutTop(u(78))
+	}
 	parts := l.Chapter().Parts()
 
 	// The transport bar takes one row, or two on narrow screens.
 	rowH := th.ControlHeight() + u(14)
 	bottomH := rowH
 	narrow := sz.W < u(960)
+	if lay.compact {
+		narrow = sz.W < u(600)
+	}
 	if narrow && parts&PartTimeline != 0 {
 		bottomH = 2 * rowH
 	}
@@ -183,52 +214,89 @@ func (l *Lab) computeLayout(sz Size) {
 	} else {
 		lay.notice = frame.Rect{}
 	}
-	panelW := min(max(sz.W*0.3, u(300)), u(380))
-	if sz.W-panelW < u(300) {
-		panelW = max(sz.W-u(300), u(220))
+	switch {
+	case !lay.compact:
+		panelW := min(max(sz.W*0.3, u(300)), u(380))
+		if sz.W-panelW < u(300) {
+			panelW = max(sz.W-u(300), u(220))
+		}
+		lay.panel, lay.scene = rest.CutRight(panelW)
+	case l.panelOpen:
+		// The picture keeps at least a strip beside the panel.
+		lay.panel, lay.scene = rest.CutRight(max(min(sz.W-u(150), u(340)), sz.W*0.5))
+	default:
+		lay.panel, lay.scene = frame.Rect{}, rest
 	}
-	lay.panel, lay.scene = rest.CutRight(panelW)
 
 	// Side panel: try-this box, chapter controls, tabs, tab content.
-	inner := lay.panel.Inset(u(12))
-	size := th.Font()
-	x := l.context()
-	tryLines := frame.Wrap(l.measure, l.Chapter().Info().TryThis, size, inner.W-u(20))
-	tryH := u(10) + frame.LineHeight(size)*float64(1+len(tryLines)) + u(10)
-	lay.tryThis, inner = inner.CutTop(tryH)
-	_, inner = inner.CutTop(u(10))
 	lay.controls = lay.controls[:0]
-	for range l.Chapter().Controls(x) {
-		var row frame.Rect
-		row, inner = inner.CutTop(th.ControlHeight())
-		lay.controls = append(lay.controls, row)
-		_, inner = inner.CutTop(u(8))
-	}
-	if parts&(PartInspector|PartEventLog|PartCounters) != 0 {
-		_, inner = inner.CutTop(u(4))
-		lay.tabs, lay.content = inner.CutTop(th.ControlHeight())
-		_, lay.content = lay.content.CutTop(u(10))
-	} else {
-		lay.tabs, lay.content = frame.Rect{}, frame.Rect{}
+	lay.tryThis, lay.tabs, lay.content = frame.Rect{}, frame.Rect{}, frame.Rect{}
+	if lay.panel.W > 0 {
+		inner := lay.panel.Inset(u(12))
+		size := th.Font()
+		x := l.context()
+		tryLines := frame.Wrap(l.measure, l.Chapter().Info().TryThis, size, inner.W-u(20))
+		tryH := u(10) + frame.LineHeight(size)*float64(1+len(tryLines)) + u(10)
+		lay.tryThis, inner = inner.CutTop(tryH)
+		_, inner = inner.CutTop(u(10))
+		for range l.Chapter().Controls(x) {
+			var row frame.Rect
+			row, inner = inner.CutTop(th.ControlHeight())
+			lay.controls = append(lay.controls, row)
+			_, inner = inner.CutTop(u(8))
+		}
+		if parts&(PartInspector|PartEventLog|PartCounters) != 0 {
+			_, inner = inner.CutTop(u(4))
+			lay.tabs, lay.content = inner.CutTop(th.ControlHeight())
+			_, lay.content = lay.content.CutTop(u(10))
+		}
 	}
 
-	// Title bar: chapter navigation on the right.
-	t := lay.top.Inset(u(10))
+	// Title bar: chapter navigation, sharing and help on the right.
+	t := lay.top.Inset(u(7))
+	if !lay.compact {
+		t = lay.top.Inset(u(10))
+	}
 	gap := u(8)
 	row := frame.Rect{X: t.X, Y: t.Y, W: t.W, H: th.ControlHeight()}
 	var r frame.Rect
-	r, row = row.CutRight(u(84))
-	l.w.help.SetBounds(r)
-	_, row = row.CutRight(gap)
-	r, row = row.CutRight(u(92))
-	l.w.next.SetBounds(r)
-	_, row = row.CutRight(gap)
-	r, row = row.CutRight(min(u(260), max(u(120), row.W*0.35)))
-	l.w.chapter.SetBounds(r)
-	_, row = row.CutRight(gap)
-	r, row = row.CutRight(u(92))
-	l.w.prev.SetBounds(r)
-	lay.titleW = row.W - u(16)
+	cut := func(w ui.Widget, width float64) {
+		r, row = row.CutRight(width)
+		w.SetBounds(r)
+		_, row = row.CutRight(gap)
+	}
+	if lay.compact {
+		gap = u(6)
+		l.w.prev.Label, l.w.next.Label, l.w.help.Label = "◄", "►", "?"
+		l.w.copyLink.Label = "Link"
+		l.w.panel.Label = "Panel ◄"
+		if l.panelOpen {
+			l.w.panel.Label = "Panel ►"
+		}
+		cut(l.w.help, u(34))
+		cut(l.w.save, u(64))
+		cut(l.w.copyLink, u(50))
+		cut(l.w.panel, u(78))
+		cut(l.w.next, u(34))
+		r, row = row.CutLeft(u(34))
+		l.w.prev.SetBounds(r)
+		_, row = row.CutLeft(gap)
+		l.w.chapter.SetBounds(row)
+		lay.titleW = 0
+	} else {
+		l.w.prev.Label, l.w.next.Label, l.w.help.Label = "◄ Prev", "Next ►", "? Help"
+		l.w.copyLink.Label = "Copy link"
+		l.w.panel.SetBounds(frame.Rect{})
+		cut(l.w.help, u(76))
+		cut(l.w.save, u(76))
+		cut(l.w.copyLink, u(92))
+		cut(l.w.next, u(80))
+		r, row = row.CutRight(min(u(260), max(u(120), row.W*0.35)))
+		l.w.chapter.SetBounds(r)
+		_, row = row.CutRight(gap)
+		cut(l.w.prev, u(80))
+		lay.titleW = row.W - u(16)
+	}
 
 	// Transport bar.
 	b := lay.bottom.Inset(u(7))
@@ -248,11 +316,27 @@ func (l *Lab) computeLayout(sz Size) {
 		_, row1 = row1.CutLeft(gap)
 	}
 	tr := parts&PartTransport != 0
-	place(l.w.play, u(104), tr)
-	place(l.w.stepBtn, u(70), tr)
-	place(l.w.speed, u(250), tr)
-	place(l.w.reset, u(76), parts&PartTimeline != 0)
-	if parts&PartSeed != 0 {
+	if lay.compact {
+		place(l.w.play, u(44), tr)
+		place(l.w.stepBtn, u(56), tr)
+		if row2.W > 0 {
+			// Two rows: the speed takes what the reset button leaves.
+			place(l.w.speed, max(row1.W-u(64)-gap, u(120)), tr)
+		} else {
+			place(l.w.speed, u(190), tr)
+		}
+	} else {
+		place(l.w.play, u(104), tr)
+		place(l.w.stepBtn, u(70), tr)
+		place(l.w.speed, u(250), tr)
+	}
+	resetW := u(76)
+	if lay.compact {
+		resetW = u(64)
+	}
+	place(l.w.reset, resetW, parts&PartTimeline != 0)
+	l.w.seed.SetBounds(frame.Rect{})
+	if parts&PartSeed != 0 && !lay.compact {
 		var r frame.Rect
 		r, row1 = row1.CutRight(u(170))
 		l.w.seed.SetBounds(r)
@@ -277,18 +361,31 @@ func (l *Lab) computeLayout(sz Size) {
 	l.w.showMsgs.SetBounds(top)
 }
 
-// addWidgets registers the visible widgets in Tab order: title bar, side
-// panel, transport bar.
+// addWidgets registers the visible widgets in Tab order, which follows the
+// screen from top to bottom:
+//
+//  1. title bar, left to right: Prev, the chapter list, Next, (Panel, in the
+//     compact layout), Copy link, Save, Help;
+//  2. the chapter's own controls (side panel), then those it places in
+//     its picture;
+//  3. the side panel: its tabs, then the open tab's controls;
+//  4. the transport bar: Play, Step, Speed, Reset, the timeline, the seed.
 func (l *Lab) addWidgets() {
 	parts := l.Chapter().Parts()
 	m := l.mgr
-	m.Add(l.w.prev, l.w.chapter, l.w.next, l.w.help)
-	ctrls := l.Chapter().Controls(l.context())
-	for i, w := range ctrls {
-		if i < len(l.layout.controls) {
-			w.SetBounds(l.layout.controls[i])
+	m.Add(l.w.prev, l.w.chapter, l.w.next)
+	if l.layout.compact {
+		m.Add(l.w.panel)
+	}
+	m.Add(l.w.copyLink, l.w.save, l.w.help)
+	if l.layout.panel.W > 0 {
+		ctrls := l.Chapter().Controls(l.context())
+		for i, w := range ctrls {
+			if i < len(l.layout.controls) {
+				w.SetBounds(l.layout.controls[i])
+			}
+			m.Add(w)
 		}
-		m.Add(w)
 	}
 	if sc, ok := l.Chapter().(SceneControls); ok {
 		m.Add(sc.SceneControls(l.context(), l.layout.scene)...)
@@ -310,7 +407,7 @@ func (l *Lab) addWidgets() {
 	if parts&PartTimeline != 0 {
 		m.Add(l.w.reset, l.w.timeline)
 	}
-	if parts&PartSeed != 0 {
+	if parts&PartSeed != 0 && l.w.seed.Bounds().W > 0 {
 		m.Add(l.w.seed)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ring"
@@ -376,9 +377,25 @@ func (s *Ring) flight(from, to NodePlace, t float64) (x, y float64) {
 	return a*from.X + b*cx + c*to.X, a*from.Y + b*cy + c*to.Y
 }
 
+// reducedMotion is the user's wish for no animation (the page's
+// prefers-reduced-motion, the desktop's -reduced-motion). It is one setting
+// for the whole program, made once at start by the host.
+var reducedMotion atomic.Bool
+
+// SetReducedMotion turns jump cuts on or off: with them on, Progress is 1 for
+// every message (a message shows at its destination, never between), and
+// the ring draws no trails and no fading marks.
+func SetReducedMotion(on bool) { reducedMotion.Store(on) }
+
+// ReducedMotion reports whether jump cuts are on.
+func ReducedMotion() bool { return reducedMotion.Load() }
+
 // Progress is how far a message is along its flight at time now (ticks,
-// fractional), clamped to [0, 1].
+// fractional), clamped to [0, 1]; always 1 with reduced motion.
 func Progress(m core.Message, now float64) float64 {
+	if reducedMotion.Load() {
+		return 1
+	}
 	span := float64(m.DeliverTick - m.SendTick)
 	if span <= 0 {
 		return 1
@@ -399,7 +416,7 @@ func (s *Ring) drawMessages(in *Input, l *frame.Layer) {
 		x, y := s.flight(from, to, p)
 		s.Messages = append(s.Messages, MessagePlace{Msg: m, Progress: p, X: x, Y: y})
 		c := MessageColor(m.Kind)
-		if m.Kind != core.MsgGossip && m.Kind != core.MsgGossipReply {
+		if m.Kind != core.MsgGossip && m.Kind != core.MsgGossipReply && !ReducedMotion() {
 			// A faint trail along the path already flown.
 			const pieces = 8
 			px, py := from.X, from.Y
@@ -503,6 +520,9 @@ func (s *Ring) drawRecent(in *Input, l *frame.Layer) {
 		}
 		x, y := s.flight(from, to, 0.6)
 		alpha := float32(1 - age/recentTicks)
+		if ReducedMotion() {
+			alpha = 1 // a steady mark for its whole time: nothing fades
+		}
 		d := 5 * u
 		l.Line(x-d, y-d, x+d, y+d, 2.5*u, Vermillion.WithAlpha(alpha))
 		l.Line(x-d, y+d, x+d, y-d, 2.5*u, Vermillion.WithAlpha(alpha))

@@ -482,7 +482,11 @@ type Dropdown struct {
 	OnChange func(i int)
 	// Placeholder is shown when nothing is selected (Selected < 0).
 	Placeholder string
-	highlight   int
+	// Menu makes it a menu of actions: picking a row always calls OnChange
+	// and the control keeps showing Placeholder; arrow keys on the closed
+	// control do nothing (they must not fire an action by accident).
+	Menu      bool
+	highlight int
 }
 
 // NewDropdown makes a dropdown.
@@ -492,6 +496,13 @@ func NewDropdown(id, label, tooltip string, options []string, selected int, onCh
 
 func (d *Dropdown) choose(i int) {
 	if i < 0 || i >= len(d.Options) {
+		return
+	}
+	if d.Menu {
+		d.Selected = -1
+		if d.OnChange != nil {
+			d.OnChange(i)
+		}
 		return
 	}
 	changed := i != d.Selected
@@ -505,9 +516,17 @@ func (d *Dropdown) rowHeight(c *Context) float64 { return c.Theme.ControlHeight(
 
 // PopupBounds is where the open list is drawn: below the control, or above
 // it when the screen has no room below.
+// The list is at least as wide as its longest row, and stays on screen.
 func (d *Dropdown) PopupBounds(c *Context) frame.Rect {
 	h := d.rowHeight(c) * float64(len(d.Options))
-	r := frame.Rect{X: d.bounds.X, Y: d.bounds.Bottom(), W: d.bounds.W, H: h}
+	w := d.bounds.W
+	for _, o := range d.Options {
+		w = max(w, c.Measure.Width("• "+o, c.Theme.Font())+c.Theme.U(24))
+	}
+	r := frame.Rect{X: d.bounds.X, Y: d.bounds.Bottom(), W: w, H: h}
+	if scr := c.m.Screen; scr.W > 0 && r.Right() > scr.Right() {
+		r.X = max(scr.Right()-w, scr.X)
+	}
 	if scr := c.m.Screen; scr.H > 0 && r.Bottom() > scr.Bottom() {
 		r.Y = d.bounds.Y - h
 	}
@@ -532,20 +551,23 @@ func (d *Dropdown) Mouse(c *Context, in *Input) bool {
 		c.ClosePopup()
 		return true
 	}
-	d.highlight = d.Selected
+	d.highlight = max(d.Selected, 0)
 	c.OpenPopup(d.id)
 	return true
 }
 
 func (d *Dropdown) Key(c *Context, k Key, _ bool) bool {
 	open := c.PopupOpen(d.id)
+	if !open && d.Menu && k != KeyEnter && k != KeySpace {
+		return false
+	}
 	switch k {
 	case KeyEnter, KeySpace:
 		if open {
 			d.choose(d.highlight)
 			c.ClosePopup()
 		} else {
-			d.highlight = d.Selected
+			d.highlight = max(d.Selected, 0)
 			c.OpenPopup(d.id)
 		}
 	case KeyEscape:

@@ -45,6 +45,18 @@ type Settings struct {
 	Screenshot string
 	Frames     int
 	Commands   []string // JSON commands, each accepted by lab.ParseCommand
+	// State is a link's fragment ("#v=1&..."), read as the page reads its
+	// URL: what cannot be used falls back with a notice.
+	State string
+	// Link is State read (nil without -state).
+	Link    *lab.Link
+	Notices []string
+	// Replay is the content of the -replay file, checked.
+	Replay        []byte
+	ReplayPath    string
+	ExportDir     string
+	ReducedMotion bool
+	Embed         bool
 }
 
 // Parsed is the command line of this process, read by init.
@@ -65,6 +77,11 @@ func newFlagSet(s *Settings) *flag.FlagSet {
 	fs.Float64Var(&s.Scale, "scale", 0, "device scale factor, 0..8 (0: the monitor's)")
 	fs.StringVar(&s.Screenshot, "screenshot", "", "write the last frame to this PNG file and exit")
 	fs.IntVar(&s.Frames, "frames", 60, "frames to run before -screenshot")
+	fs.StringVar(&s.State, "state", "", `open a run from a link's fragment, e.g. '#v=1&chapter=quorums&seed=7&tick=200'`)
+	fs.StringVar(&s.ReplayPath, "replay", "", "open a replay file (JSON, as the Save menu writes it)")
+	fs.StringVar(&s.ExportDir, "export-dir", ".", "directory the Save menu writes files into")
+	fs.BoolVar(&s.ReducedMotion, "reduced-motion", false, "draw message flights as jump cuts (no animation)")
+	fs.BoolVar(&s.Embed, "embed", false, "the compact layout of a small embedded frame")
 	fs.Func("do", `a JSON command to apply at start, as the page sends it (repeatable), e.g. {"type":"step"}`, func(v string) error {
 		if _, err := lab.ParseCommand(v); err != nil {
 			return err
@@ -108,7 +125,44 @@ func Parse(args []string) (Settings, error) {
 	if s.Chapter != "" && !knownChapter(s.Chapter) {
 		return s, fmt.Errorf("-chapter %q is neither a chapter id nor a number from 1 to %d", s.Chapter, len(chapters.All()))
 	}
+	if s.State != "" {
+		// Like the page: the link's chapter, seed, speed and pause win over
+		// the flags', and its unusable values become notices, not errors.
+		o := lab.OptionsFromFragment(s.State, lab.Options{Chapter: s.Chapter, Seed: s.Seed, Speed: s.Speed, Paused: s.Paused})
+		s.Chapter, s.Seed, s.Speed, s.Paused, s.Notices, s.Link = o.Chapter, o.Seed, o.Speed, o.Paused, o.Notices, o.Link
+	}
+	if s.ReplayPath != "" {
+		b, err := readLimited(s.ReplayPath)
+		if err != nil {
+			return s, fmt.Errorf("-replay: %v", err)
+		}
+		if _, err := lab.CheckReplay(b); err != nil {
+			return s, fmt.Errorf("-replay %s: %v", s.ReplayPath, err)
+		}
+		s.Replay = b
+	}
+	if st, err := os.Stat(s.ExportDir); err != nil || !st.IsDir() {
+		return s, fmt.Errorf("-export-dir %q is not a directory", s.ExportDir)
+	}
 	return s, nil
+}
+
+// readLimited reads a file of at most replayFileMax bytes.
+func readLimited(path string) ([]byte, error) {
+	const replayFileMax = 4 << 20
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, replayFileMax+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > replayFileMax {
+		return nil, fmt.Errorf("%s is larger than %d MiB; a replay is much smaller", path, replayFileMax>>20)
+	}
+	return b, nil
 }
 
 func knownChapter(want string) bool {
