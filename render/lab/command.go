@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/ringlab/ringlab/core"
@@ -50,7 +51,8 @@ const commandJSONMax = 64 << 10
 // it), {"type":"core","cmd":<core.Command>}, {"type":"press","value":"id"}
 // (presses the button with that id among the controls on screen),
 // {"type":"run","value":ticks} (pauses, then advances that many ticks at
-// once, up to runTicksMax).
+// once, up to runTicksMax), {"type":"save","value":"png"|"events.csv"|
+// "history.csv"|"replay.json"} (as the Save menu: through the host).
 func ParseCommand(text string) (action, error) {
 	var a action
 	if len(text) > commandJSONMax {
@@ -124,6 +126,11 @@ func ParseCommand(text string) (action, error) {
 				return a, fmt.Errorf("%q is not a node name such as n2", s)
 			}
 			a.node = id
+		}
+		return a, nil
+	case "save":
+		if err := json.Unmarshal(c.Value, &a.chapter); err != nil || !slices.Contains(ExportKinds, a.chapter) {
+			return a, fmt.Errorf(`"save" needs one of %v`, ExportKinds)
 		}
 		return a, nil
 	case "press":
@@ -267,6 +274,8 @@ func (l *Lab) perform(a action) {
 			}
 		}
 		l.notify("No button " + a.chapter + " on screen.")
+	case "save":
+		l.save(a.chapter)
 	case "link":
 		l.openLinkNow(a.link)
 	case "replay":

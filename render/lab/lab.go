@@ -429,6 +429,10 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 	l.theme.Scale = sz.Scale
 	l.mgr.Screen = frame.Rect{W: sz.W, H: sz.H}
 
+	// Lay out before the queued commands too, so that a "press" finds the
+	// controls of this frame's layout, and again after (they may have
+	// changed the chapter).
+	l.computeLayout(sz)
 	l.drainQueue()
 	l.computeLayout(sz)
 	l.handleInput(in)
@@ -521,7 +525,8 @@ func (l *Lab) handleInput(in *ui.Input) {
 			l.setSpeed(l.speed / 2)
 		}
 	}
-	if in.MousePressed && !l.mgr.PointerOverUI && l.layout.scene.Contains(in.MouseX, in.MouseY) {
+	if in.MousePressed && !l.mgr.PointerOverUI && l.layout.scene.Contains(in.MouseX, in.MouseY) &&
+		!l.layout.panel.Contains(in.MouseX, in.MouseY) {
 		if id, ok := l.Chapter().NodeAt(in.MouseX, in.MouseY); ok {
 			l.selected = id
 			l.tab = tabInspector

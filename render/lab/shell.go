@@ -222,30 +222,57 @@ func (l *Lab) computeLayout(sz Size) {
 		}
 		lay.panel, lay.scene = rest.CutRight(panelW)
 	case l.panelOpen:
-		// The picture keeps at least a strip beside the panel.
-		lay.panel, lay.scene = rest.CutRight(max(min(sz.W-u(150), u(340)), sz.W*0.5))
+		// The panel covers the picture, which keeps its size beneath (so
+		// the chapter's drawing does not jump when the panel closes).
+		lay.panel, lay.scene = rest, rest
 	default:
 		lay.panel, lay.scene = frame.Rect{}, rest
 	}
 
-	// Side panel: try-this box, chapter controls, tabs, tab content.
+	// Side panel: try-this box, chapter controls, tabs, tab content. In the
+	// compact layout the controls take two columns where there is room,
+	// and what does not fit goes: first the try-this box, then the tabs.
 	lay.controls = lay.controls[:0]
 	lay.tryThis, lay.tabs, lay.content = frame.Rect{}, frame.Rect{}, frame.Rect{}
 	if lay.panel.W > 0 {
 		inner := lay.panel.Inset(u(12))
 		size := th.Font()
 		x := l.context()
+		n := len(l.Chapter().Controls(x))
+		cols := 1
+		if lay.compact && inner.W >= u(420) {
+			cols = 2
+		}
+		rows := (n + cols - 1) / cols
+		ctrlH := float64(rows) * (th.ControlHeight() + u(8))
 		tryLines := frame.Wrap(l.measure, l.Chapter().Info().TryThis, size, inner.W-u(20))
 		tryH := u(10) + frame.LineHeight(size)*float64(1+len(tryLines)) + u(10)
-		lay.tryThis, inner = inner.CutTop(tryH)
-		_, inner = inner.CutTop(u(10))
-		for range l.Chapter().Controls(x) {
-			var row frame.Rect
-			row, inner = inner.CutTop(th.ControlHeight())
-			lay.controls = append(lay.controls, row)
-			_, inner = inner.CutTop(u(8))
+		wantTabs := parts&(PartInspector|PartEventLog|PartCounters) != 0
+		tabsH := u(4) + th.ControlHeight() + u(10) + th.ControlHeight() + frame.LineHeight(size)
+		showTry := true
+		if lay.compact {
+			if tryH+u(10)+ctrlH+tabsH > inner.H {
+				showTry = false
+			}
+			if ctrlH+tabsH > inner.H {
+				wantTabs = false
+			}
 		}
-		if parts&(PartInspector|PartEventLog|PartCounters) != 0 {
+		if showTry {
+			lay.tryThis, inner = inner.CutTop(tryH)
+			_, inner = inner.CutTop(u(10))
+		}
+		colW := (inner.W - float64(cols-1)*u(8)) / float64(cols)
+		for i := range n {
+			r, c := i/cols, i%cols
+			y := inner.Y + float64(r)*(th.ControlHeight()+u(8))
+			if y+th.ControlHeight() > inner.Bottom() {
+				break // no room: the control is left out this frame
+			}
+			lay.controls = append(lay.controls, frame.Rect{X: inner.X + float64(c)*(colW+u(8)), Y: y, W: colW, H: th.ControlHeight()})
+		}
+		_, inner = inner.CutTop(min(ctrlH, inner.H))
+		if wantTabs && inner.H >= tabsH {
 			_, inner = inner.CutTop(u(4))
 			lay.tabs, lay.content = inner.CutTop(th.ControlHeight())
 			_, lay.content = lay.content.CutTop(u(10))
@@ -381,14 +408,22 @@ func (l *Lab) addWidgets() {
 	if l.layout.panel.W > 0 {
 		ctrls := l.Chapter().Controls(l.context())
 		for i, w := range ctrls {
-			if i < len(l.layout.controls) {
-				w.SetBounds(l.layout.controls[i])
+			if i >= len(l.layout.controls) {
+				break // no room in a small frame
 			}
+			w.SetBounds(l.layout.controls[i])
 			m.Add(w)
 		}
 	}
-	if sc, ok := l.Chapter().(SceneControls); ok {
-		m.Add(sc.SceneControls(l.context(), l.layout.scene)...)
+	if sc, ok := l.Chapter().(SceneControls); ok && !(l.layout.compact && l.layout.panel.W > 0) {
+		// A control the chapter could not fit inside its picture (in a
+		// small frame) is left out rather than drawn over the bars.
+		scene := l.layout.scene.Inset(-0.5)
+		for _, w := range sc.SceneControls(l.context(), l.layout.scene) {
+			if b := w.Bounds(); b.X >= scene.X && b.Y >= scene.Y && b.Right() <= scene.Right() && b.Bottom() <= scene.Bottom() {
+				m.Add(w)
+			}
+		}
 	}
 	if l.layout.tabs.W > 0 {
 		m.Add(l.w.tabs)

@@ -1,0 +1,234 @@
+package lab
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/ringlab/ringlab/render/ui"
+)
+
+// tabOrder presses Tab until the focus leaves the controls and returns the
+// ids in the order they were focused.
+func tabOrder(t *testing.T, l *Lab, sz Size) []string {
+	t.Helper()
+	var order []string
+	for range 60 {
+		l.Update(&ui.Input{Keys: []ui.Key{ui.KeyTab}, MouseX: -1, MouseY: -1}, sz)
+		f := l.Focus()
+		if f == "" {
+			break
+		}
+		order = append(order, f)
+	}
+	return order
+}
+
+// TestEmbedLayoutFitsSmallFrames: in embed mode at course-page sizes no two
+// controls overlap, everything is on screen, the picture keeps most of the
+// frame and the transport stays; the side panel opens from its button.
+func TestEmbedLayoutFitsSmallFrames(t *testing.T) {
+	for _, sz := range []Size{{W: 480, H: 360, Scale: 1}, {W: 640, H: 400, Scale: 1}, {W: 960, H: 720, Scale: 2}} {
+		for _, panel := range []bool{false, true} {
+			name := fmt.Sprintf("%vx%v@%v panel %v", sz.W, sz.H, sz.Scale, panel)
+			l := newLab(t, Options{Seed: 1, Paused: true, Embed: true, Notices: []string{"a notice takes a row too"}})
+			l.Update(idle(), sz)
+			if panel {
+				l.w.panel.OnClick()
+			}
+			l.Update(idle(), sz)
+			checkLayout(t, name, l, sz)
+			lay := l.layout
+			if !lay.compact {
+				t.Fatalf("%s: not the compact layout", name)
+			}
+			if lay.scene.W*lay.scene.H < 0.4*sz.W*sz.H {
+				t.Errorf("%s: the picture has %+v of the frame", name, lay.scene)
+			}
+			ids := map[string]bool{}
+			for _, w := range l.mgr.Widgets() {
+				ids[w.ID()] = true
+			}
+			for _, want := range []string{"play", "step", "speed", "timeline", "chapter", "copylink", "save", "panel"} {
+				if !ids[want] {
+					t.Errorf("%s: %s is missing", name, want)
+				}
+			}
+			if ids["sandbox-write"] != panel || ids["sandbox-split"] != panel {
+				t.Errorf("%s: chapter controls shown %v, %v; want %v", name, ids["sandbox-write"], ids["sandbox-split"], panel)
+			}
+			if panel && (lay.panel.Bottom() > lay.bottom.Y || lay.panel.Y < lay.top.Bottom()) {
+				t.Errorf("%s: the panel %+v leaves its place between the bars", name, lay.panel)
+			}
+			if ids["seed"] {
+				t.Errorf("%s: the seed box shows in a small frame", name)
+			}
+			// A notice with the scene below it: the notice must not cover controls.
+			for _, w := range l.mgr.Widgets() {
+				if w.Bounds().Overlaps(lay.notice) {
+					t.Errorf("%s: %s under the notice", name, w.ID())
+				}
+			}
+		}
+	}
+}
+
+// TestTabOrderFollowsTheScreen documents the shell's Tab order: the title
+// bar left to right, the chapter's controls, the side panel, the transport.
+func TestTabOrderFollowsTheScreen(t *testing.T) {
+	l := newLab(t, Options{Seed: 1, Chapter: "second", Paused: true})
+	l.Update(idle(), desktop)
+	got := strings.Join(tabOrder(t, l, desktop), " ")
+	// Next is disabled on the last chapter, and so skipped.
+	want := "prev chapter copylink save help sandbox-write sandbox-split tabs node play step speed reset timeline seed"
+	if got != want {
+		t.Errorf("desktop Tab order:\n got %s\nwant %s", got, want)
+	}
+	e := newLab(t, Options{Seed: 1, Chapter: "second", Paused: true, Embed: true})
+	small := Size{W: 480, H: 360, Scale: 1}
+	e.Update(idle(), small)
+	if got, want := strings.Join(tabOrder(t, e, small), " "), "prev chapter panel copylink save help play step speed reset timeline"; got != want {
+		t.Errorf("embed Tab order:\n got %s\nwant %s", got, want)
+	}
+	e.w.panel.OnClick()
+	e.Update(idle(), small)
+	if got, want := strings.Join(tabOrder(t, e, small), " "), "prev chapter panel copylink save help sandbox-write sandbox-split tabs node play step speed reset timeline"; got != want {
+		t.Errorf("embed Tab order with the panel open:\n got %s\nwant %s", got, want)
+	}
+	// The focused control gets a ring on the overlay, in the focus colour.
+	e.mgr.SetFocus("copylink")
+	e.Update(idle(), small)
+	ring := false
+	for _, b := range e.Frame().Layers[2].Batches() {
+		for _, v := range b.Verts {
+			ring = ring || (v.C == e.theme.Focus)
+		}
+	}
+	if !ring {
+		t.Error("no focus ring drawn around the focused control")
+	}
+}
+
+// TestSaveMenuIsKeyboardOperableAndSafe: arrows on the closed menu do not
+// fire an export; Enter opens it, Down and Enter pick the second row.
+func TestSaveMenuIsKeyboardOperableAndSafe(t *testing.T) {
+	l := newLab(t, Options{Seed: 1, Paused: true})
+	h := &recordingHost{}
+	l.SetHost(h)
+	l.Update(idle(), desktop)
+	l.mgr.SetFocus("save")
+	press := func(k ui.Key) { l.Update(&ui.Input{Keys: []ui.Key{k}, MouseX: -1, MouseY: -1}, desktop) }
+	press(ui.KeyDown)
+	press(ui.KeyUp)
+	if len(h.saved) != 0 {
+		t.Fatalf("arrows on the closed menu exported %v", h.saved)
+	}
+	press(ui.KeyEnter)
+	press(ui.KeyDown)
+	press(ui.KeyEnter)
+	if len(h.saved) != 1 || h.saved[0] != ExportEvents {
+		t.Fatalf("exported %v, want the event log", h.saved)
+	}
+	if l.Notice() != "saved "+ExportEvents {
+		t.Errorf("notice %q", l.Notice())
+	}
+	l.w.copyLink.OnClick()
+	if h.link != l.Link() || l.Notice() != "copied" {
+		t.Errorf("Copy link gave %q and notice %q", h.link, l.Notice())
+	}
+	// Without a host the link is shown.
+	l.SetHost(nil)
+	l.w.copyLink.OnClick()
+	if !strings.Contains(l.Notice(), "#v=1&chapter=sandbox") {
+		t.Errorf("notice %q does not show the link", l.Notice())
+	}
+}
+
+type recordingHost struct {
+	link  string
+	saved []string
+}
+
+func (h *recordingHost) CopyLink(link string) string { h.link = link; return "copied" }
+func (h *recordingHost) Save(kind string, f File) string {
+	h.saved = append(h.saved, kind)
+	return "saved " + kind
+}
+
+// TestPageNewsIsBatched: the page hears of changes and log lines at most
+// once every newsEveryFrames frames, at most newsLinesMax lines a time with
+// the rest counted, and not at all while nothing changes.
+func TestPageNewsIsBatched(t *testing.T) {
+	l := newLab(t, Options{Seed: 1, Paused: true})
+	l.Update(idle(), desktop)
+	l.Command(`{"type":"toggle"}`)
+	l.Command(`{"type":"speed","value":600}`)
+	l.Command(`{"type":"core","cmd":{"kind":"crash","node":3}}`)
+	calls, lastAt := 0, int64(-newsEveryFrames)
+	var changes []Change
+	sawMore := false
+	for range 120 {
+		l.Update(idle(), desktop)
+		change, lines := l.TakePageNews()
+		if change == "" && lines == nil {
+			continue
+		}
+		calls++
+		if l.frameCounter-lastAt < newsEveryFrames {
+			t.Fatalf("news at frame %d, %d frames after the last", l.frameCounter, l.frameCounter-lastAt)
+		}
+		lastAt = l.frameCounter
+		if change != "" {
+			var c Change
+			if err := json.Unmarshal([]byte(change), &c); err != nil {
+				t.Fatal(err)
+			}
+			changes = append(changes, c)
+		}
+		if len(lines) > newsLinesMax+1 {
+			t.Fatalf("%d lines in one call", len(lines))
+		}
+		if len(lines) == newsLinesMax+1 {
+			sawMore = strings.HasPrefix(lines[newsLinesMax], "and ") && strings.HasSuffix(lines[newsLinesMax], " more events")
+		}
+	}
+	if calls == 0 || calls > 120/newsEveryFrames+1 {
+		t.Errorf("%d calls in 120 frames", calls)
+	}
+	if len(changes) != 1 || changes[0].Paused || changes[0].Chapter != "sandbox" || !strings.Contains(changes[0].Link, "crash:node=n3") {
+		t.Errorf("changes %+v, want one: playing, with the crash in its link", changes)
+	}
+	if !sawMore {
+		t.Error("a busy run never summed up its extra lines")
+	}
+	// A pause is news again.
+	l.Command(`{"type":"pause"}`)
+	for range newsEveryFrames + 1 {
+		l.Update(idle(), desktop)
+		if change, _ := l.TakePageNews(); change != "" {
+			return
+		}
+	}
+	t.Error("pausing was not reported")
+}
+
+// TestReducedMotionKeepsPhaseZero: chapters interpolate with Phase, which
+// stays 0 under reduced motion even at slow speeds.
+func TestReducedMotionKeepsPhaseZero(t *testing.T) {
+	for _, reduced := range []bool{false, true} {
+		l := newLab(t, Options{Seed: 1, Speed: 4, ReducedMotion: reduced})
+		sawPhase := false
+		for range 20 {
+			l.Update(idle(), desktop)
+			x := l.context()
+			sawPhase = sawPhase || x.Phase > 0
+			if x.ReducedMotion != reduced {
+				t.Fatalf("Context.ReducedMotion %v", x.ReducedMotion)
+			}
+		}
+		if sawPhase == reduced {
+			t.Errorf("reduced motion %v: saw a phase above 0: %v", reduced, sawPhase)
+		}
+	}
+}
