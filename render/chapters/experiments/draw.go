@@ -117,7 +117,14 @@ func paintFigure(l *frame.Layer, f plot.Figure, st figureStyle) {
 		t.At.X -= u(2)
 		st.label(l, t, th.TextDim, fr.X-f.Bounds.X)
 	}
-	st.label(l, f.XTitle, th.Text, fr.W)
+	// The x axis title may run past the frame's ends, unless the legend
+	// reaches down to it.
+	xRoomTitle := fr.W
+	if n := len(f.Legend); n > 0 && f.Legend[n-1].Text.At.Y < fr.Bottom() {
+		cx := f.XTitle.At.X
+		xRoomTitle = 2 * min(cx-f.Bounds.X, f.Bounds.X+f.Bounds.W-cx)
+	}
+	st.label(l, f.XTitle, th.Text, xRoomTitle)
 	yTitle := plot.Text{S: f.YTitle.S, At: plot.Point{X: f.Bounds.X, Y: fr.Y - u(6)}, H: plot.AlignStart, V: plot.AlignEnd}
 	st.label(l, yTitle, th.Text, f.Bounds.W)
 	for _, e := range f.Legend {
@@ -190,4 +197,88 @@ func paintBand(l *frame.Layer, poly []plot.Point, c frame.Color) {
 		d, e := lower(i), lower(i+1)
 		l.Quad(float32(a.X), float32(a.Y), float32(b.X), float32(b.Y), float32(e.X), float32(e.Y), float32(d.X), float32(d.Y), c)
 	}
+}
+
+// fitLegend makes room for the legend's labels in full. plot.Build puts
+// the legend right of the frame in at most 0.4 of the width, which cuts
+// long labels ("k=1 failed: independent-ranges approximation"); when a
+// label does not fit there, the frame takes the whole width and the
+// legend goes under the x axis title, in as many columns as fit.
+func fitLegend(f *plot.Figure, st figureStyle) {
+	if len(f.Legend) == 0 {
+		return
+	}
+	u := st.th.U
+	longest := 0.0
+	for _, e := range f.Legend {
+		longest = max(longest, st.measure.Width(e.Text.S, st.size))
+	}
+	right := f.Bounds.X + f.Bounds.W
+	if f.Legend[0].Text.At.X+longest <= right-u(4) {
+		return
+	}
+	lh := frame.LineHeight(st.size)
+	entryW := longest + u(28) + u(24)
+	cols := max(int((right-f.Frame.X)/entryW), 1)
+	rows := (len(f.Legend) + cols - 1) / cols
+	legendH := float64(rows)*lh + lh/2
+	bottomMargin := f.Bounds.Y + f.Bounds.H - (f.Frame.Y + f.Frame.H)
+	to := plot.Rect{X: f.Frame.X, Y: f.Frame.Y, W: right - u(10) - f.Frame.X}
+	to.H = f.Bounds.Y + f.Bounds.H - legendH - bottomMargin - to.Y
+	if to.H < f.Frame.H/2 {
+		return // too little height: keep the cut labels beside the frame
+	}
+	refit(f, to)
+	top := to.Y + to.H + bottomMargin
+	for i := range f.Legend {
+		e := &f.Legend[i]
+		col, row := i%cols, i/cols
+		x, y := to.X+float64(col)*entryW, top+float64(row)*lh+lh/2
+		e.Sample = [2]plot.Point{{X: x, Y: y}, {X: x + u(22), Y: y}}
+		e.Text.At = plot.Point{X: x + u(28), Y: y}
+	}
+}
+
+// refit moves the figure's frame, and everything drawn in it or along its
+// axes, to the rectangle to: the scales are linear in pixels (logarithmic
+// axes included), so mapping the old frame onto the new one maps every
+// point to where plot.Build would have put it.
+func refit(f *plot.Figure, to plot.Rect) {
+	from := f.Frame
+	mx := func(x float64) float64 { return to.X + (x-from.X)*to.W/from.W }
+	my := func(y float64) float64 { return to.Y + (y-from.Y)*to.H/from.H }
+	mp := func(p plot.Point) plot.Point { return plot.Point{X: mx(p.X), Y: my(p.Y)} }
+	mps := func(ps []plot.Point) {
+		for i := range ps {
+			ps[i] = mp(ps[i])
+		}
+	}
+	for i := range f.Grid {
+		mps(f.Grid[i][:])
+	}
+	for i := range f.Bands {
+		mps(f.Bands[i].Polygon)
+	}
+	for i := range f.Series {
+		for _, seg := range f.Series[i].Segments {
+			mps(seg)
+		}
+		mps(f.Series[i].Markers)
+	}
+	mps(f.X.Line[:])
+	mps(f.Y.Line[:])
+	dy := (to.Y + to.H) - (from.Y + from.H)
+	dx := to.X - from.X
+	for i := range f.X.Ticks {
+		f.X.Ticks[i].Pos = mx(f.X.Ticks[i].Pos)
+		f.X.Labels[i].At = plot.Point{X: mx(f.X.Labels[i].At.X), Y: f.X.Labels[i].At.Y + dy}
+	}
+	for i := range f.Y.Ticks {
+		f.Y.Ticks[i].Pos = my(f.Y.Ticks[i].Pos)
+		f.Y.Labels[i].At = plot.Point{X: f.Y.Labels[i].At.X + dx, Y: my(f.Y.Labels[i].At.Y)}
+	}
+	f.X.Scale.From, f.X.Scale.To = to.X, to.X+to.W
+	f.Y.Scale.From, f.Y.Scale.To = to.Y+to.H, to.Y
+	f.XTitle.At = plot.Point{X: to.X + to.W/2, Y: f.XTitle.At.Y + dy}
+	f.Frame = to
 }

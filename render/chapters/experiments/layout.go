@@ -3,6 +3,7 @@ package experiments
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,6 +30,8 @@ type layout struct {
 	textAt     frame.Rect // where the claim and source start
 	knobHead   frame.Rect
 	knobs      []frame.Rect
+	run        frame.Rect
+	cancel     frame.Rect
 	defaults   frame.Rect
 	status     frame.Rect
 	result     frame.Rect // the plot or the table, with its heading
@@ -70,7 +73,10 @@ func (p *Page) layout(x *lab.Context, area frame.Rect) layout {
 		_, col = col.CutTop(u(6))
 	}
 	_, col = col.CutTop(u(4))
-	lay.defaults, _ = col.CutTop(th.ControlHeight())
+	for _, r := range []*frame.Rect{&lay.run, &lay.cancel, &lay.defaults} {
+		*r, col = col.CutTop(th.ControlHeight())
+		_, col = col.CutTop(u(6))
+	}
 
 	lay.status, rest = rest.CutTop(th.ControlHeight())
 	_, lay.result = rest.CutTop(u(10))
@@ -88,8 +94,9 @@ func wrapMax(m frame.Measurer, s string, size, width float64, n int) []string {
 	return lines
 }
 
-// SceneControls places the previous/next buttons, the knobs and, in the
-// table view, the row pages, inside the picture.
+// SceneControls places the previous/next buttons, the knobs with Run,
+// Cancel and Default knobs under them and, in the table view, the row
+// pages, inside the picture.
 func (p *Page) SceneControls(x *lab.Context, area frame.Rect) []ui.Widget {
 	lay := p.layout(x, area)
 	hide := func(w ui.Widget) { w.SetBounds(frame.Rect{}) }
@@ -111,8 +118,11 @@ func (p *Page) SceneControls(x *lab.Context, area frame.Rect) []ui.Widget {
 			ws = append(ws, k)
 		}
 	}
+	p.bindRun(x)
+	p.run.SetBounds(lay.run)
+	p.cancel.SetBounds(lay.cancel)
 	p.defaults.SetBounds(lay.defaults)
-	ws = append(ws, p.defaults)
+	ws = append(ws, p.run, p.cancel, p.defaults)
 	hide(p.rowsPrev)
 	hide(p.rowsNext)
 	if p.show == showTable {
@@ -238,6 +248,20 @@ func (p *Page) figure(x *lab.Context, r frame.Rect) (plot.Figure, figureStyle, e
 	}
 	labels = append(labels, t.Groups()...)
 	f, err := plot.Build(t, plot.Rect{X: r.X, Y: r.Y, W: r.W, H: r.H}, figureOptions(st, labels))
+	if err == nil {
+		fitLegend(&f, st)
+	}
+	if err == nil && f.YTitle.S == "" {
+		// Before any measurement the figure names no unit for the y axis
+		// (it takes them from measured series): name the predictions'.
+		var units []string
+		for _, c := range t.Columns {
+			if c.Role != expt.Param && c.Unit != "" && !slices.Contains(units, c.Unit) {
+				units = append(units, c.Unit)
+			}
+		}
+		f.YTitle.S = strings.Join(units, ", ")
+	}
 	return f, st, err
 }
 

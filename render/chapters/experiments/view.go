@@ -288,28 +288,13 @@ func (p *Page) Preset(seed uint64) lab.Preset {
 // Parts: the page has none of the run's controls or panels.
 func (p *Page) Parts() lab.Parts { return 0 }
 
-// Controls are the experiment menu, Run, Cancel, the plot/table switch and,
-// for experiments with several figures, the figure menu.
+// Controls are the experiment menu, the plot/table switch and, for
+// experiments with several figures, the figure menu. Run and Cancel sit
+// under the knobs, in the picture (see SceneControls).
 func (p *Page) Controls(x *lab.Context) []ui.Widget {
 	p.menuDD.Selected = p.cur
-	p.run.Label = "Run the sweep"
-	if s := p.sweeps[p.cur]; s != nil && s != p.active {
-		p.run.Label = "Run the sweep again"
-	}
-	p.run.OnClick = func() {
-		if err := p.Run(); err != nil {
-			x.Notify("Not run: " + err.Error())
-		}
-	}
-	p.run.Disabled = p.active != nil && p.active == p.sweeps[p.cur]
-	p.cancel.Disabled = p.active == nil
-	if p.active != nil && p.active != p.sweeps[p.cur] {
-		p.cancel.Label = "Cancel " + p.active.experiment
-	} else {
-		p.cancel.Label = "Cancel"
-	}
 	p.viewTabs.Selected = p.show
-	ws := []ui.Widget{p.menuDD, p.run, p.cancel, p.viewTabs}
+	ws := []ui.Widget{p.menuDD, p.viewTabs}
 	if ts := p.Tables(); len(ts) > 1 {
 		p.tableDD.Options = p.tableDD.Options[:0]
 		for _, t := range ts {
@@ -321,6 +306,25 @@ func (p *Page) Controls(x *lab.Context) []ui.Widget {
 		p.tableDD.SetBounds(frame.Rect{})
 	}
 	return ws
+}
+
+// bindRun labels and binds Run and Cancel for this frame.
+func (p *Page) bindRun(x *lab.Context) {
+	p.run.Label = "Run the sweep"
+	if s := p.sweeps[p.cur]; s != nil && s != p.active {
+		p.run.Label = "Run the sweep again"
+	}
+	p.run.OnClick = func() {
+		if err := p.Run(); err != nil {
+			x.Notify("Not run: " + err.Error())
+		}
+	}
+	p.run.Disabled = p.active != nil && p.active == p.sweeps[p.cur]
+	p.cancel.Disabled = p.active == nil
+	p.cancel.Label = "Cancel"
+	if p.active != nil && p.active != p.sweeps[p.cur] {
+		p.cancel.Label = "Cancel the " + p.active.experiment + " sweep"
+	}
 }
 
 // Enter keeps the page as it was: sweeps are not part of the lab's run,

@@ -201,7 +201,7 @@ func TestRunElsewhereCancelsTheFirst(t *testing.T) {
 	if p.Experiment() != "balance" {
 		t.Fatalf("next shows %q", p.Experiment())
 	}
-	if p.cancel.Disabled || p.cancel.Label != "Cancel movement" {
+	if p.cancel.Disabled || p.cancel.Label != "Cancel the movement sweep" {
 		t.Errorf("while movement runs, balance's Cancel reads %q (disabled %v)", p.cancel.Label, p.cancel.Disabled)
 	}
 	setKnobs(p, small["balance"])
@@ -372,4 +372,37 @@ func TestKnobsAreTheExperimentsParams(t *testing.T) {
 	if n := len(p.Tables()[0].Rows); n != 2 { // 4 and 8 nodes
 		t.Errorf("gossip up to 8 nodes has %d rows, want 2", n)
 	}
+}
+
+// TestLegendsAndTitlesInFull: for every figure of every experiment, each
+// legend label and the x axis title are on screen whole, not cut to fit.
+func TestLegendsAndTitlesInFull(t *testing.T) {
+	l, p := newLab(t, 1000)
+	for i, e := range menu {
+		p.choose(i)
+		setKnobs(p, small[e.name])
+		runToEnd(t, l, p)
+		for j, tab := range p.Tables() {
+			p.tables[i] = j
+			l.Update(idle(), desktop)
+			got := texts(l)
+			f, err := plot.Build(tab, plot.Rect{W: 4000, H: 3000}, plot.Options{})
+			if err != nil {
+				t.Fatalf("%s/%s: %v", e.name, tab.Name, err)
+			}
+			for _, want := range append([]string{f.XTitle.S}, legendLabels(f)...) {
+				if !strings.Contains(got, "\n"+want+"\n") {
+					t.Errorf("%s/%s: %q is not on screen whole", e.name, tab.Name, want)
+				}
+			}
+		}
+	}
+}
+
+func legendLabels(f plot.Figure) []string {
+	var out []string
+	for _, e := range f.Legend {
+		out = append(out, e.Text.S)
+	}
+	return out
 }
