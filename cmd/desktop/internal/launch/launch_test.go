@@ -31,6 +31,10 @@ func TestParse(t *testing.T) {
 		{"chapter zero", []string{"-chapter", "0"}, `-chapter "0"`},
 		{"bad command", []string{"-do", `{"type":"explode"}`}, "unknown command type"},
 		{"seed not a number", []string{"-seed", "x"}, "-seed"},
+		{"state with bad values starts anyway", []string{"-state", "#v=1&w=99&seed=zz&tick=-1"}, ""},
+		{"missing replay file", []string{"-replay", "/nonexistent/replay.json"}, "-replay"},
+		{"damaged replay file", []string{"-replay", "testdata/damaged-replay.json"}, "cut short"},
+		{"export dir missing", []string{"-export-dir", "/nonexistent/dir"}, "-export-dir"},
 	}
 	for _, c := range cases {
 		_, err := Parse(c.args)
@@ -44,6 +48,10 @@ func TestParse(t *testing.T) {
 		case err != nil && strings.Contains(err.Error(), "\n"):
 			t.Errorf("%s: error spans lines: %q", c.name, err)
 		}
+	}
+	s, err := Parse([]string{"-state", "#v=1&chapter=2&seed=7&w=99&tick=40"})
+	if err != nil || s.Chapter != "2" || s.Seed != 7 || s.Link == nil || s.Link.Tick != 40 || len(s.Notices) != 0 {
+		t.Errorf("-state: %+v, %v", s, err)
 	}
 	if _, err := Parse([]string{"-help"}); !errors.Is(err, ErrHelp) {
 		t.Errorf("-help: %v, want ErrHelp", err)
