@@ -3,6 +3,7 @@ package experiments
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	expt "github.com/ringlab/ringlab/experiments"
 	"github.com/ringlab/ringlab/render/frame"
@@ -11,7 +12,7 @@ import (
 
 // headerLabelWMax bounds a column's share of the width taken by its
 // header: longer labels wrap to a second line.
-const headerLabelWMax = 150
+const headerLabelWMax = 190
 
 // tableLayout is where the table view's parts go.
 type tableLayout struct {
@@ -44,7 +45,11 @@ func formatCell(v float64) string {
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	case math.Abs(v) >= 0.001:
 		decimals := max(0, 3-int(math.Floor(math.Log10(math.Abs(v)))))
-		return strconv.FormatFloat(v, 'f', decimals, 64)
+		s := strconv.FormatFloat(v, 'f', decimals, 64)
+		if strings.Contains(s, ".") {
+			s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+		}
+		return s
 	}
 	return strconv.FormatFloat(v, 'g', 3, 64)
 }
@@ -153,7 +158,7 @@ func (p *Page) drawTable(x *lab.Context, r frame.Rect, l *frame.Layer) {
 		}
 	}
 	info := "Rows " + strconv.Itoa(min(first+1, len(t.Rows))) + "–" + strconv.Itoa(min(first+tl.perPage, len(t.Rows))) +
-		" of " + strconv.Itoa(len(t.Rows)) + ". Measured columns: mean ± standard deviation over the seeds. The same numbers, headless:"
+		" of " + strconv.Itoa(len(t.Rows)) + "; measured: mean ± sd over the seeds. The same numbers, headless:"
 	y := tl.footer.Y + u(4)
 	for _, s := range wrapMax(x.Measure, info, size, tl.footer.W, 1) {
 		l.Label(tl.footer.X, y, size, th.TextDim, frame.AlignStart, s)

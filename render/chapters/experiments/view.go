@@ -11,7 +11,11 @@
 //
 // Chapters link here with Link, which opens the page on one experiment
 // through lab.Context.OpenChapter. The page offers the shown table as CSV
-// and JSON through lab.Exporter.
+// and JSON through lab.Exporter (Lab.Exports), named as `sim sweep -out`
+// names them; the plot as a PNG is the lab's capture of the view (the
+// Save menu's picture), which holds the figure with its title, axes and
+// legend. The table view prints the `sim sweep` command line that gives
+// the same numbers.
 package experiments
 
 import (

@@ -2,6 +2,9 @@ package experiments
 
 import (
 	"bytes"
+	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -405,4 +408,51 @@ func legendLabels(f plot.Figure) []string {
 		out = append(out, e.Text.S)
 	}
 	return out
+}
+
+func TestFormatCell(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		v    float64
+		want string
+	}{
+		{"not measured", math.NaN(), "—"},
+		{"whole", 10000, "10000"},
+		{"four significant digits", 0.0699, "0.0699"},
+		{"trailing zeros dropped", 0.08, "0.08"},
+		{"rounded", 0.0123456, "0.01235"},
+		{"large fraction", 123.456, "123.5"},
+		{"tiny", 0.00001234, "1.23e-05"},
+		{"negative", -0.5, "-0.5"},
+	} {
+		if got := formatCell(tc.v); got != tc.want {
+			t.Errorf("%s: formatCell(%v) = %q, want %q", tc.name, tc.v, got, tc.want)
+		}
+	}
+}
+
+// TestSameNumbersAsSimSweep compares the page's stepped sweep, a unit of
+// work per frame, with CSV printed by `sim sweep` on the desktop for the
+// same knobs (testdata, written by the commands below). Run under js/wasm
+// it checks that the browser measures the numbers the headless runner
+// prints.
+//
+//	sim sweep -experiment movement -seeds 3 -nodes_max 6 -keys 2000 -csv -table movement > testdata/sim-movement.csv
+//	sim sweep -experiment gossip -seeds 2 -nodes_max 16 -csv -table gossip > testdata/sim-gossip.csv
+func TestSameNumbersAsSimSweep(t *testing.T) {
+	l, p := newLab(t, 1)
+	for _, name := range []string{"movement", "gossip"} {
+		want, err := os.ReadFile(filepath.Join("testdata", "sim-"+name+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Open(name); err != nil {
+			t.Fatal(err)
+		}
+		setKnobs(p, small[name])
+		runToEnd(t, l, p)
+		if got := p.Tables()[0].CSV(); !bytes.Equal(got, want) {
+			t.Errorf("%s: the page measured\n%s\nsim sweep printed\n%s", name, got, want)
+		}
+	}
 }
