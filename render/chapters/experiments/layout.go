@@ -162,7 +162,7 @@ func (p *Page) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		y += lh
 	}
 	l.Label(lay.knobHead.X, lay.knobHead.Y, size, th.TextDim, frame.AlignStart,
-		frame.Fit(x.Measure, "Knobs (hover one for its meaning)", size, lay.knobHead.W))
+		frame.Fit(x.Measure, "Knobs (hover one for help)", size, lay.knobHead.W))
 
 	p.drawStatus(x, lay.status, l)
 	l.Rect(lay.result, th.Panel)
