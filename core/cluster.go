@@ -153,8 +153,12 @@ func (c *Cluster) schedule(it item) {
 }
 
 func (c *Cluster) processDue() {
-	for len(c.q) > 0 && c.q[0].tick <= c.now {
-		c.run(c.q.pop())
+	for {
+		it, ok := c.q.popDue(c.now)
+		if !ok {
+			return
+		}
+		c.run(it)
 	}
 }
 

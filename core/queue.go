@@ -32,18 +32,119 @@ type item struct {
 	msg   *message
 }
 
-// queue is a binary min-heap of items, written out (rather than through
-// container/heap) so that pushing an item does not allocate.
-type queue []item
+// queueBuckets is how many ticks ahead the queue keeps in buckets (a power
+// of two). It covers the default timers (the longest, anti-entropy, is 100
+// ticks), so in a default cluster the overflow heap stays empty.
+const queueBuckets = 128
 
-func (q queue) less(i, j int) bool {
+// queue is the event queue, ordered by (tick, seq). Ticks are small
+// integers and nearly every item is due within a few ticks, so it is a
+// calendar queue: a ring of buckets, one per tick from the current tick
+// (base) to base+queueBuckets-1, each a list in scheduling order, plus a
+// heap (far) for the items due later. Within a bucket, scheduling order is
+// seq order, so a bucket is drained front to back. Far items move into
+// their bucket when their tick enters the window (advance), before
+// anything else can be scheduled for that tick: they were scheduled
+// earlier, so they keep their place ahead of it, exactly as in a single
+// heap ordered by (tick, seq) (queue_test.go checks this against one).
+//
+// Nothing is ever scheduled before the current tick.
+type queue struct {
+	buckets [queueBuckets][]item
+	base    int64 // the tick of the current bucket
+	head    int   // items of the current bucket already taken
+	count   int   // items queued (not yet taken)
+	far     heap
+}
+
+// push queues an item; it.tick must not be before the last tick popDue
+// was called with.
+func (q *queue) push(it item) {
+	if it.tick < q.base {
+		panic("core: an item was scheduled before the current tick")
+	}
+	q.count++
+	if it.tick-q.base >= queueBuckets {
+		q.far.push(it)
+		return
+	}
+	b := &q.buckets[it.tick&(queueBuckets-1)]
+	*b = append(*b, it)
+}
+
+// popDue removes and returns the first item due at or before now, if any.
+// now must not go backwards between calls.
+func (q *queue) popDue(now int64) (item, bool) {
+	for {
+		b := &q.buckets[q.base&(queueBuckets-1)]
+		if q.head < len(*b) {
+			it := (*b)[q.head]
+			(*b)[q.head] = item{} // drop the message pointer for the collector
+			q.head++
+			q.count--
+			return it, true
+		}
+		if q.base >= now {
+			return item{}, false
+		}
+		q.advance()
+	}
+}
+
+// advance moves the window one tick on: the current bucket (all taken) is
+// emptied for reuse, and far items due at the tick that enters the window
+// move into its bucket.
+func (q *queue) advance() {
+	b := &q.buckets[q.base&(queueBuckets-1)]
+	*b = (*b)[:0]
+	q.head = 0
+	q.base++
+	last := q.base + queueBuckets - 1
+	for len(q.far) > 0 && q.far[0].tick <= last {
+		it := q.far.pop()
+		nb := &q.buckets[it.tick&(queueBuckets-1)]
+		*nb = append(*nb, it)
+	}
+}
+
+// each calls f with every queued item, in no particular order.
+func (q *queue) each(f func(*item)) {
+	for i := range q.buckets {
+		b := q.buckets[i]
+		if int64(i) == q.base&(queueBuckets-1) {
+			b = b[q.head:]
+		}
+		for j := range b {
+			f(&b[j])
+		}
+	}
+	for j := range q.far {
+		f(&q.far[j])
+	}
+}
+
+// clone copies the queue (the items themselves; their messages are shared).
+func (q *queue) clone() queue {
+	x := *q
+	for i := range x.buckets {
+		x.buckets[i] = append([]item(nil), q.buckets[i]...)
+	}
+	x.far = append(heap(nil), q.far...)
+	return x
+}
+
+// heap is a binary min-heap of items by (tick, seq), written out (rather
+// than through container/heap) so that pushing an item does not allocate.
+type heap []item
+
+func (q heap) less(i, j int) bool {
 	if q[i].tick != q[j].tick {
 		return q[i].tick < q[j].tick
 	}
 	return q[i].seq < q[j].seq
 }
 
-func (q *queue) push(it item) {
+func (q *heap) push(it item) {
 	*q = append(*q, it)
 	h := *q
 	for i := len(h) - 1; i > 0; {
@@ -56,8 +157,8 @@ func (q *queue) push(it item) {
 	}
 }
 
-// pop removes the first item; the queue must not be empty.
-func (q *queue) pop() item {
+// pop removes the first item; the heap must not be empty.
+func (q *heap) pop() item {
 	h := *q
 	top := h[0]
 	last := len(h) - 1

@@ -31,13 +31,13 @@ func (c *Cluster) View() View {
 			v.Groups[i] = slices.Clone(g)
 		}
 	}
-	for _, it := range c.q {
+	c.q.each(func(it *item) {
 		if it.kind == itemDeliver {
 			m := it.msg
 			v.InFlight = append(v.InFlight, Message{ID: m.id, Kind: m.kind, From: m.from, To: m.to, Request: m.req,
 				Key: m.key, SendTick: m.sendTick, DeliverTick: m.deliverTick})
 		}
-	}
+	})
 	sort.Slice(v.InFlight, func(i, j int) bool { return v.InFlight[i].ID < v.InFlight[j].ID })
 	for _, n := range c.nodes {
 		for _, id := range n.sortedRequestIDs() {
@@ -153,14 +153,14 @@ func (n *node) reshow(old *shownNode) *shownNode {
 func (c *Cluster) Clone() *Cluster {
 	x := *c
 	x.cfg = cloneConfig(c.cfg)
-	x.q = slices.Clone(c.q)
-	for i := range x.q { // messages are recycled once delivered: copy them
-		if m := x.q[i].msg; m != nil {
+	x.q = c.q.clone()
+	x.q.each(func(it *item) { // messages are recycled once delivered: copy them
+		if m := it.msg; m != nil {
 			cp := *m
 			cp.members = slices.Clone(m.members)
-			x.q[i].msg = &cp
+			it.msg = &cp
 		}
-	}
+	})
 	x.msgFree, x.memberBufs = nil, nil
 	x.aeArcs, x.aePrefs, x.transferKeys = nil, nil, nil
 	x.nodes = make([]*node, len(c.nodes))
