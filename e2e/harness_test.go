@@ -42,6 +42,9 @@ var shared struct {
 	siteErr  error
 	server   *httptest.Server
 
+	foreignOnce sync.Once
+	foreign     *httptest.Server
+
 	browserOnce   sync.Once
 	browser       context.Context
 	browserErr    error
@@ -55,6 +58,9 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared.server != nil {
 		shared.server.Close()
+	}
+	if shared.foreign != nil {
+		shared.foreign.Close()
 	}
 	for i := len(shared.stopBrowser) - 1; i >= 0; i-- {
 		shared.stopBrowser[i]()
@@ -146,6 +152,8 @@ func siteURL(t *testing.T) string {
 				}
 			}
 		})))
+		// Pages that play a course page around the lab (testdata/*.html).
+		mux.Handle("/e2e/", http.StripPrefix("/e2e/", http.FileServer(http.Dir("testdata"))))
 		shared.server = httptest.NewServer(mux)
 		shared.siteURL = shared.server.URL + "/"
 	})
@@ -153,6 +161,16 @@ func siteURL(t *testing.T) string {
 		t.Fatal(shared.siteErr)
 	}
 	return shared.siteURL
+}
+
+// foreignURL serves testdata/ from a second loopback port: a page of another origin than the
+// lab's, for the postMessage tests. It returns the base URL, ending in "/".
+func foreignURL(t *testing.T) string {
+	t.Helper()
+	shared.foreignOnce.Do(func() {
+		shared.foreign = httptest.NewServer(http.FileServer(http.Dir("testdata")))
+	})
+	return shared.foreign.URL + "/"
 }
 
 // chromiumFlags are the browser's switches: WebGL 2 rendered in software (SwiftShader through
@@ -373,6 +391,9 @@ type labState struct {
 	FPS          float64         `json:"fps"`
 	TPS          float64         `json:"tps"`
 	Focus        json.RawMessage `json:"focus"`
+	Digest       string          `json:"digest"`
+	Notice       string          `json:"notice"`
+	Recorded     int             `json:"recorded"`
 }
 
 type labNode struct {

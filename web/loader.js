@@ -6,27 +6,38 @@
 //
 //   ringlab.ready          a promise, resolved once the lab has drawn its first frame
 //   ringlab.state()        the lab's state as an object (chapter, tick, seed, config, nodes,
-//                          counters, fps, tps, ...); throws before ready
+//                          counters, digest, notice, fps, tps, ...); throws before ready
 //   ringlab.command(obj)   sends a command such as {type: "pause"} or {type: "speed", value: 8};
 //                          returns {ok: true} or {ok: false, error: "..."}; the lab applies it
 //                          in its next update, never from inside this call
+//   ringlab.link()         the current run as a URL fragment "#v=1&..."
+//   ringlab.loadState(s)   opens a fragment like link()'s; returns "" or a notice of what was
+//                          ignored (a fragment with nothing usable leaves the run as it is)
+//   ringlab.exportFile(k)  a promise of {name, mime, data: Uint8Array} or {error}; k is one of
+//                          "png", "events.csv", "history.csv", "replay.json"
+//   ringlab.loadReplay(t)  opens a replay file's text; returns "" or the error (the run is
+//                          untouched then)
+//   ringlab.events         an EventTarget: "change" (detail: {chapter, chapterIndex, tick, seed,
+//                          paused, link}) when what the user sees changes, and "log" (detail:
+//                          an array of plain-language event-log lines)
 //   ringlab.options        the page options read from the query string (see pageOptions)
-//   ringlab.reducedMotion  true when motion should be cut down; kept current, read by the lab
+//   ringlab.prefs          what the lab was started with (window.ringlabPrefs)
+//   ringlab.reducedMotion  true when motion should be cut down; kept current
 //   ringlab.timing         load figures in milliseconds since navigation, and byte counts
 //
-// The Go side (cmd/wasm) sets window.ringlabBridge = {state(): string, command(json): string}
-// and calls window.ringlabOnReady() after its first frame. Both must exist before Go starts,
-// which is why this file defines them first.
+// The contract with the Go side (cmd/wasm, render/bridge_js.go): before Go starts, the page sets
+// window.ringlabPrefs = {embed, reducedMotion, downloads} and defines window.ringlabOnReady,
+// ringlabOnChange and ringlabOnLog; Go sets window.ringlabBridge = {state, command, link,
+// loadState, loadReplay, exportFile} and calls ringlabOnReady() after its first frame.
+// The course-page features (links, embed mode, the postMessage API, exports, the live region)
+// are in page.js and use only window.ringlab.
 //
 // Query options (the fragment, #v=1&..., belongs to the lab's own state and is read by Go):
 //   ?embed=1           embed mode for iframes; sets ringlab.options.embed and the "embed" class
 //                      on <html>
 //   ?motion=reduce     forces reduced motion; ?motion=full ignores the system preference
-//
-// Extending the page (embed mode, a postMessage API): add query options in pageOptions; style
-// embed mode under html.embed; put page controls such as "open in new tab" in #after-lab
-// (index.html), which Tab reaches right after the lab; wait for ringlab.ready before talking to
-// the lab, and go through ringlab.state() and ringlab.command() rather than the bridge.
+//   ?host=ORIGIN,...   origins besides the page's own whose postMessage commands are obeyed
+//   ?downloads=0       says the frame may not download files (when the page cannot tell)
 "use strict";
 
 (() => {
@@ -36,12 +47,55 @@
   // parameters are ignored; a value it does not understand leaves the default in place.
   function pageOptions(search) {
     const q = new URLSearchParams(search);
-    const options = { embed: q.get("embed") === "1", motion: "system" };
+    const options = { embed: q.get("embed") === "1", motion: "system", hosts: [], downloads: null };
     const motion = q.get("motion");
     if (motion === "reduce" || motion === "full") {
       options.motion = motion;
     }
+    for (const part of (q.get("host") || "").split(",")) {
+      const origin = originOf(part.trim());
+      if (origin) {
+        options.hosts.push(origin);
+      } else if (part.trim() !== "") {
+        console.warn("Ringlab: ignored ?host= entry " + JSON.stringify(part) + ": not an http(s) origin such as https://course.example.org");
+      }
+    }
+    if (q.get("downloads") === "0") {
+      options.downloads = false;
+    }
     return options;
+  }
+
+  // originOf returns the origin of an http(s) URL ("https://a.example:8443"), or "" when the
+  // text is not one.
+  function originOf(text) {
+    if (!text) {
+      return "";
+    }
+    try {
+      const u = new URL(text);
+      return u.protocol === "http:" || u.protocol === "https:" ? u.origin : "";
+    } catch (err) {
+      return "";
+    }
+  }
+
+  // downloadsAllowed tells whether this page may download files. A frame sandboxed without
+  // allow-downloads may not; the page can see its own sandbox only when its parent is of the
+  // same origin (window.frameElement), otherwise ?downloads=0 says so.
+  function downloadsAllowed() {
+    if (options.downloads === false) {
+      return false;
+    }
+    try {
+      const frame = window.frameElement;
+      if (frame && frame.hasAttribute("sandbox")) {
+        return frame.sandbox.contains("allow-downloads");
+      }
+    } catch (err) {
+      // A cross-origin parent: the frame element is out of reach.
+    }
+    return true;
   }
 
   const options = pageOptions(window.location.search);
@@ -91,10 +145,41 @@
     return { ok: false, error: text };
   }
 
+  // callBridge calls a bridge function that a newer lab offers, saying clearly when this lab
+  // does not have it.
+  function callBridge(name, ...args) {
+    const b = bridge();
+    if (typeof b[name] !== "function") {
+      throw new Error("this build of the lab has no bridge function " + name + "()");
+    }
+    return b[name](...args);
+  }
+
+  const events = new EventTarget();
+
+  // emit hands news from the lab to the page's listeners; a listener that throws must not
+  // reach back into Go.
+  function emit(type, json) {
+    let detail;
+    try {
+      detail = JSON.parse(String(json));
+    } catch (err) {
+      console.warn("Ringlab: the lab sent " + type + " news that is not JSON: " + err.message);
+      return;
+    }
+    try {
+      events.dispatchEvent(new CustomEvent(type, { detail }));
+    } catch (err) {
+      console.error("Ringlab: a " + type + " listener failed: " + err.message);
+    }
+  }
+
   const ringlab = {
-    version: 1,
+    version: 2,
     ready,
     options,
+    events,
+    prefs: null,
     reducedMotion: false,
     timing: {
       // Milliseconds since navigation start:
@@ -128,8 +213,45 @@
       }
       return commandReply(reply);
     },
+
+    link() {
+      return String(callBridge("link"));
+    },
+
+    loadState(fragment) {
+      if (typeof fragment !== "string") {
+        return "a state is a fragment string such as #v=1&chapter=2";
+      }
+      return String(callBridge("loadState", fragment) || "");
+    },
+
+    loadReplay(text) {
+      if (typeof text !== "string") {
+        return "Replay not loaded: the file's text must be a string";
+      }
+      return String(callBridge("loadReplay", text) || "");
+    },
+
+    async exportFile(kind) {
+      try {
+        const file = await callBridge("exportFile", String(kind));
+        if (!file || typeof file !== "object") {
+          return { error: "the lab returned no file" };
+        }
+        if (file.error) {
+          return { error: String(file.error) };
+        }
+        return file;
+      } catch (err) {
+        return { error: err.message };
+      }
+    },
   };
   window.ringlab = ringlab;
+
+  // Called by the Go program when what the user sees changes, and with new event-log lines.
+  window.ringlabOnChange = (json) => emit("change", json);
+  window.ringlabOnLog = (json) => emit("log", json);
 
   // Called by the Go program once its first frame is drawn. Calls after the first do nothing.
   window.ringlabOnReady = () => {
@@ -348,6 +470,14 @@
     }
     ringlab.timing.wasmLoadedMs = Math.round(performance.now());
     el("loading-text").textContent = "Starting the lab…";
+
+    // Read by Go once, at start (render/bridge_js.go, cmd/wasm).
+    ringlab.prefs = Object.freeze({
+      embed: options.embed,
+      reducedMotion: ringlab.reducedMotion,
+      downloads: downloadsAllowed(),
+    });
+    window.ringlabPrefs = ringlab.prefs;
 
     // The Go program exits only when something went wrong: the lab runs until the page closes.
     const defaultExit = go.exit;

@@ -33,8 +33,9 @@ type BuildInfo struct {
 	SHA256    string `json:"sha256"`    // of the uncompressed wasm
 }
 
-// requiredPageFiles must be in the web folder: the page does not work without them.
-var requiredPageFiles = []string{"index.html", "loader.js", "style.css"}
+// requiredPageFiles must be in the web folder: the page does not work without them, and the
+// site promises the example course page.
+var requiredPageFiles = []string{"index.html", "loader.js", "page.js", "style.css", "embed-example.html"}
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout); err != nil {

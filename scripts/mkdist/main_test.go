@@ -38,7 +38,9 @@ func newFixture(t *testing.T, wasm []byte) fixture {
 	}
 	write(filepath.Join(f.web, "index.html"), "<!doctype html>")
 	write(filepath.Join(f.web, "loader.js"), "// loader")
+	write(filepath.Join(f.web, "page.js"), "// page")
 	write(filepath.Join(f.web, "style.css"), "/* style */")
+	write(filepath.Join(f.web, "embed-example.html"), "<iframe>")
 	write(filepath.Join(f.web, "examples", "embed.html"), "<iframe>")
 	write(filepath.Join(f.web, "stale.wasm"), "old build")
 	write(filepath.Join(f.web, "wasm_exec.js"), "old toolchain")
@@ -94,7 +96,7 @@ func TestBuildWritesASelfContainedSite(t *testing.T) {
 	}
 	sum := sha256.Sum256(wasm)
 	wantName := "ringlab." + hex.EncodeToString(sum[:8]) + ".wasm"
-	want := []string{".nojekyll", "build.json", "examples/embed.html", "index.html", "loader.js", wantName, "style.css", "wasm_exec.js"}
+	want := []string{".nojekyll", "build.json", "embed-example.html", "examples/embed.html", "index.html", "loader.js", "page.js", wantName, "style.css", "wasm_exec.js"}
 	slices.Sort(want)
 	if got := listFiles(t, f.out); !slices.Equal(got, want) {
 		t.Errorf("dist holds %q, want %q", got, want)
@@ -177,6 +179,14 @@ func TestRunRefuses(t *testing.T) {
 			name: "a page without its loader",
 			prepare: func(t *testing.T, f *fixture) []string {
 				os.Remove(filepath.Join(f.web, "loader.js"))
+				return nil
+			},
+			wantErr: "the page is incomplete",
+		},
+		{
+			name: "a site without its example course page",
+			prepare: func(t *testing.T, f *fixture) []string {
+				os.Remove(filepath.Join(f.web, "embed-example.html"))
 				return nil
 			},
 			wantErr: "the page is incomplete",
