@@ -14,8 +14,7 @@ func (c *Cluster) tickAntiEntropy(n *node, peer NodeID) {
 	if n.ring == nil || n.ring.NodeCount() < 2 {
 		return
 	}
-	arcs, prefs := c.appendReplicatedArcs(n, c.aeArcs[:0], c.aePrefs[:0])
-	defer func() { c.aeArcs, c.aePrefs = arcs[:0], prefs[:0] }()
+	arcs, prefs := c.replicatedArcs(n)
 	width := c.cfg.N
 	prefOf := func(i int) []NodeID { return prefs[i*width : i*width+width] }
 	if peer == NoNode {
@@ -43,6 +42,18 @@ func (c *Cluster) tickAntiEntropy(n *node, peer NodeID) {
 		return
 	}
 	c.sendProbes(n, peer, MsgMerkleReq, probes)
+}
+
+// replicatedArcs is appendReplicatedArcs of n's ring, kept on n until its
+// ring or N changes: a ring is never changed in place, so its pointer names
+// its content. The slices are shared (with clones too): read only.
+func (c *Cluster) replicatedArcs(n *node) ([]arc, []NodeID) {
+	if n.arcsRing != n.ring || n.arcsWidth != c.cfg.N {
+		// New slices, never the old ones refilled: a clone may share them.
+		n.arcs, n.arcPrefs = c.appendReplicatedArcs(n, nil, nil)
+		n.arcsRing, n.arcsWidth = n.ring, c.cfg.N
+	}
+	return n.arcs, n.arcPrefs
 }
 
 // appendReplicatedArcs appends the arcs of n's ring that n replicates to

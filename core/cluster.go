@@ -63,9 +63,6 @@ type Cluster struct {
 	// membership buffers they carried.
 	msgFree    []*message
 	memberBufs [][]memberEntry
-	// Scratch buffers of tickAntiEntropy.
-	aeArcs  []arc
-	aePrefs []NodeID
 	// Scratch buffer of transferPass.
 	transferKeys []string
 }

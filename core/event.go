@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"hash"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -105,23 +106,32 @@ func (c *Cluster) emit(ev Event) {
 }
 
 // appendEvent is the digest's encoding of an event: every field, integers as
-// varints and strings length-prefixed, in declaration order.
+// varints (signed ones zigzag-encoded, as encoding/binary's AppendVarint)
+// and strings length-prefixed, in declaration order. It reserves room once
+// and writes in place: it runs for every event.
 func appendEvent(b []byte, e *Event) []byte {
-	b = binary.AppendUvarint(b, e.Seq)
-	b = binary.AppendVarint(b, e.Tick)
-	b = append(b, byte(e.Kind), byte(e.Op), byte(e.Msg), byte(e.Status))
-	b = binary.LittleEndian.AppendUint16(b, uint16(e.From))
-	b = binary.LittleEndian.AppendUint16(b, uint16(e.To))
-	b = binary.LittleEndian.AppendUint16(b, uint16(e.Peer))
-	b = binary.AppendUvarint(b, uint64(e.Request))
-	b = binary.AppendVarint(b, int64(e.Client))
-	b = binary.AppendUvarint(b, e.MsgID)
-	b = binary.AppendVarint(b, e.DeliverTick)
-	b = appendString(b, e.Key)
-	b = appendString(b, e.Version)
-	b = binary.AppendUvarint(b, uint64(len(e.Values)))
+	size := eventFixedMax + len(e.Key) + len(e.Version) + len(e.Text) + binary.MaxVarintLen64*(3+len(e.Values))
 	for _, v := range e.Values {
-		b = appendString(b, v)
+		size += len(v)
+	}
+	p := len(b)
+	b = slices.Grow(b, size)[:p+size]
+	p = putUvarint(b, p, e.Seq)
+	p = putVarint(b, p, e.Tick)
+	b[p], b[p+1], b[p+2], b[p+3] = byte(e.Kind), byte(e.Op), byte(e.Msg), byte(e.Status)
+	binary.LittleEndian.PutUint16(b[p+4:], uint16(e.From))
+	binary.LittleEndian.PutUint16(b[p+6:], uint16(e.To))
+	binary.LittleEndian.PutUint16(b[p+8:], uint16(e.Peer))
+	p += 10
+	p = putUvarint(b, p, uint64(e.Request))
+	p = putVarint(b, p, int64(e.Client))
+	p = putUvarint(b, p, e.MsgID)
+	p = putVarint(b, p, e.DeliverTick)
+	p = putString(b, p, e.Key)
+	p = putString(b, p, e.Version)
+	p = putUvarint(b, p, uint64(len(e.Values)))
+	for _, v := range e.Values {
+		p = putString(b, p, v)
 	}
 	var flags byte
 	if e.OK {
@@ -133,18 +143,42 @@ func appendEvent(b []byte, e *Event) []byte {
 	if e.Up {
 		flags |= 4
 	}
-	b = append(b, flags)
-	b = binary.AppendVarint(b, int64(e.Count))
-	b = binary.AppendVarint(b, int64(e.Need))
-	b = binary.AppendUvarint(b, e.Range)
-	b = binary.AppendVarint(b, int64(e.Level))
-	b = binary.AppendVarint(b, int64(e.Index))
-	return appendString(b, e.Text)
+	b[p] = flags
+	p++
+	p = putVarint(b, p, int64(e.Count))
+	p = putVarint(b, p, int64(e.Need))
+	p = putUvarint(b, p, e.Range)
+	p = putVarint(b, p, int64(e.Level))
+	p = putVarint(b, p, int64(e.Index))
+	p = putString(b, p, e.Text)
+	return b[:p]
 }
 
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
+// eventFixedMax bounds the bytes of an encoded event other than its
+// strings and their length prefixes: 12 varints, 4 kind bytes, 3 node ids
+// and the flags.
+const eventFixedMax = 12*binary.MaxVarintLen64 + 4 + 3*2 + 1
+
+// putUvarint writes v as encoding/binary's AppendUvarint would at b[p:],
+// which must have room, and returns the position after it.
+func putUvarint(b []byte, p int, v uint64) int {
+	for v >= 0x80 {
+		b[p] = byte(v) | 0x80
+		v >>= 7
+		p++
+	}
+	b[p] = byte(v)
+	return p + 1
+}
+
+// putVarint writes v zigzag-encoded, as encoding/binary's AppendVarint.
+func putVarint(b []byte, p int, v int64) int {
+	return putUvarint(b, p, uint64(v)<<1^uint64(v>>63))
+}
+
+func putString(b []byte, p int, s string) int {
+	p = putUvarint(b, p, uint64(len(s)))
+	return p + copy(b[p:], s)
 }
 
 // Events returns the events emitted since the last call, oldest first, and

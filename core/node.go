@@ -44,6 +44,13 @@ type node struct {
 	trees    map[arc]ownTree // per key range this node replicates (own ring arcs)
 	extra    []arcTree       // trees for arcs of a peer's ring that are not ours
 	prefBuf  []NodeID
+	// The arcs of ring this node replicates and their preference lists (N
+	// wide), as appendReplicatedArcs gives them for arcsRing and N =
+	// arcsWidth; see replicatedArcs.
+	arcs      []arc
+	arcPrefs  []NodeID
+	arcsRing  *ring.Ring
+	arcsWidth int
 	// transfers are the keys being handed over because the node no longer
 	// replicates them (see transfer.go).
 	transfers map[string]*transfer

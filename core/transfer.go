@@ -1,6 +1,9 @@
 package core
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // Key transfers on membership changes, as in Dynamo (section 4.9 of the
 // paper): when a join or a leave takes a node off a key's preference list,
@@ -64,10 +67,21 @@ func (c *Cluster) transferPass(n *node) {
 }
 
 // replicates reports whether n is on the preference list of a key at hash,
-// by n's own ring (never, once n is leaving: it is off its own ring).
+// by n's own ring (never, once n is leaving: it is off its own ring): whether
+// the arc holding hash is one of those n replicates. Every hash of an arc
+// has the arc's preference list, and the arcs are in ring order (ascending
+// ends, the one wrapping past zero first), so the candidate is the first
+// replicated arc ending at or after hash, or the first one when none does.
 func (c *Cluster) replicates(n *node, hash uint64) bool {
-	n.prefBuf = n.ring.AppendPreferenceList(n.prefBuf[:0], hash, c.cfg.N)
-	return slices.Contains(n.prefBuf, n.id)
+	arcs, _ := c.replicatedArcs(n)
+	if len(arcs) == 0 {
+		return false
+	}
+	i, _ := slices.BinarySearchFunc(arcs, hash, func(a arc, h uint64) int { return cmp.Compare(a.end, h) })
+	if i == len(arcs) {
+		i = 0
+	}
+	return arcs[i].contains(hash)
 }
 
 // handleTransfer: a replica stores the versions handed to it and

@@ -136,3 +136,61 @@ func TestTransferEventsReadPlainly(t *testing.T) {
 		}
 	}
 }
+
+// replicates, which looks the hash's arc up among the node's cached
+// replicated arcs, agrees with walking the node's ring for the preference
+// list, for rings of several shapes (one node, few and many points, uneven
+// weights, a node off its own ring) and after the ring or N changes.
+func TestReplicatesMatchesPreferenceList(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		nodes, vnodes int
+		n             int
+		weights       []float64
+		leave         bool // node 1 leaves: it is off its own ring
+	}{
+		{"one node", 1, 4, 1, nil, false},
+		{"one point each", 3, 1, 2, nil, false},
+		{"five nodes N=3", 5, 32, 3, nil, false},
+		{"uneven weights", 4, 8, 3, []float64{1, 3, 0.5, 2}, false},
+		{"a leaving node", 5, 16, 3, nil, true},
+	} {
+		cfg := DefaultConfig()
+		cfg.Nodes, cfg.VNodes, cfg.N, cfg.W, cfg.R, cfg.Weights = tc.nodes, tc.vnodes, tc.n, 1, 1, tc.weights
+		c := mustNew(t, cfg)
+		if tc.leave {
+			mustApply(t, c, Command{Kind: CmdLeave, Node: 1})
+		}
+		check := func(when string) {
+			rng := c.rngWork.clone() // any fixed sequence of hashes
+			for _, nd := range c.nodes {
+				if nd.ring == nil || nd.ring.NodeCount() == 0 {
+					continue
+				}
+				hashes := []uint64{0, ^uint64(0)}
+				for i := 0; i < nd.ring.Len(); i++ {
+					h := nd.ring.PointAt(i).Hash
+					hashes = append(hashes, h, h-1, h+1)
+				}
+				for range 300 {
+					hashes = append(hashes, rng.r.Uint64())
+				}
+				for _, h := range hashes {
+					want := slices.Contains(nd.ring.PreferenceList(h, c.cfg.N), nd.id)
+					if got := c.replicates(nd, h); got != want {
+						t.Fatalf("%s, %s: %v replicates hash %#x: %v, its preference list %v says %v",
+							tc.name, when, nd.id, h, got, nd.ring.PreferenceList(h, c.cfg.N), want)
+					}
+				}
+			}
+		}
+		check("at the start")
+		if tc.nodes > tc.n {
+			mustApply(t, c, Command{Kind: CmdSet, Param: "n", Num: float64(tc.n + 1)})
+			check("after N grows")
+		}
+		mustApply(t, c, Command{Kind: CmdJoin, Weight: 2})
+		c.RunUntil(c.Now() + 200) // gossip spreads the join
+		check("after a join")
+	}
+}

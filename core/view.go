@@ -162,7 +162,7 @@ func (c *Cluster) Clone() *Cluster {
 		}
 	})
 	x.msgFree, x.memberBufs = nil, nil
-	x.aeArcs, x.aePrefs, x.transferKeys = nil, nil, nil
+	x.transferKeys = nil
 	x.nodes = make([]*node, len(c.nodes))
 	for i, n := range c.nodes {
 		x.nodes[i] = n.clone()
