@@ -22,9 +22,12 @@ import (
 //	loadState(fragment): string       open a link's state; "" or what was ignored
 //	loadReplay(text): string          open a replay file; "" or the error (nothing changes then)
 //	exportFile(kind): Promise         resolves to {name, mime, data: Uint8Array} or {error};
-//	                                  kinds: png, events.csv, history.csv, replay.json.
-//	                                  Files are made on the frame loop, so the
-//	                                  answer is a Promise: await it.
+//	                                  kinds: png, events.csv, history.csv, replay.json,
+//	                                  and table.csv, table.json where the page offers
+//	                                  its table (the experiments page, once a sweep
+//	                                  has run; else {error}). png is the view as
+//	                                  painted: there, the plot. Files are made on the
+//	                                  frame loop, so the answer is a Promise: await it.
 //
 // The lab calls, when the page defines them: ringlabOnChange(summaryJSON)
 // and ringlabOnLog(linesJSON), at most four times a second each (see

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ids"
@@ -20,6 +21,7 @@ type action struct {
 	kind    string
 	num     float64
 	chapter string
+	item    string // "chapter": the item to open the chapter on (Opener)
 	node    core.NodeID
 	cmd     core.Command
 	config  core.Config
@@ -32,8 +34,12 @@ type action struct {
 type commandJSON struct {
 	Type  string          `json:"type"`
 	Value json.RawMessage `json:"value"`
+	Item  *string         `json:"item"`
 	Cmd   *core.Command   `json:"cmd"`
 }
+
+// itemMax bounds a chapter item's name.
+const itemMax = 64
 
 // runTicksMax bounds one "run" command.
 const runTicksMax = 1_000_000
@@ -44,15 +50,26 @@ const commandJSONMax = 64 << 10
 // ParseCommand checks a command from the page and returns it ready to queue.
 // Accepted: {"type":"play"} "pause" "toggle" "step" "reset" "help",
 // {"type":"speed","value":ticksPerSecond}, {"type":"seed","value":n},
-// {"type":"chapter","value":"id" or 1-based number},
+// {"type":"chapter","value":"id" or 1-based number} (optionally with
+// "item": the chapter opens on that item, as Lab.OpenChapter does:
+// {"type":"chapter","value":"experiments","item":"movement"}),
 // {"type":"seek","value":tick}, {"type":"select","value":"n2" or ""},
-// {"type":"tab","value":"inspector"|"events"|"counters"},
+// {"type":"tab","value":name} (a side-panel tab, "inspector"|"events"|
+// "counters", or a tab of a strip the page shows, by its label in any
+// case: "plot"|"table" on the experiments page),
 // {"type":"config","value":<core.Config>} (restarts the chapter's run with
 // it), {"type":"core","cmd":<core.Command>}, {"type":"press","value":"id"}
 // (presses the button with that id among the controls on screen),
 // {"type":"run","value":ticks} (pauses, then advances that many ticks at
 // once, up to runTicksMax), {"type":"save","value":"png"|"events.csv"|
-// "history.csv"|"replay.json"} (as the Save menu: through the host).
+// "history.csv"|"replay.json"|"table.csv"|"table.json"} (as the Save menu:
+// through the host; the table kinds when the page offers them).
+//
+// "run" advances the lab's run, the simulated cluster. The experiments page
+// shows no run (its Parts are none): its sweep is separate work, measured a
+// frame's share at a time so that the page never freezes, and finishing it
+// inside one command would freeze it. Start a sweep there with
+// {"type":"press","value":"exp-run"} and follow State.Page (progress, done).
 func ParseCommand(text string) (action, error) {
 	var a action
 	if len(text) > commandJSONMax {
@@ -68,6 +85,15 @@ func ParseCommand(text string) (action, error) {
 		return a, errors.New("command has trailing data after the JSON object")
 	}
 	a.kind = c.Type
+	if c.Item != nil {
+		if c.Type != "chapter" {
+			return a, fmt.Errorf(`"item" goes only with "chapter", not %q`, c.Type)
+		}
+		if *c.Item == "" || len(*c.Item) > itemMax {
+			return a, fmt.Errorf(`"item" needs a name of 1 to %d characters`, itemMax)
+		}
+		a.item = *c.Item
+	}
 	number := func(what string, lo, hi float64) error {
 		if len(c.Value) == 0 {
 			return fmt.Errorf("%q needs a numeric value", what)
@@ -129,8 +155,8 @@ func ParseCommand(text string) (action, error) {
 		}
 		return a, nil
 	case "save":
-		if err := json.Unmarshal(c.Value, &a.chapter); err != nil || !slices.Contains(ExportKinds, a.chapter) {
-			return a, fmt.Errorf(`"save" needs one of %v`, ExportKinds)
+		if err := json.Unmarshal(c.Value, &a.chapter); err != nil || !knownExport(a.chapter) {
+			return a, fmt.Errorf(`"save" needs one of %v`, append(slices.Clone(ExportKinds), PageExportKinds...))
 		}
 		return a, nil
 	case "press":
@@ -139,15 +165,10 @@ func ParseCommand(text string) (action, error) {
 		}
 		return a, nil
 	case "tab":
-		var s string
-		_ = json.Unmarshal(c.Value, &s)
-		for i, name := range tabNames {
-			if s == name {
-				a.num = float64(i)
-				return a, nil
-			}
+		if err := json.Unmarshal(c.Value, &a.chapter); err != nil || a.chapter == "" || len(a.chapter) > itemMax {
+			return a, fmt.Errorf(`"tab" needs the name of a tab: one of %v, or one the page shows`, tabNames)
 		}
-		return a, fmt.Errorf(`"tab" needs one of %v`, tabNames)
+		return a, nil
 	case "config":
 		if len(c.Value) == 0 {
 			return a, errors.New(`"config" needs a configuration object`)
@@ -184,6 +205,9 @@ func (l *Lab) Command(text string) string {
 	a, err := ParseCommand(text)
 	if err != nil {
 		return err.Error()
+	}
+	if a.kind == "tab" && !l.tabKnown(a.chapter) {
+		return fmt.Sprintf(`no tab %q here: "tab" needs one of %v`, a.chapter, l.tabChoices())
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -238,11 +262,17 @@ func (l *Lab) perform(a action) {
 			l.notify("Ignored chapter " + a.chapter + ": " + err.Error())
 			return
 		}
+		if a.item != "" {
+			if err := l.openItem(i, a.item); err != nil {
+				l.notify("Ignored chapter " + a.chapter + ": " + err.Error())
+				return
+			}
+		}
 		l.setChapter(i)
 	case "select":
 		l.selected = a.node
 	case "tab":
-		l.tab = int(a.num)
+		l.selectTab(a.chapter)
 	case "config":
 		cfg := a.config
 		l.override = &cfg
@@ -324,6 +354,11 @@ type State struct {
 	Recorded     int           `json:"recorded"`      // commands recorded in the run
 	Frame        int64         `json:"frame"`         // Update calls so far
 	LogTail      []string      `json:"log,omitempty"` // the last few event-log lines
+	// Page is the current page's own status, for a page that reports one
+	// (PageReporter): the experiments page's shown experiment and sweep,
+	// {"id":"experiments","item":"movement","running":false,"progress":1,
+	// "done":true}. Absent on the chapters.
+	Page *PageState `json:"page,omitempty"`
 }
 
 // StateNow describes the lab as of the last Update.
@@ -349,6 +384,7 @@ func (l *Lab) StateNow() State {
 		Recorded:     len(l.tl.Recorded()),
 		Frame:        l.frameCounter,
 		Digest:       l.tl.Cluster().Digest(),
+		Page:         l.pageState(),
 	}
 	st.FocusFirst, st.FocusLast = l.mgr.FocusEdge()
 	if l.selected != core.NoNode {
@@ -372,6 +408,7 @@ func round2(v float64) float64 { return math.Round(v*100) / 100 }
 // publishState stores the State JSON for State() callers on other goroutines.
 func (l *Lab) publishState() {
 	l.publishLink()
+	l.publishTabs()
 	b, err := json.Marshal(l.StateNow())
 	if err != nil {
 		b = []byte(`{"error":` + strconv.Quote(err.Error()) + `}`)
@@ -384,4 +421,72 @@ func (l *Lab) publishState() {
 func (l *Lab) State() string {
 	s, _ := l.state.Load().(string)
 	return s
+}
+
+// tabChoices are the tab names the "tab" command accepts as of the last
+// Update: the side panel's, and the labels of the tab strips on screen,
+// lower-cased.
+func (l *Lab) tabChoices() []string {
+	names := slices.Clone(tabNames)
+	if shown := l.tabsShown.Load(); shown != nil {
+		for _, s := range *shown {
+			if !slices.Contains(names, s) {
+				names = append(names, s)
+			}
+		}
+	}
+	return names
+}
+
+func (l *Lab) tabKnown(name string) bool {
+	return slices.ContainsFunc(l.tabChoices(), func(s string) bool { return strings.EqualFold(s, name) })
+}
+
+// publishTabs stores the labels of this frame's tab strips for tabChoices,
+// when they changed.
+func (l *Lab) publishTabs() {
+	var labels []string
+	for _, w := range l.mgr.Widgets() {
+		if t, ok := w.(*ui.Tabs); ok && t != l.w.tabs {
+			for _, s := range t.Labels {
+				labels = append(labels, strings.ToLower(s))
+			}
+		}
+	}
+	if old := l.tabsShown.Load(); old == nil || !slices.Equal(*old, labels) {
+		l.tabsShown.Store(&labels)
+	}
+}
+
+// selectTab performs a "tab" command: a side-panel tab by its name, else
+// the tab of that label in a strip on screen (as a click on it would).
+func (l *Lab) selectTab(name string) {
+	for i, n := range tabNames {
+		if strings.EqualFold(n, name) {
+			l.tab = i
+			return
+		}
+	}
+	// Register this frame's controls (bound to the current page) first.
+	l.mgr.Begin()
+	l.addWidgets()
+	for _, w := range l.mgr.Widgets() {
+		t, ok := w.(*ui.Tabs)
+		if !ok || t == l.w.tabs {
+			continue
+		}
+		for i, label := range t.Labels {
+			if !strings.EqualFold(label, name) {
+				continue
+			}
+			if i != t.Selected {
+				t.Selected = i
+				if t.OnChange != nil {
+					t.OnChange(i)
+				}
+			}
+			return
+		}
+	}
+	l.notify("No tab " + strconv.Quote(name) + " on screen.")
 }

@@ -9,6 +9,12 @@ package lab
 //
 //	v=1            the format version
 //	chapter=ID     chapter id (or its 1-based number)
+//	item=NAME      the item the chapter shows, for a page opened on one
+//	               (the experiments page: item=movement opens the movement
+//	               experiment); written only by such pages (lab.Opener that
+//	               reports its item, PageReporter). Added within version 1:
+//	               a lab that predates it ignores it as an unknown key and
+//	               opens the page on its default item
 //	seed=S         the run's seed, 0..2^53
 //	tick=T         the tick on screen, 0..100000 (default 0)
 //	paused=1       start paused (1 or 0)
@@ -67,6 +73,8 @@ const fragmentMax = 64 << 10
 // (their presets decide what the configuration keys change).
 type Link struct {
 	Chapter string
+	// Item is the item=NAME value: what the chapter opens on (Opener).
+	Item    string
 	Seed    uint64
 	SeedSet bool
 	Tick    int64
@@ -329,6 +337,9 @@ func EncodeLink(r Run, preset core.Config) string {
 	var b strings.Builder
 	b.WriteString("#v=1&chapter=")
 	b.WriteString(escapeText(r.Chapter))
+	if r.Item != "" {
+		b.WriteString("&item=" + escapeText(r.Item))
+	}
 	b.WriteString("&seed=")
 	b.WriteString(strconv.FormatUint(r.Seed, 10))
 	if r.Tick > 0 {
@@ -600,6 +611,12 @@ func (k *Link) readKey(key, raw, v string, ignored *[]string) bool {
 			return false
 		}
 		k.Chapter = v
+	case "item":
+		if v == "" || len(v) > itemMax {
+			*ignored = append(*ignored, fmt.Sprintf("item=%s (an item name of 1 to %d characters is needed)", clip(v), itemMax))
+			return false
+		}
+		k.Item = v
 	case "seed":
 		n, err := strconv.ParseUint(v, 10, 53)
 		if err != nil {

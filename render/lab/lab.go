@@ -135,6 +135,10 @@ type Lab struct {
 	newsAt      int64
 	sentKey     changeKey
 
+	// saveKinds are the export kinds the Save menu lists, row by row
+	// (exportKindsNow, refreshed every frame).
+	saveKinds []string
+
 	// reducedMotion draws message flights as jump cuts (Context.Phase is
 	// always 0, and see scene.SetReducedMotion); embed compacts the layout.
 	reducedMotion bool
@@ -144,6 +148,9 @@ type Lab struct {
 	mu    sync.Mutex
 	queue []action
 	state atomic.Value // string: the last State JSON
+	// tabsShown are the labels of the tab strips on screen (lower-cased),
+	// for the "tab" command's check on other goroutines.
+	tabsShown atomic.Pointer[[]string]
 }
 
 // New starts a lab on the given chapters (at least one).

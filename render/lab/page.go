@@ -82,6 +82,8 @@ func (l *Lab) publishLink() {
 	}
 	s := *l.linkBase
 	s.run.Tick, s.run.Paused, s.run.Speed = l.tl.Now(), l.paused, l.speed
+	// The page's item changes without a new run (a pick in its menu).
+	s.run.Item = l.pageItem()
 	l.linkNow.Store(&s)
 }
 
@@ -199,6 +201,7 @@ const (
 type changeKey struct {
 	rev        int
 	chapter    int
+	item       string
 	seed       uint64
 	paused     bool
 	speed      float64
@@ -206,7 +209,7 @@ type changeKey struct {
 }
 
 func (l *Lab) changeKeyNow() changeKey {
-	k := changeKey{rev: l.runRev, chapter: l.cur, seed: l.seed, paused: l.paused, speed: l.speed, pausedTick: -1}
+	k := changeKey{rev: l.runRev, chapter: l.cur, item: l.pageItem(), seed: l.seed, paused: l.paused, speed: l.speed, pausedTick: -1}
 	if l.paused {
 		k.pausedTick = l.tl.Now()
 	}

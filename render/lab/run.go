@@ -13,7 +13,11 @@ import (
 // encodings of a Run; rebuilding one gives the same trace digest at Tick.
 type Run struct {
 	Chapter string // chapter ID (or 1-based number)
-	Seed    uint64
+	// Item is the item the chapter shows, for a chapter opened on one
+	// (Opener, PageReporter: the experiments page's experiment); "" for
+	// none. Links carry it; replay files do not.
+	Item string
+	Seed uint64
 	// Config replaces the configuration of the chapter's preset; nil keeps
 	// the preset's. Its Seed field is ignored (Seed above wins).
 	Config *core.Config
@@ -197,6 +201,7 @@ func (l *Lab) CurrentRun() Run {
 	}
 	r := Run{
 		Chapter:    ch.Info().ID,
+		Item:       l.pageItem(),
 		Seed:       l.seed,
 		ScriptKept: -1,
 		Actions:    rec[kept:],
@@ -229,6 +234,11 @@ func (l *Lab) LoadRun(r Run) error {
 	if err != nil {
 		return err
 	}
+	if r.Item != "" {
+		if err := l.openItem(idx, r.Item); err != nil {
+			return fmt.Errorf("item %q: %v", r.Item, err)
+		}
+	}
 	l.install(b)
 	l.paused = r.Paused
 	if r.Speed > 0 {
@@ -247,6 +257,12 @@ func (l *Lab) openLink(k *Link, idx int) ([]string, error) {
 	base := p.Config
 	base.Seed = l.seed
 	cfg, changed, notices := k.resolveConfig(base)
+	if k.Item != "" {
+		// Before the chapter is entered, so that its Enter sees the item.
+		if err := l.openItem(idx, k.Item); err != nil {
+			notices = append(notices, fmt.Sprintf("Ignored item=%s: %v.", clip(k.Item), err))
+		}
+	}
 	r := Run{Chapter: l.chapters[idx].Info().ID, Seed: l.seed, ScriptKept: k.ScriptKept,
 		Actions: k.Actions, Tick: k.Tick, Paused: l.paused, Speed: l.speed}
 	if changed {

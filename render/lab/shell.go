@@ -45,9 +45,13 @@ func (l *Lab) buildWidgets() {
 	w.help = ui.NewButton("help", "? Help", "Keyboard shortcuts (?)", func() { l.help = true })
 	w.chapter = ui.NewDropdown("chapter", "", "Jump to a chapter", nil, 0, func(i int) { l.setChapter(i) })
 	w.copyLink = ui.NewButton("copylink", "Copy link", "Copy a link that reopens this run at this tick", func() { l.copyLink() })
-	w.save = ui.NewDropdown("save", "", "Save the picture, the event log, the client history or a replay file",
-		[]string{"Picture (PNG)", "Event log (CSV)", "Client history (CSV)", "Replay file (JSON)"}, -1,
-		func(i int) { l.save(ExportKinds[i]) })
+	w.save = ui.NewDropdown("save", "", "Save the picture, the event log, the client history, a replay file, or the page's table",
+		nil, -1, func(i int) {
+			if i >= 0 && i < len(l.saveKinds) {
+				l.save(l.saveKinds[i])
+			}
+		})
+	l.syncSaveMenu()
 	w.save.Menu = true
 	w.save.Placeholder = "Save"
 	w.panel = ui.NewButton("panel", "Panel ◄", "Show or hide the side panel: the chapter's controls, inspector, events and counters", func() { l.panelOpen = !l.panelOpen })
@@ -106,10 +110,28 @@ func (l *Lab) toggleCrash() {
 	l.refresh()
 }
 
+// syncSaveMenu lists in the Save menu the kinds the current page offers
+// now (exportKindsNow): the run's files, and the page's table once it has
+// one. Asking a page for its files encodes them, so on such a page the
+// list is refreshed only while the menu has the focus (a click or Enter
+// opens it only then) and the rest of the time may be stale, unseen.
+func (l *Lab) syncSaveMenu() {
+	if _, pageFiles := l.Chapter().(Exporter); pageFiles && l.mgr.Focus() != l.w.save.ID() && len(l.w.save.Options) > 0 {
+		return
+	}
+	kinds := l.exportKindsNow()
+	opts := l.w.save.Options[:0]
+	for _, k := range kinds {
+		opts = append(opts, exportLabels[k])
+	}
+	l.w.save.Options = opts
+}
+
 // syncWidgets shows the model's state on controls the model can change by
 // itself (shortcuts, commands from the page).
 func (l *Lab) syncWidgets() {
 	w := &l.w
+	l.syncSaveMenu()
 	switch {
 	case l.layout.compact && l.paused:
 		w.play.Label = "►"

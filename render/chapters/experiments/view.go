@@ -205,6 +205,14 @@ func (p *Page) Progress() float64 {
 	return 0
 }
 
+// PageStatus reports the shown experiment and its sweep (lab.PageReporter):
+// the page's state in the lab's State and its item in links.
+func (p *Page) PageStatus() lab.PageStatus {
+	s := p.sweeps[p.cur]
+	return lab.PageStatus{Item: p.Experiment(), Running: s != nil && s == p.active, Progress: p.Progress(),
+		Done: s != nil && s.state == sweepDone}
+}
+
 // Tables are the shown experiment's tables: those of its latest sweep
 // (complete, partial or cancelled), or before any sweep its predictions
 // alone.
@@ -255,7 +263,7 @@ func (p *Page) Command() string {
 // ExportFiles offers the shown table as CSV and JSON, named as
 // `sim sweep -out` names them, once the experiment has been measured
 // (lab.Exporter).
-func (p *Page) ExportFiles() []lab.ExportFile {
+func (p *Page) ExportFiles() []lab.File {
 	if p.sweeps[p.cur] == nil {
 		return nil
 	}
@@ -264,7 +272,7 @@ func (p *Page) ExportFiles() []lab.ExportFile {
 		return nil
 	}
 	base := p.all[p.cur].Name + "-" + t.Name
-	return []lab.ExportFile{
+	return []lab.File{
 		{Name: base + ".csv", MIME: "text/csv", Data: t.CSV()},
 		{Name: base + ".json", MIME: "application/json", Data: t.JSON()},
 	}

@@ -331,7 +331,7 @@ func TestMultiTableResultsSelectable(t *testing.T) {
 	}
 }
 
-func names(fs []lab.ExportFile) []string {
+func names(fs []lab.File) []string {
 	var out []string
 	for _, f := range fs {
 		out = append(out, f.Name)
