@@ -279,10 +279,19 @@ func (c *Consistent) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 
 	head, rest := body.CutTop(statHeight(x))
 	c.drawStats(x, head, l)
-	steps, rest := rest.CutBottom(3*lh + u(8))
-	legend, ringArea := rest.CutBottom(lh + u(10))
-	c.drawRing(x, ringArea, l)
-	c.drawWalkSteps(x, steps, l)
+	// In a small frame the ring keeps its room: the walk's steps go first,
+	// then the legend.
+	var steps, legend frame.Rect
+	if rest.H-(3*lh+u(8))-(lh+u(10)) >= u(200) {
+		steps, rest = rest.CutBottom(3*lh + u(8))
+	}
+	if rest.H-(lh+u(10)) >= u(160) {
+		legend, rest = rest.CutBottom(lh + u(10))
+	}
+	c.drawRing(x, rest, l)
+	if steps.H > 0 {
+		c.drawWalkSteps(x, steps, l)
+	}
 	items := []legendItem{
 		{draw: func(cx, cy, r float64) { serverDisc(l, cx, cy, r, 0) }, label: "server point"},
 		{draw: func(cx, cy, r float64) { l.Line(cx, cy-r, cx, cy+r, u(2), scene.SkyBlue) }, label: "key"},
@@ -296,7 +305,9 @@ func (c *Consistent) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 			legendItem{draw: func(cx, cy, r float64) { l.Line(cx, cy-r, cx, cy+r, u(3), scene.Orange) }, label: "moved key (long, bright)"})
 	}
 	items = append(items, legendItem{draw: func(cx, cy, r float64) { diamond(l, cx, cy, r, scene.TextColor) }, label: "lookup"})
-	drawLegend(x, l, legend, items)
+	if legend.H > 0 {
+		drawLegend(x, l, legend, items)
+	}
 }
 
 func (c *Consistent) drawStats(x *lab.Context, r frame.Rect, l *frame.Layer) {
@@ -339,7 +350,11 @@ func (c *Consistent) drawRing(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	u := th.U
 	v := x.View
 	side := min(area.W, area.H)
-	r := max(side/2-u(58), u(40))
+	r := side/2 - u(58)
+	if r < u(60) {
+		// A short frame: the labels go beside the ring, or are left out.
+		r = max(area.H/2-u(24), u(30))
+	}
 	g := scene.Geom{CX: area.X + area.W/2, CY: area.Y + area.H/2, R: r}
 	c.geom = g
 	segs := min(max(int(2*math.Pi*r/(5*u(1))), 64), 720)
@@ -390,7 +405,7 @@ func (c *Consistent) drawRing(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	}
 
 	c.drawWalk(x, g, band, l)
-	c.drawServers(x, g, l)
+	c.drawServers(x, g, area, l)
 }
 
 // walk is the lookup of the chosen key on the cluster's ring: the key's
@@ -449,7 +464,7 @@ func (c *Consistent) drawWalk(x *lab.Context, g scene.Geom, band float64, l *fra
 	}
 }
 
-func (c *Consistent) drawServers(x *lab.Context, g scene.Geom, l *frame.Layer) {
+func (c *Consistent) drawServers(x *lab.Context, g scene.Geom, area frame.Rect, l *frame.Layer) {
 	th := x.Theme
 	u := th.U
 	size := th.Font()
@@ -471,6 +486,7 @@ func (c *Consistent) drawServers(x *lab.Context, g scene.Geom, l *frame.Layer) {
 			labelR[i] = g.R + u(46)
 		}
 	}
+	var labels placedLabels
 	for i, p := range c.places {
 		if ok && stage == 2 && p.Hash == owner.Hash {
 			l.Annulus(p.X, p.Y, p.R+u(5), u(3), 32, scene.TextColor)
@@ -480,7 +496,6 @@ func (c *Consistent) drawServers(x *lab.Context, g scene.Geom, l *frame.Layer) {
 		}
 		serverDisc(l, p.X, p.Y, p.R, p.ID)
 		lx, ly := g.At(p.Angle, labelR[i])
-		text := fmt.Sprintf("%v · %s keys", p.ID, thousands(c.perServer[p.ID]))
 		align := frame.AlignCenter
 		switch cos := math.Cos(p.Angle); {
 		case cos > 0.3:
@@ -488,8 +503,11 @@ func (c *Consistent) drawServers(x *lab.Context, g scene.Geom, l *frame.Layer) {
 		case cos < -0.3:
 			align = frame.AlignEnd
 		}
-		l.Label(lx, ly-frame.LineHeight(size)/2, size, th.Text, align, text)
+		// The key count is dropped first when the label has no room.
+		labels.place(x.Measure, area, frame.Text{X: float32(lx), Y: float32(ly - frame.LineHeight(size)/2), Size: float32(size), C: th.Text, Align: align},
+			fmt.Sprintf("%v · %s keys", p.ID, thousands(c.perServer[p.ID])), p.ID.String())
 	}
+	labels.draw(l)
 }
 
 func (c *Consistent) drawWalkSteps(x *lab.Context, r frame.Rect, l *frame.Layer) {

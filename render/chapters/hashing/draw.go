@@ -116,3 +116,52 @@ func serverDisc(l *frame.Layer, x, y, r float64, id core.NodeID) {
 	l.Disc(x, y, r, 24, scene.Black)
 	l.Disc(x, y, r*0.8, 24, scene.NodeColor(id))
 }
+
+// placedLabels are labels placed so that none overlaps another or leaves
+// the picture: each takes the first of its texts that fits, or is left out.
+type placedLabels struct {
+	texts []frame.Text
+	boxes []frame.Rect
+}
+
+// place adds a label at at's position, size and alignment with the first
+// of texts (longest first) whose box is inside area and clear of the
+// labels placed before.
+func (p *placedLabels) place(m frame.Measurer, area frame.Rect, at frame.Text, texts ...string) bool {
+	for _, s := range texts {
+		w := m.Width(s, float64(at.Size))
+		x := float64(at.X)
+		switch at.Align {
+		case frame.AlignCenter:
+			x -= w / 2
+		case frame.AlignEnd:
+			x -= w
+		}
+		box := frame.Rect{X: x, Y: float64(at.Y), W: w, H: frame.LineHeight(float64(at.Size))}
+		if box.X < area.X || box.Y < area.Y || box.Right() > area.Right() || box.Bottom() > area.Bottom() {
+			continue
+		}
+		clear := true
+		for _, b := range p.boxes {
+			if b.Overlaps(box) {
+				clear = false
+				break
+			}
+		}
+		if !clear {
+			continue
+		}
+		at.S = s
+		p.texts = append(p.texts, at)
+		p.boxes = append(p.boxes, box)
+		return true
+	}
+	return false
+}
+
+// draw adds the placed labels to l.
+func (p *placedLabels) draw(l *frame.Layer) {
+	for _, t := range p.texts {
+		l.Label(float64(t.X), float64(t.Y), float64(t.Size), t.C, t.Align, t.S)
+	}
+}
