@@ -352,133 +352,161 @@ func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capS
 		accent = scene.SkyBlue
 	}
 	l.Rect(frame.Rect{X: area.X, Y: area.Y, W: area.W, H: u(4)}, accent)
+	// In a short panel the motto goes first, then the replicas' values
+	// under the tally, then the nodes: the tally of what the mode gave up
+	// stays. The text between nodes and tally fills what is left.
+	bigNum := u(30)
+	tallyH := frame.LineHeight(bigNum) + lh + u(8) + 2*lh
+	glyphMax := u(18)
+	rowH := 2*glyphMax + u(12) + 3*lh + lh + u(8)
+	headH := frame.LineHeight(big) + lh + u(30)
+	if headH+rowH+tallyH > inner.H {
+		headH = frame.LineHeight(big) + u(16)
+		motto = ""
+	}
+	if headH+rowH+tallyH > inner.H {
+		tallyH = frame.LineHeight(bigNum) + lh
+	}
+	showNodes := headH+rowH+tallyH <= inner.H
 	y := inner.Y
 	l.Label(inner.X, y, big, accent, frame.AlignStart, title)
 	y += frame.LineHeight(big)
-	l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, fit(motto))
-	y += lh + u(30)
+	if motto != "" {
+		l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, fit(motto))
+	}
+	y = inner.Y + headH
+	textBottom := inner.Bottom() - tallyH
+	label := func(x0, y0 float64, col frame.Color, t string) bool {
+		if y0+frame.LineHeight(size) > textBottom {
+			return false
+		}
+		l.Label(x0, y0, size, col, frame.AlignStart, t)
+		return true
+	}
 
-	// Nodes: the left side, the partition line, the right side.
-	left, right := sides(v)
-	order := append(slices.Clone(left), right...)
-	slot := inner.W / float64(max(len(order), 1))
-	if len(right) > 0 {
-		slot = (inner.W - u(24)) / float64(len(order))
-	}
-	glyph := min(u(18), slot*0.22)
-	cy := y + glyph + u(4)
-	xAt := func(i int) float64 {
-		gx := inner.X + slot*(float64(i)+0.5)
-		if len(right) > 0 && i >= len(left) {
-			gx += u(24)
+	if showNodes {
+		// Nodes: the left side, the partition line, the right side.
+		left, right := sides(v)
+		order := append(slices.Clone(left), right...)
+		slot := inner.W / float64(max(len(order), 1))
+		if len(right) > 0 {
+			slot = (inner.W - u(24)) / float64(len(order))
 		}
-		return gx
-	}
-	for i, id := range order {
-		p.places[id] = point{xAt(i), cy}
-	}
-	p.r = glyph
-	rowBottom := cy + glyph + u(8) + 3*lh
-	wallX := 0.0
-	if len(right) > 0 {
-		wx := inner.X + slot*float64(len(left)) + u(12)
-		wallX = wx
-		dashed(l, wx, y-u(10), wx, rowBottom+u(4), u(3), u(8), u(5), scene.Vermillion)
-		l.Label(wx, rowBottom+u(6), size, scene.Vermillion.Mix(th.Text, 0.3), frame.AlignCenter, "partition")
-	}
-	now := float64(v.Tick) + x.Phase
-	for _, m := range v.InFlight {
-		if m.Key != c.key || m.Kind == core.MsgGossip || m.Kind == core.MsgGossipReply {
-			continue
+		glyph := min(glyphMax, slot*0.22)
+		cy := y + glyph + u(4)
+		xAt := func(i int) float64 {
+			gx := inner.X + slot*(float64(i)+0.5)
+			if len(right) > 0 && i >= len(left) {
+				gx += u(24)
+			}
+			return gx
 		}
-		a, ok1 := p.places[m.From]
-		b, ok2 := p.places[m.To]
-		if !ok1 || !ok2 || m.From == m.To {
-			continue
+		for i, id := range order {
+			p.places[id] = point{xAt(i), cy}
 		}
-		drawMessage(l, u(1), a, b, progressOf(m, now), m.Kind)
-	}
-	for _, e := range s.drops {
-		a, ok1 := p.places[e.From]
-		b, ok2 := p.places[e.To]
-		if !ok1 || !ok2 || e.From == e.To || e.Key != c.key && e.Msg != core.MsgGossip {
-			continue
+		p.r = glyph
+		rowBottom := cy + glyph + u(8) + 3*lh
+		wallX := 0.0
+		if len(right) > 0 {
+			wx := inner.X + slot*float64(len(left)) + u(12)
+			wallX = wx
+			dashed(l, wx, y-u(10), wx, rowBottom+u(4), u(3), u(8), u(5), scene.Vermillion)
+			l.Label(wx, rowBottom+u(6), size, scene.Vermillion.Mix(th.Text, 0.3), frame.AlignCenter, "partition")
 		}
-		age := now - float64(e.Tick)
-		if age < 0 || age > twinRecentTicks {
-			continue
+		now := float64(v.Tick) + x.Phase
+		for _, m := range v.InFlight {
+			if m.Key != c.key || m.Kind == core.MsgGossip || m.Kind == core.MsgGossipReply {
+				continue
+			}
+			a, ok1 := p.places[m.From]
+			b, ok2 := p.places[m.To]
+			if !ok1 || !ok2 || m.From == m.To {
+				continue
+			}
+			drawMessage(l, u(1), a, b, progressOf(m, now), m.Kind)
 		}
-		// A message lost to the partition is crossed out where its path
-		// meets the partition line.
-		at := flightAt(a, b, 0.5)
-		if wallX > 0 && groupOf(v, e.From) != groupOf(v, e.To) && b.X != a.X {
-			at = flightAt(a, b, min(max((wallX-a.X)/(b.X-a.X), 0), 1))
-			at.X = wallX
+		for _, e := range s.drops {
+			a, ok1 := p.places[e.From]
+			b, ok2 := p.places[e.To]
+			if !ok1 || !ok2 || e.From == e.To || e.Key != c.key && e.Msg != core.MsgGossip {
+				continue
+			}
+			age := now - float64(e.Tick)
+			if age < 0 || age > twinRecentTicks {
+				continue
+			}
+			// A message lost to the partition is crossed out where its path
+			// meets the partition line.
+			at := flightAt(a, b, 0.5)
+			if wallX > 0 && groupOf(v, e.From) != groupOf(v, e.To) && b.X != a.X {
+				at = flightAt(a, b, min(max((wallX-a.X)/(b.X-a.X), 0), 1))
+				at.X = wallX
+			}
+			drawCross(l, at, u(6), u(2.5), scene.Vermillion.WithAlpha(float32(1-age/twinRecentTicks)))
 		}
-		drawCross(l, at, u(6), u(2.5), scene.Vermillion.WithAlpha(float32(1-age/twinRecentTicks)))
-	}
-	for _, id := range order {
-		n := nodeOf(v, id)
-		q := p.places[id]
-		drawNodeGlyph(l, u(1), q, glyph, id, n.Up)
-		if contains(s.pref, id) {
-			// Replicas of the key wear a white ring.
-			l.Annulus(q.X, q.Y, glyph+u(4), u(2), 28, scene.TextColor)
+		for _, id := range order {
+			n := nodeOf(v, id)
+			q := p.places[id]
+			drawNodeGlyph(l, u(1), q, glyph, id, n.Up)
+			if contains(s.pref, id) {
+				// Replicas of the key wear a white ring.
+				l.Annulus(q.X, q.Y, glyph+u(4), u(2), 28, scene.TextColor)
+			}
+			ty := cy + glyph + u(8)
+			l.Label(q.X, ty, size, th.Text, frame.AlignCenter, id.String())
+			vals, hinted := storedValues(v, id, c.key)
+			if len(vals) > 0 {
+				l.Label(q.X, ty+lh, size, th.Text, frame.AlignCenter, frame.Fit(x.Measure, valuesText(vals), size, slot-u(4)))
+			}
+			if len(hinted) > 0 {
+				l.Label(q.X, ty+2*lh, size, th.TextDim, frame.AlignCenter, frame.Fit(x.Measure, "hint "+valuesText(hinted), size, slot-u(4)))
+			}
 		}
-		ty := cy + glyph + u(8)
-		l.Label(q.X, ty, size, th.Text, frame.AlignCenter, id.String())
-		vals, hinted := storedValues(v, id, c.key)
-		if len(vals) > 0 {
-			l.Label(q.X, ty+lh, size, th.Text, frame.AlignCenter, frame.Fit(x.Measure, valuesText(vals), size, slot-u(4)))
+		y = rowBottom + lh + u(8)
+		// Legend: the white ring.
+		if label(inner.X+u(22), y, th.TextDim, frame.Fit(x.Measure, "a replica of "+c.key+"; under each node, the value it stores", size, inner.W-u(22))) {
+			l.Annulus(inner.X+u(8), y+lh/2, u(7), u(2), 20, scene.TextColor)
 		}
-		if len(hinted) > 0 {
-			l.Label(q.X, ty+2*lh, size, th.TextDim, frame.AlignCenter, frame.Fit(x.Measure, "hint "+valuesText(hinted), size, slot-u(4)))
+		y += lh + u(10)
+		how := fmt.Sprintf("A write needs W = %d acks and a read R = %d replies from the key's own replicas; a side that reaches fewer waits until the request times out.", v.Config.W, v.Config.R)
+		if !strict {
+			how = fmt.Sprintf("A write needs W = %d acks and a read R = %d replies; replicas it cannot reach are replaced by stand-ins on its side, which keep the write as a hint and hand it over after the heal.", v.Config.W, v.Config.R)
 		}
-	}
-	y = rowBottom + lh + u(8)
-	// Legend: the white ring.
-	l.Annulus(inner.X+u(8), y+lh/2, u(7), u(2), 20, scene.TextColor)
-	l.Label(inner.X+u(22), y, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, "a replica of "+c.key+"; under each node, the value it stores", size, inner.W-u(22)))
-	y += lh + u(10)
-	how := fmt.Sprintf("A write needs W = %d acks and a read R = %d replies from the key's own replicas; a side that reaches fewer waits until the request times out.", v.Config.W, v.Config.R)
-	if !strict {
-		how = fmt.Sprintf("A write needs W = %d acks and a read R = %d replies; replicas it cannot reach are replaced by stand-ins on its side, which keep the write as a hint and hand it over after the heal.", v.Config.W, v.Config.R)
-	}
-	for _, line := range frame.Wrap(x.Measure, how, size, inner.W) {
-		l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, line)
-		y += lh
-	}
-	y += u(12)
+		for _, line := range frame.Wrap(x.Measure, how, size, inner.W) {
+			label(inner.X, y, th.TextDim, line)
+			y += lh
+		}
+		y += u(12)
 
-	// The learner's last requests, newest last.
-	l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, "Last requests:")
-	y += lh
-	var lines []string
-	for i := len(s.hist) - 1; i >= 0 && len(lines) < 4; i-- {
-		op := s.hist[i]
-		if op.Client != capClientLeft && op.Client != capClientRight || op.Key != c.key {
-			continue
-		}
-		lines = append(lines, describeOp(op))
-	}
-	if len(lines) == 0 {
-		lines = append(lines, "none yet")
-	}
-	slices.Reverse(lines)
-	for _, t := range lines {
-		col := th.Text
-		if strings.Contains(t, "FAILED") {
-			col = scene.Vermillion.Mix(th.Text, 0.3)
-		} else if strings.Contains(t, "stale") {
-			col = scene.Orange.Mix(th.Text, 0.3)
-		}
-		l.Label(inner.X, y, size, col, frame.AlignStart, fit(t))
+		// The learner's last requests, newest last.
+		label(inner.X, y, th.TextDim, "Last requests:")
 		y += lh
+		var lines []string
+		for i := len(s.hist) - 1; i >= 0 && len(lines) < 4; i-- {
+			op := s.hist[i]
+			if op.Client != capClientLeft && op.Client != capClientRight || op.Key != c.key {
+				continue
+			}
+			lines = append(lines, describeOp(op))
+		}
+		if len(lines) == 0 {
+			lines = append(lines, "none yet")
+		}
+		slices.Reverse(lines)
+		for _, t := range lines {
+			col := th.Text
+			if strings.Contains(t, "FAILED") {
+				col = scene.Vermillion.Mix(th.Text, 0.3)
+			} else if strings.Contains(t, "stale") {
+				col = scene.Orange.Mix(th.Text, 0.3)
+			}
+			label(inner.X, y, col, fit(t))
+			y += lh
+		}
 	}
 	// What this mode gave up, counted, at the bottom of the panel.
 	t := tallyOf(s, c.key)
-	bigNum := u(30)
-	y = max(y+u(10), inner.Bottom()-(frame.LineHeight(bigNum)+lh+u(8)+2*lh))
+	y = inner.Bottom() - tallyH
 	cells := []struct {
 		label string
 		n     int
@@ -494,6 +522,9 @@ func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capS
 		l.Label(cx, y+frame.LineHeight(bigNum), size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, cell.label, size, cw-u(6)))
 	}
 	y += frame.LineHeight(bigNum) + lh + u(8)
+	if y+2*lh > inner.Bottom()+1e-9 {
+		return
+	}
 	agree := "Replicas of " + c.key + " agree"
 	if !t.agree {
 		agree = "Replicas of " + c.key + " disagree"

@@ -1,7 +1,6 @@
 package quorum
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -105,36 +104,6 @@ func TestChaptersHaveStableIDsAndTryThis(t *testing.T) {
 		p := c.Preset(7)
 		if err := p.Config.Validate(); err != nil {
 			t.Errorf("%s: preset config: %v", info.ID, err)
-		}
-	}
-}
-
-// Every chapter at two window sizes and two scales: text at least 13 px at
-// 1x, every glyph drawable, controls on screen and not overlapping.
-func TestLayoutIsReadable(t *testing.T) {
-	sizes := []lab.Size{{W: 1280, H: 800, Scale: 1}, {W: 2560, H: 1600, Scale: 2}, {W: 1024, H: 700, Scale: 1}}
-	for _, id := range []string{"replication", "cap", "quorums"} {
-		for _, sz := range sizes {
-			name := fmt.Sprintf("%s %vx%v@%v", id, sz.W, sz.H, sz.Scale)
-			l, err := lab.New(Chapters(), measure, lab.Options{Chapter: id, Seed: 1, Paused: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for range 3 {
-				l.Command(`{"type":"step"}`)
-			}
-			l.Update(idle(), sz)
-			f := l.Frame()
-			for li := range f.Layers {
-				for _, tx := range f.Layers[li].Texts {
-					if float64(tx.Size) < 13*sz.Scale-1e-9 {
-						t.Errorf("%s: %q at %.1f px", name, tx.S, tx.Size)
-					}
-					if miss := measure.Missing(tx.S); len(miss) > 0 {
-						t.Errorf("%s: %q uses %q, which the font cannot draw", name, tx.S, string(miss))
-					}
-				}
-			}
 		}
 	}
 }

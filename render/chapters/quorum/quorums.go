@@ -337,8 +337,17 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 
 	// The bottom: the counters.
 	bigNum := u(30)
-	counters, mid := frame.Rect{X: inner.X, Y: y, W: inner.W, H: inner.Bottom() - y}.CutBottom(
-		3*lh + u(8) + frame.LineHeight(bigNum) + lh + u(4))
+	// In a short frame the lines about the last write and read go first,
+	// then the replicas' picture: the rule, the overlap and the counters
+	// stay.
+	textLines := 3
+	midMin := u(150)
+	countersH := func() float64 { return float64(textLines)*lh + u(8) + frame.LineHeight(bigNum) + lh + u(4) }
+	if inner.Bottom()-y-countersH() < midMin {
+		textLines = 1
+	}
+	counters, mid := frame.Rect{X: inner.X, Y: y, W: inner.W, H: inner.Bottom() - y}.CutBottom(countersH())
+	showMid := mid.H >= midMin
 
 	// The middle: writer, the replicas, reader.
 	wset, rset := c.lastWrite.set(), c.lastRead.set()
@@ -380,95 +389,107 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		}
 		return point{}, false
 	}
-	// Faint fan-out lines: every request goes to all N replicas.
-	for _, id := range pref {
-		a, _ := anchor(writer, id)
-		b, _ := anchor(id, writer)
-		l.Line(a.X, a.Y, b.X, b.Y, u(1), th.Border)
-		a, _ = anchor(reader, id)
-		b, _ = anchor(id, reader)
-		l.Line(a.X, a.Y, b.X, b.Y, u(1), th.Border)
-	}
-	now := float64(v.Tick) + x.Phase
-	for _, m := range v.InFlight {
-		if m.Key != quorumKey || m.From == m.To {
-			continue
-		}
-		// A reply travels back along its request's path.
-		other := m.To
-		if scene.IsReply(m.Kind) {
-			other = m.From
-		}
-		coord := m.From
-		if scene.IsReply(m.Kind) {
-			coord = m.To
-		}
-		a, ok1 := anchor(m.From, coord)
-		b, ok2 := anchor(m.To, coord)
-		if !ok1 || !ok2 || other == coord {
-			continue
-		}
-		drawMessage(l, u(1), a, b, progressOf(m, now), m.Kind)
-	}
-	for _, e := range x.Recent {
-		if e.Kind != core.EvMsgDrop || e.Key != quorumKey {
-			continue
-		}
-		coord := e.From
-		if _, isCard := cards[e.From]; isCard {
-			coord = e.To
-		}
-		a, ok1 := anchor(e.From, coord)
-		b, ok2 := anchor(e.To, coord)
-		if ok1 && ok2 && e.From != e.To {
-			drawCross(l, flightAt(a, b, 0.55), u(6), u(2.5), scene.Vermillion)
-		}
-	}
-
-	// The side of the partition that holds the writer (the side the split
-	// button cuts off) gets a dashed vermillion frame around each node.
-	if len(v.Groups) > 0 {
-		framed := []struct {
-			id core.NodeID
-			r  frame.Rect
-		}{{writer, writerBox}, {reader, readerBox}}
-		for _, id := range pref {
-			framed = append(framed, struct {
-				id core.NodeID
-				r  frame.Rect
-			}{id, cards[id]})
-		}
-		for _, f := range framed {
-			if groupOf(v, f.id) == groupOf(v, writer) {
-				dashedRect(l, f.r.Inset(-u(7)), u(2), u(8), u(5), scene.Vermillion)
-			}
-		}
-	}
-	c.drawCoordinator(x, l, writerBox, writer, "writer", "client "+strconv.Itoa(quorumWriter))
-	c.drawCoordinator(x, l, readerBox, reader, "reader", "client "+strconv.Itoa(quorumReader))
 	var both []core.NodeID
-	for i, id := range pref {
-		inW, inR := contains(wset, id), contains(rset, id)
-		if inW && inR {
+	for _, id := range pref {
+		if contains(wset, id) && contains(rset, id) {
 			both = append(both, id)
 		}
-		c.drawCard(x, l, cards[id], id, i, inW, inR)
 	}
+	if showMid {
+		// Faint fan-out lines: every request goes to all N replicas.
+		for _, id := range pref {
+			a, _ := anchor(writer, id)
+			b, _ := anchor(id, writer)
+			l.Line(a.X, a.Y, b.X, b.Y, u(1), th.Border)
+			a, _ = anchor(reader, id)
+			b, _ = anchor(id, reader)
+			l.Line(a.X, a.Y, b.X, b.Y, u(1), th.Border)
+		}
+		now := float64(v.Tick) + x.Phase
+		for _, m := range v.InFlight {
+			if m.Key != quorumKey || m.From == m.To {
+				continue
+			}
+			// A reply travels back along its request's path.
+			other := m.To
+			if scene.IsReply(m.Kind) {
+				other = m.From
+			}
+			coord := m.From
+			if scene.IsReply(m.Kind) {
+				coord = m.To
+			}
+			a, ok1 := anchor(m.From, coord)
+			b, ok2 := anchor(m.To, coord)
+			if !ok1 || !ok2 || other == coord {
+				continue
+			}
+			drawMessage(l, u(1), a, b, progressOf(m, now), m.Kind)
+		}
+		for _, e := range x.Recent {
+			if e.Kind != core.EvMsgDrop || e.Key != quorumKey {
+				continue
+			}
+			coord := e.From
+			if _, isCard := cards[e.From]; isCard {
+				coord = e.To
+			}
+			a, ok1 := anchor(e.From, coord)
+			b, ok2 := anchor(e.To, coord)
+			if ok1 && ok2 && e.From != e.To {
+				drawCross(l, flightAt(a, b, 0.55), u(6), u(2.5), scene.Vermillion)
+			}
+		}
 
-	// Legend of the tags, under the replicas.
-	{
-		gy := cardY + stackH + u(26)
-		gx := cardX
-		lhs := frame.LineHeight(size)
-		l.Rect(frame.Rect{X: gx, Y: gy - u(8), W: u(16), H: u(16)}, scene.Orange)
-		l.Label(gx+u(22), gy-lhs/2, size, th.TextDim, frame.AlignStart, "acked the last write")
-		gx += u(22) + x.Measure.Width("acked the last write", size) + u(22)
-		d := u(9)
-		l.Quad(float32(gx+d), float32(gy-d), float32(gx+2*d), float32(gy), float32(gx+d), float32(gy+d), float32(gx), float32(gy), scene.SkyBlue)
-		l.Label(gx+2*d+u(6), gy-lhs/2, size, th.TextDim, frame.AlignStart, "answered the last read")
-		gx += 2*d + u(6) + x.Measure.Width("answered the last read", size) + u(22)
-		l.Outline(frame.Rect{X: gx, Y: gy - u(8), W: u(16), H: u(16)}, u(3), scene.Yellow)
-		l.Label(gx+u(22), gy-lhs/2, size, th.TextDim, frame.AlignStart, "in both")
+		// The side of the partition that holds the writer (the side the split
+		// button cuts off) gets a dashed vermillion frame around each node.
+		if len(v.Groups) > 0 {
+			framed := []struct {
+				id core.NodeID
+				r  frame.Rect
+			}{{writer, writerBox}, {reader, readerBox}}
+			for _, id := range pref {
+				framed = append(framed, struct {
+					id core.NodeID
+					r  frame.Rect
+				}{id, cards[id]})
+			}
+			for _, f := range framed {
+				if groupOf(v, f.id) == groupOf(v, writer) {
+					dashedRect(l, f.r.Inset(-u(7)), u(2), u(8), u(5), scene.Vermillion)
+				}
+			}
+		}
+		c.drawCoordinator(x, l, writerBox, writer, "writer", "client "+strconv.Itoa(quorumWriter))
+		c.drawCoordinator(x, l, readerBox, reader, "reader", "client "+strconv.Itoa(quorumReader))
+		for i, id := range pref {
+			c.drawCard(x, l, cards[id], id, i, contains(wset, id), contains(rset, id))
+		}
+
+		// Legend of the tags, under the replicas.
+		{
+			gy := cardY + stackH + u(26)
+			gx := cardX
+			lhs := frame.LineHeight(size)
+			l.Rect(frame.Rect{X: gx, Y: gy - u(8), W: u(16), H: u(16)}, scene.Orange)
+			// An entry that would run past the picture is left out.
+			fits := func(label string) bool { return gx+u(22)+x.Measure.Width(label, size) <= mid.Right() }
+			if fits("acked the last write") {
+				l.Label(gx+u(22), gy-lhs/2, size, th.TextDim, frame.AlignStart, "acked the last write")
+			}
+			gx += u(22) + x.Measure.Width("acked the last write", size) + u(22)
+			d := u(9)
+			if fits("answered the last read") {
+				l.Quad(float32(gx+d), float32(gy-d), float32(gx+2*d), float32(gy), float32(gx+d), float32(gy+d), float32(gx), float32(gy), scene.SkyBlue)
+				l.Label(gx+2*d+u(6), gy-lhs/2, size, th.TextDim, frame.AlignStart, "answered the last read")
+			}
+			gx += 2*d + u(6) + x.Measure.Width("answered the last read", size) + u(22)
+			if fits("in both") {
+				l.Outline(frame.Rect{X: gx, Y: gy - u(8), W: u(16), H: u(16)}, u(3), scene.Yellow)
+				l.Label(gx+u(22), gy-lhs/2, size, th.TextDim, frame.AlignStart, "in both")
+			}
+		}
+
 	}
 
 	// What the last write and read did, and the overlap.
@@ -484,10 +505,11 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		overlapLine = "No replica is in both sets: the read could not see the last write."
 	}
 	lines = append(lines, overlapLine)
+	lines = lines[len(lines)-textLines:]
 	ty := counters.Y
 	for i, t := range lines {
 		tc := th.Text
-		if i == 2 && len(both) == 0 && c.lastRead.reached {
+		if i == len(lines)-1 && len(both) == 0 && c.lastRead.reached {
 			tc = scene.Orange
 		}
 		l.Label(counters.X, ty, size, tc, frame.AlignStart, frame.Fit(x.Measure, t, size, counters.W))

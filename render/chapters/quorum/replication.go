@@ -298,13 +298,21 @@ func (c *Replication) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	pref := c.preferenceList(v)
 
 	top, rest := area.CutTop(pad + frame.LineHeight(big) + 2*lh + u(6))
-	strip, ringArea := rest.CutBottom(u(24) + lh + 2*lh + u(24))
-
+	stripH := u(24) + lh + 2*lh + u(24)
+	strip, ringArea := rest.CutBottom(stripH)
+	// The ring needs room for its node labels around it; in a small frame
+	// it is left out and the strip, which lists the same walk, stays.
+	if min(ringArea.W, ringArea.H) < u(240) {
+		strip, _ = rest.CutTop(stripH)
+		ringArea = frame.Rect{}
+	}
 	c.ring.Build(&scene.Input{
 		View: v, Phase: x.Phase, Recent: x.Recent, Area: ringArea,
 		Scale: th.Scale, Selected: x.Selected, Measure: x.Measure,
 	}, l)
-	c.drawWalkOnRing(x, l, key, steps, shown, frac)
+	if ringArea.W > 0 {
+		c.drawWalkOnRing(x, l, key, steps, shown, frac)
+	}
 
 	// Status: the preference list as it stands, replicas up, the last read.
 	tx := top.X + pad
