@@ -1,6 +1,10 @@
 package core
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/ringlab/ringlab/core/merkle"
+)
 
 // tickAntiEntropy starts one Merkle exchange of n with a peer replica: the
 // given peer, or one picked at random among the nodes n believes alive that
@@ -32,10 +36,22 @@ func (c *Cluster) tickAntiEntropy(n *node, peer NodeID) {
 		slices.Sort(cands)
 		peer = cands[c.rngAE.intn(len(cands))]
 	}
-	var probes []rangeProbe
+	shared := 0
+	for i := range arcs {
+		if slices.Contains(prefOf(i), peer) {
+			shared++
+		}
+	}
+	// One allocation for every root probe of the round: each probe's Hashes
+	// is one element of roots, and all share rootIndexes (probes are read
+	// only once sent).
+	probes := make([]rangeProbe, 0, shared)
+	roots := make([]uint64, shared)
 	for i, a := range arcs {
 		if slices.Contains(prefOf(i), peer) {
-			probes = append(probes, rangeProbe{a.start, a.end, c.treeFor(n, a).RootProbe()})
+			k := len(probes)
+			roots[k] = c.treeFor(n, a).Root()
+			probes = append(probes, rangeProbe{a.start, a.end, merkle.Probe{Level: 0, Indexes: rootIndexes, Hashes: roots[k : k+1 : k+1]}})
 		}
 	}
 	if len(probes) == 0 {
@@ -55,6 +71,10 @@ func (c *Cluster) replicatedArcs(n *node) ([]arc, []NodeID) {
 	}
 	return n.arcs, n.arcPrefs
 }
+
+// rootIndexes is the Indexes of every root probe (what merkle's RootProbe
+// gives), shared by them all: probes are never changed once made.
+var rootIndexes = []int{0}
 
 // appendReplicatedArcs appends the arcs of n's ring that n replicates to
 // arcs, in ring order, and their preference lists laid end to end to prefs

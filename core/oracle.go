@@ -132,8 +132,13 @@ func (o *oracle) ackPut(c *Cluster, req *request) {
 		i, _ := slices.BinarySearch(a.nodes, d.Node)
 		a.nodes = slices.Insert(a.nodes, i, d.Node)
 	}
-	i := sort.Search(len(ds), func(i int) bool { return ds[i].counter > d.Counter })
-	a.byNode[d.Node] = slices.Insert(ds, i, ackedDot{d.Counter, o.ackSeq})
+	if k := len(ds); k == 0 || ds[k-1].counter <= d.Counter {
+		// The usual case: a node's counters for a key only grow.
+		a.byNode[d.Node] = append(ds, ackedDot{d.Counter, o.ackSeq})
+	} else {
+		i := sort.Search(len(ds), func(i int) bool { return ds[i].counter > d.Counter })
+		a.byNode[d.Node] = slices.Insert(ds, i, ackedDot{d.Counter, o.ackSeq})
+	}
 	o.puts.add(ackedPut{key: req.key, value: req.version.value, dot: d, ackTick: c.now})
 }
 

@@ -1,9 +1,6 @@
 package core
 
-import (
-	"cmp"
-	"slices"
-)
+import "slices"
 
 // Key transfers on membership changes, as in Dynamo (section 4.9 of the
 // paper): when a join or a leave takes a node off a key's preference list,
@@ -77,7 +74,15 @@ func (c *Cluster) replicates(n *node, hash uint64) bool {
 	if len(arcs) == 0 {
 		return false
 	}
-	i, _ := slices.BinarySearchFunc(arcs, hash, func(a arc, h uint64) int { return cmp.Compare(a.end, h) })
+	i, j := 0, len(arcs) // the first arc ending at or after hash is in [i, j]
+	for i < j {
+		m := int(uint(i+j) >> 1)
+		if arcs[m].end < hash {
+			i = m + 1
+		} else {
+			j = m
+		}
+	}
 	if i == len(arcs) {
 		i = 0
 	}

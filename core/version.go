@@ -228,7 +228,21 @@ func mergeVersion(set []*version, incoming *version, mode Versioning, changes []
 }
 
 // mergeSets merges every version of b into a without reporting changes.
+//
+// Both are sibling sets as stored (sorted by dot, none superseding
+// another), and sets are never changed in place, so when a is empty or
+// holds the same versions as b, the merge is b or a itself: merging a
+// vector-clock set into nothing, one version at a time, rebuilds it as it
+// was, and merging versions already present changes nothing. (Under
+// last-write-wins only a single version is taken as is: a set of several
+// kept from before a switch to LWW would be cut to its winner.)
 func mergeSets(a, b []*version, mode Versioning) []*version {
+	if len(a) == 0 && (mode == VectorClocks || len(b) <= 1) {
+		return b
+	}
+	if sameDots(a, b) {
+		return a
+	}
 	for i := range b {
 		a, _ = mergeVersion(a, b[i], mode, nil)
 	}

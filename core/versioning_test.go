@@ -1,6 +1,7 @@
 package core
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -206,4 +207,67 @@ func TestCausalMatchesExplicitSet(t *testing.T) {
 			}
 		}
 	}
+}
+
+// mergeSets' shortcuts (merging into an empty set, merging a set with
+// itself) give the same set as merging one version at a time, under both
+// versioning modes, for sibling sets built from random related versions.
+func TestMergeSetsMatchesOneByOne(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	oneByOne := func(a, b []*version, mode Versioning) []*version {
+		for _, v := range b {
+			a, _ = mergeVersion(a, v, mode, nil)
+		}
+		return a
+	}
+	for _, mode := range []Versioning{VectorClocks, LWW} {
+		for round := range 300 {
+			// Versions whose contexts hold random earlier dots.
+			var pool []*version
+			for i := range 12 {
+				var ctx causal
+				for _, p := range pool {
+					if rng.IntN(3) == 0 {
+						ctx = ctx.add(p.dot, 0)
+					}
+				}
+				dot := vclock.Dot{Node: NodeID(rng.IntN(3)), Counter: uint64(i + 1)}
+				pool = append(pool, &version{value: "v", dot: dot, context: ctx, past: ctx.add(dot, 0), timestamp: rng.Int64N(5)})
+			}
+			set := func(mode Versioning) []*version {
+				var s []*version
+				for _, v := range pool {
+					if rng.IntN(2) == 0 {
+						s, _ = mergeVersion(s, v, mode, nil)
+					}
+				}
+				return s
+			}
+			a, b := set(mode), set(mode)
+			kept := set(VectorClocks) // siblings kept before a switch to LWW
+			for _, tc := range []struct {
+				name string
+				x, y []*version
+			}{
+				{"into nothing", nil, b},
+				{"with itself", a, a},
+				{"two sets", a, b},
+				{"nothing into a set", a, nil},
+				{"siblings kept from vector clocks into nothing", nil, kept},
+			} {
+				got, want := mergeSets(tc.x, tc.y, mode), oneByOne(tc.x, tc.y, mode)
+				if !sameDots(got, want) {
+					t.Fatalf("%v round %d, %s: mergeSets gives %v, one by one %v", mode, round, tc.name, dotsOf(got), dotsOf(want))
+				}
+			}
+		}
+	}
+}
+
+func dotsOf(vs []*version) []string {
+	var out []string
+	for _, v := range vs {
+		out = append(out, v.dot.String())
+	}
+	return out
 }
