@@ -29,16 +29,16 @@ type version struct {
 	clock     vclock.Clock
 	timestamp int64  // coordinator's tick plus its skew: only LWW compares it
 	label     string // "key=value [clock]", made once when the version is minted
-	// shown is the version as View shows it, formatted once when the
-	// version is minted (see mintLabels); zero for versions made otherwise.
-	shown VersionView
+	// clockText is clock.String(), formatted once when the version is
+	// minted (see mintLabels) since label needs it; "" for versions made
+	// otherwise. The rest of the View's text is formatted when shown.
+	clockText string
 }
 
-// mintLabels formats, once, the texts events and Views show of a new
-// version of key.
+// mintLabels formats, once, the text events show of a new version of key.
 func (v *version) mintLabels(key string) {
-	v.shown = VersionView{Value: v.value, Clock: v.clock.String(), Dot: v.dot.String(), Timestamp: v.timestamp}
-	v.label = key + "=" + v.value + " " + v.shown.Clock
+	v.clockText = v.clock.String()
+	v.label = key + "=" + v.value + " " + v.clockText
 }
 
 // supersedes reports whether a has seen b's write.
@@ -72,10 +72,11 @@ func (v *version) describe(key string) string {
 }
 
 func (v *version) view() VersionView {
-	if v.shown.Clock != "" {
-		return v.shown
+	clock := v.clockText
+	if clock == "" {
+		clock = v.clock.String()
 	}
-	return VersionView{Value: v.value, Clock: v.clock.String(), Dot: v.dot.String(), Timestamp: v.timestamp}
+	return VersionView{Value: v.value, Clock: clock, Dot: v.dot.String(), Timestamp: v.timestamp}
 }
 
 func viewVersions(vs []*version) []VersionView {
