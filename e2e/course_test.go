@@ -852,9 +852,9 @@ func TestPageAccessibility(t *testing.T) {
 	check(tb, "the lab page", pageText)
 
 	const live = `document.getElementById("log-live")`
-	tb.mustCommand(t, `{type: "press", value: "quorum-write"}`)
+	tb.mustCommand(t, `{type: "core", cmd: {kind: "put", node: 0, client: 1, key: "cart", value: "red"}}`)
 	tb.mustCommand(t, `{type: "play"}`)
-	waitFor(t, tb, live+`.childElementCount > 0`, 30*time.Second, "the live region receives event-log lines")
+	waitFor(t, tb, `Array.from(`+live+`.children).some((p) => p.textContent.startsWith("tick "))`, 30*time.Second, "the live region receives event-log lines")
 	type region struct {
 		Live  string   `json:"live"`
 		Role  string   `json:"role"`
@@ -866,10 +866,7 @@ func TestPageAccessibility(t *testing.T) {
 	if r.Live != "polite" || r.Role != "log" || r.Width > 1 {
 		t.Errorf("the live region: aria-live %q, role %q, %v px wide; want polite, log, and visually hidden", r.Live, r.Role, r.Width)
 	}
-	if !strings.HasPrefix(r.Lines[0], "tick ") {
-		t.Errorf("the live region's first line is %q; want an event-log line such as \"tick 12: ...\"", r.Lines[0])
-	}
-	t.Logf("live region: %d lines, first %q", len(r.Lines), r.Lines[0])
+	t.Logf("live region: %d lines: %q", len(r.Lines), r.Lines)
 
 	example := newTab(t, viewport1x)
 	example.navigate(t, "embed-example.html")
@@ -912,15 +909,34 @@ func TestChapterScreenshots(t *testing.T) {
 		commands []string
 	}{
 		{1, "naive-hashing", []string{`{type: "press", value: "naive-add"}`, `{type: "run", value: 5}`}},
-		{6, "quorums", []string{`{type: "press", value: "quorum-write"}`, `{type: "run", value: 6}`}},
-		{8, "merkle", []string{`{type: "press", value: "merkle-diverge"}`, `{type: "run", value: 60}`, `{type: "press", value: "merkle-sync"}`, `{type: "run", value: 8}`}},
+		{6, "quorums", []string{
+			`{type: "core", cmd: {kind: "set", param: "w", num: 1}}`, `{type: "core", cmd: {kind: "set", param: "r", num: 1}}`,
+			`{type: "press", value: "quorum-split"}`, `{type: "run", value: 5}`,
+			`{type: "press", value: "quorum-write"}`, `{type: "run", value: 12}`,
+			`{type: "press", value: "quorum-read"}`, `{type: "run", value: 12}`,
+		}},
+		{8, "merkle", []string{`{type: "press", value: "merkle-diverge"}`, `{type: "run", value: 60}`, `{type: "press", value: "merkle-sync"}`, `{type: "run", value: 40}`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.chapter, func(t *testing.T) {
 			tb := openLab(t, viewport1x, fmt.Sprintf("#v=1&chapter=%s&seed=1", tt.chapter))
 			tb.pause(t)
-			tb.runCommands(t, tt.commands...)
-			waitFor(t, tb, `ringlab.state().recorded >= 1`, 20*time.Second, "the chapter's action is recorded")
+			// One command per frame, as a person's clicks come: a chapter reacts to a
+			// press in its own update.
+			for _, c := range tt.commands {
+				tb.mustCommand(t, c)
+				if _, err := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](holdFramesJS, chromedp.EvalAwaitPromise)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var ticks int
+			for _, c := range tt.commands {
+				var n int
+				if _, err := fmt.Sscanf(c, `{type: "run", value: %d}`, &n); err == nil {
+					ticks += n
+				}
+			}
+			waitFor(t, tb, fmt.Sprintf(`ringlab.state().recorded >= 1 && ringlab.state().tick >= %d`, ticks), 20*time.Second, "the chapter's action is done")
 			tb.sleep(t, 700*time.Millisecond)
 			s := tb.state(t)
 			if s.ChapterIndex != tt.number {

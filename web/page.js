@@ -147,6 +147,11 @@
   }
 
   if (ringlab.options.embed) {
+    // A shorter cue for a small frame.
+    const cue = el("cue");
+    const key = document.createElement("kbd");
+    key.textContent = "?";
+    cue.replaceChildren("Click to start · ", key, " for shortcuts");
     openTab.hidden = false;
     refreshOpenTab(window.location.hash);
     // The link follows the run; refresh it at the last moment too, so it is exact.
