@@ -125,7 +125,15 @@ func paintFigure(l *frame.Layer, f plot.Figure, st figureStyle) {
 		xRoomTitle = 2 * min(cx-f.Bounds.X, f.Bounds.X+f.Bounds.W-cx)
 	}
 	st.label(l, f.XTitle, th.Text, xRoomTitle)
-	yTitle := plot.Text{S: f.YTitle.S, At: plot.Point{X: f.Bounds.X, Y: fr.Y - u(6)}, H: plot.AlignStart, V: plot.AlignEnd}
+	// The title sits above the frame and above the highest tick label,
+	// which is centred on the frame's top edge and reaches half a line
+	// above it.
+	titleBottom := fr.Y - u(6)
+	for _, t := range f.Y.Labels {
+		_, top, _ := st.textPos(t)
+		titleBottom = min(titleBottom, top-u(2))
+	}
+	yTitle := plot.Text{S: f.YTitle.S, At: plot.Point{X: f.Bounds.X, Y: titleBottom}, H: plot.AlignStart, V: plot.AlignEnd}
 	st.label(l, yTitle, th.Text, f.Bounds.W)
 	for _, e := range f.Legend {
 		c := st.color(e.Color)
