@@ -63,6 +63,12 @@ func (c causal) add(d vclock.Dot, tick int64) causal {
 // itself, without copying: the result is the same as the general merge's
 // (a valid set never has a cloud dot covered by or contiguous with its
 // vector, so compacting it changes nothing).
+//
+// Likewise, when one set holds the other and its vector also has the later
+// tick of every shared entry (vclock.DominatesWithTicks), the general merge
+// would rebuild that set entry for entry, ticks included: it is returned
+// itself, so that merging the causal pasts of a get's replies, where one
+// usually descends from the others, allocates nothing.
 func (c causal) merge(o causal) causal {
 	if o.empty() {
 		return c
@@ -70,6 +76,18 @@ func (c causal) merge(o causal) causal {
 	if c.empty() {
 		return o
 	}
+	if c.holds(o) {
+		return c
+	}
+	if o.holds(c) {
+		return o
+	}
+	return c.mergeAll(o)
+}
+
+// mergeAll is merge without the shortcuts: the vectors' merge, then the
+// clouds' dots it does not cover, folded into it where contiguous.
+func (c causal) mergeAll(o causal) causal {
 	if len(o.cloud) == 0 && len(c.cloud) == 0 {
 		return causal{vv: c.vv.Merge(o.vv)}
 	}
@@ -87,6 +105,22 @@ func (c causal) merge(o causal) causal {
 	slices.SortFunc(out.cloud, compareDot)
 	out.cloud = slices.Compact(out.cloud)
 	return out.compact(0)
+}
+
+// holds reports whether merging o into c would give c back unchanged: c's
+// vector dominates o's, ticks included, and c covers every dot of o's cloud.
+// Cloud dots of c stay as they are, since a valid set has none that c's
+// vector covers or that is contiguous with it.
+func (c causal) holds(o causal) bool {
+	if !c.vv.DominatesWithTicks(o.vv) {
+		return false
+	}
+	for _, d := range o.cloud {
+		if !c.covers(d) {
+			return false
+		}
+	}
+	return true
 }
 
 func (c causal) empty() bool { return c.vv.Len() == 0 && len(c.cloud) == 0 }
@@ -125,9 +159,23 @@ func (c causal) compact(tick int64) causal {
 func (c causal) clock(tick int64) vclock.Clock {
 	v := c.vv
 	for _, d := range c.cloud {
-		v = v.Set(d.Node, d.Counter, tick)
+		if v.Get(d.Node) < d.Counter { // Set would copy v unchanged otherwise
+			v = v.Set(d.Node, d.Counter, tick)
+		}
 	}
 	return v
+}
+
+// maxCounter is n's counter in clock(): the largest counter of n's writes
+// the set holds or skips over, without building the clock.
+func (c causal) maxCounter(n NodeID) uint64 {
+	m := c.vv.Get(n)
+	for _, d := range c.cloud {
+		if d.Node == n {
+			m = max(m, d.Counter)
+		}
+	}
+	return m
 }
 
 // truncate bounds the vector to maxEntries as Dynamo does (dropping the

@@ -100,12 +100,12 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 		if op.withContext || op.workload {
 			ctx = c.clientCtx[clientKey{op.client, op.key}].truncate(c.cfg.VClockMax)
 		}
-		counter := max(coord.counters[op.key], ctx.clock(0).Get(coord.id)) + 1
+		counter := max(coord.counters[op.key], ctx.maxCounter(coord.id)) + 1
 		coord.setCounter(op.key, counter)
 		dot := vclock.Dot{Node: coord.id, Counter: counter}
 		past := ctx.add(dot, c.now)
 		clock := past.clock(c.now)
-		if c.cfg.VClockMax > 0 { // clocks are immutable: no bound, no copy
+		if c.cfg.VClockMax > 0 && clock.Len() > c.cfg.VClockMax { // clocks are immutable: within the bound, no copy
 			clock = clock.Truncate(c.cfg.VClockMax)
 		}
 		req.version = &version{

@@ -104,7 +104,13 @@ func mergedPast(vs []*version) causal {
 func mergedClock(vs []*version) vclock.Clock {
 	var c vclock.Clock
 	for i := range vs {
-		c = c.Merge(vs[i].clock)
+		switch {
+		case c.DominatesWithTicks(vs[i].clock): // the merge would be c
+		case vs[i].clock.DominatesWithTicks(c): // the merge would be vs[i].clock
+			c = vs[i].clock
+		default:
+			c = c.Merge(vs[i].clock)
+		}
 	}
 	return c
 }

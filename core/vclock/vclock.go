@@ -81,6 +81,32 @@ func (c Clock) Entries() []Entry {
 // Len is the number of nodes with a non-zero counter.
 func (c Clock) Len() int { return len(c.entries) }
 
+// EntryAt returns the i-th entry in node order, for 0 <= i < Len(), without
+// copying the clock as Entries does.
+func (c Clock) EntryAt(i int) Entry { return c.entries[i] }
+
+// DominatesWithTicks reports whether c >= o entry-wise in counters and in
+// ticks: every node of o is in c with a counter and a Tick at least o's.
+// Exactly then c.Merge(o) has c's entries, ticks included, so a caller that
+// only reads clocks may keep c instead of merging. It does not allocate.
+func (c Clock) DominatesWithTicks(o Clock) bool {
+	x, y := c.entries, o.entries
+	if len(y) > len(x) {
+		return false
+	}
+	i := 0
+	for _, e := range y {
+		for i < len(x) && x[i].Node < e.Node {
+			i++
+		}
+		if i == len(x) || x[i].Node != e.Node || x[i].Counter < e.Counter || x[i].Tick < e.Tick {
+			return false
+		}
+		i++
+	}
+	return true
+}
+
 // find returns the position of n's entry, or where it would be inserted.
 func (c Clock) find(n ids.NodeID) (int, bool) {
 	return slices.BinarySearchFunc(c.entries, n, func(e Entry, n ids.NodeID) int {
@@ -130,22 +156,30 @@ func (c Clock) Set(n ids.NodeID, counter uint64, tick int64) Clock {
 // Merge returns the entry-wise maximum of c and o: the smallest clock that
 // descends from both. For a node present in both, Tick is the later of the two.
 func (c Clock) Merge(o Clock) Clock {
-	x, y := c.entries, o.entries
-	if len(x)+len(y) == 0 {
+	if len(c.entries)+len(o.entries) == 0 {
 		return Clock{}
 	}
-	out := make([]Entry, 0, len(x)+len(y))
+	return Clock{entries: slices.Clip(AppendMerge(make([]Entry, 0, len(c.entries)+len(o.entries)), c, o))}
+}
+
+// AppendMerge appends the entries of a.Merge(b), in node order, to dst and
+// returns the extended slice, as append does: it allocates only when dst
+// lacks room for len(a)+len(b) more entries. dst must not share storage with
+// a or b.
+func AppendMerge(dst []Entry, a, b Clock) []Entry {
+	x, y := a.entries, b.entries
+	dst = slices.Grow(dst, len(x)+len(y))
 	i, j := 0, 0
 	for i < len(x) && j < len(y) {
 		switch {
 		case x[i].Node < y[j].Node:
-			out = append(out, x[i])
+			dst = append(dst, x[i])
 			i++
 		case x[i].Node > y[j].Node:
-			out = append(out, y[j])
+			dst = append(dst, y[j])
 			j++
 		default:
-			out = append(out, Entry{
+			dst = append(dst, Entry{
 				Node:    x[i].Node,
 				Counter: max(x[i].Counter, y[j].Counter),
 				Tick:    max(x[i].Tick, y[j].Tick),
@@ -154,9 +188,8 @@ func (c Clock) Merge(o Clock) Clock {
 			j++
 		}
 	}
-	out = append(out, x[i:]...)
-	out = append(out, y[j:]...)
-	return Clock{entries: slices.Clip(out)}
+	dst = append(dst, x[i:]...)
+	return append(dst, y[j:]...)
 }
 
 // Truncate bounds the clock to maxEntries entries, as Dynamo does: when

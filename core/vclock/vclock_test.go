@@ -570,3 +570,141 @@ func BenchmarkHash(b *testing.B) {
 		_ = c.Hash()
 	}
 }
+
+// mergeNaive is the reference merge: for every node of either clock, the
+// larger counter and the later tick.
+func mergeNaive(a, b Clock) []Entry {
+	byNode := map[ids.NodeID]Entry{}
+	for _, c := range []Clock{a, b} {
+		for _, e := range c.Entries() {
+			old := byNode[e.Node]
+			byNode[e.Node] = Entry{Node: e.Node, Counter: max(old.Counter, e.Counter), Tick: max(old.Tick, e.Tick)}
+		}
+	}
+	var out []Entry
+	for n := range ids.NodeID(8) {
+		if e, ok := byNode[n]; ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// lowered returns a clock below c: some entries dropped, some counters or
+// ticks lowered, so that pairs (c, lowered(c)) exercise domination.
+func lowered(rng *rand.Rand, c Clock) Clock {
+	var es []Entry
+	for _, e := range c.Entries() {
+		switch rng.IntN(4) {
+		case 0: // dropped
+			continue
+		case 1:
+			e.Counter = uint64(rng.Int64N(int64(e.Counter) + 1))
+		case 2:
+			e.Tick = rng.Int64N(e.Tick + 1)
+		}
+		es = append(es, e)
+	}
+	return New(es...)
+}
+
+func TestAppendMergeMatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for i := range 5000 {
+		a, b := randomClock(rng, 6), randomClock(rng, 6)
+		if rng.IntN(2) == 0 {
+			b = lowered(rng, a)
+		}
+		want := mergeNaive(a, b)
+		prefix := []Entry{{Node: 7, Counter: 9, Tick: 9}}
+		got := AppendMerge(slices.Clone(prefix), a, b)
+		if !slices.Equal(got[:1], prefix) || !slices.Equal(got[1:], want) {
+			t.Fatalf("case %d: AppendMerge(%v, %s, %s) = %v, want the prefix then %v", i, prefix, a, b, got, want)
+		}
+		if m := a.Merge(b).Entries(); !slices.Equal(m, want) {
+			t.Fatalf("case %d: %s.Merge(%s) = %v, want %v", i, a, b, m, want)
+		}
+	}
+}
+
+func TestAppendMergeUsesRoomInDst(t *testing.T) {
+	a, b := mustParse(t, "[n0:1 n2:3]"), mustParse(t, "[n1:2 n2:1]")
+	buf := make([]Entry, 0, 8)
+	allocs := testing.AllocsPerRun(100, func() { buf = AppendMerge(buf[:0], a, b) })
+	if allocs != 0 {
+		t.Errorf("AppendMerge into a buffer with room allocated %v times per call, want 0", allocs)
+	}
+	if got := New(buf...).String(); got != "[n0:1 n1:2 n2:3]" {
+		t.Errorf("AppendMerge wrote %s, want [n0:1 n1:2 n2:3]", got)
+	}
+}
+
+func TestDominatesWithTicks(t *testing.T) {
+	tests := []struct {
+		name string
+		c, o Clock
+		want bool
+	}{
+		{"both empty", Clock{}, Clock{}, true},
+		{"anything dominates the empty clock", New(Entry{Node: 1, Counter: 2, Tick: 5}), Clock{}, true},
+		{"the empty clock dominates nothing else", Clock{}, New(Entry{Node: 1, Counter: 1}), false},
+		{"equal entries", New(Entry{Node: 1, Counter: 2, Tick: 5}), New(Entry{Node: 1, Counter: 2, Tick: 5}), true},
+		{"larger counter, later tick", New(Entry{Node: 1, Counter: 3, Tick: 6}), New(Entry{Node: 1, Counter: 2, Tick: 5}), true},
+		{"larger counter but earlier tick", New(Entry{Node: 1, Counter: 3, Tick: 4}), New(Entry{Node: 1, Counter: 2, Tick: 5}), false},
+		{"smaller counter, later tick", New(Entry{Node: 1, Counter: 1, Tick: 9}), New(Entry{Node: 1, Counter: 2, Tick: 5}), false},
+		{"missing a node of o", New(Entry{Node: 1, Counter: 3, Tick: 9}), New(Entry{Node: 1, Counter: 1}, Entry{Node: 2, Counter: 1}), false},
+		{"extra nodes of its own", New(Entry{Node: 0, Counter: 1}, Entry{Node: 1, Counter: 3, Tick: 9}, Entry{Node: 4, Counter: 1}), New(Entry{Node: 1, Counter: 1}), true},
+	}
+	for _, tt := range tests {
+		if got := tt.c.DominatesWithTicks(tt.o); got != tt.want {
+			t.Errorf("%s: %v.DominatesWithTicks(%v) = %v, want %v", tt.name, tt.c.Entries(), tt.o.Entries(), got, tt.want)
+		}
+	}
+}
+
+// TestDominatesWithTicksMeansMergeKeepsReceiver checks the contract against
+// Merge: c dominates o exactly when merging o into c changes no entry of c.
+func TestDominatesWithTicksMeansMergeKeepsReceiver(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	dominated := 0
+	for i := range 5000 {
+		c := randomClock(rng, 6)
+		o := randomClock(rng, 6)
+		if rng.IntN(2) == 0 {
+			o = lowered(rng, c)
+		}
+		want := slices.Equal(c.Merge(o).Entries(), c.Entries())
+		if got := c.DominatesWithTicks(o); got != want {
+			t.Fatalf("case %d: %v.DominatesWithTicks(%v) = %v, but merging changes the receiver: %v", i, c.Entries(), o.Entries(), got, !want)
+		}
+		if want {
+			dominated++
+			if !c.Descends(o) {
+				t.Fatalf("case %d: %s dominates %s with ticks but does not descend from it", i, c, o)
+			}
+		}
+	}
+	if dominated < 500 {
+		t.Fatalf("only %d of 5000 random pairs dominated: the test no longer exercises the true case", dominated)
+	}
+}
+
+func TestEntryAt(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for i := range 200 {
+		c := randomClock(rng, 6)
+		es := c.Entries()
+		if c.Len() != len(es) {
+			t.Fatalf("case %d: Len() = %d, Entries() has %d", i, c.Len(), len(es))
+		}
+		for j := range es {
+			if got := c.EntryAt(j); got != es[j] {
+				t.Fatalf("case %d: EntryAt(%d) = %v, Entries()[%d] = %v", i, j, got, j, es[j])
+			}
+		}
+	}
+	c := mustParse(t, "[n0:1 n3:2]")
+	if allocs := testing.AllocsPerRun(100, func() { _ = c.EntryAt(1); _ = c.DominatesWithTicks(c) }); allocs != 0 {
+		t.Errorf("EntryAt and DominatesWithTicks allocated %v times per call, want 0", allocs)
+	}
+}
