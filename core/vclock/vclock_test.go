@@ -708,3 +708,32 @@ func TestEntryAt(t *testing.T) {
 		t.Errorf("EntryAt and DominatesWithTicks allocated %v times per call, want 0", allocs)
 	}
 }
+
+// Get and Set find entries of clocks of every size, small ones by a scan and
+// large ones by bisection first, as a lookup by node would.
+func TestFindMatchesLookup(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for i := range 300 {
+		nodes := 1 + rng.IntN(60)
+		var es []Entry
+		want := map[ids.NodeID]uint64{}
+		for n := range nodes {
+			if rng.IntN(2) == 0 {
+				c := uint64(1 + rng.IntN(9))
+				es = append(es, Entry{Node: ids.NodeID(n), Counter: c})
+				want[ids.NodeID(n)] = c
+			}
+		}
+		c := New(es...)
+		for n := range ids.NodeID(nodes + 1) {
+			if got := c.Get(n); got != want[n] {
+				t.Fatalf("case %d: %s.Get(%s) = %d, want %d", i, c, n, got, want[n])
+			}
+			j, found := c.find(n)
+			wantJ, wantFound := slices.BinarySearchFunc(c.entries, n, func(e Entry, n ids.NodeID) int { return int(e.Node) - int(n) })
+			if j != wantJ || found != wantFound {
+				t.Fatalf("case %d: %s.find(%s) = %d, %v; want %d, %v", i, c, n, j, found, wantJ, wantFound)
+			}
+		}
+	}
+}
