@@ -60,6 +60,13 @@ func (t *trace) sync(x *lab.Context) {
 		}
 		t.add(x.Events[i])
 	}
+	// A run opened at a later tick (a link, a replay file) hands over only
+	// part of its events, or none: a tail the frame did not bring is a gap
+	// too. The cluster counts every event it emitted.
+	if emitted := uint64(x.Cluster().Counters().Events); emitted > t.lastSeq {
+		t.rebuild(x)
+		return
+	}
 	t.tick = now
 }
 
