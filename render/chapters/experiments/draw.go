@@ -108,14 +108,21 @@ func paintFigure(l *frame.Layer, f plot.Figure, st figureStyle) {
 	for _, t := range f.Y.Ticks {
 		l.Line(fr.X-u(4), t.Pos, fr.X, t.Pos, u(1), axis)
 	}
-	xRoom := fr.W / float64(max(len(f.X.Labels), 1))
-	for _, t := range f.X.Labels {
-		t.At.Y += u(2)
-		st.label(l, t, th.TextDim, xRoom)
+	// Tick labels too close to show them all are thinned to every k-th.
+	xk := st.labelStride(f.X.Labels, false)
+	xRoom := fr.W / float64(max(len(f.X.Labels), 1)) * float64(xk)
+	for i, t := range f.X.Labels {
+		if i%xk == 0 {
+			t.At.Y += u(2)
+			st.label(l, t, th.TextDim, xRoom)
+		}
 	}
-	for _, t := range f.Y.Labels {
-		t.At.X -= u(2)
-		st.label(l, t, th.TextDim, fr.X-f.Bounds.X)
+	yk := st.labelStride(f.Y.Labels, true)
+	for i, t := range f.Y.Labels {
+		if i%yk == 0 {
+			t.At.X -= u(2)
+			st.label(l, t, th.TextDim, fr.X-f.Bounds.X)
+		}
 	}
 	// The x axis title may run past the frame's ends, unless the legend
 	// reaches down to it.
@@ -143,6 +150,87 @@ func paintFigure(l *frame.Layer, f plot.Figure, st figureStyle) {
 			paintMarker(l, e.Marker, mid, u(4.5), c, th.Background)
 		}
 		st.label(l, e.Text, th.Text, f.Bounds.X+f.Bounds.W-e.Text.At.X)
+	}
+}
+
+// labelStride is the smallest k such that every k-th of the tick labels
+// ts (in axis order) keeps clear of the next one shown: along y by its
+// line height, along x by its width and a gap.
+func (st figureStyle) labelStride(ts []plot.Text, vertical bool) int {
+	gap := st.th.U(6)
+	lh := frame.LineHeight(st.size)
+	span := func(t plot.Text) (lo, hi float64) {
+		if vertical {
+			_, y, _ := st.textPos(t)
+			return y, y + lh
+		}
+		x, _, align := st.textPos(t)
+		w := st.measure.Width(t.S, st.size)
+		switch align {
+		case frame.AlignCenter:
+			x -= w / 2
+		case frame.AlignEnd:
+			x -= w
+		}
+		return x, x + w
+	}
+	for k := 1; k < len(ts); k++ {
+		clear := true
+		for i := 0; i+k < len(ts) && clear; i += k {
+			alo, ahi := span(ts[i])
+			blo, bhi := span(ts[i+k])
+			clear = ahi+gap <= blo || bhi+gap <= alo
+		}
+		if clear {
+			return k
+		}
+	}
+	return max(len(ts), 1)
+}
+
+// compactFigure fits f to a small picture: the frame reaches up to just
+// under the y axis title (the page does not paint the figure's own
+// title), and the legend goes right of the frame when its labels take at
+// most half the width, else under the x axis title in as many columns as
+// fit.
+func compactFigure(f *plot.Figure, st figureStyle) {
+	u := st.th.U
+	lh := frame.LineHeight(st.size)
+	b := f.Bounds
+	right, bottom := b.X+b.W, b.Y+b.H
+	longest := 0.0
+	for _, e := range f.Legend {
+		longest = max(longest, st.measure.Width(e.Text.S, st.size))
+	}
+	entryW := longest + u(28)
+	xMargin := 2*lh + u(10) // the x tick labels and the x axis title
+	to := plot.Rect{X: f.Frame.X, Y: b.Y + 1.5*lh + u(4)}
+	var legendX, legendY, colW float64
+	cols := 1
+	switch {
+	case len(f.Legend) == 0:
+		to.W, to.H = right-u(10)-to.X, bottom-xMargin-to.Y
+	case entryW <= (right-to.X)/2:
+		to.W, to.H = right-entryW-u(16)-to.X, bottom-xMargin-to.Y
+		legendX, legendY = to.X+to.W+u(12), to.Y
+	default:
+		colW = entryW + u(24)
+		cols = max(int((right-to.X)/colW), 1)
+		rows := (len(f.Legend) + cols - 1) / cols
+		to.W = right - u(10) - to.X
+		to.H = bottom - float64(rows)*lh - u(4) - xMargin - to.Y
+		legendX, legendY = to.X, to.Y+to.H+xMargin
+	}
+	if to.W < 2*lh || to.H < 2*lh {
+		return // no room to gain: keep the figure as built
+	}
+	refit(f, to)
+	for i := range f.Legend {
+		e := &f.Legend[i]
+		col, row := i%cols, i/cols
+		x, y := legendX+float64(col)*colW, legendY+float64(row)*lh+lh/2
+		e.Sample = [2]plot.Point{{X: x, Y: y}, {X: x + u(22), Y: y}}
+		e.Text.At = plot.Point{X: x + u(28), Y: y}
 	}
 }
 

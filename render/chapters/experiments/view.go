@@ -75,6 +75,14 @@ type Page struct {
 	rowsPrev   *ui.Button
 	rowsNext   *ui.Button
 	knobs      [][]*ui.Stepper // each entry's knob steppers, in Params order
+
+	// In a small picture the knobs are behind knobsBtn (knobsShown), and
+	// knobs that do not fit are paged with knobsMore.
+	knobsBtn   *ui.Button
+	knobsShown bool
+	knobsMore  *ui.Button
+	knobPage   int // the page of knobs shown
+	knobPages  int // how many pages the knobs took in the last layout
 }
 
 // Chapters returns the page, for the lab's list after the chapters.
@@ -114,6 +122,11 @@ func New() *Page {
 	p.defaults = ui.NewButton("exp-defaults", "Default knobs", "Set every knob back to its default", func() { p.resetKnobs() })
 	p.rowsPrev = ui.NewButton("exp-rows-prev", "◄ Rows", "Earlier rows of the table", func() { p.page = max(p.page-1, 0) })
 	p.rowsNext = ui.NewButton("exp-rows-next", "Rows ►", "Later rows of the table", func() { p.page++ })
+	p.knobsBtn = ui.NewButton("exp-knobs", knobsShowLabel, "Show the knobs in place of the plot, or the plot again",
+		func() { p.knobsShown = !p.knobsShown })
+	p.knobsMore = ui.NewButton("exp-knobs-more", "More knobs ►", "The next page of knobs", func() {
+		p.knobPage = (p.knobPage + 1) % max(p.knobPages, 1)
+	})
 	return p
 }
 
@@ -152,6 +165,7 @@ func (p *Page) choose(i int) {
 	p.cur = i
 	p.menuDD.Selected = i
 	p.page = 0
+	p.knobPage = 0
 }
 
 // Open shows the experiment called name (lab.Opener).
@@ -322,9 +336,9 @@ func (p *Page) Controls(x *lab.Context) []ui.Widget {
 
 // bindRun labels and binds Run and Cancel for this frame.
 func (p *Page) bindRun(x *lab.Context) {
-	p.run.Label = "Run the sweep"
+	p.run.Label = runLabel
 	if s := p.sweeps[p.cur]; s != nil && s != p.active {
-		p.run.Label = "Run the sweep again"
+		p.run.Label = runAgainLabel
 	}
 	p.run.OnClick = func() {
 		if err := p.Run(); err != nil {
