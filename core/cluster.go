@@ -63,8 +63,6 @@ type Cluster struct {
 	// membership buffers they carried.
 	msgFree    []*message
 	memberBufs [][]memberEntry
-	// Scratch buffer of transferPass.
-	transferKeys []string
 }
 
 // New builds a cluster of cfg.Nodes nodes that all know each other, at tick 0.

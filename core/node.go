@@ -54,6 +54,15 @@ type node struct {
 	// transfers are the keys being handed over because the node no longer
 	// replicates them (see transfer.go).
 	transfers map[string]*transfer
+	// unreplicated lists, sorted, the keys of store that ring (with N =
+	// unreplicatedWidth) does not make this node replicate: what a transfer
+	// pass hands over. It is valid while unreplicatedRing is the node's ring
+	// (nil: not computed), kept up to date as keys are stored and dropped,
+	// and replaced, never changed in place, so clones may share it. See
+	// unreplicatedKeys.
+	unreplicated      []string
+	unreplicatedRing  *ring.Ring
+	unreplicatedWidth int
 
 	// Copy-on-write (see cow.go): own is this node's owner token; the maps
 	// are this node's to change in place only while tagged with it.
@@ -211,6 +220,9 @@ func (c *Cluster) storeVersions(n *node, key string, hash uint64, incoming []*ve
 	}
 	ks = &keyState{hash: hash, versions: set, digest: setDigest(set)}
 	n.setKey(key, ks)
+	if len(old) == 0 {
+		c.noteStoredKey(n, key, hash)
+	}
 	if len(set) > 1 && len(set) > len(old) {
 		c.emit(Event{Kind: EvSiblingCreated, To: n.id, Request: req, Key: key, Count: len(set)})
 		c.counters.SiblingsMax = max(c.counters.SiblingsMax, len(set))

@@ -29,15 +29,11 @@ func (c *Cluster) transferPass(n *node) {
 	if !n.up || n.ring == nil || n.ring.NodeCount() == 0 || (n.leaving && c.now < n.handOverAt) {
 		return
 	}
-	keys := c.transferKeys[:0]
-	for k, ks := range n.store {
-		if len(ks.versions) > 0 && !c.replicates(n, ks.hash) {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range c.unreplicatedKeys(n) {
 		ks := n.store[k]
+		if len(ks.versions) == 0 {
+			continue
+		}
 		targets := n.ring.PreferenceList(ks.hash, c.cfg.N)
 		tr := n.transfers[k]
 		if tr == nil || !sameDots(tr.versions, ks.versions) || !slices.Equal(tr.targets, targets) {
@@ -59,8 +55,54 @@ func (c *Cluster) transferPass(n *node) {
 			c.send(message{kind: MsgTransfer, from: n.id, to: t, key: k, keyHash: ks.hash, versions: tr.versions})
 		}
 	}
-	clear(keys)
-	c.transferKeys = keys[:0]
+}
+
+// unreplicatedKeys lists, sorted, the keys n stores that its ring does not
+// make it replicate (all of them once it is leaving). The list is kept on n:
+// rebuilt by scanning the store when n's ring or N has changed since, and
+// otherwise brought up to date as keys are stored (noteStoredKey) and
+// dropped (noteDroppedKey), so a transfer pass touches only these keys.
+// The slice is shared: read only.
+func (c *Cluster) unreplicatedKeys(n *node) []string {
+	if n.unreplicatedRing == nil || n.unreplicatedRing != n.ring || n.unreplicatedWidth != c.cfg.N {
+		var keys []string // a new slice, never the old one refilled: a clone may share it
+		for k, ks := range n.store {
+			if !c.replicates(n, ks.hash) {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		n.unreplicated, n.unreplicatedRing, n.unreplicatedWidth = keys, n.ring, c.cfg.N
+	}
+	return n.unreplicated
+}
+
+// unreplicatedValid reports whether n.unreplicated is up to date for n's
+// ring and N, so that a stored or dropped key must be reflected in it.
+func (c *Cluster) unreplicatedValid(n *node) bool {
+	return n.unreplicatedRing != nil && n.unreplicatedRing == n.ring && n.unreplicatedWidth == c.cfg.N
+}
+
+// noteStoredKey adds a key n has just started storing to n's unreplicated
+// keys, if n does not replicate it.
+func (c *Cluster) noteStoredKey(n *node, key string, hash uint64) {
+	if !c.unreplicatedValid(n) || c.replicates(n, hash) {
+		return
+	}
+	i, found := slices.BinarySearch(n.unreplicated, key)
+	if !found {
+		n.unreplicated = slices.Insert(slices.Clip(n.unreplicated), i, key) // Clip: a copy, never in place
+	}
+}
+
+// noteDroppedKey removes a key n no longer stores from its unreplicated keys.
+func (c *Cluster) noteDroppedKey(n *node, key string) {
+	if !c.unreplicatedValid(n) {
+		return
+	}
+	if i, found := slices.BinarySearch(n.unreplicated, key); found {
+		n.unreplicated = slices.Delete(slices.Clone(n.unreplicated), i, i+1)
+	}
 }
 
 // replicates reports whether n is on the preference list of a key at hash,
@@ -124,6 +166,7 @@ func (c *Cluster) handleTransferAck(n *node, m *message) {
 // unique).
 func (c *Cluster) dropKey(n *node, key string, ks *keyState) {
 	n.deleteKey(key)
+	c.noteDroppedKey(n, key)
 	if n.ring == nil || n.ring.Len() == 0 {
 		return
 	}

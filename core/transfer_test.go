@@ -194,3 +194,60 @@ func TestReplicatesMatchesPreferenceList(t *testing.T) {
 		check("after a join")
 	}
 }
+
+// The unreplicated keys a node keeps up to date as it stores and drops keys
+// are, after every tick, what scanning its whole store against its ring's
+// preference lists gives, through joins, a leave, a crash and restart and
+// a change of N; and the transfers they drive still happen (keys leave the
+// nodes that no longer replicate them).
+func TestUnreplicatedKeysMatchFullScan(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Workload = Workload{Clients: 6, Keys: 40, PutFraction: 0.6, ThinkTicksMax: 4, KeyPrefix: "k"}
+	c := mustNew(t, cfg)
+	fullScan := func(n *node) []string {
+		var out []string
+		for k, ks := range n.store {
+			if !slices.Contains(n.ring.PreferenceList(ks.hash, c.cfg.N), n.id) {
+				out = append(out, k)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	steps := map[int64]Command{
+		100: {Kind: CmdJoin, Weight: 1},
+		300: {Kind: CmdCrash, Node: 2},
+		350: {Kind: CmdLeave, Node: 1},
+		450: {Kind: CmdRestart, Node: 2},
+		600: {Kind: CmdSet, Param: "n", Num: 2},
+		750: {Kind: CmdJoin, Weight: 2},
+		900: {Kind: CmdSet, Param: "n", Num: 3},
+	}
+	nonEmpty, transfersDone := 0, 0
+	for tick := int64(1); tick <= 1100; tick++ {
+		if cmd, ok := steps[tick]; ok {
+			mustApply(t, c, cmd)
+		}
+		c.Tick()
+		for _, n := range c.nodes {
+			if n.ring == nil || n.ring.NodeCount() == 0 {
+				continue
+			}
+			got, want := c.unreplicatedKeys(n), fullScan(n)
+			if !slices.Equal(got, want) {
+				t.Fatalf("tick %d: %v's unreplicated keys are %v, a full scan of its store gives %v", tick, n.id, got, want)
+			}
+			if len(want) > 0 {
+				nonEmpty++
+			}
+		}
+	}
+	for _, ev := range c.Events() {
+		if ev.Kind == EvTransferDone {
+			transfersDone++
+		}
+	}
+	if nonEmpty == 0 || transfersDone == 0 {
+		t.Fatalf("%d node-ticks had unreplicated keys and %d transfers finished: the scenario no longer exercises transfers", nonEmpty, transfersDone)
+	}
+}

@@ -162,7 +162,6 @@ func (c *Cluster) Clone() *Cluster {
 		}
 	})
 	x.msgFree, x.memberBufs = nil, nil
-	x.transferKeys = nil
 	x.nodes = make([]*node, len(c.nodes))
 	for i, n := range c.nodes {
 		x.nodes[i] = n.clone()
