@@ -102,6 +102,20 @@ func installBridge(g *Game) {
 			}
 		}()
 	}
+	// The lab has the keyboard when its canvas is the page's focused
+	// element and the page has the focus (ebiten.IsFocused only tells the
+	// page's): after Tab leaves the canvas the lab drops its focus ring.
+	doc := win.Get("document")
+	var canvas js.Value
+	g.focused = func() bool {
+		if canvas.IsUndefined() || canvas.IsNull() {
+			canvas = doc.Call("querySelector", "body > canvas")
+			if canvas.IsNull() {
+				return true // no canvas yet: nothing to tell
+			}
+		}
+		return doc.Call("hasFocus").Bool() && doc.Get("activeElement").Equal(canvas)
+	}
 	g.firstDraw = func() {
 		if f := win.Get("ringlabOnReady"); f.Type() == js.TypeFunction {
 			go f.Invoke()

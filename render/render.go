@@ -85,6 +85,9 @@ type Game struct {
 	shotDone  bool
 	captures  []func([]byte, error)
 	firstDraw func() // called once after the first frame is painted
+	// focused reports whether the lab has the keyboard: the window's focus
+	// on the desktop, the canvas's in the page (set by installBridge).
+	focused func() bool
 	// news, when set, hears the lab's page news after each Update (the
 	// browser passes it to the page's ringlabOnChange and ringlabOnLog).
 	news  func(change string, lines []string)
@@ -110,7 +113,13 @@ func NewGame(opts Options) (*Game, error) {
 			return nil, errors.New(msg)
 		}
 	}
-	l.Overrun = func() bool { return time.Since(g.start) > updateBudget }
+	if opts.Screenshot == "" {
+		l.Overrun = func() bool { return time.Since(g.start) > updateBudget }
+	}
+	// A screenshot run advances by frames alone (the speed's ticks per
+	// frame at 60 frames per second), never by the clock: the same flags
+	// give the same picture, however slow the machine.
+	g.focused = ebiten.IsFocused
 	return g, nil
 }
 
@@ -140,7 +149,16 @@ func (g *Game) Update() error {
 	if g.size.W == 0 {
 		return nil // Layout has not run yet
 	}
+	if g.opts.Screenshot != "" && g.frames >= max(g.opts.Frames, 1) {
+		// The screenshot shows exactly Frames updates: Ebitengine may call
+		// Update again before the Draw that takes it (catching up on a
+		// slow machine), and those must not advance the run.
+		return nil
+	}
 	g.lab.SetRates(ebiten.ActualFPS(), ebiten.ActualTPS())
+	if g.focused != nil {
+		g.lab.SetKeyboardFocus(g.focused())
+	}
 	in := g.input.read()
 	g.lab.Update(in, g.size)
 	g.frames++

@@ -143,7 +143,11 @@ type Lab struct {
 	// always 0, and see scene.SetReducedMotion); embed compacts the layout.
 	reducedMotion bool
 	embed         bool
-	panelOpen     bool // the side panel, in the compact layout
+	// unfocused is true while the lab's canvas (or window) does not have
+	// the keyboard: see SetKeyboardFocus.
+	unfocused bool
+	noInput   ui.Input
+	panelOpen bool // the side panel, in the compact layout
 
 	mu    sync.Mutex
 	queue []action
@@ -415,7 +419,7 @@ func (l *Lab) phase() float64 {
 	if l.paused || l.speed >= UpdatesPerSecond || l.reducedMotion {
 		return 0
 	}
-	return l.acc
+	return max(l.acc, 0)
 }
 
 // Size is the drawable area in device pixels and the device scale factor
@@ -447,7 +451,10 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 	ran := 0
 	if !l.paused {
 		l.acc += l.speed / UpdatesPerSecond
-		n := int(l.acc)
+		// The tolerance keeps a whole number of ticks per second whole
+		// over many frames (8 ticks/s is 32 ticks after 240 frames, not
+		// 31 and a rounding error).
+		n := int(l.acc + tickTolerance)
 		l.acc -= float64(n)
 		ran = l.step(n)
 		if ran < n {
@@ -477,10 +484,34 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 	l.publishState()
 }
 
+// tickTolerance absorbs the rounding of the per-frame tick fractions.
+const tickTolerance = 1e-9
+
+// SetKeyboardFocus tells the lab whether its canvas (in the page) or its
+// window (on the desktop) has the keyboard; the host calls it before every
+// Update. When the focus leaves, the lab's focused control loses its focus
+// ring and tooltip, an open menu closes, and no pointer hover shows a
+// tooltip until the focus comes back; the next Tab inside the lab then
+// starts at its first control and Shift+Tab at its last (the focus
+// "wraps" from nothing). Commands from the page work either way.
+func (l *Lab) SetKeyboardFocus(has bool) {
+	if !has && !l.unfocused {
+		l.mgr.SetFocus("")
+	}
+	l.unfocused = !has
+}
+
 // Frame is the picture built by the last Update.
 func (l *Lab) Frame() *frame.Frame { return &l.frame }
 
 func (l *Lab) handleInput(in *ui.Input) {
+	if l.unfocused {
+		// The keys go elsewhere and the pointer is not the lab's: nothing
+		// hovers, nothing is pressed (a click on the canvas focuses it
+		// before the lab sees the press).
+		l.noInput = ui.Input{MouseX: -1, MouseY: -1}
+		in = &l.noInput
+	}
 	l.mgr.Begin()
 	l.addWidgets()
 	if l.help {

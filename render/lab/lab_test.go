@@ -458,3 +458,31 @@ func TestLegendWrapsRatherThanDrops(t *testing.T) {
 		}
 	}
 }
+
+// TestTicksFollowFramesExactly: a playing run advances by the speed's
+// ticks per frame at UpdatesPerSecond, whole over whole seconds whatever
+// the rounding of the per-frame fractions; this is what makes a screenshot
+// run after N frames repeatable.
+func TestTicksFollowFramesExactly(t *testing.T) {
+	for _, tc := range []struct {
+		speed  float64
+		frames int
+		want   int64
+	}{
+		{SpeedDefault, 240, 32},
+		{SpeedDefault, 60, 8},
+		{3, 600, 30},
+		{7.5, 240, 30},
+		{0.1 * UpdatesPerSecond, 30, 3},
+		{UpdatesPerSecond, 100, 100},
+		{2.5 * UpdatesPerSecond, 10, 25},
+	} {
+		l := newLab(t, Options{Seed: 1, Speed: tc.speed})
+		for range tc.frames {
+			l.Update(idle(), desktop)
+		}
+		if got := l.Timeline().Now(); got != tc.want {
+			t.Errorf("%v ticks/s for %d frames: tick %d, want %d", tc.speed, tc.frames, got, tc.want)
+		}
+	}
+}

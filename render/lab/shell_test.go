@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/ui"
 )
 
@@ -229,6 +230,70 @@ func TestReducedMotionKeepsPhaseZero(t *testing.T) {
 		}
 		if sawPhase == reduced {
 			t.Errorf("reduced motion %v: saw a phase above 0: %v", reduced, sawPhase)
+		}
+	}
+}
+
+// TestFocusLeavesWithTheKeyboard: when the canvas loses the keyboard (Tab
+// left it, or the window lost the focus) the focus ring and its tooltip go,
+// and so does a hover tooltip; back in the canvas, Tab starts at the first
+// control and Shift+Tab at the last.
+func TestFocusLeavesWithTheKeyboard(t *testing.T) {
+	l := newLab(t, Options{Seed: 1, Paused: true})
+	l.Update(idle(), desktop)
+	tab := func(shift bool) {
+		l.Update(&ui.Input{Keys: []ui.Key{ui.KeyTab}, Shift: shift, MouseX: -1, MouseY: -1}, desktop)
+	}
+	for range 3 {
+		tab(false)
+	}
+	if l.Focus() == "" || l.mgr.TooltipFor() == "" {
+		t.Fatalf("after three Tabs: focus %q, tooltip %q", l.Focus(), l.mgr.TooltipFor())
+	}
+	ringShown := func() bool {
+		for _, b := range l.Frame().Layers[frame.LayerOverlay].Batches() {
+			for _, v := range b.Verts {
+				if v.C == l.theme.Focus {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if !ringShown() {
+		t.Fatal("no focus ring drawn while a control has the focus")
+	}
+
+	l.SetKeyboardFocus(false)
+	l.Update(idle(), desktop)
+	if f, tip := l.Focus(), l.mgr.TooltipFor(); f != "" || tip != "" || ringShown() {
+		t.Errorf("after the canvas lost the keyboard: focus %q, tooltip %q, ring drawn %v", f, tip, ringShown())
+	}
+	// The pointer resting on a control shows no tooltip meanwhile.
+	b := l.w.play.Bounds()
+	over := &ui.Input{MouseX: b.X + b.W/2, MouseY: b.Y + b.H/2}
+	for range 60 {
+		l.Update(over, desktop)
+	}
+	if tip := l.mgr.TooltipFor(); tip != "" {
+		t.Errorf("hover tooltip %q while the lab does not have the keyboard", tip)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		shift bool
+		first bool
+	}{
+		{"Tab", false, true},
+		{"Shift+Tab", true, false},
+	} {
+		l.SetKeyboardFocus(false)
+		l.Update(idle(), desktop)
+		l.SetKeyboardFocus(true)
+		tab(tc.shift)
+		first, last := l.mgr.FocusEdge()
+		if l.Focus() == "" || first != tc.first || last == tc.first {
+			t.Errorf("%s back into the canvas: focus %q (first %v, last %v)", tc.name, l.Focus(), first, last)
 		}
 	}
 }
