@@ -183,3 +183,90 @@ func nodeAt(hits []hit, x, y float64) (core.NodeID, bool) {
 	}
 	return core.NoNode, false
 }
+
+// heading is a chapter's top strip: a title and lines of status on the
+// left, the number that matters on the right.
+type heading struct {
+	title string
+	// lines are status lines under the title, most important first.
+	lines []headLine
+	// value is the number that matters, in valueC, with its caption;
+	// shortCaption replaces the caption in a compact heading. An empty
+	// value leaves the number out.
+	value                 string
+	valueC                frame.Color
+	caption, shortCaption string
+	// numW is the width of the number's column in a full heading, in
+	// layout units.
+	numW float64
+}
+
+type headLine struct {
+	s string
+	c frame.Color
+}
+
+// headingFullH is the height of a full heading, in layout units: the title
+// and two lines beside the large number and its caption.
+const headingFullH = 84
+
+// draw lays the heading out at the top of in and returns the rest. A full
+// heading shows the number large with its caption under it and every line.
+// A compact one, for a short picture, puts a smaller number and its short
+// caption on the title's row and keeps only the first keep lines.
+func (h heading) draw(p pen, in frame.Rect, compact bool, keep int) frame.Rect {
+	u := p.u
+	th := p.x.Theme
+	if !compact {
+		head, rest := in.CutTop(u(headingFullH))
+		nums, words := head.CutRight(u(h.numW))
+		if h.value != "" {
+			p.bigNumber(nums.Right(), nums.Y, h.value, h.valueC, h.caption, u(h.numW))
+		}
+		p.text(words.X, words.Y, u(18), th.Text, frame.AlignStart, h.title, words.W)
+		for i, ln := range h.lines {
+			p.text(words.X, words.Y+u(28)+float64(i)*p.lh, p.fs, ln.c, frame.AlignStart, ln.s, words.W-u(8))
+		}
+		return rest
+	}
+	big := u(24)
+	rowH := frame.LineHeight(big)
+	numW := 0.0
+	if h.value != "" {
+		capt := h.shortCaption
+		if capt == "" {
+			capt = h.caption
+		}
+		valW := p.width(h.value, big)
+		capW := min(p.width(capt, p.fs), in.W*0.6-valW-u(6))
+		x := in.Right() - capW
+		if capW > p.width("…", p.fs)*3 {
+			p.text(x, in.Y+rowH-p.lh-u(2), p.fs, th.TextDim, frame.AlignStart, capt, capW)
+		} else {
+			x, capW = in.Right(), 0
+		}
+		p.text(x-u(6), in.Y, big, h.valueC, frame.AlignEnd, h.value, in.W*0.6)
+		numW = in.Right() - (x - u(6) - valW)
+	}
+	p.text(in.X, in.Y+rowH-frame.LineHeight(u(18))-u(1), u(18), th.Text, frame.AlignStart, h.title, in.W-numW-u(12))
+	y := in.Y + rowH + u(2)
+	for _, ln := range h.lines[:min(keep, len(h.lines))] {
+		p.text(in.X, y, p.fs, ln.c, frame.AlignStart, ln.s, in.W)
+		y += p.lh
+	}
+	_, rest := in.CutTop(y - in.Y + u(6))
+	return rest
+}
+
+// compactFrame is the inner rectangle of a chapter's area and whether the
+// picture is short enough to need a compact layout: small frames get a
+// narrower margin.
+func compactFrame(p pen, area frame.Rect) (in frame.Rect, compact bool) {
+	u := p.u
+	pad := u(16)
+	if area.H < u(360) {
+		pad = u(8)
+	}
+	in = area.Inset(pad)
+	return in, in.H < u(330)
+}

@@ -339,12 +339,8 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	if v == nil {
 		return
 	}
-	in := area.Inset(u(16))
-	head, rest := in.CutTop(u(84))
-	numW := u(260)
-	nums, words := head.CutRight(numW)
+	in, compact := compactFrame(p, area)
 	ex := &c.ex
-	p.text(words.X, words.Y, u(18), th.Text, frame.AlignStart, "Merkle trees of n0 and n1", words.W)
 	missed := missedKeys(x.View)
 	status := "n0 and n1 hold the same versions of the chapter's keys."
 	if missed > 0 {
@@ -353,24 +349,64 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	if len(v.Groups) > 0 {
 		status = "n1 is cut off: the writes reach n0 and one other replica only."
 	}
-	p.text(words.X, words.Y+u(28), p.fs, th.Text, frame.AlignStart, status, words.W-u(8))
+	h := heading{title: "Merkle trees of n0 and n1", numW: 260, valueC: scene.Orange}
+	h.lines = []headLine{{status, th.Text}}
 	if ex.started {
-		p.text(words.X, words.Y+u(28)+p.lh, p.fs, th.TextDim, frame.AlignStart,
-			fmt.Sprintf("Last exchange at tick %d: %s compared, %s sent, repaired: %s", ex.start, plural(len(ex.ranges), "range"),
-				plural(ex.KeysSent, "key"), listOrNone(ex.Repaired)), words.W-u(8))
-		p.bigNumber(nums.Right(), nums.Y, fmt.Sprintf("%d hashes", ex.Hashes), scene.Orange,
-			fmt.Sprintf("exchanged for %s in those ranges", plural(ex.KeysInRanges, "key")), numW)
+		h.lines = append(h.lines, headLine{fmt.Sprintf("Last exchange at tick %d: %s compared, %s sent, repaired: %s", ex.start, plural(len(ex.ranges), "range"),
+			plural(ex.KeysSent, "key"), listOrNone(ex.Repaired)), th.TextDim})
+		h.value = fmt.Sprintf("%d hashes", ex.Hashes)
+		h.caption = fmt.Sprintf("exchanged for %s in those ranges", plural(ex.KeysInRanges, "key"))
+		h.shortCaption = "for " + plural(ex.KeysInRanges, "key")
 	} else {
-		p.text(words.X, words.Y+u(28)+p.lh, p.fs, th.TextDim, frame.AlignStart, "No exchange yet.", words.W-u(8))
+		h.lines = append(h.lines, headLine{"No exchange yet.", th.TextDim})
 	}
-
-	legend, rest := rest.CutBottom(p.lh + u(12))
-	readArea, trees := rest.CutBottom(u(20) + 3*p.lh)
-	leafArea, trees := trees.CutBottom(2*p.lh + u(8))
-	c.drawLeafKeys(p, leafArea)
-	c.drawLegend(p, legend)
-	c.drawReadRepair(p, readArea, v)
-	c.drawTrees(p, trees, v)
+	// The trees come first; in a short picture the status line, the
+	// differing buckets' keys, read repair and the legend follow, each
+	// while the trees keep the height they need.
+	treesMin := p.lh + u(14) + float64(v.Config.MerkleDepth+1)*u(16)
+	keep := 0
+	if compact {
+		probe := in.H - frame.LineHeight(u(24)) - u(8)
+		if probe-p.lh >= treesMin {
+			keep = 1
+		}
+	}
+	rest := h.draw(p, in, compact, keep)
+	leafH, readH, legendH := 2*p.lh+u(8), u(20)+3*p.lh, p.lh+u(12)
+	if compact {
+		leafH, readH = p.lh+u(6), u(18)+2*p.lh
+	}
+	// Kept in order of importance, placed bottom up: legend, read repair,
+	// the buckets' keys.
+	budget := rest.H - treesMin
+	keepBlock := func(h float64) bool {
+		if budget < h {
+			return false
+		}
+		budget -= h
+		return true
+	}
+	showLeaf, showRead, showLegend := keepBlock(leafH), keepBlock(readH), keepBlock(legendH)
+	var legend, readArea, leafArea frame.Rect
+	if showLegend {
+		legend, rest = rest.CutBottom(legendH)
+	}
+	if showRead {
+		readArea, rest = rest.CutBottom(readH)
+	}
+	if showLeaf {
+		leafArea, rest = rest.CutBottom(leafH)
+	}
+	if leafArea.H > 0 {
+		c.drawLeafKeys(p, leafArea)
+	}
+	if readArea.H > 0 {
+		c.drawReadRepair(p, readArea, v)
+	}
+	if legend.H > 0 {
+		c.drawLegend(p, legend)
+	}
+	c.drawTrees(p, rest, v)
 }
 
 func listOrNone(keys []string) string {
@@ -410,7 +446,11 @@ func (c *Merkle) drawTrees(p pen, r frame.Rect, v *core.View) {
 		gr := u(8)
 		p.nodeGlyph(box.X+gr, box.Y+p.lh/2, gr, id, nodeUp(v, id))
 		c.hits = append(c.hits, hit{id, box.X + gr, box.Y + p.lh/2, gr + u(4)})
-		p.text(box.X+2*gr+u(8), box.Y, p.fs, th.Text, frame.AlignStart, id.String()+"'s tree · "+rangeText, box.W-2*gr-u(8))
+		title := id.String() + "'s tree"
+		if box.W >= u(330) {
+			title += " · " + rangeText
+		}
+		p.text(box.X+2*gr+u(8), box.Y, p.fs, th.Text, frame.AlignStart, title, box.W-2*gr-u(8))
 		tree := frame.Rect{X: box.X, Y: box.Y + p.lh + u(14), W: box.W, H: box.H - p.lh - u(14)}
 		c.drawTree(p, tree, states, depth, hashes[side], hashes[1-side])
 	}
@@ -420,6 +460,9 @@ func (c *Merkle) drawTrees(p pen, r frame.Rect, v *core.View) {
 //
 // Colours say what the last comparison found; the numbers are the tree's
 // hashes now (their top 16 bits), brighter where the two trees still differ.
+// A level is labelled where its boxes are wide enough for a hash and the
+// rows far enough apart for labels on every level; when they are not,
+// only the root's hash is written, the one the exchange starts from.
 func (c *Merkle) drawTree(p pen, r frame.Rect, states [][]nodeState, depth int, own, other [][]uint64) {
 	u := p.u
 	th := p.x.Theme
@@ -442,6 +485,7 @@ func (c *Merkle) drawTree(p pen, r frame.Rect, states [][]nodeState, depth int, 
 			l.Line(px, py+boxH/2, cx, cy-boxH/2, u(1.5), col)
 		}
 	}
+	everyLevel := rowH >= p.lh+u(2)
 	for lv := range levels {
 		w := r.W / float64(int(1)<<lv)
 		bw := min(w-u(4), u(90))
@@ -459,7 +503,7 @@ func (c *Merkle) drawTree(p pen, r frame.Rect, states [][]nodeState, depth int, 
 			default:
 				p.dashedBox(b, u(1), th.Border)
 			}
-			if lv < len(own) && i < len(own[lv]) && bw > p.width("0000", p.fs)+u(6) {
+			if lv < len(own) && i < len(own[lv]) && bw > p.width("0000", p.fs)+u(6) && (everyLevel || lv == 0) {
 				h := own[lv][i]
 				if states[lv][i] != comparedDiffer && lv < len(other) && i < len(other[lv]) && other[lv][i] != h {
 					txt = th.Text
@@ -530,6 +574,9 @@ func (c *Merkle) drawReadRepair(p pen, r frame.Rect, v *core.View) {
 	}
 	p.text(r.X, y, p.fs, th.Text, frame.AlignStart, line, r.W)
 	y += p.lh + u(4)
+	if y+p.lh > r.Bottom()+u(1) {
+		return // no room for the replicas' values
+	}
 	x := r.X
 	for _, id := range p.x.Cluster().PreferenceList(hot, v.Config.N) {
 		val := "—"
@@ -566,7 +613,7 @@ func (c *Merkle) drawLegend(p pen, r frame.Rect) {
 		p.l.Label(x+w+u(6), y, p.fs, th.Text, frame.AlignStart, label)
 		x += w + u(6) + lw + u(20)
 	}
-	item(func(b frame.Rect) { p.l.Rect(b, th.ControlHover); p.l.Outline(b, u(1), th.TextDim) }, "hashes equal: subtree skipped")
 	item(func(b frame.Rect) { p.l.Rect(b, scene.Vermillion) }, "hashes differ: look at both children")
+	item(func(b frame.Rect) { p.l.Rect(b, th.ControlHover); p.l.Outline(b, u(1), th.TextDim) }, "hashes equal: subtree skipped")
 	item(func(b frame.Rect) { p.dashedBox(b, u(1), th.Border) }, "never compared")
 }
