@@ -55,7 +55,11 @@ const checkTimeout = time.Second
 const (
 	viewStore = iota // knobs, the ring, the verdict
 	viewMap          // the summary table
+	viewKnobs        // the knobs alone, a page at a time (compact layout only)
 )
+
+// viewLabels are the tabs' labels; the compact layout adds the Knobs tab.
+var viewLabels = []string{"The store", "What each part does", "Knobs"}
 
 // faultChoices are the fault injector settings offered, as Faults.Kinds.
 var faultChoices = []struct {
@@ -102,6 +106,15 @@ type Chapter struct {
 	clients *ui.Toggle
 	faults  *ui.Dropdown
 	links   []*ui.Button
+	more    *ui.Button // the next page of knobs (compact layout)
+
+	// knobPage is the page of knobs the compact layout shows, knobPages
+	// how many it had last frame.
+	knobPage, knobPages int
+	// ring is the compact layout's store picture (the sandbox draws its
+	// own in the wide layout); ringShown says it was drawn last frame.
+	ring      scene.Ring
+	ringShown bool
 
 	// verdict is the last check's result, taken at verdictTick; checked is
 	// false until the button is pressed in this run.
@@ -113,7 +126,10 @@ type Chapter struct {
 // New makes the chapter.
 func New() *Chapter {
 	c := &Chapter{sb: lab.NewSandbox()}
-	c.tabs = ui.NewTabs("summary-view", "Left and Right arrows switch", []string{"The store", "What each part does"}, 0, func(i int) { c.view = i })
+	c.tabs = ui.NewTabs("summary-view", "Left and Right arrows switch", viewLabels[:2], 0, func(i int) { c.view = i })
+	c.more = ui.NewButton("summary-knobs-more", "More knobs ►", "The next page of knobs", func() {
+		c.knobPage = (c.knobPage + 1) % max(c.knobPages, 1)
+	})
 	c.check = ui.NewButton("summary-check", "Check linearizability", "Check every client operation so far against a single-copy register", nil)
 	c.check.Primary = true
 	c.nodes = ui.NewStepper("summary-nodes", "Nodes*", "Nodes in the cluster (restarts the run)", 1, 64, 1, 5, nil)
@@ -195,6 +211,9 @@ func (c *Chapter) Update(x *lab.Context) {}
 func (c *Chapter) NodeAt(px, py float64) (core.NodeID, bool) {
 	if c.view != viewStore {
 		return core.NoNode, false
+	}
+	if c.ringShown {
+		return c.ring.NodeAt(px, py)
 	}
 	return c.sb.NodeAt(px, py)
 }
@@ -350,6 +369,13 @@ func (c *Chapter) knobs() []ui.Widget {
 
 // layout is where the picture's parts go this frame.
 type layout struct {
+	// compact is the layout of a small picture: the knobs on a tab of
+	// their own, a page at a time; the verdict one line at the bottom;
+	// the ring over the picture's width, or a list of the nodes when it
+	// has no room.
+	compact  bool
+	status   frame.Rect // compact: the store's one-line status
+	more     frame.Rect // compact: the next page of knobs
 	tabs     frame.Rect
 	caption  frame.Rect // "* restarts the run"
 	knobs    []frame.Rect
@@ -379,20 +405,39 @@ func (c *Chapter) verdictText(x *lab.Context, boxW float64) []string {
 	return out
 }
 
+// compactLayout reports whether a picture of inner size w x h (device
+// pixels) takes the compact layout: the knobs column, the sandbox's ring
+// with its status and legend, and the verdict box need about 760 x 520 px
+// at 1x.
+func compactLayout(th *ui.Theme, w, h float64) bool {
+	return w < th.U(760) || h < th.U(520)
+}
+
+// ringSideMin is the least side (at 1x) the ring needs for its node
+// labels to stay inside its area.
+const ringSideMin = 180
+
 func (c *Chapter) layout(x *lab.Context, area frame.Rect) layout {
 	th := x.Theme
 	u := th.U
 	var lay layout
 	pad := u(12)
 	inner := area.Inset(pad)
+	lay.compact = compactLayout(th, inner.W, inner.H)
 	lay.tabs, inner = inner.CutTop(th.ControlHeight())
-	lay.tabs.W = min(lay.tabs.W, u(360))
+	if !lay.compact {
+		lay.tabs.W = min(lay.tabs.W, u(360))
+	}
 	_, inner = inner.CutTop(u(10))
 	if c.view == viewMap {
 		lay.table = inner
 		return lay
 	}
 	lh := frame.LineHeight(th.Font())
+	if lay.compact {
+		c.compactBody(x, inner, &lay)
+		return lay
+	}
 	// The knobs: one column if it fits, else two.
 	rowH := th.ControlHeight() + u(6)
 	count := len(c.knobs())
@@ -422,15 +467,63 @@ func (c *Chapter) layout(x *lab.Context, area frame.Rect) layout {
 	return lay
 }
 
+// compactBody lays out the store or the knobs tab of the compact layout
+// in r.
+func (c *Chapter) compactBody(x *lab.Context, r frame.Rect, lay *layout) {
+	th := x.Theme
+	u := th.U
+	lh := frame.LineHeight(th.Font())
+	lay.knobs = make([]frame.Rect, len(c.knobs()))
+	if c.view == viewKnobs {
+		lay.caption, r = r.CutTop(lh + u(6))
+		gap := u(8)
+		cols := max(int((r.W+gap)/(u(190)+gap)), 1)
+		colW := (r.W - float64(cols-1)*gap) / float64(cols)
+		rowH := th.ControlHeight() + u(6)
+		rows := max(int((r.H+u(6))/rowH), 1)
+		count := len(lay.knobs)
+		shown := count
+		if count > cols*rows {
+			shown = max(cols*rows-1, 1) // one slot for More
+		}
+		c.knobPages = (count + shown - 1) / shown
+		c.knobPage = min(c.knobPage, c.knobPages-1)
+		slot := func(i int) frame.Rect {
+			col, row := i/rows, i%rows
+			return frame.Rect{X: r.X + float64(col)*(colW+gap), Y: r.Y + float64(row)*rowH, W: colW, H: th.ControlHeight()}
+		}
+		from := c.knobPage * shown
+		for i := from; i < min(from+shown, count); i++ {
+			lay.knobs[i] = slot(i - from)
+		}
+		if shown < count {
+			lay.more = slot(shown)
+		}
+		return
+	}
+	lay.verdict, r = r.CutBottom(frame.LineHeight(th.Font()*1.3) + u(8))
+	_, r = r.CutBottom(u(6))
+	lay.status, lay.ring = r.CutTop(lh)
+	_, lay.ring = lay.ring.CutTop(u(4))
+}
+
 // SceneControls lays out the view tabs, the knobs (store view) and the
 // chapter links (table view) inside the picture.
 func (c *Chapter) SceneControls(x *lab.Context, area frame.Rect) []ui.Widget {
 	c.bindKnobs(x)
+	if th := x.Theme; !compactLayout(th, area.W-2*th.U(12), area.H-2*th.U(12)) && c.view == viewKnobs {
+		c.view = viewStore // the wide layout shows the knobs beside the store
+	}
 	lay := c.layout(x, area)
+	c.tabs.Labels = viewLabels[:2]
+	if lay.compact {
+		c.tabs.Labels = viewLabels
+	}
 	c.tabs.SetBounds(lay.tabs)
 	c.tabs.Selected = c.view
 	ws := []ui.Widget{c.tabs}
 	hide := func(w ui.Widget) { w.SetBounds(frame.Rect{}) }
+	hide(c.more)
 	for _, l := range c.links {
 		hide(l)
 	}
@@ -438,10 +531,17 @@ func (c *Chapter) SceneControls(x *lab.Context, area frame.Rect) []ui.Widget {
 		hide(k)
 	}
 	switch c.view {
-	case viewStore:
+	case viewStore, viewKnobs:
 		for i, k := range c.knobs() {
-			k.SetBounds(lay.knobs[i])
-			ws = append(ws, k)
+			if lay.knobs[i].W > 0 {
+				k.SetBounds(lay.knobs[i])
+				ws = append(ws, k)
+			}
+		}
+		if lay.more.W > 0 {
+			c.more.Label = fmt.Sprintf("More knobs (%d/%d) ►", c.knobPage+1, c.knobPages)
+			c.more.SetBounds(lay.more)
+			ws = append(ws, c.more)
 		}
 	case viewMap:
 		rows := c.tableRows(x, lay.table)
@@ -516,14 +616,112 @@ func (c *Chapter) tableRowsWrapped(x *lab.Context, area frame.Rect, linesMax int
 func (c *Chapter) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	lay := c.layout(x, area)
 	th := x.Theme
-	if c.view == viewMap {
+	c.ringShown = false
+	switch {
+	case c.view == viewMap:
 		c.drawTable(x, lay.table, l)
+		return
+	case lay.compact && c.view == viewStore:
+		c.drawCompactStore(x, lay, l)
 		return
 	}
 	l.Label(lay.caption.X, lay.caption.Y, th.Font(), th.TextDim, frame.AlignStart,
 		frame.Fit(x.Measure, "* restarts the run", th.Font(), lay.caption.W))
+	if lay.compact {
+		return // the knobs tab
+	}
 	c.sb.Build(x, lay.ring, l)
 	c.drawVerdict(x, lay.verdict, l)
+}
+
+// drawCompactStore draws the compact layout's store: a status line, the
+// ring (or, with no room for it, each node's state as text) and the
+// verdict in one line.
+func (c *Chapter) drawCompactStore(x *lab.Context, lay layout, l *frame.Layer) {
+	th := x.Theme
+	u := th.U
+	size := th.Font()
+	v := x.View
+	if v == nil {
+		return
+	}
+	l.Label(lay.status.X, lay.status.Y, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure,
+		fmt.Sprintf("Tick %d · %d nodes · %d in flight · N=%d W=%d R=%d", v.Tick, len(v.Nodes), len(v.InFlight),
+			v.Config.N, v.Config.W, v.Config.R), size, lay.status.W))
+	// The ring's node labels reach a little past its square: keep a
+	// margin above and below.
+	ringArea := lay.ring.Inset(u(6))
+	if min(ringArea.W, ringArea.H) >= u(ringSideMin) {
+		c.ring.Build(&scene.Input{View: v, Phase: x.Phase, Recent: x.Recent, Area: ringArea,
+			Scale: th.Scale, Selected: x.Selected, Measure: x.Measure}, l)
+		c.ringShown = true
+	} else {
+		// Each node's state, as many lines as fit.
+		lh := frame.LineHeight(size)
+		var words []string
+		for i, n := range v.Nodes {
+			words = append(words, n.ID.String()+" "+scene.StateOf(v, i).String())
+		}
+		y := lay.ring.Y
+		for _, line := range frame.Wrap(x.Measure, strings.Join(words, " · "), size, lay.ring.W) {
+			if y+lh > lay.ring.Bottom() {
+				break
+			}
+			l.Label(lay.ring.X, y, size, th.Text, frame.AlignStart, line)
+			y += lh
+		}
+	}
+	c.drawVerdictLine(x, lay.verdict, l)
+}
+
+// drawVerdictLine is the verdict box collapsed to one line: its shape, its
+// headline and the first detail, cut to fit.
+func (c *Chapter) drawVerdictLine(x *lab.Context, r frame.Rect, l *frame.Layer) {
+	th := x.Theme
+	u := th.U
+	size := th.Font()
+	l.Rect(r, th.Panel)
+	l.Outline(r, u(1), th.Border)
+	headline, details := c.VerdictLines(x.View.Tick)
+	big := size * 1.2
+	cx, cy := r.X+u(16), r.Y+r.H/2
+	col := c.drawVerdictMark(x, headline, cx, cy, l)
+	headCol := th.Text
+	if col != th.TextDim {
+		headCol = textOn(col)
+	}
+	tx := r.X + u(30)
+	ty := r.Y + (r.H-frame.LineHeight(big))/2
+	l.Label(tx, ty, big, headCol, frame.AlignStart, frame.Fit(x.Measure, headline, big, r.Right()-tx-u(8)))
+	tx += x.Measure.Width(headline, big) + u(12)
+	detail := "press Check linearizability"
+	if c.checked && len(details) > 0 {
+		detail = details[0]
+	}
+	if room := r.Right() - tx - u(8); room > x.Measure.Width("…", size)*3 {
+		l.Label(tx, r.Y+(r.H-frame.LineHeight(size))/2, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, detail, size, room))
+	}
+}
+
+// drawVerdictMark draws the verdict's shape at (cx, cy), which repeats its
+// colour: a disc for linearizable, a cross for a violation, a ring for not
+// checked or undecided. It returns the colour.
+func (c *Chapter) drawVerdictMark(x *lab.Context, headline string, cx, cy float64, l *frame.Layer) frame.Color {
+	th := x.Theme
+	u := th.U
+	col := th.TextDim
+	switch headline {
+	case "Linearizable":
+		col = scene.Green
+		l.Disc(cx, cy, u(7), 20, col)
+	case "Not linearizable":
+		col = scene.Vermillion
+		l.Line(cx-u(6), cy-u(6), cx+u(6), cy+u(6), u(3), col)
+		l.Line(cx-u(6), cy+u(6), cx+u(6), cy-u(6), u(3), col)
+	default:
+		l.Annulus(cx, cy, u(6), u(2), 20, col)
+	}
+	return col
 }
 
 // VerdictLines is the verdict as shown: a headline, then details.
@@ -573,20 +771,7 @@ func (c *Chapter) drawVerdict(x *lab.Context, r frame.Rect, l *frame.Layer) {
 	details := c.verdictText(x, r.W)
 	big := size * 1.3
 	cx, cy := r.X+u(20), r.Y+u(10)+big*0.6
-	// The verdict's shape repeats its colour: a disc for linearizable, a
-	// cross for a violation, a ring for not checked or undecided.
-	col := th.TextDim
-	switch headline {
-	case "Linearizable":
-		col = scene.Green
-		l.Disc(cx, cy, u(7), 20, col)
-	case "Not linearizable":
-		col = scene.Vermillion
-		l.Line(cx-u(6), cy-u(6), cx+u(6), cy+u(6), u(3), col)
-		l.Line(cx-u(6), cy+u(6), cx+u(6), cy-u(6), u(3), col)
-	default:
-		l.Annulus(cx, cy, u(6), u(2), 20, col)
-	}
+	col := c.drawVerdictMark(x, headline, cx, cy, l)
 	tx := r.X + u(36)
 	headCol := th.Text
 	if col != th.TextDim {
