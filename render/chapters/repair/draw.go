@@ -27,7 +27,31 @@ func (p pen) u(v float64) float64 { return p.x.Theme.U(v) }
 
 // text writes one line, shortened to fit maxW.
 func (p pen) text(x, y, size float64, c frame.Color, align frame.Align, s string, maxW float64) {
-	p.l.Label(x, y, size, c, align, frame.Fit(p.x.Measure, s, size, maxW))
+	if fit := frame.Fit(p.x.Measure, s, size, maxW); fit != "" {
+		p.l.Label(x, y, size, c, align, fit)
+	}
+}
+
+// labelBox is the rectangle a label of s at size covers.
+func (p pen) labelBox(x, y, size float64, align frame.Align, s string) frame.Rect {
+	w := p.width(s, size)
+	switch align {
+	case frame.AlignCenter:
+		x -= w / 2
+	case frame.AlignEnd:
+		x -= w
+	}
+	return frame.Rect{X: x, Y: y, W: w, H: frame.LineHeight(size)}
+}
+
+// overlapsAny reports whether r overlaps one of boxes.
+func overlapsAny(r frame.Rect, boxes []frame.Rect) bool {
+	for _, b := range boxes {
+		if r.Overlaps(b) {
+			return true
+		}
+	}
+	return false
 }
 
 // width is the width of s at size.
@@ -240,7 +264,7 @@ func (h heading) draw(p pen, in frame.Rect, compact bool, keep int) frame.Rect {
 		valW := p.width(h.value, big)
 		capW := min(p.width(capt, p.fs), in.W*0.6-valW-u(6))
 		x := in.Right() - capW
-		if capW > p.width("…", p.fs)*3 {
+		if capW >= min(p.width(capt, p.fs), 3*p.width("…", p.fs)) {
 			p.text(x, in.Y+rowH-p.lh-u(2), p.fs, th.TextDim, frame.AlignStart, capt, capW)
 		} else {
 			x, capW = in.Right(), 0

@@ -292,33 +292,52 @@ func (c *Failures) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	if v == nil {
 		return
 	}
-	in := area.Inset(u(16))
-	head, rest := in.CutTop(u(84))
-	numW := u(230)
-	nums, words := head.CutRight(numW)
+	in, compact := compactFrame(p, area)
 	differ, live := viewsDiffer(v)
+	h := heading{title: "Who believes what", numW: 230}
 	if differ == 0 {
-		p.bigNumber(nums.Right(), nums.Y, "views agree", scene.Green, fmt.Sprintf("all %d running nodes agree", live), numW)
+		h.value, h.valueC = "views agree", scene.Green
+		h.caption = fmt.Sprintf("all %d running nodes agree", live)
+		h.shortCaption = fmt.Sprintf("all %d", live)
 	} else {
 		word := "views differ"
 		if differ == 1 {
 			word = "view differs"
 		}
-		p.bigNumber(nums.Right(), nums.Y, fmt.Sprintf("%d %s", differ, word), scene.Orange, fmt.Sprintf("of %d running nodes", live), numW)
+		h.value, h.valueC = fmt.Sprintf("%d %s", differ, word), scene.Orange
+		h.caption = fmt.Sprintf("of %d running nodes", live)
+		h.shortCaption = fmt.Sprintf("of %d", live)
 	}
-	p.text(words.X, words.Y, u(18), th.Text, frame.AlignStart, "Who believes what", words.W)
 	cfg := v.Config
-	p.text(words.X, words.Y+u(28), p.fs, th.TextDim, frame.AlignStart,
-		fmt.Sprintf("Gossip every %d ticks · suspect after %d ticks without a heartbeat · dead after %d", cfg.GossipIntervalTicks, cfg.SuspectAfterTicks, cfg.DeadAfterTicks), words.W-u(8))
-	p.text(words.X, words.Y+u(28)+p.lh, p.fs, th.Text, frame.AlignStart, c.detectionLine(v), words.W-u(8))
-
-	legend, rest := rest.CutBottom(p.lh + u(12))
-	c.drawLegend(p, legend)
+	h.lines = []headLine{
+		{c.detectionLine(v), th.Text},
+		{fmt.Sprintf("Gossip every %d ticks · suspect after %d ticks without a heartbeat · dead after %d", cfg.GossipIntervalTicks, cfg.SuspectAfterTicks, cfg.DeadAfterTicks), th.TextDim},
+	}
+	// The matrix needs a row per node at least a line tall, under its
+	// column names; the story line and the legend come while it has them.
+	matrixMin := float64(len(v.Nodes)+1)*p.lh + u(6)
+	keep := 0
+	if compact && in.H-frame.LineHeight(u(24))-u(8)-p.lh >= matrixMin {
+		keep = 1
+	}
+	rest := h.draw(p, in, compact, keep)
+	legendH := p.lh + u(12)
+	if rest.H-legendH >= matrixMin {
+		var legend frame.Rect
+		legend, rest = rest.CutBottom(legendH)
+		c.drawLegend(p, legend)
+	}
+	// The cluster's circle needs room for its labels around it; a small
+	// frame shows the matrix alone.
 	circleW := min(rest.W*0.42, rest.H+u(40))
-	circle, matrix := rest.CutLeft(circleW)
-	_, matrix = matrix.CutLeft(u(16))
-	c.drawCluster(p, circle, v)
-	c.drawMatrix(p, matrix, v)
+	matrix := rest
+	if min(circleW, rest.H)/2-u(50) >= u(45) {
+		var circle frame.Rect
+		circle, matrix = rest.CutLeft(circleW)
+		_, matrix = matrix.CutLeft(u(16))
+		c.drawCluster(p, circle, v)
+	}
+	c.drawMatrix(p, matrix, v, compact)
 }
 
 // detectionLine is the story of the latest crash in one line.
@@ -374,6 +393,32 @@ func (c *Failures) drawCluster(p pen, r frame.Rect, v *core.View) {
 			l.Line(a[0], a[1], b[0], b[1], u(2.5), scene.Purple.WithAlpha(float32(1-0.7*age)))
 		}
 	}
+	// Node labels are placed first; a hint's or handoff's label is left
+	// out where it would cover one of them or another.
+	labels := make([]string, n)
+	labelY := make([]float64, n)
+	var placed []frame.Rect
+	for i, nv := range v.Nodes {
+		x0, y0 := pos[i][0], pos[i][1]
+		labels[i] = nv.ID.String()
+		if st := scene.StateOf(v, i); st != scene.StateUp {
+			labels[i] += " " + st.String()
+		}
+		labelY[i] = y0 + gr + u(6)
+		if y0 < cy-rad*0.5 {
+			labelY[i] = y0 - gr - u(6) - p.lh
+		}
+		b := p.labelBox(x0, labelY[i], p.fs, frame.AlignCenter, labels[i])
+		if overlapsAny(b, placed) {
+			labels[i] = nv.ID.String() // the shape tells the state
+			b = p.labelBox(x0, labelY[i], p.fs, frame.AlignCenter, labels[i])
+		}
+		if overlapsAny(b, placed) {
+			labels[i] = ""
+			continue
+		}
+		placed = append(placed, b)
+	}
 	// Hints: a dashed arrow from the stand-in to the node it writes for.
 	type pair struct{ from, to core.NodeID }
 	hints := map[pair][]string{}
@@ -402,6 +447,10 @@ func (c *Failures) drawCluster(p pen, r frame.Rect, v *core.View) {
 		mx, my := (ax+bx)/2, (ay+by)/2
 		w := p.width(label, p.fs) + u(10)
 		box := frame.Rect{X: mx - w/2, Y: my - p.lh/2 - u(2), W: w, H: p.lh + u(4)}
+		if overlapsAny(box, placed) {
+			continue
+		}
+		placed = append(placed, box)
 		l.Rect(box, th.Background)
 		l.Outline(box, u(1), scene.Vermillion)
 		l.Label(mx, box.Y+u(2), p.fs, th.Text, frame.AlignCenter, label)
@@ -414,7 +463,13 @@ func (c *Failures) drawCluster(p pen, r frame.Rect, v *core.View) {
 		a, b := pos[e.From], pos[e.Peer]
 		ax, ay, bx, by := shorten(a[0], a[1], b[0], b[1], gr+u(4))
 		p.arrow(ax, ay, bx, by, u(3), scene.Vermillion, false)
-		l.Label((ax+bx)/2, (ay+by)/2+u(6), p.fs, scene.Vermillion, frame.AlignCenter, "handed off "+e.Key)
+		label := "handed off " + e.Key
+		lb := p.labelBox((ax+bx)/2, (ay+by)/2+u(6), p.fs, frame.AlignCenter, label)
+		if overlapsAny(lb, placed) {
+			continue
+		}
+		placed = append(placed, lb)
+		l.Label((ax+bx)/2, lb.Y, p.fs, scene.Vermillion, frame.AlignCenter, label)
 	}
 	for i, nv := range v.Nodes {
 		x0, y0 := pos[i][0], pos[i][1]
@@ -434,19 +489,13 @@ func (c *Failures) drawCluster(p pen, r frame.Rect, v *core.View) {
 			l.Annulus(x0, y0, gr+u(6), u(2.5), 32, th.Text)
 		}
 		c.hits = append(c.hits, hit{nv.ID, x0, y0, gr + u(6)})
-		label := nv.ID.String()
-		if state != scene.StateUp {
-			label += " " + state.String()
-		}
-		ly := y0 + gr + u(6)
-		if y0 < cy-rad*0.5 {
-			ly = y0 - gr - u(6) - p.lh
-		}
 		col := th.Text
 		if !nv.Up {
 			col = th.TextDim
 		}
-		l.Label(x0, ly, p.fs, col, frame.AlignCenter, label)
+		if labels[i] != "" {
+			l.Label(x0, labelY[i], p.fs, col, frame.AlignCenter, labels[i])
+		}
 	}
 }
 
@@ -463,17 +512,26 @@ func shorten(x0, y0, x1, y1, d float64) (float64, float64, float64, float64) {
 
 // drawMatrix draws the membership views: row = the viewer, column = the
 // node it has an opinion about; each cell shows the status by colour and
-// shape and the heartbeat the viewer last heard.
-func (c *Failures) drawMatrix(p pen, r frame.Rect, v *core.View) {
+// shape and the heartbeat the viewer last heard. A compact matrix leaves
+// out its caption and the viewers' state words (the row's glyph shows
+// it); cells too narrow for a heartbeat show the status shape alone.
+func (c *Failures) drawMatrix(p pen, r frame.Rect, v *core.View, compact bool) {
 	u := p.u
 	th := p.x.Theme
 	l := p.l
 	n := len(v.Nodes)
+	gr := u(7)
 	headW := u(92)
+	top := r.Y
+	if compact {
+		headW = 2*gr + u(16) + p.width("n00", p.fs)
+	} else {
+		p.text(r.X, r.Y, p.fs, th.TextDim, frame.AlignStart, "row: the node that believes · column: about whom", r.W)
+		top += u(24)
+	}
 	cellW := min(u(84), (r.W-headW)/float64(max(n, 1)))
-	cellH := min(u(44), (r.H-u(56))/float64(max(n, 1)))
-	top := r.Y + u(24)
-	p.text(r.X, r.Y, p.fs, th.TextDim, frame.AlignStart, "row: the node that believes · column: about whom", r.W)
+	cellH := min(u(44), (r.Bottom()-top-p.lh-u(6))/float64(max(n, 1)))
+	heartbeats := cellW >= u(32)+p.width("000", p.fs) // room for the glyph and three digits
 	for j, nv := range v.Nodes {
 		x0 := r.X + headW + float64(j)*cellW
 		p.text(x0+cellW/2, top, p.fs, th.Text, frame.AlignCenter, nv.ID.String(), cellW)
@@ -481,12 +539,12 @@ func (c *Failures) drawMatrix(p pen, r frame.Rect, v *core.View) {
 	top += p.lh + u(6)
 	for i, viewer := range v.Nodes {
 		y0 := top + float64(i)*cellH
-		row := frame.Rect{X: r.X, Y: y0, W: headW + float64(n)*cellW, H: cellH - u(4)}
+		row := frame.Rect{X: r.X, Y: y0, W: headW + float64(n)*cellW, H: cellH - u(2)}
 		if i%2 == 0 {
 			l.Rect(row, th.Panel)
 		}
-		gr := u(7)
-		p.nodeGlyph(r.X+gr+u(4), y0+cellH/2-u(2), gr, viewer.ID, viewer.Up)
+		ty := y0 + (row.H-p.lh)/2
+		p.nodeGlyph(r.X+gr+u(4), y0+row.H/2, gr, viewer.ID, viewer.Up)
 		name := viewer.ID.String()
 		col := th.Text
 		if !viewer.Up {
@@ -496,21 +554,33 @@ func (c *Failures) drawMatrix(p pen, r frame.Rect, v *core.View) {
 			name += " left"
 			col = th.TextDim
 		}
-		p.text(r.X+2*gr+u(12), y0+(cellH-u(4)-p.lh)/2, p.fs, col, frame.AlignStart, name, headW-2*gr-u(14))
+		if compact {
+			name = viewer.ID.String()
+		}
+		p.text(r.X+2*gr+u(12), ty, p.fs, col, frame.AlignStart, name, headW-2*gr-u(14))
 		if !viewer.Up {
-			p.text(r.X+headW+u(8), y0+(cellH-u(4)-p.lh)/2, p.fs, th.TextDim, frame.AlignStart, "crashed: no view (it starts afresh on restart)", float64(n)*cellW-u(12))
+			msg := "crashed: no view (it starts afresh on restart)"
+			if w := float64(n)*cellW - u(12); p.width(msg, p.fs) > w {
+				msg = "crashed: no view"
+			}
+			p.text(r.X+headW+u(8), ty, p.fs, th.TextDim, frame.AlignStart, msg, float64(n)*cellW-u(12))
 			continue
 		}
 		for j, target := range v.Nodes {
 			x0 := r.X + headW + float64(j)*cellW
-			cell := frame.Rect{X: x0 + u(2), Y: y0 + u(2), W: cellW - u(4), H: cellH - u(8)}
+			cell := frame.Rect{X: x0 + u(2), Y: y0 + u(1), W: cellW - u(4), H: row.H - u(2)}
 			m, known := memberOf(viewer.Membership, target.ID)
 			if i == j {
 				l.Outline(cell, u(1), th.Border)
 			}
-			gx := cell.X + u(14)
 			gy := cell.Y + cell.H/2
-			p.statusGlyph(gx, gy, u(7), m.Status, known)
+			gs := min(u(7), cell.H/2-u(1))
+			if !heartbeats {
+				p.statusGlyph(cell.X+cell.W/2, gy, gs, m.Status, known)
+				continue
+			}
+			gx := cell.X + u(14)
+			p.statusGlyph(gx, gy, gs, m.Status, known)
 			txt := "?"
 			if known {
 				txt = strconv.FormatUint(m.Heartbeat, 10)
