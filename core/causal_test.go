@@ -98,3 +98,36 @@ func TestCausalMaxCounterMatchesClock(t *testing.T) {
 		}
 	}
 }
+
+// pastMerger gives what folding merge over the versions' causal pasts
+// gives, ticks included, with or without dot clouds, reused from one merge
+// to the next.
+func TestPastMergerMatchesFold(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	var m pastMerger
+	withoutClouds, withClouds := 0, 0
+	for trial := range 3000 {
+		var vs []*version
+		for range rng.IntN(5) {
+			p := randomCausal(rng)
+			if rng.IntN(2) == 0 { // the usual case: a plain vector
+				p.cloud = nil
+			}
+			vs = append(vs, &version{past: p})
+		}
+		got, want := m.merge(vs), mergedPast(vs)
+		if !sameCausal(got, want) {
+			t.Fatalf("trial %d: pastMerger gives %v %v, the fold %v %v", trial, got, got.vv.Entries(), want, want.vv.Entries())
+		}
+		if len(vs) > 1 {
+			if len(got.cloud) == 0 {
+				withoutClouds++
+			} else {
+				withClouds++
+			}
+		}
+	}
+	if withoutClouds < 300 || withClouds < 300 {
+		t.Fatalf("%d trials merged into a plain vector and %d kept a dot cloud: want at least 300 of each", withoutClouds, withClouds)
+	}
+}

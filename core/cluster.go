@@ -63,6 +63,8 @@ type Cluster struct {
 	// membership buffers they carried.
 	msgFree    []*message
 	memberBufs [][]memberEntry
+	// pastMerger's buffers merge the causal pasts a get returns.
+	pastMerger pastMerger
 }
 
 // New builds a cluster of cfg.Nodes nodes that all know each other, at tick 0.

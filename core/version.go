@@ -2,6 +2,7 @@ package core
 
 import (
 	"encoding/binary"
+	"slices"
 	"strconv"
 
 	"github.com/cespare/xxhash/v2"
@@ -98,6 +99,61 @@ func mergedPast(vs []*version) causal {
 		c = c.merge(vs[i].causalPast())
 	}
 	return c
+}
+
+// pastMerger computes mergedPast with one allocation (two when a dot
+// cloud remains) instead of one or more per version, in buffers it keeps
+// from one get to the next. It merges the vectors of all the pasts, then
+// folds in their cloud dots in order, each one contiguous with the vector
+// joining it: the same set, ticks included, as folding merge, since the
+// union of sets does not depend on the grouping, an entry's tick is the
+// latest of that node's entries in the inputs either way, and folding a
+// cloud dot never adds an entry (a valid set has no cloud dot n:1 while its
+// vector lacks n), so never adds a tick.
+type pastMerger struct {
+	vv   vclock.Merger
+	dots []vclock.Dot
+}
+
+// merge returns mergedPast(vs).
+func (pm *pastMerger) merge(vs []*version) causal {
+	switch len(vs) {
+	case 0:
+		return causal{}
+	case 1:
+		return vs[0].past
+	}
+	m := &pm.vv
+	m.Reset()
+	for i := range vs {
+		m.Add(vs[i].past.vv)
+	}
+	dots := pm.dots[:0]
+	for i := range vs {
+		for _, d := range vs[i].past.cloud {
+			if m.Get(d.Node) < d.Counter {
+				dots = append(dots, d)
+			}
+		}
+	}
+	slices.SortFunc(dots, compareDot)
+	var cloud []vclock.Dot
+	for i, d := range dots {
+		if i > 0 && d == dots[i-1] {
+			continue
+		}
+		// Dots come by node, then counter: each one either extends the
+		// vector (and perhaps makes the next one contiguous) or stays.
+		switch have := m.Get(d.Node); {
+		case d.Counter <= have:
+		case d.Counter == have+1:
+			m.Set(d.Node, d.Counter, 0)
+		default:
+			cloud = append(cloud, d)
+		}
+	}
+	pm.dots = dots[:0]
+	return causal{vv: m.Clock(), cloud: cloud}
 }
 
 // mergedClock is the vector clock of a sibling set, for display.

@@ -162,6 +162,7 @@ func (c *Cluster) Clone() *Cluster {
 		}
 	})
 	x.msgFree, x.memberBufs = nil, nil
+	x.pastMerger = pastMerger{} // scratch buffers are never shared
 	x.nodes = make([]*node, len(c.nodes))
 	for i, n := range c.nodes {
 		x.nodes[i] = n.clone()

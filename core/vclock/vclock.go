@@ -183,7 +183,11 @@ func (c Clock) Merge(o Clock) Clock {
 // lacks room for len(a)+len(b) more entries. dst must not share storage with
 // a or b.
 func AppendMerge(dst []Entry, a, b Clock) []Entry {
-	x, y := a.entries, b.entries
+	return appendMerge(dst, a.entries, b.entries)
+}
+
+// appendMerge is AppendMerge of two canonical entry lists.
+func appendMerge(dst, x, y []Entry) []Entry {
 	dst = slices.Grow(dst, len(x)+len(y))
 	i, j := 0, 0
 	for i < len(x) && j < len(y) {
@@ -206,6 +210,61 @@ func AppendMerge(dst []Entry, a, b Clock) []Entry {
 	}
 	dst = append(dst, x[i:]...)
 	return append(dst, y[j:]...)
+}
+
+// Merger merges many clocks into one with a single allocation, where
+// folding Merge over them would allocate once per clock: Add merges into
+// buffers the Merger keeps, reused from one merge to the next, and Clock
+// copies the result out. The zero Merger is empty and ready to use.
+type Merger struct {
+	acc, spare []Entry // acc: the merge so far; spare: room for the next one
+}
+
+// Reset empties the Merger, keeping its buffers.
+func (m *Merger) Reset() { m.acc = m.acc[:0] }
+
+// Add merges c into the Merger's clock.
+func (m *Merger) Add(c Clock) {
+	if len(c.entries) == 0 {
+		return
+	}
+	m.spare = appendMerge(m.spare[:0], m.acc, c.entries)
+	m.acc, m.spare = m.spare, m.acc
+}
+
+// Get returns n's counter in the Merger's clock, as Clock.Get does.
+func (m *Merger) Get(n ids.NodeID) uint64 {
+	if i, ok := (Clock{entries: m.acc}).find(n); ok {
+		return m.acc[i].Counter
+	}
+	return 0
+}
+
+// Set raises n's counter in the Merger's clock to counter, as Clock.Set
+// does (a counter not above the current one changes nothing; an entry that
+// grows takes the later of its Tick and tick), in place.
+func (m *Merger) Set(n ids.NodeID, counter uint64, tick int64) {
+	i, found := (Clock{entries: m.acc}).find(n)
+	switch {
+	case found:
+		if e := &m.acc[i]; counter > e.Counter {
+			e.Counter = counter
+			e.Tick = max(e.Tick, tick)
+		}
+	case counter > 0:
+		m.acc = slices.Insert(m.acc, i, Entry{Node: n, Counter: counter, Tick: tick})
+	}
+}
+
+// Clock returns the merge of every clock added since the last Reset, with
+// the changes Set made: the same entries, ticks included, as folding Merge
+// and Set over the same clocks in the same order. Its storage is
+// freshly allocated (none for the empty clock).
+func (m *Merger) Clock() Clock {
+	if len(m.acc) == 0 {
+		return Clock{}
+	}
+	return Clock{entries: slices.Clone(m.acc)}
 }
 
 // Truncate bounds the clock to maxEntries entries, as Dynamo does: when

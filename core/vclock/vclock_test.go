@@ -737,3 +737,57 @@ func TestFindMatchesLookup(t *testing.T) {
 		}
 	}
 }
+
+// A Merger gives what folding Merge gives, ticks included, for any number of
+// clocks, and is reusable after Reset.
+func TestMergerMatchesFoldedMerge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	var m Merger
+	for i := range 2000 {
+		m.Reset()
+		var want Clock
+		var cs []Clock
+		for range rng.IntN(6) {
+			c := randomClock(rng, 6)
+			if len(cs) > 0 && rng.IntN(3) == 0 {
+				c = lowered(rng, cs[len(cs)-1])
+			}
+			cs = append(cs, c)
+			want = want.Merge(c)
+			m.Add(c)
+		}
+		if got := m.Clock(); !slices.Equal(got.Entries(), want.Entries()) {
+			t.Fatalf("case %d: Merger of %v gives %v, folding Merge gives %v", i, cs, got.Entries(), want.Entries())
+		}
+	}
+	a, b, c := mustParse(t, "[n0:1 n2:3]"), mustParse(t, "[n1:2]"), mustParse(t, "[n2:4 n3:1]")
+	if allocs := testing.AllocsPerRun(100, func() { m.Reset(); m.Add(a); m.Add(b); m.Add(c); _ = m.Clock() }); allocs != 1 {
+		t.Errorf("merging three clocks with a warm Merger allocated %v times, want 1 (the result)", allocs)
+	}
+}
+
+// A Merger's Get and Set behave as Clock's on the merged clock.
+func TestMergerSetMatchesClockSet(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	var m Merger
+	for i := range 2000 {
+		a, b := randomClock(rng, 6), randomClock(rng, 6)
+		m.Reset()
+		m.Add(a)
+		m.Add(b)
+		want := a.Merge(b)
+		for range rng.IntN(4) {
+			n, counter, tick := ids.NodeID(rng.IntN(7)), uint64(rng.IntN(4)), rng.Int64N(20)
+			want = want.Set(n, counter, tick)
+			m.Set(n, counter, tick)
+		}
+		for n := range ids.NodeID(7) {
+			if got := m.Get(n); got != want.Get(n) {
+				t.Fatalf("case %d: Merger.Get(%s) = %d, want %d", i, n, got, want.Get(n))
+			}
+		}
+		if got := m.Clock(); !slices.Equal(got.Entries(), want.Entries()) {
+			t.Fatalf("case %d: Merger gives %v, Merge and Set give %v", i, got.Entries(), want.Entries())
+		}
+	}
+}
