@@ -312,40 +312,72 @@ func (c *Versioning) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	if v == nil {
 		return
 	}
-	in := area.Inset(u(16))
+	in, compact := compactFrame(p, area)
 	g := &c.graph
 
-	// Header: what the picture is, and the numbers that matter on the right.
+	// Heading: what the picture is, and the number that matters.
 	mode := "vector clocks: concurrent writes are kept as siblings"
 	if v.Config.Versioning == core.LWW {
 		mode = fmt.Sprintf("last-write-wins: the larger timestamp wins (n0's clock is %+d ticks off)", v.Nodes[leftCoord].SkewTicks)
 	}
-	head, rest := in.CutTop(u(86))
-	numW := u(250)
-	nums, words := head.CutRight(numW)
-	p.text(words.X, words.Y, u(18), th.Text, frame.AlignStart, "Versions of the key “"+g.key+"”", words.W)
-	p.text(words.X, words.Y+u(28), p.fs, th.TextDim, frame.AlignStart, "Mode: "+mode, words.W-u(8))
 	netText := "Network: whole"
 	if len(v.Groups) > 0 {
 		netText = "Network: split into left {n0 n1} and right {n2 n3 n4}"
 	}
-	p.text(words.X, words.Y+u(28)+p.lh, p.fs, th.TextDim, frame.AlignStart, netText, words.W-u(8))
-	liveWord := "versions kept"
-	if g.Live == 1 {
-		liveWord = "version kept"
-	}
+	h := heading{title: "Versions of the key “" + g.key + "”", numW: 250,
+		lines: []headLine{{"Mode: " + mode, th.TextDim}, {netText, th.TextDim}}}
 	if g.LostAcked > 0 {
-		p.bigNumber(nums.Right(), nums.Y, fmt.Sprint(g.LostAcked), scene.Vermillion, "acknowledged "+pluralWord(g.LostAcked, "write")+" lost", numW)
+		h.value, h.valueC = fmt.Sprint(g.LostAcked), scene.Vermillion
+		h.caption = "acknowledged " + pluralWord(g.LostAcked, "write") + " lost"
+		h.shortCaption = pluralWord(g.LostAcked, "write") + " lost"
 	} else {
-		p.bigNumber(nums.Right(), nums.Y, fmt.Sprint(g.Live), scene.Orange, liveWord+" on the replicas", numW)
+		h.value, h.valueC = fmt.Sprint(g.Live), scene.Orange
+		h.caption = pluralWord(g.Live, "version") + " kept on the replicas"
+		h.shortCaption = pluralWord(g.Live, "version") + " kept"
 	}
+	// The graph keeps room for two rows of cards (two siblings) and the
+	// line saying how many are not shown; the heading's mode line, the
+	// legend and the nodes' stores follow while it has them.
+	cards := cardSize(p, compact)
+	graphMin := u(6) + 2*cards.H + cards.gap + p.lh + u(4)
+	keep := 0
+	if compact && in.H-frame.LineHeight(u(24))-u(8)-p.lh >= graphMin {
+		keep = 1
+	}
+	rest := h.draw(p, in, compact, keep)
+	storeCols := 2
+	if in.W >= u(700) {
+		storeCols = 3
+	}
+	storeRows := (len(v.Nodes) + storeCols - 1) / storeCols
+	legendH, storeH := p.lh+u(10), u(24)+float64(storeRows+1)*(p.lh+u(4))
+	if rest.H-legendH >= graphMin {
+		var legend frame.Rect
+		legend, rest = rest.CutBottom(legendH)
+		c.drawLegend(p, legend)
+	}
+	if rest.H-storeH >= graphMin {
+		var store frame.Rect
+		store, rest = rest.CutBottom(storeH)
+		c.drawStores(p, store, v, g.key, storeCols)
+	}
+	c.drawGraph(p, rest, g, cards)
+}
 
-	// Bottom: what each node holds, then the legend.
-	legend, rest := rest.CutBottom(p.lh + u(10))
-	store, graphArea := rest.CutBottom(u(24) + 5*(p.lh+u(4)))
-	c.drawLegend(p, legend)
-	c.drawStores(p, store, v, g.key)
-	c.drawGraph(p, graphArea, g)
+// cards are the version cards' size and spacing, in device pixels.
+type cards struct {
+	W, H, gap float64
+	status    bool // room for the status line
+}
+
+// cardSize is the size of a card: in a compact picture a card leaves out
+// its status line (its colour and outline still tell it).
+func cardSize(p pen, compact bool) cards {
+	u := p.u
+	if compact {
+		return cards{W: u(cardW), H: u(5) + frame.LineHeight(u(17)) + p.lh + u(6), gap: u(8)}
+	}
+	return cards{W: u(cardW), H: u(cardH), gap: u(cardGap), status: true}
 }
 
 func pluralWord(n int, noun string) string {
@@ -357,7 +389,9 @@ func pluralWord(n int, noun string) string {
 
 // drawGraph lays the versions out in columns by depth (a version to the
 // right of every version it replaced) and draws the replacement arrows.
-func (c *Versioning) drawGraph(p pen, area frame.Rect, g *versionGraph) {
+// When the columns do not all fit, the newest ones are shown; cards narrow
+// down to fit three columns first.
+func (c *Versioning) drawGraph(p pen, area frame.Rect, g *versionGraph, cs cards) {
 	u := p.u
 	th := p.x.Theme
 	if len(g.versions) == 0 {
@@ -365,24 +399,43 @@ func (c *Versioning) drawGraph(p pen, area frame.Rect, g *versionGraph) {
 			"No version of “"+g.key+"” yet. Press a client's button on the right: its put becomes the first card here.")
 		return
 	}
-	cw, ch, gap := u(cardW), u(cardH), u(cardGap)
-	cols := max(1, int((area.W+gap)/(cw+gap*3)))
-	rows := max(1, int((area.H+gap)/(ch+gap)))
-	// Keep the newest versions that fit: per column at most rows cards.
-	perCol := map[int]int{}
-	shown := make([]int, 0, len(g.versions))
-	for i := len(g.versions) - 1; i >= 0; i-- {
-		d := g.versions[i].Depth
-		if d >= cols || perCol[d] >= rows {
-			continue
-		}
-		perCol[d]++
-		shown = append(shown, i)
+	gap := cs.gap
+	cw, ch := cs.W, cs.H
+	deepest := 0
+	for _, n := range g.versions {
+		deepest = max(deepest, n.Depth)
 	}
-	slices.Reverse(shown)
+	if want := min(deepest+1, 3); want > 1 {
+		cw = max(u(120), min(cw, (area.W-float64(want-1)*gap*3)/float64(want)))
+	}
+	cols := max(1, int((area.W+gap*3)/(cw+gap*3)))
+	firstCol := max(0, deepest-cols+1)
+	// Keep the newest versions that fit: per column at most rows cards,
+	// with a line under them to say how many are not shown.
+	pick := func(h float64) []int {
+		rows := max(1, int((h-u(6)+gap)/(ch+gap)))
+		perCol := map[int]int{}
+		var shown []int
+		for i := len(g.versions) - 1; i >= 0; i-- {
+			d := g.versions[i].Depth - firstCol
+			if d < 0 || perCol[d] >= rows {
+				continue
+			}
+			perCol[d]++
+			shown = append(shown, i)
+		}
+		slices.Reverse(shown)
+		return shown
+	}
+	shown := pick(area.H)
+	hidden := len(g.versions) - len(shown)
+	if hidden > 0 {
+		shown = pick(area.H - p.lh - u(4))
+		hidden = len(g.versions) - len(shown)
+	}
 	maxDepth := 0
 	for _, i := range shown {
-		maxDepth = max(maxDepth, g.versions[i].Depth)
+		maxDepth = max(maxDepth, g.versions[i].Depth-firstCol)
 	}
 	colStep := cw + gap*3
 	if maxDepth > 0 {
@@ -391,7 +444,7 @@ func (c *Versioning) drawGraph(p pen, area frame.Rect, g *versionGraph) {
 	place := map[int]frame.Rect{}
 	rowOf := map[int]int{}
 	for _, i := range shown {
-		d := g.versions[i].Depth
+		d := g.versions[i].Depth - firstCol
 		r := rowOf[d]
 		rowOf[d]++
 		place[i] = frame.Rect{X: area.X + float64(d)*colStep, Y: area.Y + u(6) + float64(r)*(ch+gap), W: cw, H: ch}
@@ -415,16 +468,16 @@ func (c *Versioning) drawGraph(p pen, area frame.Rect, g *versionGraph) {
 		p.arrow(x0, y0, x1, y1, w, col, e.LWW)
 	}
 	for _, i := range shown {
-		c.drawCard(p, place[i], g.versions[i], g.Live > 1)
+		c.drawCard(p, place[i], g.versions[i], g.Live > 1, cs.status)
 	}
-	if hidden := len(g.versions) - len(shown); hidden > 0 {
+	if hidden > 0 {
 		p.text(area.Right(), area.Bottom()-p.lh, p.fs, th.TextDim, frame.AlignEnd, fmt.Sprintf("%s not shown", plural(hidden, "older version")), area.W)
 	}
 }
 
 // drawCard draws one version: filled while some node keeps it, outlined
 // once replaced, crossed out and labelled when a write was lost.
-func (c *Versioning) drawCard(p pen, r frame.Rect, n *versionNode, siblings bool) {
+func (c *Versioning) drawCard(p pen, r frame.Rect, n *versionNode, siblings, withStatus bool) {
 	u := p.u
 	th := p.x.Theme
 	l := p.l
@@ -475,7 +528,9 @@ func (c *Versioning) drawCard(p pen, r frame.Rect, n *versionNode, siblings bool
 	if n.Lost {
 		stCol = scene.Vermillion
 	}
-	p.text(tx, r.Y+u(5)+frame.LineHeight(u(17))+p.lh, p.fs, stCol, frame.AlignStart, status, tw)
+	if withStatus {
+		p.text(tx, r.Y+u(5)+frame.LineHeight(u(17))+p.lh, p.fs, stCol, frame.AlignStart, status, tw)
+	}
 	if n.Lost { // a cross in the corner: the loss does not rest on colour
 		d, cx, cy := u(6), r.Right()-u(12), r.Y+u(12)
 		l.Line(cx-d, cy-d, cx+d, cy+d, u(2.5), scene.Vermillion)
@@ -491,9 +546,9 @@ func holdText(n *versionNode) string {
 	return s
 }
 
-// drawStores lists what every node holds of the key: its replicas' sibling
-// sets and the hints stand-ins keep for them.
-func (c *Versioning) drawStores(p pen, r frame.Rect, v *core.View, key string) {
+// drawStores lists what every node holds of the key, in cols columns: its
+// replicas' sibling sets and the hints stand-ins keep for them.
+func (c *Versioning) drawStores(p pen, r frame.Rect, v *core.View, key string, cols int) {
 	u := p.u
 	th := p.x.Theme
 	l := p.l
@@ -502,10 +557,11 @@ func (c *Versioning) drawStores(p pen, r frame.Rect, v *core.View, key string) {
 	pref := p.x.Cluster().PreferenceList(key, v.Config.N)
 	p.text(r.X, y, p.fs, th.TextDim, frame.AlignStart, "What each node holds of “"+key+"” (replicas: "+joinIDs(pref)+")", r.W)
 	y += p.lh + u(4)
-	colW := r.W / 2
+	colW := r.W / float64(cols)
+	rows := (len(v.Nodes) + cols - 1) / cols
 	for i, nv := range v.Nodes {
-		cx := r.X + float64(i/3)*colW
-		cy := y + float64(i%3)*(p.lh+u(4))
+		cx := r.X + float64(i/rows)*colW
+		cy := y + float64(i%rows)*(p.lh+u(4))
 		gr := u(7)
 		p.nodeGlyph(cx+gr, cy+p.lh/2, gr, nv.ID, nv.Up)
 		c.hits = append(c.hits, hit{nv.ID, cx + gr, cy + p.lh/2, gr + u(4)})
