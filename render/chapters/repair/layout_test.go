@@ -7,49 +7,22 @@ import (
 	"testing"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/chapters/internal/layoutcheck"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
 )
 
-// textBox is the box a label covers.
-func textBox(tx frame.Text) frame.Rect {
-	w := measure.Width(tx.S, float64(tx.Size))
-	x := float64(tx.X)
-	switch tx.Align {
-	case frame.AlignCenter:
-		x -= w / 2
-	case frame.AlignEnd:
-		x -= w
-	}
-	return frame.Rect{X: x, Y: float64(tx.Y), W: w, H: frame.LineHeight(float64(tx.Size))}
-}
-
-// checkNoTextOverlap fails when two labels of the picture overlap, or one
-// leaves the scene area.
-func checkNoTextOverlap(t *testing.T, name string, l *lab.Lab) {
-	t.Helper()
-	texts := l.Frame().Layers[frame.LayerScene].Texts
-	for i, a := range texts {
-		ra := textBox(a).Inset(1)
-		for _, b := range texts[i+1:] {
-			if ra.Overlaps(textBox(b).Inset(1)) {
-				t.Errorf("%s: %q at (%.0f,%.0f) overlaps %q at (%.0f,%.0f)", name, a.S, a.X, a.Y, b.S, b.X, b.Y)
-			}
-		}
-	}
-}
-
-// Every chapter, in its story's busiest moment, at 1x and 2x: no label
-// overlaps another, none is under 13 px at 1x, every glyph exists.
+// Every chapter, in its story's busiest moment, at every window size from a
+// 480x360 iframe to a 2x desktop: no label overlaps another or leaves the
+// picture, none is under 13 px at 1x, every glyph exists.
 func TestPicturesAreReadable(t *testing.T) {
-	type step func(t *testing.T, l *lab.Lab)
 	cases := []struct {
 		id    string
-		story step
+		story layoutcheck.Story
 	}{
-		{"versioning", func(t *testing.T, l *lab.Lab) {
-			ch := l.Chapter().(*Versioning)
+		{"versioning", func(t *testing.T, l *lab.Lab, c lab.Chapter) {
+			ch := c.(*Versioning)
 			click(t, l, ch.left)
 			click(t, l, ch.right)
 			click(t, l, ch.split)
@@ -59,16 +32,16 @@ func TestPicturesAreReadable(t *testing.T) {
 			click(t, l, ch.left)
 			advance(t, l, 30)
 		}},
-		{"merkle", func(t *testing.T, l *lab.Lab) {
-			ch := l.Chapter().(*Merkle)
+		{"merkle", func(t *testing.T, l *lab.Lab, c lab.Chapter) {
+			ch := c.(*Merkle)
 			click(t, l, ch.diverge)
 			advance(t, l, 60)
 			click(t, l, ch.read)
 			click(t, l, ch.sync)
 			advance(t, l, 60)
 		}},
-		{"failures", func(t *testing.T, l *lab.Lab) {
-			ch := l.Chapter().(*Failures)
+		{"failures", func(t *testing.T, l *lab.Lab, c lab.Chapter) {
+			ch := c.(*Failures)
 			click(t, l, ch.crash)
 			advance(t, l, 50)
 			click(t, l, ch.write)
@@ -77,21 +50,7 @@ func TestPicturesAreReadable(t *testing.T) {
 		}},
 	}
 	for _, tc := range cases {
-		for _, sz := range []lab.Size{desktop, {W: 2560, H: 1600, Scale: 2}, {W: 1024, H: 700, Scale: 1}} {
-			name := fmt.Sprintf("%s at %vx%v@%v", tc.id, sz.W, sz.H, sz.Scale)
-			l := newLab(t, tc.id, 1)
-			tc.story(t, l)
-			l.Update(idle(), sz)
-			checkNoTextOverlap(t, name, l)
-			for _, tx := range l.Frame().Layers[frame.LayerScene].Texts {
-				if float64(tx.Size) < 13*sz.Scale-1e-9 {
-					t.Errorf("%s: %q at %.1f px", name, tx.S, tx.Size)
-				}
-				if miss := measure.Missing(tx.S); len(miss) > 0 {
-					t.Errorf("%s: %q uses %q, which the font cannot draw", name, tx.S, string(miss))
-				}
-			}
-		}
+		layoutcheck.Check(t, Chapters, measure, tc.id, tc.story)
 	}
 }
 
