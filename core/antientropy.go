@@ -110,7 +110,7 @@ func (c *Cluster) sendProbes(n *node, to NodeID, kind MsgKind, probes []rangePro
 	for _, p := range probes {
 		c.counters.MerkleHashes += len(p.probe.Hashes)
 	}
-	c.send(message{kind: kind, from: n.id, to: to, probes: probes})
+	c.send(&message{kind: kind, from: n.id, to: to, probes: probes})
 }
 
 // handleMerkleProbe compares the peer's hashes of one level with n's own
@@ -126,7 +126,7 @@ func (c *Cluster) handleMerkleProbe(n *node, m *message) {
 			continue // a probe of another tree shape: nothing to compare
 		}
 		for _, st := range reply.Steps {
-			c.emit(Event{Kind: EvMerkleCompare, From: n.id, To: m.from, Range: rp.end, Level: st.Level, Index: st.Index, Equal: st.Equal})
+			c.emit(&Event{Kind: EvMerkleCompare, From: n.id, To: m.from, Range: rp.end, Level: st.Level, Index: st.Index, Equal: st.Equal})
 		}
 		for _, l := range reply.Leaves {
 			leaves = append(leaves, leafRef{rp.start, rp.end, l})
@@ -150,8 +150,8 @@ func (c *Cluster) handleMerkleProbe(n *node, m *message) {
 
 func (c *Cluster) sendKeys(n *node, to NodeID, kind MsgKind, leaves []leafRef, keys []keyVersions) {
 	c.counters.MerkleKeys += len(keys)
-	c.emit(Event{Kind: EvMerkleKeys, From: n.id, To: to, Count: len(keys)})
-	c.send(message{kind: kind, from: n.id, to: to, leaves: leaves, keys: keys})
+	c.emit(&Event{Kind: EvMerkleKeys, From: n.id, To: to, Count: len(keys)})
+	c.send(&message{kind: kind, from: n.id, to: to, leaves: leaves, keys: keys})
 }
 
 // handleKeys merges the keys of differing buckets. The receiver of a push

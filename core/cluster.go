@@ -405,7 +405,7 @@ func (c *Cluster) stopNode(n *node, why string) {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	c.emit(Event{Kind: EvNodeState, From: n.id, Up: false, Text: why})
+	c.emit(&Event{Kind: EvNodeState, From: n.id, Up: false, Text: why})
 	for _, id := range ids {
 		req := n.requests[id]
 		if !req.done {
@@ -423,7 +423,7 @@ func (c *Cluster) stopNode(n *node, why string) {
 func (c *Cluster) restartNode(n *node) {
 	n.up = true
 	n.epoch++
-	c.emit(Event{Kind: EvNodeState, From: n.id, Up: true, Text: "restarted"})
+	c.emit(&Event{Kind: EvNodeState, From: n.id, Up: true, Text: "restarted"})
 	c.freshView(n, slices.Clone(n.ringMembers))
 	c.scheduleTimers(n)
 	if n.leaving { // it had not finished handing its keys over
@@ -452,8 +452,8 @@ func (c *Cluster) joinNode(weight float64) {
 	n := newNode(NodeID(len(c.nodes)), weight, c.initialSkew(len(c.nodes)))
 	c.nodes = append(c.nodes, n)
 	c.changeRing(func(r *ring.Ring) { _ = r.Add(n.id, weight) })
-	c.emit(Event{Kind: EvNodeState, From: n.id, Up: true, Text: "joined"})
-	c.emit(Event{Kind: EvRingChange, From: NoNode, Peer: n.id, Text: "joined"})
+	c.emit(&Event{Kind: EvNodeState, From: n.id, Up: true, Text: "joined"})
+	c.emit(&Event{Kind: EvRingChange, From: NoNode, Peer: n.id, Text: "joined"})
 	c.freshView(n, []ringMember{{seed.id, seed.weight}})
 	c.scheduleTimers(n)
 	if c.groupOf != nil {
@@ -477,7 +477,7 @@ func (c *Cluster) leaveNode(n *node) {
 	self := n.learn(n.id)
 	self.left, self.status, self.heartbeat = true, Left, n.heartbeat
 	c.rebuildRing(n)
-	c.emit(Event{Kind: EvRingChange, From: NoNode, Peer: n.id, Text: "left"})
+	c.emit(&Event{Kind: EvRingChange, From: NoNode, Peer: n.id, Text: "left"})
 	c.foldHints(n)
 	stopAfter := 3 * c.cfg.GossipIntervalTicks
 	if stopAfter == 0 {
@@ -490,7 +490,7 @@ func (c *Cluster) leaveNode(n *node) {
 func (c *Cluster) setPartition(groups [][]NodeID) {
 	if len(groups) == 0 {
 		c.groups, c.groupOf = nil, nil
-		c.emit(Event{Kind: EvPartition, Text: "healed"})
+		c.emit(&Event{Kind: EvPartition, Text: "healed"})
 		return
 	}
 	c.groups = make([][]NodeID, len(groups))
@@ -502,7 +502,7 @@ func (c *Cluster) setPartition(groups [][]NodeID) {
 			c.groupOf[id] = i + 1
 		}
 	}
-	c.emit(Event{Kind: EvPartition, Text: describeGroups(c.groups, len(c.nodes))})
+	c.emit(&Event{Kind: EvPartition, Text: describeGroups(c.groups, len(c.nodes))})
 }
 
 // describeGroups renders a partition, with the nodes no group lists as a
@@ -541,7 +541,7 @@ func (c *Cluster) setParam(param string, num float64) {
 			}
 		}
 	}
-	c.emit(Event{Kind: EvConfigChange, Text: param + "=" + strconv.FormatFloat(num, 'g', -1, 64)})
+	c.emit(&Event{Kind: EvConfigChange, Text: param + "=" + strconv.FormatFloat(num, 'g', -1, 64)})
 }
 
 // History is every client operation so far, in invocation order.

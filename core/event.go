@@ -78,8 +78,11 @@ var eventNodes = [...]uint8{
 	EvTransferDone:   useFrom,
 }
 
-// emit appends an event to the trace at the current tick.
-func (c *Cluster) emit(ev Event) {
+// emit appends an event to the trace at the current tick. It fills in ev's
+// sequence number and tick (and clears node fields the kind does not use)
+// and keeps no reference to ev: callers pass the address of an event built
+// in place, which saves copying the struct at every event.
+func (c *Cluster) emit(ev *Event) {
 	t := &c.trace
 	t.seq++
 	ev.Seq = t.seq
@@ -95,13 +98,13 @@ func (c *Cluster) emit(ev Event) {
 		ev.Peer = NoNode
 	}
 	c.counters.Events++
-	t.buf = appendEvent(t.buf, &ev)
+	t.buf = appendEvent(t.buf, ev)
 	if len(t.buf) >= traceFlushBytes {
 		t.sum.Write(t.buf)
 		t.buf = t.buf[:0]
 	}
 	if !t.discard {
-		t.events = append(t.events, ev)
+		t.events = append(t.events, *ev)
 	}
 }
 

@@ -76,7 +76,7 @@ func (c *Cluster) tickGossip(n *node) {
 }
 
 func (c *Cluster) sendGossip(n *node, peer NodeID) {
-	c.send(message{kind: MsgGossip, from: n.id, to: peer, members: c.viewEntries(n)})
+	c.send(&message{kind: MsgGossip, from: n.id, to: peer, members: c.viewEntries(n)})
 }
 
 // maybeUpdateStatuses revises n's belief about every node from how long ago
@@ -97,7 +97,7 @@ func (c *Cluster) maybeUpdateStatuses(n *node) {
 		}
 		if status != m.status {
 			m.status = status
-			c.emit(Event{Kind: EvMembership, From: n.id, Peer: NodeID(id), Status: status})
+			c.emit(&Event{Kind: EvMembership, From: n.id, Peer: NodeID(id), Status: status})
 		}
 	}
 }
@@ -107,7 +107,7 @@ func (c *Cluster) maybeUpdateStatuses(n *node) {
 func (c *Cluster) handleGossip(n *node, m *message) {
 	if m.kind == MsgGossip {
 		c.counters.GossipExchanges++
-		c.emit(Event{Kind: EvGossip, From: m.from, To: n.id})
+		c.emit(&Event{Kind: EvGossip, From: m.from, To: n.id})
 	}
 	c.mergeView(n, m.members)
 	if n.leaving && !n.leaveHeard {
@@ -118,7 +118,7 @@ func (c *Cluster) handleGossip(n *node, m *message) {
 		}
 	}
 	if m.kind == MsgGossip {
-		c.send(message{kind: MsgGossipReply, from: n.id, to: m.from, members: c.viewEntries(n)})
+		c.send(&message{kind: MsgGossipReply, from: n.id, to: m.from, members: c.viewEntries(n)})
 	}
 }
 
@@ -139,25 +139,25 @@ func (c *Cluster) mergeView(n *node, entries []memberEntry) {
 			if e.left {
 				m.status = Left
 			}
-			c.emit(Event{Kind: EvMembership, From: n.id, Peer: e.id, Status: m.status})
+			c.emit(&Event{Kind: EvMembership, From: n.id, Peer: e.id, Status: m.status})
 			if !e.left {
 				ringChanged = true
-				c.emit(Event{Kind: EvRingChange, From: n.id, Peer: e.id, Text: "joined"})
+				c.emit(&Event{Kind: EvRingChange, From: n.id, Peer: e.id, Text: "joined"})
 			}
 			continue
 		case e.left && !m.left:
 			m.left = true
 			m.status = Left
 			ringChanged = true
-			c.emit(Event{Kind: EvMembership, From: n.id, Peer: e.id, Status: Left})
-			c.emit(Event{Kind: EvRingChange, From: n.id, Peer: e.id, Text: "left"})
+			c.emit(&Event{Kind: EvMembership, From: n.id, Peer: e.id, Status: Left})
+			c.emit(&Event{Kind: EvRingChange, From: n.id, Peer: e.id, Text: "left"})
 		}
 		if e.heartbeat > m.heartbeat {
 			m.heartbeat = e.heartbeat
 			m.heardTick = c.now
 			if !m.left && m.status != Alive {
 				m.status = Alive
-				c.emit(Event{Kind: EvMembership, From: n.id, Peer: e.id, Status: Alive})
+				c.emit(&Event{Kind: EvMembership, From: n.id, Peer: e.id, Status: Alive})
 			}
 		}
 	}

@@ -22,7 +22,7 @@ func (c *Cluster) tickHandoff(n *node) {
 		if !n.believesUp(owner) {
 			continue
 		}
-		c.send(message{kind: MsgHandoff, from: n.id, to: owner, key: hk.key, keyHash: h.hash, hintFor: owner, versions: h.versions})
+		c.send(&message{kind: MsgHandoff, from: n.id, to: owner, key: hk.key, keyHash: h.hash, hintFor: owner, versions: h.versions})
 	}
 }
 
@@ -49,7 +49,7 @@ func (c *Cluster) retargetHint(n *node, hk hintKey, h *hint) {
 // handleHandoff: the owner stores what its stand-in kept for it.
 func (c *Cluster) handleHandoff(n *node, m *message) {
 	c.storeVersions(n, m.key, m.keyHash, m.versions, 0)
-	c.send(message{kind: MsgHandoffAck, from: n.id, to: m.from, key: m.key, keyHash: m.keyHash, hintFor: n.id, versions: m.versions})
+	c.send(&message{kind: MsgHandoffAck, from: n.id, to: m.from, key: m.key, keyHash: m.keyHash, hintFor: n.id, versions: m.versions})
 }
 
 // handleHandoffAck drops from the hint the versions the owner now has; the
@@ -72,5 +72,5 @@ func (c *Cluster) handleHandoffAck(n *node, m *message) {
 	}
 	n.deleteHint(hk)
 	c.counters.HintsHandedOff++
-	c.emit(Event{Kind: EvHintHandedOff, From: n.id, Peer: m.from, Key: m.key})
+	c.emit(&Event{Kind: EvHintHandedOff, From: n.id, Peer: m.from, Key: m.key})
 }

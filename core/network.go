@@ -56,10 +56,12 @@ type keyVersions struct {
 // send puts a message on the network. A message to oneself is delivered in
 // the same tick, never lost. Latency and loss are drawn from the network
 // stream, always in the same order, so the decisions of later messages do
-// not depend on which earlier messages were lost.
-func (c *Cluster) send(msg message) {
+// not depend on which earlier messages were lost. It copies *msg into a
+// recycled message and keeps no reference to msg, so callers pass the address
+// of a message literal, which stays on their stack.
+func (c *Cluster) send(msg *message) {
 	m := c.newMessage()
-	*m = msg
+	*m = *msg
 	c.msgSeq++
 	m.id = c.msgSeq
 	m.sendTick = c.now
@@ -74,7 +76,7 @@ func (c *Cluster) send(msg message) {
 		}
 	}
 	c.counters.MessagesSent++
-	c.emit(Event{Kind: EvMsgSend, From: m.from, To: m.to, Request: m.req, Msg: m.kind, MsgID: m.id, DeliverTick: m.deliverTick, Key: m.key})
+	c.emit(&Event{Kind: EvMsgSend, From: m.from, To: m.to, Request: m.req, Msg: m.kind, MsgID: m.id, DeliverTick: m.deliverTick, Key: m.key})
 	c.schedule(item{tick: m.deliverTick, kind: itemDeliver, msg: m})
 }
 
@@ -117,10 +119,10 @@ func (c *Cluster) deliverTo(m *message) {
 	}
 	if reason != "" {
 		c.counters.MessagesDropped++
-		c.emit(Event{Kind: EvMsgDrop, From: m.from, To: m.to, Request: m.req, Msg: m.kind, MsgID: m.id, DeliverTick: m.deliverTick, Key: m.key, Text: reason})
+		c.emit(&Event{Kind: EvMsgDrop, From: m.from, To: m.to, Request: m.req, Msg: m.kind, MsgID: m.id, DeliverTick: m.deliverTick, Key: m.key, Text: reason})
 		return
 	}
-	c.emit(Event{Kind: EvMsgDeliver, From: m.from, To: m.to, Request: m.req, Msg: m.kind, MsgID: m.id, DeliverTick: m.deliverTick, Key: m.key})
+	c.emit(&Event{Kind: EvMsgDeliver, From: m.from, To: m.to, Request: m.req, Msg: m.kind, MsgID: m.id, DeliverTick: m.deliverTick, Key: m.key})
 	c.step(dst, m)
 }
 

@@ -208,7 +208,7 @@ func (c *Cluster) storeVersions(n *node, key string, hash uint64, incoming []*ve
 		if ch.kind == EvLWWDiscard {
 			c.counters.LWWDiscards++
 		}
-		c.emit(Event{Kind: ch.kind, To: n.id, Request: req, Key: key, Version: ch.v.describe(key)})
+		c.emit(&Event{Kind: ch.kind, To: n.id, Request: req, Key: key, Version: ch.v.describe(key)})
 	}
 	c.changeBuf = changes[:0]
 	if sameDots(old, set) {
@@ -224,7 +224,7 @@ func (c *Cluster) storeVersions(n *node, key string, hash uint64, incoming []*ve
 		c.noteStoredKey(n, key, hash)
 	}
 	if len(set) > 1 && len(set) > len(old) {
-		c.emit(Event{Kind: EvSiblingCreated, To: n.id, Request: req, Key: key, Count: len(set)})
+		c.emit(&Event{Kind: EvSiblingCreated, To: n.id, Request: req, Key: key, Count: len(set)})
 		c.counters.SiblingsMax = max(c.counters.SiblingsMax, len(set))
 	}
 	c.updateTrees(n, hash, len(old) > 0, oldDigest, ks.digest)
@@ -246,7 +246,7 @@ func (c *Cluster) storeHint(n *node, key string, hash uint64, owner NodeID, vs [
 	}
 	n.setHint(hk, &hint{hash: h.hash, versions: merged})
 	c.counters.HintsStored++
-	c.emit(Event{Kind: EvHintStored, To: n.id, Peer: owner, Request: req, Key: key, Version: describeSet(key, vs)})
+	c.emit(&Event{Kind: EvHintStored, To: n.id, Peer: owner, Request: req, Key: key, Version: describeSet(key, vs)})
 }
 
 func describeSet(key string, vs []*version) string {

@@ -87,7 +87,7 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 	}
 	c.oracle.beginOp(c, req)
 	coord := c.nodes[op.coordinator]
-	c.emit(Event{Kind: EvRequestStart, From: coord.id, Request: id, Op: op.kind, Client: op.client, Key: op.key})
+	c.emit(&Event{Kind: EvRequestStart, From: coord.id, Request: id, Op: op.kind, Client: op.client, Key: op.key})
 	if !coord.up {
 		c.finishRequest(req, false, nil, "coordinator "+coord.id.String()+" is down")
 		return id
@@ -117,7 +117,7 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 			timestamp: c.now + coord.skew,
 		}
 		req.version.mintLabels(op.key)
-		c.emit(Event{Kind: EvVersionCreated, From: coord.id, Request: id, Key: op.key, Version: req.version.label})
+		c.emit(&Event{Kind: EvVersionCreated, From: coord.id, Request: id, Key: op.key, Version: req.version.label})
 		req.carried = []*version{req.version}
 	}
 	for i := range req.targets {
@@ -193,7 +193,7 @@ func (c *Cluster) sendToTarget(coord *node, req *request, t *target) {
 	} else {
 		m.kind = MsgGetReq
 	}
-	c.send(m)
+	c.send(&m)
 }
 
 // handlePutReq: a replica stores the version (a stand-in keeps it as a hint)
@@ -204,7 +204,7 @@ func (c *Cluster) handlePutReq(n *node, m *message) {
 	} else {
 		c.storeVersions(n, m.key, m.keyHash, m.versions, m.req)
 	}
-	c.send(message{kind: MsgPutAck, from: n.id, to: m.from, req: m.req, key: m.key})
+	c.send(&message{kind: MsgPutAck, from: n.id, to: m.from, req: m.req, key: m.key})
 }
 
 func (c *Cluster) handlePutAck(n *node, m *message) {
@@ -220,7 +220,7 @@ func (c *Cluster) handlePutAck(n *node, m *message) {
 	req.acks++
 	if !req.done && req.acks >= req.w {
 		req.reached = true
-		c.emit(Event{Kind: EvQuorumReached, From: n.id, Request: req.id, Op: OpPut, Key: req.key, Count: req.acks, Need: req.w})
+		c.emit(&Event{Kind: EvQuorumReached, From: n.id, Request: req.id, Op: OpPut, Key: req.key, Count: req.acks, Need: req.w})
 		c.finishRequest(req, true, nil, "")
 	}
 	c.maybeRetire(n, req)
@@ -228,7 +228,7 @@ func (c *Cluster) handlePutAck(n *node, m *message) {
 
 // handleGetReq: a replica answers with every version it has of the key.
 func (c *Cluster) handleGetReq(n *node, m *message) {
-	c.send(message{kind: MsgGetResp, from: n.id, to: m.from, req: m.req, key: m.key, keyHash: m.keyHash,
+	c.send(&message{kind: MsgGetResp, from: n.id, to: m.from, req: m.req, key: m.key, keyHash: m.keyHash,
 		versions: n.versionsOf(m.key, c.cfg.Versioning)})
 }
 
@@ -259,7 +259,7 @@ func (c *Cluster) handleGetResp(n *node, m *message) {
 		}
 		req.reached = true
 		req.result = req.merged
-		c.emit(Event{Kind: EvQuorumReached, From: n.id, Request: req.id, Op: OpGet, Key: req.key, Count: req.replies, Need: req.r})
+		c.emit(&Event{Kind: EvQuorumReached, From: n.id, Request: req.id, Op: OpGet, Key: req.key, Count: req.replies, Need: req.r})
 		for i := range req.targets {
 			if t := &req.targets[i]; t.answered {
 				c.judgeReply(n, req, t, t.reply)
@@ -283,8 +283,8 @@ func (c *Cluster) judgeReply(n *node, req *request, t *target, reply []*version)
 	if c.cfg.ReadRepair && t.hintFor == NoNode && !t.repaired {
 		t.repaired = true
 		c.counters.ReadRepairs++
-		c.emit(Event{Kind: EvReadRepair, From: n.id, To: t.node, Request: req.id, Key: req.key, Version: describeSet(req.key, req.result)})
-		c.send(message{kind: MsgRepair, from: n.id, to: t.node, req: req.id, key: req.key, keyHash: req.hash, versions: req.result})
+		c.emit(&Event{Kind: EvReadRepair, From: n.id, To: t.node, Request: req.id, Key: req.key, Version: describeSet(req.key, req.result)})
+		c.send(&message{kind: MsgRepair, from: n.id, to: t.node, req: req.id, key: req.key, keyHash: req.hash, versions: req.result})
 	}
 }
 
@@ -301,7 +301,7 @@ func (c *Cluster) maybeFinishGet(req *request) {
 
 func (c *Cluster) handleRepair(n *node, m *message) {
 	c.storeVersions(n, m.key, m.keyHash, m.versions, m.req)
-	c.send(message{kind: MsgRepairAck, from: n.id, to: m.from, req: m.req, key: m.key, ok: true})
+	c.send(&message{kind: MsgRepairAck, from: n.id, to: m.from, req: m.req, key: m.key, ok: true})
 }
 
 func (c *Cluster) handleRepairAck(n *node, m *message) {
@@ -382,7 +382,7 @@ func (c *Cluster) failRequest(n *node, req *request, why string) {
 	if answered := req.answeredBy(); len(answered) > 0 {
 		text += " (from " + joinNodes(answered) + ")"
 	}
-	c.emit(Event{Kind: EvQuorumFailed, From: n.id, Request: req.id, Op: req.kind, Key: req.key, Count: got, Need: need, Text: text})
+	c.emit(&Event{Kind: EvQuorumFailed, From: n.id, Request: req.id, Op: req.kind, Key: req.key, Count: got, Need: need, Text: text})
 	c.finishRequest(req, false, nil, text)
 }
 
@@ -444,7 +444,7 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 		c.counters.GetsFailed++
 		c.oracle.forget(req.id)
 	}
-	c.emit(Event{Kind: EvRequestDone, From: op.Coordinator, Request: req.id, Op: req.kind, Client: req.client, Key: req.key, OK: ok, Values: op.Values, Text: errText})
+	c.emit(&Event{Kind: EvRequestDone, From: op.Coordinator, Request: req.id, Op: req.kind, Client: req.client, Key: req.key, OK: ok, Values: op.Values, Text: errText})
 	if req.workload {
 		c.clientDone(req.client)
 	}

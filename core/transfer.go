@@ -51,8 +51,8 @@ func (c *Cluster) transferPass(n *node) {
 			if tr.acked[i] {
 				continue
 			}
-			c.emit(Event{Kind: EvTransfer, From: n.id, To: t, Key: k, Count: len(tr.versions), Text: why})
-			c.send(message{kind: MsgTransfer, from: n.id, to: t, key: k, keyHash: ks.hash, versions: tr.versions})
+			c.emit(&Event{Kind: EvTransfer, From: n.id, To: t, Key: k, Count: len(tr.versions), Text: why})
+			c.send(&message{kind: MsgTransfer, from: n.id, to: t, key: k, keyHash: ks.hash, versions: tr.versions})
 		}
 	}
 }
@@ -135,7 +135,7 @@ func (c *Cluster) replicates(n *node, hash uint64) bool {
 // acknowledges them.
 func (c *Cluster) handleTransfer(n *node, m *message) {
 	c.storeVersions(n, m.key, m.keyHash, m.versions, 0)
-	c.send(message{kind: MsgTransferAck, from: n.id, to: m.from, key: m.key, keyHash: m.keyHash, versions: m.versions})
+	c.send(&message{kind: MsgTransferAck, from: n.id, to: m.from, key: m.key, keyHash: m.keyHash, versions: m.versions})
 }
 
 // handleTransferAck marks a target as holding the versions sent; when every
@@ -158,7 +158,7 @@ func (c *Cluster) handleTransferAck(n *node, m *message) {
 		return // it changed meanwhile: the next pass decides again
 	}
 	c.dropKey(n, m.key, ks)
-	c.emit(Event{Kind: EvTransferDone, From: n.id, Key: m.key, Text: joinNodes(tr.targets)})
+	c.emit(&Event{Kind: EvTransferDone, From: n.id, Key: m.key, Text: joinNodes(tr.targets)})
 }
 
 // dropKey removes a key from a node's storage and from its Merkle trees.
