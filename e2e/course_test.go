@@ -163,6 +163,19 @@ func TestLinkRoundTrip(t *testing.T) {
 	if notice := eval[noticeShown](t, tb, noticeJS); !notice.Visible || !strings.Contains(notice.Text, "Link copied") {
 		t.Errorf("after Copy link the notice shows %v %q, want it to say the link was copied", notice.Visible, notice.Text)
 	}
+	// The lab's own Copy link button goes through the same page function.
+	if _, err := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](`navigator.clipboard.writeText("").then(() => true)`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("clearing the clipboard: %v", err)
+	}
+	tb.mustCommand(t, `{type: "press", value: "copylink"}`)
+	want := origin + "/" + link
+	deadline := time.Now().Add(10 * time.Second)
+	for clip = ""; clip != want && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		clip, _ = chromedp.Run(tb.ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
+	}
+	if clip != want {
+		t.Errorf("the lab's Copy link button left %q on the clipboard, want %q", clip, want)
+	}
 
 	// A new fragment in the same page (hashchange) opens that run without a reload.
 	eval[chromedp.Void](t, fresh, `window.__samePage = true; location.hash = "#v=1&chapter=naive-hashing&seed=9"`)
