@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/chapters/experiments"
@@ -36,10 +37,13 @@ type Merkle struct {
 	diverge, read, sync *ui.Button
 	hits                []hit
 	ex                  exchange
+	// readyAt is the tick the run was found ready for the chapter's
+	// buttons (setupProgress.ready), or -1 while it is not known.
+	readyAt int64
 }
 
 // NewMerkle makes chapter 8.
-func NewMerkle() *Merkle { return &Merkle{trace: newTrace(merkleEventKinds)} }
+func NewMerkle() *Merkle { return &Merkle{trace: newTrace(merkleEventKinds), readyAt: -1} }
 
 func merkleEventKinds(k core.EventKind) bool {
 	switch k {
@@ -61,8 +65,10 @@ func (c *Merkle) Info() lab.ChapterInfo {
 // Preset: five nodes with few ring points (so that a pair of replicas
 // shares a few large ranges), strict quorums (a missed write is not kept as
 // a hint), and background Merkle sync off, so that the learner starts every
-// exchange. A workload writes a few hundred keys first; read repair is
-// switched on once they are written.
+// exchange. A workload writes a few hundred keys first (about 260 ticks);
+// read repair is switched on at tick 300, after them, and a fresh lab opens
+// there. A run shown from an earlier tick (a link without a tick, a scrub
+// back) keeps the chapter's buttons off until both are done: see setup.
 func (c *Merkle) Preset(seed uint64) lab.Preset {
 	cfg := core.DefaultConfig()
 	cfg.Seed = seed
@@ -75,7 +81,7 @@ func (c *Merkle) Preset(seed uint64) lab.Preset {
 	cfg.RequestTimeoutTicks = 24
 	cfg.Workload = core.Workload{Clients: 24, Keys: 600, PutFraction: 1, Ops: 1200, ThinkTicksMax: 2, KeyPrefix: "k"}
 	return lab.Preset{Config: cfg, Script: []core.Recorded{
-		{Tick: 450, Cmd: core.Command{Kind: core.CmdSet, Param: "readrepair", Num: 1}},
+		{Tick: 300, Cmd: core.Command{Kind: core.CmdSet, Param: "readrepair", Num: 1}},
 	}}
 }
 
@@ -110,8 +116,9 @@ func (c *Merkle) Controls(x *lab.Context) []ui.Widget {
 		c.sync = ui.NewButton("merkle-sync", "Compare trees n0 ↔ n1", "n0 starts one Merkle exchange with n1", nil)
 	}
 	v := x.View
+	ready := c.setup(x).ready
 	c.diverge.OnClick = func() { c.startDiverge(x) }
-	c.diverge.Disabled = len(c.missPuts) > 0 || v == nil || len(v.Groups) > 0
+	c.diverge.Disabled = !ready || len(c.missPuts) > 0 || v == nil || len(v.Groups) > 0
 	c.read.OnClick = func() {
 		_, hot := chapterKeys(x.Cluster())
 		if _, err := x.Apply(core.Command{Kind: core.CmdGet, Node: merkleA, Client: 1, Key: hot}); err != nil {
@@ -123,10 +130,78 @@ func (c *Merkle) Controls(x *lab.Context) []ui.Widget {
 			x.Notify("Anti-entropy refused: " + err.Error())
 		}
 	}
+	// While n1 is cut off an exchange could not reach it: compare once
+	// the divergence step has healed the partition.
+	c.sync.Disabled = !ready || len(c.missPuts) > 0 || v == nil || len(v.Groups) > 0
 	missed := missedKeys(x.View)
-	c.diverge.Primary = missed == 0 && len(c.missPuts) == 0
-	c.sync.Primary = missed > 0
+	c.diverge.Primary = ready && missed == 0 && len(c.missPuts) == 0
+	c.sync.Primary = ready && missed > 0
 	return append([]ui.Widget{c.diverge, c.read, c.sync}, c.measure.Buttons(x)...)
+}
+
+// setupProgress is how far the preset's workload is: the chapter's
+// experiment needs n0 and n1 to agree on every workload key first, or a
+// comparison finds every bucket different.
+type setupProgress struct {
+	done, total int // workload writes answered, of the preset's total
+	// written: every write was issued and answered, and no copy of one
+	// is still on its way to a replica.
+	written bool
+	// ready: written, and read repair is on (the preset's script turns it
+	// on after the writes), so that both of the chapter's claims hold.
+	ready bool
+}
+
+// setup measures the workload's progress from the run. Once the workload
+// is found settled at some tick, later ticks of the same run are ready
+// without looking again (a scrub back before it looks again).
+func (c *Merkle) setup(x *lab.Context) setupProgress {
+	v := x.View
+	if v == nil {
+		return setupProgress{}
+	}
+	w := v.Config.Workload
+	if c.readyAt >= 0 && v.Tick >= c.readyAt {
+		return setupProgress{done: w.Ops, total: w.Ops, written: true, ready: true}
+	}
+	c.readyAt = -1
+	p := workloadProgress(v, x.Cluster().History())
+	p.ready = p.written && v.Config.ReadRepair
+	if p.ready {
+		c.readyAt = v.Tick
+	}
+	return p
+}
+
+// workloadProgress counts the workload's answered operations in history
+// (its keys carry the workload's prefix) and checks that none is pending
+// and no replica write of one is in flight.
+func workloadProgress(v *core.View, history []core.Op) setupProgress {
+	w := v.Config.Workload
+	isWorkload := func(key string) bool { return strings.HasPrefix(key, w.KeyPrefix) }
+	p := setupProgress{total: w.Ops}
+	issued := 0
+	for _, op := range history {
+		if !isWorkload(op.Key) {
+			continue
+		}
+		issued++
+		if op.ReturnTick >= 0 {
+			p.done++
+		}
+	}
+	p.written = issued >= w.Ops && p.done == issued
+	for _, r := range v.Requests {
+		if isWorkload(r.Key) {
+			p.written = false
+		}
+	}
+	for _, m := range v.InFlight {
+		if m.Kind == core.MsgPutReq && isWorkload(m.Key) {
+			p.written = false
+		}
+	}
+	return p
 }
 
 // missedKeys counts the chapter's keys that n0 stores and n1 does not hold
@@ -194,6 +269,7 @@ func (c *Merkle) Enter(x *lab.Context) {
 	c.trace.reset()
 	c.missPuts = c.missPuts[:0]
 	c.ex = exchange{}
+	c.readyAt = -1
 }
 
 func (c *Merkle) Update(x *lab.Context) {
@@ -348,6 +424,11 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	}
 	if len(v.Groups) > 0 {
 		status = "n1 is cut off: the writes reach n0 and one other replica only."
+	}
+	if sp := c.setup(x); !sp.written {
+		status = fmt.Sprintf("Setting up: writing the chapter's keys… (%d of %d writes)", sp.done, sp.total)
+	} else if !sp.ready {
+		status = "Setting up: the keys are written; read repair is switched on next."
 	}
 	h := heading{title: "Merkle trees of n0 and n1", numW: 260, valueC: scene.Orange}
 	h.lines = []headLine{{status, th.Text}}
