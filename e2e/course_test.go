@@ -928,7 +928,7 @@ func TestChapterScreenshots(t *testing.T) {
 			`{type: "press", value: "quorum-write"}`, `{type: "run", value: 12}`,
 			`{type: "press", value: "quorum-read"}`, `{type: "run", value: 12}`,
 		}},
-		{8, "merkle", []string{`{type: "press", value: "merkle-diverge"}`, `{type: "run", value: 60}`, `{type: "press", value: "merkle-sync"}`, `{type: "run", value: 40}`}},
+		{8, "merkle", []string{`{type: "run", value: 310}`, `{type: "press", value: "merkle-diverge"}`, `{type: "run", value: 60}`, `{type: "press", value: "merkle-sync"}`, `{type: "run", value: 40}`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.chapter, func(t *testing.T) {
