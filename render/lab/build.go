@@ -31,6 +31,11 @@ func (l *Lab) build(sz Size) {
 		uiL.Rect(lay.bottom, th.Panel)
 		uiL.Rect(frame.Rect{X: 0, Y: lay.bottom.Y, W: lay.bottom.W, H: th.U(1)}, th.Border)
 	}
+	if lay.pageStrip.H > 0 {
+		// The page's cue and link sit on this strip as on a footer.
+		uiL.Rect(lay.pageStrip, th.Panel)
+		uiL.Rect(frame.Rect{X: 0, Y: lay.pageStrip.Y, W: lay.pageStrip.W, H: th.U(1)}, th.Border)
+	}
 	uiL.Rect(frame.Rect{X: 0, Y: lay.top.Bottom() - th.U(1), W: lay.top.W, H: th.U(1)}, th.Border)
 	l.drawTitle(uiL)
 	l.drawNotice(uiL)

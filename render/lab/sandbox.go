@@ -171,9 +171,21 @@ func (s *Sandbox) Build(x *Context, area frame.Rect, l *frame.Layer) {
 	pad := u(14)
 	// The status lines and the legend get bands of their own, so that the
 	// ring never runs under them.
-	top, rest := area.CutTop(pad + sandboxTextRows*lh)
-	legendRows := s.legendRows(x, rest.W)
-	legend, ringArea := rest.CutBottom(float64(legendRows)*lh + u(16))
+	// In a small picture the ring comes first: the legend goes, then all
+	// but the first status line, rather than squeeze the ring below
+	// ringMinH (scene.Ring needs about that much for its circle and the
+	// node labels around it).
+	ringMinH := u(180)
+	textRows := sandboxTextRows
+	if area.H-pad-float64(textRows)*lh < ringMinH {
+		textRows = 1
+	}
+	top, rest := area.CutTop(pad + float64(textRows)*lh)
+	legendH := float64(s.legendRows(x, rest.W))*lh + u(16)
+	legend, ringArea := frame.Rect{}, rest
+	if rest.H-legendH >= ringMinH {
+		legend, ringArea = rest.CutBottom(legendH)
+	}
 	s.ring.Build(&scene.Input{
 		View: x.View, Phase: x.Phase, Recent: x.Recent, Area: ringArea,
 		Scale: th.Scale, Selected: x.Selected, Measure: x.Measure,
@@ -192,7 +204,7 @@ func (s *Sandbox) Build(x *Context, area frame.Rect, l *frame.Layer) {
 			}
 			lines = append(lines, txt)
 		}
-		for i := len(v.Requests) - 1; i >= 0 && len(lines) < sandboxTextRows; i-- {
+		for i := len(v.Requests) - 1; i >= 0 && len(lines) < textRows; i-- {
 			r := v.Requests[i]
 			verb, what := "put", "acks"
 			if r.Kind == core.OpGet {
@@ -201,6 +213,7 @@ func (s *Sandbox) Build(x *Context, area frame.Rect, l *frame.Layer) {
 			lines = append(lines, fmt.Sprintf("%s(%s) via %v: %d of %d %s", verb, r.Key, r.Coordinator, len(r.Answered), r.Need, what))
 		}
 	}
+	lines = lines[:min(len(lines), textRows)]
 	for i, s := range lines {
 		col := th.TextDim
 		if i > 0 {
@@ -208,7 +221,9 @@ func (s *Sandbox) Build(x *Context, area frame.Rect, l *frame.Layer) {
 		}
 		l.Label(top.X+pad, top.Y+pad+float64(i)*lh, size, col, frame.AlignStart, frame.Fit(x.Measure, s, size, top.W-2*pad))
 	}
-	s.drawLegend(x, legend, l)
+	if legend.H > 0 {
+		s.drawLegend(x, legend, l)
+	}
 }
 
 // legendNodes and legendMessages are the legend's two groups of labels.

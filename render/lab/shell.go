@@ -191,9 +191,26 @@ type layout struct {
 	tabs     frame.Rect
 	content  frame.Rect // the selected tab's content
 	bottom   frame.Rect // transport bar
-	titleW   float64    // room for the title text
-	compact  bool       // the small-frame layout (embed mode, small windows)
+	// pageStrip is kept empty in embed mode, just above the transport bar:
+	// the page lays its own click-to-start cue and "Open in new tab" link
+	// over the frame there (see embedStripH).
+	pageStrip frame.Rect
+	titleW    float64 // room for the title text
+	compact   bool    // the small-frame layout (embed mode, small windows)
 }
+
+// embedStripH is the height, in CSS pixels, of the strip the lab leaves to
+// the page in embed mode. Its top edge is always embedStripH plus one
+// transport row (rowH, 44 px), or two rows where the frame is under 600 CSS
+// px wide, above the frame's bottom edge: web/style.css places the cue and
+// the link inside it by those lengths alone, whatever bar the chapter has.
+const embedStripH = 40
+
+// embedStripFrameMinH is the shortest frame, in CSS pixels, that keeps the
+// strip: in a shorter one the chapter needs those pixels more, and the
+// page's cue and link lie over the bottom of its picture (the course page
+// sizes its frames at least 420 px tall).
+const embedStripFrameMinH = 400
 
 // compact reports whether the layout is the small-frame one: in embed mode,
 // or in a window too small for the side panel beside the picture.
@@ -231,6 +248,16 @@ func (l *Lab) computeLayout(sz Size) {
 	} else {
 		lay.bottom = frame.Rect{}
 	}
+	lay.pageStrip = frame.Rect{}
+	if l.embed && sz.H >= u(embedStripFrameMinH) {
+		// A chapter with a shorter bar (or none) leaves the difference to
+		// the strip, so that its top stays where the page expects it.
+		barH := rowH
+		if narrow {
+			barH = 2 * rowH
+		}
+		lay.pageStrip, rest = rest.CutBottom(u(embedStripH) + barH - lay.bottom.H)
+	}
 	if l.notice != "" {
 		lay.notice, rest = rest.CutTop(u(34))
 	} else {
@@ -258,6 +285,9 @@ func (l *Lab) computeLayout(sz Size) {
 	lay.tryThis, lay.tabs, lay.content = frame.Rect{}, frame.Rect{}, frame.Rect{}
 	if lay.panel.W > 0 {
 		inner := lay.panel.Inset(u(12))
+		if lay.compact {
+			inner = lay.panel.Inset(u(8)) // every row counts in a small frame
+		}
 		size := th.Font()
 		x := l.context()
 		n := len(l.Chapter().Controls(x))

@@ -26,14 +26,84 @@ func tabOrder(t *testing.T, l *Lab, sz Size) []string {
 	return order
 }
 
+// filled is the sandbox's run and controls with a picture that paints all
+// of the area the lab gives it, down to a line of text on its bottom edge,
+// so that a test sees every pixel handed to the chapter.
+type filled struct{ *Sandbox }
+
+func (f filled) Build(x *Context, area frame.Rect, layer *frame.Layer) {
+	layer.Rect(area, frame.RGB(0x203040))
+	size := x.Theme.Font()
+	layer.Label(area.X, area.Bottom()-frame.LineHeight(size), size, x.Theme.Text, frame.AlignStart, "bottom line")
+}
+
+// withParts is a chapter showing only the given standard parts.
+type withParts struct {
+	Chapter
+	parts Parts
+}
+
+func (w withParts) Parts() Parts { return w.parts }
+
+// pageStripTopCSS is how far above the frame's bottom edge, in CSS pixels,
+// web/style.css expects the top of the embed strip: one transport row of
+// 44 px, two below 600 px of width, plus the strip itself.
+func pageStripTopCSS(sz Size) float64 {
+	rows := 1.0
+	if sz.W/sz.Scale < 600 {
+		rows = 2
+	}
+	return rows*44 + embedStripH
+}
+
+// checkPageStripEmpty reports anything of the chapter's picture (the scene
+// layer's triangles and texts) and any control inside the embed strip.
+func checkPageStripEmpty(t *testing.T, name string, l *Lab) {
+	t.Helper()
+	strip := l.layout.pageStrip
+	inner := strip.Inset(0.5) // a shape may end exactly on the strip's edge
+	for _, w := range l.mgr.Widgets() {
+		if w.Bounds().Overlaps(inner) {
+			t.Errorf("%s: control %s %+v in the page's strip %+v", name, w.ID(), w.Bounds(), strip)
+		}
+	}
+	scene := &l.Frame().Layers[frame.LayerScene]
+	for _, b := range scene.Batches() {
+		for i := 0; i+2 < len(b.Idx); i += 3 {
+			v0, v1, v2 := b.Verts[b.Idx[i]], b.Verts[b.Idx[i+1]], b.Verts[b.Idx[i+2]]
+			x0, x1 := min(v0.X, v1.X, v2.X), max(v0.X, v1.X, v2.X)
+			y0, y1 := min(v0.Y, v1.Y, v2.Y), max(v0.Y, v1.Y, v2.Y)
+			box := frame.Rect{X: float64(x0), Y: float64(y0), W: float64(x1 - x0), H: float64(y1 - y0)}
+			if box.Overlaps(inner) {
+				t.Fatalf("%s: the chapter paints a triangle %+v in the page's strip %+v", name, box, strip)
+			}
+		}
+	}
+	for _, tx := range scene.Texts {
+		box := frame.Rect{X: float64(tx.X), Y: float64(tx.Y), W: 1, H: frame.LineHeight(float64(tx.Size))}
+		if box.Y < inner.Bottom() && inner.Y < box.Bottom() {
+			t.Errorf("%s: the chapter's text %q at y %.0f is in the page's strip %+v", name, tx.S, tx.Y, strip)
+		}
+	}
+}
+
 // TestEmbedLayoutFitsSmallFrames: in embed mode at course-page sizes no two
 // controls overlap, everything is on screen, the picture keeps most of the
-// frame and the transport stays; the side panel opens from its button.
+// frame and the transport stays; the side panel opens from its button. The
+// strip above the transport bar where the page puts its cue and its "Open
+// in new tab" link holds nothing of the chapter, even one that paints all
+// of its area, in frames at least embedStripFrameMinH tall; shorter frames
+// keep those pixels for the picture.
 func TestEmbedLayoutFitsSmallFrames(t *testing.T) {
-	for _, sz := range []Size{{W: 480, H: 360, Scale: 1}, {W: 640, H: 400, Scale: 1}, {W: 960, H: 720, Scale: 2}} {
+	sizes := []Size{{W: 480, H: 360, Scale: 1}, {W: 640, H: 400, Scale: 1}, {W: 960, H: 720, Scale: 2},
+		{W: 560, H: 420, Scale: 1}, {W: 1200, H: 840, Scale: 2}}
+	for _, sz := range sizes {
 		for _, panel := range []bool{false, true} {
 			name := fmt.Sprintf("%vx%v@%v panel %v", sz.W, sz.H, sz.Scale, panel)
-			l := newLab(t, Options{Seed: 1, Paused: true, Embed: true, Notices: []string{"a notice takes a row too"}})
+			l, err := New([]Chapter{filled{NewSandbox()}}, measure, Options{Seed: 1, Paused: true, Embed: true, Notices: []string{"a notice takes a row too"}})
+			if err != nil {
+				t.Fatal(err)
+			}
 			l.Update(idle(), sz)
 			if panel {
 				l.w.panel.OnClick()
@@ -47,6 +117,39 @@ func TestEmbedLayoutFitsSmallFrames(t *testing.T) {
 			if lay.scene.W*lay.scene.H < 0.4*sz.W*sz.H {
 				t.Errorf("%s: the picture has %+v of the frame", name, lay.scene)
 			}
+			strip := lay.pageStrip
+			if sz.H/sz.Scale < embedStripFrameMinH {
+				if strip.H != 0 {
+					t.Errorf("%s: a page strip %+v in a frame under %v px tall", name, strip, embedStripFrameMinH)
+				}
+				continue
+			}
+			if strip.H < embedStripH*sz.Scale || strip.W != sz.W || strip.Bottom() != lay.bottom.Y {
+				t.Errorf("%s: page strip %+v, want %v px high and full width just above the bar %+v", name, strip, embedStripH*sz.Scale, lay.bottom)
+			}
+			if lay.scene.Overlaps(strip) || lay.panel.Overlaps(strip) {
+				t.Errorf("%s: the picture %+v or the panel %+v reaches into the page strip %+v", name, lay.scene, lay.panel, strip)
+			}
+			checkPageStripEmpty(t, name, l)
+		}
+	}
+}
+
+// TestEmbedLayoutKeepsItsControls: in embed mode at course-page sizes every
+// standard control stays, the panel opens between the bars, the seed box
+// is left out and the notice covers no control.
+func TestEmbedLayoutKeepsItsControls(t *testing.T) {
+	for _, sz := range []Size{{W: 480, H: 360, Scale: 1}, {W: 640, H: 400, Scale: 1}, {W: 960, H: 720, Scale: 2}, {W: 1200, H: 840, Scale: 2}} {
+		for _, panel := range []bool{false, true} {
+			name := fmt.Sprintf("%vx%v@%v panel %v", sz.W, sz.H, sz.Scale, panel)
+			l := newLab(t, Options{Seed: 1, Paused: true, Embed: true, Notices: []string{"a notice takes a row too"}})
+			l.Update(idle(), sz)
+			if panel {
+				l.w.panel.OnClick()
+			}
+			l.Update(idle(), sz)
+			checkLayout(t, name, l, sz)
+			lay := l.layout
 			ids := map[string]bool{}
 			for _, w := range l.mgr.Widgets() {
 				ids[w.ID()] = true
@@ -70,6 +173,47 @@ func TestEmbedLayoutFitsSmallFrames(t *testing.T) {
 				if w.Bounds().Overlaps(lay.notice) {
 					t.Errorf("%s: %s under the notice", name, w.ID())
 				}
+			}
+		}
+	}
+}
+
+// TestEmbedPageStripStaysPut: web/style.css places the page's cue and link
+// by fixed lengths from the frame's bottom edge, so the strip's top must
+// not move with the chapter's bar; outside embed mode there is no strip.
+func TestEmbedPageStripStaysPut(t *testing.T) {
+	sizes := []Size{{W: 560, H: 420, Scale: 1}, {W: 800, H: 500, Scale: 1}, {W: 1100, H: 800, Scale: 2}, {W: 1600, H: 1000, Scale: 2}}
+	cases := []struct {
+		name  string
+		parts Parts
+	}{
+		{"all parts", PartsAll},
+		{"transport without timeline", PartTransport},
+		{"no bar", 0},
+	}
+	for _, c := range cases {
+		for _, sz := range sizes {
+			name := fmt.Sprintf("%s at %vx%v@%v", c.name, sz.W, sz.H, sz.Scale)
+			for _, embed := range []bool{true, false} {
+				l, err := New([]Chapter{withParts{filled{NewSandbox()}, c.parts}}, measure, Options{Seed: 1, Paused: true, Embed: embed})
+				if err != nil {
+					t.Fatal(err)
+				}
+				l.Update(idle(), sz)
+				strip := l.layout.pageStrip
+				if !embed {
+					if strip.H != 0 {
+						t.Errorf("%s, not embedded: page strip %+v", name, strip)
+					}
+					continue
+				}
+				if got, want := sz.H-strip.Y, pageStripTopCSS(sz)*sz.Scale; got != want {
+					t.Errorf("%s: strip top %v px above the bottom edge, want %v", name, got, want)
+				}
+				if got, want := strip.H, embedStripH*sz.Scale; got < want {
+					t.Errorf("%s: strip %v px high, want at least %v", name, got, want)
+				}
+				checkPageStripEmpty(t, name, l)
 			}
 		}
 	}

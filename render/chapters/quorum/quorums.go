@@ -466,11 +466,10 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 			c.drawCard(x, l, cards[id], id, i, contains(wset, id), contains(rset, id))
 		}
 
-		// Legend of the tags, under the replicas.
-		{
-			gy := cardY + stackH + u(26)
+		// Legend of the tags, under the replicas, when it fits above the
+		// counters.
+		if gy, lhs := cardY+stackH+u(26), frame.LineHeight(size); gy+max(u(8), lhs/2) <= mid.Bottom() {
 			gx := cardX
-			lhs := frame.LineHeight(size)
 			l.Rect(frame.Rect{X: gx, Y: gy - u(8), W: u(16), H: u(16)}, scene.Orange)
 			// An entry that would run past the picture is left out.
 			fits := func(label string) bool { return gx+u(22)+x.Measure.Width(label, size) <= mid.Right() }
