@@ -90,13 +90,7 @@ func (c *Consistent) Info() lab.ChapterInfo {
 
 // Preset is four servers with one point each on the ring and no traffic.
 func (c *Consistent) Preset(seed uint64) lab.Preset {
-	cfg := core.DefaultConfig()
-	cfg.Seed = seed
-	cfg.Nodes = 4
-	cfg.VNodes = 1
-	cfg.N, cfg.W, cfg.R = 1, 1, 1
-	cfg.AntiEntropyIntervalTicks = 0
-	return lab.Preset{Config: cfg}
+	return lab.Preset{Config: placementConfig(seed, 1)}
 }
 
 func (c *Consistent) Parts() lab.Parts { return lab.PartsAll }
@@ -110,11 +104,7 @@ func (c *Consistent) Controls(x *lab.Context) []ui.Widget {
 		c.add.Primary = true
 		c.remove = ui.NewButton("ring-remove", "Remove a server", "The selected server (or the newest) leaves the ring", nil)
 		c.look = ui.NewButton("ring-lookup", "Look up another key", "Walk clockwise from a key to the server that owns it", nil)
-		labels := make([]string, len(keyCounts))
-		for i, n := range keyCounts {
-			labels[i] = "Keys: " + thousands(n)
-		}
-		c.count = ui.NewDropdown("ring-keys", "", "How many keys the ring shows", labels, 0, nil)
+		c.count = keyCountDropdown("ring-keys", "How many keys the ring shows")
 	}
 	c.add.OnClick = func() { joinServer(x) }
 	victim, ok := c.leaver(x)

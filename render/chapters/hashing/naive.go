@@ -66,13 +66,7 @@ func (c *Naive) Info() lab.ChapterInfo {
 // go, not about requests. The ring it compares with has 64 points per
 // server, enough for its share to sit close to 1/N.
 func (c *Naive) Preset(seed uint64) lab.Preset {
-	cfg := core.DefaultConfig()
-	cfg.Seed = seed
-	cfg.Nodes = 4
-	cfg.VNodes = 64
-	cfg.N, cfg.W, cfg.R = 1, 1, 1
-	cfg.AntiEntropyIntervalTicks = 0
-	return lab.Preset{Config: cfg}
+	return lab.Preset{Config: placementConfig(seed, 64)}
 }
 
 func (c *Naive) Parts() lab.Parts { return lab.PartsAll }
@@ -85,11 +79,7 @@ func (c *Naive) Controls(x *lab.Context) []ui.Widget {
 		c.add = ui.NewButton("naive-add", "Add a server", "A new server joins: N becomes N+1", nil)
 		c.add.Primary = true
 		c.remove = ui.NewButton("naive-remove", "Remove a server", "The newest server leaves: N becomes N-1", nil)
-		labels := make([]string, len(keyCounts))
-		for i, n := range keyCounts {
-			labels[i] = "Keys: " + thousands(n)
-		}
-		c.count = ui.NewDropdown("naive-keys", "", "How many keys the grid shows", labels, 0, nil)
+		c.count = keyCountDropdown("naive-keys", "How many keys the grid shows")
 	}
 	c.add.OnClick = func() { joinServer(x) }
 	victim, ok := newestServer(x.View)

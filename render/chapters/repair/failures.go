@@ -57,14 +57,7 @@ func (c *Failures) Info() lab.ChapterInfo {
 // without a heartbeat and death after 90. Merkle sync is off so that only
 // the handoff can bring a missed write back.
 func (c *Failures) Preset(seed uint64) lab.Preset {
-	cfg := core.DefaultConfig()
-	cfg.Seed = seed
-	cfg.LatencyMinTicks, cfg.LatencyMaxTicks = 1, 3
-	cfg.RequestTimeoutTicks = 24
-	cfg.GossipIntervalTicks = 6
-	cfg.SuspectAfterTicks = 30
-	cfg.DeadAfterTicks = 90
-	cfg.HandoffIntervalTicks = 10
+	cfg := watchableConfig(seed)
 	cfg.AntiEntropyIntervalTicks = 0
 	return lab.Preset{Config: cfg}
 }

@@ -80,14 +80,7 @@ func (c *Versioning) Info() lab.ChapterInfo {
 // background mechanisms fast enough to watch replicas converge after the
 // heal.
 func (c *Versioning) Preset(seed uint64) lab.Preset {
-	cfg := core.DefaultConfig()
-	cfg.Seed = seed
-	cfg.LatencyMinTicks, cfg.LatencyMaxTicks = 1, 3
-	cfg.RequestTimeoutTicks = 24
-	cfg.GossipIntervalTicks = 6
-	cfg.SuspectAfterTicks = 30
-	cfg.DeadAfterTicks = 90
-	cfg.HandoffIntervalTicks = 10
+	cfg := watchableConfig(seed)
 	cfg.AntiEntropyIntervalTicks = 60
 	return lab.Preset{Config: cfg, Script: []core.Recorded{
 		{Tick: 0, Cmd: core.Command{Kind: core.CmdPartition, Groups: partitionGroups}},
