@@ -17,7 +17,10 @@ import (
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
+	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/font/sfnt"
 
 	"github.com/ringlab/ringlab/render/chapters"
 	"github.com/ringlab/ringlab/render/frame"
@@ -260,8 +263,8 @@ func Run(opts Options) error {
 type painter struct {
 	white *ebiten.Image // a 1x1 white sub-image: the source of all geometry
 	verts []ebiten.Vertex
-	faces map[float32]*text.GoTextFace
-	src   *text.GoTextFaceSource
+	faces map[float32]*text.GoXFace
+	font  *sfnt.Font
 }
 
 func (p *painter) init() {
@@ -273,18 +276,27 @@ func (p *painter) init() {
 	base := ebiten.NewImage(3, 3)
 	base.Fill(image.White.C)
 	p.white = base.SubImage(image.Rect(1, 1, 2, 2)).(*ebiten.Image)
-	src, err := text.NewGoTextFaceSource(bytes.NewReader(goregular.TTF))
+	// Glyphs are laid out one after another with the font's kerning, as
+	// frame.GoRegular measures them: no text shaping, which the lab's Latin
+	// labels do not need and which would cost the first frame a good part
+	// of its time (and the wasm some 3.7 MB).
+	f, err := sfnt.Parse(goregular.TTF)
 	if err != nil {
 		panic("render: the embedded Go Regular font does not parse: " + err.Error())
 	}
-	p.src = src
-	p.faces = map[float32]*text.GoTextFace{}
+	p.font = f
+	p.faces = map[float32]*text.GoXFace{}
 }
 
-func (p *painter) face(size float32) *text.GoTextFace {
+func (p *painter) face(size float32) *text.GoXFace {
 	f, ok := p.faces[size]
 	if !ok {
-		f = &text.GoTextFace{Source: p.src, Size: float64(size)}
+		// At 72 DPI a size in points is a size in pixels.
+		xf, err := opentype.NewFace(p.font, &opentype.FaceOptions{Size: float64(size), DPI: 72, Hinting: font.HintingNone})
+		if err != nil {
+			panic(fmt.Sprintf("render: no Go Regular face of size %v: %v", size, err))
+		}
+		f = text.NewGoXFace(xf)
 		p.faces[size] = f
 	}
 	return f

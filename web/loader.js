@@ -1,8 +1,8 @@
 // Ringlab page loader.
 //
-// It checks that the browser can run the lab (WebAssembly, WebGL 2), downloads the wasm named in
-// build.json with a progress bar, starts the Go program, and exposes window.ringlab to scripts,
-// tests and course pages:
+// It downloads and compiles the wasm named in build.json with a progress bar while it checks
+// that the browser can run the lab (WebAssembly, WebGL 2), starts the Go program, and exposes
+// window.ringlab to scripts, tests and course pages:
 //
 //   ringlab.ready          a promise, resolved once the lab has drawn its first frame
 //   ringlab.state()        the lab's state as an object (chapter, tick, seed, config, nodes,
@@ -26,9 +26,10 @@
 //   ringlab.timing         load figures in milliseconds since navigation, and byte counts
 //
 // The contract with the Go side (cmd/wasm, render/bridge_js.go): before Go starts, the page sets
-// window.ringlabPrefs = {embed, reducedMotion, downloads} and defines window.ringlabOnReady,
-// ringlabOnChange and ringlabOnLog; Go sets window.ringlabBridge = {state, command, link,
-// loadState, loadReplay, exportFile} and calls ringlabOnReady() after its first frame.
+// window.ringlabPrefs = {embed, reducedMotion, downloads} and defines window.ringlabOnStart,
+// ringlabOnReady, ringlabOnChange and ringlabOnLog; Go calls ringlabOnStart() as its main
+// function begins, sets window.ringlabBridge = {state, command, link, loadState, loadReplay,
+// exportFile} and calls ringlabOnReady() after its first frame.
 // The course-page features (links, embed mode, the postMessage API, exports, the live region)
 // are in page.js and use only window.ringlab.
 //
@@ -186,6 +187,7 @@
       loaderStartMs: Math.round(performance.now()), // this script runs
       wasmRequestedMs: null, // the wasm is requested (after build.json)
       wasmLoadedMs: null, // the wasm is downloaded and compiled; Go starts
+      goStartedMs: null, // Go's runtime and package initialisation are done; its main begins
       firstFrameMs: null, // the lab has drawn its first frame
       wasmBytes: null, // uncompressed wasm bytes received
       wasmBytesExpected: null, // uncompressed size recorded at build time (build.json)
@@ -252,6 +254,11 @@
   // Called by the Go program when what the user sees changes, and with new event-log lines.
   window.ringlabOnChange = (json) => emit("change", json);
   window.ringlabOnLog = (json) => emit("log", json);
+
+  // Called by the Go program as its main function begins.
+  window.ringlabOnStart = () => {
+    ringlab.timing.goStartedMs = Math.round(performance.now());
+  };
 
   // Called by the Go program once its first frame is drawn. Calls after the first do nothing.
   window.ringlabOnReady = () => {
@@ -384,6 +391,32 @@
     }
   }
 
+  // warmUpWebGL has a worker (webgl-warmup.js) make the page's first WebGL context, the slow
+  // one, off the main thread while the wasm downloads. It resolves when the worker is done, or
+  // at once where there are no workers, and never rejects: hasWebGL2 decides.
+  function warmUpWebGL() {
+    return new Promise((resolve) => {
+      let worker;
+      try {
+        worker = new Worker("webgl-warmup.js");
+      } catch (err) {
+        resolve();
+        return;
+      }
+      const done = () => {
+        clearTimeout(timer);
+        worker.terminate();
+        resolve();
+      };
+      const timer = setTimeout(done, 5000);
+      worker.onmessage = done;
+      worker.onerror = (e) => {
+        e.preventDefault();
+        done();
+      };
+    });
+  }
+
   async function fetchBuildInfo() {
     // build.json keeps its name from build to build, so it must not come from a cache.
     const resp = await fetch("build.json", { cache: "no-cache" });
@@ -400,9 +433,9 @@
   // instantiateWithProgress downloads and compiles the wasm while counting the bytes. The total
   // comes from build.json: hosts that gzip on the fly send no usable Content-Length, and the
   // body seen here is already decompressed, so it adds up to the uncompressed size.
-  async function instantiateWithProgress(info, importObject) {
+  async function instantiateWithProgress(info, importObject, signal) {
     ringlab.timing.wasmRequestedMs = Math.round(performance.now());
-    const resp = await fetch(info.wasm);
+    const resp = await fetch(info.wasm, { signal });
     if (!resp.ok) {
       throw new Error(info.wasm + ": the server answered " + resp.status + " " + resp.statusText);
     }
@@ -412,19 +445,23 @@
       showProgress(loaded, info.bytes);
     };
     let result;
-    if (WebAssembly.instantiateStreaming && resp.body && window.TransformStream) {
-      const counted = resp.body.pipeThrough(
-        new TransformStream({
-          transform(chunk, controller) {
-            count(chunk);
-            controller.enqueue(chunk);
-          },
-        }),
-      );
+    if (WebAssembly.instantiateStreaming && resp.body && resp.clone) {
+      // The browser compiles one copy of the body as it arrives, reading it natively (the
+      // main thread stays free); this script reads the other copy only to count its bytes.
+      const counting = (async () => {
+        const reader = resp.clone().body.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) {
+            return;
+          }
+          count(value);
+        }
+      })();
       // A fresh Response with the right type, so compilation streams even where the host
       // sends the wasm with another Content-Type.
-      const typed = new Response(counted, { headers: { "Content-Type": "application/wasm" } });
-      result = await WebAssembly.instantiateStreaming(typed, importObject);
+      const typed = new Response(resp.body, { headers: { "Content-Type": "application/wasm" } });
+      [result] = await Promise.all([WebAssembly.instantiateStreaming(typed, importObject), counting]);
     } else {
       const bytes = await resp.arrayBuffer();
       count(bytes);
@@ -444,31 +481,39 @@
       fail("This browser cannot run WebAssembly, which the lab is built as.", "Use a current version of Firefox, Chrome, Edge or Safari.");
       return;
     }
+    if (typeof Go !== "function") {
+      fail("wasm_exec.js did not load.", adviceReload);
+      return;
+    }
+
+    // The download, the compilation and the WebGL 2 check run side by side.
+    const go = new Go();
+    const download = new AbortController();
+    const loading = (async () => {
+      const info = await fetchBuildInfo();
+      ringlab.timing.wasmBytesExpected = info.bytes;
+      showProgress(0, info.bytes);
+      return instantiateWithProgress(info, go.importObject, download.signal);
+    })();
+    loading.catch(() => {}); // reported below, unless WebGL 2 is missing
+
+    await warmUpWebGL();
     if (!hasWebGL2()) {
+      download.abort();
       fail(
         "This browser has WebGL 2 turned off or does not support it, and the lab draws with WebGL 2.",
         "Turn on hardware acceleration (or WebGL) in the browser settings, or use a current version of Firefox, Chrome, Edge or Safari.",
       );
       return;
     }
-    if (typeof Go !== "function") {
-      fail("wasm_exec.js did not load.", adviceReload);
-      return;
-    }
-
-    let info;
     let instance;
-    const go = new Go();
     try {
-      info = await fetchBuildInfo();
-      ringlab.timing.wasmBytesExpected = info.bytes;
-      showProgress(0, info.bytes);
-      instance = await instantiateWithProgress(info, go.importObject);
+      instance = await loading;
     } catch (err) {
       fail("The lab could not be loaded: " + err.message, adviceReload);
       return;
     }
-    ringlab.timing.wasmLoadedMs = Math.round(performance.now());
+    ringlab.timing.wasmLoadedMs = Math.round(performance.now()); console.log("MARK loaded", performance.now());
     el("loading-text").textContent = "Starting the lab…";
 
     // Read by Go once, at start (render/bridge_js.go, cmd/wasm).

@@ -40,6 +40,11 @@ func readPrefs(v js.Value) prefs {
 
 func main() {
 	win := js.Global()
+	// The page's load figures (ringlab.timing) split start-up here: what came before is Go's
+	// runtime and package initialisation.
+	if f := win.Get("ringlabOnStart"); f.Type() == js.TypeFunction {
+		f.Invoke()
+	}
 	hash := win.Get("location").Get("hash")
 	fragment := ""
 	if hash.Type() == js.TypeString {

@@ -35,7 +35,7 @@ type BuildInfo struct {
 
 // requiredPageFiles must be in the web folder: the page does not work without them, and the
 // site promises the example course page.
-var requiredPageFiles = []string{"index.html", "loader.js", "page.js", "style.css", "embed-example.html"}
+var requiredPageFiles = []string{"index.html", "loader.js", "page.js", "webgl-warmup.js", "style.css", "embed-example.html"}
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout); err != nil {

@@ -39,6 +39,7 @@ func newFixture(t *testing.T, wasm []byte) fixture {
 	write(filepath.Join(f.web, "index.html"), "<!doctype html>")
 	write(filepath.Join(f.web, "loader.js"), "// loader")
 	write(filepath.Join(f.web, "page.js"), "// page")
+	write(filepath.Join(f.web, "webgl-warmup.js"), "// warm-up")
 	write(filepath.Join(f.web, "style.css"), "/* style */")
 	write(filepath.Join(f.web, "embed-example.html"), "<iframe>")
 	write(filepath.Join(f.web, "examples", "embed.html"), "<iframe>")
@@ -96,7 +97,7 @@ func TestBuildWritesASelfContainedSite(t *testing.T) {
 	}
 	sum := sha256.Sum256(wasm)
 	wantName := "ringlab." + hex.EncodeToString(sum[:8]) + ".wasm"
-	want := []string{".nojekyll", "build.json", "embed-example.html", "examples/embed.html", "index.html", "loader.js", "page.js", wantName, "style.css", "wasm_exec.js"}
+	want := []string{".nojekyll", "build.json", "embed-example.html", "examples/embed.html", "index.html", "loader.js", "page.js", wantName, "style.css", "wasm_exec.js", "webgl-warmup.js"}
 	slices.Sort(want)
 	if got := listFiles(t, f.out); !slices.Equal(got, want) {
 		t.Errorf("dist holds %q, want %q", got, want)

@@ -40,12 +40,30 @@ var gzipTypes = map[string]bool{
 }
 
 // Handler returns a handler that serves the files under root. Only GET and HEAD are allowed.
+//
+// It compresses the site's files before it returns: compressing the wasm takes a good part of
+// a second, and the first visitor should not wait for that before the first byte arrives.
 func Handler(root fs.FS) http.Handler {
-	return &handler{
+	h := &handler{
 		root:  root,
 		files: http.FileServerFS(root),
 		gz:    make(map[string]gzipped),
 	}
+	h.warm()
+	return h
+}
+
+// warm fills the compressed-copy cache. Files it cannot read are left for requests to report.
+func (h *handler) warm() {
+	_ = fs.WalkDir(h.root, ".", func(rel string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !gzipTypes[path.Ext(rel)] {
+			return nil
+		}
+		if info, err := d.Info(); err == nil && info.Mode().IsRegular() {
+			_, _ = h.compressed(rel, info)
+		}
+		return nil
+	})
 }
 
 type handler struct {

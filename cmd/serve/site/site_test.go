@@ -146,6 +146,22 @@ func TestHandlerRecompressesAChangedFile(t *testing.T) {
 	}
 }
 
+// The handler compresses the site when it starts, so the first request for the wasm does
+// not wait for a 20 MB compression before its first byte.
+func TestHandlerCompressesAtStart(t *testing.T) {
+	h := Handler(testSite()).(*handler)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, name := range []string{"ringlab.0123456789abcdef.wasm", "loader.js", "build.json", "sub/page.html", "folder.with.dots/readme.txt"} {
+		if _, ok := h.gz[name]; !ok {
+			t.Errorf("%s was not compressed before any request", name)
+		}
+	}
+	if _, ok := h.gz["picture.png"]; ok {
+		t.Errorf("picture.png was compressed; PNG is not a compressible type")
+	}
+}
+
 func TestCheckRoot(t *testing.T) {
 	if err := CheckRoot(testSite()); err != nil {
 		t.Errorf("a built site: %v", err)
