@@ -240,7 +240,8 @@ func startBrowser(t *testing.T) context.Context {
 
 // tab is one browser tab for one test, with the page's console output kept for failures.
 type tab struct {
-	ctx context.Context
+	ctx    context.Context
+	cancel context.CancelFunc // closes the tab
 
 	mu      sync.Mutex
 	console []string
@@ -277,7 +278,7 @@ func newTab(t *testing.T, vp viewport) *tab {
 	if err := chromedp.Do(tabCtx); err != nil {
 		t.Fatalf("opening a tab: %v", err)
 	}
-	tb := &tab{}
+	tb := &tab{cancel: cancelTab}
 	err := chromedp.Listen(tabCtx, func(ev any) {
 		switch ev := ev.(type) {
 		case *runtime.EventConsoleAPICalled:
@@ -326,6 +327,9 @@ func newTab(t *testing.T, vp viewport) *tab {
 	}
 	return tb
 }
+
+// close closes the tab before the test ends.
+func (tb *tab) close() { tb.cancel() }
 
 // navigate loads the page at the site URL plus suffix (a query string or a path).
 func (tb *tab) navigate(t *testing.T, suffix string) {

@@ -458,10 +458,13 @@
           count(value);
         }
       })();
-      // A fresh Response with the right type, so compilation streams even where the host
-      // sends the wasm with another Content-Type.
-      const typed = new Response(resp.body, { headers: { "Content-Type": "application/wasm" } });
-      [result] = await Promise.all([WebAssembly.instantiateStreaming(typed, importObject), counting]);
+      // The response itself when it says it is wasm: the browser then keeps the compiled code
+      // with the cached file (a response made here has no URL to keep it under), and a second
+      // visit skips most of the compiling. Where the host sends another Content-Type, a fresh
+      // Response with the right one, so that compilation still streams.
+      const type = (resp.headers.get("Content-Type") || "").split(";")[0].trim().toLowerCase();
+      const source = type === "application/wasm" ? resp : new Response(resp.body, { headers: { "Content-Type": "application/wasm" } });
+      [result] = await Promise.all([WebAssembly.instantiateStreaming(source, importObject), counting]);
     } else {
       const bytes = await resp.arrayBuffer();
       count(bytes);

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ids"
@@ -405,22 +406,42 @@ func (l *Lab) StateNow() State {
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
-// publishState stores the State JSON for State() callers on other goroutines.
+// publishState stores this Update's state for State() callers on other
+// goroutines. It is written as JSON only when asked for: most frames
+// nobody reads it, and the first frame should not wait for it.
 func (l *Lab) publishState() {
 	l.publishLink()
 	l.publishTabs()
-	b, err := json.Marshal(l.StateNow())
-	if err != nil {
-		b = []byte(`{"error":` + strconv.Quote(err.Error()) + `}`)
-	}
-	l.state.Store(string(b))
+	l.state.Store(&stateSnapshot{st: l.StateNow()})
+}
+
+// stateSnapshot is one Update's State, written as JSON on first request.
+// The State holds copies and immutable values only, so it can be encoded
+// on any goroutine while the frame loop goes on.
+type stateSnapshot struct {
+	st   State
+	once sync.Once
+	text string
+}
+
+func (s *stateSnapshot) json() string {
+	s.once.Do(func() {
+		b, err := json.Marshal(s.st)
+		if err != nil {
+			b = []byte(`{"error":` + strconv.Quote(err.Error()) + `}`)
+		}
+		s.text = string(b)
+	})
+	return s.text
 }
 
 // State returns the JSON of the lab as of the last Update. It is safe to
 // call from any goroutine and never blocks on the frame loop.
 func (l *Lab) State() string {
-	s, _ := l.state.Load().(string)
-	return s
+	if s := l.state.Load(); s != nil {
+		return s.json()
+	}
+	return ""
 }
 
 // tabChoices are the tab names the "tab" command accepts as of the last

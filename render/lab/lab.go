@@ -151,7 +151,7 @@ type Lab struct {
 
 	mu    sync.Mutex
 	queue []action
-	state atomic.Value // string: the last State JSON
+	state atomic.Pointer[stateSnapshot] // the last Update's state
 	// tabsShown are the labels of the tab strips on screen (lower-cased),
 	// for the "tab" command's check on other goroutines.
 	tabsShown atomic.Pointer[[]string]
