@@ -16,7 +16,12 @@ package lab
 //	               a lab that predates it ignores it as an unknown key and
 //	               opens the page on its default item
 //	seed=S         the run's seed, 0..2^53
-//	tick=T         the tick on screen, 0..100000 (default 0)
+//	tick=T         the tick on screen, 0..100000; absent, the run opens
+//	               where the chapter opens by itself: after its scripted
+//	               start (tick 0 for a chapter without one) and the
+//	               link's actions. Written whenever the run is elsewhere
+//	               (from this version on; older links without it opened
+//	               at tick 0)
 //	paused=1       start paused (1 or 0)
 //	speed=F        ticks per second
 //	script=K       apply only the first K commands of the chapter's scripted
@@ -77,8 +82,11 @@ type Link struct {
 	Item    string
 	Seed    uint64
 	SeedSet bool
-	Tick    int64
-	Paused  bool
+	// Tick is the tick=N value, or -1 when the link names none: the run
+	// then opens where the chapter opens by itself, after its scripted
+	// start and the link's actions.
+	Tick   int64
+	Paused bool
 	// PausedSet is true when the link says paused=1 or paused=0.
 	PausedSet bool
 	Speed     float64
@@ -330,10 +338,11 @@ func escapeText(s string) string {
 	return b.String()
 }
 
-// EncodeLink writes r as a fragment ("#v=1&..."). preset is the
-// configuration of r's chapter's preset for r.Seed: only the keys where
-// r.Config differs from it are written.
-func EncodeLink(r Run, preset core.Config) string {
+// EncodeLink writes r as a fragment ("#v=1&..."). preset is r's chapter's
+// preset for r.Seed: only the configuration keys where r.Config differs
+// from it are written, and tick= only where the run is not at the tick a
+// link without one opens at (see Run.opensAt).
+func EncodeLink(r Run, preset Preset) string {
 	var b strings.Builder
 	b.WriteString("#v=1&chapter=")
 	b.WriteString(escapeText(r.Chapter))
@@ -342,7 +351,7 @@ func EncodeLink(r Run, preset core.Config) string {
 	}
 	b.WriteString("&seed=")
 	b.WriteString(strconv.FormatUint(r.Seed, 10))
-	if r.Tick > 0 {
+	if r.Tick >= 0 && r.Tick != r.opensAt(preset.Script) {
 		b.WriteString("&tick=" + strconv.FormatInt(r.Tick, 10))
 	}
 	if r.Paused {
@@ -353,7 +362,7 @@ func EncodeLink(r Run, preset core.Config) string {
 	}
 	if r.Config != nil {
 		for _, f := range configFields {
-			if v := f.get(r.Config); v != f.get(&preset) {
+			if v := f.get(r.Config); v != f.get(&preset.Config) {
 				b.WriteString("&" + f.key + "=" + escapeText(v))
 			}
 		}
@@ -556,7 +565,7 @@ func parseAction(s string) (core.Recorded, error) {
 // ParseLink reads a fragment ("#v=1&..." or without "#"). It never fails:
 // what it cannot use is left out and named in Notices.
 func ParseLink(fragment string) *Link {
-	k := &Link{ScriptKept: -1}
+	k := &Link{ScriptKept: -1, Tick: -1}
 	fragment = strings.TrimPrefix(fragment, "#")
 	if fragment == "" {
 		return k

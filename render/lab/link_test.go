@@ -154,6 +154,33 @@ func TestLinkOfAnUntouchedRunIsShort(t *testing.T) {
 	}
 }
 
+// A link without tick= opens a chapter where the chapter opens by itself:
+// after its scripted start (and the link's actions), not at tick 0 before
+// it. A run shown at another tick, tick 0 included, writes the tick.
+func TestLinkWithoutTickOpensAfterTheScript(t *testing.T) {
+	l := reopen(t, "#v=1&chapter=scripted&seed=7&paused=1")
+	if got := l.View().Tick; got != 9 {
+		t.Errorf("a link without a tick opened at tick %d, want 9 (the script's last command)", got)
+	}
+	if got, want := l.Link(), "#v=1&chapter=scripted&seed=7&paused=1"; got != want {
+		t.Errorf("the untouched run's link is %q, want %q", got, want)
+	}
+	l = reopen(t, "#v=1&chapter=scripted&seed=7&paused=1&a=20:crash:node=n3")
+	if got := l.View().Tick; got != 20 {
+		t.Errorf("a link with an action at tick 20 and no tick opened at tick %d, want 20", got)
+	}
+	for _, tick := range []int64{0, 4, 15} {
+		link := fmt.Sprintf("#v=1&chapter=scripted&seed=7&tick=%d&paused=1", tick)
+		l = reopen(t, link)
+		if got := l.View().Tick; got != tick {
+			t.Errorf("%s opened at tick %d", link, got)
+		}
+		if got := l.Link(); got != link {
+			t.Errorf("%s was copied back as %q", link, got)
+		}
+	}
+}
+
 func TestLinkWithBadValuesFallsBackWithNotice(t *testing.T) {
 	cases := []struct {
 		name     string
@@ -265,7 +292,7 @@ func TestEveryConfigFieldHasALinkKey(t *testing.T) {
 	changed.HandoffIntervalTicks, changed.AntiEntropyIntervalTicks, changed.MerkleDepth = 11, 77, 5
 	changed.Workload = core.Workload{Clients: 2, Keys: 3, PutFraction: 0.75, Ops: 40, ThinkTicksMax: 6, KeyPrefix: "a b&c", SingleWriter: true}
 	changed.Faults = core.Faults{Kinds: []string{"partition", "skew"}, EveryTicks: 70, DurationTicks: 15}
-	link := EncodeLink(Run{Chapter: "sandbox", Seed: 1, Config: &changed, ScriptKept: -1}, base)
+	link := EncodeLink(Run{Chapter: "sandbox", Seed: 1, Config: &changed, ScriptKept: -1}, Preset{Config: base})
 	k := ParseLink(link)
 	if len(k.Notices) > 0 {
 		t.Fatalf("%s: %v", link, k.Notices)

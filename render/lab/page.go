@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/ringlab/ringlab/core"
 )
 
 // Host is what the lab asks of the program around it for things outside
@@ -60,7 +58,7 @@ func (l *Lab) save(kind string) {
 // other goroutines. run.Actions is a private copy.
 type linkSnapshot struct {
 	run    Run
-	preset core.Config
+	preset Preset // the chapter's, for the run's seed
 }
 
 // publishLink refreshes the link snapshot; the run's commands are copied
@@ -75,8 +73,8 @@ func (l *Lab) publishLink() {
 			c.Faults.Kinds = slices.Clone(c.Faults.Kinds)
 			r.Config = &c
 		}
-		p := l.Chapter().Preset(l.seed).Config
-		p.Seed = l.seed
+		p := l.Chapter().Preset(l.seed)
+		p.Config.Seed = l.seed
 		l.linkBase = &linkSnapshot{run: r, preset: p}
 		l.linkRev = l.runRev
 	}

@@ -39,6 +39,23 @@ type Run struct {
 	Speed float64
 }
 
+// opensAt is the tick the run is shown at when it is opened without a tick
+// (Tick negative): after the kept script commands and the actions. A
+// chapter whose preset scripts its start opens after that start.
+func (r Run) opensAt(script []core.Recorded) int64 {
+	if r.ScriptKept >= 0 && r.ScriptKept < len(script) {
+		script = script[:r.ScriptKept]
+	}
+	var t int64
+	if len(script) > 0 {
+		t = script[len(script)-1].Tick
+	}
+	if len(r.Actions) > 0 {
+		t = max(t, r.Actions[len(r.Actions)-1].Tick)
+	}
+	return t
+}
+
 // Limits on runs that come from outside (links and replay files). The core
 // accepts much larger clusters, but a link must not be able to stall or
 // exhaust the page: these bound the memory of one checkpoint and the work

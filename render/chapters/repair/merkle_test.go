@@ -46,14 +46,14 @@ func TestMerkleTryThis(t *testing.T) {
 	checkSceneText(t, l)
 }
 
-// A course page opens the chapter at tick 0, while the preset's workload is
-// still writing. The buttons wait for it, saying so on screen; pressed on
+// A course page opens the chapter at tick 0 (tick=0 in its link), while the
+// preset's workload is still writing. The buttons wait for it, saying so on screen; pressed on
 // the first frame each is enabled, the exchange still repairs exactly the
 // two missed keys with few hashes.
 func TestMerkleEarliestPresses(t *testing.T) {
 	for _, seed := range []uint64{1, 2, 5} {
 		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
-			l, err := lab.New(Chapters(), measure, lab.OptionsFromFragment(fmt.Sprintf("#v=1&chapter=merkle&seed=%d", seed), lab.Options{Paused: true}))
+			l, err := lab.New(Chapters(), measure, lab.OptionsFromFragment(fmt.Sprintf("#v=1&chapter=merkle&seed=%d&tick=0", seed), lab.Options{Paused: true}))
 			if err != nil {
 				t.Fatal(err)
 			}
