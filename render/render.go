@@ -45,8 +45,9 @@ type Options struct {
 	Frames     int
 	// Notices are shown on screen at start (ignored URL values...).
 	Notices []string
-	// Commands are JSON commands (as the page sends them) queued before
-	// the first frame, e.g. to set up a screenshot.
+	// Commands are JSON commands (as the page sends them) applied one per
+	// frame from the first, in order, e.g. to set up a screenshot: each
+	// sees what the ones before it changed. A screenshot waits for all.
 	Commands []string
 	// Link is a run to open (from lab.OptionsFromFragment).
 	Link *lab.Link
@@ -239,14 +240,15 @@ func Run(opts Options) error {
 	if opts.Screenshot != "" && opts.Frames <= 0 {
 		opts.Frames = 60
 	}
+	if opts.Screenshot != "" {
+		opts.Frames = max(opts.Frames, len(opts.Commands))
+	}
 	g, err := NewGame(opts)
 	if err != nil {
 		return err
 	}
-	for _, c := range opts.Commands {
-		if msg := g.Command(c); msg != "" {
-			return fmt.Errorf("command %s: %s", c, msg)
-		}
+	if err := g.lab.CommandSequence(opts.Commands); err != nil {
+		return err
 	}
 	ebiten.SetWindowSize(opts.Width, opts.Height)
 	ebiten.SetWindowTitle("Ringlab: consistent hashing and Dynamo-style stores")

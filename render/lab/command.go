@@ -226,10 +226,42 @@ func (l *Lab) enqueue(a action) {
 	l.mu.Unlock()
 }
 
+// CommandSequence queues JSON commands to be applied one per Update, in
+// order, ahead of those Command queues: each then acts on what the ones
+// before it changed, as a person's presses do (a button that an earlier
+// press enabled, the frames the chapter needs to react). The desktop's -do
+// flags use it. Every command is checked first; if one is refused, nothing
+// is queued and the error names it.
+func (l *Lab) CommandSequence(texts []string) error {
+	seq := make([]action, 0, len(texts))
+	for i, text := range texts {
+		a, err := ParseCommand(text)
+		if err != nil {
+			return fmt.Errorf("command %d (%s): %v", i+1, clip(text), err)
+		}
+		seq = append(seq, a)
+	}
+	l.mu.Lock()
+	l.sequence = append(l.sequence, seq...)
+	l.mu.Unlock()
+	return nil
+}
+
+// SequenceLeft is how many CommandSequence commands are still to apply.
+func (l *Lab) SequenceLeft() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.sequence)
+}
+
 func (l *Lab) drainQueue() {
 	l.mu.Lock()
 	q := l.queue
 	l.queue = nil
+	if len(l.sequence) > 0 {
+		q = append([]action{l.sequence[0]}, q...)
+		l.sequence = l.sequence[1:]
+	}
 	l.mu.Unlock()
 	for _, a := range q {
 		l.perform(a)
@@ -291,7 +323,10 @@ func (l *Lab) perform(a action) {
 		l.refresh()
 	case "press":
 		// Register this frame's controls (with their callbacks bound to
-		// the current run) before looking for the button.
+		// the current run, and their states computed from the cluster as
+		// it is now, after what the chapter did in the last Update) before
+		// looking for the button.
+		l.refresh()
 		l.mgr.Begin()
 		l.addWidgets()
 		for _, w := range l.mgr.Widgets() {

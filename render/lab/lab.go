@@ -151,7 +151,10 @@ type Lab struct {
 
 	mu    sync.Mutex
 	queue []action
-	state atomic.Pointer[stateSnapshot] // the last Update's state
+	// sequence are commands applied one per Update, before the queue's
+	// (CommandSequence).
+	sequence []action
+	state    atomic.Pointer[stateSnapshot] // the last Update's state
 	// tabsShown are the labels of the tab strips on screen (lower-cased),
 	// for the "tab" command's check on other goroutines.
 	tabsShown atomic.Pointer[[]string]

@@ -486,3 +486,33 @@ func TestTicksFollowFramesExactly(t *testing.T) {
 		}
 	}
 }
+
+// A command sequence (the desktop's -do flags) applies one command per
+// Update, in order, ahead of the page's commands; a bad command refuses
+// the whole sequence.
+func TestCommandSequenceAppliesOnePerFrame(t *testing.T) {
+	l := newLinkLab(t, Options{Seed: 3, Paused: true})
+	l.Update(idle(), desktop)
+	if err := l.CommandSequence([]string{`{"type":"run","value":5}`, `{"type":"nonsense"}`}); err == nil || !strings.Contains(err.Error(), "command 2") {
+		t.Fatalf("a sequence with a bad second command: error %v, want one naming command 2", err)
+	}
+	if n := l.SequenceLeft(); n != 0 {
+		t.Fatalf("a refused sequence left %d commands queued", n)
+	}
+	if err := l.CommandSequence([]string{`{"type":"run","value":5}`, `{"type":"run","value":7}`, `{"type":"seek","value":2}`}); err != nil {
+		t.Fatal(err)
+	}
+	if msg := l.Command(`{"type":"run","value":100}`); msg != "" {
+		t.Fatal(msg)
+	}
+	// Frame 1: the sequence's first command, then the page's.
+	for i, want := range []int64{105, 112, 2, 2} {
+		l.Update(idle(), desktop)
+		if got := l.View().Tick; got != want {
+			t.Errorf("after frame %d the run is at tick %d, want %d", i+1, got, want)
+		}
+	}
+	if n := l.SequenceLeft(); n != 0 {
+		t.Errorf("%d sequence commands left after all were applied", n)
+	}
+}

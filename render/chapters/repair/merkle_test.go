@@ -110,3 +110,32 @@ func TestMerkleEarliestPresses(t *testing.T) {
 		})
 	}
 }
+
+// The desktop's -do flags press the chapter's buttons one frame apart, so
+// a figure of an exchange can be made from the command line: miss two
+// writes, let the run go on, compare the trees.
+func TestMerkleFromACommandSequence(t *testing.T) {
+	l := newLab(t, "merkle", 1)
+	err := l.CommandSequence([]string{
+		`{"type":"press","value":"merkle-diverge"}`,
+		`{"type":"run","value":60}`,
+		`{"type":"press","value":"merkle-sync"}`,
+		`{"type":"run","value":60}`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		update(t, l)
+		if n := l.Notice(); n != "" {
+			t.Fatalf("notice while the sequence ran: %s", n)
+		}
+	}
+	ex := l.Chapter().(*Merkle).ex
+	if !ex.started || len(ex.Repaired) != 2 {
+		t.Fatalf("after the sequence the exchange started %v and repaired %v, want the two missed keys", ex.started, ex.Repaired)
+	}
+	if got := missedKeys(l.View()); got != 0 {
+		t.Errorf("n1 still misses %d keys", got)
+	}
+}

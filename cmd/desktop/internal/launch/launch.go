@@ -82,7 +82,7 @@ func newFlagSet(s *Settings) *flag.FlagSet {
 	fs.StringVar(&s.ExportDir, "export-dir", ".", "directory the Save menu writes files into")
 	fs.BoolVar(&s.ReducedMotion, "reduced-motion", false, "draw message flights as jump cuts (no animation)")
 	fs.BoolVar(&s.Embed, "embed", false, "the compact layout of a small embedded frame")
-	fs.Func("do", `a JSON command to apply at start, as the page sends it (repeatable), e.g. {"type":"step"}`, func(v string) error {
+	fs.Func("do", `a JSON command as the page sends it, e.g. {"type":"step"}; repeatable: applied one per frame, in order`, func(v string) error {
 		if _, err := lab.ParseCommand(v); err != nil {
 			return err
 		}
