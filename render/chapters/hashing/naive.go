@@ -306,7 +306,9 @@ func (c *Naive) drawGrid(x *lab.Context, r frame.Rect, l *frame.Layer) {
 	if len(c.blocks) == 0 {
 		return
 	}
-	gapX := u(14)
+	// The gap between blocks shrinks with many servers (a link may ask for
+	// 64), so that every block keeps most of its share of the width.
+	gapX := min(u(14), 0.25*r.W/float64(len(c.blocks)))
 	colW := (r.W - gapX*float64(len(c.blocks)-1)) / float64(len(c.blocks))
 	head := 2*lh + u(6)
 	most := 0
