@@ -58,7 +58,7 @@ func (c *Naive) Info() lab.ChapterInfo {
 		ID:      "naive-hashing",
 		Title:   "Naive hashing: hash % N",
 		Summary: "Each square is a key, coloured by the server hash % N picks; after a server joins or leaves, bright squares moved (cache misses), dim ones stayed.",
-		TryThis: "Four servers hold 4,000 keys. Guess how many move when a fifth joins, then press Add a server. hash % N moves about N/(N+1), 80% here; a ring would move about 1/(N+1), 20%.",
+		TryThis: "Guess what share of the keys moves when one more server joins, then press Add a server. With N servers hash % N moves about N/(N+1) of them (80% from 4 servers to 5); a ring would move about 1/(N+1) (20%).",
 	}
 }
 
