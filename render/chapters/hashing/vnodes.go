@@ -393,7 +393,7 @@ func (c *VirtualNodes) drawFlows(x *lab.Context, r frame.Rect, l *frame.Layer) {
 	lh := frame.LineHeight(size)
 	if c.ch.Kind != core.CmdLeave {
 		hint := "Remove a server to see where its keys go: with one point per server they all land on its clockwise neighbour; with many, every server takes a share."
-		for i, line := range frame.Wrap(x.Measure, hint, size, r.W) {
+		for i, line := range wrapWithin(x, hint, size, r.W, r.H) {
 			l.Label(r.X, r.Y+float64(i)*lh, size, th.TextDim, frame.AlignStart, line)
 		}
 		return
@@ -405,7 +405,7 @@ func (c *VirtualNodes) drawFlows(x *lab.Context, r frame.Rect, l *frame.Layer) {
 	receivers := len(c.flows)
 	title := fmt.Sprintf("%v left: its %s keys went to %s", c.leaver, thousands(total), plural(receivers, "server"))
 	y := r.Y
-	for _, line := range frame.Wrap(x.Measure, title, size, r.W) {
+	for _, line := range wrapWithin(x, title, size, r.W, r.H) {
 		l.Label(r.X, y, size, th.Text, frame.AlignStart, line)
 		y += lh
 	}
@@ -427,6 +427,21 @@ func (c *VirtualNodes) drawFlows(x *lab.Context, r frame.Rect, l *frame.Layer) {
 		l.Label(r.X+nameW+barW+u(6), y, size, th.Text, frame.AlignStart, thousands(f.Keys))
 		y += rowH
 	}
+}
+
+// wrapWithin wraps text to width w and keeps the lines that fit in height
+// h; when some are left out, the last kept line ends in an ellipsis.
+func wrapWithin(x *lab.Context, text string, size, w, h float64) []string {
+	lines := frame.Wrap(x.Measure, text, size, w)
+	keep := max(int(h/frame.LineHeight(size)), 0)
+	if len(lines) <= keep {
+		return lines
+	}
+	lines = lines[:keep]
+	if keep > 0 {
+		lines[keep-1] = frame.Fit(x.Measure, lines[keep-1]+" …", size, w)
+	}
+	return lines
 }
 
 // plural writes "1 point", "2 points".

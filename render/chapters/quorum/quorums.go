@@ -326,36 +326,59 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	}
 	l.Label(inner.X, y, big, col, frame.AlignStart, frame.Fit(x.Measure, sentence, big, inner.W))
 	y += frame.LineHeight(big) + u(4)
-	l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure,
-		fmt.Sprintf("A write asks all %d replicas and returns after W = %d acks; a read returns after R = %d replies.", cfg.N, cfg.W, cfg.R), size, inner.W))
-	y += lh
-	if len(v.Groups) > 0 {
-		l.Label(inner.X, y, size, scene.Vermillion.Mix(th.Text, 0.3), frame.AlignStart, frame.Fit(x.Measure,
-			"Partition: dashed frames mark the writer's side (A); messages across the line are lost.", size, inner.W))
-	}
-	y += lh + u(14)
-
-	// The bottom: the counters.
+	// The bottom holds the counters (bigNum) under at least one line of
+	// text; in a very short frame the sentences under the rule give way.
 	bigNum := u(30)
+	countersMin := lh + u(8) + frame.LineHeight(bigNum) + lh + u(4)
+	partition := "Partition: dashed frames mark the writer's side (A); messages across the line are lost."
+	switch {
+	case inner.Bottom()-y >= 2*lh+u(14)+countersMin:
+		l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure,
+			fmt.Sprintf("A write asks all %d replicas and returns after W = %d acks; a read returns after R = %d replies.", cfg.N, cfg.W, cfg.R), size, inner.W))
+		y += lh
+		if len(v.Groups) > 0 {
+			l.Label(inner.X, y, size, scene.Vermillion.Mix(th.Text, 0.3), frame.AlignStart, frame.Fit(x.Measure, partition, size, inner.W))
+		}
+		y += lh + u(14)
+	case len(v.Groups) > 0 && inner.Bottom()-y >= lh+u(6)+countersMin:
+		l.Label(inner.X, y, size, scene.Vermillion.Mix(th.Text, 0.3), frame.AlignStart, frame.Fit(x.Measure, partition, size, inner.W))
+		y += lh + u(6)
+	default:
+		y += u(6)
+	}
+
 	// In a short frame the lines about the last write and read go first,
 	// then the replicas' picture: the rule, the overlap and the counters
 	// stay.
+	// The replicas' picture needs a card of one line per replica at the
+	// least (drawCard and drawCoordinator shed their second line when short).
 	textLines := 3
-	midMin := u(150)
+	replicas := float64(max(len(pref), 1))
+	midMin := max(replicas*(frame.LineHeight(size)+u(6))+(replicas-1)*u(4), u(56))
 	countersH := func() float64 { return float64(textLines)*lh + u(8) + frame.LineHeight(bigNum) + lh + u(4) }
-	if inner.Bottom()-y-countersH() < midMin {
+	if inner.Bottom()-y-countersH() < midMin+u(60) {
 		textLines = 1
 	}
+	if inner.Bottom()-y < countersH() {
+		textLines = 0
+	}
 	counters, mid := frame.Rect{X: inner.X, Y: y, W: inner.W, H: inner.Bottom() - y}.CutBottom(countersH())
+	if mid.H-u(8) >= midMin {
+		mid.H -= u(8) // a gap above the lines of text, where there is room
+	}
 	showMid := mid.H >= midMin
 
 	// The middle: writer, the replicas, reader.
 	wset, rset := c.lastWrite.set(), c.lastRead.set()
 	colW := min(u(150), mid.W*0.2)
-	writerBox := frame.Rect{X: mid.X, Y: mid.Y + mid.H/2 - u(40), W: colW, H: u(80)}
-	readerBox := frame.Rect{X: mid.Right() - colW, Y: writerBox.Y, W: colW, H: u(80)}
-	cardW := min(u(300), mid.W-2*colW-u(100))
+	boxH := min(u(80), mid.H)
+	writerBox := frame.Rect{X: mid.X, Y: mid.Y + (mid.H-boxH)/2, W: colW, H: boxH}
+	readerBox := frame.Rect{X: mid.Right() - colW, Y: writerBox.Y, W: colW, H: boxH}
+	cardW := min(u(300), mid.W-2*colW-u(60))
 	cardGap := u(10)
+	if replicas*(2*frame.LineHeight(size)+u(12))+(replicas-1)*cardGap > mid.H {
+		cardGap = u(4)
+	}
 	cardH := min(u(62), (mid.H-cardGap*float64(len(pref)-1))/float64(max(len(pref), 1)))
 	stackH := float64(len(pref))*cardH + float64(len(pref)-1)*cardGap
 	cardX := mid.X + (mid.W-cardW)/2
@@ -590,6 +613,13 @@ func (c *Quorums) drawCoordinator(x *lab.Context, l *frame.Layer, r frame.Rect, 
 	l.Outline(r, u(1), th.Border)
 	n := nodeOf(x.View, id)
 	up := n != nil && n.Up
+	if r.H < u(60) {
+		// A short box: the node and its role on one line.
+		cy := r.Y + r.H/2
+		drawNodeGlyph(l, u(1), point{r.X + u(20), cy}, min(u(11), r.H/2-u(3)), id, up)
+		l.Label(r.X+u(38), cy-lh/2, size, th.Text, frame.AlignStart, frame.Fit(x.Measure, id.String()+" "+role, size, r.W-u(42)))
+		return
+	}
 	drawNodeGlyph(l, u(1), point{r.X + u(20), r.Y + u(22)}, u(11), id, up)
 	l.Label(r.X+u(38), r.Y+u(22)-lh/2, size, th.Text, frame.AlignStart, id.String()+" "+role)
 	l.Label(r.X+u(10), r.Y+u(44), size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, client+c.sideText(x, id), size, r.W-u(16)))
@@ -630,7 +660,6 @@ func (c *Quorums) drawCard(x *lab.Context, l *frame.Layer, r frame.Rect, id core
 		state = "down"
 	}
 	title := fmt.Sprintf("%v · replica %d · %s%s", id, i+1, state, c.sideText(x, id))
-	l.Label(r.X+u(42), r.Y+u(6), size, th.Text, frame.AlignStart, frame.Fit(x.Measure, title, size, r.W-u(120)))
 	// Tags on the right: W (orange, square) and R (sky blue, diamond).
 	tx := r.Right() - u(70)
 	valueW := tx - u(10) - (r.X + u(42))
@@ -638,7 +667,22 @@ func (c *Quorums) drawCard(x *lab.Context, l *frame.Layer, r frame.Rect, id core
 		valueW -= x.Measure.Width("in both", size) + u(10)
 	}
 	vals, _ := storedValues(x.View, id, quorumKey)
-	l.Label(r.X+u(42), r.Y+u(6)+lh, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, quorumKey+" = "+valuesText(vals), size, valueW))
+	value := quorumKey + " = " + valuesText(vals)
+	if r.H < 2*lh+u(12) {
+		// A short card: one line, the node and its value first, then as
+		// much of the rest as fits, whole parts only.
+		line := fmt.Sprintf("%v · %s", id, value)
+		for _, more := range []string{fmt.Sprintf(" · replica %d", i+1), " · " + state, c.sideText(x, id)} {
+			if more == "" || x.Measure.Width(line+more, size) > valueW {
+				break
+			}
+			line += more
+		}
+		l.Label(r.X+u(42), gy-lh/2, size, th.Text, frame.AlignStart, frame.Fit(x.Measure, line, size, valueW))
+	} else {
+		l.Label(r.X+u(42), r.Y+u(6), size, th.Text, frame.AlignStart, frame.Fit(x.Measure, title, size, r.W-u(120)))
+		l.Label(r.X+u(42), r.Y+u(6)+lh, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, value, size, valueW))
+	}
 	if inW {
 		l.Rect(frame.Rect{X: tx, Y: gy - u(11), W: u(22), H: u(22)}, scene.Orange)
 		l.Label(tx+u(11), gy-lh/2, size, scene.Black, frame.AlignCenter, "W")

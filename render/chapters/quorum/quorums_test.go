@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 )
 
@@ -172,5 +173,34 @@ func TestQuorumsHighlightsTheOverlap(t *testing.T) {
 	setWR(t, l, 1, 1)
 	if !hasText(l, "W + R = 2 <= N = 3: the sets can miss each other") {
 		t.Error("the rule for W=1 R=1 is not on screen")
+	}
+}
+
+// A course page's 16:10 frame in a 600 px column is 375 px tall: the chapter
+// still draws the writer, the three replicas and the reader there, the
+// replicas as one-line cards, with nothing overlapping (readable_test checks
+// the labels at this size).
+func TestQuorumsDrawsItsReplicasInASmallFrame(t *testing.T) {
+	l, err := lab.New(Chapters(), measure, lab.Options{Chapter: "quorums", Seed: 1, Paused: true, Embed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := lab.Size{W: 600, H: 375, Scale: 1}
+	l.Update(idle(), small)
+	l.Update(idle(), small)
+	c := l.Chapter().(*Quorums)
+	if len(c.places) != 5 {
+		t.Fatalf("in a 600x375 frame the picture places %d nodes, want the writer, 3 replicas and the reader", len(c.places))
+	}
+	var rects []frame.Rect
+	for _, r := range c.places {
+		rects = append(rects, r)
+	}
+	for i := range rects {
+		for j := i + 1; j < len(rects); j++ {
+			if rects[i].Overlaps(rects[j]) {
+				t.Errorf("boxes %+v and %+v overlap", rects[i], rects[j])
+			}
+		}
 	}
 }

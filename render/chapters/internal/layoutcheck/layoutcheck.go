@@ -33,13 +33,16 @@ func (w Window) String() string {
 }
 
 // Windows are the sizes every chapter must be readable at: the course
-// pages' iframes (embedded, 480x360 to 800x500, with the course page's own
-// 530x330 and 560x350 among them), the smallest supported
+// pages' iframes (embedded, 480x300 to 800x500: 16:10 frames in 480 and 600
+// px columns, and the course page's own 530x330 and 560x350 among them),
+// the smallest supported
 // desktop window, the usual one, and the usual one on a 2x screen.
 var Windows = []Window{
+	{Size: lab.Size{W: 480, H: 300, Scale: 1}, Embed: true},
 	{Size: lab.Size{W: 480, H: 360, Scale: 1}, Embed: true},
 	{Size: lab.Size{W: 530, H: 330, Scale: 1}, Embed: true},
 	{Size: lab.Size{W: 560, H: 350, Scale: 1}, Embed: true},
+	{Size: lab.Size{W: 600, H: 375, Scale: 1}, Embed: true},
 	{Size: lab.Size{W: 640, H: 400, Scale: 1}, Embed: true},
 	{Size: lab.Size{W: 800, H: 500, Scale: 1}, Embed: true},
 	{Size: lab.Size{W: 800, H: 500, Scale: 1}},
