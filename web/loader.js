@@ -516,7 +516,7 @@
       fail("The lab could not be loaded: " + err.message, adviceReload);
       return;
     }
-    ringlab.timing.wasmLoadedMs = Math.round(performance.now()); console.log("MARK loaded", performance.now());
+    ringlab.timing.wasmLoadedMs = Math.round(performance.now());
     el("loading-text").textContent = "Starting the lab…";
 
     // Read by Go once, at start (render/bridge_js.go, cmd/wasm).
