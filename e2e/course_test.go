@@ -964,3 +964,46 @@ func TestChapterScreenshots(t *testing.T) {
 		})
 	}
 }
+
+// In a frame under 400 px tall the lab keeps no strip for the page, so "Open in new tab" shrinks
+// to its arrow over the picture's corner, keeping its words as its accessible name; in a taller
+// frame it is written out.
+func TestShortFrameOpenTabLink(t *testing.T) {
+	requireE2E(t)
+	type link struct {
+		Shown bool    `json:"shown"`
+		Width float64 `json:"width"`
+		Name  string  `json:"name"`
+		Title string  `json:"title"`
+	}
+	const read = `(() => {
+		const a = document.getElementById("open-tab");
+		return {shown: !a.hidden, width: a.getBoundingClientRect().width, name: a.textContent, title: a.title};
+	})()`
+	for _, tc := range []struct {
+		vp      viewport
+		maxW    float64
+		minW    float64
+		picture string
+	}{
+		{vp: viewport{width: 600, height: 375, scale: 1}, maxW: 48, picture: "browser-embed-short.png"},
+		{vp: viewport{width: 600, height: 480, scale: 1}, minW: 100},
+	} {
+		tb := openLab(t, tc.vp, "?embed=1#v=1&chapter=quorums&seed=3")
+		got := eval[link](t, tb, read)
+		if !got.Shown || !strings.Contains(got.Name, "Open in new tab") || got.Title != "Open in new tab" {
+			t.Errorf("%dx%d: the link is shown %v, named %q, titled %q; want shown, named and titled \"Open in new tab\"", tc.vp.width, tc.vp.height, got.Shown, got.Name, got.Title)
+		}
+		if tc.maxW > 0 && got.Width > tc.maxW {
+			t.Errorf("%dx%d: the link is %.0f px wide; want its arrow only, at most %.0f px", tc.vp.width, tc.vp.height, got.Width, tc.maxW)
+		}
+		if tc.minW > 0 && got.Width < tc.minW {
+			t.Errorf("%dx%d: the link is %.0f px wide; want its words written out", tc.vp.width, tc.vp.height, got.Width)
+		}
+		if tc.picture != "" {
+			_, path := tb.screenshot(t, tc.picture)
+			t.Logf("%dx%d: %s", tc.vp.width, tc.vp.height, path)
+		}
+		tb.close()
+	}
+}
