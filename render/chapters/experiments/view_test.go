@@ -11,17 +11,17 @@ import (
 
 	expt "github.com/ringlab/ringlab/experiments"
 	"github.com/ringlab/ringlab/experiments/plot"
+	"github.com/ringlab/ringlab/render/chapters/internal/chaptertest"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/ui"
 )
 
 var (
-	measure = &frame.GoRegular{}
-	desktop = lab.Size{W: 1280, H: 800, Scale: 1}
+	measure = chaptertest.Measure
+	desktop = chaptertest.Desktop
+	idle    = chaptertest.Idle
 )
-
-func idle() *ui.Input { return &ui.Input{MouseX: -1, MouseY: -1} }
 
 // newLab starts a paused lab on the page alone, stepping unitsMax units of
 // work per frame instead of a time share, so that frames are repeatable.

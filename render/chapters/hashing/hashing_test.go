@@ -10,29 +10,22 @@ import (
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ring"
+	"github.com/ringlab/ringlab/render/chapters/internal/chaptertest"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/ui"
 )
 
-var measure = &frame.GoRegular{}
-
-var desktop = lab.Size{W: 1280, H: 800, Scale: 1}
-
-func idle() *ui.Input { return &ui.Input{MouseX: -1, MouseY: -1} }
+var (
+	measure = chaptertest.Measure
+	desktop = chaptertest.Desktop
+	idle    = chaptertest.Idle
+)
 
 // newLab opens the lab on one of this package's chapters, paused.
 func newLab(t *testing.T, chapter string) *lab.Lab {
 	t.Helper()
-	l, err := lab.New(Chapters(), measure, lab.Options{Chapter: chapter, Seed: 1, Paused: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.Update(idle(), desktop)
-	if got := l.Chapter().Info().ID; got != chapter {
-		t.Fatalf("lab opened %q, want %q", got, chapter)
-	}
-	return l
+	return chaptertest.Open(t, Chapters(), chapter, 1)
 }
 
 // do sends page commands and runs one frame so they take effect.

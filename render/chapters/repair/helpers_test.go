@@ -6,28 +6,25 @@ import (
 	"testing"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/chapters/internal/chaptertest"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/ui"
 )
 
-var measure = &frame.GoRegular{}
-
-var desktop = lab.Size{W: 1280, H: 800, Scale: 1}
-
-func idle() *ui.Input { return &ui.Input{MouseX: -1, MouseY: -1} }
+var (
+	measure = chaptertest.Measure
+	desktop = chaptertest.Desktop
+	idle    = chaptertest.Idle
+)
 
 // newLab starts a paused lab on this package's chapters at chapter id.
 func newLab(t *testing.T, id string, seed uint64) *lab.Lab {
 	t.Helper()
-	l, err := lab.New(Chapters(), measure, lab.Options{Chapter: id, Seed: seed, Paused: true})
-	if err != nil {
-		t.Fatal(err)
+	l := chaptertest.Open(t, Chapters(), id, seed)
+	if n := l.Notice(); strings.Contains(n, "refused") {
+		t.Fatalf("notice: %s", n)
 	}
-	if got := l.Chapter().Info().ID; got != id {
-		t.Fatalf("lab opened chapter %q, want %q", got, id)
-	}
-	update(t, l)
 	return l
 }
 

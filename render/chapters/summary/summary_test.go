@@ -6,17 +6,16 @@ import (
 	"testing"
 
 	"github.com/ringlab/ringlab/core"
-	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/chapters/internal/chaptertest"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/ui"
 )
 
 var (
-	measure = &frame.GoRegular{}
-	desktop = lab.Size{W: 1280, H: 800, Scale: 1}
+	measure = chaptertest.Measure
+	desktop = chaptertest.Desktop
+	idle    = chaptertest.Idle
 )
-
-func idle() *ui.Input { return &ui.Input{MouseX: -1, MouseY: -1} }
 
 // newLab starts a paused lab on the summary chapter alone.
 func newLab(t *testing.T, seed uint64) (*lab.Lab, *Chapter) {
