@@ -24,6 +24,15 @@ const (
 // FaultKinds are the faults the injector knows, in the order it documents them.
 var FaultKinds = []string{"crash", "partition", "loss", "skew"}
 
+// Clone is a deep copy of c: its slices are its own. Every slice field of
+// Config is copied here (config_test.go checks that none is shared).
+func (c Config) Clone() Config {
+	c.Weights = slices.Clone(c.Weights)
+	c.SkewTicks = slices.Clone(c.SkewTicks)
+	c.Faults.Kinds = slices.Clone(c.Faults.Kinds)
+	return c
+}
+
 // DefaultConfig is the lab's starting point: five nodes of 32 virtual nodes,
 // N=3 W=2 R=2 with a sloppy quorum and vector clocks, a network of 2..6 ticks
 // without loss, and the background mechanisms (gossip, handoff, anti-entropy)

@@ -7,9 +7,11 @@ package core
 // Config field is one row here (a test checks that every field has one).
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +30,9 @@ const (
 	KnobTickList                     // whole numbers of ticks separated by commas, one per node
 	KnobText                         // text
 	KnobFaults                       // fault kinds separated by commas, or none
+	// KnobJSON is any other value, written as its JSON: a field whose
+	// shape the other kinds do not cover still travels in links and flags.
+	KnobJSON
 )
 
 // Knob is one setting of a Config.
@@ -207,7 +212,11 @@ func (k Knob) Format(c *Config) string {
 		}
 		return strings.Join(*p, ",")
 	}
-	panic("core: knob " + k.Name + " points to an unknown type")
+	b, err := json.Marshal(k.field(c))
+	if err != nil {
+		panic("core: knob " + k.Name + ": " + err.Error())
+	}
+	return string(b)
 }
 
 // Default is the knob's value in DefaultConfig, as text.
@@ -239,7 +248,7 @@ func (k Knob) Accepted() string {
 	case KnobFaults:
 		return "fault kinds from " + strings.Join(FaultKinds, ",") + ", or none"
 	}
-	return "?"
+	return "a JSON value"
 }
 
 // Parse reads a value written as text (Format's form, or an older one)
@@ -322,7 +331,15 @@ func (k Knob) Parse(s string) (func(*Config), error) {
 		}
 		return func(c *Config) { *k.field(c).(*[]string) = slices.Clone(kinds) }, nil
 	}
-	return nil, bad
+	// KnobJSON: decode into a fresh value of the field's type.
+	var probe Config
+	v := reflect.New(reflect.TypeOf(k.field(&probe)).Elem())
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v.Interface()); err != nil || dec.More() {
+		return nil, fmt.Errorf("%s: %v", k.Accepted(), err)
+	}
+	return func(c *Config) { reflect.ValueOf(k.field(c)).Elem().Set(v.Elem()) }, nil
 }
 
 // setNum sets a live knob from CmdSet's number.

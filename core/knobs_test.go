@@ -130,3 +130,24 @@ func TestKnobParseRefusesWithWhatIsAccepted(t *testing.T) {
 		}
 	}
 }
+
+// TestKnobJSONCarriesAnyShape: a field no other kind covers travels as JSON,
+// and unknown fields inside it are refused.
+func TestKnobJSONCarriesAnyShape(t *testing.T) {
+	k := Knob{Name: "workload", Kind: KnobJSON, field: func(c *Config) any { return &c.Workload }}
+	c := DefaultConfig()
+	c.Workload = Workload{Clients: 3, Keys: 9, KeyPrefix: "k"}
+	text := k.Format(&c)
+	set, err := k.Parse(text)
+	if err != nil {
+		t.Fatalf("%s: %v", text, err)
+	}
+	var got Config
+	set(&got)
+	if !reflect.DeepEqual(got.Workload, c.Workload) {
+		t.Errorf("%s read back as %+v", text, got.Workload)
+	}
+	if _, err := k.Parse(`{"clients":1,"colour":"red"}`); err == nil || !strings.Contains(err.Error(), "colour") {
+		t.Errorf("unknown field: %v", err)
+	}
+}
