@@ -123,7 +123,7 @@ func TestCoreStartsNoGoroutines(t *testing.T) {
 // the two main packages) may import Ebitengine.
 func TestPureFrontEndPackagesAvoidEbitengine(t *testing.T) {
 	for _, pl := range platforms {
-		for _, p := range list(t, pl.goos, pl.goarch, "./render/...", "./experiments/...", "./check/...") {
+		for _, p := range list(t, pl.goos, pl.goarch, "./render/...", "./experiments/...", "./check/...", "./runfmt/...") {
 			if p.ImportPath == "github.com/ringlab/ringlab/render" {
 				continue
 			}
@@ -132,6 +132,53 @@ func TestPureFrontEndPackagesAvoidEbitengine(t *testing.T) {
 					t.Errorf("%s/%s: %s depends on %s", pl.goos, pl.goarch, p.ImportPath, dep)
 					break
 				}
+			}
+		}
+	}
+}
+
+// TestRunFormatDependsOnTheCoreOnly keeps the run format (links, replay
+// files, exports) usable by every tool: within the project it depends on
+// core alone (never on the front end), it does no I/O of its own, and it
+// draws nothing.
+func TestRunFormatDependsOnTheCoreOnly(t *testing.T) {
+	const module = "github.com/ringlab/ringlab/"
+	forbidden := map[string]string{
+		"os":         "files are the caller's business",
+		"time":       "the run's time is its tick",
+		"syscall/js": "the page is the front end's business",
+	}
+	for _, pl := range platforms {
+		for _, p := range list(t, pl.goos, pl.goarch, "./runfmt/...") {
+			for _, dep := range p.Deps {
+				if strings.HasPrefix(dep, module) && !strings.HasPrefix(dep, module+"core") {
+					t.Errorf("%s/%s: %s depends on %s: the run format may use only core", pl.goos, pl.goarch, p.ImportPath, dep)
+				}
+				if strings.Contains(dep, "hajimehoshi/ebiten") {
+					t.Errorf("%s/%s: %s depends on %s", pl.goos, pl.goarch, p.ImportPath, dep)
+				}
+			}
+			for _, imp := range p.Imports {
+				if why, bad := forbidden[imp]; bad {
+					t.Errorf("%s/%s: %s imports %s: %s", pl.goos, pl.goarch, p.ImportPath, imp, why)
+				}
+			}
+		}
+	}
+}
+
+// TestChaptersDoNotImportTheExperimentsPage: the chapters link to the
+// experiments page through render/chapters/measureit, so that a chapter does
+// not pull in the page's code (and the page can change without them).
+func TestChaptersDoNotImportTheExperimentsPage(t *testing.T) {
+	const page = "github.com/ringlab/ringlab/render/chapters/experiments"
+	for _, p := range list(t, runtime.GOOS, runtime.GOARCH, "./render/chapters/...") {
+		if p.ImportPath == page || p.ImportPath == "github.com/ringlab/ringlab/render/chapters" {
+			continue // the page itself, and the list of every page
+		}
+		for _, dep := range p.Deps {
+			if dep == page {
+				t.Errorf("%s depends on the experiments page", p.ImportPath)
 			}
 		}
 	}

@@ -51,7 +51,7 @@ const (
 	CmdHeal        CommandKind = "heal"        // remove every partition
 	CmdJoin        CommandKind = "join"        // a new node joins (Weight); it gets the next free NodeID
 	CmdLeave       CommandKind = "leave"       // Node leaves the ring for good (announced by gossip), handing its keys to their new replicas before it stops
-	CmdSet         CommandKind = "set"         // Param=Num: "loss", "latency_min", "latency_max", "skew:nK", "n", "w", "r", "mode", "versioning", "readrepair", "vclock_max", "timeout"
+	CmdSet         CommandKind = "set"         // Param=Num: a live knob (knobs.go: "loss", "latency_min", "read_repair"...) or "skew:nK"
 	CmdAntiEntropy CommandKind = "antientropy" // Node starts one Merkle exchange now, with Peer when PeerSet (any node, n0 included), else with Peer if it is not 0, else with a random replica
 	// CmdSettle heals the partition, restarts every crashed node that has not
 	// left, sets loss to 0 and stops the workload and the fault injector.
@@ -59,6 +59,11 @@ const (
 	// the cluster is quiescent.
 	CmdSettle CommandKind = "settle"
 )
+
+// CommandKinds are every kind Apply takes, in the order above: the kinds a
+// link or replay file may name. A new kind is added here too.
+var CommandKinds = []CommandKind{CmdPut, CmdGet, CmdCrash, CmdRestart, CmdPartition, CmdHeal, CmdJoin, CmdLeave,
+	CmdSet, CmdAntiEntropy, CmdSettle}
 
 // Command is one action applied to the cluster. Zero fields mean "default".
 type Command struct {

@@ -117,12 +117,7 @@ func (c *Cluster) initialSkew(i int) int64 {
 	return 0
 }
 
-func cloneConfig(cfg Config) Config {
-	cfg.Weights = slices.Clone(cfg.Weights)
-	cfg.SkewTicks = slices.Clone(cfg.SkewTicks)
-	cfg.Faults.Kinds = slices.Clone(cfg.Faults.Kinds)
-	return cfg
-}
+func cloneConfig(cfg Config) Config { return cfg.Clone() }
 
 // Config returns the cluster's current configuration (CmdSet changes it).
 func (c *Cluster) Config() Config { return cloneConfig(c.cfg) }

@@ -2,9 +2,9 @@ package core
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Limits on a Config, chosen so that a mistyped number fails with a clear
@@ -23,6 +23,15 @@ const (
 
 // FaultKinds are the faults the injector knows, in the order it documents them.
 var FaultKinds = []string{"crash", "partition", "loss", "skew"}
+
+// Clone is a deep copy of c: its slices are its own. Every slice field of
+// Config is copied here (config_test.go checks that none is shared).
+func (c Config) Clone() Config {
+	c.Weights = slices.Clone(c.Weights)
+	c.SkewTicks = slices.Clone(c.SkewTicks)
+	c.Faults.Kinds = slices.Clone(c.Faults.Kinds)
+	return c
+}
 
 // DefaultConfig is the lab's starting point: five nodes of 32 virtual nodes,
 // N=3 W=2 R=2 with a sloppy quorum and vector clocks, a network of 2..6 ticks
@@ -164,69 +173,15 @@ func (f Faults) validate() error {
 }
 
 // withParam returns c with one CmdSet parameter changed, validated as a
-// whole; it names the parameter in its error.
+// whole; it names the parameter in its error. The parameters are the live
+// knobs (knobs.go), by any of their spellings.
 func (c Config) withParam(param string, num float64) (Config, error) {
-	integer := func() (int64, error) {
-		if num != math.Trunc(num) || math.Abs(num) > 1e12 {
-			return 0, fmt.Errorf("set %s=%v: the value must be a whole number", param, num)
-		}
-		return int64(num), nil
+	k, ok := LookupKnob(param)
+	if !ok || !k.Live {
+		return c, fmt.Errorf("set: unknown parameter %q; allowed: %s, skew:nK", param, strings.Join(LiveKnobNames(), ", "))
 	}
-	flag := func() (bool, error) {
-		if num != 0 && num != 1 {
-			return false, fmt.Errorf("set %s=%v: the value must be 0 or 1", param, num)
-		}
-		return num == 1, nil
-	}
-	var err error
-	var v int64
-	switch param {
-	case "loss":
-		c.Loss = num
-	case "latency_min", "latency_max", "n", "w", "r", "vclock_max", "timeout":
-		if v, err = integer(); err != nil {
-			return c, err
-		}
-		switch param {
-		case "latency_min":
-			c.LatencyMinTicks = v
-		case "latency_max":
-			c.LatencyMaxTicks = v
-		case "n":
-			c.N = int(v)
-		case "w":
-			c.W = int(v)
-		case "r":
-			c.R = int(v)
-		case "vclock_max":
-			c.VClockMax = int(v)
-		case "timeout":
-			c.RequestTimeoutTicks = v
-		}
-	case "mode":
-		var b bool
-		if b, err = flag(); err != nil {
-			return c, err
-		}
-		c.Mode = Strict
-		if b {
-			c.Mode = Sloppy
-		}
-	case "versioning":
-		var b bool
-		if b, err = flag(); err != nil {
-			return c, err
-		}
-		c.Versioning = VectorClocks
-		if b {
-			c.Versioning = LWW
-		}
-	case "readrepair":
-		if c.ReadRepair, err = flag(); err != nil {
-			return c, err
-		}
-	default:
-		return c, fmt.Errorf("set: unknown parameter %q; allowed: loss, latency_min, latency_max, skew:nK, n, w, r, mode, versioning, readrepair, vclock_max, timeout", param)
+	if err := k.setNum(&c, num); err != nil {
+		return c, err
 	}
 	if err := c.Validate(); err != nil {
 		return c, fmt.Errorf("set %s=%s: %w", param, strconv.FormatFloat(num, 'g', -1, 64), err)

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -76,4 +77,40 @@ func TestApplyRejectsWithoutChange(t *testing.T) {
 			t.Errorf("%s: a rejected command changed the cluster", tt.name)
 		}
 	}
+}
+
+// TestCloneSharesNoSlice: every slice of a Config, at any depth, is copied
+// by Clone (a new slice field would otherwise be shared silently between a
+// cluster and the configs handed out of it).
+func TestCloneSharesNoSlice(t *testing.T) {
+	var c Config
+	var fill func(v reflect.Value)
+	fill = func(v reflect.Value) {
+		for i := range v.NumField() {
+			f := v.Field(i)
+			switch f.Kind() {
+			case reflect.Struct:
+				fill(f)
+			case reflect.Slice:
+				f.Set(reflect.MakeSlice(f.Type(), 1, 1))
+			}
+		}
+	}
+	fill(reflect.ValueOf(&c).Elem())
+	d := c.Clone()
+	var check func(a, b reflect.Value, path string)
+	check = func(a, b reflect.Value, path string) {
+		for i := range a.NumField() {
+			name := path + a.Type().Field(i).Name
+			switch a.Field(i).Kind() {
+			case reflect.Struct:
+				check(a.Field(i), b.Field(i), name+".")
+			case reflect.Slice:
+				if a.Field(i).Pointer() == b.Field(i).Pointer() {
+					t.Errorf("Clone shares Config.%s", name)
+				}
+			}
+		}
+	}
+	check(reflect.ValueOf(c), reflect.ValueOf(d), "")
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
+	"github.com/ringlab/ringlab/runfmt"
 )
 
 // Options start the lab.
@@ -50,7 +51,7 @@ type Options struct {
 	// sees what the ones before it changed. A screenshot waits for all.
 	Commands []string
 	// Link is a run to open (from lab.OptionsFromFragment).
-	Link *lab.Link
+	Link *runfmt.Link
 	// Replay is a replay file's content to open after start; an unusable
 	// one is refused with an error (desktop -replay).
 	Replay []byte

@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // Command wasm is the lab in the browser. It reads the page URL's fragment
-// (#v=1&chapter=2&seed=7&..., the format of lab.ParseLink) and the page's
+// (#v=1&chapter=2&seed=7&..., the format of runfmt.ParseLink) and the page's
 // preferences (window.ringlabPrefs = {embed, reducedMotion, downloads}), and
 // starts the lab in the page's canvas. Values it cannot use fall back to
 // defaults with a notice on screen: a URL never stops the lab from starting.

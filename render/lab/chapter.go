@@ -4,6 +4,7 @@ import (
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/ui"
+	"github.com/ringlab/ringlab/runfmt"
 )
 
 // ChapterInfo is what the lab shows about a chapter around its picture.
@@ -16,10 +17,7 @@ type ChapterInfo struct {
 
 // Preset is where a chapter's run starts: a configuration and commands
 // applied at given ticks (the scenario).
-type Preset struct {
-	Config core.Config
-	Script []core.Recorded
-}
+type Preset = runfmt.Preset
 
 // Parts selects the lab's standard controls and panels a chapter shows.
 type Parts uint32

@@ -14,6 +14,7 @@ import (
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ids"
 	"github.com/ringlab/ringlab/render/ui"
+	"github.com/ringlab/ringlab/runfmt"
 )
 
 // action is a command from outside the frame loop (the page, a script,
@@ -26,8 +27,8 @@ type action struct {
 	node    core.NodeID
 	cmd     core.Command
 	config  core.Config
-	link    *Link   // "link": a fragment to open (LoadState)
-	replay  *Replay // "replay": a checked replay file (LoadReplay)
+	link    *runfmt.Link   // "link": a fragment to open (LoadState)
+	replay  *runfmt.Replay // "replay": a checked replay file (LoadReplay)
 }
 
 // commandJSON is the wire form of Command's argument. Value is kept raw: it
@@ -40,7 +41,7 @@ type commandJSON struct {
 }
 
 // itemMax bounds a chapter item's name.
-const itemMax = 64
+const itemMax = runfmt.ItemMax
 
 // runTicksMax bounds one "run" command.
 const runTicksMax = 1_000_000
@@ -237,7 +238,7 @@ func (l *Lab) CommandSequence(texts []string) error {
 	for i, text := range texts {
 		a, err := ParseCommand(text)
 		if err != nil {
-			return fmt.Errorf("command %d (%s): %v", i+1, clip(text), err)
+			return fmt.Errorf("command %d (%s): %v", i+1, runfmt.Clip(text), err)
 		}
 		seq = append(seq, a)
 	}
@@ -430,7 +431,7 @@ func (l *Lab) StateNow() State {
 		st.Counters = v.Counters
 		for i, n := range v.Nodes {
 			st.Nodes = append(st.Nodes, NodeState{ID: n.ID, Name: n.ID.String(), Up: n.Up,
-				Status: nodeStatus(v, i), Keys: len(n.Keys), Hints: len(n.Hints)})
+				Status: runfmt.NodeStatus(v, i), Keys: len(n.Keys), Hints: len(n.Hints)})
 		}
 	}
 	for _, e := range l.log[max(0, len(l.log)-5):] {

@@ -3,6 +3,8 @@ package lab
 import (
 	"strings"
 	"testing"
+
+	"github.com/ringlab/ringlab/runfmt"
 )
 
 func TestOptionsFromFragment(t *testing.T) {
@@ -26,7 +28,7 @@ func TestOptionsFromFragment(t *testing.T) {
 		{"speed out of range", "#speed=0", "", 1, 0, false, "speed"},
 		{"bad paused", "#paused=maybe", "", 1, 0, false, "paused"},
 		{"future version", "#v=9&seed=3", "", 3, 0, false, "version"},
-		{"over-long", "#seed=" + strings.Repeat("1", fragmentMax), "", 1, 0, false, "longer"},
+		{"over-long", "#seed=" + strings.Repeat("1", runfmt.FragmentMax), "", 1, 0, false, "longer"},
 		{"broken escape keeps the good values", "#seed=5&x=%zz", "", 5, 0, false, "Ignored"},
 	}
 	for _, tc := range cases {

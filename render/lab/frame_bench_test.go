@@ -13,7 +13,7 @@ import (
 // workload running on them: the size issue 3 asks to stay fluid.
 func bigLab(tb testing.TB, keysWanted int) *Lab {
 	tb.Helper()
-	l, err := New([]Chapter{NewSandbox()}, measure, Options{Seed: 3})
+	l, err := New([]Chapter{newRingChapter()}, measure, Options{Seed: 3})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func bigLab(tb testing.TB, keysWanted int) *Lab {
 	}
 	l.dirty = true
 	l.Update(idle(), desktop)
-	if got := l.Chapter().(*Sandbox).ring.Keys; got != keysWanted {
+	if got := l.Chapter().(*ringChapter).ring.Keys; got != keysWanted {
 		tb.Fatalf("the ring shows %d keys, want %d", got, keysWanted)
 	}
 	return l

@@ -18,14 +18,15 @@ import (
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/ui"
+	"github.com/ringlab/ringlab/runfmt"
 )
 
 // Speed limits, in simulated ticks per second of real time. The top speed
 // is thousands of ticks per frame at 60 frames per second.
 const (
-	SpeedMin     = 1
-	SpeedMax     = UpdatesPerSecond * 4096
-	SpeedDefault = 8
+	SpeedMin     = runfmt.SpeedMin
+	SpeedMax     = runfmt.SpeedMax
+	SpeedDefault = runfmt.SpeedDefault
 	// UpdatesPerSecond is the rate at which Update is called.
 	UpdatesPerSecond = 60
 )
@@ -53,7 +54,7 @@ type Options struct {
 	// configuration, actions and tick, in the chapter and with the seed
 	// above. What cannot be used falls back to the chapter's preset, with
 	// a notice.
-	Link *Link
+	Link *runfmt.Link
 }
 
 // logLine is one entry of the event log.
@@ -590,12 +591,3 @@ func describeSpeed(v float64) string {
 
 // nodeName renders a node or "-".
 func nodeName(id core.NodeID) string { return id.String() }
-
-// joinNodes renders a list of nodes as "n0 n1 n2".
-func joinNodes(ids []core.NodeID) string {
-	s := make([]string, len(ids))
-	for i, id := range ids {
-		s[i] = id.String()
-	}
-	return strings.Join(s, " ")
-}

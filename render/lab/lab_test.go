@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/ui"
 )
@@ -20,19 +19,19 @@ var measure = &frame.GoRegular{}
 
 // renamed is the sandbox under another ID, so navigation has somewhere to go.
 type renamed struct {
-	*Sandbox
+	*ringChapter
 	id string
 }
 
 func (r renamed) Info() ChapterInfo {
-	i := r.Sandbox.Info()
+	i := r.ringChapter.Info()
 	i.ID, i.Title = r.id, "Second "+r.id
 	return i
 }
 
 func newLab(t *testing.T, opts Options) *Lab {
 	t.Helper()
-	l, err := New([]Chapter{NewSandbox(), renamed{NewSandbox(), "second"}}, measure, opts)
+	l, err := New([]Chapter{newRingChapter(), renamed{newRingChapter(), "second"}}, measure, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +252,7 @@ func TestChapterNavigation(t *testing.T) {
 func TestClickNodeThenCrashIt(t *testing.T) {
 	l := newLab(t, Options{Seed: 1, Paused: true})
 	l.Update(idle(), desktop)
-	sb := l.Chapter().(*Sandbox)
+	sb := l.Chapter().(*ringChapter)
 	n := sb.ring.Nodes[1]
 	l.Update(&ui.Input{MouseX: n.X, MouseY: n.Y, MouseDown: true, MousePressed: true}, desktop)
 	l.Update(&ui.Input{MouseX: n.X, MouseY: n.Y, MouseReleased: true}, desktop)
@@ -365,23 +364,6 @@ func TestSmallFrameGolden(t *testing.T) {
 	}
 }
 
-func TestSandboxWriteButtonSendsAPut(t *testing.T) {
-	l := newLab(t, Options{Seed: 2, Paused: true})
-	l.Update(idle(), desktop)
-	sb := l.Chapter().(*Sandbox)
-	sb.write.OnClick()
-	if got := l.Timeline().Recorded(); len(got) != 1 || got[0].Cmd.Kind != core.CmdPut {
-		t.Fatalf("recorded %+v, want one put", got)
-	}
-	l.Command(`{"type":"play"}`)
-	for range 60 {
-		l.Update(idle(), desktop)
-	}
-	if c := state(t, l).Counters; c.PutsOK+c.PutsFailed == 0 {
-		t.Errorf("the put never finished: %+v", c)
-	}
-}
-
 func TestEveryTextHasGlyphs(t *testing.T) {
 	l := newLab(t, Options{Seed: 1, Chapter: "second", Notices: []string{"a notice"}})
 	l.Update(idle(), desktop)
@@ -434,28 +416,6 @@ func TestConfigSelectAndTabCommands(t *testing.T) {
 	l.Update(idle(), desktop)
 	if s := state(t, l); len(s.Nodes) != 8 {
 		t.Errorf("reset must keep the loaded configuration: %d nodes", len(s.Nodes))
-	}
-}
-
-// TestLegendWrapsRatherThanDrops: where the legend does not fit one row,
-// the message kinds move to a second row instead of disappearing.
-func TestLegendWrapsRatherThanDrops(t *testing.T) {
-	for _, sz := range []Size{desktop, {W: 800, H: 700, Scale: 1}} {
-		l := newLab(t, Options{Seed: 1, Paused: true})
-		l.Update(idle(), sz)
-		at := map[string]float32{}
-		for _, tx := range l.Frame().Layers[frame.LayerScene].Texts {
-			at[tx.S] = tx.Y
-		}
-		for _, s := range append(append([]string{}, legendNodes...), legendMessages...) {
-			if _, ok := at[s]; !ok {
-				t.Errorf("%vx%v: legend entry %q missing", sz.W, sz.H, s)
-			}
-		}
-		twoRows := at[legendNodes[0]] != at[legendMessages[0]]
-		if want := sz.W < 1000; twoRows != want {
-			t.Errorf("%vx%v: legend in two rows %v, want %v", sz.W, sz.H, twoRows, want)
-		}
 	}
 }
 

@@ -7,21 +7,22 @@ import (
 	"testing"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/runfmt"
 )
 
 // scriptedChapter is the sandbox with a scripted preset (a put at tick 3
 // and a crash at tick 9), to check that links keep the script out of the
 // actions and that forks inside the script round-trip.
-type scriptedChapter struct{ *Sandbox }
+type scriptedChapter struct{ *ringChapter }
 
 func (s scriptedChapter) Info() ChapterInfo {
-	i := s.Sandbox.Info()
+	i := s.ringChapter.Info()
 	i.ID, i.Title = "scripted", "Scripted"
 	return i
 }
 
 func (s scriptedChapter) Preset(seed uint64) Preset {
-	p := s.Sandbox.Preset(seed)
+	p := s.ringChapter.Preset(seed)
 	p.Script = []core.Recorded{
 		{Tick: 3, Cmd: core.Command{Kind: core.CmdPut, Node: 1, Key: "k", Value: "v"}},
 		{Tick: 9, Cmd: core.Command{Kind: core.CmdCrash, Node: 2}},
@@ -31,7 +32,7 @@ func (s scriptedChapter) Preset(seed uint64) Preset {
 
 func newLinkLab(t *testing.T, opts Options) *Lab {
 	t.Helper()
-	l, err := New([]Chapter{NewSandbox(), scriptedChapter{NewSandbox()}}, measure, opts)
+	l, err := New([]Chapter{newRingChapter(), scriptedChapter{newRingChapter()}}, measure, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +231,7 @@ func TestLinkWithBadValuesFallsBackWithNotice(t *testing.T) {
 				}
 				return ""
 			}, []string{"atlantis"}},
-		{"over-long", "#v=1&a=" + strings.Repeat("1:heal~", fragmentMax/7+1),
+		{"over-long", "#v=1&a=" + strings.Repeat("1:heal~", runfmt.FragmentMax/7+1),
 			func(s State) string {
 				if s.Recorded != 0 {
 					return "actions were read from an over-long fragment"
@@ -263,55 +264,12 @@ func TestLinkWithBadValuesFallsBackWithNotice(t *testing.T) {
 	}
 }
 
-// TestEveryConfigFieldHasALinkKey: a new Config field must get a link key,
-// or links would silently lose it.
-func TestEveryConfigFieldHasALinkKey(t *testing.T) {
-	leaves := 0
-	var count func(reflect.Type)
-	count = func(ty reflect.Type) {
-		for f := range ty.Fields() {
-			if f.Type.Kind() == reflect.Struct {
-				count(f.Type)
-			} else if f.Name != "Seed" {
-				leaves++
-			}
-		}
-	}
-	count(reflect.TypeFor[core.Config]())
-	if leaves != len(configFields) {
-		t.Errorf("core.Config has %d fields besides Seed, the link format has %d keys", leaves, len(configFields))
-	}
-	// Every key round-trips a changed value.
-	base := core.DefaultConfig()
-	changed := base
-	changed.Nodes, changed.VNodes, changed.Weights, changed.N, changed.W, changed.R = 6, 9, []float64{1, 2.5}, 4, 3, 1
-	changed.Mode, changed.Versioning, changed.VClockMax = core.Strict, core.LWW, 7
-	changed.LatencyMinTicks, changed.LatencyMaxTicks, changed.Loss, changed.SkewTicks = 3, 8, 0.25, []int64{0, -4, 9}
-	changed.RequestTimeoutTicks, changed.ReadRepair = 55, false
-	changed.GossipIntervalTicks, changed.SuspectAfterTicks, changed.DeadAfterTicks = 7, 30, 90
-	changed.HandoffIntervalTicks, changed.AntiEntropyIntervalTicks, changed.MerkleDepth = 11, 77, 5
-	changed.Workload = core.Workload{Clients: 2, Keys: 3, PutFraction: 0.75, Ops: 40, ThinkTicksMax: 6, KeyPrefix: "a b&c", SingleWriter: true}
-	changed.Faults = core.Faults{Kinds: []string{"partition", "skew"}, EveryTicks: 70, DurationTicks: 15}
-	link := EncodeLink(Run{Chapter: "sandbox", Seed: 1, Config: &changed, ScriptKept: -1}, Preset{Config: base})
-	k := ParseLink(link)
-	if len(k.Notices) > 0 {
-		t.Fatalf("%s: %v", link, k.Notices)
-	}
-	got, _, notices := k.resolveConfig(base)
-	if len(notices) > 0 || !reflect.DeepEqual(got, changed) {
-		t.Errorf("%s\n got %+v\nwant %+v\nnotices %v", link, got, changed, notices)
-	}
-	if n := strings.Count(link, "&"); n != len(configFields)+2 {
-		t.Errorf("%s has %d pairs, want chapter, seed and every key", link, n+1)
-	}
-}
-
 func TestLoadStateReplacesTheRunOrLeavesIt(t *testing.T) {
 	l := newLinkLab(t, Options{Seed: 1, Paused: true})
 	l.Update(idle(), desktop)
 	run(t, l, `{"type":"run","value":25}`, `{"type":"core","cmd":{"kind":"crash","node":4}}`)
 	before := state(t, l)
-	for _, bad := range []string{"", "#", "#v=1", "#colour=blue", "#seed=x&tick=-4", "#" + strings.Repeat("x", fragmentMax+1)} {
+	for _, bad := range []string{"", "#", "#v=1", "#colour=blue", "#seed=x&tick=-4", "#" + strings.Repeat("x", runfmt.FragmentMax+1)} {
 		if msg := l.LoadState(bad); msg == "" {
 			t.Errorf("LoadState(%.40q) accepted a state with nothing usable", bad)
 		}
@@ -337,7 +295,7 @@ func FuzzParseLink(f *testing.F) {
 		"#a=~~:::=&&==%%", "#script=1&chapter=scripted&a=0:heal"} {
 		f.Add(s)
 	}
-	chapters := []Chapter{NewSandbox(), scriptedChapter{NewSandbox()}}
+	chapters := []Chapter{newRingChapter(), scriptedChapter{newRingChapter()}}
 	f.Fuzz(func(t *testing.T, frag string) {
 		o := OptionsFromFragment(frag, Options{Seed: 1, Paused: true})
 		if o.Link != nil && o.Link.Tick > 2000 {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ringlab/ringlab/runfmt"
 )
 
 // Host is what the lab asks of the program around it for things outside
@@ -68,9 +70,7 @@ func (l *Lab) publishLink() {
 		r := l.CurrentRun()
 		r.Actions = slices.Clone(r.Actions)
 		if r.Config != nil {
-			c := *r.Config
-			c.Weights, c.SkewTicks = slices.Clone(c.Weights), slices.Clone(c.SkewTicks)
-			c.Faults.Kinds = slices.Clone(c.Faults.Kinds)
+			c := r.Config.Clone()
 			r.Config = &c
 		}
 		p := l.Chapter().Preset(l.seed)
@@ -93,7 +93,7 @@ func (l *Lab) Link() string {
 	if s == nil {
 		return "#v=1"
 	}
-	return EncodeLink(s.run, s.preset)
+	return runfmt.EncodeLink(s.run, s.preset)
 }
 
 // LoadState opens a link's fragment in place of the current run, at the
@@ -102,8 +102,8 @@ func (l *Lab) Link() string {
 // show on screen). A fragment with nothing usable changes nothing and
 // returns why. Safe from any goroutine.
 func (l *Lab) LoadState(fragment string) string {
-	k := ParseLink(fragment)
-	if !k.usable {
+	k := runfmt.ParseLink(fragment)
+	if !k.Usable() {
 		msg := "The link holds nothing this lab can use."
 		if len(k.Notices) > 0 {
 			msg = strings.Join(k.Notices, " ")
@@ -124,7 +124,7 @@ func (l *Lab) LoadState(fragment string) string {
 // returns "" or a one-line error; on error nothing changes. Safe from any
 // goroutine.
 func (l *Lab) LoadReplay(text []byte) string {
-	r, err := CheckReplay(text)
+	r, _, err := runfmt.CheckReplay(text)
 	if err != nil {
 		return "Replay not loaded: " + err.Error()
 	}
@@ -141,7 +141,7 @@ func (l *Lab) LoadReplay(text []byte) string {
 }
 
 // openLinkNow performs a queued LoadState.
-func (l *Lab) openLinkNow(k *Link) {
+func (l *Lab) openLinkNow(k *runfmt.Link) {
 	notices := slices.Clone(k.Notices)
 	idx := l.cur
 	if k.Chapter != "" {
@@ -175,7 +175,7 @@ func (l *Lab) openLinkNow(k *Link) {
 }
 
 // loadReplayNow performs a queued LoadReplay.
-func (l *Lab) loadReplayNow(r *Replay) {
+func (l *Lab) loadReplayNow(r *runfmt.Replay) {
 	if err := l.LoadRun(r.Run()); err != nil {
 		l.notify("Replay not loaded: " + err.Error())
 		return

@@ -13,7 +13,7 @@ import (
 // table once it has one (Exporter), with a Plot/Table strip among its
 // controls. It borrows the sandbox's run and picture.
 type itemPage struct {
-	*Sandbox
+	*ringChapter
 	items    []string
 	item     string
 	measured bool // the table exists: ExportFiles offers it
@@ -23,13 +23,13 @@ type itemPage struct {
 }
 
 func newItemPage() *itemPage {
-	p := &itemPage{Sandbox: NewSandbox(), items: []string{"alpha", "beta"}, item: "alpha"}
+	p := &itemPage{ringChapter: newRingChapter(), items: []string{"alpha", "beta"}, item: "alpha"}
 	p.view = ui.NewTabs("page-view", "Plot or table", []string{"Plot", "Table"}, 0, func(i int) { p.shown = i })
 	return p
 }
 
 func (p *itemPage) Info() ChapterInfo {
-	i := p.Sandbox.Info()
+	i := p.ringChapter.Info()
 	i.ID, i.Title = "page", "A page with items"
 	return i
 }
@@ -68,14 +68,14 @@ func (p *itemPage) ExportFiles() []File {
 }
 
 func (p *itemPage) Controls(x *Context) []ui.Widget {
-	return append(p.Sandbox.Controls(x), p.view)
+	return append(p.ringChapter.Controls(x), p.view)
 }
 
 // newPageLab is a lab on the sandbox, then the item page.
 func newPageLab(t *testing.T, opts Options) (*Lab, *itemPage) {
 	t.Helper()
 	p := newItemPage()
-	l, err := New([]Chapter{NewSandbox(), p}, measure, opts)
+	l, err := New([]Chapter{newRingChapter(), p}, measure, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

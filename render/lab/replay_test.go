@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"strings"
 	"testing"
+
+	"github.com/ringlab/ringlab/runfmt"
 )
 
 // busyLab is a lab with a few recorded actions, paused at tick 120.
@@ -75,7 +77,7 @@ func TestBadReplayFilesLeaveTheRunUntouched(t *testing.T) {
 		{"not JSON", "hello", "not a replay file"},
 		{"a JSON array", "[1,2,3]", "not a replay file"},
 		{"wrong format", replace(`"ringlab-replay"`, `"something-else"`), "format"},
-		{"unknown version", replace(`"version": 1`, `"version": 7`), "version 7"},
+		{"unknown version", replace(`"version": 2`, `"version": 7`), "version 7"},
 		{"seed as text", replace(`"seed": 11`, `"seed": "eleven"`), "not a replay file"},
 		{"huge number", replace(`"seed": 11`, `"seed": 1e400`), "not a replay file"},
 		{"seed above 2^53", replace(`"seed": 11`, `"seed": 18014398509481984`), "2^53"},
@@ -90,7 +92,7 @@ func TestBadReplayFilesLeaveTheRunUntouched(t *testing.T) {
 		{"actions out of order", replace(`{"tick":10,`, `{"tick":100,`), "before"},
 		{"deep nesting", `{"format":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`, "not a replay file"},
 		{"trailing data", good + "{}", "after the JSON"},
-		{"oversized", good + strings.Repeat(" ", replayBytesMax), "larger than"},
+		{"oversized", good + strings.Repeat(" ", runfmt.ReplayBytesMax), "larger than"},
 	}
 	l := busyLab(t)
 	before := state(t, l)
@@ -109,7 +111,7 @@ func TestBadReplayFilesLeaveTheRunUntouched(t *testing.T) {
 }
 
 func FuzzLoadReplay(f *testing.F) {
-	l, err := New([]Chapter{NewSandbox()}, measure, Options{Seed: 1, Paused: true})
+	l, err := New([]Chapter{newRingChapter()}, measure, Options{Seed: 1, Paused: true})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -118,7 +120,7 @@ func FuzzLoadReplay(f *testing.F) {
 	f.Add(good.Data)
 	f.Add([]byte(`{"format":"ringlab-replay","version":1,"chapter":"sandbox","seed":1,"tick":5,"config":{"nodes":2,"vnodes":2,"n":2,"w":1,"r":1,"timeout":5},"actions":[{"tick":1,"cmd":{"kind":"partition","groups":[[0],[1]]}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := ParseReplay(data)
+		r, err := runfmt.ParseReplay(data)
 		if err != nil {
 			return
 		}

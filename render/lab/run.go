@@ -5,97 +5,11 @@ import (
 	"reflect"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/runfmt"
 )
 
-// Run describes a run completely enough to rebuild it: the chapter that
-// shows it, the seed, the configuration, the commands recorded with their
-// ticks, and the tick on screen. A link (#v=1&...) and a replay file are two
-// encodings of a Run; rebuilding one gives the same trace digest at Tick.
-type Run struct {
-	Chapter string // chapter ID (or 1-based number)
-	// Item is the item the chapter shows, for a chapter opened on one
-	// (Opener, PageReporter: the experiments page's experiment); "" for
-	// none. Links carry it; replay files do not.
-	Item string
-	Seed uint64
-	// Config replaces the configuration of the chapter's preset; nil keeps
-	// the preset's. Its Seed field is ignored (Seed above wins).
-	Config *core.Config
-	// ScriptKept is how many of the preset's scripted commands are applied
-	// before Actions; negative means all of them. A run that was forked
-	// inside its script (scrubbed back before a scripted command, then acted
-	// on) keeps fewer.
-	ScriptKept int
-	// Actions are the commands recorded after the kept script commands,
-	// ordered by tick.
-	Actions []core.Recorded
-	// Tick is the tick on screen; the run is built up to the later of Tick
-	// and the last action's tick, then moved to Tick (so later actions are
-	// the run's future, reachable by scrubbing forward). Negative means
-	// where the script and actions end.
-	Tick   int64
-	Paused bool
-	// Speed in ticks per second; 0 keeps the current speed.
-	Speed float64
-}
-
-// opensAt is the tick the run is shown at when it is opened without a tick
-// (Tick negative): after the kept script commands and the actions. A
-// chapter whose preset scripts its start opens after that start.
-func (r Run) opensAt(script []core.Recorded) int64 {
-	if r.ScriptKept >= 0 && r.ScriptKept < len(script) {
-		script = script[:r.ScriptKept]
-	}
-	var t int64
-	if len(script) > 0 {
-		t = script[len(script)-1].Tick
-	}
-	if len(r.Actions) > 0 {
-		t = max(t, r.Actions[len(r.Actions)-1].Tick)
-	}
-	return t
-}
-
-// Limits on runs that come from outside (links and replay files). The core
-// accepts much larger clusters, but a link must not be able to stall or
-// exhaust the page: these bound the memory of one checkpoint and the work
-// of rebuilding the run when it opens.
-const (
-	runNodesMax      = 128
-	runVNodesMax     = 1024
-	runClientsMax    = 256
-	runKeysMax       = 1 << 16
-	runActionsMax    = 4096
-	runTickMax       = 100_000
-	runCheckpointMax = 64 << 20 // bytes, by checkpointBytes
-)
-
-// checkRunLimits reports why cfg is valid for the core but too large for a
-// run opened from a link or a file, or nil.
-func checkRunLimits(cfg core.Config) error {
-	switch {
-	case cfg.Nodes > runNodesMax:
-		return fmt.Errorf("nodes=%d is more than a shared run may have (%d)", cfg.Nodes, runNodesMax)
-	case cfg.VNodes > runVNodesMax:
-		return fmt.Errorf("vnodes=%d is more than a shared run may have (%d)", cfg.VNodes, runVNodesMax)
-	case cfg.Workload.Clients > runClientsMax:
-		return fmt.Errorf("clients=%d is more than a shared run may have (%d)", cfg.Workload.Clients, runClientsMax)
-	case cfg.Workload.Keys > runKeysMax:
-		return fmt.Errorf("keys=%d is more than a shared run may have (%d)", cfg.Workload.Keys, runKeysMax)
-	case checkpointBytes(cfg) > runCheckpointMax:
-		return fmt.Errorf("%d nodes with %d virtual nodes each would take more memory than a shared run may use", cfg.Nodes, cfg.VNodes)
-	}
-	return nil
-}
-
-// validRunConfig checks cfg both against the core's rules and the limits
-// on shared runs.
-func validRunConfig(cfg core.Config) error {
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	return checkRunLimits(cfg)
-}
+// Run is a run as links and replay files describe it (runfmt.Run).
+type Run = runfmt.Run
 
 // builtRun is a run rebuilt off to the side, ready to replace the current one.
 type builtRun struct {
@@ -137,11 +51,7 @@ func (l *Lab) buildRun(idx int, r Run, strict bool) (builtRun, error) {
 	if err != nil {
 		return builtRun{}, fmt.Errorf("chapter %q: %w", id, err)
 	}
-	script := p.Script
-	if r.ScriptKept >= 0 && r.ScriptKept < len(script) {
-		script = script[:r.ScriptKept]
-	}
-	for _, s := range script {
+	for _, s := range r.Script(p) {
 		for tl.Now() < s.Tick {
 			tl.Step()
 		}
@@ -269,22 +179,16 @@ func (l *Lab) LoadRun(r Run) error {
 // cannot be used keep the preset's values, refused actions are skipped, and
 // if the run still cannot be rebuilt the chapter starts from its preset.
 // The notices say what was ignored; the error is only that of the preset.
-func (l *Lab) openLink(k *Link, idx int) ([]string, error) {
-	p := l.chapters[idx].Preset(l.seed)
-	base := p.Config
-	base.Seed = l.seed
-	cfg, changed, notices := k.resolveConfig(base)
+func (l *Lab) openLink(k *runfmt.Link, idx int) ([]string, error) {
+	// The lab's seed is already the link's.
+	r, notices := k.Run(l.chapters[idx].Info().ID, l.seed, l.chapters[idx].Preset(l.seed))
 	if k.Item != "" {
 		// Before the chapter is entered, so that its Enter sees the item.
 		if err := l.openItem(idx, k.Item); err != nil {
-			notices = append(notices, fmt.Sprintf("Ignored item=%s: %v.", clip(k.Item), err))
+			notices = append(notices, fmt.Sprintf("Ignored item=%s: %v.", runfmt.Clip(k.Item), err))
 		}
 	}
-	r := Run{Chapter: l.chapters[idx].Info().ID, Seed: l.seed, ScriptKept: k.ScriptKept,
-		Actions: k.Actions, Tick: k.Tick, Paused: l.paused, Speed: l.speed}
-	if changed {
-		r.Config = &cfg
-	}
+	r.Paused, r.Speed = l.paused, l.speed
 	b, err := l.buildRun(idx, r, false)
 	if err != nil {
 		notices = append(notices, "Could not rebuild the linked run ("+err.Error()+"); showing the chapter from its start.")

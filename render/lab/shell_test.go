@@ -29,7 +29,7 @@ func tabOrder(t *testing.T, l *Lab, sz Size) []string {
 // filled is the sandbox's run and controls with a picture that paints all
 // of the area the lab gives it, down to a line of text on its bottom edge,
 // so that a test sees every pixel handed to the chapter.
-type filled struct{ *Sandbox }
+type filled struct{ *ringChapter }
 
 func (f filled) Build(x *Context, area frame.Rect, layer *frame.Layer) {
 	layer.Rect(area, frame.RGB(0x203040))
@@ -100,7 +100,7 @@ func TestEmbedLayoutFitsSmallFrames(t *testing.T) {
 	for _, sz := range sizes {
 		for _, panel := range []bool{false, true} {
 			name := fmt.Sprintf("%vx%v@%v panel %v", sz.W, sz.H, sz.Scale, panel)
-			l, err := New([]Chapter{filled{NewSandbox()}}, measure, Options{Seed: 1, Paused: true, Embed: true, Notices: []string{"a notice takes a row too"}})
+			l, err := New([]Chapter{filled{newRingChapter()}}, measure, Options{Seed: 1, Paused: true, Embed: true, Notices: []string{"a notice takes a row too"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -195,7 +195,7 @@ func TestEmbedPageStripStaysPut(t *testing.T) {
 		for _, sz := range sizes {
 			name := fmt.Sprintf("%s at %vx%v@%v", c.name, sz.W, sz.H, sz.Scale)
 			for _, embed := range []bool{true, false} {
-				l, err := New([]Chapter{withParts{filled{NewSandbox()}, c.parts}}, measure, Options{Seed: 1, Paused: true, Embed: embed})
+				l, err := New([]Chapter{withParts{filled{newRingChapter()}, c.parts}}, measure, Options{Seed: 1, Paused: true, Embed: embed})
 				if err != nil {
 					t.Fatal(err)
 				}

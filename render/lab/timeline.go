@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/runfmt"
 )
 
 // Timeline is a run that can be scrubbed. A run is deterministic (config,
@@ -65,12 +66,7 @@ const (
 // cluster: every node's own copy of the ring (16 bytes a point), and every
 // node's Merkle trees (one per key range it replicates, 2^(depth+1) hashes
 // each). At 64 nodes x 256 virtual nodes it gives 29 MB; 28 MB was measured.
-func checkpointBytes(cfg core.Config) int64 {
-	nodes, vnodes := int64(cfg.Nodes), int64(cfg.VNodes)
-	rings := 16 * nodes * nodes * vnodes
-	trees := 8 * nodes * vnodes * int64(cfg.N) << (cfg.MerkleDepth + 1)
-	return 64<<10 + rings + trees
-}
+func checkpointBytes(cfg core.Config) int64 { return runfmt.CheckpointBytes(cfg) }
 
 // checkpointsFor is how many checkpoints a run with cfg keeps: as many as
 // the memory budget allows, between checkpointsMin and checkpointsMax.

@@ -11,6 +11,7 @@ import (
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ring"
 	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/runfmt"
 )
 
 // NodeState is what the lab shows about a physical node.
@@ -30,24 +31,13 @@ func (s NodeState) String() string {
 // StateOf derives the shown state of v.Nodes[i]. "Down" is the truth of the
 // simulation; "suspected" is the belief of other running nodes.
 func StateOf(v *core.View, i int) NodeState {
-	n := &v.Nodes[i]
-	switch {
-	case !n.InRing:
+	switch runfmt.NodeStatus(v, i) {
+	case "left":
 		return StateLeft
-	case !n.Up:
+	case "down":
 		return StateDown
-	}
-	for j := range v.Nodes {
-		o := &v.Nodes[j]
-		if j == i || !o.Up || !o.InRing {
-			continue
-		}
-		k, found := slices.BinarySearchFunc(o.Membership, n.ID, func(m core.MemberView, id core.NodeID) int {
-			return int(m.Node) - int(id)
-		})
-		if found && (o.Membership[k].Status == core.Suspect || o.Membership[k].Status == core.Dead) {
-			return StateSuspected
-		}
+	case "suspected":
+		return StateSuspected
 	}
 	return StateUp
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ringlab/ringlab/render/chapters"
 	"github.com/ringlab/ringlab/render/chapters/experiments"
+	"github.com/ringlab/ringlab/render/chapters/measureit"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/ui"
@@ -81,5 +82,21 @@ func TestOpenChapterRefuses(t *testing.T) {
 	l.Update(&ui.Input{MouseX: -1, MouseY: -1}, size)
 	if got := l.Chapter().Info().ID; got != "naive-hashing" {
 		t.Errorf("after refused opens the lab shows %q", got)
+	}
+}
+
+// TestMeasureLinksNameThisPage: the chapters' links (package measureit)
+// open this page by its ID, on experiments its menu has, with the menu's
+// wording.
+func TestMeasureLinksNameThisPage(t *testing.T) {
+	if measureit.PageID != experiments.ID {
+		t.Errorf("links open %q, the page is %q", measureit.PageID, experiments.ID)
+	}
+	for _, name := range measureit.Experiments() {
+		menu, ok := experiments.ShortName(name)
+		link, _ := measureit.ShortName(name)
+		if !ok || menu != link {
+			t.Errorf("experiment %q: the menu says %q (found %v), the links %q", name, menu, ok, link)
+		}
 	}
 }

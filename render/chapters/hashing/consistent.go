@@ -7,7 +7,7 @@ import (
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ring"
-	"github.com/ringlab/ringlab/render/chapters/experiments"
+	"github.com/ringlab/ringlab/render/chapters/measureit"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -35,7 +35,7 @@ const walkStride = 389
 // leave moves only the keys of one arc.
 type Consistent struct {
 	// measure links to the experiments that measure this chapter's claim.
-	measure  experiments.Links
+	measure  measureit.Links
 	keyCount int
 	keys     keySample
 
@@ -97,7 +97,7 @@ func (c *Consistent) Parts() lab.Parts { return lab.PartsAll }
 
 func (c *Consistent) Controls(x *lab.Context) []ui.Widget {
 	if c.measure == nil {
-		c.measure = experiments.NewLinks("movement")
+		c.measure = measureit.NewLinks("movement")
 	}
 	if c.add == nil {
 		c.add = ui.NewButton("ring-add", "Add a server", "A new server joins at one point of the ring", nil)

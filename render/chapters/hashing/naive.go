@@ -5,7 +5,7 @@ import (
 	"math"
 
 	"github.com/ringlab/ringlab/core"
-	"github.com/ringlab/ringlab/render/chapters/experiments"
+	"github.com/ringlab/ringlab/render/chapters/measureit"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -25,7 +25,7 @@ const flashFrames = 45
 // to them, beside what a ring would have moved.
 type Naive struct {
 	// measure links to the experiments that measure this chapter's claim.
-	measure  experiments.Links
+	measure  measureit.Links
 	keyCount int
 	keys     keySample
 
@@ -73,7 +73,7 @@ func (c *Naive) Parts() lab.Parts { return lab.PartsAll }
 
 func (c *Naive) Controls(x *lab.Context) []ui.Widget {
 	if c.measure == nil {
-		c.measure = experiments.NewLinks("movement")
+		c.measure = measureit.NewLinks("movement")
 	}
 	if c.add == nil {
 		c.add = ui.NewButton("naive-add", "Add a server", "A new server joins: N becomes N+1", nil)

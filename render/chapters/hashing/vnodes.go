@@ -8,7 +8,7 @@ import (
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ring"
-	"github.com/ringlab/ringlab/render/chapters/experiments"
+	"github.com/ringlab/ringlab/render/chapters/measureit"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -28,7 +28,7 @@ const (
 // a leaving server's keys spread over many servers instead of one.
 type VirtualNodes struct {
 	// measure links to the experiments that measure this chapter's claim.
-	measure experiments.Links
+	measure measureit.Links
 	keys    keySample
 
 	vnodes *ui.Slider
@@ -96,7 +96,7 @@ func snapPow2(v float64) int {
 
 func (c *VirtualNodes) Controls(x *lab.Context) []ui.Widget {
 	if c.measure == nil {
-		c.measure = experiments.NewLinks("balance", "dynamo")
+		c.measure = measureit.NewLinks("balance", "dynamo")
 	}
 	if c.vnodes == nil {
 		c.vnodes = ui.NewLogSlider("vnodes", "Virtual nodes", "Ring points per server (per unit of weight), log scale: 1, 2, 4 ... 512",

@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	"github.com/ringlab/ringlab/core"
-	"github.com/ringlab/ringlab/render/chapters/experiments"
+	"github.com/ringlab/ringlab/render/chapters/measureit"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -28,7 +28,7 @@ const (
 // their overlap highlighted: when W + R > N they must share one.
 type Quorums struct {
 	// measure links to the experiments that measure this chapter's claim.
-	measure experiments.Links
+	measure measureit.Links
 	n, w, r *ui.Stepper
 	write   *ui.Button
 	read    *ui.Button
@@ -113,7 +113,7 @@ func roles(x *lab.Context) (pref []core.NodeID, writer, reader core.NodeID) {
 
 func (c *Quorums) Controls(x *lab.Context) []ui.Widget {
 	if c.measure == nil {
-		c.measure = experiments.NewLinks("staleness", "latency")
+		c.measure = measureit.NewLinks("staleness", "latency")
 	}
 	if c.n == nil {
 		c.n = ui.NewStepper("quorum-n", "N =", "Replicas per key (cluster default)", 1, quorumNMax, 1, 3, nil)

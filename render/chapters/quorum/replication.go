@@ -7,7 +7,7 @@ import (
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ring"
-	"github.com/ringlab/ringlab/render/chapters/experiments"
+	"github.com/ringlab/ringlab/render/chapters/measureit"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -33,7 +33,7 @@ const (
 // already chosen; the key survives the loss of N-1 of those servers.
 type Replication struct {
 	// measure links to the experiments that measure this chapter's claim.
-	measure experiments.Links
+	measure measureit.Links
 	ring    scene.Ring
 	keyList *ui.Dropdown
 	read    *ui.Button
@@ -86,7 +86,7 @@ func (c *Replication) Parts() lab.Parts { return lab.PartsAll }
 
 func (c *Replication) Controls(x *lab.Context) []ui.Widget {
 	if c.measure == nil {
-		c.measure = experiments.NewLinks("availability")
+		c.measure = measureit.NewLinks("availability")
 	}
 	if c.keyList == nil {
 		c.keyList = ui.NewDropdown("replication-key", "Key", "Which key's preference list to walk (Up/Down)", replicationKeys, c.key, nil)

@@ -7,7 +7,7 @@ import (
 	"strconv"
 
 	"github.com/ringlab/ringlab/core"
-	"github.com/ringlab/ringlab/render/chapters/experiments"
+	"github.com/ringlab/ringlab/render/chapters/measureit"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -22,7 +22,7 @@ const defaultVictim core.NodeID = 2
 // outage.
 type Failures struct {
 	// measure links to the experiments that measure this chapter's claim.
-	measure experiments.Links
+	measure measureit.Links
 	trace   trace
 	// writes counts the chapter's puts, to name their values.
 	writes int
@@ -75,7 +75,7 @@ func victim(x *lab.Context) core.NodeID {
 
 func (c *Failures) Controls(x *lab.Context) []ui.Widget {
 	if c.measure == nil {
-		c.measure = experiments.NewLinks("gossip")
+		c.measure = measureit.NewLinks("gossip")
 	}
 	if c.crash == nil {
 		c.crash = ui.NewButton("failures-crash", "", "Crash the node (click a node to pick another), or restart it", nil)

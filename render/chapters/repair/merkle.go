@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/ringlab/ringlab/core"
-	"github.com/ringlab/ringlab/render/chapters/experiments"
+	"github.com/ringlab/ringlab/render/chapters/measureit"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -27,7 +27,7 @@ const (
 // read path.
 type Merkle struct {
 	// measure links to the experiments that measure this chapter's claim.
-	measure experiments.Links
+	measure measureit.Links
 	trace   trace
 	// missPuts are the puts of the divergence step; when both are answered
 	// the partition heals. missAt is when they were sent.
@@ -108,7 +108,7 @@ func chapterKeys(cl *core.Cluster) (cold, hot string) {
 
 func (c *Merkle) Controls(x *lab.Context) []ui.Widget {
 	if c.measure == nil {
-		c.measure = experiments.NewLinks("merkle")
+		c.measure = measureit.NewLinks("merkle")
 	}
 	if c.diverge == nil {
 		c.diverge = ui.NewButton("merkle-diverge", "n1 misses two writes", "Cut n1 off, write a cold and a hot key through n0, then reconnect n1", nil)

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/ringlab/ringlab/core"
-	"github.com/ringlab/ringlab/render/chapters/experiments"
+	"github.com/ringlab/ringlab/render/chapters/measureit"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -48,7 +48,7 @@ var partitionGroups = [][]core.NodeID{{0, 1}, {2, 3, 4}}
 // under last-write-wins.
 type Versioning struct {
 	// measure links to the experiments that measure this chapter's claim.
-	measure experiments.Links
+	measure measureit.Links
 	trace   trace
 	graph   versionGraph
 	// mergeGet is the merging client's read, whose reply the merge put
@@ -119,7 +119,7 @@ func (c *Versioning) nextItem(key string, coord core.NodeID, items []string) str
 
 func (c *Versioning) Controls(x *lab.Context) []ui.Widget {
 	if c.measure == nil {
-		c.measure = experiments.NewLinks("conflicts")
+		c.measure = measureit.NewLinks("conflicts")
 	}
 	if c.left == nil {
 		c.left = ui.NewButton("versioning-left", "", "The left client puts its item through n0", nil)

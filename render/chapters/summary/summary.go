@@ -12,6 +12,7 @@ import (
 
 	"github.com/ringlab/ringlab/check"
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/chapters/sandbox"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -88,7 +89,7 @@ const (
 
 // Chapter is the summary and sandbox.
 type Chapter struct {
-	sb   *lab.Sandbox
+	sb   *sandbox.Sandbox
 	view int
 
 	tabs    *ui.Tabs
@@ -125,7 +126,7 @@ type Chapter struct {
 
 // New makes the chapter.
 func New() *Chapter {
-	c := &Chapter{sb: lab.NewSandbox()}
+	c := &Chapter{sb: sandbox.New()}
 	c.tabs = ui.NewTabs("summary-view", "Left and Right arrows switch", viewLabels[:2], 0, func(i int) { c.view = i })
 	c.more = ui.NewButton("summary-knobs-more", "More knobs ►", "The next page of knobs", func() {
 		c.knobPage = (c.knobPage + 1) % max(c.knobPages, 1)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/ringlab/ringlab/render/chapters"
 	"github.com/ringlab/ringlab/render/lab"
+	"github.com/ringlab/ringlab/runfmt"
 )
 
 // Program is the name used in messages.
@@ -49,7 +50,7 @@ type Settings struct {
 	// URL: what cannot be used falls back with a notice.
 	State string
 	// Link is State read (nil without -state).
-	Link    *lab.Link
+	Link    *runfmt.Link
 	Notices []string
 	// Replay is the content of the -replay file, checked.
 	Replay        []byte
@@ -136,7 +137,7 @@ func Parse(args []string) (Settings, error) {
 		if err != nil {
 			return s, fmt.Errorf("-replay: %v", err)
 		}
-		if _, err := lab.CheckReplay(b); err != nil {
+		if _, _, err := runfmt.CheckReplay(b); err != nil {
 			return s, fmt.Errorf("-replay %s: %v", s.ReplayPath, err)
 		}
 		s.Replay = b

@@ -1,11 +1,16 @@
-package lab
+// Package sandbox is the live cluster with every control: the ring, the
+// messages in flight, the inspector, the log and the counters. The summary
+// chapter shows it beside its knobs.
+package sandbox
 
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
 	"github.com/ringlab/ringlab/render/ui"
 )
@@ -22,11 +27,11 @@ type Sandbox struct {
 	nextNode int    // round-robin coordinator when no node is selected
 }
 
-// NewSandbox makes the sandbox chapter.
-func NewSandbox() *Sandbox { return &Sandbox{} }
+// New makes the sandbox chapter.
+func New() *Sandbox { return &Sandbox{} }
 
-func (s *Sandbox) Info() ChapterInfo {
-	return ChapterInfo{
+func (s *Sandbox) Info() lab.ChapterInfo {
+	return lab.ChapterInfo{
 		ID:      "sandbox",
 		Title:   "Sandbox: the whole store, live",
 		Summary: "Each mark inside the ring is a key, coloured by the node that owns it; dots are messages: orange writes, green reads, blue answers.",
@@ -34,9 +39,9 @@ func (s *Sandbox) Info() ChapterInfo {
 	}
 }
 
-// Preset is the default cluster with a light client workload, so that
+// lab.Preset is the default cluster with a light client workload, so that
 // pressing Play shows traffic at once.
-func (s *Sandbox) Preset(seed uint64) Preset {
+func (s *Sandbox) Preset(seed uint64) lab.Preset {
 	cfg := core.DefaultConfig()
 	cfg.Seed = seed
 	if cfg.Workload.Clients == 0 {
@@ -48,12 +53,12 @@ func (s *Sandbox) Preset(seed uint64) Preset {
 			cfg.Workload.KeyPrefix = "cart:"
 		}
 	}
-	return Preset{Config: cfg}
+	return lab.Preset{Config: cfg}
 }
 
-func (s *Sandbox) Parts() Parts { return PartsAll }
+func (s *Sandbox) Parts() lab.Parts { return lab.PartsAll }
 
-func (s *Sandbox) Controls(x *Context) []ui.Widget {
+func (s *Sandbox) Controls(x *lab.Context) []ui.Widget {
 	if s.write == nil {
 		s.write = ui.NewButton("sandbox-write", "Write a key", "Send a put from a client through the inspected node (or the next one)", nil)
 		s.read = ui.NewButton("sandbox-read", "Read it back", "Send a get of the last written key", nil)
@@ -74,7 +79,7 @@ func (s *Sandbox) Controls(x *Context) []ui.Widget {
 
 // coordinator is the inspected node if it is up, else the next up node in
 // turn.
-func (s *Sandbox) coordinator(x *Context) (core.NodeID, bool) {
+func (s *Sandbox) coordinator(x *lab.Context) (core.NodeID, bool) {
 	v := x.View
 	if v == nil || len(v.Nodes) == 0 {
 		return core.NoNode, false
@@ -94,7 +99,7 @@ func (s *Sandbox) coordinator(x *Context) (core.NodeID, bool) {
 	return core.NoNode, false
 }
 
-func (s *Sandbox) doWrite(x *Context) {
+func (s *Sandbox) doWrite(x *lab.Context) {
 	node, ok := s.coordinator(x)
 	if !ok {
 		x.Notify("No node is up to take the write: restart one first.")
@@ -109,7 +114,7 @@ func (s *Sandbox) doWrite(x *Context) {
 	s.lastKey = key
 }
 
-func (s *Sandbox) doRead(x *Context) {
+func (s *Sandbox) doRead(x *lab.Context) {
 	node, ok := s.coordinator(x)
 	if !ok || s.lastKey == "" {
 		return
@@ -119,7 +124,7 @@ func (s *Sandbox) doRead(x *Context) {
 	}
 }
 
-func (s *Sandbox) doSplit(x *Context) {
+func (s *Sandbox) doSplit(x *lab.Context) {
 	v := x.View
 	if v == nil {
 		return
@@ -151,11 +156,11 @@ func (s *Sandbox) doSplit(x *Context) {
 	}
 }
 
-func (s *Sandbox) Enter(x *Context) {
+func (s *Sandbox) Enter(x *lab.Context) {
 	s.writes, s.lastKey, s.nextNode = 0, "", 0
 }
 
-func (s *Sandbox) Update(x *Context) {}
+func (s *Sandbox) Update(x *lab.Context) {}
 
 func (s *Sandbox) NodeAt(x, y float64) (core.NodeID, bool) { return s.ring.NodeAt(x, y) }
 
@@ -163,7 +168,7 @@ func (s *Sandbox) NodeAt(x, y float64) (core.NodeID, bool) { return s.ring.NodeA
 // ring: the totals, then the partition and the requests in progress.
 const sandboxTextRows = 3
 
-func (s *Sandbox) Build(x *Context, area frame.Rect, l *frame.Layer) {
+func (s *Sandbox) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	th := x.Theme
 	u := th.U
 	size := th.Font()
@@ -233,7 +238,7 @@ var (
 )
 
 // legendWidth is the width of one group of legend entries.
-func legendWidth(x *Context, labels []string) float64 {
+func legendWidth(x *lab.Context, labels []string) float64 {
 	w := 0.0
 	for _, s := range labels {
 		w += x.Theme.U(30) + x.Measure.Width(s, x.Theme.Font())
@@ -243,7 +248,7 @@ func legendWidth(x *Context, labels []string) float64 {
 
 // legendRows is 1 when the legend fits one row of width w, else 2 (node
 // states on the first, messages on the second).
-func (s *Sandbox) legendRows(x *Context, w float64) int {
+func (s *Sandbox) legendRows(x *lab.Context, w float64) int {
 	if x.Theme.U(30)+legendWidth(x, legendNodes)+legendWidth(x, legendMessages) <= w {
 		return 1
 	}
@@ -251,7 +256,7 @@ func (s *Sandbox) legendRows(x *Context, w float64) int {
 }
 
 // drawLegend explains the shapes and colours, in one row or two.
-func (s *Sandbox) drawLegend(x *Context, area frame.Rect, l *frame.Layer) {
+func (s *Sandbox) drawLegend(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	th := x.Theme
 	u := th.U
 	size := th.Font()
@@ -304,5 +309,11 @@ func plural(n int, noun string) string {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
-// nodeStatus is the shown state of v.Nodes[i] as a word.
-func nodeStatus(v *core.View, i int) string { return scene.StateOf(v, i).String() }
+// joinNodes renders a list of nodes as "n0 n1 n2".
+func joinNodes(ids []core.NodeID) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = id.String()
+	}
+	return strings.Join(s, " ")
+}

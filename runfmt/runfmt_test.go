@@ -1,0 +1,280 @@
+package runfmt
+
+import (
+	"bufio"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ringlab/ringlab/core"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden file of the replay version written now")
+
+// sandboxPreset is the lab's sandbox chapter's preset, which the golden
+// links and replay files were made with.
+func sandboxPreset(seed uint64) Preset {
+	cfg := core.DefaultConfig()
+	cfg.Seed = seed
+	cfg.Workload.Clients = 2
+	cfg.Workload.Keys = 24
+	cfg.Workload.PutFraction = 0.5
+	cfg.Workload.ThinkTicksMax = 12
+	cfg.Workload.KeyPrefix = "cart:"
+	return Preset{Config: cfg}
+}
+
+// TestLinksSharedBeforeStillOpen: links written by the lab before the
+// knobs had one name each (rr=, latmin=, fevery=...) open headless at the
+// tick and with the trace digest the lab showed for them then
+// (testdata/links-v1.txt: link, tick, digest).
+func TestLinksSharedBeforeStillOpen(t *testing.T) {
+	f, err := os.Open("testdata/links-v1.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	n := 0
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		link, tick, digest := fields[0], fields[1], fields[2]
+		k := ParseLink(link)
+		if len(k.Notices) > 0 {
+			t.Errorf("%s: %v", link, k.Notices)
+			continue
+		}
+		r, notices := k.Run("sandbox", 1, sandboxPreset(k.Seed))
+		if len(notices) > 0 {
+			t.Errorf("%s: %v", link, notices)
+			continue
+		}
+		c, err := Rebuild(r, sandboxPreset(r.Seed), -1, false)
+		if err != nil {
+			t.Errorf("%s: %v", link, err)
+			continue
+		}
+		if got := strconv.FormatInt(c.Now(), 10); got != tick {
+			t.Errorf("%s: opens at tick %s, want %s", link, got, tick)
+		}
+		if got := c.Digest(); got != digest {
+			t.Errorf("%s: digest %s, want %s", link, got, digest)
+		}
+		// Written again, in today's spelling, it opens the same run.
+		again := ParseLink(EncodeLink(r, sandboxPreset(r.Seed)))
+		r2, _ := again.Run("sandbox", 1, sandboxPreset(again.Seed))
+		if c2, err := Rebuild(r2, sandboxPreset(r2.Seed), -1, false); err != nil || c2.Digest() != digest {
+			t.Errorf("%s re-encoded as %s: %v", link, EncodeLink(r, sandboxPreset(r.Seed)), err)
+		}
+		n++
+	}
+	if n < 8 {
+		t.Fatalf("read %d golden links", n)
+	}
+}
+
+// TestNewLinksUseOneSpelling: a changed knob is written by its name only.
+func TestNewLinksUseOneSpelling(t *testing.T) {
+	p := sandboxPreset(3)
+	cfg := p.Config
+	cfg.ReadRepair, cfg.LatencyMinTicks, cfg.Faults = false, 1, core.Faults{Kinds: []string{"crash"}, EveryTicks: 50, DurationTicks: 20}
+	link := EncodeLink(Run{Chapter: "sandbox", Seed: 3, Config: &cfg, ScriptKept: -1, Tick: -1}, p)
+	want := "#v=1&chapter=sandbox&seed=3&latency_min=1&read_repair=0&faults=crash&fault_every=50&fault_for=20"
+	if link != want {
+		t.Errorf("got  %s\nwant %s", link, want)
+	}
+}
+
+// TestEveryKnobTravelsInALink: every knob, changed, round-trips.
+func TestEveryKnobTravelsInALink(t *testing.T) {
+	base := core.DefaultConfig()
+	changed := base
+	changed.Nodes, changed.VNodes, changed.Weights, changed.N, changed.W, changed.R = 6, 9, []float64{1, 2.5}, 4, 3, 1
+	changed.Mode, changed.Versioning, changed.VClockMax = core.Strict, core.LWW, 7
+	changed.LatencyMinTicks, changed.LatencyMaxTicks, changed.Loss, changed.SkewTicks = 3, 8, 0.25, []int64{0, -4, 9}
+	changed.RequestTimeoutTicks, changed.ReadRepair = 55, false
+	changed.GossipIntervalTicks, changed.SuspectAfterTicks, changed.DeadAfterTicks = 7, 30, 90
+	changed.HandoffIntervalTicks, changed.AntiEntropyIntervalTicks, changed.MerkleDepth = 11, 77, 5
+	changed.Workload = core.Workload{Clients: 2, Keys: 3, PutFraction: 0.75, Ops: 40, ThinkTicksMax: 6, KeyPrefix: "a b&c", SingleWriter: true}
+	changed.Faults = core.Faults{Kinds: []string{"partition", "skew"}, EveryTicks: 70, DurationTicks: 15}
+	link := EncodeLink(Run{Chapter: "sandbox", Seed: 1, Config: &changed, ScriptKept: -1}, Preset{Config: base})
+	k := ParseLink(link)
+	if len(k.Notices) > 0 {
+		t.Fatalf("%s: %v", link, k.Notices)
+	}
+	got, _, notices := k.ResolveConfig(base)
+	if len(notices) > 0 || !reflect.DeepEqual(got, changed) {
+		t.Errorf("%s\n got %+v\nwant %+v\nnotices %v", link, got, changed, notices)
+	}
+	if n := strings.Count(link, "&"); n != len(core.Knobs())+2 {
+		t.Errorf("%s has %d pairs, want chapter, seed and every knob", link, n+1)
+	}
+}
+
+// TestTwoSpellingsOfOneKnobAreOneKey: rr= and read_repair= in one link
+// are the same key given twice.
+func TestTwoSpellingsOfOneKnobAreOneKey(t *testing.T) {
+	k := ParseLink("#v=1&rr=0&read_repair=1")
+	if len(k.Notices) != 1 || !strings.Contains(k.Notices[0], "a second") {
+		t.Errorf("notices %v", k.Notices)
+	}
+}
+
+// TestActionsCarryEveryCommandField: each field of core.Command, set,
+// round-trips through an action, and an unknown field or kind is refused
+// by name.
+func TestActionsCarryEveryCommandField(t *testing.T) {
+	cmd := core.Command{Kind: core.CmdPut, Node: 3, Peer: 2, PeerSet: true, Client: 4, Key: "a:b~c&d", Value: "v 1",
+		WithContext: true, N: 3, W: 2, R: 1, Groups: [][]core.NodeID{{0, 1}, {2, 3, 4}}, Weight: 2.5, Param: "loss", Num: 0.25}
+	v := reflect.ValueOf(cmd)
+	for i := range v.NumField() {
+		if v.Field(i).IsZero() {
+			t.Fatalf("the test leaves Command.%s zero: set it", v.Type().Field(i).Name)
+		}
+	}
+	text := EncodeAction(core.Recorded{Tick: 40, Cmd: cmd})
+	got, err := ParseAction(text, Shared)
+	if err != nil {
+		t.Fatalf("%s: %v", text, err)
+	}
+	if !reflect.DeepEqual(got.Cmd, cmd) || got.Tick != 40 {
+		t.Errorf("%s read back as %+v", text, got)
+	}
+	for _, tc := range []struct{ text, want string }{
+		{"5:explode", "unknown command"},
+		{"5:put:node=n1:colour=red", "unknown field \"colour\""},
+		{"5:put:node=x", "a node name"},
+		{"5:put:client=99999", "client="},
+		{"5:put:node=n1:node=n2", "twice"},
+		{"200000:heal", "tick"},
+	} {
+		if _, err := ParseAction(tc.text, Shared); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.text, err, tc.want)
+		}
+	}
+}
+
+// TestViewTravels: view= is read, written, and refused when it is not a
+// view name.
+func TestViewTravels(t *testing.T) {
+	k := ParseLink("#v=1&chapter=quorums&view=diagram&seed=2")
+	if k.View != "diagram" || len(k.Notices) > 0 {
+		t.Fatalf("view %q notices %v", k.View, k.Notices)
+	}
+	r, _ := k.Run("quorums", 1, sandboxPreset(2))
+	if link := EncodeLink(r, sandboxPreset(2)); !strings.Contains(link, "&view=diagram&") {
+		t.Errorf("%s lost the view", link)
+	}
+	if k := ParseLink("#view=%3Cscript%3E"); k.View != "" || len(k.Notices) == 0 {
+		t.Errorf("a bad view was taken: %q", k.View)
+	}
+}
+
+// TestEveryReplayVersionStillOpens opens every golden replay file, one or
+// more for each version ever written, and checks the digest of the rebuilt
+// run against the one the file was saved with.
+func TestEveryReplayVersionStillOpens(t *testing.T) {
+	files, _ := filepath.Glob("testdata/replay-v*.json")
+	seen := map[int]bool{}
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, digest, err := CheckReplay(data)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if r.Digest == "" || digest != r.Digest {
+			t.Errorf("%s: rebuilt digest %s, saved %s", name, digest, r.Digest)
+		}
+		seen[r.Version] = true
+	}
+	for v := 1; v <= ReplayVersion; v++ {
+		if !seen[v] {
+			t.Errorf("no golden replay file of version %d in testdata", v)
+		}
+	}
+}
+
+// TestReplayWrittenNow: the version written now has a golden file, kept
+// for ever once written: it is made from the golden link with actions and
+// compared byte for byte (-update writes it, for a new version only).
+func TestReplayWrittenNow(t *testing.T) {
+	link := "#v=1&chapter=sandbox&view=diagram&seed=9&tick=150&a=10:put:node=n1:key=cart:value=a~30:crash:node=n2~40:partition:groups=n0.n1-n2.n3.n4~60:heal~61:set:param=read_repair:num=0"
+	k := ParseLink(link)
+	r, _ := k.Run("sandbox", 1, sandboxPreset(k.Seed))
+	p := sandboxPreset(r.Seed)
+	c, err := Rebuild(r, p, -1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := NewReplay("sandbox", r.ConfigFor(p), append(r.Script(p), r.Actions...), c.Now(), c.Digest())
+	rp.View = r.View
+	data, err := EncodeReplay(rp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "testdata/replay-v" + strconv.Itoa(ReplayVersion) + "-view.json"
+	if *update {
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatalf("%v (run with -update once for a new version)", err)
+	}
+	if string(want) != string(data) {
+		t.Errorf("the replay written now differs from %s:\n%s", name, data)
+	}
+	back, err := ParseReplay(data)
+	if err != nil || back.View != "diagram" {
+		t.Errorf("read back: view %q, %v", back.View, err)
+	}
+}
+
+func TestReplayRefusesWithOneLine(t *testing.T) {
+	good, err := os.ReadFile("testdata/replay-v1-actions.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ old, new, want string }{
+		{`"version": 1`, `"version": 3`, "versions 1 to 2"},
+		{`"chapter"`, `"view": "diagram", "chapter"`, "version 1 has no item or view"},
+		{`"kind":"crash"`, `"kind":"explode"`, "unknown command"},
+		{`"kind":"crash"`, `"kind":"crash","colour":1`, "unknown field \"colour\""},
+		{`"nodes": 5`, `"nodes": 5, "colour": 1`, "unknown field \"colour\""},
+	} {
+		text := strings.Replace(string(good), tc.old, tc.new, 1)
+		if text == string(good) {
+			t.Fatalf("no %s in the file", tc.old)
+		}
+		_, _, err := CheckReplay([]byte(text))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want one line about %q", tc.new, err, tc.want)
+		}
+	}
+}
+
+func FuzzParseLink(f *testing.F) {
+	for _, s := range []string{"#v=1&chapter=sandbox&seed=7&w=1&tick=20&a=3:crash:node=n1~9:put:node=n0:key=k%3A1:value=x",
+		"#nodes=2&n=2&weights=1,2&skew=,&faults=crash,nope&a=1:partition:groups=n0.n1-n2",
+		"#a=~~:::=&&==%%", "#script=1&chapter=scripted&a=0:heal&view=x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, frag string) {
+		k := ParseLink(frag)
+		r, _ := k.Run("sandbox", 1, sandboxPreset(k.Seed))
+		again := ParseLink(EncodeLink(r, sandboxPreset(r.Seed)))
+		if len(again.Notices) > 0 {
+			t.Fatalf("%q: the link written from it does not read back: %v", frag, again.Notices)
+		}
+	})
+}
