@@ -138,13 +138,14 @@ type Model struct {
 	nodes   int
 	clients []int // sorted client numbers that issued operations
 
-	msgs    []Msg // ascending by send (the order of the trace)
-	msgAt   map[uint64]int
+	// msgs are ascending by send, which is also ascending by id: the core
+	// numbers messages as it sends them. Lookups by id bisect.
+	msgs    []Msg
 	flying  []int // indices of messages in flight at the newest event, ascending
 	spanMax int64 // the longest send-to-end of any finished message
 
-	ops       []Op // ascending by start
-	opAt      map[core.RequestID]int
+	// ops are ascending by start, and so by request id.
+	ops       []Op
 	pending   []int          // indices of operations not answered at the newest event, ascending
 	opSpanMax int64          // the longest invocation-to-answer of any answered operation
 	putAt     map[string]int // version label -> index of the put that minted it
@@ -162,8 +163,6 @@ type Model struct {
 func New(cfg core.Config) *Model {
 	m := &Model{
 		nodes:   cfg.Nodes,
-		msgAt:   map[uint64]int{},
-		opAt:    map[core.RequestID]int{},
 		putAt:   map[string]int{},
 		reqMsgs: map[core.RequestID][]int{},
 	}
@@ -205,16 +204,29 @@ func (m *Model) Skews() []Skew { return m.skews }
 
 // Op returns the operation of request id.
 func (m *Model) Op(id core.RequestID) (*Op, bool) {
-	i, ok := m.opAt[id]
+	i, ok := m.opIndex(id)
 	if !ok {
 		return nil, false
 	}
 	return &m.ops[i], true
 }
 
+func (m *Model) opIndex(id core.RequestID) (int, bool) {
+	if n := len(m.ops); n > 0 && m.ops[n-1].Request == id {
+		return n - 1, true // the usual case: the newest request
+	}
+	i := sort.Search(len(m.ops), func(i int) bool { return m.ops[i].Request >= id })
+	return i, i < len(m.ops) && m.ops[i].Request == id
+}
+
+func (m *Model) msgIndex(id uint64) (int, bool) {
+	i := sort.Search(len(m.msgs), func(i int) bool { return m.msgs[i].ID >= id })
+	return i, i < len(m.msgs) && m.msgs[i].ID == id
+}
+
 // Msg returns the message with id.
 func (m *Model) Msg(id uint64) (*Msg, bool) {
-	i, ok := m.msgAt[id]
+	i, ok := m.msgIndex(id)
 	if !ok {
 		return nil, false
 	}
@@ -251,13 +263,12 @@ func (m *Model) add(e *core.Event) {
 		i := len(m.msgs)
 		m.msgs = append(m.msgs, Msg{ID: e.MsgID, Kind: e.Msg, From: e.From, To: e.To, Request: e.Request, Key: e.Key,
 			Send: e.Tick, Due: e.DeliverTick, End: Pending, SendSeq: e.Seq})
-		m.msgAt[e.MsgID] = i
 		m.flying = append(m.flying, i)
 		if e.Request != 0 {
 			m.reqMsgs[e.Request] = append(m.reqMsgs[e.Request], i)
 		}
 	case core.EvMsgDeliver, core.EvMsgDrop:
-		i, ok := m.msgAt[e.MsgID]
+		i, ok := m.msgIndex(e.MsgID)
 		if !ok {
 			return // sent before the model's first event
 		}
@@ -271,7 +282,6 @@ func (m *Model) add(e *core.Event) {
 			m.flying = slices.Delete(m.flying, k, k+1)
 		}
 	case core.EvRequestStart:
-		m.opAt[e.Request] = len(m.ops)
 		m.pending = append(m.pending, len(m.ops))
 		m.ops = append(m.ops, Op{Request: e.Request, Client: e.Client, Kind: e.Op, Key: e.Key, Coordinator: e.From,
 			Start: e.Tick, End: Pending, StartSeq: e.Seq, Quorum: Pending})
@@ -282,7 +292,7 @@ func (m *Model) add(e *core.Event) {
 		if o, ok := m.Op(e.Request); ok {
 			o.Version, o.versionSeq = e.Version, e.Seq
 			o.Value = versionValue(e.Key, e.Version)
-			m.putAt[e.Version] = m.opAt[e.Request]
+			m.putAt[e.Version], _ = m.opIndex(e.Request)
 		}
 	case core.EvVersionStored:
 		if i, ok := m.putAt[e.Version]; ok {
@@ -305,7 +315,8 @@ func (m *Model) add(e *core.Event) {
 		if o, ok := m.Op(e.Request); ok {
 			o.End, o.EndSeq, o.OK = e.Tick, e.Seq, e.OK
 			m.opSpanMax = max(m.opSpanMax, o.End-o.Start)
-			if k, found := slices.BinarySearch(m.pending, m.opAt[e.Request]); found {
+			i, _ := m.opIndex(e.Request)
+			if k, found := slices.BinarySearch(m.pending, i); found {
 				m.pending = slices.Delete(m.pending, k, k+1)
 			}
 			o.Values = e.Values
@@ -461,9 +472,6 @@ func (m *Model) Truncate(seq uint64, tick int64) {
 	}
 	m.seq, m.tick = seq, tick
 	k := sort.Search(len(m.msgs), func(i int) bool { return m.msgs[i].SendSeq > seq })
-	for _, g := range m.msgs[k:] {
-		delete(m.msgAt, g.ID)
-	}
 	m.msgs = m.msgs[:k]
 	m.flying = m.flying[:0]
 	m.spanMax = 0
@@ -488,7 +496,6 @@ func (m *Model) Truncate(seq uint64, tick int64) {
 	}
 	j := sort.Search(len(m.ops), func(i int) bool { return m.ops[i].StartSeq > seq })
 	for _, o := range m.ops[j:] {
-		delete(m.opAt, o.Request)
 		if o.Version != "" {
 			delete(m.putAt, o.Version)
 		}
@@ -557,7 +564,6 @@ func (m *Model) Forget(before int64) {
 	remap := make(map[int]int, len(m.msgs))
 	for i, g := range m.msgs {
 		if g.End != Pending && g.End < before {
-			delete(m.msgAt, g.ID)
 			continue
 		}
 		remap[i] = len(kept)
@@ -565,9 +571,6 @@ func (m *Model) Forget(before int64) {
 	}
 	clear(m.msgs[len(kept):])
 	m.msgs = kept
-	for i := range m.msgs {
-		m.msgAt[m.msgs[i].ID] = i
-	}
 	for k, i := range m.flying {
 		m.flying[k] = remap[i]
 	}
@@ -587,7 +590,6 @@ func (m *Model) Forget(before int64) {
 	keptOps := m.ops[:0]
 	for _, o := range m.ops {
 		if o.End != Pending && o.End < before {
-			delete(m.opAt, o.Request)
 			if o.Version != "" {
 				delete(m.putAt, o.Version)
 			}
@@ -599,7 +601,6 @@ func (m *Model) Forget(before int64) {
 	m.ops = keptOps
 	m.pending = m.pending[:0]
 	for i := range m.ops {
-		m.opAt[m.ops[i].Request] = i
 		if v := m.ops[i].Version; v != "" {
 			m.putAt[v] = i
 		}

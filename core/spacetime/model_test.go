@@ -246,7 +246,7 @@ func sameModel(a, b *Model) bool {
 			}
 		}
 		return []any{m.nodes, slices.Clip(m.clients), slices.Clip(m.msgs), ops, slices.Clip(m.flying), slices.Clip(m.pending),
-			m.downs, m.parts, m.skews, m.seq, m.tick, len(m.msgAt), len(m.opAt), len(m.putAt), len(m.reqMsgs)}
+			m.downs, m.parts, m.skews, m.seq, m.tick, len(m.putAt), len(m.reqMsgs)}
 	}
 	x, y := norm(a), norm(b)
 	for i := range x {
