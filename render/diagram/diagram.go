@@ -101,9 +101,10 @@ type Input struct {
 	From, To int64
 	Filter   Filter
 	Selected Item
-	// Stale are the reads the oracle counts as stale; Unexplained the
-	// operations no linearization explains (the check's verdict).
-	Stale, Unexplained map[core.RequestID]bool
+	// Stale tells the reads the oracle counts as stale; Unexplained the
+	// operations no linearization explains (the check's verdict). Either
+	// may be nil.
+	Stale, Unexplained func(core.RequestID) bool
 	// History lays out the client-history view instead: one lane per client
 	// (of Filter.Key, when set), the operations as intervals, no node lanes
 	// and no messages.
@@ -279,7 +280,7 @@ func (l *Layout) Build(m *spacetime.Model, in Input) {
 			for _, g := range r.Msgs {
 				l.related[g.ID] = true
 			}
-			if in.Stale[r.Op.Request] && r.Op.Answered(in.Cursor) {
+			if in.Stale != nil && in.Stale(r.Op.Request) && r.Op.Answered(in.Cursor) {
 				if p, ok := m.Missed(r.Op); ok {
 					l.Missed = p
 					l.Why = m.WhyStale(r.Op, p)
@@ -386,8 +387,8 @@ func (l *Layout) bar(o *spacetime.Op) {
 		Rect:    frame.Rect{X: x0, Y: y - h/2, W: max(x1-x0, 3), H: h},
 		Pending: pending,
 		Failed:  !pending && !o.OK,
-		Stale:   !pending && l.In.Stale[o.Request],
-		Marked:  l.In.Unexplained[o.Request],
+		Stale:   !pending && l.In.Stale != nil && l.In.Stale(o.Request),
+		Marked:  l.In.Unexplained != nil && l.In.Unexplained(o.Request),
 		Label:   o.Label(cur),
 	}
 	if cy, ok := l.NodeY(o.Coordinator); ok {
@@ -523,14 +524,52 @@ func segmentDistance(px, py, x0, y0, x1, y1 float64) float64 {
 }
 
 // Follow is the time range that keeps the cursor in view as the run
-// advances: span ticks wide with the cursor near the right edge, never
-// before tick 0.
+// advances: span ticks wide with the cursor near the right edge. Early in a
+// run, while the run is shorter than span, the whole run fills the width.
 func Follow(cursor, span int64) (from, to int64) {
 	span = max(span, 8)
 	to = cursor + span/8
 	from = to - span
 	if from < 0 {
-		from, to = 0, span
+		from, to = 0, max(cursor+cursor/8, 16)
 	}
 	return from, to
+}
+
+// AxisTick is one labelled tick of the time axis.
+type AxisTick struct {
+	X     float64
+	Label string
+}
+
+// Axis lists the labelled ticks of the range shown, at a round step (1, 2
+// or 5 times a power of ten) that leaves at least minGap pixels between
+// labels.
+func (l *Layout) Axis(minGap float64) []AxisTick {
+	span := float64(max(l.In.To-l.In.From, 1))
+	perPx := span / max(l.Plot.W, 1)
+	step := int64(1)
+	for float64(step)/perPx < minGap {
+		switch s := step; {
+		case isPow10(s):
+			step = 2 * s
+		case isPow10(s / 2):
+			step = s / 2 * 5
+		default:
+			step = s * 2
+		}
+	}
+	var out []AxisTick
+	first := (l.In.From + step - 1) / step * step
+	for t := first; t <= l.In.To; t += step {
+		out = append(out, AxisTick{X: l.X(float64(t)), Label: strconv.FormatInt(t, 10)})
+	}
+	return out
+}
+
+func isPow10(v int64) bool {
+	for v >= 10 && v%10 == 0 {
+		v /= 10
+	}
+	return v == 1
 }

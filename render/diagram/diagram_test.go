@@ -2,6 +2,7 @@ package diagram
 
 import (
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/ringlab/ringlab/core"
@@ -209,10 +210,34 @@ func TestHistoryViewHasClientLanesOnly(t *testing.T) {
 }
 
 func TestFollowKeepsTheCursorInView(t *testing.T) {
-	for _, c := range []int64{0, 5, 100, 10_000} {
+	for _, c := range []int64{0, 5, 100, 180, 10_000} {
 		from, to := Follow(c, 200)
-		if c < from || c > to || from < 0 || to-from != 200 {
+		if c < from || c > to || from < 0 || to-from > 200 || to-from < min(c, 16) {
 			t.Errorf("Follow(%d, 200) = %d..%d", c, from, to)
+		}
+		if c >= 200 && to-from != 200 {
+			t.Errorf("Follow(%d, 200) = %d..%d: not 200 ticks wide once the run is longer", c, from, to)
+		}
+	}
+}
+
+func TestAxisStepsAreRoundAndApart(t *testing.T) {
+	for _, span := range []int64{20, 160, 1000, 65536} {
+		l := Build(model(), Input{Area: area, Cursor: span, From: 0, To: span})
+		ticks := l.Axis(60)
+		if len(ticks) < 2 {
+			t.Fatalf("span %d: %d axis ticks", span, len(ticks))
+		}
+		for i := 1; i < len(ticks); i++ {
+			if ticks[i].X-ticks[i-1].X < 60-1e-9 {
+				t.Errorf("span %d: labels %s and %s only %.1f px apart", span, ticks[i-1].Label, ticks[i].Label, ticks[i].X-ticks[i-1].X)
+			}
+		}
+		step, _ := strconv.Atoi(ticks[1].Label)
+		first, _ := strconv.Atoi(ticks[0].Label)
+		step -= first
+		if !isPow10(int64(step)) && !isPow10(int64(step/2)) && !isPow10(int64(step/5)) {
+			t.Errorf("span %d: step %d is not 1, 2 or 5 times a power of ten", span, step)
 		}
 	}
 }

@@ -49,6 +49,11 @@ func (l *Layout) Draw(layer *frame.Layer) {
 	for _, ln := range l.Lanes {
 		layer.Line(l.Plot.X, ln.Y, l.CursorX, ln.Y, 1, laneLine)
 	}
+	if in.TextSize > 0 {
+		for _, a := range l.Axis(in.TextSize * 5) {
+			layer.Line(a.X, l.Plot.Y, a.X, l.Plot.Bottom(), 1, laneStripe.Mix(laneLine, 0.5))
+		}
+	}
 	// Client operations, with a connector to their coordinator.
 	for i := range l.Bars {
 		b := &l.Bars[i]
@@ -115,6 +120,9 @@ func (l *Layout) drawLabels(layer *frame.Layer) {
 	size := in.TextSize
 	if size <= 0 {
 		return
+	}
+	for _, a := range l.Axis(size * 5) {
+		layer.Label(a.X, l.Plot.Bottom()+size*0.2, size*0.85, scene.TextDim, frame.AlignCenter, a.Label)
 	}
 	labelSize := min(size, l.LaneH*0.7)
 	if labelSize >= 7 {
