@@ -59,6 +59,8 @@ type Options struct {
 	ReducedMotion bool
 	// Embed selects the compact layout of a small frame.
 	Embed bool
+	// View is the view to start in: "scene" (or ""), "diagram", "history".
+	View string
 	// ExportDir is where the desktop's Save menu writes files ("" for the
 	// current directory).
 	ExportDir string
@@ -107,7 +109,7 @@ func NewGame(opts Options) (*Game, error) {
 	scene.SetReducedMotion(opts.ReducedMotion)
 	l, err := lab.New(Chapters(), &frame.GoRegular{}, lab.Options{
 		Chapter: opts.Chapter, Seed: opts.Seed, Speed: opts.Speed, Paused: opts.Paused, Notices: opts.Notices,
-		Link: opts.Link, ReducedMotion: opts.ReducedMotion, Embed: opts.Embed,
+		Link: opts.Link, ReducedMotion: opts.ReducedMotion, Embed: opts.Embed, View: opts.View,
 	})
 	if err != nil {
 		return nil, err

@@ -20,7 +20,7 @@ func main() {
 		Width: s.Width, Height: s.Height, Scale: s.Scale,
 		Screenshot: s.Screenshot, Frames: s.Frames, Commands: s.Commands,
 		Link: s.Link, Notices: s.Notices, Replay: s.Replay, ExportDir: s.ExportDir,
-		ReducedMotion: s.ReducedMotion, Embed: s.Embed, Downloads: true,
+		ReducedMotion: s.ReducedMotion, Embed: s.Embed, View: s.View, Downloads: true,
 	})
 	if err != nil {
 		launch.Fail(err, 1)

@@ -20,7 +20,11 @@ func (l *Lab) build(sz Size) {
 	lay := &l.layout
 	x := l.context()
 
-	l.Chapter().Build(x, lay.scene, scene)
+	if l.timeViewShown() {
+		l.drawTimeView(scene)
+	} else {
+		l.Chapter().Build(x, lay.scene, scene)
+	}
 
 	uiL.Rect(lay.top, th.Panel)
 	if lay.panel.W > 0 {

@@ -55,7 +55,11 @@ const commandJSONMax = 64 << 10
 // {"type":"chapter","value":"id" or 1-based number} (optionally with
 // "item": the chapter opens on that item, as Lab.OpenChapter does:
 // {"type":"chapter","value":"experiments","item":"movement"}),
-// {"type":"seek","value":tick}, {"type":"select","value":"n2" or ""},
+// {"type":"seek","value":tick}, {"type":"select","value":"n2" or ""} (or,
+// for the diagram and history views, "op:12" the operation of request 12,
+// "msg:40" message 40, "stale" the latest stale read),
+// {"type":"view","value":"scene"|"diagram"|"history"} (the chapter's
+// picture, the run's space-time diagram, or the clients' history),
 // {"type":"tab","value":name} (a side-panel tab, "inspector"|"events"|
 // "counters", or a tab of a strip the page shows, by its label in any
 // case: "plot"|"table" on the experiments page),
@@ -147,6 +151,10 @@ func ParseCommand(text string) (action, error) {
 		if err := json.Unmarshal(c.Value, &s); err != nil {
 			return a, errors.New(`"select" needs a node name such as "n2", or "" for none`)
 		}
+		if item, ok, err := parseViewItem(s); ok || err != nil {
+			a.kind, a.chapter = "selectitem", item
+			return a, err
+		}
 		a.node = core.NoNode
 		if s != "" {
 			id, ok := ids.Parse(s)
@@ -164,6 +172,14 @@ func ParseCommand(text string) (action, error) {
 	case "press":
 		if err := json.Unmarshal(c.Value, &a.chapter); err != nil || a.chapter == "" {
 			return a, errors.New(`"press" needs the id of a button, such as "play"`)
+		}
+		return a, nil
+	case "view":
+		if err := json.Unmarshal(c.Value, &a.chapter); err != nil {
+			return a, fmt.Errorf(`"view" needs one of %s`, strings.Join(ViewNames, ", "))
+		}
+		if _, err := ParseView(a.chapter); err != nil {
+			return a, err
 		}
 		return a, nil
 	case "tab":
@@ -307,6 +323,10 @@ func (l *Lab) perform(a action) {
 		l.selected = a.node
 	case "tab":
 		l.selectTab(a.chapter)
+	case "view":
+		l.setView(a.chapter)
+	case "selectitem":
+		l.selectViewItem(a.chapter)
 	case "config":
 		cfg := a.config
 		l.override = &cfg
@@ -380,17 +400,21 @@ type State struct {
 	Counters     core.Counters `json:"counters"`
 	Digest       string        `json:"digest"`
 	FPS          float64       `json:"fps"`
-	TPS          float64       `json:"tps"`           // updates per second
-	TicksPerSec  float64       `json:"ticksPerSec"`   // simulated ticks per second, measured
-	Focus        string        `json:"focus"`         // focused control id, or ""
-	FocusFirst   bool          `json:"focusFirst"`    // the focused control is the first in Tab order
-	FocusLast    bool          `json:"focusLast"`     // ... the last: Tab should leave the canvas
-	Help         bool          `json:"help"`          // the help overlay shows
-	Notice       string        `json:"notice"`        // the notice on screen, or ""
-	Selected     string        `json:"selected"`      // the inspected node, or ""
-	Recorded     int           `json:"recorded"`      // commands recorded in the run
-	Frame        int64         `json:"frame"`         // Update calls so far
-	LogTail      []string      `json:"log,omitempty"` // the last few event-log lines
+	TPS          float64       `json:"tps"`         // updates per second
+	TicksPerSec  float64       `json:"ticksPerSec"` // simulated ticks per second, measured
+	Focus        string        `json:"focus"`       // focused control id, or ""
+	FocusFirst   bool          `json:"focusFirst"`  // the focused control is the first in Tab order
+	FocusLast    bool          `json:"focusLast"`   // ... the last: Tab should leave the canvas
+	Help         bool          `json:"help"`        // the help overlay shows
+	Notice       string        `json:"notice"`      // the notice on screen, or ""
+	Selected     string        `json:"selected"`    // the inspected node, or ""
+	View         string        `json:"view"`        // "scene", "diagram" or "history"
+	// ViewText is what the diagram or history view says of its selection
+	// (or how to select), "" in the scene view.
+	ViewText string   `json:"viewText,omitempty"`
+	Recorded int      `json:"recorded"`      // commands recorded in the run
+	Frame    int64    `json:"frame"`         // Update calls so far
+	LogTail  []string `json:"log,omitempty"` // the last few event-log lines
 	// Page is the current page's own status, for a page that reports one
 	// (PageReporter): the experiments page's shown experiment and sweep,
 	// {"id":"experiments","item":"movement","running":false,"progress":1,
@@ -422,6 +446,10 @@ func (l *Lab) StateNow() State {
 		Frame:        l.frameCounter,
 		Digest:       l.tl.Cluster().Digest(),
 		Page:         l.pageState(),
+		View:         l.tv.mode,
+	}
+	if l.timeViewShown() && l.tv.model != nil {
+		st.ViewText = l.timeCaption()
 	}
 	st.FocusFirst, st.FocusLast = l.mgr.FocusEdge()
 	if l.selected != core.NoNode {

@@ -10,6 +10,7 @@ package lab
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +51,9 @@ type Options struct {
 	// Embed selects the compact layout for a small frame: a one-row title
 	// bar, the side panel behind a Panel button, no seed box.
 	Embed bool
+	// View is the view to start in: ViewScene (""), ViewDiagram or
+	// ViewHistory.
+	View string
 	// Link, when set, is the run to open (from OptionsFromFragment): its
 	// configuration, actions and tick, in the chapter and with the seed
 	// above. What cannot be used falls back to the chapter's preset, with
@@ -118,6 +122,10 @@ type Lab struct {
 	layout  layout
 	w       shellWidgets
 	ctx     Context
+	// tv is the state of the space-time diagram and history views.
+	tv timeView
+	// runID counts the runs installed: a new run, not a new command.
+	runID int
 
 	// Overrun, when set, is asked every few hundred simulated ticks during
 	// an Update whether the frame's time budget is spent; the remaining
@@ -175,7 +183,16 @@ func New(chapters []Chapter, measure frame.Measurer, opts Options) (*Lab, error)
 	l.theme = ui.DefaultTheme(1)
 	l.mgr = ui.NewManager(&l.theme, measure)
 	l.buildWidgets()
+	l.buildTimeWidgets()
 	notices := append([]string(nil), opts.Notices...)
+	if opts.View != "" {
+		if v, err := ParseView(opts.View); err != nil {
+			notices = append(notices, "Ignored view="+err.Error()+".")
+		} else {
+			l.tv.mode = v
+			l.w.view.Selected = slices.Index(ViewNames, v)
+		}
+	}
 	cur := 0
 	if opts.Chapter != "" {
 		i, err := l.chapterIndex(opts.Chapter)
@@ -270,6 +287,7 @@ func (l *Lab) notify(msg string) {
 
 // apply performs a command on the run, keeping the view and log current.
 func (l *Lab) apply(cmd core.Command) (core.RequestID, error) {
+	l.forkTimeModel()
 	id, err := l.tl.Apply(cmd)
 	if err == nil {
 		l.dirty = true
@@ -368,6 +386,7 @@ func (l *Lab) collectEvents() {
 	if n := len(l.log) - logLinesMax; n > 0 {
 		l.log = append(l.log[:0], l.log[n:]...)
 	}
+	l.syncTimeModel(evs)
 	if n := len(l.recent) - recentMax; n > 0 {
 		l.recent = append(l.recent[:0], l.recent[n:]...)
 	}
@@ -565,7 +584,15 @@ func (l *Lab) handleInput(in *ui.Input) {
 			l.setSpeed(l.speed * 2)
 		case '-', '_':
 			l.setSpeed(l.speed / 2)
+		case 'v':
+			if l.timeViewsOffered() {
+				l.setView(ViewNames[(slices.Index(ViewNames, l.tv.mode)+1)%len(ViewNames)])
+			}
 		}
+	}
+	if l.timeViewShown() {
+		l.handleTimeInput(in)
+		return
 	}
 	if in.MousePressed && !l.mgr.PointerOverUI && l.layout.scene.Contains(in.MouseX, in.MouseY) &&
 		!l.layout.panel.Contains(in.MouseX, in.MouseY) {

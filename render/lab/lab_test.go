@@ -217,7 +217,7 @@ func TestTabReachesEveryControlAndReportsTheEnd(t *testing.T) {
 	}
 	// prev is disabled on the first chapter, "read it back" has nothing to
 	// read yet, and crash has no node selected: Tab skips them.
-	want := "chapter next copylink save help sandbox-write sandbox-split tabs node play step speed reset timeline seed"
+	want := "chapter next view copylink save help sandbox-write sandbox-split tabs node play step speed reset timeline seed"
 	if got := strings.Join(order, " "); got != want {
 		t.Errorf("Tab order:\n got %s\nwant %s", got, want)
 	}

@@ -5,6 +5,7 @@ import (
 	"reflect"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/diagram"
 	"github.com/ringlab/ringlab/runfmt"
 )
 
@@ -103,6 +104,8 @@ func (l *Lab) buildRun(idx int, r Run, strict bool) (builtRun, error) {
 func (l *Lab) install(b builtRun) {
 	l.override = b.override
 	l.cur, l.tl, l.seed = b.idx, b.tl, b.seed
+	l.runID++
+	l.tv.model, l.tv.sel = nil, diagram.Item{}
 	l.acc = 0
 	l.log = l.log[:0]
 	l.recent = l.recent[:0]

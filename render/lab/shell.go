@@ -36,6 +36,7 @@ type shellWidgets struct {
 	node             *ui.Dropdown
 	crash            *ui.Button
 	showMsgs         *ui.Toggle
+	view             *ui.Dropdown
 }
 
 func (l *Lab) buildWidgets() {
@@ -68,6 +69,12 @@ func (l *Lab) buildWidgets() {
 	w.node.Placeholder = "none"
 	w.crash = ui.NewButton("crash", "Crash", "Crash or restart the inspected node", func() { l.toggleCrash() })
 	w.showMsgs = ui.NewToggle("showmsgs", "Show messages", "List every message send and delivery in the log", false, func(on bool) { l.showMsgs = on })
+	w.view = ui.NewDropdown("view", "", "Show the chapter's picture, the run's space-time diagram, or the clients' history (v)",
+		viewLabels, 0, func(i int) {
+			if i >= 0 && i < len(ViewNames) {
+				l.setView(ViewNames[i])
+			}
+		})
 	opts := make([]string, len(l.chapters))
 	for i, c := range l.chapters {
 		opts[i] = fmt.Sprintf("%d. %s", i+1, c.Info().Title)
@@ -355,6 +362,10 @@ func (l *Lab) computeLayout(sz Size) {
 		cut(l.w.help, u(34))
 		cut(l.w.save, u(64))
 		cut(l.w.copyLink, u(50))
+		l.w.view.SetBounds(frame.Rect{})
+		if l.timeViewsOffered() && sz.W >= u(viewMenuCompactMinW) {
+			cut(l.w.view, u(96))
+		}
 		cut(l.w.panel, u(78))
 		cut(l.w.next, u(34))
 		r, row = row.CutLeft(u(34))
@@ -369,6 +380,10 @@ func (l *Lab) computeLayout(sz Size) {
 		cut(l.w.help, u(76))
 		cut(l.w.save, u(76))
 		cut(l.w.copyLink, u(92))
+		l.w.view.SetBounds(frame.Rect{})
+		if l.timeViewsOffered() {
+			cut(l.w.view, u(104))
+		}
 		cut(l.w.next, u(80))
 		r, row = row.CutRight(min(u(260), max(u(120), row.W*0.35)))
 		l.w.chapter.SetBounds(r)
@@ -429,6 +444,10 @@ func (l *Lab) computeLayout(sz Size) {
 		}
 	}
 
+	if l.timeViewShown() {
+		l.layoutTimeView(lay.scene)
+	}
+
 	// Side-panel widgets.
 	l.w.tabs.SetBounds(lay.tabs)
 	c := lay.content
@@ -456,6 +475,9 @@ func (l *Lab) addWidgets() {
 	if l.layout.compact {
 		m.Add(l.w.panel)
 	}
+	if l.w.view.Bounds().W > 0 {
+		m.Add(l.w.view)
+	}
 	m.Add(l.w.copyLink, l.w.save, l.w.help)
 	if l.layout.panel.W > 0 {
 		ctrls := l.Chapter().Controls(l.context())
@@ -467,7 +489,11 @@ func (l *Lab) addWidgets() {
 			m.Add(w)
 		}
 	}
-	if sc, ok := l.Chapter().(SceneControls); ok && !(l.layout.compact && l.layout.panel.W > 0) {
+	if l.timeViewShown() {
+		if !(l.layout.compact && l.layout.panel.W > 0) {
+			m.Add(l.timeWidgets()...)
+		}
+	} else if sc, ok := l.Chapter().(SceneControls); ok && !(l.layout.compact && l.layout.panel.W > 0) {
 		// A control the chapter could not fit inside its picture (in a
 		// small frame) is left out rather than drawn over the bars.
 		scene := l.layout.scene.Inset(-0.5)

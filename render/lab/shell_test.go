@@ -226,7 +226,7 @@ func TestTabOrderFollowsTheScreen(t *testing.T) {
 	l.Update(idle(), desktop)
 	got := strings.Join(tabOrder(t, l, desktop), " ")
 	// Next is disabled on the last chapter, and so skipped.
-	want := "prev chapter copylink save help sandbox-write sandbox-split tabs node play step speed reset timeline seed"
+	want := "prev chapter view copylink save help sandbox-write sandbox-split tabs node play step speed reset timeline seed"
 	if got != want {
 		t.Errorf("desktop Tab order:\n got %s\nwant %s", got, want)
 	}

@@ -58,6 +58,7 @@ type Settings struct {
 	ExportDir     string
 	ReducedMotion bool
 	Embed         bool
+	View          string
 }
 
 // Parsed is the command line of this process, read by init.
@@ -83,6 +84,13 @@ func newFlagSet(s *Settings) *flag.FlagSet {
 	fs.StringVar(&s.ExportDir, "export-dir", ".", "directory the Save menu writes files into")
 	fs.BoolVar(&s.ReducedMotion, "reduced-motion", false, "draw message flights as jump cuts (no animation)")
 	fs.BoolVar(&s.Embed, "embed", false, "the compact layout of a small embedded frame")
+	fs.Func("view", "the view to start in: scene (the chapter's picture), diagram (the run's space-time diagram) or history (the clients' history)", func(v string) error {
+		if _, err := lab.ParseView(v); err != nil {
+			return err
+		}
+		s.View = v
+		return nil
+	})
 	fs.Func("do", `a JSON command as the page sends it, e.g. {"type":"step"}; repeatable: applied one per frame, in order`, func(v string) error {
 		if _, err := lab.ParseCommand(v); err != nil {
 			return err

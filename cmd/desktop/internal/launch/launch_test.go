@@ -35,6 +35,8 @@ func TestParse(t *testing.T) {
 		{"missing replay file", []string{"-replay", "/nonexistent/replay.json"}, "-replay"},
 		{"damaged replay file", []string{"-replay", "testdata/damaged-replay.json"}, "cut short"},
 		{"export dir missing", []string{"-export-dir", "/nonexistent/dir"}, "-export-dir"},
+		{"diagram view", []string{"-view", "diagram"}, ""},
+		{"unknown view", []string{"-view", "radar"}, `"radar" is not a view`},
 	}
 	for _, c := range cases {
 		_, err := Parse(c.args)

@@ -1,0 +1,201 @@
+package lab
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/core/spacetime"
+	"github.com/ringlab/ringlab/render/diagram"
+	"github.com/ringlab/ringlab/render/ui"
+)
+
+func command(t *testing.T, l *Lab, text string) {
+	t.Helper()
+	if err := l.Command(text); err != "" {
+		t.Fatalf("%s: %v", text, err)
+	}
+}
+
+func TestViewCommandAndState(t *testing.T) {
+	l := newLab(t, Options{Seed: 3, Paused: true})
+	l.Update(idle(), desktop)
+	if s := state(t, l); s.View != ViewScene {
+		t.Fatalf("view %q at start, want scene", s.View)
+	}
+	command(t, l, `{"type":"view","value":"diagram"}`)
+	l.Update(idle(), desktop)
+	if s := state(t, l); s.View != ViewDiagram {
+		t.Fatalf("view %q, want diagram", s.View)
+	}
+	for _, bad := range []string{`{"type":"view","value":"radar"}`, `{"type":"view","value":3}`, `{"type":"view"}`} {
+		if err := l.Command(bad); err == "" {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	l.Update(idle(), desktop)
+	if s := state(t, l); s.View != ViewDiagram || s.Notice != "" {
+		t.Errorf("after bad commands: view %q, notice %q", s.View, s.Notice)
+	}
+	// The v key cycles the views.
+	l.Update(&ui.Input{Chars: []rune{'v'}, MouseX: -1, MouseY: -1}, desktop)
+	if s := state(t, l); s.View != ViewHistory {
+		t.Errorf("v after diagram gives %q, want history", s.View)
+	}
+	for _, bad := range []string{`{"type":"select","value":"op:x"}`, `{"type":"select","value":"msg:0"}`, `{"type":"select","value":"op:"}`} {
+		if err := l.Command(bad); err == "" {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	command(t, l, `{"type":"run","value":100}`)
+	command(t, l, `{"type":"select","value":"op:1"}`)
+	l.Update(idle(), desktop)
+	if s := state(t, l); l.tv.sel != (diagram.Item{Kind: diagram.ItemOp, ID: 1}) || !strings.Contains(s.ViewText, "via n") {
+		t.Errorf("select op:1: selection %+v, view text %q", l.tv.sel, s.ViewText)
+	}
+	command(t, l, `{"type":"select","value":"op:99999"}`)
+	l.Update(idle(), desktop)
+	if s := state(t, l); !strings.Contains(s.Notice, "no operation 99999") || l.tv.sel.ID != 1 {
+		t.Errorf("select op:99999: notice %q, selection %+v", s.Notice, l.tv.sel)
+	}
+	bad, err := New([]Chapter{newRingChapter()}, measure, Options{View: "radar"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(bad.Notice(), `Ignored view="radar" is not a view`) || bad.tv.mode != ViewScene {
+		t.Errorf("Options.View radar: notice %q, view %q", bad.Notice(), bad.tv.mode)
+	}
+}
+
+// freshModel is the diagram model rebuilt from the run's trace at the
+// current tick, by replaying it from the start.
+func freshModel(t *testing.T, l *Lab) *spacetime.Model {
+	t.Helper()
+	evs, err := l.context().RunTrace()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := spacetime.New(l.tl.Config())
+	m.Add(evs)
+	return m
+}
+
+// diagramAt is what the diagram lays out at the current tick, as data.
+func diagramAt(l *Lab, m *spacetime.Model) *diagram.Layout {
+	in := l.timeInput()
+	in.Stale = nil
+	return diagram.Build(m, in)
+}
+
+func sameDiagram(a, b *diagram.Layout) bool {
+	if len(a.Arrows) != len(b.Arrows) || len(a.Bars) != len(b.Bars) || len(a.Shades) != len(b.Shades) || !reflect.DeepEqual(a.Lanes, b.Lanes) {
+		return false
+	}
+	for i := range a.Arrows {
+		x, y := a.Arrows[i], b.Arrows[i]
+		if x.Msg.ID != y.Msg.ID || x.X0 != y.X0 || x.Y0 != y.Y0 || x.X1 != y.X1 || x.Y1 != y.Y1 || x.Lost != y.Lost || x.InFlight != y.InFlight {
+			return false
+		}
+	}
+	for i := range a.Bars {
+		x, y := a.Bars[i], b.Bars[i]
+		if x.Op.Request != y.Op.Request || x.Rect != y.Rect || x.Label != y.Label || x.Pending != y.Pending {
+			return false
+		}
+	}
+	return reflect.DeepEqual(a.Shades, b.Shades)
+}
+
+// TestDiagramIsTheRunAtTheTickOnScreen plays, scrubs back, forks and plays
+// on, and checks after each that the diagram the lab draws equals the one
+// built from a fresh replay of the run to the tick on screen.
+func TestDiagramIsTheRunAtTheTickOnScreen(t *testing.T) {
+	l := newLab(t, Options{Seed: 5, Paused: true, View: ViewDiagram})
+	l.Update(idle(), desktop)
+	check := func(when string) {
+		t.Helper()
+		if l.tv.model == nil {
+			t.Fatalf("%s: no model", when)
+		}
+		got, want := diagramAt(l, l.tv.model), diagramAt(l, freshModel(t, l))
+		if !sameDiagram(got, want) {
+			t.Fatalf("%s (tick %d): the diagram differs from a replay's (%d arrows, %d bars; replay %d, %d)",
+				when, l.tl.Now(), len(got.Arrows), len(got.Bars), len(want.Arrows), len(want.Bars))
+		}
+		if len(want.Arrows) == 0 {
+			t.Fatalf("%s: an empty diagram proves nothing", when)
+		}
+	}
+	command(t, l, `{"type":"run","value":300}`)
+	l.Update(idle(), desktop)
+	check("after playing to 300")
+	command(t, l, `{"type":"seek","value":120}`)
+	l.Update(idle(), desktop)
+	check("after scrubbing back to 120")
+	// Acting in the past forks: the model must drop the old future.
+	command(t, l, `{"type":"core","cmd":{"kind":"crash","node":2}}`)
+	l.Update(idle(), desktop)
+	command(t, l, `{"type":"run","value":80}`)
+	l.Update(idle(), desktop)
+	check("after a fork at 120 and 80 more ticks")
+	command(t, l, `{"type":"seek","value":150}`)
+	l.Update(idle(), desktop)
+	check("after scrubbing back into the fork")
+}
+
+// TestClickingAnOperationExplainsItAndMovesTheTimeline clicks an
+// operation's bar in the diagram.
+func TestClickingAnOperationExplainsItAndMovesTheTimeline(t *testing.T) {
+	l := newLab(t, Options{Seed: 5, Paused: true, View: ViewDiagram})
+	l.Update(idle(), desktop)
+	command(t, l, `{"type":"run","value":200}`)
+	l.Update(idle(), desktop)
+	lay := &l.tv.layout
+	var bar *diagram.Bar
+	for i := range lay.Bars {
+		if b := &lay.Bars[i]; !b.Pending && b.Op.Kind == core.OpGet && b.Op.OK && b.Rect.W > 6 {
+			bar = b
+		}
+	}
+	if bar == nil {
+		t.Fatalf("no answered get among %d bars", len(lay.Bars))
+	}
+	id, end := bar.Op.Request, bar.Op.End
+	x, y := bar.Rect.X+bar.Rect.W/2, bar.Rect.Y+bar.Rect.H/2
+	l.Update(&ui.Input{MouseX: x, MouseY: y, MouseDown: true, MousePressed: true}, desktop)
+	l.Update(&ui.Input{MouseX: x, MouseY: y, MouseReleased: true}, desktop)
+	l.Update(idle(), desktop)
+	if l.tv.sel != (diagram.Item{Kind: diagram.ItemOp, ID: uint64(id)}) {
+		t.Fatalf("selection %+v, want the get %d", l.tv.sel, id)
+	}
+	if s := state(t, l); s.Tick != end {
+		t.Errorf("the timeline is at %d, want the get's answer at %d", s.Tick, end)
+	}
+	if c := l.timeCaption(); !strings.Contains(c, "get ") || !strings.Contains(c, "replies counted") {
+		t.Errorf("caption %q does not explain the get", c)
+	}
+	// Keyboard: [ selects the previous operation, ] comes back.
+	l.Update(&ui.Input{Chars: []rune{'['}, MouseX: -1, MouseY: -1}, desktop)
+	if l.tv.sel.Kind != diagram.ItemOp || l.tv.sel.ID == uint64(id) {
+		t.Errorf("[ kept the selection at %+v", l.tv.sel)
+	}
+	l.Update(&ui.Input{Chars: []rune{']'}, MouseX: -1, MouseY: -1}, desktop)
+	if l.tv.sel.ID != uint64(id) {
+		t.Errorf("] after [ selects %d, want %d", l.tv.sel.ID, id)
+	}
+}
+
+func TestTimeViewsReachableByTab(t *testing.T) {
+	l := newLab(t, Options{Seed: 1, Paused: true, View: ViewDiagram})
+	l.Update(idle(), desktop)
+	order := strings.Join(tabOrder(t, l, desktop), " ")
+	for _, id := range []string{"view", "view-prevop", "view-nextop", "view-zoomin", "view-follow", "view-gossip"} {
+		if !strings.Contains(order, id) {
+			t.Errorf("Tab does not reach %s: %s", id, order)
+		}
+	}
+	if strings.Contains(order, "sandbox-split") && !strings.Contains(order, "sandbox-write") {
+		t.Errorf("odd order %s", order)
+	}
+}
