@@ -130,5 +130,8 @@ func (l *Lab) replayOf() runfmt.Replay {
 	cfg.Seed = l.seed
 	r := runfmt.NewReplay(l.Chapter().Info().ID, cfg, l.tl.Recorded(), l.tl.Now(), l.tl.Cluster().Digest())
 	r.Item = l.pageItem()
+	if l.timeViewShown() {
+		r.View = l.tv.mode
+	}
 	return r
 }

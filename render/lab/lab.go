@@ -185,14 +185,6 @@ func New(chapters []Chapter, measure frame.Measurer, opts Options) (*Lab, error)
 	l.buildWidgets()
 	l.buildTimeWidgets()
 	notices := append([]string(nil), opts.Notices...)
-	if opts.View != "" {
-		if v, err := ParseView(opts.View); err != nil {
-			notices = append(notices, "Ignored view="+err.Error()+".")
-		} else {
-			l.tv.mode = v
-			l.w.view.Selected = slices.Index(ViewNames, v)
-		}
-	}
 	cur := 0
 	if opts.Chapter != "" {
 		i, err := l.chapterIndex(opts.Chapter)
@@ -210,6 +202,14 @@ func New(chapters []Chapter, measure frame.Measurer, opts Options) (*Lab, error)
 		}
 	} else if err := l.enter(cur); err != nil {
 		return nil, err
+	}
+	// The flag's view wins over the link's.
+	if opts.View != "" {
+		if v, err := ParseView(opts.View); err != nil {
+			notices = append(notices, "Ignored view="+err.Error()+".")
+		} else {
+			l.setView(v)
+		}
 	}
 	if len(notices) > 0 {
 		l.notify(strings.Join(notices, " "))

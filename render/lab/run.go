@@ -142,6 +142,9 @@ func (l *Lab) CurrentRun() Run {
 	if kept < len(p.Script) {
 		r.ScriptKept = kept
 	}
+	if l.timeViewShown() {
+		r.View = l.tv.mode
+	}
 	cfg := l.tl.Config()
 	presetCfg := p.Config
 	presetCfg.Seed = l.seed
@@ -160,6 +163,12 @@ func (l *Lab) LoadRun(r Run) error {
 	if err != nil {
 		return fmt.Errorf("chapter %q: %v", r.Chapter, err)
 	}
+	view := ViewScene
+	if r.View != "" {
+		if view, err = ParseView(r.View); err != nil {
+			return err
+		}
+	}
 	b, err := l.buildRun(idx, r, true)
 	if err != nil {
 		return err
@@ -170,6 +179,7 @@ func (l *Lab) LoadRun(r Run) error {
 		}
 	}
 	l.install(b)
+	l.setView(view)
 	l.paused = r.Paused
 	if r.Speed > 0 {
 		l.setSpeed(r.Speed)
@@ -206,5 +216,15 @@ func (l *Lab) openLink(k *runfmt.Link, idx int) ([]string, error) {
 		notices = append(notices, fmt.Sprintf("From the link: %d actions skipped; the first: %s.", len(b.notices), b.notices[0]))
 	}
 	l.install(b)
+	view := ViewScene
+	if k.View != "" {
+		v, err := ParseView(k.View)
+		if err != nil {
+			notices = append(notices, "Ignored view="+err.Error()+".")
+		} else {
+			view = v
+		}
+	}
+	l.setView(view)
 	return notices, nil
 }

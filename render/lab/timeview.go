@@ -119,6 +119,9 @@ func (l *Lab) timeViewShown() bool { return l.tv.mode != ViewScene && l.timeView
 
 // setView switches the view.
 func (l *Lab) setView(v string) {
+	if v != l.tv.mode {
+		l.runRev++ // the link carries the view
+	}
 	l.tv.mode = v
 	l.w.view.Selected = slices.Index(ViewNames, v)
 	if v != ViewScene {

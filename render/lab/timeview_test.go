@@ -199,3 +199,51 @@ func TestTimeViewsReachableByTab(t *testing.T) {
 		t.Errorf("odd order %s", order)
 	}
 }
+
+// TestViewTravelsWithLinksAndReplays: the link and the replay file carry
+// the view; a link naming an unknown view opens the run in the scene with
+// a notice.
+func TestViewTravelsWithLinksAndReplays(t *testing.T) {
+	l := newLab(t, Options{Seed: 4, Paused: true})
+	l.Update(idle(), desktop)
+	command(t, l, `{"type":"run","value":60}`)
+	command(t, l, `{"type":"view","value":"history"}`)
+	l.Update(idle(), desktop)
+	link := l.Link()
+	if !strings.Contains(link, "view=history") {
+		t.Fatalf("link %q does not carry the view", link)
+	}
+	o := newLab(t, Options{Seed: 1, Paused: true})
+	o.Update(idle(), desktop)
+	if msg := o.LoadState(link); msg != "" {
+		t.Fatalf("LoadState: %q", msg)
+	}
+	o.Update(idle(), desktop)
+	if s := state(t, o); s.View != ViewHistory || s.Tick != 60 || s.Digest != state(t, l).Digest {
+		t.Errorf("reopened: view %q tick %d", s.View, s.Tick)
+	}
+	// An unknown view: the run opens, in the scene, with a notice.
+	bad := strings.Replace(link, "view=history", "view=radar", 1)
+	if msg := o.LoadState(bad); msg != "" {
+		t.Fatalf("LoadState: %q", msg)
+	}
+	o.Update(idle(), desktop)
+	if s := state(t, o); s.View != ViewScene || s.Tick != 60 || !strings.Contains(s.Notice, `"radar" is not a view`) {
+		t.Errorf("view=radar: view %q tick %d notice %q", s.View, s.Tick, s.Notice)
+	}
+	// Replay files carry it too.
+	f, err := l.Export("replay.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(f.Data), `"view": "history"`) {
+		t.Fatalf("replay without the view:\n%s", f.Data)
+	}
+	if msg := o.LoadReplay(f.Data); msg != "" {
+		t.Fatalf("LoadReplay: %q", msg)
+	}
+	o.Update(idle(), desktop)
+	if s := state(t, o); s.View != ViewHistory {
+		t.Errorf("replay opened in view %q", s.View)
+	}
+}
