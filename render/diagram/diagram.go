@@ -394,7 +394,8 @@ func (l *Layout) bar(o *spacetime.Op) {
 	if cy, ok := l.NodeY(o.Coordinator); ok {
 		b.CoordY = cy
 	}
-	if l.related != nil {
+	if l.related != nil && !l.In.History {
+		// In the history every operation of the key is the story: none is dimmed.
 		sel := core.RequestID(l.In.Selected.ID)
 		b.Dim = o.Request != sel && (l.Missed == nil || o.Request != l.Missed.Request)
 	}

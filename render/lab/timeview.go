@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,17 +59,20 @@ const (
 // model is derived from the run's trace only (never from what the lab drew
 // before), so any scrub, fork or replay shows the run as it is.
 type timeView struct {
-	mode     string
-	model    *spacetime.Model
-	runRev   int // the run the model was built for (Lab.runID)
-	filter   diagram.Filter
-	span     int64
-	follow   bool
-	from     int64 // the left edge while not following
-	sel      diagram.Item
-	layout   diagram.Layout
-	stale    map[core.RequestID]bool
-	staleKey [3]int // operations begun, reads succeeded and the run's revision when stale was filled
+	mode   string
+	model  *spacetime.Model
+	runRev int // the run the model was built for (Lab.runID)
+	filter diagram.Filter
+	// gossipChosen is set once the user switched gossip on or off: from
+	// then on a new run keeps that choice.
+	gossipChosen bool
+	span         int64
+	follow       bool
+	from         int64 // the left edge while not following
+	sel          diagram.Item
+	layout       diagram.Layout
+	stale        map[core.RequestID]bool
+	staleKey     [3]int // operations begun, reads succeeded and the run's revision when stale was filled
 
 	// Widgets shown in the diagram's strip.
 	groups  [diagram.GroupCount]*ui.Toggle
@@ -96,7 +100,10 @@ func (l *Lab) buildTimeWidgets() {
 	short := [diagram.GroupCount]string{"Writes", "Reads", "Repair", "Gossip", "Merkle"}
 	for g := range diagram.GroupCount {
 		tv.groups[g] = ui.NewToggle("view-"+strings.ToLower(short[g]), short[g], "Show "+g.String()+" messages",
-			!tv.filter.Hide[g], func(on bool) { tv.filter.Hide[g] = !on })
+			!tv.filter.Hide[g], func(on bool) {
+				tv.filter.Hide[g] = !on
+				tv.gossipChosen = tv.gossipChosen || g == diagram.GroupGossip
+			})
 	}
 	tv.followT = ui.NewToggle("view-follow", "Follow", "Keep the current tick in view as the run plays", true, func(on bool) {
 		tv.follow = on
@@ -161,6 +168,13 @@ func (l *Lab) syncTimeModel(evs []core.Event) {
 		return
 	}
 	if tv.model == nil || tv.runRev != l.runID {
+		if tv.runRev != l.runID && !tv.gossipChosen {
+			// Gossip drowns client traffic, but is all there is to see in a
+			// run without clients (membership and failure detection).
+			cfg := l.tl.Config()
+			tv.filter.Hide[diagram.GroupGossip] = cfg.Workload.Clients > 0 || cfg.GossipIntervalTicks == 0
+			tv.groups[diagram.GroupGossip].On = !tv.filter.Hide[diagram.GroupGossip]
+		}
 		l.rebuildTimeModel()
 		return
 	}
@@ -240,10 +254,13 @@ func (l *Lab) layoutTimeView(area frame.Rect) {
 	}
 	tv.strip, inner = inner.CutTop(float64(rows)*th.ControlHeight() + float64(rows-1)*gap)
 	_, inner = inner.CutTop(u(8))
+	// The caption takes the lines its text needs, up to three, and never
+	// more than a third of what is left.
 	capLines := 2.0
-	if inner.H < u(260) {
-		capLines = 1
+	if tv.model != nil {
+		capLines = float64(len(frame.Wrap(l.measure, l.timeCaption(), th.Font(), inner.W)))
 	}
+	capLines = max(1, min(capLines, 3, math.Floor(inner.H/3/frame.LineHeight(th.Font()))))
 	tv.caption, tv.plot = inner.CutBottom(frame.LineHeight(th.Font())*capLines + u(6))
 	// The time axis's labels sit under the plot.
 	tv.plot, _ = tv.plot.CutTop(tv.plot.H - frame.LineHeight(th.Font()))
@@ -383,6 +400,9 @@ func (l *Lab) timeCaption() string {
 	if tv.mode == ViewHistory {
 		return "One row per client; pick an operation (click, or ◄ Op / Op ►) to see only its key's history."
 	}
+	if l.layout.compact {
+		return "Time runs left to right; a cross is a lost message. Click a bar or an arrow to explain it."
+	}
 	return "Time runs left to right, a lane per node and client. Arrows are messages: orange writes, green reads, blue replies, vermillion repairs, purple gossip, yellow Merkle; a cross is a lost message. Bands are partition sides, grey is a node down. Click a bar or an arrow to explain it."
 }
 
@@ -424,25 +444,49 @@ func (l *Lab) selectViewItem(s string) {
 		for i := len(h) - 1; i >= 0; i-- {
 			if h[i].Stale {
 				tv.sel = diagram.Item{Kind: diagram.ItemOp, ID: uint64(h[i].Request)}
+				if o, ok := tv.model.Op(h[i].Request); ok {
+					l.bringIntoView(o.Start, o.End)
+				}
 				return
 			}
 		}
 		l.notify("No read of this run is stale (yet).")
 	case strings.HasPrefix(s, "op:"):
 		n, _ := strconv.ParseUint(s[3:], 10, 64)
-		if _, ok := tv.model.Op(core.RequestID(n)); !ok {
-			l.notify(fmt.Sprintf("There is no operation %d in this run.", n))
+		o, ok := tv.model.Op(core.RequestID(n))
+		if !ok || o.Start > l.tl.Now() {
+			l.notify(fmt.Sprintf("There is no operation %d in this run at tick %d.", n, l.tl.Now()))
 			return
 		}
 		tv.sel = diagram.Item{Kind: diagram.ItemOp, ID: n}
+		l.bringIntoView(o.Start, o.End)
 	default:
 		n, _ := strconv.ParseUint(s[4:], 10, 64)
-		if _, ok := tv.model.Msg(n); !ok {
-			l.notify(fmt.Sprintf("There is no message %d in this run.", n))
+		g, ok := tv.model.Msg(n)
+		if !ok || g.Send > l.tl.Now() {
+			l.notify(fmt.Sprintf("There is no message %d in this run at tick %d.", n, l.tl.Now()))
 			return
 		}
 		tv.sel = diagram.Item{Kind: diagram.ItemMsg, ID: n}
+		l.bringIntoView(g.Send, g.End)
 	}
+}
+
+// bringIntoView shows ticks [from, to] (to may be spacetime.Pending): when
+// they are outside the range on screen, following stops and the range is
+// centred on them.
+func (l *Lab) bringIntoView(from, to int64) {
+	tv := &l.tv
+	if to == spacetime.Pending || to > l.tl.Now() {
+		to = l.tl.Now()
+	}
+	lo, hi := l.timeRange()
+	if from >= lo && to <= hi {
+		return
+	}
+	tv.follow, tv.followT.On = false, false
+	tv.span = min(max(tv.span, (to-from)*2), timeSpanMax)
+	tv.from = max((from+to)/2-tv.span/2, 0)
 }
 
 // selectOp moves the selection to the previous or next operation in view.
