@@ -51,6 +51,13 @@ func (l *chunked[T]) at(i int) *T {
 	return &(*l.ownChunk(i / chunkLen))[i%chunkLen]
 }
 
+// get is a copy of the entry at index i (at least first()), read without
+// taking the chunk over from a clone.
+func (l *chunked[T]) get(i int) T {
+	i -= l.base
+	return l.chunks[i/chunkLen][i%chunkLen]
+}
+
 // len is the number of entries ever added, dropped ones included.
 func (l *chunked[T]) len() int { return l.n }
 

@@ -208,3 +208,19 @@ func (c *Cluster) HistoryFrom() int64 { return c.historyFrom }
 
 // HistoryForgotten is how many client operations ForgetBefore has dropped.
 func (c *Cluster) HistoryForgotten() int { return c.history.first() }
+
+// HistoryLen is how many client operations the run has invoked, forgotten
+// ones included: operations are numbered 0..HistoryLen()-1 in invocation
+// order.
+func (c *Cluster) HistoryLen() int { return c.history.len() }
+
+// OpAt is operation i as the client sees it now, if the cluster still
+// keeps it (see ForgetBefore).
+func (c *Cluster) OpAt(i int) (Op, bool) {
+	if i < c.history.first() || i >= c.history.len() {
+		return Op{}, false
+	}
+	op := c.history.get(i)
+	op.Values = slices.Clone(op.Values)
+	return op, true
+}
