@@ -368,16 +368,16 @@ func (f Fate) String() string {
 // Message is one message's life, from its send event to its delivery or
 // drop: an arrow of a space-time diagram.
 type Message struct {
-	ID        uint64
-	Kind      core.MsgKind
-	From, To  core.NodeID
-	Request   core.RequestID
-	Key       string
-	Send      int64 // tick of the send; -1 if it was sent before the ticks scanned
-	Due       int64 // the tick it was due at, from the send event
-	End       int64 // tick it was delivered or dropped; -1 while in flight
-	Fate      Fate
-	Why       string // for a drop: the reason
+	ID       uint64
+	Kind     core.MsgKind
+	From, To core.NodeID
+	Request  core.RequestID
+	Key      string
+	Send     int64 // tick of the send; -1 if it was sent before the ticks scanned
+	Due      int64 // the tick it was due at, from the send event
+	End      int64 // tick it was delivered or dropped; -1 while in flight
+	Fate     Fate
+	Why      string // for a drop: the reason
 	// SendSeq and EndSeq are the trace positions of the send and of the
 	// delivery or drop (0 if not among the events scanned).
 	SendSeq, EndSeq uint64
