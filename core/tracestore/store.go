@@ -31,9 +31,21 @@ import (
 // tab (the Go heap holds about twice what is live between collections).
 const DefaultBudgetBytes = 64 << 20
 
-// chunkLen is the number of events in one chunk: the window leaves a chunk
-// at a time.
-const chunkLen = 4096
+// Events are kept in chunks, and the window leaves a chunk at a time: a
+// chunk holds about a sixteenth of the budget's events, between
+// chunkLenMin and chunkLenMax.
+const (
+	chunkLenMin = 64
+	chunkLenMax = 4096
+	// eventBytesTypical sizes the chunks: an event of the default cluster
+	// with its strings.
+	eventBytesTypical = 240
+)
+
+// chunkLenFor is the chunk length for a budget.
+func chunkLenFor(budget int64) int {
+	return int(min(max(budget/(16*eventBytesTypical), chunkLenMin), chunkLenMax))
+}
 
 // OpSource is where operations come from: a *core.Cluster. Ops are numbered
 // from 0 in invocation order for the whole run.
@@ -61,6 +73,8 @@ type Store struct {
 
 	eventsDropped int
 	opsDropped    int
+	lastSeq       uint64 // the trace position of the last event added
+	chunkLen      int
 }
 
 // New makes an empty store that holds at most about budgetBytes (0 or less
@@ -69,7 +83,17 @@ func New(budgetBytes int64) *Store {
 	if budgetBytes <= 0 {
 		budgetBytes = DefaultBudgetBytes
 	}
-	return &Store{budget: budgetBytes}
+	return &Store{budget: budgetBytes, chunkLen: chunkLenFor(budgetBytes)}
+}
+
+// SetBudget changes the budget (0 or less: DefaultBudgetBytes); a smaller
+// one lets the oldest ticks go at the next Add or Sync.
+func (s *Store) SetBudget(b int64) {
+	if b <= 0 {
+		b = DefaultBudgetBytes
+	}
+	s.budget = b
+	s.chunkLen = chunkLenFor(b)
 }
 
 // Budget is the most bytes the window holds.
@@ -109,7 +133,7 @@ func (s *Store) eventCount() (n int) {
 
 // Reset empties the store for a new run.
 func (s *Store) Reset() {
-	*s = Store{budget: s.budget}
+	*s = Store{budget: s.budget, chunkLen: s.chunkLen}
 }
 
 // EventBytes is the estimated memory of one event held by the store: the
@@ -131,14 +155,18 @@ func OpBytes(op *core.Op) int64 {
 	return n
 }
 
-// Add appends events of the run that follow those already held (in trace
-// order, ticks not before End), and lets the oldest ticks go if the window
-// is over its budget.
+// Add appends events of the run in trace order, and lets the oldest ticks
+// go if the window is over its budget. Events already added (by their
+// trace position, Seq) are skipped, so a batch may be offered twice.
 func (s *Store) Add(evs []core.Event) {
 	for i := range evs {
 		e := &evs[i]
-		if n := len(s.chunks); n == 0 || len(s.chunks[n-1]) == chunkLen {
-			s.chunks = append(s.chunks, make([]core.Event, 0, chunkLen))
+		if e.Seq <= s.lastSeq {
+			continue
+		}
+		s.lastSeq = e.Seq
+		if n := len(s.chunks); n == 0 || len(s.chunks[n-1]) >= s.chunkLen {
+			s.chunks = append(s.chunks, make([]core.Event, 0, s.chunkLen))
 		}
 		last := &s.chunks[len(s.chunks)-1]
 		*last = append(*last, *e)
@@ -214,7 +242,7 @@ func (s *Store) dropEventsBefore(t int64) {
 		s.eventsDropped += k
 		if k < len(ch) || len(s.chunks) == 1 {
 			// Copy the rest, so the dropped part's strings are freed.
-			s.chunks[0] = append(make([]core.Event, 0, chunkLen), ch[k:]...)
+			s.chunks[0] = append(make([]core.Event, 0, len(ch)-k), ch[k:]...)
 			return
 		}
 		s.chunks[0] = nil
@@ -258,6 +286,11 @@ func (s *Store) Cut(t int64) {
 		}
 		s.chunks[n-1] = nil
 		s.chunks = s.chunks[:n-1]
+	}
+	s.lastSeq = 0
+	if n := len(s.chunks); n > 0 {
+		ch := s.chunks[n-1]
+		s.lastSeq = ch[len(ch)-1].Seq
 	}
 	k := len(s.ops)
 	for k > 0 && s.ops[k-1].InvokeTick > t {
