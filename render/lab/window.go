@@ -231,3 +231,7 @@ func (t *Timeline) windowHistory() []core.Op {
 	}
 	return t.store.History()
 }
+
+// Trace is the run's retained window of events and client operations: what
+// a picture of the run's recent past, or a check of it, reads.
+func (x *Context) Trace() *tracestore.Store { return x.lab.tl.Trace() }
