@@ -235,3 +235,24 @@ func (t *Timeline) windowHistory() []core.Op {
 // Trace is the run's retained window of events and client operations: what
 // a picture of the run's recent past, or a check of it, reads.
 func (x *Context) Trace() *tracestore.Store { return x.lab.tl.Trace() }
+
+// The retained window's budget as a setting, in megabytes.
+const (
+	WindowMBMin = 8
+	WindowMBMax = 4096
+)
+
+// WindowBytesFromMB turns a window setting in megabytes (desktop
+// -window-mb, the page's ?window=) into Options.WindowBytes: 0 is the
+// default; a value outside WindowMBMin..WindowMBMax gives the default and a
+// notice saying why.
+func WindowBytesFromMB(mb int) (int64, string) {
+	switch {
+	case mb == 0:
+		return 0, ""
+	case mb < WindowMBMin || mb > WindowMBMax:
+		return 0, fmt.Sprintf("Ignored window=%d: the retained window must be %d to %d MB; using %d MB.",
+			mb, WindowMBMin, WindowMBMax, tracestore.DefaultBudgetBytes>>20)
+	}
+	return int64(mb) << 20, ""
+}
