@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -181,7 +182,9 @@ func (l *Lab) buildRun(idx int, r Run, strict bool) (builtRun, error) {
 	}
 	tl.setQuiet(false)
 	if r.Tick >= 0 && r.Tick < tl.Now() {
-		if err := tl.GoTo(r.Tick); err != nil {
+		if err := tl.GoTo(r.Tick); errors.Is(err, ErrSummarised) {
+			tl.replayTo(r.Tick) // a tick the window has let go: the later actions become the future
+		} else if err != nil {
 			return builtRun{}, err
 		}
 	}

@@ -256,3 +256,15 @@ func WindowBytesFromMB(mb int) (int64, string) {
 	}
 	return int64(mb) << 20, ""
 }
+
+// replayTo replays the run from tick 0 to tick (Restart, then the ticks
+// played without showing their events): what opening a run at a tick
+// before its retained window takes.
+func (t *Timeline) replayTo(tick int64) {
+	t.Restart()
+	t.setQuiet(true)
+	for t.Now() < tick {
+		t.Step()
+	}
+	t.setQuiet(false)
+}

@@ -1,8 +1,11 @@
 package lab
 
 import (
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/ringlab/ringlab/core"
 )
 
 // windowLab is a sandbox lab whose retained window is small (256 KB, a few
@@ -153,5 +156,43 @@ func TestSpeedControlShowsTheAchievedRate(t *testing.T) {
 	}
 	if got := l.w.speed.Format(l.w.speed.Value); strings.Contains(got, "runs") {
 		t.Errorf("speed control says %q at full speed", got)
+	}
+}
+
+// A run opened at a tick its window has already let go (a link whose
+// actions run far past its tick) is replayed to that tick, with the later
+// actions as its future.
+func TestTimelineReplaysToATickBeforeItsWindow(t *testing.T) {
+	cfg := NewSandbox().Preset(3).Config
+	tl, err := NewTimeline(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl.SetWindowBytes(256 << 10)
+	tl.setQuiet(true)
+	for tl.Now() < 6000 {
+		tl.Step()
+	}
+	tl.setQuiet(false)
+	if _, err := tl.Apply(core.Command{Kind: core.CmdCrash, Node: 1}); err != nil {
+		t.Fatal(err)
+	}
+	digest := tl.Cluster().Digest()
+	if tl.Start() < 1000 {
+		t.Fatalf("the window starts at %d: too early for the test", tl.Start())
+	}
+	if err := tl.GoTo(500); !errors.Is(err, ErrSummarised) {
+		t.Fatalf("GoTo(500) with the window from %d: %v, want ErrSummarised", tl.Start(), err)
+	}
+	tl.replayTo(500)
+	if tl.Now() != 500 || tl.Start() > 500 {
+		t.Fatalf("replayed to tick %d, window from %d", tl.Now(), tl.Start())
+	}
+	for tl.Now() < 6000 {
+		tl.Step()
+		tl.Events()
+	}
+	if tl.Cluster().Digest() != digest {
+		t.Error("replayed to tick 6000, the digest differs: the crash recorded at 6000 was not replayed")
 	}
 }
