@@ -7,11 +7,16 @@ package core
 //
 // A clone shares the chunks copy-on-write (see cow.go): a chunk is changed
 // in place, by add or at, only when tagged with the list's owner token.
+//
+// The oldest entries can be dropped a chunk at a time (dropFront): indexes
+// stay absolute, so an index handed out by add keeps naming the same entry
+// for as long as it is kept.
 type chunked[T any] struct {
 	chunks [][]T
 	owners []*cowOwner // owners[i] tags chunks[i]
 	own    *cowOwner
-	n      int
+	n      int // entries ever added
+	base   int // entries dropped from the front (a multiple of chunkLen)
 }
 
 const chunkLen = 1024
@@ -21,7 +26,7 @@ func (l *chunked[T]) add(v T) int {
 	if l.own == nil {
 		l.own = new(cowOwner)
 	}
-	if l.n%chunkLen == 0 {
+	if (l.n-l.base)%chunkLen == 0 {
 		l.chunks = append(l.chunks, make([]T, 0, chunkLen))
 		l.owners = append(l.owners, l.own)
 	}
@@ -40,10 +45,56 @@ func (l *chunked[T]) ownChunk(i int) *[]T {
 	return &l.chunks[i]
 }
 
-// at is the entry at index i, to read or update in place.
-func (l *chunked[T]) at(i int) *T { return &(*l.ownChunk(i / chunkLen))[i%chunkLen] }
+// at is the entry at index i (at least first()), to read or update in place.
+func (l *chunked[T]) at(i int) *T {
+	i -= l.base
+	return &(*l.ownChunk(i / chunkLen))[i%chunkLen]
+}
 
+// get is a copy of the entry at index i (at least first()), read without
+// taking the chunk over from a clone.
+func (l *chunked[T]) get(i int) T {
+	i -= l.base
+	return l.chunks[i/chunkLen][i%chunkLen]
+}
+
+// len is the number of entries ever added, dropped ones included.
 func (l *chunked[T]) len() int { return l.n }
+
+// first is the index of the oldest entry kept.
+func (l *chunked[T]) first() int { return l.base }
+
+// dropFront drops whole chunks from the front while drop says so of every
+// entry of the chunk (the last chunk, still being filled, is kept), and
+// returns the last entry dropped, if any.
+func (l *chunked[T]) dropFront(drop func(*T) bool) (last *T) {
+	k := 0
+	for k < len(l.chunks)-1 && len(l.chunks[k]) == chunkLen {
+		ch := l.chunks[k]
+		all := true
+		for i := range ch {
+			if !drop(&ch[i]) {
+				all = false
+				break
+			}
+		}
+		if !all {
+			break
+		}
+		last = &ch[chunkLen-1]
+		k++
+	}
+	if k == 0 {
+		return nil
+	}
+	// The chunk list is private to l (clone copies it), so clearing its
+	// entries frees the dropped chunks unless a clone still holds them.
+	clear(l.chunks[:k])
+	clear(l.owners[:k])
+	l.chunks, l.owners = l.chunks[k:], l.owners[k:]
+	l.base += k * chunkLen
+	return last
+}
 
 // all calls f with every entry in order, until f returns false; f must not
 // change the entries.
@@ -60,7 +111,7 @@ func (l *chunked[T]) all(f func(*T) bool) {
 // clone copies the list, sharing every chunk with l until either side
 // changes it (T's own slices are shared for good).
 func (l *chunked[T]) clone() chunked[T] {
-	x := chunked[T]{chunks: append([][]T(nil), l.chunks...), owners: append([]*cowOwner(nil), l.owners...), n: l.n}
+	x := chunked[T]{chunks: append([][]T(nil), l.chunks...), owners: append([]*cowOwner(nil), l.owners...), n: l.n, base: l.base}
 	l.own, x.own = new(cowOwner), new(cowOwner)
 	return x
 }

@@ -48,8 +48,11 @@ type Cluster struct {
 	trace    trace
 	counters Counters
 	history  chunked[Op]
-	recorded []Recorded
-	oracle   oracle
+	// historyFrom: History holds every operation that returned at or after
+	// it (see ForgetBefore).
+	historyFrom int64
+	recorded    []Recorded
+	oracle      oracle
 
 	clientCtx map[clientKey]causal // each client's causal context per key
 	// own and clientCtxOwn share clientCtx copy-on-write with clones (see
@@ -539,7 +542,8 @@ func (c *Cluster) setParam(param string, num float64) {
 	c.emit(&Event{Kind: EvConfigChange, Text: param + "=" + strconv.FormatFloat(num, 'g', -1, 64)})
 }
 
-// History is every client operation so far, in invocation order.
+// History is every client operation so far, in invocation order, except
+// those ForgetBefore let go (see HistoryFrom).
 func (c *Cluster) History() []Op {
 	out := make([]Op, 0, c.history.len())
 	c.history.all(func(op *Op) bool {

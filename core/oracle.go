@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/ringlab/ringlab/core/ring"
 	"github.com/ringlab/ringlab/core/vclock"
 )
 
@@ -50,6 +49,11 @@ type oracle struct {
 	ackSeq    uint64
 	readFloor map[RequestID]uint64 // per pending get: ackSeq when it began
 
+	// gapsFilled counts the never-acknowledged dots folding counted as
+	// acknowledged; noFold turns folding off (tests). See oraclefold.go.
+	gapsFilled uint64
+	noFold     bool
+
 	// Invariant checking (tests and fuzzing): when check is set, every
 	// storage change is checked and violations are recorded.
 	check      bool
@@ -63,6 +67,9 @@ type ackedKey struct {
 	byNode map[NodeID][]ackedDot
 	nodes  []NodeID  // sorted keys of byNode
 	own    *cowOwner // see oracle.keys
+	// folded holds the dots whose order of acknowledgement no longer
+	// matters, as spans of counters per node (oraclefold.go).
+	folded map[NodeID][]span
 }
 
 type ackedDot struct {
@@ -106,7 +113,7 @@ func (o *oracle) ownKey(key string) *ackedKey {
 		a = &ackedKey{byNode: map[NodeID][]ackedDot{}, own: o.own}
 		o.keys[key] = a
 	case a.own != o.own:
-		cp := &ackedKey{byNode: make(map[NodeID][]ackedDot, len(a.byNode)), nodes: slices.Clone(a.nodes), own: o.own}
+		cp := &ackedKey{byNode: make(map[NodeID][]ackedDot, len(a.byNode)), nodes: slices.Clone(a.nodes), own: o.own, folded: a.cloneFolded()}
 		for n, ds := range a.byNode {
 			cp.byNode[n] = slices.Clone(ds)
 		}
@@ -139,6 +146,7 @@ func (o *oracle) ackPut(c *Cluster, req *request) {
 		i := sort.Search(len(ds), func(i int) bool { return ds[i].counter > d.Counter })
 		a.byNode[d.Node] = slices.Insert(ds, i, ackedDot{d.Counter, o.ackSeq})
 	}
+	o.fold(a, d.Node)
 	o.puts.add(ackedPut{key: req.key, value: req.version.value, dot: d, ackTick: c.now})
 }
 
@@ -157,6 +165,9 @@ func (o *oracle) missed(key string, seen causal, floor uint64) bool {
 				return true
 			}
 		}
+		if a.missedFolded(n, seen) {
+			return true
+		}
 	}
 	return false
 }
@@ -171,34 +182,6 @@ func (o *oracle) staleRead(req *request, seen causal) bool {
 
 // forget drops the bookkeeping of a get that failed.
 func (o *oracle) forget(id RequestID) { delete(o.readFloor, id) }
-
-// lostWrites lists the acknowledged puts that no version on their key's
-// replicas (on the agreed ring, cluster N) has seen.
-func (c *Cluster) lostWrites() []string {
-	pasts := map[string]causal{}
-	c.oracle.puts.all(func(p *ackedPut) bool {
-		if _, done := pasts[p.key]; done {
-			return true
-		}
-		var past causal
-		for _, r := range c.ring.PreferenceList(ring.HashKey(p.key), c.cfg.N) {
-			if ks := c.nodes[r].store[p.key]; ks != nil {
-				past = past.merge(mergedPast(ks.versions))
-			}
-		}
-		pasts[p.key] = past
-		return true
-	})
-	var lost []string
-	c.oracle.puts.all(func(p *ackedPut) bool {
-		if !pasts[p.key].covers(p.dot) {
-			lost = append(lost, p.key+"="+p.value+" ("+p.dot.String()+")")
-		}
-		return true
-	})
-	sort.Strings(lost)
-	return lost
-}
 
 // checkNoRegress records a violation when a replica's stored versions of a
 // key stop covering a write they covered before: causal pasts never go

@@ -67,6 +67,13 @@ type Options struct {
 	// Downloads is false where the page may not download files (a sandboxed
 	// frame): the Save menu then says so and offers the link instead.
 	Downloads bool
+	// WindowBytes is the budget of the run's retained window (0: the
+	// default, tracestore.DefaultBudgetBytes).
+	WindowBytes int64
+	// MemoryEvery, when positive, prints the heap and the retained window
+	// (lab.Memory) to standard output every that many frames (desktop
+	// -memory).
+	MemoryEvery int
 }
 
 // Chapters is the lab's chapter list, in order.
@@ -109,7 +116,7 @@ func NewGame(opts Options) (*Game, error) {
 	scene.SetReducedMotion(opts.ReducedMotion)
 	l, err := lab.New(Chapters(), &frame.GoRegular{}, lab.Options{
 		Chapter: opts.Chapter, Seed: opts.Seed, Speed: opts.Speed, Paused: opts.Paused, Notices: opts.Notices,
-		Link: opts.Link, ReducedMotion: opts.ReducedMotion, Embed: opts.Embed, View: opts.View,
+		Link: opts.Link, ReducedMotion: opts.ReducedMotion, Embed: opts.Embed, View: opts.View, WindowBytes: opts.WindowBytes,
 	})
 	if err != nil {
 		return nil, err
@@ -169,6 +176,9 @@ func (g *Game) Update() error {
 	in := g.input.read()
 	g.lab.Update(in, g.size)
 	g.frames++
+	if g.opts.MemoryEvery > 0 && g.frames%g.opts.MemoryEvery == 0 {
+		fmt.Printf("tick %d: %s\n", g.lab.Timeline().Now(), g.lab.MemoryNow())
+	}
 	g.runJobs()
 	if g.news != nil {
 		if change, lines := g.lab.TakePageNews(); change != "" || lines != nil {

@@ -26,7 +26,7 @@
 //   ringlab.timing         load figures in milliseconds since navigation, and byte counts
 //
 // The contract with the Go side (cmd/wasm, render/bridge_js.go): before Go starts, the page sets
-// window.ringlabPrefs = {embed, reducedMotion, downloads} and defines window.ringlabOnStart,
+// window.ringlabPrefs = {embed, reducedMotion, downloads, windowMB} and defines window.ringlabOnStart,
 // ringlabOnReady, ringlabOnChange and ringlabOnLog; Go calls ringlabOnStart() as its main
 // function begins, sets window.ringlabBridge = {state, command, link, loadState, loadReplay,
 // exportFile} and calls ringlabOnReady() after its first frame.
@@ -48,7 +48,7 @@
   // parameters are ignored; a value it does not understand leaves the default in place.
   function pageOptions(search) {
     const q = new URLSearchParams(search);
-    const options = { embed: q.get("embed") === "1", motion: "system", hosts: [], downloads: null };
+    const options = { embed: q.get("embed") === "1", motion: "system", hosts: [], downloads: null, windowMB: 0 };
     const motion = q.get("motion");
     if (motion === "reduce" || motion === "full") {
       options.motion = motion;
@@ -63,6 +63,13 @@
     }
     if (q.get("downloads") === "0") {
       options.downloads = false;
+    }
+    // ?window=MB: the retained window of the run's trace (the lab checks the range).
+    const windowMB = Number(q.get("window"));
+    if (q.has("window") && Number.isInteger(windowMB) && windowMB > 0) {
+      options.windowMB = windowMB;
+    } else if (q.has("window")) {
+      console.warn("Ringlab: ignored ?window=" + JSON.stringify(q.get("window")) + ": give a whole number of megabytes");
     }
     return options;
   }
@@ -524,6 +531,7 @@
       embed: options.embed,
       reducedMotion: ringlab.reducedMotion,
       downloads: downloadsAllowed(),
+      windowMB: options.windowMB,
     });
     window.ringlabPrefs = ringlab.prefs;
 

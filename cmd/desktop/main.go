@@ -13,6 +13,15 @@ import (
 	"github.com/ringlab/ringlab/render"
 )
 
+// memoryEvery is how often -memory prints: once a second at 60 frames per
+// second.
+func memoryEvery(on bool) int {
+	if on {
+		return 60
+	}
+	return 0
+}
+
 func main() {
 	s := launch.Parsed
 	err := render.Run(render.Options{
@@ -21,6 +30,7 @@ func main() {
 		Screenshot: s.Screenshot, Frames: s.Frames, Commands: s.Commands,
 		Link: s.Link, Notices: s.Notices, Replay: s.Replay, ExportDir: s.ExportDir,
 		ReducedMotion: s.ReducedMotion, Embed: s.Embed, View: s.View, Downloads: true,
+		WindowBytes: int64(s.WindowMB) << 20, MemoryEvery: memoryEvery(s.Memory),
 	})
 	if err != nil {
 		launch.Fail(err, 1)

@@ -81,6 +81,7 @@ func (l *Lab) drawNotice(layer *frame.Layer) {
 	th := &l.theme
 	// Black on the palette's yellow: a contrast of about 14:1.
 	layer.Rect(r, th.Focus)
+	r = l.placeNoticeAction()
 	size := th.Font()
 	msg := l.notice + "  (Esc to dismiss)"
 	layer.Label(r.X+th.U(16), r.Y+(r.H-frame.LineHeight(size))/2, size, frame.RGB(0x000000), frame.AlignStart,

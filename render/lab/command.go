@@ -50,7 +50,8 @@ const runTicksMax = 1_000_000
 const commandJSONMax = 64 << 10
 
 // ParseCommand checks a command from the page and returns it ready to queue.
-// Accepted: {"type":"play"} "pause" "toggle" "step" "reset" "help",
+// Accepted: {"type":"play"} "pause" "toggle" "step" "reset" "help"
+// "rewind" (replays the run from tick 0, its commands kept as its future),
 // {"type":"speed","value":ticksPerSecond}, {"type":"seed","value":n},
 // {"type":"chapter","value":"id" or 1-based number} (optionally with
 // "item": the chapter opens on that item, as Lab.OpenChapter does:
@@ -113,7 +114,7 @@ func ParseCommand(text string) (action, error) {
 		return nil
 	}
 	switch c.Type {
-	case "play", "pause", "toggle", "step", "reset", "help":
+	case "play", "pause", "toggle", "step", "reset", "help", "rewind":
 		return a, nil
 	case "speed":
 		return a, number("speed", SpeedMin, SpeedMax)
@@ -298,6 +299,8 @@ func (l *Lab) perform(a action) {
 		l.step(1)
 	case "reset":
 		l.reset()
+	case "rewind":
+		l.rewind()
 	case "help":
 		l.help = !l.help
 	case "speed":
@@ -420,6 +423,8 @@ type State struct {
 	// {"id":"experiments","item":"movement","running":false,"progress":1,
 	// "done":true}. Absent on the chapters.
 	Page *PageState `json:"page,omitempty"`
+	// Memory is the Go heap in use and the run's retained window.
+	Memory Memory `json:"memory"`
 }
 
 // StateNow describes the lab as of the last Update.
@@ -447,6 +452,7 @@ func (l *Lab) StateNow() State {
 		Digest:       l.tl.Cluster().Digest(),
 		Page:         l.pageState(),
 		View:         l.tv.mode,
+		Memory:       l.memory,
 	}
 	if l.timeViewShown() && l.tv.model != nil {
 		st.ViewText = l.timeCaption()

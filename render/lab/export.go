@@ -78,9 +78,10 @@ func (l *Lab) Export(kind string) (File, error) {
 		if err != nil {
 			return File{}, err
 		}
-		return File{Name: base + "-events.csv", MIME: "text/csv", Data: runfmt.EventsCSV(evs)}, nil
+		// A long run's file holds its retained window, and says so.
+		return File{Name: base + "-events" + fromTick(l.tl.Start()) + ".csv", MIME: "text/csv", Data: runfmt.EventsCSV(evs)}, nil
 	case ExportHistory:
-		return File{Name: base + "-history.csv", MIME: "text/csv", Data: runfmt.HistoryCSV(l.tl.Cluster().History())}, nil
+		return File{Name: base + "-history" + fromTick(l.tl.Start()) + ".csv", MIME: "text/csv", Data: runfmt.HistoryCSV(l.tl.windowHistory())}, nil
 	case ExportReplay:
 		b, err := runfmt.EncodeReplay(l.replayOf())
 		if err != nil {

@@ -54,6 +54,9 @@ type Options struct {
 	// View is the view to start in: ViewScene (""), ViewDiagram or
 	// ViewHistory.
 	View string
+	// WindowBytes is the budget of the run's retained window of events and
+	// client operations (tracestore); 0 is tracestore.DefaultBudgetBytes.
+	WindowBytes int64
 	// Link, when set, is the run to open (from OptionsFromFragment): its
 	// configuration, actions and tick, in the chapter and with the seed
 	// above. What cannot be used falls back to the chapter's preset, with
@@ -106,8 +109,16 @@ type Lab struct {
 	help      bool
 	notice    string
 	noticeAge int
-	showMsgs  bool
-	tab       int
+	// noticeAct is the notice's action button, or nil (window.go).
+	noticeAct    *ui.Button
+	noticeButton *ui.Button
+	// windowBytes is the retained window's budget (Options.WindowBytes);
+	// memory is the last measure of it and of the heap (window.go).
+	windowBytes int64
+	memory      Memory
+	memoryAt    int64
+	showMsgs    bool
+	tab         int
 
 	fps, tps     float64
 	ticksWindow  [UpdatesPerSecond]int
@@ -127,7 +138,7 @@ type Lab struct {
 	// runID counts the runs installed: a new run, not a new command.
 	runID int
 
-	// Overrun, when set, is asked every few hundred simulated ticks during
+	// Overrun, when set, is asked every few simulated ticks during
 	// an Update whether the frame's time budget is spent; the remaining
 	// ticks of that frame are then skipped (the run stays deterministic;
 	// only its pace drops).
@@ -175,7 +186,7 @@ func New(chapters []Chapter, measure frame.Measurer, opts Options) (*Lab, error)
 		return nil, fmt.Errorf("lab: no chapters")
 	}
 	l := &Lab{chapters: chapters, seed: opts.Seed, paused: opts.Paused, selected: core.NoNode, measure: measure,
-		reducedMotion: opts.ReducedMotion, embed: opts.Embed}
+		reducedMotion: opts.ReducedMotion, embed: opts.Embed, windowBytes: opts.WindowBytes}
 	l.speed = SpeedDefault
 	if opts.Speed > 0 {
 		l.speed = min(max(opts.Speed, SpeedMin), SpeedMax)
@@ -283,6 +294,7 @@ func (l *Lab) SetRates(fps, tps float64) { l.fps, l.tps = fps, tps }
 
 func (l *Lab) notify(msg string) {
 	l.notice, l.noticeAge = msg, 0
+	l.noticeAct = nil
 }
 
 // apply performs a command on the run, keeping the view and log current.
@@ -297,6 +309,11 @@ func (l *Lab) apply(cmd core.Command) (core.RequestID, error) {
 	return id, err
 }
 
+// overrunEveryTicks is how often step asks Overrun: a tick of a busy
+// cluster takes some 30 to 100 microseconds, so a frame overruns its budget
+// by well under a millisecond.
+const overrunEveryTicks = 8
+
 // step advances the run by n ticks (or fewer if Overrun says so) and
 // returns how many it ran.
 func (l *Lab) step(n int) int {
@@ -304,7 +321,7 @@ func (l *Lab) step(n int) int {
 	for done < n {
 		l.tl.Step()
 		done++
-		if done%256 == 0 && l.Overrun != nil && l.Overrun() {
+		if done%overrunEveryTicks == 0 && l.Overrun != nil && l.Overrun() {
 			break
 		}
 	}
@@ -317,6 +334,10 @@ func (l *Lab) step(n int) int {
 // seek moves the run to tick t, pausing it; the log restarts there.
 func (l *Lab) seek(t int64) {
 	t = min(max(t, 0), l.tl.Head())
+	if t < l.tl.Start() {
+		l.notifySummarised(t)
+		t = l.tl.Start()
+	}
 	if t == l.tl.Now() {
 		return
 	}
@@ -494,6 +515,7 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 
 	l.collectEvents()
 	l.refresh()
+	l.measureMemory()
 	if l.notice != "" {
 		l.noticeAge++
 		if l.noticeAge > noticeFrames {

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -63,9 +64,8 @@ func (l *Lab) buildRun(idx int, r Run, strict bool) (builtRun, error) {
 	b := builtRun{idx: idx, seed: r.Seed, tl: tl, override: override}
 	end := r.Tick
 	// The replayed ticks after the script were never shown: their events
-	// are not kept (a long run would buffer millions of them).
-	tl.holdEvents()
-	tl.c.DiscardEvents(true)
+	// go to the retained window only (a long run would buffer millions).
+	tl.setQuiet(true)
 	for i, a := range r.Actions {
 		if a.Tick < tl.Now() {
 			err := fmt.Errorf("action %d (%s) is at tick %d, before tick %d", i+1, a.Cmd.Kind, a.Tick, tl.Now())
@@ -91,9 +91,11 @@ func (l *Lab) buildRun(idx int, r Run, strict bool) (builtRun, error) {
 	for tl.Now() < end {
 		tl.Step()
 	}
-	tl.c.DiscardEvents(false)
+	tl.setQuiet(false)
 	if r.Tick >= 0 && r.Tick < tl.Now() {
-		if err := tl.GoTo(r.Tick); err != nil {
+		if err := tl.GoTo(r.Tick); errors.Is(err, ErrSummarised) {
+			tl.replayTo(r.Tick) // a tick the window has let go: the later actions become the future
+		} else if err != nil {
 			return builtRun{}, err
 		}
 	}
@@ -106,6 +108,7 @@ func (l *Lab) install(b builtRun) {
 	l.cur, l.tl, l.seed = b.idx, b.tl, b.seed
 	l.runID++
 	l.tv.model, l.tv.sel = nil, diagram.Item{}
+	l.tl.SetWindowBytes(l.windowBytes)
 	l.acc = 0
 	l.log = l.log[:0]
 	l.recent = l.recent[:0]

@@ -150,10 +150,17 @@ func (l *Lab) syncWidgets() {
 		w.play.Label = "■ Pause"
 	}
 	w.speed.Value = l.speed
+	w.speed.Format = l.describeSpeedNow
 	w.timeline.Max = float64(l.tl.Head())
 	w.timeline.Value = float64(l.tl.Now())
+	w.timeline.Floor = float64(l.tl.Start())
 	w.timeline.Format = func(v float64) string {
-		return strconv.FormatInt(int64(v), 10) + " / " + strconv.FormatInt(l.tl.Head(), 10)
+		s := strconv.FormatInt(int64(v), 10) + " / " + strconv.FormatInt(l.tl.Head(), 10)
+		if start := l.tl.Start(); start > 0 {
+			// The retained window begins at start; before it is hatched.
+			s = strconv.FormatInt(start, 10) + "… " + s
+		}
+		return s
 	}
 	if !w.seed.Editing() {
 		w.seed.Value = int64(min(l.seed, math.MaxInt64))
@@ -479,6 +486,9 @@ func (l *Lab) addWidgets() {
 		m.Add(l.w.view)
 	}
 	m.Add(l.w.copyLink, l.w.save, l.w.help)
+	if l.placeNoticeAction(); l.noticeAct != nil && l.notice != "" && l.layout.notice.H > 0 {
+		m.Add(l.noticeAct)
+	}
 	if l.layout.panel.W > 0 {
 		ctrls := l.Chapter().Controls(l.context())
 		for i, w := range ctrls {

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/core/tracestore"
 	"github.com/ringlab/ringlab/runfmt"
 )
 
@@ -42,6 +43,14 @@ type Timeline struct {
 	// held are event batches drained from the live cluster before a
 	// checkpoint clone and not yet taken by Events, oldest first.
 	held [][]core.Event
+
+	// store is the retained window of the run's events and operations
+	// (window.go); quiet sends the events of replayed ticks there only,
+	// not to Events; forgot is the tick before which the live cluster and
+	// the checkpoints have forgotten their history (the store's start).
+	store  *tracestore.Store
+	quiet  bool
+	forgot int64
 }
 
 type checkpoint struct {
@@ -80,7 +89,7 @@ func NewTimeline(cfg core.Config) (*Timeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Timeline{cfg: cfg, c: c, everyTks: checkpointEveryTicks, cpsMax: checkpointsFor(cfg)}
+	t := &Timeline{cfg: cfg, c: c, everyTks: checkpointEveryTicks, cpsMax: checkpointsFor(cfg), store: tracestore.New(0)}
 	t.cps = []checkpoint{{tick: c.Now(), c: c.Clone()}}
 	return t, nil
 }
@@ -102,6 +111,12 @@ func (t *Timeline) Head() int64 { return t.head }
 // first, and forgets them. Callers take events here, never from
 // Cluster().Events(), which would miss those the Timeline holds.
 func (t *Timeline) Events() []core.Event {
+	evs := t.takeEvents()
+	t.record(evs)
+	return evs
+}
+
+func (t *Timeline) takeEvents() []core.Event {
 	evs := t.c.Events()
 	if len(t.held) == 0 {
 		return evs
@@ -157,6 +172,9 @@ func (t *Timeline) Apply(cmd core.Command) (core.RequestID, error) {
 // of the new tick if the run has a future there.
 func (t *Timeline) Step() {
 	t.c.Tick()
+	if t.quiet {
+		t.record(t.c.Events())
+	}
 	now := t.Now()
 	if now >= t.cps[len(t.cps)-1].tick+t.everyTks {
 		t.addCheckpoint()
@@ -212,6 +230,9 @@ func (t *Timeline) GoTo(tick int64) error {
 	if tick < 0 || tick > t.head {
 		return fmt.Errorf("go to tick %d: %w (0..%d)", tick, ErrOutsideRun, t.head)
 	}
+	if tick < t.store.Start() {
+		return fmt.Errorf("go to tick %d: %w (kept: %d..%d)", tick, ErrSummarised, t.store.Start(), t.head)
+	}
 	now := t.Now()
 	if tick == now {
 		return nil
@@ -229,6 +250,10 @@ func (t *Timeline) GoTo(tick int64) error {
 		}
 		return nil
 	}
+	// The ticks up to tick are in the store already; those after it will
+	// come again as the run plays on.
+	t.record(t.takeEvents())
+	t.store.Cut(tick)
 	t.c = cp.c.Clone()
 	clear(t.held)
 	t.held = t.held[:0]
@@ -239,9 +264,13 @@ func (t *Timeline) GoTo(tick int64) error {
 	// at cp.tick, none of which the checkpoint has applied.
 	t.c.DiscardEvents(true)
 	t.applyDue()
+	quiet := t.quiet
+	t.quiet = false
 	for t.Now() < tick {
 		t.Step()
 	}
+	t.quiet = quiet
 	t.c.DiscardEvents(false)
+	t.store.Sync(t.c, tick)
 	return nil
 }

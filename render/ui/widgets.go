@@ -142,6 +142,10 @@ type Slider struct {
 	LogStepsPerDecade int
 	Format            func(v float64) string // the value as shown; default %g
 	OnChange          func(v float64)
+	// Floor, when above Min, marks the values below it as summarised (a
+	// timeline's ticks no longer kept): that part of the track is hatched.
+	// They can still be chosen; the owner decides what that means.
+	Floor float64
 }
 
 // NewSlider makes a linear slider.
@@ -306,6 +310,14 @@ func (s *Slider) Draw(c *Context, l, _ *frame.Layer) {
 	done := t
 	done.W = t.W * f
 	l.Rect(done, th.ControlOn)
+	if s.Floor > s.Min {
+		// Hatching: short dark bars across the summarised part.
+		end := t.X + t.W*s.fraction(s.Floor)
+		step, bar := th.U(6), th.U(2)
+		for x := t.X; x < end; x += step {
+			l.Rect(frame.Rect{X: x, Y: t.Y - th.U(2), W: min(bar, end-x), H: t.H + th.U(4)}, th.TextDim)
+		}
+	}
 	kw := th.U(8)
 	knob := frame.Rect{X: t.X + t.W*f - kw/2, Y: t.Y - th.U(4), W: kw, H: t.H + th.U(8)}
 	l.Rect(knob, th.Text)

@@ -68,6 +68,28 @@ func (t *trace) sync(x *lab.Context) {
 		return
 	}
 	t.tick = now
+	t.forget(x.Trace().Start())
+}
+
+// forget drops what is before the run's retained window (lab.Context.Trace):
+// a long run keeps only its recent past, here as in the lab. It waits until
+// a quarter of what is kept is older, so that it copies rarely.
+func (t *trace) forget(start int64) {
+	i := 0
+	for i < len(t.ticks) && t.ticks[i].tick < start {
+		i++
+	}
+	if i == 0 || i < len(t.ticks)/4 {
+		return
+	}
+	t.ticks = append(t.ticks[:0], t.ticks[i:]...)
+	j := 0
+	for j < len(t.events) && t.events[j].Tick < start {
+		j++
+	}
+	n := copy(t.events, t.events[j:])
+	clear(t.events[n:])
+	t.events = t.events[:n]
 }
 
 func (t *trace) add(e core.Event) {

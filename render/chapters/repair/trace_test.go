@@ -29,3 +29,25 @@ func TestLinkOpensWithHistory(t *testing.T) {
 		}
 	}
 }
+
+// A long run: the events a chapter keeps for its history stay within the
+// run's retained window (give or take the quarter it waits before copying).
+func TestTraceKeepsTheWindowOnly(t *testing.T) {
+	ch := NewMerkle()
+	l, err := lab.New([]lab.Chapter{ch}, measure, lab.Options{Seed: 1, Speed: lab.SpeedMax, WindowBytes: 256 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for l.Timeline().Start() < 20000 {
+		update(t, l)
+	}
+	start, now := l.Timeline().Start(), l.Timeline().Now()
+	if first := ch.trace.ticks[0].tick; first < start-(now-start)/2 {
+		t.Errorf("the chapter keeps ticks from %d; the window starts at %d (now %d)", first, start, now)
+	}
+	for _, e := range ch.trace.events {
+		if e.Tick < start-(now-start)/2 {
+			t.Fatalf("the chapter keeps an event of tick %d; the window starts at %d", e.Tick, start)
+		}
+	}
+}

@@ -6,6 +6,7 @@ package summary
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,9 +49,10 @@ var Rows = []Row{
 	{"Who is in, and what if a node blinks?", "Gossip spreads membership; a stand-in keeps writes for a down node and hands them back.", "failures"},
 }
 
-// checkTimeout bounds one linearizability check (it runs in the frame that
-// asked for it, so it must stay short).
-const checkTimeout = time.Second
+// checkSliceBudget is the time each frame gives the linearizability check
+// (check.Sliced), which runs a slice per frame so that none waits more than
+// about 8 ms for it.
+const checkSliceBudget = 6 * time.Millisecond
 
 // Views of the picture.
 const (
@@ -122,6 +124,13 @@ type Chapter struct {
 	verdict     check.Result
 	verdictTick int64
 	checked     bool
+	// job is the check in progress (a slice per frame), nil when none;
+	// verdictFrom is the first tick of the window it checked (the run's
+	// retained window: 0 while the run is shorter than it), tooLong the
+	// keys it could not decide within a slice.
+	job         *check.Sliced
+	verdictFrom int64
+	tooLong     []string
 }
 
 // New makes the chapter.
@@ -131,7 +140,7 @@ func New() *Chapter {
 	c.more = ui.NewButton("summary-knobs-more", "More knobs ►", "The next page of knobs", func() {
 		c.knobPage = (c.knobPage + 1) % max(c.knobPages, 1)
 	})
-	c.check = ui.NewButton("summary-check", "Check linearizability", "Check every client operation so far against a single-copy register", nil)
+	c.check = ui.NewButton("summary-check", "Check linearizability", "Check the client operations of the run (of its retained window, in a long run) against a single-copy register", nil)
 	c.check.Primary = true
 	c.nodes = ui.NewStepper("summary-nodes", "Nodes*", "Nodes in the cluster (restarts the run)", 1, 64, 1, 5, nil)
 	c.vnodes = ui.NewDropdown("summary-vnodes", "VNodes*", "Virtual nodes per node (restarts the run)", nil, 0, nil)
@@ -194,20 +203,37 @@ func (c *Chapter) Controls(x *lab.Context) []ui.Widget {
 // ShowTable switches the picture to the summary table (as its tab does).
 func (c *Chapter) ShowTable() { c.view = viewMap }
 
-// runCheck checks the client history so far.
+// runCheck starts checking the client history of the retained window; the
+// check goes on a slice per frame (Update).
 func (c *Chapter) runCheck(x *lab.Context) {
-	c.verdict = check.Linearizable(x.Cluster().History(), checkTimeout)
-	c.verdictTick = x.Cluster().Now()
-	c.checked = true
+	from, now := x.Trace().Start(), x.Cluster().Now()
+	hist := x.Cluster().History()
+	if from > 0 {
+		hist = x.Trace().History()
+	}
+	c.job = check.NewSliced(hist, from, now)
+	c.verdictTick, c.verdictFrom = now, from
+	c.checked = false
+	c.stepCheck()
+}
+
+// stepCheck gives the check in progress its slice of this frame.
+func (c *Chapter) stepCheck() {
+	if c.job == nil || !c.job.Step(checkSliceBudget) {
+		return
+	}
+	c.verdict, c.tooLong = c.job.Result(), c.job.TooLong()
+	c.checked, c.job = true, nil
 }
 
 func (c *Chapter) Enter(x *lab.Context) {
 	c.sb.Enter(x)
 	c.checked = false
 	c.verdict = check.Result{}
+	c.job = nil
 }
 
-func (c *Chapter) Update(x *lab.Context) {}
+func (c *Chapter) Update(x *lab.Context) { c.stepCheck() }
 
 func (c *Chapter) NodeAt(px, py float64) (core.NodeID, bool) {
 	if c.view != viewStore {
@@ -725,8 +751,18 @@ func (c *Chapter) drawVerdictMark(x *lab.Context, headline string, cx, cy float6
 	return col
 }
 
+// checkedTicks names the window a check covers: "ticks 52000 to 61000"
+// ("ticks 0 to 61000" for a run still shorter than its window).
+func (c *Chapter) checkedTicks() string {
+	return fmt.Sprintf("ticks %d to %d", c.verdictFrom, c.verdictTick)
+}
+
 // VerdictLines is the verdict as shown: a headline, then details.
 func (c *Chapter) VerdictLines(now int64) (headline string, details []string) {
+	if c.job != nil {
+		done, keys := c.job.Progress()
+		return "Checking", []string{fmt.Sprintf("%d of %d keys checked so far, %s, a slice per frame.", done, keys, c.checkedTicks())}
+	}
 	if !c.checked {
 		return "Not checked yet", []string{
 			"Press Check linearizability: it asks whether some single order of all " +
@@ -735,9 +771,18 @@ func (c *Chapter) VerdictLines(now int64) (headline string, details []string) {
 	}
 	r := c.verdict
 	when := fmt.Sprintf("as of tick %d", c.verdictTick)
+	if c.verdictFrom > 0 {
+		when = c.checkedTicks()
+	}
 	if now != c.verdictTick {
 		when += " (the run has moved on: check again)"
 	}
+	defer func() {
+		if c.verdictFrom > 0 {
+			// Second, so that a long list of operations cannot push it off.
+			details = slices.Insert(details, min(1, len(details)), fmt.Sprintf("Not checked past the window: ticks before %d are summarised, not kept.", c.verdictFrom))
+		}
+	}()
 	switch {
 	case r.OK:
 		return "Linearizable", []string{
@@ -745,7 +790,8 @@ func (c *Chapter) VerdictLines(now int64) (headline string, details []string) {
 			"Every answer fits one order of the operations, as if there were one copy.",
 		}
 	case r.Unknown:
-		return "Undecided", []string{fmt.Sprintf("The checker ran out of time on %d operations, %s.", r.Ops, when)}
+		return "Undecided", []string{fmt.Sprintf("The checker ran out of time on %d operations, %s.", r.Ops, when),
+			fmt.Sprintf("Too long to check in a frame's slice: key %s.", strings.Join(c.tooLong, ", key "))}
 	}
 	details = []string{fmt.Sprintf("%d of %d keys violate, %s.", len(r.Violations), r.Keys, when)}
 	if len(r.Violations) > 0 {

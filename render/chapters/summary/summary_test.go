@@ -100,6 +100,10 @@ func TestTryThis(t *testing.T) {
 			cfg := l.View().Config
 			runTo(t, l, 2000)
 			click(l, c.check)
+			// The check runs a slice per frame.
+			for i := 0; c.job != nil && i < 600; i++ {
+				l.Update(idle(), desktop)
+			}
 			head, details := c.VerdictLines(l.Timeline().Now())
 			if head != tc.want {
 				t.Fatalf("W=%d R=%d mode=%d versioning=%d: verdict %q %v, want %q",
@@ -186,5 +190,41 @@ func TestTableFitsSmallWindows(t *testing.T) {
 				t.Errorf("%vx%v: link %d overlaps link %d", sz.W, sz.H, i, i-1)
 			}
 		}
+	}
+}
+
+// TestCheckNamesTheWindow: in a run longer than its retained window the
+// check covers the window, says which ticks, and says that it did not
+// check before them.
+func TestCheckNamesTheWindow(t *testing.T) {
+	ch := New()
+	l, err := lab.New([]lab.Chapter{ch}, measure, lab.Options{Seed: 4, Paused: true, WindowBytes: 512 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Update(idle(), desktop)
+	runTo(t, l, 12000)
+	start := l.Timeline().Start()
+	if start == 0 {
+		t.Fatal("the window still starts at tick 0")
+	}
+	click(l, ch.check)
+	frames := 0
+	for ; ch.job != nil && frames < 600; frames++ {
+		l.Update(idle(), desktop)
+	}
+	head, details := ch.VerdictLines(l.Timeline().Now())
+	all := strings.Join(details, "\n")
+	if head == "Checking" || head == "Not checked yet" {
+		t.Fatalf("no verdict after %d frames: %q %v", frames, head, details)
+	}
+	if want := "ticks " + strconv.FormatInt(start, 10) + " to "; !strings.Contains(all, want) {
+		t.Errorf("the verdict does not name the window (%q):\n%s", want, all)
+	}
+	if !strings.Contains(all, "Not checked past the window") {
+		t.Errorf("the verdict does not say what it did not check:\n%s", all)
+	}
+	if ops := ch.verdict.Ops; ops == 0 || ops >= l.Timeline().Cluster().HistoryLen() {
+		t.Errorf("checked %d operations of the run's %d: want the window's", ops, l.Timeline().Cluster().HistoryLen())
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ringlab/ringlab/core/tracestore"
 	"github.com/ringlab/ringlab/render/chapters"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/runfmt"
@@ -59,6 +60,10 @@ type Settings struct {
 	ReducedMotion bool
 	Embed         bool
 	View          string
+	// WindowMB is the run's retained window in MB (0: the default);
+	// Memory prints the heap and the window every second.
+	WindowMB int
+	Memory   bool
 }
 
 // Parsed is the command line of this process, read by init.
@@ -91,6 +96,8 @@ func newFlagSet(s *Settings) *flag.FlagSet {
 		s.View = v
 		return nil
 	})
+	fs.IntVar(&s.WindowMB, "window-mb", 0, fmt.Sprintf("the run's retained window of events and operations, in MB, %d..%d (0: %d)", lab.WindowMBMin, lab.WindowMBMax, tracestore.DefaultBudgetBytes>>20))
+	fs.BoolVar(&s.Memory, "memory", false, "print the Go heap in use and the retained window (ticks, events, operations, bytes) every second")
 	fs.Func("do", `a JSON command as the page sends it, e.g. {"type":"step"}; repeatable: applied one per frame, in order`, func(v string) error {
 		if _, err := lab.ParseCommand(v); err != nil {
 			return err
@@ -128,6 +135,8 @@ func Parse(args []string) (Settings, error) {
 		return s, fmt.Errorf("-scale must be between 0 and 8, got %v", s.Scale)
 	case s.Frames < 1:
 		return s, fmt.Errorf("-frames must be at least 1, got %d", s.Frames)
+	case s.WindowMB != 0 && (s.WindowMB < lab.WindowMBMin || s.WindowMB > lab.WindowMBMax):
+		return s, fmt.Errorf("-window-mb must be between %d and %d, got %d", lab.WindowMBMin, lab.WindowMBMax, s.WindowMB)
 	case s.Speed != 0 && !(s.Speed >= lab.SpeedMin && s.Speed <= lab.SpeedMax):
 		return s, fmt.Errorf("-speed must be between %d and %d ticks per second, got %v", lab.SpeedMin, lab.SpeedMax, s.Speed)
 	}

@@ -25,6 +25,8 @@ func TestParse(t *testing.T) {
 		{"tiny window", []string{"-width", "5"}, "-width and -height"},
 		{"negative scale", []string{"-scale", "-1"}, "-scale"},
 		{"NaN scale", []string{"-scale", "NaN"}, "-scale"},
+		{"window too small", []string{"-window-mb", "2"}, "-window-mb"},
+		{"window and memory", []string{"-window-mb", "128", "-memory"}, ""},
 		{"no frames", []string{"-frames", "0"}, "-frames"},
 		{"speed too high", []string{"-speed", "1e9"}, "-speed"},
 		{"unknown chapter", []string{"-chapter", "nope"}, `-chapter "nope"`},

@@ -1,0 +1,99 @@
+package summary
+
+import (
+	"os"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/ringlab/ringlab/render/lab"
+)
+
+// heapInUse is the Go heap in use after a full collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
+
+// TestSoakHeapLevelsOff plays the summary chapter's run at top speed (every
+// frame its 4,096 ticks, as a machine fast enough would) and samples the
+// heap: once the retained window is full, the heap must stop growing.
+//
+// By default it runs 400,000 ticks with an 8 MB window (a few seconds);
+// RINGLAB_SOAK=1 runs ten million ticks with the default window (minutes),
+// and RINGLAB_SOAK_TICKS=n any length. It logs the heap at each million
+// ticks: the README's figures come from it.
+func TestSoakHeapLevelsOff(t *testing.T) {
+	ticks, window := int64(400_000), int64(8<<20)
+	if os.Getenv("RINGLAB_SOAK") == "1" {
+		ticks, window = 10_000_000, 0
+	}
+	if s := os.Getenv("RINGLAB_SOAK_TICKS"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 100_000 {
+			t.Fatalf("RINGLAB_SOAK_TICKS=%q: give a number of ticks, at least 100000", s)
+		}
+		ticks, window = n, 0
+	}
+	ch := New()
+	l, err := lab.New([]lab.Chapter{ch}, measure, lab.Options{Seed: 1, Speed: lab.SpeedMax, WindowBytes: window})
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget := l.Timeline().Trace().Budget()
+	base := heapInUse()
+	// Samples at every tenth of the run.
+	var samples []uint64
+	var filledAt int64 = -1
+	next := ticks / 10
+	nextLog := int64(1_000_000)
+	for l.Timeline().Now() < ticks {
+		l.Update(idle(), desktop)
+		now := l.Timeline().Now()
+		if filledAt < 0 && l.Timeline().Start() > 0 {
+			filledAt = now
+		}
+		if now >= next {
+			samples = append(samples, heapInUse())
+			next += ticks / 10
+		}
+		if now >= nextLog {
+			m := l.MemoryNow()
+			t.Logf("tick %d: heap in use %.1f MB; window %d ticks, %d events (%.1f MB), %d ops",
+				now, float64(heapInUse())/(1<<20), m.Ticks, m.Events, float64(m.Bytes)/(1<<20), m.Ops)
+			nextLog += 1_000_000
+		}
+	}
+	if filledAt < 0 || filledAt > ticks/2 {
+		t.Fatalf("the window filled at tick %d of %d: the run is too short to tell", filledAt, ticks)
+	}
+	m := l.MemoryNow()
+	t.Logf("%d ticks: window %d..%d, %d events in %.1f MB (%.0f bytes an event with the operations), heap %.1f MB",
+		ticks, m.Start, m.End, m.Events, float64(m.Bytes)/(1<<20), float64(m.Bytes)/float64(m.Events), float64(samples[len(samples)-1])/(1<<20))
+	// Levels off: the last samples are no larger than the largest of the
+	// first ones after the window filled, give or take a quarter of the
+	// window (garbage in flight, a checkpoint more).
+	var early uint64
+	for i, s := range samples {
+		at := int64(i+1) * ticks / 10
+		if at > filledAt && at <= ticks/2 {
+			early = max(early, s)
+		}
+	}
+	if early == 0 {
+		early = samples[len(samples)/2]
+	}
+	for i, s := range samples[len(samples)/2:] {
+		if s > early+uint64(budget)/4 {
+			t.Errorf("heap %.1f MB at sample %d, up from %.1f MB once the window was full: still growing",
+				float64(s)/(1<<20), len(samples)/2+i+1, float64(early)/(1<<20))
+		}
+	}
+	// And a bound: the window, the cluster's copy of its operations, the
+	// checkpoints and the lab, within three windows and 48 MB.
+	if last, bound := samples[len(samples)-1], base+3*uint64(budget)+48<<20; last > bound {
+		t.Errorf("heap in use %.1f MB after %d ticks, bound %.1f MB", float64(last)/(1<<20), ticks, float64(bound)/(1<<20))
+	}
+}
