@@ -153,14 +153,16 @@ func appendEvent(b []byte, e *Event) []byte {
 	p = putUvarint(b, p, e.Range)
 	p = putVarint(b, p, int64(e.Level))
 	p = putVarint(b, p, int64(e.Index))
+	p = putUvarint(b, p, e.Hash)
+	p = putUvarint(b, p, e.PeerHash)
 	p = putString(b, p, e.Text)
 	return b[:p]
 }
 
 // eventFixedMax bounds the bytes of an encoded event other than its
-// strings and their length prefixes: 12 varints, 4 kind bytes, 3 node ids
+// strings and their length prefixes: 14 varints, 4 kind bytes, 3 node ids
 // and the flags.
-const eventFixedMax = 12*binary.MaxVarintLen64 + 4 + 3*2 + 1
+const eventFixedMax = 14*binary.MaxVarintLen64 + 4 + 3*2 + 1
 
 // putUvarint writes v as encoding/binary's AppendUvarint would at b[p:],
 // which must have room, and returns the position after it.
