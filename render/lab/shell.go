@@ -407,7 +407,7 @@ func (l *Lab) computeLayout(sz Size) {
 	} else {
 		place(l.w.play, u(104), tr)
 		place(l.w.stepBtn, u(70), tr)
-		place(l.w.speed, u(250), tr)
+		place(l.w.speed, max(u(250), l.speedSliderW()), tr)
 	}
 	resetW := u(76)
 	if lay.compact {
@@ -439,6 +439,29 @@ func (l *Lab) computeLayout(sz Size) {
 	l.w.crash.SetBounds(crashR)
 	l.w.showMsgs.SetBounds(top)
 }
+
+// speedSliderW is the width the speed slider needs for its caption and its
+// widest value ("4096 ticks/frame") in full, beside a track that keeps the
+// third of the slider it is given (see ui.Slider): the text keeps its
+// place whatever the speed.
+func (l *Lab) speedSliderW() float64 {
+	th := &l.theme
+	size := th.Font()
+	widest := 0.0
+	for v := float64(SpeedMin); ; v = min(v*2, SpeedMax) {
+		widest = max(widest, l.measure.Width(describeSpeed(v), size))
+		if v == SpeedMax {
+			break
+		}
+	}
+	text := l.measure.Width(l.w.speed.Label, size) + widest + th.U(24)
+	return text*3/2 + 2*th.U(8) + th.U(2)
+}
+
+// TransportBar is where the transport bar (play, step, speed, reset, the
+// timeline and the seed) was laid out in the last Update; empty when the
+// chapter shows none.
+func (l *Lab) TransportBar() frame.Rect { return l.layout.bottom }
 
 // addWidgets registers the visible widgets in Tab order, which follows the
 // screen from top to bottom:
