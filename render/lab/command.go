@@ -303,7 +303,7 @@ func (l *Lab) perform(a action) {
 		}
 		l.setChapter(i)
 	case "select":
-		l.selected = a.node
+		l.selectNode(0, a.node)
 	case "tab":
 		l.selectTab(a.chapter)
 	case "config":

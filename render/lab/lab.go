@@ -97,12 +97,14 @@ type Lab struct {
 	// tick (a command recorded, a new run); it keys the cached link.
 	runRev int
 
-	selected  core.NodeID
-	help      bool
-	notice    string
-	noticeAge int
-	showMsgs  bool
-	tab       int
+	selected core.NodeID
+	// selCluster is the cluster of selected (see Clusters).
+	selCluster int
+	help       bool
+	notice     string
+	noticeAge  int
+	showMsgs   bool
+	tab        int
 
 	fps, tps     float64
 	ticksWindow  [UpdatesPerSecond]int
@@ -361,6 +363,9 @@ func (l *Lab) collectEvents() {
 			continue
 		}
 		line := logLine{tick: e.Tick, kind: e.Kind, text: e.String()}
+		if names := l.clusterNames(); names != nil {
+			line.text = names[0] + " · " + line.text
+		}
 		l.log = append(l.log, line)
 		l.feedLine(line)
 	}
@@ -409,7 +414,9 @@ func (l *Lab) context() *Context {
 		Theme:    &l.theme,
 		Measure:  l.measure,
 		Selected: l.selected,
-		Seed:     l.seed,
+
+		SelectedCluster: l.selCluster,
+		Seed:            l.seed,
 
 		ReducedMotion: l.reducedMotion,
 	}
@@ -472,6 +479,7 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 	}
 	l.ticksPerSec = float64(sum) * UpdatesPerSecond / float64(len(l.ticksWindow))
 
+	logFrom := len(l.log)
 	l.collectEvents()
 	l.refresh()
 	if l.notice != "" {
@@ -482,6 +490,7 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 	}
 	x := l.context()
 	l.Chapter().Update(x)
+	l.collectClusterEvents(logFrom)
 	l.syncWidgets()
 	l.build(sz)
 	l.publishState()
@@ -568,8 +577,8 @@ func (l *Lab) handleInput(in *ui.Input) {
 	}
 	if in.MousePressed && !l.mgr.PointerOverUI && l.layout.scene.Contains(in.MouseX, in.MouseY) &&
 		!l.layout.panel.Contains(in.MouseX, in.MouseY) {
-		if id, ok := l.Chapter().NodeAt(in.MouseX, in.MouseY); ok {
-			l.selected = id
+		if i, id, ok := l.nodeAt(in.MouseX, in.MouseY); ok {
+			l.selectNode(i, id)
 			l.tab = tabInspector
 			l.w.tabs.Selected = tabInspector
 		}

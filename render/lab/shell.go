@@ -77,19 +77,22 @@ func (l *Lab) buildWidgets() {
 
 // selectByIndex selects the i-th node listed in the node dropdown.
 func (l *Lab) selectByIndex(i int) {
-	if l.view == nil || i < 0 || i >= len(l.view.Nodes) {
+	choices := l.nodeChoices()
+	if i < 0 || i >= len(choices) {
 		return
 	}
-	l.selected = l.view.Nodes[i].ID
+	l.selectNode(choices[i].cluster, choices[i].id)
 }
 
+// selectedNode is the inspected node in its cluster's view, or nil.
 func (l *Lab) selectedNode() *core.NodeView {
-	if l.view == nil || l.selected == core.NoNode {
+	v := l.clusterView(l.selCluster)
+	if v == nil || l.selected == core.NoNode {
 		return nil
 	}
-	for i := range l.view.Nodes {
-		if l.view.Nodes[i].ID == l.selected {
-			return &l.view.Nodes[i]
+	for i := range v.Nodes {
+		if v.Nodes[i].ID == l.selected {
+			return &v.Nodes[i]
 		}
 	}
 	return nil
@@ -158,12 +161,10 @@ func (l *Lab) syncWidgets() {
 	w.showMsgs.On = l.showMsgs
 	w.node.Options = w.node.Options[:0]
 	w.node.Selected = -1
-	if l.view != nil {
-		for i, n := range l.view.Nodes {
-			w.node.Options = append(w.node.Options, n.ID.String())
-			if n.ID == l.selected {
-				w.node.Selected = i
-			}
+	for i, ch := range l.nodeChoices() {
+		w.node.Options = append(w.node.Options, ch.label)
+		if ch.id == l.selected && ch.cluster == l.selCluster {
+			w.node.Selected = i
 		}
 	}
 	if n := l.selectedNode(); n != nil {
@@ -172,6 +173,11 @@ func (l *Lab) syncWidgets() {
 			w.crash.Label = "Crash " + n.ID.String()
 		} else {
 			w.crash.Label = "Restart " + n.ID.String()
+		}
+		if len(l.clusterNames()) == 2 {
+			// The other cluster replays the lab's commands: a crash is
+			// one in both.
+			w.crash.Label += " in both"
 		}
 	} else {
 		w.crash.Disabled = true

@@ -534,3 +534,6 @@ func (c *Replication) drawStrip(x *lab.Context, area frame.Rect, l *frame.Layer,
 		}
 	}
 }
+
+// NodeHint says where the picture's nodes are (lab.NodeHinter).
+func (c *Replication) NodeHint() string { return "Click a node on the ring" }

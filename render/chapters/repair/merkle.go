@@ -801,6 +801,7 @@ func (c *Merkle) drawReadRepair(p pen, r frame.Rect, v *core.View) {
 		}
 		gr := u(7)
 		p.nodeGlyph(x+gr, y+p.lh/2, gr, id, v.Nodes[id].Up)
+		c.hits = append(c.hits, hit{id, x + gr, y + p.lh/2, gr + u(4)})
 		txt := id.String() + ": " + val
 		p.text(x+2*gr+u(6), y, p.fs, th.Text, frame.AlignStart, txt, r.W/3-2*gr-u(12))
 		x += r.W / 3
@@ -827,4 +828,9 @@ func (c *Merkle) drawLegend(p pen, r frame.Rect) {
 	item(func(b frame.Rect) { p.l.Rect(b, th.ControlHover); p.l.Outline(b, u(1), th.TextDim) }, "hashes equal: subtree skipped")
 	item(func(b frame.Rect) { p.dashedBox(b, u(1), th.Border) }, "never compared")
 	item(func(b frame.Rect) { drawRepairMark(p, b.X+b.W/2, b.Y+b.H/2, u(6)) }, "key repaired")
+}
+
+// NodeHint says where the picture's nodes are (lab.NodeHinter).
+func (c *Merkle) NodeHint() string {
+	return "Click n0 or n1 beside its tree, or a replica under read repair"
 }
