@@ -156,3 +156,33 @@ func TestCAPBothClustersInspectableAndLogged(t *testing.T) {
 var logLine = regexp.MustCompile(`^t[0-9]+ +(.*)$`)
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// The page's "select" command names a cluster as "CP n1"; an unknown one
+// is refused with a notice and changes nothing.
+func TestCAPSelectCommandNamesTheCluster(t *testing.T) {
+	l := newLab(t, "cap")
+	c := l.Chapter().(*CAP)
+	for _, name := range c.ClusterNames() {
+		if msg := l.Command(`{"type":"select","value":"` + name + ` n1"}`); msg != "" {
+			t.Fatal(msg)
+		}
+		l.Update(idle(), desktop)
+		if got := c.ClusterNames()[l.SelectedCluster()]; got != name || l.Selected() != 1 {
+			t.Errorf("select %s n1 selected %v of %s", name, l.Selected(), got)
+		}
+		if !strings.Contains(inspectorText(l), name+" cluster: n1 is") {
+			t.Errorf("select %s n1: the inspector says\n%s", name, inspectorText(l))
+		}
+		if !strings.Contains(l.State(), `"selected":"`+name+` n1"`) {
+			t.Errorf("select %s n1: state %s", name, l.State())
+		}
+	}
+	before := l.SelectedCluster()
+	if msg := l.Command(`{"type":"select","value":"XY n2"}`); msg != "" {
+		t.Fatal(msg)
+	}
+	l.Update(idle(), desktop)
+	if l.SelectedCluster() != before || l.Selected() != 1 || !strings.Contains(l.Notice(), "no cluster") {
+		t.Errorf("select XY n2: selected %v of cluster %d, notice %q", l.Selected(), l.SelectedCluster(), l.Notice())
+	}
+}
