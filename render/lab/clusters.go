@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/ringlab/ringlab/core"
@@ -116,39 +117,41 @@ func (l *Lab) nodeChoices() []nodeChoice {
 }
 
 // collectClusterEvents adds the other clusters' news to the log, each
-// line named by its cluster, and keeps the lines of this frame in tick
-// order (from is where this frame's lines start).
-func (l *Lab) collectClusterEvents(from int) {
+// line named by its cluster, and keeps the log in tick order: the news
+// goes among the lab's own lines of the same ticks (after them, tick by
+// tick).
+func (l *Lab) collectClusterEvents() {
 	names := l.clusterNames()
 	if names == nil {
 		return
 	}
 	cs := l.Chapter().(Clusters)
-	added := false
+	var news []logLine
 	for i := 1; i < len(names); i++ {
 		for _, e := range cs.ClusterEvents(i) {
 			if !l.showMsgs && noisy(e.Kind) {
 				continue
 			}
-			line := logLine{tick: e.Tick, kind: e.Kind, text: names[i] + " · " + e.String()}
-			l.log = append(l.log, line)
-			l.feedLine(line)
-			added = true
+			news = append(news, logLine{tick: e.Tick, kind: e.Kind, text: names[i] + " · " + e.String()})
 		}
 	}
-	if !added {
+	if len(news) == 0 {
 		return
 	}
-	from = min(max(from, 0), len(l.log))
-	slices.SortStableFunc(l.log[from:], func(a, b logLine) int {
-		switch {
-		case a.tick < b.tick:
-			return -1
-		case a.tick > b.tick:
-			return 1
-		}
-		return 0
-	})
+	from := news[0].tick
+	for _, n := range news {
+		from = min(from, n.tick)
+	}
+	// The log is in tick order: the lines of ticks from on are its tail.
+	first := len(l.log)
+	for first > 0 && l.log[first-1].tick >= from {
+		first--
+	}
+	l.log = append(l.log, news...)
+	slices.SortStableFunc(l.log[first:], func(a, b logLine) int { return cmp.Compare(a.tick, b.tick) })
+	for _, n := range news {
+		l.feedLine(n)
+	}
 	if n := len(l.log) - logLinesMax; n > 0 {
 		l.log = append(l.log[:0], l.log[n:]...)
 	}

@@ -479,7 +479,6 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 	}
 	l.ticksPerSec = float64(sum) * UpdatesPerSecond / float64(len(l.ticksWindow))
 
-	logFrom := len(l.log)
 	l.collectEvents()
 	l.refresh()
 	if l.notice != "" {
@@ -490,7 +489,7 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 	}
 	x := l.context()
 	l.Chapter().Update(x)
-	l.collectClusterEvents(logFrom)
+	l.collectClusterEvents()
 	l.syncWidgets()
 	l.build(sz)
 	l.publishState()
