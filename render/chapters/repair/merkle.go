@@ -579,20 +579,34 @@ type syncState struct {
 	known        bool // both trees could be read (both nodes up)
 	inSync       bool
 	rootA, rootB uint64
+	// running: a message of an exchange between the two is in flight.
+	running bool
 }
 
-func (c *Merkle) syncNow(cl *core.Cluster) syncState {
+func (c *Merkle) syncNow(cl *core.Cluster, v *core.View) syncState {
+	var s syncState
+	for _, m := range v.InFlight {
+		switch m.Kind {
+		case core.MsgMerkleReq, core.MsgMerkleResp, core.MsgKeysPush, core.MsgKeysReply:
+			if m.From == merkleA && m.To == merkleB || m.From == merkleB && m.To == merkleA {
+				s.running = true
+			}
+		}
+	}
 	a, okA := cl.MerkleTree(merkleA, c.ex.Shown)
 	b, okB := cl.MerkleTree(merkleB, c.ex.Shown)
 	if !okA || !okB {
-		return syncState{}
+		return s
 	}
-	return syncState{known: true, inSync: a[0][0] == b[0][0], rootA: a[0][0], rootB: b[0][0]}
+	s.known, s.inSync, s.rootA, s.rootB = true, a[0][0] == b[0][0], a[0][0], b[0][0]
+	return s
 }
 
 // nowText says how the shown range's trees compare at tick now.
 func (s syncState) text(now int64) string {
 	switch {
+	case s.running:
+		return fmt.Sprintf("Now, tick %d: the exchange is under way; the trees show the comparisons made so far.", now)
 	case !s.known:
 		return fmt.Sprintf("Now, tick %d: a tree cannot be read (a node is down).", now)
 	case s.inSync:
@@ -606,9 +620,12 @@ func (s syncState) text(now int64) string {
 func (c *Merkle) drawNow(p pen, r frame.Rect, v *core.View) {
 	u := p.u
 	th := p.x.Theme
-	st := c.syncNow(p.x.Cluster())
+	st := c.syncNow(p.x.Cluster(), v)
 	col := scene.Orange
-	if st.known && st.inSync {
+	switch {
+	case st.running:
+		col = scene.SkyBlue
+	case st.known && st.inSync:
 		col = scene.Green
 	}
 	box := frame.Rect{X: r.X, Y: r.Y + u(2), W: r.W, H: r.H - u(6)}

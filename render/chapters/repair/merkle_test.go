@@ -172,7 +172,11 @@ func TestMerklePictureShowsTheExchangeAsCompared(t *testing.T) {
 	click(t, l, ch.diverge)
 	advance(t, l, 60)
 	click(t, l, ch.sync)
-	advance(t, l, 60)
+	advance(t, l, 3)
+	if !hasText(l, "under way") || hasText(l, "in sync") {
+		t.Errorf("while the exchange runs the picture does not say so; scene texts: %q", sceneTexts(l))
+	}
+	advance(t, l, 57)
 	if !hasText(l, "in sync") || !hasText(l, fmt.Sprintf("Now, tick %d", l.View().Tick)) {
 		t.Errorf("no \"Now, tick %d: in sync\" line after the repair; scene texts: %q", l.View().Tick, sceneTexts(l))
 	}
