@@ -355,6 +355,12 @@ func (l *Lab) setSpeed(v float64) {
 func (l *Lab) collectEvents() {
 	evs := l.tl.Events()
 	l.events = append(l.events, evs...)
+	prefix := ""
+	if len(evs) > 0 {
+		if names := l.clusterNames(); names != nil {
+			prefix = names[0] + " · "
+		}
+	}
 	for _, e := range evs {
 		if e.Kind == core.EvMsgDrop || e.Kind == core.EvQuorumReached || e.Kind == core.EvQuorumFailed {
 			l.recent = append(l.recent, e)
@@ -362,10 +368,7 @@ func (l *Lab) collectEvents() {
 		if !l.showMsgs && noisy(e.Kind) {
 			continue
 		}
-		line := logLine{tick: e.Tick, kind: e.Kind, text: e.String()}
-		if names := l.clusterNames(); names != nil {
-			line.text = names[0] + " · " + line.text
-		}
+		line := logLine{tick: e.Tick, kind: e.Kind, text: prefix + e.String()}
 		l.log = append(l.log, line)
 		l.feedLine(line)
 	}
