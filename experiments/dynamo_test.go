@@ -21,9 +21,9 @@ func TestDynamoStrategyThreeBeatsOneInBothAccountings(t *testing.T) {
 	}
 }
 
-// Why the experiments page once measured strategy 2 level with strategy 1,
-// and the paper's ranking with the paper's accounting. Counting tokens
-// only, strategy 2 (on strategy 1's token placement) is within a few
+// Why strategy 2 measures level with strategy 1 when only tokens are
+// counted, and the paper's ranking with the paper's accounting. Counting
+// tokens only, strategy 2 (on strategy 1's token placement) is within a few
 // hundredths of strategy 1 at every T: with Q far above S·T its equal
 // partitions follow the token ranges. Counting its Q-entry partition map
 // as well, every strategy 2 point lies below strategy 1 and strategy 3
