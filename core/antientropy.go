@@ -121,12 +121,17 @@ func (c *Cluster) handleMerkleProbe(n *node, m *message) {
 	var leaves []leafRef
 	for _, rp := range m.probes {
 		a := arc{rp.start, rp.end}
-		reply, err := c.treeFor(n, a).Answer(rp.probe)
+		tree := c.treeFor(n, a)
+		reply, err := tree.Answer(rp.probe)
 		if err != nil {
 			continue // a probe of another tree shape: nothing to compare
 		}
-		for _, st := range reply.Steps {
-			c.emit(&Event{Kind: EvMerkleCompare, From: n.id, To: m.from, Range: rp.end, Level: st.Level, Index: st.Index, Equal: st.Equal})
+		// Steps are in probe order, one per probed hash: the event keeps
+		// both hashes as they were compared, so a picture of the exchange
+		// needs nothing from the trees as they are later.
+		for j, st := range reply.Steps {
+			c.emit(&Event{Kind: EvMerkleCompare, From: n.id, To: m.from, Range: rp.end, Level: st.Level, Index: st.Index, Equal: st.Equal,
+				Hash: tree.Hash(st.Level, st.Index), PeerHash: rp.probe.Hashes[j]})
 		}
 		for _, l := range reply.Leaves {
 			leaves = append(leaves, leafRef{rp.start, rp.end, l})

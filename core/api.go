@@ -280,9 +280,14 @@ type Event struct {
 	Level   int      `json:"level,omitempty"`
 	Index   int      `json:"index,omitempty"`
 	Equal   bool     `json:"equal,omitempty"`
-	Status  Status   `json:"status,omitempty"`
-	Up      bool     `json:"up,omitempty"`
-	Text    string   `json:"text,omitempty"`
+	// EvMerkleCompare: the two hashes compared, From's own node (Level,
+	// Index) and the hash To sent of it (as To's tree was when it sent it).
+	// They are not in the trace digest (see appendEvent).
+	Hash     uint64 `json:"hash,omitempty"`
+	PeerHash uint64 `json:"peer_hash,omitempty"`
+	Status   Status `json:"status,omitempty"`
+	Up       bool   `json:"up,omitempty"`
+	Text     string `json:"text,omitempty"`
 }
 
 // OpKind is a client operation in the history.

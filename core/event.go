@@ -153,6 +153,9 @@ func appendEvent(b []byte, e *Event) []byte {
 	p = putUvarint(b, p, e.Range)
 	p = putVarint(b, p, int64(e.Level))
 	p = putVarint(b, p, int64(e.Index))
+	// Hash and PeerHash are left out: they follow from the trees, which the
+	// earlier events determine, and leaving them out keeps the digest of
+	// every run shared before they were recorded.
 	p = putString(b, p, e.Text)
 	return b[:p]
 }

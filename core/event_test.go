@@ -60,7 +60,7 @@ func TestAppendEventMatchesReference(t *testing.T) {
 		return rng.Int64() >> rng.IntN(64)
 	}
 	text := func() string { return string(bytes.Repeat([]byte{'x'}, rng.IntN(3)*rng.IntN(200))) }
-	events := []Event{{}, {Seq: math.MaxUint64, Range: math.MaxUint64, MsgID: math.MaxUint64, Request: math.MaxUint64}}
+	events := []Event{{}, {Seq: math.MaxUint64, Range: math.MaxUint64, MsgID: math.MaxUint64, Request: math.MaxUint64, Hash: math.MaxUint64, PeerHash: math.MaxUint64}}
 	for range 2000 {
 		e := Event{
 			Seq: rng.Uint64() >> rng.IntN(64), Tick: anyInt(), Kind: EventKind(rng.IntN(30)), From: NodeID(rng.IntN(70000)),
@@ -68,6 +68,7 @@ func TestAppendEventMatchesReference(t *testing.T) {
 			Client: int(anyInt()), Msg: MsgKind(rng.IntN(20)), MsgID: rng.Uint64(), DeliverTick: anyInt(),
 			Key: text(), Version: text(), OK: rng.IntN(2) == 0, Count: int(anyInt()), Need: int(anyInt()),
 			Range: rng.Uint64(), Level: int(anyInt()), Index: int(anyInt()), Equal: rng.IntN(2) == 0,
+			Hash: rng.Uint64() >> rng.IntN(64), PeerHash: rng.Uint64(),
 			Status: Status(rng.IntN(5)), Up: rng.IntN(2) == 0, Text: text(),
 		}
 		for range rng.IntN(12) {

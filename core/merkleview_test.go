@@ -76,6 +76,21 @@ func TestMerkleAccessorsAndExplicitPeerN0(t *testing.T) {
 			if e.Range == rng.End && e.Level == cfg.MerkleDepth && e.Index == differ && !e.Equal {
 				sawLeaf = true
 			}
+			// Each comparison carries the two hashes it compared: the
+			// trees as they were before the exchange repaired anything.
+			if e.Equal != (e.Hash == e.PeerHash) {
+				t.Errorf("%s: hashes %x and %x, equal %v", e.String(), e.Hash, e.PeerHash, e.Equal)
+			}
+			if e.Range == rng.End {
+				own, peer := mine, theirs
+				if e.From == 0 {
+					own, peer = theirs, mine
+				}
+				if e.Hash != own[e.Level][e.Index] || e.PeerHash != peer[e.Level][e.Index] {
+					t.Errorf("%s: hashes %x (%v's) and %x, want the trees' before the exchange, %x and %x",
+						e.String(), e.Hash, e.From, e.PeerHash, own[e.Level][e.Index], peer[e.Level][e.Index])
+				}
+			}
 		}
 	}
 	if !sawLeaf {

@@ -160,10 +160,14 @@ func (l *Lab) drawTabContent(layer *frame.Layer) {
 		_, body := c.CutTop(th.ControlHeight() + th.U(10))
 		n := l.selectedNode()
 		if n == nil {
-			l.paragraph(layer, body, "Click a node on the ring, or pick one above, to see what it stores and what it believes about the others.", th.TextDim)
+			l.paragraph(layer, body, l.nodeHint(), th.TextDim)
 			return
 		}
-		l.textRows(layer, body, inspectorLines(l.view, n), th.Text)
+		lines := inspectorLines(l.clusterView(l.selCluster), n)
+		if names := l.clusterNames(); names != nil && l.selCluster < len(names) {
+			lines[0] = names[l.selCluster] + " cluster: " + lines[0]
+		}
+		l.textRows(layer, body, lines, th.Text)
 	case tabEvents:
 		_, body := c.CutTop(th.ControlHeight() + th.U(10))
 		lh := frame.LineHeight(th.Font()) + th.U(2)

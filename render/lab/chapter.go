@@ -70,8 +70,11 @@ type Context struct {
 	Theme  *ui.Theme
 	// Measure measures text in the face the lab paints with.
 	Measure frame.Measurer
-	// Selected is the node shown in the inspector, or core.NoNode.
-	Selected core.NodeID
+	// Selected is the node shown in the inspector, or core.NoNode, and
+	// SelectedCluster its cluster (0 but in a chapter that runs several,
+	// see Clusters).
+	Selected        core.NodeID
+	SelectedCluster int
 	// Seed is the run's seed.
 	Seed uint64
 	// ReducedMotion is the user's wish for no animation: draw changes as
@@ -89,7 +92,10 @@ func (x *Context) Cluster() *core.Cluster { return x.lab.tl.Cluster() }
 func (x *Context) Apply(cmd core.Command) (core.RequestID, error) { return x.lab.apply(cmd) }
 
 // Select shows a node in the inspector (core.NoNode to clear).
-func (x *Context) Select(id core.NodeID) { x.lab.selected = id; x.Selected = id }
+func (x *Context) Select(id core.NodeID) {
+	x.lab.selectNode(0, id)
+	x.Selected, x.SelectedCluster = id, 0
+}
 
 // Notify shows a short message to the user in the notice bar.
 func (x *Context) Notify(msg string) { x.lab.notify(msg) }

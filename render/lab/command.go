@@ -25,6 +25,7 @@ type action struct {
 	chapter string
 	item    string // "chapter": the item to open the chapter on (Opener)
 	node    core.NodeID
+	cluster string // "select": the cluster's name ("CP"), "" for the lab's run
 	cmd     core.Command
 	config  core.Config
 	link    *runfmt.Link   // "link": a fragment to open (LoadState)
@@ -56,9 +57,10 @@ const commandJSONMax = 64 << 10
 // {"type":"chapter","value":"id" or 1-based number} (optionally with
 // "item": the chapter opens on that item, as Lab.OpenChapter does:
 // {"type":"chapter","value":"experiments","item":"movement"}),
-// {"type":"seek","value":tick}, {"type":"select","value":"n2" or ""} (or,
-// for the diagram and history views, "op:12" the operation of request 12,
-// "msg:40" message 40, "stale" the latest stale read),
+// {"type":"seek","value":tick}, {"type":"select","value":"n2" or ""; "CP n2"
+// names a cluster in a chapter that runs several, see Clusters; for the
+// diagram and history views, "op:12" the operation of request 12, "msg:40"
+// message 40, "stale" the latest stale read},
 // {"type":"view","value":"scene"|"diagram"|"history"} (the chapter's
 // picture, the run's space-time diagram, or the clients' history),
 // {"type":"tab","value":name} (a side-panel tab, "inspector"|"events"|
@@ -158,9 +160,13 @@ func ParseCommand(text string) (action, error) {
 		}
 		a.node = core.NoNode
 		if s != "" {
+			// "CP n2": a node of one of the clusters a chapter runs.
+			if c, n, ok := strings.Cut(s, " "); ok {
+				a.cluster, s = c, n
+			}
 			id, ok := ids.Parse(s)
 			if !ok {
-				return a, fmt.Errorf("%q is not a node name such as n2", s)
+				return a, fmt.Errorf("%q is not a node name such as n2 (or CP n2 in a chapter with two clusters)", s)
 			}
 			a.node = id
 		}
@@ -323,7 +329,16 @@ func (l *Lab) perform(a action) {
 		}
 		l.setChapter(i)
 	case "select":
-		l.selected = a.node
+		i := 0
+		if a.cluster != "" {
+			names := l.clusterNames()
+			i = slices.IndexFunc(names, func(n string) bool { return strings.EqualFold(n, a.cluster) })
+			if i < 0 {
+				l.notify(fmt.Sprintf("Ignored select: this chapter has no cluster %q.", a.cluster))
+				return
+			}
+		}
+		l.selectNode(i, a.node)
 	case "tab":
 		l.selectTab(a.chapter)
 	case "view":
@@ -460,6 +475,9 @@ func (l *Lab) StateNow() State {
 	st.FocusFirst, st.FocusLast = l.mgr.FocusEdge()
 	if l.selected != core.NoNode {
 		st.Selected = l.selected.String()
+		if names := l.clusterNames(); l.selCluster < len(names) {
+			st.Selected = names[l.selCluster] + " " + st.Selected
+		}
 	}
 	if v := l.view; v != nil {
 		st.Counters = v.Counters

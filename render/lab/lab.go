@@ -105,10 +105,12 @@ type Lab struct {
 	// tick (a command recorded, a new run); it keys the cached link.
 	runRev int
 
-	selected  core.NodeID
-	help      bool
-	notice    string
-	noticeAge int
+	selected core.NodeID
+	// selCluster is the cluster of selected (see Clusters).
+	selCluster int
+	help       bool
+	notice     string
+	noticeAge  int
 	// noticeAct is the notice's action button, or nil (window.go).
 	noticeAct    *ui.Button
 	noticeButton *ui.Button
@@ -393,6 +395,12 @@ func (l *Lab) setSpeed(v float64) {
 func (l *Lab) collectEvents() {
 	evs := l.tl.Events()
 	l.events = append(l.events, evs...)
+	prefix := ""
+	if len(evs) > 0 {
+		if names := l.clusterNames(); names != nil {
+			prefix = names[0] + " · "
+		}
+	}
 	for _, e := range evs {
 		if e.Kind == core.EvMsgDrop || e.Kind == core.EvQuorumReached || e.Kind == core.EvQuorumFailed {
 			l.recent = append(l.recent, e)
@@ -400,7 +408,7 @@ func (l *Lab) collectEvents() {
 		if !l.showMsgs && noisy(e.Kind) {
 			continue
 		}
-		line := logLine{tick: e.Tick, kind: e.Kind, text: e.String()}
+		line := logLine{tick: e.Tick, kind: e.Kind, text: prefix + e.String()}
 		l.log = append(l.log, line)
 		l.feedLine(line)
 	}
@@ -450,7 +458,9 @@ func (l *Lab) context() *Context {
 		Theme:    &l.theme,
 		Measure:  l.measure,
 		Selected: l.selected,
-		Seed:     l.seed,
+
+		SelectedCluster: l.selCluster,
+		Seed:            l.seed,
 
 		ReducedMotion: l.reducedMotion,
 	}
@@ -524,6 +534,7 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 	}
 	x := l.context()
 	l.Chapter().Update(x)
+	l.collectClusterEvents()
 	l.syncWidgets()
 	l.build(sz)
 	l.publishState()
@@ -618,8 +629,8 @@ func (l *Lab) handleInput(in *ui.Input) {
 	}
 	if in.MousePressed && !l.mgr.PointerOverUI && l.layout.scene.Contains(in.MouseX, in.MouseY) &&
 		!l.layout.panel.Contains(in.MouseX, in.MouseY) {
-		if id, ok := l.Chapter().NodeAt(in.MouseX, in.MouseY); ok {
-			l.selected = id
+		if i, id, ok := l.nodeAt(in.MouseX, in.MouseY); ok {
+			l.selectNode(i, id)
 			l.tab = tabInspector
 			l.w.tabs.Selected = tabInspector
 		}

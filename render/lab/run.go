@@ -113,7 +113,7 @@ func (l *Lab) install(b builtRun) {
 	l.log = l.log[:0]
 	l.recent = l.recent[:0]
 	l.events = l.events[:0]
-	l.selected = core.NoNode
+	l.selectNode(0, core.NoNode)
 	l.runRev++
 	l.dirty = true
 	l.refresh()

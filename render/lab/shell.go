@@ -84,19 +84,22 @@ func (l *Lab) buildWidgets() {
 
 // selectByIndex selects the i-th node listed in the node dropdown.
 func (l *Lab) selectByIndex(i int) {
-	if l.view == nil || i < 0 || i >= len(l.view.Nodes) {
+	choices := l.nodeChoices()
+	if i < 0 || i >= len(choices) {
 		return
 	}
-	l.selected = l.view.Nodes[i].ID
+	l.selectNode(choices[i].cluster, choices[i].id)
 }
 
+// selectedNode is the inspected node in its cluster's view, or nil.
 func (l *Lab) selectedNode() *core.NodeView {
-	if l.view == nil || l.selected == core.NoNode {
+	v := l.clusterView(l.selCluster)
+	if v == nil || l.selected == core.NoNode {
 		return nil
 	}
-	for i := range l.view.Nodes {
-		if l.view.Nodes[i].ID == l.selected {
-			return &l.view.Nodes[i]
+	for i := range v.Nodes {
+		if v.Nodes[i].ID == l.selected {
+			return &v.Nodes[i]
 		}
 	}
 	return nil
@@ -172,12 +175,10 @@ func (l *Lab) syncWidgets() {
 	w.showMsgs.On = l.showMsgs
 	w.node.Options = w.node.Options[:0]
 	w.node.Selected = -1
-	if l.view != nil {
-		for i, n := range l.view.Nodes {
-			w.node.Options = append(w.node.Options, n.ID.String())
-			if n.ID == l.selected {
-				w.node.Selected = i
-			}
+	for i, ch := range l.nodeChoices() {
+		w.node.Options = append(w.node.Options, ch.label)
+		if ch.id == l.selected && ch.cluster == l.selCluster {
+			w.node.Selected = i
 		}
 	}
 	if n := l.selectedNode(); n != nil {
@@ -186,6 +187,11 @@ func (l *Lab) syncWidgets() {
 			w.crash.Label = "Crash " + n.ID.String()
 		} else {
 			w.crash.Label = "Restart " + n.ID.String()
+		}
+		if len(l.clusterNames()) == 2 {
+			// The other cluster replays the lab's commands: a crash is
+			// one in both.
+			w.crash.Label += " in both"
 		}
 	} else {
 		w.crash.Disabled = true
@@ -429,7 +435,7 @@ func (l *Lab) computeLayout(sz Size) {
 	} else {
 		place(l.w.play, u(104), tr)
 		place(l.w.stepBtn, u(70), tr)
-		place(l.w.speed, u(250), tr)
+		place(l.w.speed, max(u(250), l.speedSliderW()), tr)
 	}
 	resetW := u(76)
 	if lay.compact {
@@ -465,6 +471,29 @@ func (l *Lab) computeLayout(sz Size) {
 	l.w.crash.SetBounds(crashR)
 	l.w.showMsgs.SetBounds(top)
 }
+
+// speedSliderW is the width the speed slider needs for its caption and its
+// widest value ("4096 ticks/frame") in full, beside a track that keeps the
+// third of the slider it is given (see ui.Slider): the text keeps its
+// place whatever the speed.
+func (l *Lab) speedSliderW() float64 {
+	th := &l.theme
+	size := th.Font()
+	widest := 0.0
+	for v := float64(SpeedMin); ; v = min(v*2, SpeedMax) {
+		widest = max(widest, l.measure.Width(describeSpeed(v), size))
+		if v == SpeedMax {
+			break
+		}
+	}
+	text := l.measure.Width(l.w.speed.Label, size) + widest + th.U(24)
+	return text*3/2 + 2*th.U(8) + th.U(2)
+}
+
+// TransportBar is where the transport bar (play, step, speed, reset, the
+// timeline and the seed) was laid out in the last Update; empty when the
+// chapter shows none.
+func (l *Lab) TransportBar() frame.Rect { return l.layout.bottom }
 
 // addWidgets registers the visible widgets in Tab order, which follows the
 // screen from top to bottom:

@@ -244,7 +244,10 @@ func (t *Timeline) GoTo(tick int64) error {
 		i--
 	}
 	cp := t.cps[i]
-	if tick > now && cp.tick <= now {
+	// After a scrub back the store ends at now (Cut): going forward again,
+	// the ticks after it must be recorded as they are passed, so they are
+	// stepped rather than rebuilt quietly from a later checkpoint.
+	if tick > now && (cp.tick <= now || t.store.End() < tick) {
 		for t.Now() < tick {
 			t.Step()
 		}

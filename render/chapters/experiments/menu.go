@@ -24,7 +24,7 @@ var menu = []entry{
 	{"balance", "Load spread against vnodes",
 		"Guess the spread at 100 vnodes per node before running: the prediction says about 1/sqrt(100) = 10%. Then set nodes to 50 and run again."},
 	{"dynamo", "Dynamo's partitioning strategies",
-		"At equal metadata, which strategy balances best? Run, then compare the three lines at the same point on the x axis."},
+		"At equal metadata, which strategy balances best? Run, compare the lines at one point on the x axis, then switch to the second figure: metadata counted as the paper counts it."},
 	{"availability", "Availability against vnodes",
 		"More vnodes: does a failure hurt more or fewer key ranges? Run, then switch to the second table: the share of keys lost stays flat."},
 	{"staleness", "Stale reads against time",

@@ -536,3 +536,6 @@ func dashedSpoke(l *frame.Layer, g scene.Geom, an, r float64, u func(float64) fl
 		l.Line(x0, y0, x1, y1, u(1.5), scene.TextColor)
 	}
 }
+
+// NodeHint says where the picture's nodes are (lab.NodeHinter).
+func (c *Consistent) NodeHint() string { return "Click a node on the ring" }

@@ -392,3 +392,7 @@ func (c *Naive) movedFraction() (modulo, onRing float64) {
 	t := float64(len(c.modAfter))
 	return float64(c.movedModulo) / t, float64(c.movedRing) / t
 }
+
+// NodeHint: the picture's servers are columns, not clickable nodes
+// (lab.NodeHinter).
+func (c *Naive) NodeHint() string { return "" }

@@ -451,3 +451,6 @@ func plural(n int, noun string) string {
 	}
 	return thousands(n) + " " + noun + "s"
 }
+
+// NodeHint says where the picture's nodes are (lab.NodeHinter).
+func (c *VirtualNodes) NodeHint() string { return "Click a node on the ring" }

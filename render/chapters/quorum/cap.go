@@ -246,15 +246,60 @@ func (c *CAP) Enter(x *lab.Context) {
 func (c *CAP) Update(x *lab.Context) { c.twin.sync(x.Cluster()) }
 
 func (c *CAP) NodeAt(px, py float64) (core.NodeID, bool) {
-	for _, p := range c.panels {
+	_, id, ok := c.ClusterNodeAt(px, py)
+	return id, ok
+}
+
+// The chapter's two clusters for the inspector and the event log
+// (lab.Clusters): the lab's run is cluster 0, the twin cluster 1.
+
+// twinStrict reports whether the twin is the CP cluster (the lab's run is
+// then the AP one).
+func (c *CAP) twinStrict() bool { return c.twin.cfg.Mode == core.Strict }
+
+func (c *CAP) ClusterNames() []string {
+	if c.twinStrict() {
+		return []string{"AP", "CP"}
+	}
+	return []string{"CP", "AP"}
+}
+
+func (c *CAP) ClusterView(i int) *core.View {
+	if i != 1 || c.twin.c == nil {
+		return nil
+	}
+	v := c.twin.c.View()
+	return &v
+}
+
+func (c *CAP) ClusterEvents(i int) []core.Event {
+	if i != 1 {
+		return nil
+	}
+	return c.twin.take()
+}
+
+// clusterOfPanel is the cluster drawn in panel p (0: CP, 1: AP).
+func (c *CAP) clusterOfPanel(p int) int {
+	if (p == 0) == c.twinStrict() {
+		return 1
+	}
+	return 0
+}
+
+func (c *CAP) ClusterNodeAt(px, py float64) (int, core.NodeID, bool) {
+	for i, p := range c.panels {
 		for id, q := range p.places {
 			if (px-q.X)*(px-q.X)+(py-q.Y)*(py-q.Y) <= p.r*p.r*2 {
-				return id, true
+				return c.clusterOfPanel(i), id, true
 			}
 		}
 	}
-	return core.NoNode, false
+	return 0, core.NoNode, false
 }
+
+// NodeHint says where the picture's nodes are (lab.NodeHinter).
+func (c *CAP) NodeHint() string { return "Click a node in either cluster" }
 
 // capSide is what one cluster shows: its view, history, dropped messages.
 type capSide struct {
@@ -281,8 +326,8 @@ func (c *CAP) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	}
 	leftR, rightR := area.Inset(u(8)).CutLeft((area.W - u(16) - u(12)) / 2)
 	_, rightR = rightR.CutLeft(u(12))
-	c.buildPanel(x, leftR, l, cp, &c.panels[0])
-	c.buildPanel(x, rightR, l, ap, &c.panels[1])
+	c.buildPanel(x, leftR, l, cp, &c.panels[0], x.SelectedCluster == c.clusterOfPanel(0))
+	c.buildPanel(x, rightR, l, ap, &c.panels[1], x.SelectedCluster == c.clusterOfPanel(1))
 	if c.twin.err != nil {
 		l.Label(area.X+u(14), area.Bottom()-u(24), x.Theme.Font(), scene.Vermillion, frame.AlignStart,
 			frame.Fit(x.Measure, "The second cluster could not replay a command: "+c.twin.err.Error(), x.Theme.Font(), area.W-u(28)))
@@ -327,7 +372,10 @@ func tallyOf(s capSide, key string) capTally {
 // the partition line, the key's value on each node, the messages about the
 // key in flight, the learner's last requests and the tally of what the
 // mode gave up.
-func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capSide, p *capPanel) {
+//
+// selected says whether the inspected node (x.Selected) is this cluster's:
+// it then wears a ring.
+func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capSide, p *capPanel, selected bool) {
 	th := x.Theme
 	u := th.U
 	size := th.Font()
@@ -448,6 +496,9 @@ func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capS
 			n := nodeOf(v, id)
 			q := p.places[id]
 			drawNodeGlyph(l, u(1), q, glyph, id, n.Up)
+			if selected && id == x.Selected {
+				l.Annulus(q.X, q.Y, glyph+u(9), u(2.5), 32, th.Focus)
+			}
 			if contains(s.pref, id) {
 				// Replicas of the key wear a white ring.
 				l.Annulus(q.X, q.Y, glyph+u(4), u(2), 28, scene.TextColor)

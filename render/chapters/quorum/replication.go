@@ -403,10 +403,27 @@ func (c *Replication) drawWalkOnRing(x *lab.Context, l *frame.Layer, key string,
 	l.Line(x0, y0, x1, y1, u(3), scene.TextColor)
 	big := u(20)
 	label := "key " + key
-	dashed(l, g.CX, g.CY, x1, y1, u(1.5), u(5), u(5), scene.TextDim)
 	lw := x.Measure.Width(label, big)
-	l.Rect(frame.Rect{X: g.CX - lw/2 - u(8), Y: g.CY - frame.LineHeight(big)/2 - u(4), W: lw + u(16), H: frame.LineHeight(big) + u(8)}, th.Background)
-	l.Label(g.CX, g.CY-frame.LineHeight(big)/2, big, scene.TextColor, frame.AlignCenter, label)
+	box := frame.Rect{X: g.CX - lw/2 - u(8), Y: g.CY - frame.LineHeight(big)/2 - u(4), W: lw + u(16), H: frame.LineHeight(big) + u(8)}
+	// Each visited point gets a numbered badge on a spoke into the ring,
+	// one step deeper than the last, so that points close together on the
+	// ring stay apart. On a small ring a deep badge can reach the middle:
+	// the key's name (which the heading also gives) then gives way.
+	badgeAt := func(i int, s ring.WalkStep) (float64, float64) {
+		return g.At(scene.Angle(s.Point.Hash), g.R-u(34)-float64(i%8)*u(20))
+	}
+	named := true
+	for i, s := range steps[:shown] {
+		px, py := badgeAt(i, s)
+		if box.Inset(-u(10)).Contains(px, py) {
+			named = false
+		}
+	}
+	if named {
+		dashed(l, g.CX, g.CY, x1, y1, u(1.5), u(5), u(5), scene.TextDim)
+		l.Rect(box, th.Background)
+		l.Label(g.CX, g.CY-frame.LineHeight(big)/2, big, scene.TextColor, frame.AlignCenter, label)
+	}
 
 	if shown == 0 {
 		return
@@ -444,14 +461,11 @@ func (c *Replication) drawWalkOnRing(x *lab.Context, l *frame.Layer, key string,
 	l.Tri(float32(fx+tx*a), float32(fy+ty*a), float32(fx-tx*a/2+nx*a*0.7), float32(fy-ty*a/2+ny*a*0.7),
 		float32(fx-tx*a/2-nx*a*0.7), float32(fy-ty*a/2-ny*a*0.7), scene.TextColor)
 
-	// Each visited point gets a spoke into the ring, one step deeper than
-	// the last, so that points close together on the ring stay apart.
 	n := 0
 	for i, s := range steps[:shown] {
 		an := scene.Angle(s.Point.Hash)
-		depth := u(34) + float64(i%8)*u(20)
 		sx, sy := g.At(an, g.R-u(4))
-		px, py := g.At(an, g.R-depth)
+		px, py := badgeAt(i, s)
 		col := scene.NodeColor(s.Point.Node)
 		if s.Chosen {
 			n++
@@ -520,3 +534,6 @@ func (c *Replication) drawStrip(x *lab.Context, area frame.Rect, l *frame.Layer,
 		}
 	}
 }
+
+// NodeHint says where the picture's nodes are (lab.NodeHinter).
+func (c *Replication) NodeHint() string { return "Click a node on the ring" }

@@ -20,6 +20,22 @@ type twin struct {
 	// drops are the twin's dropped messages of the last few ticks, for the
 	// crosses its picture draws.
 	drops []core.Event
+	// news are the twin's events not yet taken for the event log (take);
+	// newsSeq is the last event of a catch-up replay, which is not news.
+	news    []core.Event
+	newsSeq uint64
+}
+
+// twinNewsMax bounds the news kept between two takes.
+const twinNewsMax = 4096
+
+// take returns the twin's events since the last take, oldest first, and
+// forgets them: what it did while the lab's run advanced, never what it
+// replayed to catch up after a scrub or a fork.
+func (t *twin) take() []core.Event {
+	n := t.news
+	t.news = nil
+	return n
 }
 
 // twinRecentTicks is how long a dropped message stays marked.
@@ -29,6 +45,7 @@ const twinRecentTicks = 3
 func (t *twin) reset(cfg core.Config) {
 	t.cfg = cfg
 	t.c, t.applied, t.err, t.drops = nil, nil, nil, nil
+	t.news, t.newsSeq = nil, 0
 }
 
 // sync brings the twin to the live cluster's tick, applying the commands
@@ -46,6 +63,7 @@ func (t *twin) sync(live *core.Cluster) {
 			return
 		}
 		t.c, t.applied, t.err, t.drops = c, nil, nil, nil
+		t.news = nil
 		// Catching up replays history: its events are not news.
 		c.DiscardEvents(true)
 		rebuilt = true
@@ -62,6 +80,9 @@ func (t *twin) sync(live *core.Cluster) {
 		t.c.DiscardEvents(false)
 	}
 	t.c.RunUntil(now)
+	if rebuilt {
+		t.newsSeq = uint64(t.c.Counters().Events)
+	}
 	keep := t.drops[:0]
 	for _, e := range t.drops {
 		if e.Tick >= now-twinRecentTicks {
@@ -73,5 +94,11 @@ func (t *twin) sync(live *core.Cluster) {
 		if e.Kind == core.EvMsgDrop && e.Tick >= now-twinRecentTicks {
 			t.drops = append(t.drops, e)
 		}
+		if e.Seq > t.newsSeq {
+			t.news = append(t.news, e)
+		}
+	}
+	if n := len(t.news) - twinNewsMax; n > 0 {
+		t.news = append(t.news[:0], t.news[n:]...)
 	}
 }

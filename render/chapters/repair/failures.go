@@ -538,6 +538,7 @@ func (c *Failures) drawMatrix(p pen, r frame.Rect, v *core.View, compact bool) {
 		}
 		ty := y0 + (row.H-p.lh)/2
 		p.nodeGlyph(r.X+gr+u(4), y0+row.H/2, gr, viewer.ID, viewer.Up)
+		c.hits = append(c.hits, hit{viewer.ID, r.X + gr + u(4), y0 + row.H/2, gr + u(4)})
 		name := viewer.ID.String()
 		col := th.Text
 		if !viewer.Up {
@@ -612,4 +613,9 @@ func (c *Failures) drawLegend(p pen, r frame.Rect) {
 	item(func(x0 float64) { p.statusGlyph(x0+u(7), cy, u(7), 0, false) }, u(14), "not heard of")
 	item(func(x0 float64) { p.l.Line(x0, cy, x0+u(24), cy, u(2.5), scene.Purple) }, u(24), "gossip")
 	item(func(x0 float64) { p.arrow(x0, cy, x0+u(28), cy, u(2.5), scene.Vermillion, true) }, u(28), "hint")
+}
+
+// NodeHint says where the picture's nodes are (lab.NodeHinter).
+func (c *Failures) NodeHint() string {
+	return "Click a node in the circle or at the start of a table row"
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/core/merkle"
+	"github.com/ringlab/ringlab/core/ring"
 	"github.com/ringlab/ringlab/render/chapters/measureit"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
@@ -312,14 +314,22 @@ type exchange struct {
 	// Hashes is the number of hashes sent: one per comparison.
 	Hashes int
 	// KeysSent is what the two sides shipped of the differing buckets;
-	// Repaired the distinct keys that changed on either side by it.
+	// Repaired the distinct keys that changed on either side by it, and
+	// repairs each key with the replica it changed on.
 	KeysSent int
 	Repaired []string
+	repairs  []repairedKey
 	// KeysInRanges is the number of keys n0 stores in the compared ranges
 	// now (set by the chapter from the cluster).
 	KeysInRanges int
 	// Shown is the range drawn: the one with the most differing nodes.
 	Shown uint64
+}
+
+// repairedKey is a key the exchange wrote to a replica that lacked it.
+type repairedKey struct {
+	key string
+	on  core.NodeID
 }
 
 // lastExchange finds the last exchange between a and b: it starts at the
@@ -360,6 +370,7 @@ func lastExchange(events []core.Event, a, b core.NodeID) exchange {
 			if !repaired[e.Key] {
 				repaired[e.Key] = true
 				ex.Repaired = append(ex.Repaired, e.Key)
+				ex.repairs = append(ex.repairs, repairedKey{e.Key, e.To})
 			}
 		}
 	}
@@ -389,9 +400,22 @@ const (
 
 // states lays the shown range's comparisons out per level and index.
 func (ex *exchange) states(depth int) [][]nodeState {
+	out, _ := ex.compared(depth, merkleA, merkleB)
+	return out
+}
+
+// compared lays the shown range's comparisons out per level and index:
+// what each found, and the two hashes it compared, a's tree's in
+// hashes[0] and b's in hashes[1], as the comparison's event recorded them
+// (the trees as they were then, not as they are now). A node never
+// compared has state notCompared and no hash.
+func (ex *exchange) compared(depth int, a, b core.NodeID) ([][]nodeState, [2][][]uint64) {
 	out := make([][]nodeState, depth+1)
+	var hashes [2][][]uint64
 	for lv := range out {
 		out[lv] = make([]nodeState, 1<<lv)
+		hashes[0] = append(hashes[0], make([]uint64, 1<<lv))
+		hashes[1] = append(hashes[1], make([]uint64, 1<<lv))
 	}
 	for _, e := range ex.compares[ex.Shown] {
 		if e.Level < 0 || e.Level > depth || e.Index < 0 || e.Index >= len(out[e.Level]) {
@@ -402,8 +426,46 @@ func (ex *exchange) states(depth int) [][]nodeState {
 		} else {
 			out[e.Level][e.Index] = comparedDiffer
 		}
+		own, peer := e.Hash, e.PeerHash
+		if e.From == b && e.To == a {
+			own, peer = peer, own
+		}
+		hashes[0][e.Level][e.Index], hashes[1][e.Level][e.Index] = own, peer
+	}
+	return out, hashes
+}
+
+// repairedLeaves maps each leaf of the shown range to the keys the
+// exchange repaired in it (the range's bounds come from n0's ring).
+func (ex *exchange) repairedLeaves(cl *core.Cluster, depth int) map[int][]repairedKey {
+	if !ex.started || len(ex.repairs) == 0 {
+		return nil
+	}
+	var start uint64
+	found := false
+	for _, rv := range cl.MerkleRanges(merkleA) {
+		if rv.End == ex.Shown {
+			start, found = rv.Start, true
+		}
+	}
+	out := map[int][]repairedKey{}
+	for _, r := range ex.repairs {
+		h := ring.HashKey(r.key)
+		if found && !inRange(start, ex.Shown, h) {
+			continue
+		}
+		leaf := merkle.LeafIndex(h, depth)
+		out[leaf] = append(out[leaf], r)
 	}
 	return out
+}
+
+// inRange reports whether h lies in the ring range (start, end].
+func inRange(start, end, h uint64) bool {
+	if start < end {
+		return h > start && h <= end
+	}
+	return h > start || h <= end // the range wraps past zero (or is the whole ring)
 }
 
 func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
@@ -441,8 +503,8 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	} else {
 		h.lines = append(h.lines, headLine{"No exchange yet.", th.TextDim})
 	}
-	// The trees come first; in a short picture the status line, the
-	// differing buckets' keys, read repair and the legend follow, each
+	// The trees come first; in a short picture the state of the trees
+	// now, the differing buckets, read repair and the legend follow, each
 	// while the trees keep the height they need.
 	treesMin := p.lh + u(14) + float64(v.Config.MerkleDepth+1)*u(16)
 	keep := 0
@@ -453,12 +515,15 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		}
 	}
 	rest := h.draw(p, in, compact, keep)
-	leafH, readH, legendH := 2*p.lh+u(8), u(20)+3*p.lh, p.lh+u(12)
+	nowH, leafH, readH, legendH := p.lh+u(16), 2*p.lh+u(8), u(20)+3*p.lh, p.lh+u(12)
 	if compact {
-		leafH, readH = p.lh+u(6), u(18)+2*p.lh
+		nowH, leafH, readH = p.lh+u(10), p.lh+u(6), u(18)+2*p.lh
+	}
+	if !ex.started {
+		nowH = 0
 	}
 	// Kept in order of importance, placed bottom up: legend, read repair,
-	// the buckets' keys.
+	// the buckets' keys; the trees' state now sits above the trees.
 	budget := rest.H - treesMin
 	keepBlock := func(h float64) bool {
 		if budget < h {
@@ -467,8 +532,9 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		budget -= h
 		return true
 	}
+	showNow := keepBlock(nowH)
 	showLeaf, showRead, showLegend := keepBlock(leafH), keepBlock(readH), keepBlock(legendH)
-	var legend, readArea, leafArea frame.Rect
+	var legend, readArea, leafArea, nowArea frame.Rect
 	if showLegend {
 		legend, rest = rest.CutBottom(legendH)
 	}
@@ -477,6 +543,12 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	}
 	if showLeaf {
 		leafArea, rest = rest.CutBottom(leafH)
+	}
+	if showNow && nowH > 0 {
+		nowArea, rest = rest.CutTop(nowH)
+	}
+	if nowArea.H > 0 {
+		c.drawNow(p, nowArea, v)
 	}
 	if leafArea.H > 0 {
 		c.drawLeafKeys(p, leafArea)
@@ -501,50 +573,121 @@ func listOrNone(keys []string) string {
 	return s
 }
 
+// syncState is what the two trees of the shown range are now, at the
+// tick on screen: a state of its own, drawn apart from the exchange.
+type syncState struct {
+	known        bool // both trees could be read (both nodes up)
+	inSync       bool
+	rootA, rootB uint64
+	// running: a message of an exchange between the two is in flight.
+	running bool
+}
+
+func (c *Merkle) syncNow(cl *core.Cluster, v *core.View) syncState {
+	var s syncState
+	for _, m := range v.InFlight {
+		switch m.Kind {
+		case core.MsgMerkleReq, core.MsgMerkleResp, core.MsgKeysPush, core.MsgKeysReply:
+			if m.From == merkleA && m.To == merkleB || m.From == merkleB && m.To == merkleA {
+				s.running = true
+			}
+		}
+	}
+	a, okA := cl.MerkleTree(merkleA, c.ex.Shown)
+	b, okB := cl.MerkleTree(merkleB, c.ex.Shown)
+	if !okA || !okB {
+		return s
+	}
+	s.known, s.inSync, s.rootA, s.rootB = true, a[0][0] == b[0][0], a[0][0], b[0][0]
+	return s
+}
+
+// nowText says how the shown range's trees compare at tick now.
+func (s syncState) text(now int64) string {
+	switch {
+	case s.running:
+		return fmt.Sprintf("Now, tick %d: the exchange is under way; the trees show the comparisons made so far.", now)
+	case !s.known:
+		return fmt.Sprintf("Now, tick %d: a tree cannot be read (a node is down).", now)
+	case s.inSync:
+		return fmt.Sprintf("Now, tick %d: in sync. Both trees of this range have root %04x.", now, s.rootA>>48)
+	}
+	return fmt.Sprintf("Now, tick %d: not in sync. Roots %04x (n0) and %04x (n1) differ: compare again.", now, s.rootA>>48, s.rootB>>48)
+}
+
+// drawNow draws the trees' state now in a box of its own, above the
+// picture of the exchange (which shows the trees as they were compared).
+func (c *Merkle) drawNow(p pen, r frame.Rect, v *core.View) {
+	u := p.u
+	th := p.x.Theme
+	st := c.syncNow(p.x.Cluster(), v)
+	col := scene.Orange
+	switch {
+	case st.running:
+		col = scene.SkyBlue
+	case st.known && st.inSync:
+		col = scene.Green
+	}
+	box := frame.Rect{X: r.X, Y: r.Y + u(2), W: r.W, H: r.H - u(6)}
+	p.l.Outline(box, u(1.5), col)
+	p.l.Rect(frame.Rect{X: box.X, Y: box.Y, W: u(5), H: box.H}, col)
+	p.text(box.X+u(14), box.Y+(box.H-p.lh)/2, p.fs, th.Text, frame.AlignStart, st.text(v.Tick), box.W-u(20))
+}
+
 // drawTrees draws the shown range's tree twice, n0's on the left and n1's
-// on the right, each node coloured by what the comparison found.
+// on the right, as the last exchange compared them: each node coloured by
+// what its comparison found and labelled with the hash it had then.
 func (c *Merkle) drawTrees(p pen, r frame.Rect, v *core.View) {
 	u := p.u
 	th := p.x.Theme
 	depth := v.Config.MerkleDepth
-	states := c.ex.states(depth)
+	states, hashes := c.ex.compared(depth, merkleA, merkleB)
+	repaired := c.ex.repairedLeaves(p.x.Cluster(), depth)
 	gap := u(24)
 	left, right := r.CutLeft((r.W - gap) / 2)
 	_, right = right.CutLeft(gap)
-	rangeText := "no range compared yet"
-	if c.ex.started {
-		rangeText = fmt.Sprintf("range ending at 0x%08x", c.ex.Shown>>32)
-	}
 	ids := [2]core.NodeID{merkleA, merkleB}
-	var hashes [2][][]uint64
-	for side, id := range ids {
-		if c.ex.started {
-			hashes[side], _ = p.x.Cluster().MerkleTree(id, c.ex.Shown)
-		}
-	}
 	for side, box := range []frame.Rect{left, right} {
 		id := ids[side]
 		gr := u(8)
 		p.nodeGlyph(box.X+gr, box.Y+p.lh/2, gr, id, nodeUp(v, id))
 		c.hits = append(c.hits, hit{id, box.X + gr, box.Y + p.lh/2, gr + u(4)})
 		title := id.String() + "'s tree"
-		if box.W >= u(330) {
-			title += " · " + rangeText
+		if c.ex.started {
+			title += fmt.Sprintf(" as compared at tick %d", c.ex.start)
+			if box.W >= u(400) {
+				title += fmt.Sprintf(" · range to 0x%08x", c.ex.Shown>>32)
+			}
+		} else {
+			title += " · no range compared yet"
 		}
 		p.text(box.X+2*gr+u(8), box.Y, p.fs, th.Text, frame.AlignStart, title, box.W-2*gr-u(8))
 		tree := frame.Rect{X: box.X, Y: box.Y + p.lh + u(14), W: box.W, H: box.H - p.lh - u(14)}
-		c.drawTree(p, tree, states, depth, hashes[side], hashes[1-side])
+		var marks map[int]bool
+		for leaf, keys := range repaired {
+			for _, k := range keys {
+				if k.on == id {
+					if marks == nil {
+						marks = map[int]bool{}
+					}
+					marks[leaf] = true
+				}
+			}
+		}
+		c.drawTree(p, tree, states, depth, hashes[side], marks)
 	}
 }
 
 // drawTree draws a complete binary tree, level 0 (the root) at the top.
 //
-// Colours say what the last comparison found; the numbers are the tree's
-// hashes now (their top 16 bits), brighter where the two trees still differ.
-// A level is labelled where its boxes are wide enough for a hash and the
-// rows far enough apart for labels on every level; when they are not,
-// only the root's hash is written, the one the exchange starts from.
-func (c *Merkle) drawTree(p pen, r frame.Rect, states [][]nodeState, depth int, own, other [][]uint64) {
+// Colours say what the exchange's comparisons found and the numbers are
+// the hashes compared (their top 16 bits), both from the trace: a node the
+// exchange never looked at has no number. A level is labelled where its
+// boxes are wide enough for a hash and the rows far enough apart for labels
+// on every level; when they are not, only the root's hash is written, the
+// one the exchange starts from. repaired marks the leaves where the
+// exchange wrote a key to this tree.
+func (c *Merkle) drawTree(p pen, r frame.Rect, states [][]nodeState, depth int, hashes [][]uint64, repaired map[int]bool) {
 	u := p.u
 	th := p.x.Theme
 	l := p.l
@@ -584,19 +727,25 @@ func (c *Merkle) drawTree(p pen, r frame.Rect, states [][]nodeState, depth int, 
 			default:
 				p.dashedBox(b, u(1), th.Border)
 			}
-			if lv < len(own) && i < len(own[lv]) && bw > p.width("0000", p.fs)+u(6) && (everyLevel || lv == 0) {
-				h := own[lv][i]
-				if states[lv][i] != comparedDiffer && lv < len(other) && i < len(other[lv]) && other[lv][i] != h {
-					txt = th.Text
-				}
-				l.Label(cx, cy-p.lh/2, p.fs, txt, frame.AlignCenter, fmt.Sprintf("%04x", h>>48))
+			if states[lv][i] != notCompared && bw > p.width("0000", p.fs)+u(6) && (everyLevel || lv == 0) {
+				l.Label(cx, cy-p.lh/2, p.fs, txt, frame.AlignCenter, fmt.Sprintf("%04x", hashes[lv][i]>>48))
+			}
+			if lv == depth && repaired[i] {
+				drawRepairMark(p, cx, b.Bottom()+u(8), u(5))
 			}
 		}
 	}
 }
 
-// drawLeafKeys names the keys of the differing buckets on both sides: what
-// the exchange shipped, of which only the missed keys changed anything.
+// drawRepairMark is the mark under a leaf where the exchange repaired a
+// key: a bluish green diamond (the legend names it).
+func drawRepairMark(p pen, cx, cy, r float64) {
+	p.l.Quad(float32(cx), float32(cy-r), float32(cx+r), float32(cy), float32(cx), float32(cy+r), float32(cx-r), float32(cy), scene.Green)
+}
+
+// drawLeafKeys names the buckets that differed in the shown range and the
+// keys the exchange repaired in each, from the trace: what the exchange
+// shipped, of which only the missed keys changed anything.
 func (c *Merkle) drawLeafKeys(p pen, r frame.Rect) {
 	th := p.x.Theme
 	if !c.ex.started {
@@ -604,34 +753,31 @@ func (c *Merkle) drawLeafKeys(p pen, r frame.Rect) {
 	}
 	depth := p.x.View.Config.MerkleDepth
 	states := c.ex.states(depth)
-	var leaves []int
+	repaired := c.ex.repairedLeaves(p.x.Cluster(), depth)
+	var parts []string
 	for i, st := range states[depth] {
-		if st == comparedDiffer {
-			leaves = append(leaves, i)
+		if st != comparedDiffer {
+			continue
 		}
+		part := fmt.Sprintf("bucket %d", i)
+		if keys := repaired[i]; len(keys) > 0 {
+			for j, k := range keys {
+				if j > 0 {
+					part += ","
+				}
+				part += fmt.Sprintf(" %s repaired on %v", k.key, k.on)
+			}
+		} else {
+			part += " (no key changed)"
+		}
+		parts = append(parts, part)
 	}
 	line := "No bucket differed: no key had to be sent."
-	if len(leaves) > 0 {
-		line = "Differing buckets, keys now:"
-		for _, leaf := range leaves {
-			line += fmt.Sprintf(" bucket %d: n0 {%s}, n1 {%s};", leaf,
-				joinKeys(p.x.Cluster().MerkleLeafKeys(merkleA, c.ex.Shown, leaf)),
-				joinKeys(p.x.Cluster().MerkleLeafKeys(merkleB, c.ex.Shown, leaf)))
-		}
-		line = line[:len(line)-1]
+	if len(parts) > 0 {
+		line = fmt.Sprintf("Buckets that differed: %s. Their keys were sent (%s in all); only the missed ones changed anything.",
+			strings.Join(parts, "; "), plural(c.ex.KeysSent, "key"))
 	}
 	p.para(r, th.TextDim, line)
-}
-
-func joinKeys(keys []string) string {
-	if len(keys) == 0 {
-		return ""
-	}
-	s := keys[0]
-	for _, k := range keys[1:] {
-		s += " " + k
-	}
-	return s
 }
 
 // drawReadRepair shows the hot key on its replicas and the last repair.
@@ -672,6 +818,7 @@ func (c *Merkle) drawReadRepair(p pen, r frame.Rect, v *core.View) {
 		}
 		gr := u(7)
 		p.nodeGlyph(x+gr, y+p.lh/2, gr, id, v.Nodes[id].Up)
+		c.hits = append(c.hits, hit{id, x + gr, y + p.lh/2, gr + u(4)})
 		txt := id.String() + ": " + val
 		p.text(x+2*gr+u(6), y, p.fs, th.Text, frame.AlignStart, txt, r.W/3-2*gr-u(12))
 		x += r.W / 3
@@ -694,7 +841,13 @@ func (c *Merkle) drawLegend(p pen, r frame.Rect) {
 		p.l.Label(x+w+u(6), y, p.fs, th.Text, frame.AlignStart, label)
 		x += w + u(6) + lw + u(20)
 	}
-	item(func(b frame.Rect) { p.l.Rect(b, scene.Vermillion) }, "hashes differ: look at both children")
+	item(func(b frame.Rect) { p.l.Rect(b, scene.Vermillion) }, "hashes differed: both children compared")
 	item(func(b frame.Rect) { p.l.Rect(b, th.ControlHover); p.l.Outline(b, u(1), th.TextDim) }, "hashes equal: subtree skipped")
 	item(func(b frame.Rect) { p.dashedBox(b, u(1), th.Border) }, "never compared")
+	item(func(b frame.Rect) { drawRepairMark(p, b.X+b.W/2, b.Y+b.H/2, u(6)) }, "key repaired")
+}
+
+// NodeHint says where the picture's nodes are (lab.NodeHinter).
+func (c *Merkle) NodeHint() string {
+	return "Click n0 or n1 beside its tree, or a replica under read repair"
 }

@@ -3,8 +3,11 @@ package repair
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/ui"
 )
@@ -137,5 +140,97 @@ func TestMerkleFromACommandSequence(t *testing.T) {
 	}
 	if got := missedKeys(l.View()); got != 0 {
 		t.Errorf("n1 still misses %d keys", got)
+	}
+}
+
+// hexLabels are the scene's four-hex-digit labels (the trees' hashes), by
+// side of the picture: left of x are n0's, right of it n1's, each side's
+// in drawing order (the root first).
+func hexLabels(l *lab.Lab, x float32) (left, right []frame.Text) {
+	for _, tx := range l.Frame().Layers[frame.LayerScene].Texts {
+		if len(tx.S) != 4 || strings.Trim(tx.S, "0123456789abcdef") != "" {
+			continue
+		}
+		if tx.X < x {
+			left = append(left, tx)
+		} else {
+			right = append(right, tx)
+		}
+	}
+	return left, right
+}
+
+// After "Compare trees" repaired n1, the picture shows the exchange as it
+// happened: each tree's hashes as they were compared (the roots differed,
+// so their labels differ), taken from the comparisons' events, with the
+// repaired leaves marked; that the trees are in sync now is a separate
+// line. Scrubbing back into the exchange and forward again, or reopening
+// the run from its link, draws the same.
+func TestMerklePictureShowsTheExchangeAsCompared(t *testing.T) {
+	l := newLab(t, "merkle", 1)
+	ch := l.Chapter().(*Merkle)
+	click(t, l, ch.diverge)
+	advance(t, l, 60)
+	click(t, l, ch.sync)
+	advance(t, l, 3)
+	if !hasText(l, "under way") || hasText(l, "in sync") {
+		t.Errorf("while the exchange runs the picture does not say so; scene texts: %q", sceneTexts(l))
+	}
+	advance(t, l, 57)
+	if !hasText(l, "in sync") || !hasText(l, fmt.Sprintf("Now, tick %d", l.View().Tick)) {
+		t.Errorf("no \"Now, tick %d: in sync\" line after the repair; scene texts: %q", l.View().Tick, sceneTexts(l))
+	}
+	mid := float32(desktop.W-340) / 2 // the side panel is on the right
+	left, right := hexLabels(l, mid)
+	if len(left) == 0 || len(left) != len(right) {
+		t.Fatalf("hash labels: %d on n0's side, %d on n1's, want the same positive number", len(left), len(right))
+	}
+	if left[0].S == right[0].S {
+		t.Errorf("both roots are labelled %s, though the exchange found them different: the picture shows the trees now, not as compared", left[0].S)
+	}
+	// The root labels are the root comparison's hashes.
+	var root core.Event
+	for _, e := range ch.trace.events {
+		if e.Kind == core.EvMerkleCompare && e.Level == 0 && e.Range == ch.ex.Shown && e.Tick == ch.ex.start {
+			root = e
+		}
+	}
+	a, b := root.Hash, root.PeerHash
+	if root.From == merkleB {
+		a, b = b, a
+	}
+	if want := [2]string{fmt.Sprintf("%04x", a>>48), fmt.Sprintf("%04x", b>>48)}; [2]string{left[0].S, right[0].S} != want {
+		t.Errorf("root labels %s and %s, want the compared hashes %s and %s", left[0].S, right[0].S, want[0], want[1])
+	}
+	// Every compared node is labelled; the labels differ exactly where the
+	// comparison found the hashes different.
+	states, hashes := ch.ex.compared(l.View().Config.MerkleDepth, merkleA, merkleB)
+	for lv := range states {
+		for i, st := range states[lv] {
+			if st != notCompared && (hashes[0][lv][i] == hashes[1][lv][i]) != (st == comparedEqual) {
+				t.Errorf("node %d.%d: hashes %x and %x, state %d", lv, i, hashes[0][lv][i], hashes[1][lv][i], st)
+			}
+		}
+	}
+	if !hasText(l, "repaired on n1") {
+		t.Errorf("the differing buckets do not name the repaired keys; scene texts: %q", sceneTexts(l))
+	}
+	before := sceneTexts(l)
+	end := l.View().Tick
+	mustCommand(t, l, fmt.Sprintf(`{"type":"seek","value":%d}`, ch.ex.start+1))
+	update(t, l)
+	mustCommand(t, l, fmt.Sprintf(`{"type":"seek","value":%d}`, end))
+	update(t, l)
+	if after := sceneTexts(l); !slices.Equal(before, after) {
+		t.Errorf("after scrubbing back into the exchange and forward again the picture says\n%q\nwant\n%q", after, before)
+	}
+	link := l.Link()
+	k, err := lab.New(Chapters(), measure, lab.OptionsFromFragment(link[strings.Index(link, "#"):], lab.Options{Paused: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	update(t, k)
+	if got := sceneTexts(k); !slices.Equal(before, got) {
+		t.Errorf("the run reopened from its link says\n%q\nwant\n%q", got, before)
 	}
 }

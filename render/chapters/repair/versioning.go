@@ -619,3 +619,6 @@ func joinIDs(ids []core.NodeID) string {
 	}
 	return strings.Join(s, " ")
 }
+
+// NodeHint says where the picture's nodes are (lab.NodeHinter).
+func (c *Versioning) NodeHint() string { return "Click a node in the list of what each node holds" }

@@ -4,6 +4,7 @@
 package chaptertest
 
 import (
+	"math"
 	"testing"
 
 	"github.com/ringlab/ringlab/render/frame"
@@ -35,4 +36,62 @@ func Open(t testing.TB, chapters []lab.Chapter, id string, seed uint64) *lab.Lab
 		t.Fatalf("the lab opened chapter %q, want %q", got, id)
 	}
 	return l
+}
+
+// Glyph is a node's glyph found in a picture: a disc of the node's colour
+// on a black one of the same centre (how the chapters without a ring draw
+// an up node).
+type Glyph struct {
+	X, Y, R float64
+	C       frame.Color
+}
+
+// glyphSegments is the number of segments the chapters' node glyphs use.
+const glyphSegments = 24
+
+// NodeGlyphs finds the node glyphs in a layer's geometry: a disc of
+// glyphSegments segments in black followed by a coloured one of the same
+// centre.
+func NodeGlyphs(l *frame.Layer) []Glyph {
+	var out []Glyph
+	black := frame.RGB(0x000000)
+	for _, b := range l.Batches() {
+		vs := b.Verts
+		disc := func(i int) (cx, cy, r float64, c frame.Color, ok bool) {
+			if i+glyphSegments >= len(vs) {
+				return 0, 0, 0, frame.Color{}, false
+			}
+			ctr := vs[i]
+			r = math.Hypot(float64(vs[i+1].X-ctr.X), float64(vs[i+1].Y-ctr.Y))
+			if r < 2 {
+				return 0, 0, 0, frame.Color{}, false
+			}
+			for k := 1; k <= glyphSegments; k++ {
+				v := vs[i+k]
+				if v.C != ctr.C || math.Abs(math.Hypot(float64(v.X-ctr.X), float64(v.Y-ctr.Y))-r) > 0.05 {
+					return 0, 0, 0, frame.Color{}, false
+				}
+			}
+			return float64(ctr.X), float64(ctr.Y), r, ctr.C, true
+		}
+		for i := 0; i+2*(glyphSegments+1) <= len(vs); i++ {
+			x0, y0, r0, c0, ok0 := disc(i)
+			if !ok0 || c0 != black {
+				continue
+			}
+			x1, y1, r1, c1, ok1 := disc(i + glyphSegments + 1)
+			if !ok1 || c1 == black || math.Abs(x1-x0) > 0.01 || math.Abs(y1-y0) > 0.01 || r1 >= r0 {
+				continue
+			}
+			out = append(out, Glyph{X: x0, Y: y0, R: r0, C: c1})
+			i += 2*(glyphSegments+1) - 1
+		}
+	}
+	return out
+}
+
+// Click presses the primary button at (x, y) for one frame at Desktop.
+func Click(l *lab.Lab, x, y float64) {
+	l.Update(&ui.Input{MouseX: x, MouseY: y, MousePressed: true, MouseDown: true}, Desktop)
+	l.Update(&ui.Input{MouseX: x, MouseY: y, MouseReleased: true}, Desktop)
 }

@@ -11,6 +11,7 @@ package layoutcheck
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/ringlab/ringlab/render/frame"
@@ -49,6 +50,27 @@ var Windows = []Window{
 	{Size: lab.Size{W: 1024, H: 700, Scale: 1}},
 	{Size: lab.Size{W: 1280, H: 800, Scale: 1}},
 	{Size: lab.Size{W: 2560, H: 1600, Scale: 2}},
+	// Laptop browsers: a 1366x768 screen less the browser's bars, and a
+	// 1280x800 one less them.
+	{Size: lab.Size{W: 1366, H: 625, Scale: 1}},
+	{Size: lab.Size{W: 1280, H: 657, Scale: 1}},
+}
+
+// TransportMinW is the narrowest window, in CSS pixels, whose transport bar
+// must show every control's text in full at every speed: laptop browsers
+// (1366x625, 1280x657) and larger desktop windows.
+const TransportMinW = 1024
+
+// Speeds are the speeds the transport bar is checked at: every doubling
+// from the slowest, and the top speed.
+func Speeds() []float64 {
+	var out []float64
+	for v := float64(lab.SpeedMin); ; v = min(v*2, lab.SpeedMax) {
+		out = append(out, v)
+		if v == lab.SpeedMax {
+			return out
+		}
+	}
 }
 
 // MinTextPx is the smallest text size allowed at 1x.
@@ -112,7 +134,48 @@ func Check(t *testing.T, newChapters func() []lab.Chapter, m *frame.GoRegular, i
 		for _, p := range Problems(l.Frame(), last.area, last.widgets, m) {
 			t.Errorf("%s at %v: %s", id, w, p)
 		}
+		if !w.Embed && w.W/w.Scale >= TransportMinW {
+			checkTransport(t, l, id, w)
+		}
 	}
+}
+
+// checkTransport sets each of Speeds and fails on transport bar text that
+// is cut short (frame.Fit's ellipsis) or missing.
+func checkTransport(t *testing.T, l *lab.Lab, id string, w Window) {
+	t.Helper()
+	idle := &ui.Input{MouseX: -1, MouseY: -1}
+	before := l.Speed()
+	for _, v := range Speeds() {
+		if msg := l.Command(fmt.Sprintf(`{"type":"speed","value":%g}`, v)); msg != "" {
+			t.Fatalf("%s: speed %g: %s", id, v, msg)
+		}
+		l.Update(idle, w.Size)
+		for _, p := range TransportProblems(l.Frame(), l.TransportBar()) {
+			t.Errorf("%s at %v, speed %g: %s", id, w, v, p)
+		}
+	}
+	_ = l.Command(fmt.Sprintf(`{"type":"speed","value":%g}`, before))
+}
+
+// TransportProblems lists the texts of the transport bar (bar, in the UI
+// layer) that are cut short, and fails when the bar shows no text at all.
+func TransportProblems(f *frame.Frame, bar frame.Rect) []string {
+	var out []string
+	n := 0
+	for _, tx := range f.Layers[frame.LayerUI].Texts {
+		if !bar.Contains(float64(tx.X), float64(tx.Y)+1) {
+			continue
+		}
+		n++
+		if strings.HasSuffix(tx.S, "…") {
+			out = append(out, fmt.Sprintf("%q is cut short", tx.S))
+		}
+	}
+	if bar.H > 0 && n == 0 {
+		out = append(out, fmt.Sprintf("the transport bar %v shows no text", bar))
+	}
+	return out
 }
 
 // Problems lists what makes the scene layer of f unreadable, given the area
