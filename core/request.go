@@ -434,6 +434,7 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 			c.counters.SiblingReads = append(c.counters.SiblingReads, 0)
 		}
 		c.counters.SiblingReads[len(result)]++
+		c.counters.SiblingsReadMax = max(c.counters.SiblingsReadMax, len(result))
 		seen := c.pastMerger.merge(result)
 		c.setClientCtx(ck, seen)
 		if c.oracle.staleRead(req, seen) {

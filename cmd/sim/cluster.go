@@ -146,6 +146,23 @@ func findScenario(name string) (scenario, bool) {
 	return scenario{}, false
 }
 
+// runConfig is the configuration as sim run reports it: the core's, with
+// the mode ("cp" or "ap") and the versioning ("vc" or "lww") spelled as the
+// flags spell them rather than as the core's numbers.
+type runConfig struct {
+	core.Config
+	Mode       string `json:"mode"`
+	Versioning string `json:"versioning"`
+}
+
+func newRunConfig(cfg core.Config) runConfig {
+	rc := runConfig{Config: cfg, Mode: "cp", Versioning: cfg.Versioning.String()}
+	if cfg.Mode == core.Sloppy {
+		rc.Mode = "ap"
+	}
+	return rc
+}
+
 // runFlags are the flags of `sim run` as given, before they are applied to
 // a configuration.
 type runFlags struct {
@@ -167,13 +184,9 @@ type runFlags struct {
 
 // runReport is the JSON of `sim run`.
 type runReport struct {
-	Command  string      `json:"command"`
-	Scenario string      `json:"scenario,omitempty"`
-	Config   core.Config `json:"config"`
-	// Mode ("cp" or "ap") and Versioning ("vc" or "lww") spell out the
-	// numeric config fields as the flags do.
-	Mode       string `json:"mode"`
-	Versioning string `json:"versioning"`
+	Command  string    `json:"command"`
+	Scenario string    `json:"scenario,omitempty"`
+	Config   runConfig `json:"config"`
 	// WorkloadTicks is how long the workload ran; the settle report says
 	// how long healing and settling took after it.
 	WorkloadTicks int64             `json:"workload_ticks"`
@@ -182,6 +195,12 @@ type runReport struct {
 	// LostWrites repeats Settle.LostWrites: acknowledged puts that no
 	// replica holds once the cluster is healed and settled.
 	LostWrites int `json:"lost_writes"`
+	// LostWritesProvisional is true when the cluster did not converge
+	// within -settle-ticks: writes still on their way (in a hint, a repair
+	// or an anti-entropy exchange) may yet arrive, so LostWrites counts
+	// the writes missing so far, not the writes lost for good. sim run then
+	// exits with status 3.
+	LostWritesProvisional bool `json:"lost_writes_provisional"`
 	// Linearizability is present when the run was checked.
 	Linearizability *check.Result `json:"linearizability,omitempty"`
 	// Digest is the hex sha256 of the event trace: the same configuration
@@ -242,9 +261,15 @@ func runCluster(args []string, stdout io.Writer) error {
 		}
 	}
 	if f.json {
-		return writeJSON(stdout, report)
+		err = writeJSON(stdout, report)
+	} else {
+		err = writeRunText(stdout, report)
 	}
-	return writeRunText(stdout, report)
+	if err == nil && report.LostWritesProvisional {
+		err = notConverged{fmt.Sprintf("the cluster did not converge within -settle-ticks=%d, so the %d lost writes reported are provisional; allow more settle ticks",
+			f.settleTicks, report.LostWrites)}
+	}
+	return err
 }
 
 // buildRunConfig applies the flags to the scenario's configuration (or the
@@ -415,14 +440,14 @@ func simulate(cfg core.Config, settleTicks int64) (runReport, []core.Op, error) 
 		}
 		c.Tick()
 	}
-	report := runReport{Command: "run", Config: cfg, WorkloadTicks: c.Now(),
-		Mode: "cp", Versioning: cfg.Versioning.String()}
-	if cfg.Mode == core.Sloppy {
-		report.Mode = "ap"
-	}
+	report := runReport{Command: "run", Config: newRunConfig(cfg), WorkloadTicks: c.Now()}
 	report.Settle = c.Settle(settleTicks)
 	report.Counters = c.Counters()
+	if report.Counters.SiblingReads == nil {
+		report.Counters.SiblingReads = []int{} // [] rather than null in JSON
+	}
 	report.LostWrites = report.Settle.LostWrites
+	report.LostWritesProvisional = !report.Settle.Converged
 	report.Digest = c.Digest()
 	return report, c.History(), nil
 }
@@ -449,7 +474,7 @@ func writeHTMLFile(res check.Result, path string) error {
 }
 
 func writeRunText(w io.Writer, r runReport) error {
-	c := r.Config
+	c := r.Config.Config
 	k := r.Counters
 	var b strings.Builder
 	name := "custom"
@@ -473,9 +498,13 @@ func writeRunText(w io.Writer, r runReport) error {
 		c.Workload.Clients, c.Workload.Keys, c.Workload.Ops, faults, c.Seed)
 	fmt.Fprintf(&b, "  operations:     %d attempted, %d succeeded, %d failed (puts %d ok, %d failed; gets %d ok, %d failed)\n",
 		k.OpsAttempted, k.OpsSucceeded, k.OpsFailed, k.PutsOK, k.PutsFailed, k.GetsOK, k.GetsFailed)
-	fmt.Fprintf(&b, "  lost writes:    %d acknowledged writes lost for good after healing and settling\n", r.LostWrites)
+	if r.LostWritesProvisional {
+		fmt.Fprintf(&b, "  lost writes:    %d acknowledged writes missing so far (provisional: the cluster did not converge while settling)\n", r.LostWrites)
+	} else {
+		fmt.Fprintf(&b, "  lost writes:    %d acknowledged writes lost for good after healing and settling\n", r.LostWrites)
+	}
 	fmt.Fprintf(&b, "  stale reads:    %d\n", k.StaleReads)
-	fmt.Fprintf(&b, "  siblings:       at most %d per read; reads by versions returned: %s\n", k.SiblingsMax, histogram(k.SiblingReads))
+	fmt.Fprintf(&b, "  siblings:       %s\n", siblingsText(k))
 	fmt.Fprintf(&b, "  lww discards:   %d\n", k.LWWDiscards)
 	fmt.Fprintf(&b, "  hints:          %d stored, %d handed off\n", k.HintsStored, k.HintsHandedOff)
 	fmt.Fprintf(&b, "  read repairs:   %d\n", k.ReadRepairs)
@@ -496,6 +525,17 @@ func convergedText(ok bool) string {
 		return "every replica of every key identical"
 	}
 	return "NOT converged: replicas still differ"
+}
+
+// siblingsText is the siblings line: the largest set a read returned, the
+// largest set a replica stored (a read merges R replicas' sets, so it can
+// return more than any one of them held) and the reads by size.
+func siblingsText(k core.Counters) string {
+	stored := fmt.Sprintf("largest set stored on one replica: %d", k.SiblingsMax)
+	if k.GetsOK == 0 {
+		return "no get succeeded (" + stored + ")"
+	}
+	return fmt.Sprintf("at most %d per read (%s); reads by versions returned: %s", k.SiblingsReadMax, stored, histogram(k.SiblingReads))
 }
 
 // histogram renders [k] = count as "1:380 2:12", skipping zero counts.

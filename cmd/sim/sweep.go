@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,8 +24,9 @@ type sweepReport struct {
 	Tables     []experiments.Table `json:"tables"`
 }
 
-// knobValue is a flag holding one knob of an experiment: any number is
-// accepted here, and Experiment.Start checks it against the knob's range.
+// knobValue is a flag holding one knob of an experiment: every knob is a
+// whole number, read by parseInteger as every integer flag is, and
+// Experiment.Start checks it against the knob's range.
 type knobValue struct {
 	knob experiments.Knob
 	set  map[string]float64
@@ -40,11 +40,11 @@ func (k knobValue) String() string {
 }
 
 func (k knobValue) Set(s string) error {
-	x, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-		return errors.New("not a number")
+	x, err := parseInteger(s)
+	if err != nil {
+		return err
 	}
-	k.set[k.knob.Name] = x
+	k.set[k.knob.Name] = float64(x)
 	return nil
 }
 
