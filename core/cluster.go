@@ -65,6 +65,10 @@ type Cluster struct {
 	memberBufs [][]memberEntry
 	// pastMerger's buffers merge the causal pasts a get returns.
 	pastMerger pastMerger
+	// contextTruncated is set once a put's context was truncated
+	// (VClockMax): sibling sets are merged one version at a time from
+	// then on (see foldVC).
+	contextTruncated bool
 }
 
 // New builds a cluster of cfg.Nodes nodes that all know each other, at tick 0.

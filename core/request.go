@@ -98,7 +98,11 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 	if op.kind == OpPut {
 		var ctx causal
 		if op.withContext || op.workload {
-			ctx = c.clientCtx[clientKey{op.client, op.key}].truncate(c.cfg.VClockMax)
+			full := c.clientCtx[clientKey{op.client, op.key}]
+			ctx = full.truncate(c.cfg.VClockMax)
+			if ctx.vv.Len() < full.vv.Len() {
+				c.contextTruncated = true // see foldVC
+			}
 		}
 		counter := max(coord.counters[op.key], ctx.maxCounter(coord.id)) + 1
 		coord.setCounter(op.key, counter)
@@ -229,7 +233,7 @@ func (c *Cluster) handlePutAck(n *node, m *message) {
 // handleGetReq: a replica answers with every version it has of the key.
 func (c *Cluster) handleGetReq(n *node, m *message) {
 	c.send(&message{kind: MsgGetResp, from: n.id, to: m.from, req: m.req, key: m.key, keyHash: m.keyHash,
-		versions: n.versionsOf(m.key, c.cfg.Versioning)})
+		versions: c.versionsOf(n, m.key)})
 }
 
 // handleGetResp gathers replies. At R replies the coordinator has its
@@ -253,7 +257,7 @@ func (c *Cluster) handleGetResp(n *node, m *message) {
 		c.judgeReply(n, req, t, m.versions)
 	} else {
 		t.reply = m.versions
-		req.merged = mergeSets(req.merged, m.versions, c.cfg.Versioning)
+		req.merged = c.mergeSets(req.merged, m.versions)
 		if req.replies < req.r {
 			return
 		}
