@@ -66,7 +66,8 @@ func buildConflicts(v Values) (*sweep, error) {
 		Group:  "clients",
 		X:      "versions",
 		Columns: []Column{
-			{Name: "versions", Label: "versions returned by a read", Unit: "versions", Role: Param},
+			{Name: "versions", Label: "versions a read returned (" + strconv.Itoa(siblingBuckets) + "+: that many or more)", Unit: "versions", Role: Param,
+				OrMore: siblingBuckets},
 			{Name: "reads", Label: "reads (this workload)", Unit: "fraction of reads", Role: Measured},
 			{Name: "dynamo_2007", Label: "Dynamo in production", Unit: "fraction of reads", Role: Reference, Predicts: "reads"},
 		},

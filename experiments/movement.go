@@ -46,6 +46,10 @@ func buildMovement(v Values) (*sweep, error) {
 		}
 		for rep := 0; rep < v.Int("seeds"); rep++ {
 			spec.Seed = cellSeed(v.Seed(), n, rep)
+			// Each repetition samples its own keys: hash-modulo placement
+			// moves a key or not by its hash alone, so with the same keys
+			// every seed would measure the same fraction.
+			spec.FirstKey = int(spec.Seed >> 24)
 			spec := spec
 			// Each key is hashed, located twice by each scheme and its
 			// move tallied (two items each); both rings are built (a

@@ -272,7 +272,7 @@ func writeTablesText(w io.Writer, e experiments.Experiment, values experiments.V
 			}
 			for i, c := range t.Columns {
 				if c.Role != experiments.Measured {
-					cells = append(cells, textNumber(r.Values[i]))
+					cells = append(cells, c.ShowValue(r.Values[i], textNumber))
 					continue
 				}
 				s := r.Summary(i)

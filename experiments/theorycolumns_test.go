@@ -1,0 +1,107 @@
+package experiments
+
+import (
+	"math"
+	"math/bits"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// The exact availability column: with one vnode per node the ring is a
+// cycle, and for nodes=10, N=3, W=2 two failures are fatal exactly when
+// they lie within three consecutive nodes: 20 of the 45 pairs. The Monte
+// Carlo measurement agrees with the exact value within its spread.
+func TestAvailabilityExactColumn(t *testing.T) {
+	tables := run(t, "availability", map[string]float64{"seeds": 6, "vnodes_max": 8, "trials": 400})
+	tb := table(t, tables, "availability")
+	if got := value(t, tb, "k=2 failed", 1, "p_exact").Mean; math.Abs(got-20.0/45) > 1e-12 {
+		t.Errorf("k=2, one vnode: p_exact %v, want 20/45", got)
+	}
+	for _, r := range tb.Rows {
+		exact := r.Values[tb.Col("p_exact")]
+		s := r.Summary(tb.Col("p_unavailable"))
+		// Each seed's estimate has a binomial spread of at most 0.5/sqrt(400)
+		// around its ring's exact value; the mean of 6 a sixth of the variance.
+		if math.IsNaN(exact) || math.Abs(s.Mean-exact) > 4*0.025/math.Sqrt(6) {
+			t.Errorf("%s at %v vnodes: measured %.4f, exact %.4f", r.Group, r.Values[tb.Col("vnodes")], s.Mean, exact)
+		}
+	}
+}
+
+// safeSets against a brute-force count over every failure set.
+func TestSafeSetsMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for trial := range 300 {
+		nodes := 3 + rng.IntN(8)
+		k := 1 + rng.IntN(nodes)
+		lethal := 1 + rng.IntN(3)
+		var sets []replicaSet
+		for range 1 + rng.IntN(12) {
+			sets = append(sets, replicaSet{mask: rng.Uint64() & (1<<uint(nodes) - 1)})
+		}
+		want := 0
+		for f := uint64(0); f < 1<<uint(nodes); f++ {
+			if bits.OnesCount64(f) != k {
+				continue
+			}
+			safe := true
+			for _, s := range sets {
+				safe = safe && bits.OnesCount64(s.mask&f) < lethal
+			}
+			if safe {
+				want++
+			}
+		}
+		s := newSafeSets(nodes, k, lethal, sets)
+		for !s.done {
+			s.step(1 + rng.IntN(5))
+		}
+		if s.safe != float64(want) || s.overflow {
+			t.Fatalf("trial %d: nodes %d k %d lethal %d sets %v: %v safe (overflow %v), brute force %d", trial, nodes, k, lethal, sets, s.safe, s.overflow, want)
+		}
+	}
+}
+
+// The balance table's max/mean prediction is the exact expectation, not
+// the large-N asymptote: over 100 seeds it lies within four standard
+// errors of the measurement at every size.
+func TestBalanceMaxTheoryIsClose(t *testing.T) {
+	tb := table(t, run(t, "balance", map[string]float64{"seeds": 100, "vnodes_max": 200}), "balance")
+	for _, r := range tb.Rows {
+		s := r.Summary(tb.Col("max_over_mean"))
+		want := r.Values[tb.Col("max_theory")]
+		if se := s.StdDev / math.Sqrt(float64(s.N)); math.Abs(s.Mean-want) > 4*se {
+			t.Errorf("%v vnodes: max/mean %.4f ± %.4f (se), theory %.4f", r.Values[tb.Col("vnodes")], s.Mean, se, want)
+		}
+	}
+}
+
+// Each seed samples its own keys, so hash-modulo placement's moved
+// fraction varies across seeds like a binomial proportion.
+func TestMovementModuloVariesAcrossSeeds(t *testing.T) {
+	tb := run(t, "movement", map[string]float64{"nodes_max": 3, "seeds": 8, "keys": 2000})[0]
+	for n := 1.0; n <= 3; n++ {
+		s := value(t, tb, "", n, "modulo_moved")
+		p := n / (n + 1)
+		if binomial := math.Sqrt(p * (1 - p) / 2000); s.StdDev < binomial/3 || s.StdDev > 3*binomial {
+			t.Errorf("N=%v: modulo moved sd %.4f across seeds, want about %.4f (keys drawn per seed)", n, s.StdDev, binomial)
+		}
+	}
+}
+
+// The sibling histogram's last bucket counts that many versions or more,
+// and says so.
+func TestSiblingHistogramLastBucketIsOpen(t *testing.T) {
+	tb := table(t, run(t, "conflicts", map[string]float64{"seeds": 1, "clients_max": 1, "skew_max": 0, "ops": 10}), "siblings")
+	c := tb.Columns[tb.Col("versions")]
+	if got := c.ShowValue(siblingBuckets, func(x float64) string { return "5" }); got != "5+" {
+		t.Errorf("last bucket shows %q, want 5+", got)
+	}
+	if got := c.ShowValue(siblingBuckets-1, func(x float64) string { return "4" }); got != "4" {
+		t.Errorf("bucket 4 shows %q, want 4", got)
+	}
+	if !strings.Contains(c.Label, "5+") {
+		t.Errorf("label %q does not explain the open last bucket", c.Label)
+	}
+}
