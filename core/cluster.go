@@ -69,6 +69,8 @@ type Cluster struct {
 	// (VClockMax): sibling sets are merged one version at a time from
 	// then on (see foldVC).
 	contextTruncated bool
+	// historyDiscarded: client operations are not kept (DiscardHistory).
+	historyDiscarded bool
 }
 
 // New builds a cluster of cfg.Nodes nodes that all know each other, at tick 0.
@@ -548,7 +550,15 @@ func (c *Cluster) setParam(param string, num float64) {
 	c.emit(&Event{Kind: EvConfigChange, Text: param + "=" + strconv.FormatFloat(num, 'g', -1, 64)})
 }
 
-// History is every client operation so far, in invocation order.
+// DiscardHistory stops (or resumes) keeping client operations for History,
+// as DiscardEvents does for events: a long headless run that checks
+// nothing then needs no memory per operation for them. Counters, the
+// oracle's counts and the trace digest are the same either way. While it
+// is on, History leaves out the operations invoked meanwhile.
+func (c *Cluster) DiscardHistory(discard bool) { c.historyDiscarded = discard }
+
+// History is every client operation so far, in invocation order (except
+// those invoked while DiscardHistory was on).
 func (c *Cluster) History() []Op {
 	out := make([]Op, 0, c.history.len())
 	c.history.all(func(op *Op) bool {

@@ -28,7 +28,8 @@ type request struct {
 	reached  bool       // the W or R quorum has been reported
 	upToDate int        // strict get: replicas known to hold result
 	done     bool       // the client has its answer
-	op       int        // index in the history
+	op       int        // index in the history; -1 when the history is not kept
+	opOwn    Op         // the operation itself when the history is not kept
 	workload bool       // issued by a workload client
 }
 
@@ -76,14 +77,19 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 	c.reqSeq++
 	id := c.reqSeq
 	c.counters.OpsAttempted++
-	opIndex := c.history.add(Op{
+	invoked := Op{
 		Request: id, Client: op.client, Kind: op.kind, Key: op.key, Coordinator: op.coordinator,
 		Value: op.value, InvokeTick: c.now, ReturnTick: -1,
-	})
+	}
 	req := &request{
 		id: id, kind: op.kind, client: op.client, key: op.key, hash: ring.HashKey(op.key),
 		n: pick(op.n, c.cfg.N), w: pick(op.w, c.cfg.W), r: pick(op.r, c.cfg.R),
-		start: c.now, op: opIndex, workload: op.workload,
+		start: c.now, op: -1, workload: op.workload,
+	}
+	if c.historyDiscarded {
+		req.opOwn = invoked
+	} else {
+		req.op = c.history.add(invoked)
 	}
 	c.oracle.beginOp(c, req)
 	coord := c.nodes[op.coordinator]
@@ -414,7 +420,10 @@ func joinNodes(ns []NodeID) string {
 // finishRequest gives the client its answer and records it.
 func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errText string) {
 	req.done = true
-	op := c.history.at(req.op)
+	op := &req.opOwn
+	if req.op >= 0 {
+		op = c.history.at(req.op)
+	}
 	op.ReturnTick = c.now
 	op.OK = ok
 	op.Err = errText

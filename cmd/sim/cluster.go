@@ -26,6 +26,9 @@ const (
 	maxSettleTicks    = 1_000_000
 	defaultFaultEvery = 150
 	defaultFaultFor   = 80
+	// The linearizability check's memory bound, in megabytes (MiB).
+	defaultCheckMemoryMB = 1024
+	maxCheckMemoryMB     = 1 << 20
 )
 
 // scenario is a named preset: a configuration (workload and faults
@@ -178,6 +181,7 @@ type runFlags struct {
 	settleTicks               int64
 	check                     bool
 	checkTimeout              time.Duration
+	checkMemoryMB             int
 	checkHTML                 string
 	json                      bool
 }
@@ -236,6 +240,7 @@ func runCluster(args []string, stdout io.Writer) error {
 	fs.Int64Var(&f.settleTicks, "settle-ticks", 20_000, fmt.Sprintf("most ticks to settle after healing (1..%d)", maxSettleTicks))
 	fs.BoolVar(&f.check, "check", false, "check the client history for linearizability")
 	fs.DurationVar(&f.checkTimeout, "check-timeout", 30*time.Second, "time allowed to the linearizability check")
+	fs.IntVar(&f.checkMemoryMB, "check-memory", defaultCheckMemoryMB, "megabytes the linearizability check may add to the heap before it gives up undecided (0: no limit)")
 	fs.StringVar(&f.checkHTML, "check-html", "", "write the linearizability visualization to this HTML file (implies -check)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object instead of text")
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -246,13 +251,13 @@ func runCluster(args []string, stdout io.Writer) error {
 		return err
 	}
 
-	report, history, err := simulate(cfg, f.settleTicks)
+	report, history, err := simulate(cfg, f.settleTicks, checked)
 	if err != nil {
 		return err
 	}
 	report.Scenario = f.scenario
 	if checked {
-		res := check.Linearizable(history, f.checkTimeout)
+		res := check.LinearizableWithin(history, check.Limits{Time: f.checkTimeout, MemoryBytes: uint64(f.checkMemoryMB) << 20})
 		report.Linearizability = &res
 		if f.checkHTML != "" {
 			if err := writeHTMLFile(res, f.checkHTML); err != nil {
@@ -314,6 +319,8 @@ func buildRunConfig(f runFlags, given map[string]bool) (core.Config, bool, error
 		return cfg, false, usagef("-settle-ticks=%d must be between 1 and %d", f.settleTicks, maxSettleTicks)
 	case f.checkTimeout < 0:
 		return cfg, false, usagef("-check-timeout=%v must not be negative (0 means no limit)", f.checkTimeout)
+	case f.checkMemoryMB < 0 || f.checkMemoryMB > maxCheckMemoryMB:
+		return cfg, false, usagef("-check-memory=%d must be between 0 (no limit) and %d megabytes", f.checkMemoryMB, maxCheckMemoryMB)
 	}
 
 	set := func(name string, apply func()) {
@@ -421,13 +428,17 @@ func scenarioHelp() string {
 
 // simulate runs cfg until its workload has issued and finished every
 // operation, then settles the cluster. It returns the report (without the
-// linearizability verdict) and the client history.
-func simulate(cfg core.Config, settleTicks int64) (runReport, []core.Op, error) {
+// linearizability verdict) and, when keepHistory is set, the client
+// history; otherwise the cluster keeps no operation, and the run needs
+// memory for the cluster's state and the oracle's record of acknowledged
+// writes only (see the README's performance section).
+func simulate(cfg core.Config, settleTicks int64, keepHistory bool) (runReport, []core.Op, error) {
 	c, err := core.New(cfg)
 	if err != nil {
 		return runReport{}, nil, fmt.Errorf("cannot build the cluster: %v", err)
 	}
 	c.DiscardEvents(true) // the digest still covers every event; nothing here reads them
+	c.DiscardHistory(!keepHistory)
 	// Every operation ends within the request timeout after it starts, and
 	// a client thinks at most ThinkTicksMax between two, so this bounds a
 	// correct run generously; passing it means the workload is stuck.
@@ -449,6 +460,9 @@ func simulate(cfg core.Config, settleTicks int64) (runReport, []core.Op, error) 
 	report.LostWrites = report.Settle.LostWrites
 	report.LostWritesProvisional = !report.Settle.Converged
 	report.Digest = c.Digest()
+	if !keepHistory {
+		return report, nil, nil
+	}
 	return report, c.History(), nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -328,5 +329,38 @@ func TestRunNotConvergedIsProvisional(t *testing.T) {
 	code, stdout, _ = invoke("run", "-faults", "crash", "-ops", "60", "-json")
 	if code != exitOK || !strings.Contains(stdout, `"lost_writes_provisional": false`) {
 		t.Errorf("a settled run: exit %d, lost_writes_provisional not false", code)
+	}
+}
+
+// A check that outgrows -check-memory gives up undecided, at once.
+func TestRunCheckMemoryBound(t *testing.T) {
+	args := []string{"run", "-scenario", "quorum-strict", "-ops", "3000", "-clients", "32", "-keys", "1", "-check-memory", "1"}
+	obj := invokeJSON(t, args...)
+	if field(t, obj, "linearizability", "memory_bound") != true || field(t, obj, "linearizability", "unknown") != true {
+		t.Fatalf("verdict %v, want undecided by the memory bound", field(t, obj, "linearizability"))
+	}
+	_, text, _ := invoke(args...)
+	if !strings.Contains(text, "linearizable:   undecided: memory bound: the check of") {
+		t.Errorf("text verdict:\n%s", text)
+	}
+	if code, _, stderr := invoke("run", "-check-memory", "-5"); code != exitUsage || !strings.Contains(stderr, "-check-memory=-5 must be between 0") {
+		t.Errorf("-check-memory -5: exit %d, %q", code, stderr)
+	}
+}
+
+// Without -check the run keeps no client history, and reports the same.
+func TestRunWithoutCheckKeepsNoHistory(t *testing.T) {
+	cfg := baseRunConfig()
+	cfg.Faults.Kinds = []string{"crash", "partition"}
+	kept, history, err := simulate(cfg, 20_000, true)
+	if err != nil || len(history) < cfg.Workload.Ops {
+		t.Fatalf("with the history: %d operations, %v", len(history), err)
+	}
+	folded, none, err := simulate(cfg, 20_000, false)
+	if err != nil || none != nil {
+		t.Fatalf("without the history: %d operations kept, %v", len(none), err)
+	}
+	if !reflect.DeepEqual(kept, folded) {
+		t.Errorf("reports differ:\n%+v\n%+v", kept, folded)
 	}
 }
