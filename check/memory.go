@@ -40,8 +40,9 @@ func watchMemory(limit uint64) *memoryGuard {
 	if limit == 0 {
 		return g
 	}
-	base := heapBytes()
-	over := func() bool { return heapBytes() > base+limit }
+	read := heapBytes
+	base := read()
+	over := func() bool { return read() > base+limit }
 	if over() { // already (only a test's heap grows this fast)
 		g.tripped.Store(true)
 		close(g.trip)
