@@ -213,6 +213,10 @@ func (r *Run) Progress() float64 {
 	return min(done/max(r.s.total, 1), 0.999)
 }
 
+// Runs is how many of the sweep's runs (its cells: in most experiments
+// one point at one seed) are finished, of how many.
+func (r *Run) Runs() (done, total int) { return r.next, len(r.s.cells) }
+
 // Tables returns a copy of the tables measured so far: every row is there
 // from the start, measured values are NaN until their first sample.
 func (r *Run) Tables() []Table {

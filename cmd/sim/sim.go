@@ -80,6 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sim: unknown command %q; use one of: %s\n", name, commandNames())
 		return exitUsage
 	}
+	stderrOut = stderr
 	err := cmd.run(args[1:], stdout)
 	var usage usageError
 	var unsettled notConverged

@@ -98,6 +98,8 @@ func runSweep(args []string, stdout io.Writer) error {
 	asCSV := fs.Bool("csv", false, "print the tables as CSV, each after a line \"# table NAME\" and separated by a blank line")
 	only := fs.String("table", "", "with -csv: print only this table, as plain CSV")
 	outDir := fs.String("out", "", "write EXPERIMENT-TABLE.csv and EXPERIMENT-TABLE.json for every table into this directory")
+	force := fs.Bool("force", false, fmt.Sprintf("run a sweep estimated to take longer than the %s budget", sweepBudget))
+	showProgress := fs.Bool("progress", false, "write progress to standard error even when it is not a terminal or with -json (on a terminal, text output shows it anyway)")
 	set := map[string]float64{}
 	if known {
 		for _, k := range e.Params {
@@ -126,6 +128,20 @@ func runSweep(args []string, stdout io.Writer) error {
 	r, err := e.Start(set)
 	if err != nil {
 		return usagef("%v", err)
+	}
+	if !*force {
+		if estimate, ok := estimateSweep(e, r); ok && estimate > sweepBudget {
+			return usagef("the sweep is estimated to take about %s, more than the %s budget: "+
+				"lower -seeds or the sizes, or pass -force to run it anyway", roughDuration(estimate), roughDuration(sweepBudget))
+		}
+	}
+	terminal := isTerminal(stderrOut)
+	if *showProgress || terminal && !*asJSON {
+		p := newProgressMeter(stderrOut, terminal, e.Name, r.Values().Int("seeds"), r)
+		for !r.Step(1) { // a unit is under a millisecond or so: fine enough for a display
+			p.update(r)
+		}
+		p.finish()
 	}
 	tables := r.Complete()
 	if *only != "" {
