@@ -44,11 +44,11 @@ func buildAvailability(v Values) (*sweep, error) {
 	any := s.newTable(Table{
 		Name:  "availability",
 		Title: "Chance that some key range loses its quorum",
-		Claim: fmt.Sprintf("A range loses its quorum when %d of its %d replicas are down. With V vnodes per node there are nodes·V ranges with many different replica sets, "+
-			"so k failures hit some range's quorum more often as V grows. The exact chance, for a given ring, is the share of the C(nodes, k) sets of failed nodes "+
-			"that leave some replica set with %d or more of them, counted over all those sets; the prediction averages it over the seeds' rings "+
-			"(- where there are too many sets to count). With one vnode the ring is a cycle: for nodes=10, N=3, W=2 and k=2, 20 of the 45 pairs lie within "+
-			"3 consecutive nodes, 0.444. The independent-ranges estimate 1-(1-q)^(nodes·V) overstates it: ranges share nodes.", lethal, replicas, lethal),
+		Claim: fmt.Sprintf("A range loses its quorum when %d of its %d replicas are down; with more vnodes per node (V) there are more distinct replica sets, "+
+			"so k failures hit some quorum more often as V grows. Exactly: on a given ring, the share of all C(nodes, k) sets of failed nodes that leave "+
+			"some replica set with %d or more failed, averaged over the seeds' rings (- where too many sets to count). One vnode makes the ring a cycle: "+
+			"nodes=10, N=3, W=2, k=2 gives 20 of 45 pairs, 0.444. The independent-ranges estimate 1-(1-q)^(nodes·V) overstates it, as ranges share nodes.",
+			lethal, replicas, lethal),
 		Source: "design guide, sections 3, 4 and 6 (ring preference lists); experiments/availability.go safeSets",
 		Group:  "failures",
 		X:      "vnodes",
