@@ -215,7 +215,9 @@ type runReport struct {
 func runCluster(args []string, stdout io.Writer) error {
 	fs := newFlagSet("run", "Runs a simulated cluster under a client workload and injected faults, then heals\n"+
 		"every fault and lets the cluster settle (hints handed off, read repair and\n"+
-		"anti-entropy done) before counting lost writes and convergence.\n\n"+
+		"anti-entropy done) before counting lost writes and convergence. If the cluster has not\n"+
+		"converged when -settle-ticks runs out, the lost-write count is provisional and sim run\n"+
+		"exits with status 3 after its report.\n\n"+
 		"scenarios (-scenario NAME; other flags override the preset):\n"+scenarioHelp())
 	base := baseRunConfig()
 	var f runFlags

@@ -116,7 +116,8 @@ func writeUsage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Each command prints a readable summary, or with -json one JSON object.")
-	fmt.Fprintln(w, "sim <command> -help lists the command's flags. Invalid input exits with status 2.")
+	fmt.Fprintln(w, "sim <command> -help lists the command's flags. Invalid input exits with status 2;")
+	fmt.Fprintln(w, "sim run exits with status 3 when the cluster did not converge while settling.")
 }
 
 // oneLine folds a message onto a single line.
