@@ -273,7 +273,7 @@ func runCluster(args []string, stdout io.Writer) error {
 		err = writeRunText(stdout, report)
 	}
 	if err == nil && report.LostWritesProvisional {
-		err = notConverged{fmt.Sprintf("the cluster did not converge within -settle-ticks=%d, so the %d lost writes reported are provisional; allow more settle ticks",
+		err = notConverged{fmt.Sprintf("the cluster did not converge within -settle-ticks=%d: its lost-write count (%d) is provisional; allow more settle ticks",
 			f.settleTicks, report.LostWrites)}
 	}
 	return err
