@@ -93,6 +93,9 @@ func buildAvailability(v Values) (*sweep, error) {
 				k, vn := k, vn
 				s.cells = append(s.cells, cell{cost: estimate, start: func(m *meter) stepFn {
 					run := newAvailabilityRun(nodes, vn, replicas, lethal, k, trials, seed, m)
+					if exact.nan() { // another ring of this row had too many sets to count
+						run.safe.done, run.safe.overflow = true, true
+					}
 					return func(m *meter) bool {
 						if !run.step(m) {
 							return false
@@ -117,6 +120,9 @@ type meanOf struct {
 	sum float64
 	n   int
 }
+
+// nan reports whether the mean is NaN for good: some value was.
+func (a *meanOf) nan() bool { return math.IsNaN(a.sum) }
 
 func (a *meanOf) add(x float64) { a.sum += x; a.n++ }
 
@@ -222,9 +228,9 @@ func (a *availabilityRun) result() (pSome, keyFraction, pExact float64) {
 }
 
 // exactWorkMax bounds the work of counting the safe failure sets of one
-// ring, in items (about 0.1 s natively); a ring that needs more gets no
-// exact value.
-const exactWorkMax = 1 << 22
+// ring, in items (a few tens of milliseconds natively); a ring that needs
+// more gets no exact value, and the other rings of its row are not counted.
+const exactWorkMax = 1 << 20
 
 // safeSets counts the sets of k failed nodes that leave every replica set
 // with fewer than lethal failed members, by a depth-first search over

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The exact availability column: with one vnode per node the ring is a
@@ -103,5 +104,22 @@ func TestSiblingHistogramLastBucketIsOpen(t *testing.T) {
 	}
 	if !strings.Contains(c.Label, "5+") {
 		t.Errorf("label %q does not explain the open last bucket", c.Label)
+	}
+}
+
+// Where there are too many failure sets to count, the exact column is
+// empty, and only the first ring of the row pays for finding that out.
+func TestAvailabilityExactGivesUpOnHugeCounts(t *testing.T) {
+	start := time.Now()
+	tables := run(t, "availability", map[string]float64{"seeds": 20, "nodes": 64, "failures_max": 8, "vnodes_max": 1, "trials": 10})
+	tb := table(t, tables, "availability")
+	if got := value(t, tb, "k=8 failed", 1, "p_exact").Mean; !math.IsNaN(got) {
+		t.Errorf("k=8 of 64 nodes, one vnode: p_exact %v, want no value", got)
+	}
+	if got := value(t, tb, "k=2 failed", 1, "p_exact").Mean; math.IsNaN(got) {
+		t.Errorf("k=2 of 64 nodes: no exact value")
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("the sweep took %v", d)
 	}
 }
