@@ -192,7 +192,8 @@ func (c *Cluster) versionsOf(n *node, key string) []*version {
 
 // mergeInto merges incoming into set (neither is changed) as the fold of
 // mergeVersion over incoming does, and returns the new set with the
-// changes (appended to changes) when report is set. Under vector clocks,
+// changes appended to changes (foldVC skips listing them unless report is
+// set). Under vector clocks,
 // while no context has been truncated, it takes foldVC's linear way; the
 // tests' invariant checking compares it with the fold every time.
 func (c *Cluster) mergeInto(set, incoming []*version, changes []change, report bool) ([]*version, []change) {
@@ -207,15 +208,8 @@ func (c *Cluster) mergeInto(set, incoming []*version, changes []change, report b
 			return out, changes
 		}
 	}
-	for i := range incoming {
-		var ch []change
-		if report {
-			ch = changes
-		}
-		set, ch = mergeVersion(set, incoming[i], mode, ch)
-		if report {
-			changes = ch
-		}
+	for i := range incoming { // changes are collected either way; a caller not reporting ignores them
+		set, changes = mergeVersion(set, incoming[i], mode, changes)
 	}
 	return set, changes
 }
