@@ -137,9 +137,10 @@ func newFlagSet(name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args into fs, every integer flag with parseInteger. It prints the help to stdout for -help
-// (returning errHelpShown) and turns every other problem, including a
-// stray positional argument, into a one-line usageError.
+// parseFlags parses args into fs, every integer flag with parseInteger.
+// It prints the help to stdout for -help (returning errHelpShown) and
+// turns every other problem, including a stray positional argument, into a
+// one-line usageError.
 func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	strictIntegers(fs)
 	if err := fs.Parse(args); err != nil {

@@ -98,7 +98,7 @@ func runSweep(args []string, stdout io.Writer) error {
 	asCSV := fs.Bool("csv", false, "print the tables as CSV, each after a line \"# table NAME\" and separated by a blank line")
 	only := fs.String("table", "", "with -csv: print only this table, as plain CSV")
 	outDir := fs.String("out", "", "write EXPERIMENT-TABLE.csv and EXPERIMENT-TABLE.json for every table into this directory")
-	force := fs.Bool("force", false, fmt.Sprintf("run a sweep estimated to take longer than the %s budget", sweepBudget))
+	force := fs.Bool("force", false, "run a sweep estimated to take longer than the "+roughDuration(sweepBudget)+" budget")
 	showProgress := fs.Bool("progress", false, "write progress to standard error even when it is not a terminal or with -json (on a terminal, text output shows it anyway)")
 	set := map[string]float64{}
 	if known {
