@@ -91,7 +91,7 @@ func buildAvailability(v Values) (*sweep, error) {
 			for rep := 0; rep < v.Int("seeds"); rep++ {
 				seed := cellSeed(v.Seed(), point, rep)
 				k, vn := k, vn
-				s.cells = append(s.cells, cell{cost: estimate, start: func(m *meter) stepFn {
+				s.add(point, rep, cell{cost: estimate, start: func(m *meter) stepFn {
 					run := newAvailabilityRun(nodes, vn, replicas, lethal, k, trials, seed, m)
 					if exact.nan() { // another ring of this row had too many sets to count
 						run.safe.done, run.safe.overflow = true, true

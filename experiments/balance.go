@@ -75,7 +75,7 @@ func buildBalance(v Values) (*sweep, error) {
 			spec := spec
 			// The ring's points are labelled and hashed, sorted and their
 			// arcs summed: eight items each.
-			s.cells = append(s.cells, once(8*nodes*vn, func() {
+			s.add(point, rep, once(8*nodes*vn, func() {
 				res, err := ring.MeasureBalance(spec)
 				if err != nil {
 					panic("experiments: balance: " + err.Error()) // validated above

@@ -127,7 +127,7 @@ func (s *sweep) addConflictCells(spec conflictSpec, v Values, point int, done fu
 		// Estimated for Progress: two runs of about a tick per op plus
 		// the skew, then settling.
 		cost := Work{NodeTicks: 2 * core.DefaultConfig().Nodes * (spec.ops + spec.skew + 200)}.Units()
-		s.cells = append(s.cells, cell{cost: cost, start: func(m *meter) stepFn {
+		s.add(point, rep, cell{cost: cost, start: func(m *meter) stepFn {
 			runs := []*conflictRun{newConflictRun(spec, core.LWW, seed), newConflictRun(spec, core.VectorClocks, seed)}
 			m.nodeTicks(2 * runs[0].nodes)
 			return func(m *meter) bool {

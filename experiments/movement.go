@@ -56,7 +56,7 @@ func buildMovement(v Values) (*sweep, error) {
 			// label hashed and sorted per point, four items) and their
 			// arcs compared.
 			items := 10*spec.Keys + 4*(2*n+1)*vnodes
-			s.cells = append(s.cells, once(items, func() {
+			s.add(n-1, rep, once(items, func() {
 				res, err := ring.MeasureMovement(spec)
 				if err != nil {
 					panic("experiments: movement: " + err.Error()) // validated above

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -121,5 +122,39 @@ func TestAvailabilityExactGivesUpOnHugeCounts(t *testing.T) {
 	}
 	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("the sweep took %v", d)
+	}
+}
+
+// Position walks the points in order, each through its seeds.
+func TestRunPosition(t *testing.T) {
+	e, _ := Lookup("movement")
+	r, err := e.Start(map[string]float64{"nodes_max": 3, "seeds": 2, "keys": 20_000}) // a step per run
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for {
+		p, ps, s, ss, ok := r.Position()
+		if !ok || ps != 3 || ss != 2 {
+			t.Fatalf("position %d of %d, seed %d of %d, ok %v", p, ps, s, ss, ok)
+		}
+		seen = append(seen, strconv.Itoa(p)+"."+strconv.Itoa(s))
+		if r.Done() {
+			break
+		}
+		for done, _ := r.Runs(); ; {
+			r.Step(1)
+			if now, _ := r.Runs(); now > done || r.Done() {
+				break
+			}
+		}
+	}
+	if got := strings.Join(seen, " "); !strings.HasPrefix(got, "1.1 1.2 2.1") || !strings.HasSuffix(got, "3.2") {
+		t.Errorf("positions %s", got)
+	}
+	st, _ := Lookup("staleness")
+	rs, _ := st.Start(map[string]float64{"seeds": 1, "trials": 5, "t_max": 4, "model_trials": 100})
+	if _, _, _, _, ok := rs.Position(); ok {
+		t.Errorf("staleness runs a model per point besides its seeds, yet has a position")
 	}
 }

@@ -94,14 +94,20 @@ func (p *progressMeter) finish() {
 	}
 }
 
-// progressLine is e.g. "sweep gossip: 42% · 170 of 400 runs (a point at
-// one seed each, 10 seeds per point) · about 1m10s left", the time left at
-// the pace since the progress was from.
+// progressLine is e.g. "sweep gossip: 42% · point 5 of 8, seed 312 of
+// 1000 · about 1m10s left" (or, for a sweep whose runs are not one point at
+// one seed each, "170 of 400 runs"), the time left at the pace since the
+// progress was from.
 func progressLine(name string, r *experiments.Run, seeds int, from float64, elapsed time.Duration) string {
-	done, total := r.Runs()
 	f := r.Progress()
 	var b strings.Builder
-	fmt.Fprintf(&b, "sweep %s: %d%% · %d of %d runs (a point at one seed each, %d seeds per point)", name, int(100*f), done, total, seeds)
+	fmt.Fprintf(&b, "sweep %s: %d%% · ", name, int(100*f))
+	if point, points, seed, of, ok := r.Position(); ok {
+		fmt.Fprintf(&b, "point %d of %d, seed %d of %d", point, points, seed, of)
+	} else {
+		done, total := r.Runs()
+		fmt.Fprintf(&b, "%d of %d runs (%d seeds per point)", done, total, seeds)
+	}
 	if f > from {
 		left := time.Duration(float64(elapsed) * (1 - f) / (f - from))
 		fmt.Fprintf(&b, " · about %s left", roughDuration(left))

@@ -28,7 +28,7 @@ func TestSweepProgressOnATerminal(t *testing.T) {
 	if !strings.HasPrefix(stderr, "\rsweep movement: ") || !strings.HasSuffix(stderr, "\r\x1b[K") {
 		t.Fatalf("progress is not one line redrawn and erased: %q", stderr)
 	}
-	for _, want := range []string{"% · ", " of 12 runs (a point at one seed each, 3 seeds per point)", " left"} {
+	for _, want := range []string{"% · point ", " of 4, seed ", " of 3 · about ", " left"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("progress lacks %q: %q", want, stderr)
 		}
@@ -88,5 +88,15 @@ func TestRoughDuration(t *testing.T) {
 		if got := roughDuration(d); got != want {
 			t.Errorf("roughDuration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// A sweep whose runs are not one point at one seed each (staleness runs a
+// model per point besides its seeds) counts runs instead.
+func TestSweepProgressCountsRunsOtherwise(t *testing.T) {
+	fakeTerminal(t, true)
+	_, _, stderr := invoke("sweep", "-experiment", "staleness", "-seeds", "2", "-trials", "5", "-t_max", "4", "-model_trials", "100", "-force")
+	if !strings.Contains(stderr, " runs (2 seeds per point)") {
+		t.Errorf("progress %q does not count runs", stderr)
 	}
 }
