@@ -550,15 +550,7 @@ func (c *Cluster) setParam(param string, num float64) {
 	c.emit(&Event{Kind: EvConfigChange, Text: param + "=" + strconv.FormatFloat(num, 'g', -1, 64)})
 }
 
-// DiscardHistory stops (or resumes) keeping client operations for History,
-// as DiscardEvents does for events: a long headless run that checks
-// nothing then needs no memory per operation for them. Counters, the
-// oracle's counts and the trace digest are the same either way. While it
-// is on, History leaves out the operations invoked meanwhile.
-func (c *Cluster) DiscardHistory(discard bool) { c.historyDiscarded = discard }
-
-// History is every client operation so far, in invocation order (except
-// those invoked while DiscardHistory was on).
+// History is every client operation so far, in invocation order.
 func (c *Cluster) History() []Op {
 	out := make([]Op, 0, c.history.len())
 	c.history.all(func(op *Op) bool {
@@ -569,6 +561,13 @@ func (c *Cluster) History() []Op {
 	})
 	return out
 }
+
+// DiscardHistory stops (or resumes) keeping client operations for History,
+// as DiscardEvents does for events: a long headless run that checks
+// nothing then needs no memory per operation for them. Counters, the
+// oracle's counts and the trace digest are the same either way. While it
+// is on, History leaves out the operations invoked meanwhile.
+func (c *Cluster) DiscardHistory(discard bool) { c.historyDiscarded = discard }
 
 // Counters are the running totals.
 func (c *Cluster) Counters() Counters {
