@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -32,9 +33,15 @@ import (
 type Result struct {
 	// OK is true when the whole history is linearizable.
 	OK bool `json:"ok"`
-	// Unknown is true when the checker ran out of time before it could
-	// decide; OK is then false and Violations may be empty.
+	// Unknown is true when the checker ran out of time (or, with
+	// MemoryBound, of memory) before it could decide; OK is then false and
+	// Violations may be empty.
 	Unknown bool `json:"unknown"`
+	// MemoryBound is true when the search was stopped because the heap
+	// grew past Limits.MemoryBytes (Unknown is then true too).
+	MemoryBound bool `json:"memory_bound,omitempty"`
+	// MemoryBytes is the bound that stopped it, for the verdict's text.
+	MemoryBytes uint64 `json:"memory_bytes,omitempty"`
 	// Keys is the number of keys (registers) checked; Ops the number of
 	// operations checked, after dropping failed and pending gets.
 	Keys int `json:"keys"`
@@ -73,16 +80,30 @@ type regOutput struct {
 
 // registerModel is the sequential specification of one key: the state is
 // the register's current value, a string.
-var registerModel = porcupine.Model{
-	Partition: partitionByKey,
-	Init:      func() interface{} { return "" },
-	Step: func(state, input, output interface{}) (bool, interface{}) {
+var registerModel = newRegisterModel(nil)
+
+// newRegisterModel is registerModel, stopped by stop: once stop is set,
+// every step fails, so that porcupine's search winds down without growing
+// its cache any further (see LinearizableWithin).
+func newRegisterModel(stop *atomic.Bool) porcupine.Model {
+	m := registerModelBase
+	m.Step = func(state, input, output interface{}) (bool, interface{}) {
+		if stop != nil && stop.Load() {
+			return false, state
+		}
 		in := input.(regInput)
 		if in.put {
 			return true, in.value
 		}
 		return readLegal(state.(string), output.(regOutput).values), state
-	},
+	}
+	return m
+}
+
+// registerModelBase is registerModel without its Step.
+var registerModelBase = porcupine.Model{
+	Partition: partitionByKey,
+	Init:      func() interface{} { return "" },
 	DescribeOperation: func(input, output interface{}) string {
 		in := input.(regInput)
 		if in.put {
@@ -194,13 +215,60 @@ func prepare(history []core.Op) prepared {
 // budget runs out the verdict is Unknown, or a violation is reported with a
 // set of operations that fails but may not be the smallest.
 func Linearizable(history []core.Op, timeout time.Duration) Result {
+	return LinearizableWithin(history, Limits{Time: timeout})
+}
+
+// Limits bound a check.
+type Limits struct {
+	// Time bounds the search for a verdict, and again the narrowing of
+	// each violation; 0 means no bound.
+	Time time.Duration
+	// MemoryBytes bounds how far the heap may grow above what it held when
+	// the check began (porcupine's search caches every state it visits,
+	// so a hard history can take gigabytes); 0 means no bound. The heap is
+	// sampled every few milliseconds, so it may overshoot by what a few
+	// milliseconds of search allocate.
+	MemoryBytes uint64
+}
+
+// LinearizableWithin is Linearizable with a memory bound beside the time
+// bound. Each key is its own register, checked apart from the others (in
+// parallel, by porcupine). When the heap outgrows the bound the verdict is
+// at once Unknown with MemoryBound set; the abandoned search, whose every
+// step now fails, allocates nothing more and winds down in the background.
+func LinearizableWithin(history []core.Op, lim Limits) Result {
+	guard := watchMemory(lim.MemoryBytes)
+	defer guard.stop()
+	model := newRegisterModel(&guard.tripped)
 	p := prepare(history)
-	res := Result{Ops: len(p.ops), model: registerModel}
+	res := Result{Ops: len(p.ops), model: model}
 	parts := partitionByKey(p.ops)
 	res.Keys = len(parts)
+	memoryBound := func() Result {
+		return Result{Ops: res.Ops, Keys: res.Keys, Unknown: true, MemoryBound: true, MemoryBytes: lim.MemoryBytes}
+	}
 
 	start := time.Now()
-	verdict, info := porcupine.CheckOperationsVerbose(registerModel, p.ops, timeout)
+	type outcome struct {
+		verdict porcupine.CheckResult
+		info    porcupine.LinearizationInfo
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		verdict, info := porcupine.CheckOperationsVerbose(model, p.ops, lim.Time)
+		done <- outcome{verdict, info}
+	}()
+	var out outcome
+	select {
+	case out = <-done:
+	case <-guard.trip:
+		return memoryBound()
+	}
+	if guard.tripped.Load() { // a search stopped by the bound proves nothing
+		return memoryBound()
+	}
+	verdict, info := out.verdict, out.info
+	timeout := lim.Time
 	timedOut := timeout > 0 && time.Since(start) >= timeout
 	res.info = info
 
@@ -230,11 +298,11 @@ func Linearizable(history []core.Op, timeout time.Duration) Result {
 		if complete {
 			continue
 		}
-		if timedOut && checkOne(part, timeout) != porcupine.Illegal {
+		if timedOut && checkOneWith(model, &guard.tripped, part, timeout) != porcupine.Illegal {
 			res.Unknown = true
 			continue
 		}
-		minimal := shrink(part, timeout)
+		minimal := shrinkWith(model, &guard.tripped, part, timeout)
 		v := Violation{Key: part[0].Input.(regInput).key}
 		for _, op := range minimal {
 			v.Ops = append(v.Ops, op.Metadata.(core.Op))
@@ -250,9 +318,19 @@ func Linearizable(history []core.Op, timeout time.Duration) Result {
 
 // checkOne runs porcupine on one register's history.
 func checkOne(ops []porcupine.Operation, timeout time.Duration) porcupine.CheckResult {
-	single := registerModel
+	return checkOneWith(registerModel, nil, ops, timeout)
+}
+
+// checkOneWith is checkOne with a model made by newRegisterModel(stop); a
+// search stopped by stop is Unknown.
+func checkOneWith(model porcupine.Model, stop *atomic.Bool, ops []porcupine.Operation, timeout time.Duration) porcupine.CheckResult {
+	single := model
 	single.Partition = nil
-	return porcupine.CheckOperationsTimeout(single, ops, timeout)
+	verdict := porcupine.CheckOperationsTimeout(single, ops, timeout)
+	if stop != nil && stop.Load() {
+		return porcupine.Unknown
+	}
+	return verdict
 }
 
 // shrink narrows a non-linearizable register history down to a subset that
@@ -264,8 +342,14 @@ func checkOne(ops []porcupine.Operation, timeout time.Duration) porcupine.CheckR
 // rest illegal, so the result is always a genuine violation even when the
 // budget runs out first.
 func shrink(ops []porcupine.Operation, budget time.Duration) []porcupine.Operation {
+	return shrinkWith(registerModel, nil, ops, budget)
+}
+
+// shrinkWith is shrink with a model made by newRegisterModel(stop): it
+// stops, as when the budget runs out, once stop is set.
+func shrinkWith(model porcupine.Model, stop *atomic.Bool, ops []porcupine.Operation, budget time.Duration) []porcupine.Operation {
 	start := time.Now()
-	outOfTime := func() bool { return budget > 0 && time.Since(start) >= budget }
+	outOfTime := func() bool { return budget > 0 && time.Since(start) >= budget || stop != nil && stop.Load() }
 	remaining := func() time.Duration {
 		if budget <= 0 {
 			return 0
@@ -280,7 +364,7 @@ func shrink(ops []porcupine.Operation, budget time.Duration) []porcupine.Operati
 			end := min(at+chunk, len(current))
 			candidate := withoutRemovable(current, at, end)
 			if len(candidate) < len(current) && len(candidate) > 0 &&
-				checkOne(candidate, remaining()) == porcupine.Illegal {
+				checkOneWith(model, stop, candidate, remaining()) == porcupine.Illegal {
 				current = candidate
 				removed = true
 				continue // the ops now at [at, ...) are new; try them too
@@ -481,6 +565,8 @@ func (r Result) String() string {
 	switch {
 	case r.OK:
 		return fmt.Sprintf("linearizable: %d operations on %d keys", r.Ops, r.Keys)
+	case r.MemoryBound:
+		return fmt.Sprintf("undecided: memory bound: the check of %d operations on %d keys outgrew its %s of memory", r.Ops, r.Keys, megabytes(r.MemoryBytes))
 	case r.Unknown:
 		return fmt.Sprintf("undecided: the check of %d operations on %d keys ran out of time", r.Ops, r.Keys)
 	}
@@ -499,6 +585,9 @@ func (r Result) String() string {
 // history (one row per client, the longest linearizable prefixes found per
 // key) to w.
 func (r Result) WriteHTML(w io.Writer) error {
+	if r.MemoryBound {
+		return fmt.Errorf("check: the check stopped at its memory bound, so there is no search to visualize")
+	}
 	if r.model.Step == nil {
 		return fmt.Errorf("check: no checked history to visualize")
 	}

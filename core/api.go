@@ -329,9 +329,16 @@ type Counters struct {
 	// past holds some put of the key acknowledged before the get began
 	// (oracle.go gives the exact definition). It is a causal measure, not
 	// the linearizability verdict.
-	StaleReads   int   `json:"stale_reads"`
-	SiblingsMax  int   `json:"siblings_max"`
-	SiblingReads []int `json:"sibling_histogram"` // [k] = successful gets that returned k versions
+	StaleReads int `json:"stale_reads"`
+	// SiblingsMax is the largest sibling set any replica stored: the lab's "most siblings seen". A get merges the sets of R
+	// replicas, so a read can return more versions than any one replica
+	// held: SiblingsReadMax counts those.
+	SiblingsMax int `json:"siblings_stored_max"`
+	// SiblingsReadMax is the largest number of versions a successful get
+	// returned (0 while no get has succeeded): the largest k with
+	// SiblingReads[k] > 0.
+	SiblingsReadMax int   `json:"siblings_read_max"`
+	SiblingReads    []int `json:"sibling_histogram"` // [k] = successful gets that returned k versions
 	// LWWDiscards counts versions a replica dropped by timestamp although the
 	// winner had not seen them (EvLWWDiscard); several replicas may each
 	// discard the same write, so this is not the number of lost writes.

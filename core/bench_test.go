@@ -123,3 +123,38 @@ func BenchmarkClone(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSiblings runs 1, 64 and 2,048 clients writing (and reading) one
+// key under vector clocks until 3,000 operations are done: concurrent
+// writers pile up siblings, hundreds per key at 2,048 writers. It reports
+// simulated events per second and the mean versions a read returned; the
+// cost of an event should grow at most linearly with the sibling count.
+func BenchmarkSiblings(b *testing.B) {
+	for _, writers := range []int{1, 64, 2048} {
+		b.Run("writers="+strconv.Itoa(writers), func(b *testing.B) {
+			cfg := DefaultConfig()
+			cfg.Seed = 5
+			cfg.Workload = Workload{Clients: writers, Keys: 1, PutFraction: 0.5, Ops: 3000, ThinkTicksMax: 10, KeyPrefix: "k"}
+			events, reads, versions := 0, 0, 0
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				c, err := New(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				c.DiscardEvents(true)
+				for k := c.Counters(); k.OpsAttempted < cfg.Workload.Ops || k.OpsSucceeded+k.OpsFailed < k.OpsAttempted; k = c.Counters() {
+					c.Tick()
+				}
+				k := c.Counters()
+				events += k.Events
+				for n, count := range k.SiblingReads {
+					reads += count
+					versions += n * count
+				}
+			}
+			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+			b.ReportMetric(float64(versions)/float64(max(reads, 1)), "versions/read")
+		})
+	}
+}

@@ -68,6 +68,12 @@ type Cluster struct {
 	memberBufs [][]memberEntry
 	// pastMerger's buffers merge the causal pasts a get returns.
 	pastMerger pastMerger
+	// contextTruncated is set once a put's context was truncated
+	// (VClockMax): sibling sets are merged one version at a time from
+	// then on (see foldVC).
+	contextTruncated bool
+	// historyDiscarded: client operations are not kept (DiscardHistory).
+	historyDiscarded bool
 }
 
 // New builds a cluster of cfg.Nodes nodes that all know each other, at tick 0.
@@ -554,6 +560,13 @@ func (c *Cluster) History() []Op {
 	})
 	return out
 }
+
+// DiscardHistory stops (or resumes) keeping client operations for History,
+// as DiscardEvents does for events: a long headless run that checks
+// nothing then needs no memory per operation for them. Counters, the
+// oracle's counts and the trace digest are the same either way. While it
+// is on, History leaves out the operations invoked meanwhile.
+func (c *Cluster) DiscardHistory(discard bool) { c.historyDiscarded = discard }
 
 // Counters are the running totals.
 func (c *Cluster) Counters() Counters {

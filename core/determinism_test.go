@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -166,5 +167,37 @@ func TestGoldenScenario(t *testing.T) {
 			}
 		}
 		t.Fatalf("got %d lines, want %d", len(gl), len(wl))
+	}
+}
+
+// DiscardHistory keeps no client operation and changes nothing else: the
+// same trace digest, counters and settle report as a run that keeps them.
+func TestDiscardHistoryChangesNothingButTheHistory(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Seed = 9
+	cfg.Workload = Workload{Clients: 6, Keys: 4, PutFraction: 0.5, Ops: 1500, ThinkTicksMax: 6, KeyPrefix: "k"}
+	cfg.Faults = Faults{Kinds: []string{"crash", "partition", "loss"}, EveryTicks: 60, DurationTicks: 40}
+	runOnce := func(discard bool) (*Cluster, SettleReport) {
+		c := mustNew(t, cfg)
+		c.DiscardEvents(true)
+		c.DiscardHistory(discard)
+		for k := c.Counters(); k.OpsAttempted < cfg.Workload.Ops || k.OpsSucceeded+k.OpsFailed < k.OpsAttempted; k = c.Counters() {
+			c.Tick()
+		}
+		return c, c.Settle(5000)
+	}
+	kept, keptRep := runOnce(false)
+	gone, goneRep := runOnce(true)
+	if kept.Digest() != gone.Digest() {
+		t.Errorf("digests differ: %s kept, %s discarded", kept.Digest(), gone.Digest())
+	}
+	if !reflect.DeepEqual(kept.Counters(), gone.Counters()) || !reflect.DeepEqual(keptRep, goneRep) {
+		t.Errorf("counters or settle report differ:\n%+v %+v\n%+v %+v", kept.Counters(), keptRep, gone.Counters(), goneRep)
+	}
+	if n := len(kept.History()); n < cfg.Workload.Ops {
+		t.Errorf("the kept history has %d operations, want at least %d", n, cfg.Workload.Ops)
+	}
+	if n := len(gone.History()); n != 0 {
+		t.Errorf("the discarded history has %d operations", n)
 	}
 }

@@ -40,7 +40,7 @@ func (c *Cluster) retargetHint(n *node, hk hintKey, h *hint) {
 	}
 	nk := hintKey{hk.key, pref[0]}
 	if old := n.hints[nk]; old != nil {
-		n.setHint(nk, &hint{hash: old.hash, versions: mergeSets(old.versions, h.versions, c.cfg.Versioning)})
+		n.setHint(nk, &hint{hash: old.hash, versions: c.mergeSets(old.versions, h.versions)})
 	} else {
 		n.setHint(nk, h)
 	}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/ringlab/ringlab/core/merkle"
 	"github.com/ringlab/ringlab/core/ring"
@@ -173,7 +174,7 @@ func (n *node) sortedHints() []hintKey {
 // versionsOf is what the node answers a get with: its stored versions of key
 // merged with any it holds as hints for others (a stand-in serves what it
 // keeps, as in Dynamo's sloppy quorum).
-func (n *node) versionsOf(key string, mode Versioning) []*version {
+func (c *Cluster) versionsOf(n *node, key string) []*version {
 	var vs []*version
 	if ks := n.store[key]; ks != nil {
 		vs = ks.versions
@@ -183,10 +184,67 @@ func (n *node) versionsOf(key string, mode Versioning) []*version {
 	}
 	for _, hk := range n.sortedHints() {
 		if hk.key == key {
-			vs = mergeSets(vs, n.hints[hk].versions, mode)
+			vs = c.mergeSets(vs, n.hints[hk].versions)
 		}
 	}
 	return vs
+}
+
+// mergeInto merges incoming into set (neither is changed) as the fold of
+// mergeVersion over incoming does, and returns the new set with the
+// changes appended to changes (foldVC skips listing them unless report is
+// set). Under vector clocks,
+// while no context has been truncated, it takes foldVC's linear way; the
+// tests' invariant checking compares it with the fold every time.
+func (c *Cluster) mergeInto(set, incoming []*version, changes []change, report bool) ([]*version, []change) {
+	mode := c.cfg.Versioning
+	if mode == VectorClocks && !c.contextTruncated {
+		from := len(changes)
+		out, changes, ok := foldVC(set, incoming, &c.pastMerger, changes, report)
+		if ok {
+			if c.oracle.check {
+				c.checkFold(set, incoming, out, changes[from:], report)
+			}
+			return out, changes
+		}
+	}
+	for i := range incoming { // changes are collected either way; a caller not reporting ignores them
+		set, changes = mergeVersion(set, incoming[i], mode, changes)
+	}
+	return set, changes
+}
+
+// mergeSets merges every version of b into a, as the package's mergeSets
+// does, by mergeInto.
+func (c *Cluster) mergeSets(a, b []*version) []*version {
+	if len(a) == 0 && (c.cfg.Versioning == VectorClocks || len(b) <= 1) {
+		return b
+	}
+	if sameDots(a, b) {
+		return a
+	}
+	out, _ := c.mergeInto(a, b, nil, false)
+	return out
+}
+
+// checkFold records a violation when foldVC's set or changes differ from
+// the fold of mergeVersion over the same versions.
+func (c *Cluster) checkFold(set, incoming, got []*version, gotChanges []change, report bool) {
+	want := set
+	var wantChanges []change
+	for i := range incoming {
+		want, wantChanges = mergeVersion(want, incoming[i], VectorClocks, wantChanges)
+	}
+	same := sameDots(got, want)
+	if report {
+		same = same && len(gotChanges) == len(wantChanges)
+		for i := 0; same && i < len(gotChanges); i++ {
+			same = gotChanges[i].kind == wantChanges[i].kind && gotChanges[i].v.dot == wantChanges[i].v.dot
+		}
+	}
+	if !same {
+		c.oracle.violations = append(c.oracle.violations, "the linear merge of sibling sets differs from merging one version at a time")
+	}
 }
 
 // storeVersions merges incoming versions of key into the node's storage and
@@ -198,11 +256,7 @@ func (c *Cluster) storeVersions(n *node, key string, hash uint64, incoming []*ve
 	if ks != nil {
 		old = ks.versions
 	}
-	set := old
-	changes := c.changeBuf[:0]
-	for i := range incoming {
-		set, changes = mergeVersion(set, incoming[i], c.cfg.Versioning, changes)
-	}
+	set, changes := c.mergeInto(old, incoming, c.changeBuf[:0], true)
 	for i := range changes {
 		ch := &changes[i]
 		if ch.kind == EvLWWDiscard {
@@ -240,7 +294,7 @@ func (c *Cluster) storeHint(n *node, key string, hash uint64, owner NodeID, vs [
 		h = &hint{hash: hash}
 		n.setHint(hk, h)
 	}
-	merged := mergeSets(h.versions, vs, c.cfg.Versioning)
+	merged := c.mergeSets(h.versions, vs)
 	if sameDots(merged, h.versions) {
 		return
 	}
@@ -253,14 +307,26 @@ func describeSet(key string, vs []*version) string {
 	if len(vs) == 1 {
 		return vs[0].describe(key)
 	}
-	s := key + "="
+	// One buffer: adding the values one by one would copy the text so far
+	// at every value, a cost quadratic in the number of siblings.
+	clock := mergedClock(vs).String()
+	size := len(key) + 2 + len(clock) + len(vs)
+	for i := range vs {
+		size += len(vs[i].value)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	b.WriteString(key)
+	b.WriteByte('=')
 	for i := range vs {
 		if i > 0 {
-			s += ","
+			b.WriteByte(',')
 		}
-		s += vs[i].value
+		b.WriteString(vs[i].value)
 	}
-	return s + " " + mergedClock(vs).String()
+	b.WriteByte(' ')
+	b.WriteString(clock)
+	return b.String()
 }
 
 // rebuildRing rebuilds the node's own ring from its membership view (every

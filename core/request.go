@@ -28,7 +28,8 @@ type request struct {
 	reached  bool       // the W or R quorum has been reported
 	upToDate int        // strict get: replicas known to hold result
 	done     bool       // the client has its answer
-	op       int        // index in the history
+	op       int        // index in the history; -1 when the history is not kept
+	opOwn    Op         // the operation itself when the history is not kept
 	workload bool       // issued by a workload client
 }
 
@@ -76,14 +77,19 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 	c.reqSeq++
 	id := c.reqSeq
 	c.counters.OpsAttempted++
-	opIndex := c.history.add(Op{
+	invoked := Op{
 		Request: id, Client: op.client, Kind: op.kind, Key: op.key, Coordinator: op.coordinator,
 		Value: op.value, InvokeTick: c.now, ReturnTick: -1,
-	})
+	}
 	req := &request{
 		id: id, kind: op.kind, client: op.client, key: op.key, hash: ring.HashKey(op.key),
 		n: pick(op.n, c.cfg.N), w: pick(op.w, c.cfg.W), r: pick(op.r, c.cfg.R),
-		start: c.now, op: opIndex, workload: op.workload,
+		start: c.now, op: -1, workload: op.workload,
+	}
+	if c.historyDiscarded {
+		req.opOwn = invoked
+	} else {
+		req.op = c.history.add(invoked)
 	}
 	c.oracle.beginOp(c, req)
 	coord := c.nodes[op.coordinator]
@@ -98,7 +104,11 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 	if op.kind == OpPut {
 		var ctx causal
 		if op.withContext || op.workload {
-			ctx = c.clientCtx[clientKey{op.client, op.key}].truncate(c.cfg.VClockMax)
+			full := c.clientCtx[clientKey{op.client, op.key}]
+			ctx = full.truncate(c.cfg.VClockMax)
+			if ctx.vv.Len() < full.vv.Len() {
+				c.contextTruncated = true // see foldVC
+			}
 		}
 		counter := max(coord.counters[op.key], ctx.maxCounter(coord.id)) + 1
 		coord.setCounter(op.key, counter)
@@ -229,7 +239,7 @@ func (c *Cluster) handlePutAck(n *node, m *message) {
 // handleGetReq: a replica answers with every version it has of the key.
 func (c *Cluster) handleGetReq(n *node, m *message) {
 	c.send(&message{kind: MsgGetResp, from: n.id, to: m.from, req: m.req, key: m.key, keyHash: m.keyHash,
-		versions: n.versionsOf(m.key, c.cfg.Versioning)})
+		versions: c.versionsOf(n, m.key)})
 }
 
 // handleGetResp gathers replies. At R replies the coordinator has its
@@ -253,7 +263,7 @@ func (c *Cluster) handleGetResp(n *node, m *message) {
 		c.judgeReply(n, req, t, m.versions)
 	} else {
 		t.reply = m.versions
-		req.merged = mergeSets(req.merged, m.versions, c.cfg.Versioning)
+		req.merged = c.mergeSets(req.merged, m.versions)
 		if req.replies < req.r {
 			return
 		}
@@ -410,7 +420,10 @@ func joinNodes(ns []NodeID) string {
 // finishRequest gives the client its answer and records it.
 func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errText string) {
 	req.done = true
-	op := c.history.at(req.op)
+	op := &req.opOwn
+	if req.op >= 0 {
+		op = c.history.at(req.op)
+	}
 	op.ReturnTick = c.now
 	op.OK = ok
 	op.Err = errText
@@ -434,6 +447,7 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 			c.counters.SiblingReads = append(c.counters.SiblingReads, 0)
 		}
 		c.counters.SiblingReads[len(result)]++
+		c.counters.SiblingsReadMax = max(c.counters.SiblingsReadMax, len(result))
 		seen := c.pastMerger.merge(result)
 		c.setClientCtx(ck, seen)
 		if c.oracle.staleRead(req, seen) {

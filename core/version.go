@@ -290,6 +290,115 @@ func mergeVersion(set []*version, incoming *version, mode Versioning, changes []
 	return out, changes
 }
 
+// foldVC is, under vector clocks, the fold of mergeVersion over incoming
+// (each version in turn, in incoming's order) into set: the same set and
+// the same changes in the same order, in time linear in the sizes of the
+// two sets (times the size of a causal past) where the fold takes time
+// proportional to their product, and with one new set where the fold makes
+// one per version stored. ok is false, and nothing is done, when incoming
+// is not sorted by dot without repeats; the caller then folds.
+//
+// It relies on two facts the caller must guarantee (Cluster.mergeInto
+// does):
+//   - set and incoming are sibling sets: sorted by dot, and no version of
+//     one supersedes another of the same set;
+//   - supersession is transitive over their versions (x supersedes y and y
+//     supersedes z imply x supersedes z). It is while every context is a
+//     union of causal pasts, each of which holds the pasts of the writes it
+//     names; a truncated context breaks it.
+//
+// Under these, what the fold does at each step depends on set and incoming
+// alone, not on the steps before: an incoming version b whose dot set
+// lacks is stored exactly when no version of set supersedes it (no stored b
+// supersedes another b, and a version of set removed by a stored b' that
+// superseded b would make b' supersede b), which is when set's union of
+// causal pasts does not cover b's dot; a version a of set is dropped
+// exactly when a stored b supersedes it, which is when the stored
+// versions' union of pasts covers a's dot; and it is reported after the
+// first such b. (A past is a context plus the version's own dot, which
+// differs from every dot tested against it here.)
+func foldVC(set, incoming []*version, pm *pastMerger, changes []change, report bool) (_ []*version, _ []change, ok bool) {
+	for i := 1; i < len(incoming); i++ {
+		if !dotLess(incoming[i-1].dot, incoming[i].dot) {
+			return set, changes, false
+		}
+	}
+	// The incoming versions whose dots set lacks.
+	var fresh []*version
+	i := 0
+	for _, b := range incoming {
+		for i < len(set) && dotLess(set[i].dot, b.dot) {
+			i++
+		}
+		if i < len(set) && set[i].dot == b.dot {
+			continue
+		}
+		fresh = append(fresh, b)
+	}
+	if len(fresh) > 0 && len(set) > 0 {
+		known := pm.merge(set)
+		kept := fresh[:0]
+		for _, b := range fresh {
+			if !known.covers(b.dot) {
+				kept = append(kept, b)
+			}
+		}
+		fresh = kept
+	}
+	if len(fresh) == 0 {
+		return set, changes, true
+	}
+	seen := pm.merge(fresh)
+	out := make([]*version, 0, len(set)+len(fresh))
+	var dropped []*version
+	j := 0
+	for _, a := range set {
+		for j < len(fresh) && dotLess(fresh[j].dot, a.dot) {
+			out = append(out, fresh[j])
+			j++
+		}
+		if seen.covers(a.dot) {
+			dropped = append(dropped, a)
+			continue
+		}
+		out = append(out, a)
+	}
+	out = append(out, fresh[j:]...)
+	if !report {
+		return out, changes, true
+	}
+	// Each dropped version is reported after the first stored version
+	// that supersedes it, in dot order among those.
+	by := make([]int, len(dropped))
+	for d, a := range dropped {
+		for by[d] < len(fresh)-1 && !fresh[by[d]].supersedes(a) {
+			by[d]++
+		}
+	}
+	// A counting sort by reporting version: start[k] is where the versions
+	// reported after fresh[k] begin in order, each group in dot order.
+	start := make([]int, len(fresh)+1)
+	for _, k := range by {
+		start[k+1]++
+	}
+	for k := 1; k < len(start); k++ {
+		start[k] += start[k-1]
+	}
+	order := make([]*version, len(dropped))
+	next := slices.Clone(start)
+	for d, a := range dropped {
+		order[next[by[d]]] = a
+		next[by[d]]++
+	}
+	for k, b := range fresh {
+		changes = append(changes, change{EvVersionStored, b})
+		for _, a := range order[start[k]:start[k+1]] {
+			changes = append(changes, change{EvSuperseded, a})
+		}
+	}
+	return out, changes, true
+}
+
 // mergeSets merges every version of b into a without reporting changes.
 //
 // Both are sibling sets as stored (sorted by dot, none superseding

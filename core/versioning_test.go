@@ -271,3 +271,91 @@ func dotsOf(vs []*version) []string {
 	}
 	return out
 }
+
+// foldVC gives the same set and the same changes, in the same order, as
+// merging one version at a time, for sibling sets of versions made as
+// clients make them (each context a union of earlier causal pasts).
+func TestFoldVCMatchesOneByOne(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var pm pastMerger
+	for round := range 3000 {
+		var pool []*version
+		counters := make([]uint64, 4)
+		for range 2 + rng.IntN(14) {
+			var ctx causal
+			for _, p := range pool {
+				if rng.IntN(4) == 0 {
+					ctx = ctx.merge(p.past)
+				}
+			}
+			n := NodeID(rng.IntN(4))
+			counters[n] = max(counters[n], ctx.maxCounter(n)) + 1
+			d := vclock.Dot{Node: n, Counter: counters[n]}
+			pool = append(pool, &version{value: d.String(), dot: d, context: ctx, past: ctx.add(d, 0)})
+		}
+		set := func() []*version {
+			var s []*version
+			for _, v := range pool {
+				if rng.IntN(2) == 0 {
+					s, _ = mergeVersion(s, v, VectorClocks, nil)
+				}
+			}
+			return s
+		}
+		a, b := set(), set()
+		want, wantChanges := a, []change(nil)
+		for _, v := range b {
+			want, wantChanges = mergeVersion(want, v, VectorClocks, wantChanges)
+		}
+		got, gotChanges, ok := foldVC(a, b, &pm, nil, true)
+		describe := func(cs []change) []string {
+			var out []string
+			for _, c := range cs {
+				out = append(out, itoa(int(c.kind))+" "+c.v.dot.String())
+			}
+			return out
+		}
+		if !ok || !sameDots(got, want) || !slices.Equal(describe(gotChanges), describe(wantChanges)) {
+			t.Fatalf("round %d: %v into %v: foldVC gives %v with %v (ok %v), one by one %v with %v", round,
+				dotsOf(b), dotsOf(a), dotsOf(got), describe(gotChanges), ok, dotsOf(want), describe(wantChanges))
+		}
+		if unchanged, _, _ := foldVC(a, b, &pm, nil, false); !sameDots(unchanged, want) {
+			t.Fatalf("round %d: without reporting, foldVC gives %v, want %v", round, dotsOf(unchanged), dotsOf(want))
+		}
+	}
+	if _, _, ok := foldVC(nil, []*version{{dot: vclock.Dot{Node: 1, Counter: 2}}, {dot: vclock.Dot{Node: 1, Counter: 1}}}, &pm, nil, false); ok {
+		t.Errorf("foldVC accepted an incoming set out of dot order")
+	}
+}
+
+// Many writers on one key pile up hundreds of siblings; every merge the
+// run makes by foldVC agrees with merging one version at a time (checked
+// by the invariant checking mustNew turns on), with and without truncated
+// contexts.
+func TestManyWritersMergeLikeOneByOne(t *testing.T) {
+	for _, vclockMax := range []int{0, 2} {
+		cfg := DefaultConfig()
+		cfg.Seed = 5
+		cfg.VClockMax = vclockMax
+		cfg.Workload = Workload{Clients: 256, Keys: 1, PutFraction: 0.5, Ops: 1500, ThinkTicksMax: 10, KeyPrefix: "k"}
+		cfg.Faults = Faults{Kinds: []string{"crash", "partition"}, EveryTicks: 20, DurationTicks: 15}
+		c := mustNew(t, cfg)
+		c.DiscardEvents(true)
+		for k := c.Counters(); k.OpsAttempted < cfg.Workload.Ops || k.OpsSucceeded+k.OpsFailed < k.OpsAttempted; k = c.Counters() {
+			c.Tick()
+		}
+		rep := c.Settle(20000)
+		if k := c.Counters(); k.SiblingsMax < 20 {
+			t.Errorf("vclock_max %d: at most %d siblings; the test wants many", vclockMax, k.SiblingsMax)
+		}
+		if len(c.oracle.violations) > 0 {
+			t.Fatalf("vclock_max %d: %d violations, first: %s", vclockMax, len(c.oracle.violations), c.oracle.violations[0])
+		}
+		if vclockMax == 0 && (rep.LostWrites != 0 || c.contextTruncated) {
+			t.Errorf("vclock_max 0: %d writes lost, contexts truncated %v", rep.LostWrites, c.contextTruncated)
+		}
+		if vclockMax > 0 && !c.contextTruncated {
+			t.Errorf("vclock_max %d: no context was truncated, so the fold was not exercised", vclockMax)
+		}
+	}
+}

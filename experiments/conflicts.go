@@ -66,7 +66,8 @@ func buildConflicts(v Values) (*sweep, error) {
 		Group:  "clients",
 		X:      "versions",
 		Columns: []Column{
-			{Name: "versions", Label: "versions returned by a read", Unit: "versions", Role: Param},
+			{Name: "versions", Label: "versions a read returned (" + strconv.Itoa(siblingBuckets) + "+: that many or more)", Unit: "versions", Role: Param,
+				OrMore: siblingBuckets},
 			{Name: "reads", Label: "reads (this workload)", Unit: "fraction of reads", Role: Measured},
 			{Name: "dynamo_2007", Label: "Dynamo in production", Unit: "fraction of reads", Role: Reference, Predicts: "reads"},
 		},
@@ -126,7 +127,7 @@ func (s *sweep) addConflictCells(spec conflictSpec, v Values, point int, done fu
 		// Estimated for Progress: two runs of about a tick per op plus
 		// the skew, then settling.
 		cost := Work{NodeTicks: 2 * core.DefaultConfig().Nodes * (spec.ops + spec.skew + 200)}.Units()
-		s.cells = append(s.cells, cell{cost: cost, start: func(m *meter) stepFn {
+		s.add(point, rep, cell{cost: cost, start: func(m *meter) stepFn {
 			runs := []*conflictRun{newConflictRun(spec, core.LWW, seed), newConflictRun(spec, core.VectorClocks, seed)}
 			m.nodeTicks(2 * runs[0].nodes)
 			return func(m *meter) bool {

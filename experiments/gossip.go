@@ -49,7 +49,7 @@ func buildGossip(v Values) (*sweep, error) {
 			// Estimated for Progress: two warm-up rounds, then about
 			// log2(n) + 1 rounds until all know.
 			cost := Work{NodeTicks: (n + 1) * int(interval) * (int(math.Log2(float64(n))) + 3)}.Units()
-			s.cells = append(s.cells, cell{cost: cost, start: func(m *meter) stepFn {
+			s.add(point, rep, cell{cost: cost, start: func(m *meter) stepFn {
 				run := newGossipRun(cfg, n)
 				m.nodeTicks(n)
 				return func(m *meter) bool {

@@ -59,7 +59,7 @@ func buildLatency(v Values) (*sweep, error) {
 		cfg := quietConfig(n+2, n, 1, 1, lmin, lmax, cellSeed(v.Seed(), 0, rep))
 		// One op is issued per tick; the last finishes within a round trip.
 		cost := Work{NodeTicks: (n + 2) * (total + int(4*lmax))}.Units()
-		s.cells = append(s.cells, cell{cost: cost, start: func(m *meter) stepFn {
+		s.add(0, rep, cell{cost: cost, start: func(m *meter) stepFn {
 			c, err := core.New(cfg)
 			if err != nil {
 				panic("experiments: latency: " + err.Error()) // the knobs keep the config valid

@@ -92,7 +92,7 @@ func buildMerkle(v Values) (*sweep, error) {
 			"bytes_theory": hashBytes*hashes + keyEntryBytes*keysExchanged, "full_bytes": keyEntryBytes * full})
 		for rep := 0; rep < v.Int("seeds"); rep++ {
 			seed := cellSeed(v.Seed(), point, rep)
-			s.cells = append(s.cells, cell{cost: merkleCost(keys, depth, d), start: func(m *meter) stepFn {
+			s.add(point, rep, cell{cost: merkleCost(keys, depth, d), start: func(m *meter) stepFn {
 				if sample == nil {
 					// Every cell salts the same key sample: hash it once.
 					sample = ring.KeyHashes(keys)

@@ -46,13 +46,17 @@ func buildMovement(v Values) (*sweep, error) {
 		}
 		for rep := 0; rep < v.Int("seeds"); rep++ {
 			spec.Seed = cellSeed(v.Seed(), n, rep)
+			// Each repetition samples its own keys: hash-modulo placement
+			// moves a key or not by its hash alone, so with the same keys
+			// every seed would measure the same fraction.
+			spec.FirstKey = int(spec.Seed >> 24)
 			spec := spec
 			// Each key is hashed, located twice by each scheme and its
 			// move tallied (two items each); both rings are built (a
 			// label hashed and sorted per point, four items) and their
 			// arcs compared.
 			items := 10*spec.Keys + 4*(2*n+1)*vnodes
-			s.cells = append(s.cells, once(items, func() {
+			s.add(n-1, rep, once(items, func() {
 				res, err := ring.MeasureMovement(spec)
 				if err != nil {
 					panic("experiments: movement: " + err.Error()) // validated above

@@ -213,6 +213,28 @@ func (r *Run) Progress() float64 {
 	return min(done/max(r.s.total, 1), 0.999)
 }
 
+// Runs is how many of the sweep's runs (its cells: in most experiments
+// one point at one seed) are finished, of how many.
+func (r *Run) Runs() (done, total int) { return r.next, len(r.s.cells) }
+
+// Position is where the sweep is: the point being measured (from 1) of
+// the points, and the seed (from 1) of that point's seeds. ok is false for
+// a sweep whose runs are not one point at one seed each.
+func (r *Run) Position() (point, points, seed, seeds int, ok bool) {
+	seeds = r.values.Int("seeds")
+	for _, c := range r.s.cells {
+		if !c.tagged {
+			return 0, 0, 0, 0, false
+		}
+		points = max(points, c.point+1)
+	}
+	if r.Done() {
+		return points, points, seeds, seeds, true
+	}
+	c := r.s.cells[r.next]
+	return c.point + 1, points, c.rep + 1, seeds, true
+}
+
 // Tables returns a copy of the tables measured so far: every row is there
 // from the start, measured values are NaN until their first sample.
 func (r *Run) Tables() []Table {
@@ -295,6 +317,17 @@ type sweep struct {
 type cell struct {
 	cost  float64
 	start func(m *meter) stepFn
+	// point and rep place the cell in the sweep, for progress: the index
+	// of its point and its repetition (seed). Set by sweep.add; cells
+	// appended otherwise have none (tagged false).
+	point, rep int
+	tagged     bool
+}
+
+// add appends c as the measurement of point at repetition rep.
+func (s *sweep) add(point, rep int, c cell) {
+	c.point, c.rep, c.tagged = point, rep, true
+	s.cells = append(s.cells, c)
 }
 
 // stepFn advances a cell piece by piece, charging each piece's work to m,

@@ -35,6 +35,20 @@ type Column struct {
 	// columns only); a plot draws the two in the same colour. A Reference
 	// column may name one too, to share its unit and axis.
 	Predicts string `json:"predicts,omitempty"`
+	// OrMore, when positive, makes the value OrMore of this (Param) column
+	// stand for "OrMore or more", as the last bar of a histogram does;
+	// ShowValue writes it "5+".
+	OrMore float64 `json:"or_more,omitempty"`
+}
+
+// ShowValue writes a value of the column for reading, the number by format
+// and "+" after the open last bucket (see OrMore).
+func (c Column) ShowValue(v float64, format func(float64) string) string {
+	s := format(v)
+	if c.OrMore > 0 && v >= c.OrMore {
+		s += "+"
+	}
+	return s
 }
 
 // Row is one point of the sweep: a parameter value, within a group.

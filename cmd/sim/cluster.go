@@ -26,6 +26,9 @@ const (
 	maxSettleTicks    = 1_000_000
 	defaultFaultEvery = 150
 	defaultFaultFor   = 80
+	// The linearizability check's memory bound, in megabytes (MiB).
+	defaultCheckMemoryMB = 1024
+	maxCheckMemoryMB     = 1 << 20
 )
 
 // scenario is a named preset: a configuration (workload and faults
@@ -146,6 +149,23 @@ func findScenario(name string) (scenario, bool) {
 	return scenario{}, false
 }
 
+// runConfig is the configuration as sim run reports it: the core's, with
+// the mode ("cp" or "ap") and the versioning ("vc" or "lww") spelled as the
+// flags spell them rather than as the core's numbers.
+type runConfig struct {
+	core.Config
+	Mode       string `json:"mode"`
+	Versioning string `json:"versioning"`
+}
+
+func newRunConfig(cfg core.Config) runConfig {
+	rc := runConfig{Config: cfg, Mode: "cp", Versioning: cfg.Versioning.String()}
+	if cfg.Mode == core.Sloppy {
+		rc.Mode = "ap"
+	}
+	return rc
+}
+
 // runFlags are the flags of `sim run` as given, before they are applied to
 // a configuration.
 type runFlags struct {
@@ -161,19 +181,16 @@ type runFlags struct {
 	settleTicks               int64
 	check                     bool
 	checkTimeout              time.Duration
+	checkMemoryMB             int
 	checkHTML                 string
 	json                      bool
 }
 
 // runReport is the JSON of `sim run`.
 type runReport struct {
-	Command  string      `json:"command"`
-	Scenario string      `json:"scenario,omitempty"`
-	Config   core.Config `json:"config"`
-	// Mode ("cp" or "ap") and Versioning ("vc" or "lww") spell out the
-	// numeric config fields as the flags do.
-	Mode       string `json:"mode"`
-	Versioning string `json:"versioning"`
+	Command  string    `json:"command"`
+	Scenario string    `json:"scenario,omitempty"`
+	Config   runConfig `json:"config"`
 	// WorkloadTicks is how long the workload ran; the settle report says
 	// how long healing and settling took after it.
 	WorkloadTicks int64             `json:"workload_ticks"`
@@ -182,6 +199,12 @@ type runReport struct {
 	// LostWrites repeats Settle.LostWrites: acknowledged puts that no
 	// replica holds once the cluster is healed and settled.
 	LostWrites int `json:"lost_writes"`
+	// LostWritesProvisional is true when the cluster did not converge
+	// within -settle-ticks: writes still on their way (in a hint, a repair
+	// or an anti-entropy exchange) may yet arrive, so LostWrites counts
+	// the writes missing so far, not the writes lost for good. sim run then
+	// exits with status 3.
+	LostWritesProvisional bool `json:"lost_writes_provisional"`
 	// Linearizability is present when the run was checked.
 	Linearizability *check.Result `json:"linearizability,omitempty"`
 	// Digest is the hex sha256 of the event trace: the same configuration
@@ -192,7 +215,9 @@ type runReport struct {
 func runCluster(args []string, stdout io.Writer) error {
 	fs := newFlagSet("run", "Runs a simulated cluster under a client workload and injected faults, then heals\n"+
 		"every fault and lets the cluster settle (hints handed off, read repair and\n"+
-		"anti-entropy done) before counting lost writes and convergence.\n\n"+
+		"anti-entropy done) before counting lost writes and convergence. If the cluster has not\n"+
+		"converged when -settle-ticks runs out, the lost-write count is provisional and sim run\n"+
+		"exits with status 3 after its report.\n\n"+
 		"scenarios (-scenario NAME; other flags override the preset):\n"+scenarioHelp())
 	base := baseRunConfig()
 	var f runFlags
@@ -217,6 +242,7 @@ func runCluster(args []string, stdout io.Writer) error {
 	fs.Int64Var(&f.settleTicks, "settle-ticks", 20_000, fmt.Sprintf("most ticks to settle after healing (1..%d)", maxSettleTicks))
 	fs.BoolVar(&f.check, "check", false, "check the client history for linearizability")
 	fs.DurationVar(&f.checkTimeout, "check-timeout", 30*time.Second, "time allowed to the linearizability check")
+	fs.IntVar(&f.checkMemoryMB, "check-memory", defaultCheckMemoryMB, "megabytes the linearizability check may add to the heap before it gives up undecided (0: no limit)")
 	fs.StringVar(&f.checkHTML, "check-html", "", "write the linearizability visualization to this HTML file (implies -check)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object instead of text")
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -227,13 +253,13 @@ func runCluster(args []string, stdout io.Writer) error {
 		return err
 	}
 
-	report, history, err := simulate(cfg, f.settleTicks)
+	report, history, err := simulate(cfg, f.settleTicks, checked)
 	if err != nil {
 		return err
 	}
 	report.Scenario = f.scenario
 	if checked {
-		res := check.Linearizable(history, f.checkTimeout)
+		res := check.LinearizableWithin(history, check.Limits{Time: f.checkTimeout, MemoryBytes: uint64(f.checkMemoryMB) << 20})
 		report.Linearizability = &res
 		if f.checkHTML != "" {
 			if err := writeHTMLFile(res, f.checkHTML); err != nil {
@@ -242,9 +268,15 @@ func runCluster(args []string, stdout io.Writer) error {
 		}
 	}
 	if f.json {
-		return writeJSON(stdout, report)
+		err = writeJSON(stdout, report)
+	} else {
+		err = writeRunText(stdout, report)
 	}
-	return writeRunText(stdout, report)
+	if err == nil && report.LostWritesProvisional {
+		err = notConverged{fmt.Sprintf("the cluster did not converge within -settle-ticks=%d: its lost-write count (%d) is provisional; allow more settle ticks",
+			f.settleTicks, report.LostWrites)}
+	}
+	return err
 }
 
 // buildRunConfig applies the flags to the scenario's configuration (or the
@@ -289,6 +321,8 @@ func buildRunConfig(f runFlags, given map[string]bool) (core.Config, bool, error
 		return cfg, false, usagef("-settle-ticks=%d must be between 1 and %d", f.settleTicks, maxSettleTicks)
 	case f.checkTimeout < 0:
 		return cfg, false, usagef("-check-timeout=%v must not be negative (0 means no limit)", f.checkTimeout)
+	case f.checkMemoryMB < 0 || f.checkMemoryMB > maxCheckMemoryMB:
+		return cfg, false, usagef("-check-memory=%d must be between 0 (no limit) and %d megabytes", f.checkMemoryMB, maxCheckMemoryMB)
 	}
 
 	set := func(name string, apply func()) {
@@ -396,13 +430,17 @@ func scenarioHelp() string {
 
 // simulate runs cfg until its workload has issued and finished every
 // operation, then settles the cluster. It returns the report (without the
-// linearizability verdict) and the client history.
-func simulate(cfg core.Config, settleTicks int64) (runReport, []core.Op, error) {
+// linearizability verdict) and, when keepHistory is set, the client
+// history; otherwise the cluster keeps no operation, and the run needs
+// memory for the cluster's state and the oracle's record of acknowledged
+// writes only (see the README's performance section).
+func simulate(cfg core.Config, settleTicks int64, keepHistory bool) (runReport, []core.Op, error) {
 	c, err := core.New(cfg)
 	if err != nil {
 		return runReport{}, nil, fmt.Errorf("cannot build the cluster: %v", err)
 	}
 	c.DiscardEvents(true) // the digest still covers every event; nothing here reads them
+	c.DiscardHistory(!keepHistory)
 	// Every operation ends within the request timeout after it starts, and
 	// a client thinks at most ThinkTicksMax between two, so this bounds a
 	// correct run generously; passing it means the workload is stuck.
@@ -415,15 +453,18 @@ func simulate(cfg core.Config, settleTicks int64) (runReport, []core.Op, error) 
 		}
 		c.Tick()
 	}
-	report := runReport{Command: "run", Config: cfg, WorkloadTicks: c.Now(),
-		Mode: "cp", Versioning: cfg.Versioning.String()}
-	if cfg.Mode == core.Sloppy {
-		report.Mode = "ap"
-	}
+	report := runReport{Command: "run", Config: newRunConfig(cfg), WorkloadTicks: c.Now()}
 	report.Settle = c.Settle(settleTicks)
 	report.Counters = c.Counters()
+	if report.Counters.SiblingReads == nil {
+		report.Counters.SiblingReads = []int{} // [] rather than null in JSON
+	}
 	report.LostWrites = report.Settle.LostWrites
+	report.LostWritesProvisional = !report.Settle.Converged
 	report.Digest = c.Digest()
+	if !keepHistory {
+		return report, nil, nil
+	}
 	return report, c.History(), nil
 }
 
@@ -449,7 +490,7 @@ func writeHTMLFile(res check.Result, path string) error {
 }
 
 func writeRunText(w io.Writer, r runReport) error {
-	c := r.Config
+	c := r.Config.Config
 	k := r.Counters
 	var b strings.Builder
 	name := "custom"
@@ -473,9 +514,13 @@ func writeRunText(w io.Writer, r runReport) error {
 		c.Workload.Clients, c.Workload.Keys, c.Workload.Ops, faults, c.Seed)
 	fmt.Fprintf(&b, "  operations:     %d attempted, %d succeeded, %d failed (puts %d ok, %d failed; gets %d ok, %d failed)\n",
 		k.OpsAttempted, k.OpsSucceeded, k.OpsFailed, k.PutsOK, k.PutsFailed, k.GetsOK, k.GetsFailed)
-	fmt.Fprintf(&b, "  lost writes:    %d acknowledged writes lost for good after healing and settling\n", r.LostWrites)
+	if r.LostWritesProvisional {
+		fmt.Fprintf(&b, "  lost writes:    %d acknowledged writes missing so far (provisional: the cluster did not converge while settling)\n", r.LostWrites)
+	} else {
+		fmt.Fprintf(&b, "  lost writes:    %d acknowledged writes lost for good after healing and settling\n", r.LostWrites)
+	}
 	fmt.Fprintf(&b, "  stale reads:    %d\n", k.StaleReads)
-	fmt.Fprintf(&b, "  siblings:       at most %d per read; reads by versions returned: %s\n", k.SiblingsMax, histogram(k.SiblingReads))
+	fmt.Fprintf(&b, "  siblings:       %s\n", siblingsText(k))
 	fmt.Fprintf(&b, "  lww discards:   %d\n", k.LWWDiscards)
 	fmt.Fprintf(&b, "  hints:          %d stored, %d handed off\n", k.HintsStored, k.HintsHandedOff)
 	fmt.Fprintf(&b, "  read repairs:   %d\n", k.ReadRepairs)
@@ -496,6 +541,17 @@ func convergedText(ok bool) string {
 		return "every replica of every key identical"
 	}
 	return "NOT converged: replicas still differ"
+}
+
+// siblingsText is the siblings line: the largest set a read returned, the
+// largest set a replica stored (a read merges R replicas' sets, so it can
+// return more than any one of them held) and the reads by size.
+func siblingsText(k core.Counters) string {
+	stored := fmt.Sprintf("largest set stored on one replica: %d", k.SiblingsMax)
+	if k.GetsOK == 0 {
+		return "no get succeeded (" + stored + ")"
+	}
+	return fmt.Sprintf("at most %d per read (%s); reads by versions returned: %s", k.SiblingsReadMax, stored, histogram(k.SiblingReads))
 }
 
 // histogram renders [k] = count as "1:380 2:12", skipping zero counts.

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -86,9 +88,9 @@ func TestRunScenarioOutcomes(t *testing.T) {
 	}
 
 	sloppy := invokeJSON(t, "run", "-scenario", "cap-partition", "-seed", "3")
-	if number(t, sloppy, "counters", "hints_stored") == 0 || number(t, sloppy, "counters", "siblings_max") < 2 {
+	if number(t, sloppy, "counters", "hints_stored") == 0 || number(t, sloppy, "counters", "siblings_stored_max") < 2 {
 		t.Errorf("cap-partition stored %v hints, at most %v siblings; want hints and siblings",
-			number(t, sloppy, "counters", "hints_stored"), number(t, sloppy, "counters", "siblings_max"))
+			number(t, sloppy, "counters", "hints_stored"), number(t, sloppy, "counters", "siblings_stored_max"))
 	}
 	if field(t, sloppy, "linearizability", "ok") != false || number(t, sloppy, "lost_writes") != 0 {
 		t.Errorf("cap-partition: linearizable %v, %v writes lost; want a violation and nothing lost under vector clocks",
@@ -111,7 +113,7 @@ func TestRunScenarioOutcomes(t *testing.T) {
 
 func TestRunFlagsOverrideTheScenario(t *testing.T) {
 	obj := invokeJSON(t, append([]string{"run", "-scenario", "stale-reads", "-w", "2", "-r", "2", "-faults", "none"}, smallRun...)...)
-	if mode, versioning := field(t, obj, "mode"), field(t, obj, "versioning"); mode != "cp" || versioning != "lww" {
+	if mode, versioning := field(t, obj, "config", "mode"), field(t, obj, "config", "versioning"); mode != "cp" || versioning != "lww" {
 		t.Errorf("mode %v, versioning %v; want the scenario's cp and lww", mode, versioning)
 	}
 	if w, r := number(t, obj, "config", "w"), number(t, obj, "config", "r"); w != 2 || r != 2 {
@@ -218,7 +220,6 @@ func TestRunOddButValidInputs(t *testing.T) {
 		{"faults every tick", []string{"-faults", "crash,partition", "-fault-every", "1", "-fault-for", "1"}},
 		{"more clients than operations", []string{"-clients", "50", "-ops", "10"}},
 		{"one vnode per node", []string{"-vnodes", "1", "-nodes", "3"}},
-		{"few settle ticks", []string{"-settle-ticks", "1", "-faults", "crash"}},
 	}
 	for _, tc := range tests {
 		args := append([]string{"run", "-ops", "60", "-check"}, tc.args...)
@@ -240,5 +241,126 @@ func TestRunHelpListsScenarios(t *testing.T) {
 		if !strings.Contains(stdout, s.name) {
 			t.Errorf("run -help does not list scenario %s", s.name)
 		}
+	}
+}
+
+// TestRunSiblingsPerReadIsWhatReadsReturned: the "per read" figure is the
+// largest set a get returned (the top of the histogram), which can exceed
+// the largest set any one replica stored, since a get merges R replicas.
+func TestRunSiblingsPerReadIsWhatReadsReturned(t *testing.T) {
+	args := []string{"run", "-clients", "128", "-keys", "1", "-ops", "600", "-seed", "5"}
+	obj := invokeJSON(t, args...)
+	hist, _ := field(t, obj, "counters", "sibling_histogram").([]any)
+	top := 0
+	for k, n := range hist {
+		if n.(float64) > 0 {
+			top = k
+		}
+	}
+	readMax := int(number(t, obj, "counters", "siblings_read_max"))
+	storedMax := int(number(t, obj, "counters", "siblings_stored_max"))
+	if top < 2 || readMax != top {
+		t.Fatalf("siblings_read_max %d, largest histogram bucket %d; want them equal and siblings present", readMax, top)
+	}
+	_, text, _ := invoke(args...)
+	want := fmt.Sprintf("siblings:       at most %d per read (largest set stored on one replica: %d);", readMax, storedMax)
+	if !strings.Contains(text, want) {
+		t.Errorf("text lacks %q:\n%s", want, text)
+	}
+}
+
+// TestRunSiblingsWithoutASuccessfulRead: with every get failing there is
+// no read to speak of, and the histogram is an empty JSON array.
+func TestRunSiblingsWithoutASuccessfulRead(t *testing.T) {
+	args := []string{"run", "-faults", "crash", "-fault-for", "100000", "-fault-every", "1", "-ops", "200", "-nodes", "3", "-w", "1", "-r", "3"}
+	code, stdout, stderr := invoke(append(args, "-json")...)
+	if code != exitOK && code != exitNotConverged {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if !strings.Contains(stdout, `"sibling_histogram": []`) {
+		t.Errorf("JSON histogram is not []:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, `"siblings_read_max": 0`) {
+		t.Errorf("JSON siblings_read_max is not 0:\n%s", stdout)
+	}
+	_, text, _ := invoke(args...)
+	if !strings.Contains(text, "siblings:       no get succeeded (largest set stored on one replica: ") {
+		t.Errorf("text does not say that no get succeeded:\n%s", text)
+	}
+}
+
+// TestRunSpellsModeOnce: the JSON names the mode and the versioning once,
+// as the flags spell them, inside config.
+func TestRunSpellsModeOnce(t *testing.T) {
+	obj := invokeJSON(t, append([]string{"run", "-mode", "ap", "-versioning", "lww"}, smallRun...)...)
+	if mode, versioning := field(t, obj, "config", "mode"), field(t, obj, "config", "versioning"); mode != "ap" || versioning != "lww" {
+		t.Errorf("config.mode %v, config.versioning %v; want \"ap\" and \"lww\"", mode, versioning)
+	}
+	for _, dup := range []string{"mode", "versioning"} {
+		if _, ok := obj[dup]; ok {
+			t.Errorf("top-level %q repeats config.%s", dup, dup)
+		}
+	}
+}
+
+// TestRunNotConvergedIsProvisional: a run cut short while settling says its
+// lost-write count is provisional and exits with status 3 after its report.
+func TestRunNotConvergedIsProvisional(t *testing.T) {
+	args := []string{"run", "-settle-ticks", "1", "-faults", "crash", "-ops", "60"}
+	code, stdout, stderr := invoke(args...)
+	if code != exitNotConverged {
+		t.Fatalf("exit %d, want %d (stderr %q)", code, exitNotConverged, stderr)
+	}
+	for _, want := range []string{"NOT converged", "missing so far (provisional"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "lost for good") {
+		t.Errorf("report calls the count final:\n%s", stdout)
+	}
+	if strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "provisional") {
+		t.Errorf("stderr is not one line about the provisional count: %q", stderr)
+	}
+	code, stdout, _ = invoke(append(args, "-json")...)
+	if code != exitNotConverged || !strings.Contains(stdout, `"lost_writes_provisional": true`) {
+		t.Errorf("-json: exit %d, output lacks lost_writes_provisional true:\n%s", code, stdout)
+	}
+	code, stdout, _ = invoke("run", "-faults", "crash", "-ops", "60", "-json")
+	if code != exitOK || !strings.Contains(stdout, `"lost_writes_provisional": false`) {
+		t.Errorf("a settled run: exit %d, lost_writes_provisional not false", code)
+	}
+}
+
+// A check that outgrows -check-memory gives up undecided, at once.
+func TestRunCheckMemoryBound(t *testing.T) {
+	args := []string{"run", "-scenario", "quorum-strict", "-ops", "3000", "-clients", "32", "-keys", "1", "-check-memory", "1"}
+	obj := invokeJSON(t, args...)
+	if field(t, obj, "linearizability", "memory_bound") != true || field(t, obj, "linearizability", "unknown") != true {
+		t.Fatalf("verdict %v, want undecided by the memory bound", field(t, obj, "linearizability"))
+	}
+	_, text, _ := invoke(args...)
+	if !strings.Contains(text, "linearizable:   undecided: memory bound: the check of") {
+		t.Errorf("text verdict:\n%s", text)
+	}
+	if code, _, stderr := invoke("run", "-check-memory", "-5"); code != exitUsage || !strings.Contains(stderr, "-check-memory=-5 must be between 0") {
+		t.Errorf("-check-memory -5: exit %d, %q", code, stderr)
+	}
+}
+
+// Without -check the run keeps no client history, and reports the same.
+func TestRunWithoutCheckKeepsNoHistory(t *testing.T) {
+	cfg := baseRunConfig()
+	cfg.Faults.Kinds = []string{"crash", "partition"}
+	kept, history, err := simulate(cfg, 20_000, true)
+	if err != nil || len(history) < cfg.Workload.Ops {
+		t.Fatalf("with the history: %d operations, %v", len(history), err)
+	}
+	folded, none, err := simulate(cfg, 20_000, false)
+	if err != nil || none != nil {
+		t.Fatalf("without the history: %d operations kept, %v", len(none), err)
+	}
+	if !reflect.DeepEqual(kept, folded) {
+		t.Errorf("reports differ:\n%+v\n%+v", kept, folded)
 	}
 }

@@ -12,6 +12,9 @@
 // standard output (sweep also writes CSV, or files with -out). `sim <command> -help` lists a command's flags. Invalid
 // flags exit with status 2 and one line on standard error saying what is
 // wrong and what is allowed; a failure while running exits with status 1.
+// sim run exits with status 3, after printing its report, when the cluster
+// did not converge within -settle-ticks (its lost-write count is then
+// provisional).
 package main
 
 import "os"

@@ -32,7 +32,17 @@ const (
 	exitOK      = 0
 	exitFailure = 1 // the command was valid but failed while running
 	exitUsage   = 2 // invalid command, flags or combination of flags
+	// exitNotConverged: sim run printed its report, but the cluster had not
+	// converged when -settle-ticks ran out, so its lost-write count is
+	// provisional.
+	exitNotConverged = 3
 )
+
+// notConverged is the outcome of a run whose report was printed but whose
+// cluster did not converge: exit status exitNotConverged.
+type notConverged struct{ msg string }
+
+func (e notConverged) Error() string { return e.msg }
 
 // usageError is invalid input: the message says what is wrong and what is
 // allowed, on one line.
@@ -70,11 +80,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sim: unknown command %q; use one of: %s\n", name, commandNames())
 		return exitUsage
 	}
+	stderrOut = stderr
 	err := cmd.run(args[1:], stdout)
 	var usage usageError
+	var unsettled notConverged
 	switch {
 	case err == nil, errors.Is(err, errHelpShown):
 		return exitOK
+	case errors.As(err, &unsettled):
+		fmt.Fprintf(stderr, "sim %s: %s\n", name, oneLine(err.Error()))
+		return exitNotConverged
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "sim %s: %s\n", name, oneLine(err.Error()))
 		return exitUsage
@@ -101,7 +116,8 @@ func writeUsage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Each command prints a readable summary, or with -json one JSON object.")
-	fmt.Fprintln(w, "sim <command> -help lists the command's flags. Invalid input exits with status 2.")
+	fmt.Fprintln(w, "sim <command> -help lists the command's flags. Invalid input exits with status 2;")
+	fmt.Fprintln(w, "sim run exits with status 3 when the cluster did not converge while settling.")
 }
 
 // oneLine folds a message onto a single line.
@@ -121,10 +137,12 @@ func newFlagSet(name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args into fs. It prints the help to stdout for -help
-// (returning errHelpShown) and turns every other problem, including a
-// stray positional argument, into a one-line usageError.
+// parseFlags parses args into fs, every integer flag with parseInteger.
+// It prints the help to stdout for -help (returning errHelpShown) and
+// turns every other problem, including a stray positional argument, into a
+// one-line usageError.
 func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	strictIntegers(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stdout)

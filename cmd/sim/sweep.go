@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,8 +24,9 @@ type sweepReport struct {
 	Tables     []experiments.Table `json:"tables"`
 }
 
-// knobValue is a flag holding one knob of an experiment: any number is
-// accepted here, and Experiment.Start checks it against the knob's range.
+// knobValue is a flag holding one knob of an experiment: every knob is a
+// whole number, read by parseInteger as every integer flag is, and
+// Experiment.Start checks it against the knob's range.
 type knobValue struct {
 	knob experiments.Knob
 	set  map[string]float64
@@ -40,11 +40,11 @@ func (k knobValue) String() string {
 }
 
 func (k knobValue) Set(s string) error {
-	x, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-		return errors.New("not a number")
+	x, err := parseInteger(s)
+	if err != nil {
+		return err
 	}
-	k.set[k.knob.Name] = x
+	k.set[k.knob.Name] = float64(x)
 	return nil
 }
 
@@ -98,6 +98,8 @@ func runSweep(args []string, stdout io.Writer) error {
 	asCSV := fs.Bool("csv", false, "print the tables as CSV, each after a line \"# table NAME\" and separated by a blank line")
 	only := fs.String("table", "", "with -csv: print only this table, as plain CSV")
 	outDir := fs.String("out", "", "write EXPERIMENT-TABLE.csv and EXPERIMENT-TABLE.json for every table into this directory")
+	force := fs.Bool("force", false, "run a sweep estimated to take longer than the "+roughDuration(sweepBudget)+" budget")
+	showProgress := fs.Bool("progress", false, "write progress to standard error even when it is not a terminal or with -json (on a terminal, text output shows it anyway)")
 	set := map[string]float64{}
 	if known {
 		for _, k := range e.Params {
@@ -126,6 +128,20 @@ func runSweep(args []string, stdout io.Writer) error {
 	r, err := e.Start(set)
 	if err != nil {
 		return usagef("%v", err)
+	}
+	if !*force {
+		if estimate, ok := estimateSweep(e, r); ok && estimate > sweepBudget {
+			return usagef("the sweep is estimated to take about %s, more than the %s budget: "+
+				"lower -seeds or the sizes, or pass -force to run it anyway", roughDuration(estimate), roughDuration(sweepBudget))
+		}
+	}
+	terminal := isTerminal(stderrOut)
+	if *showProgress || terminal && !*asJSON {
+		p := newProgressMeter(stderrOut, terminal, e.Name, r.Values().Int("seeds"), r)
+		for !r.Step(1) { // a unit is under a millisecond or so: fine enough for a display
+			p.update(r)
+		}
+		p.finish()
 	}
 	tables := r.Complete()
 	if *only != "" {
@@ -272,7 +288,7 @@ func writeTablesText(w io.Writer, e experiments.Experiment, values experiments.V
 			}
 			for i, c := range t.Columns {
 				if c.Role != experiments.Measured {
-					cells = append(cells, textNumber(r.Values[i]))
+					cells = append(cells, c.ShowValue(r.Values[i], textNumber))
 					continue
 				}
 				s := r.Summary(i)

@@ -72,8 +72,12 @@ type MovementSpec struct {
 	Add    int    `json:"add"`    // nodes joining, >= 0
 	Remove int    `json:"remove"` // nodes leaving, 0..Nodes-1; Add+Remove >= 1
 	VNodes int    `json:"vnodes"` // ring points per node (every node has weight 1)
-	Keys   int    `json:"keys"`   // sample size: keys KeyName(0) .. KeyName(Keys-1)
+	Keys   int    `json:"keys"`   // sample size: keys KeyName(FirstKey) .. KeyName(FirstKey+Keys-1)
 	Seed   uint64 `json:"seed"`   // picks the node ids and which nodes leave
+	// FirstKey starts the key sample, 0 by default; a sweep that gives each
+	// repetition its own keys varies it, so that hash-modulo placement,
+	// whose moves depend on the keys alone, varies too.
+	FirstKey int `json:"first_key,omitempty"`
 }
 
 // Validate reports, in one line, the first field that is out of range and
@@ -93,6 +97,8 @@ func (s MovementSpec) Validate() error {
 			MaxExperimentPoints/(s.Nodes+s.Add), s.Nodes+s.Add, MaxExperimentPoints, s.VNodes)
 	case s.Keys < 1 || s.Keys > MaxExperimentKeys:
 		return fmt.Errorf("keys must be between 1 and %d, got %d", MaxExperimentKeys, s.Keys)
+	case s.FirstKey < 0 || s.FirstKey > math.MaxInt64-MaxExperimentKeys:
+		return fmt.Errorf("first key must be between 0 and %d, got %d", math.MaxInt64-MaxExperimentKeys, s.FirstKey)
 	}
 	return nil
 }
@@ -203,7 +209,7 @@ func MeasureMovement(spec MovementSpec) (MovementResult, error) {
 		}
 	}
 	moduloBefore, moduloAfter := Modulo{Nodes: before}, Modulo{Nodes: after}
-	for i := 0; i < spec.Keys; i++ {
+	for i := spec.FirstKey; i < spec.FirstKey+spec.Keys; i++ {
 		h := keyHash(i)
 		from, _ := moduloBefore.Owner(h)
 		to, _ := moduloAfter.Owner(h)

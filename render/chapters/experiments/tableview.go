@@ -68,7 +68,7 @@ func tableColumns(t expt.Table) []tableCol {
 	for i, col := range t.Columns {
 		c := tableCol{head: col.Label, unit: col.Unit, col: i}
 		for _, r := range t.Rows {
-			s := formatCell(r.Values[i])
+			s := col.ShowValue(r.Values[i], formatCell)
 			if col.Role == expt.Measured && len(r.Samples[i]) > 1 {
 				s += " ± " + formatCell(r.Summary(i).StdDev)
 			}
