@@ -302,8 +302,18 @@ func (l *Lab) seek(t int64) {
 		return
 	}
 	l.paused = true
-	back := t < l.tl.Now()
-	if err := l.tl.GoTo(t); err != nil {
+	now := l.tl.Now()
+	back := t < now
+	// Context.Recent is part of the picture at t: when the cluster is
+	// rebuilt (going back, or far forward), the last recentTicks ticks are
+	// replayed with their events, so that it holds what it would hold had
+	// the run been played straight to t.
+	if back || t-recentTicks-1 > now {
+		if err := l.replayRecentAt(t); err != nil {
+			l.notify(err.Error())
+			return
+		}
+	} else if err := l.tl.GoTo(t); err != nil {
 		l.notify(err.Error())
 		return
 	}
@@ -311,8 +321,41 @@ func (l *Lab) seek(t int64) {
 	l.dirty = true
 	if back {
 		l.log = append(l.log[:0], logLine{tick: t, text: "went back to tick " + strconv.FormatInt(t, 10) + "; acting now forks the run"})
-		l.recent = l.recent[:0]
 	}
+}
+
+// replayRecent rebuilds Context.Recent for a run whose cluster was rebuilt
+// at its current tick without events (a link, a replay file).
+func (l *Lab) replayRecent() {
+	if err := l.replayRecentAt(l.tl.Now()); err != nil {
+		l.notify(err.Error())
+	}
+}
+
+// replayRecentAt moves the run to tick t through the last recentTicks
+// ticks before it, replayed with their events, so that Context.Recent
+// holds what it would hold had the run been played straight to t: it is
+// part of the picture at t.
+func (l *Lab) replayRecentAt(t int64) error {
+	if err := l.tl.GoTo(max(t-recentTicks-1, 0)); err != nil {
+		return err
+	}
+	l.tl.Events() // already shown, or skipped over
+	if err := l.tl.GoTo(t); err != nil {
+		return err
+	}
+	l.recent = l.recent[:0]
+	for _, e := range l.tl.Events() {
+		if recentKind(e.Kind) {
+			l.recent = append(l.recent, e)
+		}
+	}
+	return nil
+}
+
+// recentKind reports whether Context.Recent keeps events of kind k.
+func recentKind(k core.EventKind) bool {
+	return k == core.EvMsgDrop || k == core.EvQuorumReached || k == core.EvQuorumFailed
 }
 
 // reset restarts the current chapter from its preset with the current seed.
@@ -354,7 +397,7 @@ func (l *Lab) collectEvents() {
 	evs := l.tl.Events()
 	l.events = append(l.events, evs...)
 	for _, e := range evs {
-		if e.Kind == core.EvMsgDrop || e.Kind == core.EvQuorumReached || e.Kind == core.EvQuorumFailed {
+		if recentKind(e.Kind) {
 			l.recent = append(l.recent, e)
 		}
 		if !l.showMsgs && noisy(e.Kind) {

@@ -104,6 +104,7 @@ type builtRun struct {
 	tl       *Timeline
 	override *core.Config
 	notices  []string // actions that were refused and skipped (lenient builds)
+	quiet    bool     // ticks after the script were replayed without events
 }
 
 // buildRun rebuilds r for chapter idx without touching the lab's current
@@ -181,6 +182,7 @@ func (l *Lab) buildRun(idx int, r Run, strict bool) (builtRun, error) {
 		tl.Step()
 	}
 	tl.c.DiscardEvents(false)
+	b.quiet = len(r.Actions) > 0 || r.Tick > r.opensAt(p.Script)
 	if r.Tick >= 0 && r.Tick < tl.Now() {
 		if err := tl.GoTo(r.Tick); err != nil {
 			return builtRun{}, err
@@ -200,6 +202,9 @@ func (l *Lab) install(b builtRun) {
 	l.selected = core.NoNode
 	l.runRev++
 	l.dirty = true
+	if b.quiet {
+		l.replayRecent()
+	}
 	l.refresh()
 	l.w.chapter.Selected = b.idx
 	l.w.seed.Value = int64(min(b.seed, 1<<63-1))

@@ -13,13 +13,10 @@ import (
 // Sandbox is the live cluster with every control: the ring, the messages
 // in flight, the inspector, the log and the counters.
 type Sandbox struct {
-	ring     scene.Ring
-	write    *ui.Button
-	read     *ui.Button
-	split    *ui.Button
-	writes   int    // puts issued from the sandbox's button, to name keys
-	lastKey  string // the key the read button reads
-	nextNode int    // round-robin coordinator when no node is selected
+	ring  scene.Ring
+	write *ui.Button
+	read  *ui.Button
+	split *ui.Button
 }
 
 // NewSandbox makes the sandbox chapter.
@@ -62,7 +59,7 @@ func (s *Sandbox) Controls(x *Context) []ui.Widget {
 	// Callbacks are bound to this frame's context.
 	s.write.OnClick = func() { s.doWrite(x) }
 	s.read.OnClick = func() { s.doRead(x) }
-	s.read.Disabled = s.lastKey == ""
+	s.read.Disabled = s.lastWritten(x) == ""
 	s.split.OnClick = func() { s.doSplit(x) }
 	if x.View != nil && len(x.View.Groups) > 0 {
 		s.split.Label = "Heal the partition"
@@ -84,9 +81,17 @@ func (s *Sandbox) coordinator(x *Context) (core.NodeID, bool) {
 			return n.ID, true
 		}
 	}
+	// Round robin over the nodes, from the number of requests the buttons
+	// sent so far in the run (client 0's).
+	next := 0
+	for _, op := range x.Cluster().History() {
+		if op.Client == 0 {
+			next++
+		}
+	}
 	for range v.Nodes {
-		n := v.Nodes[s.nextNode%len(v.Nodes)]
-		s.nextNode++
+		n := v.Nodes[next%len(v.Nodes)]
+		next++
 		if n.Up && n.InRing {
 			return n.ID, true
 		}
@@ -100,21 +105,37 @@ func (s *Sandbox) doWrite(x *Context) {
 		x.Notify("No node is up to take the write: restart one first.")
 		return
 	}
-	s.writes++
-	key := "cart:" + strconv.Itoa(s.writes%8)
-	if _, err := x.Apply(core.Command{Kind: core.CmdPut, Node: node, Key: key, Value: "v" + strconv.Itoa(s.writes)}); err != nil {
-		x.Notify("Write refused: " + err.Error())
-		return
+	writes := 1
+	for _, op := range x.Cluster().History() {
+		if op.Client == 0 && op.Kind == core.OpPut {
+			writes++
+		}
 	}
-	s.lastKey = key
+	key := "cart:" + strconv.Itoa(writes%8)
+	if _, err := x.Apply(core.Command{Kind: core.CmdPut, Node: node, Key: key, Value: "v" + strconv.Itoa(writes)}); err != nil {
+		x.Notify("Write refused: " + err.Error())
+	}
+}
+
+// lastWritten is the key of the last write of the sandbox's button (its
+// requests are client 0's) in the run up to the tick on screen, or "".
+func (s *Sandbox) lastWritten(x *Context) string {
+	hist := x.Cluster().History()
+	for i := len(hist) - 1; i >= 0; i-- {
+		if op := hist[i]; op.Client == 0 && op.Kind == core.OpPut {
+			return op.Key
+		}
+	}
+	return ""
 }
 
 func (s *Sandbox) doRead(x *Context) {
 	node, ok := s.coordinator(x)
-	if !ok || s.lastKey == "" {
+	key := s.lastWritten(x)
+	if !ok || key == "" {
 		return
 	}
-	if _, err := x.Apply(core.Command{Kind: core.CmdGet, Node: node, Key: s.lastKey}); err != nil {
+	if _, err := x.Apply(core.Command{Kind: core.CmdGet, Node: node, Key: key}); err != nil {
 		x.Notify("Read refused: " + err.Error())
 	}
 }
@@ -151,9 +172,7 @@ func (s *Sandbox) doSplit(x *Context) {
 	}
 }
 
-func (s *Sandbox) Enter(x *Context) {
-	s.writes, s.lastKey, s.nextNode = 0, "", 0
-}
+func (s *Sandbox) Enter(x *Context) {}
 
 func (s *Sandbox) Update(x *Context) {}
 

@@ -39,8 +39,6 @@ type CAP struct {
 	move  *ui.Button
 	write *ui.Button
 	read  *ui.Button
-
-	writes int // puts sent, to number the values
 }
 
 // capPanel is one cluster's picture: where its nodes were drawn.
@@ -206,12 +204,13 @@ func (c *CAP) doMove(x *lab.Context) {
 // network is whole). The twin replays the same commands.
 func (c *CAP) doRequests(x *lab.Context, kind core.CommandKind) {
 	left, right := sides(x.View)
+	round := strconv.Itoa(c.writeRounds(x.Cluster().History()) + 1)
 	send := func(side []core.NodeID, client int, prefix string) {
 		for _, id := range side {
 			if n := nodeOf(x.View, id); n != nil && n.Up {
 				cmd := core.Command{Kind: kind, Node: id, Client: client, Key: c.key}
 				if kind == core.CmdPut {
-					cmd.Value = prefix + strconv.Itoa(c.writes)
+					cmd.Value = prefix + round
 					cmd.WithContext = true
 				}
 				if _, err := x.Apply(cmd); err != nil {
@@ -221,9 +220,6 @@ func (c *CAP) doRequests(x *lab.Context, kind core.CommandKind) {
 			}
 		}
 	}
-	if kind == core.CmdPut {
-		c.writes++
-	}
 	if len(right) == 0 {
 		send(left, capClientLeft, "v")
 		return
@@ -232,8 +228,23 @@ func (c *CAP) doRequests(x *lab.Context, kind core.CommandKind) {
 	send(right, capClientRight, "R")
 }
 
+// writeRounds counts the presses of Write so far in the run: the puts of
+// the key by the chapter's clients, those sent at one tick counted once.
+func (c *CAP) writeRounds(hist []core.Op) int {
+	n, last := 0, int64(-1)
+	for _, op := range hist {
+		if op.Kind != core.OpPut || op.Key != c.key || op.Client != capClientLeft && op.Client != capClientRight {
+			continue
+		}
+		if op.InvokeTick != last {
+			n++
+			last = op.InvokeTick
+		}
+	}
+	return n
+}
+
 func (c *CAP) Enter(x *lab.Context) {
-	c.writes = 0
 	cfg := x.Cluster().Config()
 	cfg.Mode = core.Strict
 	if x.View.Config.Mode == core.Strict {

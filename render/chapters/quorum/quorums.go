@@ -6,6 +6,7 @@ import (
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/chapters/experiments"
+	"github.com/ringlab/ringlab/render/chapters/internal/runtrace"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -35,7 +36,9 @@ type Quorums struct {
 	split   *ui.Button
 	crash   *ui.Button
 
-	writes    int
+	// trace keeps the run's events about the key; lastWrite and lastRead
+	// are read from it at the tick on screen.
+	trace     runtrace.Trace
 	lastWrite quorumTrack
 	lastRead  quorumTrack
 
@@ -43,12 +46,73 @@ type Quorums struct {
 }
 
 // quorumTrack follows one request through the event trace: the replicas
-// that answered, in arrival order, and how many it waited for.
+// it reached, those that answered (in arrival order), and how many it
+// waited for.
 type quorumTrack struct {
-	id      core.RequestID
-	need    int
+	id   core.RequestID
+	need int
+	// got are the replicas the request was delivered to, in order.
+	got     []core.NodeID
 	answers []core.NodeID
 	reached bool
+	failed  bool
+}
+
+// quorumEvent reports whether the chapter's picture needs e: the key's
+// requests, their messages to and from the replicas, and their outcome.
+func quorumEvent(e *core.Event) bool {
+	if e.Key != quorumKey {
+		return false
+	}
+	switch e.Kind {
+	case core.EvRequestStart, core.EvQuorumReached, core.EvQuorumFailed:
+		return true
+	case core.EvMsgDeliver:
+		switch e.Msg {
+		case core.MsgPutReq, core.MsgGetReq, core.MsgPutAck, core.MsgGetResp:
+			return true
+		}
+	}
+	return false
+}
+
+// lastRequests finds the last write and read of the key in the trace, as
+// far as they got: requests sent from anywhere (the buttons, the page, a
+// replay) count. need is the W and R of the configuration on screen until
+// the request reports its own.
+func lastRequests(evs []core.Event, cfg core.Config) (write, read quorumTrack) {
+	for i := range evs {
+		e := &evs[i]
+		if e.Kind == core.EvRequestStart {
+			if e.Op == core.OpPut {
+				write = quorumTrack{id: e.Request, need: cfg.W}
+			} else {
+				read = quorumTrack{id: e.Request, need: cfg.R}
+			}
+			continue
+		}
+		for _, t := range []*quorumTrack{&write, &read} {
+			if t.id == 0 || e.Request != t.id {
+				continue
+			}
+			switch e.Kind {
+			case core.EvMsgDeliver:
+				switch e.Msg {
+				case core.MsgPutReq, core.MsgGetReq:
+					if !contains(t.got, e.To) {
+						t.got = append(t.got, e.To)
+					}
+				case core.MsgPutAck, core.MsgGetResp:
+					t.answers = append(t.answers, e.From)
+				}
+			case core.EvQuorumReached:
+				t.reached, t.need = true, e.Need
+			case core.EvQuorumFailed:
+				t.failed, t.need = true, e.Need
+			}
+		}
+	}
+	return write, read
 }
 
 // set is the quorum the request waited for: the first need answers (all of
@@ -61,7 +125,7 @@ func (t quorumTrack) set() []core.NodeID {
 }
 
 // NewQuorums makes chapter 6.
-func NewQuorums() *Quorums { return &Quorums{} }
+func NewQuorums() *Quorums { return &Quorums{trace: runtrace.NewFiltered(quorumEvent)} }
 
 func (c *Quorums) Info() lab.ChapterInfo {
 	return lab.ChapterInfo{
@@ -180,9 +244,10 @@ func (c *Quorums) set(x *lab.Context, param string, v int) {
 
 func (c *Quorums) doWrite(x *lab.Context) {
 	_, writer, _ := roles(x)
-	c.writes++
+	// The values are numbered by the writes made so far in the run (the
+	// preset's v0 is the first).
 	_, err := x.Apply(core.Command{Kind: core.CmdPut, Node: writer, Client: quorumWriter, Key: quorumKey,
-		Value: "v" + strconv.Itoa(c.writes), WithContext: true})
+		Value: "v" + strconv.Itoa(putsOf(x.Cluster().History(), quorumWriter, quorumKey)), WithContext: true})
 	if err != nil {
 		x.Notify("Write refused: " + err.Error())
 	}
@@ -234,35 +299,30 @@ func (c *Quorums) doCrash(x *lab.Context) {
 	}
 }
 
-func (c *Quorums) Enter(x *lab.Context) {
-	c.writes = 0
-	c.lastWrite, c.lastRead = quorumTrack{}, quorumTrack{}
-}
-
-// Update follows acks and replies of the last write and read in the trace.
-func (c *Quorums) Update(x *lab.Context) {
-	for _, e := range x.Events {
-		// Requests for the key sent from anywhere (the buttons, the page,
-		// a replay) become the last write or read.
-		if e.Kind == core.EvRequestStart && e.Key == quorumKey {
-			if e.Op == core.OpPut {
-				c.lastWrite = quorumTrack{id: e.Request, need: x.View.Config.W}
-			} else {
-				c.lastRead = quorumTrack{id: e.Request, need: x.View.Config.R}
-			}
-		}
-		for _, t := range []*quorumTrack{&c.lastWrite, &c.lastRead} {
-			if t.id == 0 || e.Request != t.id {
-				continue
-			}
-			switch {
-			case e.Kind == core.EvMsgDeliver && (e.Msg == core.MsgPutAck || e.Msg == core.MsgGetResp):
-				t.answers = append(t.answers, e.From)
-			case e.Kind == core.EvQuorumReached:
-				t.reached, t.need = true, e.Need
-			}
+// putsOf counts the puts of a client on a key in the history.
+func putsOf(hist []core.Op, client int, key string) int {
+	n := 0
+	for _, op := range hist {
+		if op.Kind == core.OpPut && op.Client == client && op.Key == key {
+			n++
 		}
 	}
+	return n
+}
+
+func (c *Quorums) Enter(x *lab.Context) {
+	c.trace.Reset()
+	c.Update(x)
+}
+
+// Update reads the last write and read, and their acks and replies, from
+// the run's trace up to the tick on screen.
+func (c *Quorums) Update(x *lab.Context) {
+	c.trace.Sync(x)
+	if x.View == nil {
+		return
+	}
+	c.lastWrite, c.lastRead = lastRequests(c.trace.Events, x.View.Config)
 }
 
 func (c *Quorums) NodeAt(px, py float64) (core.NodeID, bool) {

@@ -22,7 +22,7 @@ func TestFailuresTryThis(t *testing.T) {
 	click(t, l, ch.crash)
 	crashTick := l.View().Tick
 	advance(t, l, int(cfg.DeadAfterTicks+2*cfg.GossipIntervalTicks))
-	d, ok := latestDetection(ch.trace.events, l.View())
+	d, ok := latestDetection(ch.trace.Events, l.View())
 	if !ok || d.node != defaultVictim || d.crashTick != crashTick {
 		t.Fatalf("detection %+v, want the crash of n2 at tick %d", d, crashTick)
 	}
@@ -39,7 +39,7 @@ func TestFailuresTryThis(t *testing.T) {
 		t.Errorf("last node marked n2 dead %d ticks after the crash, want within %d", d.deadTicksMax, bound)
 	}
 	deadAt := map[core.NodeID]int64{}
-	for _, e := range ch.trace.events {
+	for _, e := range ch.trace.Events {
 		if e.Kind == core.EvMembership && e.Peer == defaultVictim && e.Status == core.Dead {
 			deadAt[e.From] = e.Tick
 		}
@@ -88,7 +88,7 @@ func TestFailuresTryThis(t *testing.T) {
 	if len(v.Nodes[standIn].Hints) != 0 {
 		t.Errorf("stand-in %v still holds %+v", standIn, v.Nodes[standIn].Hints)
 	}
-	d, _ = latestDetection(ch.trace.events, v)
+	d, _ = latestDetection(ch.trace.Events, v)
 	if !d.restarted || d.handedOff != 1 {
 		t.Errorf("after the restart: %+v, want one hint handed off", d)
 	}

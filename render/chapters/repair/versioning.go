@@ -2,6 +2,7 @@ package repair
 
 import (
 	"fmt"
+	"github.com/ringlab/ringlab/render/chapters/internal/runtrace"
 	"slices"
 	"strings"
 
@@ -49,12 +50,8 @@ var partitionGroups = [][]core.NodeID{{0, 1}, {2, 3, 4}}
 type Versioning struct {
 	// measure links to the experiments that measure this chapter's claim.
 	measure experiments.Links
-	trace   trace
+	trace   runtrace.Trace
 	graph   versionGraph
-	// mergeGet is the merging client's read, whose reply the merge put
-	// unions; mergeAt is the tick it was sent (a scrub before it cancels).
-	mergeGet core.RequestID
-	mergeAt  int64
 
 	left, right, split, merge *ui.Button
 	lww                       *ui.Toggle
@@ -63,7 +60,7 @@ type Versioning struct {
 
 // NewVersioning makes chapter 7.
 func NewVersioning() *Versioning {
-	return &Versioning{trace: newTrace(versionEventKinds)}
+	return &Versioning{trace: runtrace.New(versionEventKinds)}
 }
 
 func (c *Versioning) Info() lab.ChapterInfo {
@@ -109,7 +106,7 @@ func liveKey(x *lab.Context) string {
 // the key so far (from the trace, so a scrub or a replay agrees).
 func (c *Versioning) nextItem(key string, coord core.NodeID, items []string) string {
 	n := 0
-	for _, e := range c.trace.events {
+	for _, e := range c.trace.Events {
 		if e.Kind == core.EvVersionCreated && e.Key == key && e.From == coord {
 			n++
 		}
@@ -154,7 +151,8 @@ func (c *Versioning) Controls(x *lab.Context) []ui.Widget {
 	}
 	c.split.OnClick = func() { c.toggleSplit(x) }
 	c.merge.OnClick = func() { c.startMerge(x, liveKey(x)) }
-	c.merge.Disabled = lww || c.mergeGet != 0 || !nodeUp(v, mergeCoord)
+	_, merging := mergeRead(x.Cluster().History())
+	c.merge.Disabled = lww || merging || !nodeUp(v, mergeCoord)
 	c.lww.On = lww
 	c.lww.OnChange = func(on bool) { c.setLWW(x, on) }
 
@@ -206,12 +204,20 @@ func (c *Versioning) toggleSplit(x *lab.Context) {
 // startMerge sends the merging client's read; Update writes the union when
 // the read returns.
 func (c *Versioning) startMerge(x *lab.Context, key string) {
-	id, err := x.Apply(core.Command{Kind: core.CmdGet, Node: mergeCoord, Client: mergeClient, Key: key})
-	if err != nil {
+	if _, err := x.Apply(core.Command{Kind: core.CmdGet, Node: mergeCoord, Client: mergeClient, Key: key}); err != nil {
 		x.Notify("Read refused: " + err.Error())
-		return
 	}
-	c.mergeGet, c.mergeAt = id, x.View.Tick
+}
+
+// mergeRead is the merging client's last operation in the history when it
+// is a read, and whether that read is still waiting for its answer.
+func mergeRead(hist []core.Op) (core.Op, bool) {
+	for i := len(hist) - 1; i >= 0; i-- {
+		if op := hist[i]; op.Client == mergeClient {
+			return op, op.Kind == core.OpGet && op.ReturnTick < 0
+		}
+	}
+	return core.Op{}, false
 }
 
 // setLWW switches the versioning mode. Last-write-wins comes with n0's
@@ -237,26 +243,24 @@ func (c *Versioning) setLWW(x *lab.Context, on bool) {
 }
 
 func (c *Versioning) Enter(x *lab.Context) {
-	c.trace.reset()
-	c.mergeGet, c.mergeAt = 0, 0
+	c.trace.Reset()
 	c.graph = versionGraph{}
 }
 
 func (c *Versioning) Update(x *lab.Context) {
-	c.trace.sync(x)
+	c.trace.Sync(x)
 	if x.View == nil {
 		return
 	}
-	if c.mergeGet != 0 && x.View.Tick < c.mergeAt {
-		c.mergeGet = 0 // scrubbed back before the read was sent
-	}
 	key := currentKey(x.View)
-	if c.mergeGet != 0 {
+	// The merge's write follows its read's answer, in the live run only: in
+	// a replayed past it is already recorded (and in the history, so the
+	// merging client's last operation is no longer the read).
+	if last, _ := mergeRead(x.Cluster().History()); last.Kind == core.OpGet && x.AtHead() {
 		for _, e := range x.Events {
-			if e.Kind != core.EvRequestDone || e.Request != c.mergeGet {
+			if e.Kind != core.EvRequestDone || e.Request != last.Request {
 				continue
 			}
-			c.mergeGet = 0
 			switch {
 			case !e.OK:
 				x.Notify("The merging read failed: " + e.Text)
@@ -270,7 +274,7 @@ func (c *Versioning) Update(x *lab.Context) {
 			}
 		}
 	}
-	c.graph = buildVersionGraph(key, c.trace.events, x.View)
+	c.graph = buildVersionGraph(key, c.trace.Events, x.View)
 }
 
 // unionOfItems merges carts written as "a+b": every item once, sorted.
