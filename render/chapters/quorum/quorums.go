@@ -577,21 +577,13 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	// What the last write and read did, and the overlap.
 	hist := x.Cluster().History()
 	lines := []string{c.opLine(x, hist, c.lastWrite, "write", "acked by"), c.opLine(x, hist, c.lastRead, "read", "replies from")}
-	overlapLine := ""
-	switch {
-	case c.lastWrite.id == 0 || c.lastRead.id == 0 || !c.lastRead.reached:
-		overlapLine = "Send a write and then a read to see their sets overlap (or not)."
-	case len(both) > 0:
-		overlapLine = "In both sets: " + names(both) + ", so the read saw the last write's replica."
-	default:
-		overlapLine = "No replica is in both sets: the read could not see the last write."
-	}
+	overlapLine, missed := overlapText(c.lastWrite, c.lastRead, both)
 	lines = append(lines, overlapLine)
 	lines = lines[len(lines)-textLines:]
 	ty := counters.Y
 	for i, t := range lines {
 		tc := th.Text
-		if i == len(lines)-1 && len(both) == 0 && c.lastRead.reached {
+		if i == len(lines)-1 && missed {
 			tc = scene.Orange
 		}
 		l.Label(counters.X, ty, size, tc, frame.AlignStart, frame.Fit(x.Measure, t, size, counters.W))
@@ -628,6 +620,33 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	}
 }
 
+// overlapText is the line about the last write's and read's sets, and
+// whether it says the read missed an acknowledged write. A failed write
+// has no acknowledged value to miss: the line says whether the read's set
+// met the replicas the write reached (which keep its value, unacknowledged).
+func overlapText(w, r quorumTrack, both []core.NodeID) (string, bool) {
+	switch {
+	case w.id == 0 || r.id == 0 || !r.reached || r.id < w.id:
+		return "Send a write and then a read to see their sets overlap (or not).", false
+	case w.failed:
+		var met []core.NodeID
+		for _, id := range r.set() {
+			if contains(w.got, id) {
+				met = append(met, id)
+			}
+		}
+		if len(met) > 0 {
+			return "The write failed, so no read can be stale; the read's set met the replicas it reached at " + names(met) + ", which keep its value unacknowledged.", false
+		}
+		return "The write failed, so no read can be stale; the read's set (" + names(r.set()) + ") missed the replicas it reached (" + names(w.got) + ").", false
+	case !w.reached:
+		return "The last write is still waiting for its acks: a read now may or may not see it.", false
+	case len(both) > 0:
+		return "In both sets: " + names(both) + ", so the read saw the last write's replica.", false
+	}
+	return "No replica is in both sets: the read could not see the last write.", true
+}
+
 // opLine describes the last write or read: who answered, how it ended.
 func (c *Quorums) opLine(x *lab.Context, hist []core.Op, t quorumTrack, what, answered string) string {
 	if t.id == 0 {
@@ -650,6 +669,13 @@ func (c *Quorums) opLine(x *lab.Context, hist []core.Op, t quorumTrack, what, an
 	switch {
 	case op.ReturnTick < 0:
 		return fmt.Sprintf("%s: %s, waiting for %d of %d…", head, who, t.need, t.need)
+	case !op.OK && op.Kind == core.OpPut && len(t.got) > 0:
+		keep := "keeps"
+		if len(t.got) > 1 {
+			keep = "keep"
+		}
+		return fmt.Sprintf("%s FAILED after %d ticks: it reached %s, %d of W = %d acks; %s %s %s, unacknowledged.",
+			head, op.ReturnTick-op.InvokeTick, names(t.got), len(t.answers), t.need, names(t.got), keep, op.Value)
 	case !op.OK:
 		return fmt.Sprintf("%s FAILED after %d ticks: %s (needed %d).", head, op.ReturnTick-op.InvokeTick, who, t.need)
 	case op.Kind == core.OpGet:
