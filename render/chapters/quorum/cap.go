@@ -55,7 +55,7 @@ func (c *CAP) Info() lab.ChapterInfo {
 		ID:      "cap",
 		Title:   "CAP: what a partition forces",
 		Summary: "Two clusters get the same requests. CP refuses what it cannot confirm; AP answers from whatever it reaches and reconciles later.",
-		TryThis: "Press Split, then \"Write from both sides\" and \"Read from both sides\". Predict: CP fails the left side's requests; AP answers them but its reads go stale. Heal, and AP's replicas merge both writes.",
+		TryThis: "Press Split, then Write and Read: each sends the same request from both sides. Predict: CP fails the left side's requests; AP answers them but its reads go stale. Heal, wait, and Read again: AP's replicas hold both writes.",
 	}
 }
 
@@ -489,11 +489,13 @@ func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capS
 		}
 		y += u(12)
 
-		// The learner's last requests, newest last.
+		// The learner's last requests, newest last: as many as fit, up to
+		// four, so that the newest is never the one left out.
 		label(inner.X, y, th.TextDim, "Last requests:")
 		y += lh
+		rows := min(4, max(int((textBottom-y+1e-9)/lh), 1))
 		var lines []string
-		for i := len(s.hist) - 1; i >= 0 && len(lines) < 4; i-- {
+		for i := len(s.hist) - 1; i >= 0 && len(lines) < rows; i-- {
 			op := s.hist[i]
 			if op.Client != capClientLeft && op.Client != capClientRight || op.Key != c.key {
 				continue
