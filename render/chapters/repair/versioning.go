@@ -123,7 +123,7 @@ func (c *Versioning) Controls(x *lab.Context) []ui.Widget {
 		c.right = ui.NewButton("versioning-right", "", "The right client puts its item through n3", nil)
 		c.split = ui.NewButton("versioning-split", "", "Split the network into {n0 n1} and {n2 n3 n4}, or heal it", nil)
 		c.merge = ui.NewButton("versioning-merge", "Merge: read, write the union", "A third client reads every sibling and writes their union with the context it read", nil)
-		c.lww = ui.NewToggle("versioning-lww", "Last-write-wins, n0 clock +300", "Keep only the version with the larger timestamp; n0's clock runs 300 ticks ahead", false, nil)
+		c.lww = ui.NewToggle("versioning-lww", "Last-write-wins on “"+lwwKey+"”", "Keep only the version with the larger timestamp; n0's clock runs 300 ticks ahead, and the clients write a fresh key, "+lwwKey, false, nil)
 	}
 	v := x.View
 	key := currentKey(v)
@@ -323,6 +323,9 @@ func (c *Versioning) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	}
 	h := heading{title: "Versions of the key “" + g.key + "”", numW: 250,
 		lines: []headLine{{"Mode: " + mode, th.TextDim}, {netText, th.TextDim}}}
+	if v.Config.Versioning == core.LWW {
+		h.lines = append(h.lines, headLine{"Under last-write-wins the clients now write “" + lwwKey + "”, a fresh key: “" + vcKey + "” keeps its story.", th.TextDim})
+	}
 	if g.LostAcked > 0 {
 		h.value, h.valueC = fmt.Sprint(g.LostAcked), scene.Vermillion
 		h.caption = "acknowledged " + pluralWord(g.LostAcked, "write") + " lost"
@@ -485,6 +488,9 @@ func (c *Versioning) drawCard(p pen, r frame.Rect, n *versionNode, siblings, wit
 	case n.Lost:
 		accent = scene.Vermillion
 		status = "LOST, though acknowledged"
+	case live && n.Outdated:
+		accent = scene.Grey
+		status = "replaced; still " + holdText(n)
 	case live && siblings:
 		accent = scene.Orange
 		status = "sibling · " + holdText(n)
