@@ -36,8 +36,8 @@ type Row struct {
 
 // Rows is the summary table, in the order of the chapters.
 var Rows = []Row{
-	{"Which node holds a key?", "Keys and nodes hash onto one circle; a key belongs to the first node clockwise from it.", "consistent-hashing"},
 	{"Why not hash(key) mod N?", "Changing N re-homes almost every key; on the circle a change moves only about 1/N of them.", "naive-hashing"},
+	{"Which node holds a key?", "Keys and nodes hash onto one circle; a key belongs to the first node clockwise from it.", "consistent-hashing"},
 	{"How is the load kept even?", "Each node takes many points (virtual nodes), so shares even out and a leaver's keys spread wide.", "virtual-nodes"},
 	{"How does data survive a crash?", "Every key is copied to the next N distinct nodes clockwise: its preference list.", "replication"},
 	{"What gives in a partition?", "A choice: CP refuses what it cannot make consistent, AP answers anyway and reconciles later.", "cap"},
