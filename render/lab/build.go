@@ -38,9 +38,9 @@ func (l *Lab) build(sz Size) {
 	}
 	uiL.Rect(frame.Rect{X: 0, Y: lay.top.Bottom() - th.U(1), W: lay.top.W, H: th.U(1)}, th.Border)
 	l.drawTitle(uiL)
-	l.drawNotice(uiL)
 	l.drawTryThis(uiL)
 	l.drawTabContent(uiL)
+	l.drawNotice(over)
 	l.mgr.Draw(uiL, over)
 	if l.help {
 		l.drawHelp(over)

@@ -577,6 +577,14 @@ func (l *Lab) handleInput(in *ui.Input) {
 		}
 		return
 	}
+	if l.notice != "" && in.MousePressed && l.layout.notice.Contains(in.MouseX, in.MouseY) {
+		// A press on the notice dismisses it and goes no further: the
+		// notice lies over the picture and whatever controls it holds.
+		l.notice = ""
+		l.noInput = *in
+		l.noInput.MousePressed, l.noInput.MouseDown = false, false
+		in = &l.noInput
+	}
 	l.mgr.Handle(in)
 	for _, k := range l.mgr.UnhandledKeys {
 		switch k {

@@ -183,7 +183,7 @@ func (l *Lab) syncWidgets() {
 type layout struct {
 	screen   frame.Rect
 	top      frame.Rect // title bar
-	notice   frame.Rect // below the title bar when a notice shows
+	notice   frame.Rect // over the picture's top when a notice shows
 	scene    frame.Rect // the chapter's picture
 	panel    frame.Rect // the side panel
 	tryThis  frame.Rect
@@ -258,11 +258,6 @@ func (l *Lab) computeLayout(sz Size) {
 		}
 		lay.pageStrip, rest = rest.CutBottom(u(embedStripH) + barH - lay.bottom.H)
 	}
-	if l.notice != "" {
-		lay.notice, rest = rest.CutTop(u(34))
-	} else {
-		lay.notice = frame.Rect{}
-	}
 	switch {
 	case !lay.compact:
 		panelW := min(max(sz.W*0.3, u(300)), u(380))
@@ -276,6 +271,12 @@ func (l *Lab) computeLayout(sz Size) {
 		lay.panel, lay.scene = rest, rest
 	default:
 		lay.panel, lay.scene = frame.Rect{}, rest
+	}
+	// A notice lies over the top of the picture: it moves nothing, so a
+	// click aimed at a control while it appears still lands there.
+	lay.notice = frame.Rect{}
+	if l.notice != "" {
+		lay.notice, _ = lay.scene.CutTop(min(u(34), lay.scene.H))
 	}
 
 	// Side panel: try-this box, chapter controls, tabs, tab content. In the
