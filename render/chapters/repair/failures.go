@@ -399,7 +399,7 @@ func (c *Failures) drawCluster(p pen, r frame.Rect, v *core.View) {
 		x0, y0 := pos[i][0], pos[i][1]
 		labels[i] = nv.ID.String()
 		if st := scene.StateOf(v, i); st != scene.StateUp {
-			labels[i] += " " + st.String()
+			labels[i] += " " + scene.StateText(v, i)
 		}
 		labelY[i] = y0 + gr + u(6)
 		if y0 < cy-rad*0.5 {

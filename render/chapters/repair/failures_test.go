@@ -2,6 +2,7 @@ package repair
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ringlab/ringlab/core"
@@ -120,4 +121,23 @@ func TestFailuresJoinSpreadsByGossip(t *testing.T) {
 		}
 	}
 	t.Errorf("views still differ 120 ticks after the join")
+}
+
+// A running node is "suspected" by the nodes that cannot hear it, not by
+// everyone: across a partition of {n0 n1} from {n2 n3 n4}, the label says
+// how many of the running nodes hold the suspicion.
+func TestFailuresSuspicionSaysWhose(t *testing.T) {
+	l := newLab(t, "failures", 1)
+	mustCommand(t, l, `{"type":"core","cmd":{"kind":"partition","groups":[[0,1],[2,3,4]]}}`)
+	update(t, l)
+	cfg := l.View().Config
+	advance(t, l, int(cfg.SuspectAfterTicks+3*cfg.GossipIntervalTicks))
+	if !hasText(l, "n0 suspected by 3 of 4") {
+		t.Errorf("n0's label does not say that the 3 nodes across the partition suspect it: %q", sceneTexts(l))
+	}
+	for _, s := range sceneTexts(l) {
+		if strings.HasSuffix(s, " suspected") {
+			t.Errorf("label %q does not say whose suspicion it is", s)
+		}
+	}
 }

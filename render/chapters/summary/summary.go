@@ -660,7 +660,7 @@ func (c *Chapter) drawCompactStore(x *lab.Context, lay layout, l *frame.Layer) {
 		lh := frame.LineHeight(size)
 		var words []string
 		for i, n := range v.Nodes {
-			words = append(words, n.ID.String()+" "+scene.StateOf(v, i).String())
+			words = append(words, n.ID.String()+" "+scene.StateText(v, i))
 		}
 		y := lay.ring.Y
 		for _, line := range frame.Wrap(x.Measure, strings.Join(words, " · "), size, lay.ring.W) {
