@@ -40,6 +40,7 @@ func (l *Lab) build(sz Size) {
 	l.drawTitle(uiL)
 	l.drawTryThis(uiL)
 	l.drawTabContent(uiL)
+	l.drawFork(uiL)
 	l.drawNotice(over)
 	l.mgr.Draw(uiL, over)
 	if l.help {

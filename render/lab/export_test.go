@@ -11,7 +11,7 @@ import (
 // last frame: its picture (every triangle and label of the scene layer)
 // and the labels of its own controls (the side panel's rows and the
 // controls it placed in its picture). The lab's own bars (title, notice,
-// transport, timeline, tabs) are left out.
+// fork bar, transport, timeline, tabs) are left out.
 func ChapterPicture(l *Lab) string {
 	var b strings.Builder
 	f := &l.frame
@@ -28,6 +28,9 @@ func ChapterPicture(l *Lab) string {
 	}
 	in := func(t frame.Text) bool {
 		x, y := float64(t.X)+0.5, float64(t.Y)+0.5
+		if l.layout.fork.Contains(x, y) {
+			return false // the lab's fork bar, over the picture
+		}
 		if l.layout.scene.Contains(x, y) {
 			return true
 		}
@@ -45,3 +48,4 @@ func ChapterPicture(l *Lab) string {
 	}
 	return b.String()
 }
+

@@ -97,7 +97,10 @@ type Lab struct {
 	// tick (a command recorded, a new run); it keys the cached link.
 	runRev int
 
-	selected  core.NodeID
+	selected core.NodeID
+	// fork is the fork bar's note after an action in the past forked the
+	// run, or nil.
+	fork      *forkNote
 	help      bool
 	notice    string
 	noticeAge int
@@ -269,8 +272,12 @@ func (l *Lab) notify(msg string) {
 
 // apply performs a command on the run, keeping the view and log current.
 func (l *Lab) apply(cmd core.Command) (core.RequestID, error) {
+	note := l.forkNoteNow()
 	id, err := l.tl.Apply(cmd)
 	if err == nil {
+		if note != nil {
+			l.fork = note
+		}
 		l.dirty = true
 		l.runRev++
 		l.collectEvents()
@@ -523,6 +530,12 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 			l.notice = ""
 		}
 	}
+	if l.fork != nil {
+		l.fork.frames++
+		if l.fork.frames > forkFrames {
+			l.fork = nil
+		}
+	}
 	x := l.context()
 	l.Chapter().Update(x)
 	l.syncWidgets()
@@ -594,11 +607,13 @@ func (l *Lab) handleInput(in *ui.Input) {
 			l.paused = true
 			l.step(1)
 		case ui.KeyLeft:
-			l.seek(l.tl.Now() - 1)
+			l.keyLeftStepsBack()
 		case ui.KeyEscape:
 			switch {
 			case l.notice != "":
 				l.notice = ""
+			case l.fork != nil:
+				l.fork = nil
 			case l.selected != core.NoNode:
 				l.selected = core.NoNode
 			}
@@ -618,6 +633,7 @@ func (l *Lab) handleInput(in *ui.Input) {
 		}
 	}
 	if in.MousePressed && !l.mgr.PointerOverUI && l.layout.scene.Contains(in.MouseX, in.MouseY) &&
+		!l.layout.fork.Contains(in.MouseX, in.MouseY) &&
 		!l.layout.panel.Contains(in.MouseX, in.MouseY) {
 		if id, ok := l.Chapter().NodeAt(in.MouseX, in.MouseY); ok {
 			l.selected = id

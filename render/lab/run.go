@@ -200,6 +200,7 @@ func (l *Lab) install(b builtRun) {
 	l.recent = l.recent[:0]
 	l.events = l.events[:0]
 	l.selected = core.NoNode
+	l.fork = nil
 	l.runRev++
 	l.dirty = true
 	if b.quiet {

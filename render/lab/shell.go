@@ -36,6 +36,8 @@ type shellWidgets struct {
 	node             *ui.Dropdown
 	crash            *ui.Button
 	showMsgs         *ui.Toggle
+	// The fork bar's buttons (fork.go).
+	forkUndo, forkClose *ui.Button
 }
 
 func (l *Lab) buildWidgets() {
@@ -73,6 +75,7 @@ func (l *Lab) buildWidgets() {
 		opts[i] = fmt.Sprintf("%d. %s", i+1, c.Info().Title)
 	}
 	w.chapter.Options = opts
+	l.forkWidgets()
 }
 
 // selectByIndex selects the i-th node listed in the node dropdown.
@@ -184,6 +187,7 @@ type layout struct {
 	screen   frame.Rect
 	top      frame.Rect // title bar
 	notice   frame.Rect // over the picture's top when a notice shows
+	fork     frame.Rect // over the picture's bottom after a fork (fork.go)
 	scene    frame.Rect // the chapter's picture
 	panel    frame.Rect // the side panel
 	tryThis  frame.Rect
@@ -439,6 +443,7 @@ func (l *Lab) computeLayout(sz Size) {
 	l.w.node.SetBounds(nodeR)
 	l.w.crash.SetBounds(crashR)
 	l.w.showMsgs.SetBounds(top)
+	l.layoutFork()
 }
 
 // addWidgets registers the visible widgets in Tab order, which follows the
@@ -467,6 +472,9 @@ func (l *Lab) addWidgets() {
 			w.SetBounds(l.layout.controls[i])
 			m.Add(w)
 		}
+	}
+	if l.layout.fork.W > 0 {
+		m.Add(l.w.forkUndo, l.w.forkClose)
 	}
 	if sc, ok := l.Chapter().(SceneControls); ok && !(l.layout.compact && l.layout.panel.W > 0) {
 		// A control the chapter could not fit inside its picture (in a
