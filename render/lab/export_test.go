@@ -48,4 +48,3 @@ func ChapterPicture(l *Lab) string {
 	}
 	return b.String()
 }
-
