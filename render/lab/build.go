@@ -39,6 +39,7 @@ func (l *Lab) build(sz Size) {
 	uiL.Rect(frame.Rect{X: 0, Y: lay.top.Bottom() - th.U(1), W: lay.top.W, H: th.U(1)}, th.Border)
 	l.drawTitle(uiL)
 	l.drawTryThis(uiL)
+	l.drawStrip(uiL)
 	l.drawTabContent(uiL)
 	l.drawFork(uiL)
 	l.drawNotice(over)

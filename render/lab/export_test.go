@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/ui"
 )
 
 // ChapterPicture describes, as text, what the current chapter drew in the
@@ -47,4 +48,24 @@ func ChapterPicture(l *Lab) string {
 		}
 	}
 	return b.String()
+}
+
+// StripShown is what the chapter strip of the last frame shows: the ids of
+// the chapter's buttons in it, whether its try-this is drawn, and the
+// picture's area.
+func StripShown(l *Lab) (buttons []string, tryThis bool, scene frame.Rect) {
+	for _, b := range l.stripBtns {
+		for _, w := range l.mgr.Widgets() {
+			if w == ui.Widget(b) && b.Bounds().W > 0 && l.layout.screen.Contains(b.Bounds().X, b.Bounds().Y) {
+				buttons = append(buttons, b.ID())
+			}
+		}
+	}
+	want := "Try this: " + strings.Fields(l.Chapter().Info().TryThis)[0]
+	for _, t := range l.frame.Layers[frame.LayerUI].Texts {
+		if strings.HasPrefix(t.S, want) && l.layout.strip.Contains(float64(t.X)+1, float64(t.Y)+1) {
+			tryThis = true
+		}
+	}
+	return buttons, tryThis, l.layout.scene
 }

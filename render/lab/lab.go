@@ -98,6 +98,8 @@ type Lab struct {
 	runRev int
 
 	selected core.NodeID
+	// stripBtns are the chapter's buttons the chapter strip shows.
+	stripBtns []*ui.Button
 	// fork is the fork bar's note after an action in the past forked the
 	// run, or nil.
 	fork      *forkNote

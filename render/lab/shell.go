@@ -184,10 +184,14 @@ func (l *Lab) syncWidgets() {
 
 // layout is where everything goes this frame, in device pixels.
 type layout struct {
-	screen   frame.Rect
-	top      frame.Rect // title bar
-	notice   frame.Rect // over the picture's top when a notice shows
-	fork     frame.Rect // over the picture's bottom after a fork (fork.go)
+	screen frame.Rect
+	top    frame.Rect // title bar
+	notice frame.Rect // over the picture's top when a notice shows
+	fork   frame.Rect // over the picture's bottom after a fork (fork.go)
+	// strip holds the chapter's primary buttons and its try-this above the
+	// picture in the compact layout with the panel closed (strip.go).
+	strip    frame.Rect
+	stripTry []frame.Text
 	scene    frame.Rect // the chapter's picture
 	panel    frame.Rect // the side panel
 	tryThis  frame.Rect
@@ -274,7 +278,11 @@ func (l *Lab) computeLayout(sz Size) {
 		// the chapter's drawing does not jump when the panel closes).
 		lay.panel, lay.scene = rest, rest
 	default:
-		lay.panel, lay.scene = frame.Rect{}, rest
+		lay.panel, lay.scene = frame.Rect{}, l.layoutStrip(sz, rest)
+	}
+	if lay.compact && l.panelOpen || !lay.compact {
+		lay.strip, lay.stripTry = frame.Rect{}, nil
+		l.stripBtns = l.stripBtns[:0]
 	}
 	// A notice lies over the top of the picture: it moves nothing, so a
 	// click aimed at a control while it appears still lands there.
@@ -471,6 +479,13 @@ func (l *Lab) addWidgets() {
 			}
 			w.SetBounds(l.layout.controls[i])
 			m.Add(w)
+		}
+	}
+	if l.layout.strip.H > 0 && l.layout.panel.W == 0 {
+		// The strip's buttons are the chapter's own, bound to this frame.
+		l.Chapter().Controls(l.context())
+		for _, b := range l.stripBtns {
+			m.Add(b)
 		}
 	}
 	if l.layout.fork.W > 0 {

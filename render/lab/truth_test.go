@@ -194,3 +194,46 @@ func TestEveryChapterDrawsTheRunAtTheTick(t *testing.T) {
 		})
 	}
 }
+
+// TestEmbedsKeepPrimaryButtonsAndTryThis: in embedded frames of 560x350
+// CSS pixels and up (the course page's sizes among them), with the side
+// panel closed, every chapter's primary buttons are on the canvas and can
+// be pressed, its try-this is drawn, and its picture keeps room beside
+// them.
+func TestEmbedsKeepPrimaryButtonsAndTryThis(t *testing.T) {
+	sizes := []lab.Size{{W: 560, H: 350, Scale: 1}, {W: 560, H: 420, Scale: 1}, {W: 736, H: 460, Scale: 1}, {W: 736, H: 480, Scale: 1}, {W: 1472, H: 960, Scale: 2}}
+	for _, ch := range chapters.All() {
+		id := ch.Info().ID
+		if ch.Parts() == 0 {
+			continue // the experiments page has its own layout
+		}
+		for _, sz := range sizes {
+			name := fmt.Sprintf("%s at %gx%g@%g", id, sz.W, sz.H, sz.Scale)
+			l, err := lab.New(chapters.All(), &frame.GoRegular{}, lab.Options{Chapter: id, Seed: 1, Paused: true, Embed: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l.Update(truthIdle(), sz)
+			l.Update(truthIdle(), sz)
+			primary, try, scene := lab.StripShown(l)
+			if len(primary) == 0 {
+				t.Errorf("%s: no button of the chapter on the canvas", name)
+			}
+			for _, b := range primary {
+				if msg := l.Command(`{"type":"press","value":"` + b + `"}`); msg != "" {
+					t.Fatal(msg)
+				}
+				l.Update(truthIdle(), sz)
+				if n := l.Notice(); strings.HasPrefix(n, "No button") {
+					t.Errorf("%s: %s", name, n)
+				}
+			}
+			if !try {
+				t.Errorf("%s: the try-this is not on the canvas", name)
+			}
+			if min := 130 * sz.Scale; scene.H < min {
+				t.Errorf("%s: the picture keeps %+v, under %g px tall", name, scene, min)
+			}
+		}
+	}
+}

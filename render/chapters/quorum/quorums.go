@@ -390,9 +390,14 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	// text; in a very short frame the sentences under the rule give way.
 	bigNum := u(30)
 	countersMin := lh + u(8) + frame.LineHeight(bigNum) + lh + u(4)
+	// The replicas' picture needs a card of one line per replica at the
+	// least (drawCard and drawCoordinator shed their second line when
+	// short): the sentences under the rule give way to it.
+	replicas := float64(max(len(pref), 1))
+	midMin := max(replicas*(frame.LineHeight(size)+u(6))+(replicas-1)*u(4), u(56))
 	partition := "Partition: dashed frames mark the writer's side (A); messages across the line are lost."
 	switch {
-	case inner.Bottom()-y >= 2*lh+u(14)+countersMin:
+	case inner.Bottom()-y >= 2*lh+u(14)+countersMin+midMin:
 		l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure,
 			fmt.Sprintf("A write asks all %d replicas and returns after W = %d acks; a read returns after R = %d replies.", cfg.N, cfg.W, cfg.R), size, inner.W))
 		y += lh
@@ -400,7 +405,7 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 			l.Label(inner.X, y, size, scene.Vermillion.Mix(th.Text, 0.3), frame.AlignStart, frame.Fit(x.Measure, partition, size, inner.W))
 		}
 		y += lh + u(14)
-	case len(v.Groups) > 0 && inner.Bottom()-y >= lh+u(6)+countersMin:
+	case len(v.Groups) > 0 && inner.Bottom()-y >= lh+u(6)+countersMin+midMin:
 		l.Label(inner.X, y, size, scene.Vermillion.Mix(th.Text, 0.3), frame.AlignStart, frame.Fit(x.Measure, partition, size, inner.W))
 		y += lh + u(6)
 	default:
@@ -410,11 +415,7 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	// In a short frame the lines about the last write and read go first,
 	// then the replicas' picture: the rule, the overlap and the counters
 	// stay.
-	// The replicas' picture needs a card of one line per replica at the
-	// least (drawCard and drawCoordinator shed their second line when short).
 	textLines := 3
-	replicas := float64(max(len(pref), 1))
-	midMin := max(replicas*(frame.LineHeight(size)+u(6))+(replicas-1)*u(4), u(56))
 	countersH := func() float64 { return float64(textLines)*lh + u(8) + frame.LineHeight(bigNum) + lh + u(4) }
 	if inner.Bottom()-y-countersH() < midMin+u(60) {
 		textLines = 1
