@@ -6,6 +6,7 @@ package summary
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -121,6 +122,9 @@ type Chapter struct {
 	verdict     check.Result
 	verdictTick int64
 	checked     bool
+	// verdictRec are the run's commands when it was checked: a fork before
+	// verdictTick makes the verdict one of another run, and it is dropped.
+	verdictRec []core.Recorded
 }
 
 // New makes the chapter.
@@ -197,6 +201,7 @@ func (c *Chapter) ShowTable() { c.view = viewMap }
 func (c *Chapter) runCheck(x *lab.Context) {
 	c.verdict = check.Linearizable(x.Cluster().History(), checkTimeout)
 	c.verdictTick = x.Cluster().Now()
+	c.verdictRec = x.Cluster().Recorded()
 	c.checked = true
 }
 
@@ -206,7 +211,24 @@ func (c *Chapter) Enter(x *lab.Context) {
 	c.verdict = check.Result{}
 }
 
-func (c *Chapter) Update(x *lab.Context) {}
+// Update drops the verdict when the run on screen is no longer the one it
+// was taken of (forked before the tick it checked).
+func (c *Chapter) Update(x *lab.Context) {
+	if !c.checked || x.View == nil {
+		return
+	}
+	upTo := min(x.View.Tick, c.verdictTick)
+	prefix := func(rec []core.Recorded) []core.Recorded {
+		n := 0
+		for n < len(rec) && rec[n].Tick <= upTo {
+			n++
+		}
+		return rec[:n]
+	}
+	if !reflect.DeepEqual(prefix(x.Cluster().Recorded()), prefix(c.verdictRec)) {
+		c.checked, c.verdict, c.verdictRec = false, check.Result{}, nil
+	}
+}
 
 func (c *Chapter) NodeAt(px, py float64) (core.NodeID, bool) {
 	if c.view != viewStore {
@@ -734,8 +756,11 @@ func (c *Chapter) VerdictLines(now int64) (headline string, details []string) {
 	}
 	r := c.verdict
 	when := fmt.Sprintf("as of tick %d", c.verdictTick)
-	if now != c.verdictTick {
+	switch {
+	case now > c.verdictTick:
 		when += " (the run has moved on: check again)"
+	case now < c.verdictTick:
+		when += ", later than the tick on screen (check again for this one)"
 	}
 	switch {
 	case r.OK:
