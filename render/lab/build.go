@@ -305,7 +305,7 @@ func (l *Lab) drawCounters(layer *frame.Layer, r frame.Rect) {
 var Shortcuts = [][2]string{
 	{"Space", "play / pause (activates a focused button instead)"},
 	{"Right arrow or .", "pause and advance one tick"},
-	{"Left arrow", "go back one tick (then acting forks the run)"},
+	{"Left arrow", "go back one tick (the focus moves to the timeline; acting then forks the run, with Undo)"},
 	{"+ / -", "double / halve the speed"},
 	{"Tab / Shift+Tab", "move between controls"},
 	{"Enter or Space", "press the focused button, open a list"},
