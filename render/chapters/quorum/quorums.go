@@ -637,9 +637,9 @@ func overlapText(w, r quorumTrack, both []core.NodeID) (string, bool) {
 			}
 		}
 		if len(met) > 0 {
-			return "The write failed, so no read can be stale; the read's set met the replicas it reached at " + names(met) + ", which keep its value unacknowledged.", false
+			return "The write failed, so a read that misses it is not stale; the read's set met the replicas it reached at " + names(met) + ", which keep its value unacknowledged.", false
 		}
-		return "The write failed, so no read can be stale; the read's set (" + names(r.set()) + ") missed the replicas it reached (" + names(w.got) + ").", false
+		return "The write failed, so a read that misses it is not stale; the read's set (" + names(r.set()) + ") missed the replicas it reached (" + names(w.got) + ").", false
 	case !w.reached:
 		return "The last write is still waiting for its acks: a read now may or may not see it.", false
 	case len(both) > 0:

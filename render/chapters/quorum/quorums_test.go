@@ -101,7 +101,7 @@ func TestQuorumsStaleReadOnlyWhenSetsCanMiss(t *testing.T) {
 			if want := "it reached " + pref[0].String() + ", 1 of W = 2 acks; " + pref[0].String() + " keeps v1, unacknowledged."; !hasText(l, want) {
 				t.Errorf("%s: no %q on screen: %q", tc.name, want, texts(l, frame.LayerScene))
 			}
-			if !hasText(l, "The write failed, so no read can be stale; the read's set ("+names(rs)+") missed the replicas it reached ("+pref[0].String()+").") {
+			if !hasText(l, "The write failed, so a read that misses it is not stale; the read's set ("+names(rs)+") missed the replicas it reached ("+pref[0].String()+").") {
 				t.Errorf("%s: the overlap line does not explain the failed write: %q", tc.name, texts(l, frame.LayerScene))
 			}
 		}
