@@ -302,7 +302,17 @@ type Op struct {
 	ReturnTick  int64     `json:"return"` // -1 while pending
 	OK          bool      `json:"ok"`
 	Err         string    `json:"err,omitempty"`
-	Stale       bool      `json:"stale,omitempty"` // a get that missed a write acknowledged before it began
+	Stale       bool      `json:"stale,omitempty"` // a stale read (properties.go gives the definition)
+
+	// What the properties need and the exported fields do not say (see
+	// properties.go): the version a put wrote, the versions a get returned
+	// (both shared and immutable), and the order of the client events
+	// (invocation, return) across the whole run, which ticks alone do not
+	// give within one tick. A history read back from a file has none of
+	// them.
+	written              *version
+	read                 []*version
+	invokeSeq, returnSeq uint64
 }
 
 // Counters are the run's running totals, shown by the lab and printed by
@@ -315,10 +325,11 @@ type Counters struct {
 	PutsFailed   int `json:"puts_failed"`
 	GetsOK       int `json:"gets_ok"`
 	GetsFailed   int `json:"gets_failed"`
-	// StaleReads counts successful gets that returned no version whose causal
-	// past holds some put of the key acknowledged before the get began
-	// (oracle.go gives the exact definition). It is a causal measure, not
-	// the linearizability verdict.
+	// StaleReads counts successful gets that missed a put of their key
+	// acknowledged before they began: none of the versions returned ranks
+	// at or above it in the store's own order (timestamps under
+	// last-write-wins, causality under vector clocks; properties.go gives
+	// the exact definition). It is not the linearizability verdict.
 	StaleReads   int   `json:"stale_reads"`
 	SiblingsMax  int   `json:"siblings_max"`
 	SiblingReads []int `json:"sibling_histogram"` // [k] = successful gets that returned k versions

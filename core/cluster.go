@@ -28,6 +28,9 @@ type Cluster struct {
 	seq    uint64 // queue order for items due at the same tick
 	msgSeq uint64
 	reqSeq RequestID
+	// clientSeq orders client events (an operation invoked or returned)
+	// across the run; see Op.invokeSeq.
+	clientSeq uint64
 	q      queue
 	nodes  []*node
 	// ring is the agreed ring: every node that joined and has not left. It

@@ -76,9 +76,10 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 	c.reqSeq++
 	id := c.reqSeq
 	c.counters.OpsAttempted++
+	c.clientSeq++
 	opIndex := c.history.add(Op{
 		Request: id, Client: op.client, Kind: op.kind, Key: op.key, Coordinator: op.coordinator,
-		Value: op.value, InvokeTick: c.now, ReturnTick: -1,
+		Value: op.value, InvokeTick: c.now, ReturnTick: -1, invokeSeq: c.clientSeq,
 	})
 	req := &request{
 		id: id, kind: op.kind, client: op.client, key: op.key, hash: ring.HashKey(op.key),
@@ -412,6 +413,8 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 	req.done = true
 	op := c.history.at(req.op)
 	op.ReturnTick = c.now
+	c.clientSeq++
+	op.returnSeq = c.clientSeq
 	op.OK = ok
 	op.Err = errText
 	if ok {
@@ -423,6 +426,7 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 	switch {
 	case req.kind == OpPut && ok:
 		c.counters.PutsOK++
+		op.written = req.version
 		c.setClientCtx(ck, c.clientCtx[ck].merge(req.version.causalPast()))
 		c.oracle.ackPut(c, req)
 	case req.kind == OpPut:
@@ -430,13 +434,14 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 	case ok:
 		c.counters.GetsOK++
 		op.Values = formatValues(result)
+		op.read = result
 		for len(c.counters.SiblingReads) <= len(result) {
 			c.counters.SiblingReads = append(c.counters.SiblingReads, 0)
 		}
 		c.counters.SiblingReads[len(result)]++
 		seen := c.pastMerger.merge(result)
 		c.setClientCtx(ck, seen)
-		if c.oracle.staleRead(req, seen) {
+		if c.oracle.staleRead(req, seen, result, c.cfg.Versioning) {
 			op.Stale = true
 			c.counters.StaleReads++
 		}
