@@ -31,8 +31,8 @@ type Cluster struct {
 	// clientSeq orders client events (an operation invoked or returned)
 	// across the run; see Op.invokeSeq.
 	clientSeq uint64
-	q      queue
-	nodes  []*node
+	q         queue
+	nodes     []*node
 	// ring is the agreed ring: every node that joined and has not left. It
 	// is replaced, never changed in place (see changeRing).
 	ring *ring.Ring

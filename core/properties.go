@@ -160,8 +160,8 @@ func before(a, b *Op) bool {
 	return a.ReturnTick < b.InvokeTick
 }
 
-func acked(op *Op) bool   { return op.Kind == OpPut && op.OK && op.ReturnTick >= 0 && op.written != nil }
-func readOK(op *Op) bool  { return op.Kind == OpGet && op.OK && op.ReturnTick >= 0 }
+func acked(op *Op) bool  { return op.Kind == OpPut && op.OK && op.ReturnTick >= 0 && op.written != nil }
+func readOK(op *Op) bool { return op.Kind == OpGet && op.OK && op.ReturnTick >= 0 }
 func opLabel(op *Op) string {
 	if op.Kind == OpPut {
 		return fmt.Sprintf("c%d's put %s=%s", op.Client, op.Key, op.Value)
