@@ -58,6 +58,15 @@ const (
 	// Cluster.Settle applies it (so a replay repeats it) and then runs until
 	// the cluster is quiescent.
 	CmdSettle CommandKind = "settle"
+
+	// Scripted network (Config.Scripted): every choice a real network and
+	// real timers would make is one of these commands.
+	CmdDeliver CommandKind = "deliver" // the held message Msg arrives now (or is dropped if its destination is down or cut off)
+	CmdDrop    CommandKind = "drop"    // the held message Msg is lost
+	// CmdTimeout fires a timer of request Request at its coordinator:
+	// Param "" (its timeout: it fails unless answered) or "half" (sloppy
+	// quorums: unanswered replicas are replaced by stand-ins).
+	CmdTimeout CommandKind = "timeout"
 )
 
 // Command is one action applied to the cluster. Zero fields mean "default".
@@ -82,6 +91,8 @@ type Command struct {
 	Weight      float64    `json:"weight,omitempty"`
 	Param       string     `json:"param,omitempty"`
 	Num         float64    `json:"num,omitempty"`
+	Msg         uint64     `json:"msg,omitempty"` // CmdDeliver, CmdDrop: the message's id
+	Request     RequestID  `json:"req,omitempty"` // CmdTimeout: the request
 }
 
 // Recorded is a command with the tick it was applied at; a replay is
@@ -133,6 +144,14 @@ type Config struct {
 	Workload Workload `json:"workload"`
 	// Faults injects crashes, partitions, loss and skew; no Kinds turns it off.
 	Faults Faults `json:"faults"`
+
+	// Scripted turns the network and the timers into explicit choices (see
+	// scripted.go): a message between two nodes waits until CmdDeliver or
+	// CmdDrop names it, a request's timers fire only by CmdTimeout, and the
+	// background rounds (gossip, hand-off, anti-entropy) do not run.
+	// Nothing random is drawn. It needs the workload, the fault injector
+	// and loss off. CmdSettle ends it.
+	Scripted bool `json:"scripted,omitempty"`
 
 	Seed uint64 `json:"seed"`
 }

@@ -45,6 +45,9 @@ func (l *chunked[T]) at(i int) *T { return &(*l.ownChunk(i / chunkLen))[i%chunkL
 
 func (l *chunked[T]) len() int { return l.n }
 
+// get is entry i, to read only (it copies no shared chunk).
+func (l *chunked[T]) get(i int) *T { return &l.chunks[i/chunkLen][i%chunkLen] }
+
 // all calls f with every entry in order, until f returns false; f must not
 // change the entries.
 func (l *chunked[T]) all(f func(*T) bool) {

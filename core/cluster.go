@@ -43,6 +43,10 @@ type Cluster struct {
 	// members caches ring.Nodes(); nil after a change.
 	members []NodeID
 
+	// held are the messages a scripted run keeps until a command delivers
+	// or drops them, in send order (see scripted.go).
+	held []*message
+
 	groups  [][]NodeID // the partition as applied; nil when whole
 	groupOf []int      // partition group per node; nil when whole
 
@@ -205,6 +209,9 @@ func (c *Cluster) run(it item) {
 // scheduleTimers starts a node's periodic rounds, each at a random offset
 // within its first interval so that nodes do not act in lockstep.
 func (c *Cluster) scheduleTimers(n *node) {
+	if c.cfg.Scripted {
+		return // background rounds do not run in a scripted run
+	}
 	start := func(kind itemKind, every int64, s *stream) {
 		if every > 0 {
 			c.schedule(item{tick: c.now + 1 + s.between(0, every-1), kind: kind, node: n.id, epoch: n.epoch})
@@ -304,6 +311,8 @@ func (c *Cluster) validate(cmd Command) error {
 			return fmt.Errorf("partition: give at least one group of nodes")
 		}
 	case CmdHeal, CmdSettle:
+	case CmdDeliver, CmdDrop, CmdTimeout:
+		return c.validateScripted(cmd)
 	case CmdJoin:
 		if len(c.nodes) >= MaxNodes {
 			return fmt.Errorf("join: the cluster already has the maximum of %d nodes", MaxNodes)
@@ -389,7 +398,10 @@ func (c *Cluster) apply(cmd Command) RequestID {
 	case CmdAntiEntropy:
 		c.tickAntiEntropy(c.nodes[cmd.Node], antiEntropyPeer(cmd))
 	case CmdSettle:
+		c.endScripted()
 		c.beginSettle()
+	case CmdDeliver, CmdDrop, CmdTimeout:
+		c.applyScripted(cmd)
 	}
 	return 0
 }

@@ -120,7 +120,13 @@ func (c Config) Validate() error {
 	if err := c.Workload.validate(); err != nil {
 		return err
 	}
-	return c.Faults.validate()
+	if err := c.Faults.validate(); err != nil {
+		return err
+	}
+	if c.Scripted && (c.Workload.Clients > 0 || len(c.Faults.Kinds) > 0 || c.Loss > 0) {
+		return fmt.Errorf("scripted: the workload, the fault injector and loss must be off (in a scripted run every choice is a command)")
+	}
+	return nil
 }
 
 func checkInterval(name string, v, lowest int64) error {
@@ -183,6 +189,9 @@ func (c Config) withParam(param string, num float64) (Config, error) {
 	switch param {
 	case "loss":
 		c.Loss = num
+		if c.Scripted && num != 0 {
+			return c, fmt.Errorf("set loss=%v: a scripted run has no random loss; drop messages with the drop command", num)
+		}
 	case "latency_min", "latency_max", "n", "w", "r", "vclock_max", "timeout":
 		if v, err = integer(); err != nil {
 			return c, err

@@ -124,11 +124,19 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 	for i := range req.targets {
 		c.sendToTarget(coord, req, &req.targets[i])
 	}
-	c.schedule(item{tick: c.now + c.cfg.RequestTimeoutTicks, kind: itemTimeout, node: coord.id, epoch: coord.epoch, req: id})
-	if c.cfg.Mode == Sloppy && c.cfg.RequestTimeoutTicks >= 2 {
-		c.schedule(item{tick: c.now + c.cfg.RequestTimeoutTicks/2, kind: itemHalfTimeout, node: coord.id, epoch: coord.epoch, req: id})
+	if !c.cfg.Scripted { // in a scripted run the timers fire by CmdTimeout
+		c.scheduleRequestTimers(coord, id, c.cfg.RequestTimeoutTicks)
 	}
 	return id
+}
+
+// scheduleRequestTimers sets a request's timeout, after the given ticks,
+// and in sloppy mode its half-timeout.
+func (c *Cluster) scheduleRequestTimers(coord *node, id RequestID, after int64) {
+	c.schedule(item{tick: c.now + after, kind: itemTimeout, node: coord.id, epoch: coord.epoch, req: id})
+	if c.cfg.Mode == Sloppy && after >= 2 {
+		c.schedule(item{tick: c.now + after/2, kind: itemHalfTimeout, node: coord.id, epoch: coord.epoch, req: id})
+	}
 }
 
 func pick(override, def int) int {
