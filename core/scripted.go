@@ -169,11 +169,12 @@ func (c *Cluster) Op(id RequestID) (Op, bool) {
 // ticks (the history keeps only the order of invocations and returns, as
 // the properties use them; under last-write-wins, or with truncated
 // clocks, the tick is included, since it becomes timestamps and truncation
-// order), the trace and the counters. Two states with the same hash are
+// order; only then do the versions' timestamps count), the trace and the
+// counters. Two states with the same hash are
 // taken to be the same by the schedule search (xxhash64: a collision among
 // the few million states of a bounded search is unlikely, not impossible).
 func (c *Cluster) StateHash() uint64 {
-	h := stateHasher{d: xxhash.New()}
+	h := stateHasher{d: xxhash.New(), lww: c.cfg.Versioning == LWW}
 	if c.cfg.Versioning == LWW || c.cfg.VClockMax > 0 {
 		h.i(c.now)
 	}
@@ -187,7 +188,7 @@ func (c *Cluster) StateHash() uint64 {
 	}
 	msgs := make([]uint64, len(c.held))
 	for i, m := range c.held {
-		msgs[i] = messageHash(m)
+		msgs[i] = messageHash(m, h.lww)
 	}
 	slices.Sort(msgs)
 	h.u(uint64(len(msgs)))
@@ -243,6 +244,7 @@ func (c *Cluster) StateHash() uint64 {
 
 type stateHasher struct {
 	d   *xxhash.Digest
+	lww bool // timestamps count only under last-write-wins
 	buf [binary.MaxVarintLen64]byte
 }
 
@@ -275,7 +277,9 @@ func (h *stateHasher) version(v *version) {
 	h.u(uint64(v.dot.Node))
 	h.u(v.dot.Counter)
 	h.s(v.value)
-	h.i(v.timestamp)
+	if h.lww {
+		h.i(v.timestamp)
+	}
 	h.causal(v.context)
 }
 
@@ -338,8 +342,8 @@ func (h *stateHasher) node(n *node) {
 }
 
 // messageHash digests a held message by its content, not its id.
-func messageHash(m *message) uint64 {
-	h := stateHasher{d: xxhash.New()}
+func messageHash(m *message, lww bool) uint64 {
+	h := stateHasher{d: xxhash.New(), lww: lww}
 	h.u(uint64(m.kind))
 	h.u(uint64(m.from))
 	h.u(uint64(m.to))
@@ -349,4 +353,22 @@ func messageHash(m *message) uint64 {
 	h.b(m.ok)
 	h.versions(m.versions)
 	return h.d.Sum64()
+}
+
+// NodeUp reports whether node n exists and is up.
+func (c *Cluster) NodeUp(n NodeID) bool { return int(n) < len(c.nodes) && c.nodes[n].up }
+
+// PartitionSide reports whether the network is cut, and which of the nodes
+// n0..n63 are on n0's side of the cut, as a bit mask (bit i for node i).
+func (c *Cluster) PartitionSide() (uint64, bool) {
+	if c.groupOf == nil {
+		return 0, false
+	}
+	var side uint64
+	for i := 0; i < len(c.nodes) && i < 64; i++ {
+		if !c.partitioned(0, NodeID(i)) {
+			side |= 1 << i
+		}
+	}
+	return side, true
 }
