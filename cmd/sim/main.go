@@ -7,6 +7,9 @@
 //	sim sweep -experiment NAME [knobs] [-json | -csv | -out DIR]
 //	                       an experiment's sweep, its tables beside the predictions
 //	sim sweep -list        the experiments with their knobs, defaults and ranges
+//	sim explore -script S [flags]
+//	                       every schedule of a small scenario, searched for the
+//	                       shortest one that breaks a property
 //
 // Each prints a readable summary, or with -json exactly one JSON object on
 // standard output (sweep also writes CSV, or files with -out). `sim <command> -help` lists a command's flags. Invalid

@@ -142,8 +142,8 @@ type Report struct {
 	// CutBy names the bound that stopped an unfinished search ("depth",
 	// "states"), "" otherwise.
 	CutBy string `json:"cut_by,omitempty"`
-	// States counts the states generated (each a step from a state
-	// expanded); DistinctStates the distinct ones; Expanded the states
+	// States counts the states generated (the initial one, and each step
+	// from a state expanded); DistinctStates the distinct ones; Expanded the states
 	// whose successors were generated; Depth the deepest level reached.
 	States         int             `json:"states"`
 	DistinctStates int             `json:"distinct_states"`
@@ -222,7 +222,7 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	}
 	root := &state{c: c, reqs: make([]core.RequestID, len(s.ops))}
 	s.visited[s.hash(root)] = true
-	s.report.DistinctStates = 1
+	s.report.States, s.report.DistinctStates = 1, 1
 	s.level = []*state{root}
 	return s, nil
 }

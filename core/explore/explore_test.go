@@ -226,3 +226,23 @@ func TestParseScript(t *testing.T) {
 		}
 	}
 }
+
+// The narration tells the counterexample in words, one line a step.
+func TestNarrate(t *testing.T) {
+	cfg := smallConfig()
+	cfg.W, cfg.R = 1, 1
+	sc := Scenario{Config: cfg, Script: mustScript(t, "c1: put k v1 ; c2: get k"), Property: core.PropStale}
+	r := search(t, sc, Bounds{})
+	lines, err := Narrate(r.Counterexample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(lines, "\n")
+	if len(lines) != len(r.Counterexample.Schedule) ||
+		!strings.Contains(text, "c1's put k=v1 starts at n") ||
+		!strings.Contains(text, "c1's put k=v1 is acknowledged") ||
+		!strings.Contains(text, "c2's get k returns nothing") {
+		t.Errorf("narration:\n%s", text)
+	}
+	t.Logf("\n%s", text)
+}
