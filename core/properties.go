@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -180,31 +181,58 @@ func returnedText(op *Op) string {
 // come from Cluster.History: the versions the operations wrote and read are
 // not in their exported fields.
 func StaleReads(h []Op, mode Versioning) []Violation {
-	return missedPuts(h, mode, PropStale, func(put, get *Op) bool { return true })
+	return missedPuts(h, mode, PropStale, false)
 }
 
 // ReadYourWrites lists the gets that missed their own client's earlier
 // acknowledged put (see PropRYW).
 func ReadYourWrites(h []Op, mode Versioning) []Violation {
-	return missedPuts(h, mode, PropRYW, func(put, get *Op) bool { return put.Client == get.Client })
+	return missedPuts(h, mode, PropRYW, true)
 }
 
-func missedPuts(h []Op, mode Versioning, p Property, counts func(put, get *Op) bool) []Violation {
-	var out []Violation
+// groups lists the history's indices by key, or by client and key.
+func groups(h []Op, byClient bool) [][]int {
+	type gk struct {
+		client int
+		key    string
+	}
+	at := map[gk]int{}
+	var out [][]int
 	for i := range h {
-		g := &h[i]
-		if !readOK(g) {
-			continue
+		k := gk{key: h[i].Key}
+		if byClient {
+			k.client = h[i].Client
 		}
-		for j := range h {
-			w := &h[j]
-			if acked(w) && w.Key == g.Key && before(w, g) && counts(w, g) && misses(g.read, w.written, mode) {
-				out = append(out, Violation{Property: p, Op: i,
-					Text: fmt.Sprintf("%s returned %s, missing %s acknowledged at tick %d", opLabel(g), returnedText(g), opLabel(w), w.ReturnTick)})
-				break
+		g, ok := at[k]
+		if !ok {
+			g = len(out)
+			at[k] = g
+			out = append(out, nil)
+		}
+		out[g] = append(out[g], i)
+	}
+	return out
+}
+
+func missedPuts(h []Op, mode Versioning, p Property, byClient bool) []Violation {
+	var out []Violation
+	for _, g := range groups(h, byClient) {
+		for _, i := range g {
+			get := &h[i]
+			if !readOK(get) {
+				continue
+			}
+			for _, j := range g {
+				w := &h[j]
+				if acked(w) && before(w, get) && misses(get.read, w.written, mode) {
+					out = append(out, Violation{Property: p, Op: i,
+						Text: fmt.Sprintf("%s returned %s, missing %s acknowledged at tick %d", opLabel(get), returnedText(get), opLabel(w), w.ReturnTick)})
+					break
+				}
 			}
 		}
 	}
+	slices.SortFunc(out, func(a, b Violation) int { return a.Op - b.Op })
 	return out
 }
 
@@ -212,26 +240,29 @@ func missedPuts(h []Op, mode Versioning, p Property, counts func(put, get *Op) b
 // earlier get of the key had returned (see PropMonotonic).
 func MonotonicReads(h []Op, mode Versioning) []Violation {
 	var out []Violation
-	for i := range h {
-		g := &h[i]
-		if !readOK(g) {
-			continue
-		}
-	earlier:
-		for j := range h {
-			e := &h[j]
-			if j == i || !readOK(e) || e.Client != g.Client || e.Key != g.Key || !before(e, g) {
+	for _, g := range groups(h, true) {
+		for _, i := range g {
+			get := &h[i]
+			if !readOK(get) {
 				continue
 			}
-			for k, v := range e.read {
-				if misses(g.read, v, mode) {
-					out = append(out, Violation{Property: PropMonotonic, Op: i,
-						Text: fmt.Sprintf("%s returned %s after its earlier get had returned %s", opLabel(g), returnedText(g), e.Values[k])})
-					break earlier
+		earlier:
+			for _, j := range g {
+				e := &h[j]
+				if j == i || !readOK(e) || !before(e, get) {
+					continue
+				}
+				for k, v := range e.read {
+					if misses(get.read, v, mode) {
+						out = append(out, Violation{Property: PropMonotonic, Op: i,
+							Text: fmt.Sprintf("%s returned %s after its earlier get had returned %s", opLabel(get), returnedText(get), e.Values[k])})
+						break earlier
+					}
 				}
 			}
 		}
 	}
+	slices.SortFunc(out, func(a, b Violation) int { return a.Op - b.Op })
 	return out
 }
 

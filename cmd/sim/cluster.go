@@ -20,10 +20,13 @@ import (
 // limits keep the largest run within a few hundred megabytes and a minute
 // or so per thousand operations.
 const (
-	maxRunNodes       = 256
-	maxRunRingPoints  = 32_768 // nodes * vnodes
-	maxRunOps         = 1_000_000
-	maxSettleTicks    = 1_000_000
+	maxRunNodes      = 256
+	maxRunRingPoints = 32_768 // nodes * vnodes
+	maxRunOps        = 1_000_000
+	maxSettleTicks   = 1_000_000
+	// maxSessionOps bounds the histories whose read-your-writes and
+	// monotonic-read violations are counted (quadratic per client and key).
+	maxSessionOps     = 50_000
 	defaultFaultEvery = 150
 	defaultFaultFor   = 80
 )
@@ -182,6 +185,12 @@ type runReport struct {
 	// LostWrites repeats Settle.LostWrites: acknowledged puts that no
 	// replica holds once the cluster is healed and settled.
 	LostWrites int `json:"lost_writes"`
+	// ReadYourWrites and MonotonicReads count the gets that break those
+	// guarantees (core/properties.go defines them, as for the lab and
+	// sim explore); absent for histories over maxSessionOps operations,
+	// where counting them would take too long.
+	ReadYourWrites *int `json:"read_your_writes,omitempty"`
+	MonotonicReads *int `json:"monotonic_reads,omitempty"`
 	// Linearizability is present when the run was checked.
 	Linearizability *check.Result `json:"linearizability,omitempty"`
 	// Digest is the hex sha256 of the event trace: the same configuration
@@ -424,7 +433,13 @@ func simulate(cfg core.Config, settleTicks int64) (runReport, []core.Op, error) 
 	report.Counters = c.Counters()
 	report.LostWrites = report.Settle.LostWrites
 	report.Digest = c.Digest()
-	return report, c.History(), nil
+	h := c.History()
+	if len(h) <= maxSessionOps {
+		ryw := len(core.ReadYourWrites(h, cfg.Versioning))
+		mono := len(core.MonotonicReads(h, cfg.Versioning))
+		report.ReadYourWrites, report.MonotonicReads = &ryw, &mono
+	}
+	return report, h, nil
 }
 
 // workloadDone reports whether ops operations were issued and all of them
@@ -475,6 +490,9 @@ func writeRunText(w io.Writer, r runReport) error {
 		k.OpsAttempted, k.OpsSucceeded, k.OpsFailed, k.PutsOK, k.PutsFailed, k.GetsOK, k.GetsFailed)
 	fmt.Fprintf(&b, "  lost writes:    %d acknowledged writes lost for good after healing and settling\n", r.LostWrites)
 	fmt.Fprintf(&b, "  stale reads:    %d\n", k.StaleReads)
+	if r.ReadYourWrites != nil {
+		fmt.Fprintf(&b, "  sessions:       %d reads missed the client's own write, %d went back in time (monotonic reads)\n", *r.ReadYourWrites, *r.MonotonicReads)
+	}
 	fmt.Fprintf(&b, "  siblings:       at most %d per read; reads by versions returned: %s\n", k.SiblingsMax, histogram(k.SiblingReads))
 	fmt.Fprintf(&b, "  lww discards:   %d\n", k.LWWDiscards)
 	fmt.Fprintf(&b, "  hints:          %d stored, %d handed off\n", k.HintsStored, k.HintsHandedOff)

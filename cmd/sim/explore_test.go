@@ -85,3 +85,16 @@ func TestExploreText(t *testing.T) {
 		}
 	}
 }
+
+// sim run counts the session guarantees with the shared definitions: the
+// weak-quorum scenario breaks them, the strict one does not.
+func TestRunCountsSessionGuarantees(t *testing.T) {
+	weak := invokeJSON(t, "run", "-scenario", "stale-reads")
+	if number(t, weak, "read_your_writes") == 0 || number(t, weak, "monotonic_reads") == 0 {
+		t.Errorf("W=R=1 under partitions: ryw %v, monotonic %v", number(t, weak, "read_your_writes"), number(t, weak, "monotonic_reads"))
+	}
+	strict := invokeJSON(t, "run", "-scenario", "quorum-strict")
+	if number(t, strict, "read_your_writes") != 0 || number(t, strict, "monotonic_reads") != 0 {
+		t.Errorf("strict quorums: ryw %v, monotonic %v", number(t, strict, "read_your_writes"), number(t, strict, "monotonic_reads"))
+	}
+}
