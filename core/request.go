@@ -93,6 +93,9 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 		c.finishRequest(req, false, nil, "coordinator "+coord.id.String()+" is down")
 		return id
 	}
+	if coord.requests == nil {
+		coord.requests = map[RequestID]*request{}
+	}
 	coord.requests[id] = req
 	c.chooseTargets(coord, req)
 

@@ -205,13 +205,19 @@ func (n *node) clone() *node {
 	n.share(&x)
 	x.ringMembers = slices.Clone(n.ringMembers)
 	x.members = slices.Clone(n.members)
-	x.requests = make(map[RequestID]*request, len(n.requests))
+	x.requests = nil // a nil map reads as empty; startRequest makes one
+	if len(n.requests) > 0 {
+		x.requests = make(map[RequestID]*request, len(n.requests))
+	}
 	for id, r := range n.requests {
 		x.requests[id] = r.clone()
 	}
 	x.extra = slices.Clone(n.extra) // the trees in it are shared (writableExtra)
 	x.prefBuf = nil
-	x.transfers = make(map[string]*transfer, len(n.transfers))
+	x.transfers = nil
+	if len(n.transfers) > 0 {
+		x.transfers = make(map[string]*transfer, len(n.transfers))
+	}
 	for k, tr := range n.transfers {
 		cp := *tr
 		cp.acked = slices.Clone(tr.acked)
