@@ -259,6 +259,7 @@ var configFields = []configField{
 			return func(c *core.Config) { c.Workload.KeyPrefix = s }, nil
 		}},
 	boolKey("single", func(c *core.Config) *bool { return &c.Workload.SingleWriter }),
+	boolKey("scripted", func(c *core.Config) *bool { return &c.Scripted }),
 	{"faults",
 		func(c *core.Config) string {
 			if len(c.Faults.Kinds) == 0 {
@@ -440,6 +441,12 @@ func writeAction(b *strings.Builder, a core.Recorded) {
 	if c.Num != 0 {
 		field("num", formatFloat(c.Num))
 	}
+	if c.Msg != 0 {
+		field("msg", strconv.FormatUint(c.Msg, 10))
+	}
+	if c.Request != 0 {
+		field("req", strconv.FormatUint(uint64(c.Request), 10))
+	}
 }
 
 func usesNode(k core.CommandKind) bool {
@@ -452,7 +459,8 @@ func usesNode(k core.CommandKind) bool {
 
 // commandKinds are the kinds an action may name.
 var commandKinds = []core.CommandKind{core.CmdPut, core.CmdGet, core.CmdCrash, core.CmdRestart, core.CmdPartition,
-	core.CmdHeal, core.CmdJoin, core.CmdLeave, core.CmdSet, core.CmdAntiEntropy, core.CmdSettle}
+	core.CmdHeal, core.CmdJoin, core.CmdLeave, core.CmdSet, core.CmdAntiEntropy, core.CmdSettle,
+	core.CmdDeliver, core.CmdDrop, core.CmdTimeout}
 
 // actionTextMax bounds one action's text and the texts inside it.
 const actionTextMax = 1024
@@ -540,6 +548,12 @@ func parseAction(s string) (core.Recorded, error) {
 			c.Weight, err = parseFloat(v)
 		case "num":
 			c.Num, err = parseFloat(v)
+		case "msg":
+			c.Msg, err = strconv.ParseUint(v, 10, 64)
+		case "req":
+			var id uint64
+			id, err = strconv.ParseUint(v, 10, 64)
+			c.Request = core.RequestID(id)
 		case "groups":
 			for g := range strings.SplitSeq(v, "-") {
 				var group []core.NodeID
