@@ -34,6 +34,8 @@ type Quorums struct {
 	read    *ui.Button
 	split   *ui.Button
 	crash   *ui.Button
+	// goWrong is the "Can this go wrong?" search (canitgo.go).
+	goWrong goWrong
 
 	writes    int
 	lastWrite quorumTrack
@@ -157,7 +159,8 @@ func (c *Quorums) Controls(x *lab.Context) []ui.Widget {
 	} else {
 		c.crash.Label = fmt.Sprintf("Crash %v (replica %d)", pref[len(pref)-1], len(pref))
 	}
-	return append([]ui.Widget{c.n, c.w, c.r, c.write, c.read, c.split, c.crash}, c.measure.Buttons(x)...)
+	ws := append([]ui.Widget{c.n, c.w, c.r, c.write, c.read, c.split, c.crash}, c.goWrong.widgets(x)...)
+	return append(ws, c.measure.Buttons(x)...)
 }
 
 // setN changes N, first lowering W and R when they would exceed it.
@@ -241,6 +244,7 @@ func (c *Quorums) Enter(x *lab.Context) {
 
 // Update follows acks and replies of the last write and read in the trace.
 func (c *Quorums) Update(x *lab.Context) {
+	c.goWrong.update(x)
 	for _, e := range x.Events {
 		// Requests for the key sent from anywhere (the buttons, the page,
 		// a replay) become the last write or read.
