@@ -31,6 +31,8 @@ type goWrong struct {
 	search    *explore.Search
 	report    explore.Report
 	finished  bool
+	// scenario names what was searched, for the verdict.
+	scenario string
 }
 
 // goWrongScenario is the scenario the control searches for a
@@ -75,6 +77,7 @@ func (g *goWrong) start(x *lab.Context) {
 		return
 	}
 	g.search, g.report, g.finished = s, s.Report(), false
+	g.scenario = fmt.Sprintf("a write via %v then a read via %v (any message order, any timeout)", writer, reader)
 }
 
 // update advances the search by one slice and reports the outcome once.
@@ -85,17 +88,17 @@ func (g *goWrong) update(x *lab.Context) {
 	g.finished = g.search.Step(goWrongWork)
 	g.report = g.search.Report()
 	if g.finished {
-		x.Notify(goWrongVerdict(g.report))
+		x.Notify(goWrongVerdict(g.report, g.scenario))
 	}
 }
 
 // goWrongVerdict says what the search found, in the words the lab shows.
-func goWrongVerdict(r explore.Report) string {
+func goWrongVerdict(r explore.Report, scenario string) string {
 	switch {
 	case r.Violated:
-		return fmt.Sprintf("Yes: a stale read in %d steps (%d states searched). Press Show me to watch it.", len(r.Counterexample.Schedule), r.DistinctStates)
+		return fmt.Sprintf("Yes: %s can give a stale read, in %d steps (%d states searched). Show me opens it.", scenario, len(r.Counterexample.Schedule), r.DistinctStates)
 	case r.Exhausted:
-		return fmt.Sprintf("No schedule of this scenario breaks it: %d states, exhaustive.", r.DistinctStates)
+		return fmt.Sprintf("No schedule of %s gives a stale read: %d states, exhaustive.", scenario, r.DistinctStates)
 	}
-	return fmt.Sprintf("No stale read found in %d states, but the search stopped at its %s bound: not exhaustive.", r.DistinctStates, r.CutBy)
+	return fmt.Sprintf("No stale read found in %d states of %s, but the search stopped at its %s bound: not exhaustive.", r.DistinctStates, scenario, r.CutBy)
 }

@@ -33,7 +33,7 @@ func TestCanThisGoWrongFindsAndShowsAStaleRead(t *testing.T) {
 	run(t, l, 4)
 	setWR(t, l, 1, 1)
 	notice := searchInLab(t, l)
-	if !strings.HasPrefix(notice, "Yes: a stale read in ") {
+	if !strings.HasPrefix(notice, "Yes: a write via n0 then a read via n6 (any message order, any timeout) can give a stale read, in ") {
 		t.Fatalf("notice %q", notice)
 	}
 	l.Update(idle(), desktop) // lays the new Show me button out
@@ -53,7 +53,7 @@ func TestCanThisGoWrongStrictMajoritiesExhaustive(t *testing.T) {
 	run(t, l, 4)
 	setWR(t, l, 2, 2) // the chapter's quorums are strict
 	notice := searchInLab(t, l)
-	if !strings.HasPrefix(notice, "No schedule of this scenario breaks it: ") || !strings.HasSuffix(notice, "exhaustive.") {
+	if !strings.HasPrefix(notice, "No schedule of a write via n0 then a read via n6 (any message order, any timeout) gives a stale read: ") || !strings.HasSuffix(notice, "exhaustive.") {
 		t.Errorf("notice %q", notice)
 	}
 }
