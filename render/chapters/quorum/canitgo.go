@@ -49,7 +49,7 @@ func goWrongScenario(cfg core.Config, writer, reader core.NodeID) explore.Scenar
 
 func (g *goWrong) widgets(x *lab.Context) []ui.Widget {
 	if g.ask == nil {
-		g.ask = ui.NewButton("quorum-gowrong", "Can this go wrong?", "Search every schedule of a write via the writer then a read via the reader (any message order, any timeout) for a stale read", nil)
+		g.ask = ui.NewButton("quorum-gowrong", "Can this go wrong?", "Search every schedule of a write via the writer then a read via the reader (any message order, any timeout) for a "+core.PropStale.Describe(), nil)
 		g.show = ui.NewButton("quorum-gowrong-show", "Show me", "Open the shortest schedule found that gives a stale read", nil)
 	}
 	switch {
