@@ -54,7 +54,7 @@ func TestLinksSharedBeforeStillOpen(t *testing.T) {
 			t.Errorf("%s: %v", link, notices)
 			continue
 		}
-		c, err := Rebuild(r, sandboxPreset(r.Seed), -1, false)
+		c, _, err := Rebuild{Until: -1}.Run(r, sandboxPreset(r.Seed))
 		if err != nil {
 			t.Errorf("%s: %v", link, err)
 			continue
@@ -68,7 +68,7 @@ func TestLinksSharedBeforeStillOpen(t *testing.T) {
 		// Written again, in today's spelling, it opens the same run.
 		again := ParseLink(EncodeLink(r, sandboxPreset(r.Seed)))
 		r2, _ := again.Run("sandbox", 1, sandboxPreset(again.Seed))
-		if c2, err := Rebuild(r2, sandboxPreset(r2.Seed), -1, false); err != nil || c2.Digest() != digest {
+		if c2, _, err := (Rebuild{Until: -1}).Run(r2, sandboxPreset(r2.Seed)); err != nil || c2.Digest() != digest {
 			t.Errorf("%s re-encoded as %s: %v", link, EncodeLink(r, sandboxPreset(r.Seed)), err)
 		}
 		n++
@@ -211,7 +211,7 @@ func TestReplayWrittenNow(t *testing.T) {
 	k := ParseLink(link)
 	r, _ := k.Run("sandbox", 1, sandboxPreset(k.Seed))
 	p := sandboxPreset(r.Seed)
-	c, err := Rebuild(r, p, -1, false)
+	c, _, err := Rebuild{Until: -1}.Run(r, p)
 	if err != nil {
 		t.Fatal(err)
 	}
