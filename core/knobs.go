@@ -230,19 +230,19 @@ func (k Knob) Default() string {
 func (k Knob) Accepted() string {
 	switch k.Kind {
 	case KnobInt:
-		return fmt.Sprintf("a whole number from %s to %s", formatNum(k.Min), formatNum(k.Max))
+		return fmt.Sprintf("a whole number from %s to %s", plainNum(k.Min), plainNum(k.Max))
 	case KnobTicks:
-		return fmt.Sprintf("a whole number of ticks from %s to %s", formatNum(k.Min), formatNum(k.Max))
+		return fmt.Sprintf("a whole number of ticks from %s to %s", plainNum(k.Min), plainNum(k.Max))
 	case KnobNumber:
-		return fmt.Sprintf("a number from %s to %s", formatNum(k.Min), formatNum(k.Max))
+		return fmt.Sprintf("a number from %s to %s", plainNum(k.Min), plainNum(k.Max))
 	case KnobBool:
 		return "1 or 0"
 	case KnobChoice:
 		return strings.Join(k.Choices, " or ")
 	case KnobNumbers:
-		return fmt.Sprintf("numbers above %s and at most %s, separated by commas", formatNum(k.Min), formatNum(k.Max))
+		return fmt.Sprintf("numbers above %s and at most %s, separated by commas", plainNum(k.Min), plainNum(k.Max))
 	case KnobTickList:
-		return fmt.Sprintf("whole numbers of ticks from %s to %s, separated by commas", formatNum(k.Min), formatNum(k.Max))
+		return fmt.Sprintf("whole numbers of ticks from %s to %s, separated by commas", plainNum(k.Min), plainNum(k.Max))
 	case KnobText:
 		return fmt.Sprintf("text of at most %d characters", k.TextMax)
 	case KnobFaults:
@@ -385,6 +385,9 @@ func splitKnobList(s string) []string {
 }
 
 func formatNum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// plainNum writes a bound without an exponent (1000000, not 1e+06).
+func plainNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func parseNum(s string) (float64, error) {
 	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
