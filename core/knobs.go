@@ -342,6 +342,27 @@ func (k Knob) Parse(s string) (func(*Config), error) {
 	return func(c *Config) { reflect.ValueOf(k.field(c)).Elem().Set(v.Elem()) }, nil
 }
 
+// Num is the knob's value in c as CmdSet's number (a choice's index, 1 or
+// 0 for a flag), and whether the knob has one (lists and text have none).
+func (k Knob) Num(c *Config) (float64, bool) {
+	switch p := k.field(c).(type) {
+	case *int:
+		return float64(*p), true
+	case *int64:
+		return float64(*p), true
+	case *float64:
+		return *p, true
+	case *bool:
+		if *p {
+			return 1, true
+		}
+		return 0, true
+	case *uint8:
+		return float64(*p), true
+	}
+	return 0, false
+}
+
 // setNum sets a live knob from CmdSet's number.
 func (k Knob) setNum(c *Config, num float64) error {
 	switch k.Kind {
