@@ -328,7 +328,7 @@ func (c *Chapter) bindKnobs(x *lab.Context) {
 			set(x, "skew:"+v.Nodes[0].ID.String(), f)
 		}
 	}
-	c.repair.OnChange = func(on bool) { set(x, "readrepair", b2f(on)) }
+	c.repair.OnChange = func(on bool) { set(x, "read_repair", b2f(on)) }
 	c.entropy.OnChange = func(on bool) {
 		restart(x, func(cfg *core.Config) {
 			cfg.AntiEntropyIntervalTicks = 0
