@@ -206,11 +206,15 @@ func (k Knob) Format(c *Config) string {
 			s[i] = strconv.FormatInt(v, 10)
 		}
 		return strings.Join(s, ",")
-	case *[]string:
+	case *[]FaultKind:
 		if len(*p) == 0 {
 			return "none"
 		}
-		return strings.Join(*p, ",")
+		s := make([]string, len(*p))
+		for i, k := range *p {
+			s[i] = string(k)
+		}
+		return strings.Join(s, ",")
 	}
 	b, err := json.Marshal(k.field(c))
 	if err != nil {
@@ -246,7 +250,7 @@ func (k Knob) Accepted() string {
 	case KnobText:
 		return fmt.Sprintf("text of at most %d characters", k.TextMax)
 	case KnobFaults:
-		return "fault kinds from " + strings.Join(FaultKinds, ",") + ", or none"
+		return "fault kinds from " + strings.Join(FaultKindNames(), ",") + ", or none"
 	}
 	return "a JSON value"
 }
@@ -317,19 +321,19 @@ func (k Knob) Parse(s string) (func(*Config), error) {
 		}
 		return func(c *Config) { *k.field(c).(*string) = s }, nil
 	case KnobFaults:
-		var kinds []string
+		var kinds []FaultKind
 		if strings.TrimSpace(s) != "none" {
 			for _, part := range splitKnobList(s) {
-				part = strings.TrimSpace(part)
-				if !slices.Contains(FaultKinds, part) {
+				fk := FaultKind(strings.TrimSpace(part))
+				if !slices.Contains(FaultKinds, fk) {
 					return nil, bad
 				}
-				if !slices.Contains(kinds, part) {
-					kinds = append(kinds, part)
+				if !slices.Contains(kinds, fk) {
+					kinds = append(kinds, fk)
 				}
 			}
 		}
-		return func(c *Config) { *k.field(c).(*[]string) = slices.Clone(kinds) }, nil
+		return func(c *Config) { *k.field(c).(*[]FaultKind) = slices.Clone(kinds) }, nil
 	}
 	// KnobJSON: decode into a fresh value of the field's type.
 	var probe Config

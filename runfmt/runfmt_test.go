@@ -82,7 +82,7 @@ func TestLinksSharedBeforeStillOpen(t *testing.T) {
 func TestNewLinksUseOneSpelling(t *testing.T) {
 	p := sandboxPreset(3)
 	cfg := p.Config
-	cfg.ReadRepair, cfg.LatencyMinTicks, cfg.Faults = false, 1, core.Faults{Kinds: []string{"crash"}, EveryTicks: 50, DurationTicks: 20}
+	cfg.ReadRepair, cfg.LatencyMinTicks, cfg.Faults = false, 1, core.Faults{Kinds: []core.FaultKind{"crash"}, EveryTicks: 50, DurationTicks: 20}
 	link := EncodeLink(Run{Chapter: "sandbox", Seed: 3, Config: &cfg, ScriptKept: -1, Tick: -1}, p)
 	want := "#v=1&chapter=sandbox&seed=3&latency_min=1&read_repair=0&faults=crash&fault_every=50&fault_for=20"
 	if link != want {
@@ -101,7 +101,7 @@ func TestEveryKnobTravelsInALink(t *testing.T) {
 	changed.GossipIntervalTicks, changed.SuspectAfterTicks, changed.DeadAfterTicks = 7, 30, 90
 	changed.HandoffIntervalTicks, changed.AntiEntropyIntervalTicks, changed.MerkleDepth = 11, 77, 5
 	changed.Workload = core.Workload{Clients: 2, Keys: 3, PutFraction: 0.75, Ops: 40, ThinkTicksMax: 6, KeyPrefix: "a b&c", SingleWriter: true}
-	changed.Faults = core.Faults{Kinds: []string{"partition", "skew"}, EveryTicks: 70, DurationTicks: 15}
+	changed.Faults = core.Faults{Kinds: []core.FaultKind{"partition", "skew"}, EveryTicks: 70, DurationTicks: 15}
 	link := EncodeLink(Run{Chapter: "sandbox", Seed: 1, Config: &changed, ScriptKept: -1}, Preset{Config: base})
 	k := ParseLink(link)
 	if len(k.Notices) > 0 {

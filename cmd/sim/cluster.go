@@ -65,7 +65,7 @@ var scenarios = []scenario{
 			cfg.Mode = core.Strict
 			cfg.Versioning = core.LWW
 			cfg.Workload.SingleWriter = true
-			cfg.Faults.Kinds = []string{"crash"}
+			cfg.Faults.Kinds = []core.FaultKind{"crash"}
 			return cfg
 		},
 	},
@@ -78,7 +78,7 @@ var scenarios = []scenario{
 			cfg.Mode = core.Strict
 			cfg.W, cfg.R = 1, 1
 			cfg.Versioning = core.LWW
-			cfg.Faults.Kinds = []string{"partition"}
+			cfg.Faults.Kinds = []core.FaultKind{"partition"}
 			return cfg
 		},
 	},
@@ -89,7 +89,7 @@ var scenarios = []scenario{
 		config: func() core.Config {
 			cfg := baseRunConfig()
 			cfg.Mode = core.Sloppy
-			cfg.Faults.Kinds = []string{"partition"}
+			cfg.Faults.Kinds = []core.FaultKind{"partition"}
 			return cfg
 		},
 	},
@@ -101,7 +101,7 @@ var scenarios = []scenario{
 			cfg.Versioning = core.LWW
 			cfg.Workload.Keys = 2
 			cfg.Workload.PutFraction = 0.8
-			cfg.Faults.Kinds = []string{"skew"}
+			cfg.Faults.Kinds = []core.FaultKind{"skew"}
 			return cfg
 		},
 	},
@@ -111,7 +111,7 @@ var scenarios = []scenario{
 		config: func() core.Config {
 			cfg := baseRunConfig()
 			cfg.Mode = core.Sloppy
-			cfg.Faults.Kinds = []string{"crash"}
+			cfg.Faults.Kinds = []core.FaultKind{"crash"}
 			return cfg
 		},
 	},
@@ -123,7 +123,7 @@ var scenarios = []scenario{
 			cfg.Mode = core.Strict
 			cfg.ReadRepair = false
 			cfg.W = 1
-			cfg.Faults.Kinds = []string{"loss"}
+			cfg.Faults.Kinds = []core.FaultKind{"loss"}
 			return cfg
 		},
 	},
@@ -288,19 +288,20 @@ func buildRunConfig(f runFlags, given map[string]bool) (core.Config, bool, error
 
 // parseFaults reads -faults: a comma-separated list of core.FaultKinds,
 // each at most once, or "none" (or nothing) for no faults.
-func parseFaults(s string) ([]string, error) {
+func parseFaults(s string) ([]core.FaultKind, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || s == "none" {
 		return nil, nil
 	}
-	var kinds []string
-	for _, k := range strings.Split(s, ",") {
-		k = strings.TrimSpace(k)
+	all := strings.Join(core.FaultKindNames(), ",")
+	var kinds []core.FaultKind
+	for _, part := range strings.Split(s, ",") {
+		k := core.FaultKind(strings.TrimSpace(part))
 		switch {
 		case !slices.Contains(core.FaultKinds, k):
-			return nil, usagef("-faults: unknown fault %q; allowed: %s (comma-separated), or none", k, strings.Join(core.FaultKinds, ","))
+			return nil, usagef("-faults: unknown fault %q; allowed: %s (comma-separated), or none", k, all)
 		case slices.Contains(kinds, k):
-			return nil, usagef("-faults: %q is listed twice; list each of %s at most once", k, strings.Join(core.FaultKinds, ","))
+			return nil, usagef("-faults: %q is listed twice; list each of %s at most once", k, all)
 		}
 		kinds = append(kinds, k)
 	}
@@ -391,7 +392,8 @@ func writeRunText(w io.Writer, r runReport) error {
 	}
 	faults := "no faults"
 	if len(c.Faults.Kinds) > 0 {
-		faults = fmt.Sprintf("faults %s every %d ticks for %d", strings.Join(c.Faults.Kinds, ","), c.Faults.EveryTicks, c.Faults.DurationTicks)
+		kinds, _ := core.LookupKnob("faults")
+		faults = fmt.Sprintf("faults %s every %d ticks for %d", kinds.Format(&c), c.Faults.EveryTicks, c.Faults.DurationTicks)
 	}
 	fmt.Fprintf(&b, "run %s: %d nodes x %d vnodes; N=%d W=%d R=%d, %s, %s; %d clients, %d keys, %d ops; %s; seed %d\n",
 		name, c.Nodes, c.VNodes, c.N, c.W, c.R, mode, versioning,
