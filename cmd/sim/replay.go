@@ -189,7 +189,14 @@ func readFileMax(path string, limit int) ([]byte, error) {
 
 func writeReplayText(w io.Writer, r replayReport) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "replay %s, seed %d, at tick %d\n", r.Chapter, r.Seed, r.Tick)
+	fmt.Fprintf(&b, "replay %s, seed %d, at tick %d", r.Chapter, r.Seed, r.Tick)
+	if r.Item != "" {
+		fmt.Fprintf(&b, ", item %s", r.Item)
+	}
+	if r.View != "" {
+		fmt.Fprintf(&b, ", view %s", r.View)
+	}
+	b.WriteString("\n")
 	for _, n := range r.Notices {
 		fmt.Fprintf(&b, "  note:           %s\n", n)
 	}
