@@ -278,3 +278,52 @@ func FuzzParseLink(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseReplay: no file panics the reader, and a file it accepts
+// writes back to one it accepts with the same content.
+func FuzzParseReplay(f *testing.F) {
+	files, _ := filepath.Glob("testdata/replay-v*.json")
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := ParseReplay(data)
+		if err != nil {
+			return
+		}
+		out, err := EncodeReplay(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseReplay(out)
+		if err != nil || !reflect.DeepEqual(normalize(back), normalize(r)) {
+			t.Fatalf("written back: %v\n%s", err, out)
+		}
+	})
+}
+
+// normalize makes empty and missing lists alike, as JSON does.
+func normalize(r Replay) Replay {
+	if len(r.Actions) == 0 {
+		r.Actions = nil
+	}
+	for i := range r.Actions {
+		if len(r.Actions[i].Cmd.Groups) == 0 {
+			r.Actions[i].Cmd.Groups = nil
+		}
+	}
+	if len(r.Config.Weights) == 0 {
+		r.Config.Weights = nil
+	}
+	if len(r.Config.SkewTicks) == 0 {
+		r.Config.SkewTicks = nil
+	}
+	if len(r.Config.Faults.Kinds) == 0 {
+		r.Config.Faults.Kinds = nil
+	}
+	return r
+}
