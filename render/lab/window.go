@@ -85,7 +85,7 @@ func (t *Timeline) Restart() {
 // window, and offers to replay the run from its start.
 func (l *Lab) notifySummarised(t int64) {
 	start := l.tl.Start()
-	l.notify(fmt.Sprintf("Tick %d is before tick %d: the early part of this long run is summarised (its counters and verdicts count, its events are not kept). Replay from tick 0 to see it.", t, start))
+	l.notify(fmt.Sprintf("Tick %d is before tick %d, where the kept part of this long run begins: the early part is summarised (it still counts in the counters and verdicts).", t, start))
 	if l.noticeButton == nil {
 		l.noticeButton = ui.NewButton("notice-rewind", "Replay from tick 0", "Rebuild the run from its seed and recorded commands, from tick 0 (paused)", func() { l.rewind() })
 	}
@@ -116,7 +116,7 @@ func (l *Lab) placeNoticeAction() frame.Rect {
 	}
 	th := &l.theme
 	w := l.measure.Width(l.noticeAct.Label, th.Font()) + th.U(24)
-	rest, b := r.CutRight(w + th.U(8))
+	b, rest := r.CutRight(w + th.U(8))
 	b = b.Inset(th.U(3))
 	b.W -= th.U(5)
 	l.noticeAct.SetBounds(b)
