@@ -62,6 +62,9 @@ func (t *twin) sync(live *core.Cluster) {
 		t.c.DiscardEvents(false)
 	}
 	t.c.RunUntil(now)
+	// A long run keeps its client history only from its retained window on:
+	// the twin's keeps as much.
+	t.c.ForgetBefore(live.HistoryFrom())
 	keep := t.drops[:0]
 	for _, e := range t.drops {
 		if e.Tick >= now-twinRecentTicks {
