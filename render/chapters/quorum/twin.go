@@ -37,6 +37,13 @@ func (t *twin) sync(live *core.Cluster) {
 	rec := live.Recorded()
 	now := live.Now()
 	rebuilt := false
+	// A long run keeps its client history only from its retained window on:
+	// once caught up, the twin keeps as much.
+	defer func() {
+		if t.c != nil {
+			t.c.ForgetBefore(live.HistoryFrom())
+		}
+	}()
 	if t.c == nil || now < t.c.Now() || len(rec) < len(t.applied) ||
 		!reflect.DeepEqual(rec[:len(t.applied)], t.applied) {
 		c, err := core.New(t.cfg)
@@ -62,9 +69,6 @@ func (t *twin) sync(live *core.Cluster) {
 		t.c.DiscardEvents(false)
 	}
 	t.c.RunUntil(now)
-	// A long run keeps its client history only from its retained window on:
-	// the twin's keeps as much.
-	t.c.ForgetBefore(live.HistoryFrom())
 	keep := t.drops[:0]
 	for _, e := range t.drops {
 		if e.Tick >= now-twinRecentTicks {
