@@ -112,6 +112,7 @@ type Lab struct {
 	windowBytes int64
 	memory      Memory
 	memoryAt    int64
+	lines       lineSkip // see skipLine
 	showMsgs    bool
 	tab         int
 
@@ -374,33 +375,15 @@ func (l *Lab) setSpeed(v float64) {
 func (l *Lab) collectEvents() {
 	evs := l.tl.Events()
 	l.events = append(l.events, evs...)
-	// At top speed a frame brings tens of thousands of events; only those
-	// the log keeps (the last logLinesMax) and the page's feed takes (the
-	// first feedMax) are written out, the others only counted.
-	shown := 0
-	for i := range evs {
-		if l.showMsgs || !noisy(evs[i].Kind) {
-			shown++
-		}
-	}
-	feedRoom := max(feedMax-len(l.feed), 0)
-	n := 0
 	for _, e := range evs {
 		if e.Kind == core.EvMsgDrop || e.Kind == core.EvQuorumReached || e.Kind == core.EvQuorumFailed {
 			l.recent = append(l.recent, e)
 		}
-		if !l.showMsgs && noisy(e.Kind) {
-			continue
-		}
-		n++
-		if n <= shown-logLinesMax && n > feedRoom {
-			l.feedDropped++
+		if !l.showMsgs && noisy(e.Kind) || l.skipLine(evs) {
 			continue
 		}
 		line := logLine{tick: e.Tick, kind: e.Kind, text: e.String()}
-		if n > shown-logLinesMax {
-			l.log = append(l.log, line)
-		}
+		l.log = append(l.log, line)
 		l.feedLine(line)
 	}
 	if n := len(l.log) - logLinesMax; n > 0 {

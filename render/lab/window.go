@@ -268,3 +268,34 @@ func (t *Timeline) replayTo(tick int64) {
 	}
 	t.setQuiet(false)
 }
+
+// lineSkip is skipLine's count through one batch of events.
+type lineSkip struct {
+	batch    *core.Event // the batch's first event, to know a new batch
+	shown    int         // its events the log shows
+	n        int         // of those, how many seen so far
+	feedRoom int         // lines the page's feed still takes
+}
+
+// skipLine is called by collectEvents for each event of evs the log shows,
+// in order, and says whether to skip writing it out. At top speed a frame
+// brings tens of thousands of events: only those the log keeps (the last
+// logLinesMax) and those the page's feed takes (the first feedMax) are
+// written; the others are only counted as dropped from the feed.
+func (l *Lab) skipLine(evs []core.Event) bool {
+	s := &l.lines
+	if s.batch != &evs[0] {
+		*s = lineSkip{batch: &evs[0], feedRoom: max(feedMax-len(l.feed), 0)}
+		for i := range evs {
+			if l.showMsgs || !noisy(evs[i].Kind) {
+				s.shown++
+			}
+		}
+	}
+	s.n++
+	if s.n <= s.shown-logLinesMax && s.n > s.feedRoom {
+		l.feedDropped++
+		return true
+	}
+	return false
+}
