@@ -200,7 +200,7 @@ func TestTimelineReplaysToATickBeforeItsWindow(t *testing.T) {
 // At top speed a frame brings tens of thousands of events: the log keeps
 // the last logLinesMax of them, written out, and the page's feed the first.
 func TestTopSpeedFrameLogsItsLastEvents(t *testing.T) {
-	l, err := New([]Chapter{NewSandbox()}, measure, Options{Seed: 3, Speed: SpeedMax})
+	l, err := New([]Chapter{busyChapter{}}, measure, Options{Seed: 3, Speed: SpeedMax})
 	if err != nil {
 		t.Fatal(err)
 	}
