@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -93,24 +94,35 @@ func TestSoakTopSpeed(t *testing.T) {
 		t.Fatalf("the window filled after %.0f s of %.0f: too late to tell whether the heap levels off", filled, soak.Seconds())
 	}
 	// The heap levels off: what the collector finds live, in the last
-	// third, is never above the most it was in the third after the window
-	// filled, give or take a quarter of the window. (The heap in use also
-	// holds the garbage not yet collected, and rises and falls with it.)
-	var early, late float64
+	// third, is at its median no more than in the third after the window
+	// filled, give or take 8 MB and a quarter of the window: the live heap
+	// also holds the frame's events in flight, which come and go. (The
+	// heap in use holds the garbage not yet collected as well.) Without
+	// the window it grows by some 200 bytes a tick: hundreds of MB here.
+	var early, late []float64
 	third := (soak.Seconds() - filled) / 3
 	for _, s := range samples {
 		switch {
 		case s.Seconds > filled && s.Seconds <= filled+third:
-			early = max(early, s.Memory.HeapLive)
+			early = append(early, s.Memory.HeapLive)
 		case s.Seconds > soak.Seconds()-third:
-			late = max(late, s.Memory.HeapLive)
+			late = append(late, s.Memory.HeapLive)
 		}
 	}
-	if slack := float64(last.Memory.Budget) / 4; late > early+slack {
-		t.Errorf("the live heap still grows after the window filled: at most %.1f MB early, %.1f MB in the last third", early/(1<<20), late/(1<<20))
+	if len(early) == 0 || len(late) == 0 {
+		t.Fatalf("too few samples: %d early, %d late", len(early), len(late))
+	}
+	if e, l, slack := median(early), median(late), 8<<20+float64(last.Memory.Budget)/4; l > e+slack {
+		t.Errorf("the live heap still grows after the window filled: median %.1f MB early, %.1f MB in the last third", e/(1<<20), l/(1<<20))
 	}
 	// The page's wasm memory stays far from a tab's limits.
 	if last.Memory.GoTotal > 512<<20 {
 		t.Errorf("the Go runtime maps %.0f MB: over the 512 MB the lab is meant to stay under", last.Memory.GoTotal/(1<<20))
 	}
+}
+
+func median(v []float64) float64 {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	return v[len(v)/2]
 }
