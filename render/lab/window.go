@@ -131,6 +131,9 @@ type Memory struct {
 	// has mapped (in a browser, about the wasm memory's size).
 	HeapInUse uint64 `json:"heapInUse"`
 	GoTotal   uint64 `json:"goTotal"`
+	// HeapLive is the heap the last collection found live: steadier than
+	// HeapInUse, which rises and falls with the garbage between collections.
+	HeapLive uint64 `json:"heapLive"`
 	// The retained window: its first and last tick, how many ticks,
 	// events and operations it holds, and their estimated bytes.
 	Start   int64 `json:"windowStart"`
@@ -151,6 +154,7 @@ var memorySamples = []metrics.Sample{
 	{Name: "/memory/classes/heap/objects:bytes"},
 	{Name: "/memory/classes/heap/unused:bytes"},
 	{Name: "/memory/classes/total:bytes"},
+	{Name: "/gc/heap/live:bytes"},
 }
 
 // measureMemory refreshes l.memory: the window every frame, the heap every
@@ -173,6 +177,7 @@ func (l *Lab) measureMemory() {
 	}
 	m.HeapInUse = v(0) + v(1)
 	m.GoTotal = v(2)
+	m.HeapLive = v(3)
 }
 
 // MemoryNow is the last measure of the heap and the retained window.
@@ -183,8 +188,8 @@ func (l *Lab) MemoryNow() Memory { return l.memory }
 // ticks), 231000 events, 9100 ops, 63.9 MB of 64 MB".
 func (m Memory) String() string {
 	mb := func(b uint64) string { return strconv.FormatFloat(float64(b)/(1<<20), 'f', 1, 64) + " MB" }
-	return fmt.Sprintf("heap %s in use (%s mapped); window ticks %d..%d (%d ticks), %d events, %d ops, %s of %s",
-		mb(m.HeapInUse), mb(m.GoTotal), m.Start, m.End, m.Ticks, m.Events, m.Ops, mb(uint64(m.Bytes)), mb(uint64(m.Budget)))
+	return fmt.Sprintf("heap %s in use, %s live (%s mapped); window ticks %d..%d (%d ticks), %d events, %d ops, %s of %s",
+		mb(m.HeapInUse), mb(m.HeapLive), mb(m.GoTotal), m.Start, m.End, m.Ticks, m.Events, m.Ops, mb(uint64(m.Bytes)), mb(uint64(m.Budget)))
 }
 
 // describeSpeedNow is the speed control's text: the chosen speed, and while

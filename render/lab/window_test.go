@@ -49,7 +49,7 @@ func TestWindowMovesOnAndTheClusterForgets(t *testing.T) {
 		}
 	}
 	m := l.StateNow().Memory
-	if m.Start != st.Start || m.Events != st.Events || m.Ticks != st.End-st.Start+1 || m.HeapInUse == 0 {
+	if m.Start != st.Start || m.Events != st.Events || m.Ticks != st.End-st.Start+1 || m.HeapInUse == 0 || m.HeapLive == 0 {
 		t.Errorf("state's memory %+v does not match the window %+v", m, st)
 	}
 }
