@@ -6,22 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/chapters/internal/chaptertest"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
-	"github.com/ringlab/ringlab/render/scene"
 )
-
-// nodeOfColour is the node of the view that wears colour c.
-func nodeOfColour(v *core.View, c frame.Color) core.NodeID {
-	for _, n := range v.Nodes {
-		if scene.NodeColor(n.ID) == c {
-			return n.ID
-		}
-	}
-	return core.NoNode
-}
 
 // inspectorText is the side panel's text under the node dropdown.
 func inspectorText(l *lab.Lab) string {
@@ -56,7 +44,7 @@ func TestQuorumsNodesAreClickable(t *testing.T) {
 		t.Fatal("no node glyph in the picture")
 	}
 	for _, g := range glyphs {
-		id := nodeOfColour(l.View(), g.C)
+		id := chaptertest.NodeOfColour(l.View(), g.C)
 		chaptertest.Click(l, g.X, g.Y)
 		if got := l.Selected(); got != id {
 			t.Errorf("a click on %v's glyph at (%.0f,%.0f) selects %v", id, g.X, g.Y, got)
@@ -89,7 +77,7 @@ func TestCAPBothClustersInspectableAndLogged(t *testing.T) {
 	}
 	mid := (glyphs[0].X + glyphs[len(glyphs)-1].X) / 2
 	for _, g := range glyphs {
-		id := nodeOfColour(l.View(), g.C)
+		id := chaptertest.NodeOfColour(l.View(), g.C)
 		chaptertest.Click(l, g.X, g.Y)
 		want, cl, wantName := cpIndex, cp, "CP"
 		if g.X > mid { // the AP panel is on the right

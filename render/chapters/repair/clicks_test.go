@@ -4,22 +4,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/chapters/internal/chaptertest"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
-	"github.com/ringlab/ringlab/render/scene"
 )
-
-// nodeOfColour is the node of the view that wears colour c.
-func nodeOfColour(v *core.View, c frame.Color) core.NodeID {
-	for _, n := range v.Nodes {
-		if scene.NodeColor(n.ID) == c {
-			return n.ID
-		}
-	}
-	return core.NoNode
-}
 
 // checkGlyphsSelect clicks every node glyph of the picture and fails when
 // the click does not select that node for the inspector; with nothing
@@ -43,7 +31,7 @@ func checkGlyphsSelect(t *testing.T, l *lab.Lab, name string) {
 		t.Fatalf("%s: no node glyph found in the picture", name)
 	}
 	for _, g := range glyphs {
-		id := nodeOfColour(l.View(), g.C)
+		id := chaptertest.NodeOfColour(l.View(), g.C)
 		chaptertest.Click(l, g.X, g.Y)
 		if got := l.Selected(); got != id {
 			t.Errorf("%s: a click on %v's glyph at (%.0f,%.0f) selects %v", name, id, g.X, g.Y, got)

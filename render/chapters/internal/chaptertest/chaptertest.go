@@ -7,8 +7,10 @@ import (
 	"math"
 	"testing"
 
+	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
+	"github.com/ringlab/ringlab/render/scene"
 	"github.com/ringlab/ringlab/render/ui"
 )
 
@@ -94,4 +96,15 @@ func NodeGlyphs(l *frame.Layer) []Glyph {
 func Click(l *lab.Lab, x, y float64) {
 	l.Update(&ui.Input{MouseX: x, MouseY: y, MousePressed: true, MouseDown: true}, Desktop)
 	l.Update(&ui.Input{MouseX: x, MouseY: y, MouseReleased: true}, Desktop)
+}
+
+// NodeOfColour is the node of the view that wears colour c (scene.NodeColor),
+// or core.NoNode: a test finds the node a drawn glyph stands for by it.
+func NodeOfColour(v *core.View, c frame.Color) core.NodeID {
+	for _, n := range v.Nodes {
+		if scene.NodeColor(n.ID) == c {
+			return n.ID
+		}
+	}
+	return core.NoNode
 }
