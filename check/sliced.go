@@ -24,6 +24,9 @@ import (
 type Sliced struct {
 	// From and To are the ticks of the window checked.
 	From, To int64
+	// Cap is the longest a single porcupine call may take: SliceCap
+	// unless set otherwise before the first Step.
+	Cap time.Duration
 
 	keys  []string
 	parts [][]porcupine.Operation
@@ -35,9 +38,15 @@ type Sliced struct {
 	shrinking *shrinkJob
 	res       Result
 	done      bool
-	// tooLong lists the keys whose check did not finish within sliceCap.
+	// tooLong lists the keys whose check did not finish within Cap;
+	// tries counts the whole-Cap attempts at the current key.
 	tooLong []string
+	tries   int
 }
+
+// keyTries is how many times a key's check may run out of a whole Cap
+// before it is given up as too long (a busy machine can stall one try).
+const keyTries = 3
 
 // SliceCap is the longest a single porcupine call of a Sliced check may
 // take: a frame's budget, less what the frame needs for itself.
@@ -124,7 +133,7 @@ func NewSliced(history []core.Op, from, to int64) *Sliced {
 		history = kept
 	}
 	p := prepare(history)
-	s := &Sliced{From: from, To: to, clock: new(deadline)}
+	s := &Sliced{From: from, To: to, Cap: SliceCap, clock: new(deadline)}
 	s.model = windowModel(from, s.clock)
 	s.parts = partitionByKey(p.ops)
 	for _, part := range s.parts {
@@ -141,22 +150,22 @@ func (s *Sliced) Done() bool { return s.done }
 func (s *Sliced) Progress() (checked, keys int) { return s.next, len(s.parts) }
 
 // Result is the verdict, once Done. Unknown means some key's check did not
-// finish within SliceCap (TooLong names them).
+// finish within Cap (TooLong names them).
 func (s *Sliced) Result() Result { return s.res }
 
-// TooLong lists the keys whose check needed more than SliceCap.
+// TooLong lists the keys whose check needed more than Cap.
 func (s *Sliced) TooLong() []string { return s.tooLong }
 
 // Step works on the check for about budget and reports whether it is
-// done. Its first porcupine call may take up to SliceCap whatever the
-// budget (so that every key gets a whole slice), later ones only what is
-// left of the budget.
+// done. Its first porcupine call may take up to Cap whatever the budget
+// (so that every key gets a whole slice), later ones only what is left of
+// the budget.
 func (s *Sliced) Step(budget time.Duration) bool {
 	start := time.Now()
 	for first := true; !s.done; first = false {
-		limit := SliceCap
+		limit := s.Cap
 		if !first {
-			limit = min(budget-time.Since(start), SliceCap)
+			limit = min(budget-time.Since(start), s.Cap)
 			if limit < time.Millisecond {
 				break
 			}
@@ -182,15 +191,18 @@ func (s *Sliced) checkKey(limit time.Duration) {
 	verdict, _ := s.clock.call(s.model, part, limit)
 	switch verdict {
 	case porcupine.Ok:
-		s.next++
+		s.next, s.tries = s.next+1, 0
 	case porcupine.Illegal:
-		s.shrinking = newShrinkJob(part)
+		s.shrinking, s.tries = newShrinkJob(part), 0
 	default:
-		if limit < SliceCap {
+		if limit < s.Cap {
 			return // cut short by this Step's budget: again next time
 		}
+		if s.tries++; s.tries < keyTries {
+			return
+		}
 		s.tooLong = append(s.tooLong, s.keys[s.next])
-		s.next++
+		s.next, s.tries = s.next+1, 0
 	}
 }
 

@@ -75,6 +75,9 @@ type Store struct {
 	opsDropped    int
 	lastSeq       uint64 // the trace position of the last event added
 	chunkLen      int
+	// spare is the last chunk that left the window, reused for the next
+	// one (its old events are overwritten, so their strings are freed).
+	spare []core.Event
 }
 
 // New makes an empty store that holds at most about budgetBytes (0 or less
@@ -166,7 +169,7 @@ func (s *Store) Add(evs []core.Event) {
 		}
 		s.lastSeq = e.Seq
 		if n := len(s.chunks); n == 0 || len(s.chunks[n-1]) >= s.chunkLen {
-			s.chunks = append(s.chunks, make([]core.Event, 0, s.chunkLen))
+			s.chunks = append(s.chunks, s.newChunk())
 		}
 		last := &s.chunks[len(s.chunks)-1]
 		*last = append(*last, *e)
@@ -212,6 +215,16 @@ func (s *Store) Sync(src OpSource, now int64) {
 	s.trim()
 }
 
+// newChunk is an empty chunk: the spare, or a new one.
+func (s *Store) newChunk() []core.Event {
+	if cap(s.spare) >= s.chunkLen {
+		ch := s.spare[:0]
+		s.spare = nil
+		return ch
+	}
+	return make([]core.Event, 0, s.chunkLen)
+}
+
 // trim lets whole chunks of the oldest events go while the window is over
 // budget, then the operations that returned before the new start.
 func (s *Store) trim() {
@@ -226,6 +239,7 @@ func (s *Store) trim() {
 		s.start = ch[len(ch)-1].Tick + 1
 		s.chunks[0] = nil
 		s.chunks = s.chunks[1:]
+		s.spare = ch[:0]
 		s.dropEventsBefore(s.start)
 		s.dropOps()
 	}
@@ -241,8 +255,10 @@ func (s *Store) dropEventsBefore(t int64) {
 		}
 		s.eventsDropped += k
 		if k < len(ch) || len(s.chunks) == 1 {
-			// Copy the rest, so the dropped part's strings are freed.
-			s.chunks[0] = append(make([]core.Event, 0, len(ch)-k), ch[k:]...)
+			// Clear the dropped part, so its strings are freed; the chunk's
+			// array goes when the rest of it does.
+			clear(ch[:k])
+			s.chunks[0] = ch[k:]
 			return
 		}
 		s.chunks[0] = nil
@@ -263,7 +279,10 @@ func (s *Store) dropOps() {
 	}
 	s.opsDropped += k
 	s.opBase += k
-	s.ops = append(s.ops[:0:0], s.ops[k:]...)
+	// Clear what leaves (its strings are freed); the array is replaced
+	// when appends outgrow it.
+	clear(s.ops[:k])
+	s.ops = s.ops[k:]
 }
 
 // Cut goes back to tick t: the events of later ticks and the operations

@@ -119,6 +119,7 @@ type Lab struct {
 	windowBytes int64
 	memory      Memory
 	memoryAt    int64
+	lines       lineSkip // see skipLine
 	showMsgs    bool
 	tab         int
 
@@ -405,7 +406,7 @@ func (l *Lab) collectEvents() {
 		if e.Kind == core.EvMsgDrop || e.Kind == core.EvQuorumReached || e.Kind == core.EvQuorumFailed {
 			l.recent = append(l.recent, e)
 		}
-		if !l.showMsgs && noisy(e.Kind) {
+		if !l.showMsgs && noisy(e.Kind) || l.skipLine(evs) {
 			continue
 		}
 		line := logLine{tick: e.Tick, kind: e.Kind, text: prefix + e.String()}

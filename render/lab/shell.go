@@ -62,7 +62,7 @@ func (l *Lab) buildWidgets() {
 	w.reset = ui.NewButton("reset", "Reset", "Restart this chapter from tick 0 with the same seed", func() { l.reset() })
 	w.speed = ui.NewLogSlider("speed", "Speed", "Ticks per second, log scale (+ and -)", SpeedMin, SpeedMax, SpeedDefault, func(v float64) { l.speed = v })
 	w.speed.Format = describeSpeed
-	w.timeline = ui.NewSlider("timeline", "Tick", "Drag back to replay an earlier moment; acting there forks the run (Left arrow steps back)", 0, 0, 1, 0, func(v float64) { l.seek(int64(v)) })
+	w.timeline = ui.NewSlider("timeline", "Tick", "Drag back to replay an earlier moment; acting there forks the run (Left arrow steps back). In a long run the hatched start is summarised", 0, 0, 1, 0, func(v float64) { l.seek(int64(v)) })
 	w.seed = ui.NewStepper("seed", "Seed", "Type a number and press Enter: the same seed gives the same run", 0, math.MaxInt64, 1, 0, func(v int64) { l.setSeed(uint64(v)) })
 	w.tabs = ui.NewTabs("tabs", "Side panel (Left and Right arrows switch)", []string{"Inspector", "Events", "Counters"}, 0, func(i int) { l.tab = i })
 	w.node = ui.NewDropdown("node", "Node", "Which node the inspector shows", nil, 0, func(i int) { l.selectByIndex(i) })
@@ -161,7 +161,7 @@ func (l *Lab) syncWidgets() {
 		s := strconv.FormatInt(int64(v), 10) + " / " + strconv.FormatInt(l.tl.Head(), 10)
 		if start := l.tl.Start(); start > 0 {
 			// The retained window begins at start; before it is hatched.
-			s = strconv.FormatInt(start, 10) + "… " + s
+			s += ", kept from " + strconv.FormatInt(start, 10)
 		}
 		return s
 	}

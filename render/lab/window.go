@@ -85,7 +85,7 @@ func (t *Timeline) Restart() {
 // window, and offers to replay the run from its start.
 func (l *Lab) notifySummarised(t int64) {
 	start := l.tl.Start()
-	l.notify(fmt.Sprintf("Tick %d is before tick %d: the early part of this long run is summarised (its counters and verdicts count, its events are not kept). Replay from tick 0 to see it.", t, start))
+	l.notify(fmt.Sprintf("Tick %d is before tick %d, where the kept part of this long run begins: the early part is summarised (it still counts in the counters and verdicts).", t, start))
 	if l.noticeButton == nil {
 		l.noticeButton = ui.NewButton("notice-rewind", "Replay from tick 0", "Rebuild the run from its seed and recorded commands, from tick 0 (paused)", func() { l.rewind() })
 	}
@@ -116,7 +116,7 @@ func (l *Lab) placeNoticeAction() frame.Rect {
 	}
 	th := &l.theme
 	w := l.measure.Width(l.noticeAct.Label, th.Font()) + th.U(24)
-	rest, b := r.CutRight(w + th.U(8))
+	b, rest := r.CutRight(w + th.U(8))
 	b = b.Inset(th.U(3))
 	b.W -= th.U(5)
 	l.noticeAct.SetBounds(b)
@@ -272,4 +272,35 @@ func (t *Timeline) replayTo(tick int64) {
 		t.Step()
 	}
 	t.setQuiet(false)
+}
+
+// lineSkip is skipLine's count through one batch of events.
+type lineSkip struct {
+	batch    *core.Event // the batch's first event, to know a new batch
+	shown    int         // its events the log shows
+	n        int         // of those, how many seen so far
+	feedRoom int         // lines the page's feed still takes
+}
+
+// skipLine is called by collectEvents for each event of evs the log shows,
+// in order, and says whether to skip writing it out. At top speed a frame
+// brings tens of thousands of events: only those the log keeps (the last
+// logLinesMax) and those the page's feed takes (the first feedMax) are
+// written; the others are only counted as dropped from the feed.
+func (l *Lab) skipLine(evs []core.Event) bool {
+	s := &l.lines
+	if s.batch != &evs[0] {
+		*s = lineSkip{batch: &evs[0], feedRoom: max(feedMax-len(l.feed), 0)}
+		for i := range evs {
+			if l.showMsgs || !noisy(evs[i].Kind) {
+				s.shown++
+			}
+		}
+	}
+	s.n++
+	if s.n <= s.shown-logLinesMax && s.n > s.feedRoom {
+		l.feedDropped++
+		return true
+	}
+	return false
 }

@@ -196,3 +196,36 @@ func TestTimelineReplaysToATickBeforeItsWindow(t *testing.T) {
 		t.Error("replayed to tick 6000, the digest differs: the crash recorded at 6000 was not replayed")
 	}
 }
+
+// At top speed a frame brings tens of thousands of events: the log keeps
+// the last logLinesMax of them, written out, and the page's feed the first.
+func TestTopSpeedFrameLogsItsLastEvents(t *testing.T) {
+	l, err := New([]Chapter{busyChapter{}}, measure, Options{Seed: 3, Speed: SpeedMax})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Update(idle(), desktop)
+	l.TakePageNews()
+	l.feed, l.feedDropped = nil, 0
+	l.Update(idle(), desktop)
+	var shown []string
+	for _, e := range l.events {
+		if !noisy(e.Kind) {
+			shown = append(shown, e.String())
+		}
+	}
+	if len(shown) <= logLinesMax {
+		t.Fatalf("only %d log lines in a top-speed frame", len(shown))
+	}
+	if len(l.log) != logLinesMax {
+		t.Fatalf("log holds %d lines, want %d", len(l.log), logLinesMax)
+	}
+	for i, line := range l.log {
+		if want := shown[len(shown)-logLinesMax+i]; line.text != want {
+			t.Fatalf("log line %d is %q, want %q", i, line.text, want)
+		}
+	}
+	if len(l.feed) == 0 || !strings.HasSuffix(l.feed[0], shown[0]) || len(l.feed)+l.feedDropped != len(shown) {
+		t.Errorf("feed: %d lines + %d dropped for %d shown; first %q", len(l.feed), l.feedDropped, len(shown), l.feed[0])
+	}
+}

@@ -54,6 +54,13 @@ func (t *twin) sync(live *core.Cluster) {
 	rec := live.Recorded()
 	now := live.Now()
 	rebuilt := false
+	// A long run keeps its client history only from its retained window on:
+	// once caught up, the twin keeps as much.
+	defer func() {
+		if t.c != nil {
+			t.c.ForgetBefore(live.HistoryFrom())
+		}
+	}()
 	if t.c == nil || now < t.c.Now() || len(rec) < len(t.applied) ||
 		!reflect.DeepEqual(rec[:len(t.applied)], t.applied) {
 		c, err := core.New(t.cfg)
