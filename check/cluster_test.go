@@ -48,7 +48,7 @@ func TestClusterStrictQuorumsWithCrashesAreLinearizable(t *testing.T) {
 		{"last write wins without skew", func(seed uint64) core.Config {
 			cfg := workloadConfig(seed)
 			cfg.Mode, cfg.Versioning = core.Strict, core.LWW
-			cfg.Faults.Kinds = []string{"crash"}
+			cfg.Faults.Kinds = []core.FaultKind{"crash"}
 			return cfg
 		}},
 		{"vector clocks with one writer per key, no faults", func(seed uint64) core.Config {
@@ -86,7 +86,7 @@ func TestClusterSingleWriterSiblingsComeFromFailedPuts(t *testing.T) {
 		cfg := workloadConfig(seed)
 		cfg.Mode, cfg.Versioning = core.Strict, core.VectorClocks
 		cfg.Workload.SingleWriter = true
-		cfg.Faults.Kinds = []string{"crash"}
+		cfg.Faults.Kinds = []core.FaultKind{"crash"}
 		history := clusterHistory(t, cfg)
 		failedPut := map[string]bool{}
 		for _, op := range history {
@@ -124,13 +124,13 @@ func TestClusterWeakQuorumsViolate(t *testing.T) {
 			cfg := workloadConfig(seed)
 			cfg.Mode, cfg.Versioning = core.Strict, core.LWW
 			cfg.W, cfg.R = 1, 1
-			cfg.Faults.Kinds = []string{"partition"}
+			cfg.Faults.Kinds = []core.FaultKind{"partition"}
 			return cfg
 		}},
 		{"sloppy quorums under partitions", func(seed uint64) core.Config {
 			cfg := workloadConfig(seed)
 			cfg.Mode, cfg.Versioning = core.Sloppy, core.LWW
-			cfg.Faults.Kinds = []string{"partition"}
+			cfg.Faults.Kinds = []core.FaultKind{"partition"}
 			return cfg
 		}},
 	}

@@ -40,14 +40,14 @@ func TestSlicedAgreesWithLinearizable(t *testing.T) {
 		{"strict quorums, LWW, crashes", func(seed uint64) core.Config {
 			cfg := workloadConfig(seed)
 			cfg.Mode, cfg.Versioning = core.Strict, core.LWW
-			cfg.Faults.Kinds = []string{"crash"}
+			cfg.Faults.Kinds = []core.FaultKind{"crash"}
 			return cfg
 		}},
 		{"W=R=1 under partitions", func(seed uint64) core.Config {
 			cfg := workloadConfig(seed)
 			cfg.Mode, cfg.Versioning = core.Strict, core.LWW
 			cfg.W, cfg.R = 1, 1
-			cfg.Faults.Kinds = []string{"partition"}
+			cfg.Faults.Kinds = []core.FaultKind{"partition"}
 			return cfg
 		}},
 	} {
@@ -82,7 +82,7 @@ func TestSlicedAgreesWithLinearizable(t *testing.T) {
 func TestSlicedWindow(t *testing.T) {
 	cfg := workloadConfig(2)
 	cfg.Mode, cfg.Versioning = core.Strict, core.LWW
-	cfg.Faults.Kinds = []string{"crash"}
+	cfg.Faults.Kinds = []core.FaultKind{"crash"}
 	h := clusterHistory(t, cfg)
 	if !Linearizable(h, 0).OK {
 		t.Fatal("the run is not linearizable: pick another")
@@ -123,7 +123,7 @@ func BenchmarkSlicedStep(b *testing.B) {
 	cfg := workloadConfig(1)
 	cfg.Mode, cfg.Versioning = core.Strict, core.LWW
 	cfg.W, cfg.R = 1, 1
-	cfg.Faults.Kinds = []string{"partition"}
+	cfg.Faults.Kinds = []core.FaultKind{"partition"}
 	cfg.Workload.Ops = 4000
 	h := clusterHistoryB(b, cfg)
 	var worst time.Duration

@@ -161,14 +161,13 @@ type Workload struct {
 	SingleWriter bool `json:"single_writer,omitempty"`
 }
 
-// Faults describes the fault injector: every EveryTicks it picks one of
-// Kinds ("crash", "partition", "loss", "skew") and undoes it DurationTicks
-// later (a crashed node restarts, a partition heals, loss and skew return
-// to what they were).
+// Faults describes the fault injector (faults.go): every EveryTicks it
+// picks one of Kinds and undoes it DurationTicks later (a crashed node
+// restarts, a partition heals, loss and skew return to what they were).
 type Faults struct {
-	Kinds         []string `json:"kinds,omitempty"`
-	EveryTicks    int64    `json:"every"`
-	DurationTicks int64    `json:"duration"`
+	Kinds         []FaultKind `json:"kinds,omitempty"`
+	EveryTicks    int64       `json:"every"`
+	DurationTicks int64       `json:"duration"`
 }
 
 // SettleReport is the outcome of Cluster.Settle.

@@ -177,7 +177,7 @@ func (c *Cluster) run(it item) {
 		c.tickFaults()
 		return
 	case itemFaultUndo:
-		c.undoFault(it)
+		c.undoFault(it.undo)
 		return
 	}
 	n := c.nodes[it.node]

@@ -21,9 +21,6 @@ const (
 	MaxKeys          = 1 << 20
 )
 
-// FaultKinds are the faults the injector knows, in the order it documents them.
-var FaultKinds = []string{"crash", "partition", "loss", "skew"}
-
 // Clone is a deep copy of c: its slices are its own. Every slice field of
 // Config is copied here (config_test.go checks that none is shared).
 func (c Config) Clone() Config {
@@ -160,7 +157,7 @@ func (w Workload) validate() error {
 func (f Faults) validate() error {
 	for _, k := range f.Kinds {
 		if !slices.Contains(FaultKinds, k) {
-			return fmt.Errorf("fault %q is unknown; allowed: crash, partition, loss, skew", k)
+			return fmt.Errorf("fault %q is unknown; allowed: %s", k, strings.Join(FaultKindNames(), ", "))
 		}
 	}
 	if len(f.Kinds) == 0 {

@@ -176,7 +176,7 @@ func TestDiscardHistoryChangesNothingButTheHistory(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Seed = 9
 	cfg.Workload = Workload{Clients: 6, Keys: 4, PutFraction: 0.5, Ops: 1500, ThinkTicksMax: 6, KeyPrefix: "k"}
-	cfg.Faults = Faults{Kinds: []string{"crash", "partition", "loss"}, EveryTicks: 60, DurationTicks: 40}
+	cfg.Faults = Faults{Kinds: []FaultKind{"crash", "partition", "loss"}, EveryTicks: 60, DurationTicks: 40}
 	runOnce := func(discard bool) (*Cluster, SettleReport) {
 		c := mustNew(t, cfg)
 		c.DiscardEvents(true)

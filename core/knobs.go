@@ -206,11 +206,15 @@ func (k Knob) Format(c *Config) string {
 			s[i] = strconv.FormatInt(v, 10)
 		}
 		return strings.Join(s, ",")
-	case *[]string:
+	case *[]FaultKind:
 		if len(*p) == 0 {
 			return "none"
 		}
-		return strings.Join(*p, ",")
+		s := make([]string, len(*p))
+		for i, k := range *p {
+			s[i] = string(k)
+		}
+		return strings.Join(s, ",")
 	}
 	b, err := json.Marshal(k.field(c))
 	if err != nil {
@@ -230,23 +234,23 @@ func (k Knob) Default() string {
 func (k Knob) Accepted() string {
 	switch k.Kind {
 	case KnobInt:
-		return fmt.Sprintf("a whole number from %s to %s", formatNum(k.Min), formatNum(k.Max))
+		return fmt.Sprintf("a whole number from %s to %s", plainNum(k.Min), plainNum(k.Max))
 	case KnobTicks:
-		return fmt.Sprintf("a whole number of ticks from %s to %s", formatNum(k.Min), formatNum(k.Max))
+		return fmt.Sprintf("a whole number of ticks from %s to %s", plainNum(k.Min), plainNum(k.Max))
 	case KnobNumber:
-		return fmt.Sprintf("a number from %s to %s", formatNum(k.Min), formatNum(k.Max))
+		return fmt.Sprintf("a number from %s to %s", plainNum(k.Min), plainNum(k.Max))
 	case KnobBool:
 		return "1 or 0"
 	case KnobChoice:
 		return strings.Join(k.Choices, " or ")
 	case KnobNumbers:
-		return fmt.Sprintf("numbers above %s and at most %s, separated by commas", formatNum(k.Min), formatNum(k.Max))
+		return fmt.Sprintf("numbers above %s and at most %s, separated by commas", plainNum(k.Min), plainNum(k.Max))
 	case KnobTickList:
-		return fmt.Sprintf("whole numbers of ticks from %s to %s, separated by commas", formatNum(k.Min), formatNum(k.Max))
+		return fmt.Sprintf("whole numbers of ticks from %s to %s, separated by commas", plainNum(k.Min), plainNum(k.Max))
 	case KnobText:
 		return fmt.Sprintf("text of at most %d characters", k.TextMax)
 	case KnobFaults:
-		return "fault kinds from " + strings.Join(FaultKinds, ",") + ", or none"
+		return "fault kinds from " + strings.Join(FaultKindNames(), ",") + ", or none"
 	}
 	return "a JSON value"
 }
@@ -317,19 +321,19 @@ func (k Knob) Parse(s string) (func(*Config), error) {
 		}
 		return func(c *Config) { *k.field(c).(*string) = s }, nil
 	case KnobFaults:
-		var kinds []string
+		var kinds []FaultKind
 		if strings.TrimSpace(s) != "none" {
 			for _, part := range splitKnobList(s) {
-				part = strings.TrimSpace(part)
-				if !slices.Contains(FaultKinds, part) {
+				fk := FaultKind(strings.TrimSpace(part))
+				if !slices.Contains(FaultKinds, fk) {
 					return nil, bad
 				}
-				if !slices.Contains(kinds, part) {
-					kinds = append(kinds, part)
+				if !slices.Contains(kinds, fk) {
+					kinds = append(kinds, fk)
 				}
 			}
 		}
-		return func(c *Config) { *k.field(c).(*[]string) = slices.Clone(kinds) }, nil
+		return func(c *Config) { *k.field(c).(*[]FaultKind) = slices.Clone(kinds) }, nil
 	}
 	// KnobJSON: decode into a fresh value of the field's type.
 	var probe Config
@@ -340,6 +344,27 @@ func (k Knob) Parse(s string) (func(*Config), error) {
 		return nil, fmt.Errorf("%s: %v", k.Accepted(), err)
 	}
 	return func(c *Config) { reflect.ValueOf(k.field(c)).Elem().Set(v.Elem()) }, nil
+}
+
+// Num is the knob's value in c as CmdSet's number (a choice's index, 1 or
+// 0 for a flag), and whether the knob has one (lists and text have none).
+func (k Knob) Num(c *Config) (float64, bool) {
+	switch p := k.field(c).(type) {
+	case *int:
+		return float64(*p), true
+	case *int64:
+		return float64(*p), true
+	case *float64:
+		return *p, true
+	case *bool:
+		if *p {
+			return 1, true
+		}
+		return 0, true
+	case *uint8:
+		return float64(*p), true
+	}
+	return 0, false
 }
 
 // setNum sets a live knob from CmdSet's number.
@@ -385,6 +410,9 @@ func splitKnobList(s string) []string {
 }
 
 func formatNum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// plainNum writes a bound without an exponent (1000000, not 1e+06).
+func plainNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func parseNum(s string) (float64, error) {
 	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)

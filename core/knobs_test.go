@@ -67,7 +67,7 @@ func TestKnobsRoundTrip(t *testing.T) {
 	changed.GossipIntervalTicks, changed.SuspectAfterTicks, changed.DeadAfterTicks = 7, 30, 90
 	changed.HandoffIntervalTicks, changed.AntiEntropyIntervalTicks, changed.MerkleDepth = 11, 77, 5
 	changed.Workload = Workload{Clients: 2, Keys: 3, PutFraction: 0.75, Ops: 40, ThinkTicksMax: 6, KeyPrefix: "a b&c", SingleWriter: true}
-	changed.Faults = Faults{Kinds: []string{"partition", "skew"}, EveryTicks: 70, DurationTicks: 15}
+	changed.Faults = Faults{Kinds: []FaultKind{"partition", "skew"}, EveryTicks: 70, DurationTicks: 15}
 	got := DefaultConfig()
 	def := DefaultConfig()
 	for _, k := range knobs {

@@ -14,7 +14,7 @@ func foldRunConfig(v Versioning, seed uint64) Config {
 	cfg.W, cfg.R = 1, 1
 	cfg.Versioning = v
 	cfg.Workload = Workload{Clients: 6, Keys: 4, PutFraction: 0.5, ThinkTicksMax: 6, KeyPrefix: "k"}
-	cfg.Faults = Faults{Kinds: []string{"crash", "partition", "loss", "skew"}, EveryTicks: 150, DurationTicks: 60}
+	cfg.Faults = Faults{Kinds: []FaultKind{"crash", "partition", "loss", "skew"}, EveryTicks: 150, DurationTicks: 60}
 	return cfg
 }
 

@@ -30,6 +30,7 @@ type item struct {
 	req   RequestID
 	arg   int64
 	msg   *message
+	undo  *faultUndo // itemFaultUndo: how to undo the fault (never changed once scheduled)
 }
 
 // queueBuckets is how many ticks ahead the queue keeps in buckets (a power

@@ -13,7 +13,7 @@ func TestStrictQuorumHasNoStaleReads(t *testing.T) {
 		cfg.Mode = Strict
 		cfg.Seed = seed
 		cfg.Workload = Workload{Clients: 4, Keys: 5, PutFraction: 0.5, Ops: 400, ThinkTicksMax: 8, KeyPrefix: "k"}
-		cfg.Faults = Faults{Kinds: []string{"crash"}, EveryTicks: 120, DurationTicks: 90}
+		cfg.Faults = Faults{Kinds: []FaultKind{"crash"}, EveryTicks: 120, DurationTicks: 90}
 		c := mustNew(t, cfg)
 		c.RunUntil(4000)
 		k := c.Counters()
@@ -89,7 +89,7 @@ func TestWeakQuorumWorkloadUnderPartitions(t *testing.T) {
 	cfg.Mode = Strict
 	cfg.W, cfg.R = 1, 1
 	cfg.Workload = Workload{Clients: 4, Keys: 5, PutFraction: 0.5, Ops: 500, ThinkTicksMax: 8, KeyPrefix: "k"}
-	cfg.Faults = Faults{Kinds: []string{"partition"}, EveryTicks: 150, DurationTicks: 120}
+	cfg.Faults = Faults{Kinds: []FaultKind{"partition"}, EveryTicks: 150, DurationTicks: 120}
 	c := mustNew(t, cfg)
 	c.RunUntil(5000)
 	if c.Counters().StaleReads == 0 {

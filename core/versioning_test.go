@@ -338,7 +338,7 @@ func TestManyWritersMergeLikeOneByOne(t *testing.T) {
 		cfg.Seed = 5
 		cfg.VClockMax = vclockMax
 		cfg.Workload = Workload{Clients: 256, Keys: 1, PutFraction: 0.5, Ops: 1500, ThinkTicksMax: 10, KeyPrefix: "k"}
-		cfg.Faults = Faults{Kinds: []string{"crash", "partition"}, EveryTicks: 20, DurationTicks: 15}
+		cfg.Faults = Faults{Kinds: []FaultKind{"crash", "partition"}, EveryTicks: 20, DurationTicks: 15}
 		c := mustNew(t, cfg)
 		c.DiscardEvents(true)
 		for k := c.Counters(); k.OpsAttempted < cfg.Workload.Ops || k.OpsSucceeded+k.OpsFailed < k.OpsAttempted; k = c.Counters() {

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"math"
 	"slices"
 	"strconv"
 )
@@ -62,100 +61,6 @@ func (c *Cluster) clientDone(client int) {
 		return
 	}
 	c.schedule(item{tick: c.now + c.rngWork.between(1, max(1, c.cfg.Workload.ThinkTicksMax)), kind: itemClient, arg: int64(client)})
-}
-
-// faultState is the fault injector's progress.
-type faultState struct {
-	stopped bool
-}
-
-// Undo actions of the fault injector, in item.arg's top byte.
-const (
-	undoRestart = iota + 1
-	undoHeal
-	undoLoss
-	undoSkew
-)
-
-func (c *Cluster) startFaults() {
-	if len(c.cfg.Faults.Kinds) > 0 {
-		c.schedule(item{tick: c.now + c.cfg.Faults.EveryTicks, kind: itemFault})
-	}
-}
-
-// tickFaults strikes one fault drawn from the fault stream and schedules
-// its undoing. Faults that do not apply right now (crashing the last node
-// up, partitioning a network already cut) are skipped.
-func (c *Cluster) tickFaults() {
-	if c.faults.stopped {
-		return
-	}
-	f := c.cfg.Faults
-	c.schedule(item{tick: c.now + f.EveryTicks, kind: itemFault})
-	undoAt := c.now + f.DurationTicks
-	var up []NodeID
-	for _, id := range c.ring.Nodes() {
-		if n := c.nodes[id]; n.up && !n.leaving {
-			up = append(up, id)
-		}
-	}
-	switch f.Kinds[c.rngFault.intn(len(f.Kinds))] {
-	case "crash":
-		if len(up) < 2 {
-			return
-		}
-		victim := up[c.rngFault.intn(len(up))]
-		c.crashNode(c.nodes[victim])
-		c.schedule(item{tick: undoAt, kind: itemFaultUndo, node: victim, arg: undoRestart})
-	case "partition":
-		members := c.ring.Nodes()
-		if c.groupOf != nil || len(members) < 2 {
-			return
-		}
-		perm := c.rngFault.r.Perm(len(members))
-		cut := 1 + c.rngFault.intn(len(members)-1)
-		group := make([]NodeID, 0, cut)
-		for _, p := range perm[:cut] {
-			group = append(group, members[p])
-		}
-		c.setPartition([][]NodeID{group})
-		c.schedule(item{tick: undoAt, kind: itemFaultUndo, arg: undoHeal})
-	case "loss":
-		old := c.cfg.Loss
-		c.setParam("loss", math.Round((0.1+0.3*c.rngFault.float())*100)/100)
-		c.schedule(item{tick: undoAt, kind: itemFaultUndo, arg: undoLoss, req: RequestID(math.Float64bits(old))})
-	case "skew":
-		if len(up) == 0 {
-			return
-		}
-		victim := up[c.rngFault.intn(len(up))]
-		old := c.nodes[victim].skew
-		bound := c.cfg.RequestTimeoutTicks
-		c.setParam("skew:"+victim.String(), float64(c.rngFault.between(-bound, bound)))
-		c.schedule(item{tick: undoAt, kind: itemFaultUndo, node: victim, arg: undoSkew, req: RequestID(uint64(old))})
-	}
-}
-
-// undoFault ends a fault, unless the cluster has been told to settle (which
-// undoes every fault itself).
-func (c *Cluster) undoFault(it item) {
-	if c.faults.stopped {
-		return
-	}
-	switch it.arg {
-	case undoRestart:
-		if n := c.nodes[it.node]; !n.up && n.restartable() {
-			c.restartNode(n)
-		}
-	case undoHeal:
-		if c.groupOf != nil {
-			c.setPartition(nil)
-		}
-	case undoLoss:
-		c.setParam("loss", math.Float64frombits(uint64(it.req)))
-	case undoSkew:
-		c.setParam("skew:"+it.node.String(), float64(int64(it.req)))
-	}
 }
 
 // beginSettle stops the workload and the fault injector and undoes every

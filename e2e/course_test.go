@@ -24,14 +24,15 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// requireBridge skips the test when the lab in win (a JavaScript expression for a window, such
-// as "window" or a frame's contentWindow) lacks one of the named bridge functions.
+// requireBridge fails the test when the lab in win (a JavaScript expression for a window, such
+// as "window" or a frame's contentWindow) lacks one of the named bridge functions: a function
+// removed from the bridge is a failure, never a skipped test.
 func requireBridge(t *testing.T, tb *tab, win string, names ...string) {
 	t.Helper()
 	for _, name := range names {
 		expr := fmt.Sprintf(`typeof (%s).ringlabBridge.%s === "function"`, win, name)
 		if !eval[bool](t, tb, expr) {
-			t.Skipf("the lab's bridge has no %s() yet (render/bridge_js.go): this test needs it", name)
+			t.Fatalf("the lab's bridge has no %s() (render/bridge_js.go): the page API lost it", name)
 		}
 	}
 }

@@ -6,40 +6,65 @@ import (
 	"github.com/ringlab/ringlab/core"
 )
 
-// Rebuild runs r headless, as the lab rebuilds it, and returns the cluster
-// at tick until (negative: the run's own tick, or where it opens when it
-// names none). p is the preset of r's chapter for r.Seed. Every command is
-// applied, those after until on a copy, so a run with a command the
-// simulation refuses fails whatever until is; the error names it. With
-// events, the cluster keeps its event trace (Events returns it from tick
-// 0); without, only its digest.
-func Rebuild(r Run, p Preset, until int64, events bool) (*core.Cluster, error) {
+// Rebuild says how to run a Run or a Replay headless.
+type Rebuild struct {
+	// Until is the tick to stop at; negative: the run's own tick, or where
+	// it opens when it names none.
+	Until int64
+	// Events keeps the cluster's event trace (Events returns it from tick
+	// 0); without, only its digest covers the events.
+	Events bool
+	// Lenient skips a command the simulation refuses, as the lab does when
+	// it opens a link, and names it in the notices; otherwise it is an
+	// error.
+	Lenient bool
+}
+
+// Run runs r, as the lab rebuilds it, and returns the cluster at the tick
+// asked for. p is the preset of r's chapter for r.Seed. Every command is
+// applied, those after the tick on a copy, so a refused command is found
+// whatever the tick.
+func (b Rebuild) Run(r Run, p Preset) (*core.Cluster, []string, error) {
 	cfg := r.ConfigFor(p)
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("configuration: %w", err)
+		return nil, nil, fmt.Errorf("configuration: %w", err)
 	}
 	script := r.Script(p)
 	rec := make([]core.Recorded, 0, len(script)+len(r.Actions))
 	rec = append(append(rec, script...), r.Actions...)
+	until := b.Until
 	if until < 0 {
 		until = r.Tick
 	}
 	if until < 0 {
 		until = r.OpensAt(p)
 	}
-	return replayTo(cfg, rec, len(script), until, events)
+	return b.replayTo(cfg, rec, len(script), until)
+}
+
+// Replay runs a replay file's run.
+func (b Rebuild) Replay(r Replay) (*core.Cluster, []string, error) {
+	until := b.Until
+	if until < 0 {
+		until = r.Tick
+	}
+	cfg := r.Config
+	cfg.Seed = r.Seed
+	return b.replayTo(cfg, r.Actions, 0, until)
 }
 
 // replayTo applies rec (the first scripted of them the preset's script) to
 // a cluster started with cfg, and returns it at tick until. Commands after
 // until are applied to a copy, to check that the simulation takes them.
-func replayTo(cfg core.Config, rec []core.Recorded, scripted int, until int64, events bool) (*core.Cluster, error) {
+// The preset's script is never skipped, even when lenient.
+func (b Rebuild) replayTo(cfg core.Config, rec []core.Recorded, scripted int, until int64) (*core.Cluster, []string, error) {
 	c, err := core.New(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	c.DiscardEvents(!events) // the digest covers every event either way
+	c.DiscardEvents(!b.Events) // the digest covers every event either way
 	var at *core.Cluster
+	var notices []string
 	for i, a := range rec {
 		if at == nil && a.Tick > until {
 			c.RunUntil(until)
@@ -49,28 +74,25 @@ func replayTo(cfg core.Config, rec []core.Recorded, scripted int, until int64, e
 		if i < scripted {
 			what = fmt.Sprintf("scripted %s at tick %d", a.Cmd.Kind, a.Tick)
 		}
+		var err error
 		if a.Tick < c.Now() {
-			return nil, fmt.Errorf("%s is before tick %d", what, c.Now())
+			err = fmt.Errorf("%s is before tick %d", what, c.Now())
+		} else {
+			c.RunUntil(a.Tick)
+			if _, e := c.Apply(a.Cmd); e != nil {
+				err = fmt.Errorf("%s was refused: %v", what, e)
+			}
 		}
-		c.RunUntil(a.Tick)
-		if _, err := c.Apply(a.Cmd); err != nil {
-			return nil, fmt.Errorf("%s was refused: %v", what, err)
+		if err != nil {
+			if !b.Lenient || i < scripted {
+				return nil, nil, err
+			}
+			notices = append(notices, "skipped "+err.Error())
 		}
 	}
 	if at == nil {
 		c.RunUntil(until)
 		at = c
 	}
-	return at, nil
-}
-
-// RebuildReplay runs a replay file's run headless to tick until (negative:
-// the file's tick); events as for Rebuild.
-func RebuildReplay(r Replay, until int64, events bool) (*core.Cluster, error) {
-	if until < 0 {
-		until = r.Tick
-	}
-	cfg := r.Config
-	cfg.Seed = r.Seed
-	return replayTo(cfg, r.Actions, 0, until, events)
+	return at, notices, nil
 }

@@ -213,7 +213,7 @@ func CheckReplay(data []byte) (Replay, string, error) {
 	if err != nil {
 		return r, "", err
 	}
-	c, err := RebuildReplay(r, -1, false)
+	c, _, err := Rebuild{Until: -1}.Replay(r)
 	if err != nil {
 		return r, "", err
 	}

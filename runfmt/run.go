@@ -109,7 +109,10 @@ const (
 // Limits bound runs that come from outside (links and replay files). The
 // core accepts much larger clusters, but a link must not be able to stall
 // or exhaust the page: these bound the memory of one checkpoint and the
-// work of rebuilding the run when it opens.
+// work of rebuilding the run when it opens. They are bounds on work, not
+// part of the encodings: a run is its seed, configuration and commands, so
+// a run far longer than any window a lab keeps of its trace is written the
+// same way, and raising Tick changes no link or file.
 type Limits struct {
 	Nodes, VNodes, Clients, Keys int
 	Actions                      int

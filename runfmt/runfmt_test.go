@@ -54,7 +54,7 @@ func TestLinksSharedBeforeStillOpen(t *testing.T) {
 			t.Errorf("%s: %v", link, notices)
 			continue
 		}
-		c, err := Rebuild(r, sandboxPreset(r.Seed), -1, false)
+		c, _, err := Rebuild{Until: -1}.Run(r, sandboxPreset(r.Seed))
 		if err != nil {
 			t.Errorf("%s: %v", link, err)
 			continue
@@ -68,7 +68,7 @@ func TestLinksSharedBeforeStillOpen(t *testing.T) {
 		// Written again, in today's spelling, it opens the same run.
 		again := ParseLink(EncodeLink(r, sandboxPreset(r.Seed)))
 		r2, _ := again.Run("sandbox", 1, sandboxPreset(again.Seed))
-		if c2, err := Rebuild(r2, sandboxPreset(r2.Seed), -1, false); err != nil || c2.Digest() != digest {
+		if c2, _, err := (Rebuild{Until: -1}).Run(r2, sandboxPreset(r2.Seed)); err != nil || c2.Digest() != digest {
 			t.Errorf("%s re-encoded as %s: %v", link, EncodeLink(r, sandboxPreset(r.Seed)), err)
 		}
 		n++
@@ -82,7 +82,7 @@ func TestLinksSharedBeforeStillOpen(t *testing.T) {
 func TestNewLinksUseOneSpelling(t *testing.T) {
 	p := sandboxPreset(3)
 	cfg := p.Config
-	cfg.ReadRepair, cfg.LatencyMinTicks, cfg.Faults = false, 1, core.Faults{Kinds: []string{"crash"}, EveryTicks: 50, DurationTicks: 20}
+	cfg.ReadRepair, cfg.LatencyMinTicks, cfg.Faults = false, 1, core.Faults{Kinds: []core.FaultKind{"crash"}, EveryTicks: 50, DurationTicks: 20}
 	link := EncodeLink(Run{Chapter: "sandbox", Seed: 3, Config: &cfg, ScriptKept: -1, Tick: -1}, p)
 	want := "#v=1&chapter=sandbox&seed=3&latency_min=1&read_repair=0&faults=crash&fault_every=50&fault_for=20"
 	if link != want {
@@ -101,7 +101,7 @@ func TestEveryKnobTravelsInALink(t *testing.T) {
 	changed.GossipIntervalTicks, changed.SuspectAfterTicks, changed.DeadAfterTicks = 7, 30, 90
 	changed.HandoffIntervalTicks, changed.AntiEntropyIntervalTicks, changed.MerkleDepth = 11, 77, 5
 	changed.Workload = core.Workload{Clients: 2, Keys: 3, PutFraction: 0.75, Ops: 40, ThinkTicksMax: 6, KeyPrefix: "a b&c", SingleWriter: true}
-	changed.Faults = core.Faults{Kinds: []string{"partition", "skew"}, EveryTicks: 70, DurationTicks: 15}
+	changed.Faults = core.Faults{Kinds: []core.FaultKind{"partition", "skew"}, EveryTicks: 70, DurationTicks: 15}
 	link := EncodeLink(Run{Chapter: "sandbox", Seed: 1, Config: &changed, ScriptKept: -1}, Preset{Config: base})
 	k := ParseLink(link)
 	if len(k.Notices) > 0 {
@@ -211,7 +211,7 @@ func TestReplayWrittenNow(t *testing.T) {
 	k := ParseLink(link)
 	r, _ := k.Run("sandbox", 1, sandboxPreset(k.Seed))
 	p := sandboxPreset(r.Seed)
-	c, err := Rebuild(r, p, -1, false)
+	c, _, err := Rebuild{Until: -1}.Run(r, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,4 +277,53 @@ func FuzzParseLink(f *testing.F) {
 			t.Fatalf("%q: the link written from it does not read back: %v", frag, again.Notices)
 		}
 	})
+}
+
+// FuzzParseReplay: no file panics the reader, and a file it accepts
+// writes back to one it accepts with the same content.
+func FuzzParseReplay(f *testing.F) {
+	files, _ := filepath.Glob("testdata/replay-v*.json")
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := ParseReplay(data)
+		if err != nil {
+			return
+		}
+		out, err := EncodeReplay(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseReplay(out)
+		if err != nil || !reflect.DeepEqual(normalize(back), normalize(r)) {
+			t.Fatalf("written back: %v\n%s", err, out)
+		}
+	})
+}
+
+// normalize makes empty and missing lists alike, as JSON does.
+func normalize(r Replay) Replay {
+	if len(r.Actions) == 0 {
+		r.Actions = nil
+	}
+	for i := range r.Actions {
+		if len(r.Actions[i].Cmd.Groups) == 0 {
+			r.Actions[i].Cmd.Groups = nil
+		}
+	}
+	if len(r.Config.Weights) == 0 {
+		r.Config.Weights = nil
+	}
+	if len(r.Config.SkewTicks) == 0 {
+		r.Config.SkewTicks = nil
+	}
+	if len(r.Config.Faults.Kinds) == 0 {
+		r.Config.Faults.Kinds = nil
+	}
+	return r
 }

@@ -68,7 +68,7 @@ var scenarios = []scenario{
 			cfg.Mode = core.Strict
 			cfg.Versioning = core.LWW
 			cfg.Workload.SingleWriter = true
-			cfg.Faults.Kinds = []string{"crash"}
+			cfg.Faults.Kinds = []core.FaultKind{"crash"}
 			return cfg
 		},
 	},
@@ -81,7 +81,7 @@ var scenarios = []scenario{
 			cfg.Mode = core.Strict
 			cfg.W, cfg.R = 1, 1
 			cfg.Versioning = core.LWW
-			cfg.Faults.Kinds = []string{"partition"}
+			cfg.Faults.Kinds = []core.FaultKind{"partition"}
 			return cfg
 		},
 	},
@@ -92,7 +92,7 @@ var scenarios = []scenario{
 		config: func() core.Config {
 			cfg := baseRunConfig()
 			cfg.Mode = core.Sloppy
-			cfg.Faults.Kinds = []string{"partition"}
+			cfg.Faults.Kinds = []core.FaultKind{"partition"}
 			return cfg
 		},
 	},
@@ -104,7 +104,7 @@ var scenarios = []scenario{
 			cfg.Versioning = core.LWW
 			cfg.Workload.Keys = 2
 			cfg.Workload.PutFraction = 0.8
-			cfg.Faults.Kinds = []string{"skew"}
+			cfg.Faults.Kinds = []core.FaultKind{"skew"}
 			return cfg
 		},
 	},
@@ -114,7 +114,7 @@ var scenarios = []scenario{
 		config: func() core.Config {
 			cfg := baseRunConfig()
 			cfg.Mode = core.Sloppy
-			cfg.Faults.Kinds = []string{"crash"}
+			cfg.Faults.Kinds = []core.FaultKind{"crash"}
 			return cfg
 		},
 	},
@@ -126,7 +126,7 @@ var scenarios = []scenario{
 			cfg.Mode = core.Strict
 			cfg.ReadRepair = false
 			cfg.W = 1
-			cfg.Faults.Kinds = []string{"loss"}
+			cfg.Faults.Kinds = []core.FaultKind{"loss"}
 			return cfg
 		},
 	},
@@ -168,22 +168,17 @@ func newRunConfig(cfg core.Config) runConfig {
 
 // runFlags are the flags of `sim run` as given, before they are applied to
 // a configuration.
+// The cluster's own settings are the knobs' flags (knobflags.go).
 type runFlags struct {
-	scenario                  string
-	nodes, vnodes, n, w, r    int
-	mode, versioning          string
-	ops, clients, keys        int
-	putFraction, loss         float64
-	singleWriter              bool
-	seed                      uint64
-	faults                    string
-	faultEvery, faultDuration int64
-	settleTicks               int64
-	check                     bool
-	checkTimeout              time.Duration
-	checkMemoryMB             int
-	checkHTML                 string
-	json                      bool
+	scenario      string
+	knobs         *knobFlags
+	seed          uint64
+	settleTicks   int64
+	check         bool
+	checkTimeout  time.Duration
+	checkMemoryMB int
+	checkHTML     string
+	json          bool
 }
 
 // runReport is the JSON of `sim run`.
@@ -213,38 +208,25 @@ type runReport struct {
 }
 
 func runCluster(args []string, stdout io.Writer) error {
-	fs := newFlagSet("run", "Runs a simulated cluster under a client workload and injected faults, then heals\n"+
-		"every fault and lets the cluster settle (hints handed off, read repair and\n"+
-		"anti-entropy done) before counting lost writes and convergence. If the cluster has not\n"+
-		"converged when -settle-ticks runs out, the lost-write count is provisional and sim run\n"+
-		"exits with status 3 after its report.\n\n"+
-		"scenarios (-scenario NAME; other flags override the preset):\n"+scenarioHelp())
+	synopsis := "Runs a simulated cluster under a client workload and injected faults, then heals\n" +
+		"every fault and lets the cluster settle (hints handed off, read repair and\n" +
+		"anti-entropy done) before counting lost writes and convergence. If the cluster has not\n" +
+		"converged when -settle-ticks runs out, the lost-write count is provisional and sim run\n" +
+		"exits with status 3 after its report.\n\n" +
+		"scenarios (-scenario NAME; other flags override the preset):\n" + scenarioHelp()
+	fs := newFlagSet("run", synopsis)
 	base := baseRunConfig()
 	var f runFlags
 	fs.StringVar(&f.scenario, "scenario", "", "named preset: "+scenarioNames())
-	fs.IntVar(&f.nodes, "nodes", base.Nodes, fmt.Sprintf("nodes (1..%d)", maxRunNodes))
-	fs.IntVar(&f.vnodes, "vnodes", base.VNodes, fmt.Sprintf("virtual nodes per node (1..%d; nodes*vnodes <= %d)", core.MaxVNodes, maxRunRingPoints))
-	fs.IntVar(&f.n, "n", base.N, "replicas per key (1..nodes)")
-	fs.IntVar(&f.w, "w", base.W, "acks a put waits for (1..N)")
-	fs.IntVar(&f.r, "r", base.R, "replies a get waits for (1..N)")
-	fs.StringVar(&f.mode, "mode", "ap", "cp (strict quorums) or ap (sloppy quorums with hinted handoff)")
-	fs.StringVar(&f.versioning, "versioning", "vc", "vc (vector clocks) or lww (last write wins)")
-	fs.IntVar(&f.ops, "ops", base.Workload.Ops, fmt.Sprintf("client operations to issue (1..%d)", maxRunOps))
-	fs.IntVar(&f.clients, "clients", base.Workload.Clients, fmt.Sprintf("concurrent clients (1..%d)", core.MaxClients))
-	fs.IntVar(&f.keys, "keys", base.Workload.Keys, fmt.Sprintf("distinct keys (1..%d)", core.MaxKeys))
-	fs.Float64Var(&f.putFraction, "puts", base.Workload.PutFraction, "fraction of operations that are puts (0..1)")
-	fs.BoolVar(&f.singleWriter, "single-writer", false, "each key is written by one client only")
-	fs.Float64Var(&f.loss, "loss", base.Loss, "probability that a message is lost (0..1), besides injected loss")
+	f.knobs = addKnobFlags(fs, base)
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every random choice")
-	fs.StringVar(&f.faults, "faults", "", "comma-separated faults to inject: "+strings.Join(core.FaultKinds, ",")+" (or none)")
-	fs.Int64Var(&f.faultEvery, "fault-every", defaultFaultEvery, "ticks between injected faults")
-	fs.Int64Var(&f.faultDuration, "fault-for", defaultFaultFor, "ticks each injected fault lasts")
 	fs.Int64Var(&f.settleTicks, "settle-ticks", 20_000, fmt.Sprintf("most ticks to settle after healing (1..%d)", maxSettleTicks))
 	fs.BoolVar(&f.check, "check", false, "check the client history for linearizability")
 	fs.DurationVar(&f.checkTimeout, "check-timeout", 30*time.Second, "time allowed to the linearizability check")
 	fs.IntVar(&f.checkMemoryMB, "check-memory", defaultCheckMemoryMB, "megabytes the linearizability check may add to the heap before it gives up undecided (0: no limit)")
 	fs.StringVar(&f.checkHTML, "check-html", "", "write the linearizability visualization to this HTML file (implies -check)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object instead of text")
+	fs.Usage = func() { writeRunUsage(fs, synopsis, base) }
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -303,20 +285,6 @@ func buildRunConfig(f runFlags, given map[string]bool) (core.Config, bool, error
 
 	// Range checks on the flags themselves, named as the user typed them.
 	switch {
-	case given["nodes"] && (f.nodes < 1 || f.nodes > maxRunNodes):
-		return cfg, false, usagef("-nodes=%d must be between 1 and %d", f.nodes, maxRunNodes)
-	case given["vnodes"] && (f.vnodes < 1 || f.vnodes > core.MaxVNodes):
-		return cfg, false, usagef("-vnodes=%d must be between 1 and %d", f.vnodes, core.MaxVNodes)
-	case given["ops"] && (f.ops < 1 || f.ops > maxRunOps):
-		return cfg, false, usagef("-ops=%d must be between 1 and %d", f.ops, maxRunOps)
-	case given["clients"] && (f.clients < 1 || f.clients > core.MaxClients):
-		return cfg, false, usagef("-clients=%d must be between 1 and %d", f.clients, core.MaxClients)
-	case given["keys"] && (f.keys < 1 || f.keys > core.MaxKeys):
-		return cfg, false, usagef("-keys=%d must be between 1 and %d", f.keys, core.MaxKeys)
-	case given["puts"] && !(f.putFraction >= 0 && f.putFraction <= 1):
-		return cfg, false, usagef("-puts=%v must be a fraction between 0 and 1", f.putFraction)
-	case given["loss"] && !(f.loss >= 0 && f.loss <= 1):
-		return cfg, false, usagef("-loss=%v must be a probability between 0 and 1", f.loss)
 	case f.settleTicks < 1 || f.settleTicks > maxSettleTicks:
 		return cfg, false, usagef("-settle-ticks=%d must be between 1 and %d", f.settleTicks, maxSettleTicks)
 	case f.checkTimeout < 0:
@@ -325,53 +293,10 @@ func buildRunConfig(f runFlags, given map[string]bool) (core.Config, bool, error
 		return cfg, false, usagef("-check-memory=%d must be between 0 (no limit) and %d megabytes", f.checkMemoryMB, maxCheckMemoryMB)
 	}
 
-	set := func(name string, apply func()) {
-		if given[name] {
-			apply()
-		}
+	if err := f.knobs.apply(&cfg); err != nil {
+		return cfg, false, err
 	}
-	set("nodes", func() { cfg.Nodes = f.nodes })
-	set("vnodes", func() { cfg.VNodes = f.vnodes })
-	set("n", func() { cfg.N = f.n })
-	set("w", func() { cfg.W = f.w })
-	set("r", func() { cfg.R = f.r })
-	set("ops", func() { cfg.Workload.Ops = f.ops })
-	set("clients", func() { cfg.Workload.Clients = f.clients })
-	set("keys", func() { cfg.Workload.Keys = f.keys })
-	set("puts", func() { cfg.Workload.PutFraction = f.putFraction })
-	set("single-writer", func() { cfg.Workload.SingleWriter = f.singleWriter })
-	set("loss", func() { cfg.Loss = f.loss })
-	set("fault-every", func() { cfg.Faults.EveryTicks = f.faultEvery })
-	set("fault-for", func() { cfg.Faults.DurationTicks = f.faultDuration })
 	cfg.Seed = f.seed
-
-	if given["mode"] {
-		switch f.mode {
-		case "cp":
-			cfg.Mode = core.Strict
-		case "ap":
-			cfg.Mode = core.Sloppy
-		default:
-			return cfg, false, usagef("-mode=%q is unknown; allowed: cp (strict quorums), ap (sloppy quorums)", f.mode)
-		}
-	}
-	if given["versioning"] {
-		switch f.versioning {
-		case "vc":
-			cfg.Versioning = core.VectorClocks
-		case "lww":
-			cfg.Versioning = core.LWW
-		default:
-			return cfg, false, usagef("-versioning=%q is unknown; allowed: vc (vector clocks), lww (last write wins)", f.versioning)
-		}
-	}
-	if given["faults"] {
-		kinds, err := parseFaults(f.faults)
-		if err != nil {
-			return cfg, false, err
-		}
-		cfg.Faults.Kinds = kinds
-	}
 
 	// Combinations, checked in the order a reader would fix them.
 	switch {
@@ -397,19 +322,20 @@ func buildRunConfig(f runFlags, given map[string]bool) (core.Config, bool, error
 
 // parseFaults reads -faults: a comma-separated list of core.FaultKinds,
 // each at most once, or "none" (or nothing) for no faults.
-func parseFaults(s string) ([]string, error) {
+func parseFaults(s string) ([]core.FaultKind, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || s == "none" {
 		return nil, nil
 	}
-	var kinds []string
-	for _, k := range strings.Split(s, ",") {
-		k = strings.TrimSpace(k)
+	all := strings.Join(core.FaultKindNames(), ",")
+	var kinds []core.FaultKind
+	for _, part := range strings.Split(s, ",") {
+		k := core.FaultKind(strings.TrimSpace(part))
 		switch {
 		case !slices.Contains(core.FaultKinds, k):
-			return nil, usagef("-faults: unknown fault %q; allowed: %s (comma-separated), or none", k, strings.Join(core.FaultKinds, ","))
+			return nil, usagef("-faults: unknown fault %q; allowed: %s (comma-separated), or none", k, all)
 		case slices.Contains(kinds, k):
-			return nil, usagef("-faults: %q is listed twice; list each of %s at most once", k, strings.Join(core.FaultKinds, ","))
+			return nil, usagef("-faults: %q is listed twice; list each of %s at most once", k, all)
 		}
 		kinds = append(kinds, k)
 	}
@@ -507,7 +433,8 @@ func writeRunText(w io.Writer, r runReport) error {
 	}
 	faults := "no faults"
 	if len(c.Faults.Kinds) > 0 {
-		faults = fmt.Sprintf("faults %s every %d ticks for %d", strings.Join(c.Faults.Kinds, ","), c.Faults.EveryTicks, c.Faults.DurationTicks)
+		kinds, _ := core.LookupKnob("faults")
+		faults = fmt.Sprintf("faults %s every %d ticks for %d", kinds.Format(&c), c.Faults.EveryTicks, c.Faults.DurationTicks)
 	}
 	fmt.Fprintf(&b, "run %s: %d nodes x %d vnodes; N=%d W=%d R=%d, %s, %s; %d clients, %d keys, %d ops; %s; seed %d\n",
 		name, c.Nodes, c.VNodes, c.N, c.W, c.R, mode, versioning,

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ringlab/ringlab/core"
 )
 
 // smallRun keeps the runs of these tests short.
@@ -351,7 +353,7 @@ func TestRunCheckMemoryBound(t *testing.T) {
 // Without -check the run keeps no client history, and reports the same.
 func TestRunWithoutCheckKeepsNoHistory(t *testing.T) {
 	cfg := baseRunConfig()
-	cfg.Faults.Kinds = []string{"crash", "partition"}
+	cfg.Faults.Kinds = []core.FaultKind{"crash", "partition"}
 	kept, history, err := simulate(cfg, 20_000, true)
 	if err != nil || len(history) < cfg.Workload.Ops {
 		t.Fatalf("with the history: %d operations, %v", len(history), err)

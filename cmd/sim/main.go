@@ -7,6 +7,8 @@
 //	sim sweep -experiment NAME [knobs] [-json | -csv | -out DIR]
 //	                       an experiment's sweep, its tables beside the predictions
 //	sim sweep -list        the experiments with their knobs, defaults and ranges
+//	sim replay -link '#v=1&...' | -file run.json [-until T] [-events F] [-history F]
+//	                       a run the lab shared, with the lab's state summary and digest
 //
 // Each prints a readable summary, or with -json exactly one JSON object on
 // standard output (sweep also writes CSV, or files with -out). `sim <command> -help` lists a command's flags. Invalid

@@ -25,6 +25,7 @@ var commands = []command{
 	{"balance", "per-node load spread of the ring (arc and key based), averaged over seeds", runBalance},
 	{"run", "a simulated cluster under a workload and faults, healed and settled at the end", runCluster},
 	{"sweep", "an experiment's sweep (measurements beside predictions) as text, CSV or JSON tables", runSweep},
+	{"replay", "a run the lab shared (link or replay file), with the lab's state, counters and digest", runReplay},
 }
 
 // Exit statuses.

@@ -161,7 +161,7 @@ func TestModelAtEarlierTicks(t *testing.T) {
 func TestMsgsBetweenMatchesAScan(t *testing.T) {
 	cfg := core.DefaultConfig()
 	cfg.Workload = core.Workload{Clients: 4, Keys: 6, PutFraction: 0.5, ThinkTicksMax: 5, KeyPrefix: "k"}
-	cfg.Faults = core.Faults{Kinds: []string{"crash", "partition", "loss"}, EveryTicks: 60, DurationTicks: 40}
+	cfg.Faults = core.Faults{Kinds: []core.FaultKind{"crash", "partition", "loss"}, EveryTicks: 60, DurationTicks: 40}
 	c, err := core.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -209,7 +209,7 @@ func TestMsgsBetweenMatchesAScan(t *testing.T) {
 func TestTruncateEqualsAModelOfThePrefix(t *testing.T) {
 	cfg := core.DefaultConfig()
 	cfg.Workload = core.Workload{Clients: 3, Keys: 4, PutFraction: 0.5, ThinkTicksMax: 5, KeyPrefix: "k"}
-	cfg.Faults = core.Faults{Kinds: []string{"crash", "partition"}, EveryTicks: 50, DurationTicks: 30}
+	cfg.Faults = core.Faults{Kinds: []core.FaultKind{"crash", "partition"}, EveryTicks: 50, DurationTicks: 30}
 	c, err := core.New(cfg)
 	if err != nil {
 		t.Fatal(err)

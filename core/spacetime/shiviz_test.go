@@ -25,7 +25,7 @@ func shivizRun(t *testing.T, ticks int) []core.Event {
 	cfg.GossipIntervalTicks = 25
 	cfg.AntiEntropyIntervalTicks = 60
 	cfg.Workload = core.Workload{Clients: 2, Keys: 2, PutFraction: 0.5, ThinkTicksMax: 8, KeyPrefix: "k", Ops: 12}
-	cfg.Faults = core.Faults{Kinds: []string{"crash", "partition"}, EveryTicks: 40, DurationTicks: 25}
+	cfg.Faults = core.Faults{Kinds: []core.FaultKind{"crash", "partition"}, EveryTicks: 40, DurationTicks: 25}
 	c, err := core.New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ func busyModel(b *testing.B, msgs int) (*spacetime.Model, *core.Cluster) {
 	cfg := core.DefaultConfig()
 	cfg.Nodes = 8
 	cfg.Workload = core.Workload{Clients: 16, Keys: 64, PutFraction: 0.5, ThinkTicksMax: 4, KeyPrefix: "k"}
-	cfg.Faults = core.Faults{Kinds: []string{"crash", "partition", "loss"}, EveryTicks: 200, DurationTicks: 100}
+	cfg.Faults = core.Faults{Kinds: []core.FaultKind{"crash", "partition", "loss"}, EveryTicks: 200, DurationTicks: 100}
 	c, err := core.New(cfg)
 	if err != nil {
 		b.Fatal(err)

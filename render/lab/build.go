@@ -223,7 +223,7 @@ func inspectorLines(v *core.View, n *core.NodeView) []string {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(m.Node.String() + " " + statusWord(m.Status))
+			b.WriteString(m.Node.String() + " " + m.Status.String())
 		}
 		out = append(out, b.String())
 	}
@@ -242,20 +242,6 @@ func inspectorLines(v *core.View, n *core.NodeView) []string {
 		out = append(out, s)
 	}
 	return out
-}
-
-func statusWord(s core.Status) string {
-	switch s {
-	case core.Alive:
-		return "alive"
-	case core.Suspect:
-		return "suspect"
-	case core.Dead:
-		return "dead"
-	case core.Left:
-		return "left"
-	}
-	return "?"
 }
 
 func (l *Lab) drawCounters(layer *frame.Layer, r frame.Rect) {

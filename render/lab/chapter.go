@@ -109,10 +109,14 @@ type SceneControls interface {
 	SceneControls(x *Context, area frame.Rect) []ui.Widget
 }
 
-// Restart starts the chapter's run again from tick 0 with cfg (the seed is
-// kept), as the "config" page command does; cfg stays in force until
-// another chapter is chosen. It takes effect at the start of the next
-// frame. An invalid cfg is refused with the reason.
+// Restart starts the current chapter's run again from tick 0 with cfg in
+// place of its preset's configuration, as the page's "config" command does:
+// the seed is kept (cfg.Seed is overwritten with it), the preset's script is
+// replayed, and cfg stays in force across resets until another chapter is
+// chosen. It is for settings that shape a run from its start (virtual
+// nodes, weights) and so cannot be a recorded command. The restart happens
+// at the start of the next Update; an invalid cfg is refused with the
+// reason and nothing changes.
 func (x *Context) Restart(cfg core.Config) error {
 	cfg.Seed = x.lab.seed
 	if err := cfg.Validate(); err != nil {

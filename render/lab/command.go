@@ -28,8 +28,9 @@ type action struct {
 	cluster string // "select": the cluster's name ("CP"), "" for the lab's run
 	cmd     core.Command
 	config  core.Config
-	link    *runfmt.Link   // "link": a fragment to open (LoadState)
-	replay  *runfmt.Replay // "replay": a checked replay file (LoadReplay)
+	knob    func(*core.Config) // "knob": the change to a setting that restarts the run
+	link    *runfmt.Link       // "link": a fragment to open (LoadState)
+	replay  *runfmt.Replay     // "replay": a checked replay file (LoadReplay)
 }
 
 // commandJSON is the wire form of Command's argument. Value is kept raw: it
@@ -39,6 +40,7 @@ type commandJSON struct {
 	Value json.RawMessage `json:"value"`
 	Item  *string         `json:"item"`
 	Cmd   *core.Command   `json:"cmd"`
+	Name  *string         `json:"name"`
 }
 
 // itemMax bounds a chapter item's name.
@@ -67,7 +69,10 @@ const commandJSONMax = 64 << 10
 // "counters", or a tab of a strip the page shows, by its label in any
 // case: "plot"|"table" on the experiments page),
 // {"type":"config","value":<core.Config>} (restarts the chapter's run with
-// it), {"type":"core","cmd":<core.Command>}, {"type":"press","value":"id"}
+// it), {"type":"knob","name":"read_repair","value":0} (one knob of
+// core.Knobs by any of its spellings, its value as a link writes it: a
+// knob the set command takes is a recorded set command, any other
+// restarts the chapter's run with it changed), {"type":"core","cmd":<core.Command>}, {"type":"press","value":"id"}
 // (presses the button with that id among the controls on screen),
 // {"type":"run","value":ticks} (pauses, then advances that many ticks at
 // once, up to runTicksMax), {"type":"save","value":"png"|"events.csv"|
@@ -208,6 +213,8 @@ func ParseCommand(text string) (action, error) {
 			return a, fmt.Errorf("config: %v", err)
 		}
 		return a, nil
+	case "knob":
+		return a, parseKnobCommand(&a, c)
 	case "core":
 		if c.Cmd == nil {
 			return a, errors.New(`"core" needs "cmd": a core command`)
@@ -385,11 +392,53 @@ func (l *Lab) perform(a action) {
 		l.openLinkNow(a.link)
 	case "replay":
 		l.loadReplayNow(a.replay)
+	case "knob":
+		cfg := l.tl.Config()
+		a.knob(&cfg)
+		if err := runfmt.ValidConfig(cfg); err != nil {
+			l.notify("Setting refused: " + err.Error())
+			return
+		}
+		l.override = &cfg
+		l.reset()
 	case "core":
 		if _, err := l.apply(a.cmd); err != nil {
 			l.notify("Command " + string(a.cmd.Kind) + " refused: " + err.Error())
 		}
 	}
+}
+
+// parseKnobCommand reads {"type":"knob","name":N,"value":V}: a live knob
+// becomes a core set command, any other a restart with the knob changed.
+func parseKnobCommand(a *action, c commandJSON) error {
+	if c.Name == nil || *c.Name == "" {
+		return errors.New(`"knob" needs "name": a setting such as "w" or "read_repair"`)
+	}
+	k, ok := core.LookupKnob(*c.Name)
+	if !ok {
+		names := make([]string, 0, len(core.Knobs()))
+		for _, k := range core.Knobs() {
+			names = append(names, k.Name)
+		}
+		return fmt.Errorf("knob %s is unknown; the knobs are %s", runfmt.Clip(*c.Name), strings.Join(names, ", "))
+	}
+	var text string
+	if err := json.Unmarshal(c.Value, &text); err != nil {
+		text = string(bytes.TrimSpace(c.Value)) // a number or a boolean
+	}
+	set, err := k.Parse(text)
+	if err != nil {
+		return fmt.Errorf("knob %s=%s: %v", k.Name, runfmt.Clip(text), err)
+	}
+	if k.Live {
+		var probe core.Config
+		set(&probe)
+		num, _ := k.Num(&probe)
+		a.kind, a.cmd = "core", core.Command{Kind: core.CmdSet, Param: k.Name, Num: num}
+		return nil
+	}
+	a.knob = set
+	return nil
 }
 
 // NodeState is one node in State.

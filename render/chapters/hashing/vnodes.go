@@ -121,7 +121,7 @@ func (c *VirtualNodes) Controls(x *lab.Context) []ui.Widget {
 		}
 		next := cloneConfig(cfg)
 		next.VNodes = n
-		if err := x.RestartWith(next); err != nil {
+		if err := x.Restart(next); err != nil {
 			x.Notify("Cannot change the virtual nodes: " + err.Error())
 		}
 	}
@@ -159,7 +159,7 @@ func (c *VirtualNodes) Controls(x *lab.Context) []ui.Widget {
 			next.Weights = append(next.Weights, 1)
 		}
 		next.Weights[chosen] = float64(w)
-		if err := x.RestartWith(next); err != nil {
+		if err := x.Restart(next); err != nil {
 			x.Notify("Cannot change the weight: " + err.Error())
 		}
 	}

@@ -146,22 +146,13 @@ func (p pen) statusGlyph(cx, cy, r float64, s core.Status, known bool) {
 	}
 }
 
-// statusName is the word for a believed status.
+// statusName is the word for a believed status ("unknown" when the
+// viewer has no entry for the node).
 func statusName(s core.Status, known bool) string {
 	if !known {
 		return "unknown"
 	}
-	switch s {
-	case core.Alive:
-		return "alive"
-	case core.Suspect:
-		return "suspect"
-	case core.Dead:
-		return "dead"
-	case core.Left:
-		return "left"
-	}
-	return "?"
+	return s.String()
 }
 
 // nodeGlyph draws a physical node in its colour: a disc when up, a crossed

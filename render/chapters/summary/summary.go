@@ -67,14 +67,14 @@ var viewLabels = []string{"The store", "What each part does", "Knobs"}
 // faultChoices are the fault injector settings offered, as Faults.Kinds.
 var faultChoices = []struct {
 	label string
-	kinds []string
+	kinds []core.FaultKind
 }{
 	{"No faults", nil},
-	{"Crashes", []string{"crash"}},
-	{"Partitions", []string{"partition"}},
-	{"Message loss", []string{"loss"}},
-	{"Clock skew", []string{"skew"}},
-	{"All four", []string{"crash", "partition", "loss", "skew"}},
+	{"Crashes", []core.FaultKind{core.FaultCrash}},
+	{"Partitions", []core.FaultKind{core.FaultPartition}},
+	{"Message loss", []core.FaultKind{core.FaultLoss}},
+	{"Clock skew", []core.FaultKind{core.FaultSkew}},
+	{"All four", []core.FaultKind{core.FaultCrash, core.FaultPartition, core.FaultLoss, core.FaultSkew}},
 }
 
 // vnodeChoices are the virtual-node counts offered.
@@ -311,7 +311,7 @@ func (c *Chapter) bindKnobs(x *lab.Context) {
 	c.clients.On = cfg.Workload.Clients > 0
 	c.faults.Selected = 0
 	for i, f := range faultChoices {
-		if strings.Join(f.kinds, ",") == strings.Join(cfg.Faults.Kinds, ",") {
+		if slices.Equal(f.kinds, cfg.Faults.Kinds) {
 			c.faults.Selected = i
 		}
 	}
@@ -354,7 +354,7 @@ func (c *Chapter) bindKnobs(x *lab.Context) {
 			set(x, "skew:"+v.Nodes[0].ID.String(), f)
 		}
 	}
-	c.repair.OnChange = func(on bool) { set(x, "readrepair", b2f(on)) }
+	c.repair.OnChange = func(on bool) { set(x, "read_repair", b2f(on)) }
 	c.entropy.OnChange = func(on bool) {
 		restart(x, func(cfg *core.Config) {
 			cfg.AntiEntropyIntervalTicks = 0

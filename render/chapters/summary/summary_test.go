@@ -1,6 +1,7 @@
 package summary
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -92,7 +93,7 @@ func TestTryThis(t *testing.T) {
 			l, c := newLab(t, 1)
 			c.faults.OnChange(tc.faults)
 			l.Update(idle(), desktop) // the restart happens here
-			if got := l.View().Config.Faults.Kinds; strings.Join(got, ",") != strings.Join(faultChoices[tc.faults].kinds, ",") {
+			if got := l.View().Config.Faults.Kinds; !slices.Equal(got, faultChoices[tc.faults].kinds) {
 				t.Fatalf("faults knob: run has faults %v", got)
 			}
 			tc.knobs(c)
