@@ -42,6 +42,9 @@ type knobFlag struct {
 func (f *knobFlag) String() string { return f.text }
 
 func (f *knobFlag) Set(s string) error {
+	if k := f.knob.Kind; (k == core.KnobInt || k == core.KnobTicks) && !isDecimal(strings.TrimSpace(s)) {
+		return errNotDecimal // the same words as every other integer flag
+	}
 	f.text = s
 	f.owner.given = append(f.owner.given, f)
 	return nil
