@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 
 	"github.com/ringlab/ringlab/render/lab"
+	"github.com/ringlab/ringlab/render/ui"
 )
 
 // installBridge connects the lab to the page (version 2 of the bridge). It
@@ -116,6 +117,7 @@ func installBridge(g *Game) {
 		}
 		return doc.Call("hasFocus").Bool() && doc.Get("activeElement").Equal(canvas)
 	}
+	queueInput(g, doc)
 	g.firstDraw = func() {
 		if f := win.Get("ringlabOnReady"); f.Type() == js.TypeFunction {
 			go f.Invoke()
@@ -211,4 +213,40 @@ func download(f lab.File) {
 		return nil
 	})
 	win.Call("setTimeout", revoke, 10_000)
+}
+
+// queueInput queues the canvas's button and key presses as the page
+// reports them (see inputReader): the listeners only push to the queue,
+// never touch the lab. They watch the events Ebitengine itself handles (on
+// the canvas, which they reach by bubbling up to the document); a release
+// counts wherever it happens.
+func queueInput(g *Game, doc js.Value) {
+	q := &ui.InputQueue{}
+	g.input.queue = q
+	onCanvas := func(e js.Value) bool {
+		t := e.Get("target")
+		return !t.IsUndefined() && !t.IsNull() && t.Get("tagName").String() == "CANVAS"
+	}
+	doc.Call("addEventListener", "mousedown", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if e := args[0]; e.Get("button").Int() == 0 && onCanvas(e) {
+			q.Push(ui.QueuedEvent{Kind: ui.QueuedPress})
+		}
+		return nil
+	}))
+	js.Global().Call("addEventListener", "mouseup", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if args[0].Get("button").Int() == 0 {
+			q.Push(ui.QueuedEvent{Kind: ui.QueuedRelease})
+		}
+		return nil
+	}), true)
+	doc.Call("addEventListener", "keydown", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		e := args[0]
+		if !onCanvas(e) {
+			return nil
+		}
+		if k, repeat, ok := queuedKey(e.Get("code").String()); ok && (repeat || !e.Get("repeat").Bool()) {
+			q.Push(ui.QueuedEvent{Kind: ui.QueuedKey, Key: k})
+		}
+		return nil
+	}))
 }

@@ -37,9 +37,17 @@ const (
 
 // inputReader turns Ebitengine's input state into a ui.Input each frame,
 // reusing its slices.
+//
+// Ebitengine reports the button's and the keys' state once a frame, so a
+// press and release that both fall between two frames would be lost. Where
+// the platform hands the events over as they happen (the browser, see
+// bridge_js.go), they are queued instead: queue, when set, gives the
+// button's presses and releases and the key presses, a frame at a time in
+// the order they happened (ui.InputQueue).
 type inputReader struct {
 	in    ui.Input
 	chars []rune
+	queue *ui.InputQueue
 }
 
 func (r *inputReader) read() *ui.Input {
@@ -58,6 +66,15 @@ func (r *inputReader) read() *ui.Input {
 			in.Keys = append(in.Keys, k.ui)
 		}
 	}
+	if r.queue != nil {
+		held := in.MouseDown
+		r.queue.Fill(in)
+		if !in.MousePressed {
+			// A release the page never reported (outside the canvas) does
+			// not leave the button held.
+			in.MouseDown = in.MouseDown && held
+		}
+	}
 	r.chars = ebiten.AppendInputChars(r.chars[:0])
 	in.Chars = in.Chars[:0]
 	for _, c := range r.chars {
@@ -66,4 +83,15 @@ func (r *inputReader) read() *ui.Input {
 		}
 	}
 	return in
+}
+
+// queuedKey is the key of a browser KeyboardEvent's code, and whether it
+// repeats when held.
+func queuedKey(code string) (k ui.Key, repeat, ok bool) {
+	for _, m := range keyMap {
+		if m.eb.String() == code {
+			return m.ui, m.repeat, true
+		}
+	}
+	return ui.KeyNone, false, false
 }

@@ -42,9 +42,11 @@ func (l *Lab) build(sz Size) {
 	}
 	uiL.Rect(frame.Rect{X: 0, Y: lay.top.Bottom() - th.U(1), W: lay.top.W, H: th.U(1)}, th.Border)
 	l.drawTitle(uiL)
-	l.drawNotice(uiL)
 	l.drawTryThis(uiL)
+	l.drawStrip(uiL)
 	l.drawTabContent(uiL)
+	l.drawFork(uiL)
+	l.drawNotice(over)
 	l.mgr.Draw(uiL, over)
 	if l.help {
 		l.drawHelp(over)
@@ -298,7 +300,7 @@ func (l *Lab) drawCounters(layer *frame.Layer, r frame.Rect) {
 var Shortcuts = [][2]string{
 	{"Space", "play / pause (activates a focused button instead)"},
 	{"Right arrow or .", "pause and advance one tick"},
-	{"Left arrow", "go back one tick (then acting forks the run)"},
+	{"Left arrow", "go back one tick (the focus moves to the timeline; acting then forks the run, with Undo)"},
 	{"+ / -", "double / halve the speed"},
 	{"Tab / Shift+Tab", "move between controls"},
 	{"Enter or Space", "press the focused button, open a list"},

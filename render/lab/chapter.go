@@ -91,6 +91,17 @@ func (x *Context) Cluster() *core.Cluster { return x.lab.tl.Cluster() }
 // (so scrubbing replays it), and applying it in the past forks the run.
 func (x *Context) Apply(cmd core.Command) (core.RequestID, error) { return x.lab.apply(cmd) }
 
+// AtHead reports whether the tick on screen is the furthest the run has
+// reached, with no recorded command after it: what a chapter applies now
+// continues the run rather than forking it. A chapter that acts on its own
+// when something happens (a reply arrives) acts only then: in a replayed
+// past, what it did is already recorded and replays by itself.
+func (x *Context) AtHead() bool {
+	tl := x.lab.tl
+	rec := tl.Recorded()
+	return tl.Now() >= tl.Head() && (len(rec) == 0 || rec[len(rec)-1].Tick <= tl.Now())
+}
+
 // Select shows a node in the inspector (core.NoNode to clear).
 func (x *Context) Select(id core.NodeID) {
 	x.lab.selectNode(0, id)

@@ -108,9 +108,14 @@ type Lab struct {
 	selected core.NodeID
 	// selCluster is the cluster of selected (see Clusters).
 	selCluster int
-	help       bool
-	notice     string
-	noticeAge  int
+	// stripBtns are the chapter's buttons the chapter strip shows.
+	stripBtns []*ui.Button
+	// fork is the fork bar's note after an action in the past forked the
+	// run, or nil.
+	fork      *forkNote
+	help      bool
+	notice    string
+	noticeAge int
 	// noticeAct is the notice's action button, or nil (window.go).
 	noticeAct    *ui.Button
 	noticeButton *ui.Button
@@ -303,8 +308,12 @@ func (l *Lab) notify(msg string) {
 // apply performs a command on the run, keeping the view and log current.
 func (l *Lab) apply(cmd core.Command) (core.RequestID, error) {
 	l.forkTimeModel()
+	note := l.forkNoteNow()
 	id, err := l.tl.Apply(cmd)
 	if err == nil {
+		if note != nil {
+			l.fork = note
+		}
 		l.dirty = true
 		l.runRev++
 		l.collectEvents()
@@ -345,8 +354,18 @@ func (l *Lab) seek(t int64) {
 		return
 	}
 	l.paused = true
-	back := t < l.tl.Now()
-	if err := l.tl.GoTo(t); err != nil {
+	now := l.tl.Now()
+	back := t < now
+	// Context.Recent is part of the picture at t: when the cluster is
+	// rebuilt (going back, or far forward), the last recentTicks ticks are
+	// replayed with their events, so that it holds what it would hold had
+	// the run been played straight to t.
+	if back || t-recentTicks-1 > now {
+		if err := l.replayRecentAt(t); err != nil {
+			l.notify(err.Error())
+			return
+		}
+	} else if err := l.tl.GoTo(t); err != nil {
 		l.notify(err.Error())
 		return
 	}
@@ -354,8 +373,42 @@ func (l *Lab) seek(t int64) {
 	l.dirty = true
 	if back {
 		l.log = append(l.log[:0], logLine{tick: t, text: "went back to tick " + strconv.FormatInt(t, 10) + "; acting now forks the run"})
-		l.recent = l.recent[:0]
 	}
+}
+
+// replayRecent rebuilds Context.Recent for a run whose cluster was rebuilt
+// at its current tick without events (a link, a replay file).
+func (l *Lab) replayRecent() {
+	if err := l.replayRecentAt(l.tl.Now()); err != nil {
+		l.notify(err.Error())
+	}
+}
+
+// replayRecentAt moves the run to tick t through the last recentTicks
+// ticks before it, replayed with their events, so that Context.Recent
+// holds what it would hold had the run been played straight to t: it is
+// part of the picture at t. Near the start of the retained window the
+// replay starts at the window's start: the ticks before it are summarised.
+func (l *Lab) replayRecentAt(t int64) error {
+	if err := l.tl.GoTo(max(t-recentTicks-1, l.tl.Start())); err != nil {
+		return err
+	}
+	l.tl.Events() // already shown, or skipped over
+	if err := l.tl.GoTo(t); err != nil {
+		return err
+	}
+	l.recent = l.recent[:0]
+	for _, e := range l.tl.Events() {
+		if recentKind(e.Kind) {
+			l.recent = append(l.recent, e)
+		}
+	}
+	return nil
+}
+
+// recentKind reports whether Context.Recent keeps events of kind k.
+func recentKind(k core.EventKind) bool {
+	return k == core.EvMsgDrop || k == core.EvQuorumReached || k == core.EvQuorumFailed
 }
 
 // reset restarts the current chapter from its preset with the current seed.
@@ -403,7 +456,7 @@ func (l *Lab) collectEvents() {
 		}
 	}
 	for _, e := range evs {
-		if e.Kind == core.EvMsgDrop || e.Kind == core.EvQuorumReached || e.Kind == core.EvQuorumFailed {
+		if recentKind(e.Kind) {
 			l.recent = append(l.recent, e)
 		}
 		if !l.showMsgs && noisy(e.Kind) || l.skipLine(evs) {
@@ -533,6 +586,12 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 			l.notice = ""
 		}
 	}
+	if l.fork != nil {
+		l.fork.frames++
+		if l.fork.frames > forkFrames {
+			l.fork = nil
+		}
+	}
 	x := l.context()
 	l.Chapter().Update(x)
 	l.collectClusterEvents()
@@ -588,6 +647,14 @@ func (l *Lab) handleInput(in *ui.Input) {
 		}
 		return
 	}
+	if l.notice != "" && in.MousePressed && l.layout.notice.Contains(in.MouseX, in.MouseY) {
+		// A press on the notice dismisses it and goes no further: the
+		// notice lies over the picture and whatever controls it holds.
+		l.notice = ""
+		l.noInput = *in
+		l.noInput.MousePressed, l.noInput.MouseDown = false, false
+		in = &l.noInput
+	}
 	l.mgr.Handle(in)
 	for _, k := range l.mgr.UnhandledKeys {
 		switch k {
@@ -597,11 +664,13 @@ func (l *Lab) handleInput(in *ui.Input) {
 			l.paused = true
 			l.step(1)
 		case ui.KeyLeft:
-			l.seek(l.tl.Now() - 1)
+			l.keyLeftStepsBack()
 		case ui.KeyEscape:
 			switch {
 			case l.notice != "":
 				l.notice = ""
+			case l.fork != nil:
+				l.fork = nil
 			case l.selected != core.NoNode:
 				l.selected = core.NoNode
 			}
@@ -629,6 +698,7 @@ func (l *Lab) handleInput(in *ui.Input) {
 		return
 	}
 	if in.MousePressed && !l.mgr.PointerOverUI && l.layout.scene.Contains(in.MouseX, in.MouseY) &&
+		!l.layout.fork.Contains(in.MouseX, in.MouseY) &&
 		!l.layout.panel.Contains(in.MouseX, in.MouseY) {
 		if i, id, ok := l.nodeAt(in.MouseX, in.MouseY); ok {
 			l.selectNode(i, id)

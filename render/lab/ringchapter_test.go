@@ -45,8 +45,23 @@ func (c *ringChapter) Preset(seed uint64) Preset {
 	return Preset{Config: cfg}
 }
 
-func (c *ringChapter) Parts() Parts                            { return PartsAll }
-func (c *ringChapter) Controls(x *Context) []ui.Widget         { return c.controls }
+func (c *ringChapter) Parts() Parts { return PartsAll }
+func (c *ringChapter) Controls(x *Context) []ui.Widget {
+	// Write and Split act on the run as the sandbox's do: the fork and
+	// focus tests press them.
+	apply := func(cmd core.Command) {
+		if _, err := x.Apply(cmd); err != nil {
+			x.Notify(err.Error())
+		}
+	}
+	c.controls[0].(*ui.Button).OnClick = func() {
+		apply(core.Command{Kind: core.CmdPut, Node: 0, Key: "cart:1", Value: "v1"})
+	}
+	c.controls[2].(*ui.Button).OnClick = func() {
+		apply(core.Command{Kind: core.CmdPartition, Groups: [][]core.NodeID{{0, 1}, {2, 3, 4}}})
+	}
+	return c.controls
+}
 func (c *ringChapter) Enter(x *Context)                        {}
 func (c *ringChapter) Update(x *Context)                       {}
 func (c *ringChapter) NodeAt(x, y float64) (core.NodeID, bool) { return c.ring.NodeAt(x, y) }

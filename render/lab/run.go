@@ -20,6 +20,7 @@ type builtRun struct {
 	tl       *Timeline
 	override *core.Config
 	notices  []string // actions that were refused and skipped (lenient builds)
+	quiet    bool     // ticks after the script were replayed without events
 }
 
 // buildRun rebuilds r for chapter idx without touching the lab's current
@@ -92,6 +93,7 @@ func (l *Lab) buildRun(idx int, r Run, strict bool) (builtRun, error) {
 		tl.Step()
 	}
 	tl.setQuiet(false)
+	b.quiet = len(r.Actions) > 0 || r.Tick > r.OpensAt(p)
 	if r.Tick >= 0 && r.Tick < tl.Now() {
 		if err := tl.GoTo(r.Tick); errors.Is(err, ErrSummarised) {
 			tl.replayTo(r.Tick) // a tick the window has let go: the later actions become the future
@@ -114,8 +116,12 @@ func (l *Lab) install(b builtRun) {
 	l.recent = l.recent[:0]
 	l.events = l.events[:0]
 	l.selectNode(0, core.NoNode)
+	l.fork = nil
 	l.runRev++
 	l.dirty = true
+	if b.quiet {
+		l.replayRecent()
+	}
 	l.refresh()
 	l.w.chapter.Selected = b.idx
 	l.w.seed.Value = int64(min(b.seed, 1<<63-1))

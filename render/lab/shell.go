@@ -37,6 +37,8 @@ type shellWidgets struct {
 	crash            *ui.Button
 	showMsgs         *ui.Toggle
 	view             *ui.Dropdown
+	// The fork bar's buttons (fork.go).
+	forkUndo, forkClose *ui.Button
 }
 
 func (l *Lab) buildWidgets() {
@@ -80,6 +82,7 @@ func (l *Lab) buildWidgets() {
 		opts[i] = fmt.Sprintf("%d. %s", i+1, c.Info().Title)
 	}
 	w.chapter.Options = opts
+	l.forkWidgets()
 }
 
 // selectByIndex selects the i-th node listed in the node dropdown.
@@ -201,9 +204,14 @@ func (l *Lab) syncWidgets() {
 
 // layout is where everything goes this frame, in device pixels.
 type layout struct {
-	screen   frame.Rect
-	top      frame.Rect // title bar
-	notice   frame.Rect // below the title bar when a notice shows
+	screen frame.Rect
+	top    frame.Rect // title bar
+	notice frame.Rect // over the picture's top when a notice shows
+	fork   frame.Rect // over the picture's bottom after a fork (fork.go)
+	// strip holds the chapter's primary buttons and its try-this above the
+	// picture in the compact layout with the panel closed (strip.go).
+	strip    frame.Rect
+	stripTry []frame.Text
 	scene    frame.Rect // the chapter's picture
 	panel    frame.Rect // the side panel
 	tryThis  frame.Rect
@@ -278,11 +286,6 @@ func (l *Lab) computeLayout(sz Size) {
 		}
 		lay.pageStrip, rest = rest.CutBottom(u(embedStripH) + barH - lay.bottom.H)
 	}
-	if l.notice != "" {
-		lay.notice, rest = rest.CutTop(u(34))
-	} else {
-		lay.notice = frame.Rect{}
-	}
 	switch {
 	case !lay.compact:
 		panelW := min(max(sz.W*0.3, u(300)), u(380))
@@ -295,7 +298,17 @@ func (l *Lab) computeLayout(sz Size) {
 		// the chapter's drawing does not jump when the panel closes).
 		lay.panel, lay.scene = rest, rest
 	default:
-		lay.panel, lay.scene = frame.Rect{}, rest
+		lay.panel, lay.scene = frame.Rect{}, l.layoutStrip(sz, rest)
+	}
+	if lay.compact && l.panelOpen || !lay.compact {
+		lay.strip, lay.stripTry = frame.Rect{}, nil
+		l.stripBtns = l.stripBtns[:0]
+	}
+	// A notice lies over the top of the picture: it moves nothing, so a
+	// click aimed at a control while it appears still lands there.
+	lay.notice = frame.Rect{}
+	if l.notice != "" {
+		lay.notice, _ = lay.scene.CutTop(min(u(34), lay.scene.H))
 	}
 
 	// Side panel: try-this box, chapter controls, tabs, tab content. In the
@@ -470,6 +483,7 @@ func (l *Lab) computeLayout(sz Size) {
 	l.w.node.SetBounds(nodeR)
 	l.w.crash.SetBounds(crashR)
 	l.w.showMsgs.SetBounds(top)
+	l.layoutFork()
 }
 
 // speedSliderW is the width the speed slider needs for its caption and its
@@ -527,6 +541,16 @@ func (l *Lab) addWidgets() {
 			w.SetBounds(l.layout.controls[i])
 			m.Add(w)
 		}
+	}
+	if l.layout.strip.H > 0 && l.layout.panel.W == 0 {
+		// The strip's buttons are the chapter's own, bound to this frame.
+		l.Chapter().Controls(l.context())
+		for _, b := range l.stripBtns {
+			m.Add(b)
+		}
+	}
+	if l.layout.fork.W > 0 {
+		m.Add(l.w.forkUndo, l.w.forkClose)
 	}
 	if l.timeViewShown() {
 		if !(l.layout.compact && l.layout.panel.W > 0) {

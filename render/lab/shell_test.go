@@ -137,7 +137,7 @@ func TestEmbedLayoutFitsSmallFrames(t *testing.T) {
 
 // TestEmbedLayoutKeepsItsControls: in embed mode at course-page sizes every
 // standard control stays, the panel opens between the bars, the seed box
-// is left out and the notice covers no control.
+// is left out and the notice moves no control.
 func TestEmbedLayoutKeepsItsControls(t *testing.T) {
 	for _, sz := range []Size{{W: 480, H: 360, Scale: 1}, {W: 640, H: 400, Scale: 1}, {W: 960, H: 720, Scale: 2}, {W: 1200, H: 840, Scale: 2}} {
 		for _, panel := range []bool{false, true} {
@@ -159,8 +159,11 @@ func TestEmbedLayoutKeepsItsControls(t *testing.T) {
 					t.Errorf("%s: %s is missing", name, want)
 				}
 			}
-			if ids["sandbox-write"] != panel || ids["sandbox-split"] != panel {
-				t.Errorf("%s: chapter controls shown %v, %v; want %v", name, ids["sandbox-write"], ids["sandbox-split"], panel)
+			// With the panel closed, frames of at least 560x350 CSS pixels
+			// keep the chapter's first (or primary) button in the strip.
+			strip := !panel && sz.W/sz.Scale >= stripMinW && sz.H/sz.Scale >= stripMinH
+			if ids["sandbox-write"] != (panel || strip) || ids["sandbox-split"] != panel {
+				t.Errorf("%s: chapter controls shown %v, %v; want %v, %v", name, ids["sandbox-write"], ids["sandbox-split"], panel || strip, panel)
 			}
 			if panel && (lay.panel.Bottom() > lay.bottom.Y || lay.panel.Y < lay.top.Bottom()) {
 				t.Errorf("%s: the panel %+v leaves its place between the bars", name, lay.panel)
@@ -168,10 +171,17 @@ func TestEmbedLayoutKeepsItsControls(t *testing.T) {
 			if ids["seed"] {
 				t.Errorf("%s: the seed box shows in a small frame", name)
 			}
-			// A notice with the scene below it: the notice must not cover controls.
+			// The notice lies over the picture: no control moves when it
+			// comes or goes.
+			before := map[string]frame.Rect{}
 			for _, w := range l.mgr.Widgets() {
-				if w.Bounds().Overlaps(lay.notice) {
-					t.Errorf("%s: %s under the notice", name, w.ID())
+				before[w.ID()] = w.Bounds()
+			}
+			l.notice = ""
+			l.Update(idle(), sz)
+			for _, w := range l.mgr.Widgets() {
+				if b, ok := before[w.ID()]; ok && b != w.Bounds() {
+					t.Errorf("%s: %s moved from %+v to %+v when the notice went", name, w.ID(), b, w.Bounds())
 				}
 			}
 		}
@@ -439,5 +449,35 @@ func TestFocusLeavesWithTheKeyboard(t *testing.T) {
 		if l.Focus() == "" || first != tc.first || last == tc.first {
 			t.Errorf("%s back into the canvas: focus %q (first %v, last %v)", tc.name, l.Focus(), first, last)
 		}
+	}
+}
+
+// TestNoticeOverlaysAndSwallowsItsClick: a notice moves nothing below the
+// title bar (a click aimed at a control as it appears still lands there),
+// and a press on the notice itself dismisses it without reaching what lies
+// under it.
+func TestNoticeOverlaysAndSwallowsItsClick(t *testing.T) {
+	sz := Size{W: 1280, H: 800, Scale: 1}
+	l := newLab(t, Options{Seed: 1, Paused: true})
+	l.Update(idle(), sz)
+	scene, panel := l.layout.scene, l.layout.panel
+	l.notify("something happened")
+	l.Update(idle(), sz)
+	if l.layout.scene != scene || l.layout.panel != panel {
+		t.Errorf("the notice moved the picture %+v -> %+v or the panel %+v -> %+v", scene, l.layout.scene, panel, l.layout.panel)
+	}
+	n := l.layout.notice
+	if n.H == 0 || !scene.Contains(n.X+1, n.Y+1) {
+		t.Fatalf("the notice %+v does not lie over the picture %+v", n, scene)
+	}
+	sel := l.selected
+	x, y := n.X+n.W/2, n.Y+n.H/2
+	l.Update(&ui.Input{MouseX: x, MouseY: y, MouseDown: true, MousePressed: true}, sz)
+	l.Update(&ui.Input{MouseX: x, MouseY: y, MouseReleased: true}, sz)
+	if l.notice != "" {
+		t.Errorf("a press on the notice left it: %q", l.notice)
+	}
+	if l.selected != sel {
+		t.Errorf("the press went through the notice and selected %v", l.selected)
 	}
 }

@@ -29,17 +29,51 @@ func (s NodeState) String() string {
 }
 
 // StateOf derives the shown state of v.Nodes[i]. "Down" is the truth of the
-// simulation; "suspected" is the belief of other running nodes.
+// simulation; "suspected" is the belief of other running nodes (Suspicion
+// says how many).
 func StateOf(v *core.View, i int) NodeState {
 	switch runfmt.NodeStatus(v, i) {
 	case "left":
 		return StateLeft
 	case "down":
 		return StateDown
-	case "suspected":
+	}
+	if by, _ := Suspicion(v, i); by > 0 {
 		return StateSuspected
 	}
 	return StateUp
+}
+
+// Suspicion counts whose belief a "suspected" state is: the running nodes
+// other than v.Nodes[i] that believe it suspect or dead (by), among those
+// running (of).
+func Suspicion(v *core.View, i int) (by, of int) {
+	n := &v.Nodes[i]
+	for j := range v.Nodes {
+		o := &v.Nodes[j]
+		if j == i || !o.Up || !o.InRing {
+			continue
+		}
+		of++
+		k, found := slices.BinarySearchFunc(o.Membership, n.ID, func(m core.MemberView, id core.NodeID) int {
+			return int(m.Node) - int(id)
+		})
+		if found && (o.Membership[k].Status == core.Suspect || o.Membership[k].Status == core.Dead) {
+			by++
+		}
+	}
+	return by, of
+}
+
+// StateText is the shown state of v.Nodes[i] in words; a suspicion says
+// whose it is: "suspected by 1 of 2" (running nodes).
+func StateText(v *core.View, i int) string {
+	st := StateOf(v, i)
+	if st != StateSuspected {
+		return st.String()
+	}
+	by, of := Suspicion(v, i)
+	return fmt.Sprintf("suspected by %d of %d", by, of)
 }
 
 // Geom places the ring on screen. Angles are measured clockwise from the top
@@ -77,9 +111,11 @@ type Input struct {
 type NodePlace struct {
 	ID    core.NodeID
 	State NodeState
-	X, Y  float64
-	R     float64 // glyph radius; also the click target
-	Angle float64
+	// StateText is the state in words (StateText), for the label.
+	StateText string
+	X, Y      float64
+	R         float64 // glyph radius; also the click target
+	Angle     float64
 }
 
 // MessagePlace is where a message in flight is drawn this frame.
@@ -292,7 +328,7 @@ func (s *Ring) placeNodes(in *Input) {
 		if !n.InRing {
 			continue
 		}
-		s.Nodes = append(s.Nodes, NodePlace{ID: n.ID, State: StateOf(v, i), R: glyph,
+		s.Nodes = append(s.Nodes, NodePlace{ID: n.ID, State: StateOf(v, i), StateText: StateText(v, i), R: glyph,
 			Angle: Angle(ring.VNodeHash(n.ID, 0))})
 	}
 	slices.SortFunc(s.Nodes, func(a, b NodePlace) int {
@@ -455,7 +491,7 @@ func (s *Ring) drawNodes(in *Input, l *frame.Layer) {
 		}
 		label := n.ID.String()
 		if n.State != StateUp {
-			label += " " + n.State.String()
+			label += " " + n.StateText
 		}
 		// The label sits outside the glyph, on the side away from the ring.
 		lx, ly := g.At(n.Angle, math.Hypot(n.X-g.CX, n.Y-g.CY)+r+10*u)

@@ -248,3 +248,29 @@ func TestReusedRingDrawsWhatAFreshOneDraws(t *testing.T) {
 		}
 	}
 }
+
+// A suspicion says whose it is: how many of the running nodes hold it.
+func TestSuspicionSaysWhose(t *testing.T) {
+	v := viewOf(4, 1, 0)
+	v.Nodes[1].Up = false
+	v.Nodes[0].Membership = []core.MemberView{{Node: 2, Status: core.Suspect}}
+	if by, of := Suspicion(v, 2); by != 1 || of != 2 {
+		t.Errorf("n2 suspected by %d of %d, want 1 of 2 (n0 of n0 and n3; n1 is down)", by, of)
+	}
+	if got, want := StateText(v, 2), "suspected by 1 of 2"; got != want {
+		t.Errorf("state text %q, want %q", got, want)
+	}
+	if got := StateText(v, 3); got != "up" {
+		t.Errorf("n3: %q, want up", got)
+	}
+	var s Ring
+	var l frame.Layer
+	s.Build(&Input{View: v, Area: frame.Rect{W: 600, H: 600}, Scale: 1, Measure: &frame.GoRegular{}}, &l)
+	found := false
+	for _, tx := range l.Texts {
+		found = found || tx.S == "n2 suspected by 1 of 2"
+	}
+	if !found {
+		t.Error("the ring's label does not say whose suspicion it is")
+	}
+}

@@ -242,8 +242,11 @@ func changedArcs(before *ring.Ring, after []core.RingPoint) []changedArc {
 
 // walkStage is where the lookup animation is: 0 the key is placed, 1 the
 // walk sweeps clockwise (progress in [0, 1]), 2 the owner is found.
-func (c *Consistent) walkStage(sweep float64) (stage int, progress float64) {
+func (c *Consistent) walkStage(sweep float64, reduced bool) (stage int, progress float64) {
 	t := c.frame - c.walkFrame
+	if reduced {
+		return 2, 1 // a jump cut to the owner
+	}
 	if t < walkHashFrames {
 		return 0, 0
 	}
@@ -427,7 +430,7 @@ func (c *Consistent) drawWalk(x *lab.Context, g scene.Geom, band float64, l *fra
 	if !ok {
 		return
 	}
-	stage, p := c.walkStage(sweep)
+	stage, p := c.walkStage(sweep, x.ReducedMotion)
 	a0 := scene.Angle(h)
 	rw := g.R - band/2 - u(26)
 	// The key: a diamond just inside the key marks, with a spoke to the ring.
@@ -461,7 +464,7 @@ func (c *Consistent) drawServers(x *lab.Context, g scene.Geom, area frame.Rect, 
 	v := x.View
 	c.places = c.places[:0]
 	_, owner, sweep, ok := c.walk(v)
-	stage, _ := c.walkStage(sweep)
+	stage, _ := c.walkStage(sweep, x.ReducedMotion)
 	for _, p := range v.Ring {
 		an := scene.Angle(p.Hash)
 		px, py := g.At(an, g.R)
@@ -508,7 +511,7 @@ func (c *Consistent) drawWalkSteps(x *lab.Context, r frame.Rect, l *frame.Layer)
 	if !ok {
 		return
 	}
-	stage, _ := c.walkStage(sweep)
+	stage, _ := c.walkStage(sweep, x.ReducedMotion)
 	name := ring.KeyName(c.walkKey)
 	lines := []string{
 		fmt.Sprintf("1. Hash %s: it lands %s of the way round the ring.", name, percent(float64(h)/(1<<64))),

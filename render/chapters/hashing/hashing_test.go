@@ -401,7 +401,7 @@ func TestConsistentRingAndWalkAreDrawn(t *testing.T) {
 	}
 	seen := map[int]bool{}
 	for range walkHashFrames + walkTurnFrames + 10 {
-		st, _ := c.walkStage(sweep)
+		st, _ := c.walkStage(sweep, false)
 		seen[st] = true
 		l.Update(idle(), desktop)
 	}

@@ -148,6 +148,11 @@ func (c *Naive) Enter(x *lab.Context) {
 
 func (c *Naive) Update(x *lab.Context) {
 	c.sync(x)
+	if x.ReducedMotion {
+		// No flash: the picture is a jump cut to the run at the tick.
+		c.seenChanges, c.flash = c.ch.Changes, 0
+		return
+	}
 	if c.ch.Changes != c.seenChanges {
 		c.seenChanges = c.ch.Changes
 		if c.ch.Changes > 0 {

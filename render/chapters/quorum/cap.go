@@ -39,8 +39,6 @@ type CAP struct {
 	move  *ui.Button
 	write *ui.Button
 	read  *ui.Button
-
-	writes int // puts sent, to number the values
 }
 
 // capPanel is one cluster's picture: where its nodes were drawn.
@@ -57,7 +55,7 @@ func (c *CAP) Info() lab.ChapterInfo {
 		ID:      "cap",
 		Title:   "CAP: what a partition forces",
 		Summary: "Two clusters get the same requests. CP refuses what it cannot confirm; AP answers from whatever it reaches and reconciles later.",
-		TryThis: "Press Split, then \"Write from both sides\" and \"Read from both sides\". Predict: CP fails the left side's requests; AP answers them but its reads go stale. Heal, and AP's replicas merge both writes.",
+		TryThis: "Press Split, then Write and Read: each sends the same request from both sides. Predict: CP fails the left side's requests; AP answers them but its reads go stale. Heal, wait, and Read again: AP's replicas hold both writes.",
 	}
 }
 
@@ -206,12 +204,13 @@ func (c *CAP) doMove(x *lab.Context) {
 // network is whole). The twin replays the same commands.
 func (c *CAP) doRequests(x *lab.Context, kind core.CommandKind) {
 	left, right := sides(x.View)
+	round := strconv.Itoa(c.writeRounds(x.Cluster().History()) + 1)
 	send := func(side []core.NodeID, client int, prefix string) {
 		for _, id := range side {
 			if n := nodeOf(x.View, id); n != nil && n.Up {
 				cmd := core.Command{Kind: kind, Node: id, Client: client, Key: c.key}
 				if kind == core.CmdPut {
-					cmd.Value = prefix + strconv.Itoa(c.writes)
+					cmd.Value = prefix + round
 					cmd.WithContext = true
 				}
 				if _, err := x.Apply(cmd); err != nil {
@@ -221,9 +220,6 @@ func (c *CAP) doRequests(x *lab.Context, kind core.CommandKind) {
 			}
 		}
 	}
-	if kind == core.CmdPut {
-		c.writes++
-	}
 	if len(right) == 0 {
 		send(left, capClientLeft, "v")
 		return
@@ -232,8 +228,23 @@ func (c *CAP) doRequests(x *lab.Context, kind core.CommandKind) {
 	send(right, capClientRight, "R")
 }
 
+// writeRounds counts the presses of Write so far in the run: the puts of
+// the key by the chapter's clients, those sent at one tick counted once.
+func (c *CAP) writeRounds(hist []core.Op) int {
+	n, last := 0, int64(-1)
+	for _, op := range hist {
+		if op.Kind != core.OpPut || op.Key != c.key || op.Client != capClientLeft && op.Client != capClientRight {
+			continue
+		}
+		if op.InvokeTick != last {
+			n++
+			last = op.InvokeTick
+		}
+	}
+	return n
+}
+
 func (c *CAP) Enter(x *lab.Context) {
-	c.writes = 0
 	cfg := x.Cluster().Config()
 	cfg.Mode = core.Strict
 	if x.View.Config.Mode == core.Strict {
@@ -529,11 +540,13 @@ func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capS
 		}
 		y += u(12)
 
-		// The learner's last requests, newest last.
+		// The learner's last requests, newest last: as many as fit, up to
+		// four, so that the newest is never the one left out.
 		label(inner.X, y, th.TextDim, "Last requests:")
 		y += lh
+		rows := min(4, max(int((textBottom-y+1e-9)/lh), 1))
 		var lines []string
-		for i := len(s.hist) - 1; i >= 0 && len(lines) < 4; i-- {
+		for i := len(s.hist) - 1; i >= 0 && len(lines) < rows; i-- {
 			op := s.hist[i]
 			if op.Client != capClientLeft && op.Client != capClientRight || op.Key != c.key {
 				continue
@@ -580,7 +593,7 @@ func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capS
 	if !t.agree {
 		agree = "Replicas of " + c.key + " disagree"
 		if t.hints > 0 {
-			agree += " · " + plural(t.hints, "hint") + " waiting"
+			agree += " · " + lab.Plural(t.hints, "hint") + " waiting"
 		}
 	}
 	l.Label(inner.X, y, size, th.Text, frame.AlignStart, fit(agree+":"))

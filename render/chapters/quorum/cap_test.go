@@ -3,6 +3,7 @@ package quorum
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/ringlab/ringlab/core"
@@ -185,4 +186,65 @@ func TestCAPShowsBothModesAndTheirCounters(t *testing.T) {
 	if g := l.View().Groups; len(g) != 2 || !slices.Equal(g[0], []core.NodeID{0, 1, 2}) {
 		t.Errorf("after moving n2 the groups are %v", g)
 	}
+}
+
+// "Last requests" always shows the newest requests, in both panels: after
+// a write and a read from both sides, the right side's read is listed; and
+// after the heal the read that returns both sides' writes is listed too.
+func TestCAPLastRequestsShowTheNewest(t *testing.T) {
+	l := newLab(t, "cap")
+	c := l.Chapter().(*CAP)
+	run(t, l, 30)
+	click(t, l, c.split)
+	click(t, l, c.write)
+	run(t, l, 60)
+	click(t, l, c.read)
+	run(t, l, 60)
+	for _, want := range []string{"left read via n0", "right read via n2"} {
+		if n := countText(l, want); n != 2 {
+			t.Errorf("%q shown in %d panels, want both: %q", want, n, texts(l, frame.LayerScene))
+		}
+	}
+	// In a smaller window fewer lines fit: the newest stays.
+	l.Update(idle(), lab.Size{W: 1024, H: 640, Scale: 1})
+	if n := countText(l, "right read via n2"); n != 2 {
+		t.Errorf("1024x640: the newest request is shown in %d panels, want both: %q", n, texts(l, frame.LayerScene))
+	}
+	l.Update(idle(), desktop)
+	click(t, l, c.split) // heal
+	run(t, l, 300)
+	click(t, l, c.read)
+	run(t, l, 60)
+	if !hasText(l, "left read via n0: L1 | R1") && !hasText(l, "left read via n0: R1 | L1") {
+		t.Errorf("the read after the heal is not listed with both writes: %q", texts(l, frame.LayerScene))
+	}
+}
+
+// The try-this names only buttons that are on screen before the split.
+func TestCAPTryThisNamesButtonsOnScreen(t *testing.T) {
+	l := newLab(t, "cap")
+	c := l.Chapter().(*CAP)
+	l.Update(idle(), desktop)
+	try := c.Info().TryThis
+	for _, b := range []string{c.split.Label, c.write.Label, c.read.Label} {
+		word := strings.Trim(strings.Fields(b)[0], ":")
+		if !strings.Contains(try, word) {
+			t.Errorf("the try-this does not name %q: %s", word, try)
+		}
+	}
+	for _, gone := range []string{"from both sides\"", "\"Write from", "\"Read from"} {
+		if strings.Contains(try, gone) {
+			t.Errorf("the try-this names %s, a label shown only after Split: %s", gone, try)
+		}
+	}
+}
+
+func countText(l *lab.Lab, s string) int {
+	n := 0
+	for _, t := range texts(l, frame.LayerScene) {
+		if strings.Contains(t, s) {
+			n++
+		}
+	}
+	return n
 }

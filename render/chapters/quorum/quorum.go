@@ -10,7 +10,6 @@ package quorum
 
 import (
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/ringlab/ringlab/core"
@@ -227,11 +226,3 @@ func drawNodeGlyph(l *frame.Layer, u float64, p point, r float64, id core.NodeID
 
 // progressOf is how far message m is along its flight at tick now.
 func progressOf(m core.Message, now float64) float64 { return scene.Progress(m, now) }
-
-// plural writes "1 request", "2 requests".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
-}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/chapters/internal/runtrace"
 	"github.com/ringlab/ringlab/render/chapters/measureit"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
@@ -35,7 +36,9 @@ type Quorums struct {
 	split   *ui.Button
 	crash   *ui.Button
 
-	writes    int
+	// trace keeps the run's events about the key; lastWrite and lastRead
+	// are read from it at the tick on screen.
+	trace     runtrace.Trace
 	lastWrite quorumTrack
 	lastRead  quorumTrack
 
@@ -43,12 +46,73 @@ type Quorums struct {
 }
 
 // quorumTrack follows one request through the event trace: the replicas
-// that answered, in arrival order, and how many it waited for.
+// it reached, those that answered (in arrival order), and how many it
+// waited for.
 type quorumTrack struct {
-	id      core.RequestID
-	need    int
+	id   core.RequestID
+	need int
+	// got are the replicas the request was delivered to, in order.
+	got     []core.NodeID
 	answers []core.NodeID
 	reached bool
+	failed  bool
+}
+
+// quorumEvent reports whether the chapter's picture needs e: the key's
+// requests, their messages to and from the replicas, and their outcome.
+func quorumEvent(e *core.Event) bool {
+	if e.Key != quorumKey {
+		return false
+	}
+	switch e.Kind {
+	case core.EvRequestStart, core.EvQuorumReached, core.EvQuorumFailed:
+		return true
+	case core.EvMsgDeliver:
+		switch e.Msg {
+		case core.MsgPutReq, core.MsgGetReq, core.MsgPutAck, core.MsgGetResp:
+			return true
+		}
+	}
+	return false
+}
+
+// lastRequests finds the last write and read of the key in the trace, as
+// far as they got: requests sent from anywhere (the buttons, the page, a
+// replay) count. need is the W and R of the configuration on screen until
+// the request reports its own.
+func lastRequests(evs []core.Event, cfg core.Config) (write, read quorumTrack) {
+	for i := range evs {
+		e := &evs[i]
+		if e.Kind == core.EvRequestStart {
+			if e.Op == core.OpPut {
+				write = quorumTrack{id: e.Request, need: cfg.W}
+			} else {
+				read = quorumTrack{id: e.Request, need: cfg.R}
+			}
+			continue
+		}
+		for _, t := range []*quorumTrack{&write, &read} {
+			if t.id == 0 || e.Request != t.id {
+				continue
+			}
+			switch e.Kind {
+			case core.EvMsgDeliver:
+				switch e.Msg {
+				case core.MsgPutReq, core.MsgGetReq:
+					if !contains(t.got, e.To) {
+						t.got = append(t.got, e.To)
+					}
+				case core.MsgPutAck, core.MsgGetResp:
+					t.answers = append(t.answers, e.From)
+				}
+			case core.EvQuorumReached:
+				t.reached, t.need = true, e.Need
+			case core.EvQuorumFailed:
+				t.failed, t.need = true, e.Need
+			}
+		}
+	}
+	return write, read
 }
 
 // set is the quorum the request waited for: the first need answers (all of
@@ -61,7 +125,7 @@ func (t quorumTrack) set() []core.NodeID {
 }
 
 // NewQuorums makes chapter 6.
-func NewQuorums() *Quorums { return &Quorums{} }
+func NewQuorums() *Quorums { return &Quorums{trace: runtrace.NewFiltered(quorumEvent)} }
 
 func (c *Quorums) Info() lab.ChapterInfo {
 	return lab.ChapterInfo{
@@ -180,9 +244,10 @@ func (c *Quorums) set(x *lab.Context, param string, v int) {
 
 func (c *Quorums) doWrite(x *lab.Context) {
 	_, writer, _ := roles(x)
-	c.writes++
+	// The values are numbered by the writes made so far in the run (the
+	// preset's v0 is the first).
 	_, err := x.Apply(core.Command{Kind: core.CmdPut, Node: writer, Client: quorumWriter, Key: quorumKey,
-		Value: "v" + strconv.Itoa(c.writes), WithContext: true})
+		Value: "v" + strconv.Itoa(putsOf(x.Cluster().History(), quorumWriter, quorumKey)), WithContext: true})
 	if err != nil {
 		x.Notify("Write refused: " + err.Error())
 	}
@@ -234,35 +299,30 @@ func (c *Quorums) doCrash(x *lab.Context) {
 	}
 }
 
-func (c *Quorums) Enter(x *lab.Context) {
-	c.writes = 0
-	c.lastWrite, c.lastRead = quorumTrack{}, quorumTrack{}
-}
-
-// Update follows acks and replies of the last write and read in the trace.
-func (c *Quorums) Update(x *lab.Context) {
-	for _, e := range x.Events {
-		// Requests for the key sent from anywhere (the buttons, the page,
-		// a replay) become the last write or read.
-		if e.Kind == core.EvRequestStart && e.Key == quorumKey {
-			if e.Op == core.OpPut {
-				c.lastWrite = quorumTrack{id: e.Request, need: x.View.Config.W}
-			} else {
-				c.lastRead = quorumTrack{id: e.Request, need: x.View.Config.R}
-			}
-		}
-		for _, t := range []*quorumTrack{&c.lastWrite, &c.lastRead} {
-			if t.id == 0 || e.Request != t.id {
-				continue
-			}
-			switch {
-			case e.Kind == core.EvMsgDeliver && (e.Msg == core.MsgPutAck || e.Msg == core.MsgGetResp):
-				t.answers = append(t.answers, e.From)
-			case e.Kind == core.EvQuorumReached:
-				t.reached, t.need = true, e.Need
-			}
+// putsOf counts the puts of a client on a key in the history.
+func putsOf(hist []core.Op, client int, key string) int {
+	n := 0
+	for _, op := range hist {
+		if op.Kind == core.OpPut && op.Client == client && op.Key == key {
+			n++
 		}
 	}
+	return n
+}
+
+func (c *Quorums) Enter(x *lab.Context) {
+	c.trace.Reset()
+	c.Update(x)
+}
+
+// Update reads the last write and read, and their acks and replies, from
+// the run's trace up to the tick on screen.
+func (c *Quorums) Update(x *lab.Context) {
+	c.trace.Sync(x)
+	if x.View == nil {
+		return
+	}
+	c.lastWrite, c.lastRead = lastRequests(c.trace.Events, x.View.Config)
 }
 
 func (c *Quorums) NodeAt(px, py float64) (core.NodeID, bool) {
@@ -330,9 +390,14 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	// text; in a very short frame the sentences under the rule give way.
 	bigNum := u(30)
 	countersMin := lh + u(8) + frame.LineHeight(bigNum) + lh + u(4)
+	// The replicas' picture needs a card of one line per replica at the
+	// least (drawCard and drawCoordinator shed their second line when
+	// short): the sentences under the rule give way to it.
+	replicas := float64(max(len(pref), 1))
+	midMin := max(replicas*(frame.LineHeight(size)+u(6))+(replicas-1)*u(4), u(56))
 	partition := "Partition: dashed frames mark the writer's side (A); messages across the line are lost."
 	switch {
-	case inner.Bottom()-y >= 2*lh+u(14)+countersMin:
+	case inner.Bottom()-y >= 2*lh+u(14)+countersMin+midMin:
 		l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure,
 			fmt.Sprintf("A write asks all %d replicas and returns after W = %d acks; a read returns after R = %d replies.", cfg.N, cfg.W, cfg.R), size, inner.W))
 		y += lh
@@ -340,7 +405,7 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 			l.Label(inner.X, y, size, scene.Vermillion.Mix(th.Text, 0.3), frame.AlignStart, frame.Fit(x.Measure, partition, size, inner.W))
 		}
 		y += lh + u(14)
-	case len(v.Groups) > 0 && inner.Bottom()-y >= lh+u(6)+countersMin:
+	case len(v.Groups) > 0 && inner.Bottom()-y >= lh+u(6)+countersMin+midMin:
 		l.Label(inner.X, y, size, scene.Vermillion.Mix(th.Text, 0.3), frame.AlignStart, frame.Fit(x.Measure, partition, size, inner.W))
 		y += lh + u(6)
 	default:
@@ -350,11 +415,7 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	// In a short frame the lines about the last write and read go first,
 	// then the replicas' picture: the rule, the overlap and the counters
 	// stay.
-	// The replicas' picture needs a card of one line per replica at the
-	// least (drawCard and drawCoordinator shed their second line when short).
 	textLines := 3
-	replicas := float64(max(len(pref), 1))
-	midMin := max(replicas*(frame.LineHeight(size)+u(6))+(replicas-1)*u(4), u(56))
 	countersH := func() float64 { return float64(textLines)*lh + u(8) + frame.LineHeight(bigNum) + lh + u(4) }
 	if inner.Bottom()-y-countersH() < midMin+u(60) {
 		textLines = 1
@@ -517,21 +578,13 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	// What the last write and read did, and the overlap.
 	hist := x.Cluster().History()
 	lines := []string{c.opLine(x, hist, c.lastWrite, "write", "acked by"), c.opLine(x, hist, c.lastRead, "read", "replies from")}
-	overlapLine := ""
-	switch {
-	case c.lastWrite.id == 0 || c.lastRead.id == 0 || !c.lastRead.reached:
-		overlapLine = "Send a write and then a read to see their sets overlap (or not)."
-	case len(both) > 0:
-		overlapLine = "In both sets: " + names(both) + ", so the read saw the last write's replica."
-	default:
-		overlapLine = "No replica is in both sets: the read could not see the last write."
-	}
+	overlapLine, missed := overlapText(c.lastWrite, c.lastRead, both)
 	lines = append(lines, overlapLine)
 	lines = lines[len(lines)-textLines:]
 	ty := counters.Y
 	for i, t := range lines {
 		tc := th.Text
-		if i == len(lines)-1 && len(both) == 0 && c.lastRead.reached {
+		if i == len(lines)-1 && missed {
 			tc = scene.Orange
 		}
 		l.Label(counters.X, ty, size, tc, frame.AlignStart, frame.Fit(x.Measure, t, size, counters.W))
@@ -568,6 +621,33 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	}
 }
 
+// overlapText is the line about the last write's and read's sets, and
+// whether it says the read missed an acknowledged write. A failed write
+// has no acknowledged value to miss: the line says whether the read's set
+// met the replicas the write reached (which keep its value, unacknowledged).
+func overlapText(w, r quorumTrack, both []core.NodeID) (string, bool) {
+	switch {
+	case w.id == 0 || r.id == 0 || !r.reached || r.id < w.id:
+		return "Send a write and then a read to see their sets overlap (or not).", false
+	case w.failed:
+		var met []core.NodeID
+		for _, id := range r.set() {
+			if contains(w.got, id) {
+				met = append(met, id)
+			}
+		}
+		if len(met) > 0 {
+			return "The write failed, so a read that misses it is not stale; the read's set met the replicas it reached at " + names(met) + ", which keep its value unacknowledged.", false
+		}
+		return "The write failed, so a read that misses it is not stale; the read's set (" + names(r.set()) + ") missed the replicas it reached (" + names(w.got) + ").", false
+	case !w.reached:
+		return "The last write is still waiting for its acks: a read now may or may not see it.", false
+	case len(both) > 0:
+		return "In both sets: " + names(both) + ", so the read saw the last write's replica.", false
+	}
+	return "No replica is in both sets: the read could not see the last write.", true
+}
+
 // opLine describes the last write or read: who answered, how it ended.
 func (c *Quorums) opLine(x *lab.Context, hist []core.Op, t quorumTrack, what, answered string) string {
 	if t.id == 0 {
@@ -590,6 +670,13 @@ func (c *Quorums) opLine(x *lab.Context, hist []core.Op, t quorumTrack, what, an
 	switch {
 	case op.ReturnTick < 0:
 		return fmt.Sprintf("%s: %s, waiting for %d of %d…", head, who, t.need, t.need)
+	case !op.OK && op.Kind == core.OpPut && len(t.got) > 0:
+		keep := "keeps"
+		if len(t.got) > 1 {
+			keep = "keep"
+		}
+		return fmt.Sprintf("%s FAILED after %d ticks: it reached %s, %d of W = %d acks; %s %s %s, unacknowledged.",
+			head, op.ReturnTick-op.InvokeTick, names(t.got), len(t.answers), t.need, names(t.got), keep, op.Value)
 	case !op.OK:
 		return fmt.Sprintf("%s FAILED after %d ticks: %s (needed %d).", head, op.ReturnTick-op.InvokeTick, who, t.need)
 	case op.Kind == core.OpGet:

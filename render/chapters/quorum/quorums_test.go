@@ -88,8 +88,22 @@ func TestQuorumsStaleReadOnlyWhenSetsCanMiss(t *testing.T) {
 		if len(rs) != tc.r || contains(rs, pref[0]) {
 			t.Errorf("%s: read set %v, want %d replicas from the reader's side", tc.name, rs, tc.r)
 		}
-		if !hasText(l, "No replica is in both sets") {
+		if tc.writeOK && !hasText(l, "No replica is in both sets") {
 			t.Errorf("%s: the empty overlap is not stated on screen", tc.name)
+		}
+		if !tc.writeOK {
+			// The write failed after reaching the writer's replica: no
+			// read can miss it, and the line says so rather than claiming
+			// the read missed the last write.
+			if hasText(l, "No replica is in both sets") {
+				t.Errorf("%s: the screen says the read missed the write, but the write failed", tc.name)
+			}
+			if want := "it reached " + pref[0].String() + ", 1 of W = 2 acks; " + pref[0].String() + " keeps v1, unacknowledged."; !hasText(l, want) {
+				t.Errorf("%s: no %q on screen: %q", tc.name, want, texts(l, frame.LayerScene))
+			}
+			if !hasText(l, "The write failed, so a read that misses it is not stale; the read's set ("+names(rs)+") missed the replicas it reached ("+pref[0].String()+").") {
+				t.Errorf("%s: the overlap line does not explain the failed write: %q", tc.name, texts(l, frame.LayerScene))
+			}
 		}
 	}
 }

@@ -3,10 +3,12 @@ package quorum
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ring"
+	"github.com/ringlab/ringlab/render/chapters/internal/runtrace"
 	"github.com/ringlab/ringlab/render/chapters/measureit"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
@@ -47,12 +49,16 @@ type Replication struct {
 	placement     *ring.Ring
 	placementView *core.View
 
-	lastGet    core.RequestID // the last read the chapter sent
-	getReplies []core.NodeID  // who answered it, in arrival order
+	// trace keeps the reads of the chapter's keys and their replies;
+	// lastGet and getReplies are the last read of the chosen key and who
+	// answered it (in arrival order), as of the tick on screen.
+	trace      runtrace.Trace
+	lastGet    core.RequestID
+	getReplies []core.NodeID
 }
 
 // NewReplication makes chapter 4.
-func NewReplication() *Replication { return &Replication{} }
+func NewReplication() *Replication { return &Replication{trace: runtrace.NewFiltered(readEvent)} }
 
 func (c *Replication) Info() lab.ChapterInfo {
 	return lab.ChapterInfo{
@@ -135,7 +141,30 @@ func (c *Replication) pickKey(x *lab.Context, i int) {
 	}
 	c.key = i
 	c.walkStart = x.View.Tick
-	c.lastGet, c.getReplies = 0, nil
+	c.lastGet, c.getReplies = lastRead(c.trace.Events, replicationKeys[c.key])
+}
+
+// readEvent reports whether the chapter needs e: a read of one of its keys
+// starting, and the replies to reads.
+func readEvent(e *core.Event) bool {
+	return (e.Kind == core.EvRequestStart && e.Op == core.OpGet && slices.Contains(replicationKeys, e.Key)) ||
+		(e.Kind == core.EvMsgDeliver && e.Msg == core.MsgGetResp)
+}
+
+// lastRead is the last read of key in the trace (sent from anywhere: the
+// button, the page) and the replicas that answered it, in arrival order.
+func lastRead(evs []core.Event, key string) (core.RequestID, []core.NodeID) {
+	var id core.RequestID
+	var from []core.NodeID
+	for _, e := range evs {
+		switch {
+		case e.Kind == core.EvRequestStart && e.Key == key:
+			id, from = e.Request, nil
+		case e.Kind == core.EvMsgDeliver && id != 0 && e.Request == id:
+			from = append(from, e.From)
+		}
+	}
+	return id, from
 }
 
 // coordinator is the first up server that is not a replica of the key (so
@@ -161,12 +190,9 @@ func (c *Replication) doRead(x *lab.Context) {
 		x.Notify("Every server is down: restart one to coordinate the read.")
 		return
 	}
-	id, err := x.Apply(core.Command{Kind: core.CmdGet, Node: coord, Key: replicationKeys[c.key]})
-	if err != nil {
+	if _, err := x.Apply(core.Command{Kind: core.CmdGet, Node: coord, Key: replicationKeys[c.key]}); err != nil {
 		x.Notify("Read refused: " + err.Error())
-		return
 	}
-	c.lastGet, c.getReplies = id, nil
 }
 
 func (c *Replication) doCrash(x *lab.Context) {
@@ -194,7 +220,8 @@ func (c *Replication) doRestart(x *lab.Context) {
 // Enter starts on the first key whose walk skips at least one virtual node,
 // so that the skip is on screen without a search.
 func (c *Replication) Enter(x *lab.Context) {
-	c.key, c.lastGet, c.getReplies = 0, 0, nil
+	c.key = 0
+	c.trace.Reset()
 	c.placementView = nil
 	for i, k := range replicationKeys {
 		if hasSkip(c.walk(x.View, k)) {
@@ -214,21 +241,14 @@ func hasSkip(steps []ring.WalkStep) bool {
 	return false
 }
 
-// Update follows the replies to the last read in the event trace.
+// Update reads the last read of the key and its replies from the run's
+// trace up to the tick on screen.
 func (c *Replication) Update(x *lab.Context) {
 	if x.View != nil && x.View.Tick < c.walkStart {
 		c.walkStart = x.View.Tick // scrubbed back before the walk began
 	}
-	for _, e := range x.Events {
-		// A read of the key sent from anywhere (the button, the page) is
-		// the one the chapter follows.
-		if e.Kind == core.EvRequestStart && e.Op == core.OpGet && e.Key == replicationKeys[c.key] {
-			c.lastGet, c.getReplies = e.Request, nil
-		}
-		if e.Kind == core.EvMsgDeliver && e.Msg == core.MsgGetResp && e.Request == c.lastGet && c.lastGet != 0 {
-			c.getReplies = append(c.getReplies, e.From)
-		}
-	}
+	c.trace.Sync(x)
+	c.lastGet, c.getReplies = lastRead(c.trace.Events, replicationKeys[c.key])
 }
 
 func (c *Replication) NodeAt(px, py float64) (core.NodeID, bool) { return c.ring.NodeAt(px, py) }
@@ -275,7 +295,7 @@ func (c *Replication) preferenceList(v *core.View) []core.NodeID {
 // and the fraction of the way to the next one.
 func (c *Replication) revealed(x *lab.Context, steps int) (shown int, frac float64) {
 	t := (float64(x.View.Tick-c.walkStart) + x.Phase) / walkTicksPerStep
-	if t >= float64(steps-1) {
+	if t >= float64(steps-1) || x.ReducedMotion {
 		return steps, 0
 	}
 	return int(t) + 1, t - math.Floor(t)

@@ -75,17 +75,25 @@ func (t *twin) sync(live *core.Cluster) {
 		c.DiscardEvents(true)
 		rebuilt = true
 	}
+	// A rebuild replays history quietly up to the ticks whose dropped
+	// messages are still marked; their events are kept, as when playing.
+	quiet := rebuilt
+	hear := func(tick int64) {
+		if quiet && tick >= now-twinRecentTicks {
+			t.c.RunUntil(max(now-twinRecentTicks-1, t.c.Now()))
+			t.c.DiscardEvents(false)
+			quiet = false
+		}
+	}
 	for _, r := range rec[len(t.applied):] {
+		hear(r.Tick)
 		t.c.RunUntil(r.Tick)
 		if _, err := t.c.Apply(r.Cmd); err != nil && t.err == nil {
 			t.err = err
 		}
 		t.applied = append(t.applied, r)
 	}
-	if rebuilt {
-		t.c.RunUntil(max(now-twinRecentTicks, t.c.Now()))
-		t.c.DiscardEvents(false)
-	}
+	hear(now)
 	t.c.RunUntil(now)
 	if rebuilt {
 		t.newsSeq = uint64(t.c.Counters().Events)

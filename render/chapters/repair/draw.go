@@ -2,7 +2,6 @@ package repair
 
 import (
 	"math"
-	"strconv"
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/frame"
@@ -169,14 +168,6 @@ func (p pen) nodeGlyph(cx, cy, r float64, id core.NodeID, up bool) {
 	}
 	l.Disc(cx, cy, r, 24, scene.Black)
 	l.Disc(cx, cy, r-1.5*u, 24, scene.NodeColor(id))
-}
-
-// plural writes "1 key", "2 keys".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // nodeUp reports whether node id exists and is up in the view.

@@ -2,6 +2,7 @@ package repair
 
 import (
 	"fmt"
+	"github.com/ringlab/ringlab/render/chapters/internal/runtrace"
 	"math"
 	"slices"
 	"strconv"
@@ -23,9 +24,7 @@ const defaultVictim core.NodeID = 2
 type Failures struct {
 	// measure links to the experiments that measure this chapter's claim.
 	measure measureit.Links
-	trace   trace
-	// writes counts the chapter's puts, to name their values.
-	writes int
+	trace   runtrace.Trace
 
 	crash, write, join *ui.Button
 	hits               []hit
@@ -33,7 +32,7 @@ type Failures struct {
 
 // NewFailures makes chapter 9.
 func NewFailures() *Failures {
-	return &Failures{trace: newTrace(failureEventKinds)}
+	return &Failures{trace: runtrace.New(failureEventKinds)}
 }
 
 func failureEventKinds(k core.EventKind) bool {
@@ -153,18 +152,23 @@ func (c *Failures) writeKey(x *lab.Context, id core.NodeID) {
 		x.Notify("No other node is up to take the write.")
 		return
 	}
-	c.writes++
-	if _, err := x.Apply(core.Command{Kind: core.CmdPut, Node: coord, Client: 1, Key: key, Value: "v" + strconv.Itoa(c.writes)}); err != nil {
+	// The values are numbered by the chapter's writes so far in the run.
+	writes := 1
+	for _, op := range x.Cluster().History() {
+		if op.Client == 1 && op.Kind == core.OpPut {
+			writes++
+		}
+	}
+	if _, err := x.Apply(core.Command{Kind: core.CmdPut, Node: coord, Client: 1, Key: key, Value: "v" + strconv.Itoa(writes)}); err != nil {
 		x.Notify("Write refused: " + err.Error())
 	}
 }
 
 func (c *Failures) Enter(x *lab.Context) {
-	c.trace.reset()
-	c.writes = 0
+	c.trace.Reset()
 }
 
-func (c *Failures) Update(x *lab.Context) { c.trace.sync(x) }
+func (c *Failures) Update(x *lab.Context) { c.trace.Sync(x) }
 
 func (c *Failures) NodeAt(x, y float64) (core.NodeID, bool) { return nodeAt(c.hits, x, y) }
 
@@ -335,7 +339,7 @@ func (c *Failures) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 
 // detectionLine is the story of the latest crash in one line.
 func (c *Failures) detectionLine(v *core.View) string {
-	d, ok := latestDetection(c.trace.events, v)
+	d, ok := latestDetection(c.trace.Events, v)
 	if !ok {
 		return "No node has crashed yet."
 	}
@@ -376,7 +380,7 @@ func (c *Failures) drawCluster(p pen, r frame.Rect, v *core.View) {
 	}
 	now := v.Tick
 	window := max(v.Config.GossipIntervalTicks, 1)
-	for _, e := range c.trace.events {
+	for _, e := range c.trace.Events {
 		if e.Tick <= now-window || int(e.From) >= n || int(e.To) >= n {
 			continue
 		}
@@ -395,7 +399,7 @@ func (c *Failures) drawCluster(p pen, r frame.Rect, v *core.View) {
 		x0, y0 := pos[i][0], pos[i][1]
 		labels[i] = nv.ID.String()
 		if st := scene.StateOf(v, i); st != scene.StateUp {
-			labels[i] += " " + st.String()
+			labels[i] += " " + scene.StateText(v, i)
 		}
 		labelY[i] = y0 + gr + u(6)
 		if y0 < cy-rad*0.5 {
@@ -449,7 +453,7 @@ func (c *Failures) drawCluster(p pen, r frame.Rect, v *core.View) {
 		l.Label(mx, box.Y+u(2), p.fs, th.Text, frame.AlignCenter, label)
 	}
 	// Handoffs of the last few ticks: a solid arrow to the node that was back.
-	for _, e := range c.trace.events {
+	for _, e := range c.trace.Events {
 		if e.Kind != core.EvHintHandedOff || e.Tick <= now-12 || int(e.From) >= n || int(e.Peer) >= n {
 			continue
 		}

@@ -2,6 +2,7 @@ package repair
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ringlab/ringlab/core"
@@ -22,7 +23,7 @@ func TestFailuresTryThis(t *testing.T) {
 	click(t, l, ch.crash)
 	crashTick := l.View().Tick
 	advance(t, l, int(cfg.DeadAfterTicks+2*cfg.GossipIntervalTicks))
-	d, ok := latestDetection(ch.trace.events, l.View())
+	d, ok := latestDetection(ch.trace.Events, l.View())
 	if !ok || d.node != defaultVictim || d.crashTick != crashTick {
 		t.Fatalf("detection %+v, want the crash of n2 at tick %d", d, crashTick)
 	}
@@ -39,7 +40,7 @@ func TestFailuresTryThis(t *testing.T) {
 		t.Errorf("last node marked n2 dead %d ticks after the crash, want within %d", d.deadTicksMax, bound)
 	}
 	deadAt := map[core.NodeID]int64{}
-	for _, e := range ch.trace.events {
+	for _, e := range ch.trace.Events {
 		if e.Kind == core.EvMembership && e.Peer == defaultVictim && e.Status == core.Dead {
 			deadAt[e.From] = e.Tick
 		}
@@ -88,7 +89,7 @@ func TestFailuresTryThis(t *testing.T) {
 	if len(v.Nodes[standIn].Hints) != 0 {
 		t.Errorf("stand-in %v still holds %+v", standIn, v.Nodes[standIn].Hints)
 	}
-	d, _ = latestDetection(ch.trace.events, v)
+	d, _ = latestDetection(ch.trace.Events, v)
 	if !d.restarted || d.handedOff != 1 {
 		t.Errorf("after the restart: %+v, want one hint handed off", d)
 	}
@@ -120,4 +121,23 @@ func TestFailuresJoinSpreadsByGossip(t *testing.T) {
 		}
 	}
 	t.Errorf("views still differ 120 ticks after the join")
+}
+
+// A running node is "suspected" by the nodes that cannot hear it, not by
+// everyone: across a partition of {n0 n1} from {n2 n3 n4}, the label says
+// how many of the running nodes hold the suspicion.
+func TestFailuresSuspicionSaysWhose(t *testing.T) {
+	l := newLab(t, "failures", 1)
+	mustCommand(t, l, `{"type":"core","cmd":{"kind":"partition","groups":[[0,1],[2,3,4]]}}`)
+	update(t, l)
+	cfg := l.View().Config
+	advance(t, l, int(cfg.SuspectAfterTicks+3*cfg.GossipIntervalTicks))
+	if !hasText(l, "n0 suspected by 3 of 4") {
+		t.Errorf("n0's label does not say that the 3 nodes across the partition suspect it: %q", sceneTexts(l))
+	}
+	for _, s := range sceneTexts(l) {
+		if strings.HasSuffix(s, " suspected") {
+			t.Errorf("label %q does not say whose suspicion it is", s)
+		}
+	}
 }

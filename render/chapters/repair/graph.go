@@ -19,7 +19,10 @@ type versionGraph struct {
 	// LostAcked counts acknowledged writes that a replica dropped by
 	// timestamp and that no node holds any more: silently lost.
 	LostAcked int
-	// Live counts the versions some node stores (or keeps as a hint) now.
+	// Live counts the current versions: those some node stores (or keeps
+	// as a hint) now that no newer version has replaced anywhere. Two or
+	// more are siblings. A replaced version still stored on a replica the
+	// newer one has not reached yet is Outdated, not counted.
 	Live int
 }
 
@@ -36,8 +39,11 @@ type versionNode struct {
 	Dropped bool // some replica dropped it by timestamp (last-write-wins)
 	Seen    bool // some replica dropped it for a version that had seen it
 	Lost    bool // acknowledged, dropped by timestamp, held nowhere
-	Depth   int  // longest chain of drops below it: its column
-	req     core.RequestID
+	// Outdated: still held somewhere, but a newer version that had seen it
+	// replaced it on some replica (the rest have not received it yet).
+	Outdated bool
+	Depth    int // longest chain of drops below it: its column
+	req      core.RequestID
 }
 
 // versionEdge: From made a replica drop To. LWW marks a drop by timestamp
@@ -153,9 +159,19 @@ func buildVersionGraph(key string, events []core.Event, v *core.View) versionGra
 			}
 		}
 	}
-	for _, n := range g.versions {
+	replaced := map[int]bool{}
+	for _, e := range g.edges {
+		if !e.LWW {
+			replaced[e.To] = true
+		}
+	}
+	for i, n := range g.versions {
 		if n.Held+n.Hinted > 0 {
-			g.Live++
+			if replaced[i] {
+				n.Outdated = true
+			} else {
+				g.Live++
+			}
 		} else if n.Acked && n.Dropped {
 			n.Lost = true
 			g.LostAcked++

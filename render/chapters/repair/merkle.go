@@ -2,6 +2,7 @@ package repair
 
 import (
 	"fmt"
+	"github.com/ringlab/ringlab/render/chapters/internal/runtrace"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,11 +31,7 @@ const (
 type Merkle struct {
 	// measure links to the experiments that measure this chapter's claim.
 	measure measureit.Links
-	trace   trace
-	// missPuts are the puts of the divergence step; when both are answered
-	// the partition heals. missAt is when they were sent.
-	missPuts []core.RequestID
-	missAt   int64
+	trace   runtrace.Trace
 
 	diverge, read, sync *ui.Button
 	hits                []hit
@@ -45,7 +42,7 @@ type Merkle struct {
 }
 
 // NewMerkle makes chapter 8.
-func NewMerkle() *Merkle { return &Merkle{trace: newTrace(merkleEventKinds), readyAt: -1} }
+func NewMerkle() *Merkle { return &Merkle{trace: runtrace.New(merkleEventKinds), readyAt: -1} }
 
 func merkleEventKinds(k core.EventKind) bool {
 	switch k {
@@ -121,8 +118,9 @@ func (c *Merkle) Controls(x *lab.Context) []ui.Widget {
 	}
 	v := x.View
 	ready := c.setup(x).ready
+	_, waiting := divergePuts(x)
 	c.diverge.OnClick = func() { c.startDiverge(x) }
-	c.diverge.Disabled = !ready || len(c.missPuts) > 0 || v == nil || len(v.Groups) > 0
+	c.diverge.Disabled = !ready || waiting || v == nil || len(v.Groups) > 0
 	c.read.OnClick = func() {
 		_, hot := chapterKeys(x.Cluster())
 		if _, err := x.Apply(core.Command{Kind: core.CmdGet, Node: merkleA, Client: 1, Key: hot}); err != nil {
@@ -136,9 +134,9 @@ func (c *Merkle) Controls(x *lab.Context) []ui.Widget {
 	}
 	// While n1 is cut off an exchange could not reach it: compare once
 	// the divergence step has healed the partition.
-	c.sync.Disabled = !ready || len(c.missPuts) > 0 || v == nil || len(v.Groups) > 0
+	c.sync.Disabled = !ready || waiting || v == nil || len(v.Groups) > 0
 	missed := missedKeys(x.View)
-	c.diverge.Primary = ready && missed == 0 && len(c.missPuts) == 0
+	c.diverge.Primary = ready && missed == 0 && !waiting
 	c.sync.Primary = ready && missed > 0
 	return append([]ui.Widget{c.diverge, c.read, c.sync}, c.measure.Buttons(x)...)
 }
@@ -258,45 +256,70 @@ func (c *Merkle) startDiverge(x *lab.Context) {
 		x.Notify("Refused: " + err.Error())
 		return
 	}
-	c.missPuts, c.missAt = c.missPuts[:0], x.View.Tick
 	for i, k := range []string{cold, hot} {
-		id, err := x.Apply(core.Command{Kind: core.CmdPut, Node: merkleA, Client: 2 + i, Key: k, Value: "new"})
-		if err != nil {
+		if _, err := x.Apply(core.Command{Kind: core.CmdPut, Node: merkleA, Client: divergeClient + i, Key: k, Value: divergeValue}); err != nil {
 			x.Notify("Write refused: " + err.Error())
-			continue
 		}
-		c.missPuts = append(c.missPuts, id)
 	}
 }
 
+// The divergence step's writes: clients divergeClient and divergeClient+1
+// put divergeValue to the cold and the hot key through n0.
+const (
+	divergeClient = 2
+	divergeValue  = "new"
+)
+
+// divergePuts finds the last divergence step's writes in the history:
+// whether there are any, and whether one still waits for its answer.
+func divergePuts(x *lab.Context) (sent int64, waiting bool) {
+	cold, hot := chapterKeys(x.Cluster())
+	sent = -1
+	for _, op := range x.Cluster().History() {
+		if op.Kind != core.OpPut || op.Coordinator != merkleA || op.Value != divergeValue ||
+			op.Client != divergeClient && op.Client != divergeClient+1 || op.Key != cold && op.Key != hot {
+			continue
+		}
+		if op.InvokeTick != sent {
+			sent, waiting = op.InvokeTick, false
+		}
+		waiting = waiting || op.ReturnTick < 0
+	}
+	return sent, waiting
+}
+
+// partitionedSince is the tick of the last partition command of the run so
+// far, or -1.
+func partitionedSince(x *lab.Context) int64 {
+	rec := x.Cluster().Recorded()
+	for i := len(rec) - 1; i >= 0; i-- {
+		if rec[i].Cmd.Kind == core.CmdPartition {
+			return rec[i].Tick
+		}
+	}
+	return -1
+}
+
 func (c *Merkle) Enter(x *lab.Context) {
-	c.trace.reset()
-	c.missPuts = c.missPuts[:0]
+	c.trace.Reset()
 	c.ex = exchange{}
 	c.readyAt = -1
 }
 
 func (c *Merkle) Update(x *lab.Context) {
-	c.trace.sync(x)
+	c.trace.Sync(x)
 	if x.View == nil {
 		return
 	}
-	if len(c.missPuts) > 0 && x.View.Tick < c.missAt {
-		c.missPuts = c.missPuts[:0] // scrubbed back before the writes
-	}
-	if len(c.missPuts) > 0 {
-		for _, e := range x.Events {
-			if e.Kind == core.EvRequestDone {
-				c.missPuts = slices.DeleteFunc(c.missPuts, func(id core.RequestID) bool { return id == e.Request })
-			}
-		}
-		if len(c.missPuts) == 0 {
-			if _, err := x.Apply(core.Command{Kind: core.CmdHeal}); err != nil {
-				x.Notify("Heal refused: " + err.Error())
-			}
+	// The partition of the divergence step heals once both of its writes
+	// are answered, in the live run only: in a replayed past the heal is
+	// already recorded.
+	if sent, waiting := divergePuts(x); sent >= 0 && !waiting && len(x.View.Groups) > 0 && x.AtHead() && partitionedSince(x) <= sent {
+		if _, err := x.Apply(core.Command{Kind: core.CmdHeal}); err != nil {
+			x.Notify("Heal refused: " + err.Error())
 		}
 	}
-	c.ex = lastExchange(c.trace.events, merkleA, merkleB)
+	c.ex = lastExchange(c.trace.Events, merkleA, merkleB)
 	for _, rv := range x.Cluster().MerkleRanges(merkleA) {
 		if _, ok := c.ex.compares[rv.End]; ok {
 			c.ex.KeysInRanges += rv.Keys
@@ -484,7 +507,7 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	missed := missedKeys(x.View)
 	status := "n0 and n1 hold the same versions of the chapter's keys."
 	if missed > 0 {
-		status = fmt.Sprintf("n1 is behind on %s: press Compare trees (or read the hot key).", plural(missed, "key"))
+		status = fmt.Sprintf("n1 is behind on %s: press Compare trees (or read the hot key).", lab.Plural(missed, "key"))
 	}
 	if len(v.Groups) > 0 {
 		status = "n1 is cut off: the writes reach n0 and one other replica only."
@@ -497,11 +520,11 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	h := heading{title: "Merkle trees of n0 and n1", numW: 260, valueC: scene.Orange}
 	h.lines = []headLine{{status, th.Text}}
 	if ex.started {
-		h.lines = append(h.lines, headLine{fmt.Sprintf("Last exchange at tick %d: %s compared, %s sent, repaired: %s", ex.start, plural(len(ex.ranges), "range"),
-			plural(ex.KeysSent, "key"), listOrNone(ex.Repaired)), th.TextDim})
+		h.lines = append(h.lines, headLine{fmt.Sprintf("Last exchange at tick %d: %s compared, %s sent, repaired: %s", ex.start, lab.Plural(len(ex.ranges), "range"),
+			lab.Plural(ex.KeysSent, "key"), listOrNone(ex.Repaired)), th.TextDim})
 		h.value = fmt.Sprintf("%d hashes", ex.Hashes)
-		h.caption = fmt.Sprintf("exchanged for %s in those ranges", plural(ex.KeysInRanges, "key"))
-		h.shortCaption = "for " + plural(ex.KeysInRanges, "key")
+		h.caption = fmt.Sprintf("exchanged for %s in those ranges", lab.Plural(ex.KeysInRanges, "key"))
+		h.shortCaption = "for " + lab.Plural(ex.KeysInRanges, "key")
 	} else {
 		h.lines = append(h.lines, headLine{"No exchange yet.", th.TextDim})
 	}
@@ -777,7 +800,7 @@ func (c *Merkle) drawLeafKeys(p pen, r frame.Rect) {
 	line := "No bucket differed: no key had to be sent."
 	if len(parts) > 0 {
 		line = fmt.Sprintf("Buckets that differed: %s. Their keys were sent (%s in all); only the missed ones changed anything.",
-			strings.Join(parts, "; "), plural(c.ex.KeysSent, "key"))
+			strings.Join(parts, "; "), lab.Plural(c.ex.KeysSent, "key"))
 	}
 	p.para(r, th.TextDim, line)
 }
@@ -791,9 +814,9 @@ func (c *Merkle) drawReadRepair(p pen, r frame.Rect, v *core.View) {
 	y := r.Y + u(14)
 	_, hot := chapterKeys(p.x.Cluster())
 	var last *core.Event
-	for i := len(c.trace.events) - 1; i >= 0; i-- {
-		if e := c.trace.events[i]; e.Kind == core.EvReadRepair && e.Key == hot {
-			last = &c.trace.events[i]
+	for i := len(c.trace.Events) - 1; i >= 0; i-- {
+		if e := c.trace.Events[i]; e.Kind == core.EvReadRepair && e.Key == hot {
+			last = &c.trace.Events[i]
 			break
 		}
 	}

@@ -190,7 +190,7 @@ func TestMerklePictureShowsTheExchangeAsCompared(t *testing.T) {
 	}
 	// The root labels are the root comparison's hashes.
 	var root core.Event
-	for _, e := range ch.trace.events {
+	for _, e := range ch.trace.Events {
 		if e.Kind == core.EvMerkleCompare && e.Level == 0 && e.Range == ch.ex.Shown && e.Tick == ch.ex.start {
 			root = e
 		}

@@ -42,10 +42,10 @@ func TestTraceKeepsTheWindowOnly(t *testing.T) {
 		update(t, l)
 	}
 	start, now := l.Timeline().Start(), l.Timeline().Now()
-	if first := ch.trace.ticks[0].tick; first < start-(now-start)/2 {
+	if first := ch.trace.From(); first < start-(now-start)/2 {
 		t.Errorf("the chapter keeps ticks from %d; the window starts at %d (now %d)", first, start, now)
 	}
-	for _, e := range ch.trace.events {
+	for _, e := range ch.trace.Events {
 		if e.Tick < start-(now-start)/2 {
 			t.Fatalf("the chapter keeps an event of tick %d; the window starts at %d", e.Tick, start)
 		}

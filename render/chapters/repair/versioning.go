@@ -2,6 +2,7 @@ package repair
 
 import (
 	"fmt"
+	"github.com/ringlab/ringlab/render/chapters/internal/runtrace"
 	"slices"
 	"strings"
 
@@ -49,12 +50,8 @@ var partitionGroups = [][]core.NodeID{{0, 1}, {2, 3, 4}}
 type Versioning struct {
 	// measure links to the experiments that measure this chapter's claim.
 	measure measureit.Links
-	trace   trace
+	trace   runtrace.Trace
 	graph   versionGraph
-	// mergeGet is the merging client's read, whose reply the merge put
-	// unions; mergeAt is the tick it was sent (a scrub before it cancels).
-	mergeGet core.RequestID
-	mergeAt  int64
 
 	left, right, split, merge *ui.Button
 	lww                       *ui.Toggle
@@ -63,7 +60,7 @@ type Versioning struct {
 
 // NewVersioning makes chapter 7.
 func NewVersioning() *Versioning {
-	return &Versioning{trace: newTrace(versionEventKinds)}
+	return &Versioning{trace: runtrace.New(versionEventKinds)}
 }
 
 func (c *Versioning) Info() lab.ChapterInfo {
@@ -109,7 +106,7 @@ func liveKey(x *lab.Context) string {
 // the key so far (from the trace, so a scrub or a replay agrees).
 func (c *Versioning) nextItem(key string, coord core.NodeID, items []string) string {
 	n := 0
-	for _, e := range c.trace.events {
+	for _, e := range c.trace.Events {
 		if e.Kind == core.EvVersionCreated && e.Key == key && e.From == coord {
 			n++
 		}
@@ -126,7 +123,7 @@ func (c *Versioning) Controls(x *lab.Context) []ui.Widget {
 		c.right = ui.NewButton("versioning-right", "", "The right client puts its item through n3", nil)
 		c.split = ui.NewButton("versioning-split", "", "Split the network into {n0 n1} and {n2 n3 n4}, or heal it", nil)
 		c.merge = ui.NewButton("versioning-merge", "Merge: read, write the union", "A third client reads every sibling and writes their union with the context it read", nil)
-		c.lww = ui.NewToggle("versioning-lww", "Last-write-wins, n0 clock +300", "Keep only the version with the larger timestamp; n0's clock runs 300 ticks ahead", false, nil)
+		c.lww = ui.NewToggle("versioning-lww", "Last-write-wins on “"+lwwKey+"”", "Keep only the version with the larger timestamp; n0's clock runs 300 ticks ahead, and the clients write a fresh key, "+lwwKey, false, nil)
 	}
 	v := x.View
 	key := currentKey(v)
@@ -154,7 +151,8 @@ func (c *Versioning) Controls(x *lab.Context) []ui.Widget {
 	}
 	c.split.OnClick = func() { c.toggleSplit(x) }
 	c.merge.OnClick = func() { c.startMerge(x, liveKey(x)) }
-	c.merge.Disabled = lww || c.mergeGet != 0 || !nodeUp(v, mergeCoord)
+	_, merging := mergeRead(x.Cluster().History())
+	c.merge.Disabled = lww || merging || !nodeUp(v, mergeCoord)
 	c.lww.On = lww
 	c.lww.OnChange = func(on bool) { c.setLWW(x, on) }
 
@@ -206,12 +204,20 @@ func (c *Versioning) toggleSplit(x *lab.Context) {
 // startMerge sends the merging client's read; Update writes the union when
 // the read returns.
 func (c *Versioning) startMerge(x *lab.Context, key string) {
-	id, err := x.Apply(core.Command{Kind: core.CmdGet, Node: mergeCoord, Client: mergeClient, Key: key})
-	if err != nil {
+	if _, err := x.Apply(core.Command{Kind: core.CmdGet, Node: mergeCoord, Client: mergeClient, Key: key}); err != nil {
 		x.Notify("Read refused: " + err.Error())
-		return
 	}
-	c.mergeGet, c.mergeAt = id, x.View.Tick
+}
+
+// mergeRead is the merging client's last operation in the history when it
+// is a read, and whether that read is still waiting for its answer.
+func mergeRead(hist []core.Op) (core.Op, bool) {
+	for i := len(hist) - 1; i >= 0; i-- {
+		if op := hist[i]; op.Client == mergeClient {
+			return op, op.Kind == core.OpGet && op.ReturnTick < 0
+		}
+	}
+	return core.Op{}, false
 }
 
 // setLWW switches the versioning mode. Last-write-wins comes with n0's
@@ -237,31 +243,29 @@ func (c *Versioning) setLWW(x *lab.Context, on bool) {
 }
 
 func (c *Versioning) Enter(x *lab.Context) {
-	c.trace.reset()
-	c.mergeGet, c.mergeAt = 0, 0
+	c.trace.Reset()
 	c.graph = versionGraph{}
 }
 
 func (c *Versioning) Update(x *lab.Context) {
-	c.trace.sync(x)
+	c.trace.Sync(x)
 	if x.View == nil {
 		return
 	}
-	if c.mergeGet != 0 && x.View.Tick < c.mergeAt {
-		c.mergeGet = 0 // scrubbed back before the read was sent
-	}
 	key := currentKey(x.View)
-	if c.mergeGet != 0 {
+	// The merge's write follows its read's answer, in the live run only: in
+	// a replayed past it is already recorded (and in the history, so the
+	// merging client's last operation is no longer the read).
+	if last, _ := mergeRead(x.Cluster().History()); last.Kind == core.OpGet && x.AtHead() {
 		for _, e := range x.Events {
-			if e.Kind != core.EvRequestDone || e.Request != c.mergeGet {
+			if e.Kind != core.EvRequestDone || e.Request != last.Request {
 				continue
 			}
-			c.mergeGet = 0
 			switch {
 			case !e.OK:
 				x.Notify("The merging read failed: " + e.Text)
 			case len(e.Values) < 2:
-				x.Notify(fmt.Sprintf("The read found %s: nothing to merge yet.", plural(len(e.Values), "version")))
+				x.Notify(fmt.Sprintf("The read found %s: nothing to merge yet.", lab.Plural(len(e.Values), "version")))
 			default:
 				union := unionOfItems(e.Values)
 				if _, err := x.Apply(core.Command{Kind: core.CmdPut, Node: mergeCoord, Client: mergeClient, Key: e.Key, Value: union, WithContext: true}); err != nil {
@@ -270,7 +274,7 @@ func (c *Versioning) Update(x *lab.Context) {
 			}
 		}
 	}
-	c.graph = buildVersionGraph(key, c.trace.events, x.View)
+	c.graph = buildVersionGraph(key, c.trace.Events, x.View)
 }
 
 // unionOfItems merges carts written as "a+b": every item once, sorted.
@@ -319,6 +323,9 @@ func (c *Versioning) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	}
 	h := heading{title: "Versions of the key “" + g.key + "”", numW: 250,
 		lines: []headLine{{"Mode: " + mode, th.TextDim}, {netText, th.TextDim}}}
+	if v.Config.Versioning == core.LWW {
+		h.lines = append(h.lines, headLine{"Under last-write-wins the clients now write “" + lwwKey + "”, a fresh key: “" + vcKey + "” keeps its story.", th.TextDim})
+	}
 	if g.LostAcked > 0 {
 		h.value, h.valueC = fmt.Sprint(g.LostAcked), scene.Vermillion
 		h.caption = "acknowledged " + pluralWord(g.LostAcked, "write") + " lost"
@@ -464,7 +471,7 @@ func (c *Versioning) drawGraph(p pen, area frame.Rect, g *versionGraph, cs cards
 		c.drawCard(p, place[i], g.versions[i], g.Live > 1, cs.status)
 	}
 	if hidden > 0 {
-		p.text(area.Right(), area.Bottom()-p.lh, p.fs, th.TextDim, frame.AlignEnd, fmt.Sprintf("%s not shown", plural(hidden, "older version")), area.W)
+		p.text(area.Right(), area.Bottom()-p.lh, p.fs, th.TextDim, frame.AlignEnd, fmt.Sprintf("%s not shown", lab.Plural(hidden, "older version")), area.W)
 	}
 }
 
@@ -481,6 +488,9 @@ func (c *Versioning) drawCard(p pen, r frame.Rect, n *versionNode, siblings, wit
 	case n.Lost:
 		accent = scene.Vermillion
 		status = "LOST, though acknowledged"
+	case live && n.Outdated:
+		accent = scene.Grey
+		status = "replaced; still " + holdText(n)
 	case live && siblings:
 		accent = scene.Orange
 		status = "sibling · " + holdText(n)
@@ -532,9 +542,9 @@ func (c *Versioning) drawCard(p pen, r frame.Rect, n *versionNode, siblings, wit
 }
 
 func holdText(n *versionNode) string {
-	s := "on " + plural(n.Held, "node")
+	s := "on " + lab.Plural(n.Held, "node")
 	if n.Hinted > 0 {
-		s += " + " + plural(n.Hinted, "hint")
+		s += " + " + lab.Plural(n.Hinted, "hint")
 	}
 	return s
 }

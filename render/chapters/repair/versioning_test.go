@@ -2,6 +2,7 @@ package repair
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ringlab/ringlab/core"
@@ -92,4 +93,66 @@ func TestVersioningTryThis(t *testing.T) {
 		t.Errorf("a settled copy of the run counts %d lost writes (%v), want 1", rep.LostWrites, rep.Lost)
 	}
 	checkSceneText(t, l)
+}
+
+// Right after the merge, while the merged version has reached some replicas
+// and the others still hold the two siblings it replaced, the heading
+// counts one current version and no card calls itself a sibling: the old
+// ones are replaced, still on the replicas the merge has not reached.
+func TestVersioningMergeInFlightIsNotThreeSiblings(t *testing.T) {
+	l := newLab(t, "versioning", 1)
+	ch := l.Chapter().(*Versioning)
+	click(t, l, ch.left)
+	click(t, l, ch.right)
+	advance(t, l, 60)
+	click(t, l, ch.split) // heal
+	advance(t, l, 300)
+	click(t, l, ch.merge)
+	caught := false
+	for range 200 {
+		advance(t, l, 1)
+		var merged, old int
+		for _, n := range ch.graph.versions {
+			switch {
+			case n.Held == 0:
+			case n.Value == "eggs+milk":
+				merged++
+			default:
+				old++
+			}
+		}
+		if merged == 0 || old == 0 {
+			continue
+		}
+		caught = true
+		if ch.graph.Live != 1 {
+			t.Errorf("tick %d: %d current versions while the merge spreads, want 1", l.View().Tick, ch.graph.Live)
+		}
+		if hasText(l, "sibling ·") || hasText(l, "3 versions") {
+			t.Errorf("tick %d: the merge's spread is shown as siblings: %q", l.View().Tick, sceneTexts(l))
+		}
+		if !hasText(l, "replaced; still on") {
+			t.Errorf("tick %d: the replaced siblings still held are not labelled so: %q", l.View().Tick, sceneTexts(l))
+		}
+		break
+	}
+	if !caught {
+		t.Fatal("never saw the merged version on some replicas and the siblings on others")
+	}
+}
+
+// Switching to last-write-wins moves the clients to another key, and the
+// picture says so rather than renaming the key silently.
+func TestVersioningLWWSaysItChangesTheKey(t *testing.T) {
+	l := newLab(t, "versioning", 1)
+	ch := l.Chapter().(*Versioning)
+	if !strings.Contains(ch.lww.Label, lwwKey) {
+		t.Errorf("the toggle %q does not name the key it switches to", ch.lww.Label)
+	}
+	ch.lww.OnChange(true)
+	update(t, l)
+	update(t, l)
+	if !hasText(l, "the clients now write “"+lwwKey+"”") {
+		t.Errorf("after the switch the picture does not say the key changed: %q", sceneTexts(l))
+	}
 }

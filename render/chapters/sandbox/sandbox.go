@@ -18,13 +18,10 @@ import (
 // Sandbox is the live cluster with every control: the ring, the messages
 // in flight, the inspector, the log and the counters.
 type Sandbox struct {
-	ring     scene.Ring
-	write    *ui.Button
-	read     *ui.Button
-	split    *ui.Button
-	writes   int    // puts issued from the sandbox's button, to name keys
-	lastKey  string // the key the read button reads
-	nextNode int    // round-robin coordinator when no node is selected
+	ring  scene.Ring
+	write *ui.Button
+	read  *ui.Button
+	split *ui.Button
 }
 
 // New makes the sandbox chapter.
@@ -67,7 +64,7 @@ func (s *Sandbox) Controls(x *lab.Context) []ui.Widget {
 	// Callbacks are bound to this frame's context.
 	s.write.OnClick = func() { s.doWrite(x) }
 	s.read.OnClick = func() { s.doRead(x) }
-	s.read.Disabled = s.lastKey == ""
+	s.read.Disabled = s.lastWritten(x) == ""
 	s.split.OnClick = func() { s.doSplit(x) }
 	if x.View != nil && len(x.View.Groups) > 0 {
 		s.split.Label = "Heal the partition"
@@ -89,9 +86,17 @@ func (s *Sandbox) coordinator(x *lab.Context) (core.NodeID, bool) {
 			return n.ID, true
 		}
 	}
+	// Round robin over the nodes, from the number of requests the buttons
+	// sent so far in the run (client 0's).
+	next := 0
+	for _, op := range x.Cluster().History() {
+		if op.Client == 0 {
+			next++
+		}
+	}
 	for range v.Nodes {
-		n := v.Nodes[s.nextNode%len(v.Nodes)]
-		s.nextNode++
+		n := v.Nodes[next%len(v.Nodes)]
+		next++
 		if n.Up && n.InRing {
 			return n.ID, true
 		}
@@ -105,21 +110,37 @@ func (s *Sandbox) doWrite(x *lab.Context) {
 		x.Notify("No node is up to take the write: restart one first.")
 		return
 	}
-	s.writes++
-	key := "cart:" + strconv.Itoa(s.writes%8)
-	if _, err := x.Apply(core.Command{Kind: core.CmdPut, Node: node, Key: key, Value: "v" + strconv.Itoa(s.writes)}); err != nil {
-		x.Notify("Write refused: " + err.Error())
-		return
+	writes := 1
+	for _, op := range x.Cluster().History() {
+		if op.Client == 0 && op.Kind == core.OpPut {
+			writes++
+		}
 	}
-	s.lastKey = key
+	key := "cart:" + strconv.Itoa(writes%8)
+	if _, err := x.Apply(core.Command{Kind: core.CmdPut, Node: node, Key: key, Value: "v" + strconv.Itoa(writes)}); err != nil {
+		x.Notify("Write refused: " + err.Error())
+	}
+}
+
+// lastWritten is the key of the last write of the sandbox's button (its
+// requests are client 0's) in the run up to the tick on screen, or "".
+func (s *Sandbox) lastWritten(x *lab.Context) string {
+	hist := x.Cluster().History()
+	for i := len(hist) - 1; i >= 0; i-- {
+		if op := hist[i]; op.Client == 0 && op.Kind == core.OpPut {
+			return op.Key
+		}
+	}
+	return ""
 }
 
 func (s *Sandbox) doRead(x *lab.Context) {
 	node, ok := s.coordinator(x)
-	if !ok || s.lastKey == "" {
+	key := s.lastWritten(x)
+	if !ok || key == "" {
 		return
 	}
-	if _, err := x.Apply(core.Command{Kind: core.CmdGet, Node: node, Key: s.lastKey}); err != nil {
+	if _, err := x.Apply(core.Command{Kind: core.CmdGet, Node: node, Key: key}); err != nil {
 		x.Notify("Read refused: " + err.Error())
 	}
 }
@@ -156,9 +177,7 @@ func (s *Sandbox) doSplit(x *lab.Context) {
 	}
 }
 
-func (s *Sandbox) Enter(x *lab.Context) {
-	s.writes, s.lastKey, s.nextNode = 0, "", 0
-}
+func (s *Sandbox) Enter(x *lab.Context) {}
 
 func (s *Sandbox) Update(x *lab.Context) {}
 
@@ -198,7 +217,7 @@ func (s *Sandbox) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	var lines []string
 	if v := x.View; v != nil {
 		lines = append(lines, fmt.Sprintf("Tick %d · %s · %s · %s in flight", v.Tick,
-			plural(len(v.Nodes), "node"), plural(s.ring.Keys, "key"), plural(len(v.InFlight), "message")))
+			lab.Plural(len(v.Nodes), "node"), lab.Plural(s.ring.Keys, "key"), lab.Plural(len(v.InFlight), "message")))
 		if len(v.Groups) > 0 {
 			txt := "Partition:"
 			for i, g := range v.Groups {
@@ -299,14 +318,6 @@ func (s *Sandbox) drawLegend(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	}, "answer")
 	mark(dot(scene.Purple), "gossip")
 	mark(dot(scene.Vermillion), "repair, hand-off")
-}
-
-// plural writes "1 key", "2 keys".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // joinNodes renders a list of nodes as "n0 n1 n2".

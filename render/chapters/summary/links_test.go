@@ -39,3 +39,19 @@ func TestEveryRowLeadsToItsChapter(t *testing.T) {
 }
 
 func itoa(i int) string { return string(rune('0' + i)) }
+
+// TestRowsFollowTheChapterOrder: the table reads in the order of the
+// lab's chapters (the chapter list and the numbers the rows show).
+func TestRowsFollowTheChapterOrder(t *testing.T) {
+	index := map[string]int{}
+	for i, ch := range chapters.All() {
+		index[ch.Info().ID] = i
+	}
+	for i := 1; i < len(summary.Rows); i++ {
+		a, b := summary.Rows[i-1], summary.Rows[i]
+		if index[a.ChapterID] >= index[b.ChapterID] {
+			t.Errorf("row %d (chapter %d, %s) comes after row %d (chapter %d, %s)",
+				i+1, index[b.ChapterID]+1, b.ChapterID, i, index[a.ChapterID]+1, a.ChapterID)
+		}
+	}
+}

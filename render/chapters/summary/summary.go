@@ -6,6 +6,7 @@ package summary
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,8 +39,8 @@ type Row struct {
 
 // Rows is the summary table, in the order of the chapters.
 var Rows = []Row{
-	{"Which node holds a key?", "Keys and nodes hash onto one circle; a key belongs to the first node clockwise from it.", "consistent-hashing"},
 	{"Why not hash(key) mod N?", "Changing N re-homes almost every key; on the circle a change moves only about 1/N of them.", "naive-hashing"},
+	{"Which node holds a key?", "Keys and nodes hash onto one circle; a key belongs to the first node clockwise from it.", "consistent-hashing"},
 	{"How is the load kept even?", "Each node takes many points (virtual nodes), so shares even out and a leaver's keys spread wide.", "virtual-nodes"},
 	{"How does data survive a crash?", "Every key is copied to the next N distinct nodes clockwise: its preference list.", "replication"},
 	{"What gives in a partition?", "A choice: CP refuses what it cannot make consistent, AP answers anyway and reconciles later.", "cap"},
@@ -131,6 +132,9 @@ type Chapter struct {
 	job         *check.Sliced
 	verdictFrom int64
 	tooLong     []string
+	// verdictRec are the run's commands when it was checked: a fork before
+	// verdictTick makes the verdict one of another run, and it is dropped.
+	verdictRec []core.Recorded
 }
 
 // New makes the chapter.
@@ -213,6 +217,7 @@ func (c *Chapter) runCheck(x *lab.Context) {
 	}
 	c.job = check.NewSliced(hist, from, now)
 	c.verdictTick, c.verdictFrom = now, from
+	c.verdictRec = x.Cluster().Recorded()
 	c.checked = false
 	c.stepCheck()
 }
@@ -233,7 +238,26 @@ func (c *Chapter) Enter(x *lab.Context) {
 	c.job = nil
 }
 
-func (c *Chapter) Update(x *lab.Context) { c.stepCheck() }
+// Update gives the check in progress its slice of this frame, and drops the
+// verdict (or the check) when the run on screen is no longer the one it was
+// taken of (forked before the tick it checked).
+func (c *Chapter) Update(x *lab.Context) {
+	c.stepCheck()
+	if (!c.checked && c.job == nil) || x.View == nil {
+		return
+	}
+	upTo := min(x.View.Tick, c.verdictTick)
+	prefix := func(rec []core.Recorded) []core.Recorded {
+		n := 0
+		for n < len(rec) && rec[n].Tick <= upTo {
+			n++
+		}
+		return rec[:n]
+	}
+	if !reflect.DeepEqual(prefix(x.Cluster().Recorded()), prefix(c.verdictRec)) {
+		c.checked, c.job, c.verdict, c.verdictRec, c.tooLong = false, nil, check.Result{}, nil, nil
+	}
+}
 
 func (c *Chapter) NodeAt(px, py float64) (core.NodeID, bool) {
 	if c.view != viewStore {
@@ -687,7 +711,7 @@ func (c *Chapter) drawCompactStore(x *lab.Context, lay layout, l *frame.Layer) {
 		lh := frame.LineHeight(size)
 		var words []string
 		for i, n := range v.Nodes {
-			words = append(words, n.ID.String()+" "+scene.StateOf(v, i).String())
+			words = append(words, n.ID.String()+" "+scene.StateText(v, i))
 		}
 		y := lay.ring.Y
 		for _, line := range frame.Wrap(x.Measure, strings.Join(words, " · "), size, lay.ring.W) {
@@ -774,8 +798,11 @@ func (c *Chapter) VerdictLines(now int64) (headline string, details []string) {
 	if c.verdictFrom > 0 {
 		when = c.checkedTicks()
 	}
-	if now != c.verdictTick {
+	switch {
+	case now > c.verdictTick:
 		when += " (the run has moved on: check again)"
+	case now < c.verdictTick:
+		when += ", later than the tick on screen (check again for this one)"
 	}
 	defer func() {
 		if c.verdictFrom > 0 {

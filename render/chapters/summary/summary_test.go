@@ -229,3 +229,33 @@ func TestCheckNamesTheWindow(t *testing.T) {
 		t.Errorf("checked %d operations of the run's %d: want the window's", ops, l.Timeline().Cluster().HistoryLen())
 	}
 }
+
+// The verdict is of the run at the tick it was taken: scrubbed back before
+// that tick it says so, and a fork before it drops it (it was a verdict on
+// another run).
+func TestVerdictFollowsTheRun(t *testing.T) {
+	l, c := newLab(t, 1)
+	runTo(t, l, 300)
+	click(l, c.check)
+	if head, _ := c.VerdictLines(l.Timeline().Now()); head == "Not checked yet" {
+		t.Fatal("the check did not run")
+	}
+	mustCommand(t, l, `{"type":"seek","value":200}`)
+	l.Update(idle(), desktop)
+	if _, details := c.VerdictLines(l.Timeline().Now()); !strings.Contains(strings.Join(details, " "), "later than the tick on screen") {
+		t.Errorf("scrubbed back before the check, the verdict does not say it is of a later tick: %v", details)
+	}
+	mustCommand(t, l, `{"type":"core","cmd":{"kind":"crash","node":1}}`)
+	l.Update(idle(), desktop)
+	l.Update(idle(), desktop)
+	if head, _ := c.VerdictLines(l.Timeline().Now()); head != "Not checked yet" {
+		t.Errorf("after a fork before the checked tick the verdict %q stays", head)
+	}
+}
+
+func mustCommand(t *testing.T, l *lab.Lab, cmd string) {
+	t.Helper()
+	if msg := l.Command(cmd); msg != "" {
+		t.Fatal(msg)
+	}
+}
