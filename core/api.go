@@ -58,12 +58,21 @@ const (
 	// Cluster.Settle applies it (so a replay repeats it) and then runs until
 	// the cluster is quiescent.
 	CmdSettle CommandKind = "settle"
+
+	// Scripted network (Config.Scripted): every choice a real network and
+	// real timers would make is one of these commands.
+	CmdDeliver CommandKind = "deliver" // the held message Msg arrives now (or is dropped if its destination is down or cut off)
+	CmdDrop    CommandKind = "drop"    // the held message Msg is lost
+	// CmdTimeout fires a timer of request Request at its coordinator:
+	// Param "" (its timeout: it fails unless answered) or "half" (sloppy
+	// quorums: unanswered replicas are replaced by stand-ins).
+	CmdTimeout CommandKind = "timeout"
 )
 
 // CommandKinds are every kind Apply takes, in the order above: the kinds a
 // link or replay file may name. A new kind is added here too.
 var CommandKinds = []CommandKind{CmdPut, CmdGet, CmdCrash, CmdRestart, CmdPartition, CmdHeal, CmdJoin, CmdLeave,
-	CmdSet, CmdAntiEntropy, CmdSettle}
+	CmdSet, CmdAntiEntropy, CmdSettle, CmdDeliver, CmdDrop, CmdTimeout}
 
 // Command is one action applied to the cluster. Zero fields mean "default".
 type Command struct {
@@ -87,6 +96,8 @@ type Command struct {
 	Weight      float64    `json:"weight,omitempty"`
 	Param       string     `json:"param,omitempty"`
 	Num         float64    `json:"num,omitempty"`
+	Msg         uint64     `json:"msg,omitempty"` // CmdDeliver, CmdDrop: the message's id
+	Request     RequestID  `json:"req,omitempty"` // CmdTimeout: the request
 }
 
 // Recorded is a command with the tick it was applied at; a replay is
@@ -138,6 +149,14 @@ type Config struct {
 	Workload Workload `json:"workload"`
 	// Faults injects crashes, partitions, loss and skew; no Kinds turns it off.
 	Faults Faults `json:"faults"`
+
+	// Scripted turns the network and the timers into explicit choices (see
+	// scripted.go): a message between two nodes waits until CmdDeliver or
+	// CmdDrop names it, a request's timers fire only by CmdTimeout, and the
+	// background rounds (gossip, hand-off, anti-entropy) do not run.
+	// Nothing random is drawn. It needs the workload, the fault injector
+	// and loss off. CmdSettle ends it.
+	Scripted bool `json:"scripted,omitempty"`
 
 	Seed uint64 `json:"seed"`
 }
@@ -311,7 +330,17 @@ type Op struct {
 	ReturnTick  int64     `json:"return"` // -1 while pending
 	OK          bool      `json:"ok"`
 	Err         string    `json:"err,omitempty"`
-	Stale       bool      `json:"stale,omitempty"` // a get that missed a write acknowledged before it began
+	Stale       bool      `json:"stale,omitempty"` // a stale read (properties.go gives the definition)
+
+	// What the properties need and the exported fields do not say (see
+	// properties.go): the version a put wrote, the versions a get returned
+	// (both shared and immutable), and the order of the client events
+	// (invocation, return) across the whole run, which ticks alone do not
+	// give within one tick. A history read back from a file has none of
+	// them.
+	written              *version
+	read                 []*version
+	invokeSeq, returnSeq uint64
 }
 
 // Counters are the run's running totals, shown by the lab and printed by
@@ -324,10 +353,11 @@ type Counters struct {
 	PutsFailed   int `json:"puts_failed"`
 	GetsOK       int `json:"gets_ok"`
 	GetsFailed   int `json:"gets_failed"`
-	// StaleReads counts successful gets that returned no version whose causal
-	// past holds some put of the key acknowledged before the get began
-	// (oracle.go gives the exact definition). It is a causal measure, not
-	// the linearizability verdict.
+	// StaleReads counts successful gets that missed a put of their key
+	// acknowledged before they began: none of the versions returned ranks
+	// at or above it in the store's own order (timestamps under
+	// last-write-wins, causality under vector clocks; properties.go gives
+	// the exact definition). It is not the linearizability verdict.
 	StaleReads int `json:"stale_reads"`
 	// SiblingsMax is the largest sibling set any replica stored: the lab's "most siblings seen". A get merges the sets of R
 	// replicas, so a read can return more versions than any one replica

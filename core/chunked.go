@@ -39,7 +39,13 @@ func (l *chunked[T]) add(v T) int {
 // ownChunk is chunk i, copied first if it is shared with a clone.
 func (l *chunked[T]) ownChunk(i int) *[]T {
 	if l.owners[i] != l.own {
-		l.chunks[i] = append(make([]T, 0, chunkLen), l.chunks[i]...)
+		// A copy as long as the chunk and a little room, not a whole
+		// chunk's: a clone of a short history (the schedule search makes
+		// millions) then copies a few entries, not a thousand. Only the
+		// last chunk is ever short, and appending to it copies at most
+		// chunkLen entries.
+		n := len(l.chunks[i])
+		l.chunks[i] = append(make([]T, 0, min(chunkLen, n+max(n, 4))), l.chunks[i]...)
 		l.owners[i] = l.own
 	}
 	return &l.chunks[i]

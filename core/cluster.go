@@ -28,8 +28,11 @@ type Cluster struct {
 	seq    uint64 // queue order for items due at the same tick
 	msgSeq uint64
 	reqSeq RequestID
-	q      queue
-	nodes  []*node
+	// clientSeq orders client events (an operation invoked or returned)
+	// across the run; see Op.invokeSeq.
+	clientSeq uint64
+	q         queue
+	nodes     []*node
 	// ring is the agreed ring: every node that joined and has not left. It
 	// is replaced, never changed in place (see changeRing).
 	ring *ring.Ring
@@ -39,6 +42,10 @@ type Cluster struct {
 	shownRing []RingPoint
 	// members caches ring.Nodes(); nil after a change.
 	members []NodeID
+
+	// held are the messages a scripted run keeps until a command delivers
+	// or drops them, in send order (see scripted.go).
+	held []*message
 
 	groups  [][]NodeID // the partition as applied; nil when whole
 	groupOf []int      // partition group per node; nil when whole
@@ -206,6 +213,9 @@ func (c *Cluster) run(it item) {
 // scheduleTimers starts a node's periodic rounds, each at a random offset
 // within its first interval so that nodes do not act in lockstep.
 func (c *Cluster) scheduleTimers(n *node) {
+	if c.cfg.Scripted {
+		return // background rounds do not run in a scripted run
+	}
 	start := func(kind itemKind, every int64, s *stream) {
 		if every > 0 {
 			c.schedule(item{tick: c.now + 1 + s.between(0, every-1), kind: kind, node: n.id, epoch: n.epoch})
@@ -305,6 +315,8 @@ func (c *Cluster) validate(cmd Command) error {
 			return fmt.Errorf("partition: give at least one group of nodes")
 		}
 	case CmdHeal, CmdSettle:
+	case CmdDeliver, CmdDrop, CmdTimeout:
+		return c.validateScripted(cmd)
 	case CmdJoin:
 		if len(c.nodes) >= MaxNodes {
 			return fmt.Errorf("join: the cluster already has the maximum of %d nodes", MaxNodes)
@@ -390,7 +402,10 @@ func (c *Cluster) apply(cmd Command) RequestID {
 	case CmdAntiEntropy:
 		c.tickAntiEntropy(c.nodes[cmd.Node], antiEntropyPeer(cmd))
 	case CmdSettle:
+		c.endScripted()
 		c.beginSettle()
+	case CmdDeliver, CmdDrop, CmdTimeout:
+		c.applyScripted(cmd)
 	}
 	return 0
 }

@@ -126,7 +126,13 @@ func (c Config) Validate() error {
 	if err := c.Workload.validate(); err != nil {
 		return err
 	}
-	return c.Faults.validate()
+	if err := c.Faults.validate(); err != nil {
+		return err
+	}
+	if c.Scripted && (c.Workload.Clients > 0 || len(c.Faults.Kinds) > 0 || c.Loss > 0) {
+		return fmt.Errorf("scripted: the workload, the fault injector and loss must be off (in a scripted run every choice is a command)")
+	}
+	return nil
 }
 
 func checkInterval(name string, v, lowest int64) error {
@@ -176,6 +182,9 @@ func (c Config) withParam(param string, num float64) (Config, error) {
 	k, ok := LookupKnob(param)
 	if !ok || !k.Live {
 		return c, fmt.Errorf("set: unknown parameter %q; allowed: %s, skew:nK", param, strings.Join(LiveKnobNames(), ", "))
+	}
+	if k.Name == "loss" && c.Scripted && num != 0 {
+		return c, fmt.Errorf("set loss=%v: a scripted run has no random loss; drop messages with the drop command", num)
 	}
 	if err := k.setNum(&c, num); err != nil {
 		return c, err

@@ -201,7 +201,16 @@ func fingerprint(c *Cluster) string {
 		fmt.Fprintf(&b, "ctx %v %s\n", k, c.clientCtx[k])
 	}
 	for _, op := range c.History() {
-		fmt.Fprintf(&b, "op %+v\n", op)
+		// The versions an op wrote and read by what they are, not where.
+		written, read := "", ""
+		if op.written != nil {
+			written = op.written.describe(op.Key)
+		}
+		for _, v := range op.read {
+			read += v.describe(op.Key) + ";"
+		}
+		op.written, op.read = nil, nil
+		fmt.Fprintf(&b, "op %+v wrote %s read %s\n", op, written, read)
 	}
 	fmt.Fprintf(&b, "recorded %+v\n", c.Recorded())
 	return b.String()

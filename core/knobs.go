@@ -131,6 +131,8 @@ var knobs = []Knob{
 		field: func(c *Config) any { return &c.Workload.KeyPrefix }},
 	{Name: "single_writer", Aliases: []string{"single"}, Kind: KnobBool, Help: "each key is written by one client only",
 		field: func(c *Config) any { return &c.Workload.SingleWriter }},
+	{Name: "scripted", Kind: KnobBool, Help: "every message delivery, drop and timeout is a recorded command (the schedule search's runs); the workload, faults and loss must be off",
+		field: func(c *Config) any { return &c.Scripted }},
 	{Name: "faults", Kind: KnobFaults, Help: "faults to inject, comma-separated, or none",
 		field: func(c *Config) any { return &c.Faults.Kinds }},
 	{Name: "fault_every", Aliases: []string{"fevery"}, Kind: KnobTicks, Min: 0, Max: MaxIntervalTicks,

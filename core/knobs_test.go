@@ -68,6 +68,7 @@ func TestKnobsRoundTrip(t *testing.T) {
 	changed.HandoffIntervalTicks, changed.AntiEntropyIntervalTicks, changed.MerkleDepth = 11, 77, 5
 	changed.Workload = Workload{Clients: 2, Keys: 3, PutFraction: 0.75, Ops: 40, ThinkTicksMax: 6, KeyPrefix: "a b&c", SingleWriter: true}
 	changed.Faults = Faults{Kinds: []FaultKind{"partition", "skew"}, EveryTicks: 70, DurationTicks: 15}
+	changed.Scripted = true // not a valid whole with a workload, but each knob is read on its own here
 	got := DefaultConfig()
 	def := DefaultConfig()
 	for _, k := range knobs {

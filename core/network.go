@@ -67,6 +67,9 @@ func (c *Cluster) send(msg *message) {
 	m.sendTick = c.now
 	if m.from == m.to {
 		m.deliverTick = c.now
+	} else if c.cfg.Scripted {
+		c.hold(m)
+		return
 	} else {
 		m.deliverTick = c.now + c.rngNet.between(c.cfg.LatencyMinTicks, c.cfg.LatencyMaxTicks)
 		if c.cfg.Loss > 0 && c.rngNet.float() < c.cfg.Loss {

@@ -11,16 +11,13 @@ import (
 // oracle watches the run from outside the nodes, only to count what went
 // wrong: it never influences a node.
 //
-// Both of its counts are defined by causality (who had seen which write),
-// not by real-time order, so they measure something different from the
-// linearizability verdict shown next to them.
-//
-// Stale read (Counters.StaleReads, Op.Stale): a successful get of key k
-// such that some put of k was acknowledged to its client before the get
-// began, and none of the versions the get returned has that put's dot (the
-// write's id) in its causal past (its context plus its own dot). Returning
-// a newer version that was written by a client who had read the put is
-// therefore not stale; returning only an older or a concurrent version is.
+// Stale read (Counters.StaleReads, Op.Stale): properties.go defines it
+// (PropStale), for both versionings; the oracle keeps the count as the run
+// goes, and TestOracleMatchesPropertyDefinitions checks it against the
+// definition applied to the whole history. Under vector clocks a get is
+// stale when the union of the causal pasts of what it returned misses the
+// dot of some put acknowledged before it began; under last-write-wins when
+// what it returned ranks below the greatest (by timestamp) of those puts.
 //
 // Lost write (SettleReport.LostWrites, Lost): an acknowledged put whose dot
 // is in the causal past of no version left on the key's replicas (on the
@@ -47,7 +44,7 @@ type oracle struct {
 	keys      map[string]*ackedKey
 	puts      chunked[ackedPut]
 	ackSeq    uint64
-	readFloor map[RequestID]uint64 // per pending get: ackSeq when it began
+	readFloor map[RequestID]readStart // per pending get: what had been acknowledged when it began
 
 	// gapsFilled counts the never-acknowledged dots folding counted as
 	// acknowledged; noFold turns folding off (tests). See oraclefold.go.
@@ -70,6 +67,16 @@ type ackedKey struct {
 	// folded holds the dots whose order of acknowledgement no longer
 	// matters, as spans of counters per node (oraclefold.go).
 	folded map[NodeID][]span
+	// lwwTop is the greatest acknowledged version by last-write-wins order.
+	lwwTop *version
+}
+
+// readStart is what the oracle notes when a get begins: how many puts had
+// been acknowledged (ackSeq), and under last-write-wins the greatest of
+// them by timestamp order.
+type readStart struct {
+	floor uint64
+	top   *version
 }
 
 type ackedDot struct {
@@ -86,7 +93,7 @@ type ackedPut struct {
 
 func newOracle() oracle {
 	own := new(cowOwner)
-	return oracle{own: own, keysOwn: own, keys: map[string]*ackedKey{}, readFloor: map[RequestID]uint64{}}
+	return oracle{own: own, keysOwn: own, keys: map[string]*ackedKey{}, readFloor: map[RequestID]readStart{}}
 }
 
 // clone copies the oracle; the acknowledged dots per key are shared with o
@@ -113,7 +120,7 @@ func (o *oracle) ownKey(key string) *ackedKey {
 		a = &ackedKey{byNode: map[NodeID][]ackedDot{}, own: o.own}
 		o.keys[key] = a
 	case a.own != o.own:
-		cp := &ackedKey{byNode: make(map[NodeID][]ackedDot, len(a.byNode)), nodes: slices.Clone(a.nodes), own: o.own, folded: a.cloneFolded()}
+		cp := &ackedKey{byNode: make(map[NodeID][]ackedDot, len(a.byNode)), nodes: slices.Clone(a.nodes), own: o.own, folded: a.cloneFolded(), lwwTop: a.lwwTop}
 		for n, ds := range a.byNode {
 			cp.byNode[n] = slices.Clone(ds)
 		}
@@ -126,7 +133,11 @@ func (o *oracle) ownKey(key string) *ackedKey {
 // beginOp notes, for a get, which writes had been acknowledged when it began.
 func (o *oracle) beginOp(c *Cluster, req *request) {
 	if req.kind == OpGet {
-		o.readFloor[req.id] = o.ackSeq
+		st := readStart{floor: o.ackSeq}
+		if a := o.keys[req.key]; a != nil {
+			st.top = a.lwwTop
+		}
+		o.readFloor[req.id] = st
 	}
 }
 
@@ -134,6 +145,9 @@ func (o *oracle) ackPut(c *Cluster, req *request) {
 	d := req.version.dot
 	o.ackSeq++
 	a := o.ownKey(req.key)
+	if a.lwwTop == nil || req.version.lwwAfter(a.lwwTop) {
+		a.lwwTop = req.version
+	}
 	ds, ok := a.byNode[d.Node]
 	if !ok {
 		i, _ := slices.BinarySearch(a.nodes, d.Node)
@@ -172,12 +186,17 @@ func (o *oracle) missed(key string, seen causal, floor uint64) bool {
 	return false
 }
 
-// staleRead reports whether a successful get missed an acknowledged write.
-// seen is the union of the causal pasts of the returned versions.
-func (o *oracle) staleRead(req *request, seen causal) bool {
-	floor := o.readFloor[req.id]
+// staleRead reports whether a successful get that returned result is a
+// stale read (PropStale). seen is the union of the causal pasts of result.
+func (o *oracle) staleRead(req *request, seen causal, result []*version, mode Versioning) bool {
+	st := o.readFloor[req.id]
 	delete(o.readFloor, req.id)
-	return o.missed(req.key, seen, floor)
+	if mode == LWW {
+		// The order is total: missing the greatest acknowledged put is
+		// missing some acknowledged put.
+		return st.top != nil && misses(result, st.top, LWW)
+	}
+	return o.missed(req.key, seen, st.floor)
 }
 
 // forget drops the bookkeeping of a get that failed.

@@ -44,7 +44,7 @@ const (
 func (o *oracle) minFloor() uint64 {
 	m := o.ackSeq
 	for _, f := range o.readFloor {
-		m = min(m, f)
+		m = min(m, f.floor)
 	}
 	return m
 }

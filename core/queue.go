@@ -50,8 +50,12 @@ const queueBuckets = 128
 // heap ordered by (tick, seq) (queue_test.go checks this against one).
 //
 // Nothing is ever scheduled before the current tick.
+//
+// The buckets are allocated when first needed and a clone of a queue with
+// nothing in them shares none (a scripted run's queue is nearly always
+// empty, and the schedule search clones it millions of times).
 type queue struct {
-	buckets [queueBuckets][]item
+	buckets *[queueBuckets][]item
 	base    int64 // the tick of the current bucket
 	head    int   // items of the current bucket already taken
 	count   int   // items queued (not yet taken)
@@ -69,6 +73,9 @@ func (q *queue) push(it item) {
 		q.far.push(it)
 		return
 	}
+	if q.buckets == nil {
+		q.buckets = new([queueBuckets][]item)
+	}
 	b := &q.buckets[it.tick&(queueBuckets-1)]
 	*b = append(*b, it)
 }
@@ -76,6 +83,20 @@ func (q *queue) push(it item) {
 // popDue removes and returns the first item due at or before now, if any.
 // now must not go backwards between calls.
 func (q *queue) popDue(now int64) (item, bool) {
+	if q.count == 0 {
+		// Nothing queued: move the window to now at once (advancing tick
+		// by tick would only empty empty buckets).
+		if q.buckets != nil {
+			cur := &q.buckets[q.base&(queueBuckets-1)]
+			*cur = (*cur)[:0]
+		}
+		q.head = 0
+		q.base = max(q.base, now)
+		return item{}, false
+	}
+	if q.buckets == nil {
+		q.buckets = new([queueBuckets][]item) // far items will move in
+	}
 	for {
 		b := &q.buckets[q.base&(queueBuckets-1)]
 		if q.head < len(*b) {
@@ -110,7 +131,7 @@ func (q *queue) advance() {
 
 // each calls f with every queued item, in no particular order.
 func (q *queue) each(f func(*item)) {
-	for i := range q.buckets {
+	for i := 0; q.buckets != nil && i < queueBuckets; i++ {
 		b := q.buckets[i]
 		if int64(i) == q.base&(queueBuckets-1) {
 			b = b[q.head:]
@@ -127,8 +148,16 @@ func (q *queue) each(f func(*item)) {
 // clone copies the queue (the items themselves; their messages are shared).
 func (q *queue) clone() queue {
 	x := *q
-	for i := range x.buckets {
-		x.buckets[i] = append([]item(nil), q.buckets[i]...)
+	x.buckets = nil
+	if q.buckets != nil && q.count > len(q.far) {
+		x.buckets = new([queueBuckets][]item)
+		for i := range q.buckets {
+			if len(q.buckets[i]) > 0 {
+				x.buckets[i] = append([]item(nil), q.buckets[i]...)
+			}
+		}
+	} else {
+		x.head = 0 // the current bucket holds only taken items
 	}
 	x.far = append(heap(nil), q.far...)
 	return x

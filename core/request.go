@@ -77,9 +77,10 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 	c.reqSeq++
 	id := c.reqSeq
 	c.counters.OpsAttempted++
+	c.clientSeq++
 	invoked := Op{
 		Request: id, Client: op.client, Kind: op.kind, Key: op.key, Coordinator: op.coordinator,
-		Value: op.value, InvokeTick: c.now, ReturnTick: -1,
+		Value: op.value, InvokeTick: c.now, ReturnTick: -1, invokeSeq: c.clientSeq,
 	}
 	req := &request{
 		id: id, kind: op.kind, client: op.client, key: op.key, hash: ring.HashKey(op.key),
@@ -97,6 +98,9 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 	if !coord.up {
 		c.finishRequest(req, false, nil, "coordinator "+coord.id.String()+" is down")
 		return id
+	}
+	if coord.requests == nil {
+		coord.requests = map[RequestID]*request{}
 	}
 	coord.requests[id] = req
 	c.chooseTargets(coord, req)
@@ -133,11 +137,19 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 	for i := range req.targets {
 		c.sendToTarget(coord, req, &req.targets[i])
 	}
-	c.schedule(item{tick: c.now + c.cfg.RequestTimeoutTicks, kind: itemTimeout, node: coord.id, epoch: coord.epoch, req: id})
-	if c.cfg.Mode == Sloppy && c.cfg.RequestTimeoutTicks >= 2 {
-		c.schedule(item{tick: c.now + c.cfg.RequestTimeoutTicks/2, kind: itemHalfTimeout, node: coord.id, epoch: coord.epoch, req: id})
+	if !c.cfg.Scripted { // in a scripted run the timers fire by CmdTimeout
+		c.scheduleRequestTimers(coord, id, c.cfg.RequestTimeoutTicks)
 	}
 	return id
+}
+
+// scheduleRequestTimers sets a request's timeout, after the given ticks,
+// and in sloppy mode its half-timeout.
+func (c *Cluster) scheduleRequestTimers(coord *node, id RequestID, after int64) {
+	c.schedule(item{tick: c.now + after, kind: itemTimeout, node: coord.id, epoch: coord.epoch, req: id})
+	if c.cfg.Mode == Sloppy && after >= 2 {
+		c.schedule(item{tick: c.now + after/2, kind: itemHalfTimeout, node: coord.id, epoch: coord.epoch, req: id})
+	}
 }
 
 func pick(override, def int) int {
@@ -425,6 +437,8 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 		op = c.history.at(req.op)
 	}
 	op.ReturnTick = c.now
+	c.clientSeq++
+	op.returnSeq = c.clientSeq
 	op.OK = ok
 	op.Err = errText
 	if ok {
@@ -436,6 +450,7 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 	switch {
 	case req.kind == OpPut && ok:
 		c.counters.PutsOK++
+		op.written = req.version
 		c.setClientCtx(ck, c.clientCtx[ck].merge(req.version.causalPast()))
 		c.oracle.ackPut(c, req)
 	case req.kind == OpPut:
@@ -443,6 +458,7 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 	case ok:
 		c.counters.GetsOK++
 		op.Values = formatValues(result)
+		op.read = result
 		for len(c.counters.SiblingReads) <= len(result) {
 			c.counters.SiblingReads = append(c.counters.SiblingReads, 0)
 		}
@@ -450,7 +466,7 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 		c.counters.SiblingsReadMax = max(c.counters.SiblingsReadMax, len(result))
 		seen := c.pastMerger.merge(result)
 		c.setClientCtx(ck, seen)
-		if c.oracle.staleRead(req, seen) {
+		if c.oracle.staleRead(req, seen, result, c.cfg.Versioning) {
 			op.Stale = true
 			c.counters.StaleReads++
 		}

@@ -38,6 +38,10 @@ func (c *Cluster) View() View {
 				Key: m.key, SendTick: m.sendTick, DeliverTick: m.deliverTick})
 		}
 	})
+	for _, m := range c.held {
+		v.InFlight = append(v.InFlight, Message{ID: m.id, Kind: m.kind, From: m.from, To: m.to, Request: m.req,
+			Key: m.key, SendTick: m.sendTick, DeliverTick: m.deliverTick})
+	}
 	sort.Slice(v.InFlight, func(i, j int) bool { return v.InFlight[i].ID < v.InFlight[j].ID })
 	for _, n := range c.nodes {
 		for _, id := range n.sortedRequestIDs() {
@@ -162,6 +166,12 @@ func (c *Cluster) Clone() *Cluster {
 		}
 	})
 	x.msgFree, x.memberBufs = nil, nil
+	x.held = make([]*message, len(c.held))
+	for i, m := range c.held {
+		cp := *m
+		cp.members = slices.Clone(m.members)
+		x.held[i] = &cp
+	}
 	x.pastMerger = pastMerger{} // scratch buffers are never shared
 	x.nodes = make([]*node, len(c.nodes))
 	for i, n := range c.nodes {
@@ -195,13 +205,19 @@ func (n *node) clone() *node {
 	n.share(&x)
 	x.ringMembers = slices.Clone(n.ringMembers)
 	x.members = slices.Clone(n.members)
-	x.requests = make(map[RequestID]*request, len(n.requests))
+	x.requests = nil // a nil map reads as empty; startRequest makes one
+	if len(n.requests) > 0 {
+		x.requests = make(map[RequestID]*request, len(n.requests))
+	}
 	for id, r := range n.requests {
 		x.requests[id] = r.clone()
 	}
 	x.extra = slices.Clone(n.extra) // the trees in it are shared (writableExtra)
 	x.prefBuf = nil
-	x.transfers = make(map[string]*transfer, len(n.transfers))
+	x.transfers = nil
+	if len(n.transfers) > 0 {
+		x.transfers = make(map[string]*transfer, len(n.transfers))
+	}
 	for k, tr := range n.transfers {
 		cp := *tr
 		cp.acked = slices.Clone(tr.acked)

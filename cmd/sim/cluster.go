@@ -20,10 +20,13 @@ import (
 // limits keep the largest run within a few hundred megabytes and a minute
 // or so per thousand operations.
 const (
-	maxRunNodes       = 256
-	maxRunRingPoints  = 32_768 // nodes * vnodes
-	maxRunOps         = 1_000_000
-	maxSettleTicks    = 1_000_000
+	maxRunNodes      = 256
+	maxRunRingPoints = 32_768 // nodes * vnodes
+	maxRunOps        = 1_000_000
+	maxSettleTicks   = 1_000_000
+	// maxSessionOps bounds the histories whose read-your-writes and
+	// monotonic-read violations are counted (quadratic per client and key).
+	maxSessionOps     = 50_000
 	defaultFaultEvery = 150
 	defaultFaultFor   = 80
 	// The linearizability check's memory bound, in megabytes (MiB).
@@ -200,6 +203,13 @@ type runReport struct {
 	// the writes missing so far, not the writes lost for good. sim run then
 	// exits with status 3.
 	LostWritesProvisional bool `json:"lost_writes_provisional"`
+	// ReadYourWrites and MonotonicReads count the gets that break those
+	// guarantees (core/properties.go defines them, as for the lab and
+	// sim explore); absent without -check (no history is kept) and for
+	// histories over maxSessionOps operations, where counting them would
+	// take too long.
+	ReadYourWrites *int `json:"read_your_writes,omitempty"`
+	MonotonicReads *int `json:"monotonic_reads,omitempty"`
 	// Linearizability is present when the run was checked.
 	Linearizability *check.Result `json:"linearizability,omitempty"`
 	// Digest is the hex sha256 of the event trace: the same configuration
@@ -391,7 +401,13 @@ func simulate(cfg core.Config, settleTicks int64, keepHistory bool) (runReport, 
 	if !keepHistory {
 		return report, nil, nil
 	}
-	return report, c.History(), nil
+	h := c.History()
+	if len(h) <= maxSessionOps {
+		ryw := len(core.ReadYourWrites(h, cfg.Versioning))
+		mono := len(core.MonotonicReads(h, cfg.Versioning))
+		report.ReadYourWrites, report.MonotonicReads = &ryw, &mono
+	}
+	return report, h, nil
 }
 
 // workloadDone reports whether ops operations were issued and all of them
@@ -447,6 +463,9 @@ func writeRunText(w io.Writer, r runReport) error {
 		fmt.Fprintf(&b, "  lost writes:    %d acknowledged writes lost for good after healing and settling\n", r.LostWrites)
 	}
 	fmt.Fprintf(&b, "  stale reads:    %d\n", k.StaleReads)
+	if r.ReadYourWrites != nil {
+		fmt.Fprintf(&b, "  sessions:       %d reads missed the client's own write, %d went back in time (monotonic reads)\n", *r.ReadYourWrites, *r.MonotonicReads)
+	}
 	fmt.Fprintf(&b, "  siblings:       %s\n", siblingsText(k))
 	fmt.Fprintf(&b, "  lww discards:   %d\n", k.LWWDiscards)
 	fmt.Fprintf(&b, "  hints:          %d stored, %d handed off\n", k.HintsStored, k.HintsHandedOff)

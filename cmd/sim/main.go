@@ -9,6 +9,9 @@
 //	sim sweep -list        the experiments with their knobs, defaults and ranges
 //	sim replay -link '#v=1&...' | -file run.json [-until T] [-events F] [-history F]
 //	                       a run the lab shared, with the lab's state summary and digest
+//	sim explore -script S [flags]
+//	                       every schedule of a small scenario, searched for the
+//	                       shortest one that breaks a property
 //
 // Each prints a readable summary, or with -json exactly one JSON object on
 // standard output (sweep also writes CSV, or files with -out). `sim <command> -help` lists a command's flags. Invalid

@@ -26,6 +26,7 @@ var commands = []command{
 	{"run", "a simulated cluster under a workload and faults, healed and settled at the end", runCluster},
 	{"sweep", "an experiment's sweep (measurements beside predictions) as text, CSV or JSON tables", runSweep},
 	{"replay", "a run the lab shared (link or replay file), with the lab's state, counters and digest", runReplay},
+	{"explore", "every schedule of a small scenario searched for the shortest one that breaks a property", runExplore},
 }
 
 // Exit statuses.

@@ -226,6 +226,13 @@ var badInputs = []struct {
 	{"balance zero seeds", []string{"balance", "-seeds", "0"}, "seeds must be between 1 and"},
 	{"balance negative vnodes", []string{"balance", "-vnodes", "-5"}, "vnodes must be between 1 and"},
 	{"balance too many nodes", []string{"balance", "-nodes", "100000"}, "nodes must be between 1 and"},
+	{"explore without script", []string{"explore"}, "-script is required"},
+	{"explore bad script", []string{"explore", "-script", "c1 put k"}, "expected \"cN: put KEY VALUE\""},
+	{"explore unknown property", []string{"explore", "-script", "c1: get k", "-property", "fresh"}, `property "fresh" is unknown`},
+	{"explore W>N", []string{"explore", "-script", "c1: get k", "-w", "4"}, "W=4 must be between 1 and N=3"},
+	{"explore budget", []string{"explore", "-script", "c1: get k", "-partitions", "9"}, "partitions=9 must be between 0 and 3"},
+	{"explore bad skew", []string{"explore", "-script", "c1: get k", "-skew", "n9:5"}, "the nodes are n0..n3"},
+	{"explore siblings K", []string{"explore", "-script", "c1: get k", "-property", "siblings:0"}, "K must be"},
 }
 
 func TestBadInputExitsTwoWithOneLine(t *testing.T) {

@@ -35,6 +35,8 @@ type Quorums struct {
 	read    *ui.Button
 	split   *ui.Button
 	crash   *ui.Button
+	// goWrong is the "Can this go wrong?" search (canitgo.go).
+	goWrong goWrong
 
 	// trace keeps the run's events about the key; lastWrite and lastRead
 	// are read from it at the tick on screen.
@@ -221,7 +223,8 @@ func (c *Quorums) Controls(x *lab.Context) []ui.Widget {
 	} else {
 		c.crash.Label = fmt.Sprintf("Crash %v (replica %d)", pref[len(pref)-1], len(pref))
 	}
-	return append([]ui.Widget{c.n, c.w, c.r, c.write, c.read, c.split, c.crash}, c.measure.Buttons(x)...)
+	ws := append([]ui.Widget{c.n, c.w, c.r, c.write, c.read, c.split, c.crash}, c.goWrong.widgets(x)...)
+	return append(ws, c.measure.Buttons(x)...)
 }
 
 // setN changes N, first lowering W and R when they would exceed it.
@@ -318,6 +321,7 @@ func (c *Quorums) Enter(x *lab.Context) {
 // Update reads the last write and read, and their acks and replies, from
 // the run's trace up to the tick on screen.
 func (c *Quorums) Update(x *lab.Context) {
+	c.goWrong.update(x)
 	c.trace.Sync(x)
 	if x.View == nil {
 		return

@@ -4,6 +4,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/ringlab/ringlab/render/lab"
@@ -72,9 +73,16 @@ func TestSoakHeapLevelsOff(t *testing.T) {
 	m := l.MemoryNow()
 	t.Logf("%d ticks: window %d..%d, %d events in %.1f MB (%.0f bytes an event with the operations), heap %.1f MB",
 		ticks, m.Start, m.End, m.Events, float64(m.Bytes)/(1<<20), float64(m.Bytes)/float64(m.Events), float64(samples[len(samples)-1])/(1<<20))
+	mb := make([]string, len(samples))
+	for i, s := range samples {
+		mb[i] = strconv.FormatFloat(float64(s)/(1<<20), 'f', 1, 64)
+	}
+	t.Logf("heap in use at each tenth of the run, MB: %s", strings.Join(mb, " "))
 	// Levels off: the last samples are no larger than the largest of the
-	// first ones after the window filled, give or take half the
-	// window (garbage in flight, a checkpoint more).
+	// first ones after the window filled, give or take the window's size
+	// (a frame's events, some 45,000 at this speed and up to 12 MB, are
+	// still held when a sample is taken; a checkpoint more). A run that
+	// kept its trace would grow by some 90 MB here.
 	var early uint64
 	for i, s := range samples {
 		at := int64(i+1) * ticks / 10
@@ -86,7 +94,7 @@ func TestSoakHeapLevelsOff(t *testing.T) {
 		early = samples[len(samples)/2]
 	}
 	for i, s := range samples[len(samples)/2:] {
-		if s > early+uint64(budget)/2 {
+		if s > early+uint64(budget) {
 			t.Errorf("heap %.1f MB at sample %d, up from %.1f MB once the window was full: still growing",
 				float64(s)/(1<<20), len(samples)/2+i+1, float64(early)/(1<<20))
 		}

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ringlab/ringlab/check"
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/core/explore"
+	"github.com/ringlab/ringlab/core/ids"
+	"github.com/ringlab/ringlab/runfmt"
+)
+
+// skewFlags collects repeated -skew NODE:TICKS flags.
+type skewFlags []string
+
+func (s *skewFlags) String() string     { return strings.Join(*s, ",") }
+func (s *skewFlags) Set(v string) error { *s = append(*s, v); return nil }
+
+// exploreReport is what `sim explore -json` prints.
+type exploreReport struct {
+	Command        string          `json:"command"`
+	Script         string          `json:"script"`
+	Property       string          `json:"property"`
+	Definition     string          `json:"definition"`
+	Budget         explore.Budget  `json:"budget"`
+	Bounds         explore.Bounds  `json:"bounds"`
+	Config         core.Config     `json:"config"`
+	Violated       bool            `json:"violated"`
+	Exhausted      bool            `json:"exhausted"`
+	CutBy          string          `json:"cut_by,omitempty"`
+	States         int             `json:"states"`
+	DistinctStates int             `json:"distinct_states"`
+	Depth          int             `json:"depth"`
+	Counterexample *exploreCounter `json:"counterexample"`
+}
+
+type exploreCounter struct {
+	Schedule  []core.Recorded `json:"schedule"`
+	Tick      int64           `json:"tick"`
+	Op        int             `json:"violating_op"`
+	Violation string          `json:"violation"`
+	Narration []string        `json:"narration"`
+}
+
+func runExplore(args []string, stdout io.Writer) error {
+	fs := newFlagSet("explore", "Searches every schedule of a small scenario (message order, loss, timeouts, faults,\n"+
+		"client timing, coordinators) breadth first for the shortest one that breaks a property,\n"+
+		"or reports that none exists within the bound.")
+	var skews skewFlags
+	nodes := fs.Int("nodes", 4, "nodes (1..16)")
+	vnodes := fs.Int("vnodes", 8, "virtual nodes per node (1..64)")
+	n := fs.Int("n", 3, "replicas per key (1..nodes)")
+	w := fs.Int("w", 2, "acks a put waits for (1..N)")
+	r := fs.Int("r", 2, "replies a get waits for (1..N)")
+	mode := fs.String("mode", "cp", "cp (strict quorums) or ap (sloppy quorums)")
+	versioning := fs.String("versioning", "vc", "vc (vector clocks) or lww (last write wins)")
+	readRepair := fs.Bool("readrepair", true, "read repair (with cp, the write-back that makes reads linearizable)")
+	fs.Var(&skews, "skew", "a node's clock offset in ticks, NODE:TICKS (repeatable), e.g. n0:20")
+	script := fs.String("script", "", "client script, e.g. \"c1: put k v1 ; c2: get k\" (; orders, | runs concurrently, c1@n2 pins the coordinator)")
+	parts := fs.Int("partitions", 0, fmt.Sprintf("partitions a schedule may start (0..%d)", explore.MaxBudget))
+	crashes := fs.Int("crashes", 0, fmt.Sprintf("crashes a schedule may contain (0..%d)", explore.MaxBudget))
+	drops := fs.Int("drops", 0, fmt.Sprintf("messages a schedule may drop (0..%d)", explore.MaxBudget))
+	property := fs.String("property", "stale", "stale, lost, linearizable, siblings:K, ryw or monotonic")
+	maxDepth := fs.Int("max-depth", 60, fmt.Sprintf("most steps in a schedule (1..%d)", explore.MaxDepth))
+	maxStates := fs.Int("max-states", 1_000_000, "most distinct states to visit")
+	timeout := fs.Duration("timeout", time.Minute, "most time to search (0: no limit)")
+	replay := fs.String("replay", "", "write the counterexample to this file as a lab replay file")
+	jsonOut := fs.Bool("json", false, "print one JSON object instead of text")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	if *script == "" {
+		return usagef("-script is required, e.g. -script \"c1: put k v1 ; c2: get k\"")
+	}
+	switch {
+	case *nodes < 1 || *nodes > 16:
+		return usagef("-nodes=%d must be between 1 and 16 (the search is exhaustive)", *nodes)
+	case *vnodes < 1 || *vnodes > 64:
+		return usagef("-vnodes=%d must be between 1 and 64", *vnodes)
+	case *timeout < 0:
+		return usagef("-timeout=%v must not be negative (0 means no limit)", *timeout)
+	}
+	cfg := core.DefaultConfig()
+	cfg.Nodes, cfg.VNodes, cfg.N, cfg.W, cfg.R, cfg.ReadRepair = *nodes, *vnodes, *n, *w, *r, *readRepair
+	switch *mode {
+	case "cp":
+		cfg.Mode = core.Strict
+	case "ap":
+		cfg.Mode = core.Sloppy
+	default:
+		return usagef("-mode=%q must be cp or ap", *mode)
+	}
+	switch *versioning {
+	case "vc":
+		cfg.Versioning = core.VectorClocks
+	case "lww":
+		cfg.Versioning = core.LWW
+	default:
+		return usagef("-versioning=%q must be vc or lww", *versioning)
+	}
+	for _, s := range skews {
+		node, ticks, ok := strings.Cut(s, ":")
+		id, okID := ids.Parse(node)
+		v, err := strconv.ParseInt(ticks, 10, 64)
+		if !ok || !okID || err != nil {
+			return usagef("-skew=%q must be NODE:TICKS, e.g. n0:20", s)
+		}
+		if int(id) >= *nodes {
+			return usagef("-skew=%q: the nodes are n0..n%d", s, *nodes-1)
+		}
+		for len(cfg.SkewTicks) <= int(id) {
+			cfg.SkewTicks = append(cfg.SkewTicks, 0)
+		}
+		cfg.SkewTicks[id] = v
+	}
+	prop, k, err := core.ParseProperty(*property)
+	if err != nil {
+		return usagef("-property: %v", err)
+	}
+	sc, err := explore.ParseScript(*script)
+	if err != nil {
+		return usagef("-%v", err)
+	}
+	scenario := explore.Scenario{Config: cfg, Script: sc, Property: prop, K: k,
+		Budget: explore.Budget{Partitions: *parts, Crashes: *crashes, Drops: *drops}}
+	if prop == core.PropLinearizable {
+		scenario.Linearizable = func(h []core.Op) string {
+			res := check.Linearizable(h, 10*time.Second)
+			if res.OK || res.Unknown || len(res.Violations) == 0 {
+				return ""
+			}
+			return res.Violations[0].Explanation
+		}
+	}
+	bounds := explore.Bounds{MaxDepth: *maxDepth, MaxStates: *maxStates}
+	search, err := explore.New(scenario, bounds)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	start := time.Now()
+	for !search.Step(256) {
+		if *timeout > 0 && time.Since(start) > *timeout {
+			break
+		}
+	}
+	res := search.Report()
+	if !res.Done {
+		res.CutBy = "time"
+	}
+	rep := exploreReport{Command: "explore", Script: sc.String(), Property: *property, Definition: prop.Describe(),
+		Budget: scenario.Budget, Bounds: bounds, Config: cfg, Violated: res.Violated, Exhausted: res.Exhausted,
+		CutBy: res.CutBy, States: res.States, DistinctStates: res.DistinctStates, Depth: res.Depth}
+	if ce := res.Counterexample; ce != nil {
+		lines, err := explore.Narrate(ce)
+		if err != nil {
+			return err
+		}
+		rep.Counterexample = &exploreCounter{Schedule: ce.Schedule, Tick: ce.Tick, Op: ce.Op, Violation: ce.Violation, Narration: lines}
+		if *replay != "" {
+			if err := writeReplayFile(*replay, ce); err != nil {
+				return err
+			}
+		}
+	}
+	if *jsonOut {
+		return writeJSON(stdout, rep)
+	}
+	return writeExploreText(stdout, rep, time.Since(start))
+}
+
+func writeReplayFile(path string, ce *explore.Counterexample) error {
+	c, err := core.Replay(ce.Config, ce.Schedule, ce.Tick)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("-replay: %v", err)
+	}
+	data, err := runfmt.EncodeReplay(runfmt.NewReplay("quorums", ce.Config, ce.Schedule, ce.Tick, c.Digest()))
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("-replay: %v", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("-replay: writing %s: %v", path, err)
+	}
+	return f.Close()
+}
+
+func writeExploreText(w io.Writer, r exploreReport, took time.Duration) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "scenario:  %s\n", r.Script)
+	mode := "strict quorums (cp)"
+	if r.Config.Mode == core.Sloppy {
+		mode = "sloppy quorums (ap)"
+	}
+	fmt.Fprintf(&b, "cluster:   %d nodes, N=%d W=%d R=%d, %s, %s, read repair %s\n", r.Config.Nodes, r.Config.N, r.Config.W, r.Config.R,
+		mode, r.Config.Versioning, yesNo(r.Config.ReadRepair))
+	fmt.Fprintf(&b, "faults:    up to %d partitions, %d crashes, %d dropped messages\n", r.Budget.Partitions, r.Budget.Crashes, r.Budget.Drops)
+	fmt.Fprintf(&b, "property:  %s\n", r.Definition)
+	fmt.Fprintf(&b, "searched:  %d states (%d distinct), depth %d, in %.1f s\n", r.States, r.DistinctStates, r.Depth, took.Seconds())
+	switch {
+	case r.Violated:
+		fmt.Fprintf(&b, "\nVIOLATED in %d steps: %s\n\n", len(r.Counterexample.Schedule), r.Counterexample.Violation)
+		for _, l := range r.Counterexample.Narration {
+			fmt.Fprintln(&b, l)
+		}
+	case r.Exhausted:
+		fmt.Fprintf(&b, "\nNo schedule of this scenario breaks it: the whole space was searched (%d distinct states).\n", r.DistinctStates)
+	default:
+		fmt.Fprintf(&b, "\nNo schedule found that breaks it, but the search was cut by the %s bound: not exhaustive.\n", r.CutBy)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

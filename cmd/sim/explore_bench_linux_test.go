@@ -1,0 +1,67 @@
+package main
+
+import (
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/core/explore"
+)
+
+// cpuTime is the processor time this process has used: unlike the clock,
+// it does not grow while other programs hold the processors.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkExplore measures the schedule search against the simulator in
+// the same run, in processor time: states explored per second, and the
+// cost of one explored state (a clone, a tick, one command and a state
+// hash) as a multiple of one simulator event (the lab's default cluster
+// under a workload, every background mechanism on). The two alternate, so
+// what disturbs one disturbs the other; read the ratio.
+func BenchmarkExplore(b *testing.B) {
+	cfg := core.DefaultConfig()
+	cfg.Nodes, cfg.VNodes, cfg.Mode = 4, 8, core.Strict
+	script, _ := explore.ParseScript("c1: put k v1 ; c2: get k")
+	sc := explore.Scenario{Config: cfg, Script: script, Property: core.PropStale}
+
+	sim := core.DefaultConfig()
+	sim.Workload = core.Workload{Clients: 8, Keys: 50, PutFraction: 0.5, ThinkTicksMax: 5, KeyPrefix: "k"}
+	c, err := core.New(sim)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.DiscardEvents(true)
+	c.RunUntil(2000) // past the start-up
+
+	var searchTime, simTime time.Duration
+	states, events := 0, 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := cpuTime(b)
+		s, err := explore.New(sc, explore.Bounds{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := s.Run()
+		searchTime += cpuTime(b) - t0
+		states += r.States
+
+		t0 = cpuTime(b)
+		e0 := c.Counters().Events
+		for c.Counters().Events-e0 < r.States {
+			c.Tick()
+		}
+		simTime += cpuTime(b) - t0
+		events += c.Counters().Events - e0
+	}
+	b.ReportMetric(float64(states)/searchTime.Seconds(), "states/cpu-s")
+	b.ReportMetric(float64(events)/simTime.Seconds(), "events/cpu-s")
+	b.ReportMetric((float64(searchTime)/float64(states))/(float64(simTime)/float64(events)), "event-costs/state")
+}

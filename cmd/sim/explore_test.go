@@ -1,0 +1,100 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/runfmt"
+)
+
+// W=R=1: the shortest stale read is two steps, and the JSON says so.
+func TestExploreFindsWeakQuorumStaleRead(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "ce.json")
+	obj := invokeJSON(t, "explore", "-script", "c1: put k v1 ; c2: get k", "-w", "1", "-r", "1", "-replay", file)
+	if field(t, obj, "violated") != true || field(t, obj, "exhausted") != false {
+		t.Errorf("violated/exhausted: %v %v", field(t, obj, "violated"), field(t, obj, "exhausted"))
+	}
+	if d := number(t, obj, "depth"); d != 2 {
+		t.Errorf("depth %v, want 2", d)
+	}
+	for _, k := range []string{"states", "distinct_states"} {
+		if number(t, obj, k) < 2 {
+			t.Errorf("%s: %v", k, number(t, obj, k))
+		}
+	}
+	if v, _ := field(t, obj, "counterexample", "violation").(string); !strings.Contains(v, "missing c1's put k=v1") {
+		t.Errorf("violation %q", v)
+	}
+	// The replay file reopens the run: replayed, the read is stale.
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rf, _, err := runfmt.CheckReplay(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := core.Replay(rf.Config, rf.Actions, rf.Tick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Digest() != rf.Digest || c.Counters().StaleReads != 1 || rf.Format != "ringlab-replay" {
+		t.Errorf("replayed: digest %s (file %s), %d stale reads", c.Digest(), rf.Digest, c.Counters().StaleReads)
+	}
+}
+
+// N=3 W=2 R=2 with strict quorums and the read write-back: no schedule,
+// even with a dropped message, gives a stale read or a history that is not
+// linearizable, and the space is exhausted.
+func TestExploreStrictQuorumIsSafe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("searches the whole space")
+	}
+	for _, p := range []string{"stale", "linearizable"} {
+		obj := invokeJSON(t, "explore", "-script", "c1: put k v1 ; c2: get k", "-property", p, "-drops", "1", "-timeout", "0")
+		if field(t, obj, "violated") != false || field(t, obj, "exhausted") != true || field(t, obj, "counterexample") != nil {
+			t.Errorf("%s: violated %v, exhausted %v, counterexample %v", p, field(t, obj, "violated"), field(t, obj, "exhausted"), field(t, obj, "counterexample"))
+		}
+	}
+}
+
+// The same scenario with W=R=1 is not linearizable either, and porcupine
+// says why.
+func TestExploreLinearizabilityViolation(t *testing.T) {
+	obj := invokeJSON(t, "explore", "-script", "c1: put k v1 ; c2: get k", "-w", "1", "-r", "1", "-property", "linearizable")
+	if field(t, obj, "violated") != true {
+		t.Fatalf("not violated: %v", obj)
+	}
+	if v, _ := field(t, obj, "counterexample", "violation").(string); !strings.HasPrefix(v, "not linearizable: ") {
+		t.Errorf("violation %q", v)
+	}
+}
+
+func TestExploreText(t *testing.T) {
+	code, out, errOut := invoke("explore", "-script", "c1: put k v1 ; c2: get k", "-w", "1", "-r", "1")
+	if code != exitOK || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{"VIOLATED in 2 steps", " 1. c1's put k=v1 starts at n", "c2's get k returns nothing"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// sim run counts the session guarantees with the shared definitions: the
+// weak-quorum scenario breaks them, the strict one does not.
+func TestRunCountsSessionGuarantees(t *testing.T) {
+	weak := invokeJSON(t, "run", "-scenario", "stale-reads")
+	if number(t, weak, "read_your_writes") == 0 || number(t, weak, "monotonic_reads") == 0 {
+		t.Errorf("W=R=1 under partitions: ryw %v, monotonic %v", number(t, weak, "read_your_writes"), number(t, weak, "monotonic_reads"))
+	}
+	strict := invokeJSON(t, "run", "-scenario", "quorum-strict")
+	if number(t, strict, "read_your_writes") != 0 || number(t, strict, "monotonic_reads") != 0 {
+		t.Errorf("strict quorums: ryw %v, monotonic %v", number(t, strict, "read_your_writes"), number(t, strict, "monotonic_reads"))
+	}
+}

@@ -1,0 +1,27 @@
+package explore
+
+import (
+	"testing"
+
+	"github.com/ringlab/ringlab/core"
+)
+
+// BenchmarkSearchStates is the search of one small scenario (exhausted:
+// 38,540 states), reported as states per second of the clock; run natively
+// and under js/wasm back to back, it gives the browser's cost as a ratio.
+// (cmd/sim's BenchmarkExplore compares it with the simulator in processor
+// time.)
+func BenchmarkSearchStates(b *testing.B) {
+	cfg := smallConfig()
+	cfg.W, cfg.R = 2, 2
+	sc := Scenario{Config: cfg, Script: mustScript(b, "c1: put k v1 ; c2: get k"), Property: core.PropStale}
+	states := 0
+	for i := 0; i < b.N; i++ {
+		s, err := New(sc, Bounds{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		states += s.Run().States
+	}
+	b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+}

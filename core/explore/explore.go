@@ -1,0 +1,496 @@
+// Package explore searches every schedule of a small scenario (a cluster, a
+// client script and a fault budget) for one that breaks a property, breadth
+// first, so that the first counterexample it finds is a shortest one; or it
+// reports that none exists within the bound, and how much it searched.
+//
+// The cluster runs in scripted mode (core.Config.Scripted): every choice a
+// real network, real timers, real failures and real clients would make is a
+// command, and a schedule is the list of commands chosen, one per tick. A
+// counterexample is therefore an ordinary run, Config + []core.Recorded,
+// which core.Replay (and the lab) replays exactly.
+//
+// The choices, at each step: a client of the current script group issues
+// its operation at any node (or the pinned one); a held message is
+// delivered, or dropped (within the drop budget); a pending request's
+// timeout fires, or in sloppy mode its half-timeout (once per request); a
+// partition with any split starts (within the partition budget) or heals;
+// a node crashes (within the crash budget) or restarts. Background rounds
+// (gossip, hand-off, anti-entropy) do not run during the search; the
+// lost-write property settles the cluster afterwards, when they do.
+//
+// States are deduplicated by core.Cluster.StateHash together with the
+// search's own progress (which operations were issued, budgets spent). The
+// hash leaves out message ids and keeps of the history only the order of
+// invocations against returns, so the orders of commuting steps (deliveries
+// to different nodes, which do not interact) meet in one state and are
+// expanded once: the search's graph has a state per distinct outcome, not
+// per interleaving. Every step from a state is still generated and hashed;
+// a partial-order reduction that skips generating them (sleep sets) was
+// tried and dropped: combined with the end of a schedule at the last return
+// and with state caching it missed states, and it saved little.
+//
+// The search is deterministic and pure: no goroutines, no clocks. A caller
+// bounds it by depth and states (Bounds) and by work, calling Step with as
+// many expansions as fit its time slice.
+package explore
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/ringlab/ringlab/core"
+)
+
+// Limits on budgets and bounds, so that a mistyped number fails clearly.
+const (
+	MaxBudget   = 3
+	MaxDepth    = 200
+	MaxStatesUp = 50_000_000
+)
+
+// Budget is how many faults a schedule may contain.
+type Budget struct {
+	Partitions int `json:"partitions"` // partitions started (each heals when the search chooses)
+	Crashes    int `json:"crashes"`    // crashes (each node restarts when the search chooses)
+	Drops      int `json:"drops"`      // messages dropped
+}
+
+// Bounds stop the search.
+type Bounds struct {
+	MaxDepth  int `json:"max_depth"`  // steps in a schedule; 0 means 60
+	MaxStates int `json:"max_states"` // distinct states; 0 means 1,000,000
+}
+
+// Scenario is what is searched.
+type Scenario struct {
+	Config   core.Config // the cluster; the search sets Scripted
+	Script   Script
+	Budget   Budget
+	Property core.Property
+	K        int // siblings: more than K versions is a violation
+	// Linearizable decides the PropLinearizable property (package check
+	// runs porcupine, which core may not import): it returns "" when the
+	// history is linearizable, or why not.
+	Linearizable func([]core.Op) string
+	// SettleTicks bounds the settle before lost writes are counted; 0
+	// means 5,000.
+	SettleTicks int64
+}
+
+// Validate reports the first thing wrong with a scenario, in one sentence.
+func (s Scenario) Validate() error {
+	cfg := s.Config
+	cfg.Scripted = true
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if len(s.Script.Groups) == 0 {
+		return fmt.Errorf("script: it is empty")
+	}
+	for _, op := range s.Script.Ops() {
+		if op.Node != core.NoNode && int(op.Node) >= cfg.Nodes {
+			return fmt.Errorf("script: %s pins %v, but the nodes are n0..n%d", op, op.Node, cfg.Nodes-1)
+		}
+	}
+	b := s.Budget
+	for _, x := range []struct {
+		name string
+		v    int
+	}{{"partitions", b.Partitions}, {"crashes", b.Crashes}, {"drops", b.Drops}} {
+		if x.v < 0 || x.v > MaxBudget {
+			return fmt.Errorf("%s=%d must be between 0 and %d", x.name, x.v, MaxBudget)
+		}
+	}
+	known := false
+	for _, p := range core.Properties {
+		known = known || p == s.Property
+	}
+	switch {
+	case !known:
+		return fmt.Errorf("property %q is unknown; allowed: stale, lost, linearizable, siblings:K, ryw, monotonic", s.Property)
+	case s.Property == core.PropLinearizable && s.Linearizable == nil:
+		return fmt.Errorf("property linearizable needs a checker")
+	case s.Property == core.PropSiblings && s.K < 1:
+		return fmt.Errorf("siblings:K needs K of at least 1")
+	}
+	return nil
+}
+
+// Counterexample is a schedule that breaks the property.
+type Counterexample struct {
+	// Config (Scripted set) and Schedule replay the run: core.Replay(Config,
+	// Schedule, Tick) ends in the violating state.
+	Config   core.Config     `json:"config"`
+	Schedule []core.Recorded `json:"schedule"`
+	Tick     int64           `json:"tick"`
+	// Op is the violating operation's index in the history (-1 for a lost
+	// write, which is a property of the settled state), and Violation says
+	// what went wrong.
+	Op        int    `json:"op"`
+	Violation string `json:"violation"`
+}
+
+// Report is the outcome, so far, of a search.
+type Report struct {
+	Violated bool `json:"violated"`
+	// Exhausted: every schedule within the depth bound was searched.
+	Exhausted bool `json:"exhausted"`
+	// Done: the search stopped (violated, exhausted, or cut by a bound).
+	Done bool `json:"done"`
+	// CutBy names the bound that stopped an unfinished search ("depth",
+	// "states"), "" otherwise.
+	CutBy string `json:"cut_by,omitempty"`
+	// States counts the states generated (the initial one, and each step
+	// from a state expanded); DistinctStates the distinct ones; Expanded the states
+	// whose successors were generated; Depth the deepest level reached.
+	States         int             `json:"states"`
+	DistinctStates int             `json:"distinct_states"`
+	Expanded       int             `json:"expanded"`
+	Depth          int             `json:"depth"`
+	Counterexample *Counterexample `json:"counterexample"`
+}
+
+// choice is one step the search may take.
+type choice struct {
+	cmd core.Command
+	op  int // the script operation an issue starts; -1 otherwise
+}
+
+// state is one node of the search tree. The cluster is dropped once the
+// state is expanded; parent and cmd rebuild the schedule.
+type state struct {
+	c                     *core.Cluster
+	parent                *state
+	cmd                   core.Command
+	depth                 int
+	reqs                  []core.RequestID // per script op; 0 until issued
+	half                  uint64           // script ops whose half-timeout fired
+	parts, crashes, drops int
+	returned              int // script ops returned
+}
+
+// Search is a breadth-first search in progress.
+type Search struct {
+	sc       Scenario
+	cfg      core.Config
+	ops      []Op
+	groupEnd []int // per op: the index one past the end of its group
+	bounds   Bounds
+
+	level, next []*state
+	visited     map[uint64]bool
+	report      Report
+	nodes       int
+}
+
+// New starts a search of the scenario.
+func New(sc Scenario, b Bounds) (*Search, error) {
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	if b.MaxDepth == 0 {
+		b.MaxDepth = 60
+	}
+	if b.MaxStates == 0 {
+		b.MaxStates = 1_000_000
+	}
+	switch {
+	case b.MaxDepth < 1 || b.MaxDepth > MaxDepth:
+		return nil, fmt.Errorf("max-depth=%d must be between 1 and %d", b.MaxDepth, MaxDepth)
+	case b.MaxStates < 1 || b.MaxStates > MaxStatesUp:
+		return nil, fmt.Errorf("max-states=%d must be between 1 and %d", b.MaxStates, MaxStatesUp)
+	}
+	if sc.SettleTicks == 0 {
+		sc.SettleTicks = 5000
+	}
+	cfg := sc.Config
+	cfg.Scripted = true
+	c, err := core.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.DiscardEvents(true)
+	s := &Search{sc: sc, cfg: c.Config(), ops: sc.Script.Ops(), bounds: b,
+		visited: map[uint64]bool{}, nodes: cfg.Nodes}
+	for _, g := range sc.Script.Groups {
+		end := len(s.groupEnd) + len(g)
+		for range g {
+			s.groupEnd = append(s.groupEnd, end)
+		}
+	}
+	root := &state{c: c, reqs: make([]core.RequestID, len(s.ops))}
+	s.visited[s.hash(root)] = true
+	s.report.States, s.report.DistinctStates = 1, 1
+	s.level = []*state{root}
+	return s, nil
+}
+
+// Report is the outcome so far.
+func (s *Search) Report() Report { return s.report }
+
+// Step expands up to work states and reports whether the search is done.
+func (s *Search) Step(work int) bool {
+	for ; work > 0 && !s.report.Done; work-- {
+		if len(s.level) == 0 {
+			if len(s.next) == 0 {
+				s.report.Done, s.report.Exhausted = true, true
+				return true
+			}
+			s.level, s.next = s.next, nil
+			s.report.Depth++
+		}
+		st := s.level[0]
+		s.level[0] = nil
+		s.level = s.level[1:]
+		s.expand(st)
+	}
+	return s.report.Done
+}
+
+// Run steps until the search is done.
+func (s *Search) Run() Report {
+	for !s.Step(1 << 10) {
+	}
+	return s.report
+}
+
+func (s *Search) expand(st *state) {
+	if st.depth >= s.bounds.MaxDepth {
+		if len(s.choices(st)) > 0 {
+			s.cut("depth")
+		}
+		return
+	}
+	s.report.Expanded++
+	for _, ch := range s.choices(st) {
+		child := s.step(st, ch)
+		s.report.States++
+		h := s.hash(child)
+		if s.visited[h] {
+			continue
+		}
+		s.visited[h] = true
+		s.report.DistinctStates++
+		if why, op := s.violated(st, child); why != "" {
+			s.found(child, why, op)
+			return
+		}
+		if child.returned == len(s.ops) {
+			// Every operation returned: the history is final (and the
+			// lost-write check settled a copy already).
+			child.c = nil
+			continue
+		}
+		s.next = append(s.next, child)
+		if s.report.DistinctStates >= s.bounds.MaxStates {
+			s.cut("states")
+			return
+		}
+	}
+	st.c = nil
+}
+
+func (s *Search) cut(by string) {
+	s.report.Done = true
+	s.report.CutBy = by
+}
+
+// choices lists the steps possible in st, in a fixed order.
+func (s *Search) choices(st *state) []choice {
+	c := st.c
+	var out []choice
+	// Clients: the operations of the current group not yet issued.
+	first := 0
+	for first < len(s.ops) && st.reqs[first] != 0 {
+		first++
+	}
+	if first < len(s.ops) && s.groupReturned(st, first) {
+		for i := first; i < s.groupEnd[first]; i++ {
+			if st.reqs[i] != 0 {
+				continue
+			}
+			op := s.ops[i]
+			for n := 0; n < s.nodes; n++ {
+				if op.Node != core.NoNode && core.NodeID(n) != op.Node {
+					continue
+				}
+				cmd := core.Command{Kind: core.CmdGet, Client: op.Client, Node: core.NodeID(n), Key: op.Key}
+				if op.Kind == core.OpPut {
+					cmd.Kind, cmd.Value, cmd.WithContext = core.CmdPut, op.Value, true
+				}
+				out = append(out, choice{cmd: cmd, op: i})
+			}
+		}
+	}
+	held := c.Held()
+	for _, m := range held {
+		out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1})
+	}
+	for _, p := range c.Pending() {
+		out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID}, op: -1})
+		if s.cfg.Mode == core.Sloppy {
+			if i := s.opOf(st, p.ID); i >= 0 && st.half&(1<<i) == 0 {
+				out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID, Param: "half"}, op: -1})
+			}
+		}
+	}
+	if st.drops < s.sc.Budget.Drops {
+		for _, m := range held {
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdDrop, Msg: m.ID}, op: -1})
+		}
+	}
+	if _, cut := c.PartitionSide(); cut {
+		out = append(out, choice{cmd: core.Command{Kind: core.CmdHeal}, op: -1})
+	} else if st.parts < s.sc.Budget.Partitions {
+		// Every split into two sides: the side holding n0 is named by the
+		// other nodes it holds.
+		for mask := 0; mask < 1<<(s.nodes-1)-1; mask++ {
+			a := []core.NodeID{0}
+			var b []core.NodeID
+			for n := 1; n < s.nodes; n++ {
+				if mask&(1<<(n-1)) != 0 {
+					a = append(a, core.NodeID(n))
+				} else {
+					b = append(b, core.NodeID(n))
+				}
+			}
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdPartition, Groups: [][]core.NodeID{a, b}}, op: -1})
+		}
+	}
+	for n := 0; n < s.nodes; n++ {
+		id := core.NodeID(n)
+		switch {
+		case !c.NodeUp(id):
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdRestart, Node: id}, op: -1})
+		case st.crashes < s.sc.Budget.Crashes:
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdCrash, Node: id}, op: -1})
+		}
+	}
+	return out
+}
+
+// groupReturned reports whether every operation before op's group returned.
+func (s *Search) groupReturned(st *state, op int) bool {
+	for i := 0; i < op; i++ {
+		if s.groupEnd[i] > op {
+			break // op's own group
+		}
+		o, ok := st.c.Op(st.reqs[i])
+		if !ok || o.ReturnTick < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Search) opOf(st *state, id core.RequestID) int {
+	for i, r := range st.reqs {
+		if r == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// step makes the child of st by one choice: a tick, then the command.
+func (s *Search) step(st *state, ch choice) *state {
+	c := st.c.Clone()
+	c.Tick()
+	id, err := c.Apply(ch.cmd)
+	if err != nil {
+		panic("explore: a choice was refused: " + err.Error()) // choices are built valid
+	}
+	child := &state{c: c, parent: st, cmd: ch.cmd, depth: st.depth + 1, reqs: slices.Clone(st.reqs),
+		half: st.half, parts: st.parts, crashes: st.crashes, drops: st.drops}
+	switch ch.cmd.Kind {
+	case core.CmdPut, core.CmdGet:
+		child.reqs[ch.op] = id
+	case core.CmdTimeout:
+		if ch.cmd.Param == "half" {
+			child.half |= 1 << s.opOf(st, ch.cmd.Request)
+		}
+	case core.CmdDrop:
+		child.drops++
+	case core.CmdPartition:
+		child.parts++
+	case core.CmdCrash:
+		child.crashes++
+	}
+	for _, r := range child.reqs {
+		if r != 0 {
+			if o, _ := c.Op(r); o.ReturnTick >= 0 {
+				child.returned++
+			}
+		}
+	}
+	return child
+}
+
+// hash is the state's identity: the cluster's and the search's own.
+func (s *Search) hash(st *state) uint64 {
+	var b [8 * 8]byte
+	p := binary.LittleEndian.AppendUint64(b[:0], st.c.StateHash())
+	p = binary.LittleEndian.AppendUint64(p, st.half)
+	p = binary.LittleEndian.AppendUint64(p, uint64(st.parts)|uint64(st.crashes)<<16|uint64(st.drops)<<32)
+	for _, r := range st.reqs {
+		var issued uint64
+		if r != 0 {
+			issued = 1
+		}
+		p = binary.LittleEndian.AppendUint64(p, issued)
+	}
+	return xxhash.Sum64(p)
+}
+
+// violated checks the property in a new state; it returns why (or "") and
+// the violating operation.
+func (s *Search) violated(parent, child *state) (string, int) {
+	switch s.sc.Property {
+	case core.PropLost:
+		if child.returned < len(s.ops) {
+			return "", -1
+		}
+		x := child.c.Clone()
+		rep := x.Settle(s.sc.SettleTicks)
+		if rep.LostWrites > 0 {
+			return "lost write after settling: " + rep.Lost[0], -1
+		}
+		return "", -1
+	}
+	if child.returned == parent.returned {
+		return "", -1 // the history's results did not change
+	}
+	h := child.c.History()
+	if s.sc.Property == core.PropLinearizable {
+		if why := s.sc.Linearizable(h); why != "" {
+			return "not linearizable: " + why, len(h) - 1
+		}
+		return "", -1
+	}
+	vs := core.HistoryViolations(s.sc.Property, s.sc.K, h, s.cfg.Versioning)
+	if len(vs) == 0 {
+		return "", -1
+	}
+	return vs[0].Text, vs[0].Op
+}
+
+func (s *Search) found(st *state, why string, op int) {
+	var path []core.Command
+	for x := st; x.parent != nil; x = x.parent {
+		path = append(path, x.cmd)
+	}
+	slices.Reverse(path)
+	ce := &Counterexample{Config: s.cfg, Op: op, Violation: why, Tick: int64(len(path))}
+	for i, cmd := range path {
+		ce.Schedule = append(ce.Schedule, core.Recorded{Tick: int64(i + 1), Cmd: cmd})
+	}
+	if s.sc.Property == core.PropLost {
+		ce.Schedule = append(ce.Schedule, core.Recorded{Tick: ce.Tick, Cmd: core.Command{Kind: core.CmdSettle}})
+		ce.Tick += s.sc.SettleTicks
+	}
+	s.report.Violated, s.report.Done = true, true
+	s.report.Depth = st.depth
+	s.report.Counterexample = ce
+}

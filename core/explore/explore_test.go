@@ -1,0 +1,248 @@
+package explore
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ringlab/ringlab/core"
+)
+
+func smallConfig() core.Config {
+	cfg := core.DefaultConfig()
+	cfg.Nodes, cfg.VNodes = 4, 8
+	cfg.Mode = core.Strict
+	return cfg
+}
+
+func mustScript(t testing.TB, s string) Script {
+	t.Helper()
+	sc, err := ParseScript(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+func search(t *testing.T, sc Scenario, b Bounds) Report {
+	t.Helper()
+	s, err := New(sc, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Run()
+}
+
+// checkReplay replays a counterexample and checks that the property is
+// broken at its end, as the search said.
+func checkReplay(t *testing.T, sc Scenario, r Report) {
+	t.Helper()
+	ce := r.Counterexample
+	if ce == nil {
+		t.Fatalf("no counterexample in %+v", r)
+	}
+	c, err := core.Replay(ce.Config, ce.Schedule, ce.Tick)
+	if err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	if sc.Property == core.PropLost {
+		if rep := c.Settle(1000); rep.LostWrites == 0 {
+			t.Errorf("the replay lost no write: %+v", rep)
+		}
+		return
+	}
+	vs := core.HistoryViolations(sc.Property, sc.K, c.History(), ce.Config.Versioning)
+	if len(vs) == 0 || vs[0].Op != ce.Op || vs[0].Text != ce.Violation {
+		t.Errorf("the replay's violations %+v do not reproduce op %d: %s", vs, ce.Op, ce.Violation)
+	}
+}
+
+// N=3 W=1 R=1: a read that begins after the write was acknowledged can ask
+// a replica the write has not reached.
+func TestWeakQuorumStaleReadFoundInAFewSteps(t *testing.T) {
+	cfg := smallConfig()
+	cfg.W, cfg.R = 1, 1
+	sc := Scenario{Config: cfg, Script: mustScript(t, "c1: put k v1 ; c2: get k"), Property: core.PropStale}
+	r := search(t, sc, Bounds{})
+	if !r.Violated || r.Depth > 4 {
+		t.Fatalf("want a stale read within 4 steps: %+v", r)
+	}
+	if !strings.Contains(r.Counterexample.Violation, "c2's get k returned nothing, missing c1's put k=v1") {
+		t.Errorf("violation %q", r.Counterexample.Violation)
+	}
+	checkReplay(t, sc, r)
+}
+
+// N=3 W=2 R=2 strict with the read write-back: no schedule gives a stale
+// read, and the whole space is searched.
+func TestStrictQuorumNoStaleReadExhausted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("searches the whole space")
+	}
+	cfg := smallConfig()
+	cfg.W, cfg.R = 2, 2
+	sc := Scenario{Config: cfg, Script: mustScript(t, "c1: put k v1 ; c2: get k"), Property: core.PropStale, Budget: Budget{Drops: 1}}
+	r := search(t, sc, Bounds{})
+	if r.Violated || !r.Exhausted {
+		t.Fatalf("want no stale read, exhausted: %+v", r)
+	}
+	t.Logf("%+v", r)
+}
+
+// Sloppy quorums with one partition: the write's acknowledgements may come
+// from stand-ins, so W+R>N does not make the read overlap it. The shortest
+// counterexample needs no partition at all: replicas slow to answer (the
+// half-timeout firing) are enough to bring stand-ins in.
+func TestSloppyQuorumPartitionStaleRead(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Mode = core.Sloppy
+	cfg.W, cfg.R = 2, 2
+	sc := Scenario{Config: cfg, Script: mustScript(t, "c1: put k v1 ; c2: get k"), Property: core.PropStale, Budget: Budget{Partitions: 1}}
+	r := search(t, sc, Bounds{})
+	if !r.Violated {
+		t.Fatalf("want a stale read: %+v", r)
+	}
+	checkReplay(t, sc, r)
+	standIns := false
+	for _, rec := range r.Counterexample.Schedule {
+		standIns = standIns || rec.Cmd.Kind == core.CmdPartition || rec.Cmd.Param == "half"
+	}
+	if !standIns {
+		t.Errorf("the counterexample brings in no stand-in: %+v", r.Counterexample.Schedule)
+	}
+}
+
+// Last-write-wins with a clock running ahead on one node: a later write,
+// acknowledged, loses to an earlier one and is lost. Vector clocks keep
+// both as siblings instead.
+func TestSkewLosesWritesUnderLWWNotUnderVectorClocks(t *testing.T) {
+	script := "c1: put k v1 ; c2: put k v2 ; c1: get k"
+	cfg := smallConfig()
+	cfg.W, cfg.R = 2, 2
+	cfg.SkewTicks = []int64{20}
+	lww := cfg
+	lww.Versioning = core.LWW
+	sc := Scenario{Config: lww, Script: mustScript(t, script), Property: core.PropLost}
+	r := search(t, sc, Bounds{MaxStates: 200_000})
+	if !r.Violated {
+		t.Fatalf("last-write-wins: want a lost write: %+v", r)
+	}
+	checkReplay(t, sc, r)
+
+	vc := Scenario{Config: cfg, Script: mustScript(t, script), Property: core.PropSiblings, K: 1}
+	r = search(t, vc, Bounds{})
+	if !r.Violated {
+		t.Fatalf("vector clocks: want siblings: %+v", r)
+	}
+	checkReplay(t, vc, r)
+}
+
+// Vector clocks in the same scenario lose no write (a bounded search: the
+// settle after every schedule makes the whole space slow).
+func TestVectorClocksLoseNoWriteUnderSkew(t *testing.T) {
+	if testing.Short() {
+		t.Skip("settles thousands of schedules")
+	}
+	cfg := smallConfig()
+	cfg.W, cfg.R = 2, 2
+	cfg.SkewTicks = []int64{20}
+	sc := Scenario{Config: cfg, Script: mustScript(t, "c1@n0: put k v1 ; c2@n1: put k v2"), Property: core.PropLost}
+	r := search(t, sc, Bounds{})
+	if r.Violated || !r.Exhausted {
+		t.Fatalf("want no lost write, exhausted: %+v", r)
+	}
+}
+
+// The step API does the same search in slices, and stops at the bounds.
+func TestStepAndBounds(t *testing.T) {
+	cfg := smallConfig()
+	cfg.W, cfg.R = 2, 2
+	sc := Scenario{Config: cfg, Script: mustScript(t, "c1: put k v1 ; c2: get k"), Property: core.PropStale}
+	whole := search(t, sc, Bounds{MaxStates: 3000})
+	s, _ := New(sc, Bounds{MaxStates: 3000})
+	steps := 0
+	for !s.Step(7) {
+		steps++
+	}
+	if r := s.Report(); r != whole || steps < 10 {
+		t.Errorf("stepped by 7: %+v after %d steps, in one go %+v", r, steps, whole)
+	}
+	if whole.Exhausted || whole.CutBy != "states" || whole.DistinctStates != 3000 {
+		t.Errorf("cut by states: %+v", whole)
+	}
+	r := search(t, sc, Bounds{MaxDepth: 3})
+	if r.Exhausted || r.CutBy != "depth" || r.Depth != 3 {
+		t.Errorf("cut by depth: %+v", r)
+	}
+}
+
+func TestScenarioErrors(t *testing.T) {
+	cfg := smallConfig()
+	ok := Scenario{Config: cfg, Script: mustScript(t, "c1: get k"), Property: core.PropStale}
+	for _, tc := range []struct {
+		name string
+		edit func(*Scenario)
+		want string
+	}{
+		{"W>N", func(s *Scenario) { s.Config.W = 4 }, "W=4 must be between 1 and N=3"},
+		{"budget", func(s *Scenario) { s.Budget.Drops = 9 }, "drops=9 must be between 0 and 3"},
+		{"property", func(s *Scenario) { s.Property = "fresh" }, "property \"fresh\" is unknown"},
+		{"pinned", func(s *Scenario) { s.Script = mustScript(t, "c1@n7: get k") }, "pins n7"},
+		{"checker", func(s *Scenario) { s.Property = core.PropLinearizable }, "needs a checker"},
+	} {
+		sc := ok
+		tc.edit(&sc)
+		if _, err := New(sc, Bounds{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	if _, err := New(ok, Bounds{MaxDepth: -1}); err == nil {
+		t.Errorf("a negative depth was accepted")
+	}
+}
+
+func TestParseScript(t *testing.T) {
+	s, err := ParseScript("c1: put k v1 | c2@n1: put k v2 ; c1: get k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.String(); got != "c1: put k v1 | c2@n1: put k v2 ; c1: get k" {
+		t.Errorf("round trip: %q", got)
+	}
+	if len(s.Groups) != 2 || s.Groups[0][1].Node != 1 || s.Groups[1][0].Kind != core.OpGet {
+		t.Errorf("parsed %+v", s)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"", "empty"},
+		{"c1 put k v", "expected"},
+		{"c0: get k", "c1 to c9"},
+		{"c1@x: get k", "coordinator"},
+		{"c1: take k", "put KEY VALUE"},
+		{"c1: put k v | c1: get k", "twice in one concurrent group"},
+		{"c1: put k v ; c2: put k v", "written twice"},
+		{"c1: get a; c1: get b; c1: get c; c1: get d; c1: get e; c1: get f; c1: get g; c1: get h; c1: get i", "at most 8"},
+	} {
+		if _, err := ParseScript(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}
+
+// The narration tells the counterexample in words, one line a step.
+func TestNarrate(t *testing.T) {
+	cfg := smallConfig()
+	cfg.W, cfg.R = 1, 1
+	sc := Scenario{Config: cfg, Script: mustScript(t, "c1: put k v1 ; c2: get k"), Property: core.PropStale}
+	r := search(t, sc, Bounds{})
+	lines, err := Narrate(r.Counterexample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(lines, "\n")
+	if len(lines) != len(r.Counterexample.Schedule) ||
+		!strings.Contains(text, "c1's put k=v1 starts at n") ||
+		!strings.Contains(text, "c1's put k=v1 is acknowledged") ||
+		!strings.Contains(text, "c2's get k returns nothing") {
+		t.Errorf("narration:\n%s", text)
+	}
+	t.Logf("\n%s", text)
+}

@@ -1,0 +1,369 @@
+package core
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// The scripted network (Config.Scripted).
+//
+// In a scripted run nothing happens on its own: a message between two nodes
+// is held until CmdDeliver delivers it (at the tick the command is applied)
+// or CmdDrop loses it; a request's timeout and half-timeout fire only by
+// CmdTimeout; gossip, hand-off and anti-entropy rounds are not scheduled
+// (CmdAntiEntropy still starts one exchange). Crashes, restarts and
+// partitions are the ordinary commands, and clients issue puts and gets
+// at the coordinator the command names. A message a node sends itself is
+// still delivered in the same tick: it is not a network choice. So a
+// schedule, every choice of the network, the timers, the faults and the
+// clients, is a Config with Scripted set and a list of Recorded commands,
+// which Replay and the lab replay like any other run.
+//
+// CmdSettle ends scripted mode: the held messages are released into the
+// network (delivered after LatencyMinTicks, at least one tick, in send
+// order), the pending requests' timers and the background rounds start, and
+// the settle proceeds as in any run.
+
+// hold keeps a message sent in a scripted run until a command decides it.
+func (c *Cluster) hold(m *message) {
+	m.deliverTick = c.now + max(1, c.cfg.LatencyMinTicks) // shown as its earliest arrival
+	c.counters.MessagesSent++
+	c.emit(&Event{Kind: EvMsgSend, From: m.from, To: m.to, Request: m.req, Msg: m.kind, MsgID: m.id, DeliverTick: m.deliverTick, Key: m.key})
+	c.held = append(c.held, m)
+}
+
+// heldIndex finds a held message by id (held is in id order).
+func (c *Cluster) heldIndex(id uint64) (int, bool) {
+	i := sort.Search(len(c.held), func(i int) bool { return c.held[i].id >= id })
+	return i, i < len(c.held) && c.held[i].id == id
+}
+
+// requestAt finds a pending request and its coordinator.
+func (c *Cluster) requestAt(id RequestID) (*node, *request) {
+	for _, n := range c.nodes {
+		if r := n.requests[id]; r != nil {
+			return n, r
+		}
+	}
+	return nil, nil
+}
+
+func (c *Cluster) validateScripted(cmd Command) error {
+	if !c.cfg.Scripted {
+		return fmt.Errorf("%s: only a scripted run (config scripted) takes this command", cmd.Kind)
+	}
+	switch cmd.Kind {
+	case CmdDeliver, CmdDrop:
+		if _, ok := c.heldIndex(cmd.Msg); !ok {
+			return fmt.Errorf("%s: message %d is not in flight", cmd.Kind, cmd.Msg)
+		}
+	case CmdTimeout:
+		_, r := c.requestAt(cmd.Request)
+		switch {
+		case r == nil || r.done:
+			return fmt.Errorf("timeout: request %d is not pending", cmd.Request)
+		case cmd.Param != "" && cmd.Param != "half":
+			return fmt.Errorf("timeout: param %q must be empty (the timeout) or \"half\" (the sloppy half-timeout)", cmd.Param)
+		case cmd.Param == "half" && c.cfg.Mode != Sloppy:
+			return fmt.Errorf("timeout: a half-timeout exists only with sloppy quorums")
+		}
+	}
+	return nil
+}
+
+func (c *Cluster) applyScripted(cmd Command) {
+	switch cmd.Kind {
+	case CmdDeliver, CmdDrop:
+		i, _ := c.heldIndex(cmd.Msg)
+		m := c.held[i]
+		c.held = slices.Delete(c.held, i, i+1)
+		m.deliverTick = c.now
+		if cmd.Kind == CmdDrop {
+			m.drop = "dropped"
+		}
+		c.deliver(m)
+	case CmdTimeout:
+		n, _ := c.requestAt(cmd.Request)
+		if cmd.Param == "half" {
+			c.tickHalfTimeout(n, cmd.Request)
+		} else {
+			c.tickTimeout(n, cmd.Request)
+		}
+	}
+}
+
+// endScripted turns a scripted run into an ordinary one (CmdSettle).
+func (c *Cluster) endScripted() {
+	if !c.cfg.Scripted {
+		return
+	}
+	c.cfg.Scripted = false
+	for _, m := range c.held {
+		m.deliverTick = c.now + max(1, c.cfg.LatencyMinTicks)
+		c.schedule(item{tick: m.deliverTick, kind: itemDeliver, msg: m})
+	}
+	c.held = nil
+	for _, n := range c.nodes {
+		if !n.up {
+			continue
+		}
+		for _, id := range n.sortedRequestIDs() {
+			c.scheduleRequestTimers(n, id, c.cfg.RequestTimeoutTicks)
+		}
+		c.scheduleTimers(n)
+	}
+}
+
+// Held lists the messages a scripted run holds, in send order.
+func (c *Cluster) Held() []Message {
+	out := make([]Message, len(c.held))
+	for i, m := range c.held {
+		out[i] = Message{ID: m.id, Kind: m.kind, From: m.from, To: m.to, Request: m.req,
+			Key: m.key, SendTick: m.sendTick, DeliverTick: m.deliverTick}
+	}
+	return out
+}
+
+// PendingRequest is a request whose client has no answer yet.
+type PendingRequest struct {
+	ID          RequestID
+	Kind        OpKind
+	Coordinator NodeID
+}
+
+// Pending lists the requests whose clients are still waiting, by id.
+func (c *Cluster) Pending() []PendingRequest {
+	var out []PendingRequest
+	for _, n := range c.nodes {
+		for id, r := range n.requests {
+			if !r.done {
+				out = append(out, PendingRequest{ID: id, Kind: r.kind, Coordinator: n.id})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Op is the history entry of request id (requests are numbered in the
+// order they start, as the history is), if the cluster still keeps it.
+func (c *Cluster) Op(id RequestID) (Op, bool) {
+	return c.OpAt(int(id) - 1)
+}
+
+// StateHash is a 64-bit digest of everything that decides what a scripted
+// run can still do and what its properties say: each node's state (up,
+// storage, hints, dot counters, membership, the requests it coordinates),
+// the partition, the held messages, the clients' contexts and the client
+// history. It leaves out what only names things or times them: message
+// ids (two orders of the same sends give the same messages other ids),
+// ticks (the history keeps only the order of invocations and returns, as
+// the properties use them; under last-write-wins, or with truncated
+// clocks, the tick is included, since it becomes timestamps and truncation
+// order; only then do the versions' timestamps count), the trace and the
+// counters. Two states with the same hash are
+// taken to be the same by the schedule search (xxhash64: a collision among
+// the few million states of a bounded search is unlikely, not impossible).
+func (c *Cluster) StateHash() uint64 {
+	h := stateHasher{d: xxhash.New(), lww: c.cfg.Versioning == LWW}
+	if c.cfg.Versioning == LWW || c.cfg.VClockMax > 0 {
+		h.i(c.now)
+	}
+	h.u(uint64(c.cfg.Versioning))
+	for _, n := range c.nodes {
+		h.node(n)
+	}
+	h.u(uint64(len(c.groupOf)))
+	for _, g := range c.groupOf {
+		h.u(uint64(g))
+	}
+	msgs := make([]uint64, len(c.held))
+	for i, m := range c.held {
+		msgs[i] = messageHash(m, h.lww)
+	}
+	slices.Sort(msgs)
+	h.u(uint64(len(msgs)))
+	for _, x := range msgs {
+		h.u(x)
+	}
+	cks := make([]clientKey, 0, len(c.clientCtx))
+	for k := range c.clientCtx {
+		cks = append(cks, k)
+	}
+	sort.Slice(cks, func(i, j int) bool {
+		if cks[i].client != cks[j].client {
+			return cks[i].client < cks[j].client
+		}
+		return cks[i].key < cks[j].key
+	})
+	for _, k := range cks {
+		h.i(int64(k.client))
+		h.s(k.key)
+		h.causal(c.clientCtx[k])
+	}
+	// The history: each operation, and how many operations had been
+	// invoked when it returned (the real-time order the properties see).
+	ops := c.history.len()
+	h.u(uint64(ops))
+	c.history.all(func(op *Op) bool {
+		h.i(int64(op.Client))
+		h.u(uint64(op.Kind))
+		h.s(op.Key)
+		h.s(op.Value)
+		h.u(uint64(op.Coordinator))
+		h.b(op.OK)
+		h.u(uint64(len(op.read)))
+		for _, v := range op.read {
+			h.version(v)
+		}
+		if op.ReturnTick < 0 {
+			h.i(-1)
+		} else {
+			invoked := 0
+			c.history.all(func(o *Op) bool {
+				if o.invokeSeq < op.returnSeq {
+					invoked++
+				}
+				return true
+			})
+			h.i(int64(invoked))
+		}
+		return true
+	})
+	return h.d.Sum64()
+}
+
+type stateHasher struct {
+	d   *xxhash.Digest
+	lww bool // timestamps count only under last-write-wins
+	buf [binary.MaxVarintLen64]byte
+}
+
+func (h *stateHasher) u(x uint64) { h.d.Write(binary.AppendUvarint(h.buf[:0], x)) }
+func (h *stateHasher) i(x int64)  { h.d.Write(binary.AppendVarint(h.buf[:0], x)) }
+func (h *stateHasher) s(x string) { h.u(uint64(len(x))); h.d.WriteString(x) }
+func (h *stateHasher) b(x bool) {
+	if x {
+		h.u(1)
+	} else {
+		h.u(0)
+	}
+}
+
+func (h *stateHasher) causal(x causal) {
+	h.u(uint64(x.vv.Len()))
+	for i := 0; i < x.vv.Len(); i++ {
+		e := x.vv.EntryAt(i)
+		h.u(uint64(e.Node))
+		h.u(e.Counter)
+	}
+	h.u(uint64(len(x.cloud)))
+	for _, d := range x.cloud {
+		h.u(uint64(d.Node))
+		h.u(d.Counter)
+	}
+}
+
+func (h *stateHasher) version(v *version) {
+	h.u(uint64(v.dot.Node))
+	h.u(v.dot.Counter)
+	h.s(v.value)
+	if h.lww {
+		h.i(v.timestamp)
+	}
+	h.causal(v.context)
+}
+
+func (h *stateHasher) versions(vs []*version) {
+	h.u(uint64(len(vs)))
+	for _, v := range vs {
+		h.version(v)
+	}
+}
+
+func (h *stateHasher) node(n *node) {
+	h.b(n.up)
+	h.i(n.skew)
+	for _, k := range n.sortedKeys() {
+		h.s(k)
+		h.versions(n.store[k].versions)
+	}
+	h.u(uint64(len(n.hints)))
+	for _, hk := range n.sortedHints() {
+		h.s(hk.key)
+		h.u(uint64(hk.owner))
+		h.versions(n.hints[hk].versions)
+	}
+	keys := make([]string, 0, len(n.counters))
+	for k := range n.counters {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		h.s(k)
+		h.u(n.counters[k])
+	}
+	h.u(uint64(len(n.members)))
+	for _, m := range n.members {
+		h.b(m.known)
+		h.u(uint64(m.status))
+	}
+	h.u(uint64(len(n.requests)))
+	for _, id := range n.sortedRequestIDs() {
+		r := n.requests[id]
+		h.u(uint64(id))
+		h.b(r.done)
+		h.b(r.reached)
+		h.u(uint64(r.acks))
+		h.u(uint64(r.replies))
+		h.u(uint64(r.upToDate))
+		h.u(uint64(r.extNext))
+		h.versions(r.merged)
+		h.versions(r.result)
+		h.u(uint64(len(r.targets)))
+		for _, t := range r.targets {
+			h.u(uint64(t.node))
+			h.u(uint64(t.hintFor))
+			h.b(t.answered)
+			h.b(t.holds)
+			h.b(t.repaired)
+			h.versions(t.reply)
+		}
+	}
+}
+
+// messageHash digests a held message by its content, not its id.
+func messageHash(m *message, lww bool) uint64 {
+	h := stateHasher{d: xxhash.New(), lww: lww}
+	h.u(uint64(m.kind))
+	h.u(uint64(m.from))
+	h.u(uint64(m.to))
+	h.u(uint64(m.req))
+	h.s(m.key)
+	h.u(uint64(m.hintFor))
+	h.b(m.ok)
+	h.versions(m.versions)
+	return h.d.Sum64()
+}
+
+// NodeUp reports whether node n exists and is up.
+func (c *Cluster) NodeUp(n NodeID) bool { return int(n) < len(c.nodes) && c.nodes[n].up }
+
+// PartitionSide reports whether the network is cut, and which of the nodes
+// n0..n63 are on n0's side of the cut, as a bit mask (bit i for node i).
+func (c *Cluster) PartitionSide() (uint64, bool) {
+	if c.groupOf == nil {
+		return 0, false
+	}
+	var side uint64
+	for i := 0; i < len(c.nodes) && i < 64; i++ {
+		if !c.partitioned(0, NodeID(i)) {
+			side |= 1 << i
+		}
+	}
+	return side, true
+}

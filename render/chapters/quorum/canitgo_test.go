@@ -1,0 +1,59 @@
+package quorum
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ringlab/ringlab/render/lab"
+)
+
+// searchInLab presses "Can this go wrong?" and runs frames until the
+// search has answered; it returns the notice.
+func searchInLab(t *testing.T, l *lab.Lab) string {
+	t.Helper()
+	c := l.Chapter().(*Quorums)
+	click(t, l, c.goWrong.ask)
+	for frames := 0; !c.goWrong.finished; frames++ {
+		if frames > 20_000 {
+			t.Fatalf("the search did not finish in %d frames: %+v", frames, c.goWrong.report)
+		}
+		if frames == 1 && !strings.HasPrefix(c.goWrong.ask.Label, "Searching: ") {
+			t.Errorf("while searching the button says %q", c.goWrong.ask.Label)
+		}
+		l.Update(idle(), desktop)
+	}
+	return l.Notice()
+}
+
+// W=1 R=1: the search finds a stale read, and Show me opens it as the
+// run on screen, where the read is stale.
+func TestCanThisGoWrongFindsAndShowsAStaleRead(t *testing.T) {
+	l := newLab(t, "quorums")
+	c := l.Chapter().(*Quorums)
+	run(t, l, 4)
+	setWR(t, l, 1, 1)
+	notice := searchInLab(t, l)
+	if !strings.HasPrefix(notice, "Yes: a write via n0 then a read via n6 (any message order, any timeout) can give a stale read, in ") {
+		t.Fatalf("notice %q", notice)
+	}
+	l.Update(idle(), desktop) // lays the new Show me button out
+	click(t, l, c.goWrong.show)
+	l.Update(idle(), desktop)
+	v := l.View()
+	ce := c.goWrong.report.Counterexample
+	if !v.Config.Scripted || v.Tick != ce.Tick || v.Counters.StaleReads != 1 {
+		t.Errorf("after Show me: scripted=%v tick %d (want %d), %d stale reads (notice %q)", v.Config.Scripted, v.Tick, ce.Tick, v.Counters.StaleReads, l.Notice())
+	}
+}
+
+// W=2 R=2 strict with the read write-back: no schedule breaks it, and the
+// lab says the search was exhaustive.
+func TestCanThisGoWrongStrictMajoritiesExhaustive(t *testing.T) {
+	l := newLab(t, "quorums")
+	run(t, l, 4)
+	setWR(t, l, 2, 2) // the chapter's quorums are strict
+	notice := searchInLab(t, l)
+	if !strings.HasPrefix(notice, "No schedule of a write via n0 then a read via n6 (any message order, any timeout) gives a stale read: ") || !strings.HasSuffix(notice, "exhaustive.") {
+		t.Errorf("notice %q", notice)
+	}
+}
