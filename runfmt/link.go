@@ -670,3 +670,26 @@ func (k *Link) Run(chapter string, seed uint64, p Preset) (Run, []string) {
 	}
 	return r, notices
 }
+
+// CheckCommand reports whether cmd is a command a link or replay file can
+// carry as an action (a known kind, every field within the action's
+// limits) and reads back the same: the lab refuses at once a command it
+// could record but not reopen.
+func CheckCommand(cmd core.Command) error {
+	if !slices.Contains(core.CommandKinds, cmd.Kind) {
+		kinds := make([]string, len(core.CommandKinds))
+		for i, k := range core.CommandKinds {
+			kinds[i] = string(k)
+		}
+		return fmt.Errorf("unknown kind %s; one of %s", Clip(string(cmd.Kind)), strings.Join(kinds, ", "))
+	}
+	text := EncodeAction(core.Recorded{Cmd: cmd})
+	back, err := ParseAction(text, Limits{})
+	if err != nil {
+		return err
+	}
+	if !reflect.DeepEqual(back.Cmd, cmd) {
+		return errors.New("it does not read back the same from a link (a field out of range?)")
+	}
+	return nil
+}

@@ -112,6 +112,10 @@ func ParseCommand(text string) (action, error) {
 		if len(c.Value) == 0 {
 			return fmt.Errorf("%q needs a numeric value", what)
 		}
+		if string(c.Value) == "null" {
+			// What JSON.stringify makes of NaN and the infinities.
+			return fmt.Errorf("%q needs a number from %g to %g, got null (NaN or an infinity in JavaScript)", what, lo, hi)
+		}
 		if err := json.Unmarshal(c.Value, &a.num); err != nil {
 			return fmt.Errorf("%q needs a numeric value, got %s", what, c.Value)
 		}
@@ -221,6 +225,9 @@ func ParseCommand(text string) (action, error) {
 		}
 		if c.Cmd.Kind == "" {
 			return a, errors.New(`core command needs a "kind"`)
+		}
+		if err := runfmt.CheckCommand(*c.Cmd); err != nil {
+			return a, fmt.Errorf("core command refused: %v", err)
 		}
 		a.cmd = *c.Cmd
 		return a, nil

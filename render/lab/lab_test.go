@@ -79,11 +79,20 @@ func TestParseCommand(t *testing.T) {
 		{"press", `{"type":"press","value":"play"}`, true},
 		{"press nothing", `{"type":"press","value":""}`, false},
 		{"core without kind", `{"type":"core","cmd":{}}`, false},
+		// What a link could not carry is refused at once, not recorded.
+		{"core unknown kind", `{"type":"core","cmd":{"kind":"explode"}}`, false},
+		{"core key too long", `{"type":"core","cmd":{"kind":"put","node":1,"key":"` + strings.Repeat("k", 60000) + `","value":"x"}}`, false},
+		{"core client out of range", `{"type":"core","cmd":{"kind":"put","node":1,"client":100000,"key":"a","value":"x"}}`, false},
+		{"core deliver", `{"type":"core","cmd":{"kind":"deliver","msg":3}}`, true},
+		{"speed null (NaN)", `{"type":"speed","value":null}`, false},
 		{"two objects", `{"type":"play"}{"type":"pause"}`, false},
 		{"huge", `{"type":"play","value":"` + strings.Repeat("x", commandJSONMax) + `"}`, false},
 	}
 	for _, tc := range cases {
 		_, err := ParseCommand(tc.json)
+		if tc.name == "speed null (NaN)" && err != nil && !strings.Contains(err.Error(), "got null") {
+			t.Errorf("%s: %v does not say it got null", tc.name, err)
+		}
 		if (err == nil) != tc.ok {
 			t.Errorf("%s: error %v, want ok=%v", tc.name, err, tc.ok)
 		}

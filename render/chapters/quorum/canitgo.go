@@ -2,6 +2,7 @@ package quorum
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/explore"
@@ -31,8 +32,22 @@ type goWrong struct {
 	search    *explore.Search
 	report    explore.Report
 	finished  bool
-	// scenario names what was searched, for the verdict.
+	// scenario names what was searched, for the verdict; searched is it.
 	scenario string
+	searched explore.Scenario
+}
+
+// current drops a search, or its result, once the chapter's configuration
+// or roles are no longer the ones searched: Show me opens only a schedule
+// of the cluster on screen.
+func (g *goWrong) current(x *lab.Context) {
+	if g.search == nil || x.View == nil {
+		return
+	}
+	_, writer, reader := roles(x)
+	if !reflect.DeepEqual(goWrongScenario(x.View.Config, writer, reader), g.searched) {
+		g.search, g.finished = nil, false
+	}
 }
 
 // goWrongScenario is the scenario the control searches for a
@@ -48,6 +63,7 @@ func goWrongScenario(cfg core.Config, writer, reader core.NodeID) explore.Scenar
 }
 
 func (g *goWrong) widgets(x *lab.Context) []ui.Widget {
+	g.current(x)
 	if g.ask == nil {
 		g.ask = ui.NewButton("quorum-gowrong", "Can this go wrong?", "Search every schedule of a write via the writer then a read via the reader (any message order, any timeout) for a "+core.PropStale.Describe(), nil)
 		g.show = ui.NewButton("quorum-gowrong-show", "Show me", "Open the shortest schedule found that gives a stale read", nil)
@@ -71,17 +87,19 @@ func (g *goWrong) widgets(x *lab.Context) []ui.Widget {
 
 func (g *goWrong) start(x *lab.Context) {
 	_, writer, reader := roles(x)
-	s, err := explore.New(goWrongScenario(x.View.Config, writer, reader), explore.Bounds{MaxStates: goWrongStates})
+	sc := goWrongScenario(x.View.Config, writer, reader)
+	s, err := explore.New(sc, explore.Bounds{MaxStates: goWrongStates})
 	if err != nil {
 		x.Notify("Cannot search this configuration: " + err.Error())
 		return
 	}
-	g.search, g.report, g.finished = s, s.Report(), false
+	g.search, g.report, g.finished, g.searched = s, s.Report(), false, sc
 	g.scenario = fmt.Sprintf("a write via %v then a read via %v (any message order, any timeout)", writer, reader)
 }
 
 // update advances the search by one slice and reports the outcome once.
 func (g *goWrong) update(x *lab.Context) {
+	g.current(x)
 	if g.search == nil || g.finished {
 		return
 	}

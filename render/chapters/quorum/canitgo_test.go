@@ -57,3 +57,21 @@ func TestCanThisGoWrongStrictMajoritiesExhaustive(t *testing.T) {
 		t.Errorf("notice %q", notice)
 	}
 }
+
+// A search answers for the configuration it searched: once W changes, its
+// Show me is gone (it would open a schedule of another cluster).
+func TestCanThisGoWrongForgetsAnotherConfiguration(t *testing.T) {
+	l := newLab(t, "quorums")
+	c := l.Chapter().(*Quorums)
+	run(t, l, 4)
+	setWR(t, l, 1, 1)
+	searchInLab(t, l)
+	if !c.goWrong.finished || c.goWrong.report.Counterexample == nil {
+		t.Fatal("the search found no stale read at W=1 R=1")
+	}
+	setWR(t, l, 2, 1)
+	l.Update(idle(), desktop)
+	if c.goWrong.finished || c.goWrong.search != nil {
+		t.Error("the search's answer (and its Show me) stays after W changed")
+	}
+}
