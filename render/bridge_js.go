@@ -23,7 +23,7 @@ import (
 //	loadState(fragment): string       open a link's state; "" or what was ignored
 //	loadReplay(text): string          open a replay file; "" or the error (nothing changes then)
 //	exportFile(kind): Promise         resolves to {name, mime, data: Uint8Array} or {error};
-//	                                  kinds: png, events.csv, history.csv, replay.json,
+//	                                  kinds: png, events.csv, history.csv, shiviz.log, replay.json,
 //	                                  and table.csv, table.json where the page offers
 //	                                  its table (the experiments page, once a sweep
 //	                                  has run; else {error}). png is the view as

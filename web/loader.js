@@ -14,7 +14,7 @@
 //   ringlab.loadState(s)   opens a fragment like link()'s; returns "" or a notice of what was
 //                          ignored (a fragment with nothing usable leaves the run as it is)
 //   ringlab.exportFile(k)  a promise of {name, mime, data: Uint8Array} or {error}; k is one of
-//                          "png", "events.csv", "history.csv", "replay.json"
+//                          "png", "events.csv", "history.csv", "shiviz.log", "replay.json"
 //   ringlab.loadReplay(t)  opens a replay file's text; returns "" or the error (the run is
 //                          untouched then)
 //   ringlab.events         an EventTarget: "change" (detail: {chapter, chapterIndex, tick, seed,

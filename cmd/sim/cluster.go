@@ -10,6 +10,7 @@ import (
 
 	"github.com/ringlab/ringlab/check"
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/core/spacetime"
 )
 
 // Limits of `sim run` beyond those core.Config.Validate enforces, so that a
@@ -181,6 +182,7 @@ type runFlags struct {
 	checkTimeout  time.Duration
 	checkMemoryMB int
 	checkHTML     string
+	shiviz        string
 	json          bool
 }
 
@@ -235,6 +237,7 @@ func runCluster(args []string, stdout io.Writer) error {
 	fs.DurationVar(&f.checkTimeout, "check-timeout", 30*time.Second, "time allowed to the linearizability check")
 	fs.IntVar(&f.checkMemoryMB, "check-memory", defaultCheckMemoryMB, "megabytes the linearizability check may add to the heap before it gives up undecided (0: no limit)")
 	fs.StringVar(&f.checkHTML, "check-html", "", "write the linearizability visualization to this HTML file (implies -check)")
+	fs.StringVar(&f.shiviz, "shiviz", "", "write the run's events to this file as a ShiViz log (space-time diagram), streamed as the run goes")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object instead of text")
 	fs.Usage = func() { writeRunUsage(fs, synopsis, base) }
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -245,7 +248,16 @@ func runCluster(args []string, stdout io.Writer) error {
 		return err
 	}
 
-	report, history, err := simulate(cfg, f.settleTicks, checked)
+	var trace *shivizFile
+	if f.shiviz != "" {
+		if trace, err = createShiViz(f.shiviz); err != nil {
+			return err
+		}
+	}
+	report, history, err := simulate(cfg, f.settleTicks, checked, trace.log())
+	if cerr := trace.close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return err
 	}
@@ -370,12 +382,28 @@ func scenarioHelp() string {
 // history; otherwise the cluster keeps no operation, and the run needs
 // memory for the cluster's state and the oracle's record of acknowledged
 // writes only (see the README's performance section).
-func simulate(cfg core.Config, settleTicks int64, keepHistory bool) (runReport, []core.Op, error) {
+//
+// With a ShiViz log (sv, or nil), every event is written to it as the run
+// goes, a tick at a time; without, the cluster keeps no event (the digest
+// still covers them all).
+func simulate(cfg core.Config, settleTicks int64, keepHistory bool, sv *spacetime.ShiViz) (runReport, []core.Op, error) {
 	c, err := core.New(cfg)
 	if err != nil {
 		return runReport{}, nil, fmt.Errorf("cannot build the cluster: %v", err)
 	}
-	c.DiscardEvents(true) // the digest still covers every event; nothing here reads them
+	c.DiscardEvents(sv == nil)
+	drain := func() error {
+		if sv == nil {
+			return nil
+		}
+		if err := sv.Add(c.Events()); err != nil {
+			return fmt.Errorf("-shiviz: %v", err)
+		}
+		return nil
+	}
+	if err := drain(); err != nil {
+		return runReport{}, nil, err
+	}
 	c.DiscardHistory(!keepHistory)
 	// Every operation ends within the request timeout after it starts, and
 	// a client thinks at most ThinkTicksMax between two, so this bounds a
@@ -388,9 +416,15 @@ func simulate(cfg core.Config, settleTicks int64, keepHistory bool) (runReport, 
 			return runReport{}, nil, fmt.Errorf("the workload did not finish %d operations within %d ticks", w.Ops, limit)
 		}
 		c.Tick()
+		if err := drain(); err != nil {
+			return runReport{}, nil, err
+		}
 	}
 	report := runReport{Command: "run", Config: newRunConfig(cfg), WorkloadTicks: c.Now()}
 	report.Settle = c.Settle(settleTicks)
+	if err := drain(); err != nil {
+		return runReport{}, nil, err
+	}
 	report.Counters = c.Counters()
 	if report.Counters.SiblingReads == nil {
 		report.Counters.SiblingReads = []int{} // [] rather than null in JSON

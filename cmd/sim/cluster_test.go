@@ -354,11 +354,11 @@ func TestRunCheckMemoryBound(t *testing.T) {
 func TestRunWithoutCheckKeepsNoHistory(t *testing.T) {
 	cfg := baseRunConfig()
 	cfg.Faults.Kinds = []core.FaultKind{"crash", "partition"}
-	kept, history, err := simulate(cfg, 20_000, true)
+	kept, history, err := simulate(cfg, 20_000, true, nil)
 	if err != nil || len(history) < cfg.Workload.Ops {
 		t.Fatalf("with the history: %d operations, %v", len(history), err)
 	}
-	folded, none, err := simulate(cfg, 20_000, false)
+	folded, none, err := simulate(cfg, 20_000, false, nil)
 	if err != nil || none != nil {
 		t.Fatalf("without the history: %d operations kept, %v", len(none), err)
 	}

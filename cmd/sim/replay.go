@@ -47,6 +47,7 @@ func runReplay(args []string, stdout io.Writer) error {
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of text")
 	events := fs.String("events", "", "write the event trace to this CSV file (the lab's events.csv)")
 	history := fs.String("history", "", "write the client history to this CSV file (the lab's history.csv)")
+	shiviz := fs.String("shiviz", "", "write the event trace to this file as a ShiViz log (the lab's shiviz.log)")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -56,7 +57,7 @@ func runReplay(args []string, stdout io.Writer) error {
 	case *until < -1 || *until > runfmt.Shared.Tick:
 		return usagef("-until=%d must be between 0 and %d", *until, runfmt.Shared.Tick)
 	}
-	b := runfmt.Rebuild{Until: *until, Events: *events != ""}
+	b := runfmt.Rebuild{Until: *until, Events: *events != "" || *shiviz != ""}
 	var (
 		rep replayReport
 		c   *core.Cluster
@@ -73,9 +74,18 @@ func runReplay(args []string, stdout io.Writer) error {
 	v := c.View()
 	rep.Command, rep.Tick, rep.Config = "replay", c.Now(), c.Config()
 	rep.Nodes, rep.Counters, rep.Digest = runfmt.Nodes(&v), c.Counters(), c.Digest()
+	var evs []core.Event
+	if b.Events {
+		evs = c.Events()
+	}
 	if *events != "" {
-		if err := os.WriteFile(*events, runfmt.EventsCSV(c.Events()), 0o644); err != nil {
+		if err := os.WriteFile(*events, runfmt.EventsCSV(evs), 0o644); err != nil {
 			return fmt.Errorf("-events: %v", err)
+		}
+	}
+	if *shiviz != "" {
+		if err := writeShiViz(*shiviz, evs); err != nil {
+			return err
 		}
 	}
 	if *history != "" {

@@ -1,12 +1,14 @@
 package lab
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path"
 	"slices"
 	"strings"
 
+	"github.com/ringlab/ringlab/core/spacetime"
 	"github.com/ringlab/ringlab/runfmt"
 )
 
@@ -23,6 +25,8 @@ const (
 	ExportEvents  = "events.csv"
 	ExportHistory = "history.csv"
 	ExportReplay  = "replay.json"
+	// ExportShiViz is the run's space-time diagram as a ShiViz log.
+	ExportShiViz = "shiviz.log"
 	// ExportTableCSV and ExportTableJSON are the current page's table (see
 	// Exporter): on the experiments page, the table of the shown result.
 	// They exist only while the page offers them.
@@ -32,7 +36,7 @@ const (
 
 // ExportKinds lists the kinds every chapter offers, in the order the Save
 // menu shows them.
-var ExportKinds = []string{ExportPNG, ExportEvents, ExportHistory, ExportReplay}
+var ExportKinds = []string{ExportPNG, ExportEvents, ExportHistory, ExportShiViz, ExportReplay}
 
 // PageExportKinds lists the kinds a page may offer besides (Exporter), in
 // the order the Save menu shows them after ExportKinds.
@@ -44,6 +48,7 @@ var exportLabels = map[string]string{
 	ExportEvents:    "Event log (CSV)",
 	ExportHistory:   "Client history (CSV)",
 	ExportReplay:    "Replay file (JSON)",
+	ExportShiViz:    "Space-time log (ShiViz)",
 	ExportTableCSV:  "Table (CSV)",
 	ExportTableJSON: "Table (JSON)",
 }
@@ -80,6 +85,16 @@ func (l *Lab) Export(kind string) (File, error) {
 		}
 		// A long run's file holds its retained window, and says so.
 		return File{Name: base + "-events" + fromTick(l.tl.Start()) + ".csv", MIME: "text/csv", Data: runfmt.EventsCSV(evs)}, nil
+	case ExportShiViz:
+		evs, err := l.context().RunTrace()
+		if err != nil {
+			return File{}, err
+		}
+		var b bytes.Buffer
+		if err := spacetime.NewShiViz(&b).Add(evs); err != nil {
+			return File{}, err
+		}
+		return File{Name: base + "-shiviz" + fromTick(l.tl.Start()) + ".log", MIME: "text/plain", Data: b.Bytes()}, nil
 	case ExportHistory:
 		return File{Name: base + "-history" + fromTick(l.tl.Start()) + ".csv", MIME: "text/csv", Data: runfmt.HistoryCSV(l.tl.windowHistory())}, nil
 	case ExportReplay:

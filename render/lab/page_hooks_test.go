@@ -120,14 +120,14 @@ func TestPageTableExports(t *testing.T) {
 			t.Errorf("Export(%s) = %q %q %d bytes, %v; want %s as %s", tc.kind, f.Name, f.MIME, len(f.Data), err, tc.name, tc.mime)
 		}
 	}
-	want := []string{"Picture (PNG)", "Event log (CSV)", "Client history (CSV)", "Replay file (JSON)", "Table (CSV)", "Table (JSON)"}
+	want := []string{"Picture (PNG)", "Event log (CSV)", "Client history (CSV)", "Space-time log (ShiViz)", "Replay file (JSON)", "Table (CSV)", "Table (JSON)"}
 	if got := menu(); !slices.Equal(got, want) {
 		t.Fatalf("Save menu with a table: %q, want %q", got, want)
 	}
-	// The keyboard picks the fifth row: the table as CSV.
+	// The keyboard picks the sixth row: the table as CSV.
 	press := func(k ui.Key) { l.Update(&ui.Input{Keys: []ui.Key{k}, MouseX: -1, MouseY: -1}, desktop) }
 	press(ui.KeyEnter)
-	for range 4 {
+	for range 5 {
 		press(ui.KeyDown)
 	}
 	press(ui.KeyEnter)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/core/spacetime"
 	"github.com/ringlab/ringlab/runfmt"
 )
 
@@ -180,5 +182,33 @@ func TestCSVExports(t *testing.T) {
 	}
 	if f, err := l.Export(ExportPNG); err != ErrPNGFromHost || f.MIME != "image/png" {
 		t.Errorf("png: %v %+v", err, f)
+	}
+}
+
+// The Save menu's ShiViz log is the run's retained trace as ShiViz reads
+// it: its expression, then a description and "HOST {clock}" per event,
+// one entry of the sending node's for every message sent.
+func TestShiVizExportIsTheRunsTrace(t *testing.T) {
+	l := busyLab(t)
+	f := export(t, l, ExportShiViz)
+	if f.MIME != "text/plain" || !strings.HasSuffix(f.Name, "-shiviz.log") {
+		t.Errorf("file %s %s", f.Name, f.MIME)
+	}
+	text, ok := strings.CutPrefix(string(f.Data), spacetime.ShiVizRegexp+"\n\n")
+	if !ok {
+		t.Fatalf("no ShiViz header: %.100q", f.Data)
+	}
+	evs, err := l.context().RunTrace()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sends := 0
+	for _, e := range evs {
+		if e.Kind == core.EvMsgSend {
+			sends++
+		}
+	}
+	if got := strings.Count(text, "\n") / 2; sends == 0 || got < sends {
+		t.Errorf("%d entries in the log for a trace with %d sends", got, sends)
 	}
 }
