@@ -12,9 +12,9 @@ import (
 // shivizFile is a ShiViz log being written to a file (-shiviz): the run's
 // space-time diagram, for ShiViz or any tool that reads its format.
 type shivizFile struct {
-	f   *os.File
-	w   *bufio.Writer
-	sv  *spacetime.ShiViz
+	f  *os.File
+	w  *bufio.Writer
+	sv *spacetime.ShiViz
 }
 
 func createShiViz(path string) (*shivizFile, error) {
