@@ -120,6 +120,24 @@ type SceneControls interface {
 	SceneControls(x *Context, area frame.Rect) []ui.Widget
 }
 
+// Verdict is a linearizability verdict on the run on screen, as the time
+// views show it: Unexplained are the operations no single order of the
+// history explains (empty when it passed), Words the verdict in one or two
+// sentences.
+type Verdict struct {
+	OK          bool
+	Unexplained []core.RequestID
+	Words       string
+}
+
+// Verdicter is a chapter that checks its run's client history: the diagram
+// and history views mark the operations its verdict cannot explain and say
+// what it found. Verdict reports false when there is no verdict on the run
+// at tick now (none taken, or one of another run).
+type Verdicter interface {
+	Verdict(now int64) (Verdict, bool)
+}
+
 // Restart starts the current chapter's run again from tick 0 with cfg in
 // place of its preset's configuration, as the page's "config" command does:
 // the seed is kept (cfg.Seed is overwritten with it), the preset's script is

@@ -318,8 +318,21 @@ func (l *Lab) timeInput() diagram.Input {
 			f.Key = o.Key
 		}
 	}
-	return diagram.Input{Area: tv.plot, Cursor: l.tl.Now(), From: from, To: to, Filter: f, Selected: tv.sel,
+	in := diagram.Input{Area: tv.plot, Cursor: l.tl.Now(), From: from, To: to, Filter: f, Selected: tv.sel,
 		Stale: l.opStale, History: tv.mode == ViewHistory, TextSize: size, Measure: l.measure}
+	if v, ok := l.verdict(); ok && len(v.Unexplained) > 0 {
+		in.Unexplained = func(id core.RequestID) bool { return slices.Contains(v.Unexplained, id) }
+	}
+	return in
+}
+
+// verdict is the chapter's linearizability verdict on the run on screen,
+// if it has one (Verdicter).
+func (l *Lab) verdict() (Verdict, bool) {
+	if vc, ok := l.Chapter().(Verdicter); ok {
+		return vc.Verdict(l.tl.Now())
+	}
+	return Verdict{}, false
 }
 
 // opStale reports whether the oracle counted read id as stale. The
@@ -356,8 +369,30 @@ func (l *Lab) drawTimeView(layer *frame.Layer) {
 	l.paragraph(layer, tv.caption, l.timeCaption(), th.Text)
 }
 
-// timeCaption says what is selected, or how to select.
+// timeCaption says what is selected, or how to select; with a
+// linearizability verdict on the run, it says that first.
 func (l *Lab) timeCaption() string {
+	s := l.selectionCaption()
+	v, ok := l.verdict()
+	if !ok {
+		return s
+	}
+	tv := &l.tv
+	if tv.sel.Kind == diagram.ItemOp && slices.Contains(v.Unexplained, core.RequestID(tv.sel.ID)) {
+		return s + " It is one of the operations no single order explains (outlined): " + v.Words
+	}
+	if tv.sel.Kind != diagram.ItemNone || tv.mode == ViewHistory {
+		return v.Words + " " + s
+	}
+	// The verdict takes the room of the legend.
+	if len(v.Unexplained) > 0 {
+		return v.Words + " Outlined: the operations no single order explains. Click a bar or an arrow to explain it."
+	}
+	return v.Words + " Click a bar or an arrow to explain it."
+}
+
+// selectionCaption says what is selected, or how to select.
+func (l *Lab) selectionCaption() string {
 	tv := &l.tv
 	now := l.tl.Now()
 	switch tv.sel.Kind {

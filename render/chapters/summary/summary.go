@@ -884,3 +884,29 @@ func (c *Chapter) drawTable(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		}
 	}
 }
+
+// Verdict is the last check's verdict for the time views (lab.Verdicter):
+// the operations of each violation are the ones no single order explains.
+func (c *Chapter) Verdict(now int64) (lab.Verdict, bool) {
+	if !c.checked {
+		return lab.Verdict{}, false
+	}
+	r := c.verdict
+	when := fmt.Sprintf("as of tick %d", c.verdictTick)
+	switch {
+	case r.OK:
+		return lab.Verdict{OK: true, Words: fmt.Sprintf("Linearizable %s: one order of the %d operations explains every answer.", when, r.Ops)}, true
+	case r.Unknown || len(r.Violations) == 0:
+		return lab.Verdict{Words: fmt.Sprintf("Linearizability undecided %s: the checker ran out of time.", when)}, true
+	}
+	v := lab.Verdict{Words: fmt.Sprintf("Not linearizable %s (%d of %d keys). Key %s: %s", when, len(r.Violations), r.Keys, r.Violations[0].Key, r.Violations[0].Explanation)}
+	for _, viol := range r.Violations {
+		for _, op := range viol.Ops {
+			v.Unexplained = append(v.Unexplained, op.Request)
+		}
+	}
+	if !strings.HasSuffix(v.Words, ".") {
+		v.Words += "."
+	}
+	return v, true
+}

@@ -1,6 +1,8 @@
 package summary
 
 import (
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -258,4 +260,63 @@ func mustCommand(t *testing.T, l *lab.Lab, cmd string) {
 	if msg := l.Command(cmd); msg != "" {
 		t.Fatal(msg)
 	}
+}
+
+// The verdict is drawn on the time views: a failed check outlines the
+// operations no single order explains and says why, selecting one says it
+// is one of them, and a passing check says it passed.
+func TestVerdictOnTheTimeViews(t *testing.T) {
+	l, c := newLab(t, 1)
+	runTo(t, l, 1500)
+	click(l, c.check)
+	for frames := 0; c.job != nil && frames < 600; frames++ {
+		l.Update(idle(), desktop)
+	}
+	v, ok := c.Verdict(l.Timeline().Now())
+	if !ok || v.OK || len(v.Unexplained) == 0 {
+		t.Fatalf("at the defaults the check finds no violation to draw: %+v (%v)", v, ok)
+	}
+	mustCommand(t, l, `{"type":"view","value":"diagram"}`)
+	l.Update(idle(), desktop)
+	if txt := viewText(t, l); !strings.HasPrefix(txt, "Not linearizable as of tick ") {
+		t.Errorf("the diagram's caption does not give the verdict: %q", txt)
+	}
+	mustCommand(t, l, fmt.Sprintf(`{"type":"select","value":"op:%d"}`, v.Unexplained[0]))
+	l.Update(idle(), desktop)
+	if txt := viewText(t, l); !strings.Contains(txt, "one of the operations no single order explains") {
+		t.Errorf("selecting an unexplained operation does not say so: %q", txt)
+	}
+
+	// One writer per key, last-write-wins, W=R=N: the check passes, and
+	// the view says so.
+	l2, c2 := newLab(t, 2)
+	for _, k := range []string{`"w","value":3`, `"r","value":3`, `"versioning","value":"lww"`, `"single_writer","value":1`} {
+		mustCommand(t, l2, `{"type":"knob","name":`+k+`}`)
+		l2.Update(idle(), desktop)
+	}
+	l2.Update(idle(), desktop)
+	runTo(t, l2, 300)
+	click(l2, c2.check)
+	for frames := 0; c2.job != nil && frames < 600; frames++ {
+		l2.Update(idle(), desktop)
+	}
+	mustCommand(t, l2, `{"type":"view","value":"history"}`)
+	l2.Update(idle(), desktop)
+	if v, _ := c2.Verdict(l2.Timeline().Now()); !v.OK {
+		t.Fatalf("one writer per key with W=R=N does not pass: %s", v.Words)
+	}
+	if txt := viewText(t, l2); !strings.HasPrefix(txt, "Linearizable as of tick ") {
+		t.Errorf("a passing check is not said on the history view: %q", txt)
+	}
+}
+
+func viewText(t *testing.T, l *lab.Lab) string {
+	t.Helper()
+	var st struct {
+		ViewText string `json:"viewText"`
+	}
+	if err := json.Unmarshal([]byte(l.State()), &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.ViewText
 }
