@@ -45,6 +45,9 @@ type exploreCounter struct {
 	Op        int             `json:"violating_op"`
 	Violation string          `json:"violation"`
 	Narration []string        `json:"narration"`
+	// Link opens the counterexample in the lab's quorums chapter: the
+	// lab's address followed by it (sim replay -link reads it too).
+	Link string `json:"link"`
 }
 
 func runExplore(args []string, stdout io.Writer) error {
@@ -160,7 +163,11 @@ func runExplore(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		rep.Counterexample = &exploreCounter{Schedule: ce.Schedule, Tick: ce.Tick, Op: ce.Op, Violation: ce.Violation, Narration: lines}
+		link, err := counterexampleLink(ce)
+		if err != nil {
+			return err
+		}
+		rep.Counterexample = &exploreCounter{Schedule: ce.Schedule, Tick: ce.Tick, Op: ce.Op, Violation: ce.Violation, Narration: lines, Link: link}
 		if *replay != "" {
 			if err := writeReplayFile(*replay, ce); err != nil {
 				return err
@@ -171,6 +178,19 @@ func runExplore(args []string, stdout io.Writer) error {
 		return writeJSON(stdout, rep)
 	}
 	return writeExploreText(stdout, rep, time.Since(start))
+}
+
+// counterexampleLink is the lab's link to a counterexample, opened in the
+// quorums chapter at its last tick, paused, without the chapter's own
+// opening script: the schedule is the whole run.
+func counterexampleLink(ce *explore.Counterexample) (string, error) {
+	ch, err := findChapter("quorums")
+	if err != nil {
+		return "", err
+	}
+	cfg := ce.Config
+	r := runfmt.Run{Chapter: ch.Info().ID, Seed: cfg.Seed, Config: &cfg, Actions: ce.Schedule, Tick: ce.Tick, Paused: true}
+	return runfmt.EncodeLink(r, ch.Preset(cfg.Seed)), nil
 }
 
 func writeReplayFile(path string, ce *explore.Counterexample) error {
@@ -212,6 +232,7 @@ func writeExploreText(w io.Writer, r exploreReport, took time.Duration) error {
 		for _, l := range r.Counterexample.Narration {
 			fmt.Fprintln(&b, l)
 		}
+		fmt.Fprintf(&b, "\nIn the lab (its address, then this): %s\n", r.Counterexample.Link)
 	case r.Exhausted:
 		fmt.Fprintf(&b, "\nNo schedule of this scenario breaks it: the whole space was searched (%d distinct states).\n", r.DistinctStates)
 	default:

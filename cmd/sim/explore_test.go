@@ -98,3 +98,27 @@ func TestRunCountsSessionGuarantees(t *testing.T) {
 		t.Errorf("strict quorums: ryw %v, monotonic %v", number(t, strict, "read_your_writes"), number(t, strict, "monotonic_reads"))
 	}
 }
+
+// The counterexample's link opens in the lab (here in sim replay, which
+// rebuilds a link as the lab does) as the same run: the digest of the
+// search's schedule, with its stale read.
+func TestExploreCounterexampleLinkOpensTheRun(t *testing.T) {
+	obj := invokeJSON(t, "explore", "-script", "c1: put k v1 ; c2: get k", "-w", "1", "-r", "1")
+	link, _ := field(t, obj, "counterexample", "link").(string)
+	if !strings.HasPrefix(link, "#v=1&chapter=quorums&") {
+		t.Fatalf("link %q", link)
+	}
+	file := filepath.Join(t.TempDir(), "ce.json")
+	invokeJSON(t, "explore", "-script", "c1: put k v1 ; c2: get k", "-w", "1", "-r", "1", "-replay", file)
+	fromFile := invokeJSON(t, "replay", "-json", "-file", file)
+	fromLink := invokeJSON(t, "replay", "-json", "-link", link)
+	if fromLink["digest"] != fromFile["digest"] || fromLink["tick"] != fromFile["tick"] {
+		t.Errorf("the link opens tick %v digest %v; the replay file tick %v digest %v", fromLink["tick"], fromLink["digest"], fromFile["tick"], fromFile["digest"])
+	}
+	if n := number(t, fromLink, "counters", "stale_reads"); n != 1 {
+		t.Errorf("the linked run has %v stale reads, want 1", n)
+	}
+	if notes, _ := fromLink["notices"].([]any); len(notes) > 0 {
+		t.Errorf("the link was opened with notices: %v", notes)
+	}
+}
