@@ -57,6 +57,8 @@ type Result struct {
 // Violation is one key whose history is not linearizable.
 type Violation struct {
 	Key string `json:"key"`
+	// Reason is the kind of failure Explanation describes.
+	Reason Reason `json:"reason"`
 	// Ops is a smallest set of this key's operations found that is already
 	// not linearizable on its own: removing any one of them (without
 	// removing a put whose value a remaining get returned) would make the
@@ -307,7 +309,7 @@ func LinearizableWithin(history []core.Op, lim Limits) Result {
 		for _, op := range minimal {
 			v.Ops = append(v.Ops, op.Metadata.(core.Op))
 		}
-		v.Explanation = explain(v.Ops)
+		v.Reason, v.Explanation = explain(v.Ops)
 		res.Violations = append(res.Violations, v)
 	}
 	if len(res.Violations) > 0 {
@@ -419,7 +421,7 @@ func withoutRemovable(ops []porcupine.Operation, from, to int) []porcupine.Opera
 
 // explain says why ops (sorted by invoke tick) have no linearization,
 // recognising the common shapes and falling back to a general statement.
-func explain(ops []core.Op) string {
+func explain(ops []core.Op) (Reason, string) {
 	written := map[string][]core.Op{}
 	for _, op := range ops {
 		if op.Kind == core.OpPut {
@@ -428,13 +430,13 @@ func explain(ops []core.Op) string {
 	}
 	for _, g := range ops {
 		if g.Kind == core.OpGet && len(g.Values) > 1 {
-			return fmt.Sprintf("%s returned %d concurrent versions; a register read returns exactly one value",
+			return ReasonSiblings, fmt.Sprintf("%s returned %d concurrent versions; a register read returns exactly one value",
 				describeOp(g), len(g.Values))
 		}
 	}
 	for _, g := range ops {
 		if g.Kind == core.OpGet && len(g.Values) == 1 && g.Values[0] != "" && len(written[g.Values[0]]) == 0 {
-			return fmt.Sprintf("%s returned %s, which no put of this key wrote", describeOp(g), strconv.Quote(g.Values[0]))
+			return ReasonPhantom, fmt.Sprintf("%s returned %s, which no put of this key wrote", describeOp(g), strconv.Quote(g.Values[0]))
 		}
 	}
 	// A stale read: the get began after put p was acknowledged, yet
@@ -457,12 +459,12 @@ func explain(ops []core.Op) string {
 				continue
 			}
 			if read == "" {
-				return fmt.Sprintf("%s returned nothing although %s was acknowledged at tick %d, before the get began",
+				return ReasonMissed, fmt.Sprintf("%s returned nothing although %s was acknowledged at tick %d, before the get began",
 					describeOp(g), describeOp(p), p.ReturnTick)
 			}
 			src := sources[0]
 			if acknowledged(src) && src.ReturnTick < p.InvokeTick {
-				return fmt.Sprintf("%s returned %s, overwritten by %s, acknowledged at tick %d before the get began",
+				return ReasonMissed, fmt.Sprintf("%s returned %s, overwritten by %s, acknowledged at tick %d before the get began",
 					describeOp(g), strconv.Quote(read), describeOp(p), p.ReturnTick)
 			}
 		}
@@ -481,16 +483,53 @@ func explain(ops []core.Op) string {
 				continue
 			}
 			if y == "" {
-				return fmt.Sprintf("%s returned nothing after %s had returned %s", describeOp(g2), describeOp(g1), strconv.Quote(x))
+				return ReasonWentBack, fmt.Sprintf("%s returned nothing after %s had returned %s", describeOp(g2), describeOp(g1), strconv.Quote(x))
 			}
 			if src := written[y]; len(src) == 1 && acknowledged(src[0]) && src[0].ReturnTick < g1.InvokeTick {
-				return fmt.Sprintf("%s went back to %s after %s had returned the newer %s",
+				return ReasonWentBack, fmt.Sprintf("%s went back to %s after %s had returned the newer %s",
 					describeOp(g2), strconv.Quote(y), describeOp(g1), strconv.Quote(x))
 			}
 		}
 	}
-	return fmt.Sprintf("no order of these %d operations that respects their invoke and return ticks lets every get return the value of the put before it",
+	return ReasonOther, fmt.Sprintf("no order of these %d operations that respects their invoke and return ticks lets every get return the value of the put before it",
 		len(ops))
+}
+
+// Reason is why a key's history has no linearization, as a reader would
+// put it.
+type Reason string
+
+const (
+	// ReasonSiblings: a get returned several concurrent versions (the store
+	// kept concurrent writes), which a single register never does.
+	ReasonSiblings Reason = "siblings"
+	// ReasonPhantom: a get returned a value no put of the key wrote.
+	ReasonPhantom Reason = "phantom"
+	// ReasonMissed: a get missed a put acknowledged before it began.
+	ReasonMissed Reason = "missed"
+	// ReasonWentBack: a get returned a value older than one an earlier
+	// get (returned before it began) had seen.
+	ReasonWentBack Reason = "went back"
+	// ReasonOther: only the whole set of operations tells.
+	ReasonOther Reason = "other"
+)
+
+// Reasons lists every reason, in the order explain tries them.
+var Reasons = []Reason{ReasonSiblings, ReasonPhantom, ReasonMissed, ReasonWentBack, ReasonOther}
+
+// Words is the reason as the lab counts it ("2 keys: siblings returned").
+func (r Reason) Words() string {
+	switch r {
+	case ReasonSiblings:
+		return "siblings returned (concurrent writes kept)"
+	case ReasonPhantom:
+		return "a value no put wrote"
+	case ReasonMissed:
+		return "a read missed an acknowledged write"
+	case ReasonWentBack:
+		return "a read saw a value, then an older one"
+	}
+	return "no order fits (no simpler reason)"
 }
 
 // singleRead is the value a get returned ("" for nothing); ok is false for

@@ -250,6 +250,15 @@ func TestLinearizableHandMadeHistories(t *testing.T) {
 			if !strings.Contains(v.Explanation, tc.because) {
 				t.Errorf("%s: explanation %q does not contain %q", tc.name, v.Explanation, tc.because)
 			}
+			// The reason is the kind of failure the explanation tells.
+			reasons := map[string]Reason{"concurrent versions": ReasonSiblings, "which no put": ReasonPhantom,
+				"returned nothing although": ReasonMissed, "overwritten by": ReasonMissed,
+				"returned nothing after": ReasonWentBack, "went back to": ReasonWentBack, "no order of these": ReasonOther}
+			for phrase, want := range reasons {
+				if strings.Contains(v.Explanation, phrase) && v.Reason != want {
+					t.Errorf("%s: reason %q for %q, want %q", tc.name, v.Reason, v.Explanation, want)
+				}
+			}
 			text := res.String()
 			for _, op := range v.Ops {
 				if !strings.Contains(text, fmt.Sprintf("(req %d)", op.Request)) {

@@ -211,7 +211,7 @@ func (s *Sliced) finishViolation() {
 	for _, op := range s.shrinking.current {
 		v.Ops = append(v.Ops, op.Metadata.(core.Op))
 	}
-	v.Explanation = explain(v.Ops)
+	v.Reason, v.Explanation = explain(v.Ops)
 	s.res.Violations = append(s.res.Violations, v)
 	s.shrinking = nil
 	s.next++

@@ -167,3 +167,25 @@ func (c *Cluster) undoFault(u *faultUndo) {
 		c.setParam("skew:"+u.node.String(), float64(u.skew))
 	}
 }
+
+// The fault injector's timing when faults are chosen without one (the
+// lab's knobs and its summary chapter): a fault every FaultEveryDefault
+// ticks, undone FaultForDefault ticks later.
+const (
+	FaultEveryDefault = 150
+	FaultForDefault   = 60
+)
+
+// WithDefaultTiming is f with the default timing in place of a missing one
+// (zero), when it injects any fault.
+func (f Faults) WithDefaultTiming() Faults {
+	if len(f.Kinds) > 0 {
+		if f.EveryTicks == 0 {
+			f.EveryTicks = FaultEveryDefault
+		}
+		if f.DurationTicks == 0 {
+			f.DurationTicks = FaultForDefault
+		}
+	}
+	return f
+}

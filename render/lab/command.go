@@ -402,6 +402,7 @@ func (l *Lab) perform(a action) {
 	case "knob":
 		cfg := l.tl.Config()
 		a.knob(&cfg)
+		cfg.Faults = cfg.Faults.WithDefaultTiming() // faults chosen alone get the usual timing
 		if err := runfmt.ValidConfig(cfg); err != nil {
 			l.notify("Setting refused: " + err.Error())
 			return

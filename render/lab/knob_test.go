@@ -37,3 +37,15 @@ func TestKnobCommand(t *testing.T) {
 		}
 	}
 }
+
+// Faults chosen alone, on a run that injected none, get the injector's
+// usual timing instead of being refused for want of one.
+func TestKnobFaultsAloneGetTheUsualTiming(t *testing.T) {
+	l := newLab(t, Options{Seed: 1, Paused: true})
+	l.Update(idle(), desktop)
+	run(t, l, `{"type":"knob","name":"faults","value":"partition"}`)
+	f := l.Timeline().Cluster().Config().Faults
+	if len(f.Kinds) != 1 || f.Kinds[0] != core.FaultPartition || f.EveryTicks != core.FaultEveryDefault || f.DurationTicks != core.FaultForDefault {
+		t.Errorf("faults %+v (notice %q), want partitions every %d ticks for %d", f, l.Notice(), core.FaultEveryDefault, core.FaultForDefault)
+	}
+}

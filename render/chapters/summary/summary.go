@@ -84,8 +84,8 @@ var vnodeChoices = []int{1, 2, 4, 8, 16, 32, 64, 128, 256}
 // Fault injector timing: a fault every faultEveryTicks, undone after
 // faultTicks.
 const (
-	faultEveryTicks = 150
-	faultTicks      = 60
+	faultEveryTicks = core.FaultEveryDefault
+	faultTicks      = core.FaultForDefault
 	// antiEntropyEveryTicks is the background Merkle sync interval when on.
 	antiEntropyEveryTicks = 100
 )
@@ -182,8 +182,8 @@ func (c *Chapter) Info() lab.ChapterInfo {
 		ID:      ID,
 		Title:   "Summary: the whole store",
 		Summary: "Every mechanism at once, with every knob. The checker says whether the clients could tell it from one single copy.",
-		TryThis: "Set W=1, R=1, Faults: Partitions, play to tick 2000 and check: expect a violation naming the operations. " +
-			"Then W=2, R=2, CP, Last write wins, Crashes: expect Linearizable.",
+		TryThis: "Choose Last write wins, CP: strict quorums and Faults: Partitions, then set W=1, R=1; play to tick 2000 and check: " +
+			"reads missed acknowledged writes. Then Reset (the same run with W=2, R=2), play to 2000 and check: Linearizable.",
 	}
 }
 
@@ -749,6 +749,15 @@ func (c *Chapter) drawVerdictLine(x *lab.Context, r frame.Rect, l *frame.Layer) 
 	if c.checked && len(details) > 0 {
 		detail = details[0]
 	}
+	if r := c.verdict; c.checked && c.job == nil && !r.OK && len(r.Violations) > 0 {
+		// One line has room for the operations, not for their story.
+		v := r.Violations[0]
+		reqs := make([]string, len(v.Ops))
+		for i, op := range v.Ops {
+			reqs[i] = strconv.FormatUint(uint64(op.Request), 10)
+		}
+		detail = fmt.Sprintf("Key %s (req %s): %s. %d of %d keys.", v.Key, strings.Join(reqs, ", "), v.Reason.Words(), len(r.Violations), r.Keys)
+	}
 	if room := r.Right() - tx - u(8); room > x.Measure.Width("…", size)*3 {
 		l.Label(tx, r.Y+(r.H-frame.LineHeight(size))/2, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, detail, size, room))
 	}
@@ -820,7 +829,7 @@ func (c *Chapter) VerdictLines(now int64) (headline string, details []string) {
 		return "Undecided", []string{fmt.Sprintf("The checker ran out of time on %d operations, %s.", r.Ops, when),
 			fmt.Sprintf("Too long to check in a frame's slice: key %s.", strings.Join(c.tooLong, ", key "))}
 	}
-	details = []string{fmt.Sprintf("%d of %d keys violate, %s.", len(r.Violations), r.Keys, when)}
+	details = []string{fmt.Sprintf("%d of %d keys violate, %s: %s.", len(r.Violations), r.Keys, when, reasonCounts(r.Violations))}
 	if len(r.Violations) > 0 {
 		v := r.Violations[0]
 		details = append(details, fmt.Sprintf("Key %s: %s", v.Key, v.Explanation))
@@ -909,4 +918,23 @@ func (c *Chapter) Verdict(now int64) (lab.Verdict, bool) {
 		v.Words += "."
 	}
 	return v, true
+}
+
+// reasonCounts says how many keys fail for each reason, most common first:
+// "6 keys: siblings returned (concurrent writes kept); 2 keys: a read
+// missed an acknowledged write".
+func reasonCounts(vs []check.Violation) string {
+	n := map[check.Reason]int{}
+	for _, v := range vs {
+		n[v.Reason]++
+	}
+	reasons := slices.Clone(check.Reasons)
+	slices.SortStableFunc(reasons, func(a, b check.Reason) int { return n[b] - n[a] })
+	var parts []string
+	for _, r := range reasons {
+		if n[r] > 0 {
+			parts = append(parts, lab.Plural(n[r], "key")+": "+r.Words())
+		}
+	}
+	return strings.Join(parts, "; ")
 }
