@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"image"
+	"image/color"
 	"os"
 	"testing"
 )
@@ -22,5 +24,42 @@ func TestDesktopScreenshot(t *testing.T) {
 	}
 	if s.width < 640 || s.height < 400 {
 		t.Errorf("the desktop screenshot is %dx%d; want at least 640x400", s.width, s.height)
+	}
+}
+
+// The desktop build draws the space-time diagram of a run in three chapters
+// (`make test` writes the screenshots: a write then a read in the quorums
+// chapter, a write in the failures chapter, the summary's workload): each
+// is a drawn frame with message arrows in the palette's colours, writes in
+// orange and gossip or replies beside them, not a blank or a scene.
+func TestDesktopDiagrams(t *testing.T) {
+	requireE2E(t)
+	prefix := os.Getenv("RINGLAB_DESKTOP_DIAGRAMS")
+	if prefix == "" {
+		t.Skip("RINGLAB_DESKTOP_DIAGRAMS names no screenshots; make test writes them with bin/ringlab-desktop -view diagram")
+	}
+	for _, ch := range []string{"quorums", "failures", "summary"} {
+		path := prefix + "-" + ch + ".png"
+		img := readPNG(t, path)
+		s := measureImage(img)
+		if reason := blankReason(s); reason != "" {
+			t.Errorf("%s looks blank: %s", path, reason)
+			continue
+		}
+		// The plot: the picture's area below the diagram's controls, left of
+		// the side panel (whose buttons are sky blue too).
+		plot := img.(interface {
+			SubImage(image.Rectangle) image.Image
+		}).SubImage(image.Rect(0, 160, s.width*68/100, s.height*86/100))
+		orange := countNear(plot, plotOrange, 24)
+		purple := countNear(plot, color.RGBA{0xCC, 0x79, 0xA7, 0xFF}, 24)
+		blue := countNear(plot, color.RGBA{0x56, 0xB4, 0xE9, 0xFF}, 24)
+		t.Logf("%s: %v; orange %d, purple %d, sky blue %d pixels", path, s, orange, purple, blue)
+		if orange < 500 {
+			t.Errorf("%s: %d orange pixels; the diagram shows no write (arrows or bars)", path, orange)
+		}
+		if purple+blue < 5000 {
+			t.Errorf("%s: %d purple and sky-blue pixels; the diagram shows no gossip or reply arrows", path, purple+blue)
+		}
 	}
 }
