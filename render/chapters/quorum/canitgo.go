@@ -79,7 +79,7 @@ func (g *goWrong) widgets(x *lab.Context) []ui.Widget {
 	out := []ui.Widget{g.ask}
 	if g.finished && g.report.Counterexample != nil {
 		ce := g.report.Counterexample
-		g.show.OnClick = func() { x.OpenSchedule(ce.Config, ce.Schedule, ce.Tick) }
+		g.show.OnClick = func() { x.OpenSchedule(ce.Config, ce.Schedule, ce.Tick, ce.Op) }
 		out = append(out, g.show)
 	}
 	return out

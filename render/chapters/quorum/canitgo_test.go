@@ -1,6 +1,7 @@
 package quorum
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -43,6 +44,17 @@ func TestCanThisGoWrongFindsAndShowsAStaleRead(t *testing.T) {
 	ce := c.goWrong.report.Counterexample
 	if !v.Config.Scripted || v.Tick != ce.Tick || v.Counters.StaleReads != 1 {
 		t.Errorf("after Show me: scripted=%v tick %d (want %d), %d stale reads (notice %q)", v.Config.Scripted, v.Tick, ce.Tick, v.Counters.StaleReads, l.Notice())
+	}
+	// It opens on the diagram, the stale read selected and explained.
+	var st struct {
+		View     string `json:"view"`
+		ViewText string `json:"viewText"`
+	}
+	if err := json.Unmarshal([]byte(l.State()), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.View != "diagram" || !strings.Contains(st.ViewText, "Stale: it missed") {
+		t.Errorf("after Show me: view %q, caption %q; want the diagram explaining the stale read", st.View, st.ViewText)
 	}
 }
 
