@@ -400,7 +400,9 @@ func (l *Lab) perform(a action) {
 	case "replay":
 		l.loadReplayNow(a.replay)
 	case "knob":
-		cfg := l.tl.Config()
+		// The settings on screen, live changes (set commands) included:
+		// the restart keeps them.
+		cfg := l.tl.Cluster().Config()
 		a.knob(&cfg)
 		cfg.Faults = cfg.Faults.WithDefaultTiming() // faults chosen alone get the usual timing
 		if err := runfmt.ValidConfig(cfg); err != nil {

@@ -49,3 +49,15 @@ func TestKnobFaultsAloneGetTheUsualTiming(t *testing.T) {
 		t.Errorf("faults %+v (notice %q), want partitions every %d ticks for %d", f, l.Notice(), core.FaultEveryDefault, core.FaultForDefault)
 	}
 }
+
+// A knob that restarts the run keeps the live settings changed before it
+// (as set commands): mode=cp, then faults, runs strict quorums with faults.
+func TestKnobRestartKeepsLiveSettings(t *testing.T) {
+	l := newLab(t, Options{Seed: 1, Paused: true})
+	l.Update(idle(), desktop)
+	run(t, l, `{"type":"knob","name":"mode","value":"cp"}`, `{"type":"knob","name":"w","value":1}`, `{"type":"knob","name":"faults","value":"crash"}`)
+	c := l.Timeline().Cluster().Config()
+	if c.Mode != core.Strict || c.W != 1 || len(c.Faults.Kinds) != 1 {
+		t.Errorf("after mode=cp, w=1, faults=crash: mode %v, W=%d, faults %v", c.Mode, c.W, c.Faults.Kinds)
+	}
+}

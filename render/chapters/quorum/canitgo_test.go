@@ -13,13 +13,13 @@ import (
 func searchInLab(t *testing.T, l *lab.Lab) string {
 	t.Helper()
 	c := l.Chapter().(*Quorums)
-	click(t, l, c.goWrong.ask)
-	for frames := 0; !c.goWrong.finished; frames++ {
+	click(t, l, c.goWrong.Ask)
+	for frames := 0; !c.goWrong.Finished; frames++ {
 		if frames > 20_000 {
-			t.Fatalf("the search did not finish in %d frames: %+v", frames, c.goWrong.report)
+			t.Fatalf("the search did not finish in %d frames: %+v", frames, c.goWrong.Report)
 		}
-		if frames == 1 && !strings.HasPrefix(c.goWrong.ask.Label, "Searching: ") {
-			t.Errorf("while searching the button says %q", c.goWrong.ask.Label)
+		if frames == 1 && !strings.HasPrefix(c.goWrong.Ask.Label, "Searching: ") {
+			t.Errorf("while searching the button says %q", c.goWrong.Ask.Label)
 		}
 		l.Update(idle(), desktop)
 	}
@@ -38,10 +38,10 @@ func TestCanThisGoWrongFindsAndShowsAStaleRead(t *testing.T) {
 		t.Fatalf("notice %q", notice)
 	}
 	l.Update(idle(), desktop) // lays the new Show me button out
-	click(t, l, c.goWrong.show)
+	click(t, l, c.goWrong.Show)
 	l.Update(idle(), desktop)
 	v := l.View()
-	ce := c.goWrong.report.Counterexample
+	ce := c.goWrong.Report.Counterexample
 	if !v.Config.Scripted || v.Tick != ce.Tick || v.Counters.StaleReads != 1 {
 		t.Errorf("after Show me: scripted=%v tick %d (want %d), %d stale reads (notice %q)", v.Config.Scripted, v.Tick, ce.Tick, v.Counters.StaleReads, l.Notice())
 	}
@@ -78,12 +78,12 @@ func TestCanThisGoWrongForgetsAnotherConfiguration(t *testing.T) {
 	run(t, l, 4)
 	setWR(t, l, 1, 1)
 	searchInLab(t, l)
-	if !c.goWrong.finished || c.goWrong.report.Counterexample == nil {
+	if !c.goWrong.Finished || c.goWrong.Report.Counterexample == nil {
 		t.Fatal("the search found no stale read at W=1 R=1")
 	}
 	setWR(t, l, 2, 1)
 	l.Update(idle(), desktop)
-	if c.goWrong.finished || c.goWrong.search != nil {
+	if c.goWrong.Finished || c.goWrong.Search != nil {
 		t.Error("the search's answer (and its Show me) stays after W changed")
 	}
 }

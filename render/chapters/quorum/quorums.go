@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/chapters/internal/gowrong"
 	"github.com/ringlab/ringlab/render/chapters/internal/runtrace"
 	"github.com/ringlab/ringlab/render/chapters/measureit"
 	"github.com/ringlab/ringlab/render/frame"
@@ -36,7 +37,7 @@ type Quorums struct {
 	split   *ui.Button
 	crash   *ui.Button
 	// goWrong is the "Can this go wrong?" search (canitgo.go).
-	goWrong goWrong
+	goWrong *gowrong.Control
 
 	// trace keeps the run's events about the key; lastWrite and lastRead
 	// are read from it at the tick on screen.
@@ -223,7 +224,7 @@ func (c *Quorums) Controls(x *lab.Context) []ui.Widget {
 	} else {
 		c.crash.Label = fmt.Sprintf("Crash %v (replica %d)", pref[len(pref)-1], len(pref))
 	}
-	ws := append([]ui.Widget{c.n, c.w, c.r, c.write, c.read, c.split, c.crash}, c.goWrong.widgets(x)...)
+	ws := append([]ui.Widget{c.n, c.w, c.r, c.write, c.read, c.split, c.crash}, c.goWrongWidgets(x)...)
 	return append(ws, c.measure.Buttons(x)...)
 }
 
@@ -321,7 +322,10 @@ func (c *Quorums) Enter(x *lab.Context) {
 // Update reads the last write and read, and their acks and replies, from
 // the run's trace up to the tick on screen.
 func (c *Quorums) Update(x *lab.Context) {
-	c.goWrong.update(x)
+	if c.goWrong != nil {
+		p, ok := goWrongProblem(x)
+		c.goWrong.Update(x, p, ok)
+	}
 	c.trace.Sync(x)
 	if x.View == nil {
 		return
@@ -786,4 +790,13 @@ func (c *Quorums) drawCard(x *lab.Context, l *frame.Layer, r frame.Rect, id core
 	if inW && inR {
 		l.Label(tx-u(10), gy-lh/2, size, scene.Yellow, frame.AlignEnd, "in both")
 	}
+}
+
+// goWrongWidgets are the "Can this go wrong?" control's buttons (canitgo.go).
+func (c *Quorums) goWrongWidgets(x *lab.Context) []ui.Widget {
+	if c.goWrong == nil {
+		c.goWrong = newGoWrong()
+	}
+	p, ok := goWrongProblem(x)
+	return c.goWrong.Widgets(x, p, ok)
 }

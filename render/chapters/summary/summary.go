@@ -14,6 +14,7 @@ import (
 
 	"github.com/ringlab/ringlab/check"
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/chapters/internal/gowrong"
 	"github.com/ringlab/ringlab/render/chapters/sandbox"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
@@ -135,6 +136,8 @@ type Chapter struct {
 	// verdictRec are the run's commands when it was checked: a fork before
 	// verdictTick makes the verdict one of another run, and it is dropped.
 	verdictRec []core.Recorded
+	// goWrong is the "Can this go wrong?" search (canitgo.go).
+	goWrong *gowrong.Control
 }
 
 // New makes the chapter.
@@ -201,7 +204,8 @@ func (c *Chapter) Parts() lab.Parts { return lab.PartsAll }
 // Controls are the check button and the sandbox's hand-made actions.
 func (c *Chapter) Controls(x *lab.Context) []ui.Widget {
 	c.check.OnClick = func() { c.runCheck(x) }
-	return append([]ui.Widget{c.check}, c.sb.Controls(x)...)
+	ws := append([]ui.Widget{c.check}, c.goWrongWidgets(x)...)
+	return append(ws, c.sb.Controls(x)...)
 }
 
 // ShowTable switches the picture to the summary table (as its tab does).
@@ -243,6 +247,7 @@ func (c *Chapter) Enter(x *lab.Context) {
 // taken of (forked before the tick it checked).
 func (c *Chapter) Update(x *lab.Context) {
 	c.stepCheck()
+	c.updateGoWrong(x)
 	if (!c.checked && c.job == nil) || x.View == nil {
 		return
 	}

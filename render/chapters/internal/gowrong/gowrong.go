@@ -1,0 +1,126 @@
+// Package gowrong is the chapters' "Can this go wrong?" control: it
+// searches every schedule of a small scenario built from the chapter's
+// configuration (core/explore), a slice of work per frame, for the
+// chapter's property, and then either offers "Show me" (the shortest
+// counterexample, opened as the run on screen) or says that no schedule
+// within the bound breaks it.
+package gowrong
+
+import (
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/ringlab/ringlab/core/explore"
+	"github.com/ringlab/ringlab/render/lab"
+	"github.com/ringlab/ringlab/render/ui"
+)
+
+const (
+	// Work is the search's step (states expanded), about half a
+	// millisecond natively (30 microseconds a state); a frame takes steps
+	// until FrameBudget is spent, so the lab keeps its 60 fps.
+	Work = 16
+	// FrameBudget is the time a frame gives the search.
+	FrameBudget = 4 * time.Millisecond
+	// MaxStates bounds the distinct states searched.
+	MaxStates = 200_000
+)
+
+// Problem is what a chapter asks: the scenario to search, the words that
+// name it in the verdict ("a write via n0 then a read via n6 (any message
+// order, any timeout)") and the violation's noun ("a stale read"). ok is
+// false when the chapter has nothing to ask now.
+type Problem struct {
+	Scenario explore.Scenario
+	Words    string
+	Noun     string
+}
+
+// Control is the control's state: the search in progress or its answer.
+// The answer holds only while the chapter's problem stays the one searched.
+type Control struct {
+	Ask, Show *ui.Button
+	Search    *explore.Search
+	Report    explore.Report
+	Finished  bool
+	searched  Problem
+	id        string
+}
+
+// New makes a control whose buttons' ids begin with id ("quorum-gowrong");
+// tip is Ask's tooltip, what it searches.
+func New(id, tip string) *Control {
+	g := &Control{id: id}
+	g.Ask = ui.NewButton(id, "Can this go wrong?", tip, nil)
+	g.Show = ui.NewButton(id+"-show", "Show me", "Open the shortest schedule found that breaks it", nil)
+	return g
+}
+
+// current drops a search, or its answer, once the chapter's problem is no
+// longer the one searched: Show me opens only a schedule of the cluster on
+// screen.
+func (g *Control) current(p Problem, ok bool) {
+	if g.Search != nil && (!ok || !reflect.DeepEqual(p, g.searched)) {
+		g.Search, g.Finished = nil, false
+	}
+}
+
+// Widgets are the control's buttons for this frame: Ask (or its progress
+// and Cancel), then Show me once a counterexample was found.
+func (g *Control) Widgets(x *lab.Context, p Problem, ok bool) []ui.Widget {
+	g.current(p, ok)
+	g.Ask.Disabled = !ok
+	switch {
+	case g.Search != nil && !g.Finished:
+		g.Ask.Label = fmt.Sprintf("Searching: %d states (Cancel)", g.Report.DistinctStates)
+		g.Ask.OnClick = func() { g.Search, g.Finished = nil, false }
+	default:
+		g.Ask.Label = "Can this go wrong?"
+		g.Ask.OnClick = func() { g.start(x, p) }
+	}
+	out := []ui.Widget{g.Ask}
+	if g.Finished && g.Report.Counterexample != nil {
+		ce := g.Report.Counterexample
+		g.Show.OnClick = func() { x.OpenSchedule(ce.Config, ce.Schedule, ce.Tick, ce.Op) }
+		out = append(out, g.Show)
+	}
+	return out
+}
+
+func (g *Control) start(x *lab.Context, p Problem) {
+	s, err := explore.New(p.Scenario, explore.Bounds{MaxStates: MaxStates})
+	if err != nil {
+		x.Notify("Cannot search this configuration: " + err.Error())
+		return
+	}
+	g.Search, g.Report, g.Finished, g.searched = s, s.Report(), false, p
+}
+
+// Update advances the search by one slice and reports the outcome once, as
+// a notice.
+func (g *Control) Update(x *lab.Context, p Problem, ok bool) {
+	g.current(p, ok)
+	if g.Search == nil || g.Finished {
+		return
+	}
+	start := time.Now()
+	for !g.Finished && time.Since(start) < FrameBudget {
+		g.Finished = g.Search.Step(Work)
+	}
+	g.Report = g.Search.Report()
+	if g.Finished {
+		x.Notify(Verdict(g.Report, p))
+	}
+}
+
+// Verdict says what the search found, in the words the lab shows.
+func Verdict(r explore.Report, p Problem) string {
+	switch {
+	case r.Violated:
+		return fmt.Sprintf("Yes: %s can give %s, in %d steps (%d states searched). Show me opens it.", p.Words, p.Noun, len(r.Counterexample.Schedule), r.DistinctStates)
+	case r.Exhausted:
+		return fmt.Sprintf("No schedule of %s gives %s: %d states, exhaustive.", p.Words, p.Noun, r.DistinctStates)
+	}
+	return fmt.Sprintf("No schedule found of %s that gives %s in %d states, but the search stopped at its %s bound: not exhaustive.", p.Words, p.Noun, r.DistinctStates, r.CutBy)
+}
