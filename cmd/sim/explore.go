@@ -90,21 +90,15 @@ func runExplore(args []string, stdout io.Writer) error {
 	}
 	cfg := core.DefaultConfig()
 	cfg.Nodes, cfg.VNodes, cfg.N, cfg.W, cfg.R, cfg.ReadRepair = *nodes, *vnodes, *n, *w, *r, *readRepair
-	switch *mode {
-	case "cp":
-		cfg.Mode = core.Strict
-	case "ap":
-		cfg.Mode = core.Sloppy
-	default:
-		return usagef("-mode=%q must be cp or ap", *mode)
-	}
-	switch *versioning {
-	case "vc":
-		cfg.Versioning = core.VectorClocks
-	case "lww":
-		cfg.Versioning = core.LWW
-	default:
-		return usagef("-versioning=%q must be vc or lww", *versioning)
+	// The mode and the versioning read as the knob table spells them
+	// (cp|ap, vc|lww, and their older spellings), as sim run's flags do.
+	for _, kv := range [][2]string{{"mode", *mode}, {"versioning", *versioning}} {
+		k, _ := core.LookupKnob(kv[0])
+		set, err := k.Parse(kv[1])
+		if err != nil {
+			return usagef("-%s=%q: %v", kv[0], kv[1], err)
+		}
+		set(&cfg)
 	}
 	for _, s := range skews {
 		node, ticks, ok := strings.Cut(s, ":")
