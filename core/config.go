@@ -194,3 +194,11 @@ func (c Config) withParam(param string, num float64) (Config, error) {
 	}
 	return c, nil
 }
+
+// WithParam is c with one live knob changed as CmdSet would change it (by
+// any of the knob's spellings), validated as a whole; the error names the
+// parameter. Per-node skew ("skew:nK") is not a Config field and is not
+// taken here.
+func (c Config) WithParam(param string, num float64) (Config, error) {
+	return c.withParam(param, num)
+}

@@ -448,7 +448,7 @@ func TestPostMessageAPI(t *testing.T) {
 		{"set nodes", `{type: "ringlab:v1:set", param: "nodes", value: 6}`, `s.config.nodes === 6`},
 		{"set w", `{type: "ringlab:v1:set", param: "w", value: 1}`, `labLink().includes("set:param=w:num=1")`},
 		{"set mode by name", `{type: "ringlab:v1:set", param: "mode", value: "ap"}`, `labLink().includes("set:param=mode:num=1")`},
-		{"set read repair off", `{type: "ringlab:v1:set", param: "readrepair", value: false}`, `labLink().includes("set:param=readrepair")`},
+		{"set read repair off", `{type: "ringlab:v1:set", param: "readrepair", value: false}`, `labLink().includes("set:param=read_repair")`},
 		{"set a node's clock skew", `{type: "ringlab:v1:set", param: "skew:n2", value: 40}`, `labLink().includes("set:param=skew%3An2:num=40") || labLink().includes("set:param=skew:n2:num=40")`},
 		{"step", `{type: "ringlab:v1:step"}`, `s.paused && s.tick === window.tickBefore + 1`},
 		{"play", `{type: "ringlab:v1:play"}`, `!s.paused && s.tick > window.tickBefore + 2`},

@@ -170,6 +170,12 @@ func ParseReplay(data []byte) (Replay, error) {
 		}
 		last = a.Tick
 	}
+	if err := CheckNodes(r.Config, r.Actions); err != nil {
+		return r, err
+	}
+	if _, err := lim.Work(r.Config, r.Actions, r.Tick); err != nil {
+		return r, err
+	}
 	return r, nil
 }
 

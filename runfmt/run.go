@@ -106,7 +106,8 @@ const (
 	ViewMax = 32
 )
 
-// Limits bound runs that come from outside (links and replay files). The
+// Limits bound runs that come from outside (links and replay files); the
+// work of rebuilding one is bounded too (Work, WorkBudget). The
 // core accepts much larger clusters, but a link must not be able to stall
 // or exhaust the page: these bound the memory of one checkpoint and the
 // work of rebuilding the run when it opens. They are bounds on work, not
@@ -119,6 +120,8 @@ type Limits struct {
 	Tick                         int64
 	// CheckpointBytes bounds CheckpointBytes(cfg).
 	CheckpointBytes int64
+	// Budget bounds the work of rebuilding a run (Work): WorkBudget.
+	Budget float64
 }
 
 // Shared are the limits of every run opened from a link or a file.
@@ -128,21 +131,14 @@ var Shared = Limits{
 	Clients:         256,
 	Keys:            1 << 16,
 	Actions:         4096,
-	Tick:            100_000,
+	Tick:            100_000_000,
 	CheckpointBytes: 64 << 20,
+	Budget:          WorkBudget,
 }
 
 // CheckpointBytes estimates the memory of one copy (a Clone) of a cluster
-// run with cfg, from the two structures that dominate it in a large
-// cluster: every node's own copy of the ring (16 bytes a point), and every
-// node's Merkle trees (one per key range it replicates, 2^(depth+1) hashes
-// each). At 64 nodes x 256 virtual nodes it gives 29 MB; 28 MB was measured.
-func CheckpointBytes(cfg core.Config) int64 {
-	nodes, vnodes := int64(cfg.Nodes), int64(cfg.VNodes)
-	rings := 16 * nodes * nodes * vnodes
-	trees := 8 * nodes * vnodes * int64(cfg.N) << (cfg.MerkleDepth + 1)
-	return 64<<10 + rings + trees
-}
+// started with cfg (Shape.CheckpointBytes).
+func CheckpointBytes(cfg core.Config) int64 { return ShapeOf(cfg).CheckpointBytes() }
 
 // Check reports why cfg is valid for the core but too large for a run
 // opened from a link or a file, or nil.
@@ -158,10 +154,8 @@ func (lim Limits) Check(cfg core.Config) error {
 		return fmt.Errorf("clients=%d is more than a shared run may have (%d)", cfg.Workload.Clients, lim.Clients)
 	case cfg.Workload.Keys > lim.Keys:
 		return fmt.Errorf("keys=%d is more than a shared run may have (%d)", cfg.Workload.Keys, lim.Keys)
-	case CheckpointBytes(cfg) > lim.CheckpointBytes:
-		return fmt.Errorf("%d nodes with %d virtual nodes each would take more memory than a shared run may use", cfg.Nodes, cfg.VNodes)
 	}
-	return nil
+	return lim.CheckShape(ShapeOf(cfg))
 }
 
 // Valid checks cfg both against the core's rules and the limits.

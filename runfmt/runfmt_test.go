@@ -153,7 +153,7 @@ func TestActionsCarryEveryCommandField(t *testing.T) {
 		{"5:put:node=x", "a node name"},
 		{"5:put:client=99999", "client="},
 		{"5:put:node=n1:node=n2", "twice"},
-		{"200000:heal", "tick"},
+		{"200000000:heal", "tick"},
 	} {
 		if _, err := ParseAction(tc.text, Shared); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want %q", tc.text, err, tc.want)

@@ -395,7 +395,10 @@
     readrepair: { off: 0, on: 1 },
   };
 
-  // setCommand maps a "set" message onto a lab command, or throws why it cannot.
+  // setCommand maps a "set" message onto a lab command, or throws why it cannot. Every
+  // parameter becomes a knob command that the lab applies in order with the others, to the
+  // run as it is then: a "set" posted right after a "load" changes the loaded run, however
+  // long that takes to rebuild.
   function setCommand(param, value) {
     if (typeof param !== "string") {
       throw new Error('"set" needs "param", a string');
@@ -408,19 +411,12 @@
     if (typeof value !== "number" || !Number.isFinite(value)) {
       throw new Error('"set" ' + param + " needs a finite number" + (namedValues[param] ? " or one of " + Object.keys(namedValues[param]).join(", ") : ""));
     }
-    if (coreParams.has(param) || /^skew:n[0-9]{1,4}$/.test(param)) {
+    if (/^skew:n[0-9]{1,4}$/.test(param)) {
       return { type: "core", cmd: { kind: "set", param, num: value } };
     }
-    if (param === "nodes" || param === "vnodes") {
-      const config = Object.assign({}, ringlab.state().config);
-      config[param] = value;
-      if (param === "nodes" && Number.isInteger(value) && value > 0) {
-        // Per-node lists follow the node count: new nodes get weight 1 and no skew.
-        const resize = (list, fill) => (Array.isArray(list) && list.length > 0 ? Array.from({ length: value }, (_, i) => (i < list.length ? list[i] : fill)) : list);
-        config.weights = resize(config.weights, 1);
-        config.skew = resize(config.skew, 0);
-      }
-      return { type: "config", value: config };
+    if (coreParams.has(param) || param === "nodes" || param === "vnodes") {
+      // Nodes and vnodes restart the run with the settings on screen; per-node lists follow.
+      return { type: "knob", name: param, value };
     }
     throw new Error('"set" does not know the parameter ' + JSON.stringify(param) + "; one of nodes, vnodes, " + Array.from(coreParams).join(", ") + ", skew:nK");
   }

@@ -46,6 +46,7 @@ func (l *Lab) build(sz Size) {
 	l.drawStrip(uiL)
 	l.drawTabContent(uiL)
 	l.drawFork(uiL)
+	l.drawJob(uiL)
 	l.drawNotice(over)
 	l.mgr.Draw(uiL, over)
 	if l.help {

@@ -74,8 +74,11 @@ const commandJSONMax = 64 << 10
 // knob the set command takes is a recorded set command, any other
 // restarts the chapter's run with it changed), {"type":"core","cmd":<core.Command>}, {"type":"press","value":"id"}
 // (presses the button with that id among the controls on screen),
-// {"type":"run","value":ticks} (pauses, then advances that many ticks at
-// once, up to runTicksMax), {"type":"save","value":"png"|"events.csv"|
+// {"type":"run","value":ticks} (pauses, then advances that many ticks, up
+// to runTicksMax, across as many frames as their work needs: State.Job
+// shows the progress, and the commands queued after it wait for it),
+// {"type":"cancel"} (stops the work State.Job shows: a run stops where it
+// got to, a link or replay being rebuilt is dropped), {"type":"save","value":"png"|"events.csv"|
 // "history.csv"|"replay.json"|"table.csv"|"table.json"} (as the Save menu:
 // through the host; the table kinds when the page offers them).
 //
@@ -125,7 +128,7 @@ func ParseCommand(text string) (action, error) {
 		return nil
 	}
 	switch c.Type {
-	case "play", "pause", "toggle", "step", "reset", "help", "rewind":
+	case "play", "pause", "toggle", "step", "reset", "help", "rewind", "cancel":
 		return a, nil
 	case "speed":
 		return a, number("speed", SpeedMin, SpeedMax)
@@ -213,7 +216,7 @@ func ParseCommand(text string) (action, error) {
 		if err := cdec.Decode(&a.config); err != nil {
 			return a, fmt.Errorf("config: %v", err)
 		}
-		if err := a.config.Validate(); err != nil {
+		if err := runfmt.ValidConfig(a.config); err != nil {
 			return a, fmt.Errorf("config: %v", err)
 		}
 		return a, nil
@@ -250,11 +253,38 @@ func (l *Lab) Command(text string) string {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if a.kind == "core" {
+		if err := l.checkNodesQueued(a.cmd); err != nil {
+			return "core command refused: " + err.Error()
+		}
+	}
 	if len(l.queue) >= 1024 {
 		return "command queue full; try again after the next frame"
 	}
 	l.queue = append(l.queue, a)
 	return ""
+}
+
+// checkNodesQueued refuses at once a core command that names a node the
+// run does not have: the run as of the last Update, with the joins queued
+// since. When a queued action or a job may replace the run, the command
+// is checked when it is applied instead. l.mu is held.
+func (l *Lab) checkNodesQueued(cmd core.Command) error {
+	s := l.state.Load()
+	if s == nil || s.st.Job != nil || len(l.sequence) > 0 || len(s.st.Nodes) == 0 {
+		return nil
+	}
+	nodes := len(s.st.Nodes)
+	for _, q := range l.queue {
+		switch {
+		case q.kind == "core" && q.cmd.Kind == core.CmdJoin:
+			nodes++
+		case q.kind != "core" && q.kind != "play" && q.kind != "pause" && q.kind != "step" && q.kind != "run" &&
+			q.kind != "speed" && q.kind != "select" && q.kind != "view" && q.kind != "tab" && q.kind != "help":
+			return nil // the run may change before cmd is applied
+		}
+	}
+	return runfmt.Shape{Weights: make([]float64, nodes)}.CheckNode(cmd)
 }
 
 // enqueue adds an action for the next Update, from the frame loop itself.
@@ -296,14 +326,45 @@ func (l *Lab) drainQueue() {
 	l.mu.Lock()
 	q := l.queue
 	l.queue = nil
-	if len(l.sequence) > 0 {
+	if len(l.sequence) > 0 && l.job == nil {
 		q = append([]action{l.sequence[0]}, q...)
 		l.sequence = l.sequence[1:]
 	}
 	l.mu.Unlock()
-	for _, a := range q {
+	for i, a := range q {
+		if l.job != nil {
+			// A job started by the action before gets this frame's time
+			// first: a short one is done at once.
+			l.advanceJob()
+		}
+		if l.job != nil && a.kind != "cancel" {
+			// What comes after a job waits for it to end, in order: a
+			// change posted after a link must apply to the linked run.
+			l.holdQueue(q[i:])
+			return
+		}
 		l.perform(a)
 	}
+}
+
+// holdQueue puts actions back at the head of the queue, in order, keeping
+// the cancels among them for now: Cancel does not wait for the job.
+func (l *Lab) holdQueue(rest []action) {
+	held := make([]action, 0, len(rest))
+	cancel := false
+	for _, a := range rest {
+		if a.kind == "cancel" {
+			cancel = true
+			continue
+		}
+		held = append(held, a)
+	}
+	if cancel {
+		l.cancelJob()
+	}
+	l.mu.Lock()
+	l.queue = append(held, l.queue...)
+	l.mu.Unlock()
 }
 
 func (l *Lab) perform(a action) {
@@ -367,13 +428,13 @@ func (l *Lab) perform(a action) {
 		}
 		l.reset()
 	case "run":
+		// Across frames, as much a frame as its time allows: the events
+		// stream to the log and the trace frame by frame.
 		l.paused = true
-		for range int(a.num) {
-			l.tl.Step()
-		}
-		l.dirty = true
-		l.collectEvents()
-		l.refresh()
+		n := int64(a.num)
+		l.startJob(&job{title: "Running " + runfmt.Thousands(n) + " ticks", from: l.tl.Now(), to: l.tl.Now() + n})
+	case "cancel":
+		l.cancelJob()
 	case "press":
 		// Register this frame's controls (with their callbacks bound to
 		// the current run, and their states computed from the cluster as
@@ -405,6 +466,10 @@ func (l *Lab) perform(a action) {
 		cfg := l.tl.Cluster().Config()
 		a.knob(&cfg)
 		cfg.Faults = cfg.Faults.WithDefaultTiming() // faults chosen alone get the usual timing
+		// Per-node lists follow a smaller node count (a longer one would
+		// be refused); nodes past a list's end get its defaults.
+		cfg.Weights = cfg.Weights[:min(len(cfg.Weights), cfg.Nodes)]
+		cfg.SkewTicks = cfg.SkewTicks[:min(len(cfg.SkewTicks), cfg.Nodes)]
 		if err := runfmt.ValidConfig(cfg); err != nil {
 			l.notify("Setting refused: " + err.Error())
 			return
@@ -499,6 +564,11 @@ type State struct {
 	Page *PageState `json:"page,omitempty"`
 	// Memory is the Go heap in use and the run's retained window.
 	Memory Memory `json:"memory"`
+	// Job is the work the lab is doing across frames (a link or replay
+	// being rebuilt, a long run command), with its progress in ticks;
+	// absent when there is none. Commands sent meanwhile wait for it, in
+	// order; {"type":"cancel"} stops it.
+	Job *JobState `json:"job,omitempty"`
 }
 
 // StateNow describes the lab as of the last Update.
@@ -527,6 +597,7 @@ func (l *Lab) StateNow() State {
 		Page:         l.pageState(),
 		View:         l.tv.mode,
 		Memory:       l.memory,
+		Job:          l.jobState(),
 	}
 	if l.timeViewShown() && l.tv.model != nil {
 		st.ViewText = l.timeCaption()

@@ -112,7 +112,14 @@ type Lab struct {
 	stripBtns []*ui.Button
 	// fork is the fork bar's note after an action in the past forked the
 	// run, or nil.
-	fork      *forkNote
+	fork *forkNote
+	// limits are runfmt.Shared: what the lab lets a run from outside be,
+	// and holds what it records to (a test may lower them).
+	limits runfmt.Limits
+	// job is work spread across frames (job.go); jobFrames counts the
+	// frames it has had.
+	job       *job
+	jobFrames int
 	help      bool
 	notice    string
 	noticeAge int
@@ -196,6 +203,7 @@ func New(chapters []Chapter, measure frame.Measurer, opts Options) (*Lab, error)
 	l := &Lab{chapters: chapters, seed: opts.Seed, paused: opts.Paused, selected: core.NoNode, measure: measure,
 		reducedMotion: opts.ReducedMotion, embed: opts.Embed, windowBytes: opts.WindowBytes}
 	l.speed = SpeedDefault
+	l.limits = runfmt.Shared
 	if opts.Speed > 0 {
 		l.speed = min(max(opts.Speed, SpeedMin), SpeedMax)
 	}
@@ -214,11 +222,12 @@ func New(chapters []Chapter, measure frame.Measurer, opts Options) (*Lab, error)
 		}
 	}
 	if opts.Link != nil {
-		ns, err := l.openLink(opts.Link, cur)
-		notices = append(notices, ns...)
-		if err != nil {
-			return nil, err
+		if opts.Link.Chapter != "" {
+			if i, err := l.chapterIndex(opts.Link.Chapter); err == nil {
+				cur = i
+			}
 		}
+		notices = append(notices, l.openLink(opts.Link, cur, false)...)
 	} else if err := l.enter(cur); err != nil {
 		return nil, err
 	}
@@ -307,6 +316,15 @@ func (l *Lab) notify(msg string) {
 
 // apply performs a command on the run, keeping the view and log current.
 func (l *Lab) apply(cmd core.Command) (core.RequestID, error) {
+	if cmd.Kind == core.CmdJoin || cmd.Kind == core.CmdSet {
+		// What the lab records must reopen: a change that makes the
+		// cluster too large for a shared run is refused here.
+		s := runfmt.ShapeAt(l.tl.Config(), l.tl.Recorded(), l.tl.Now())
+		s.Apply(cmd)
+		if err := l.limits.CheckShape(s); err != nil {
+			return 0, err
+		}
+	}
 	l.forkTimeModel()
 	note := l.forkNoteNow()
 	id, err := l.tl.Apply(cmd)
@@ -557,7 +575,12 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 	l.handleInput(in)
 
 	ran := 0
-	if !l.paused {
+	if l.job != nil {
+		// The job has the frame's time; the run on screen waits.
+		before := l.tl.Now()
+		l.advanceJob()
+		ran = int(max(l.tl.Now()-before, 0))
+	} else if !l.paused {
 		l.acc += l.speed / UpdatesPerSecond
 		// The tolerance keeps a whole number of ticks per second whole
 		// over many frames (8 ticks/s is 32 ticks after 240 frames, not
@@ -656,6 +679,16 @@ func (l *Lab) handleInput(in *ui.Input) {
 		in = &l.noInput
 	}
 	l.mgr.Handle(in)
+	if l.job != nil {
+		// Only Cancel works while a job runs (Esc too): the run on
+		// screen is not the one being built.
+		for _, k := range l.mgr.UnhandledKeys {
+			if k == ui.KeyEscape {
+				l.cancelJob()
+			}
+		}
+		return
+	}
 	for _, k := range l.mgr.UnhandledKeys {
 		switch k {
 		case ui.KeySpace:

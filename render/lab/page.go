@@ -28,8 +28,23 @@ func (l *Lab) SetHost(h Host) { l.host = h }
 // Notify shows a notice; it must be called on the frame loop.
 func (l *Lab) Notify(msg string) { l.notify(msg) }
 
+// reopenable reports why the run on screen could not be reopened from a
+// link or a replay file (the work of rebuilding it is over the budget every
+// shared run is held to), or nil.
+func (l *Lab) reopenable() error {
+	r := l.CurrentRun()
+	if _, err := l.limits.RunWork(r, l.Chapter().Preset(l.seed)); err != nil {
+		return fmt.Errorf("this run is too long to reopen: %v", err)
+	}
+	return nil
+}
+
 // copyLink is the Copy link button.
 func (l *Lab) copyLink() {
+	if err := l.reopenable(); err != nil {
+		l.notify("Link not copied: " + err.Error())
+		return
+	}
 	link := l.Link()
 	if l.host != nil {
 		if msg := l.host.CopyLink(link); msg != "" {
@@ -42,6 +57,12 @@ func (l *Lab) copyLink() {
 
 // save is the Save menu: export kind through the host.
 func (l *Lab) save(kind string) {
+	if kind == ExportReplay {
+		if err := l.reopenable(); err != nil {
+			l.notify("Replay not saved: " + err.Error())
+			return
+		}
+	}
 	f, err := l.Export(kind)
 	if err != nil && err != ErrPNGFromHost {
 		l.notify("Could not export " + kind + ": " + err.Error())
@@ -119,12 +140,14 @@ func (l *Lab) LoadState(fragment string) string {
 	return strings.Join(k.Notices, " ")
 }
 
-// LoadReplay checks a replay file (parsing it and replaying it off to the
-// side) and, if it is sound, switches to its run at the next Update. It
-// returns "" or a one-line error; on error nothing changes. Safe from any
-// goroutine.
+// LoadReplay checks a replay file (its format, limits and the work of
+// rebuilding it, runfmt.ParseReplay) and, if it is sound, rebuilds its run
+// from the next Update on, across frames, switching to it when it is done;
+// a command in it that the simulation refuses leaves the run on screen
+// as it was, with a notice. It returns "" or a one-line error; on error
+// nothing changes. Safe from any goroutine: it does no simulation.
 func (l *Lab) LoadReplay(text []byte) string {
-	r, _, err := runfmt.CheckReplay(text)
+	r, err := runfmt.ParseReplay(text)
 	if err != nil {
 		return "Replay not loaded: " + err.Error()
 	}
@@ -140,7 +163,8 @@ func (l *Lab) LoadReplay(text []byte) string {
 	return ""
 }
 
-// openLinkNow performs a queued LoadState.
+// openLinkNow performs a queued LoadState: it rebuilds the linked run
+// across frames (a job) and switches to it when it is done.
 func (l *Lab) openLinkNow(k *runfmt.Link) {
 	notices := slices.Clone(k.Notices)
 	idx := l.cur
@@ -152,39 +176,42 @@ func (l *Lab) openLinkNow(k *runfmt.Link) {
 			idx = i
 		}
 	}
-	if k.SeedSet {
-		l.seed = k.Seed
-	}
-	if k.PausedSet {
-		l.paused = k.Paused
-	}
-	if k.Speed > 0 {
-		l.setSpeed(k.Speed)
-	}
-	if idx != l.cur {
-		l.override = nil
-	}
-	ns, err := l.openLink(k, idx)
-	notices = append(notices, ns...)
-	if err != nil {
-		notices = append(notices, err.Error())
-	}
+	notices = append(notices, l.openLink(k, idx, true)...)
 	if len(notices) > 0 {
 		l.notify(strings.Join(notices, " "))
 	}
 }
 
-// loadReplayNow performs a queued LoadReplay.
+// loadReplayNow performs a queued LoadReplay: the replay is rebuilt across
+// frames (a job), strictly, and replaces the run on screen only if every
+// command in it is taken.
 func (l *Lab) loadReplayNow(r *runfmt.Replay) {
-	if err := l.LoadRun(r.Run()); err != nil {
+	run := r.Run()
+	idx, err := l.chapterIndex(run.Chapter)
+	if err == nil && run.View != "" {
+		_, err = ParseView(run.View)
+	}
+	var rb *builder
+	if err == nil {
+		rb, err = l.newBuilder(idx, run, true)
+	}
+	if err != nil {
 		l.notify("Replay not loaded: " + err.Error())
 		return
 	}
-	msg := fmt.Sprintf("Loaded the replay: %s, seed %d, %d actions, tick %d.", l.Chapter().Info().Title, r.Seed, len(r.Actions), r.Tick)
-	if r.Digest != "" && r.Digest != l.tl.Cluster().Digest() {
-		msg += " This build's simulation differs from the one that saved it: the run may not match."
-	}
-	l.notify(msg)
+	l.startJob(&job{title: "Loading the replay", build: rb,
+		fail: func(err error) { l.notify("Replay not loaded: " + err.Error() + " The run on screen is unchanged.") },
+		done: func(b builtRun) {
+			if err := l.installRun(run, b); err != nil {
+				l.notify("Replay not loaded: " + err.Error())
+				return
+			}
+			msg := fmt.Sprintf("Loaded the replay: %s, seed %d, %d actions, tick %d.", l.Chapter().Info().Title, r.Seed, len(r.Actions), r.Tick)
+			if r.Digest != "" && r.Digest != l.tl.Cluster().Digest() {
+				msg += " This build's simulation differs from the one that saved it: the run may not match."
+			}
+			l.notify(msg)
+		}})
 }
 
 // Page news: what the lab tells the page, at most once every newsEveryFrames.

@@ -39,6 +39,8 @@ type shellWidgets struct {
 	view             *ui.Dropdown
 	// The fork bar's buttons (fork.go).
 	forkUndo, forkClose *ui.Button
+	// The job bar's button (job.go).
+	jobCancel *ui.Button
 }
 
 func (l *Lab) buildWidgets() {
@@ -83,6 +85,7 @@ func (l *Lab) buildWidgets() {
 	}
 	w.chapter.Options = opts
 	l.forkWidgets()
+	w.jobCancel = l.newJobCancel()
 }
 
 // selectByIndex selects the i-th node listed in the node dropdown.
@@ -519,6 +522,10 @@ func (l *Lab) TransportBar() frame.Rect { return l.layout.bottom }
 //  3. the side panel: its tabs, then the open tab's controls;
 //  4. the transport bar: Play, Step, Speed, Reset, the timeline, the seed.
 func (l *Lab) addWidgets() {
+	if l.job != nil {
+		l.addJobWidgets()
+		return
+	}
 	parts := l.Chapter().Parts()
 	m := l.mgr
 	m.Add(l.w.prev, l.w.chapter, l.w.next)
