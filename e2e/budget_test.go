@@ -35,6 +35,7 @@ func TestLongRunCommandKeepsTheTabAnswering(t *testing.T) {
 	// still in progress and further along.
 	waitFor(t, tb, fmt.Sprintf(`(() => { const s = ringlab.state(); return s.frame >= %d && s.job && s.job.done > %d; })()`,
 		first.Frame+10, first.Job.Done), 60*time.Second, "ten more frames drawn while the run goes on")
+	tb.screenshot(t, "budget-run-in-progress.png") // the job bar with its progress and Cancel
 	if r := tb.command(t, `{type: "cancel"}`); !r.OK {
 		t.Fatalf("cancel refused: %s", r.Error)
 	}

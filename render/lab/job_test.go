@@ -258,3 +258,53 @@ func TestLongRunSaysWhyItCannotBeShared(t *testing.T) {
 		t.Errorf("save replay of a run over the budget: notice %q", l.notice)
 	}
 }
+
+// FuzzWholeRuns feeds the lab whole runs: a link (with its actions) and a
+// sequence of page commands, each frame's work bounded as in the browser.
+// Whatever it accepts must leave it answering, end its jobs (or be
+// cancelled), and whatever it records must reopen from its own link to the
+// same run.
+func FuzzWholeRuns(f *testing.F) {
+	f.Add("#v=1&chapter=sandbox&seed=3&tick=40&a=5:put:node=n1:key=k:value=v~9:crash:node=n2", `{"type":"run","value":30}`+"\n"+`{"type":"core","cmd":{"kind":"join","weight":2}}`)
+	f.Add(growingLink(), `{"type":"core","cmd":{"kind":"crash","node":999}}`)
+	f.Add(heavyLink(400), `{"type":"knob","name":"nodes","value":3}`+"\n"+`{"type":"run","value":25}`)
+	f.Add("#v=1&chapter=second&nodes=2&n=1&w=1&r=1", `{"type":"core","cmd":{"kind":"leave","node":1}}`+"\n"+`{"type":"rewind"}`+"\n"+`{"type":"run","value":10}`)
+	f.Add("#v=1", `{"type":"config","value":{"nodes":6,"vnodes":8,"n":2,"w":1,"r":1}}`+"\n"+`{"type":"knob","name":"gossip_every","value":1}`+"\n"+`{"type":"run","value":100}`+"\n"+`{"type":"seek","value":20}`+"\n"+`{"type":"core","cmd":{"kind":"put","node":0,"key":"a","value":"b"}}`)
+	f.Fuzz(func(t *testing.T, fragment, commands string) {
+		if len(fragment) > 4096 || len(commands) > 4096 {
+			return
+		}
+		l := newLinkLab(t, Options{Seed: 1, Paused: true})
+		l.limits.Budget = 2e5 // a fraction of a second of work per input
+		frame := framed(l, 8)
+		frame()
+		l.LoadState(fragment)
+		for _, c := range strings.Split(commands, "\n") {
+			l.Command(c)
+		}
+		for i := 0; ; i++ {
+			frame()
+			if state(t, l).Job == nil && len(l.queue) == 0 {
+				break
+			}
+			if i == 300 {
+				l.cancelJob()
+			}
+			if i > 400 {
+				t.Fatalf("the lab is still busy after %d frames: %+v", i, state(t, l).Job)
+			}
+		}
+		if l.reopenable() != nil {
+			return // the lab says so before sharing it
+		}
+		link := l.Link()
+		o := newLinkLab(t, OptionsFromFragment(link, Options{Seed: 1}))
+		for i := 0; state(t, o).Job != nil && i < 400; i++ {
+			o.Update(idle(), desktop)
+		}
+		if got, want := o.tl.Cluster().Digest(), l.tl.Cluster().Digest(); got != want || o.tl.Now() != l.tl.Now() {
+			t.Errorf("the lab's own link %s reopens at tick %d with digest %s; the lab is at tick %d with %s (notice %q)",
+				link, o.tl.Now(), got, l.tl.Now(), want, state(t, o).Notice)
+		}
+	})
+}
