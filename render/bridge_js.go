@@ -4,6 +4,7 @@ package render
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"syscall/js"
 
@@ -75,6 +76,15 @@ func installBridge(g *Game) {
 			kind, _ := str(args)
 			return newPromise(func(resolve js.Value) {
 				g.addJob(func() {
+					if lab.Streamed(kind) {
+						// A chunk at a time into JavaScript's memory; the
+						// promise resolves when the file is whole.
+						sink := &jsSink{done: func(data js.Value, f lab.File, err error) { resolve.Invoke(fileObjectJS(data, f, err)) }}
+						if err := g.lab.ExportTo(kind, sink); err != nil {
+							resolve.Invoke(fileObject(lab.File{}, err))
+						}
+						return
+					}
 					g.exportTo(kind, func(f lab.File, err error) { resolve.Invoke(fileObject(f, err)) })
 				})
 			})
@@ -152,6 +162,74 @@ func fileObject(f lab.File, err error) js.Value {
 	return o
 }
 
+// jsSink collects an export's chunks as JavaScript Uint8Arrays, outside
+// the wasm memory, and joins them when the file is whole.
+type jsSink struct {
+	parts []js.Value
+	size  int
+	done  func(data js.Value, f lab.File, err error)
+	// download: the file goes to the user as a download (Save menu).
+	download bool
+}
+
+func (s *jsSink) Write(chunk []byte) error {
+	part := js.Global().Get("Uint8Array").New(len(chunk))
+	js.CopyBytesToJS(part, chunk)
+	s.parts = append(s.parts, part)
+	s.size += len(chunk)
+	return nil
+}
+
+func (s *jsSink) Close(f lab.File, err error) string {
+	if err != nil {
+		s.parts = nil
+		s.done(js.Undefined(), f, err)
+		if errors.Is(err, lab.ErrCancelled) {
+			return "Saving " + f.Name + ": cancelled; nothing was saved."
+		}
+		return "Could not export: " + err.Error()
+	}
+	data := js.Global().Get("Uint8Array").New(s.size)
+	at := 0
+	for _, p := range s.parts {
+		data.Call("set", p, at)
+		at += p.Get("length").Int()
+	}
+	s.parts = nil
+	s.done(data, f, nil)
+	if s.download {
+		return "Downloading " + f.Name
+	}
+	return ""
+}
+
+// fileObjectJS is {name, mime, data} with data already a Uint8Array, or
+// {error}.
+func fileObjectJS(data js.Value, f lab.File, err error) js.Value {
+	o := js.Global().Get("Object").New()
+	if err != nil {
+		o.Set("error", err.Error())
+		return o
+	}
+	o.Set("name", f.Name)
+	o.Set("mime", f.MIME)
+	o.Set("data", data)
+	return o
+}
+
+// Stream saves a long export as a download built from its chunks, which
+// stay in JavaScript's memory (a Blob) rather than the wasm heap.
+func (h *pageHost) Stream(kind string) (lab.FileSink, string) {
+	if !h.downloads {
+		return nil, "This frame may not download files: open the lab in a new tab with the link beside it, and save from there."
+	}
+	return &jsSink{download: true, done: func(data js.Value, f lab.File, err error) {
+		if err == nil {
+			downloadJS(data, f)
+		}
+	}}, ""
+}
+
 // pageHost is the browser's lab.Host.
 type pageHost struct {
 	g         *Game
@@ -192,9 +270,14 @@ func (h *pageHost) Save(kind string, f lab.File) string {
 
 // download hands bytes to the browser as a file download.
 func download(f lab.File) {
-	win := js.Global()
-	data := win.Get("Uint8Array").New(len(f.Data))
+	data := js.Global().Get("Uint8Array").New(len(f.Data))
 	js.CopyBytesToJS(data, f.Data)
+	downloadJS(data, f)
+}
+
+// downloadJS hands a Uint8Array to the browser as a file download.
+func downloadJS(data js.Value, f lab.File) {
+	win := js.Global()
 	opts := win.Get("Object").New()
 	opts.Set("type", f.MIME)
 	blob := win.Get("Blob").New(win.Get("Array").Call("of", data), opts)

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -35,6 +36,48 @@ func (h *fileHost) Save(kind string, f lab.File) string {
 		return ""
 	}
 	return savedNotice(path, os.WriteFile(path, f.Data, 0o644))
+}
+
+// Stream saves an export a chunk at a time into a file beside the others,
+// written under a temporary name and renamed when whole.
+func (h *fileHost) Stream(kind string) (lab.FileSink, string) {
+	f, err := os.CreateTemp(h.dir, ".ringlab-export-*")
+	if err != nil {
+		return nil, "Could not save: " + err.Error()
+	}
+	return &fileSink{h: h, f: f}, ""
+}
+
+// fileSink writes an export into a temporary file.
+type fileSink struct {
+	h   *fileHost
+	f   *os.File
+	err error
+}
+
+func (s *fileSink) Write(chunk []byte) error {
+	if s.err == nil {
+		_, s.err = s.f.Write(chunk)
+	}
+	return s.err
+}
+
+func (s *fileSink) Close(f lab.File, err error) string {
+	if e := s.f.Close(); err == nil && s.err == nil {
+		s.err = e
+	}
+	if err == nil {
+		err = s.err
+	}
+	path := filepath.Join(s.h.dir, f.Name)
+	if err != nil {
+		os.Remove(s.f.Name())
+		if errors.Is(err, lab.ErrCancelled) {
+			return "Saving " + f.Name + ": cancelled; nothing was saved."
+		}
+		return savedNotice(path, err)
+	}
+	return savedNotice(path, os.Rename(s.f.Name(), path))
 }
 
 func savedNotice(path string, err error) string {

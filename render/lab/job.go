@@ -24,14 +24,28 @@ type job struct {
 	fail  func(error)
 	// A run command: the tick to reach, from tick from.
 	from, to int64
+	// An export (exportjob.go): the file being written and where to.
+	export *exporter
+	sink   FileSink
 }
 
 // progress is how far the job has come, as done of total.
 func (j *job) progress(l *Lab) (done, total int64) {
+	if j.export != nil {
+		return j.export.done, j.export.total
+	}
 	if j.build != nil {
 		return j.build.progress()
 	}
 	return l.tl.Now() - j.from, j.to - j.from
+}
+
+// unit is what the job's progress counts.
+func (j *job) unit() string {
+	if j.export != nil {
+		return j.export.unit
+	}
+	return "ticks"
 }
 
 // startJob begins j; Update gives it the frame's time from this frame on.
@@ -48,6 +62,10 @@ func (l *Lab) advanceJob() {
 		return
 	}
 	l.jobFrames++
+	if j.export != nil {
+		l.advanceExport(j)
+		return
+	}
 	if j.build != nil {
 		done, err := j.build.advance(l.Overrun)
 		if err != nil {
@@ -80,6 +98,14 @@ func (l *Lab) cancelJob() {
 	}
 	l.job = nil
 	done, total := j.progress(l)
+	if j.export != nil {
+		msg := j.sink.Close(j.export.file, ErrCancelled)
+		if msg == "" {
+			msg = "Saving " + j.export.file.Name + ": cancelled; nothing was saved."
+		}
+		l.notify(msg)
+		return
+	}
 	if j.build != nil {
 		l.notify(fmt.Sprintf("%s: cancelled at tick %s of %s; the run on screen is unchanged.", j.title,
 			runfmt.Thousands(done), runfmt.Thousands(total)))
@@ -91,8 +117,9 @@ func (l *Lab) cancelJob() {
 // JobState is the work the lab is doing across frames, in State.
 type JobState struct {
 	Title string `json:"title"`
-	Done  int64  `json:"done"`  // ticks done
-	Total int64  `json:"total"` // ticks in all
+	Done  int64  `json:"done"`  // ticks (or operations) done
+	Total int64  `json:"total"` // in all
+	Unit  string `json:"unit"`  // "ticks" or "operations"
 }
 
 // jobState is the job for State, or nil.
@@ -101,7 +128,7 @@ func (l *Lab) jobState() *JobState {
 		return nil
 	}
 	done, total := l.job.progress(l)
-	return &JobState{Title: l.job.title, Done: done, Total: total}
+	return &JobState{Title: l.job.title, Done: done, Total: total, Unit: l.job.unit()}
 }
 
 // jobBarRect is where the job's bar goes: across the bottom of the picture.
@@ -154,7 +181,10 @@ func (l *Lab) drawJob(layer *frame.Layer) {
 	pct := 100 * done / max(total, 1)
 	text := fmt.Sprintf("%s: tick %s of %s (%d%%). The run on screen stays until it is done.", j.title,
 		runfmt.Thousands(done), runfmt.Thousands(total), pct)
-	if j.build == nil {
+	switch {
+	case j.export != nil:
+		text = fmt.Sprintf("%s: %s of %s %s (%d%%).", j.title, runfmt.Thousands(done), runfmt.Thousands(total), j.export.unit, pct)
+	case j.build == nil:
 		text = fmt.Sprintf("%s: %s of %s ticks (%d%%).", j.title, runfmt.Thousands(done), runfmt.Thousands(total), pct)
 	}
 	size := th.Font()

@@ -63,6 +63,17 @@ func (l *Lab) save(kind string) {
 			return
 		}
 	}
+	if sh, ok := l.host.(StreamHost); ok && Streamed(kind) {
+		sink, msg := sh.Stream(kind)
+		if sink == nil {
+			l.notify(msg)
+			return
+		}
+		if err := l.ExportTo(kind, sink); err != nil {
+			l.notify("Could not export " + kind + ": " + err.Error())
+		}
+		return
+	}
 	f, err := l.Export(kind)
 	if err != nil && err != ErrPNGFromHost {
 		l.notify("Could not export " + kind + ": " + err.Error())
