@@ -65,24 +65,34 @@ func (l *Lab) undoFork() {
 		return
 	}
 	l.fork = nil
-	if err := l.LoadRun(f.undo); err != nil {
+	r := f.undo
+	idx, err := l.chapterIndex(r.Chapter)
+	var rb *builder
+	if err == nil {
+		// Rebuilt up to the tick the run had reached, across frames (a
+		// long run's future is long), then back to the tick of the fork.
+		at := r.Tick
+		r.Tick = max(r.Tick, f.head)
+		rb, err = l.newBuilder(idx, r, true)
+		r.Tick = at
+	}
+	if err != nil {
 		l.notify("Could not undo the fork: " + err.Error())
 		return
 	}
-	tl := l.tl
-	if tl.Head() < f.head {
-		at := tl.Now()
-		tl.c.DiscardEvents(true)
-		for tl.Now() < f.head {
-			tl.Step()
-		}
-		tl.c.DiscardEvents(false)
-		if err := l.replayRecentAt(at); err != nil {
-			l.notify(err.Error())
-		}
-	}
-	l.dirty = true
-	l.log = append(l.log[:0], logLine{tick: tl.Now(), text: "undid the fork: the run's future is back, up to tick " + strconv.FormatInt(tl.Head(), 10)})
+	l.startJob(&job{title: "Undoing the fork", build: rb,
+		fail: func(err error) { l.notify("Could not undo the fork: " + err.Error()) },
+		done: func(b builtRun) {
+			if err := l.installRun(r, b); err != nil {
+				l.notify("Could not undo the fork: " + err.Error())
+				return
+			}
+			if err := l.replayRecentAt(r.Tick); err != nil {
+				l.notify(err.Error())
+			}
+			l.dirty = true
+			l.log = append(l.log[:0], logLine{tick: l.tl.Now(), text: "undid the fork: the run's future is back, up to tick " + strconv.FormatInt(l.tl.Head(), 10)})
+		}})
 }
 
 // forkWidgets are the fork bar's buttons.
