@@ -66,6 +66,43 @@ type Violation struct {
 	Ops []core.Op `json:"ops"`
 	// Explanation says in one sentence why no order of Ops works.
 	Explanation string `json:"explanation"`
+	// Linearized is the longest linearizable prefix the check found: the
+	// longest sequence of this key's operations that one order explains,
+	// in that order (every get in it returns what the puts before it in
+	// the sequence left). KeyOps is how many of the key's operations were
+	// checked; those not in Linearized are what no order could add.
+	Linearized []core.Op `json:"linearized,omitempty"`
+	KeyOps     int       `json:"key_ops"`
+}
+
+// PrefixWords says in one sentence how far the check got on the key: how
+// many of its operations one order explains, ending with which.
+func (v Violation) PrefixWords() string {
+	n := len(v.Linearized)
+	if n == 0 {
+		return fmt.Sprintf("No order explains even the first of key %s's %d operations.", strconv.Quote(v.Key), v.KeyOps)
+	}
+	last := v.Linearized[n-1]
+	return fmt.Sprintf("The longest order the check found explains %d of key %s's %d operations, up to request %d (%s); no order adds the other %d.",
+		n, strconv.Quote(v.Key), v.KeyOps, last.Request, describeOp(last), v.KeyOps-n)
+}
+
+// longestPrefix is the longest of porcupine's partial linearizations of
+// ops (one partition), as the operations in their order.
+func longestPrefix(partials [][]int, ops []porcupine.Operation) []core.Op {
+	var best []int
+	for _, lin := range partials {
+		if len(lin) > len(best) {
+			best = lin
+		}
+	}
+	out := make([]core.Op, 0, len(best))
+	for _, id := range best {
+		if id >= 0 && id < len(ops) {
+			out = append(out, ops[id].Metadata.(core.Op))
+		}
+	}
+	return out
 }
 
 // regInput is what a client asked of one register.
@@ -305,7 +342,10 @@ func LinearizableWithin(history []core.Op, lim Limits) Result {
 			continue
 		}
 		minimal := shrinkWith(model, &guard.tripped, part, timeout)
-		v := Violation{Key: part[0].Input.(regInput).key}
+		v := Violation{Key: part[0].Input.(regInput).key, KeyOps: len(part)}
+		if i < len(partials) {
+			v.Linearized = longestPrefix(partials[i], part)
+		}
 		for _, op := range minimal {
 			v.Ops = append(v.Ops, op.Metadata.(core.Op))
 		}

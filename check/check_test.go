@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anishathalye/porcupine"
 	"github.com/ringlab/ringlab/core"
 )
 
@@ -505,4 +506,65 @@ func readBySingleValue(ops []core.Op, value string) bool {
 		}
 	}
 	return false
+}
+
+// legalInOrder reports whether ops, taken one after another in this order
+// from an empty register, is a legal sequential history: every get returns
+// what the puts before it left.
+func legalInOrder(t *testing.T, ops []core.Op) bool {
+	t.Helper()
+	p := prepare(ops)
+	// prepare sorts by invoke tick; put the operations back in ops' order.
+	byReq := map[core.RequestID]porcupine.Operation{}
+	for _, o := range p.ops {
+		byReq[o.Metadata.(core.Op).Request] = o
+	}
+	state := registerModel.Init()
+	for _, op := range ops {
+		o, ok := byReq[op.Request]
+		if !ok {
+			return false
+		}
+		var legal bool
+		if legal, state = registerModel.Step(state, o.Input, o.Output); !legal {
+			return false
+		}
+	}
+	return true
+}
+
+// TestLongestLinearizablePrefix: a violation carries the longest order the
+// check found of its key's operations, which is a legal sequential history,
+// leaves out what no order can add, and is said in words.
+func TestLongestLinearizablePrefix(t *testing.T) {
+	var history []core.Op
+	req := core.RequestID(0)
+	next := func() core.RequestID { req++; return req }
+	tick := int64(0)
+	for i := range 30 {
+		v := fmt.Sprint("v", i)
+		history = append(history, put(next(), i%3, "k", v, tick, tick+2), get(next(), (i+1)%3, "k", tick+3, tick+4, v))
+		tick += 5
+	}
+	p := put(next(), 0, "k", "v30", tick, tick+2)
+	g := get(next(), 1, "k", tick+4, tick+5, "v29") // misses the acknowledged v30
+	history = append(history, p, g)
+	for name, res := range map[string]Result{"whole": Linearizable(history, testTimeout), "sliced": func() Result { r, _ := sliced(history, 0, 0, 0); return r }()} {
+		if res.OK || len(res.Violations) != 1 {
+			t.Fatalf("%s: want one violation, got:\n%s", name, res)
+		}
+		v := res.Violations[0]
+		if v.KeyOps != len(history) || len(v.Linearized) != len(history)-1 {
+			t.Errorf("%s: linearized %d of %d operations, want all but the stale get (%d of %d)", name, len(v.Linearized), v.KeyOps, len(history)-1, len(history))
+		}
+		if slices.ContainsFunc(v.Linearized, func(o core.Op) bool { return o.Request == g.Request }) {
+			t.Errorf("%s: the stale get is in the linearized prefix", name)
+		}
+		if !legalInOrder(t, v.Linearized) {
+			t.Errorf("%s: the linearized prefix is not a legal order", name)
+		}
+		if w := v.PrefixWords(); !strings.Contains(w, fmt.Sprintf("explains %d of key \"k\"'s %d operations", len(history)-1, len(history))) || !strings.Contains(w, "other 1") {
+			t.Errorf("%s: words %q", name, w)
+		}
+	}
 }

@@ -36,6 +36,7 @@ type Sliced struct {
 
 	// shrinking is the violation being narrowed down, if any.
 	shrinking *shrinkJob
+	prefix    []core.Op // the key being narrowed: its longest linearizable prefix
 	res       Result
 	done      bool
 	// tooLong lists the keys whose check did not finish within Cap;
@@ -194,6 +195,13 @@ func (s *Sliced) checkKey(limit time.Duration) {
 		s.next, s.tries = s.next+1, 0
 	case porcupine.Illegal:
 		s.shrinking, s.tries = newShrinkJob(part), 0
+		// Once more, keeping what the search found: the longest order
+		// that explains a prefix of the key's history.
+		s.clock.at, s.clock.expired = time.Now().Add(limit), false
+		_, info := porcupine.CheckOperationsVerbose(s.model, part, limit)
+		if p := info.PartialLinearizations(); len(p) > 0 {
+			s.prefix = longestPrefix(p[0], part)
+		}
 	default:
 		if limit < s.Cap {
 			return // cut short by this Step's budget: again next time
@@ -207,7 +215,8 @@ func (s *Sliced) checkKey(limit time.Duration) {
 }
 
 func (s *Sliced) finishViolation() {
-	v := Violation{Key: s.keys[s.next]}
+	v := Violation{Key: s.keys[s.next], KeyOps: len(s.parts[s.next]), Linearized: s.prefix}
+	s.prefix = nil
 	for _, op := range s.shrinking.current {
 		v.Ops = append(v.Ops, op.Metadata.(core.Op))
 	}

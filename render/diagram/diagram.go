@@ -102,9 +102,10 @@ type Input struct {
 	Filter   Filter
 	Selected Item
 	// Stale tells the reads the oracle counts as stale; Unexplained the
-	// operations no linearization explains (the check's verdict). Either
-	// may be nil.
-	Stale, Unexplained func(core.RequestID) bool
+	// operations no linearization explains (the check's verdict);
+	// Linearized those in the longest linearizable prefix the check found.
+	// Any may be nil.
+	Stale, Unexplained, Linearized func(core.RequestID) bool
 	// History lays out the client-history view instead: one lane per client
 	// (of Filter.Key, when set), the operations as intervals, no node lanes
 	// and no messages.
@@ -141,7 +142,9 @@ type Bar struct {
 	Failed  bool
 	Stale   bool
 	Marked  bool // no linearization explains it
-	Dim     bool
+	// Explained: in the longest linearizable prefix the check found.
+	Explained bool
+	Dim       bool
 	// CoordY is the coordinator's lane: a connector joins it to the bar.
 	CoordY float64
 }
@@ -383,13 +386,14 @@ func (l *Layout) bar(o *spacetime.Op) {
 	x0, x1 := l.clampX(l.X(float64(o.Start))), l.clampX(l.X(float64(end)))
 	h := max(l.LaneH*0.5, 3)
 	b := Bar{
-		Op:      o,
-		Rect:    frame.Rect{X: x0, Y: y - h/2, W: max(x1-x0, 3), H: h},
-		Pending: pending,
-		Failed:  !pending && !o.OK,
-		Stale:   !pending && l.In.Stale != nil && l.In.Stale(o.Request),
-		Marked:  l.In.Unexplained != nil && l.In.Unexplained(o.Request),
-		Label:   o.Label(cur),
+		Op:        o,
+		Rect:      frame.Rect{X: x0, Y: y - h/2, W: max(x1-x0, 3), H: h},
+		Pending:   pending,
+		Failed:    !pending && !o.OK,
+		Stale:     !pending && l.In.Stale != nil && l.In.Stale(o.Request),
+		Marked:    l.In.Unexplained != nil && l.In.Unexplained(o.Request),
+		Label:     o.Label(cur),
+		Explained: l.In.Linearized != nil && l.In.Linearized(o.Request),
 	}
 	if cy, ok := l.NodeY(o.Coordinator); ok {
 		b.CoordY = cy

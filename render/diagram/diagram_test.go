@@ -269,3 +269,23 @@ func TestDrawKeepsArrowsWhenLabelsDoNotFit(t *testing.T) {
 type fixedWidth struct{}
 
 func (fixedWidth) Width(s string, size float64) float64 { return float64(len(s)) * size * 0.55 }
+
+// The check's verdict on the bars: the operations no order explains are
+// marked, those of the longest linearizable prefix underlined, the rest
+// neither.
+func TestVerdictMarksOnBars(t *testing.T) {
+	in := Input{Area: area, Cursor: 20, From: 0, To: 20, Filter: DefaultFilter(),
+		Unexplained: func(id core.RequestID) bool { return id == 1 }}
+	if b := Build(model(), in).Bars[0]; !b.Marked || b.Explained {
+		t.Errorf("unexplained: marked %v, explained %v", b.Marked, b.Explained)
+	}
+	in.Unexplained = nil
+	in.Linearized = func(id core.RequestID) bool { return id == 1 }
+	if b := Build(model(), in).Bars[0]; b.Marked || !b.Explained {
+		t.Errorf("in the prefix: marked %v, explained %v", b.Marked, b.Explained)
+	}
+	in.Linearized = func(id core.RequestID) bool { return id == 2 }
+	if b := Build(model(), in).Bars[0]; b.Marked || b.Explained {
+		t.Errorf("neither: marked %v, explained %v", b.Marked, b.Explained)
+	}
+}

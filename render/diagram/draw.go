@@ -18,8 +18,10 @@ var (
 	// Partition sides take the palette's blue and orange, faintly.
 	sideShades = [...]frame.Color{scene.Blue.WithAlpha(0.22), scene.Orange.WithAlpha(0.18), scene.Purple.WithAlpha(0.2), scene.Green.WithAlpha(0.2)}
 	staleMark  = scene.Vermillion
-	// unexplainedMark outlines operations no linearization explains.
+	// unexplainedMark outlines operations no linearization explains;
+	// explainedMark underlines those of the longest linearizable prefix.
 	unexplainedMark = scene.Purple
+	explainedMark   = scene.SkyBlue
 )
 
 // SideColor is the shade of partition side i (for legends).
@@ -76,6 +78,9 @@ func (l *Layout) Draw(layer *frame.Layer) {
 			}
 		}
 		layer.Rect(b.Rect, c.WithAlpha(alpha))
+		if b.Explained {
+			layer.Rect(frame.Rect{X: b.Rect.X, Y: b.Rect.Bottom() + 1.5, W: b.Rect.W, H: 2}, explainedMark)
+		}
 		switch {
 		case b.Marked:
 			layer.Outline(b.Rect.Inset(-2), 2, unexplainedMark)

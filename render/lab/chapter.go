@@ -122,11 +122,14 @@ type SceneControls interface {
 
 // Verdict is a linearizability verdict on the run on screen, as the time
 // views show it: Unexplained are the operations no single order of the
-// history explains (empty when it passed), Words the verdict in one or two
-// sentences.
+// history explains (empty when it passed), Linearized the longest
+// linearizable prefix the check found of a failing key's history (the
+// operations one order does explain, underlined), Words the verdict in a
+// few sentences.
 type Verdict struct {
 	OK          bool
 	Unexplained []core.RequestID
+	Linearized  []core.RequestID
 	Words       string
 }
 

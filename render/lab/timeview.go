@@ -322,6 +322,9 @@ func (l *Lab) timeInput() diagram.Input {
 		Stale: l.opStale, History: tv.mode == ViewHistory, TextSize: size, Measure: l.measure}
 	if v, ok := l.verdict(); ok && len(v.Unexplained) > 0 {
 		in.Unexplained = func(id core.RequestID) bool { return slices.Contains(v.Unexplained, id) }
+		if len(v.Linearized) > 0 {
+			in.Linearized = func(id core.RequestID) bool { return slices.Contains(v.Linearized, id) }
+		}
 	}
 	return in
 }
@@ -381,10 +384,16 @@ func (l *Lab) timeCaption() string {
 	if tv.sel.Kind == diagram.ItemOp && slices.Contains(v.Unexplained, core.RequestID(tv.sel.ID)) {
 		return s + " It is one of the operations no single order explains (outlined): " + v.Words
 	}
+	if tv.sel.Kind == diagram.ItemOp && slices.Contains(v.Linearized, core.RequestID(tv.sel.ID)) {
+		return s + " It is in the longest order the check found (underlined in blue). " + v.Words
+	}
 	if tv.sel.Kind != diagram.ItemNone || tv.mode == ViewHistory {
 		return v.Words + " " + s
 	}
 	// The verdict takes the room of the legend.
+	if len(v.Unexplained) > 0 && len(v.Linearized) > 0 {
+		return v.Words + " Outlined: the operations no single order explains; underlined in blue: the longest order found. Click a bar or an arrow to explain it."
+	}
 	if len(v.Unexplained) > 0 {
 		return v.Words + " Outlined: the operations no single order explains. Click a bar or an arrow to explain it."
 	}

@@ -913,7 +913,8 @@ func (c *Chapter) Verdict(now int64) (lab.Verdict, bool) {
 	case r.Unknown || len(r.Violations) == 0:
 		return lab.Verdict{Words: fmt.Sprintf("Linearizability undecided %s: the checker ran out of time.", when)}, true
 	}
-	v := lab.Verdict{Words: fmt.Sprintf("Not linearizable %s (%d of %d keys). Key %s: %s", when, len(r.Violations), r.Keys, r.Violations[0].Key, r.Violations[0].Explanation)}
+	first := r.Violations[0]
+	v := lab.Verdict{Words: fmt.Sprintf("Not linearizable %s (%d of %d keys). Key %s: %s", when, len(r.Violations), r.Keys, first.Key, first.Explanation)}
 	for _, viol := range r.Violations {
 		for _, op := range viol.Ops {
 			v.Unexplained = append(v.Unexplained, op.Request)
@@ -921,6 +922,12 @@ func (c *Chapter) Verdict(now int64) (lab.Verdict, bool) {
 	}
 	if !strings.HasSuffix(v.Words, ".") {
 		v.Words += "."
+	}
+	for _, op := range first.Linearized {
+		v.Linearized = append(v.Linearized, op.Request)
+	}
+	if first.KeyOps > 0 {
+		v.Words += " " + first.PrefixWords()
 	}
 	return v, true
 }

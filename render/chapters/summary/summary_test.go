@@ -213,6 +213,24 @@ func TestVerdictOnTheTimeViews(t *testing.T) {
 	if txt := viewText(t, l); !strings.HasPrefix(txt, "Not linearizable as of tick ") {
 		t.Errorf("the diagram's caption does not give the verdict: %q", txt)
 	}
+	// The longest linearizable prefix, in words and underlined.
+	if len(v.Linearized) == 0 || !strings.Contains(v.Words, "The longest order the check found explains ") {
+		t.Errorf("the verdict gives no longest linearizable prefix: %d operations, %q", len(v.Linearized), v.Words)
+	}
+	if txt := viewText(t, l); !strings.Contains(txt, "underlined in blue: the longest order found") {
+		t.Errorf("the diagram's caption does not say what the underline means: %q", txt)
+	}
+	for _, id := range v.Linearized {
+		if slices.Contains(v.Unexplained, id) {
+			continue
+		}
+		mustCommand(t, l, fmt.Sprintf(`{"type":"select","value":"op:%d"}`, id))
+		l.Update(idle(), desktop)
+		if txt := viewText(t, l); !strings.Contains(txt, "in the longest order the check found") {
+			t.Errorf("selecting operation %d of the prefix does not say so: %q", id, txt)
+		}
+		break
+	}
 	mustCommand(t, l, fmt.Sprintf(`{"type":"select","value":"op:%d"}`, v.Unexplained[0]))
 	l.Update(idle(), desktop)
 	if txt := viewText(t, l); !strings.Contains(txt, "one of the operations no single order explains") {
