@@ -578,7 +578,7 @@ func TestExports(t *testing.T) {
 	callCDP(t, tb, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir})
 	tb.pause(t)
 	tb.runCommands(t, `{type: "press", value: "quorum-write"}`, `{type: "run", value: 40}`, `{type: "press", value: "quorum-read"}`, `{type: "run", value: 40}`)
-	waitFor(t, tb, `ringlab.state().recorded >= 2`, 20*time.Second, "the writes and reads are recorded")
+	waitFor(t, tb, `ringlab.state().recorded >= 2 && !ringlab.state().job`, 20*time.Second, "the writes and reads are recorded")
 	tb.sleep(t, 300*time.Millisecond)
 	s := tb.state(t)
 	base := fmt.Sprintf("ringlab-%s-seed%s-t%d", s.Chapter, s.Seed, s.Tick)
@@ -603,6 +603,10 @@ func TestExports(t *testing.T) {
 		if len(lines) < 2 || !strings.Contains(lines[0], "tick") {
 			t.Errorf("the %s CSV has %d lines, header %q; want a header naming tick and rows", name, len(lines), lines[0])
 		}
+	}
+	tb.clickPageControl(t, "save-shiviz")
+	if log := string(waitForFile(t, dir, base+"-shiviz.log")); !strings.HasPrefix(log, "(?<") || !strings.Contains(log, `{"`) {
+		t.Errorf("the ShiViz log does not start with its parser's expression and clocks: %.120q", log)
 	}
 	tb.clickPageControl(t, "save-replay")
 	replay := waitForFile(t, dir, base+"-replay.json")
@@ -660,13 +664,13 @@ func TestCorruptReplayLeavesRunUntouched(t *testing.T) {
 	requireBridge(t, tb, "window", "exportFile", "loadReplay")
 	tb.pause(t)
 	tb.runCommands(t, `{type: "press", value: "quorum-write"}`, `{type: "run", value: 30}`)
-	waitFor(t, tb, `ringlab.state().recorded >= 1`, 20*time.Second, "the write is recorded")
+	waitFor(t, tb, `ringlab.state().recorded >= 1 && !ringlab.state().job`, 20*time.Second, "the write is recorded")
 	good, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`ringlab.exportFile("replay.json").then((f) => f.error ? Promise.reject(new Error(f.error)) : new TextDecoder().decode(f.data))`, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("exporting the replay: %v", err)
 	}
 	tb.runCommands(t, `{type: "run", value: 25}`) // the run on screen differs from the file's
-	waitFor(t, tb, `ringlab.state().recorded >= 1 && ringlab.state().tick > 30`, 20*time.Second, "the run moves on")
+	waitFor(t, tb, `ringlab.state().recorded >= 1 && ringlab.state().tick > 30 && !ringlab.state().job`, 20*time.Second, "the run moves on")
 	tb.sleep(t, 200*time.Millisecond)
 	before := tb.state(t)
 
@@ -738,7 +742,7 @@ func TestCorruptReplayLeavesRunUntouched(t *testing.T) {
 
 // pageControlsInTabOrder are the page's controls, in the order Tab reaches them after the lab's
 // own: in embed mode with a notice showing, all of them.
-var pageControlsInTabOrder = []string{"back-to-lab", "copy-link", "save-png", "save-events", "save-history", "save-replay", "open-replay", "open-tab", "notice-dismiss"}
+var pageControlsInTabOrder = []string{"back-to-lab", "copy-link", "save-png", "save-events", "save-history", "save-shiviz", "save-replay", "open-replay", "open-tab", "notice-dismiss"}
 
 // Tab reaches every control: the lab's own, then each of the page's in a sensible order, each
 // visible with a focus ring when it has the focus; Shift+Tab walks back.
