@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/ui"
 	"github.com/ringlab/ringlab/runfmt"
 )
@@ -307,4 +308,19 @@ func FuzzWholeRuns(f *testing.F) {
 				link, o.tl.Now(), got, l.tl.Now(), want, state(t, o).Notice)
 		}
 	})
+}
+
+// A heavy configuration asks whether the frame's time is spent after every
+// tick, a light one every few ticks.
+func TestOverrunIsAskedOftenerForHeavyTicks(t *testing.T) {
+	light := core.DefaultConfig()
+	heavy := light
+	heavy.Nodes, heavy.VNodes = 128, 64
+	heavy.GossipIntervalTicks, heavy.AntiEntropyIntervalTicks, heavy.HandoffIntervalTicks = 1, 1, 1
+	if got := overrunEvery(light); got != overrunEveryTicks {
+		t.Errorf("defaults: every %d ticks, want %d", got, overrunEveryTicks)
+	}
+	if got := overrunEvery(heavy); got != 1 {
+		t.Errorf("128 nodes with every timer at 1 tick: every %d ticks, want every tick", got)
+	}
 }

@@ -339,10 +339,21 @@ func (l *Lab) apply(cmd core.Command) (core.RequestID, error) {
 	return id, err
 }
 
-// overrunEveryTicks is how often step asks Overrun: a tick of a busy
-// cluster takes some 30 to 100 microseconds, so a frame overruns its budget
-// by well under a millisecond.
+// overrunEveryTicks is how often step asks Overrun at most: a tick of a
+// busy cluster takes some 30 to 100 microseconds, so a frame overruns its
+// budget by well under a millisecond. A heavier configuration asks more
+// often (overrunEvery), down to every tick: a frame then overruns by at
+// most one tick, held to runfmt.WorkPerTickMax.
 const overrunEveryTicks = 8
+
+// overrunCheckUnits is about the work between two questions to Overrun.
+const overrunCheckUnits = 400
+
+// overrunEvery is how many ticks of a run with cfg go between two
+// questions to Overrun.
+func overrunEvery(cfg core.Config) int {
+	return min(max(int(overrunCheckUnits/runfmt.ShapeOf(cfg).WorkPerTick()), 1), overrunEveryTicks)
+}
 
 // step advances the run by n ticks (or fewer if Overrun says so) and
 // returns how many it ran.
@@ -351,7 +362,7 @@ func (l *Lab) step(n int) int {
 	for done < n {
 		l.tl.Step()
 		done++
-		if done%overrunEveryTicks == 0 && l.Overrun != nil && l.Overrun() {
+		if done%l.tl.checkEvery == 0 && l.Overrun != nil && l.Overrun() {
 			break
 		}
 	}

@@ -95,7 +95,7 @@ func (l *Lab) newBuilder(idx int, r Run, strict bool) (*builder, error) {
 // reports whether it got there.
 func (rb *builder) stepTo(t int64, stop func() bool) bool {
 	for n := 0; rb.tl.Now() < t; n++ {
-		if stop != nil && n%overrunEveryTicks == overrunEveryTicks-1 && stop() {
+		if every := rb.tl.checkEvery; stop != nil && n%every == every-1 && stop() {
 			return false
 		}
 		rb.tl.Step()

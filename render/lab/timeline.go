@@ -51,6 +51,9 @@ type Timeline struct {
 	store  *tracestore.Store
 	quiet  bool
 	forgot int64
+	// checkEvery is how many ticks go between two questions whether a
+	// frame's time is spent (overrunEvery).
+	checkEvery int
 }
 
 type checkpoint struct {
@@ -89,7 +92,8 @@ func NewTimeline(cfg core.Config) (*Timeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Timeline{cfg: cfg, c: c, everyTks: checkpointEveryTicks, cpsMax: checkpointsFor(cfg), store: tracestore.New(0)}
+	t := &Timeline{cfg: cfg, c: c, everyTks: checkpointEveryTicks, cpsMax: checkpointsFor(cfg), store: tracestore.New(0),
+		checkEvery: overrunEvery(cfg)}
 	t.cps = []checkpoint{{tick: c.Now(), c: c.Clone()}}
 	return t, nil
 }
