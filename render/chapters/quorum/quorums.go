@@ -135,7 +135,7 @@ func (c *Quorums) Info() lab.ChapterInfo {
 		ID:      "quorums",
 		Title:   "Quorums: N, W and R",
 		Summary: "Every request goes to the key's N replicas; a write returns after W acks, a read after R replies. If W + R > N the two sets must share a replica.",
-		TryThis: "Set W = 1 and R = 1, Split, then Write and Read. Predict: the read misses the write and \"stale reads\" goes up. Try again with W = 2, R = 2: the write fails instead, and no read is stale.",
+		TryThis: "Set W = 1 and R = 1, Split, then Write and Read. Predict: the read misses the write and \"stale reads\" goes up. Try again with W = 2, R = 2: the write fails instead, and no read is stale. Can this go wrong? asks it of every schedule: yes at W = R = 1 (Show me), no at W = R = 2.",
 	}
 }
 

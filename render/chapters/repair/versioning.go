@@ -2,6 +2,7 @@ package repair
 
 import (
 	"fmt"
+	"github.com/ringlab/ringlab/render/chapters/internal/gowrong"
 	"github.com/ringlab/ringlab/render/chapters/internal/runtrace"
 	"slices"
 	"strings"
@@ -56,6 +57,8 @@ type Versioning struct {
 	left, right, split, merge *ui.Button
 	lww                       *ui.Toggle
 	hits                      []hit
+	// goWrong is the "Can this go wrong?" search (canitgo.go).
+	goWrong *gowrong.Control
 }
 
 // NewVersioning makes chapter 7.
@@ -68,7 +71,7 @@ func (c *Versioning) Info() lab.ChapterInfo {
 		ID:      "versioning",
 		Title:   "Versioning: vector clocks and last-write-wins",
 		Summary: "Each card is one version of the cart with its vector clock; an arrow points from a version to the one it replaced.",
-		TryThis: "The network is split. Let the left and the right client each write the cart, then heal: predict 2 siblings. Merge them: 1 version. Then switch to last-write-wins and repeat: one acknowledged write vanishes.",
+		TryThis: "The network is split. Let the left and the right client each write the cart, then heal: predict 2 siblings. Merge them: 1 version. Then switch to last-write-wins and repeat: one acknowledged write vanishes. Can this go wrong? then searches every schedule of two such writes: with last-write-wins Show me opens one that loses a write; with vector clocks there is none.",
 	}
 }
 
@@ -168,7 +171,8 @@ func (c *Versioning) Controls(x *lab.Context) []ui.Widget {
 	case !lww && c.graph.Live > 1:
 		c.merge.Primary = true
 	}
-	return append([]ui.Widget{c.left, c.right, c.split, c.merge, c.lww}, c.measure.Buttons(x)...)
+	ws := append([]ui.Widget{c.left, c.right, c.split, c.merge, c.lww}, c.goWrongWidgets(x)...)
+	return append(ws, c.measure.Buttons(x)...)
 }
 
 // sideWrites counts the versions of key that coord minted.
@@ -249,6 +253,10 @@ func (c *Versioning) Enter(x *lab.Context) {
 
 func (c *Versioning) Update(x *lab.Context) {
 	c.trace.Sync(x)
+	if c.goWrong != nil {
+		p, ok := goWrongProblem(x)
+		c.goWrong.Update(x, p, ok)
+	}
 	if x.View == nil {
 		return
 	}
