@@ -81,6 +81,9 @@ type Cluster struct {
 	contextTruncated bool
 	// historyDiscarded: client operations are not kept (DiscardHistory).
 	historyDiscarded bool
+	// sessions counts session guarantees as operations complete
+	// (TrackSessions); nil when not asked for.
+	sessions *sessions
 }
 
 // New builds a cluster of cfg.Nodes nodes that all know each other, at tick 0.

@@ -93,6 +93,9 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 		req.op = c.history.add(invoked)
 	}
 	c.oracle.beginOp(c, req)
+	if c.sessions != nil && op.kind == OpGet {
+		c.sessions.getStarted(clientKey{op.client, op.key}, invoked.invokeSeq)
+	}
 	coord := c.nodes[op.coordinator]
 	c.emit(&Event{Kind: EvRequestStart, From: coord.id, Request: id, Op: op.kind, Client: op.client, Key: op.key})
 	if !coord.up {
@@ -447,6 +450,14 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 		c.counters.OpsFailed++
 	}
 	ck := clientKey{req.client, req.key}
+	if s := c.sessions; s != nil {
+		switch {
+		case req.kind == OpPut && ok:
+			s.putAcked(ck, req.version, op.returnSeq, c.cfg.Versioning)
+		case req.kind == OpGet:
+			s.getDone(ck, op.invokeSeq, op.returnSeq, ok, result, c.cfg.Versioning)
+		}
+	}
 	switch {
 	case req.kind == OpPut && ok:
 		c.counters.PutsOK++

@@ -191,6 +191,7 @@ func (c *Cluster) Clone() *Cluster {
 	x.history = c.history.clone()        // an Op's Values are never changed once set
 	x.recorded = slices.Clip(c.recorded) // append-only, entries never changed: an append copies
 	x.oracle = c.oracle.clone()
+	x.sessions = c.sessions.clone()
 	c.own, x.own = new(cowOwner), new(cowOwner) // clientCtx is shared
 
 	x.work.seq = slices.Clone(c.work.seq)

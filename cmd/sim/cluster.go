@@ -25,9 +25,6 @@ const (
 	maxRunRingPoints = 32_768 // nodes * vnodes
 	maxRunOps        = 1_000_000
 	maxSettleTicks   = 1_000_000
-	// maxSessionOps bounds the histories whose read-your-writes and
-	// monotonic-read violations are counted (quadratic per client and key).
-	maxSessionOps     = 50_000
 	defaultFaultEvery = 150
 	defaultFaultFor   = 80
 	// The linearizability check's memory bound, in megabytes (MiB).
@@ -207,9 +204,8 @@ type runReport struct {
 	LostWritesProvisional bool `json:"lost_writes_provisional"`
 	// ReadYourWrites and MonotonicReads count the gets that break those
 	// guarantees (core/properties.go defines them, as for the lab and
-	// sim explore); absent without -check (no history is kept) and for
-	// histories over maxSessionOps operations, where counting them would
-	// take too long.
+	// sim explore), counted as the operations complete
+	// (core.Cluster.TrackSessions), with or without the history.
 	ReadYourWrites *int `json:"read_your_writes,omitempty"`
 	MonotonicReads *int `json:"monotonic_reads,omitempty"`
 	// Linearizability is present when the run was checked.
@@ -405,6 +401,7 @@ func simulate(cfg core.Config, settleTicks int64, keepHistory bool, sv *spacetim
 		return runReport{}, nil, err
 	}
 	c.DiscardHistory(!keepHistory)
+	c.TrackSessions()
 	// Every operation ends within the request timeout after it starts, and
 	// a client thinks at most ThinkTicksMax between two, so this bounds a
 	// correct run generously; passing it means the workload is stuck.
@@ -432,16 +429,12 @@ func simulate(cfg core.Config, settleTicks int64, keepHistory bool, sv *spacetim
 	report.LostWrites = report.Settle.LostWrites
 	report.LostWritesProvisional = !report.Settle.Converged
 	report.Digest = c.Digest()
+	ryw, mono := c.SessionViolations()
+	report.ReadYourWrites, report.MonotonicReads = &ryw, &mono
 	if !keepHistory {
 		return report, nil, nil
 	}
-	h := c.History()
-	if len(h) <= maxSessionOps {
-		ryw := len(core.ReadYourWrites(h, cfg.Versioning))
-		mono := len(core.MonotonicReads(h, cfg.Versioning))
-		report.ReadYourWrites, report.MonotonicReads = &ryw, &mono
-	}
-	return report, h, nil
+	return report, c.History(), nil
 }
 
 // workloadDone reports whether ops operations were issued and all of them
