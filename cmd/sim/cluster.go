@@ -21,10 +21,10 @@ import (
 // limits keep the largest run within a few hundred megabytes and a minute
 // or so per thousand operations.
 const (
-	maxRunNodes      = 256
-	maxRunRingPoints = 32_768 // nodes * vnodes
-	maxRunOps        = 1_000_000
-	maxSettleTicks   = 1_000_000
+	maxRunNodes       = 256
+	maxRunRingPoints  = 32_768 // nodes * vnodes
+	maxRunOps         = 1_000_000
+	maxSettleTicks    = 1_000_000
 	defaultFaultEvery = 150
 	defaultFaultFor   = 80
 	// The linearizability check's memory bound, in megabytes (MiB).
