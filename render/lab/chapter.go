@@ -151,7 +151,9 @@ type Verdicter interface {
 // reason and nothing changes.
 func (x *Context) Restart(cfg core.Config) error {
 	cfg.Seed = x.lab.seed
-	if err := cfg.Validate(); err != nil {
+	// Held to the limits of a shared run, as the page's config command
+	// is: what the lab runs can be saved and reopened.
+	if err := x.lab.limits.Valid(cfg); err != nil {
 		return err
 	}
 	x.lab.enqueue(action{kind: "config", config: cfg})
