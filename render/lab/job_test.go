@@ -260,19 +260,20 @@ func TestLongRunSaysWhyItCannotBeShared(t *testing.T) {
 	}
 }
 
-// FuzzWholeRuns feeds the lab whole runs: a link (with its actions) and a
+// FuzzWholeRuns feeds the lab whole runs: a link (with its actions), a replay file and a
 // sequence of page commands, each frame's work bounded as in the browser.
 // Whatever it accepts must leave it answering, end its jobs (or be
 // cancelled), and whatever it records must reopen from its own link to the
 // same run.
 func FuzzWholeRuns(f *testing.F) {
-	f.Add("#v=1&chapter=sandbox&seed=3&tick=40&a=5:put:node=n1:key=k:value=v~9:crash:node=n2", `{"type":"run","value":30}`+"\n"+`{"type":"core","cmd":{"kind":"join","weight":2}}`)
-	f.Add(growingLink(), `{"type":"core","cmd":{"kind":"crash","node":999}}`)
-	f.Add(heavyLink(400), `{"type":"knob","name":"nodes","value":3}`+"\n"+`{"type":"run","value":25}`)
-	f.Add("#v=1&chapter=second&nodes=2&n=1&w=1&r=1", `{"type":"core","cmd":{"kind":"leave","node":1}}`+"\n"+`{"type":"rewind"}`+"\n"+`{"type":"run","value":10}`)
-	f.Add("#v=1", `{"type":"config","value":{"nodes":6,"vnodes":8,"n":2,"w":1,"r":1}}`+"\n"+`{"type":"knob","name":"gossip_every","value":1}`+"\n"+`{"type":"run","value":100}`+"\n"+`{"type":"seek","value":20}`+"\n"+`{"type":"core","cmd":{"kind":"put","node":0,"key":"a","value":"b"}}`)
-	f.Fuzz(func(t *testing.T, fragment, commands string) {
-		if len(fragment) > 4096 || len(commands) > 4096 {
+	f.Add("#v=1&chapter=sandbox&seed=3&tick=40&a=5:put:node=n1:key=k:value=v~9:crash:node=n2", `{"type":"run","value":30}`+"\n"+`{"type":"core","cmd":{"kind":"join","weight":2}}`, "")
+	f.Add(growingLink(), `{"type":"core","cmd":{"kind":"crash","node":999}}`, "")
+	f.Add(heavyLink(400), `{"type":"knob","name":"nodes","value":3}`+"\n"+`{"type":"run","value":25}`, "")
+	f.Add("#v=1&chapter=second&nodes=2&n=1&w=1&r=1", `{"type":"core","cmd":{"kind":"leave","node":1}}`+"\n"+`{"type":"rewind"}`+"\n"+`{"type":"run","value":10}`, "")
+	f.Add("#v=1", `{"type":"config","value":{"nodes":6,"vnodes":8,"n":2,"w":1,"r":1}}`+"\n"+`{"type":"knob","name":"gossip_every","value":1}`+"\n"+`{"type":"run","value":100}`+"\n"+`{"type":"seek","value":20}`+"\n"+`{"type":"core","cmd":{"kind":"put","node":0,"key":"a","value":"b"}}`, "")
+	f.Add("", `{"type":"run","value":10}`, `{"format":"ringlab-replay","version":2,"chapter":"sandbox","seed":3,"tick":60,"config":{"nodes":4,"vnodes":8,"n":3,"w":2,"r":2,"latency_min":1,"latency_max":3,"timeout":20,"gossip_every":5,"suspect_after":20,"dead_after":60,"handoff_every":10,"antientropy_every":50,"merkle_depth":3,"seed":3},"actions":[{"tick":5,"cmd":{"kind":"put","node":1,"key":"a","value":"x"}},{"tick":9,"cmd":{"kind":"join","weight":2}},{"tick":20,"cmd":{"kind":"crash","node":4}}]}`)
+	f.Fuzz(func(t *testing.T, fragment, commands, replay string) {
+		if len(fragment) > 4096 || len(commands) > 4096 || len(replay) > 8192 {
 			return
 		}
 		l := newLinkLab(t, Options{Seed: 1, Paused: true})
@@ -280,6 +281,9 @@ func FuzzWholeRuns(f *testing.F) {
 		frame := framed(l, 8)
 		frame()
 		l.LoadState(fragment)
+		if replay != "" {
+			l.LoadReplay([]byte(replay))
+		}
 		for _, c := range strings.Split(commands, "\n") {
 			l.Command(c)
 		}
