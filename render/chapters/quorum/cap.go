@@ -320,6 +320,8 @@ type capSide struct {
 	pref  []core.NodeID
 }
 
+// Build lays out and draws the two clusters' panels side by side, CP's on
+// the left (layOutCAPPanel, drawCAPPanel).
 func (c *CAP) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	if x.View == nil {
 		return
@@ -335,10 +337,20 @@ func (c *CAP) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	if x.View.Config.Mode == core.Strict {
 		cp, ap = live, other
 	}
-	leftR, rightR := area.Inset(u(8)).CutLeft((area.W - u(16) - u(12)) / 2)
-	_, rightR = rightR.CutLeft(u(12))
-	c.buildPanel(x, leftR, l, cp, &c.panels[0], x.SelectedCluster == c.clusterOfPanel(0))
-	c.buildPanel(x, rightR, l, ap, &c.panels[1], x.SelectedCluster == c.clusterOfPanel(1))
+	leftR, rightR := capHalves(x.Theme, area)
+	for i, panel := range []struct {
+		s capSide
+		r frame.Rect
+	}{{cp, leftR}, {ap, rightR}} {
+		// The inspected node wears a ring in its own cluster's panel only.
+		selected := core.NoNode
+		if x.SelectedCluster == c.clusterOfPanel(i) {
+			selected = x.Selected
+		}
+		lay := layOutCAPPanel(panel.s, c.key, selected, x.Phase, x.Theme, x.Measure, panel.r)
+		c.panels[i] = capPanel{places: lay.places, r: lay.glyphR}
+		drawCAPPanel(l, x.Theme, lay)
+	}
 	if c.twin.err != nil {
 		l.Label(area.X+u(14), area.Bottom()-u(24), x.Theme.Font(), scene.Vermillion, frame.AlignStart,
 			frame.Fit(x.Measure, "The second cluster could not replay a command: "+c.twin.err.Error(), x.Theme.Font(), area.W-u(28)))
@@ -379,226 +391,41 @@ func tallyOf(s capSide, key string) capTally {
 	return t
 }
 
-// buildPanel draws one cluster: its mode, its nodes on the two sides of
-// the partition line, the key's value on each node, the messages about the
-// key in flight, the learner's last requests and the tally of what the
-// mode gave up.
-//
-// selected says whether the inspected node (x.Selected) is this cluster's:
-// it then wears a ring.
-func (c *CAP) buildPanel(x *lab.Context, area frame.Rect, l *frame.Layer, s capSide, p *capPanel, selected bool) {
-	th := x.Theme
+// drawCAPPanel draws one cluster's panel where lay puts its parts: the
+// panel and its accent, the header, the partition line, the messages and
+// crosses, the nodes with their rings, the notes and the tally.
+func drawCAPPanel(l *frame.Layer, th *ui.Theme, lay capPanelLayout) {
 	u := th.U
-	size := th.Font()
-	lh := frame.LineHeight(size) + u(3)
-	big := u(22)
-	p.places = map[core.NodeID]point{}
-	l.Rect(area, th.Panel)
-	if s.v == nil {
-		return
+	l.Rect(lay.panel, th.Panel)
+	l.Rect(lay.bar, lay.accent)
+	drawLabels(l, lay.heads)
+	if lay.wall != nil {
+		dashed(l, lay.wall[0].X, lay.wall[0].Y, lay.wall[1].X, lay.wall[1].Y, u(3), u(8), u(5), scene.Vermillion)
+		lay.wallLabel.draw(l)
 	}
-	v := s.v
-	pad := u(12)
-	inner := area.Inset(pad)
-	fit := func(t string) string { return frame.Fit(x.Measure, t, size, inner.W) }
-
-	// Header.
-	strict := v.Config.Mode == core.Strict
-	title, motto := "AP · sloppy quorum", "answers from whatever replicas it reaches"
-	accent := scene.Orange
-	if strict {
-		title, motto = "CP · strict quorum", "refuses what it cannot confirm"
-		accent = scene.SkyBlue
+	for _, f := range lay.flights {
+		drawMessage(l, u(1), f.from, f.to, f.progress, f.kind)
 	}
-	l.Rect(frame.Rect{X: area.X, Y: area.Y, W: area.W, H: u(4)}, accent)
-	// In a short panel the motto goes first, then the replicas' values
-	// under the tally, then the nodes: the tally of what the mode gave up
-	// stays. The text between nodes and tally fills what is left.
-	bigNum := u(30)
-	tallyH := frame.LineHeight(bigNum) + lh + u(8) + 2*lh
-	glyphMax := u(18)
-	rowH := 2*glyphMax + u(12) + 3*lh + lh + u(8)
-	headH := frame.LineHeight(big) + lh + u(30)
-	if headH+rowH+tallyH > inner.H {
-		headH = frame.LineHeight(big) + u(16)
-		motto = ""
+	for _, d := range lay.drops {
+		drawCross(l, d.at, u(6), u(2.5), d.c)
 	}
-	if headH+rowH+tallyH > inner.H {
-		tallyH = frame.LineHeight(bigNum) + lh
+	for _, n := range lay.nodes {
+		q, glyph := n.at, lay.glyphR
+		drawNodeGlyph(l, u(1), q, glyph, n.id, n.up)
+		if n.selected {
+			l.Annulus(q.X, q.Y, glyph+u(9), u(2.5), 32, th.Focus)
+		}
+		if n.replica {
+			// Replicas of the key wear a white ring.
+			l.Annulus(q.X, q.Y, glyph+u(4), u(2), 28, scene.TextColor)
+		}
+		drawLabels(l, n.texts)
 	}
-	showNodes := headH+rowH+tallyH <= inner.H
-	y := inner.Y
-	l.Label(inner.X, y, big, accent, frame.AlignStart, title)
-	y += frame.LineHeight(big)
-	if motto != "" {
-		l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, fit(motto))
+	if lay.legendShown {
+		l.Annulus(lay.legendRing.X, lay.legendRing.Y, u(7), u(2), 20, scene.TextColor)
 	}
-	y = inner.Y + headH
-	textBottom := inner.Bottom() - tallyH
-	label := func(x0, y0 float64, col frame.Color, t string) bool {
-		if y0+frame.LineHeight(size) > textBottom {
-			return false
-		}
-		l.Label(x0, y0, size, col, frame.AlignStart, t)
-		return true
-	}
-
-	if showNodes {
-		// Nodes: the left side, the partition line, the right side.
-		left, right := sides(v)
-		order := append(slices.Clone(left), right...)
-		slot := inner.W / float64(max(len(order), 1))
-		if len(right) > 0 {
-			slot = (inner.W - u(24)) / float64(len(order))
-		}
-		glyph := min(glyphMax, slot*0.22)
-		cy := y + glyph + u(4)
-		xAt := func(i int) float64 {
-			gx := inner.X + slot*(float64(i)+0.5)
-			if len(right) > 0 && i >= len(left) {
-				gx += u(24)
-			}
-			return gx
-		}
-		for i, id := range order {
-			p.places[id] = point{xAt(i), cy}
-		}
-		p.r = glyph
-		rowBottom := cy + glyph + u(8) + 3*lh
-		wallX := 0.0
-		if len(right) > 0 {
-			wx := inner.X + slot*float64(len(left)) + u(12)
-			wallX = wx
-			dashed(l, wx, y-u(10), wx, rowBottom+u(4), u(3), u(8), u(5), scene.Vermillion)
-			l.Label(wx, rowBottom+u(6), size, scene.Vermillion.Mix(th.Text, 0.3), frame.AlignCenter, "partition")
-		}
-		now := float64(v.Tick) + x.Phase
-		for _, m := range v.InFlight {
-			if m.Key != c.key || m.Kind == core.MsgGossip || m.Kind == core.MsgGossipReply {
-				continue
-			}
-			a, ok1 := p.places[m.From]
-			b, ok2 := p.places[m.To]
-			if !ok1 || !ok2 || m.From == m.To {
-				continue
-			}
-			drawMessage(l, u(1), a, b, progressOf(m, now), m.Kind)
-		}
-		for _, e := range s.drops {
-			a, ok1 := p.places[e.From]
-			b, ok2 := p.places[e.To]
-			if !ok1 || !ok2 || e.From == e.To || e.Key != c.key && e.Msg != core.MsgGossip {
-				continue
-			}
-			age := now - float64(e.Tick)
-			if age < 0 || age > twinRecentTicks {
-				continue
-			}
-			// A message lost to the partition is crossed out where its path
-			// meets the partition line.
-			at := flightAt(a, b, 0.5)
-			if wallX > 0 && groupOf(v, e.From) != groupOf(v, e.To) && b.X != a.X {
-				at = flightAt(a, b, min(max((wallX-a.X)/(b.X-a.X), 0), 1))
-				at.X = wallX
-			}
-			drawCross(l, at, u(6), u(2.5), scene.Vermillion.WithAlpha(float32(1-age/twinRecentTicks)))
-		}
-		for _, id := range order {
-			n := nodeOf(v, id)
-			q := p.places[id]
-			drawNodeGlyph(l, u(1), q, glyph, id, n.Up)
-			if selected && id == x.Selected {
-				l.Annulus(q.X, q.Y, glyph+u(9), u(2.5), 32, th.Focus)
-			}
-			if contains(s.pref, id) {
-				// Replicas of the key wear a white ring.
-				l.Annulus(q.X, q.Y, glyph+u(4), u(2), 28, scene.TextColor)
-			}
-			ty := cy + glyph + u(8)
-			l.Label(q.X, ty, size, th.Text, frame.AlignCenter, id.String())
-			vals, hinted := storedValues(v, id, c.key)
-			if len(vals) > 0 {
-				l.Label(q.X, ty+lh, size, th.Text, frame.AlignCenter, frame.Fit(x.Measure, valuesText(vals), size, slot-u(4)))
-			}
-			if len(hinted) > 0 {
-				l.Label(q.X, ty+2*lh, size, th.TextDim, frame.AlignCenter, frame.Fit(x.Measure, "hint "+valuesText(hinted), size, slot-u(4)))
-			}
-		}
-		y = rowBottom + lh + u(8)
-		// Legend: the white ring.
-		if label(inner.X+u(22), y, th.TextDim, frame.Fit(x.Measure, "a replica of "+c.key+"; under each node, the value it stores", size, inner.W-u(22))) {
-			l.Annulus(inner.X+u(8), y+lh/2, u(7), u(2), 20, scene.TextColor)
-		}
-		y += lh + u(10)
-		how := fmt.Sprintf("A write needs W = %d acks and a read R = %d replies from the key's own replicas; a side that reaches fewer waits until the request times out.", v.Config.W, v.Config.R)
-		if !strict {
-			how = fmt.Sprintf("A write needs W = %d acks and a read R = %d replies; replicas it cannot reach are replaced by stand-ins on its side, which keep the write as a hint and hand it over after the heal.", v.Config.W, v.Config.R)
-		}
-		for _, line := range frame.Wrap(x.Measure, how, size, inner.W) {
-			label(inner.X, y, th.TextDim, line)
-			y += lh
-		}
-		y += u(12)
-
-		// The learner's last requests, newest last: as many as fit, up to
-		// four, so that the newest is never the one left out.
-		label(inner.X, y, th.TextDim, "Last requests:")
-		y += lh
-		rows := min(4, max(int((textBottom-y+1e-9)/lh), 1))
-		var lines []string
-		for i := len(s.hist) - 1; i >= 0 && len(lines) < rows; i-- {
-			op := s.hist[i]
-			if op.Client != capClientLeft && op.Client != capClientRight || op.Key != c.key {
-				continue
-			}
-			lines = append(lines, describeOp(op))
-		}
-		if len(lines) == 0 {
-			lines = append(lines, "none yet")
-		}
-		slices.Reverse(lines)
-		for _, t := range lines {
-			col := th.Text
-			if strings.Contains(t, "FAILED") {
-				col = scene.Vermillion.Mix(th.Text, 0.3)
-			} else if strings.Contains(t, "stale") {
-				col = scene.Orange.Mix(th.Text, 0.3)
-			}
-			label(inner.X, y, col, fit(t))
-			y += lh
-		}
-	}
-	// What this mode gave up, counted, at the bottom of the panel.
-	t := tallyOf(s, c.key)
-	y = inner.Bottom() - tallyH
-	cells := []struct {
-		label string
-		n     int
-	}{{"failed requests", t.failed}, {"stale reads", t.stale}, {"most siblings", t.siblingsMax}}
-	cw := inner.W / float64(len(cells))
-	for i, cell := range cells {
-		cx := inner.X + float64(i)*cw
-		col := th.Text
-		if cell.n > 0 {
-			col = scene.Orange
-		}
-		l.Label(cx, y, bigNum, col, frame.AlignStart, strconv.Itoa(cell.n))
-		l.Label(cx, y+frame.LineHeight(bigNum), size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, cell.label, size, cw-u(6)))
-	}
-	y += frame.LineHeight(bigNum) + lh + u(8)
-	if y+2*lh > inner.Bottom()+1e-9 {
-		return
-	}
-	agree := "Replicas of " + c.key + " agree"
-	if !t.agree {
-		agree = "Replicas of " + c.key + " disagree"
-		if t.hints > 0 {
-			agree += " · " + lab.Plural(t.hints, "hint") + " waiting"
-		}
-	}
-	l.Label(inner.X, y, size, th.Text, frame.AlignStart, fit(agree+":"))
-	y += lh
-	l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, fit(t.replicaText))
+	drawLabels(l, lay.notes)
+	drawLabels(l, lay.tally)
 }
 
 // describeOp renders one request as the chapter lists it: side, verb,

@@ -169,6 +169,44 @@ func dashedRect(l *frame.Layer, r frame.Rect, width, dash, gap float64, c frame.
 // point is a place on screen.
 type point struct{ X, Y float64 }
 
+// label is one line of text placed by a layout: x and the alignment say
+// where it stands across, y is the top of its line box (as
+// frame.Layer.Label takes it), and s is already shortened to its room.
+type label struct {
+	x, y, size float64
+	c          frame.Color
+	align      frame.Align
+	s          string
+}
+
+func (t label) draw(l *frame.Layer) { l.Label(t.x, t.y, t.size, t.c, t.align, t.s) }
+
+// box is the rectangle the label covers, its width measured with m.
+func (t label) box(m frame.Measurer) frame.Rect {
+	w := m.Width(t.s, t.size)
+	x := t.x
+	switch t.align {
+	case frame.AlignCenter:
+		x -= w / 2
+	case frame.AlignEnd:
+		x -= w
+	}
+	return frame.Rect{X: x, Y: t.y, W: w, H: frame.LineHeight(t.size)}
+}
+
+// drawLabels draws ts in order.
+func drawLabels(l *frame.Layer, ts []label) {
+	for _, t := range ts {
+		t.draw(l)
+	}
+}
+
+// drawQuad fills the convex quadrilateral with the corners q, in order.
+func drawQuad(l *frame.Layer, q []point, c frame.Color) {
+	l.Quad(float32(q[0].X), float32(q[0].Y), float32(q[1].X), float32(q[1].Y),
+		float32(q[2].X), float32(q[2].Y), float32(q[3].X), float32(q[3].Y), c)
+}
+
 // flightAt is where a message is at progress t in [0, 1] on a gently
 // curved path from a to b (curved so that a request and its reply, which
 // travel the same pair, stay apart: the curve bends to the sender's left).

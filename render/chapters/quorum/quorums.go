@@ -161,8 +161,16 @@ func (c *Quorums) Parts() lab.Parts { return lab.PartsAll }
 // coordinates the chapter's writes and the one that coordinates its reads
 // (the first and last nodes outside the replica set).
 func roles(x *lab.Context) (pref []core.NodeID, writer, reader core.NodeID) {
-	v := x.View
-	pref = x.Cluster().PreferenceList(quorumKey, v.Config.N)
+	pref = x.Cluster().PreferenceList(quorumKey, x.View.Config.N)
+	writer, reader = coordinators(x.View, pref)
+	return pref, writer, reader
+}
+
+// coordinators are the nodes that coordinate the chapter's writes and
+// reads given the key's replicas pref: the first and last nodes, by ID,
+// of the ring that are not replicas (one node does both when it is the
+// only one; the first and last replicas do when there is none).
+func coordinators(v *core.View, pref []core.NodeID) (writer, reader core.NodeID) {
 	var others []core.NodeID
 	for _, n := range v.Nodes {
 		if n.InRing && !contains(pref, n.ID) {
@@ -171,11 +179,11 @@ func roles(x *lab.Context) (pref []core.NodeID, writer, reader core.NodeID) {
 	}
 	switch len(others) {
 	case 0:
-		return pref, pref[0], pref[len(pref)-1]
+		return pref[0], pref[len(pref)-1]
 	case 1:
-		return pref, others[0], others[0]
+		return others[0], others[0]
 	}
-	return pref, others[0], others[len(others)-1]
+	return others[0], others[len(others)-1]
 }
 
 func (c *Quorums) Controls(x *lab.Context) []ui.Widget {
@@ -369,264 +377,72 @@ func meanLatency(hist []core.Op, client int) (mean float64, count int) {
 	return mean, count
 }
 
+// Build lays the picture out (layOutQuorums) and draws it.
 func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	v := x.View
 	if v == nil {
 		return
 	}
-	th := x.Theme
-	u := th.U
-	size := th.Font()
-	lh := frame.LineHeight(size) + u(3)
-	big := u(22)
-	pad := u(14)
-	cfg := v.Config
 	pref, writer, reader := roles(x)
-	c.places = map[core.NodeID]frame.Rect{}
+	lay := layOutQuorums(quorumsScene{
+		v: v, hist: x.Cluster().History(), recent: x.Recent, phase: x.Phase,
+		pref: pref, writer: writer, reader: reader,
+		write: c.lastWrite, read: c.lastRead,
+	}, x.Theme, x.Measure, area)
+	c.places = lay.places
+	drawQuorums(l, x.Theme, lay)
+}
 
-	// The rule, large: the inequality and what it promises.
-	inner := area.Inset(pad)
-	y := inner.Y
-	sentence, overlap := OverlapSentence(cfg.N, cfg.W, cfg.R)
-	col := scene.Green.Mix(th.Text, 0.3)
-	if !overlap {
-		col = scene.Orange
+// drawQuorums draws the picture where lay puts it: the rule, the replicas'
+// picture (request paths, messages, frames, boxes, legend) and the lines
+// and counters.
+func drawQuorums(l *frame.Layer, th *ui.Theme, lay quorumsLayout) {
+	u := th.U
+	lay.rule.draw(l)
+	drawLabels(l, lay.notes)
+	for _, f := range lay.fans {
+		l.Line(f[0].X, f[0].Y, f[1].X, f[1].Y, u(1), th.Border)
 	}
-	l.Label(inner.X, y, big, col, frame.AlignStart, frame.Fit(x.Measure, sentence, big, inner.W))
-	y += frame.LineHeight(big) + u(4)
-	// The bottom holds the counters (bigNum) under at least one line of
-	// text; in a very short frame the sentences under the rule give way.
-	bigNum := u(30)
-	countersMin := lh + u(8) + frame.LineHeight(bigNum) + lh + u(4)
-	// The replicas' picture needs a card of one line per replica at the
-	// least (drawCard and drawCoordinator shed their second line when
-	// short): the sentences under the rule give way to it.
-	replicas := float64(max(len(pref), 1))
-	midMin := max(replicas*(frame.LineHeight(size)+u(6))+(replicas-1)*u(4), u(56))
-	partition := "Partition: dashed frames mark the writer's side (A); messages across the line are lost."
-	switch {
-	case inner.Bottom()-y >= 2*lh+u(14)+countersMin+midMin:
-		l.Label(inner.X, y, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure,
-			fmt.Sprintf("A write asks all %d replicas and returns after W = %d acks; a read returns after R = %d replies.", cfg.N, cfg.W, cfg.R), size, inner.W))
-		y += lh
-		if len(v.Groups) > 0 {
-			l.Label(inner.X, y, size, scene.Vermillion.Mix(th.Text, 0.3), frame.AlignStart, frame.Fit(x.Measure, partition, size, inner.W))
+	for _, f := range lay.flights {
+		drawMessage(l, u(1), f.from, f.to, f.progress, f.kind)
+	}
+	for _, p := range lay.drops {
+		drawCross(l, p, u(6), u(2.5), scene.Vermillion)
+	}
+	for _, r := range lay.framed {
+		dashedRect(l, r, u(2), u(8), u(5), scene.Vermillion)
+	}
+	for _, b := range lay.boxes {
+		b.draw(l, u(1))
+	}
+	if lg := lay.legend; lg.square.W > 0 {
+		l.Rect(lg.square, scene.Orange)
+		if lg.diamond != nil {
+			drawQuad(l, lg.diamond, scene.SkyBlue)
 		}
-		y += lh + u(14)
-	case len(v.Groups) > 0 && inner.Bottom()-y >= lh+u(6)+countersMin+midMin:
-		l.Label(inner.X, y, size, scene.Vermillion.Mix(th.Text, 0.3), frame.AlignStart, frame.Fit(x.Measure, partition, size, inner.W))
-		y += lh + u(6)
-	default:
-		y += u(6)
+		if lg.both.W > 0 {
+			l.Outline(lg.both, u(3), scene.Yellow)
+		}
+		drawLabels(l, lg.texts)
 	}
+	drawLabels(l, lay.lines)
+	drawLabels(l, lay.cells)
+}
 
-	// In a short frame the lines about the last write and read go first,
-	// then the replicas' picture: the rule, the overlap and the counters
-	// stay.
-	textLines := 3
-	countersH := func() float64 { return float64(textLines)*lh + u(8) + frame.LineHeight(bigNum) + lh + u(4) }
-	if inner.Bottom()-y-countersH() < midMin+u(60) {
-		textLines = 1
+// draw draws the box, its glyph, its texts and its tags; u is one layout
+// unit.
+func (b nodeBox) draw(l *frame.Layer, u float64) {
+	l.Rect(b.r, b.fill)
+	l.Outline(b.outline, b.outlineW, b.outlineC)
+	drawNodeGlyph(l, u, b.glyph, b.glyphR, b.id, b.up)
+	drawLabels(l, b.texts)
+	if b.wTag.W > 0 {
+		l.Rect(b.wTag, scene.Orange)
 	}
-	if inner.Bottom()-y < countersH() {
-		textLines = 0
+	if b.rTag != nil {
+		drawQuad(l, b.rTag, scene.SkyBlue)
 	}
-	counters, mid := frame.Rect{X: inner.X, Y: y, W: inner.W, H: inner.Bottom() - y}.CutBottom(countersH())
-	if mid.H-u(8) >= midMin {
-		mid.H -= u(8) // a gap above the lines of text, where there is room
-	}
-	showMid := mid.H >= midMin
-
-	// The middle: writer, the replicas, reader.
-	wset, rset := c.lastWrite.set(), c.lastRead.set()
-	colW := min(u(150), mid.W*0.2)
-	boxH := min(u(80), mid.H)
-	writerBox := frame.Rect{X: mid.X, Y: mid.Y + (mid.H-boxH)/2, W: colW, H: boxH}
-	readerBox := frame.Rect{X: mid.Right() - colW, Y: writerBox.Y, W: colW, H: boxH}
-	cardW := min(u(300), mid.W-2*colW-u(60))
-	cardGap := u(10)
-	if replicas*(2*frame.LineHeight(size)+u(12))+(replicas-1)*cardGap > mid.H {
-		cardGap = u(4)
-	}
-	cardH := min(u(62), (mid.H-cardGap*float64(len(pref)-1))/float64(max(len(pref), 1)))
-	stackH := float64(len(pref))*cardH + float64(len(pref)-1)*cardGap
-	cardX := mid.X + (mid.W-cardW)/2
-	cardY := mid.Y + (mid.H-stackH)/2
-	cards := map[core.NodeID]frame.Rect{}
-	for i, id := range pref {
-		cards[id] = frame.Rect{X: cardX, Y: cardY + float64(i)*(cardH+cardGap), W: cardW, H: cardH}
-	}
-	center := func(r frame.Rect) point { return point{r.X + r.W/2, r.Y + r.H/2} }
-	// Message endpoints: the coordinator boxes' inner edges and the cards'
-	// outer edges, so that lines do not cross the text.
-	anchor := func(id core.NodeID, toward core.NodeID) (point, bool) {
-		if r, ok := cards[id]; ok {
-			p := center(r)
-			if toward == writer {
-				p.X = r.X
-			} else {
-				p.X = r.Right()
-			}
-			return p, true
-		}
-		switch id {
-		case writer:
-			p := center(writerBox)
-			p.X = writerBox.Right()
-			return p, true
-		case reader:
-			p := center(readerBox)
-			p.X = readerBox.X
-			return p, true
-		}
-		return point{}, false
-	}
-	var both []core.NodeID
-	for _, id := range pref {
-		if contains(wset, id) && contains(rset, id) {
-			both = append(both, id)
-		}
-	}
-	if showMid {
-		// Faint fan-out lines: every request goes to all N replicas.
-		for _, id := range pref {
-			a, _ := anchor(writer, id)
-			b, _ := anchor(id, writer)
-			l.Line(a.X, a.Y, b.X, b.Y, u(1), th.Border)
-			a, _ = anchor(reader, id)
-			b, _ = anchor(id, reader)
-			l.Line(a.X, a.Y, b.X, b.Y, u(1), th.Border)
-		}
-		now := float64(v.Tick) + x.Phase
-		for _, m := range v.InFlight {
-			if m.Key != quorumKey || m.From == m.To {
-				continue
-			}
-			// A reply travels back along its request's path.
-			other := m.To
-			if scene.IsReply(m.Kind) {
-				other = m.From
-			}
-			coord := m.From
-			if scene.IsReply(m.Kind) {
-				coord = m.To
-			}
-			a, ok1 := anchor(m.From, coord)
-			b, ok2 := anchor(m.To, coord)
-			if !ok1 || !ok2 || other == coord {
-				continue
-			}
-			drawMessage(l, u(1), a, b, progressOf(m, now), m.Kind)
-		}
-		for _, e := range x.Recent {
-			if e.Kind != core.EvMsgDrop || e.Key != quorumKey {
-				continue
-			}
-			coord := e.From
-			if _, isCard := cards[e.From]; isCard {
-				coord = e.To
-			}
-			a, ok1 := anchor(e.From, coord)
-			b, ok2 := anchor(e.To, coord)
-			if ok1 && ok2 && e.From != e.To {
-				drawCross(l, flightAt(a, b, 0.55), u(6), u(2.5), scene.Vermillion)
-			}
-		}
-
-		// The side of the partition that holds the writer (the side the split
-		// button cuts off) gets a dashed vermillion frame around each node.
-		if len(v.Groups) > 0 {
-			framed := []struct {
-				id core.NodeID
-				r  frame.Rect
-			}{{writer, writerBox}, {reader, readerBox}}
-			for _, id := range pref {
-				framed = append(framed, struct {
-					id core.NodeID
-					r  frame.Rect
-				}{id, cards[id]})
-			}
-			for _, f := range framed {
-				if groupOf(v, f.id) == groupOf(v, writer) {
-					dashedRect(l, f.r.Inset(-u(7)), u(2), u(8), u(5), scene.Vermillion)
-				}
-			}
-		}
-		c.drawCoordinator(x, l, writerBox, writer, "writer", "client "+strconv.Itoa(quorumWriter))
-		c.drawCoordinator(x, l, readerBox, reader, "reader", "client "+strconv.Itoa(quorumReader))
-		for i, id := range pref {
-			c.drawCard(x, l, cards[id], id, i, contains(wset, id), contains(rset, id))
-		}
-
-		// Legend of the tags, under the replicas, when it fits above the
-		// counters.
-		if gy, lhs := cardY+stackH+u(26), frame.LineHeight(size); gy+max(u(8), lhs/2) <= mid.Bottom() {
-			gx := cardX
-			l.Rect(frame.Rect{X: gx, Y: gy - u(8), W: u(16), H: u(16)}, scene.Orange)
-			// An entry that would run past the picture is left out.
-			fits := func(label string) bool { return gx+u(22)+x.Measure.Width(label, size) <= mid.Right() }
-			if fits("acked the last write") {
-				l.Label(gx+u(22), gy-lhs/2, size, th.TextDim, frame.AlignStart, "acked the last write")
-			}
-			gx += u(22) + x.Measure.Width("acked the last write", size) + u(22)
-			d := u(9)
-			if fits("answered the last read") {
-				l.Quad(float32(gx+d), float32(gy-d), float32(gx+2*d), float32(gy), float32(gx+d), float32(gy+d), float32(gx), float32(gy), scene.SkyBlue)
-				l.Label(gx+2*d+u(6), gy-lhs/2, size, th.TextDim, frame.AlignStart, "answered the last read")
-			}
-			gx += 2*d + u(6) + x.Measure.Width("answered the last read", size) + u(22)
-			if fits("in both") {
-				l.Outline(frame.Rect{X: gx, Y: gy - u(8), W: u(16), H: u(16)}, u(3), scene.Yellow)
-				l.Label(gx+u(22), gy-lhs/2, size, th.TextDim, frame.AlignStart, "in both")
-			}
-		}
-
-	}
-
-	// What the last write and read did, and the overlap.
-	hist := x.Cluster().History()
-	lines := []string{c.opLine(x, hist, c.lastWrite, "write", "acked by"), c.opLine(x, hist, c.lastRead, "read", "replies from")}
-	overlapLine, missed := overlapText(c.lastWrite, c.lastRead, both)
-	lines = append(lines, overlapLine)
-	lines = lines[len(lines)-textLines:]
-	ty := counters.Y
-	for i, t := range lines {
-		tc := th.Text
-		if i == len(lines)-1 && missed {
-			tc = scene.Orange
-		}
-		l.Label(counters.X, ty, size, tc, frame.AlignStart, frame.Fit(x.Measure, t, size, counters.W))
-		ty += lh
-	}
-	ty += u(8)
-	k := v.Counters
-	latency := func(client int) string {
-		mean, count := meanLatency(hist, client)
-		if count == 0 {
-			return "–"
-		}
-		return fmt.Sprintf("%.1f", mean)
-	}
-	cells := []struct {
-		label, value string
-		alarm        bool
-	}{
-		{"stale reads", strconv.Itoa(k.StaleReads), k.StaleReads > 0},
-		{"writes ok / failed", fmt.Sprintf("%d / %d", k.PutsOK, k.PutsFailed), k.PutsFailed > 0},
-		{"reads ok / failed", fmt.Sprintf("%d / %d", k.GetsOK, k.GetsFailed), k.GetsFailed > 0},
-		{"write ticks, mean", latency(quorumWriter), false},
-		{"read ticks, mean", latency(quorumReader), false},
-	}
-	cw := counters.W / float64(len(cells))
-	for i, cell := range cells {
-		cx := counters.X + float64(i)*cw
-		cc := th.Text
-		if cell.alarm {
-			cc = scene.Orange
-		}
-		l.Label(cx, ty, bigNum, cc, frame.AlignStart, frame.Fit(x.Measure, cell.value, bigNum, cw-u(8)))
-		l.Label(cx, ty+frame.LineHeight(bigNum), size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, cell.label, size, cw-u(8)))
-	}
+	drawLabels(l, b.tags)
 }
 
 // overlapText is the line about the last write's and read's sets, and
@@ -657,7 +473,7 @@ func overlapText(w, r quorumTrack, both []core.NodeID) (string, bool) {
 }
 
 // opLine describes the last write or read: who answered, how it ended.
-func (c *Quorums) opLine(x *lab.Context, hist []core.Op, t quorumTrack, what, answered string) string {
+func opLine(hist []core.Op, t quorumTrack, what, answered string) string {
 	if t.id == 0 {
 		return "No " + what + " yet."
 	}
@@ -697,99 +513,15 @@ func (c *Quorums) opLine(x *lab.Context, hist []core.Op, t quorumTrack, what, an
 	return fmt.Sprintf("%s: %s in %d ticks.", head, who, op.ReturnTick-op.InvokeTick)
 }
 
-// drawCoordinator draws the node a client sends its requests through.
-func (c *Quorums) drawCoordinator(x *lab.Context, l *frame.Layer, r frame.Rect, id core.NodeID, role, client string) {
-	th := x.Theme
-	u := th.U
-	size := th.Font()
-	lh := frame.LineHeight(size)
-	c.places[id] = r
-	l.Rect(r, th.Panel)
-	l.Outline(r, u(1), th.Border)
-	n := nodeOf(x.View, id)
-	up := n != nil && n.Up
-	if r.H < u(60) {
-		// A short box: the node and its role on one line.
-		cy := r.Y + r.H/2
-		drawNodeGlyph(l, u(1), point{r.X + u(20), cy}, min(u(11), r.H/2-u(3)), id, up)
-		l.Label(r.X+u(38), cy-lh/2, size, th.Text, frame.AlignStart, frame.Fit(x.Measure, id.String()+" "+role, size, r.W-u(42)))
-		return
-	}
-	drawNodeGlyph(l, u(1), point{r.X + u(20), r.Y + u(22)}, u(11), id, up)
-	l.Label(r.X+u(38), r.Y+u(22)-lh/2, size, th.Text, frame.AlignStart, id.String()+" "+role)
-	l.Label(r.X+u(10), r.Y+u(44), size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, client+c.sideText(x, id), size, r.W-u(16)))
-}
-
 // sideText names the node's side of the partition, if there is one.
-func (c *Quorums) sideText(x *lab.Context, id core.NodeID) string {
-	switch groupOf(x.View, id) {
+func sideText(v *core.View, id core.NodeID) string {
+	switch groupOf(v, id) {
 	case -1:
 		return ""
 	case 0:
 		return " · side A"
 	}
 	return " · side B"
-}
-
-// drawCard draws replica i of the key: its state, the value it stores, and
-// whether it is in the last write set (W), the last read set (R) or both.
-func (c *Quorums) drawCard(x *lab.Context, l *frame.Layer, r frame.Rect, id core.NodeID, i int, inW, inR bool) {
-	th := x.Theme
-	u := th.U
-	size := th.Font()
-	lh := frame.LineHeight(size)
-	c.places[id] = r
-	n := nodeOf(x.View, id)
-	up := n != nil && n.Up
-	l.Rect(r, th.Control)
-	if inW && inR {
-		// The overlap: a thick yellow frame and the words "in both".
-		l.Outline(r.Inset(-u(4)), u(4), scene.Yellow)
-	} else {
-		l.Outline(r, u(1), th.Border)
-	}
-	gy := r.Y + r.H/2
-	drawNodeGlyph(l, u(1), point{r.X + u(22), gy}, min(u(12), r.H/2-u(4)), id, up)
-	state := "up"
-	if !up {
-		state = "down"
-	}
-	title := fmt.Sprintf("%v · replica %d · %s%s", id, i+1, state, c.sideText(x, id))
-	// Tags on the right: W (orange, square) and R (sky blue, diamond).
-	tx := r.Right() - u(70)
-	valueW := tx - u(10) - (r.X + u(42))
-	if inW && inR {
-		valueW -= x.Measure.Width("in both", size) + u(10)
-	}
-	vals, _ := storedValues(x.View, id, quorumKey)
-	value := quorumKey + " = " + valuesText(vals)
-	if r.H < 2*lh+u(12) {
-		// A short card: one line, the node and its value first, then as
-		// much of the rest as fits, whole parts only.
-		line := fmt.Sprintf("%v · %s", id, value)
-		for _, more := range []string{fmt.Sprintf(" · replica %d", i+1), " · " + state, c.sideText(x, id)} {
-			if more == "" || x.Measure.Width(line+more, size) > valueW {
-				break
-			}
-			line += more
-		}
-		l.Label(r.X+u(42), gy-lh/2, size, th.Text, frame.AlignStart, frame.Fit(x.Measure, line, size, valueW))
-	} else {
-		l.Label(r.X+u(42), r.Y+u(6), size, th.Text, frame.AlignStart, frame.Fit(x.Measure, title, size, r.W-u(120)))
-		l.Label(r.X+u(42), r.Y+u(6)+lh, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, value, size, valueW))
-	}
-	if inW {
-		l.Rect(frame.Rect{X: tx, Y: gy - u(11), W: u(22), H: u(22)}, scene.Orange)
-		l.Label(tx+u(11), gy-lh/2, size, scene.Black, frame.AlignCenter, "W")
-	}
-	if inR {
-		cx, d := tx+u(44), u(14)
-		l.Quad(float32(cx), float32(gy-d), float32(cx+d), float32(gy), float32(cx), float32(gy+d), float32(cx-d), float32(gy), scene.SkyBlue)
-		l.Label(cx, gy-lh/2, size, scene.Black, frame.AlignCenter, "R")
-	}
-	if inW && inR {
-		l.Label(tx-u(10), gy-lh/2, size, scene.Yellow, frame.AlignEnd, "in both")
-	}
 }
 
 // goWrongWidgets are the "Can this go wrong?" control's buttons (canitgo.go).

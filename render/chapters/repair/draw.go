@@ -31,16 +31,29 @@ func (p pen) text(x, y, size float64, c frame.Color, align frame.Align, s string
 	}
 }
 
-// labelBox is the rectangle a label of s at size covers.
-func (p pen) labelBox(x, y, size float64, align frame.Align, s string) frame.Rect {
-	w := p.width(s, size)
-	switch align {
+// label is one line of text placed by a layout: x and the alignment say
+// where it stands across, y is the top of its line box (as
+// frame.Layer.Label takes it).
+type label struct {
+	x, y, size float64
+	c          frame.Color
+	align      frame.Align
+	s          string
+}
+
+func (t label) draw(l *frame.Layer) { l.Label(t.x, t.y, t.size, t.c, t.align, t.s) }
+
+// box is the rectangle the label covers, its width measured with m.
+func (t label) box(m frame.Measurer) frame.Rect {
+	w := m.Width(t.s, t.size)
+	x := t.x
+	switch t.align {
 	case frame.AlignCenter:
 		x -= w / 2
 	case frame.AlignEnd:
 		x -= w
 	}
-	return frame.Rect{X: x, Y: y, W: w, H: frame.LineHeight(size)}
+	return frame.Rect{X: x, Y: t.y, W: w, H: frame.LineHeight(t.size)}
 }
 
 // overlapsAny reports whether r overlaps one of boxes.

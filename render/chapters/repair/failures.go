@@ -332,7 +332,9 @@ func (c *Failures) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		var circle frame.Rect
 		circle, matrix = rest.CutLeft(circleW)
 		_, matrix = matrix.CutLeft(u(16))
-		c.drawCluster(p, circle, v)
+		lay := layOutCluster(v, c.trace.Events, x.Selected, th, x.Measure, circle)
+		c.hits = append(c.hits, lay.hits...)
+		drawCluster(p, lay)
 	}
 	c.drawMatrix(p, matrix, v, compact)
 }
@@ -360,138 +362,50 @@ func (c *Failures) detectionLine(v *core.View) string {
 	return s
 }
 
-// drawCluster draws the nodes on a circle with the last gossip exchanges,
-// the hints stand-ins hold and the recent handoffs.
-func (c *Failures) drawCluster(p pen, r frame.Rect, v *core.View) {
+// drawCluster draws the circle where lay puts its parts: the gossip
+// lines, the hint arrows with their framed labels, the handoff arrows,
+// then the nodes (a triangle when suspected, a grey ring when they left)
+// with their names.
+func drawCluster(p pen, lay clusterLayout) {
 	u := p.u
 	th := p.x.Theme
 	l := p.l
-	n := len(v.Nodes)
-	if n == 0 {
-		return
+	for _, g := range lay.gossip {
+		l.Line(g.x0, g.y0, g.x1, g.y1, u(2.5), g.c)
 	}
-	cx, cy := r.X+r.W/2, r.Y+r.H/2
-	rad := min(r.W, r.H)/2 - u(50)
-	gr := u(13)
-	pos := make([][2]float64, n)
-	for i := range v.Nodes {
-		a := -math.Pi/2 + 2*math.Pi*float64(i)/float64(n)
-		pos[i] = [2]float64{cx + rad*math.Cos(a), cy + rad*math.Sin(a)}
-	}
-	now := v.Tick
-	window := max(v.Config.GossipIntervalTicks, 1)
-	for _, e := range c.trace.Events {
-		if e.Tick <= now-window || int(e.From) >= n || int(e.To) >= n {
-			continue
-		}
-		if e.Kind == core.EvGossip {
-			age := float64(now-e.Tick) / float64(window)
-			a, b := pos[e.From], pos[e.To]
-			l.Line(a[0], a[1], b[0], b[1], u(2.5), scene.Purple.WithAlpha(float32(1-0.7*age)))
+	for _, h := range lay.hints {
+		p.arrow(h.x0, h.y0, h.x1, h.y1, u(2.5), scene.Vermillion, true)
+		if h.text.s != "" {
+			l.Rect(h.box, th.Background)
+			l.Outline(h.box, u(1), scene.Vermillion)
+			h.text.draw(l)
 		}
 	}
-	// Node labels are placed first; a hint's or handoff's label is left
-	// out where it would cover one of them or another.
-	labels := make([]string, n)
-	labelY := make([]float64, n)
-	var placed []frame.Rect
-	for i, nv := range v.Nodes {
-		x0, y0 := pos[i][0], pos[i][1]
-		labels[i] = nv.ID.String()
-		if st := scene.StateOf(v, i); st != scene.StateUp {
-			labels[i] += " " + scene.StateText(v, i)
-		}
-		labelY[i] = y0 + gr + u(6)
-		if y0 < cy-rad*0.5 {
-			labelY[i] = y0 - gr - u(6) - p.lh
-		}
-		b := p.labelBox(x0, labelY[i], p.fs, frame.AlignCenter, labels[i])
-		if overlapsAny(b, placed) {
-			labels[i] = nv.ID.String() // the shape tells the state
-			b = p.labelBox(x0, labelY[i], p.fs, frame.AlignCenter, labels[i])
-		}
-		if overlapsAny(b, placed) {
-			labels[i] = ""
-			continue
-		}
-		placed = append(placed, b)
-	}
-	// Hints: a dashed arrow from the stand-in to the node it writes for.
-	type pair struct{ from, to core.NodeID }
-	hints := map[pair][]string{}
-	var order []pair
-	for _, nv := range v.Nodes {
-		for _, h := range nv.Hints {
-			k := pair{nv.ID, h.For}
-			if _, ok := hints[k]; !ok {
-				order = append(order, k)
-			}
-			hints[k] = append(hints[k], h.Key)
+	for _, h := range lay.handoffs {
+		p.arrow(h.x0, h.y0, h.x1, h.y1, u(3), scene.Vermillion, false)
+		if h.text.s != "" {
+			h.text.draw(l)
 		}
 	}
-	for _, k := range order {
-		if int(k.from) >= n || int(k.to) >= n {
-			continue
-		}
-		a, b := pos[k.from], pos[k.to]
-		ax, ay, bx, by := shorten(a[0], a[1], b[0], b[1], gr+u(4))
-		p.arrow(ax, ay, bx, by, u(2.5), scene.Vermillion, true)
-		keys := hints[k]
-		label := "hint: " + keys[0]
-		if len(keys) > 1 {
-			label = fmt.Sprintf("%d hints", len(keys))
-		}
-		mx, my := (ax+bx)/2, (ay+by)/2
-		w := p.width(label, p.fs) + u(10)
-		box := frame.Rect{X: mx - w/2, Y: my - p.lh/2 - u(2), W: w, H: p.lh + u(4)}
-		if overlapsAny(box, placed) {
-			continue
-		}
-		placed = append(placed, box)
-		l.Rect(box, th.Background)
-		l.Outline(box, u(1), scene.Vermillion)
-		l.Label(mx, box.Y+u(2), p.fs, th.Text, frame.AlignCenter, label)
-	}
-	// Handoffs of the last few ticks: a solid arrow to the node that was back.
-	for _, e := range c.trace.Events {
-		if e.Kind != core.EvHintHandedOff || e.Tick <= now-12 || int(e.From) >= n || int(e.Peer) >= n {
-			continue
-		}
-		a, b := pos[e.From], pos[e.Peer]
-		ax, ay, bx, by := shorten(a[0], a[1], b[0], b[1], gr+u(4))
-		p.arrow(ax, ay, bx, by, u(3), scene.Vermillion, false)
-		label := "handed off " + e.Key
-		lb := p.labelBox((ax+bx)/2, (ay+by)/2+u(6), p.fs, frame.AlignCenter, label)
-		if overlapsAny(lb, placed) {
-			continue
-		}
-		placed = append(placed, lb)
-		l.Label((ax+bx)/2, lb.Y, p.fs, scene.Vermillion, frame.AlignCenter, label)
-	}
-	for i, nv := range v.Nodes {
-		x0, y0 := pos[i][0], pos[i][1]
-		state := scene.StateOf(v, i)
-		switch state {
+	gr := lay.glyphR
+	for _, n := range lay.nodes {
+		x0, y0 := n.x, n.y
+		switch n.state {
 		case scene.StateSuspected:
 			h := gr * 1.25
 			l.Tri(float32(x0), float32(y0-h), float32(x0+h), float32(y0+h*0.75), float32(x0-h), float32(y0+h*0.75), scene.Black)
 			h -= u(2)
-			l.Tri(float32(x0), float32(y0-h), float32(x0+h), float32(y0+h*0.75), float32(x0-h), float32(y0+h*0.75), scene.NodeColor(nv.ID))
+			l.Tri(float32(x0), float32(y0-h), float32(x0+h), float32(y0+h*0.75), float32(x0-h), float32(y0+h*0.75), scene.NodeColor(n.id))
 		case scene.StateLeft:
 			l.Annulus(x0, y0, gr, u(2), 24, scene.Grey)
 		default:
-			p.nodeGlyph(x0, y0, gr, nv.ID, nv.Up)
+			p.nodeGlyph(x0, y0, gr, n.id, n.up)
 		}
-		if nv.ID == p.x.Selected {
+		if n.selected {
 			l.Annulus(x0, y0, gr+u(6), u(2.5), 32, th.Text)
 		}
-		c.hits = append(c.hits, hit{nv.ID, x0, y0, gr + u(6)})
-		col := th.Text
-		if !nv.Up {
-			col = th.TextDim
-		}
-		if labels[i] != "" {
-			l.Label(x0, labelY[i], p.fs, col, frame.AlignCenter, labels[i])
+		if n.text.s != "" {
+			n.text.draw(l)
 		}
 	}
 }
