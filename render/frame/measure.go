@@ -173,3 +173,17 @@ func Wrap(m Measurer, s string, size, maxWidth float64) []string {
 	}
 	return lines
 }
+
+// LabelBox is the rectangle a label covers when painted by Layer.Label
+// with these arguments: x and align say where it stands across, y is the
+// top of its line box; the width is measured with m.
+func LabelBox(m Measurer, x, y, size float64, align Align, s string) Rect {
+	w := m.Width(s, size)
+	switch align {
+	case AlignCenter:
+		x -= w / 2
+	case AlignEnd:
+		x -= w
+	}
+	return Rect{X: x, Y: y, W: w, H: LineHeight(size)}
+}

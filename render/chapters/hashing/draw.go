@@ -129,15 +129,7 @@ type placedLabels struct {
 // labels placed before.
 func (p *placedLabels) place(m frame.Measurer, area frame.Rect, at frame.Text, texts ...string) bool {
 	for _, s := range texts {
-		w := m.Width(s, float64(at.Size))
-		x := float64(at.X)
-		switch at.Align {
-		case frame.AlignCenter:
-			x -= w / 2
-		case frame.AlignEnd:
-			x -= w
-		}
-		box := frame.Rect{X: x, Y: float64(at.Y), W: w, H: frame.LineHeight(float64(at.Size))}
+		box := frame.LabelBox(m, float64(at.X), float64(at.Y), float64(at.Size), at.Align, s)
 		if box.X < area.X || box.Y < area.Y || box.Right() > area.Right() || box.Bottom() > area.Bottom() {
 			continue
 		}

@@ -183,15 +183,7 @@ func (t label) draw(l *frame.Layer) { l.Label(t.x, t.y, t.size, t.c, t.align, t.
 
 // box is the rectangle the label covers, its width measured with m.
 func (t label) box(m frame.Measurer) frame.Rect {
-	w := m.Width(t.s, t.size)
-	x := t.x
-	switch t.align {
-	case frame.AlignCenter:
-		x -= w / 2
-	case frame.AlignEnd:
-		x -= w
-	}
-	return frame.Rect{X: x, Y: t.y, W: w, H: frame.LineHeight(t.size)}
+	return frame.LabelBox(m, t.x, t.y, t.size, t.align, t.s)
 }
 
 // drawLabels draws ts in order.

@@ -231,15 +231,7 @@ func Problems(f *frame.Frame, area frame.Rect, widgets []ui.Widget, m *frame.GoR
 
 // Box is the rectangle a label covers.
 func Box(tx frame.Text, m *frame.GoRegular) frame.Rect {
-	w := m.Width(tx.S, float64(tx.Size))
-	x := float64(tx.X)
-	switch tx.Align {
-	case frame.AlignCenter:
-		x -= w / 2
-	case frame.AlignEnd:
-		x -= w
-	}
-	return frame.Rect{X: x, Y: float64(tx.Y), W: w, H: frame.LineHeight(float64(tx.Size))}
+	return frame.LabelBox(m, float64(tx.X), float64(tx.Y), float64(tx.Size), tx.Align, tx.S)
 }
 
 func inside(r, bound frame.Rect) bool {
