@@ -83,8 +83,8 @@ func (v Violation) PrefixWords() string {
 		return fmt.Sprintf("No order explains even the first of key %s's %d operations.", strconv.Quote(v.Key), v.KeyOps)
 	}
 	last := v.Linearized[n-1]
-	return fmt.Sprintf("The longest order the check found explains %d of key %s's %d operations, up to request %d (%s); no order adds the other %d.",
-		n, strconv.Quote(v.Key), v.KeyOps, last.Request, describeOp(last), v.KeyOps-n)
+	return fmt.Sprintf("The longest order the check found explains %d of key %s's %d operations, up to %s; no order adds the other %d.",
+		n, strconv.Quote(v.Key), v.KeyOps, describeOp(last), v.KeyOps-n)
 }
 
 // longestPrefix is the longest of porcupine's partial linearizations of
