@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/core/tracestore"
 )
 
 // NodeHinter is implemented by chapters that say how their picture's nodes
@@ -34,6 +35,18 @@ type Clusters interface {
 	// ClusterNodeAt is the node drawn at a point of the last picture,
 	// with its cluster.
 	ClusterNodeAt(x, y float64) (cluster int, id core.NodeID, ok bool)
+}
+
+// ClusterTracer is implemented by a Clusters chapter whose further clusters
+// keep their traces, so that the time views (the diagram, the history) can
+// draw any of its clusters, not only the lab's run.
+type ClusterTracer interface {
+	// ClusterRun is cluster i's run (i >= 1) at the current tick: the
+	// cluster, the store of its recent events and operations, and its
+	// revision, which changes whenever the cluster was rebuilt (a scrub,
+	// a new configuration): its events then start over. ok is false when
+	// the chapter has no such cluster now.
+	ClusterRun(i int) (c *core.Cluster, trace *tracestore.Store, rev int, ok bool)
 }
 
 // clusterNames are the current chapter's cluster names, or nil when it

@@ -595,7 +595,7 @@ func (l *Lab) StateNow() State {
 		Frame:        l.frameCounter,
 		Digest:       l.tl.Cluster().Digest(),
 		Page:         l.pageState(),
-		View:         l.tv.mode,
+		View:         l.viewName(),
 		Memory:       l.memory,
 		Job:          l.jobState(),
 	}

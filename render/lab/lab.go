@@ -733,7 +733,7 @@ func (l *Lab) handleInput(in *ui.Input) {
 			l.setSpeed(l.speed / 2)
 		case 'v':
 			if l.timeViewsOffered() {
-				l.setView(ViewNames[(slices.Index(ViewNames, l.tv.mode)+1)%len(ViewNames)])
+				l.switchMode(ViewNames[(slices.Index(ViewNames, l.tv.mode)+1)%len(ViewNames)])
 			}
 		}
 	}

@@ -186,6 +186,9 @@ func lastTick(script []core.Recorded) int64 {
 // install makes a built run the lab's current one and tells its chapter.
 func (l *Lab) install(b builtRun) {
 	l.override = b.override
+	if b.idx != l.cur {
+		l.tv.cluster = "" // cluster names are the chapter's
+	}
 	l.cur, l.tl, l.seed = b.idx, b.tl, b.seed
 	l.runID++
 	l.tv.model, l.tv.sel = nil, diagram.Item{}
@@ -231,7 +234,7 @@ func (l *Lab) CurrentRun() Run {
 		r.ScriptKept = kept
 	}
 	if l.timeViewShown() {
-		r.View = l.tv.mode
+		r.View = l.viewName()
 	}
 	cfg := l.tl.Config()
 	presetCfg := p.Config

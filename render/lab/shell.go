@@ -76,7 +76,7 @@ func (l *Lab) buildWidgets() {
 	w.view = ui.NewDropdown("view", "", "Show the chapter's picture, the run's space-time diagram, or the clients' history (v)",
 		viewLabels, 0, func(i int) {
 			if i >= 0 && i < len(ViewNames) {
-				l.setView(ViewNames[i])
+				l.switchMode(ViewNames[i])
 			}
 		})
 	opts := make([]string, len(l.chapters))

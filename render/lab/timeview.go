@@ -9,6 +9,7 @@ import (
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/spacetime"
+	"github.com/ringlab/ringlab/core/tracestore"
 	"github.com/ringlab/ringlab/render/diagram"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/ui"
@@ -29,12 +30,48 @@ var ViewNames = []string{ViewScene, ViewDiagram, ViewHistory}
 
 var viewLabels = []string{"Scene", "Diagram", "History"}
 
-// ParseView checks a view name.
+// ParseView checks a view name: one of ViewNames, and for the diagram and
+// the history optionally the cluster they draw in a chapter that runs
+// several (Clusters), by its name after a dash: "diagram-cp".
 func ParseView(s string) (string, error) {
-	if slices.Contains(ViewNames, s) {
-		return s, nil
+	mode, cluster := splitView(s)
+	if !slices.Contains(ViewNames, mode) {
+		return "", fmt.Errorf("%s is not a view: use %s", runfmt.Clip(s), strings.Join(ViewNames, ", "))
 	}
-	return "", fmt.Errorf("%s is not a view: use %s", runfmt.Clip(s), strings.Join(ViewNames, ", "))
+	if cluster != "" && (mode == ViewScene || !validClusterName(cluster)) {
+		return "", fmt.Errorf("%s is not a view: a cluster goes after the diagram or the history (diagram-cp)", runfmt.Clip(s))
+	}
+	return s, nil
+}
+
+// splitView splits a view name into its view and its cluster ("" for the
+// lab's run).
+func splitView(s string) (mode, cluster string) {
+	mode, cluster, _ = strings.Cut(s, "-")
+	return mode, cluster
+}
+
+// validClusterName reports whether s can name a cluster in a view name: 1
+// to 8 letters or digits.
+func validClusterName(s string) bool {
+	if len(s) == 0 || len(s) > 8 {
+		return false
+	}
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// viewName is the view on screen as ParseView reads it: its cluster is
+// named when the time views draw another than the lab's run.
+func (l *Lab) viewName() string {
+	if i := l.timeCluster(); i > 0 && l.tv.mode != ViewScene {
+		return l.tv.mode + "-" + strings.ToLower(l.clusterNames()[i])
+	}
+	return l.tv.mode
 }
 
 // Limits of the time views.
@@ -62,7 +99,14 @@ type timeView struct {
 	mode   string
 	model  *spacetime.Model
 	runRev int // the run the model was built for (Lab.runID)
-	filter diagram.Filter
+	// cluster names the cluster drawn in a chapter that runs several
+	// ("" or cluster 0's name: the lab's run); modelCluster and
+	// clusterRev are the cluster and its revision the model was built
+	// for (ClusterTracer).
+	cluster      string
+	modelCluster int
+	clusterRev   int
+	filter       diagram.Filter
 	// gossipChosen is set once the user switched gossip on or off: from
 	// then on a new run keeps that choice.
 	gossipChosen bool
@@ -72,7 +116,7 @@ type timeView struct {
 	sel          diagram.Item
 	layout       diagram.Layout
 	stale        map[core.RequestID]bool
-	staleKey     [3]int // operations begun, reads succeeded and the run's revision when stale was filled
+	staleKey     [5]int // operations begun, reads succeeded, the run's revision, the cluster and its revision when stale was filled
 
 	// Widgets shown in the diagram's strip.
 	groups  [diagram.GroupCount]*ui.Toggle
@@ -81,6 +125,7 @@ type timeView struct {
 	zoomOut *ui.Button
 	prevOp  *ui.Button
 	nextOp  *ui.Button
+	other   *ui.Button // draws the chapter's next cluster
 	strip   frame.Rect
 	plot    frame.Rect
 	caption frame.Rect
@@ -115,6 +160,40 @@ func (l *Lab) buildTimeWidgets() {
 	tv.zoomOut = ui.NewButton("view-zoomout", "−", "Show more ticks across (mouse wheel)", func() { l.zoom(2) })
 	tv.prevOp = ui.NewButton("view-prevop", "◄ Op", "Select the previous client operation ([)", func() { l.selectOp(-1) })
 	tv.nextOp = ui.NewButton("view-nextop", "Op ►", "Select the next client operation (])", func() { l.selectOp(1) })
+	tv.other = ui.NewButton("view-cluster", "", "Draw the other cluster's run", func() {
+		names := l.clusterNames()
+		if len(names) > 1 {
+			l.setView(tv.mode + "-" + strings.ToLower(names[(l.timeCluster()+1)%len(names)]))
+		}
+	})
+}
+
+// timeClusters are the names of the clusters the time views can draw, or
+// nil when they draw only the lab's run.
+func (l *Lab) timeClusters() []string {
+	if _, ok := l.Chapter().(ClusterTracer); ok {
+		return l.clusterNames()
+	}
+	return nil
+}
+
+// timeCluster is the cluster the time views draw: 0, the lab's run, unless
+// the view names another of the chapter's clusters.
+func (l *Lab) timeCluster() int {
+	if l.tv.cluster == "" {
+		return 0
+	}
+	names := l.timeClusters()
+	return max(slices.IndexFunc(names, func(n string) bool { return strings.EqualFold(n, l.tv.cluster) }), 0)
+}
+
+// timeRun is the run the time views draw: the lab's, or another cluster's
+// with the store of its trace and its revision.
+func (l *Lab) timeRun() (c *core.Cluster, trace *tracestore.Store, rev int, ok bool) {
+	if i := l.timeCluster(); i > 0 {
+		return l.Chapter().(ClusterTracer).ClusterRun(i)
+	}
+	return l.tl.Cluster(), nil, 0, true
 }
 
 // timeViewsOffered reports whether the current chapter shows a run the
@@ -124,14 +203,33 @@ func (l *Lab) timeViewsOffered() bool { return l.Chapter().Parts()&PartTimeline 
 // timeViewShown reports whether the diagram or the history is on screen.
 func (l *Lab) timeViewShown() bool { return l.tv.mode != ViewScene && l.timeViewsOffered() }
 
-// setView switches the view.
+// switchMode shows view mode (one of ViewNames) of the cluster drawn now:
+// the view menu and the v key keep the cluster.
+func (l *Lab) switchMode(mode string) {
+	if c := l.tv.cluster; c != "" && mode != ViewScene {
+		mode += "-" + c
+	}
+	l.setView(mode)
+}
+
+// setView switches the view (a name ParseView accepts: "diagram" is the
+// lab's run, "diagram-cp" a cluster of the chapter's by name).
 func (l *Lab) setView(v string) {
-	if v != l.tv.mode {
+	mode, cluster := splitView(v)
+	if cluster != "" && !slices.ContainsFunc(l.timeClusters(), func(n string) bool { return strings.EqualFold(n, cluster) }) {
+		l.notify(fmt.Sprintf("This chapter runs no cluster %q: the view shows its run.", cluster))
+		cluster = ""
+	}
+	before := l.viewName()
+	l.tv.cluster = cluster
+	if l.tv.mode = mode; l.viewName() != before {
 		l.runRev++ // the link carries the view
 	}
-	l.tv.mode = v
-	l.w.view.Selected = slices.Index(ViewNames, v)
-	if v != ViewScene {
+	if l.timeCluster() != l.tv.modelCluster {
+		l.tv.sel = diagram.Item{} // its ids are the other cluster's
+	}
+	l.w.view.Selected = slices.Index(ViewNames, mode)
+	if mode != ViewScene {
 		l.syncTimeModel(nil)
 	}
 }
@@ -167,14 +265,18 @@ func (l *Lab) syncTimeModel(evs []core.Event) {
 		tv.model = nil
 		return
 	}
+	if tv.runRev != l.runID && !tv.gossipChosen {
+		// Gossip drowns client traffic, but is all there is to see in a
+		// run without clients (membership and failure detection).
+		cfg := l.tl.Config()
+		tv.filter.Hide[diagram.GroupGossip] = cfg.Workload.Clients > 0 || cfg.GossipIntervalTicks == 0
+		tv.groups[diagram.GroupGossip].On = !tv.filter.Hide[diagram.GroupGossip]
+	}
+	if i := l.timeCluster(); i > 0 || tv.modelCluster != 0 {
+		l.syncClusterModel(i)
+		return
+	}
 	if tv.model == nil || tv.runRev != l.runID {
-		if tv.runRev != l.runID && !tv.gossipChosen {
-			// Gossip drowns client traffic, but is all there is to see in a
-			// run without clients (membership and failure detection).
-			cfg := l.tl.Config()
-			tv.filter.Hide[diagram.GroupGossip] = cfg.Workload.Clients > 0 || cfg.GossipIntervalTicks == 0
-			tv.groups[diagram.GroupGossip].On = !tv.filter.Hide[diagram.GroupGossip]
-		}
 		l.rebuildTimeModel()
 		return
 	}
@@ -197,13 +299,55 @@ func (l *Lab) syncTimeModel(evs []core.Event) {
 func (l *Lab) rebuildTimeModel() {
 	tv := &l.tv
 	tv.model = spacetime.New(l.tl.Config())
-	tv.runRev = l.runID
+	tv.runRev, tv.modelCluster = l.runID, 0
 	evs, err := l.context().RunTrace()
 	if err != nil {
 		l.notify("Could not rebuild the run's trace for the diagram: " + err.Error())
 		return
 	}
 	tv.model.Add(evs)
+}
+
+// syncClusterModel is syncTimeModel for cluster i of a chapter that runs
+// several (ClusterTracer), cluster 0 included when the model drew another:
+// the model follows the cluster's trace, and is rebuilt from it when the
+// cluster was rebuilt.
+func (l *Lab) syncClusterModel(i int) {
+	tv := &l.tv
+	if i == 0 {
+		tv.model, tv.modelCluster = nil, 0
+		l.syncTimeModel(nil) // back to the lab's run, rebuilt from its trace
+		return
+	}
+	c, trace, rev, ok := l.Chapter().(ClusterTracer).ClusterRun(i)
+	if !ok {
+		tv.model = nil
+		return
+	}
+	rebuild := func() {
+		tv.model = spacetime.New(c.Config())
+		tv.runRev, tv.modelCluster, tv.clusterRev = l.runID, i, rev
+		tv.model.Add(trace.Events(trace.Start(), c.Now()))
+	}
+	if tv.model == nil || tv.runRev != l.runID || tv.modelCluster != i || tv.clusterRev != rev {
+		rebuild()
+		return
+	}
+	var news []core.Event
+	trace.EachEvent(tv.model.Tick(), c.Now(), func(e *core.Event) bool {
+		if e.Seq > tv.model.Seq() {
+			news = append(news, *e)
+		}
+		return true
+	})
+	if len(news) > 0 && news[0].Seq != tv.model.Seq()+1 {
+		rebuild() // the trace's window moved past the model
+		return
+	}
+	tv.model.Add(news)
+	if len(tv.model.Msgs()) > timeModelMsgsMax {
+		tv.model.Forget(c.Now() - 4*tv.span)
+	}
 }
 
 // forkTimeModel is called before a command is applied: when the model knows
@@ -213,6 +357,9 @@ func (l *Lab) forkTimeModel() {
 	tv := &l.tv
 	if tv.model == nil {
 		return
+	}
+	if tv.modelCluster != 0 {
+		return // another cluster's: it follows that cluster's rebuilds
 	}
 	if now := l.tl.Now(); tv.model.Tick() > now {
 		tv.model.Truncate(uint64(l.tl.Cluster().Counters().Events), now)
@@ -230,6 +377,12 @@ func (l *Lab) layoutTimeView(area frame.Rect) {
 	toggleW := func(t *ui.Toggle) float64 { return l.measure.Width(t.Label+": off", th.Font()) + u(54) }
 	nav := []ui.Widget{tv.prevOp, tv.nextOp, tv.zoomOut, tv.zoomIn, tv.followT}
 	navW := []float64{u(64), u(64), u(32), u(32), toggleW(tv.followT)}
+	tv.other.SetBounds(frame.Rect{})
+	if names := l.timeClusters(); names != nil {
+		tv.other.Label = names[l.timeCluster()] + " run ⇄"
+		nav = append([]ui.Widget{tv.other}, nav...)
+		navW = append([]float64{l.measure.Width(tv.other.Label, th.Font()) + u(20)}, navW...)
+	}
 	var filters []ui.Widget
 	var filterW []float64
 	for g := range diagram.GroupCount {
@@ -288,7 +441,7 @@ func (l *Lab) layoutTimeView(area frame.Rect) {
 // order.
 func (l *Lab) timeWidgets() []ui.Widget {
 	tv := &l.tv
-	ws := []ui.Widget{tv.prevOp, tv.nextOp, tv.zoomOut, tv.zoomIn, tv.followT}
+	ws := []ui.Widget{tv.other, tv.prevOp, tv.nextOp, tv.zoomOut, tv.zoomIn, tv.followT}
 	if tv.mode == ViewDiagram {
 		for g := range diagram.GroupCount {
 			ws = append(ws, tv.groups[g])
@@ -330,9 +483,9 @@ func (l *Lab) timeInput() diagram.Input {
 }
 
 // verdict is the chapter's linearizability verdict on the run on screen,
-// if it has one (Verdicter).
+// if it has one (Verdicter): it checks the lab's run, cluster 0.
 func (l *Lab) verdict() (Verdict, bool) {
-	if vc, ok := l.Chapter().(Verdicter); ok {
+	if vc, ok := l.Chapter().(Verdicter); ok && l.timeCluster() == 0 {
 		return vc.Verdict(l.tl.Now())
 	}
 	return Verdict{}, false
@@ -343,14 +496,18 @@ func (l *Lab) verdict() (Verdict, bool) {
 // since the last time (a read is judged when it succeeds).
 func (l *Lab) opStale(id core.RequestID) bool {
 	tv := &l.tv
-	cn := l.tl.Cluster().Counters()
-	if key := [3]int{cn.OpsAttempted, cn.GetsOK, l.runRev}; key != tv.staleKey || tv.stale == nil {
+	c, _, rev, ok := l.timeRun()
+	if !ok {
+		return false
+	}
+	cn := c.Counters()
+	if key := [5]int{cn.OpsAttempted, cn.GetsOK, l.runRev, l.timeCluster(), rev}; key != tv.staleKey || tv.stale == nil {
 		tv.staleKey = key
 		clear(tv.stale)
 		if tv.stale == nil {
 			tv.stale = map[core.RequestID]bool{}
 		}
-		for _, op := range l.tl.Cluster().History() {
+		for _, op := range c.History() {
 			if op.Stale {
 				tv.stale[op.Request] = true
 			}
@@ -363,6 +520,11 @@ func (l *Lab) opStale(id core.RequestID) bool {
 func (l *Lab) drawTimeView(layer *frame.Layer) {
 	tv := &l.tv
 	th := &l.theme
+	if i := l.timeCluster(); i > 0 {
+		// Another cluster advances in its chapter's Update, after the
+		// lab's run: its model catches up here, for the tick on screen.
+		l.syncClusterModel(i)
+	}
 	if tv.model == nil {
 		l.paragraph(layer, tv.plot, "The run's trace could not be rebuilt for this view.", th.TextDim)
 		return
@@ -376,6 +538,9 @@ func (l *Lab) drawTimeView(layer *frame.Layer) {
 // linearizability verdict on the run, it says that first.
 func (l *Lab) timeCaption() string {
 	s := l.selectionCaption()
+	if names := l.timeClusters(); names != nil {
+		s = "The " + names[l.timeCluster()] + " cluster's run. " + s
+	}
 	v, ok := l.verdict()
 	if !ok {
 		return s
@@ -484,7 +649,10 @@ func (l *Lab) selectViewItem(s string) {
 	}
 	switch {
 	case s == "stale":
-		h := l.tl.Cluster().History()
+		var h []core.Op
+		if c, _, _, ok := l.timeRun(); ok {
+			h = c.History()
+		}
 		for i := len(h) - 1; i >= 0; i-- {
 			if h[i].Stale {
 				tv.sel = diagram.Item{Kind: diagram.ItemOp, ID: uint64(h[i].Request)}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ring"
+	"github.com/ringlab/ringlab/core/tracestore"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -288,6 +289,14 @@ func (c *CAP) ClusterEvents(i int) []core.Event {
 		return nil
 	}
 	return c.twin.take()
+}
+
+// ClusterRun is the twin's run for the time views (lab.ClusterTracer).
+func (c *CAP) ClusterRun(i int) (*core.Cluster, *tracestore.Store, int, bool) {
+	if i != 1 || c.twin.c == nil {
+		return nil, nil, 0, false
+	}
+	return c.twin.c, &c.twin.trace, c.twin.rev, true
 }
 
 // clusterOfPanel is the cluster drawn in panel p (0: CP, 1: AP).

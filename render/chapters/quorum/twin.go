@@ -1,9 +1,11 @@
 package quorum
 
 import (
+	"math"
 	"reflect"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/core/tracestore"
 )
 
 // twin is a second cluster that replays every command of the lab's run at
@@ -24,7 +26,22 @@ type twin struct {
 	// newsSeq is the last event of a catch-up replay, which is not news.
 	news    []core.Event
 	newsSeq uint64
+	// trace is the twin's recent events, catch-up replays included, for
+	// the time views (lab.ClusterTracer); rev counts the rebuilds, after
+	// which its events start over.
+	trace tracestore.Store
+	rev   int
+	now   int64 // the tick of the sync under way
 }
+
+// twinTraceBytes is the twin's trace window: a quarter of the lab's own,
+// plenty for the diagram's recent ticks.
+const twinTraceBytes = tracestore.DefaultBudgetBytes / 4
+
+// twinCatchUpTicks is how far a catch-up replay runs before its events
+// are moved to the trace, so that replaying a long run never buffers more
+// than a window's worth.
+const twinCatchUpTicks = 1024
 
 // twinNewsMax bounds the news kept between two takes.
 const twinNewsMax = 4096
@@ -46,6 +63,8 @@ func (t *twin) reset(cfg core.Config) {
 	t.cfg = cfg
 	t.c, t.applied, t.err, t.drops = nil, nil, nil, nil
 	t.news, t.newsSeq = nil, 0
+	t.trace = *tracestore.New(twinTraceBytes)
+	t.rev++
 }
 
 // sync brings the twin to the live cluster's tick, applying the commands
@@ -53,7 +72,6 @@ func (t *twin) reset(cfg core.Config) {
 func (t *twin) sync(live *core.Cluster) {
 	rec := live.Recorded()
 	now := live.Now()
-	rebuilt := false
 	// A long run keeps its client history only from its retained window on:
 	// once caught up, the twin keeps as much.
 	defer func() {
@@ -61,6 +79,14 @@ func (t *twin) sync(live *core.Cluster) {
 			t.c.ForgetBefore(live.HistoryFrom())
 		}
 	}()
+	keep := t.drops[:0]
+	for _, e := range t.drops {
+		if e.Tick >= now-twinRecentTicks {
+			keep = append(keep, e)
+		}
+	}
+	t.drops, t.now = keep, now
+	rebuilt := false
 	if t.c == nil || now < t.c.Now() || len(rec) < len(t.applied) ||
 		!reflect.DeepEqual(rec[:len(t.applied)], t.applied) {
 		c, err := core.New(t.cfg)
@@ -71,49 +97,51 @@ func (t *twin) sync(live *core.Cluster) {
 		}
 		t.c, t.applied, t.err, t.drops = c, nil, nil, nil
 		t.news = nil
-		// Catching up replays history: its events are not news.
-		c.DiscardEvents(true)
+		t.trace = *tracestore.New(twinTraceBytes)
+		t.rev++
+		// Catching up replays history: its events go to the trace, but
+		// none of them is news.
+		t.newsSeq = math.MaxUint64
 		rebuilt = true
 	}
-	// A rebuild replays history quietly up to the ticks whose dropped
-	// messages are still marked; their events are kept, as when playing.
-	quiet := rebuilt
-	hear := func(tick int64) {
-		if quiet && tick >= now-twinRecentTicks {
-			t.c.RunUntil(max(now-twinRecentTicks-1, t.c.Now()))
-			t.c.DiscardEvents(false)
-			quiet = false
-		}
-	}
 	for _, r := range rec[len(t.applied):] {
-		hear(r.Tick)
-		t.c.RunUntil(r.Tick)
+		t.runUntil(r.Tick)
 		if _, err := t.c.Apply(r.Cmd); err != nil && t.err == nil {
 			t.err = err
 		}
 		t.applied = append(t.applied, r)
 	}
-	hear(now)
-	t.c.RunUntil(now)
+	t.runUntil(now)
+	t.keep(t.c.Events())
 	if rebuilt {
 		t.newsSeq = uint64(t.c.Counters().Events)
 	}
-	keep := t.drops[:0]
-	for _, e := range t.drops {
-		if e.Tick >= now-twinRecentTicks {
-			keep = append(keep, e)
-		}
+	if n := len(t.news) - twinNewsMax; n > 0 {
+		t.news = append(t.news[:0], t.news[n:]...)
 	}
-	t.drops = keep
-	for _, e := range t.c.Events() {
-		if e.Kind == core.EvMsgDrop && e.Tick >= now-twinRecentTicks {
+}
+
+// runUntil advances the twin to tick to (if it is behind), moving its
+// events to the trace as it goes.
+func (t *twin) runUntil(to int64) {
+	for t.c.Now() < to {
+		t.c.RunUntil(min(to, t.c.Now()+twinCatchUpTicks))
+		t.keep(t.c.Events())
+	}
+}
+
+// keep takes events the twin just made: they go to the trace (with the
+// twin's operations as they are after them), the dropped messages of the
+// last few ticks before the sync's tick are marked, and the rest is news.
+func (t *twin) keep(evs []core.Event) {
+	for _, e := range evs {
+		if e.Kind == core.EvMsgDrop && e.Tick >= t.now-twinRecentTicks {
 			t.drops = append(t.drops, e)
 		}
 		if e.Seq > t.newsSeq {
 			t.news = append(t.news, e)
 		}
 	}
-	if n := len(t.news) - twinNewsMax; n > 0 {
-		t.news = append(t.news[:0], t.news[n:]...)
-	}
+	t.trace.Add(evs)
+	t.trace.Sync(t.c, t.c.Now())
 }

@@ -89,7 +89,7 @@ func newFlagSet(s *Settings) *flag.FlagSet {
 	fs.StringVar(&s.ExportDir, "export-dir", ".", "directory the Save menu writes files into")
 	fs.BoolVar(&s.ReducedMotion, "reduced-motion", false, "draw message flights as jump cuts (no animation)")
 	fs.BoolVar(&s.Embed, "embed", false, "the compact layout of a small embedded frame")
-	fs.Func("view", "the view to start in: scene (the chapter's picture), diagram (the run's space-time diagram) or history (the clients' history)", func(v string) error {
+	fs.Func("view", "the view to start in: scene (the chapter's picture), diagram (the run's space-time diagram) or history (the clients' history); in the CAP chapter diagram-cp, history-ap and the like draw that cluster", func(v string) error {
 		if _, err := lab.ParseView(v); err != nil {
 			return err
 		}
