@@ -379,7 +379,7 @@ func (l *Lab) layoutTimeView(area frame.Rect) {
 	navW := []float64{u(64), u(64), u(32), u(32), toggleW(tv.followT)}
 	tv.other.SetBounds(frame.Rect{})
 	if names := l.timeClusters(); names != nil {
-		tv.other.Label = names[l.timeCluster()] + " run ⇄"
+		tv.other.Label = "Cluster: " + names[l.timeCluster()]
 		nav = append([]ui.Widget{tv.other}, nav...)
 		navW = append([]float64{l.measure.Width(tv.other.Label, th.Font()) + u(20)}, navW...)
 	}
