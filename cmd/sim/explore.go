@@ -23,19 +23,23 @@ func (s *skewFlags) Set(v string) error { *s = append(*s, v); return nil }
 
 // exploreReport is what `sim explore -json` prints.
 type exploreReport struct {
-	Command        string          `json:"command"`
-	Script         string          `json:"script"`
-	Property       string          `json:"property"`
-	Definition     string          `json:"definition"`
-	Budget         explore.Budget  `json:"budget"`
-	Bounds         explore.Bounds  `json:"bounds"`
-	Config         core.Config     `json:"config"`
-	Violated       bool            `json:"violated"`
-	Exhausted      bool            `json:"exhausted"`
-	CutBy          string          `json:"cut_by,omitempty"`
-	States         int             `json:"states"`
-	DistinctStates int             `json:"distinct_states"`
-	Depth          int             `json:"depth"`
+	Command        string         `json:"command"`
+	Script         string         `json:"script"`
+	Property       string         `json:"property"`
+	Definition     string         `json:"definition"`
+	Budget         explore.Budget `json:"budget"`
+	Bounds         explore.Bounds `json:"bounds"`
+	Config         core.Config    `json:"config"`
+	Violated       bool           `json:"violated"`
+	Exhausted      bool           `json:"exhausted"`
+	CutBy          string         `json:"cut_by,omitempty"`
+	States         int            `json:"states"`
+	DistinctStates int            `json:"distinct_states"`
+	Depth          int            `json:"depth"`
+	// FaultsSubsumed: the budget allowed drops or partitions, but for this
+	// property (one of the history) a message held to the end is the same
+	// as one lost, so the schedules that hold messages cover them.
+	FaultsSubsumed bool            `json:"faults_subsumed,omitempty"`
 	Counterexample *exploreCounter `json:"counterexample"`
 }
 
@@ -151,7 +155,7 @@ func runExplore(args []string, stdout io.Writer) error {
 	}
 	rep := exploreReport{Command: "explore", Script: sc.String(), Property: *property, Definition: prop.Describe(),
 		Budget: scenario.Budget, Bounds: bounds, Config: cfg, Violated: res.Violated, Exhausted: res.Exhausted,
-		CutBy: res.CutBy, States: res.States, DistinctStates: res.DistinctStates, Depth: res.Depth}
+		CutBy: res.CutBy, States: res.States, DistinctStates: res.DistinctStates, Depth: res.Depth, FaultsSubsumed: res.Subsumed}
 	if ce := res.Counterexample; ce != nil {
 		lines, err := explore.Narrate(ce)
 		if err != nil {
@@ -218,6 +222,10 @@ func writeExploreText(w io.Writer, r exploreReport, took time.Duration) error {
 	fmt.Fprintf(&b, "cluster:   %d nodes, N=%d W=%d R=%d, %s, %s, read repair %s\n", r.Config.Nodes, r.Config.N, r.Config.W, r.Config.R,
 		mode, r.Config.Versioning, yesNo(r.Config.ReadRepair))
 	fmt.Fprintf(&b, "faults:    up to %d partitions, %d crashes, %d dropped messages\n", r.Budget.Partitions, r.Budget.Crashes, r.Budget.Drops)
+	if r.FaultsSubsumed {
+		fmt.Fprintf(&b, "           (for this property a message held to the end is the same as one lost, so the\n"+
+			"           schedules that hold messages cover every drop and partition: none is tried apart)\n")
+	}
 	fmt.Fprintf(&b, "property:  %s\n", r.Definition)
 	fmt.Fprintf(&b, "searched:  %d states (%d distinct), depth %d, in %.1f s\n", r.States, r.DistinctStates, r.Depth, took.Seconds())
 	switch {

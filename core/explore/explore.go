@@ -150,6 +150,11 @@ type Report struct {
 	Expanded       int             `json:"expanded"`
 	Depth          int             `json:"depth"`
 	Counterexample *Counterexample `json:"counterexample"`
+	// Subsumed is set when the budget allowed drops or partitions but the
+	// property is one of the history: a message held to the end is then the
+	// same as one lost, so the schedules that only hold messages cover them
+	// (Search.faultsSubsumed), and no drop or partition was tried.
+	Subsumed bool `json:"faults_subsumed,omitempty"`
 }
 
 // choice is one step the search may take.
@@ -183,6 +188,9 @@ type Search struct {
 	visited     map[uint64]bool
 	report      Report
 	nodes       int
+	// full turns the reductions of faultsSubsumed and networkFaults off
+	// (tests compare the answers).
+	full bool
 }
 
 // New starts a search of the scenario.
@@ -223,6 +231,7 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	root := &state{c: c, reqs: make([]core.RequestID, len(s.ops))}
 	s.visited[s.hash(root)] = true
 	s.report.States, s.report.DistinctStates = 1, 1
+	s.report.Subsumed = s.faultsSubsumed() && (sc.Budget.Drops > 0 || sc.Budget.Partitions > 0)
 	s.level = []*state{root}
 	return s, nil
 }
@@ -336,17 +345,76 @@ func (s *Search) choices(st *state) []choice {
 			}
 		}
 	}
+	if s.faultsSubsumed() {
+		// Drops and partitions add nothing here (see faultsSubsumed).
+	} else {
+		out = s.networkFaults(st, held, out)
+	}
+	for n := 0; n < s.nodes; n++ {
+		id := core.NodeID(n)
+		switch {
+		case !c.NodeUp(id):
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdRestart, Node: id}, op: -1})
+		case st.crashes < s.sc.Budget.Crashes:
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdCrash, Node: id}, op: -1})
+		}
+	}
+	return out
+}
+
+// faultsSubsumed reports whether lost messages (drops, and the cross-cut
+// deliveries a partition turns into losses) can be left out of the search
+// without changing its answer. For a property of the history (every one but
+// the lost write) they can: a message the schedule never delivers is held
+// to the end, and to the history a message held to the end is the same as
+// one lost, while one held may still be delivered later. So any schedule
+// with a drop or a partition gives the same history as a shorter one
+// without them, in which the messages lost stay held, and a shortest
+// counterexample never contains one. The lost-write property is different:
+// it settles the cluster, which delivers what is still held.
+func (s *Search) faultsSubsumed() bool {
+	return !s.full && s.sc.Property != core.PropLost
+}
+
+// networkFaults appends the drops, partitions and heals possible in st.
+//
+// A partition's only effect in a scripted run is on deliveries across its
+// cut, which become losses (core decides partitions at delivery). So it
+// commutes with every other step: any schedule can start it just before the
+// first delivery it cuts, and heal it just before the first delivery across
+// the cut after it, without changing what happens or the schedule's length
+// (one whose partition cuts nothing, or whose heal is never needed, is
+// longer than the same one without them). The search therefore starts a
+// partition only with a split that cuts a message held now, and heals only
+// when a held message crosses the cut or another partition may follow.
+func (s *Search) networkFaults(st *state, held []core.Message, out []choice) []choice {
+	c := st.c
 	if st.drops < s.sc.Budget.Drops {
 		for _, m := range held {
 			out = append(out, choice{cmd: core.Command{Kind: core.CmdDrop, Msg: m.ID}, op: -1})
 		}
 	}
-	if _, cut := c.PartitionSide(); cut {
-		out = append(out, choice{cmd: core.Command{Kind: core.CmdHeal}, op: -1})
+	// crosses reports whether a held message crosses the cut between the
+	// side holding n0 (the nodes in side) and the rest.
+	crosses := func(side uint64) bool {
+		for _, m := range held {
+			if (side>>m.From)&1 != (side>>m.To)&1 {
+				return true
+			}
+		}
+		return false
+	}
+	if side, cut := c.PartitionSide(); cut {
+		if s.full || crosses(side) || st.parts < s.sc.Budget.Partitions {
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdHeal}, op: -1})
+		}
 	} else if st.parts < s.sc.Budget.Partitions {
 		// Every split into two sides: the side holding n0 is named by the
 		// other nodes it holds.
 		for mask := 0; mask < 1<<(s.nodes-1)-1; mask++ {
+			if side := uint64(mask)<<1 | 1; !s.full && !crosses(side) {
+				continue
+			}
 			a := []core.NodeID{0}
 			var b []core.NodeID
 			for n := 1; n < s.nodes; n++ {
@@ -357,15 +425,6 @@ func (s *Search) choices(st *state) []choice {
 				}
 			}
 			out = append(out, choice{cmd: core.Command{Kind: core.CmdPartition, Groups: [][]core.NodeID{a, b}}, op: -1})
-		}
-	}
-	for n := 0; n < s.nodes; n++ {
-		id := core.NodeID(n)
-		switch {
-		case !c.NodeUp(id):
-			out = append(out, choice{cmd: core.Command{Kind: core.CmdRestart, Node: id}, op: -1})
-		case st.crashes < s.sc.Budget.Crashes:
-			out = append(out, choice{cmd: core.Command{Kind: core.CmdCrash, Node: id}, op: -1})
 		}
 	}
 	return out

@@ -246,3 +246,70 @@ func TestNarrate(t *testing.T) {
 	}
 	t.Logf("\n%s", text)
 }
+
+// The reductions (faultsSubsumed, networkFaults) change how much is
+// searched, never the answer: with them and without, each scenario is
+// violated or not alike, with a counterexample of the same length, and an
+// exhausted space stays exhausted.
+func TestFaultReductionsKeepTheAnswer(t *testing.T) {
+	strict := smallConfig()
+	strict.Nodes, strict.W, strict.R = 3, 2, 2
+	sloppy := strict
+	sloppy.Nodes = 4
+	sloppy.Mode = core.Sloppy
+	weak := strict
+	weak.W, weak.R = 1, 1
+	lww := strict
+	lww.Versioning = core.LWW
+	lww.SkewTicks = []int64{20}
+	cases := []struct {
+		name   string
+		cfg    core.Config
+		script string
+		prop   core.Property
+		budget Budget
+	}{
+		{"strict stale, a partition", strict, "c1: put k v1 ; c2: get k", core.PropStale, Budget{Partitions: 1}},
+		{"strict stale, a drop", strict, "c1: put k v1 ; c2: get k", core.PropStale, Budget{Drops: 1}},
+		{"weak stale, a partition", weak, "c1: put k v1 ; c2: get k", core.PropStale, Budget{Partitions: 1}},
+		{"sloppy stale, a partition and a drop", sloppy, "c1: put k v1 ; c2: get k", core.PropStale, Budget{Partitions: 1, Drops: 1}},
+		{"strict read-your-writes, a partition", strict, "c1: put k v1 ; c1: get k", core.PropRYW, Budget{Partitions: 1}},
+		{"strict lost, a partition", strict, "c1@n0: put k v1 | c2@n1: put k v2", core.PropLost, Budget{Partitions: 1}},
+		{"lww lost, a partition", lww, "c1@n0: put k v1 ; c2@n1: put k v2", core.PropLost, Budget{Partitions: 1}},
+		{"weak lost, a partition and a drop", weak, "c1@n0: put k v1", core.PropLost, Budget{Partitions: 1, Drops: 1}},
+	}
+	if testing.Short() {
+		cases = cases[2:3]
+	}
+	for _, tc := range cases {
+		sc := Scenario{Config: tc.cfg, Script: mustScript(t, tc.script), Property: tc.prop, Budget: tc.budget}
+		b := Bounds{MaxStates: 400_000}
+		reduced, err := New(sc, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, _ := New(sc, b)
+		full.full = true
+		r, f := reduced.Run(), full.Run()
+		t.Logf("%s: reduced %d states (%d distinct), full %d (%d); violated %v/%v, exhausted %v/%v",
+			tc.name, r.States, r.DistinctStates, f.States, f.DistinctStates, r.Violated, f.Violated, r.Exhausted, f.Exhausted)
+		if f.CutBy == "states" {
+			t.Fatalf("%s: the full search was cut by states: make the case smaller", tc.name)
+		}
+		if r.Violated != f.Violated || r.Exhausted != f.Exhausted || r.Depth > f.Depth {
+			t.Errorf("%s: reduced %+v, full %+v", tc.name, r, f)
+		}
+		if r.Violated && len(r.Counterexample.Schedule) != len(f.Counterexample.Schedule) {
+			t.Errorf("%s: counterexamples of %d and %d steps", tc.name, len(r.Counterexample.Schedule), len(f.Counterexample.Schedule))
+		}
+		if r.Violated {
+			checkReplay(t, sc, r)
+		}
+		if r.States > f.States || tc.budget.Partitions > 0 && r.States == f.States {
+			t.Errorf("%s: the reduced search generated %d states, the full one %d", tc.name, r.States, f.States)
+		}
+		if want := tc.prop != core.PropLost; r.Subsumed != want {
+			t.Errorf("%s: report says faults subsumed %v, want %v", tc.name, r.Subsumed, want)
+		}
+	}
+}
