@@ -69,6 +69,12 @@ const (
 	CmdTimeout CommandKind = "timeout"
 )
 
+// Scripted reports whether the kind is one of a scripted network's choices
+// (deliver, drop, timeout), which only a run with Config.Scripted takes.
+func (k CommandKind) Scripted() bool {
+	return k == CmdDeliver || k == CmdDrop || k == CmdTimeout
+}
+
 // CommandKinds are every kind Apply takes, in the order above: the kinds a
 // link or replay file may name. A new kind is added here too.
 var CommandKinds = []CommandKind{CmdPut, CmdGet, CmdCrash, CmdRestart, CmdPartition, CmdHeal, CmdJoin, CmdLeave,

@@ -9,6 +9,7 @@ import (
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ring"
 	"github.com/ringlab/ringlab/core/tracestore"
+	"github.com/ringlab/ringlab/render/chapters/internal/gowrong"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/scene"
@@ -40,6 +41,9 @@ type CAP struct {
 	move  *ui.Button
 	write *ui.Button
 	read  *ui.Button
+	// goWrong are "Can CP go wrong?" and "Can AP go wrong?", by panel
+	// (capgowrong.go).
+	goWrong [2]*gowrong.Control
 }
 
 // capPanel is one cluster's picture: where its nodes were drawn.
@@ -56,7 +60,7 @@ func (c *CAP) Info() lab.ChapterInfo {
 		ID:      "cap",
 		Title:   "CAP: what a partition forces",
 		Summary: "Two clusters get the same requests. CP refuses what it cannot confirm; AP answers from whatever it reaches and reconciles later.",
-		TryThis: "Press Split, then Write and Read: each sends the same request from both sides. Predict: CP fails the left side's requests; AP answers them but its reads go stale. Heal, wait, and Read again: AP's replicas hold both writes.",
+		TryThis: "Press Split, then Write and Read: each sends the same request from both sides. Predict: CP fails the left side's requests; AP answers them but its reads go stale. Heal, wait, and Read again: AP's replicas hold both writes. Then predict which cluster any schedule at all could make read stale, and ask: Can CP go wrong? Can AP go wrong?",
 	}
 }
 
@@ -139,7 +143,7 @@ func (c *CAP) Controls(x *lab.Context) []ui.Widget {
 	default:
 		c.move.Label = "Cut off " + x.Selected.String() + " alone"
 	}
-	return []ui.Widget{c.split, c.write, c.read, c.move}
+	return append([]ui.Widget{c.split, c.write, c.read, c.move}, c.goWrongWidgets(x)...)
 }
 
 func (c *CAP) doSplit(x *lab.Context) {
@@ -251,11 +255,18 @@ func (c *CAP) Enter(x *lab.Context) {
 	if x.View.Config.Mode == core.Strict {
 		cfg.Mode = core.Sloppy
 	}
+	// A scripted run (a schedule the search found) names the deliveries and
+	// timeouts of its own messages, which the other mode does not send
+	// alike: the twin gets the same requests over an ordinary network.
+	cfg.Scripted = false
 	c.twin.reset(cfg)
 	c.twin.sync(x.Cluster())
 }
 
-func (c *CAP) Update(x *lab.Context) { c.twin.sync(x.Cluster()) }
+func (c *CAP) Update(x *lab.Context) {
+	c.twin.sync(x.Cluster())
+	c.updateGoWrong(x)
+}
 
 func (c *CAP) NodeAt(px, py float64) (core.NodeID, bool) {
 	_, id, ok := c.ClusterNodeAt(px, py)
@@ -346,7 +357,20 @@ func (c *CAP) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	if x.View.Config.Mode == core.Strict {
 		cp, ap = live, other
 	}
-	leftR, rightR := capHalves(x.Theme, area)
+	// A line under the panels says why the other cluster is not a replay
+	// of this one, when it is not.
+	note, noteColor := "", x.Theme.TextDim
+	switch {
+	case c.twin.err != nil:
+		note, noteColor = "The second cluster could not replay a command: "+c.twin.err.Error(), scene.Vermillion
+	case x.View.Config.Scripted:
+		note = "This run's network is a found schedule; the other cluster gets the same requests, its messages delivered in their own time."
+	}
+	panels := area
+	if note != "" {
+		panels.H -= u(26)
+	}
+	leftR, rightR := capHalves(x.Theme, panels)
 	for i, panel := range []struct {
 		s capSide
 		r frame.Rect
@@ -360,9 +384,9 @@ func (c *CAP) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		c.panels[i] = capPanel{places: lay.places, r: lay.glyphR}
 		drawCAPPanel(l, x.Theme, lay)
 	}
-	if c.twin.err != nil {
-		l.Label(area.X+u(14), area.Bottom()-u(24), x.Theme.Font(), scene.Vermillion, frame.AlignStart,
-			frame.Fit(x.Measure, "The second cluster could not replay a command: "+c.twin.err.Error(), x.Theme.Font(), area.W-u(28)))
+	if note != "" {
+		l.Label(area.X+u(14), area.Bottom()-u(24), x.Theme.Font(), noteColor, frame.AlignStart,
+			frame.Fit(x.Measure, note, x.Theme.Font(), area.W-u(28)))
 	}
 }
 

@@ -106,6 +106,12 @@ func (t *twin) sync(live *core.Cluster) {
 	}
 	for _, r := range rec[len(t.applied):] {
 		t.runUntil(r.Tick)
+		if !t.cfg.Scripted && r.Cmd.Kind.Scripted() {
+			// The live run's network is scripted and the twin's is not:
+			// its own network chooses for it.
+			t.applied = append(t.applied, r)
+			continue
+		}
 		if _, err := t.c.Apply(r.Cmd); err != nil && t.err == nil {
 			t.err = err
 		}

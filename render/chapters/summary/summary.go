@@ -186,7 +186,8 @@ func (c *Chapter) Info() lab.ChapterInfo {
 		Title:   "Summary: the whole store",
 		Summary: "Every mechanism at once, with every knob. The checker says whether the clients could tell it from one single copy.",
 		TryThis: "Choose Last write wins, CP: strict quorums and Faults: Partitions, then set W=1, R=1; play to tick 2000 and check: " +
-			"reads missed acknowledged writes. Then Reset (the same run with W=2, R=2), play to 2000 and check: Linearizable.",
+			"reads missed acknowledged writes. Then Reset (the same run with W=2, R=2), play to 2000 and check: Linearizable. " +
+			"One run proves little: at each half, ask Can this go wrong? (every schedule of a write and a read, with a partition).",
 	}
 }
 

@@ -295,6 +295,9 @@ func TestTryThis(t *testing.T) {
 		l.Update(idle(), desktop)
 	}
 	setWR(1, 1)
+	if got := searchAnswer(t, l, c); !strings.HasPrefix(got, "Yes: a write via n0 then a read via n1 (any message order, any timeout, a partition) can give a stale read") {
+		t.Errorf("W=1, R=1: Can this go wrong? answers %q", got)
+	}
 	checkAt := func(tick int64) (string, []string) {
 		t.Helper()
 		runTo(t, l, tick)
@@ -338,6 +341,10 @@ func TestTryThis(t *testing.T) {
 	second.W, second.R = first.W, first.R
 	if !reflect.DeepEqual(first, second) {
 		t.Errorf("the halves differ in more than W and R:\n%+v\n%+v", first, second)
+	}
+	if got := searchAnswer(t, l, c); !strings.HasPrefix(got, "No schedule of a write via n0 then a read via n1 (any message order, any timeout, a partition) gives a stale read: ") ||
+		!strings.HasSuffix(got, "exhaustive.") {
+		t.Errorf("W=2, R=2: Can this go wrong? answers %q", got)
 	}
 	head, details = checkAt(2000)
 	if head != "Linearizable" {

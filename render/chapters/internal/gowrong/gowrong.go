@@ -46,13 +46,18 @@ type Control struct {
 	Finished  bool
 	searched  Problem
 	id        string
+	question  string // Ask's label when idle
 }
 
 // New makes a control whose buttons' ids begin with id ("quorum-gowrong");
 // tip is Ask's tooltip, what it searches.
-func New(id, tip string) *Control {
-	g := &Control{id: id}
-	g.Ask = ui.NewButton(id, "Can this go wrong?", tip, nil)
+func New(id, tip string) *Control { return NewAsking(id, "Can this go wrong?", tip) }
+
+// NewAsking makes a control whose Ask button reads question ("Can CP go
+// wrong?") where a chapter asks about one of several clusters.
+func NewAsking(id, question, tip string) *Control {
+	g := &Control{id: id, question: question}
+	g.Ask = ui.NewButton(id, question, tip, nil)
 	g.Show = ui.NewButton(id+"-show", "Show me", "Open the shortest schedule found that breaks it", nil)
 	return g
 }
@@ -76,7 +81,7 @@ func (g *Control) Widgets(x *lab.Context, p Problem, ok bool) []ui.Widget {
 		g.Ask.Label = fmt.Sprintf("Searching: %d states (Cancel)", g.Report.DistinctStates)
 		g.Ask.OnClick = func() { g.Search, g.Finished = nil, false }
 	default:
-		g.Ask.Label = "Can this go wrong?"
+		g.Ask.Label = g.question
 		g.Ask.OnClick = func() { g.start(x, p) }
 	}
 	out := []ui.Widget{g.Ask}

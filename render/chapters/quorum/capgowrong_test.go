@@ -1,0 +1,88 @@
+package quorum
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/render/chapters/internal/gowrong"
+	"github.com/ringlab/ringlab/render/lab"
+)
+
+// askCAP presses one of the chapter's questions and runs frames until its
+// search has answered; it returns the notice.
+func askCAP(t *testing.T, l *lab.Lab, g *gowrong.Control) string {
+	t.Helper()
+	click(t, l, g.Ask)
+	for frames := 0; !g.Finished; frames++ {
+		if frames > 20_000 {
+			t.Fatalf("the search did not finish in %d frames: %+v", frames, g.Report)
+		}
+		l.Update(idle(), desktop)
+	}
+	return l.Notice()
+}
+
+// CP: no schedule of a write via the majority then a read via the cut-off
+// side gives a stale read, exhaustively; AP: one does, and Show me opens it
+// as the chapter's run, where the AP cluster's read is stale and the CP
+// cluster drawn beside it replays the same requests.
+func TestCAPCanItGoWrongCPNoAPYes(t *testing.T) {
+	l := newLab(t, "cap")
+	c := l.Chapter().(*CAP)
+	run(t, l, 4)
+	l.Update(idle(), desktop) // lays the questions out
+	if c.goWrong[0] == nil || c.goWrong[0].Ask.Label != "Can CP go wrong?" || c.goWrong[1].Ask.Label != "Can AP go wrong?" {
+		t.Fatalf("the chapter's questions are missing: %+v", c.goWrong)
+	}
+	notice := askCAP(t, l, c.goWrong[0])
+	want := "No schedule of a write of " + c.key + " via n2 then a read via n0 on the CP cluster (any message order, any timeout, one partition) gives a stale read: "
+	if !strings.HasPrefix(notice, want) || !strings.HasSuffix(notice, "exhaustive.") {
+		t.Fatalf("CP's answer %q\nwant it to begin %q", notice, want)
+	}
+	if ce := c.goWrong[0].Report.Counterexample; ce != nil {
+		t.Fatalf("CP has a counterexample: %+v", ce)
+	}
+	if got := c.goWrong[0].Report.DistinctStates; got < 100 {
+		t.Errorf("CP's search saw %d distinct states: it cannot have tried the schedules", got)
+	}
+
+	t.Logf("CP: %s", notice)
+	notice = askCAP(t, l, c.goWrong[1])
+	t.Logf("AP: %s", notice)
+	if !strings.HasPrefix(notice, "Yes: a write of "+c.key+" via n2 then a read via n0 on the AP cluster (any message order, any timeout, one partition) can give a stale read, in ") {
+		t.Fatalf("AP's answer %q", notice)
+	}
+	ce := c.goWrong[1].Report.Counterexample
+	if ce.Config.Mode != core.Sloppy {
+		t.Fatalf("AP's counterexample runs in mode %v", ce.Config.Mode)
+	}
+	l.Update(idle(), desktop) // lays Show me out
+	click(t, l, c.goWrong[1].Show)
+	l.Update(idle(), desktop)
+	v := l.View()
+	if !v.Config.Scripted || v.Config.Mode != core.Sloppy || v.Tick != ce.Tick || v.Counters.StaleReads != 1 {
+		t.Errorf("after Show me: scripted=%v mode %v tick %d (want %d), %d stale reads (notice %q)",
+			v.Config.Scripted, v.Config.Mode, v.Tick, ce.Tick, v.Counters.StaleReads, l.Notice())
+	}
+	if c.twin.c == nil || c.twin.cfg.Mode != core.Strict || c.twin.c.Now() != v.Tick {
+		t.Fatalf("the CP cluster beside it is not at the same tick in strict mode: %+v", c.twin.cfg)
+	}
+	if c.twin.err != nil {
+		t.Errorf("the CP cluster could not replay the schedule: %v", c.twin.err)
+	}
+	if n := c.twin.c.View().Counters.StaleReads; n != 0 {
+		t.Errorf("the CP cluster replaying the same requests read stale %d times", n)
+	}
+	var st struct {
+		View     string `json:"view"`
+		ViewText string `json:"viewText"`
+	}
+	if err := json.Unmarshal([]byte(l.State()), &st); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(st.View, "diagram") || !strings.Contains(st.ViewText, "Stale: it missed") {
+		t.Errorf("after Show me: view %q, caption %q; want the diagram explaining the stale read", st.View, st.ViewText)
+	}
+}
