@@ -185,9 +185,14 @@ type Search struct {
 	bounds   Bounds
 
 	level, next []*state
-	visited     map[uint64]bool
-	report      Report
-	nodes       int
+	// cur is the state whose steps are being tried, curChoices its
+	// choices and curAt the next of them.
+	cur        *state
+	curChoices []choice
+	curAt      int
+	visited    map[uint64]bool
+	report     Report
+	nodes      int
 	// full turns the reductions of faultsSubsumed and networkFaults off
 	// (tests compare the answers).
 	full bool
@@ -239,66 +244,80 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 // Report is the outcome so far.
 func (s *Search) Report() Report { return s.report }
 
-// Step expands up to work states and reports whether the search is done.
+// Step tries up to work states (one step from a state of the frontier
+// each) and reports whether the search is done. A state's steps may span
+// several calls, so that a caller slicing the search by time waits for at
+// most work states, whatever a state's number of choices.
 func (s *Search) Step(work int) bool {
-	for ; work > 0 && !s.report.Done; work-- {
-		if len(s.level) == 0 {
-			if len(s.next) == 0 {
-				s.report.Done, s.report.Exhausted = true, true
-				return true
+	for work > 0 && !s.report.Done {
+		if s.cur == nil {
+			if len(s.level) == 0 {
+				if len(s.next) == 0 {
+					s.report.Done, s.report.Exhausted = true, true
+					return true
+				}
+				s.level, s.next = s.next, nil
+				s.report.Depth++
 			}
-			s.level, s.next = s.next, nil
-			s.report.Depth++
+			st := s.level[0]
+			s.level[0] = nil
+			s.level = s.level[1:]
+			chs := s.choices(st)
+			if st.depth >= s.bounds.MaxDepth {
+				if len(chs) > 0 {
+					s.cut("depth")
+				}
+				work--
+				continue
+			}
+			s.report.Expanded++
+			s.cur, s.curChoices, s.curAt = st, chs, 0
 		}
-		st := s.level[0]
-		s.level[0] = nil
-		s.level = s.level[1:]
-		s.expand(st)
+		if s.curAt == len(s.curChoices) {
+			s.cur.c = nil // every step from it was tried
+			s.cur, s.curChoices = nil, nil
+			continue
+		}
+		ch := s.curChoices[s.curAt]
+		s.curAt++
+		work--
+		s.try(s.cur, ch)
 	}
 	return s.report.Done
 }
 
 // Run steps until the search is done.
 func (s *Search) Run() Report {
-	for !s.Step(1 << 10) {
+	for !s.Step(1 << 12) {
 	}
 	return s.report
 }
 
-func (s *Search) expand(st *state) {
-	if st.depth >= s.bounds.MaxDepth {
-		if len(s.choices(st)) > 0 {
-			s.cut("depth")
-		}
+// try takes one step from st: a new state joins the next level, unless it
+// breaks the property (the search is done) or was seen before.
+func (s *Search) try(st *state, ch choice) {
+	child := s.step(st, ch)
+	s.report.States++
+	h := s.hash(child)
+	if s.visited[h] {
 		return
 	}
-	s.report.Expanded++
-	for _, ch := range s.choices(st) {
-		child := s.step(st, ch)
-		s.report.States++
-		h := s.hash(child)
-		if s.visited[h] {
-			continue
-		}
-		s.visited[h] = true
-		s.report.DistinctStates++
-		if why, op := s.violated(st, child); why != "" {
-			s.found(child, why, op)
-			return
-		}
-		if child.returned == len(s.ops) {
-			// Every operation returned: the history is final (and the
-			// lost-write check settled a copy already).
-			child.c = nil
-			continue
-		}
-		s.next = append(s.next, child)
-		if s.report.DistinctStates >= s.bounds.MaxStates {
-			s.cut("states")
-			return
-		}
+	s.visited[h] = true
+	s.report.DistinctStates++
+	if why, op := s.violated(st, child); why != "" {
+		s.found(child, why, op)
+		return
 	}
-	st.c = nil
+	if child.returned == len(s.ops) {
+		// Every operation returned: the history is final (and the
+		// lost-write check settled a copy already).
+		child.c = nil
+		return
+	}
+	s.next = append(s.next, child)
+	if s.report.DistinctStates >= s.bounds.MaxStates {
+		s.cut("states")
+	}
 }
 
 func (s *Search) cut(by string) {

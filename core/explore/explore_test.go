@@ -166,6 +166,17 @@ func TestStepAndBounds(t *testing.T) {
 	if r := s.Report(); r != whole || steps < 10 {
 		t.Errorf("stepped by 7: %+v after %d steps, in one go %+v", r, steps, whole)
 	}
+	// A step of one tries one state at most, however many choices the
+	// state it comes from has: a caller slicing by time waits for one.
+	s, _ = New(sc, Bounds{MaxStates: 3000})
+	for prev := s.Report().States; !s.Step(1); prev = s.Report().States {
+		if got := s.Report().States - prev; got > 1 {
+			t.Fatalf("Step(1) tried %d states", got)
+		}
+	}
+	if r := s.Report(); r != whole {
+		t.Errorf("stepped by 1: %+v, in one go %+v", r, whole)
+	}
 	if whole.Exhausted || whole.CutBy != "states" || whole.DistinctStates != 3000 {
 		t.Errorf("cut by states: %+v", whole)
 	}

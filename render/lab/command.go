@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/ids"
@@ -544,13 +545,16 @@ type State struct {
 	FPS          float64       `json:"fps"`
 	TPS          float64       `json:"tps"`         // updates per second
 	TicksPerSec  float64       `json:"ticksPerSec"` // simulated ticks per second, measured
-	Focus        string        `json:"focus"`       // focused control id, or ""
-	FocusFirst   bool          `json:"focusFirst"`  // the focused control is the first in Tab order
-	FocusLast    bool          `json:"focusLast"`   // ... the last: Tab should leave the canvas
-	Help         bool          `json:"help"`        // the help overlay shows
-	Notice       string        `json:"notice"`      // the notice on screen, or ""
-	Selected     string        `json:"selected"`    // the inspected node, or ""
-	View         string        `json:"view"`        // "scene", "diagram" or "history"
+	// UpdateMsMax is the longest frame update of the last second, in
+	// milliseconds (simulation, searches and checks included; drawing not).
+	UpdateMsMax float64 `json:"updateMsMax"`
+	Focus       string  `json:"focus"`      // focused control id, or ""
+	FocusFirst  bool    `json:"focusFirst"` // the focused control is the first in Tab order
+	FocusLast   bool    `json:"focusLast"`  // ... the last: Tab should leave the canvas
+	Help        bool    `json:"help"`       // the help overlay shows
+	Notice      string  `json:"notice"`     // the notice on screen, or ""
+	Selected    string  `json:"selected"`   // the inspected node, or ""
+	View        string  `json:"view"`       // "scene", "diagram" or "history"
 	// ViewText is what the diagram or history view says of its selection
 	// (or how to select), "" in the scene view.
 	ViewText string   `json:"viewText,omitempty"`
@@ -588,6 +592,7 @@ func (l *Lab) StateNow() State {
 		FPS:          round2(l.fps),
 		TPS:          round2(l.tps),
 		TicksPerSec:  round2(l.ticksPerSec),
+		UpdateMsMax:  round2(float64(l.updateMax) / float64(time.Millisecond)),
 		Focus:        l.mgr.Focus(),
 		Help:         l.help,
 		Notice:       l.notice,

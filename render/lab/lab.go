@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/frame"
@@ -140,6 +141,11 @@ type Lab struct {
 	ticksAt      int
 	ticksPerSec  float64
 	frameCounter int64
+	// updateTimes are the last second's Update durations (the time each
+	// held its frame), updateMax the longest of them.
+	updateTimes [UpdatesPerSecond]time.Duration
+	updateAt    int
+	updateMax   time.Duration
 
 	theme   ui.Theme
 	measure frame.Measurer
@@ -569,6 +575,7 @@ type Size struct {
 // Update runs one frame: queued commands, input, the simulation, and the
 // frame to paint.
 func (l *Lab) Update(in *ui.Input, sz Size) {
+	start := time.Now()
 	l.frameCounter++
 	l.events = l.events[:0]
 	if sz.Scale <= 0 {
@@ -631,7 +638,18 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 	l.collectClusterEvents()
 	l.syncWidgets()
 	l.build(sz)
+	l.timeUpdate(time.Since(start))
 	l.publishState()
+}
+
+// timeUpdate records how long this Update took, and the longest of the
+// last second's: what ringlab.state().updateMsMax reports, so that work the
+// lab does across frames (a search, a check, a replay) can be seen to leave
+// each frame its time.
+func (l *Lab) timeUpdate(d time.Duration) {
+	l.updateTimes[l.updateAt] = d
+	l.updateAt = (l.updateAt + 1) % len(l.updateTimes)
+	l.updateMax = slices.Max(l.updateTimes[:])
 }
 
 // tickTolerance absorbs the rounding of the per-frame tick fractions.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/ui"
@@ -483,5 +484,28 @@ func TestCommandSequenceAppliesOnePerFrame(t *testing.T) {
 	}
 	if n := l.SequenceLeft(); n != 0 {
 		t.Errorf("%d sequence commands left after all were applied", n)
+	}
+}
+
+// state().updateMsMax is the longest Update of the last second: a long one
+// shows until a second of frames has passed, then no more.
+func TestUpdateMsMaxIsTheLastSecondsLongest(t *testing.T) {
+	l := newLab(t, Options{Seed: 1})
+	l.Update(idle(), desktop)
+	l.timeUpdate(2 * time.Second) // as if this frame's work had held it
+	l.Update(idle(), desktop)
+	if got := state(t, l).UpdateMsMax; got < 2000 {
+		t.Fatalf("after a 2 s update, updateMsMax = %v", got)
+	}
+	for range UpdatesPerSecond - 2 {
+		l.Update(idle(), desktop)
+	}
+	if got := state(t, l).UpdateMsMax; got < 2000 {
+		t.Fatalf("the 2 s update was forgotten within the second: updateMsMax = %v", got)
+	}
+	l.Update(idle(), desktop)
+	l.Update(idle(), desktop)
+	if got := state(t, l).UpdateMsMax; got >= 2000 || got <= 0 {
+		t.Errorf("a second after the 2 s update, updateMsMax = %v", got)
 	}
 }
