@@ -17,8 +17,10 @@ type trace struct {
 	seq     uint64
 	events  []Event
 	discard bool // keep hashing and counting, but buffer nothing
-	sum     hash.Hash
-	buf     []byte // encoded events not yet written to sum
+	// noDigest skips the digest (SkipDigest); sum is then nil.
+	noDigest bool
+	sum      hash.Hash
+	buf      []byte // encoded events not yet written to sum
 }
 
 const traceFlushBytes = 8 << 10
@@ -30,6 +32,9 @@ func (t *trace) clone() trace {
 	x.events = append([]Event(nil), t.events...)
 	for i := range x.events {
 		x.events[i].Values = append([]string(nil), t.events[i].Values...)
+	}
+	if t.noDigest {
+		return x
 	}
 	x.buf = append([]byte(nil), t.buf...)
 	state, err := t.sum.(encoding.BinaryMarshaler).MarshalBinary()
@@ -98,8 +103,9 @@ func (c *Cluster) emit(ev *Event) {
 		ev.Peer = NoNode
 	}
 	c.counters.Events++
-	t.buf = appendEvent(t.buf, ev)
-	if len(t.buf) >= traceFlushBytes {
+	if t.noDigest {
+		// nothing to fold
+	} else if t.buf = appendEvent(t.buf, ev); len(t.buf) >= traceFlushBytes {
 		t.sum.Write(t.buf)
 		t.buf = t.buf[:0]
 	}
@@ -205,9 +211,21 @@ func (c *Cluster) DiscardEvents(discard bool) {
 	}
 }
 
-// Digest is the hex sha256 of the whole event trace so far.
+// SkipDigest stops folding events into the trace digest, for good: a
+// schedule search's clusters are compared by their state (StateHash), and a
+// counterexample is replayed afresh for its digest, so they need none, and
+// cloning one is cheaper without it. Digest then returns "".
+func (c *Cluster) SkipDigest() {
+	c.trace.noDigest, c.trace.sum, c.trace.buf = true, nil, nil
+}
+
+// Digest is the hex sha256 of the whole event trace so far ("" after
+// SkipDigest).
 func (c *Cluster) Digest() string {
 	t := &c.trace
+	if t.noDigest {
+		return ""
+	}
 	if len(t.buf) > 0 {
 		t.sum.Write(t.buf)
 		t.buf = t.buf[:0]

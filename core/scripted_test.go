@@ -152,3 +152,32 @@ func TestStateHashMergesCommutingDeliveries(t *testing.T) {
 		t.Errorf("deliveries did not change the hash")
 	}
 }
+
+// A cluster that skips its digest (a search's) runs and clones as one that
+// keeps it: the same state after the same commands, the same events
+// counted; its Digest is "".
+func TestSkipDigestChangesNothingButTheDigest(t *testing.T) {
+	cfg := scriptedConfig()
+	with, without := mustNew(t, cfg), mustNew(t, cfg)
+	without.SkipDigest()
+	key := keyOwnedBy(t, with, "k", 0, 1, 2)
+	for _, c := range []*Cluster{with, without} {
+		mustApply(t, c, Command{Kind: CmdPut, Client: 1, Node: 3, Key: key, Value: "a"})
+		c.Tick()
+		mustApply(t, c, Command{Kind: CmdDeliver, Msg: heldTo(t, c, MsgPutReq, 0)})
+	}
+	clone := without.Clone()
+	for _, c := range []*Cluster{with, without, clone} {
+		c.Tick()
+		mustApply(t, c, Command{Kind: CmdDeliver, Msg: heldTo(t, c, MsgPutAck, 3)})
+	}
+	if with.StateHash() != without.StateHash() || with.StateHash() != clone.StateHash() {
+		t.Error("skipping the digest changed the state")
+	}
+	if with.Counters().Events != without.Counters().Events || with.Counters().Events != clone.Counters().Events {
+		t.Errorf("events counted: %d, %d, %d", with.Counters().Events, without.Counters().Events, clone.Counters().Events)
+	}
+	if without.Digest() != "" || clone.Digest() != "" || with.Digest() == "" {
+		t.Errorf("digests %q, %q, %q", with.Digest(), without.Digest(), clone.Digest())
+	}
+}

@@ -225,6 +225,7 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 		return nil, err
 	}
 	c.DiscardEvents(true)
+	c.SkipDigest()
 	s := &Search{sc: sc, cfg: c.Config(), ops: sc.Script.Ops(), bounds: b,
 		visited: map[uint64]bool{}, nodes: cfg.Nodes}
 	for _, g := range sc.Script.Groups {
