@@ -77,12 +77,15 @@ func (c *CAP) goWrongWidgets(x *lab.Context) []ui.Widget {
 	return out
 }
 
-// updateGoWrong advances the searches under way by a slice each.
+// updateGoWrong advances a search under way by one slice: CP's first when
+// both were asked, so that a frame gives the searches one slice of time in
+// all (AP's waits, its button showing no progress yet).
 func (c *CAP) updateGoWrong(x *lab.Context) {
 	for p, g := range c.goWrong {
-		if g != nil {
+		if g != nil && g.Searching() {
 			prob, ok := c.goWrongProblem(x, p)
 			g.Update(x, prob, ok)
+			return
 		}
 	}
 }

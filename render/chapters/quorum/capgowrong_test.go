@@ -86,3 +86,27 @@ func TestCAPCanItGoWrongCPNoAPYes(t *testing.T) {
 		t.Errorf("after Show me: view %q, caption %q; want the diagram explaining the stale read", st.View, st.ViewText)
 	}
 }
+
+// Both questions asked at once: a frame gives one search its slice, CP's
+// first, and then the other; both answer.
+func TestCAPBothQuestionsTakeTurns(t *testing.T) {
+	l := newLab(t, "cap")
+	c := l.Chapter().(*CAP)
+	run(t, l, 4)
+	l.Update(idle(), desktop)
+	click(t, l, c.goWrong[0].Ask)
+	click(t, l, c.goWrong[1].Ask)
+	apStart := c.goWrong[1].Search.Report().States // the first state, not yet stepped from
+	for frames := 0; !c.goWrong[0].Finished || !c.goWrong[1].Finished; frames++ {
+		if frames > 20_000 {
+			t.Fatalf("no answers in %d frames", frames)
+		}
+		if !c.goWrong[0].Finished && c.goWrong[1].Search.Report().States > apStart {
+			t.Fatalf("AP's search ran while CP's was under way (%d states)", c.goWrong[1].Report.States)
+		}
+		l.Update(idle(), desktop)
+	}
+	if c.goWrong[0].Report.Violated || !c.goWrong[0].Report.Exhausted || !c.goWrong[1].Report.Violated {
+		t.Errorf("CP %+v\nAP %+v", c.goWrong[0].Report, c.goWrong[1].Report)
+	}
+}

@@ -103,6 +103,9 @@ func (g *Control) start(x *lab.Context, p Problem) {
 	g.Search, g.Report, g.Finished, g.searched = s, s.Report(), false, p
 }
 
+// Searching reports whether a search is under way (not yet answered).
+func (g *Control) Searching() bool { return g.Search != nil && !g.Finished }
+
 // Update advances the search by one slice and reports the outcome once, as
 // a notice.
 func (g *Control) Update(x *lab.Context, p Problem, ok bool) {
