@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,17 @@ import (
 	"github.com/ringlab/ringlab/core/ids"
 	"github.com/ringlab/ringlab/runfmt"
 )
+
+// heapBytes is the heap the program's objects hold now (runtime/metrics:
+// cheap enough to read every few hundred states, unlike ReadMemStats).
+func heapBytes() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
 
 // skewFlags collects repeated -skew NODE:TICKS flags.
 type skewFlags []string
@@ -76,6 +88,7 @@ func runExplore(args []string, stdout io.Writer) error {
 	maxDepth := fs.Int("max-depth", 60, fmt.Sprintf("most steps in a schedule (1..%d)", explore.MaxDepth))
 	maxStates := fs.Int("max-states", 1_000_000, "most distinct states to visit")
 	timeout := fs.Duration("timeout", time.Minute, "most time to search (0: no limit)")
+	maxMemory := fs.Int("max-memory", 2048, "most megabytes of heap the search may hold (0: no limit); each state waiting to be searched holds a copy of the cluster")
 	replay := fs.String("replay", "", "write the counterexample to this file as a lab replay file")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of text")
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -91,6 +104,8 @@ func runExplore(args []string, stdout io.Writer) error {
 		return usagef("-vnodes=%d must be between 1 and 64", *vnodes)
 	case *timeout < 0:
 		return usagef("-timeout=%v must not be negative (0 means no limit)", *timeout)
+	case *maxMemory < 0:
+		return usagef("-max-memory=%d must not be negative (0 means no limit)", *maxMemory)
 	}
 	cfg := core.DefaultConfig()
 	cfg.Nodes, cfg.VNodes, cfg.N, cfg.W, cfg.R, cfg.ReadRepair = *nodes, *vnodes, *n, *w, *r, *readRepair
@@ -144,14 +159,20 @@ func runExplore(args []string, stdout io.Writer) error {
 		return usagef("%v", err)
 	}
 	start := time.Now()
+	cutBy := ""
 	for !search.Step(256) {
 		if *timeout > 0 && time.Since(start) > *timeout {
+			cutBy = "time"
+			break
+		}
+		if *maxMemory > 0 && heapBytes() > uint64(*maxMemory)<<20 {
+			cutBy = "memory"
 			break
 		}
 	}
 	res := search.Report()
 	if !res.Done {
-		res.CutBy = "time"
+		res.CutBy = cutBy
 	}
 	rep := exploreReport{Command: "explore", Script: sc.String(), Property: *property, Definition: prop.Describe(),
 		Budget: scenario.Budget, Bounds: bounds, Config: cfg, Violated: res.Violated, Exhausted: res.Exhausted,

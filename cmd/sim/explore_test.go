@@ -62,6 +62,18 @@ func TestExploreStrictQuorumIsSafe(t *testing.T) {
 	}
 }
 
+// A search that would outgrow -max-memory stops there and says so, with
+// what it had searched.
+func TestExploreMemoryBound(t *testing.T) {
+	obj := invokeJSON(t, "explore", "-script", "c1: put k v1 | c2: put k v2", "-property", "lost", "-partitions", "1", "-max-memory", "1")
+	if field(t, obj, "cut_by") != "memory" || field(t, obj, "exhausted") != false || field(t, obj, "violated") != false {
+		t.Errorf("cut_by %v, exhausted %v, violated %v", field(t, obj, "cut_by"), field(t, obj, "exhausted"), field(t, obj, "violated"))
+	}
+	if n, _ := field(t, obj, "distinct_states").(float64); n < 1 {
+		t.Errorf("distinct_states %v", field(t, obj, "distinct_states"))
+	}
+}
+
 // The same scenario with W=R=1 is not linearizable either, and porcupine
 // says why.
 func TestExploreLinearizabilityViolation(t *testing.T) {

@@ -231,6 +231,7 @@ var badInputs = []struct {
 	{"explore unknown property", []string{"explore", "-script", "c1: get k", "-property", "fresh"}, `property "fresh" is unknown`},
 	{"explore W>N", []string{"explore", "-script", "c1: get k", "-w", "4"}, "W=4 must be between 1 and N=3"},
 	{"explore budget", []string{"explore", "-script", "c1: get k", "-partitions", "9"}, "partitions=9 must be between 0 and 3"},
+	{"explore memory", []string{"explore", "-script", "c1: get k", "-max-memory", "-1"}, "-max-memory=-1 must not be negative"},
 	{"explore bad skew", []string{"explore", "-script", "c1: get k", "-skew", "n9:5"}, "the nodes are n0..n3"},
 	{"explore siblings K", []string{"explore", "-script", "c1: get k", "-property", "siblings:0"}, "K must be"},
 }
