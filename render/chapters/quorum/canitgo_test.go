@@ -2,9 +2,11 @@ package quorum
 
 import (
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/ringlab/ringlab/render/chapters/internal/gowrong"
 	"github.com/ringlab/ringlab/render/lab"
 )
 
@@ -85,5 +87,23 @@ func TestCanThisGoWrongForgetsAnotherConfiguration(t *testing.T) {
 	l.Update(idle(), desktop)
 	if c.goWrong.Finished || c.goWrong.Search != nil {
 		t.Error("the search's answer (and its Show me) stays after W changed")
+	}
+}
+
+// A search that would outgrow its share of the heap stops, says so, and
+// lets its states go.
+func TestCanThisGoWrongStopsAtItsMemoryBound(t *testing.T) {
+	l := newLab(t, "quorums")
+	c := l.Chapter().(*Quorums)
+	run(t, l, 4)
+	defer func(old uint64) { gowrong.MaxHeapGrowth = old }(gowrong.MaxHeapGrowth)
+	gowrong.MaxHeapGrowth = 1
+	runtime.GC() // the search starts from a collected heap: what it adds shows
+	notice := searchInLab(t, l)
+	if !strings.HasSuffix(notice, "but the search stopped at its memory bound: not exhaustive.") {
+		t.Errorf("notice %q", notice)
+	}
+	if c.goWrong.Search != nil || c.goWrong.Report.Exhausted {
+		t.Errorf("after the memory bound: search kept %v, report %+v", c.goWrong.Search != nil, c.goWrong.Report)
 	}
 }

@@ -9,6 +9,7 @@ package gowrong
 import (
 	"fmt"
 	"reflect"
+	"runtime/metrics"
 	"time"
 
 	"github.com/ringlab/ringlab/core/explore"
@@ -28,6 +29,23 @@ const (
 	MaxStates = 200_000
 )
 
+// MaxHeapGrowth bounds the heap a search may add (every state waiting to
+// be searched holds a copy of the cluster, some kilobytes): with the run's
+// retained window it keeps the tab under its 512 MB target. A variable so
+// that tests can lower it.
+var MaxHeapGrowth uint64 = 256 << 20
+
+// heapBytes is the heap the program's objects hold now (runtime/metrics,
+// cheap enough to read every frame).
+func heapBytes() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
+
 // Problem is what a chapter asks: the scenario to search, the words that
 // name it in the verdict ("a write via n0 then a read via n6 (any message
 // order, any timeout)") and the violation's noun ("a stale read"). ok is
@@ -46,6 +64,7 @@ type Control struct {
 	Report    explore.Report
 	Finished  bool
 	searched  Problem
+	heapStart uint64 // the heap when the search began
 	id        string
 	question  string // Ask's label when idle
 }
@@ -67,7 +86,7 @@ func NewAsking(id, question, tip string) *Control {
 // longer the one searched: Show me opens only a schedule of the cluster on
 // screen.
 func (g *Control) current(p Problem, ok bool) {
-	if g.Search != nil && (!ok || !reflect.DeepEqual(p, g.searched)) {
+	if (g.Search != nil || g.Finished) && (!ok || !reflect.DeepEqual(p, g.searched)) {
 		g.Search, g.Finished = nil, false
 	}
 }
@@ -101,6 +120,7 @@ func (g *Control) start(x *lab.Context, p Problem) {
 		return
 	}
 	g.Search, g.Report, g.Finished, g.searched = s, s.Report(), false, p
+	g.heapStart = heapBytes()
 }
 
 // Searching reports whether a search is under way (not yet answered).
@@ -118,8 +138,12 @@ func (g *Control) Update(x *lab.Context, p Problem, ok bool) {
 		g.Finished = g.Search.Step(Work)
 	}
 	g.Report = g.Search.Report()
+	if !g.Finished && heapBytes() > g.heapStart+MaxHeapGrowth {
+		g.Finished, g.Report.CutBy = true, "memory"
+	}
 	if g.Finished {
 		x.Notify(Verdict(g.Report, p))
+		g.Search = nil // the answer is kept; the states searched are let go
 	}
 }
 
