@@ -87,6 +87,11 @@ type Context struct {
 // History, Counters...). Change it only through Apply.
 func (x *Context) Cluster() *core.Cluster { return x.lab.tl.Cluster() }
 
+// RunConfig is the configuration the run started with; the live settings
+// changed since are commands in the run (Cluster().Config() has them
+// applied).
+func (x *Context) RunConfig() core.Config { return x.lab.tl.Config() }
+
 // Apply performs a command on the run at the current tick. It is recorded
 // (so scrubbing replays it), and applying it in the past forks the run.
 func (x *Context) Apply(cmd core.Command) (core.RequestID, error) { return x.lab.apply(cmd) }

@@ -250,11 +250,11 @@ func (c *CAP) writeRounds(hist []core.Op) int {
 }
 
 func (c *CAP) Enter(x *lab.Context) {
-	cfg := x.Cluster().Config()
-	cfg.Mode = core.Strict
-	if x.View.Config.Mode == core.Strict {
-		cfg.Mode = core.Sloppy
-	}
+	// The twin replays the run from its start, so it starts from the
+	// run's first configuration in the other mode (a live switch of the
+	// mode since is mirrored as it is replayed: twin.sync).
+	cfg := x.RunConfig()
+	cfg.Mode = otherMode(cfg.Mode)
 	// A scripted run (a schedule the search found) names the deliveries and
 	// timeouts of its own messages, which the other mode does not send
 	// alike: the twin gets the same requests over an ordinary network.
@@ -278,7 +278,12 @@ func (c *CAP) NodeAt(px, py float64) (core.NodeID, bool) {
 
 // twinStrict reports whether the twin is the CP cluster (the lab's run is
 // then the AP one).
-func (c *CAP) twinStrict() bool { return c.twin.cfg.Mode == core.Strict }
+func (c *CAP) twinStrict() bool {
+	if c.twin.c != nil {
+		return c.twin.c.Config().Mode == core.Strict // a live set may have switched it
+	}
+	return c.twin.cfg.Mode == core.Strict
+}
 
 func (c *CAP) ClusterNames() []string {
 	if c.twinStrict() {

@@ -248,3 +248,61 @@ func countText(l *lab.Lab, s string) int {
 	}
 	return n
 }
+
+// The mode switched during the run (a live knob): the twin stays the other
+// mode, so the panel that says CP draws a strict cluster and the one that
+// says AP a sloppy one, before the switch (scrubbed back to), after it, and
+// after leaving the chapter and coming back.
+func TestCAPModeSwitchKeepsTheTwinTheOtherMode(t *testing.T) {
+	l := newLab(t, "cap")
+	c := l.Chapter().(*CAP)
+	modes := func(when string, liveStrict bool) {
+		t.Helper()
+		l.Update(idle(), desktop)
+		for frames := 0; l.StateNow().Job != nil; frames++ { // a seek may take frames
+			if frames > 1000 {
+				t.Fatalf("%s: the seek did not finish", when)
+			}
+			l.Update(idle(), desktop)
+		}
+		if got := l.View().Config.Mode == core.Strict; got != liveStrict {
+			t.Fatalf("%s: the run is strict=%v", when, got)
+		}
+		cp, ap := capSides(l)
+		if cp.Config().Mode != core.Strict || ap.Config().Mode != core.Sloppy {
+			t.Errorf("%s: the CP panel's cluster is in mode %v, the AP panel's in %v", when, cp.Config().Mode, ap.Config().Mode)
+		}
+		names := c.ClusterNames()
+		if want := map[bool]string{true: "CP", false: "AP"}[liveStrict]; names[0] != want {
+			t.Errorf("%s: the run is named %q, want %q", when, names[0], want)
+		}
+	}
+	l.Command(`{"type":"pause"}`)
+	run(t, l, 20)
+	modes("at first", false)
+	if msg := l.Command(`{"type":"knob","name":"mode","value":"cp"}`); msg != "" {
+		t.Fatal(msg)
+	}
+	run(t, l, 10)
+	modes("after the switch to CP", true)
+	rec := l.Timeline().Recorded()
+	switched, head := rec[len(rec)-1].Tick, l.Timeline().Head()
+	if msg := l.Command(`{"type":"seek","value":` + strconv.FormatInt(switched-5, 10) + `}`); msg != "" {
+		t.Fatal(msg)
+	}
+	modes("scrubbed back before the switch", false)
+	if msg := l.Command(`{"type":"seek","value":` + strconv.FormatInt(head, 10) + `}`); msg != "" {
+		t.Fatal(msg)
+	}
+	modes("forward again", true)
+	for _, ch := range []string{"quorums", "cap"} {
+		if msg := l.Command(`{"type":"chapter","value":"` + ch + `"}`); msg != "" {
+			t.Fatal(msg)
+		}
+		l.Update(idle(), desktop)
+	}
+	c = l.Chapter().(*CAP)
+	if l.Timeline().Now() > 0 {
+		modes("back in the chapter", l.View().Config.Mode == core.Strict)
+	}
+}

@@ -46,7 +46,7 @@ func (c *CAP) goWrongProblem(x *lab.Context, p int) (gowrong.Problem, bool) {
 		if c.twin.c == nil {
 			return gowrong.Problem{}, false
 		}
-		cfg = c.twin.cfg
+		cfg = c.twin.c.Config()
 	}
 	if nodeOf(x.View, capWriter) == nil || nodeOf(x.View, capReader) == nil {
 		return gowrong.Problem{}, false

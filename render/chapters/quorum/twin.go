@@ -112,7 +112,13 @@ func (t *twin) sync(live *core.Cluster) {
 			t.applied = append(t.applied, r)
 			continue
 		}
-		if _, err := t.c.Apply(r.Cmd); err != nil && t.err == nil {
+		cmd := r.Cmd
+		if cmd.Kind == core.CmdSet && cmd.Param == "mode" {
+			// The twin is the other mode: a run switched to CP makes it
+			// AP, and the other way round.
+			cmd.Num = float64(otherMode(core.Mode(cmd.Num)))
+		}
+		if _, err := t.c.Apply(cmd); err != nil && t.err == nil {
 			t.err = err
 		}
 		t.applied = append(t.applied, r)
@@ -125,6 +131,14 @@ func (t *twin) sync(live *core.Cluster) {
 	if n := len(t.news) - twinNewsMax; n > 0 {
 		t.news = append(t.news[:0], t.news[n:]...)
 	}
+}
+
+// otherMode is the CAP mode that m is not.
+func otherMode(m core.Mode) core.Mode {
+	if m == core.Strict {
+		return core.Sloppy
+	}
+	return core.Strict
 }
 
 // runUntil advances the twin to tick to (if it is behind), moving its
