@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ringlab/ringlab/core/spacetime"
 	"github.com/ringlab/ringlab/runfmt"
 )
 
@@ -78,25 +77,23 @@ func (l *Lab) Export(kind string) (File, error) {
 	switch kind {
 	case ExportPNG:
 		return File{Name: base + ".png", MIME: "image/png"}, ErrPNGFromHost
-	case ExportEvents:
-		evs, err := l.context().RunTrace()
-		if err != nil {
-			return File{}, err
-		}
-		// A long run's file holds its retained window, and says so.
-		return File{Name: base + "-events" + fromTick(l.tl.Start()) + ".csv", MIME: "text/csv", Data: runfmt.EventsCSV(evs)}, nil
-	case ExportShiViz:
-		evs, err := l.context().RunTrace()
+	case ExportEvents, ExportShiViz, ExportHistory:
+		// The same file ExportTo streams, written at once.
+		ex, err := l.newExporter(kind)
 		if err != nil {
 			return File{}, err
 		}
 		var b bytes.Buffer
-		if err := spacetime.NewShiViz(&b).Add(evs); err != nil {
-			return File{}, err
+		for last := false; !last; {
+			var chunk []byte
+			if chunk, last, err = ex.next(nil); err != nil {
+				return File{}, err
+			}
+			b.Write(chunk)
 		}
-		return File{Name: base + "-shiviz" + fromTick(l.tl.Start()) + ".log", MIME: "text/plain", Data: b.Bytes()}, nil
-	case ExportHistory:
-		return File{Name: base + "-history" + fromTick(l.tl.Start()) + ".csv", MIME: "text/csv", Data: runfmt.HistoryCSV(l.tl.windowHistory())}, nil
+		f := ex.file
+		f.Data = b.Bytes()
+		return f, nil
 	case ExportReplay:
 		b, err := runfmt.EncodeReplay(l.replayOf())
 		if err != nil {

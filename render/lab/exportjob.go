@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/spacetime"
+	"github.com/ringlab/ringlab/core/tracestore"
 	"github.com/ringlab/ringlab/runfmt"
 )
 
@@ -61,10 +63,11 @@ type exporter struct {
 func (l *Lab) newExporter(kind string) (*exporter, error) {
 	tl := l.tl
 	base := l.exportBase()
+	store, ops, tag := l.exportRun()
+	base += tag
 	var buf bytes.Buffer
 	switch kind {
 	case ExportHistory:
-		ops := tl.windowHistory()
 		w := runfmt.NewHistoryWriter(&buf)
 		i := 0
 		ex := &exporter{file: File{Name: base + "-history" + fromTick(tl.Start()) + ".csv", MIME: "text/csv"}, total: int64(len(ops)), unit: "operations"}
@@ -86,8 +89,7 @@ func (l *Lab) newExporter(kind string) (*exporter, error) {
 		return ex, nil
 	case ExportEvents, ExportShiViz:
 		// The window's events, by ranges of ticks.
-		tl.windowEvents() // the held events join the window first
-		from, to := tl.store.Start(), tl.Now()
+		from, to := store.Start(), tl.Now()
 		var write func([]core.Event) error
 		var flush func() error
 		ex := &exporter{total: to - from + 1, unit: "ticks"}
@@ -107,7 +109,7 @@ func (l *Lab) newExporter(kind string) (*exporter, error) {
 			for first := true; first || (at <= to && buf.Len() < exportChunkBytes && (stop == nil || !stop())); first = false {
 				end := min(at+63, to)
 				evs = evs[:0]
-				tl.store.EachEvent(at, end, func(e *core.Event) bool {
+				store.EachEvent(at, end, func(e *core.Event) bool {
 					evs = append(evs, *e)
 					return true
 				})
@@ -126,6 +128,24 @@ func (l *Lab) newExporter(kind string) (*exporter, error) {
 		return ex, nil
 	}
 	return nil, fmt.Errorf("%s is not exported in chunks", kind)
+}
+
+// exportRun is the run the streamed exports write: the one the diagram or
+// the history shows, the lab's own or (in the CAP chapter) the twin's, as
+// the store of its retained events and its client history; tag names a
+// twin in the file name ("-cp"), "" for the lab's run.
+func (l *Lab) exportRun() (store *tracestore.Store, ops []core.Op, tag string) {
+	if l.timeViewShown() && l.timeCluster() > 0 {
+		if c, tr, _, ok := l.timeRun(); ok && c != nil && tr != nil {
+			ops := c.History()
+			if tr.Start() > 0 {
+				ops = tr.History()
+			}
+			return tr, ops, "-" + strings.ToLower(l.timeClusters()[l.timeCluster()])
+		}
+	}
+	l.tl.windowEvents() // the held events join the window first
+	return l.tl.store, l.tl.windowHistory(), ""
 }
 
 // ExportTo writes an export of the run to sink: a streamed kind (Streamed)

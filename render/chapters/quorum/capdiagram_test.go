@@ -167,3 +167,47 @@ func TestCAPTimeViewsDrawEitherCluster(t *testing.T) {
 		t.Error("the AP twin's diagram with its stale read selected differs from the AP run's own")
 	}
 }
+
+// Saved while the diagram or the history shows the CP twin, the space-time
+// log, the event log and the history are the twin's: the very files its
+// run saves when opened as the lab's own, named for the cluster. In the
+// scene they are the lab's run's.
+func TestCAPExportsTheClusterShown(t *testing.T) {
+	l := newLab(t, "cap")
+	c := l.Chapter().(*CAP)
+	run(t, l, 30)
+	click(t, l, c.split)
+	click(t, l, c.write)
+	run(t, l, 20)
+	click(t, l, c.read)
+	run(t, l, 40)
+	export := func(l *lab.Lab, kind string) lab.File {
+		t.Helper()
+		f, err := l.Export(kind)
+		if err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		return f
+	}
+	scene := map[string]lab.File{}
+	for _, kind := range []string{lab.ExportShiViz, lab.ExportEvents, lab.ExportHistory} {
+		scene[kind] = export(l, kind)
+	}
+	if msg := l.Command(`{"type":"view","value":"diagram-cp"}`); msg != "" {
+		t.Fatal(msg)
+	}
+	l.Update(idle(), desktop)
+	o := twinAsOwnRun(t, l, "diagram")
+	for _, kind := range []string{lab.ExportShiViz, lab.ExportEvents, lab.ExportHistory} {
+		twin, own := export(l, kind), export(o, kind)
+		if !strings.Contains(twin.Name, "-cp") || strings.Contains(scene[kind].Name, "-cp") {
+			t.Errorf("%s: named %q for the CP cluster, %q for the run", kind, twin.Name, scene[kind].Name)
+		}
+		if string(twin.Data) != string(own.Data) {
+			t.Errorf("%s: the CP cluster's file differs from its run's own (%d and %d bytes)", kind, len(twin.Data), len(own.Data))
+		}
+		if string(twin.Data) == string(scene[kind].Data) {
+			t.Errorf("%s: the CP cluster's file is the AP run's", kind)
+		}
+	}
+}
