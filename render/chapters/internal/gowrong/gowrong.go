@@ -35,10 +35,12 @@ const (
 // that tests can lower it.
 var MaxHeapGrowth uint64 = 256 << 20
 
-// heapBytes is the heap the program's objects hold now (runtime/metrics,
-// cheap enough to read every frame).
+// heapBytes is the live heap as the last collection found it
+// (runtime/metrics, cheap enough to read every frame): unlike the heap in
+// use, it does not swing with the garbage between two collections, so a
+// search is measured by what it keeps.
 func heapBytes() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)
 	if s[0].Value.Kind() != metrics.KindUint64 {
 		return 0
