@@ -569,7 +569,9 @@ func (c *Cluster) setParam(param string, num float64) {
 // History is every client operation so far, in invocation order, except
 // those ForgetBefore let go (see HistoryFrom).
 func (c *Cluster) History() []Op {
-	out := make([]Op, 0, c.history.len())
+	// Only the operations kept (ForgetBefore): HistoryLen counts the run's
+	// whole history, which a long run's copy must not be sized by.
+	out := make([]Op, 0, c.history.len()-c.history.first())
 	c.history.all(func(op *Op) bool {
 		cp := *op
 		cp.Values = slices.Clone(op.Values)

@@ -86,6 +86,11 @@ func TestOracleStaysSmall(t *testing.T) {
 	if len(h) == 0 || len(h) > ops/4 {
 		t.Errorf("History keeps %d of %d operations after forgetting all but 1,000 of 12,000 ticks", len(h), ops)
 	}
+	if cap(h) != len(h) {
+		// The copy is sized by what is kept, not by the whole run: sized
+		// by the run, a long run's every copy grew with its length.
+		t.Errorf("History's copy holds %d operations in room for %d", len(h), cap(h))
+	}
 	if c.HistoryForgotten()+len(h) != ops {
 		t.Errorf("forgotten %d + kept %d != %d operations", c.HistoryForgotten(), len(h), ops)
 	}

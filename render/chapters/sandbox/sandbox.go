@@ -125,9 +125,9 @@ func (s *Sandbox) doWrite(x *lab.Context) {
 // lastWritten is the key of the last write of the sandbox's button (its
 // requests are client 0's) in the run up to the tick on screen, or "".
 func (s *Sandbox) lastWritten(x *lab.Context) string {
-	hist := x.Cluster().History()
-	for i := len(hist) - 1; i >= 0; i-- {
-		if op := hist[i]; op.Client == 0 && op.Kind == core.OpPut {
+	c := x.Cluster() // the kept operations from the newest, without copying them all
+	for i := c.HistoryLen() - 1; i >= c.HistoryForgotten(); i-- {
+		if op, ok := c.OpAt(i); ok && op.Client == 0 && op.Kind == core.OpPut {
 			return op.Key
 		}
 	}

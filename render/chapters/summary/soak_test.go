@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ringlab/ringlab/render/lab"
 )
@@ -50,11 +51,34 @@ func TestSoakHeapLevelsOff(t *testing.T) {
 	var filledAt int64 = -1
 	next := ticks / 10
 	nextLog := int64(1_000_000)
+	lastLog := time.Now()
+	// Bytes allocated per tick over the tenth of the run after the window
+	// filled, and over the last tenth: a frame's work must not grow with
+	// the run's length (a copy sized by the whole run made the heap's
+	// traffic, and with it the process's memory and its time per tick, grow
+	// with the run while the heap in use stayed flat).
+	type mark struct {
+		tick  int64
+		alloc uint64
+	}
+	var firstFrom, firstTo, lastFrom mark
+	totalAlloc := func() uint64 {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.TotalAlloc
+	}
 	for l.Timeline().Now() < ticks {
 		l.Update(idle(), desktop)
 		now := l.Timeline().Now()
 		if filledAt < 0 && l.Timeline().Start() > 0 {
 			filledAt = now
+			firstFrom = mark{now, totalAlloc()}
+		}
+		if filledAt >= 0 && firstTo.tick == 0 && now >= filledAt+ticks/10 {
+			firstTo = mark{now, totalAlloc()}
+		}
+		if lastFrom.tick == 0 && now >= ticks-ticks/10 {
+			lastFrom = mark{now, totalAlloc()}
 		}
 		if now >= next {
 			samples = append(samples, heapInUse())
@@ -62,8 +86,11 @@ func TestSoakHeapLevelsOff(t *testing.T) {
 		}
 		if now >= nextLog {
 			m := l.MemoryNow()
-			t.Logf("tick %d: heap in use %.1f MB; window %d ticks, %d events (%.1f MB), %d ops",
-				now, float64(heapInUse())/(1<<20), m.Ticks, m.Events, float64(m.Bytes)/(1<<20), m.Ops)
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			t.Logf("tick %d: heap in use %.1f MB (obtained from the system %.0f MB); window %d ticks, %d events (%.1f MB), %d ops; %.1f s since the last line",
+				now, float64(heapInUse())/(1<<20), float64(ms.Sys)/(1<<20), m.Ticks, m.Events, float64(m.Bytes)/(1<<20), m.Ops, time.Since(lastLog).Seconds())
+			lastLog = time.Now()
 			nextLog += 1_000_000
 		}
 	}
@@ -97,6 +124,15 @@ func TestSoakHeapLevelsOff(t *testing.T) {
 		if s > early+uint64(budget) {
 			t.Errorf("heap %.1f MB at sample %d, up from %.1f MB once the window was full: still growing",
 				float64(s)/(1<<20), len(samples)/2+i+1, float64(early)/(1<<20))
+		}
+	}
+	if firstTo.tick > 0 && firstTo.tick <= lastFrom.tick {
+		early := float64(firstTo.alloc-firstFrom.alloc) / float64(firstTo.tick-firstFrom.tick)
+		late := float64(totalAlloc()-lastFrom.alloc) / float64(l.Timeline().Now()-lastFrom.tick)
+		t.Logf("allocated %.0f bytes a tick once the window filled (ticks %d..%d), %.0f in the last tenth of the run",
+			early, firstFrom.tick, firstTo.tick, late)
+		if late > 1.3*early {
+			t.Errorf("allocation per tick grows with the run: %.0f bytes a tick at its end, %.0f once the window filled", late, early)
 		}
 	}
 	// And a bound: the window, the cluster's copy of its operations, the
