@@ -1,6 +1,8 @@
 package lab
 
 import (
+	"time"
+
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/ui"
@@ -86,6 +88,11 @@ type Context struct {
 // Cluster gives read access to the live cluster (NodeRing, PreferenceList,
 // History, Counters...). Change it only through Apply.
 func (x *Context) Cluster() *core.Cluster { return x.lab.tl.Cluster() }
+
+// UpdateElapsed is the time this frame's update has taken so far (the
+// simulation's ticks included): work a chapter spreads across frames sizes
+// its slice by what the frame has left.
+func (x *Context) UpdateElapsed() time.Duration { return time.Since(x.lab.updateStart) }
 
 // RunConfig is the configuration the run started with; the live settings
 // changed since are commands in the run (Cluster().Config() has them

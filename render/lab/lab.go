@@ -146,6 +146,7 @@ type Lab struct {
 	updateTimes [UpdatesPerSecond]time.Duration
 	updateAt    int
 	updateMax   time.Duration
+	updateStart time.Time // when this Update began (Context.UpdateElapsed)
 
 	theme   ui.Theme
 	measure frame.Measurer
@@ -576,6 +577,7 @@ type Size struct {
 // frame to paint.
 func (l *Lab) Update(in *ui.Input, sz Size) {
 	start := time.Now()
+	l.updateStart = start
 	l.frameCounter++
 	l.events = l.events[:0]
 	if sz.Scale <= 0 {

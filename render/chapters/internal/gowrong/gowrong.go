@@ -23,8 +23,15 @@ const (
 	// frame takes steps until FrameBudget is spent, so it overshoots the
 	// budget by one step at most and the lab keeps its frame rate.
 	Work = 4
-	// FrameBudget is the time a frame gives the search.
+	// FrameBudget is the most time a frame gives the search.
 	FrameBudget = 4 * time.Millisecond
+	// FrameTarget is what a frame's update should take in all, the
+	// search's slice included, leaving the rest of 8 ms to laying out and
+	// drawing: the slice is what the update has left of it.
+	FrameTarget = 6 * time.Millisecond
+	// MinSlice is the least a frame gives the search, so that it goes on
+	// however busy the frames.
+	MinSlice = time.Millisecond
 	// MaxStates bounds the distinct states searched.
 	MaxStates = 200_000
 )
@@ -125,6 +132,13 @@ func (g *Control) start(x *lab.Context, p Problem) {
 	g.heapStart = heapBytes()
 }
 
+// Slice is the time a frame gives the search when its update has taken
+// elapsed so far: what is left of FrameTarget, between MinSlice and
+// FrameBudget.
+func Slice(elapsed time.Duration) time.Duration {
+	return min(max(FrameTarget-elapsed, MinSlice), FrameBudget)
+}
+
 // Searching reports whether a search is under way (not yet answered).
 func (g *Control) Searching() bool { return g.Search != nil && !g.Finished }
 
@@ -135,8 +149,8 @@ func (g *Control) Update(x *lab.Context, p Problem, ok bool) {
 	if g.Search == nil || g.Finished {
 		return
 	}
-	start := time.Now()
-	for !g.Finished && time.Since(start) < FrameBudget {
+	start, slice := time.Now(), Slice(x.UpdateElapsed())
+	for !g.Finished && time.Since(start) < slice {
 		g.Finished = g.Search.Step(Work)
 	}
 	g.Report = g.Search.Report()
