@@ -168,7 +168,13 @@ func (c *Cluster) Op(id RequestID) (Op, bool) {
 // counters. Two states with the same hash are
 // taken to be the same by the schedule search (xxhash64: a collision among
 // the few million states of a bounded search is unlikely, not impossible).
-func (c *Cluster) StateHash() uint64 {
+func (c *Cluster) StateHash() uint64 { return c.stateHash(true) }
+
+// SettleHash is StateHash without the partition, which Settle heals before
+// anything else: two states with the same SettleHash settle alike.
+func (c *Cluster) SettleHash() uint64 { return c.stateHash(false) }
+
+func (c *Cluster) stateHash(partition bool) uint64 {
 	h := stateHasher{d: xxhash.New(), lww: c.cfg.Versioning == LWW}
 	if c.cfg.Versioning == LWW || c.cfg.VClockMax > 0 {
 		h.i(c.now)
@@ -177,9 +183,11 @@ func (c *Cluster) StateHash() uint64 {
 	for _, n := range c.nodes {
 		h.node(n)
 	}
-	h.u(uint64(len(c.groupOf)))
-	for _, g := range c.groupOf {
-		h.u(uint64(g))
+	if partition {
+		h.u(uint64(len(c.groupOf)))
+		for _, g := range c.groupOf {
+			h.u(uint64(g))
+		}
 	}
 	msgs := make([]uint64, len(c.held))
 	for i, m := range c.held {

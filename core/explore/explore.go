@@ -18,6 +18,12 @@
 // (gossip, hand-off, anti-entropy) do not run during the search; the
 // lost-write property settles the cluster afterwards, when they do.
 //
+// Drops and partitions lose messages, which changes nothing a node sees
+// until the schedule's end: for a property of the history a message lost
+// is the same as one held to the end (Search.faultsSubsumed), and for the
+// lost write the losses wait until every operation returned, where every
+// set of held messages the budget could lose is settled (Search.losses).
+//
 // States are deduplicated by core.Cluster.StateHash together with the
 // search's own progress (which operations were issued, budgets spent). The
 // hash leaves out message ids and keeps of the history only the order of
@@ -37,6 +43,7 @@ package explore
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"slices"
 
 	"github.com/cespare/xxhash/v2"
@@ -142,8 +149,10 @@ type Report struct {
 	// CutBy names the bound that stopped an unfinished search ("depth",
 	// "states"), "" otherwise.
 	CutBy string `json:"cut_by,omitempty"`
-	// States counts the states generated (the initial one, and each step
-	// from a state expanded); DistinctStates the distinct ones; Expanded the states
+	// States counts the states generated (the initial one, each step
+	// from a state expanded, and for the lost write each way to lose
+	// what is in flight after the last return); DistinctStates the
+	// distinct ones (those losses: the distinct states settled); Expanded the states
 	// whose successors were generated; Depth the deepest level reached.
 	States         int             `json:"states"`
 	DistinctStates int             `json:"distinct_states"`
@@ -191,8 +200,19 @@ type Search struct {
 	curChoices []choice
 	curAt      int
 	visited    map[uint64]bool
-	report     Report
-	nodes      int
+	// checks are the ways to lose what is in flight after the last return
+	// still to be settled (losses), and found a counterexample among them
+	// that waits for the levels before its length to be searched.
+	checks  []loss
+	waiting *Counterexample
+	// settled is what settling a state found, by core.Cluster.SettleHash
+	// (the lost-write property).
+	settled map[uint64]string
+	// settle settles a copy and says which write it lost (Search.settle;
+	// tests replace it).
+	settle func(*core.Cluster) string
+	report Report
+	nodes  int
 	// full turns the reductions of faultsSubsumed and networkFaults off
 	// (tests compare the answers).
 	full bool
@@ -227,7 +247,8 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	c.DiscardEvents(true)
 	c.SkipDigest()
 	s := &Search{sc: sc, cfg: c.Config(), ops: sc.Script.Ops(), bounds: b,
-		visited: map[uint64]bool{}, nodes: cfg.Nodes}
+		visited: map[uint64]bool{}, settled: map[uint64]string{}, nodes: cfg.Nodes}
+	s.settle = s.settleLost
 	for _, g := range sc.Script.Groups {
 		end := len(s.groupEnd) + len(g)
 		for range g {
@@ -251,14 +272,31 @@ func (s *Search) Report() Report { return s.report }
 // most work states, whatever a state's number of choices.
 func (s *Search) Step(work int) bool {
 	for work > 0 && !s.report.Done {
+		if len(s.checks) > 0 {
+			l := s.checks[0]
+			s.checks[0] = loss{}
+			s.checks = s.checks[1:]
+			work--
+			s.check(l)
+			continue
+		}
 		if s.cur == nil {
 			if len(s.level) == 0 {
 				if len(s.next) == 0 {
+					if s.waiting != nil {
+						s.finish(s.waiting)
+						return true
+					}
 					s.report.Done, s.report.Exhausted = true, true
 					return true
 				}
 				s.level, s.next = s.next, nil
 				s.report.Depth++
+				// Every schedule shorter than the next level's was tried.
+				if s.waiting != nil && steps(s.waiting) <= s.report.Depth+1 {
+					s.finish(s.waiting)
+					return true
+				}
 			}
 			st := s.level[0]
 			s.level[0] = nil
@@ -311,8 +349,9 @@ func (s *Search) try(st *state, ch choice) {
 	}
 	if child.returned == len(s.ops) {
 		// Every operation returned: the history is final (and the
-		// lost-write check settled a copy already).
-		child.c = nil
+		// lost-write check settled a copy already); what is still in
+		// flight may yet be lost.
+		s.checks = append(s.checks, s.losses(child)...)
 		return
 	}
 	s.next = append(s.next, child)
@@ -365,11 +404,12 @@ func (s *Search) choices(st *state) []choice {
 			}
 		}
 	}
-	if s.faultsSubsumed() {
-		// Drops and partitions add nothing here (see faultsSubsumed).
-	} else {
+	if s.full {
 		out = s.networkFaults(st, held, out)
 	}
+	// Otherwise drops and partitions add nothing to a property of the
+	// history (faultsSubsumed), and the lost write's wait for the end
+	// (losses).
 	for n := 0; n < s.nodes; n++ {
 		id := core.NodeID(n)
 		switch {
@@ -391,60 +431,182 @@ func (s *Search) choices(st *state) []choice {
 // with a drop or a partition gives the same history as a shorter one
 // without them, in which the messages lost stay held, and a shortest
 // counterexample never contains one. The lost-write property is different:
-// it settles the cluster, which delivers what is still held.
+// it settles the cluster, which delivers what is still held; its losses
+// wait for the end instead (losses).
 func (s *Search) faultsSubsumed() bool {
 	return !s.full && s.sc.Property != core.PropLost
 }
 
-// networkFaults appends the drops, partitions and heals possible in st.
+// A loss is a way to lose messages still in flight after the last return
+// (the lost-write property): the steps that lose them, taken from the
+// terminal state t.
+type loss struct {
+	t     *state
+	steps []core.Command
+}
+
+// losses lists every way to lose what is in flight in t, a state where
+// every operation returned, within the budget of drops and partitions left:
+// each set of messages lost once, by its fewest steps. The search settles
+// t after each (check) as it does t itself.
 //
-// A partition's only effect in a scripted run is on deliveries across its
-// cut, which become losses (core decides partitions at delivery). So it
-// commutes with every other step: any schedule can start it just before the
-// first delivery it cuts, and heal it just before the first delivery across
-// the cut after it, without changing what happens or the schedule's length
-// (one whose partition cuts nothing, or whose heal is never needed, is
-// longer than the same one without them). The search therefore starts a
-// partition only with a split that cuts a message held now, and heals only
-// when a held message crosses the cut or another partition may follow.
+// Losing a message changes nothing a node sees, so it can wait: in scripted
+// mode a partition's only effect is that deliveries across its cut become
+// losses (core decides partitions at delivery), and until the schedule's
+// end (the last return) a message lost is the same to every node, request
+// and timer as one held. Any schedule with drops and partitions therefore
+// reaches, with the same steps and as many of them, the state of one that
+// holds the messages it lost and loses them after the last return: drops
+// there, and each partition started then with the same cut, its losses,
+// and its heal. So the search leaves faults out until the last return, and
+// then tries every set of held messages they could lose. And since losses
+// leave the nodes as they were, many of those states settle alike
+// (Search.settled).
+func (s *Search) losses(t *state) []loss {
+	if s.sc.Property != core.PropLost || s.full {
+		return nil
+	}
+	held := t.c.Held()
+	if len(held) > 64 {
+		panic("explore: more than 64 messages in flight") // scripts are a handful of operations
+	}
+	// The sets reachable, by the messages lost (a bit per held message)
+	// and the partitions used: the fewest steps, and how.
+	type key struct {
+		lost  uint64
+		parts int
+	}
+	type way struct {
+		from  key
+		steps []core.Command
+	}
+	best := map[key]way{{}: {}}
+	cost := func(k key) int {
+		n := 0
+		for ; k != (key{}); k = best[k].from {
+			n += len(best[k].steps)
+		}
+		return n
+	}
+	try := func(from, to key, steps []core.Command) {
+		if w, ok := best[to]; ok && cost(w.from)+len(w.steps) <= cost(from)+len(steps) {
+			return
+		}
+		best[to] = way{from: from, steps: steps}
+	}
+	order := []key{{}}
+	add := func(from, to key, steps []core.Command) {
+		if _, seen := best[to]; !seen {
+			order = append(order, to)
+		}
+		try(from, to, steps)
+	}
+	// Drops first, then each partition: a drop loses one message in one
+	// step, a partition any of those crossing its cut, in a step each
+	// besides its start (and the heal of the one before it).
+	for d := 0; d < s.sc.Budget.Drops-t.drops; d++ {
+		for _, k := range slices.Clone(order) {
+			if k.parts != 0 || bits.OnesCount64(k.lost) != d {
+				continue
+			}
+			for i, m := range held {
+				if k.lost&(1<<i) == 0 {
+					add(k, key{lost: k.lost | 1<<i}, []core.Command{{Kind: core.CmdDrop, Msg: m.ID}})
+				}
+			}
+		}
+	}
+	splits := s.splits()
+	for p := 0; p < s.sc.Budget.Partitions-t.parts; p++ {
+		for _, k := range slices.Clone(order) {
+			if k.parts != p {
+				continue
+			}
+			for _, sp := range splits {
+				var cross []int
+				for i, m := range held {
+					if k.lost&(1<<i) == 0 && (sp.side>>m.From)&1 != (sp.side>>m.To)&1 {
+						cross = append(cross, i)
+					}
+				}
+				for sub := uint64(1); sub < 1<<len(cross); sub++ {
+					var steps []core.Command
+					if k.parts > 0 {
+						steps = append(steps, core.Command{Kind: core.CmdHeal})
+					}
+					steps = append(steps, core.Command{Kind: core.CmdPartition, Groups: sp.groups})
+					lost := k.lost
+					for j, i := range cross {
+						if sub&(1<<j) != 0 {
+							lost |= 1 << i
+							steps = append(steps, core.Command{Kind: core.CmdDeliver, Msg: held[i].ID})
+						}
+					}
+					add(k, key{lost: lost, parts: k.parts + 1}, steps)
+				}
+			}
+		}
+	}
+	// One way per set lost, the shortest (the first found among equals).
+	chosen := map[uint64]key{}
+	for _, k := range order[1:] {
+		if c, ok := chosen[k.lost]; !ok || cost(k) < cost(c) {
+			chosen[k.lost] = k
+		}
+	}
+	var out []loss
+	for _, k := range order[1:] {
+		if chosen[k.lost] != k {
+			continue
+		}
+		var chain [][]core.Command
+		for x := k; x != (key{}); x = best[x].from {
+			chain = append(chain, best[x].steps)
+		}
+		slices.Reverse(chain)
+		out = append(out, loss{t: t, steps: slices.Concat(chain...)})
+	}
+	return out
+}
+
+// split is a partition into two sides: side has a bit per node on n0's.
+type split struct {
+	side   uint64
+	groups [][]core.NodeID
+}
+
+// splits lists every split of the nodes into two sides, n0's side named by
+// the other nodes it holds.
+func (s *Search) splits() []split {
+	var out []split
+	for mask := 0; mask < 1<<(s.nodes-1)-1; mask++ {
+		a := []core.NodeID{0}
+		var b []core.NodeID
+		for n := 1; n < s.nodes; n++ {
+			if mask&(1<<(n-1)) != 0 {
+				a = append(a, core.NodeID(n))
+			} else {
+				b = append(b, core.NodeID(n))
+			}
+		}
+		out = append(out, split{side: uint64(mask)<<1 | 1, groups: [][]core.NodeID{a, b}})
+	}
+	return out
+}
+
+// networkFaults appends every drop, partition and heal possible in st: the
+// search without reductions (full), which tests compare with.
 func (s *Search) networkFaults(st *state, held []core.Message, out []choice) []choice {
-	c := st.c
 	if st.drops < s.sc.Budget.Drops {
 		for _, m := range held {
 			out = append(out, choice{cmd: core.Command{Kind: core.CmdDrop, Msg: m.ID}, op: -1})
 		}
 	}
-	// crosses reports whether a held message crosses the cut between the
-	// side holding n0 (the nodes in side) and the rest.
-	crosses := func(side uint64) bool {
-		for _, m := range held {
-			if (side>>m.From)&1 != (side>>m.To)&1 {
-				return true
-			}
-		}
-		return false
-	}
-	if side, cut := c.PartitionSide(); cut {
-		if s.full || crosses(side) || st.parts < s.sc.Budget.Partitions {
-			out = append(out, choice{cmd: core.Command{Kind: core.CmdHeal}, op: -1})
-		}
+	if _, cut := st.c.PartitionSide(); cut {
+		out = append(out, choice{cmd: core.Command{Kind: core.CmdHeal}, op: -1})
 	} else if st.parts < s.sc.Budget.Partitions {
-		// Every split into two sides: the side holding n0 is named by the
-		// other nodes it holds.
-		for mask := 0; mask < 1<<(s.nodes-1)-1; mask++ {
-			if side := uint64(mask)<<1 | 1; !s.full && !crosses(side) {
-				continue
-			}
-			a := []core.NodeID{0}
-			var b []core.NodeID
-			for n := 1; n < s.nodes; n++ {
-				if mask&(1<<(n-1)) != 0 {
-					a = append(a, core.NodeID(n))
-				} else {
-					b = append(b, core.NodeID(n))
-				}
-			}
-			out = append(out, choice{cmd: core.Command{Kind: core.CmdPartition, Groups: [][]core.NodeID{a, b}}, op: -1})
+		for _, split := range s.splits() {
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdPartition, Groups: split.groups}, op: -1})
 		}
 	}
 	return out
@@ -531,12 +693,15 @@ func (s *Search) violated(parent, child *state) (string, int) {
 		if child.returned < len(s.ops) {
 			return "", -1
 		}
-		x := child.c.Clone()
-		rep := x.Settle(s.sc.SettleTicks)
-		if rep.LostWrites > 0 {
-			return "lost write after settling: " + rep.Lost[0], -1
+		// Losses after the last return leave the nodes as they were, so
+		// many of those states settle alike: each is settled once.
+		key := child.c.SettleHash()
+		why, ok := s.settled[key]
+		if !ok {
+			why = s.settle(child.c.Clone())
+			s.settled[key] = why
 		}
-		return "", -1
+		return why, -1
 	}
 	if child.returned == parent.returned {
 		return "", -1 // the history's results did not change
@@ -555,12 +720,20 @@ func (s *Search) violated(parent, child *state) (string, int) {
 	return vs[0].Text, vs[0].Op
 }
 
+// found ends the search with the schedule to st, which breaks the
+// property.
 func (s *Search) found(st *state, why string, op int) {
+	s.finish(s.counterexample(st, nil, why, op))
+}
+
+// counterexample is the schedule to st and then the steps after it.
+func (s *Search) counterexample(st *state, after []core.Command, why string, op int) *Counterexample {
 	var path []core.Command
 	for x := st; x.parent != nil; x = x.parent {
 		path = append(path, x.cmd)
 	}
 	slices.Reverse(path)
+	path = append(path, after...)
 	ce := &Counterexample{Config: s.cfg, Op: op, Violation: why, Tick: int64(len(path))}
 	for i, cmd := range path {
 		ce.Schedule = append(ce.Schedule, core.Recorded{Tick: int64(i + 1), Cmd: cmd})
@@ -569,7 +742,55 @@ func (s *Search) found(st *state, why string, op int) {
 		ce.Schedule = append(ce.Schedule, core.Recorded{Tick: ce.Tick, Cmd: core.Command{Kind: core.CmdSettle}})
 		ce.Tick += s.sc.SettleTicks
 	}
+	return ce
+}
+
+func (s *Search) finish(ce *Counterexample) {
 	s.report.Violated, s.report.Done = true, true
-	s.report.Depth = st.depth
+	s.report.Depth = steps(ce)
 	s.report.Counterexample = ce
+}
+
+// steps is a counterexample's length in steps (a lost write's settle is
+// not one).
+func steps(ce *Counterexample) int {
+	n := len(ce.Schedule)
+	if n > 0 && ce.Schedule[n-1].Cmd.Kind == core.CmdSettle {
+		n--
+	}
+	return n
+}
+
+// check settles the terminal state after a loss (losses); a lost write
+// found waits until no shorter schedule can be (Step).
+func (s *Search) check(l loss) {
+	c := l.t.c.Clone()
+	for _, cmd := range l.steps {
+		c.Tick()
+		if _, err := c.Apply(cmd); err != nil {
+			panic("explore: a loss was refused: " + err.Error()) // losses are built valid
+		}
+	}
+	s.report.States++
+	key := c.SettleHash()
+	why, seen := s.settled[key]
+	if !seen {
+		s.report.DistinctStates++
+		why = s.settle(c)
+		s.settled[key] = why
+	}
+	if why != "" && (s.waiting == nil || l.t.depth+len(l.steps) < steps(s.waiting)) {
+		s.waiting = s.counterexample(l.t, l.steps, why, -1)
+	}
+	if s.report.DistinctStates >= s.bounds.MaxStates {
+		s.cut("states")
+	}
+}
+
+// settleLost settles c and says which acknowledged write it lost, or "".
+func (s *Search) settleLost(c *core.Cluster) string {
+	if rep := c.Settle(s.sc.SettleTicks); rep.LostWrites > 0 {
+		return "lost write after settling: " + rep.Lost[0]
+	}
+	return ""
 }

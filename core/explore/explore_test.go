@@ -1,6 +1,8 @@
 package explore
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -321,6 +323,171 @@ func TestFaultReductionsKeepTheAnswer(t *testing.T) {
 		}
 		if want := tc.prop != core.PropLost; r.Subsumed != want {
 			t.Errorf("%s: report says faults subsumed %v, want %v", tc.name, r.Subsumed, want)
+		}
+	}
+}
+
+// terminals runs a lost-write search and returns the first few states in
+// which every operation returned and something is still in flight.
+func terminals(t *testing.T, sc Scenario, want int) []*state {
+	t.Helper()
+	s, err := New(sc, Bounds{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*state
+	seen := map[*state]bool{}
+	for !s.Step(1) && len(out) < want {
+		for _, l := range s.checks {
+			if !seen[l.t] && len(l.t.c.Held()) >= 3 {
+				seen[l.t] = true
+				out = append(out, l.t)
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no terminal state with messages in flight")
+	}
+	return out
+}
+
+// losses lists each set of messages a budget can lose after the last
+// return once, by its fewest steps: the same sets, and the same step
+// counts, as a search of every order of drops, partitions, deliveries
+// across the cut and heals.
+func TestLossesAreEveryWayToLoseByFewestSteps(t *testing.T) {
+	cfg := smallConfig()
+	cfg.W, cfg.R = 2, 2
+	for _, b := range []Budget{{Drops: 1}, {Partitions: 1}, {Partitions: 1, Drops: 1}, {Partitions: 2}, {Drops: 2}} {
+		sc := Scenario{Config: cfg, Script: mustScript(t, "c1: put k v1 | c2: put k v2"), Property: core.PropLost, Budget: b}
+		s, _ := New(sc, Bounds{})
+		for _, st := range terminals(t, sc, 5) {
+			held := st.c.Held()
+			want := bruteLosses(held, b, s.nodes)
+			got := map[uint64]int{}
+			for _, l := range s.losses(st) {
+				c := st.c.Clone()
+				for _, cmd := range l.steps {
+					c.Tick()
+					if _, err := c.Apply(cmd); err != nil {
+						t.Fatalf("%+v: step %v refused: %v", b, cmd, err)
+					}
+				}
+				var lost uint64
+				left := c.Held()
+				for i, m := range held {
+					if !slices.ContainsFunc(left, func(x core.Message) bool { return x.ID == m.ID }) {
+						lost |= 1 << i
+					}
+				}
+				if _, dup := got[lost]; dup {
+					t.Errorf("%+v: the set %b is listed twice", b, lost)
+				}
+				got[lost] = len(l.steps)
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("%+v, %d held: losses %v, every order gives %v", b, len(held), got, want)
+			}
+		}
+	}
+}
+
+// bruteLosses tries every order of fault steps on the held messages and
+// returns each nonempty set lost with its fewest steps.
+func bruteLosses(held []core.Message, b Budget, nodes int) map[uint64]int {
+	type st struct {
+		lost         uint64
+		drops, parts int
+		side         uint64 // n0's side of the partition in force, 0 if none
+	}
+	dist := map[st]int{{}: 0}
+	queue := []st{{}}
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		var next []st
+		for i := range held {
+			if x.lost&(1<<i) != 0 {
+				continue
+			}
+			if x.drops < b.Drops {
+				y := x
+				y.lost |= 1 << i
+				y.drops++
+				next = append(next, y)
+			}
+			m := held[i]
+			if x.side != 0 && (x.side>>m.From)&1 != (x.side>>m.To)&1 {
+				y := x
+				y.lost |= 1 << i
+				next = append(next, y)
+			}
+		}
+		if x.side != 0 {
+			y := x
+			y.side = 0
+			next = append(next, y)
+		} else if x.parts < b.Partitions {
+			for mask := 0; mask < 1<<(nodes-1)-1; mask++ {
+				y := x
+				y.side = uint64(mask)<<1 | 1
+				y.parts++
+				next = append(next, y)
+			}
+		}
+		for _, y := range next {
+			if _, ok := dist[y]; !ok {
+				dist[y] = dist[x] + 1
+				queue = append(queue, y)
+			}
+		}
+	}
+	out := map[uint64]int{}
+	for x, d := range dist {
+		if x.lost == 0 {
+			continue
+		}
+		if e, ok := out[x.lost]; !ok || d < e {
+			out[x.lost] = d
+		}
+	}
+	return out
+}
+
+// A lost write that needs messages lost after the last return: the search
+// finds it by its losses, as short as the search that tries faults at every
+// step, and the schedule replays to a state that lost them. (The settle is
+// replaced by one that calls a write lost when two messages were.)
+func TestLossesAfterTheLastReturnFindTheShortest(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Nodes, cfg.W, cfg.R = 3, 2, 2
+	twoLost := func(c *core.Cluster) string {
+		if c.Counters().MessagesDropped >= 2 {
+			return "two messages lost"
+		}
+		return ""
+	}
+	for _, b := range []Budget{{Drops: 2}, {Partitions: 1}, {Partitions: 1, Drops: 1}} {
+		sc := Scenario{Config: cfg, Script: mustScript(t, "c1@n0: put k v1"), Property: core.PropLost, Budget: b}
+		reduced, _ := New(sc, Bounds{})
+		full, _ := New(sc, Bounds{})
+		full.full = true
+		reduced.settle, full.settle = twoLost, twoLost
+		r, f := reduced.Run(), full.Run()
+		t.Logf("%+v: reduced %d states, depth %d; full %d states, depth %d", b, r.States, r.Depth, f.States, f.Depth)
+		if !r.Violated || !f.Violated {
+			t.Fatalf("%+v: want both violated: reduced %+v, full %+v", b, r, f)
+		}
+		if steps(r.Counterexample) != steps(f.Counterexample) || r.Depth != steps(r.Counterexample) {
+			t.Errorf("%+v: reduced %d steps (depth %d), full %d", b, steps(r.Counterexample), r.Depth, steps(f.Counterexample))
+		}
+		ce := r.Counterexample
+		c, err := core.Replay(ce.Config, ce.Schedule[:len(ce.Schedule)-1], int64(steps(ce)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Counters().MessagesDropped < 2 {
+			t.Errorf("%+v: the replay lost %d messages: %v", b, c.Counters().MessagesDropped, ce.Schedule)
 		}
 	}
 }
