@@ -59,6 +59,7 @@ type Cluster struct {
 	// it (see ForgetBefore).
 	historyFrom int64
 	recorded    []Recorded
+	noRecord    bool // SkipRecording
 	oracle      oracle
 
 	clientCtx map[clientKey]causal // each client's causal context per key
@@ -236,7 +237,9 @@ func (c *Cluster) Apply(cmd Command) (RequestID, error) {
 	if err := c.validate(cmd); err != nil {
 		return 0, err
 	}
-	c.recorded = append(c.recorded, Recorded{Tick: c.now, Cmd: cloneCommand(cmd)})
+	if !c.noRecord {
+		c.recorded = append(c.recorded, Recorded{Tick: c.now, Cmd: cloneCommand(cmd)})
+	}
 	id := c.apply(cmd)
 	c.processDue()
 	return id, nil
@@ -594,6 +597,12 @@ func (c *Cluster) Counters() Counters {
 	k.SiblingReads = slices.Clone(k.SiblingReads)
 	return k
 }
+
+// SkipRecording stops keeping the commands applied, for good: a schedule
+// search's clusters each take one step from their parent's copy, which
+// appended to a copy of the whole log, and the search keeps its schedules
+// itself. Recorded then returns the commands applied before.
+func (c *Cluster) SkipRecording() { c.noRecord = true }
 
 // Recorded is every command applied so far with its tick: with the Config,
 // enough to replay the run.

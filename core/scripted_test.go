@@ -153,13 +153,15 @@ func TestStateHashMergesCommutingDeliveries(t *testing.T) {
 	}
 }
 
-// A cluster that skips its digest (a search's) runs and clones as one that
-// keeps it: the same state after the same commands, the same events
-// counted; its Digest is "".
+// A cluster that skips its digest and its record of commands (a search's)
+// runs and clones as one that keeps them: the same state after the same
+// commands, the same events counted; its Digest is "" and Recorded lists
+// only the commands before SkipRecording.
 func TestSkipDigestChangesNothingButTheDigest(t *testing.T) {
 	cfg := scriptedConfig()
 	with, without := mustNew(t, cfg), mustNew(t, cfg)
 	without.SkipDigest()
+	without.SkipRecording()
 	key := keyOwnedBy(t, with, "k", 0, 1, 2)
 	for _, c := range []*Cluster{with, without} {
 		mustApply(t, c, Command{Kind: CmdPut, Client: 1, Node: 3, Key: key, Value: "a"})
@@ -179,5 +181,8 @@ func TestSkipDigestChangesNothingButTheDigest(t *testing.T) {
 	}
 	if without.Digest() != "" || clone.Digest() != "" || with.Digest() == "" {
 		t.Errorf("digests %q, %q, %q", with.Digest(), without.Digest(), clone.Digest())
+	}
+	if len(with.Recorded()) != 3 || len(without.Recorded()) != 0 || len(clone.Recorded()) != 0 {
+		t.Errorf("recorded %d, %d, %d commands", len(with.Recorded()), len(without.Recorded()), len(clone.Recorded()))
 	}
 }

@@ -246,6 +246,7 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	}
 	c.DiscardEvents(true)
 	c.SkipDigest()
+	c.SkipRecording()
 	s := &Search{sc: sc, cfg: c.Config(), ops: sc.Script.Ops(), bounds: b,
 		visited: map[uint64]bool{}, settled: map[uint64]string{}, nodes: cfg.Nodes}
 	s.settle = s.settleLost
