@@ -14,14 +14,21 @@ import (
 // search has answered; it returns the notice.
 func searchInLab(t *testing.T, l *lab.Lab) string {
 	t.Helper()
-	c := l.Chapter().(*Quorums)
-	click(t, l, c.goWrong.Ask)
-	for frames := 0; !c.goWrong.Finished; frames++ {
+	return ask(t, l, l.Chapter().(*Quorums).goWrong)
+}
+
+// ask clicks a "Can this go wrong?" control, runs frames until its search
+// answers, checking that the button shows the search under way, and
+// returns the lab's notice.
+func ask(t *testing.T, l *lab.Lab, g *gowrong.Control) string {
+	t.Helper()
+	click(t, l, g.Ask)
+	for frames := 0; !g.Finished; frames++ {
 		if frames > 20_000 {
-			t.Fatalf("the search did not finish in %d frames: %+v", frames, c.goWrong.Report)
+			t.Fatalf("the search did not finish in %d frames: %+v", frames, g.Report)
 		}
-		if frames == 1 && !strings.HasPrefix(c.goWrong.Ask.Label, "Searching: ") {
-			t.Errorf("while searching the button says %q", c.goWrong.Ask.Label)
+		if frames == 1 && !strings.HasPrefix(g.Ask.Label, "Searching: ") {
+			t.Errorf("while searching the button says %q", g.Ask.Label)
 		}
 		l.Update(idle(), desktop)
 	}

@@ -36,11 +36,10 @@ func sameGeometry(a, b *lab.Lab) bool {
 	return reflect.DeepEqual(a.Frame().Layers[frame.LayerScene].Batches(), b.Frame().Layers[frame.LayerScene].Batches())
 }
 
-// The CAP chapter's diagram and history draw either cluster: the twin's
-// picture is exactly the one its run draws when opened as the lab's own,
-// after playing, a scrub back and a fork; its words name the cluster, and
-// switching back shows the lab's run again.
-func TestCAPTimeViewsDrawEitherCluster(t *testing.T) {
+// capAfterPartition opens the CAP chapter and plays a partition, a write
+// and a read on it.
+func capAfterPartition(t *testing.T) (*lab.Lab, *CAP) {
+	t.Helper()
 	l := newLab(t, "cap")
 	c := l.Chapter().(*CAP)
 	run(t, l, 30)
@@ -49,6 +48,15 @@ func TestCAPTimeViewsDrawEitherCluster(t *testing.T) {
 	run(t, l, 20)
 	click(t, l, c.read)
 	run(t, l, 40)
+	return l, c
+}
+
+// The CAP chapter's diagram and history draw either cluster: the twin's
+// picture is exactly the one its run draws when opened as the lab's own,
+// after playing, a scrub back and a fork; its words name the cluster, and
+// switching back shows the lab's run again.
+func TestCAPTimeViewsDrawEitherCluster(t *testing.T) {
+	l, c := capAfterPartition(t)
 	if !c.twinStrict() {
 		t.Fatal("the lab's run is not the AP cluster")
 	}
@@ -173,14 +181,7 @@ func TestCAPTimeViewsDrawEitherCluster(t *testing.T) {
 // run saves when opened as the lab's own, named for the cluster. In the
 // scene they are the lab's run's.
 func TestCAPExportsTheClusterShown(t *testing.T) {
-	l := newLab(t, "cap")
-	c := l.Chapter().(*CAP)
-	run(t, l, 30)
-	click(t, l, c.split)
-	click(t, l, c.write)
-	run(t, l, 20)
-	click(t, l, c.read)
-	run(t, l, 40)
+	l, _ := capAfterPartition(t)
 	export := func(l *lab.Lab, kind string) lab.File {
 		t.Helper()
 		f, err := l.Export(kind)

@@ -6,23 +6,7 @@ import (
 	"testing"
 
 	"github.com/ringlab/ringlab/core"
-	"github.com/ringlab/ringlab/render/chapters/internal/gowrong"
-	"github.com/ringlab/ringlab/render/lab"
 )
-
-// askCAP presses one of the chapter's questions and runs frames until its
-// search has answered; it returns the notice.
-func askCAP(t *testing.T, l *lab.Lab, g *gowrong.Control) string {
-	t.Helper()
-	click(t, l, g.Ask)
-	for frames := 0; !g.Finished; frames++ {
-		if frames > 20_000 {
-			t.Fatalf("the search did not finish in %d frames: %+v", frames, g.Report)
-		}
-		l.Update(idle(), desktop)
-	}
-	return l.Notice()
-}
 
 // CP: no schedule of a write via the majority then a read via the cut-off
 // side gives a stale read, exhaustively; AP: one does, and Show me opens it
@@ -36,7 +20,7 @@ func TestCAPCanItGoWrongCPNoAPYes(t *testing.T) {
 	if c.goWrong[0] == nil || c.goWrong[0].Ask.Label != "Can CP go wrong?" || c.goWrong[1].Ask.Label != "Can AP go wrong?" {
 		t.Fatalf("the chapter's questions are missing: %+v", c.goWrong)
 	}
-	notice := askCAP(t, l, c.goWrong[0])
+	notice := ask(t, l, c.goWrong[0])
 	want := "No schedule of a write of " + c.key + " via n2 then a read via n0 on the CP cluster (any message order, any timeout, one partition) gives a stale read: "
 	if !strings.HasPrefix(notice, want) || !strings.HasSuffix(notice, "exhaustive.") {
 		t.Fatalf("CP's answer %q\nwant it to begin %q", notice, want)
@@ -49,7 +33,7 @@ func TestCAPCanItGoWrongCPNoAPYes(t *testing.T) {
 	}
 
 	t.Logf("CP: %s", notice)
-	notice = askCAP(t, l, c.goWrong[1])
+	notice = ask(t, l, c.goWrong[1])
 	t.Logf("AP: %s", notice)
 	if !strings.HasPrefix(notice, "Yes: a write of "+c.key+" via n2 then a read via n0 on the AP cluster (any message order, any timeout, one partition) can give a stale read, in ") {
 		t.Fatalf("AP's answer %q", notice)
