@@ -12,7 +12,6 @@ package core
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -50,7 +49,7 @@ type Cluster struct {
 	groups  [][]NodeID // the partition as applied; nil when whole
 	groupOf []int      // partition group per node; nil when whole
 
-	rngNet, rngWork, rngGossip, rngFault, rngAE *stream
+	rngNet, rngWork, rngGossip, rngFault, rngAE stream
 
 	trace    trace
 	counters Counters
@@ -225,9 +224,9 @@ func (c *Cluster) scheduleTimers(n *node) {
 			c.schedule(item{tick: c.now + 1 + s.between(0, every-1), kind: kind, node: n.id, epoch: n.epoch})
 		}
 	}
-	start(itemGossip, c.cfg.GossipIntervalTicks, c.rngGossip)
-	start(itemHandoff, c.cfg.HandoffIntervalTicks, c.rngGossip)
-	start(itemAntiEntropy, c.cfg.AntiEntropyIntervalTicks, c.rngAE)
+	start(itemGossip, c.cfg.GossipIntervalTicks, &c.rngGossip)
+	start(itemHandoff, c.cfg.HandoffIntervalTicks, &c.rngGossip)
+	start(itemAntiEntropy, c.cfg.AntiEntropyIntervalTicks, &c.rngAE)
 }
 
 // Apply validates and carries out one command at the current tick, and
@@ -664,7 +663,7 @@ func (n *node) sortedRequestIDs() []RequestID {
 	for id := range n.requests {
 		out = append(out, id)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	slices.Sort(out)
 	return out
 }
 

@@ -119,7 +119,7 @@ func strikePartition(c *Cluster, up []NodeID) (faultUndo, bool) {
 	if c.groupOf != nil || len(members) < 2 {
 		return faultUndo{}, false
 	}
-	perm := c.rngFault.r.Perm(len(members))
+	perm := c.rngFault.rnd().Perm(len(members))
 	cut := 1 + c.rngFault.intn(len(members)-1)
 	group := make([]NodeID, 0, cut)
 	for _, p := range perm[:cut] {

@@ -1,6 +1,8 @@
 package core
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -162,13 +164,16 @@ func (n *node) sortedHints() []hintKey {
 	for h := range n.hints {
 		hs = append(hs, h)
 	}
-	sort.Slice(hs, func(i, j int) bool {
-		if hs[i].owner != hs[j].owner {
-			return hs[i].owner < hs[j].owner
-		}
-		return hs[i].key < hs[j].key
-	})
+	slices.SortFunc(hs, compareHintKeys)
 	return hs
+}
+
+// compareHintKeys orders hints by owner, then key.
+func compareHintKeys(a, b hintKey) int {
+	if a.owner != b.owner {
+		return cmp.Compare(a.owner, b.owner)
+	}
+	return strings.Compare(a.key, b.key)
 }
 
 // versionsOf is what the node answers a get with: its stored versions of key

@@ -218,7 +218,7 @@ func (q *heap) pop() item {
 // as a value so that Clone can copy it exactly.
 type stream struct {
 	pcg rand.PCG
-	r   *rand.Rand
+	r   *rand.Rand // over &pcg, made on first use (rnd): a copy of the stream drops it
 }
 
 // Stream identities: each is mixed with the seed so that the streams differ.
@@ -230,28 +230,36 @@ const (
 	streamAntiEntropy
 )
 
-func newStream(seed, id uint64) *stream {
-	s := &stream{}
+func newStream(seed, id uint64) stream {
+	var s stream
 	s.pcg.Seed(seed, id*0x9e3779b97f4a7c15+0x632be59bd9b4e019)
-	s.r = rand.New(&s.pcg)
 	return s
 }
 
-func (s *stream) clone() *stream {
-	c := &stream{pcg: s.pcg}
-	c.r = rand.New(&c.pcg)
-	return c
+// copied is the stream for a copy of the cluster that holds it: the same
+// state, and no Rand over the original's generator. (A Rand holds nothing
+// but its source, so making it afresh changes no draw.)
+func (s stream) copied() stream { return stream{pcg: s.pcg} }
+
+// rnd is the stream's Rand.
+func (s *stream) rnd() *rand.Rand {
+	if s.r == nil {
+		s.r = rand.New(&s.pcg)
+	}
+	return s.r
 }
 
 // intn is uniform in [0, n); n must be positive.
-func (s *stream) intn(n int) int { return s.r.IntN(n) }
+func (s *stream) intn(n int) int { return s.rnd().IntN(n) }
 
 // between is uniform in [lo, hi].
 func (s *stream) between(lo, hi int64) int64 {
 	if hi <= lo {
 		return lo
 	}
-	return lo + s.r.Int64N(hi-lo+1)
+	return lo + s.rnd().Int64N(hi-lo+1)
 }
 
-func (s *stream) float() float64 { return s.r.Float64() }
+func (s *stream) float() float64 {
+	return s.rnd().Float64()
+}

@@ -249,6 +249,10 @@ type stateHasher struct {
 	d   *xxhash.Digest
 	lww bool // timestamps count only under last-write-wins
 	buf [binary.MaxVarintLen64]byte
+	// Scratch for a node's sorted keys, hints and requests.
+	keys  []string
+	hints []hintKey
+	reqs  []RequestID
 }
 
 func (h *stateHasher) u(x uint64) { h.d.Write(binary.AppendUvarint(h.buf[:0], x)) }
@@ -296,12 +300,22 @@ func (h *stateHasher) versions(vs []*version) {
 func (h *stateHasher) node(n *node) {
 	h.b(n.up)
 	h.i(n.skew)
-	for _, k := range n.sortedKeys() {
+	h.keys = h.keys[:0]
+	for k := range n.store {
+		h.keys = append(h.keys, k)
+	}
+	slices.Sort(h.keys)
+	for _, k := range h.keys {
 		h.s(k)
 		h.versions(n.store[k].versions)
 	}
 	h.u(uint64(len(n.hints)))
-	for _, hk := range n.sortedHints() {
+	h.hints = h.hints[:0]
+	for hk := range n.hints {
+		h.hints = append(h.hints, hk)
+	}
+	slices.SortFunc(h.hints, compareHintKeys)
+	for _, hk := range h.hints {
 		h.s(hk.key)
 		h.u(uint64(hk.owner))
 		h.versions(n.hints[hk].versions)
@@ -321,7 +335,12 @@ func (h *stateHasher) node(n *node) {
 		h.u(uint64(m.status))
 	}
 	h.u(uint64(len(n.requests)))
-	for _, id := range n.sortedRequestIDs() {
+	h.reqs = h.reqs[:0]
+	for id := range n.requests {
+		h.reqs = append(h.reqs, id)
+	}
+	slices.Sort(h.reqs)
+	for _, id := range h.reqs {
 		r := n.requests[id]
 		h.u(uint64(id))
 		h.b(r.done)

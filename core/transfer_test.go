@@ -162,7 +162,7 @@ func TestReplicatesMatchesPreferenceList(t *testing.T) {
 			mustApply(t, c, Command{Kind: CmdLeave, Node: 1})
 		}
 		check := func(when string) {
-			rng := c.rngWork.clone() // any fixed sequence of hashes
+			rng := c.rngWork.copied() // any fixed sequence of hashes
 			for _, nd := range c.nodes {
 				if nd.ring == nil || nd.ring.NodeCount() == 0 {
 					continue
@@ -173,7 +173,7 @@ func TestReplicatesMatchesPreferenceList(t *testing.T) {
 					hashes = append(hashes, h, h-1, h+1)
 				}
 				for range 300 {
-					hashes = append(hashes, rng.r.Uint64())
+					hashes = append(hashes, rng.rnd().Uint64())
 				}
 				for _, h := range hashes {
 					want := slices.Contains(nd.ring.PreferenceList(h, c.cfg.N), nd.id)

@@ -184,8 +184,8 @@ func (c *Cluster) Clone() *Cluster {
 		x.groups = append(x.groups, slices.Clone(g))
 	}
 	x.groupOf = slices.Clone(c.groupOf)
-	x.rngNet, x.rngWork, x.rngGossip = c.rngNet.clone(), c.rngWork.clone(), c.rngGossip.clone()
-	x.rngFault, x.rngAE = c.rngFault.clone(), c.rngAE.clone()
+	x.rngNet, x.rngWork, x.rngGossip = c.rngNet.copied(), c.rngWork.copied(), c.rngGossip.copied()
+	x.rngFault, x.rngAE = c.rngFault.copied(), c.rngAE.copied()
 	x.trace = c.trace.clone()
 	x.counters = c.Counters()
 	x.history = c.history.clone()        // an Op's Values are never changed once set
