@@ -190,10 +190,10 @@ func (c *Cluster) run(it item) {
 		c.undoFault(it.undo)
 		return
 	}
-	n := c.nodes[it.node]
-	if !n.up || n.epoch != it.epoch {
+	if n := c.nodes[it.node]; !n.up || n.epoch != it.epoch {
 		return // a timer of an earlier incarnation
 	}
+	n := c.w(it.node)
 	switch it.kind {
 	case itemGossip:
 		c.tickGossip(n)
@@ -391,9 +391,9 @@ func (c *Cluster) apply(cmd Command) RequestID {
 		return c.startRequest(clientOp{kind: kind, client: cmd.Client, coordinator: cmd.Node, key: cmd.Key,
 			value: cmd.Value, withContext: cmd.WithContext, n: cmd.N, w: cmd.W, r: cmd.R})
 	case CmdCrash:
-		c.crashNode(c.nodes[cmd.Node])
+		c.crashNode(c.w(cmd.Node))
 	case CmdRestart:
-		c.restartNode(c.nodes[cmd.Node])
+		c.restartNode(c.w(cmd.Node))
 	case CmdPartition:
 		c.setPartition(cmd.Groups)
 	case CmdHeal:
@@ -401,11 +401,11 @@ func (c *Cluster) apply(cmd Command) RequestID {
 	case CmdJoin:
 		c.joinNode(cmd.Weight)
 	case CmdLeave:
-		c.leaveNode(c.nodes[cmd.Node])
+		c.leaveNode(c.w(cmd.Node))
 	case CmdSet:
 		c.setParam(cmd.Param, cmd.Num)
 	case CmdAntiEntropy:
-		c.tickAntiEntropy(c.nodes[cmd.Node], antiEntropyPeer(cmd))
+		c.tickAntiEntropy(c.w(cmd.Node), antiEntropyPeer(cmd))
 	case CmdSettle:
 		c.endScripted()
 		c.beginSettle()
@@ -474,6 +474,7 @@ func (c *Cluster) joinNode(weight float64) {
 	}
 	seed := c.nodes[c.seedNode()]
 	n := newNode(NodeID(len(c.nodes)), weight, c.initialSkew(len(c.nodes)))
+	n.holder = c.own
 	c.nodes = append(c.nodes, n)
 	c.changeRing(func(r *ring.Ring) { _ = r.Add(n.id, weight) })
 	c.emit(&Event{Kind: EvNodeState, From: n.id, Up: true, Text: "joined"})
@@ -555,13 +556,13 @@ func describeGroups(groups [][]NodeID, count int) string {
 func (c *Cluster) setParam(param string, num float64) {
 	if node, ok := strings.CutPrefix(param, "skew:"); ok {
 		id, _ := ids.Parse(node)
-		c.nodes[id].skew = int64(num)
+		c.w(id).skew = int64(num)
 	} else {
 		old := c.cfg
 		c.cfg, _ = c.cfg.withParam(param, num)
 		if c.cfg.N != old.N {
-			for _, n := range c.nodes { // which ranges a node replicates changed
-				n.forgetTrees()
+			for i := range c.nodes { // which ranges a node replicates changed
+				c.w(NodeID(i)).forgetTrees()
 			}
 		}
 	}

@@ -33,6 +33,22 @@ type ownTree struct {
 	own  *cowOwner
 }
 
+// w is node id, to change: a clone shares its nodes with the original, and
+// each side copies a node (node.clone) before it first changes it. A node
+// is the cluster's to change in place only while its holder is the
+// cluster's own token, which Clone renews on both sides. Every change to a
+// node goes through a pointer w returned, taken before any other pointer
+// to it in the same change.
+func (c *Cluster) w(id NodeID) *node {
+	n := c.nodes[id]
+	if n.holder != c.own {
+		n = n.clone()
+		n.holder = c.own
+		c.nodes[id] = n
+	}
+	return n
+}
+
 // share makes everything n holds shared: n and its clone x (a shallow copy
 // of n) each get a fresh owner token.
 func (n *node) share(x *node) {

@@ -152,6 +152,16 @@ func fingerprint(c *Cluster) string {
 	fmt.Fprintf(&b, "ring %s\n", ringText(ringPoints(c.ring)))
 	for _, n := range c.nodes {
 		fmt.Fprintf(&b, "%v up=%v ring=%s members=%v ringMembers=%v\n", n.id, n.up, ringText(c.NodeRing(n.id)), n.members, n.ringMembers)
+		fmt.Fprintf(&b, " weight=%v inRing=%v leaving=%v gone=%v handOverAt=%d leaveHeard=%v epoch=%d skew=%d heartbeat=%d\n",
+			n.weight, n.inRing, n.leaving, n.gone, n.handOverAt, n.leaveHeard, n.epoch, n.skew, n.heartbeat)
+		for _, id := range n.sortedRequestIDs() {
+			r := n.requests[id]
+			fmt.Fprintf(&b, " request %d done=%v reached=%v acks=%d replies=%d upToDate=%d targets=%d merged=%d\n",
+				id, r.done, r.reached, r.acks, r.replies, r.upToDate, len(r.targets), len(r.merged))
+		}
+		for _, k := range sortedKeysOf(n.transfers) {
+			fmt.Fprintf(&b, " transfer %s acked=%v\n", k, n.transfers[k].acked)
+		}
 		for _, k := range n.sortedKeys() {
 			ks := n.store[k]
 			fmt.Fprintf(&b, " key %s %x %x %s\n", k, ks.hash, ks.digest, describeSet(k, ks.versions))
@@ -315,6 +325,73 @@ func TestRingsShared(t *testing.T) {
 		}
 		if n.ring != c.nodes[0].ring {
 			t.Errorf("%v's ring is a separate copy of the same membership", n.id)
+		}
+	}
+}
+
+// randomScriptedCommand draws one step a schedule search could take in a
+// scripted run: a client's operation, a delivery or drop of a held
+// message, a request's timeout (or half-timeout), a crash or restart, a
+// partition or heal.
+func randomScriptedCommand(rng *rand.Rand, c *Cluster, value *int) Command {
+	node := NodeID(rng.IntN(len(c.nodes)))
+	held, pending := c.Held(), c.Pending()
+	switch k := rng.IntN(12); {
+	case k < 5 && len(held) > 0:
+		m := held[rng.IntN(len(held))]
+		if rng.IntN(5) == 0 {
+			return Command{Kind: CmdDrop, Msg: m.ID}
+		}
+		return Command{Kind: CmdDeliver, Msg: m.ID}
+	case k < 7 && len(pending) > 0:
+		cmd := Command{Kind: CmdTimeout, Request: pending[rng.IntN(len(pending))].ID}
+		if c.cfg.Mode == Sloppy && rng.IntN(2) == 0 {
+			cmd.Param = "half"
+		}
+		return cmd
+	case k < 9:
+		*value++
+		if rng.IntN(2) == 0 {
+			return Command{Kind: CmdGet, Node: node, Client: rng.IntN(3), Key: "k" + itoa(rng.IntN(3))}
+		}
+		return Command{Kind: CmdPut, Node: node, Client: rng.IntN(3), Key: "k" + itoa(rng.IntN(3)), Value: "v" + itoa(*value), WithContext: true}
+	case k == 9:
+		if c.nodes[node].up {
+			return Command{Kind: CmdCrash, Node: node}
+		}
+		return Command{Kind: CmdRestart, Node: node}
+	case k == 10:
+		return Command{Kind: CmdPartition, Groups: [][]NodeID{{0, node}}}
+	default:
+		return Command{Kind: CmdHeal}
+	}
+}
+
+// A schedule search's clusters share nodes copy-on-write: every step taken
+// from a clone of a scripted run (any delivery, drop, timeout, operation or
+// fault) leaves the cluster it was cloned from as it was, in strict and
+// sloppy mode.
+func TestCloneIsolationScripted(t *testing.T) {
+	for _, mode := range []Mode{Strict, Sloppy} {
+		cfg := scriptedConfig()
+		cfg.Mode = mode
+		c := mustNew(t, cfg)
+		rng := rand.New(rand.NewPCG(uint64(mode), 7))
+		value := 0
+		for step := range 400 {
+			before := fingerprint(c)
+			for range 3 {
+				d := c.Clone()
+				for range 1 + rng.IntN(3) {
+					d.Tick()
+					d.Apply(randomScriptedCommand(rng, d, &value))
+				}
+			}
+			if got := fingerprint(c); got != before {
+				t.Fatalf("%v, step %d: a clone's steps changed the original:\n%s", mode, step, firstDiff(before, got))
+			}
+			c.Tick()
+			c.Apply(randomScriptedCommand(rng, c, &value))
 		}
 	}
 }

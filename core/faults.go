@@ -110,7 +110,7 @@ func strikeCrash(c *Cluster, up []NodeID) (faultUndo, bool) {
 		return faultUndo{}, false
 	}
 	victim := up[c.rngFault.intn(len(up))]
-	c.crashNode(c.nodes[victim])
+	c.crashNode(c.w(victim))
 	return faultUndo{kind: FaultCrash, node: victim}, true
 }
 
@@ -155,7 +155,7 @@ func (c *Cluster) undoFault(u *faultUndo) {
 	switch u.kind {
 	case FaultCrash:
 		if n := c.nodes[u.node]; !n.up && n.restartable() {
-			c.restartNode(n)
+			c.restartNode(c.w(u.node))
 		}
 	case FaultPartition:
 		if c.groupOf != nil {

@@ -126,7 +126,7 @@ func (c *Cluster) deliverTo(m *message) {
 		return
 	}
 	c.emit(&Event{Kind: EvMsgDeliver, From: m.from, To: m.to, Request: m.req, Msg: m.kind, MsgID: m.id, DeliverTick: m.deliverTick, Key: m.key})
-	c.step(dst, m)
+	c.step(c.w(dst.id), m)
 }
 
 // partitioned reports whether a and b are in different partition groups.

@@ -71,6 +71,9 @@ type node struct {
 	// are this node's to change in place only while tagged with it.
 	own                                       *cowOwner
 	storeOwn, hintsOwn, countersOwn, treesOwn *cowOwner
+	// holder is the token (Cluster.own) of the cluster that may change
+	// this node in place; clones share nodes until then (Cluster.w).
+	holder *cowOwner
 
 	// The View cache (see view.go): the keys and hints as last shown, and
 	// whether the store or the hints changed since.
@@ -338,7 +341,8 @@ func describeSet(key string, vs []*version) string {
 // known node that has not left) and forgets its Merkle trees, which are
 // rebuilt from storage when next needed.
 func (c *Cluster) rebuildRing(n *node) {
-	members := n.ringMembers[:0]
+	// A new slice: clones share ringMembers (it is never changed in place).
+	members := make([]ringMember, 0, len(n.members))
 	for id := range n.members {
 		m := &n.members[id]
 		if m.known && !m.left {

@@ -96,7 +96,7 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 	if c.sessions != nil && op.kind == OpGet {
 		c.sessions.getStarted(clientKey{op.client, op.key}, invoked.invokeSeq)
 	}
-	coord := c.nodes[op.coordinator]
+	coord := c.w(op.coordinator)
 	c.emit(&Event{Kind: EvRequestStart, From: coord.id, Request: id, Op: op.kind, Client: op.client, Key: op.key})
 	if !coord.up {
 		c.finishRequest(req, false, nil, "coordinator "+coord.id.String()+" is down")

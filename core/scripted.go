@@ -42,7 +42,7 @@ func (c *Cluster) heldIndex(id uint64) (int, bool) {
 	return i, i < len(c.held) && c.held[i].id == id
 }
 
-// requestAt finds a pending request and its coordinator.
+// requestAt finds a pending request and its coordinator (to read).
 func (c *Cluster) requestAt(id RequestID) (*node, *request) {
 	for _, n := range c.nodes {
 		if r := n.requests[id]; r != nil {
@@ -88,6 +88,7 @@ func (c *Cluster) applyScripted(cmd Command) {
 		c.deliver(m)
 	case CmdTimeout:
 		n, _ := c.requestAt(cmd.Request)
+		n = c.w(n.id)
 		if cmd.Param == "half" {
 			c.tickHalfTimeout(n, cmd.Request)
 		} else {
@@ -107,10 +108,11 @@ func (c *Cluster) endScripted() {
 		c.schedule(item{tick: m.deliverTick, kind: itemDeliver, msg: m})
 	}
 	c.held = nil
-	for _, n := range c.nodes {
-		if !n.up {
+	for i := range c.nodes {
+		if !c.nodes[i].up {
 			continue
 		}
+		n := c.w(NodeID(i))
 		for _, id := range n.sortedRequestIDs() {
 			c.scheduleRequestTimers(n, id, c.cfg.RequestTimeoutTicks)
 		}

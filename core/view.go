@@ -172,11 +172,8 @@ func (c *Cluster) Clone() *Cluster {
 		cp.members = slices.Clone(m.members)
 		x.held[i] = &cp
 	}
-	x.pastMerger = pastMerger{} // scratch buffers are never shared
-	x.nodes = make([]*node, len(c.nodes))
-	for i, n := range c.nodes {
-		x.nodes[i] = n.clone()
-	}
+	x.pastMerger = pastMerger{}     // scratch buffers are never shared
+	x.nodes = slices.Clone(c.nodes) // shared until changed (Cluster.w)
 	x.rings = slices.Clip(c.rings)
 	x.members = nil
 	x.groups = nil
@@ -204,7 +201,7 @@ func (c *Cluster) Clone() *Cluster {
 func (n *node) clone() *node {
 	x := *n
 	n.share(&x)
-	x.ringMembers = slices.Clone(n.ringMembers)
+	// ringMembers is shared: rebuildRing replaces it whole.
 	x.members = slices.Clone(n.members)
 	x.requests = nil // a nil map reads as empty; startRequest makes one
 	if len(n.requests) > 0 {

@@ -71,9 +71,9 @@ func (c *Cluster) beginSettle() {
 	if c.groupOf != nil {
 		c.setPartition(nil)
 	}
-	for _, n := range c.nodes {
+	for i, n := range c.nodes {
 		if !n.up && n.restartable() {
-			c.restartNode(n)
+			c.restartNode(c.w(NodeID(i)))
 		}
 	}
 	if c.cfg.Loss != 0 {
