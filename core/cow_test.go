@@ -150,6 +150,10 @@ func fingerprint(c *Cluster) string {
 		return fmt.Sprintf("%d points %x", len(pts), h)
 	}
 	fmt.Fprintf(&b, "ring %s\n", ringText(ringPoints(c.ring)))
+	for _, m := range c.held {
+		fmt.Fprintf(&b, "held %d %v %v->%v req %d deliver %d drop %q key %s versions %d members %v\n",
+			m.id, m.kind, m.from, m.to, m.req, m.deliverTick, m.drop, m.key, len(m.versions), m.members)
+	}
 	for _, n := range c.nodes {
 		fmt.Fprintf(&b, "%v up=%v ring=%s members=%v ringMembers=%v\n", n.id, n.up, ringText(c.NodeRing(n.id)), n.members, n.ringMembers)
 		fmt.Fprintf(&b, " weight=%v inRing=%v leaving=%v gone=%v handOverAt=%d leaveHeard=%v epoch=%d skew=%d heartbeat=%d\n",

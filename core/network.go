@@ -32,6 +32,8 @@ type message struct {
 	probes []rangeProbe  // Merkle request/reply: one level of one or more ranges
 	leaves []leafRef     // keys push/reply: the differing leaves
 	keys   []keyVersions // keys push/reply: the sender's keys in those leaves
+
+	hashOf [2]uint64 // contentHash's, without and with timestamps; 0: not known
 }
 
 // rangeProbe is a Merkle probe for the key range (start, end].

@@ -36,6 +36,14 @@ func (c *Cluster) hold(m *message) {
 	c.held = append(c.held, m)
 }
 
+// heldCopy is a held message's copy to deliver: clones share held messages
+// (Clone), which are never changed or recycled once held.
+func heldCopy(m *message) *message {
+	cp := *m
+	cp.members = slices.Clone(m.members) // recycled after delivery
+	return &cp
+}
+
 // heldIndex finds a held message by id (held is in id order).
 func (c *Cluster) heldIndex(id uint64) (int, bool) {
 	i := sort.Search(len(c.held), func(i int) bool { return c.held[i].id >= id })
@@ -79,7 +87,7 @@ func (c *Cluster) applyScripted(cmd Command) {
 	switch cmd.Kind {
 	case CmdDeliver, CmdDrop:
 		i, _ := c.heldIndex(cmd.Msg)
-		m := c.held[i]
+		m := heldCopy(c.held[i])
 		c.held = slices.Delete(c.held, i, i+1)
 		m.deliverTick = c.now
 		if cmd.Kind == CmdDrop {
@@ -104,6 +112,7 @@ func (c *Cluster) endScripted() {
 	}
 	c.cfg.Scripted = false
 	for _, m := range c.held {
+		m = heldCopy(m)
 		m.deliverTick = c.now + max(1, c.cfg.LatencyMinTicks)
 		c.schedule(item{tick: m.deliverTick, kind: itemDeliver, msg: m})
 	}
@@ -193,7 +202,7 @@ func (c *Cluster) stateHash(partition bool) uint64 {
 	}
 	msgs := make([]uint64, len(c.held))
 	for i, m := range c.held {
-		msgs[i] = messageHash(m, h.lww)
+		msgs[i] = m.contentHash(h.lww)
 	}
 	slices.Sort(msgs)
 	h.u(uint64(len(msgs)))
@@ -377,6 +386,19 @@ func messageHash(m *message, lww bool) uint64 {
 	h.b(m.ok)
 	h.versions(m.versions)
 	return h.d.Sum64()
+}
+
+// contentHash is messageHash, kept on the message (0: not yet known): a
+// held message never changes once held (heldCopy), and clones share it.
+func (m *message) contentHash(lww bool) uint64 {
+	i := 0
+	if lww {
+		i = 1
+	}
+	if m.hashOf[i] == 0 {
+		m.hashOf[i] = messageHash(m, lww)
+	}
+	return m.hashOf[i]
 }
 
 // NodeUp reports whether node n exists and is up.

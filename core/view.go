@@ -166,12 +166,7 @@ func (c *Cluster) Clone() *Cluster {
 		}
 	})
 	x.msgFree, x.memberBufs = nil, nil
-	x.held = make([]*message, len(c.held))
-	for i, m := range c.held {
-		cp := *m
-		cp.members = slices.Clone(m.members)
-		x.held[i] = &cp
-	}
+	x.held = slices.Clone(c.held)   // shared: never changed once held (heldCopy)
 	x.pastMerger = pastMerger{}     // scratch buffers are never shared
 	x.nodes = slices.Clone(c.nodes) // shared until changed (Cluster.w)
 	x.rings = slices.Clip(c.rings)
