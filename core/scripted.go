@@ -192,7 +192,7 @@ func (c *Cluster) stateHash(partition bool) uint64 {
 	}
 	h.u(uint64(c.cfg.Versioning))
 	for _, n := range c.nodes {
-		h.node(n)
+		h.u(h.nodeHash(n))
 	}
 	if partition {
 		h.u(uint64(len(c.groupOf)))
@@ -260,6 +260,7 @@ type stateHasher struct {
 	d   *xxhash.Digest
 	lww bool // timestamps count only under last-write-wins
 	buf [binary.MaxVarintLen64]byte
+	nd  xxhash.Digest // a node's (nodeHash)
 	// Scratch for a node's sorted keys, hints and requests.
 	keys  []string
 	hints []hintKey
@@ -306,6 +307,31 @@ func (h *stateHasher) versions(vs []*version) {
 	for _, v := range vs {
 		h.version(v)
 	}
+}
+
+// keepNodeHashes lets nodeHash keep each node's digest (tests turn it off
+// to compare).
+var keepNodeHashes = true
+
+// nodeHash digests a node, kept on it until it next changes (Cluster.w
+// forgets it): a search's step changes a node or two, and a clone shares
+// the others with the state it came from.
+func (h *stateHasher) nodeHash(n *node) uint64 {
+	i := 0
+	if h.lww {
+		i = 1
+	}
+	if x := n.hashOf[i]; x != 0 && keepNodeHashes {
+		return x
+	}
+	outer := h.d
+	h.nd.Reset()
+	h.d = &h.nd
+	h.node(n)
+	x := h.nd.Sum64()
+	h.d = outer
+	n.hashOf[i] = x
+	return x
 }
 
 func (h *stateHasher) node(n *node) {
