@@ -45,6 +45,7 @@ type oracle struct {
 	puts      chunked[ackedPut]
 	ackSeq    uint64
 	readFloor map[RequestID]readStart // per pending get: what had been acknowledged when it began
+	floorOwn  *cowOwner               // readFloor is shared with clones until changed (ownFloor)
 
 	// gapsFilled counts the never-acknowledged dots folding counted as
 	// acknowledged; noFold turns folding off (tests). See oraclefold.go.
@@ -93,7 +94,7 @@ type ackedPut struct {
 
 func newOracle() oracle {
 	own := new(cowOwner)
-	return oracle{own: own, keysOwn: own, keys: map[string]*ackedKey{}, readFloor: map[RequestID]readStart{}}
+	return oracle{own: own, keysOwn: own, floorOwn: own, keys: map[string]*ackedKey{}, readFloor: map[RequestID]readStart{}}
 }
 
 // clone copies the oracle; the acknowledged dots per key are shared with o
@@ -101,7 +102,6 @@ func newOracle() oracle {
 func (o *oracle) clone() oracle {
 	x := *o
 	o.own, x.own = new(cowOwner), new(cowOwner)
-	x.readFloor = maps.Clone(o.readFloor)
 	x.puts = o.puts.clone()
 	x.violations = slices.Clone(o.violations)
 	return x
@@ -137,6 +137,7 @@ func (o *oracle) beginOp(c *Cluster, req *request) {
 		if a := o.keys[req.key]; a != nil {
 			st.top = a.lwwTop
 		}
+		o.ownFloor()
 		o.readFloor[req.id] = st
 	}
 }
@@ -190,7 +191,10 @@ func (o *oracle) missed(key string, seen causal, floor uint64) bool {
 // stale read (PropStale). seen is the union of the causal pasts of result.
 func (o *oracle) staleRead(req *request, seen causal, result []*version, mode Versioning) bool {
 	st := o.readFloor[req.id]
-	delete(o.readFloor, req.id)
+	if _, ok := o.readFloor[req.id]; ok {
+		o.ownFloor()
+		delete(o.readFloor, req.id)
+	}
 	if mode == LWW {
 		// The order is total: missing the greatest acknowledged put is
 		// missing some acknowledged put.
@@ -200,7 +204,21 @@ func (o *oracle) staleRead(req *request, seen causal, result []*version, mode Ve
 }
 
 // forget drops the bookkeeping of a get that failed.
-func (o *oracle) forget(id RequestID) { delete(o.readFloor, id) }
+func (o *oracle) forget(id RequestID) {
+	if _, ok := o.readFloor[id]; ok {
+		o.ownFloor()
+		delete(o.readFloor, id)
+	}
+}
+
+// ownFloor makes readFloor the oracle's own before a change (Clone
+// shares it).
+func (o *oracle) ownFloor() {
+	if o.floorOwn != o.own {
+		o.readFloor = maps.Clone(o.readFloor)
+		o.floorOwn = o.own
+	}
+}
 
 // checkNoRegress records a violation when a replica's stored versions of a
 // key stop covering a write they covered before: causal pasts never go

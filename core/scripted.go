@@ -1,10 +1,12 @@
 package core
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -156,7 +158,7 @@ func (c *Cluster) Pending() []PendingRequest {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	slices.SortFunc(out, func(a, b PendingRequest) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
 
@@ -213,11 +215,11 @@ func (c *Cluster) stateHash(partition bool) uint64 {
 	for k := range c.clientCtx {
 		cks = append(cks, k)
 	}
-	sort.Slice(cks, func(i, j int) bool {
-		if cks[i].client != cks[j].client {
-			return cks[i].client < cks[j].client
+	slices.SortFunc(cks, func(a, b clientKey) int {
+		if a.client != b.client {
+			return cmp.Compare(a.client, b.client)
 		}
-		return cks[i].key < cks[j].key
+		return strings.Compare(a.key, b.key)
 	})
 	for _, k := range cks {
 		h.i(int64(k.client))
