@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -38,8 +39,9 @@ func (c *Cluster) hold(m *message) {
 	c.held = append(c.held, m)
 }
 
-// heldCopy is a held message's copy to deliver: clones share held messages
-// (Clone), which are never changed or recycled once held.
+// heldCopy is a held message's copy to release into the network: clones
+// share held messages (Clone), which are never changed or recycled once
+// held.
 func heldCopy(m *message) *message {
 	cp := *m
 	cp.members = slices.Clone(m.members) // recycled after delivery
@@ -89,13 +91,13 @@ func (c *Cluster) applyScripted(cmd Command) {
 	switch cmd.Kind {
 	case CmdDeliver, CmdDrop:
 		i, _ := c.heldIndex(cmd.Msg)
-		m := heldCopy(c.held[i])
+		m := *c.held[i] // a copy: clones share held messages, never changed once held
 		c.held = slices.Delete(c.held, i, i+1)
 		m.deliverTick = c.now
 		if cmd.Kind == CmdDrop {
 			m.drop = "dropped"
 		}
-		c.deliver(m)
+		c.deliverTo(&m) // and not recycled: the copy is its own
 	case CmdTimeout:
 		n, _ := c.requestAt(cmd.Request)
 		n = c.w(n.id)
@@ -187,8 +189,14 @@ func (c *Cluster) StateHash() uint64 { return c.stateHash(true) }
 // anything else: two states with the same SettleHash settle alike.
 func (c *Cluster) SettleHash() uint64 { return c.stateHash(false) }
 
+// hashers keeps stateHashers (a digest and scratch) between calls.
+var hashers = sync.Pool{New: func() any { return new(stateHasher) }}
+
 func (c *Cluster) stateHash(partition bool) uint64 {
-	h := stateHasher{d: xxhash.New(), lww: c.cfg.Versioning == LWW}
+	h := hashers.Get().(*stateHasher)
+	defer hashers.Put(h)
+	h.dig.Reset()
+	h.d, h.lww = &h.dig, c.cfg.Versioning == LWW
 	if c.cfg.Versioning == LWW || c.cfg.VClockMax > 0 {
 		h.i(c.now)
 	}
@@ -202,19 +210,21 @@ func (c *Cluster) stateHash(partition bool) uint64 {
 			h.u(uint64(g))
 		}
 	}
-	msgs := make([]uint64, len(c.held))
-	for i, m := range c.held {
-		msgs[i] = m.contentHash(h.lww)
+	msgs := h.msgs[:0]
+	for _, m := range c.held {
+		msgs = append(msgs, m.contentHash(h.lww))
 	}
 	slices.Sort(msgs)
 	h.u(uint64(len(msgs)))
 	for _, x := range msgs {
 		h.u(x)
 	}
-	cks := make([]clientKey, 0, len(c.clientCtx))
+	h.msgs = msgs
+	cks := h.cks[:0]
 	for k := range c.clientCtx {
 		cks = append(cks, k)
 	}
+	h.cks = cks
 	slices.SortFunc(cks, func(a, b clientKey) int {
 		if a.client != b.client {
 			return cmp.Compare(a.client, b.client)
@@ -262,8 +272,12 @@ type stateHasher struct {
 	d   *xxhash.Digest
 	lww bool // timestamps count only under last-write-wins
 	buf [binary.MaxVarintLen64]byte
+	dig xxhash.Digest // the whole state's (d, in stateHash)
 	nd  xxhash.Digest // a node's (nodeHash)
-	// Scratch for a node's sorted keys, hints and requests.
+	// Scratch for a node's sorted keys, hints and requests, and for the
+	// held messages' digests and the clients' keys.
+	msgs  []uint64
+	cks   []clientKey
 	keys  []string
 	hints []hintKey
 	reqs  []RequestID

@@ -166,7 +166,7 @@ func (c *Cluster) Clone() *Cluster {
 		}
 	})
 	x.msgFree, x.memberBufs = nil, nil
-	x.held = slices.Clone(c.held)   // shared: never changed once held (heldCopy)
+	x.held = slices.Clone(c.held)   // shared: never changed once held
 	x.pastMerger = pastMerger{}     // scratch buffers are never shared
 	x.nodes = slices.Clone(c.nodes) // shared until changed (Cluster.w)
 	x.rings = slices.Clip(c.rings)
