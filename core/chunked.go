@@ -13,8 +13,8 @@ package core
 // for as long as it is kept.
 type chunked[T any] struct {
 	chunks [][]T
-	owners []*cowOwner // owners[i] tags chunks[i]
-	own    *cowOwner
+	owners []cowOwner // owners[i] tags chunks[i]
+	own    cowOwner
 	n      int // entries ever added
 	base   int // entries dropped from the front (a multiple of chunkLen)
 }
@@ -23,8 +23,8 @@ const chunkLen = 1024
 
 // add appends v and returns its index.
 func (l *chunked[T]) add(v T) int {
-	if l.own == nil {
-		l.own = new(cowOwner)
+	if l.own == 0 {
+		l.own = newOwner()
 	}
 	if (l.n-l.base)%chunkLen == 0 {
 		l.chunks = append(l.chunks, make([]T, 0, chunkLen))
@@ -117,7 +117,7 @@ func (l *chunked[T]) all(f func(*T) bool) {
 // clone copies the list, sharing every chunk with l until either side
 // changes it (T's own slices are shared for good).
 func (l *chunked[T]) clone() chunked[T] {
-	x := chunked[T]{chunks: append([][]T(nil), l.chunks...), owners: append([]*cowOwner(nil), l.owners...), n: l.n, base: l.base}
-	l.own, x.own = new(cowOwner), new(cowOwner)
+	x := chunked[T]{chunks: append([][]T(nil), l.chunks...), owners: append([]cowOwner(nil), l.owners...), n: l.n, base: l.base}
+	l.own, x.own = newOwner(), newOwner()
 	return x
 }

@@ -64,7 +64,7 @@ type Cluster struct {
 	clientCtx map[clientKey]causal // each client's causal context per key
 	// own and clientCtxOwn share clientCtx copy-on-write with clones (see
 	// cow.go and setClientCtx).
-	own, clientCtxOwn *cowOwner
+	own, clientCtxOwn cowOwner
 	work              workloadState
 	faults            faultState
 

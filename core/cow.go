@@ -3,6 +3,7 @@ package core
 import (
 	"maps"
 	"slices"
+	"sync/atomic"
 
 	"github.com/ringlab/ringlab/core/merkle"
 	"github.com/ringlab/ringlab/core/ring"
@@ -23,14 +24,18 @@ import (
 // node's ring (rebuilt as a new ring on every membership change; see
 // ringFor).
 
-// cowOwner is an owner token. It has a field so that every new(cowOwner) is
-// a distinct pointer (zero-size allocations may share one address).
-type cowOwner struct{ _ byte }
+// cowOwner is an owner token: each newOwner is distinct, and the zero
+// token is a new cluster's (and its first data's).
+type cowOwner uint64
+
+var ownerSeq atomic.Uint64
+
+func newOwner() cowOwner { return cowOwner(ownerSeq.Add(1)) }
 
 // ownTree is a Merkle tree with the token of the node that may change it.
 type ownTree struct {
 	tree *merkle.Tree
-	own  *cowOwner
+	own  cowOwner
 }
 
 // w is node id, to change: a clone shares its nodes with the original, and
@@ -53,7 +58,7 @@ func (c *Cluster) w(id NodeID) *node {
 // share makes everything n holds shared: n and its clone x (a shallow copy
 // of n) each get a fresh owner token.
 func (n *node) share(x *node) {
-	n.own, x.own = new(cowOwner), new(cowOwner)
+	n.own, x.own = newOwner(), newOwner()
 }
 
 // ownStore makes n's store map n's own before a change.

@@ -69,11 +69,11 @@ type node struct {
 
 	// Copy-on-write (see cow.go): own is this node's owner token; the maps
 	// are this node's to change in place only while tagged with it.
-	own                                       *cowOwner
-	storeOwn, hintsOwn, countersOwn, treesOwn *cowOwner
+	own                                       cowOwner
+	storeOwn, hintsOwn, countersOwn, treesOwn cowOwner
 	// holder is the token (Cluster.own) of the cluster that may change
 	// this node in place; clones share nodes until then (Cluster.w).
-	holder *cowOwner
+	holder cowOwner
 	// hashOf is its state hash's digest, without and with timestamps (0:
 	// not known), until it next changes (Cluster.w).
 	hashOf [2]uint64
@@ -127,11 +127,11 @@ func (a arc) contains(h uint64) bool {
 type arcTree struct {
 	arc  arc
 	tree *merkle.Tree
-	own  *cowOwner // see writableExtra
+	own  cowOwner // see writableExtra
 }
 
 func newNode(id NodeID, weight float64, skew int64) *node {
-	own := new(cowOwner)
+	own := newOwner()
 	return &node{
 		id:          id,
 		weight:      weight,

@@ -39,13 +39,13 @@ import (
 type oracle struct {
 	// keys is shared copy-on-write with clones (see cow.go): the map, and
 	// each ackedKey, may be changed in place only when tagged with own.
-	own       *cowOwner
-	keysOwn   *cowOwner
+	own       cowOwner
+	keysOwn   cowOwner
 	keys      map[string]*ackedKey
 	puts      chunked[ackedPut]
 	ackSeq    uint64
 	readFloor map[RequestID]readStart // per pending get: what had been acknowledged when it began
-	floorOwn  *cowOwner               // readFloor is shared with clones until changed (ownFloor)
+	floorOwn  cowOwner                // readFloor is shared with clones until changed (ownFloor)
 
 	// gapsFilled counts the never-acknowledged dots folding counted as
 	// acknowledged; noFold turns folding off (tests). See oraclefold.go.
@@ -63,8 +63,8 @@ type oracle struct {
 // each node's counters down to what the set's vector already covers.
 type ackedKey struct {
 	byNode map[NodeID][]ackedDot
-	nodes  []NodeID  // sorted keys of byNode
-	own    *cowOwner // see oracle.keys
+	nodes  []NodeID // sorted keys of byNode
+	own    cowOwner // see oracle.keys
 	// folded holds the dots whose order of acknowledgement no longer
 	// matters, as spans of counters per node (oraclefold.go).
 	folded map[NodeID][]span
@@ -93,7 +93,7 @@ type ackedPut struct {
 }
 
 func newOracle() oracle {
-	own := new(cowOwner)
+	own := newOwner()
 	return oracle{own: own, keysOwn: own, floorOwn: own, keys: map[string]*ackedKey{}, readFloor: map[RequestID]readStart{}}
 }
 
@@ -101,7 +101,7 @@ func newOracle() oracle {
 // until either side next acknowledges a put of that key (ownKey).
 func (o *oracle) clone() oracle {
 	x := *o
-	o.own, x.own = new(cowOwner), new(cowOwner)
+	o.own, x.own = newOwner(), newOwner()
 	x.puts = o.puts.clone()
 	x.violations = slices.Clone(o.violations)
 	return x

@@ -184,7 +184,7 @@ func (c *Cluster) Clone() *Cluster {
 	x.recorded = slices.Clip(c.recorded) // append-only, entries never changed: an append copies
 	x.oracle = c.oracle.clone()
 	x.sessions = c.sessions.clone()
-	c.own, x.own = new(cowOwner), new(cowOwner) // clientCtx is shared
+	c.own, x.own = newOwner(), newOwner() // clientCtx is shared
 
 	x.work.seq = slices.Clone(c.work.seq)
 	x.changeBuf = nil
