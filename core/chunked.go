@@ -1,5 +1,7 @@
 package core
 
+import "slices"
+
 // chunked is an append-only list kept in fixed-size chunks, so that an
 // append never copies the entries already there: the history of a long run
 // grows to millions of operations, and doubling one slice would copy (and
@@ -15,8 +17,11 @@ type chunked[T any] struct {
 	chunks [][]T
 	owners []cowOwner // owners[i] tags chunks[i]
 	own    cowOwner
-	n      int // entries ever added
-	base   int // entries dropped from the front (a multiple of chunkLen)
+	// spineOwn tags chunks and owners themselves: a clone shares them too
+	// until either side changes one (ownSpine).
+	spineOwn cowOwner
+	n        int // entries ever added
+	base     int // entries dropped from the front (a multiple of chunkLen)
 }
 
 const chunkLen = 1024
@@ -25,8 +30,10 @@ const chunkLen = 1024
 func (l *chunked[T]) add(v T) int {
 	if l.own == 0 {
 		l.own = newOwner()
+		l.spineOwn = l.own
 	}
 	if (l.n-l.base)%chunkLen == 0 {
+		l.ownSpine()
 		l.chunks = append(l.chunks, make([]T, 0, chunkLen))
 		l.owners = append(l.owners, l.own)
 	}
@@ -34,6 +41,14 @@ func (l *chunked[T]) add(v T) int {
 	*last = append(*last, v)
 	l.n++
 	return l.n - 1
+}
+
+// ownSpine makes the chunk list l's own before a change.
+func (l *chunked[T]) ownSpine() {
+	if l.spineOwn != l.own {
+		l.chunks, l.owners = slices.Clone(l.chunks), slices.Clone(l.owners)
+		l.spineOwn = l.own
+	}
 }
 
 // ownChunk is chunk i, copied first if it is shared with a clone.
@@ -44,6 +59,7 @@ func (l *chunked[T]) ownChunk(i int) *[]T {
 		// millions) then copies a few entries, not a thousand. Only the
 		// last chunk is ever short, and appending to it copies at most
 		// chunkLen entries.
+		l.ownSpine()
 		n := len(l.chunks[i])
 		l.chunks[i] = append(make([]T, 0, min(chunkLen, n+max(n, 4))), l.chunks[i]...)
 		l.owners[i] = l.own
@@ -93,8 +109,9 @@ func (l *chunked[T]) dropFront(drop func(*T) bool) (last *T) {
 	if k == 0 {
 		return nil
 	}
-	// The chunk list is private to l (clone copies it), so clearing its
-	// entries frees the dropped chunks unless a clone still holds them.
+	// The chunk list made l's own, clearing its entries frees the dropped
+	// chunks unless a clone still holds them.
+	l.ownSpine()
 	clear(l.chunks[:k])
 	clear(l.owners[:k])
 	l.chunks, l.owners = l.chunks[k:], l.owners[k:]
@@ -114,10 +131,10 @@ func (l *chunked[T]) all(f func(*T) bool) {
 	}
 }
 
-// clone copies the list, sharing every chunk with l until either side
-// changes it (T's own slices are shared for good).
+// clone copies the list, sharing every chunk, and the list of them, with l
+// until either side changes it (T's own slices are shared for good).
 func (l *chunked[T]) clone() chunked[T] {
-	x := chunked[T]{chunks: append([][]T(nil), l.chunks...), owners: append([]cowOwner(nil), l.owners...), n: l.n, base: l.base}
+	x := chunked[T]{chunks: l.chunks, owners: l.owners, n: l.n, base: l.base}
 	l.own, x.own = newOwner(), newOwner()
 	return x
 }
