@@ -179,7 +179,7 @@ type state struct {
 	parent                *state
 	cmd                   core.Command
 	depth                 int
-	reqs                  []core.RequestID // per script op; 0 until issued
+	reqs                  [MaxOps]core.RequestID // per script op; 0 until issued
 	half                  uint64           // script ops whose half-timeout fired
 	parts, crashes, drops int
 	returned              int // script ops returned
@@ -198,6 +198,7 @@ type Search struct {
 	// choices and curAt the next of them.
 	cur        *state
 	curChoices []choice
+	choiceBuf  []choice // the backing of curChoices, reused
 	curAt      int
 	visited    map[uint64]bool
 	// checks are the ways to lose what is in flight after the last return
@@ -256,7 +257,7 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 			s.groupEnd = append(s.groupEnd, end)
 		}
 	}
-	root := &state{c: c, reqs: make([]core.RequestID, len(s.ops))}
+	root := &state{c: c}
 	s.visited[s.hash(root)] = true
 	s.report.States, s.report.DistinctStates = 1, 1
 	s.report.Subsumed = s.faultsSubsumed() && (sc.Budget.Drops > 0 || sc.Budget.Partitions > 0)
@@ -369,7 +370,7 @@ func (s *Search) cut(by string) {
 // choices lists the steps possible in st, in a fixed order.
 func (s *Search) choices(st *state) []choice {
 	c := st.c
-	var out []choice
+	out := s.choiceBuf[:0] // the last state's are all tried
 	// Clients: the operations of the current group not yet issued.
 	first := 0
 	for first < len(s.ops) && st.reqs[first] != 0 {
@@ -420,6 +421,7 @@ func (s *Search) choices(st *state) []choice {
 			out = append(out, choice{cmd: core.Command{Kind: core.CmdCrash, Node: id}, op: -1})
 		}
 	}
+	s.choiceBuf = out
 	return out
 }
 
@@ -628,7 +630,7 @@ func (s *Search) groupReturned(st *state, op int) bool {
 }
 
 func (s *Search) opOf(st *state, id core.RequestID) int {
-	for i, r := range st.reqs {
+	for i, r := range st.reqs[:len(s.ops)] {
 		if r == id {
 			return i
 		}
@@ -644,7 +646,7 @@ func (s *Search) step(st *state, ch choice) *state {
 	if err != nil {
 		panic("explore: a choice was refused: " + err.Error()) // choices are built valid
 	}
-	child := &state{c: c, parent: st, cmd: ch.cmd, depth: st.depth + 1, reqs: slices.Clone(st.reqs),
+	child := &state{c: c, parent: st, cmd: ch.cmd, depth: st.depth + 1, reqs: st.reqs,
 		half: st.half, parts: st.parts, crashes: st.crashes, drops: st.drops}
 	switch ch.cmd.Kind {
 	case core.CmdPut, core.CmdGet:
@@ -660,7 +662,7 @@ func (s *Search) step(st *state, ch choice) *state {
 	case core.CmdCrash:
 		child.crashes++
 	}
-	for _, r := range child.reqs {
+	for _, r := range child.reqs[:len(s.ops)] {
 		if r != 0 {
 			if o, _ := c.Op(r); o.ReturnTick >= 0 {
 				child.returned++
@@ -676,7 +678,7 @@ func (s *Search) hash(st *state) uint64 {
 	p := binary.LittleEndian.AppendUint64(b[:0], st.c.StateHash())
 	p = binary.LittleEndian.AppendUint64(p, st.half)
 	p = binary.LittleEndian.AppendUint64(p, uint64(st.parts)|uint64(st.crashes)<<16|uint64(st.drops)<<32)
-	for _, r := range st.reqs {
+	for _, r := range st.reqs[:len(s.ops)] {
 		var issued uint64
 		if r != 0 {
 			issued = 1
