@@ -55,6 +55,15 @@ func (c *Cluster) w(id NodeID) *node {
 	return n
 }
 
+// ownMembers makes n's membership view its own before a change (a clone of
+// the node shares it).
+func (n *node) ownMembers() {
+	if n.membersOwn != n.own {
+		n.members = slices.Clone(n.members)
+		n.membersOwn = n.own
+	}
+}
+
 // share makes everything n holds shared: n and its clone x (a shallow copy
 // of n) each get a fresh owner token.
 func (n *node) share(x *node) {

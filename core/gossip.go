@@ -19,6 +19,7 @@ type memberEntry struct {
 }
 
 func (n *node) learn(id NodeID) *member {
+	n.ownMembers()
 	for int(id) >= len(n.members) {
 		n.members = append(n.members, member{})
 	}
@@ -82,6 +83,7 @@ func (c *Cluster) sendGossip(n *node, peer NodeID) {
 // maybeUpdateStatuses revises n's belief about every node from how long ago
 // it last heard that node's heartbeat grow.
 func (c *Cluster) maybeUpdateStatuses(n *node) {
+	n.ownMembers()
 	for id := range n.members {
 		m := &n.members[id]
 		if !m.known || m.left || NodeID(id) == n.id {
@@ -171,6 +173,7 @@ func (c *Cluster) mergeView(n *node, entries []memberEntry) {
 // of its ring as last recorded durably, all presumed alive with heartbeats
 // unknown (0) until gossip brings news.
 func (c *Cluster) freshView(n *node, known []ringMember) {
+	n.ownMembers()
 	n.members = n.members[:0]
 	for _, rm := range known {
 		m := n.learn(rm.id)

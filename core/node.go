@@ -71,6 +71,7 @@ type node struct {
 	// are this node's to change in place only while tagged with it.
 	own                                       cowOwner
 	storeOwn, hintsOwn, countersOwn, treesOwn cowOwner
+	membersOwn                                cowOwner
 	// holder is the token (Cluster.own) of the cluster that may change
 	// this node in place; clones share nodes until then (Cluster.w).
 	holder cowOwner
@@ -147,6 +148,7 @@ func newNode(id NodeID, weight float64, skew int64) *node {
 		storeOwn:    own,
 		hintsOwn:    own,
 		countersOwn: own,
+		membersOwn:  own,
 		treesOwn:    own,
 	}
 }

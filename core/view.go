@@ -197,7 +197,7 @@ func (n *node) clone() *node {
 	x := *n
 	n.share(&x)
 	// ringMembers is shared: rebuildRing replaces it whole.
-	x.members = slices.Clone(n.members)
+	// members is shared until changed (ownMembers).
 	x.requests = nil // a nil map reads as empty; startRequest makes one
 	if len(n.requests) > 0 {
 		x.requests = make(map[RequestID]*request, len(n.requests))
