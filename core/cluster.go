@@ -69,6 +69,9 @@ type Cluster struct {
 	faults            faultState
 
 	changeBuf []change
+	// hasher is StateHash's digest and scratch, shared with clones (which
+	// the same goroutine uses: see Clone).
+	hasher *stateHasher
 	// Recycled allocations: messages already delivered or dropped, and the
 	// membership buffers they carried.
 	msgFree    []*message

@@ -28,6 +28,9 @@ import (
 // token is a new cluster's (and its first data's).
 type cowOwner uint64
 
+// ownerSeq numbers the tokens. It is the one thing clusters that share
+// nothing else share, and separate clusters may run in separate goroutines
+// (tests do), hence the atomic counter in a single-threaded core.
 var ownerSeq atomic.Uint64
 
 func newOwner() cowOwner { return cowOwner(ownerSeq.Add(1)) }

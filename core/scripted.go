@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -189,12 +188,11 @@ func (c *Cluster) StateHash() uint64 { return c.stateHash(true) }
 // anything else: two states with the same SettleHash settle alike.
 func (c *Cluster) SettleHash() uint64 { return c.stateHash(false) }
 
-// hashers keeps stateHashers (a digest and scratch) between calls.
-var hashers = sync.Pool{New: func() any { return new(stateHasher) }}
-
 func (c *Cluster) stateHash(partition bool) uint64 {
-	h := hashers.Get().(*stateHasher)
-	defer hashers.Put(h)
+	if c.hasher == nil {
+		c.hasher = new(stateHasher)
+	}
+	h := c.hasher
 	h.dig.Reset()
 	h.d, h.lww = &h.dig, c.cfg.Versioning == LWW
 	if c.cfg.Versioning == LWW || c.cfg.VClockMax > 0 {

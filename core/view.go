@@ -149,11 +149,13 @@ func (n *node) reshow(old *shownNode) *shownNode {
 // checkpoints), and nothing done to one ever shows in the other.
 //
 // It is cheap because the two share, copy-on-write, what is large and
-// mostly unchanged between checkpoints (see cow.go): storage, hints, dot
-// counters, Merkle trees, rings, and the View cache. Messages and versions
-// are immutable and so shared too. Clone marks the original's shared data
-// as well, so, like every method, it must not run concurrently with another
-// call on c.
+// mostly unchanged between checkpoints (see cow.go): the nodes themselves
+// (each copied when first changed), storage, hints, dot counters, Merkle
+// trees, rings, membership views, the history, the held messages and the
+// View cache. Messages and versions are immutable and so shared too. Reads
+// fill caches in what is shared (a node's View cache and state digest, a
+// message's digest), so a cluster and its clones must be used by one
+// goroutine at a time, like every method of one cluster.
 func (c *Cluster) Clone() *Cluster {
 	x := *c
 	x.cfg = cloneConfig(c.cfg)
