@@ -180,7 +180,7 @@ type state struct {
 	cmd                   core.Command
 	depth                 int
 	reqs                  [MaxOps]core.RequestID // per script op; 0 until issued
-	half                  uint64           // script ops whose half-timeout fired
+	half                  uint64                 // script ops whose half-timeout fired
 	parts, crashes, drops int
 	returned              int // script ops returned
 }
