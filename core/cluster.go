@@ -22,7 +22,9 @@ import (
 // Cluster is the whole simulated store: logical time, the event queue, the
 // network and the nodes. It is not safe for concurrent use.
 type Cluster struct {
-	cfg    Config
+	// cfg is never changed in place (a change replaces it), so clones
+	// share it.
+	cfg    *Config
 	now    int64
 	seq    uint64 // queue order for items due at the same tick
 	msgSeq uint64
@@ -96,7 +98,7 @@ func New(cfg Config) (*Cluster, error) {
 	}
 	cfg = cloneConfig(cfg)
 	c := &Cluster{
-		cfg:       cfg,
+		cfg:       &cfg,
 		ring:      ring.New(cfg.VNodes),
 		rngNet:    newStream(cfg.Seed, streamNetwork),
 		rngWork:   newStream(cfg.Seed, streamWorkload),
@@ -142,7 +144,7 @@ func (c *Cluster) initialSkew(i int) int64 {
 func cloneConfig(cfg Config) Config { return cfg.Clone() }
 
 // Config returns the cluster's current configuration (CmdSet changes it).
-func (c *Cluster) Config() Config { return cloneConfig(c.cfg) }
+func (c *Cluster) Config() Config { return cloneConfig(*c.cfg) }
 
 // Now is the current tick.
 func (c *Cluster) Now() int64 { return c.now }
@@ -562,7 +564,8 @@ func (c *Cluster) setParam(param string, num float64) {
 		c.w(id).skew = int64(num)
 	} else {
 		old := c.cfg
-		c.cfg, _ = c.cfg.withParam(param, num)
+		cfg, _ := cloneConfig(*c.cfg).withParam(param, num) // a new one: clones share the old
+		c.cfg = &cfg
 		if c.cfg.N != old.N {
 			for i := range c.nodes { // which ranges a node replicates changed
 				c.w(NodeID(i)).forgetTrees()

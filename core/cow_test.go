@@ -65,7 +65,7 @@ func freshViewOf(c *Cluster) View {
 		}
 		return out
 	}
-	v := View{Tick: c.now, Config: cloneConfig(c.cfg), Ring: ringPoints(c.ring), Counters: c.Counters()}
+	v := View{Tick: c.now, Config: cloneConfig(*c.cfg), Ring: ringPoints(c.ring), Counters: c.Counters()}
 	for _, n := range c.nodes {
 		nv := NodeView{ID: n.id, Up: n.up, Weight: n.weight, InRing: n.inRing, SkewTicks: n.skew,
 			Keys: []KeyView{}, Hints: []HintView{}, Membership: []MemberView{}}

@@ -113,7 +113,9 @@ func (c *Cluster) endScripted() {
 	if !c.cfg.Scripted {
 		return
 	}
-	c.cfg.Scripted = false
+	cfg := *c.cfg
+	cfg.Scripted = false
+	c.cfg = &cfg
 	for _, m := range c.held {
 		m = heldCopy(m)
 		m.deliverTick = c.now + max(1, c.cfg.LatencyMinTicks)

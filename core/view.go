@@ -18,7 +18,7 @@ func (c *Cluster) View() View {
 	}
 	v := View{
 		Tick:     c.now,
-		Config:   cloneConfig(c.cfg),
+		Config:   cloneConfig(*c.cfg),
 		Ring:     c.shownRing,
 		Counters: c.Counters(),
 	}
@@ -158,7 +158,6 @@ func (n *node) reshow(old *shownNode) *shownNode {
 // goroutine at a time, like every method of one cluster.
 func (c *Cluster) Clone() *Cluster {
 	x := *c
-	x.cfg = cloneConfig(c.cfg)
 	x.q = c.q.clone()
 	x.q.each(func(it *item) { // messages are recycled once delivered: copy them
 		if m := it.msg; m != nil {
