@@ -34,7 +34,7 @@ func (c *Cluster) tickAntiEntropy(n *node, peer NodeID) {
 			return
 		}
 		slices.Sort(cands)
-		peer = cands[c.rngAE.intn(len(cands))]
+		peer = cands[c.rng().ae.intn(len(cands))]
 	}
 	shared := 0
 	for i := range arcs {

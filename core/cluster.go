@@ -51,7 +51,9 @@ type Cluster struct {
 	groups  [][]NodeID // the partition as applied; nil when whole
 	groupOf []int      // partition group per node; nil when whole
 
-	rngNet, rngWork, rngGossip, rngFault, rngAE stream
+	// rngs are the random streams, shared with clones until one draws
+	// (rng).
+	rngs *streams
 
 	trace    trace
 	counters Counters
@@ -79,7 +81,7 @@ type Cluster struct {
 	msgFree    []*message
 	memberBufs [][]memberEntry
 	// pastMerger's buffers merge the causal pasts a get returns.
-	pastMerger pastMerger
+	pastMerger *pastMerger // shared with clones (one goroutine uses them: see Clone)
 	// contextTruncated is set once a put's context was truncated
 	// (VClockMax): sibling sets are merged one version at a time from
 	// then on (see foldVC).
@@ -98,13 +100,12 @@ func New(cfg Config) (*Cluster, error) {
 	}
 	cfg = cloneConfig(cfg)
 	c := &Cluster{
-		cfg:       &cfg,
-		ring:      ring.New(cfg.VNodes),
-		rngNet:    newStream(cfg.Seed, streamNetwork),
-		rngWork:   newStream(cfg.Seed, streamWorkload),
-		rngGossip: newStream(cfg.Seed, streamGossip),
-		rngFault:  newStream(cfg.Seed, streamFaults),
-		rngAE:     newStream(cfg.Seed, streamAntiEntropy),
+		cfg:        &cfg,
+		ring:       ring.New(cfg.VNodes),
+		pastMerger: new(pastMerger),
+		rngs: &streams{net: newStream(cfg.Seed, streamNetwork), work: newStream(cfg.Seed, streamWorkload),
+			gossip: newStream(cfg.Seed, streamGossip), fault: newStream(cfg.Seed, streamFaults),
+			ae: newStream(cfg.Seed, streamAntiEntropy)},
 		trace:     newTrace(),
 		oracle:    newOracle(),
 		clientCtx: map[clientKey]causal{},
@@ -229,9 +230,9 @@ func (c *Cluster) scheduleTimers(n *node) {
 			c.schedule(item{tick: c.now + 1 + s.between(0, every-1), kind: kind, node: n.id, epoch: n.epoch})
 		}
 	}
-	start(itemGossip, c.cfg.GossipIntervalTicks, &c.rngGossip)
-	start(itemHandoff, c.cfg.HandoffIntervalTicks, &c.rngGossip)
-	start(itemAntiEntropy, c.cfg.AntiEntropyIntervalTicks, &c.rngAE)
+	start(itemGossip, c.cfg.GossipIntervalTicks, &c.rng().gossip)
+	start(itemHandoff, c.cfg.HandoffIntervalTicks, &c.rng().gossip)
+	start(itemAntiEntropy, c.cfg.AntiEntropyIntervalTicks, &c.rng().ae)
 }
 
 // Apply validates and carries out one command at the current tick, and

@@ -95,7 +95,7 @@ func (c *Cluster) tickFaults() {
 			up = append(up, id)
 		}
 	}
-	kind := f.Kinds[c.rngFault.intn(len(f.Kinds))]
+	kind := f.Kinds[c.rng().fault.intn(len(f.Kinds))]
 	i := slices.IndexFunc(faultKinds, func(k faultKind) bool { return k.kind == kind })
 	if i < 0 {
 		return // Validate refuses unknown kinds
@@ -109,7 +109,7 @@ func strikeCrash(c *Cluster, up []NodeID) (faultUndo, bool) {
 	if len(up) < 2 {
 		return faultUndo{}, false
 	}
-	victim := up[c.rngFault.intn(len(up))]
+	victim := up[c.rng().fault.intn(len(up))]
 	c.crashNode(c.w(victim))
 	return faultUndo{kind: FaultCrash, node: victim}, true
 }
@@ -119,8 +119,8 @@ func strikePartition(c *Cluster, up []NodeID) (faultUndo, bool) {
 	if c.groupOf != nil || len(members) < 2 {
 		return faultUndo{}, false
 	}
-	perm := c.rngFault.rnd().Perm(len(members))
-	cut := 1 + c.rngFault.intn(len(members)-1)
+	perm := c.rng().fault.rnd().Perm(len(members))
+	cut := 1 + c.rng().fault.intn(len(members)-1)
 	group := make([]NodeID, 0, cut)
 	for _, p := range perm[:cut] {
 		group = append(group, members[p])
@@ -131,7 +131,7 @@ func strikePartition(c *Cluster, up []NodeID) (faultUndo, bool) {
 
 func strikeLoss(c *Cluster, up []NodeID) (faultUndo, bool) {
 	old := c.cfg.Loss
-	c.setParam("loss", math.Round((0.1+0.3*c.rngFault.float())*100)/100)
+	c.setParam("loss", math.Round((0.1+0.3*c.rng().fault.float())*100)/100)
 	return faultUndo{kind: FaultLoss, loss: old}, true
 }
 
@@ -139,10 +139,10 @@ func strikeSkew(c *Cluster, up []NodeID) (faultUndo, bool) {
 	if len(up) == 0 {
 		return faultUndo{}, false
 	}
-	victim := up[c.rngFault.intn(len(up))]
+	victim := up[c.rng().fault.intn(len(up))]
 	old := c.nodes[victim].skew
 	bound := c.cfg.RequestTimeoutTicks
-	c.setParam("skew:"+victim.String(), float64(c.rngFault.between(-bound, bound)))
+	c.setParam("skew:"+victim.String(), float64(c.rng().fault.between(-bound, bound)))
 	return faultUndo{kind: FaultSkew, node: victim, skew: old}, true
 }
 

@@ -66,13 +66,13 @@ func (c *Cluster) tickGossip(n *node) {
 		}
 	}
 	if len(live) > 0 {
-		c.sendGossip(n, live[c.rngGossip.intn(len(live))])
+		c.sendGossip(n, live[c.rng().gossip.intn(len(live))])
 	}
 	// Also probe a node believed dead, with probability dead/(live+dead+1), as
 	// Cassandra does: otherwise two sides of a healed partition that each
 	// believe the other dead would never gossip again.
-	if len(dead) > 0 && c.rngGossip.intn(len(live)+1+len(dead)) < len(dead) {
-		c.sendGossip(n, dead[c.rngGossip.intn(len(dead))])
+	if len(dead) > 0 && c.rng().gossip.intn(len(live)+1+len(dead)) < len(dead) {
+		c.sendGossip(n, dead[c.rng().gossip.intn(len(dead))])
 	}
 }
 

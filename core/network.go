@@ -73,8 +73,8 @@ func (c *Cluster) send(msg *message) {
 		c.hold(m)
 		return
 	} else {
-		m.deliverTick = c.now + c.rngNet.between(c.cfg.LatencyMinTicks, c.cfg.LatencyMaxTicks)
-		if c.cfg.Loss > 0 && c.rngNet.float() < c.cfg.Loss {
+		m.deliverTick = c.now + c.rng().net.between(c.cfg.LatencyMinTicks, c.cfg.LatencyMaxTicks)
+		if c.cfg.Loss > 0 && c.rng().net.float() < c.cfg.Loss {
 			m.drop = "lost"
 		} else if c.partitioned(m.from, m.to) {
 			m.drop = "partition"

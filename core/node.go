@@ -213,7 +213,7 @@ func (c *Cluster) mergeInto(set, incoming []*version, changes []change, report b
 	mode := c.cfg.Versioning
 	if mode == VectorClocks && !c.contextTruncated {
 		from := len(changes)
-		out, changes, ok := foldVC(set, incoming, &c.pastMerger, changes, report)
+		out, changes, ok := foldVC(set, incoming, c.pastMerger, changes, report)
 		if ok {
 			if c.oracle.check {
 				c.checkFold(set, incoming, out, changes[from:], report)

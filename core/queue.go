@@ -241,6 +241,23 @@ func newStream(seed, id uint64) stream {
 // but its source, so making it afresh changes no draw.)
 func (s stream) copied() stream { return stream{pcg: s.pcg} }
 
+// streams are a cluster's random streams.
+type streams struct {
+	net, work, gossip, fault, ae stream
+	own                          cowOwner // the cluster's (Cluster.own) that may draw from them
+}
+
+// rng is the cluster's streams, to draw from: copied first if shared with
+// a clone.
+func (c *Cluster) rng() *streams {
+	if c.rngs.own != c.own {
+		s := streams{net: c.rngs.net.copied(), work: c.rngs.work.copied(), gossip: c.rngs.gossip.copied(),
+			fault: c.rngs.fault.copied(), ae: c.rngs.ae.copied(), own: c.own}
+		c.rngs = &s
+	}
+	return c.rngs
+}
+
 // rnd is the stream's Rand.
 func (s *stream) rnd() *rand.Rand {
 	if s.r == nil {

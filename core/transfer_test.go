@@ -162,7 +162,7 @@ func TestReplicatesMatchesPreferenceList(t *testing.T) {
 			mustApply(t, c, Command{Kind: CmdLeave, Node: 1})
 		}
 		check := func(when string) {
-			rng := c.rngWork.copied() // any fixed sequence of hashes
+			rng := c.rngs.work.copied() // any fixed sequence of hashes
 			for _, nd := range c.nodes {
 				if nd.ring == nil || nd.ring.NodeCount() == 0 {
 					continue

@@ -168,7 +168,6 @@ func (c *Cluster) Clone() *Cluster {
 	})
 	x.msgFree, x.memberBufs = nil, nil
 	x.held = slices.Clone(c.held)   // shared: never changed once held
-	x.pastMerger = pastMerger{}     // scratch buffers are never shared
 	x.nodes = slices.Clone(c.nodes) // shared until changed (Cluster.w)
 	x.rings = slices.Clip(c.rings)
 	x.members = nil
@@ -177,8 +176,6 @@ func (c *Cluster) Clone() *Cluster {
 		x.groups = append(x.groups, slices.Clone(g))
 	}
 	x.groupOf = slices.Clone(c.groupOf)
-	x.rngNet, x.rngWork, x.rngGossip = c.rngNet.copied(), c.rngWork.copied(), c.rngGossip.copied()
-	x.rngFault, x.rngAE = c.rngFault.copied(), c.rngAE.copied()
 	x.trace = c.trace.clone()
 	x.counters = c.Counters()
 	x.history = c.history.clone()        // an Op's Values are never changed once set

@@ -20,7 +20,7 @@ func (c *Cluster) startWorkload() {
 	}
 	c.work.seq = make([]int, w.Clients+1)
 	for client := 1; client <= w.Clients; client++ {
-		c.schedule(item{tick: c.now + c.rngWork.between(1, max(1, w.ThinkTicksMax)), kind: itemClient, arg: int64(client)})
+		c.schedule(item{tick: c.now + c.rng().work.between(1, max(1, w.ThinkTicksMax)), kind: itemClient, arg: int64(client)})
 	}
 }
 
@@ -34,19 +34,19 @@ func (c *Cluster) tickClient(client int) {
 		return
 	}
 	c.work.issued++
-	keyIndex := c.rngWork.intn(w.Keys)
-	isPut := c.rngWork.float() < w.PutFraction
+	keyIndex := c.rng().work.intn(w.Keys)
+	isPut := c.rng().work.float() < w.PutFraction
 	if isPut && w.SingleWriter && keyIndex%w.Clients != client-1 {
 		owned := (w.Keys - (client - 1) + w.Clients - 1) / w.Clients
 		if owned <= 0 {
 			isPut = false
 		} else {
-			keyIndex = client - 1 + w.Clients*c.rngWork.intn(owned)
+			keyIndex = client - 1 + w.Clients*c.rng().work.intn(owned)
 		}
 	}
 	coords := c.ringNodes()
 	op := clientOp{kind: OpGet, client: client, key: w.KeyPrefix + strconv.Itoa(keyIndex),
-		coordinator: coords[c.rngWork.intn(len(coords))], workload: true}
+		coordinator: coords[c.rng().work.intn(len(coords))], workload: true}
 	if isPut {
 		c.work.seq[client]++
 		op.kind = OpPut
@@ -60,7 +60,7 @@ func (c *Cluster) clientDone(client int) {
 	if c.work.stopped {
 		return
 	}
-	c.schedule(item{tick: c.now + c.rngWork.between(1, max(1, c.cfg.Workload.ThinkTicksMax)), kind: itemClient, arg: int64(client)})
+	c.schedule(item{tick: c.now + c.rng().work.between(1, max(1, c.cfg.Workload.ThinkTicksMax)), kind: itemClient, arg: int64(client)})
 }
 
 // beginSettle stops the workload and the fault injector and undoes every
