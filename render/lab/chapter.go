@@ -94,6 +94,11 @@ func (x *Context) Cluster() *core.Cluster { return x.lab.tl.Cluster() }
 // its slice by what the frame has left.
 func (x *Context) UpdateElapsed() time.Duration { return time.Since(x.lab.updateStart) }
 
+// SpentSearching adds d to the time this update spent stepping a schedule
+// search: ringlab.state().searchMsMax reports the longest of the last
+// second's, what the search itself took of a frame.
+func (x *Context) SpentSearching(d time.Duration) { x.lab.searchNow += d }
+
 // RunConfig is the configuration the run started with; the live settings
 // changed since are commands in the run (Cluster().Config() has them
 // applied).

@@ -548,6 +548,9 @@ type State struct {
 	// UpdateMsMax is the longest frame update of the last second, in
 	// milliseconds (simulation, searches and checks included; drawing not).
 	UpdateMsMax float64 `json:"updateMsMax"`
+	// SearchMsMax is the longest time one update of the last second spent
+	// stepping a schedule search ("Can this go wrong?"), in milliseconds.
+	SearchMsMax float64 `json:"searchMsMax"`
 	Focus       string  `json:"focus"`      // focused control id, or ""
 	FocusFirst  bool    `json:"focusFirst"` // the focused control is the first in Tab order
 	FocusLast   bool    `json:"focusLast"`  // ... the last: Tab should leave the canvas
@@ -593,6 +596,7 @@ func (l *Lab) StateNow() State {
 		TPS:          round2(l.tps),
 		TicksPerSec:  round2(l.ticksPerSec),
 		UpdateMsMax:  round2(float64(l.updateMax) / float64(time.Millisecond)),
+		SearchMsMax:  round2(float64(l.searchMax) / float64(time.Millisecond)),
 		Focus:        l.mgr.Focus(),
 		Help:         l.help,
 		Notice:       l.notice,

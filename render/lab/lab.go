@@ -146,6 +146,11 @@ type Lab struct {
 	updateTimes [UpdatesPerSecond]time.Duration
 	updateAt    int
 	updateMax   time.Duration
+	// searchTimes are, for the same updates, the time each spent stepping
+	// a schedule search (Context.SpentSearching), searchMax the longest.
+	searchTimes [UpdatesPerSecond]time.Duration
+	searchNow   time.Duration
+	searchMax   time.Duration
 	updateStart time.Time // when this Update began (Context.UpdateElapsed)
 
 	theme   ui.Theme
@@ -650,8 +655,10 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 // each frame its time.
 func (l *Lab) timeUpdate(d time.Duration) {
 	l.updateTimes[l.updateAt] = d
+	l.searchTimes[l.updateAt], l.searchNow = l.searchNow, 0
 	l.updateAt = (l.updateAt + 1) % len(l.updateTimes)
 	l.updateMax = slices.Max(l.updateTimes[:])
+	l.searchMax = slices.Max(l.searchTimes[:])
 }
 
 // tickTolerance absorbs the rounding of the per-frame tick fractions.

@@ -114,3 +114,41 @@ func TestCanThisGoWrongStopsAtItsMemoryBound(t *testing.T) {
 		t.Errorf("after the memory bound: search kept %v, report %+v", c.goWrong.Search != nil, c.goWrong.Report)
 	}
 }
+
+// state().searchMsMax is the time the search took of an update: above zero
+// while the search runs, zero again a second of updates after it answered,
+// and never more than the update itself.
+func TestStateReportsTheSearchesShareOfAnUpdate(t *testing.T) {
+	l := newLab(t, "quorums")
+	c := l.Chapter().(*Quorums)
+	run(t, l, 4)
+	var st struct {
+		UpdateMsMax float64 `json:"updateMsMax"`
+		SearchMsMax float64 `json:"searchMsMax"`
+	}
+	read := func() {
+		t.Helper()
+		if err := json.Unmarshal([]byte(l.State()), &st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	click(t, l, c.goWrong.Ask)
+	l.Update(idle(), desktop)
+	read()
+	if st.SearchMsMax <= 0 || st.SearchMsMax > st.UpdateMsMax {
+		t.Errorf("while searching: searchMsMax %v, updateMsMax %v", st.SearchMsMax, st.UpdateMsMax)
+	}
+	for frames := 0; !c.goWrong.Finished; frames++ {
+		if frames > 20_000 {
+			t.Fatal("the search did not finish")
+		}
+		l.Update(idle(), desktop)
+	}
+	for range lab.UpdatesPerSecond {
+		l.Update(idle(), desktop)
+	}
+	read()
+	if st.SearchMsMax != 0 {
+		t.Errorf("a second after the answer: searchMsMax %v", st.SearchMsMax)
+	}
+}

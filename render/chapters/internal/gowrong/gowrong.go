@@ -153,6 +153,7 @@ func (g *Control) Update(x *lab.Context, p Problem, ok bool) {
 	for !g.Finished && time.Since(start) < slice {
 		g.Finished = g.Search.Step(Work)
 	}
+	x.SpentSearching(time.Since(start))
 	g.Report = g.Search.Report()
 	if !g.Finished && heapBytes() > g.heapStart+MaxHeapGrowth {
 		g.Finished, g.Report.CutBy = true, "memory"
