@@ -86,9 +86,31 @@ func (l *Lab) drawNotice(layer *frame.Layer) {
 	layer.Rect(r, th.Focus)
 	r = l.placeNoticeAction()
 	size := th.Font()
-	msg := l.notice + "  (Esc to dismiss)"
-	layer.Label(r.X+th.U(16), r.Y+(r.H-frame.LineHeight(size))/2, size, frame.RGB(0x000000), frame.AlignStart,
-		frame.Fit(l.measure, msg, size, r.W-th.U(32)))
+	lines := l.noticeLines(r.W)
+	lh := frame.LineHeight(size)
+	y := r.Y + (r.H-lh*float64(len(lines)))/2
+	for i, line := range lines {
+		layer.Label(r.X+th.U(16), y+lh*float64(i), size, frame.RGB(0x000000), frame.AlignStart, line)
+	}
+}
+
+// noticeMaxLines bounds the notice bar: a longer notice is cut at the end
+// of its last line.
+const noticeMaxLines = 4
+
+// noticeLines is the notice's text wrapped to a bar whose text room (the
+// action button left out) is w wide: the layout sizes the bar by it, so a
+// long verdict shows whole rather than cut at the edge.
+func (l *Lab) noticeLines(w float64) []string {
+	th := &l.theme
+	size := th.Font()
+	room := w - th.U(32)
+	lines := frame.Wrap(l.measure, l.notice+"  (Esc to dismiss)", size, room)
+	if len(lines) > noticeMaxLines {
+		rest := strings.Join(lines[noticeMaxLines-1:], " ")
+		lines = append(lines[:noticeMaxLines-1], frame.Fit(l.measure, rest, size, room))
+	}
+	return lines
 }
 
 func (l *Lab) drawTryThis(layer *frame.Layer) {

@@ -311,7 +311,12 @@ func (l *Lab) computeLayout(sz Size) {
 	// click aimed at a control while it appears still lands there.
 	lay.notice = frame.Rect{}
 	if l.notice != "" {
-		lay.notice, _ = lay.scene.CutTop(min(u(34), lay.scene.H))
+		w := lay.scene.W
+		if l.noticeAct != nil {
+			w -= l.measure.Width(l.noticeAct.Label, th.Font()) + u(32) // its button (placeNoticeAction)
+		}
+		extra := float64(len(l.noticeLines(w))-1) * frame.LineHeight(th.Font())
+		lay.notice, _ = lay.scene.CutTop(min(u(34)+extra, lay.scene.H))
 	}
 
 	// Side panel: try-this box, chapter controls, tabs, tab content. In the
