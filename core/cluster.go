@@ -577,15 +577,16 @@ func (c *Cluster) setParam(param string, num float64) {
 }
 
 // History is every client operation so far, in invocation order, except
-// those ForgetBefore let go (see HistoryFrom).
+// those ForgetBefore let go (see HistoryFrom). The operations are copies;
+// their Values, never changed once set, are shared with the cluster and
+// must not be changed (chapters read the history every frame, and a copy
+// of each operation's values made it allocate by the window's length).
 func (c *Cluster) History() []Op {
 	// Only the operations kept (ForgetBefore): HistoryLen counts the run's
 	// whole history, which a long run's copy must not be sized by.
 	out := make([]Op, 0, c.history.len()-c.history.first())
 	c.history.all(func(op *Op) bool {
-		cp := *op
-		cp.Values = slices.Clone(op.Values)
-		out = append(out, cp)
+		out = append(out, *op)
 		return true
 	})
 	return out
