@@ -37,7 +37,7 @@ func (l *chunked[T]) add(v T) int {
 		l.chunks = append(l.chunks, make([]T, 0, chunkLen))
 		l.owners = append(l.owners, l.own)
 	}
-	last := l.ownChunk(len(l.chunks) - 1)
+	last := l.ownChunk(len(l.chunks)-1, true)
 	*last = append(*last, v)
 	l.n++
 	return l.n - 1
@@ -51,17 +51,22 @@ func (l *chunked[T]) ownSpine() {
 	}
 }
 
-// ownChunk is chunk i, copied first if it is shared with a clone.
-func (l *chunked[T]) ownChunk(i int) *[]T {
+// ownChunk is chunk i, copied first if it is shared with a clone; grow
+// says an entry is about to be appended to it.
+func (l *chunked[T]) ownChunk(i int, grow bool) *[]T {
 	if l.owners[i] != l.own {
-		// A copy as long as the chunk and a little room, not a whole
-		// chunk's: a clone of a short history (the schedule search makes
-		// millions) then copies a few entries, not a thousand. Only the
-		// last chunk is ever short, and appending to it copies at most
-		// chunkLen entries.
+		// A copy as long as the chunk, and a little room if it is to grow,
+		// not a whole chunk's: a clone of a short history (the schedule
+		// search makes millions, each taking one step) then copies a few
+		// entries, not a thousand. Only the last chunk is ever short, and
+		// appending to it copies at most chunkLen entries.
 		l.ownSpine()
 		n := len(l.chunks[i])
-		l.chunks[i] = append(make([]T, 0, min(chunkLen, n+max(n, 4))), l.chunks[i]...)
+		room := n
+		if grow {
+			room = min(chunkLen, n+max(n, 4))
+		}
+		l.chunks[i] = append(make([]T, 0, room), l.chunks[i]...)
 		l.owners[i] = l.own
 	}
 	return &l.chunks[i]
@@ -70,7 +75,7 @@ func (l *chunked[T]) ownChunk(i int) *[]T {
 // at is the entry at index i (at least first()), to read or update in place.
 func (l *chunked[T]) at(i int) *T {
 	i -= l.base
-	return &(*l.ownChunk(i / chunkLen))[i%chunkLen]
+	return &(*l.ownChunk(i/chunkLen, false))[i%chunkLen]
 }
 
 // get is a copy of the entry at index i (at least first()), read without
