@@ -404,3 +404,44 @@ func TestCloneIsolationScripted(t *testing.T) {
 		}
 	}
 }
+
+// CloneInto over a cluster its caller is done with (here, a clone that ran
+// on its own) gives the same clone as Clone: the same state, the same run
+// when continued alike, and the original untouched by it.
+func TestCloneIntoReusesAClusterDoneWith(t *testing.T) {
+	cfg := scriptedConfig()
+	c := mustNew(t, cfg)
+	rng := rand.New(rand.NewPCG(5, 6))
+	value := 0
+	for range 40 {
+		c.Tick()
+		c.Apply(randomScriptedCommand(rng, c, &value))
+	}
+	used := c.Clone()
+	for range 20 {
+		used.Tick()
+		used.Apply(randomScriptedCommand(rng, used, &value))
+	}
+	before := fingerprint(c)
+	x, y := c.CloneInto(used), c.Clone()
+	if x != used {
+		t.Fatal("CloneInto did not reuse the cluster it was given")
+	}
+	if fingerprint(x) != before || x.StateHash() != c.StateHash() {
+		t.Fatalf("the recycled clone differs from its original:\n%s", firstDiff(before, fingerprint(x)))
+	}
+	r1, r2 := rand.New(rand.NewPCG(8, 9)), rand.New(rand.NewPCG(8, 9))
+	v1, v2 := value, value
+	for range 30 {
+		x.Tick()
+		x.Apply(randomScriptedCommand(r1, x, &v1))
+		y.Tick()
+		y.Apply(randomScriptedCommand(r2, y, &v2))
+	}
+	if fx, fy := fingerprint(x), fingerprint(y); fx != fy {
+		t.Fatalf("continued alike, the recycled clone and a new one diverged:\n%s", firstDiff(fy, fx))
+	}
+	if got := fingerprint(c); got != before {
+		t.Fatalf("the recycled clone's steps changed the original:\n%s", firstDiff(before, got))
+	}
+}

@@ -156,8 +156,20 @@ func (n *node) reshow(old *shownNode) *shownNode {
 // fill caches in what is shared (a node's View cache and state digest, a
 // message's digest), so a cluster and its clones must be used by one
 // goroutine at a time, like every method of one cluster.
-func (c *Cluster) Clone() *Cluster {
-	x := *c
+func (c *Cluster) Clone() *Cluster { return c.CloneInto(nil) }
+
+// CloneInto is Clone written over dst, a cluster its caller is done with
+// (nil: a new one), whose struct and lists of nodes and held messages it
+// reuses: a schedule search recycles the clusters of the states it finds
+// it has seen before. Nothing may use dst, nor keep any of its parts,
+// afterwards but through the clone.
+func (c *Cluster) CloneInto(dst *Cluster) *Cluster {
+	if dst == nil || dst == c {
+		dst = new(Cluster)
+	}
+	nodes, held := dst.nodes[:0], dst.held[:0]
+	*dst = *c
+	x := dst
 	x.q = c.q.clone()
 	x.q.each(func(it *item) { // messages are recycled once delivered: copy them
 		if m := it.msg; m != nil {
@@ -167,8 +179,8 @@ func (c *Cluster) Clone() *Cluster {
 		}
 	})
 	x.msgFree, x.memberBufs = nil, nil
-	x.held = slices.Clone(c.held)   // shared: never changed once held
-	x.nodes = slices.Clone(c.nodes) // shared until changed (Cluster.w)
+	x.held = append(held, c.held...)    // shared: never changed once held
+	x.nodes = append(nodes, c.nodes...) // shared until changed (Cluster.w)
 	x.rings = slices.Clip(c.rings)
 	x.members = nil
 	x.groups = nil
@@ -186,7 +198,7 @@ func (c *Cluster) Clone() *Cluster {
 
 	x.work.seq = slices.Clone(c.work.seq)
 	x.changeBuf = nil
-	return &x
+	return x
 }
 
 // clone copies n for a clone of the cluster: what is small or changes all

@@ -206,6 +206,9 @@ type Search struct {
 	// that waits for the levels before its length to be searched.
 	checks  []loss
 	waiting *Counterexample
+	// spare is the cluster of the last state found already seen, which
+	// the next step clones into (core.Cluster.CloneInto).
+	spare *core.Cluster
 	// settled is what settling a state found, by core.Cluster.SettleHash
 	// (the lost-write property).
 	settled map[uint64]string
@@ -341,6 +344,7 @@ func (s *Search) try(st *state, ch choice) {
 	s.report.States++
 	h := s.hash(child)
 	if s.visited[h] {
+		s.spare = child.c // seen before: its cluster is recycled (step)
 		return
 	}
 	s.visited[h] = true
@@ -640,7 +644,8 @@ func (s *Search) opOf(st *state, id core.RequestID) int {
 
 // step makes the child of st by one choice: a tick, then the command.
 func (s *Search) step(st *state, ch choice) *state {
-	c := st.c.Clone()
+	c := st.c.CloneInto(s.spare)
+	s.spare = nil
 	c.Tick()
 	id, err := c.Apply(ch.cmd)
 	if err != nil {
