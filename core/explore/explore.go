@@ -340,13 +340,16 @@ func (s *Search) Run() Report {
 // try takes one step from st: a new state joins the next level, unless it
 // breaks the property (the search is done) or was seen before.
 func (s *Search) try(st *state, ch choice) {
-	child := s.step(st, ch)
+	var next state // on the stack until it proves new
+	s.step(st, ch, &next)
 	s.report.States++
-	h := s.hash(child)
+	h := s.hash(&next)
 	if s.visited[h] {
-		s.spare = child.c // seen before: its cluster is recycled (step)
+		s.spare = next.c // seen before: its cluster is recycled (step)
 		return
 	}
+	child := new(state)
+	*child = next
 	s.visited[h] = true
 	s.report.DistinctStates++
 	if why, op := s.violated(st, child); why != "" {
@@ -642,8 +645,8 @@ func (s *Search) opOf(st *state, id core.RequestID) int {
 	return -1
 }
 
-// step makes the child of st by one choice: a tick, then the command.
-func (s *Search) step(st *state, ch choice) *state {
+// step makes the child of st by one choice, in child: a tick, then the command.
+func (s *Search) step(st *state, ch choice, child *state) {
 	c := st.c.CloneInto(s.spare)
 	s.spare = nil
 	c.Tick()
@@ -651,7 +654,7 @@ func (s *Search) step(st *state, ch choice) *state {
 	if err != nil {
 		panic("explore: a choice was refused: " + err.Error()) // choices are built valid
 	}
-	child := &state{c: c, parent: st, cmd: ch.cmd, depth: st.depth + 1, reqs: st.reqs,
+	*child = state{c: c, parent: st, cmd: ch.cmd, depth: st.depth + 1, reqs: st.reqs,
 		half: st.half, parts: st.parts, crashes: st.crashes, drops: st.drops}
 	switch ch.cmd.Kind {
 	case core.CmdPut, core.CmdGet:
@@ -674,7 +677,6 @@ func (s *Search) step(st *state, ch choice) *state {
 			}
 		}
 	}
-	return child
 }
 
 // hash is the state's identity: the cluster's and the search's own.
