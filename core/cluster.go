@@ -592,6 +592,19 @@ func (c *Cluster) History() []Op {
 	return out
 }
 
+// Violations is HistoryViolations of the history kept, in the cluster's
+// versioning. A short history (one chunk, as a schedule search's) is read
+// in place, not copied: the search asks after every return.
+func (c *Cluster) Violations(p Property, k int) []Violation {
+	h := []Op(nil)
+	if chunks := c.history.chunks; len(chunks) == 1 {
+		h = chunks[0] // read only: HistoryViolations keeps nothing of it
+	} else {
+		h = c.History()
+	}
+	return HistoryViolations(p, k, h, c.cfg.Versioning)
+}
+
 // DiscardHistory stops (or resumes) keeping client operations for History,
 // as DiscardEvents does for events: a long headless run that checks
 // nothing then needs no memory per operation for them. Counters, the

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -175,6 +176,30 @@ func TestParseProperty(t *testing.T) {
 		}
 		if err != nil || p != tc.p || k != tc.k {
 			t.Errorf("%q: %v %d %v", tc.in, p, k, err)
+		}
+	}
+}
+
+// Cluster.Violations, which reads a short history in place, says what
+// HistoryViolations says of a copy of the history, for every property of
+// the history, in short runs and in one whose history spans chunks.
+func TestViolationsReadInPlaceAgree(t *testing.T) {
+	for _, ops := range []int{40, 3 * chunkLen} {
+		cfg := DefaultConfig()
+		cfg.W, cfg.R = 1, 1
+		cfg.Workload = Workload{Clients: 6, Keys: 3, PutFraction: 0.5, ThinkTicksMax: 3, KeyPrefix: "k"}
+		c := mustNew(t, cfg)
+		for c.HistoryLen() < ops {
+			c.Tick()
+		}
+		for _, p := range []Property{PropStale, PropRYW, PropMonotonic, PropSiblings} {
+			got, want := c.Violations(p, 1), HistoryViolations(p, 1, c.History(), cfg.Versioning)
+			if !slices.Equal(got, want) {
+				t.Errorf("%d operations, %s: in place %d violations, on a copy %d", ops, p, len(got), len(want))
+			}
+			if ops > chunkLen && len(want) == 0 && p == PropStale {
+				t.Errorf("%d operations at W=R=1: no stale read to compare", ops)
+			}
 		}
 	}
 }

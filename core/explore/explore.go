@@ -716,14 +716,14 @@ func (s *Search) violated(parent, child *state) (string, int) {
 	if child.returned == parent.returned {
 		return "", -1 // the history's results did not change
 	}
-	h := child.c.History()
 	if s.sc.Property == core.PropLinearizable {
+		h := child.c.History()
 		if why := s.sc.Linearizable(h); why != "" {
 			return "not linearizable: " + why, len(h) - 1
 		}
 		return "", -1
 	}
-	vs := core.HistoryViolations(s.sc.Property, s.sc.K, h, s.cfg.Versioning)
+	vs := child.c.Violations(s.sc.Property, s.sc.K)
 	if len(vs) == 0 {
 		return "", -1
 	}
