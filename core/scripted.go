@@ -195,8 +195,7 @@ func (c *Cluster) stateHash(partition bool) uint64 {
 		c.hasher = new(stateHasher)
 	}
 	h := c.hasher
-	h.dig.Reset()
-	h.d, h.lww = &h.dig, c.cfg.Versioning == LWW
+	h.out, h.lww = h.out[:0], c.cfg.Versioning == LWW
 	if c.cfg.Versioning == LWW || c.cfg.VClockMax > 0 {
 		h.i(c.now)
 	}
@@ -212,7 +211,7 @@ func (c *Cluster) stateHash(partition bool) uint64 {
 	}
 	msgs := h.msgs[:0]
 	for _, m := range c.held {
-		msgs = append(msgs, m.contentHash(h.lww))
+		msgs = append(msgs, h.messageHash(m))
 	}
 	slices.Sort(msgs)
 	h.u(uint64(len(msgs)))
@@ -265,15 +264,15 @@ func (c *Cluster) stateHash(partition bool) uint64 {
 		}
 		return true
 	})
-	return h.d.Sum64()
+	return xxhash.Sum64(h.out)
 }
 
+// stateHasher writes what a state hash covers into out, hashed in one go
+// (the same digest as writing each piece to an xxhash.Digest, for less).
 type stateHasher struct {
-	d   *xxhash.Digest
-	lww bool // timestamps count only under last-write-wins
-	buf [binary.MaxVarintLen64]byte
-	dig xxhash.Digest // the whole state's (d, in stateHash)
-	nd  xxhash.Digest // a node's (nodeHash)
+	out []byte
+	lww bool   // timestamps count only under last-write-wins
+	nb  []byte // a node's (nodeHash), kept between calls
 	// Scratch for a node's sorted keys, hints and requests, and for the
 	// held messages' digests and the clients' keys.
 	msgs  []uint64
@@ -283,9 +282,9 @@ type stateHasher struct {
 	reqs  []RequestID
 }
 
-func (h *stateHasher) u(x uint64) { h.d.Write(binary.AppendUvarint(h.buf[:0], x)) }
-func (h *stateHasher) i(x int64)  { h.d.Write(binary.AppendVarint(h.buf[:0], x)) }
-func (h *stateHasher) s(x string) { h.u(uint64(len(x))); h.d.WriteString(x) }
+func (h *stateHasher) u(x uint64) { h.out = binary.AppendUvarint(h.out, x) }
+func (h *stateHasher) i(x int64)  { h.out = binary.AppendVarint(h.out, x) }
+func (h *stateHasher) s(x string) { h.u(uint64(len(x))); h.out = append(h.out, x...) }
 func (h *stateHasher) b(x bool) {
 	if x {
 		h.u(1)
@@ -340,12 +339,11 @@ func (h *stateHasher) nodeHash(n *node) uint64 {
 	if x := n.hashOf[i]; x != 0 && keepNodeHashes {
 		return x
 	}
-	outer := h.d
-	h.nd.Reset()
-	h.d = &h.nd
+	outer := h.out
+	h.out = h.nb[:0]
 	h.node(n)
-	x := h.nd.Sum64()
-	h.d = outer
+	x := xxhash.Sum64(h.out)
+	h.nb, h.out = h.out, outer
 	n.hashOf[i] = x
 	return x
 }
@@ -416,9 +414,8 @@ func (h *stateHasher) node(n *node) {
 	}
 }
 
-// messageHash digests a held message by its content, not its id.
-func messageHash(m *message, lww bool) uint64 {
-	h := stateHasher{d: xxhash.New(), lww: lww}
+// message writes a held message's content, not its id.
+func (h *stateHasher) message(m *message) {
 	h.u(uint64(m.kind))
 	h.u(uint64(m.from))
 	h.u(uint64(m.to))
@@ -427,18 +424,22 @@ func messageHash(m *message, lww bool) uint64 {
 	h.u(uint64(m.hintFor))
 	h.b(m.ok)
 	h.versions(m.versions)
-	return h.d.Sum64()
 }
 
-// contentHash is messageHash, kept on the message (0: not yet known): a
-// held message never changes once held (heldCopy), and clones share it.
-func (m *message) contentHash(lww bool) uint64 {
+// messageHash digests a held message by its content, kept on the message
+// (0: not yet known): a held message never changes once held (heldCopy),
+// and clones share it.
+func (h *stateHasher) messageHash(m *message) uint64 {
 	i := 0
-	if lww {
+	if h.lww {
 		i = 1
 	}
 	if m.hashOf[i] == 0 {
-		m.hashOf[i] = messageHash(m, lww)
+		outer := h.out
+		h.out = h.nb[:0]
+		h.message(m)
+		m.hashOf[i] = xxhash.Sum64(h.out)
+		h.nb, h.out = h.out, outer
 	}
 	return m.hashOf[i]
 }
