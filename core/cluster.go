@@ -11,6 +11,7 @@ package core
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -590,6 +591,16 @@ func (c *Cluster) History() []Op {
 		return true
 	})
 	return out
+}
+
+// Ops yields what History returns, one operation at a time, without
+// copying the history first: chapters that count or look up operations
+// every frame read a long run's window in place. Each is a copy, its
+// Values shared (read only); the cluster must not change while it yields.
+func (c *Cluster) Ops() iter.Seq[Op] {
+	return func(yield func(Op) bool) {
+		c.history.all(func(op *Op) bool { return yield(*op) })
+	}
 }
 
 // Violations is HistoryViolations of the history kept, in the cluster's

@@ -203,3 +203,36 @@ func TestViolationsReadInPlaceAgree(t *testing.T) {
 		}
 	}
 }
+
+// Ops yields the operations History returns, in order, and stops when the
+// loop does.
+func TestOpsYieldsTheHistory(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Workload = Workload{Clients: 4, Keys: 3, PutFraction: 0.5, ThinkTicksMax: 3, KeyPrefix: "k"}
+	c := mustNew(t, cfg)
+	for c.HistoryLen() < 2*chunkLen+10 {
+		c.Tick()
+	}
+	var got []Op
+	for op := range c.Ops() {
+		got = append(got, op)
+	}
+	want := c.History()
+	if len(got) != len(want) {
+		t.Fatalf("Ops yielded %d operations, History has %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].Request != want[i].Request || got[i].ReturnTick != want[i].ReturnTick || !slices.Equal(got[i].Values, want[i].Values) {
+			t.Fatalf("operation %d: Ops %+v, History %+v", i, got[i], want[i])
+		}
+	}
+	n := 0
+	for range c.Ops() {
+		if n++; n == 5 {
+			break
+		}
+	}
+	if n != 5 {
+		t.Errorf("a loop that stops at 5 ran %d times", n)
+	}
+}

@@ -387,7 +387,7 @@ func (c *Replication) readLine(x *lab.Context, key string) string {
 	if r, ok := requestOf(x.View, c.lastGet); ok && len(r.Answered) < r.Need {
 		return fmt.Sprintf("Read of %s via %v: asked %s, waiting for %d of %d answer…", key, r.Coordinator, names(r.Replicas), r.Need-len(r.Answered), r.Need)
 	}
-	op, ok := findOp(x.Cluster().History(), c.lastGet)
+	op, ok := x.Cluster().Op(c.lastGet)
 	switch {
 	case !ok:
 		return ""

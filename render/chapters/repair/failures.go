@@ -154,7 +154,7 @@ func (c *Failures) writeKey(x *lab.Context, id core.NodeID) {
 	}
 	// The values are numbered by the chapter's writes so far in the run.
 	writes := 1
-	for _, op := range x.Cluster().History() {
+	for op := range x.Cluster().Ops() {
 		if op.Client == 1 && op.Kind == core.OpPut {
 			writes++
 		}

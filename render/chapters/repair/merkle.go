@@ -275,7 +275,7 @@ const (
 func divergePuts(x *lab.Context) (sent int64, waiting bool) {
 	cold, hot := chapterKeys(x.Cluster())
 	sent = -1
-	for _, op := range x.Cluster().History() {
+	for op := range x.Cluster().Ops() {
 		if op.Kind != core.OpPut || op.Coordinator != merkleA || op.Value != divergeValue ||
 			op.Client != divergeClient && op.Client != divergeClient+1 || op.Key != cold && op.Key != hot {
 			continue

@@ -89,7 +89,7 @@ func (s *Sandbox) coordinator(x *lab.Context) (core.NodeID, bool) {
 	// Round robin over the nodes, from the number of requests the buttons
 	// sent so far in the run (client 0's).
 	next := 0
-	for _, op := range x.Cluster().History() {
+	for op := range x.Cluster().Ops() {
 		if op.Client == 0 {
 			next++
 		}
@@ -111,7 +111,7 @@ func (s *Sandbox) doWrite(x *lab.Context) {
 		return
 	}
 	writes := 1
-	for _, op := range x.Cluster().History() {
+	for op := range x.Cluster().Ops() {
 		if op.Client == 0 && op.Kind == core.OpPut {
 			writes++
 		}
