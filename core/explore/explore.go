@@ -488,28 +488,22 @@ func (s *Search) losses(t *state) []loss {
 	}
 	type way struct {
 		from  key
-		steps []core.Command
+		steps []core.Command // from from to here
+		cost  int            // steps from t to here
 	}
 	best := map[key]way{{}: {}}
-	cost := func(k key) int {
-		n := 0
-		for ; k != (key{}); k = best[k].from {
-			n += len(best[k].steps)
-		}
-		return n
-	}
-	try := func(from, to key, steps []core.Command) {
-		if w, ok := best[to]; ok && cost(w.from)+len(w.steps) <= cost(from)+len(steps) {
-			return
-		}
-		best[to] = way{from: from, steps: steps}
-	}
-	order := []key{{}}
+	order := []key{{}} // the keys in the order first reached
+	// add records a way to reach to from from, unless one as short is
+	// known. Each stage extends only keys of the stage before, whose
+	// costs are final by then.
 	add := func(from, to key, steps []core.Command) {
-		if _, seen := best[to]; !seen {
+		w, seen := best[to]
+		if !seen {
 			order = append(order, to)
 		}
-		try(from, to, steps)
+		if c := best[from].cost + len(steps); !seen || c < w.cost {
+			best[to] = way{from: from, steps: steps, cost: c}
+		}
 	}
 	// Drops first, then each partition: a drop loses one message in one
 	// step, a partition any of those crossing its cut, in a step each
@@ -560,7 +554,7 @@ func (s *Search) losses(t *state) []loss {
 	// One way per set lost, the shortest (the first found among equals).
 	chosen := map[uint64]key{}
 	for _, k := range order[1:] {
-		if c, ok := chosen[k.lost]; !ok || cost(k) < cost(c) {
+		if c, ok := chosen[k.lost]; !ok || best[k].cost < best[c].cost {
 			chosen[k.lost] = k
 		}
 	}
