@@ -44,6 +44,15 @@ func isDecimal(s string) bool {
 // parseInteger accepts before the flag package converts it.
 type decimalOnly struct{ flag.Value }
 
+// String is called by the flag package on a zero decimalOnly too (to tell
+// whether a default is worth printing in the usage), whose Value is nil.
+func (d decimalOnly) String() string {
+	if d.Value == nil {
+		return ""
+	}
+	return d.Value.String()
+}
+
 func (d decimalOnly) Set(s string) error {
 	if _, err := parseInteger(s); err != nil {
 		// A number beyond int64 (a seed near 2^64) is left to the flag's

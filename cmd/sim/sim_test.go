@@ -195,6 +195,14 @@ func TestHelp(t *testing.T) {
 			t.Errorf("sim %v: exit %d, stdout %q, stderr %q; want usage on stdout and exit 0", args, code, stdout, stderr)
 		}
 	}
+	for _, c := range commands {
+		// Every command's usage, whose integer flags are wrapped by
+		// strictIntegers: the flag package formats each default.
+		code, stdout, stderr := invoke(c.name, "-h")
+		if code != exitOK || stderr != "" || strings.Contains(stdout, "panic") {
+			t.Errorf("sim %s -h: exit %d, stderr %q, stdout %q; want its usage and exit 0", c.name, code, stderr, stdout)
+		}
+	}
 	_, stdout, _ := invoke("-help")
 	for _, c := range commands {
 		if !strings.Contains(stdout, c.name) {
