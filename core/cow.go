@@ -54,7 +54,7 @@ func (c *Cluster) w(id NodeID) *node {
 		n.holder = c.own
 		c.nodes[id] = n
 	}
-	n.hashOf = [2]uint64{} // it may change now
+	n.hashOf = [3]uint64{} // it may change now
 	return n
 }
 

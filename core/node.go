@@ -75,9 +75,10 @@ type node struct {
 	// holder is the token (Cluster.own) of the cluster that may change
 	// this node in place; clones share nodes until then (Cluster.w).
 	holder cowOwner
-	// hashOf is its state hash's digest, without and with timestamps (0:
-	// not known), until it next changes (Cluster.w).
-	hashOf [2]uint64
+	// hashOf is its state hash's digest (0: not known) until it next
+	// changes (Cluster.w): with the tick left out, with timestamps, with
+	// the tick but no timestamps (stateHasher.nodeHash).
+	hashOf [3]uint64
 
 	// The View cache (see view.go): the keys and hints as last shown, and
 	// whether the store or the hints changed since.

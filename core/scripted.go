@@ -165,6 +165,55 @@ func (c *Cluster) Pending() []PendingRequest {
 	return out
 }
 
+// timeIsState reports whether the tick decides what a run can still do:
+// under last-write-wins it becomes timestamps, and truncated vector clocks
+// drop their oldest entries by it.
+func (c *Cluster) timeIsState() bool {
+	return c.cfg.Versioning == LWW || c.cfg.VClockMax > 0
+}
+
+// Inert reports whether delivering the held message id would change nothing
+// the scripted run can still do or show: a reply to a request whose client
+// already has its answer, which only updates the coordinator's bookkeeping
+// of who answered (a put's late ack, a repair's ack, a get's late reply
+// that holds the answer already or cannot be repaired). Delivered, held to
+// the end, dropped or lost to a partition, it is all the same, so a search
+// need not try delivering it. Where the tick is part of the state (under
+// last-write-wins, or with truncated clocks) no step is inert: each one
+// ticks.
+func (c *Cluster) Inert(id uint64) bool {
+	i, ok := c.heldIndex(id)
+	return ok && !c.timeIsState() && c.inertAt(i)
+}
+
+// inertAt is Inert of held message i, whatever the tick's part.
+func (c *Cluster) inertAt(i int) bool {
+	m := c.held[i]
+	switch m.kind {
+	case MsgPutAck, MsgRepairAck, MsgGetResp:
+	default:
+		return false
+	}
+	req := c.nodes[m.to].requests[m.req]
+	switch {
+	case req == nil:
+		return true // retired, or lost in a crash: handlers ignore it
+	case !req.done:
+		return false
+	case m.kind != MsgGetResp:
+		return true
+	}
+	// A late reply to an answered get: read repair may still act on it.
+	t := req.target(m.from)
+	if t == nil || t.answered {
+		return true
+	}
+	if !req.reached {
+		return false // a get that timed out may yet reach R and repair
+	}
+	return !c.cfg.ReadRepair || t.hintFor != NoNode || t.repaired || containsAll(m.versions, req.result)
+}
+
 // Op is the history entry of request id (requests are numbered in the
 // order they start, as the history is), if the cluster still keeps it.
 func (c *Cluster) Op(id RequestID) (Op, bool) {
@@ -181,22 +230,32 @@ func (c *Cluster) Op(id RequestID) (Op, bool) {
 // the properties use them; under last-write-wins, or with truncated
 // clocks, the tick is included, since it becomes timestamps and truncation
 // order; only then do the versions' timestamps count), the trace and the
-// counters. Two states with the same hash are
+// counters. Unless the tick is included, it also leaves out what can never
+// act again: the inert messages (Inert) and the bookkeeping of answered
+// requests (of a put, all of it; of a get, all but what decides a read
+// repair of a late reply), so that states that differ only in which late
+// replies arrived meet. Two states with the same hash are
 // taken to be the same by the schedule search (xxhash64: a collision among
 // the few million states of a bounded search is unlikely, not impossible).
-func (c *Cluster) StateHash() uint64 { return c.stateHash(true) }
+func (c *Cluster) StateHash() uint64 { return c.stateHash(true, false) }
+
+// ExactStateHash is StateHash with what can never act again kept in: the
+// bookkeeping of requests already answered and the inert messages (Inert).
+// Searches that compare their answers with and without that reduction use
+// it.
+func (c *Cluster) ExactStateHash() uint64 { return c.stateHash(true, true) }
 
 // SettleHash is StateHash without the partition, which Settle heals before
 // anything else: two states with the same SettleHash settle alike.
-func (c *Cluster) SettleHash() uint64 { return c.stateHash(false) }
+func (c *Cluster) SettleHash() uint64 { return c.stateHash(false, false) }
 
-func (c *Cluster) stateHash(partition bool) uint64 {
+func (c *Cluster) stateHash(partition, exact bool) uint64 {
 	if c.hasher == nil {
 		c.hasher = new(stateHasher)
 	}
 	h := c.hasher
-	h.out, h.lww = h.out[:0], c.cfg.Versioning == LWW
-	if c.cfg.Versioning == LWW || c.cfg.VClockMax > 0 {
+	h.out, h.lww, h.exact = h.out[:0], c.cfg.Versioning == LWW, exact || c.timeIsState()
+	if c.timeIsState() {
 		h.i(c.now)
 	}
 	h.u(uint64(c.cfg.Versioning))
@@ -210,7 +269,10 @@ func (c *Cluster) stateHash(partition bool) uint64 {
 		}
 	}
 	msgs := h.msgs[:0]
-	for _, m := range c.held {
+	for i, m := range c.held {
+		if !h.exact && c.inertAt(i) {
+			continue // the same held, delivered or lost (Inert)
+		}
 		msgs = append(msgs, h.messageHash(m))
 	}
 	slices.Sort(msgs)
@@ -271,8 +333,12 @@ func (c *Cluster) stateHash(partition bool) uint64 {
 // (the same digest as writing each piece to an xxhash.Digest, for less).
 type stateHasher struct {
 	out []byte
-	lww bool   // timestamps count only under last-write-wins
-	nb  []byte // a node's (nodeHash), kept between calls
+	lww bool // timestamps count only under last-write-wins
+	// exact keeps what can never act again (the bookkeeping of answered
+	// requests, inert messages), as it must when the tick is part of the
+	// state (Cluster.timeIsState): every step counts.
+	exact bool
+	nb    []byte // a node's (nodeHash), kept between calls
 	// Scratch for a node's sorted keys, hints and requests, and for the
 	// held messages' digests and the clients' keys.
 	msgs  []uint64
@@ -333,8 +399,11 @@ var keepNodeHashes = true
 // the others with the state it came from.
 func (h *stateHasher) nodeHash(n *node) uint64 {
 	i := 0
-	if h.lww {
+	switch {
+	case h.lww:
 		i = 1
+	case h.exact:
+		i = 2
 	}
 	if x := n.hashOf[i]; x != 0 && keepNodeHashes {
 		return x
@@ -385,15 +454,30 @@ func (h *stateHasher) node(n *node) {
 		h.b(m.known)
 		h.u(uint64(m.status))
 	}
-	h.u(uint64(len(n.requests)))
 	h.reqs = h.reqs[:0]
-	for id := range n.requests {
-		h.reqs = append(h.reqs, id)
+	for id, r := range n.requests {
+		if h.exact || !r.done || r.kind == OpGet {
+			h.reqs = append(h.reqs, id)
+		}
 	}
 	slices.Sort(h.reqs)
+	h.u(uint64(len(h.reqs)))
 	for _, id := range h.reqs {
 		r := n.requests[id]
 		h.u(uint64(id))
+		if !h.exact && r.done && r.reached {
+			// An answered get whose late replies may still be repaired
+			// (Inert): what decides a repair. (An answered put is left out:
+			// nothing comes of it any more.)
+			h.versions(r.result)
+			for _, t := range r.targets {
+				h.u(uint64(t.node))
+				h.u(uint64(t.hintFor))
+				h.b(t.answered)
+				h.b(t.repaired)
+			}
+			continue
+		}
 		h.b(r.done)
 		h.b(r.reached)
 		h.u(uint64(r.acks))

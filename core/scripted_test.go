@@ -1,6 +1,7 @@
 package core
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -217,4 +218,87 @@ func TestStateHashKeptNodeDigestsAreCurrent(t *testing.T) {
 			}
 		}
 	}
+}
+
+// dataOf describes what a scripted run can still act on, leaving out the
+// bookkeeping of answered requests: the history, each node's data and
+// counters, the requests still pending, and the held messages.
+func dataOf(c *Cluster, without uint64) string {
+	var b strings.Builder
+	for _, op := range c.History() {
+		fmt.Fprintf(&b, "op %d %v %s %s ok=%v returned=%v read=%s\n", op.Client, op.Kind, op.Key, op.Value, op.OK, op.ReturnTick >= 0, describeSet(op.Key, op.read))
+	}
+	for _, n := range c.nodes {
+		fmt.Fprintf(&b, "%v up=%v\n", n.id, n.up)
+		for _, k := range n.sortedKeys() {
+			fmt.Fprintf(&b, " key %s %s\n", k, describeSet(k, n.store[k].versions))
+		}
+		for _, hk := range n.sortedHints() {
+			fmt.Fprintf(&b, " hint %s for %v %s\n", hk.key, hk.owner, describeSet(hk.key, n.hints[hk].versions))
+		}
+		for _, k := range sortedKeysOf(n.counters) {
+			fmt.Fprintf(&b, " counter %s %d\n", k, n.counters[k])
+		}
+		for _, id := range n.sortedRequestIDs() {
+			if r := n.requests[id]; !r.done {
+				fmt.Fprintf(&b, " request %d reached=%v acks=%d replies=%d upToDate=%d targets=%+v\n", id, r.reached, r.acks, r.replies, r.upToDate, r.targets)
+			}
+		}
+	}
+	for _, m := range c.held {
+		if m.id != without {
+			fmt.Fprintf(&b, "held %d %v %v->%v req %d %s\n", m.id, m.kind, m.from, m.to, m.req, describeSet(m.key, m.versions))
+		}
+	}
+	return b.String()
+}
+
+// An inert message (Inert) is one whose delivery changes nothing the run
+// can still act on: delivered, the history, the nodes' data, the pending
+// requests and the other held messages are as they were; it stays inert
+// whatever happens next; and the state hash does not see it.
+func TestInertMessagesChangeNothing(t *testing.T) {
+	kinds := map[MsgKind]int{}
+	for _, mode := range []Mode{Strict, Sloppy} {
+		for _, repair := range []bool{true, false} {
+			cfg := scriptedConfig()
+			cfg.Versioning, cfg.Mode, cfg.ReadRepair = VectorClocks, mode, repair
+			cfg.W, cfg.R = 2, 2
+			c := mustNew(t, cfg)
+			rng := rand.New(rand.NewPCG(uint64(mode), 11))
+			value := 0
+			inert := map[uint64]bool{}
+			for step := range 600 {
+				for _, m := range c.Held() {
+					if inert[m.ID] && !c.Inert(m.ID) {
+						t.Fatalf("%v repair=%v, step %d: message %+v was inert and is not any more", mode, repair, step, m)
+					}
+					if !c.Inert(m.ID) {
+						continue
+					}
+					inert[m.ID] = true
+					kinds[m.Kind]++
+					before := dataOf(c, m.ID)
+					d, e := c.Clone(), c.Clone()
+					d.Tick()
+					e.Tick()
+					d.Apply(Command{Kind: CmdDeliver, Msg: m.ID})
+					if got := dataOf(d, 0); got != before {
+						t.Fatalf("%v repair=%v, step %d: delivering inert %+v changed:\n%s", mode, repair, step, m, firstDiff(before, got))
+					}
+					if m.Kind != MsgGetResp && d.StateHash() != e.StateHash() {
+						t.Fatalf("%v repair=%v, step %d: delivering inert %+v changed the state hash", mode, repair, step, m)
+					}
+				}
+				c.Tick()
+				c.Apply(randomScriptedCommand(rng, c, &value))
+			}
+		}
+	}
+	for _, k := range []MsgKind{MsgPutAck, MsgGetResp, MsgRepairAck} {
+		if kinds[k] == 0 {
+			t.Errorf("no inert %v message was tried: %v", k, kinds)
+		}
+	}
+	t.Logf("inert messages tried: %v", kinds)
 }
