@@ -52,9 +52,11 @@ func (c *Cluster) w(id NodeID) *node {
 	if n.holder != c.own {
 		n = n.clone()
 		n.holder = c.own
+		n.symHash = nil // the original's
 		c.nodes[id] = n
 	}
 	n.hashOf = [3]uint64{} // it may change now
+	clear(n.symHash)
 	return n
 }
 

@@ -79,6 +79,10 @@ type node struct {
 	// changes (Cluster.w): with the tick left out, with timestamps, with
 	// the tick but no timestamps (stateHasher.nodeHash).
 	hashOf [3]uint64
+	// symHash is renamedNodeHash's, by renaming, for the Symmetry symKey
+	// names, until the node next changes.
+	symHash []uint64
+	symKey  uint64
 
 	// The View cache (see view.go): the keys and hints as last shown, and
 	// whether the store or the hints changed since.

@@ -259,13 +259,30 @@ func (c *Cluster) stateHash(partition, exact bool) uint64 {
 		h.i(c.now)
 	}
 	h.u(uint64(c.cfg.Versioning))
-	for _, n := range c.nodes {
-		h.u(h.nodeHash(n))
+	for i := range c.nodes {
+		h.u(h.nodeHash(c.nodes[h.at(i)]))
 	}
 	if partition {
 		h.u(uint64(len(c.groupOf)))
-		for _, g := range c.groupOf {
-			h.u(uint64(g))
+		if h.perm == nil {
+			for _, g := range c.groupOf {
+				h.u(uint64(g))
+			}
+		} else {
+			// Groups numbered by first appearance, in renamed order.
+			var seen [64]int
+			k := 0
+			for i := range c.groupOf {
+				g, j := c.group(h.at(i)), 0
+				for j < k && seen[j] != g {
+					j++
+				}
+				if j == k && k < len(seen) {
+					seen[k] = g
+					k++
+				}
+				h.u(uint64(j))
+			}
 		}
 	}
 	msgs := h.msgs[:0]
@@ -306,12 +323,9 @@ func (c *Cluster) stateHash(partition, exact bool) uint64 {
 		h.u(uint64(op.Kind))
 		h.s(op.Key)
 		h.s(op.Value)
-		h.u(uint64(op.Coordinator))
+		h.nd(op.Coordinator)
 		h.b(op.OK)
-		h.u(uint64(len(op.read)))
-		for _, v := range op.read {
-			h.version(v)
-		}
+		h.versions(op.read)
 		if op.ReturnTick < 0 {
 			h.i(-1)
 		} else {
@@ -338,7 +352,13 @@ type stateHasher struct {
 	// requests, inert messages), as it must when the tick is part of the
 	// state (Cluster.timeIsState): every step counts.
 	exact bool
-	nb    []byte // a node's (nodeHash), kept between calls
+	// A renaming of the nodes (SymmetricStateHash): perm[i] is node i's
+	// new name, inv its inverse, pi its index in a group of symSize
+	// identified by symKey; nil perm: none.
+	perm, inv   []NodeID
+	pi, symSize int
+	symKey      uint64
+	nb          []byte // a node's (nodeHash), kept between calls
 	// Scratch for a node's sorted keys, hints and requests, and for the
 	// held messages' digests and the clients' keys.
 	msgs  []uint64
@@ -360,6 +380,10 @@ func (h *stateHasher) b(x bool) {
 }
 
 func (h *stateHasher) causal(x causal) {
+	if h.perm != nil {
+		h.renamedCausal(x)
+		return
+	}
 	h.u(uint64(x.vv.Len()))
 	for i := 0; i < x.vv.Len(); i++ {
 		e := x.vv.EntryAt(i)
@@ -374,7 +398,7 @@ func (h *stateHasher) causal(x causal) {
 }
 
 func (h *stateHasher) version(v *version) {
-	h.u(uint64(v.dot.Node))
+	h.nd(v.dot.Node)
 	h.u(v.dot.Counter)
 	h.s(v.value)
 	if h.lww {
@@ -384,6 +408,18 @@ func (h *stateHasher) version(v *version) {
 }
 
 func (h *stateHasher) versions(vs []*version) {
+	if h.perm != nil {
+		// Renamed, a list ordered by node ids is out of order: a set.
+		var buf [8]uint64
+		ds := buf[:0]
+		for _, v := range vs {
+			start := len(h.out)
+			h.version(v)
+			ds = append(ds, h.cut(start))
+		}
+		h.set(ds)
+		return
+	}
 	h.u(uint64(len(vs)))
 	for _, v := range vs {
 		h.version(v)
@@ -404,6 +440,9 @@ func (h *stateHasher) nodeHash(n *node) uint64 {
 		i = 1
 	case h.exact:
 		i = 2
+	}
+	if h.perm != nil {
+		return h.renamedNodeHash(n)
 	}
 	if x := n.hashOf[i]; x != 0 && keepNodeHashes {
 		return x
@@ -435,10 +474,23 @@ func (h *stateHasher) node(n *node) {
 		h.hints = append(h.hints, hk)
 	}
 	slices.SortFunc(h.hints, compareHintKeys)
-	for _, hk := range h.hints {
-		h.s(hk.key)
-		h.u(uint64(hk.owner))
-		h.versions(n.hints[hk].versions)
+	if h.perm == nil {
+		for _, hk := range h.hints {
+			h.s(hk.key)
+			h.u(uint64(hk.owner))
+			h.versions(n.hints[hk].versions)
+		}
+	} else {
+		var buf [8]uint64
+		ds := buf[:0]
+		for _, hk := range h.hints {
+			start := len(h.out)
+			h.s(hk.key)
+			h.nd(hk.owner)
+			h.versions(n.hints[hk].versions)
+			ds = append(ds, h.cut(start))
+		}
+		h.set(ds)
 	}
 	keys := make([]string, 0, len(n.counters))
 	for k := range n.counters {
@@ -450,7 +502,8 @@ func (h *stateHasher) node(n *node) {
 		h.u(n.counters[k])
 	}
 	h.u(uint64(len(n.members)))
-	for _, m := range n.members {
+	for i := range n.members {
+		m := n.members[h.at(i)]
 		h.b(m.known)
 		h.u(uint64(m.status))
 	}
@@ -470,12 +523,7 @@ func (h *stateHasher) node(n *node) {
 			// (Inert): what decides a repair. (An answered put is left out:
 			// nothing comes of it any more.)
 			h.versions(r.result)
-			for _, t := range r.targets {
-				h.u(uint64(t.node))
-				h.u(uint64(t.hintFor))
-				h.b(t.answered)
-				h.b(t.repaired)
-			}
+			h.targets(r.targets, false)
 			continue
 		}
 		h.b(r.done)
@@ -486,26 +534,52 @@ func (h *stateHasher) node(n *node) {
 		h.u(uint64(r.extNext))
 		h.versions(r.merged)
 		h.versions(r.result)
-		h.u(uint64(len(r.targets)))
-		for _, t := range r.targets {
-			h.u(uint64(t.node))
-			h.u(uint64(t.hintFor))
-			h.b(t.answered)
+		h.targets(r.targets, true)
+	}
+}
+
+// targets writes a request's targets: all they hold, or (all false) what
+// decides a late reply's repair.
+func (h *stateHasher) targets(ts []target, all bool) {
+	var buf [8]uint64
+	ds := buf[:0]
+	if h.perm == nil {
+		h.u(uint64(len(ts)))
+	}
+	for _, t := range ts {
+		start := len(h.out)
+		h.nd(t.node)
+		h.nd(t.hintFor)
+		h.b(t.answered)
+		if all {
 			h.b(t.holds)
-			h.b(t.repaired)
+		}
+		h.b(t.repaired)
+		if all {
 			h.versions(t.reply)
 		}
+		if h.perm != nil { // renamed, the preference order is not theirs: a set
+			ds = append(ds, h.cut(start))
+		}
+	}
+	if h.perm != nil {
+		h.set(ds)
 	}
 }
 
 // message writes a held message's content, not its id.
 func (h *stateHasher) message(m *message) {
 	h.u(uint64(m.kind))
-	h.u(uint64(m.from))
-	h.u(uint64(m.to))
+	h.nd(m.from)
+	h.nd(m.to)
 	h.u(uint64(m.req))
 	h.s(m.key)
-	h.u(uint64(m.hintFor))
+	switch m.kind {
+	case MsgPutReq, MsgGetReq, MsgHandoff, MsgHandoffAck:
+		h.nd(m.hintFor)
+	default: // unset: zero, which names no node
+		h.u(uint64(m.hintFor))
+	}
 	h.b(m.ok)
 	h.versions(m.versions)
 }
@@ -514,6 +588,9 @@ func (h *stateHasher) message(m *message) {
 // (0: not yet known): a held message never changes once held (heldCopy),
 // and clones share it.
 func (h *stateHasher) messageHash(m *message) uint64 {
+	if h.perm != nil {
+		return h.renamedMessageHash(m)
+	}
 	i := 0
 	if h.lww {
 		i = 1

@@ -51,8 +51,11 @@ type exploreReport struct {
 	// FaultsSubsumed: the budget allowed drops or partitions, but for this
 	// property (one of the history) a message held to the end is the same
 	// as one lost, so the schedules that hold messages cover them.
-	FaultsSubsumed bool            `json:"faults_subsumed,omitempty"`
-	Counterexample *exploreCounter `json:"counterexample"`
+	FaultsSubsumed bool `json:"faults_subsumed,omitempty"`
+	// Interchangeable: the classes of nodes the scenario cannot tell apart
+	// ("{n1 n2 n3}"); distinct states are counted up to renaming them.
+	Interchangeable string          `json:"interchangeable,omitempty"`
+	Counterexample  *exploreCounter `json:"counterexample"`
 }
 
 type exploreCounter struct {
@@ -176,7 +179,8 @@ func runExplore(args []string, stdout io.Writer) error {
 	}
 	rep := exploreReport{Command: "explore", Script: sc.String(), Property: *property, Definition: prop.Describe(),
 		Budget: scenario.Budget, Bounds: bounds, Config: cfg, Violated: res.Violated, Exhausted: res.Exhausted,
-		CutBy: res.CutBy, States: res.States, DistinctStates: res.DistinctStates, Depth: res.Depth, FaultsSubsumed: res.Subsumed}
+		CutBy: res.CutBy, States: res.States, DistinctStates: res.DistinctStates, Depth: res.Depth, FaultsSubsumed: res.Subsumed,
+		Interchangeable: res.Interchangeable}
 	if ce := res.Counterexample; ce != nil {
 		lines, err := explore.Narrate(ce)
 		if err != nil {
@@ -249,6 +253,10 @@ func writeExploreText(w io.Writer, r exploreReport, took time.Duration) error {
 	}
 	fmt.Fprintf(&b, "property:  %s\n", r.Definition)
 	fmt.Fprintf(&b, "searched:  %d states (%d distinct), depth %d, in %.1f s\n", r.States, r.DistinctStates, r.Depth, took.Seconds())
+	if r.Interchangeable != "" {
+		fmt.Fprintf(&b, "           (nodes %s are interchangeable here: the same keys, any client may call\n"+
+			"           them, so a state and its renamings are counted once)\n", r.Interchangeable)
+	}
 	switch {
 	case r.Violated:
 		fmt.Fprintf(&b, "\nVIOLATED in %d steps: %s\n\n", len(r.Counterexample.Schedule), r.Counterexample.Violation)

@@ -59,6 +59,23 @@ func TestExploreStrictQuorumIsSafe(t *testing.T) {
 		if field(t, obj, "violated") != false || field(t, obj, "exhausted") != true || field(t, obj, "counterexample") != nil {
 			t.Errorf("%s: violated %v, exhausted %v, counterexample %v", p, field(t, obj, "violated"), field(t, obj, "exhausted"), field(t, obj, "counterexample"))
 		}
+		// n0 replicates no k; the three replicas are alike.
+		if got := field(t, obj, "interchangeable"); got != "{n1 n2 n3}" {
+			t.Errorf("%s: interchangeable %v", p, got)
+		}
+	}
+}
+
+// Two concurrent writers and a read that follows them, any coordinators:
+// the whole space fits the default bounds (it did not before inert replies
+// and interchangeable nodes were taken into account).
+func TestExploreTwoWritersThenARead(t *testing.T) {
+	if testing.Short() {
+		t.Skip("searches the whole space")
+	}
+	obj := invokeJSON(t, "explore", "-script", "c1: put k v1 | c2: put k v2 ; c1: get k", "-timeout", "0")
+	if field(t, obj, "violated") != false || field(t, obj, "exhausted") != true {
+		t.Errorf("violated %v, exhausted %v, cut by %v", field(t, obj, "violated"), field(t, obj, "exhausted"), field(t, obj, "cut_by"))
 	}
 }
 

@@ -168,6 +168,13 @@ type Report struct {
 	// same as one lost, so the schedules that only hold messages cover them
 	// (Search.faultsSubsumed), and no drop or partition was tried.
 	Subsumed bool `json:"faults_subsumed,omitempty"`
+	// Interchangeable lists the classes of nodes the scenario cannot tell
+	// apart (the same keys replicated, the same skew, not pinned by the
+	// script; strict quorums, vector clocks, a property of the history): a
+	// state and its renamings within the classes are counted once, as one
+	// distinct state. Written "{n1 n2 n3}", a class each; "" when no
+	// renaming applies.
+	Interchangeable string `json:"interchangeable,omitempty"`
 }
 
 // choice is one step the search may take.
@@ -221,6 +228,9 @@ type Search struct {
 	settle func(*core.Cluster) string
 	report Report
 	nodes  int
+	// sym is the group of renamings of interchangeable nodes states are
+	// deduplicated under (symmetry); nil: none.
+	sym *core.Symmetry
 	// full turns the reductions off (faultsSubsumed and networkFaults,
 	// losses, inert deliveries, the state hash's leaving out what can never
 	// act again): tests compare the answers.
@@ -259,6 +269,7 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	s := &Search{sc: sc, cfg: c.Config(), ops: sc.Script.Ops(), bounds: b,
 		visited: map[uint64]bool{}, settled: map[uint64]string{}, nodes: cfg.Nodes}
 	s.settle = s.settleLost
+	s.sym, s.report.Interchangeable = symmetry(sc, c)
 	for _, g := range sc.Script.Groups {
 		end := len(s.groupEnd) + len(g)
 		for range g {
@@ -366,9 +377,9 @@ func (s *Search) try(st *state, ch choice) {
 		// lost-write check settled a copy already); what is still in
 		// flight may yet be lost.
 		s.checks = append(s.checks, s.losses(child)...)
-		return
+	} else {
+		s.next = append(s.next, child)
 	}
-	s.next = append(s.next, child)
 	if s.report.DistinctStates >= s.bounds.MaxStates {
 		s.cut("states")
 	}
@@ -684,9 +695,14 @@ func (s *Search) step(st *state, ch choice, child *state) {
 // hash is the state's identity: the cluster's and the search's own.
 func (s *Search) hash(st *state) uint64 {
 	var b [8 * 8]byte
-	h := st.c.StateHash()
-	if s.full {
+	var h uint64
+	switch {
+	case s.full:
 		h = st.c.ExactStateHash()
+	case s.sym != nil:
+		h = st.c.SymmetricStateHash(s.sym)
+	default:
+		h = st.c.StateHash()
 	}
 	p := binary.LittleEndian.AppendUint64(b[:0], h)
 	p = binary.LittleEndian.AppendUint64(p, st.half)

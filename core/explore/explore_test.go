@@ -159,8 +159,8 @@ func TestStepAndBounds(t *testing.T) {
 	cfg := smallConfig()
 	cfg.W, cfg.R = 2, 2
 	sc := Scenario{Config: cfg, Script: mustScript(t, "c1: put k v1 ; c2: get k"), Property: core.PropStale}
-	whole := search(t, sc, Bounds{MaxStates: 3000})
-	s, _ := New(sc, Bounds{MaxStates: 3000})
+	whole := search(t, sc, Bounds{MaxStates: 600})
+	s, _ := New(sc, Bounds{MaxStates: 600})
 	steps := 0
 	for !s.Step(7) {
 		steps++
@@ -170,7 +170,7 @@ func TestStepAndBounds(t *testing.T) {
 	}
 	// A step of one tries one state at most, however many choices the
 	// state it comes from has: a caller slicing by time waits for one.
-	s, _ = New(sc, Bounds{MaxStates: 3000})
+	s, _ = New(sc, Bounds{MaxStates: 600})
 	for prev := s.Report().States; !s.Step(1); prev = s.Report().States {
 		if got := s.Report().States - prev; got > 1 {
 			t.Fatalf("Step(1) tried %d states", got)
@@ -179,7 +179,7 @@ func TestStepAndBounds(t *testing.T) {
 	if r := s.Report(); r != whole {
 		t.Errorf("stepped by 1: %+v, in one go %+v", r, whole)
 	}
-	if whole.Exhausted || whole.CutBy != "states" || whole.DistinctStates != 3000 {
+	if whole.Exhausted || whole.CutBy != "states" || whole.DistinctStates != 600 {
 		t.Errorf("cut by states: %+v", whole)
 	}
 	r := search(t, sc, Bounds{MaxDepth: 3})
@@ -280,6 +280,12 @@ func TestReductionsKeepTheAnswer(t *testing.T) {
 	noRepair.ReadRepair = false
 	sloppyWeak := sloppy
 	sloppyWeak.W, sloppyWeak.R = 1, 1
+	// Four nodes, any coordinators: n0 replicates no key, the others are
+	// interchangeable (symmetry).
+	strict4 := smallConfig()
+	strict4.W, strict4.R = 2, 2
+	weak4 := strict4
+	weak4.W, weak4.R = 1, 1
 	cases := []struct {
 		name   string
 		cfg    core.Config
@@ -303,6 +309,12 @@ func TestReductionsKeepTheAnswer(t *testing.T) {
 		{"without read repair, two reads", noRepair, "c1@n0: put k v1 ; c2@n1: get k ; c3@n2: get k", core.PropStale, Budget{}},
 		{"sloppy weak stale, a crash", sloppyWeak, "c1@n0: put k v1 ; c2@n1: get k", core.PropStale, Budget{Crashes: 1}},
 		{"strict lost, a crash", strict, "c1@n0: put k v1 | c2@n1: put k v2", core.PropLost, Budget{Crashes: 1}},
+		// Interchangeable nodes.
+		{"four nodes strict stale", strict4, "c1: put k v1 ; c2: get k", core.PropStale, Budget{}},
+		{"four nodes strict stale, a crash", strict4, "c1: put k v1 ; c2: get k", core.PropStale, Budget{Crashes: 1}},
+		{"four nodes weak stale", weak4, "c1: put k v1 ; c2: get k", core.PropStale, Budget{}},
+		{"four nodes weak siblings", weak4, "c1: put k v1 | c2: put k v2 ; c1: get k", core.PropSiblings, Budget{}},
+		{"three nodes strict read-your-writes", strict, "c1: put k v1 ; c1: get k", core.PropRYW, Budget{Crashes: 1}},
 	}
 	if testing.Short() {
 		cases = cases[2:3]
@@ -333,6 +345,9 @@ func TestReductionsKeepTheAnswer(t *testing.T) {
 		}
 		if r.Violated {
 			checkReplay(t, sc, r)
+		}
+		if tc.cfg.Mode == core.Strict && tc.prop != core.PropLost && !strings.Contains(tc.script, "@") && r.Interchangeable == "" {
+			t.Errorf("%s: no interchangeable nodes were found", tc.name)
 		}
 		if r.States > f.States || !r.Violated && r.States == f.States {
 			t.Errorf("%s: the reduced search generated %d states, the full one %d", tc.name, r.States, f.States)

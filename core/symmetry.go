@@ -1,0 +1,189 @@
+package core
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sync/atomic"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/ringlab/ringlab/core/vclock"
+)
+
+// Symmetry is a group of renamings of the nodes under which a scenario's
+// runs are alike: renaming the nodes of a reachable state gives a state
+// that is reachable too, by the renamed steps, and has the same future up
+// to the renaming. In strict mode with vector clocks, nodes that are
+// replicas of the same keys (and nodes that replicate none of them), with
+// the same clock skew and not named by the script, are such a group: the
+// coordinator sends to the whole preference list and treats its members
+// alike. The schedule search finds the group (it knows the scenario); the
+// cluster only renames.
+type Symmetry struct {
+	perms, invs [][]NodeID
+	key         uint64 // tells the digests kept on nodes and messages apart
+}
+
+var symmetryKeys atomic.Uint64
+
+// NewSymmetry makes a group of its elements, each a permutation of the
+// node ids 0..n-1 (perm[i] is the new name of node i); the identity must be
+// one of them.
+func NewSymmetry(perms [][]NodeID) (*Symmetry, error) {
+	if len(perms) == 0 {
+		return nil, fmt.Errorf("symmetry: no permutation")
+	}
+	s := &Symmetry{key: symmetryKeys.Add(1)}
+	identity := false
+	for _, p := range perms {
+		if len(p) != len(perms[0]) {
+			return nil, fmt.Errorf("symmetry: permutations of %d and %d nodes", len(perms[0]), len(p))
+		}
+		inv := make([]NodeID, len(p))
+		seen := make([]bool, len(p))
+		id := true
+		for i, x := range p {
+			if int(x) >= len(p) || seen[x] {
+				return nil, fmt.Errorf("symmetry: %v is not a permutation of n0..n%d", p, len(p)-1)
+			}
+			seen[x], inv[x] = true, NodeID(i)
+			id = id && int(x) == i
+		}
+		identity = identity || id
+		s.perms = append(s.perms, slices.Clone(p))
+		s.invs = append(s.invs, inv)
+	}
+	if !identity {
+		return nil, fmt.Errorf("symmetry: the identity is not among the permutations")
+	}
+	return s, nil
+}
+
+// Size is the number of renamings in the group.
+func (s *Symmetry) Size() int { return len(s.perms) }
+
+// SymmetricStateHash is StateHash up to the group's renamings: the least of
+// the state's digests under each renaming, in which node ids are renamed and
+// what was in the order of node ids (versions, clock entries, targets,
+// hints) is taken as a set. Two states one renaming apart have the same
+// symmetric hash. A group of one is StateHash's content, taken the same way.
+func (c *Cluster) SymmetricStateHash(sym *Symmetry) uint64 {
+	if len(sym.perms[0]) != len(c.nodes) {
+		return c.StateHash()
+	}
+	if c.hasher == nil {
+		c.hasher = new(stateHasher)
+	}
+	h := c.hasher
+	best := uint64(0)
+	for i := range sym.perms {
+		h.perm, h.inv, h.pi, h.symKey, h.symSize = sym.perms[i], sym.invs[i], i, sym.key, len(sym.perms)
+		x := c.stateHash(true, false)
+		if i == 0 || x < best {
+			best = x
+		}
+	}
+	h.perm, h.inv = nil, nil
+	return best
+}
+
+// nd writes a node id, renamed.
+func (h *stateHasher) nd(id NodeID) {
+	if h.perm != nil && int(id) < len(h.perm) {
+		id = h.perm[id]
+	}
+	h.u(uint64(id))
+}
+
+// at is the node whose new name is i.
+func (h *stateHasher) at(i int) NodeID {
+	if h.inv != nil && i < len(h.inv) {
+		return h.inv[i]
+	}
+	return NodeID(i)
+}
+
+// cut digests what was written since start and takes it back.
+func (h *stateHasher) cut(start int) uint64 {
+	x := xxhash.Sum64(h.out[start:])
+	h.out = h.out[:start]
+	return x
+}
+
+// set writes digests as a set: sorted.
+func (h *stateHasher) set(ds []uint64) {
+	slices.Sort(ds)
+	h.u(uint64(len(ds)))
+	for _, d := range ds {
+		h.u(d)
+	}
+}
+
+func (h *stateHasher) renamedCausal(x causal) {
+	var buf [8]vclock.Dot
+	es := buf[:0]
+	for i := 0; i < x.vv.Len(); i++ {
+		e := x.vv.EntryAt(i)
+		es = append(es, vclock.Dot{Node: h.perm[e.Node], Counter: e.Counter})
+	}
+	h.dots(es)
+	es = es[:0]
+	for _, d := range x.cloud {
+		es = append(es, vclock.Dot{Node: h.perm[d.Node], Counter: d.Counter})
+	}
+	h.dots(es)
+}
+
+func (h *stateHasher) dots(ds []vclock.Dot) {
+	slices.SortFunc(ds, func(a, b vclock.Dot) int {
+		if a.Node != b.Node {
+			return cmp.Compare(a.Node, b.Node)
+		}
+		return cmp.Compare(a.Counter, b.Counter)
+	})
+	h.u(uint64(len(ds)))
+	for _, d := range ds {
+		h.u(uint64(d.Node))
+		h.u(d.Counter)
+	}
+}
+
+// renamedNodeHash is nodeHash under the renaming, kept on the node by the
+// renaming's index until the node next changes.
+func (h *stateHasher) renamedNodeHash(n *node) uint64 {
+	if n.symKey != h.symKey || len(n.symHash) != h.symSize {
+		n.symKey, n.symHash = h.symKey, make([]uint64, h.symSize)
+	}
+	if x := n.symHash[h.pi]; x != 0 && keepNodeHashes {
+		return x
+	}
+	outer := h.out
+	h.out = h.nb[:0]
+	h.node(n)
+	x := xxhash.Sum64(h.out)
+	h.nb, h.out = h.out, outer
+	n.symHash[h.pi] = x
+	return x
+}
+
+// renamedMessageHash is messageHash under the renaming, kept on the held
+// message (which never changes) by the renaming's index.
+func (h *stateHasher) renamedMessageHash(m *message) uint64 {
+	if m.symKey != h.symKey || len(m.symHash) != h.symSize {
+		m.symKey, m.symHash = h.symKey, make([]uint64, h.symSize)
+	}
+	if x := m.symHash[h.pi]; x != 0 {
+		return x
+	}
+	outer := h.out
+	h.out = h.nb[:0]
+	h.message(m)
+	x := xxhash.Sum64(h.out)
+	h.nb, h.out = h.out, outer
+	m.symHash[h.pi] = x
+	return x
+}
+
+// Renaming is the group's i-th renaming (0 <= i < Size): element n is node
+// n's new name.
+func (s *Symmetry) Renaming(i int) []NodeID { return slices.Clone(s.perms[i]) }

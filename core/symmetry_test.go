@@ -1,0 +1,148 @@
+package core
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// renamedHash is the state's digest under one renaming (perm nil: the
+// identity, written as SymmetricStateHash writes it).
+func renamedHash(c *Cluster, perm []NodeID) uint64 {
+	if perm == nil {
+		perm = make([]NodeID, len(c.nodes))
+		for i := range perm {
+			perm[i] = NodeID(i)
+		}
+	}
+	inv := make([]NodeID, len(perm))
+	for i, x := range perm {
+		inv[x] = NodeID(i)
+	}
+	sym := &Symmetry{perms: [][]NodeID{perm}, invs: [][]NodeID{inv}, key: symmetryKeys.Add(1)}
+	return c.SymmetricStateHash(sym)
+}
+
+// mirror is cmd, taken in run c, renamed by perm for run d, which has run
+// the renamed commands so far: the same operations at the renamed
+// coordinators, the renamed faults, and the deliveries of the messages
+// that correspond (the same request, kind and renamed ends).
+func mirror(t *testing.T, cmd Command, c, d *Cluster, perm []NodeID) Command {
+	t.Helper()
+	switch cmd.Kind {
+	case CmdPut, CmdGet, CmdCrash, CmdRestart:
+		cmd.Node = perm[cmd.Node]
+	case CmdPartition:
+		var gs [][]NodeID
+		for _, g := range cmd.Groups {
+			var r []NodeID
+			for _, n := range g {
+				r = append(r, perm[n])
+			}
+			gs = append(gs, r)
+		}
+		cmd.Groups = gs
+	case CmdDeliver, CmdDrop:
+		var m Message
+		for _, x := range c.Held() {
+			if x.ID == cmd.Msg {
+				m = x
+			}
+		}
+		found := 0
+		for _, x := range d.Held() {
+			if x.Kind == m.Kind && x.Request == m.Request && x.From == perm[m.From] && x.To == perm[m.To] {
+				cmd.Msg = x.ID
+				found++
+			}
+		}
+		if found != 1 {
+			t.Fatalf("%d messages in the renamed run match %+v renamed by %v: %+v", found, m, perm, d.Held())
+		}
+	}
+	return cmd
+}
+
+// The nodes of a strict cluster whose keys all have every node as a
+// replica are interchangeable: a run and its renaming (every command
+// renamed) stay renamings of each other at every step, with histories
+// alike up to the coordinators' names, and SymmetricStateHash tells them
+// the same; the digest under one renaming is that of the renamed run.
+func TestRenamedRunsHashAlike(t *testing.T) {
+	for _, repair := range []bool{true, false} {
+		cfg := scriptedConfig()
+		cfg.Nodes, cfg.N, cfg.W, cfg.R = 3, 3, 2, 2
+		cfg.Versioning, cfg.Mode, cfg.ReadRepair = VectorClocks, Strict, repair
+		perms := [][]NodeID{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}}
+		sym, err := NewSymmetry(perms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(3, 4))
+		for round := range 6 {
+			perm := perms[1+round%5]
+			c, d := mustNew(t, cfg), mustNew(t, cfg)
+			value := 0
+			for step := range 150 {
+				cmd := randomScriptedCommand(rng, c, &value)
+				if cmd.Kind == CmdPartition {
+					cmd.Groups = [][]NodeID{{cmd.Groups[0][len(cmd.Groups[0])-1]}}
+				}
+				dcmd := mirror(t, cmd, c, d, perm)
+				c.Tick()
+				d.Tick()
+				c.Apply(cmd)
+				d.Apply(dcmd)
+				if renamedHash(c, perm) != renamedHash(d, nil) {
+					t.Fatalf("repair=%v, round %d, step %d (%+v): the run renamed by %v hashes unlike the renamed run", repair, round, step, cmd, perm)
+				}
+				if c.SymmetricStateHash(sym) != d.SymmetricStateHash(sym) {
+					t.Fatalf("repair=%v, round %d, step %d: the symmetric hashes differ", repair, round, step)
+				}
+				ch, dh := c.History(), d.History()
+				for i := range ch {
+					a, b := ch[i], dh[i]
+					if a.Value != b.Value || a.OK != b.OK || a.Coordinator != perm[b.Coordinator] && perm[a.Coordinator] != b.Coordinator || len(a.Values) != len(b.Values) {
+						t.Fatalf("repair=%v, round %d, step %d: op %d is %+v in the run and %+v renamed", repair, round, step, i, a, b)
+					}
+				}
+			}
+		}
+	}
+}
+
+// The symmetric hash tells apart what no renaming makes alike, and a
+// group must be one of permutations with the identity.
+func TestSymmetricStateHashSeparates(t *testing.T) {
+	cfg := scriptedConfig()
+	cfg.Nodes, cfg.N = 3, 3
+	cfg.Versioning, cfg.Mode = VectorClocks, Strict
+	sym, err := NewSymmetry([][]NodeID{{0, 1, 2}, {1, 0, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := mustNew(t, cfg), mustNew(t, cfg)
+	a.Tick()
+	b.Tick()
+	a.Apply(Command{Kind: CmdPut, Node: 0, Client: 1, Key: "k", Value: "v1"})
+	b.Apply(Command{Kind: CmdPut, Node: 0, Client: 1, Key: "k", Value: "v2"})
+	if a.SymmetricStateHash(sym) == b.SymmetricStateHash(sym) {
+		t.Error("two puts of different values hash alike")
+	}
+	c := mustNew(t, cfg)
+	c.Tick()
+	c.Apply(Command{Kind: CmdPut, Node: 1, Client: 1, Key: "k", Value: "v1"})
+	e := mustNew(t, cfg)
+	e.Tick()
+	e.Apply(Command{Kind: CmdPut, Node: 2, Client: 1, Key: "k", Value: "v1"})
+	if a.SymmetricStateHash(sym) != c.SymmetricStateHash(sym) {
+		t.Error("puts at n0 and n1, which the group swaps, hash unlike")
+	}
+	if a.SymmetricStateHash(sym) == e.SymmetricStateHash(sym) {
+		t.Error("puts at n0 and n2, which the group does not swap, hash alike")
+	}
+	for _, bad := range [][][]NodeID{nil, {{1, 0, 2}}, {{0, 1, 2}, {0, 0, 2}}, {{0, 1, 2}, {0, 1}}} {
+		if _, err := NewSymmetry(bad); err == nil {
+			t.Errorf("NewSymmetry(%v) took it", bad)
+		}
+	}
+}
