@@ -358,6 +358,8 @@ type stateHasher struct {
 	perm, inv   []NodeID
 	pi, symSize int
 	symKey      uint64
+	least, row  []uint64 // SymmetricStateHash's scratch
+	ties        []int
 	nb          []byte // a node's (nodeHash), kept between calls
 	// Scratch for a node's sorted keys, hints and requests, and for the
 	// held messages' digests and the clients' keys.

@@ -49,7 +49,12 @@ func NewSymmetry(perms [][]NodeID) (*Symmetry, error) {
 			seen[x], inv[x] = true, NodeID(i)
 			id = id && int(x) == i
 		}
-		identity = identity || id
+		if id && !identity { // the identity first (RenamedStateHash)
+			identity = true
+			s.perms = slices.Insert(s.perms, 0, slices.Clone(p))
+			s.invs = slices.Insert(s.invs, 0, inv)
+			continue
+		}
 		s.perms = append(s.perms, slices.Clone(p))
 		s.invs = append(s.invs, inv)
 	}
@@ -62,11 +67,13 @@ func NewSymmetry(perms [][]NodeID) (*Symmetry, error) {
 // Size is the number of renamings in the group.
 func (s *Symmetry) Size() int { return len(s.perms) }
 
-// SymmetricStateHash is StateHash up to the group's renamings: the least of
-// the state's digests under each renaming, in which node ids are renamed and
-// what was in the order of node ids (versions, clock entries, targets,
-// hints) is taken as a set. Two states one renaming apart have the same
-// symmetric hash. A group of one is StateHash's content, taken the same way.
+// SymmetricStateHash is StateHash up to the group's renamings: the state
+// is digested under the renamings that put its nodes' own digests in the
+// least order (most often one; several when nodes are alike), and the
+// least of those digests is the answer. Node ids are renamed, and what was
+// in the order of node ids (versions, clock entries, targets, hints) is
+// taken as a set. Two states one renaming apart have the same symmetric
+// hash. A group of one is StateHash's content, taken the same way.
 func (c *Cluster) SymmetricStateHash(sym *Symmetry) uint64 {
 	if len(sym.perms[0]) != len(c.nodes) {
 		return c.StateHash()
@@ -75,16 +82,54 @@ func (c *Cluster) SymmetricStateHash(sym *Symmetry) uint64 {
 		c.hasher = new(stateHasher)
 	}
 	h := c.hasher
-	best := uint64(0)
+	n := len(c.nodes)
+	// The renamings whose node digests, in renamed order, are least.
+	least, row := h.least[:0], h.row[:0]
+	ties := h.ties[:0]
 	for i := range sym.perms {
 		h.perm, h.inv, h.pi, h.symKey, h.symSize = sym.perms[i], sym.invs[i], i, sym.key, len(sym.perms)
-		x := c.stateHash(true, false)
-		if i == 0 || x < best {
+		h.lww, h.exact = c.cfg.Versioning == LWW, c.timeIsState()
+		row = row[:0]
+		for j := range n {
+			row = append(row, h.nodeHash(c.nodes[h.at(j)]))
+		}
+		switch x := slices.Compare(row, least); {
+		case i == 0 || x < 0:
+			least = append(least[:0], row...)
+			ties = append(ties[:0], i)
+		case x == 0:
+			ties = append(ties, i)
+		}
+	}
+	h.least, h.row = least, row
+	best := uint64(0)
+	for k, i := range ties {
+		h.perm, h.inv, h.pi = sym.perms[i], sym.invs[i], i
+		if x := c.stateHash(true, false); k == 0 || x < best {
 			best = x
 		}
 	}
+	h.ties = ties
 	h.perm, h.inv = nil, nil
 	return best
+}
+
+// RenamedStateHash is the state's digest under the group's i-th renaming,
+// taken as SymmetricStateHash takes each. Under the identity (i = 0) it
+// tells a state met again as itself, for less than SymmetricStateHash, and
+// the node digests it computes serve SymmetricStateHash after it.
+func (c *Cluster) RenamedStateHash(sym *Symmetry, i int) uint64 {
+	if len(sym.perms[0]) != len(c.nodes) {
+		return c.StateHash()
+	}
+	if c.hasher == nil {
+		c.hasher = new(stateHasher)
+	}
+	h := c.hasher
+	h.perm, h.inv, h.pi, h.symKey, h.symSize = sym.perms[i], sym.invs[i], i, sym.key, len(sym.perms)
+	x := c.stateHash(true, false)
+	h.perm, h.inv = nil, nil
+	return x
 }
 
 // nd writes a node id, renamed.
@@ -184,6 +229,6 @@ func (h *stateHasher) renamedMessageHash(m *message) uint64 {
 	return x
 }
 
-// Renaming is the group's i-th renaming (0 <= i < Size): element n is node
-// n's new name.
+// Renaming is the group's i-th renaming (0 <= i < Size; 0 is the
+// identity): element n is node n's new name.
 func (s *Symmetry) Renaming(i int) []NodeID { return slices.Clone(s.perms[i]) }

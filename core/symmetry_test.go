@@ -116,7 +116,7 @@ func TestSymmetricStateHashSeparates(t *testing.T) {
 	cfg := scriptedConfig()
 	cfg.Nodes, cfg.N = 3, 3
 	cfg.Versioning, cfg.Mode = VectorClocks, Strict
-	sym, err := NewSymmetry([][]NodeID{{0, 1, 2}, {1, 0, 2}})
+	sym, err := NewSymmetry([][]NodeID{{1, 0, 2}, {0, 1, 2}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,6 +127,9 @@ func TestSymmetricStateHashSeparates(t *testing.T) {
 	b.Apply(Command{Kind: CmdPut, Node: 0, Client: 1, Key: "k", Value: "v2"})
 	if a.SymmetricStateHash(sym) == b.SymmetricStateHash(sym) {
 		t.Error("two puts of different values hash alike")
+	}
+	if sym.Renaming(0)[0] != 0 || sym.Renaming(0)[1] != 1 {
+		t.Errorf("the first renaming is %v, not the identity", sym.Renaming(0))
 	}
 	c := mustNew(t, cfg)
 	c.Tick()

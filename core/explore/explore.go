@@ -212,6 +212,9 @@ type Search struct {
 	choiceBuf  []choice // the backing of curChoices, reused
 	curAt      int
 	visited    map[uint64]bool
+	// seenAsIs holds, when states are deduplicated up to renamings (sym),
+	// the digests of the states met as they are, not renamed.
+	seenAsIs map[uint64]bool
 	// checks are the ways to lose what is in flight after the last return
 	// still to be settled (losses), and found a counterexample among them
 	// that waits for the levels before its length to be searched.
@@ -270,6 +273,9 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 		visited: map[uint64]bool{}, settled: map[uint64]string{}, nodes: cfg.Nodes}
 	s.settle = s.settleLost
 	s.sym, s.report.Interchangeable = symmetry(sc, c)
+	if s.sym != nil {
+		s.seenAsIs = map[uint64]bool{}
+	}
 	for _, g := range sc.Script.Groups {
 		end := len(s.groupEnd) + len(g)
 		for range g {
@@ -359,7 +365,18 @@ func (s *Search) try(st *state, ch choice) {
 	var next state // on the stack until it proves new
 	s.step(st, ch, &next)
 	s.report.States++
-	h := s.hash(&next)
+	var h uint64
+	if s.sym != nil {
+		// A state met again as itself (most duplicates are) is told by its
+		// own digest, cheaper than the least over the renamings.
+		own := s.with(&next, next.c.RenamedStateHash(s.sym, 0))
+		if s.seenAsIs[own] {
+			s.spare = next.c
+			return
+		}
+		s.seenAsIs[own] = true
+	}
+	h = s.hash(&next)
 	if s.visited[h] {
 		s.spare = next.c // seen before: its cluster is recycled (step)
 		return
@@ -694,16 +711,18 @@ func (s *Search) step(st *state, ch choice, child *state) {
 
 // hash is the state's identity: the cluster's and the search's own.
 func (s *Search) hash(st *state) uint64 {
-	var b [8 * 8]byte
-	var h uint64
 	switch {
 	case s.full:
-		h = st.c.ExactStateHash()
+		return s.with(st, st.c.ExactStateHash())
 	case s.sym != nil:
-		h = st.c.SymmetricStateHash(s.sym)
-	default:
-		h = st.c.StateHash()
+		return s.with(st, st.c.SymmetricStateHash(s.sym))
 	}
+	return s.with(st, st.c.StateHash())
+}
+
+// with is the digest of a cluster's digest h and the search's own state.
+func (s *Search) with(st *state, h uint64) uint64 {
+	var b [8 * 8]byte
 	p := binary.LittleEndian.AppendUint64(b[:0], h)
 	p = binary.LittleEndian.AppendUint64(p, st.half)
 	p = binary.LittleEndian.AppendUint64(p, uint64(st.parts)|uint64(st.crashes)<<16|uint64(st.drops)<<32)
