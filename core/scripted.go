@@ -358,7 +358,9 @@ type stateHasher struct {
 	perm, inv   []NodeID
 	pi, symSize int
 	symKey      uint64
+	blind       bool     // perm names orbits, not nodes (Symmetry.blind)
 	least, row  []uint64 // SymmetricStateHash's scratch
+	blinds      []uint64
 	ties        []int
 	nb          []byte // a node's (nodeHash), kept between calls
 	// Scratch for a node's sorted keys, hints and requests, and for the
@@ -504,10 +506,23 @@ func (h *stateHasher) node(n *node) {
 		h.u(n.counters[k])
 	}
 	h.u(uint64(len(n.members)))
-	for i := range n.members {
-		m := n.members[h.at(i)]
-		h.b(m.known)
-		h.u(uint64(m.status))
+	if h.blind { // which node is which is not known: a set
+		var buf [16]uint64
+		ds := buf[:0]
+		for i, m := range n.members {
+			start := len(h.out)
+			h.nd(NodeID(i))
+			h.b(m.known)
+			h.u(uint64(m.status))
+			ds = append(ds, h.cut(start))
+		}
+		h.set(ds)
+	} else {
+		for i := range n.members {
+			m := n.members[h.at(i)]
+			h.b(m.known)
+			h.u(uint64(m.status))
+		}
 	}
 	h.reqs = h.reqs[:0]
 	for id, r := range n.requests {

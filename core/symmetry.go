@@ -21,10 +21,16 @@ import (
 // cluster only renames.
 type Symmetry struct {
 	perms, invs [][]NodeID
-	key         uint64 // tells the digests kept on nodes and messages apart
+	// blind names every node of an orbit (the nodes the group renames
+	// into one another) alike, and the others as themselves.
+	blind, identity []NodeID
+	key             uint64 // tells the digests kept on nodes and messages apart
 }
 
 var symmetryKeys atomic.Uint64
+
+// blindBase and above name orbits (Symmetry.blind), apart from node ids.
+const blindBase NodeID = 0x4000
 
 // NewSymmetry makes a group of its elements, each a permutation of the
 // node ids 0..n-1 (perm[i] is the new name of node i); the identity must be
@@ -61,6 +67,18 @@ func NewSymmetry(perms [][]NodeID) (*Symmetry, error) {
 	if !identity {
 		return nil, fmt.Errorf("symmetry: the identity is not among the permutations")
 	}
+	s.identity = slices.Clone(s.perms[0])
+	s.blind = make([]NodeID, len(s.identity))
+	for x := range s.blind {
+		least, moved := NodeID(x), false
+		for _, p := range s.perms {
+			least, moved = min(least, p[x]), moved || int(p[x]) != x
+		}
+		s.blind[x] = NodeID(x)
+		if moved {
+			s.blind[x] = blindBase + least
+		}
+	}
 	return s, nil
 }
 
@@ -83,15 +101,22 @@ func (c *Cluster) SymmetricStateHash(sym *Symmetry) uint64 {
 	}
 	h := c.hasher
 	n := len(c.nodes)
-	// The renamings whose node digests, in renamed order, are least.
+	// Each node's digest with the nodes of each orbit named alike: the
+	// same whatever the renaming, so computed once.
+	h.perm, h.inv, h.blind, h.symKey, h.symSize = sym.blind, sym.identity, true, sym.key, len(sym.perms)
+	h.lww, h.exact = c.cfg.Versioning == LWW, c.timeIsState()
+	blind := h.blinds[:0]
+	for _, nd := range c.nodes {
+		blind = append(blind, h.nodeHash(nd))
+	}
+	h.blinds, h.blind = blind, false
+	// The renamings that put those digests in the least order.
 	least, row := h.least[:0], h.row[:0]
 	ties := h.ties[:0]
-	for i := range sym.perms {
-		h.perm, h.inv, h.pi, h.symKey, h.symSize = sym.perms[i], sym.invs[i], i, sym.key, len(sym.perms)
-		h.lww, h.exact = c.cfg.Versioning == LWW, c.timeIsState()
+	for i, inv := range sym.invs {
 		row = row[:0]
 		for j := range n {
-			row = append(row, h.nodeHash(c.nodes[h.at(j)]))
+			row = append(row, blind[inv[j]])
 		}
 		switch x := slices.Compare(row, least); {
 		case i == 0 || x < 0:
@@ -194,10 +219,14 @@ func (h *stateHasher) dots(ds []vclock.Dot) {
 }
 
 // renamedNodeHash is nodeHash under the renaming, kept on the node by the
-// renaming's index until the node next changes.
+// renaming's index until the node next changes; blindly named (h.blind),
+// kept after those.
 func (h *stateHasher) renamedNodeHash(n *node) uint64 {
-	if n.symKey != h.symKey || len(n.symHash) != h.symSize {
-		n.symKey, n.symHash = h.symKey, make([]uint64, h.symSize)
+	if n.symKey != h.symKey || len(n.symHash) != h.symSize+1 {
+		n.symKey, n.symHash = h.symKey, make([]uint64, h.symSize+1)
+	}
+	if h.blind {
+		h.pi = h.symSize
 	}
 	if x := n.symHash[h.pi]; x != 0 && keepNodeHashes {
 		return x
