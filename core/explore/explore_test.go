@@ -523,3 +523,10 @@ func TestLossesAfterTheLastReturnFindTheShortest(t *testing.T) {
 		}
 	}
 }
+
+// WarmUp's search is whole and small.
+func TestWarmUp(t *testing.T) {
+	if n := WarmUp(); n < 50 || n > 5000 {
+		t.Errorf("the warm-up searched %d distinct states", n)
+	}
+}
