@@ -166,11 +166,17 @@ func (g *Control) Update(x *lab.Context, p Problem, ok bool) {
 
 // Verdict says what the search found, in the words the lab shows.
 func Verdict(r explore.Report, p Problem) string {
+	states := fmt.Sprintf("%d states", r.DistinctStates)
+	if r.Interchangeable != "" {
+		// Replicas alike are interchangeable (explore.Report): a state
+		// and its renamings are one.
+		states += " (alike nodes counted once)"
+	}
 	switch {
 	case r.Violated:
-		return fmt.Sprintf("Yes: %s can give %s, in %d steps (%d states searched). Show me opens it.", p.Words, p.Noun, len(r.Counterexample.Schedule), r.DistinctStates)
+		return fmt.Sprintf("Yes: %s can give %s, in %d steps (%s searched). Show me opens it.", p.Words, p.Noun, len(r.Counterexample.Schedule), states)
 	case r.Exhausted:
-		return fmt.Sprintf("No schedule of %s gives %s: %d states, exhaustive.", p.Words, p.Noun, r.DistinctStates)
+		return fmt.Sprintf("No schedule of %s gives %s: %s, exhaustive.", p.Words, p.Noun, states)
 	}
-	return fmt.Sprintf("No schedule found of %s that gives %s in %d states, but the search stopped at its %s bound: not exhaustive.", p.Words, p.Noun, r.DistinctStates, r.CutBy)
+	return fmt.Sprintf("No schedule found of %s that gives %s in %s, but the search stopped at its %s bound: not exhaustive.", p.Words, p.Noun, states, r.CutBy)
 }

@@ -3,6 +3,8 @@ package gowrong
 import (
 	"testing"
 	"time"
+
+	"github.com/ringlab/ringlab/core/explore"
 )
 
 // A frame gives the search what its update has left of FrameTarget, never
@@ -20,5 +22,19 @@ func TestSliceIsWhatTheFrameHasLeft(t *testing.T) {
 		if got := Slice(tc.elapsed); got != tc.want {
 			t.Errorf("after %v of the update: a slice of %v, want %v", tc.elapsed, got, tc.want)
 		}
+	}
+}
+
+// The verdict counts states as the search did: with interchangeable
+// nodes, a state and its renamings once, and it says so.
+func TestVerdictSaysHowStatesWereCounted(t *testing.T) {
+	p := Problem{Words: "a write then a read", Noun: "a stale read"}
+	r := explore.Report{Exhausted: true, Done: true, DistinctStates: 178}
+	if got, want := Verdict(r, p), "No schedule of a write then a read gives a stale read: 178 states, exhaustive."; got != want {
+		t.Errorf("verdict %q, want %q", got, want)
+	}
+	r.Interchangeable = "{n1 n2 n3}"
+	if got, want := Verdict(r, p), "No schedule of a write then a read gives a stale read: 178 states (alike nodes counted once), exhaustive."; got != want {
+		t.Errorf("verdict %q, want %q", got, want)
 	}
 }
