@@ -372,6 +372,22 @@ type stateHasher struct {
 	reqs  []RequestID
 }
 
+// apart starts a digest of its own (a node's, a message's) in nb, and
+// returns what out held, for joined.
+func (h *stateHasher) apart() []byte {
+	outer := h.out
+	h.out = h.nb[:0]
+	return outer
+}
+
+// joined is the digest of what was written since apart; out holds outer
+// again.
+func (h *stateHasher) joined(outer []byte) uint64 {
+	x := xxhash.Sum64(h.out)
+	h.nb, h.out = h.out, outer
+	return x
+}
+
 func (h *stateHasher) u(x uint64) { h.out = binary.AppendUvarint(h.out, x) }
 func (h *stateHasher) i(x int64)  { h.out = binary.AppendVarint(h.out, x) }
 func (h *stateHasher) s(x string) { h.u(uint64(len(x))); h.out = append(h.out, x...) }
@@ -451,11 +467,9 @@ func (h *stateHasher) nodeHash(n *node) uint64 {
 	if x := n.hashOf[i]; x != 0 && keepNodeHashes {
 		return x
 	}
-	outer := h.out
-	h.out = h.nb[:0]
+	outer := h.apart()
 	h.node(n)
-	x := xxhash.Sum64(h.out)
-	h.nb, h.out = h.out, outer
+	x := h.joined(outer)
 	n.hashOf[i] = x
 	return x
 }
@@ -613,11 +627,9 @@ func (h *stateHasher) messageHash(m *message) uint64 {
 		i = 1
 	}
 	if m.hashOf[i] == 0 {
-		outer := h.out
-		h.out = h.nb[:0]
+		outer := h.apart()
 		h.message(m)
-		m.hashOf[i] = xxhash.Sum64(h.out)
-		h.nb, h.out = h.out, outer
+		m.hashOf[i] = h.joined(outer)
 	}
 	return m.hashOf[i]
 }

@@ -222,40 +222,39 @@ func (h *stateHasher) dots(ds []vclock.Dot) {
 // renaming's index until the node next changes; blindly named (h.blind),
 // kept after those.
 func (h *stateHasher) renamedNodeHash(n *node) uint64 {
-	if n.symKey != h.symKey || len(n.symHash) != h.symSize+1 {
-		n.symKey, n.symHash = h.symKey, make([]uint64, h.symSize+1)
+	kept := h.kept(&n.symHash, &n.symKey)
+	if *kept != 0 && keepNodeHashes {
+		return *kept
+	}
+	outer := h.apart()
+	h.node(n)
+	*kept = h.joined(outer)
+	return *kept
+}
+
+// kept is where the digest under the renaming being hashed (or under the
+// blind naming, after the renamings') is kept in digests, which key says
+// whose they are: made anew for another Symmetry.
+func (h *stateHasher) kept(digests *[]uint64, key *uint64) *uint64 {
+	if *key != h.symKey || len(*digests) != h.symSize+1 {
+		*key, *digests = h.symKey, make([]uint64, h.symSize+1)
 	}
 	if h.blind {
-		h.pi = h.symSize
+		return &(*digests)[h.symSize]
 	}
-	if x := n.symHash[h.pi]; x != 0 && keepNodeHashes {
-		return x
-	}
-	outer := h.out
-	h.out = h.nb[:0]
-	h.node(n)
-	x := xxhash.Sum64(h.out)
-	h.nb, h.out = h.out, outer
-	n.symHash[h.pi] = x
-	return x
+	return &(*digests)[h.pi]
 }
 
 // renamedMessageHash is messageHash under the renaming, kept on the held
 // message (which never changes) by the renaming's index.
 func (h *stateHasher) renamedMessageHash(m *message) uint64 {
-	if m.symKey != h.symKey || len(m.symHash) != h.symSize {
-		m.symKey, m.symHash = h.symKey, make([]uint64, h.symSize)
+	kept := h.kept(&m.symHash, &m.symKey)
+	if *kept == 0 {
+		outer := h.apart()
+		h.message(m)
+		*kept = h.joined(outer)
 	}
-	if x := m.symHash[h.pi]; x != 0 {
-		return x
-	}
-	outer := h.out
-	h.out = h.nb[:0]
-	h.message(m)
-	x := xxhash.Sum64(h.out)
-	h.nb, h.out = h.out, outer
-	m.symHash[h.pi] = x
-	return x
+	return *kept
 }
 
 // Renaming is the group's i-th renaming (0 <= i < Size; 0 is the
