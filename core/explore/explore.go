@@ -516,6 +516,10 @@ func (s *Search) losses(t *state) []loss {
 		return nil
 	}
 	held := t.c.Held()
+	if !s.full {
+		// Losing an inert message is the same as holding it.
+		held = slices.DeleteFunc(held, func(m core.Message) bool { return t.c.Inert(m.ID) })
+	}
 	if len(held) > 64 {
 		panic("explore: more than 64 messages in flight") // scripts are a handful of operations
 	}
