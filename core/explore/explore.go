@@ -34,7 +34,11 @@
 // invocations against returns, so the orders of commuting steps (deliveries
 // to different nodes, which do not interact) meet in one state and are
 // expanded once: the search's graph has a state per distinct outcome, not
-// per interleaving. Every step from a state is still generated and hashed;
+// per interleaving. Where the scenario cannot tell some nodes apart (strict
+// quorums, vector clocks, the same keys replicated, the same skew, not
+// pinned by the script: symmetry), states are deduplicated up to renaming
+// those nodes (core.Cluster.SymmetricStateHash), and the report names them.
+// Every step from a state is still generated and hashed;
 // a partial-order reduction that skips generating them (sleep sets) was
 // tried and dropped: combined with the end of a schedule at the last return
 // and with state caching it missed states, and it saved little.
