@@ -85,10 +85,11 @@ func NewSymmetry(perms [][]NodeID) (*Symmetry, error) {
 // Size is the number of renamings in the group.
 func (s *Symmetry) Size() int { return len(s.perms) }
 
-// SymmetricStateHash is StateHash up to the group's renamings: the state
-// is digested under the renamings that put its nodes' own digests in the
-// least order (most often one; several when nodes are alike), and the
-// least of those digests is the answer. Node ids are renamed, and what was
+// SymmetricStateHash is StateHash up to the group's renamings: each node
+// is digested with the nodes of every orbit named alike (which no renaming
+// changes), the state is digested whole under the renamings that put those
+// node digests in the least order (most often one; several when nodes are
+// alike), and the least of those digests is the answer. Node ids are renamed, and what was
 // in the order of node ids (versions, clock entries, targets, hints) is
 // taken as a set. Two states one renaming apart have the same symmetric
 // hash. A group of one is StateHash's content, taken the same way.
