@@ -297,9 +297,6 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 // Report is the outcome so far.
 func (s *Search) Report() Report { return s.report }
 
-// Scenario is what is searched.
-func (s *Search) Scenario() Scenario { return s.sc }
-
 // Step tries up to work states (one step from a state of the frontier
 // each) and reports whether the search is done. A state's steps may span
 // several calls, so that a caller slicing the search by time waits for at
