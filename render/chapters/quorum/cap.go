@@ -209,7 +209,7 @@ func (c *CAP) doMove(x *lab.Context) {
 // network is whole). The twin replays the same commands.
 func (c *CAP) doRequests(x *lab.Context, kind core.CommandKind) {
 	left, right := sides(x.View)
-	round := strconv.Itoa(c.writeRounds(x.Cluster().History()) + 1)
+	round := strconv.Itoa(c.writeRounds(kept{x.Cluster()}) + 1)
 	send := func(side []core.NodeID, client int, prefix string) {
 		for _, id := range side {
 			if n := nodeOf(x.View, id); n != nil && n.Up {
@@ -235,9 +235,9 @@ func (c *CAP) doRequests(x *lab.Context, kind core.CommandKind) {
 
 // writeRounds counts the presses of Write so far in the run: the puts of
 // the key by the chapter's clients, those sent at one tick counted once.
-func (c *CAP) writeRounds(hist []core.Op) int {
+func (c *CAP) writeRounds(hist kept) int {
 	n, last := 0, int64(-1)
-	for _, op := range hist {
+	for op := range hist.all() {
 		if op.Kind != core.OpPut || op.Key != c.key || op.Client != capClientLeft && op.Client != capClientRight {
 			continue
 		}
@@ -340,7 +340,7 @@ func (c *CAP) NodeHint() string { return "Click a node in either cluster" }
 // capSide is what one cluster shows: its view, history, dropped messages.
 type capSide struct {
 	v     *core.View
-	hist  []core.Op
+	hist  kept
 	drops []core.Event
 	pref  []core.NodeID
 }
@@ -352,11 +352,11 @@ func (c *CAP) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		return
 	}
 	u := x.Theme.U
-	live := capSide{v: x.View, hist: x.Cluster().History(), drops: x.Recent, pref: x.Cluster().PreferenceList(c.key, x.View.Config.N)}
+	live := capSide{v: x.View, hist: kept{x.Cluster()}, drops: x.Recent, pref: x.Cluster().PreferenceList(c.key, x.View.Config.N)}
 	var other capSide
 	if c.twin.c != nil {
 		tv := c.twin.c.View()
-		other = capSide{v: &tv, hist: c.twin.c.History(), drops: c.twin.drops, pref: c.twin.c.PreferenceList(c.key, tv.Config.N)}
+		other = capSide{v: &tv, hist: kept{c.twin.c}, drops: c.twin.drops, pref: c.twin.c.PreferenceList(c.key, tv.Config.N)}
 	}
 	cp, ap := other, live
 	if x.View.Config.Mode == core.Strict {

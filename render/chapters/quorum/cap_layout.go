@@ -251,8 +251,10 @@ func (lay *capPanelLayout) layOutCAPNotes(s capSide, key string, th *ui.Theme, m
 	y += lh
 	rows := min(4, max(int((bottom-y+1e-9)/lh), 1))
 	var lines []string
-	for i := len(s.hist) - 1; i >= 0 && len(lines) < rows; i-- {
-		op := s.hist[i]
+	for op := range s.hist.newestFirst() {
+		if len(lines) == rows {
+			break
+		}
 		if op.Client != capClientLeft && op.Client != capClientRight || op.Key != key {
 			continue
 		}

@@ -65,7 +65,7 @@ func (r *coreRun) capSide(key string) capSide {
 			drops = append(drops, e)
 		}
 	}
-	return capSide{v: &v, hist: r.cl.History(), drops: drops, pref: r.cl.PreferenceList(key, v.Config.N)}
+	return capSide{v: &v, hist: kept{r.cl}, drops: drops, pref: r.cl.PreferenceList(key, v.Config.N)}
 }
 
 // allLabels are every label of a panel's layout.

@@ -9,6 +9,7 @@
 package quorum
 
 import (
+	"iter"
 	"math"
 	"strings"
 
@@ -97,14 +98,40 @@ func reachable(v *core.View, a, b core.NodeID) bool {
 	return groupOf(v, a) == groupOf(v, b)
 }
 
-// findOp is the history entry of request id, if any.
-func findOp(hist []core.Op, id core.RequestID) (core.Op, bool) {
-	for i := len(hist) - 1; i >= 0; i-- {
-		if hist[i].Request == id {
-			return hist[i], true
+// kept reads the history a cluster keeps in place, at the tick on screen:
+// the pictures read it every frame, and a copy of a long run's history
+// each frame is garbage the frame pays for. The zero kept is an empty
+// history.
+type kept struct{ c *core.Cluster }
+
+// all yields the operations in invocation order.
+func (k kept) all() iter.Seq[core.Op] {
+	if k.c == nil {
+		return func(func(core.Op) bool) {}
+	}
+	return k.c.Ops()
+}
+
+// newestFirst yields the operations, the last invoked first.
+func (k kept) newestFirst() iter.Seq[core.Op] {
+	return func(yield func(core.Op) bool) {
+		if k.c == nil {
+			return
+		}
+		for i := k.c.HistoryLen() - 1; i >= k.c.HistoryForgotten(); i-- {
+			if op, ok := k.c.OpAt(i); ok && !yield(op) {
+				return
+			}
 		}
 	}
-	return core.Op{}, false
+}
+
+// op is the history entry of request id, if it is kept.
+func (k kept) op(id core.RequestID) (core.Op, bool) {
+	if k.c == nil {
+		return core.Op{}, false
+	}
+	return k.c.Op(id)
 }
 
 // requestOf is the in-progress view of request id, if it is still running.

@@ -259,7 +259,7 @@ func (c *Quorums) doWrite(x *lab.Context) {
 	// The values are numbered by the writes made so far in the run (the
 	// preset's v0 is the first).
 	_, err := x.Apply(core.Command{Kind: core.CmdPut, Node: writer, Client: quorumWriter, Key: quorumKey,
-		Value: "v" + strconv.Itoa(putsOf(x.Cluster().History(), quorumWriter, quorumKey)), WithContext: true})
+		Value: "v" + strconv.Itoa(putsOf(kept{x.Cluster()}, quorumWriter, quorumKey)), WithContext: true})
 	if err != nil {
 		x.Notify("Write refused: " + err.Error())
 	}
@@ -312,9 +312,9 @@ func (c *Quorums) doCrash(x *lab.Context) {
 }
 
 // putsOf counts the puts of a client on a key in the history.
-func putsOf(hist []core.Op, client int, key string) int {
+func putsOf(hist kept, client int, key string) int {
 	n := 0
-	for _, op := range hist {
+	for op := range hist.all() {
 		if op.Kind == core.OpPut && op.Client == client && op.Key == key {
 			n++
 		}
@@ -362,9 +362,9 @@ func OverlapSentence(n, w, r int) (string, bool) {
 // meanLatency is the mean latency, in ticks, of the successful operations
 // on the key of one client, and how many there were. (The last one's
 // latency is in the line that describes it.)
-func meanLatency(hist []core.Op, client int) (mean float64, count int) {
+func meanLatency(hist kept, client int) (mean float64, count int) {
 	var sum int64
-	for _, op := range hist {
+	for op := range hist.all() {
 		if op.Client != client || op.Key != quorumKey || !op.OK || op.ReturnTick < 0 {
 			continue
 		}
@@ -385,7 +385,7 @@ func (c *Quorums) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	}
 	pref, writer, reader := roles(x)
 	lay := layOutQuorums(quorumsScene{
-		v: v, hist: x.Cluster().History(), recent: x.Recent, phase: x.Phase,
+		v: v, hist: kept{x.Cluster()}, recent: x.Recent, phase: x.Phase,
 		pref: pref, writer: writer, reader: reader,
 		write: c.lastWrite, read: c.lastRead,
 	}, x.Theme, x.Measure, area)
@@ -473,11 +473,11 @@ func overlapText(w, r quorumTrack, both []core.NodeID) (string, bool) {
 }
 
 // opLine describes the last write or read: who answered, how it ended.
-func opLine(hist []core.Op, t quorumTrack, what, answered string) string {
+func opLine(hist kept, t quorumTrack, what, answered string) string {
 	if t.id == 0 {
 		return "No " + what + " yet."
 	}
-	op, ok := findOp(hist, t.id)
+	op, ok := hist.op(t.id)
 	if !ok {
 		return ""
 	}

@@ -14,7 +14,7 @@ import (
 // tick on screen, the roles of its nodes and the last write and read.
 type quorumsScene struct {
 	v      *core.View
-	hist   []core.Op
+	hist   kept
 	recent []core.Event // the last few ticks' events: dropped messages are crossed out
 	phase  float64      // how far the run is into the next tick
 	// pref are the key's replicas in preference order; writer and reader

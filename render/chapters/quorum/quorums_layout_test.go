@@ -23,7 +23,7 @@ func (r *coreRun) quorumsScene() quorumsScene {
 	pref := r.cl.PreferenceList(quorumKey, v.Config.N)
 	writer, reader := coordinators(&v, pref)
 	write, read := lastRequests(r.events, v.Config)
-	return quorumsScene{v: &v, hist: r.cl.History(), recent: r.recent(), pref: pref, writer: writer, reader: reader, write: write, read: read}
+	return quorumsScene{v: &v, hist: kept{r.cl}, recent: r.recent(), pref: pref, writer: writer, reader: reader, write: write, read: read}
 }
 
 // quorumsWrite and quorumsRead send the chapter's write and read, as its

@@ -65,9 +65,9 @@ func TestQuorumsStaleReadOnlyWhenSetsCanMiss(t *testing.T) {
 		click(t, l, c.read)
 		r := c.lastRead.id
 		run(t, l, 40)
-		hist := l.Timeline().Cluster().History()
-		wop, _ := findOp(hist, w)
-		rop, _ := findOp(hist, r)
+		hist := kept{l.Timeline().Cluster()}
+		wop, _ := hist.op(w)
+		rop, _ := hist.op(r)
 		if wop.OK != tc.writeOK {
 			t.Errorf("%s: write ok=%v (%s), want %v", tc.name, wop.OK, wop.Err, tc.writeOK)
 		}
@@ -122,7 +122,7 @@ func TestQuorumsWriteAllBlockedByOneDownReplica(t *testing.T) {
 		click(t, l, c.write)
 		id := c.lastWrite.id
 		run(t, l, 40)
-		op, _ := findOp(l.Timeline().Cluster().History(), id)
+		op, _ := l.Timeline().Cluster().Op(id)
 		return op
 	}
 	if op := write(); !op.OK {

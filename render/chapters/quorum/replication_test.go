@@ -69,7 +69,7 @@ func TestReplicationSurvivesNMinusOneFailures(t *testing.T) {
 		click(t, l, c.read)
 		id := c.lastGet
 		run(t, l, 40) // longer than the request timeout
-		op, ok := findOp(l.Timeline().Cluster().History(), id)
+		op, ok := l.Timeline().Cluster().Op(id)
 		if !ok || op.ReturnTick < 0 {
 			t.Fatalf("read %d did not finish: %+v", id, op)
 		}
