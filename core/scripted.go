@@ -144,6 +144,41 @@ func (c *Cluster) Held() []Message {
 	return out
 }
 
+// A HeldStep is a held message as a schedule search weighs delivering it.
+type HeldStep struct {
+	ID   uint64
+	Kind MsgKind
+	To   NodeID
+	// Inert: delivering it changes nothing the run can still act on
+	// (Inert).
+	Inert bool
+	// Digest is the message's content as StateHash sees it (not its id):
+	// two held messages with the same digest are delivered alike, and the
+	// same message keeps its digest in every state of a run that holds it.
+	Digest uint64
+}
+
+// HeldSteps is Held for a schedule search, appended to dst: one call for
+// what it weighs of each held message, in send order.
+func (c *Cluster) HeldSteps(dst []HeldStep) []HeldStep {
+	if c.hasher == nil {
+		c.hasher = new(stateHasher)
+	}
+	h := c.hasher
+	h.perm, h.inv, h.lww = nil, nil, c.cfg.Versioning == LWW
+	timed := c.timeIsState()
+	for i, m := range c.held {
+		dst = append(dst, HeldStep{ID: m.id, Kind: m.kind, To: m.to,
+			Inert: !timed && c.inertAt(i), Digest: h.messageHash(m)})
+	}
+	return dst
+}
+
+// TimeIsState reports whether the tick is part of a scripted run's state
+// (StateHash): under last-write-wins, or with truncated vector clocks. Then
+// no two steps commute, since each takes its own tick.
+func (c *Cluster) TimeIsState() bool { return c.timeIsState() }
+
 // PendingRequest is a request whose client has no answer yet.
 type PendingRequest struct {
 	ID          RequestID

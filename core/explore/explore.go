@@ -185,6 +185,24 @@ type Report struct {
 type choice struct {
 	cmd core.Command
 	op  int // the script operation an issue starts; -1 otherwise
+	// to is the one node a delivery or a timeout acts on (the message's
+	// destination, the request's coordinator); sl names a delivery in
+	// sleep sets.
+	to core.NodeID
+	sl sleeper
+}
+
+// sleeper is a delivery or a timeout as a sleep set names it (sleep.go): a
+// delivery by the message's content (core.HeldStep.Digest), which is the
+// same in every state that holds it, whatever ids the messages got on the
+// way there; a timeout by its operation (timeoutSleeper). A zero digest:
+// never asleep.
+type sleeper struct {
+	digest uint64
+	to     core.NodeID
+	// ends: the step may answer a client (a put's ack, a get's reply, a
+	// repair's ack, a timeout), and so may end the schedule.
+	ends bool
 }
 
 // state is one node of the search tree. The cluster is dropped once the
@@ -198,6 +216,10 @@ type state struct {
 	half                  uint64                 // script ops whose half-timeout fired
 	parts, crashes, drops int
 	returned              int // script ops returned
+	// sleep lists the deliveries not to try from this state: each leads
+	// where another order of the same steps, tried already, leads (see
+	// Search.asleep). Dropped once the state is expanded.
+	sleep []sleeper
 }
 
 // Search is a breadth-first search in progress.
@@ -240,8 +262,20 @@ type Search struct {
 	sym *core.Symmetry
 	// full turns the reductions off (faultsSubsumed and networkFaults,
 	// losses, inert deliveries, the state hash's leaving out what can never
-	// act again): tests compare the answers.
+	// act again, sleep sets): tests compare the answers.
 	full bool
+	// por: sleep sets are on (not full, and the tick is not part of the
+	// state, so that steps may commute). done lists the deliveries tried
+	// so far from the state being expanded; nextOwn holds the states of the
+	// next level by their own digest (with the search's), and nextCanon, when
+	// states are deduplicated up to renamings, by the renamed one: the
+	// sleep sets of states met again on that level meet there.
+	por                bool
+	done               []sleeper
+	nextOwn, nextCanon map[uint64]*state
+	heldBuf            []core.HeldStep
+	// onNew, if set, is told each distinct state met (tests).
+	onNew func(h uint64, depth int)
 }
 
 // New starts a search of the scenario.
@@ -279,7 +313,10 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	s.sym, s.report.Interchangeable = symmetry(sc, c)
 	if s.sym != nil {
 		s.seenAsIs = map[uint64]bool{}
+		s.nextCanon = map[uint64]*state{}
 	}
+	s.por = !c.TimeIsState()
+	s.nextOwn = map[uint64]*state{}
 	for _, g := range sc.Script.Groups {
 		end := len(s.groupEnd) + len(g)
 		for range g {
@@ -322,6 +359,8 @@ func (s *Search) Step(work int) bool {
 					return true
 				}
 				s.level, s.next = s.next, nil
+				clear(s.nextOwn)
+				clear(s.nextCanon)
 				s.report.Depth++
 				// Every schedule shorter than the next level's was tried.
 				if s.waiting != nil && steps(s.waiting) <= s.report.Depth+1 {
@@ -341,10 +380,11 @@ func (s *Search) Step(work int) bool {
 				continue
 			}
 			s.report.Expanded++
-			s.cur, s.curChoices, s.curAt = st, chs, 0
+			s.cur, s.curChoices, s.curAt = st, s.awake(st, chs), 0
+			s.done = s.done[:0]
 		}
 		if s.curAt == len(s.curChoices) {
-			s.cur.c = nil // every step from it was tried
+			s.cur.c, s.cur.sleep = nil, nil // every step from it was tried
 			s.cur, s.curChoices = nil, nil
 			continue
 		}
@@ -352,6 +392,9 @@ func (s *Search) Step(work int) bool {
 		s.curAt++
 		work--
 		s.try(s.cur, ch)
+		if ch.sl.digest != 0 {
+			s.done = append(s.done, ch.sl)
+		}
 	}
 	return s.report.Done
 }
@@ -369,25 +412,40 @@ func (s *Search) try(st *state, ch choice) {
 	var next state // on the stack until it proves new
 	s.step(st, ch, &next)
 	s.report.States++
-	var h uint64
+	var h, own uint64
 	if s.sym != nil {
 		// A state met again as itself (most duplicates are) is told by its
 		// own digest, cheaper than the least over the renamings.
-		own := s.with(&next, next.c.RenamedStateHash(s.sym, 0))
+		own = s.with(&next, next.c.RenamedStateHash(s.sym, 0))
 		if s.seenAsIs[own] {
+			s.meet(s.nextOwn[own], st, ch)
 			s.spare = next.c
 			return
 		}
 		s.seenAsIs[own] = true
 	}
 	h = s.hash(&next)
+	if s.sym == nil {
+		own = h
+	}
 	if s.visited[h] {
+		if p := s.nextCanon[h]; p != nil {
+			// Met again renamed: its sleep set names other messages.
+			p.sleep = nil
+			s.nextOwn[own] = p
+		} else {
+			s.meet(s.nextOwn[own], st, ch)
+		}
 		s.spare = next.c // seen before: its cluster is recycled (step)
 		return
 	}
 	child := new(state)
 	*child = next
+	child.sleep = s.sleepAfter(st, ch)
 	s.visited[h] = true
+	if s.onNew != nil {
+		s.onNew(h, child.depth)
+	}
 	s.report.DistinctStates++
 	if why, op := s.violated(st, child); why != "" {
 		s.found(child, why, op)
@@ -400,6 +458,10 @@ func (s *Search) try(st *state, ch choice) {
 		s.checks = append(s.checks, s.losses(child)...)
 	} else {
 		s.next = append(s.next, child)
+		s.nextOwn[own] = child
+		if s.nextCanon != nil {
+			s.nextCanon[h] = child
+		}
 	}
 	if s.report.DistinctStates >= s.bounds.MaxStates {
 		s.cut("states")
@@ -438,19 +500,23 @@ func (s *Search) choices(st *state) []choice {
 			}
 		}
 	}
-	held := c.Held()
+	held := c.HeldSteps(s.heldBuf[:0])
+	s.heldBuf = held
 	for _, m := range held {
-		if !s.full && c.Inert(m.ID) {
+		if !s.full && m.Inert {
 			continue
 		}
-		out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1})
+		ends := m.Kind == core.MsgPutAck || m.Kind == core.MsgGetResp || m.Kind == core.MsgRepairAck
+		out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1,
+			to: m.To, sl: sleeper{digest: m.Digest, to: m.To, ends: ends}})
 	}
 	for _, p := range c.Pending() {
-		out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID}, op: -1})
-		if s.cfg.Mode == core.Sloppy {
-			if i := s.opOf(st, p.ID); i >= 0 && st.half&(1<<i) == 0 {
-				out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID, Param: "half"}, op: -1})
-			}
+		i := s.opOf(st, p.ID)
+		out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID}, op: -1,
+			to: p.Coordinator, sl: timeoutSleeper(i, false, p.Coordinator)})
+		if s.cfg.Mode == core.Sloppy && i >= 0 && st.half&(1<<i) == 0 {
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID, Param: "half"}, op: -1,
+				to: p.Coordinator, sl: timeoutSleeper(i, true, p.Coordinator)})
 		}
 	}
 	if s.full {
@@ -644,7 +710,7 @@ func (s *Search) splits() []split {
 
 // networkFaults appends every drop, partition and heal possible in st: the
 // search without reductions (full), which tests compare with.
-func (s *Search) networkFaults(st *state, held []core.Message, out []choice) []choice {
+func (s *Search) networkFaults(st *state, held []core.HeldStep, out []choice) []choice {
 	if st.drops < s.sc.Budget.Drops {
 		for _, m := range held {
 			out = append(out, choice{cmd: core.Command{Kind: core.CmdDrop, Msg: m.ID}, op: -1})

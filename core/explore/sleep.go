@@ -1,0 +1,139 @@
+package explore
+
+import (
+	"encoding/binary"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/ringlab/ringlab/core"
+)
+
+// Sleep sets.
+//
+// Deliveries to different nodes commute: delivered in either order, two
+// messages leave the same state (each changes only its destination, what it
+// sends is held, and two answers in either order leave the history the same
+// to the state hash, which keeps the order of invocations against returns
+// only). So does a timeout with a delivery to a node other than the
+// request's coordinator. Deduplication already meets both orders in one
+// state; sleep sets spare the search generating it twice. When a state's
+// steps are tried in order, each delivery tried is "asleep" in the states
+// that the later, independent steps lead to: from there, delivering it
+// reaches a state the earlier order reaches too, with as many steps
+// (Godefroid's sleep sets; the states are the same, fewer are generated).
+// A sleeping delivery stays asleep along steps independent of it and wakes
+// at the first that is not (a step on its node, an issue, a crash or
+// restart).
+//
+// Two things keep that sound here, with states deduplicated breadth first:
+//
+//   - A state met again on its level keeps only what was asleep on every way
+//     there (meet); met renamed, nothing (its sleep set names other
+//     messages). So a step asleep in a state was taken, on each way to it,
+//     from a state one level up whose step to this one it commutes with;
+//     and the state it led to was expanded without that step asleep, or on
+//     an earlier level.
+//   - The order that covers a sleeping step must not stop short: a state
+//     where every operation returned is not expanded, nor is one past the
+//     depth bound. A step that may answer the last client (awake) is never
+//     left asleep, so the covering state, which holds an answer fewer, is
+//     expanded; and covering orders have the same length.
+//
+// TestSleepSetsVisitEveryState compares the states and their depths with
+// and without sleep sets; TestStepsJudgedIndependentCommute tries both
+// orders of the steps judged independent on random runs.
+
+// sleepAfter is the sleep set of the state that choice ch leads to from st:
+// what was asleep in st, and what was tried from st before ch, that ch
+// commutes with.
+func (s *Search) sleepAfter(st *state, ch choice) []sleeper {
+	if !s.por || (ch.cmd.Kind != core.CmdDeliver && ch.cmd.Kind != core.CmdTimeout) {
+		return nil
+	}
+	var out []sleeper
+	add := func(x sleeper) {
+		if !independent(x, ch) {
+			return
+		}
+		for _, y := range out {
+			if y.digest == x.digest {
+				return
+			}
+		}
+		out = append(out, x)
+	}
+	for _, x := range st.sleep {
+		add(x)
+	}
+	for _, x := range s.done {
+		add(x)
+	}
+	return out
+}
+
+// independent reports whether the sleeping step x commutes with choice ch:
+// ch is a delivery or a timeout, on another node.
+func independent(x sleeper, ch choice) bool {
+	return (ch.cmd.Kind == core.CmdDeliver || ch.cmd.Kind == core.CmdTimeout) && x.to != ch.to
+}
+
+// meet narrows the sleep set of p, a state of the next level met again by
+// choice ch from st, to what is asleep on both ways there.
+func (s *Search) meet(p *state, st *state, ch choice) {
+	if p == nil || len(p.sleep) == 0 {
+		return
+	}
+	other := s.sleepAfter(st, ch)
+	kept := p.sleep[:0]
+	for _, x := range p.sleep {
+		for _, y := range other {
+			if y.digest == x.digest {
+				kept = append(kept, x)
+				break
+			}
+		}
+	}
+	p.sleep = kept
+}
+
+// awake leaves out of chs the deliveries asleep in st, but those that may
+// answer the last operation still waiting, which could end the schedule
+// (see the comment above).
+func (s *Search) awake(st *state, chs []choice) []choice {
+	if len(st.sleep) == 0 {
+		return chs
+	}
+	last := len(s.ops)-st.returned <= 1
+	out := chs[:0]
+	for _, ch := range chs {
+		if ch.sl.digest != 0 && !(last && ch.sl.ends) && asleep(st.sleep, ch.sl.digest) {
+			continue
+		}
+		out = append(out, ch)
+	}
+	return out
+}
+
+func asleep(sleep []sleeper, digest uint64) bool {
+	for _, x := range sleep {
+		if x.digest == digest {
+			return true
+		}
+	}
+	return false
+}
+
+// timeoutSleeper names, in sleep sets, the timeout of script operation op
+// (its half-timeout when half), whose coordinator is coord: by the
+// operation, since its request's id may differ between two ways to one
+// state. A request that is no script operation's is not named (never
+// asleep).
+func timeoutSleeper(op int, half bool, coord core.NodeID) sleeper {
+	if op < 0 {
+		return sleeper{}
+	}
+	b := binary.LittleEndian.AppendUint64([]byte("timeout"), uint64(op))
+	if half {
+		b = append(b, 'h')
+	}
+	return sleeper{digest: xxhash.Sum64(b) | 1, to: coord, ends: !half}
+}

@@ -1,0 +1,152 @@
+package explore
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/ringlab/ringlab/core"
+)
+
+// sleepCases are scenarios with no violation, whose spaces are searched
+// whole: with and without sleep sets, the same states must be met.
+func sleepCases() []struct {
+	name   string
+	cfg    core.Config
+	script string
+	prop   core.Property
+	budget Budget
+} {
+	strict := smallConfig()
+	strict.Nodes, strict.W, strict.R = 3, 2, 2
+	strict4 := smallConfig()
+	strict4.W, strict4.R = 2, 2
+	sloppy := strict4
+	sloppy.Mode = core.Sloppy
+	sloppy.W, sloppy.R = 1, 1
+	noRepair := strict
+	noRepair.ReadRepair = false
+	skewed := strict4
+	skewed.SkewTicks = []int64{0, 0, 5}
+	return []struct {
+		name   string
+		cfg    core.Config
+		script string
+		prop   core.Property
+		budget Budget
+	}{
+		{"strict, two writers then a read", strict, "c1: put k v1 | c2: put k v2 ; c1: get k", core.PropStale, Budget{}},
+		{"strict, a crash", strict, "c1: put k v1 ; c2: get k", core.PropStale, Budget{Crashes: 1}},
+		{"four nodes, a writer and a reader at once", strict4, "c1: put k v1 | c2: get k", core.PropStale, Budget{}},
+		{"four nodes, skewed (no renamings)", skewed, "c1: put k v1 | c2: put k v2", core.PropSiblings, Budget{}},
+		{"sloppy, pinned", sloppy, "c1@n0: put k v1 | c2@n1: put k v2 ; c3@n2: get k", core.PropSiblings, Budget{}},
+		{"without read repair, two reads", noRepair, "c1: put k v1 ; c2: get k | c3: get k", core.PropStale, Budget{}},
+		{"lost write, a partition", strict, "c1: put k v1 | c2: put k v2", core.PropLost, Budget{Partitions: 1}},
+		{"lost write, a crash", strict4, "c1@n1: put k v1 | c2@n2: put k v2", core.PropLost, Budget{Crashes: 1}},
+	}
+}
+
+// Sleep sets only spare generating a state again: every distinct state of
+// the search without them is met, at the same depth, and the answers agree.
+func TestSleepSetsVisitEveryState(t *testing.T) {
+	cases := sleepCases()
+	if testing.Short() {
+		cases = cases[:2]
+	}
+	for _, tc := range cases {
+		sc := Scenario{Config: tc.cfg, Script: mustScript(t, tc.script), Property: tc.prop, Budget: tc.budget, K: 5}
+		run := func(por bool) (Report, map[uint64]int) {
+			s, err := New(sc, Bounds{MaxStates: 300_000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.por = s.por && por
+			seen := map[uint64]int{}
+			s.onNew = func(h uint64, depth int) { seen[h] = depth }
+			return s.Run(), seen
+		}
+		r, with := run(true)
+		f, without := run(false)
+		t.Logf("%s: %d states generated with sleep sets, %d without; %d distinct", tc.name, r.States, f.States, f.DistinctStates)
+		if !f.Exhausted || f.Violated {
+			t.Fatalf("%s: want a safe space searched whole: %+v", tc.name, f)
+		}
+		if r.Exhausted != f.Exhausted || r.Violated != f.Violated || r.DistinctStates != f.DistinctStates || r.Depth != f.Depth {
+			t.Errorf("%s: with sleep sets %+v, without %+v", tc.name, r, f)
+		}
+		missed := 0
+		for h, d := range without {
+			if dw, ok := with[h]; !ok || dw != d {
+				missed++
+			}
+		}
+		if missed > 0 || len(with) != len(without) {
+			t.Errorf("%s: %d of %d states missed or met at another depth with sleep sets (%d met)", tc.name, missed, len(without), len(with))
+		}
+		if r.States > f.States {
+			t.Errorf("%s: sleep sets generated more states (%d) than none (%d)", tc.name, r.States, f.States)
+		}
+	}
+}
+
+// The steps that sleep sets take to commute do: on random runs, for each
+// pair of choices a, b that independent says commute, b can still be taken
+// after a and a after b, and the two orders reach the same state.
+func TestStepsJudgedIndependentCommute(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	pairs := 0
+	for _, tc := range sleepCases() {
+		sc := Scenario{Config: tc.cfg, Script: mustScript(t, tc.script), Property: tc.prop, Budget: tc.budget, K: 5}
+		for walk := 0; walk < 12; walk++ {
+			s, err := New(sc, Bounds{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := s.level[0]
+			for depth := 0; depth < 30 && st.returned < len(s.ops); depth++ {
+				chs := append([]choice(nil), s.choices(st)...)
+				if len(chs) == 0 {
+					break
+				}
+				for _, a := range chs {
+					for _, b := range chs {
+						if b.sl.digest == 0 || b.sl == a.sl || !independent(b.sl, a) {
+							continue
+						}
+						pairs++
+						ab, ok1 := s.takeBoth(st, a, b)
+						ba, ok2 := s.takeBoth(st, b, a)
+						if !ok1 {
+							t.Fatalf("%s: %v is no choice after %v", tc.name, b.cmd, a.cmd)
+						}
+						if a.sl.digest != 0 && !ok2 {
+							t.Fatalf("%s: %v is no choice after %v", tc.name, a.cmd, b.cmd)
+						}
+						if ok2 && ab != ba {
+							t.Fatalf("%s: %v then %v and the other order differ", tc.name, a.cmd, b.cmd)
+						}
+					}
+				}
+				var next state
+				s.step(st, chs[rng.IntN(len(chs))], &next)
+				st = &next
+			}
+		}
+	}
+	if pairs < 1000 {
+		t.Fatalf("only %d pairs tried", pairs)
+	}
+}
+
+// takeBoth takes choice a from st, then the choice of the result that is b
+// (the same sleeper), and returns the search's digest of where it ends.
+func (s *Search) takeBoth(st *state, a, b choice) (uint64, bool) {
+	var mid, end state
+	s.step(st, a, &mid)
+	for _, c := range s.choices(&mid) {
+		if c.sl == b.sl {
+			s.step(&mid, c, &end)
+			return s.hash(&end), true
+		}
+	}
+	return 0, false
+}
