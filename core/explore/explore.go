@@ -38,10 +38,10 @@
 // quorums, vector clocks, the same keys replicated, the same skew, not
 // pinned by the script: symmetry), states are deduplicated up to renaming
 // those nodes (core.Cluster.SymmetricStateHash), and the report names them.
-// Every step from a state is still generated and hashed;
-// a partial-order reduction that skips generating them (sleep sets) was
-// tried and dropped: combined with the end of a schedule at the last return
-// and with state caching it missed states, and it saved little.
+// Steps that commute (deliveries and timeouts on different nodes) are not
+// taken in both orders where the search can tell the other order covers
+// it: sleep sets (sleep.go), which spare generating a state again, never a
+// state, nor its depth.
 //
 // The search is deterministic and pure: no goroutines, no clocks. A caller
 // bounds it by depth and states (Bounds) and by work, calling Step with as
