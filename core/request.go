@@ -29,7 +29,7 @@ type request struct {
 	upToDate int        // strict get: replicas known to hold result
 	done     bool       // the client has its answer
 	op       int        // index in the history; -1 when the history is not kept
-	opOwn    Op         // the operation itself when the history is not kept
+	opOwn    *Op        // the operation itself when the history is not kept
 	workload bool       // issued by a workload client
 }
 
@@ -88,7 +88,8 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 		start: c.now, op: -1, workload: op.workload,
 	}
 	if c.historyDiscarded {
-		req.opOwn = invoked
+		own := invoked // kept apart, so that invoked stays on the stack
+		req.opOwn = &own
 	} else {
 		req.op = c.history.add(invoked)
 	}
@@ -435,7 +436,7 @@ func joinNodes(ns []NodeID) string {
 // finishRequest gives the client its answer and records it.
 func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errText string) {
 	req.done = true
-	op := &req.opOwn
+	op := req.opOwn
 	if req.op >= 0 {
 		op = c.history.at(req.op)
 	}

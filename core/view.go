@@ -233,6 +233,10 @@ func (r *request) clone() *request {
 	x := *r
 	x.targets = slices.Clone(r.targets)
 	x.ext = slices.Clone(r.ext)
+	if r.opOwn != nil {
+		op := *r.opOwn
+		x.opOwn = &op
+	}
 	return &x
 }
 
