@@ -183,8 +183,9 @@ type Report struct {
 
 // choice is one step the search may take.
 type choice struct {
-	cmd core.Command
-	op  int // the script operation an issue starts; -1 otherwise
+	cmd   core.Command
+	op    int // the script operation an issue starts; -1 otherwise
+	split int // a partition's split (Search.splits)
 	// to is the one node a delivery or a timeout acts on (the message's
 	// destination, the request's coordinator); sl names a delivery in
 	// sleep sets.
@@ -206,11 +207,11 @@ type sleeper struct {
 }
 
 // state is one node of the search tree. The cluster is dropped once the
-// state is expanded; parent and cmd rebuild the schedule.
+// state is expanded; parent and mv rebuild the schedule.
 type state struct {
 	c                     *core.Cluster
 	parent                *state
-	cmd                   core.Command
+	mv                    move // the step from parent
 	depth                 int
 	reqs                  [MaxOps]core.RequestID // per script op; 0 until issued
 	half                  uint64                 // script ops whose half-timeout fired
@@ -274,6 +275,7 @@ type Search struct {
 	done               []sleeper
 	nextOwn, nextCanon map[uint64]*state
 	heldBuf            []core.HeldStep
+	splitList          []split // splits, once made
 	// onNew, if set, is told each distinct state met (tests).
 	onNew func(h uint64, depth int)
 }
@@ -492,11 +494,7 @@ func (s *Search) choices(st *state) []choice {
 				if op.Node != core.NoNode && core.NodeID(n) != op.Node {
 					continue
 				}
-				cmd := core.Command{Kind: core.CmdGet, Client: op.Client, Node: core.NodeID(n), Key: op.Key}
-				if op.Kind == core.OpPut {
-					cmd.Kind, cmd.Value, cmd.WithContext = core.CmdPut, op.Value, true
-				}
-				out = append(out, choice{cmd: cmd, op: i})
+				out = append(out, choice{cmd: s.issue(i, core.NodeID(n)), op: i})
 			}
 		}
 	}
@@ -692,6 +690,9 @@ type split struct {
 // splits lists every split of the nodes into two sides, n0's side named by
 // the other nodes it holds.
 func (s *Search) splits() []split {
+	if s.splitList != nil {
+		return s.splitList
+	}
 	var out []split
 	for mask := 0; mask < 1<<(s.nodes-1)-1; mask++ {
 		a := []core.NodeID{0}
@@ -705,6 +706,7 @@ func (s *Search) splits() []split {
 		}
 		out = append(out, split{side: uint64(mask)<<1 | 1, groups: [][]core.NodeID{a, b}})
 	}
+	s.splitList = out
 	return out
 }
 
@@ -719,8 +721,8 @@ func (s *Search) networkFaults(st *state, held []core.HeldStep, out []choice) []
 	if _, cut := st.c.PartitionSide(); cut {
 		out = append(out, choice{cmd: core.Command{Kind: core.CmdHeal}, op: -1})
 	} else if st.parts < s.sc.Budget.Partitions {
-		for _, split := range s.splits() {
-			out = append(out, choice{cmd: core.Command{Kind: core.CmdPartition, Groups: split.groups}, op: -1})
+		for i, split := range s.splits() {
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdPartition, Groups: split.groups}, op: -1, split: i})
 		}
 	}
 	return out
@@ -758,7 +760,7 @@ func (s *Search) step(st *state, ch choice, child *state) {
 	if err != nil {
 		panic("explore: a choice was refused: " + err.Error()) // choices are built valid
 	}
-	*child = state{c: c, parent: st, cmd: ch.cmd, depth: st.depth + 1, reqs: st.reqs,
+	*child = state{c: c, parent: st, mv: s.moveOf(ch), depth: st.depth + 1, reqs: st.reqs,
 		half: st.half, parts: st.parts, crashes: st.crashes, drops: st.drops}
 	switch ch.cmd.Kind {
 	case core.CmdPut, core.CmdGet:
@@ -855,7 +857,7 @@ func (s *Search) found(st *state, why string, op int) {
 func (s *Search) counterexample(st *state, after []core.Command, why string, op int) *Counterexample {
 	var path []core.Command
 	for x := st; x.parent != nil; x = x.parent {
-		path = append(path, x.cmd)
+		path = append(path, s.command(x.mv))
 	}
 	slices.Reverse(path)
 	path = append(path, after...)
@@ -937,4 +939,63 @@ func WarmUp() int {
 		panic("explore: " + err.Error())
 	}
 	return s.Run().DistinctStates
+}
+
+// move is a step as a state keeps it, small: the command is rebuilt from
+// it (Search.command) only for a counterexample, and the states of a
+// search are many.
+type move struct {
+	id    uint64 // the message (deliver, drop) or the request (timeout)
+	kind  uint8  // in moveKinds
+	half  bool   // a half-timeout
+	op    int8   // the script operation an issue starts
+	node  core.NodeID
+	split int16 // a partition's split
+}
+
+var moveKinds = []core.CommandKind{core.CmdPut, core.CmdGet, core.CmdDeliver, core.CmdDrop,
+	core.CmdTimeout, core.CmdCrash, core.CmdRestart, core.CmdHeal, core.CmdPartition}
+
+// moveOf is the move of a choice.
+func (s *Search) moveOf(ch choice) move {
+	m := move{kind: uint8(slices.Index(moveKinds, ch.cmd.Kind)), node: ch.cmd.Node,
+		op: int8(ch.op), split: int16(ch.split), half: ch.cmd.Param == "half"}
+	switch ch.cmd.Kind {
+	case core.CmdDeliver, core.CmdDrop:
+		m.id = ch.cmd.Msg
+	case core.CmdTimeout:
+		m.id = uint64(ch.cmd.Request)
+	}
+	return m
+}
+
+// command is the command a move applied.
+func (s *Search) command(m move) core.Command {
+	cmd := core.Command{Kind: moveKinds[m.kind]}
+	switch cmd.Kind {
+	case core.CmdPut, core.CmdGet:
+		return s.issue(int(m.op), m.node)
+	case core.CmdDeliver, core.CmdDrop:
+		cmd.Msg = m.id
+	case core.CmdTimeout:
+		cmd.Request = core.RequestID(m.id)
+		if m.half {
+			cmd.Param = "half"
+		}
+	case core.CmdCrash, core.CmdRestart:
+		cmd.Node = m.node
+	case core.CmdPartition:
+		cmd.Groups = s.splits()[m.split].groups
+	}
+	return cmd
+}
+
+// issue is the command that issues script operation i at node n.
+func (s *Search) issue(i int, n core.NodeID) core.Command {
+	op := s.ops[i]
+	cmd := core.Command{Kind: core.CmdGet, Client: op.Client, Node: n, Key: op.Key}
+	if op.Kind == core.OpPut {
+		cmd.Kind, cmd.Value, cmd.WithContext = core.CmdPut, op.Value, true
+	}
+	return cmd
 }
