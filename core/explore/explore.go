@@ -238,10 +238,13 @@ type Search struct {
 	curChoices []choice
 	choiceBuf  []choice // the backing of curChoices, reused
 	curAt      int
-	visited    map[uint64]bool
-	// seenAsIs holds, when states are deduplicated up to renamings (sym),
-	// the digests of the states met as they are, not renamed.
-	seenAsIs map[uint64]bool
+	// visited holds the digests of the states met: by Search.hash, and
+	// when states are deduplicated up to renamings (sym) also as they are,
+	// not renamed (the digest under the identity), which tells a state met
+	// again as itself for less. The two digests of one state are the
+	// digests of two renamings of it, and a state whose digest as it is is
+	// another's renamed digest is a renaming of it: one set holds both.
+	visited map[uint64]struct{}
 	// checks are the ways to lose what is in flight after the last return
 	// still to be settled (losses), and found a counterexample among them
 	// that waits for the levels before its length to be searched.
@@ -310,11 +313,10 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	c.SkipDigest()
 	c.SkipRecording()
 	s := &Search{sc: sc, cfg: c.Config(), ops: sc.Script.Ops(), bounds: b,
-		visited: map[uint64]bool{}, settled: map[uint64]string{}, nodes: cfg.Nodes}
+		visited: map[uint64]struct{}{}, settled: map[uint64]string{}, nodes: cfg.Nodes}
 	s.settle = s.settleLost
 	s.sym, s.report.Interchangeable = symmetry(sc, c)
 	if s.sym != nil {
-		s.seenAsIs = map[uint64]bool{}
 		s.nextCanon = map[uint64]*state{}
 	}
 	s.por = !c.TimeIsState()
@@ -326,7 +328,10 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 		}
 	}
 	root := &state{c: c}
-	s.visited[s.hash(root)] = true
+	s.visited[s.hash(root)] = struct{}{}
+	if s.sym != nil {
+		s.visited[s.with(root, c.RenamedStateHash(s.sym, 0))] = struct{}{}
+	}
 	s.report.States, s.report.DistinctStates = 1, 1
 	s.report.Subsumed = s.faultsSubsumed() && (sc.Budget.Drops > 0 || sc.Budget.Partitions > 0)
 	s.level = []*state{root}
@@ -419,18 +424,23 @@ func (s *Search) try(st *state, ch choice) {
 		// A state met again as itself (most duplicates are) is told by its
 		// own digest, cheaper than the least over the renamings.
 		own = s.with(&next, next.c.RenamedStateHash(s.sym, 0))
-		if s.seenAsIs[own] {
-			s.meet(s.nextOwn[own], st, ch)
+		if _, seen := s.visited[own]; seen {
+			if p := s.nextOwn[own]; p != nil {
+				s.meet(p, st, ch)
+			} else if p := s.nextCanon[own]; p != nil {
+				p.sleep = nil // met renamed (below)
+			}
 			s.spare = next.c
 			return
 		}
-		s.seenAsIs[own] = true
+		s.visited[own] = struct{}{}
 	}
 	h = s.hash(&next)
 	if s.sym == nil {
 		own = h
 	}
-	if s.visited[h] {
+	// (With renamings, own was just added: h == own is a state not seen.)
+	if _, seen := s.visited[h]; seen && (s.sym == nil || h != own) {
 		if p := s.nextCanon[h]; p != nil {
 			// Met again renamed: its sleep set names other messages.
 			p.sleep = nil
@@ -444,7 +454,7 @@ func (s *Search) try(st *state, ch choice) {
 	child := new(state)
 	*child = next
 	child.sleep = s.sleepAfter(st, ch)
-	s.visited[h] = true
+	s.visited[h] = struct{}{}
 	if s.onNew != nil {
 		s.onNew(h, child.depth)
 	}
