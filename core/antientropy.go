@@ -64,12 +64,12 @@ func (c *Cluster) tickAntiEntropy(n *node, peer NodeID) {
 // ring or N changes: a ring is never changed in place, so its pointer names
 // its content. The slices are shared (with clones too): read only.
 func (c *Cluster) replicatedArcs(n *node) ([]arc, []NodeID) {
-	if n.arcsRing != n.ring || n.arcsWidth != c.cfg.N {
-		// New slices, never the old ones refilled: a clone may share them.
-		n.arcs, n.arcPrefs = c.appendReplicatedArcs(n, nil, nil)
-		n.arcsRing, n.arcsWidth = n.ring, c.cfg.N
+	if a := n.arcsOf; a == nil || a.ring != n.ring || a.width != c.cfg.N {
+		// A new cache, never the old one refilled: a clone may share it.
+		arcs, prefs := c.appendReplicatedArcs(n, nil, nil)
+		n.arcsOf = &arcsCache{ring: n.ring, width: c.cfg.N, arcs: arcs, prefs: prefs}
 	}
-	return n.arcs, n.arcPrefs
+	return n.arcsOf.arcs, n.arcsOf.prefs
 }
 
 // rootIndexes is the Indexes of every root probe (what merkle's RootProbe

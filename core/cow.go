@@ -52,11 +52,12 @@ func (c *Cluster) w(id NodeID) *node {
 	if n.holder != c.own {
 		n = n.clone()
 		n.holder = c.own
-		n.symHash = nil // the original's
+		n.sym.more = nil // the original's
 		c.nodes[id] = n
 	}
 	n.hashOf = [3]uint64{} // it may change now
-	clear(n.symHash)
+	n.sym.blind, n.sym.ident = 0, 0
+	clear(n.sym.more)
 	return n
 }
 

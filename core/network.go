@@ -34,10 +34,7 @@ type message struct {
 	keys   []keyVersions // keys push/reply: the sender's keys in those leaves
 
 	hashOf [2]uint64 // stateHasher.messageHash's, without and with timestamps; 0: not known
-	// symHash is renamedMessageHash's, by renaming, for the Symmetry
-	// symKey names.
-	symHash []uint64
-	symKey  uint64
+	sym symDigests // renamedMessageHash's
 }
 
 // rangeProbe is a Merkle probe for the key range (start, end].

@@ -46,26 +46,16 @@ type node struct {
 	requests map[RequestID]*request
 	trees    map[arc]ownTree // per key range this node replicates (own ring arcs)
 	extra    []arcTree       // trees for arcs of a peer's ring that are not ours
-	prefBuf  []NodeID
-	// The arcs of ring this node replicates and their preference lists (N
-	// wide), as appendReplicatedArcs gives them for arcsRing and N =
-	// arcsWidth; see replicatedArcs.
-	arcs      []arc
-	arcPrefs  []NodeID
-	arcsRing  *ring.Ring
-	arcsWidth int
+	// arcsOf: the arcs of ring this node replicates and their preference
+	// lists; see replicatedArcs.
+	arcsOf *arcsCache
 	// transfers are the keys being handed over because the node no longer
 	// replicates them (see transfer.go).
 	transfers map[string]*transfer
-	// unreplicated lists, sorted, the keys of store that ring (with N =
-	// unreplicatedWidth) does not make this node replicate: what a transfer
-	// pass hands over. It is valid while unreplicatedRing is the node's ring
-	// (nil: not computed), kept up to date as keys are stored and dropped,
-	// and replaced, never changed in place, so clones may share it. See
-	// unreplicatedKeys.
-	unreplicated      []string
-	unreplicatedRing  *ring.Ring
-	unreplicatedWidth int
+	// unreplicated lists, sorted, the keys of store that ring does not make
+	// this node replicate: what a transfer pass hands over (nil: not
+	// computed). See unreplicatedKeys.
+	unreplicated *keysCache
 
 	// Copy-on-write (see cow.go): own is this node's owner token; the maps
 	// are this node's to change in place only while tagged with it.
@@ -79,15 +69,31 @@ type node struct {
 	// changes (Cluster.w): with the tick left out, with timestamps, with
 	// the tick but no timestamps (stateHasher.nodeHash).
 	hashOf [3]uint64
-	// symHash is renamedNodeHash's, by renaming, for the Symmetry symKey
-	// names, until the node next changes.
-	symHash []uint64
-	symKey  uint64
+	// sym is renamedNodeHash's, until the node next changes.
+	sym symDigests
 
 	// The View cache (see view.go): the keys and hints as last shown, and
 	// whether the store or the hints changed since.
 	shown                     *shownNode
 	keysChanged, hintsChanged bool
+}
+
+// arcsCache is what replicatedArcs found for a ring and N (width): the
+// arcs the node replicates and their preference lists, N wide. It is
+// replaced whole, never changed, so clones share it.
+type arcsCache struct {
+	ring  *ring.Ring
+	width int
+	arcs  []arc
+	prefs []NodeID
+}
+
+// keysCache is a node's unreplicated keys for a ring and N (width). It is
+// replaced whole, never changed in place, so clones share it.
+type keysCache struct {
+	ring  *ring.Ring
+	width int
+	keys  []string
 }
 
 // keyState is a key as one replica stores it: its sibling set, sorted by dot.

@@ -223,7 +223,7 @@ func (h *stateHasher) dots(ds []vclock.Dot) {
 // renaming's index until the node next changes; blindly named (h.blind),
 // kept after those.
 func (h *stateHasher) renamedNodeHash(n *node) uint64 {
-	kept := h.kept(&n.symHash, &n.symKey)
+	kept := h.kept(&n.sym)
 	if *kept != 0 && keepNodeHashes {
 		return *kept
 	}
@@ -233,23 +233,38 @@ func (h *stateHasher) renamedNodeHash(n *node) uint64 {
 	return *kept
 }
 
+// symDigests keeps a node's or a held message's digests under the
+// renamings of one Symmetry (key): blindly named and under the identity
+// inline, since most states need no other, the others in more, by the
+// renaming's index, made when first needed. Zero: not known.
+type symDigests struct {
+	key          uint64
+	blind, ident uint64
+	more         []uint64
+}
+
 // kept is where the digest under the renaming being hashed (or under the
-// blind naming, after the renamings') is kept in digests, which key says
-// whose they are: made anew for another Symmetry.
-func (h *stateHasher) kept(digests *[]uint64, key *uint64) *uint64 {
-	if *key != h.symKey || len(*digests) != h.symSize+1 {
-		*key, *digests = h.symKey, make([]uint64, h.symSize+1)
+// blind naming) is kept in d: made anew for another Symmetry.
+func (h *stateHasher) kept(d *symDigests) *uint64 {
+	if d.key != h.symKey {
+		*d = symDigests{key: h.symKey}
 	}
-	if h.blind {
-		return &(*digests)[h.symSize]
+	switch {
+	case h.blind:
+		return &d.blind
+	case h.pi == 0:
+		return &d.ident
 	}
-	return &(*digests)[h.pi]
+	if len(d.more) != h.symSize {
+		d.more = make([]uint64, h.symSize)
+	}
+	return &d.more[h.pi]
 }
 
 // renamedMessageHash is messageHash under the renaming, kept on the held
 // message (which never changes) by the renaming's index.
 func (h *stateHasher) renamedMessageHash(m *message) uint64 {
-	kept := h.kept(&m.symHash, &m.symKey)
+	kept := h.kept(&m.sym)
 	if *kept == 0 {
 		outer := h.apart()
 		h.message(m)

@@ -64,7 +64,7 @@ func (c *Cluster) transferPass(n *node) {
 // dropped (noteDroppedKey), so a transfer pass touches only these keys.
 // The slice is shared: read only.
 func (c *Cluster) unreplicatedKeys(n *node) []string {
-	if n.unreplicatedRing == nil || n.unreplicatedRing != n.ring || n.unreplicatedWidth != c.cfg.N {
+	if !c.unreplicatedValid(n) {
 		var keys []string // a new slice, never the old one refilled: a clone may share it
 		for k, ks := range n.store {
 			if !c.replicates(n, ks.hash) {
@@ -72,15 +72,21 @@ func (c *Cluster) unreplicatedKeys(n *node) []string {
 			}
 		}
 		slices.Sort(keys)
-		n.unreplicated, n.unreplicatedRing, n.unreplicatedWidth = keys, n.ring, c.cfg.N
+		n.unreplicated = &keysCache{ring: n.ring, width: c.cfg.N, keys: keys}
 	}
-	return n.unreplicated
+	return n.unreplicated.keys
+}
+
+// withKeys is u for other keys.
+func (u *keysCache) withKeys(keys []string) *keysCache {
+	return &keysCache{ring: u.ring, width: u.width, keys: keys}
 }
 
 // unreplicatedValid reports whether n.unreplicated is up to date for n's
 // ring and N, so that a stored or dropped key must be reflected in it.
 func (c *Cluster) unreplicatedValid(n *node) bool {
-	return n.unreplicatedRing != nil && n.unreplicatedRing == n.ring && n.unreplicatedWidth == c.cfg.N
+	u := n.unreplicated
+	return u != nil && u.ring == n.ring && u.width == c.cfg.N
 }
 
 // noteStoredKey adds a key n has just started storing to n's unreplicated
@@ -89,9 +95,9 @@ func (c *Cluster) noteStoredKey(n *node, key string, hash uint64) {
 	if !c.unreplicatedValid(n) || c.replicates(n, hash) {
 		return
 	}
-	i, found := slices.BinarySearch(n.unreplicated, key)
-	if !found {
-		n.unreplicated = slices.Insert(slices.Clip(n.unreplicated), i, key) // Clip: a copy, never in place
+	u := n.unreplicated
+	if i, found := slices.BinarySearch(u.keys, key); !found {
+		n.unreplicated = u.withKeys(slices.Insert(slices.Clip(u.keys), i, key)) // Clip: a copy, never in place
 	}
 }
 
@@ -100,8 +106,9 @@ func (c *Cluster) noteDroppedKey(n *node, key string) {
 	if !c.unreplicatedValid(n) {
 		return
 	}
-	if i, found := slices.BinarySearch(n.unreplicated, key); found {
-		n.unreplicated = slices.Delete(slices.Clone(n.unreplicated), i, i+1)
+	u := n.unreplicated
+	if i, found := slices.BinarySearch(u.keys, key); found {
+		n.unreplicated = u.withKeys(slices.Delete(slices.Clone(u.keys), i, i+1))
 	}
 }
 

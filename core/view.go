@@ -197,7 +197,7 @@ func (c *Cluster) CloneInto(dst *Cluster) *Cluster {
 	c.own, x.own = newOwner(), newOwner() // clientCtx is shared
 
 	x.work.seq = slices.Clone(c.work.seq)
-	x.changeBuf = nil
+	x.changeBuf, x.prefBuf = nil, nil
 	return x
 }
 
@@ -216,7 +216,6 @@ func (n *node) clone() *node {
 		x.requests[id] = r.clone()
 	}
 	x.extra = slices.Clone(n.extra) // the trees in it are shared (writableExtra)
-	x.prefBuf = nil
 	x.transfers = nil
 	if len(n.transfers) > 0 {
 		x.transfers = make(map[string]*transfer, len(n.transfers))
