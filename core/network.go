@@ -33,8 +33,8 @@ type message struct {
 	leaves []leafRef     // keys push/reply: the differing leaves
 	keys   []keyVersions // keys push/reply: the sender's keys in those leaves
 
-	hashOf [2]uint64 // stateHasher.messageHash's, without and with timestamps; 0: not known
-	sym symDigests // renamedMessageHash's
+	hashOf [2]uint64  // stateHasher.messageHash's, without and with timestamps; 0: not known
+	sym    symDigests // renamedMessageHash's
 }
 
 // rangeProbe is a Merkle probe for the key range (start, end].
