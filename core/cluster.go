@@ -432,19 +432,13 @@ func (c *Cluster) crashNode(n *node) {
 func (c *Cluster) stopNode(n *node, why string) {
 	n.up = false
 	n.epoch++
-	ids := make([]RequestID, 0, len(n.requests))
-	for id := range n.requests {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
 	c.emit(&Event{Kind: EvNodeState, From: n.id, Up: false, Text: why})
-	for _, id := range ids {
-		req := n.requests[id]
+	for _, req := range slices.Clone(n.requests) { // in id order
 		if !req.done {
 			c.failRequest(n, req, "coordinator "+why)
 		}
 	}
-	n.requests = map[RequestID]*request{}
+	n.requests = nil
 	n.transfers = nil
 	n.members = nil
 	n.ring = nil
@@ -694,10 +688,9 @@ func ringPoints(r *ring.Ring) []RingPoint {
 // sortedRequestIDs lists a node's pending requests in order.
 func (n *node) sortedRequestIDs() []RequestID {
 	out := make([]RequestID, 0, len(n.requests))
-	for id := range n.requests {
-		out = append(out, id)
+	for _, r := range n.requests {
+		out = append(out, r.id)
 	}
-	slices.Sort(out)
 	return out
 }
 

@@ -164,7 +164,7 @@ func fingerprint(c *Cluster) string {
 		fmt.Fprintf(&b, " weight=%v inRing=%v leaving=%v gone=%v handOverAt=%d leaveHeard=%v epoch=%d skew=%d heartbeat=%d\n",
 			n.weight, n.inRing, n.leaving, n.gone, n.handOverAt, n.leaveHeard, n.epoch, n.skew, n.heartbeat)
 		for _, id := range n.sortedRequestIDs() {
-			r := n.requests[id]
+			r := n.requests.get(id)
 			fmt.Fprintf(&b, " request %d done=%v reached=%v acks=%d replies=%d upToDate=%d targets=%d merged=%d\n",
 				id, r.done, r.reached, r.acks, r.replies, r.upToDate, len(r.targets), len(r.merged))
 		}

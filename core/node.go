@@ -43,7 +43,7 @@ type node struct {
 	// In memory.
 	members  []member   // indexed by NodeID; known == false for nodes never heard of
 	ring     *ring.Ring // never changed in place: may be shared (see ringFor)
-	requests map[RequestID]*request
+	requests requestList
 	trees    map[arc]ownTree // per key range this node replicates (own ring arcs)
 	extra    []arcTree       // trees for arcs of a peer's ring that are not ours
 	// arcsOf: the arcs of ring this node replicates and their preference
@@ -153,7 +153,6 @@ func newNode(id NodeID, weight float64, skew int64) *node {
 		store:       map[string]*keyState{},
 		hints:       map[hintKey]*hint{},
 		counters:    map[string]uint64{},
-		requests:    map[RequestID]*request{},
 		trees:       map[arc]ownTree{},
 		own:         own,
 		storeOwn:    own,

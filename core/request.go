@@ -1,6 +1,9 @@
 package core
 
 import (
+	"cmp"
+	"slices"
+
 	"github.com/ringlab/ringlab/core/ring"
 	"github.com/ringlab/ringlab/core/vclock"
 )
@@ -103,10 +106,7 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 		c.finishRequest(req, false, nil, "coordinator "+coord.id.String()+" is down")
 		return id
 	}
-	if coord.requests == nil {
-		coord.requests = map[RequestID]*request{}
-	}
-	coord.requests[id] = req
+	coord.requests.add(req)
 	c.chooseTargets(coord, req)
 
 	if op.kind == OpPut {
@@ -234,7 +234,7 @@ func (c *Cluster) handlePutReq(n *node, m *message) {
 }
 
 func (c *Cluster) handlePutAck(n *node, m *message) {
-	req := n.requests[m.req]
+	req := n.requests.get(m.req)
 	if req == nil {
 		return
 	}
@@ -265,7 +265,7 @@ func (c *Cluster) handleGetReq(n *node, m *message) {
 // replicas hold the answer (counting up-to-date repliers and acknowledged
 // repairs): the write-back that makes strict quorums linearizable (ABD).
 func (c *Cluster) handleGetResp(n *node, m *message) {
-	req := n.requests[m.req]
+	req := n.requests.get(m.req)
 	if req == nil {
 		return
 	}
@@ -331,7 +331,7 @@ func (c *Cluster) handleRepair(n *node, m *message) {
 }
 
 func (c *Cluster) handleRepairAck(n *node, m *message) {
-	req := n.requests[m.req]
+	req := n.requests.get(m.req)
 	if req == nil {
 		return
 	}
@@ -354,13 +354,13 @@ func (c *Cluster) maybeRetire(n *node, req *request) {
 			return
 		}
 	}
-	delete(n.requests, req.id)
+	n.requests.remove(req.id)
 }
 
 // tickHalfTimeout: in sloppy mode, replicas that have not answered within
 // half the timeout are replaced by stand-ins further down the ring.
 func (c *Cluster) tickHalfTimeout(n *node, id RequestID) {
-	req := n.requests[id]
+	req := n.requests.get(id)
 	if req == nil || req.done {
 		return
 	}
@@ -385,11 +385,11 @@ func (c *Cluster) tickHalfTimeout(n *node, id RequestID) {
 
 // tickTimeout fails a request that has not been answered in time.
 func (c *Cluster) tickTimeout(n *node, id RequestID) {
-	req := n.requests[id]
+	req := n.requests.get(id)
 	if req == nil {
 		return
 	}
-	delete(n.requests, id)
+	n.requests.remove(id)
 	if req.done {
 		return
 	}
@@ -489,5 +489,33 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 	c.emit(&Event{Kind: EvRequestDone, From: op.Coordinator, Request: req.id, Op: req.kind, Client: req.client, Key: req.key, OK: ok, Values: op.Values, Text: errText})
 	if req.workload {
 		c.clientDone(req.client)
+	}
+}
+
+// requestList is the requests a node coordinates, in id order (ids grow:
+// a new one goes last). A node has a few at once: a list is cheaper than a
+// map to search and to copy (a clone copies it), and it is in order.
+type requestList []*request
+
+func (l requestList) find(id RequestID) (int, bool) {
+	return slices.BinarySearchFunc(l, id, func(r *request, id RequestID) int { return cmp.Compare(r.id, id) })
+}
+
+// get is request id, or nil.
+func (l requestList) get(id RequestID) *request {
+	if i, ok := l.find(id); ok {
+		return l[i]
+	}
+	return nil
+}
+
+func (l *requestList) add(r *request) {
+	i, _ := l.find(r.id)
+	*l = slices.Insert(*l, i, r)
+}
+
+func (l *requestList) remove(id RequestID) {
+	if i, ok := l.find(id); ok {
+		*l = slices.Delete(*l, i, i+1)
 	}
 }

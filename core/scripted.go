@@ -56,7 +56,7 @@ func (c *Cluster) heldIndex(id uint64) (int, bool) {
 // requestAt finds a pending request and its coordinator (to read).
 func (c *Cluster) requestAt(id RequestID) (*node, *request) {
 	for _, n := range c.nodes {
-		if r := n.requests[id]; r != nil {
+		if r := n.requests.get(id); r != nil {
 			return n, r
 		}
 	}
@@ -187,16 +187,19 @@ type PendingRequest struct {
 }
 
 // Pending lists the requests whose clients are still waiting, by id.
-func (c *Cluster) Pending() []PendingRequest {
-	var out []PendingRequest
+func (c *Cluster) Pending() []PendingRequest { return c.AppendPending(nil) }
+
+// AppendPending is Pending appended to dst.
+func (c *Cluster) AppendPending(dst []PendingRequest) []PendingRequest {
+	out := dst
 	for _, n := range c.nodes {
-		for id, r := range n.requests {
+		for _, r := range n.requests {
 			if !r.done {
-				out = append(out, PendingRequest{ID: id, Kind: r.kind, Coordinator: n.id})
+				out = append(out, PendingRequest{ID: r.id, Kind: r.kind, Coordinator: n.id})
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b PendingRequest) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(out[len(dst):], func(a, b PendingRequest) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
 
@@ -229,7 +232,7 @@ func (c *Cluster) inertAt(i int) bool {
 	default:
 		return false
 	}
-	req := c.nodes[m.to].requests[m.req]
+	req := c.nodes[m.to].requests.get(m.req)
 	switch {
 	case req == nil:
 		return true // retired, or lost in a crash: handlers ignore it
@@ -573,17 +576,18 @@ func (h *stateHasher) node(n *node) {
 			h.u(uint64(m.status))
 		}
 	}
-	h.reqs = h.reqs[:0]
-	for id, r := range n.requests {
+	kept := 0
+	for _, r := range n.requests {
 		if h.exact || !r.done || r.kind == OpGet {
-			h.reqs = append(h.reqs, id)
+			kept++
 		}
 	}
-	slices.Sort(h.reqs)
-	h.u(uint64(len(h.reqs)))
-	for _, id := range h.reqs {
-		r := n.requests[id]
-		h.u(uint64(id))
+	h.u(uint64(kept))
+	for _, r := range n.requests { // in id order
+		if !h.exact && r.done && r.kind != OpGet {
+			continue
+		}
+		h.u(uint64(r.id))
 		if !h.exact && r.done && r.reached {
 			// An answered get whose late replies may still be repaired
 			// (Inert): what decides a repair. (An answered put is left out:

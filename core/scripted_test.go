@@ -240,7 +240,7 @@ func dataOf(c *Cluster, without uint64) string {
 			fmt.Fprintf(&b, " counter %s %d\n", k, n.counters[k])
 		}
 		for _, id := range n.sortedRequestIDs() {
-			if r := n.requests[id]; !r.done {
+			if r := n.requests.get(id); !r.done {
 				fmt.Fprintf(&b, " request %d reached=%v acks=%d replies=%d upToDate=%d targets=%+v\n", id, r.reached, r.acks, r.replies, r.upToDate, r.targets)
 			}
 		}

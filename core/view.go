@@ -45,7 +45,7 @@ func (c *Cluster) View() View {
 	sort.Slice(v.InFlight, func(i, j int) bool { return v.InFlight[i].ID < v.InFlight[j].ID })
 	for _, n := range c.nodes {
 		for _, id := range n.sortedRequestIDs() {
-			r := n.requests[id]
+			r := n.requests.get(id)
 			if r.done {
 				continue
 			}
@@ -208,12 +208,12 @@ func (n *node) clone() *node {
 	n.share(&x)
 	// ringMembers is shared: rebuildRing replaces it whole.
 	// members is shared until changed (ownMembers).
-	x.requests = nil // a nil map reads as empty; startRequest makes one
+	x.requests = nil
 	if len(n.requests) > 0 {
-		x.requests = make(map[RequestID]*request, len(n.requests))
+		x.requests = make(requestList, len(n.requests))
 	}
-	for id, r := range n.requests {
-		x.requests[id] = r.clone()
+	for i, r := range n.requests {
+		x.requests[i] = r.clone()
 	}
 	x.extra = slices.Clone(n.extra) // the trees in it are shared (writableExtra)
 	x.transfers = nil

@@ -279,6 +279,10 @@ type Search struct {
 	nextOwn, nextCanon map[uint64]*state
 	heldBuf            []core.HeldStep
 	splitList          []split // splits, once made
+	pendBuf            []core.PendingRequest
+	// arena is where sleep sets are cut from (sleepAfter): many small
+	// slices, allocated a block at a time.
+	arena []sleeper
 	// onNew, if set, is told each distinct state met (tests).
 	onNew func(h uint64, depth int)
 }
@@ -518,7 +522,8 @@ func (s *Search) choices(st *state) []choice {
 		out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1,
 			to: m.To, sl: sleeper{digest: m.Digest, to: m.To, ends: ends}})
 	}
-	for _, p := range c.Pending() {
+	s.pendBuf = c.AppendPending(s.pendBuf[:0])
+	for _, p := range s.pendBuf {
 		i := s.opOf(st, p.ID)
 		out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID}, op: -1,
 			to: p.Coordinator, sl: timeoutSleeper(i, false, p.Coordinator)})

@@ -2,6 +2,7 @@ package explore
 
 import (
 	"encoding/binary"
+	"slices"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/ringlab/ringlab/core"
@@ -49,7 +50,10 @@ func (s *Search) sleepAfter(st *state, ch choice) []sleeper {
 	if !s.por || (ch.cmd.Kind != core.CmdDeliver && ch.cmd.Kind != core.CmdTimeout) {
 		return nil
 	}
-	var out []sleeper
+	if len(s.arena) > cap(s.arena)-len(st.sleep)-len(s.done) {
+		s.arena = make([]sleeper, 0, max(1024, len(st.sleep)+len(s.done)))
+	}
+	out := s.arena[len(s.arena):len(s.arena)]
 	add := func(x sleeper) {
 		if !independent(x, ch) {
 			return
@@ -67,6 +71,11 @@ func (s *Search) sleepAfter(st *state, ch choice) []sleeper {
 	for _, x := range s.done {
 		add(x)
 	}
+	if len(out) == 0 {
+		return nil
+	}
+	out = slices.Clip(out) // what follows in the block is another's
+	s.arena = s.arena[:len(s.arena)+len(out)]
 	return out
 }
 
