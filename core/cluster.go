@@ -74,7 +74,6 @@ type Cluster struct {
 	faults            faultState
 
 	changeBuf []change
-	prefBuf   []NodeID // chooseTargets' scratch
 	// hasher is StateHash's digest and scratch, shared with clones (which
 	// the same goroutine uses: see Clone).
 	hasher *stateHasher

@@ -17,21 +17,26 @@ import (
 // Durable state (store, hints, counters, heartbeat, ringMembers) survives a
 // crash; everything else is rebuilt on restart.
 type node struct {
+	// (Small fields first and together: a node is copied on every change
+	// in a clone, so its size counts.)
 	id     NodeID
-	weight float64
 	up     bool
 	inRing bool // joined and not yet left (the agreed ring's view of it)
 	// leaving is set by CmdLeave: the node announces it, hands its keys
 	// over, and stops; gone is set when it has stopped for good.
 	leaving bool
 	gone    bool
-	// handOverAt is when a leaving node starts handing its keys over;
-	// leaveHeard is set once a peer's gossip shows it has heard of the leave.
-	handOverAt int64
+	// leaveHeard is set once a peer's gossip shows it has heard of the
+	// leave; handOverAt is when a leaving node starts handing its keys over.
 	leaveHeard bool
+	// The View cache's flags: whether the store or the hints changed since
+	// they were last shown (see shown).
+	keysChanged, hintsChanged bool
 	// epoch counts incarnations; timers set in an earlier one are ignored.
-	epoch uint32
-	skew  int64
+	epoch      uint32
+	weight     float64
+	handOverAt int64
+	skew       int64
 
 	// Durable.
 	store       map[string]*keyState
@@ -72,10 +77,9 @@ type node struct {
 	// sym is renamedNodeHash's, until the node next changes.
 	sym symDigests
 
-	// The View cache (see view.go): the keys and hints as last shown, and
-	// whether the store or the hints changed since.
-	shown                     *shownNode
-	keysChanged, hintsChanged bool
+	// The View cache (see view.go): the keys and hints as last shown
+	// (keysChanged and hintsChanged say whether they changed since).
+	shown *shownNode
 }
 
 // arcsCache is what replicatedArcs found for a ring and N (width): the

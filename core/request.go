@@ -168,8 +168,8 @@ func pick(override, def int) int {
 // believes alive, and for each one it does not, the next node down the ring
 // that it believes alive, as a stand-in holding a hint for it.
 func (c *Cluster) chooseTargets(coord *node, req *request) {
-	pref := coord.ring.AppendPreferenceList(c.prefBuf[:0], req.hash, req.n)
-	c.prefBuf = pref[:0]
+	var buf [8]NodeID // most preference lists: no allocation
+	pref := coord.ring.AppendPreferenceList(buf[:0], req.hash, req.n)
 	req.targets = make([]target, 0, len(pref)+1)
 	if c.cfg.Mode == Strict {
 		for _, p := range pref {

@@ -197,7 +197,7 @@ func (c *Cluster) CloneInto(dst *Cluster) *Cluster {
 	c.own, x.own = newOwner(), newOwner() // clientCtx is shared
 
 	x.work.seq = slices.Clone(c.work.seq)
-	x.changeBuf, x.prefBuf = nil, nil
+	x.changeBuf = nil
 	return x
 }
 
