@@ -3,7 +3,6 @@ package core
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -151,9 +150,8 @@ func fingerprint(c *Cluster) string {
 		return fmt.Sprintf("%d points %x", len(pts), h)
 	}
 	fmt.Fprintf(&b, "ring %s\n", ringText(ringPoints(c.ring)))
-	floors := slices.Sorted(maps.Keys(c.oracle.readFloor))
-	for _, id := range floors {
-		fmt.Fprintf(&b, "read floor %d %d\n", id, c.oracle.readFloor[id].floor)
+	for _, f := range c.oracle.readFloor { // in id order
+		fmt.Fprintf(&b, "read floor %d %d\n", f.id, f.floor)
 	}
 	for _, m := range c.held {
 		fmt.Fprintf(&b, "held %d %v %v->%v req %d deliver %d drop %q key %s versions %d members %v\n",

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"sort"
@@ -44,8 +45,8 @@ type oracle struct {
 	keys      map[string]*ackedKey
 	puts      chunked[ackedPut]
 	ackSeq    uint64
-	readFloor map[RequestID]readStart // per pending get: what had been acknowledged when it began
-	floorOwn  cowOwner                // readFloor is shared with clones until changed (ownFloor)
+	readFloor floors   // per pending get: what had been acknowledged when it began
+	floorOwn  cowOwner // readFloor is shared with clones until changed (ownFloor)
 
 	// gapsFilled counts the never-acknowledged dots folding counted as
 	// acknowledged; noFold turns folding off (tests). See oraclefold.go.
@@ -94,7 +95,7 @@ type ackedPut struct {
 
 func newOracle() oracle {
 	own := newOwner()
-	return oracle{own: own, keysOwn: own, floorOwn: own, keys: map[string]*ackedKey{}, readFloor: map[RequestID]readStart{}}
+	return oracle{own: own, keysOwn: own, floorOwn: own, keys: map[string]*ackedKey{}}
 }
 
 // clone copies the oracle; the acknowledged dots per key are shared with o
@@ -138,7 +139,7 @@ func (o *oracle) beginOp(c *Cluster, req *request) {
 			st.top = a.lwwTop
 		}
 		o.ownFloor()
-		o.readFloor[req.id] = st
+		o.readFloor.set(req.id, st)
 	}
 }
 
@@ -190,10 +191,10 @@ func (o *oracle) missed(key string, seen causal, floor uint64) bool {
 // staleRead reports whether a successful get that returned result is a
 // stale read (PropStale). seen is the union of the causal pasts of result.
 func (o *oracle) staleRead(req *request, seen causal, result []*version, mode Versioning) bool {
-	st := o.readFloor[req.id]
-	if _, ok := o.readFloor[req.id]; ok {
+	st, ok := o.readFloor.get(req.id)
+	if ok {
 		o.ownFloor()
-		delete(o.readFloor, req.id)
+		o.readFloor.remove(req.id)
 	}
 	if mode == LWW {
 		// The order is total: missing the greatest acknowledged put is
@@ -205,9 +206,9 @@ func (o *oracle) staleRead(req *request, seen causal, result []*version, mode Ve
 
 // forget drops the bookkeeping of a get that failed.
 func (o *oracle) forget(id RequestID) {
-	if _, ok := o.readFloor[id]; ok {
+	if _, ok := o.readFloor.get(id); ok {
 		o.ownFloor()
-		delete(o.readFloor, id)
+		o.readFloor.remove(id)
 	}
 }
 
@@ -215,8 +216,42 @@ func (o *oracle) forget(id RequestID) {
 // shares it).
 func (o *oracle) ownFloor() {
 	if o.floorOwn != o.own {
-		o.readFloor = maps.Clone(o.readFloor)
+		o.readFloor = slices.Clone(o.readFloor)
 		o.floorOwn = o.own
+	}
+}
+
+// floors are the pending gets' readStarts, by request id: a list, since
+// there are as many as gets in flight, cheaper than a map to copy.
+type floors []floor
+
+type floor struct {
+	id RequestID
+	readStart
+}
+
+func (f floors) find(id RequestID) (int, bool) {
+	return slices.BinarySearchFunc(f, id, func(x floor, id RequestID) int { return cmp.Compare(x.id, id) })
+}
+
+func (f floors) get(id RequestID) (readStart, bool) {
+	if i, ok := f.find(id); ok {
+		return f[i].readStart, true
+	}
+	return readStart{}, false
+}
+
+func (f *floors) set(id RequestID, st readStart) {
+	if i, ok := f.find(id); ok {
+		(*f)[i].readStart = st
+	} else {
+		*f = slices.Insert(*f, i, floor{id, st})
+	}
+}
+
+func (f *floors) remove(id RequestID) {
+	if i, ok := f.find(id); ok {
+		*f = slices.Delete(*f, i, i+1)
 	}
 }
 
