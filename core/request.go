@@ -3,6 +3,7 @@ package core
 import (
 	"cmp"
 	"slices"
+	"strconv"
 
 	"github.com/ringlab/ringlab/core/ring"
 	"github.com/ringlab/ringlab/core/vclock"
@@ -404,22 +405,28 @@ func (c *Cluster) failRequest(n *node, req *request, why string) {
 			got, need, what = req.upToDate, req.w, "replicas holding the answer"
 		}
 	}
-	text := why + ": " + itoa(got) + " of " + itoa(need) + " " + what
-	if answered := req.answeredBy(); len(answered) > 0 {
-		text += " (from " + joinNodes(answered) + ")"
+	// Written into one buffer: a schedule search fails requests by the
+	// hundred thousand.
+	b := make([]byte, 0, 64)
+	b = append(append(b, why...), ": "...)
+	b = append(strconv.AppendInt(b, int64(got), 10), " of "...)
+	b = append(append(strconv.AppendInt(b, int64(need), 10), ' '), what...)
+	from := false
+	for _, t := range req.targets {
+		if !t.answered {
+			continue
+		}
+		if b = append(b, ' '); !from {
+			b, from = append(b, "(from "...), true
+		}
+		b = strconv.AppendInt(append(b, 'n'), int64(t.node), 10)
 	}
+	if from {
+		b = append(b, ')')
+	}
+	text := string(b)
 	c.emit(&Event{Kind: EvQuorumFailed, From: n.id, Request: req.id, Op: req.kind, Key: req.key, Count: got, Need: need, Text: text})
 	c.finishRequest(req, false, nil, text)
-}
-
-func (r *request) answeredBy() []NodeID {
-	var out []NodeID
-	for _, t := range r.targets {
-		if t.answered {
-			out = append(out, t.node)
-		}
-	}
-	return out
 }
 
 func joinNodes(ns []NodeID) string {
