@@ -196,17 +196,32 @@ func groups(h []Op, byClient bool) [][]int {
 		client int
 		key    string
 	}
-	at := map[gk]int{}
+	// A short history (a schedule search checks one at every answer) is
+	// grouped by looking through the groups so far; a long one by a map.
+	var at map[gk]int
+	var seen []gk
+	if len(h) > 16 {
+		at = map[gk]int{}
+	}
 	var out [][]int
 	for i := range h {
 		k := gk{key: h[i].Key}
 		if byClient {
 			k.client = h[i].Client
 		}
-		g, ok := at[k]
+		g, ok := 0, false
+		if at != nil {
+			g, ok = at[k]
+		} else if j := slices.Index(seen, k); j >= 0 {
+			g, ok = j, true
+		}
 		if !ok {
 			g = len(out)
-			at[k] = g
+			if at != nil {
+				at[k] = g
+			} else {
+				seen = append(seen, k)
+			}
 			out = append(out, nil)
 		}
 		out[g] = append(out[g], i)
