@@ -34,7 +34,15 @@ func (l *chunked[T]) add(v T) int {
 	}
 	if (l.n-l.base)%chunkLen == 0 {
 		l.ownSpine()
-		l.chunks = append(l.chunks, make([]T, 0, chunkLen))
+		// The first chunk starts small and grows as appends need (to
+		// chunkLen at most): a schedule search's clusters each hold a
+		// list of a few entries, and a thousand-entry chunk apiece would
+		// be most of their memory.
+		room := chunkLen
+		if l.n == 0 {
+			room = 4
+		}
+		l.chunks = append(l.chunks, make([]T, 0, room))
 		l.owners = append(l.owners, l.own)
 	}
 	last := l.ownChunk(len(l.chunks)-1, true)
