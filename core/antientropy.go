@@ -110,7 +110,7 @@ func (c *Cluster) sendProbes(n *node, to NodeID, kind MsgKind, probes []rangePro
 	for _, p := range probes {
 		c.counters.MerkleHashes += len(p.probe.Hashes)
 	}
-	c.send(&message{kind: kind, from: n.id, to: to, probes: probes})
+	c.send(&message{kind: kind, from: n.id, to: to, merkle: &merklePayload{probes: probes}})
 }
 
 // handleMerkleProbe compares the peer's hashes of one level with n's own
@@ -119,7 +119,7 @@ func (c *Cluster) sendProbes(n *node, to NodeID, kind MsgKind, probes []rangePro
 func (c *Cluster) handleMerkleProbe(n *node, m *message) {
 	var next []rangeProbe
 	var leaves []leafRef
-	for _, rp := range m.probes {
+	for _, rp := range m.merkle.probes {
 		a := arc{rp.start, rp.end}
 		tree := c.treeFor(n, a)
 		reply, err := tree.Answer(rp.probe)
@@ -156,14 +156,15 @@ func (c *Cluster) handleMerkleProbe(n *node, m *message) {
 func (c *Cluster) sendKeys(n *node, to NodeID, kind MsgKind, leaves []leafRef, keys []keyVersions) {
 	c.counters.MerkleKeys += len(keys)
 	c.emit(&Event{Kind: EvMerkleKeys, From: n.id, To: to, Count: len(keys)})
-	c.send(&message{kind: kind, from: n.id, to: to, leaves: leaves, keys: keys})
+	c.send(&message{kind: kind, from: n.id, to: to, merkle: &merklePayload{leaves: leaves, keys: keys}})
 }
 
 // handleKeys merges the keys of differing buckets. The receiver of a push
 // answers with its own keys of those buckets whose versions differ from
 // what the pusher sent, so both sides end with the union.
 func (c *Cluster) handleKeys(n *node, m *message) {
-	for _, kv := range m.keys {
+	mp := m.merkle
+	for _, kv := range mp.keys {
 		c.storeVersions(n, kv.key, kv.hash, kv.versions, 0)
 	}
 	if m.kind != MsgKeysPush {
@@ -171,16 +172,16 @@ func (c *Cluster) handleKeys(n *node, m *message) {
 	}
 	var reply []keyVersions
 	j := 0
-	for _, kv := range c.keysInLeaves(n, m.leaves) {
-		for j < len(m.keys) && m.keys[j].key < kv.key {
+	for _, kv := range c.keysInLeaves(n, mp.leaves) {
+		for j < len(mp.keys) && mp.keys[j].key < kv.key {
 			j++
 		}
-		if j < len(m.keys) && m.keys[j].key == kv.key && sameDots(m.keys[j].versions, kv.versions) {
+		if j < len(mp.keys) && mp.keys[j].key == kv.key && sameDots(mp.keys[j].versions, kv.versions) {
 			continue
 		}
 		reply = append(reply, kv)
 	}
 	if len(reply) > 0 {
-		c.sendKeys(n, m.from, MsgKeysReply, m.leaves, reply)
+		c.sendKeys(n, m.from, MsgKeysReply, mp.leaves, reply)
 	}
 }

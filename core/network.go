@@ -29,12 +29,17 @@ type message struct {
 
 	members []memberEntry // gossip: the sender's membership view
 
-	probes []rangeProbe  // Merkle request/reply: one level of one or more ranges
-	leaves []leafRef     // keys push/reply: the differing leaves
-	keys   []keyVersions // keys push/reply: the sender's keys in those leaves
+	merkle *merklePayload // Merkle exchanges' (apart: most messages have none)
 
 	hashOf [2]uint64  // stateHasher.messageHash's, without and with timestamps; 0: not known
 	sym    symDigests // renamedMessageHash's
+}
+
+// merklePayload is what a Merkle exchange's message carries.
+type merklePayload struct {
+	probes []rangeProbe  // Merkle request/reply: one level of one or more ranges
+	leaves []leafRef     // keys push/reply: the differing leaves
+	keys   []keyVersions // keys push/reply: the sender's keys in those leaves
 }
 
 // rangeProbe is a Merkle probe for the key range (start, end].
