@@ -79,6 +79,18 @@ func TestExploreTwoWritersThenARead(t *testing.T) {
 	}
 }
 
+// Four operations in turn on three nodes: the whole space fits the default
+// bounds (562,232 distinct states, about half a gigabyte).
+func TestExploreFourOperationsInTurn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("searches the whole space")
+	}
+	obj := invokeJSON(t, "explore", "-nodes", "3", "-script", "c1: put k v1 ; c2: get k ; c1: put k v2 ; c2: get k", "-timeout", "0")
+	if field(t, obj, "violated") != false || field(t, obj, "exhausted") != true {
+		t.Errorf("violated %v, exhausted %v, cut by %v", field(t, obj, "violated"), field(t, obj, "exhausted"), field(t, obj, "cut_by"))
+	}
+}
+
 // A search that would outgrow -max-memory stops there and says so, with
 // what it had searched.
 func TestExploreMemoryBound(t *testing.T) {
