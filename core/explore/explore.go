@@ -186,9 +186,9 @@ type choice struct {
 	cmd   core.Command
 	op    int // the script operation an issue starts; -1 otherwise
 	split int // a partition's split (Search.splits)
-	// to is the one node a delivery or a timeout acts on (the message's
-	// destination, the request's coordinator); sl names a delivery in
-	// sleep sets.
+	// to is the one node a delivery, a timeout, a crash or a restart acts
+	// on (the message's destination, the request's coordinator, the node);
+	// sl names a delivery or a timeout in sleep sets.
 	to core.NodeID
 	sl sleeper
 }
@@ -542,9 +542,9 @@ func (s *Search) choices(st *state) []choice {
 		id := core.NodeID(n)
 		switch {
 		case !c.NodeUp(id):
-			out = append(out, choice{cmd: core.Command{Kind: core.CmdRestart, Node: id}, op: -1})
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdRestart, Node: id}, op: -1, to: id})
 		case st.crashes < s.sc.Budget.Crashes:
-			out = append(out, choice{cmd: core.Command{Kind: core.CmdCrash, Node: id}, op: -1})
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdCrash, Node: id}, op: -1, to: id})
 		}
 	}
 	s.choiceBuf = out

@@ -14,16 +14,17 @@ import (
 // messages leave the same state (each changes only its destination, what it
 // sends is held, and two answers in either order leave the history the same
 // to the state hash, which keeps the order of invocations against returns
-// only). So does a timeout with a delivery to a node other than the
-// request's coordinator. Deduplication already meets both orders in one
-// state; sleep sets spare the search generating it twice. When a state's
-// steps are tried in order, each delivery tried is "asleep" in the states
-// that the later, independent steps lead to: from there, delivering it
-// reaches a state the earlier order reaches too, with as many steps
-// (Godefroid's sleep sets; the states are the same, fewer are generated).
-// A sleeping delivery stays asleep along steps independent of it and wakes
-// at the first that is not (a step on its node, an issue, a crash or
-// restart).
+// only). So do a request's timeout and a step on a node other than its
+// coordinator, and a crash or a restart and a step on another node (a
+// crash fails the requests its node coordinates: answers like any other).
+// Deduplication already meets both orders in one state; sleep sets spare
+// the search generating it twice. When a state's steps are tried in order,
+// each delivery or timeout tried is "asleep" in the states that the later,
+// independent steps lead to: from there, taking it reaches a state the
+// earlier order reaches too, with as many steps (Godefroid's sleep sets;
+// the states are the same, fewer are generated). A sleeping step stays
+// asleep along steps independent of it and wakes at the first that is not
+// (a step on its node, an issue).
 //
 // Two things keep that sound here, with states deduplicated breadth first:
 //
@@ -47,7 +48,7 @@ import (
 // what was asleep in st, and what was tried from st before ch, that ch
 // commutes with.
 func (s *Search) sleepAfter(st *state, ch choice) []sleeper {
-	if !s.por || (ch.cmd.Kind != core.CmdDeliver && ch.cmd.Kind != core.CmdTimeout) {
+	if !s.por {
 		return nil
 	}
 	if len(s.arena) > cap(s.arena)-len(st.sleep)-len(s.done) {
@@ -80,9 +81,13 @@ func (s *Search) sleepAfter(st *state, ch choice) []sleeper {
 }
 
 // independent reports whether the sleeping step x commutes with choice ch:
-// ch is a delivery or a timeout, on another node.
+// ch is a delivery, a timeout, a crash or a restart, on another node.
 func independent(x sleeper, ch choice) bool {
-	return (ch.cmd.Kind == core.CmdDeliver || ch.cmd.Kind == core.CmdTimeout) && x.to != ch.to
+	switch ch.cmd.Kind {
+	case core.CmdDeliver, core.CmdTimeout, core.CmdCrash, core.CmdRestart:
+		return x.to != ch.to
+	}
+	return false
 }
 
 // meet narrows the sleep set of p, a state of the next level met again by

@@ -42,6 +42,8 @@ func sleepCases() []struct {
 		{"without read repair, two reads", noRepair, "c1: put k v1 ; c2: get k | c3: get k", core.PropStale, Budget{}},
 		{"lost write, a partition", strict, "c1: put k v1 | c2: put k v2", core.PropLost, Budget{Partitions: 1}},
 		{"lost write, a crash", strict4, "c1@n1: put k v1 | c2@n2: put k v2", core.PropLost, Budget{Crashes: 1}},
+		{"four nodes, a crash", strict4, "c1: put k v1 | c2: get k", core.PropStale, Budget{Crashes: 1}},
+		{"sloppy, two crashes", sloppy, "c1@n0: put k v1 ; c2@n1: get k", core.PropSiblings, Budget{Crashes: 2}},
 	}
 }
 
@@ -118,7 +120,7 @@ func TestStepsJudgedIndependentCommute(t *testing.T) {
 						if !ok1 {
 							t.Fatalf("%s: %v is no choice after %v", tc.name, b.cmd, a.cmd)
 						}
-						if a.sl.digest != 0 && !ok2 {
+						if !ok2 {
 							t.Fatalf("%s: %v is no choice after %v", tc.name, a.cmd, b.cmd)
 						}
 						if ok2 && ab != ba {
@@ -138,12 +140,13 @@ func TestStepsJudgedIndependentCommute(t *testing.T) {
 }
 
 // takeBoth takes choice a from st, then the choice of the result that is b
-// (the same sleeper), and returns the search's digest of where it ends.
+// (the same sleeper, or for a crash or restart the same command), and
+// returns the search's digest of where it ends.
 func (s *Search) takeBoth(st *state, a, b choice) (uint64, bool) {
 	var mid, end state
 	s.step(st, a, &mid)
 	for _, c := range s.choices(&mid) {
-		if c.sl == b.sl {
+		if (b.sl.digest != 0 && c.sl == b.sl) || (b.sl.digest == 0 && c.sl.digest == 0 && c.cmd.Kind == b.cmd.Kind && c.cmd.Node == b.cmd.Node) {
 			s.step(&mid, c, &end)
 			return s.hash(&end), true
 		}
