@@ -38,7 +38,8 @@
 // quorums, vector clocks, the same keys replicated, the same skew, not
 // pinned by the script: symmetry), states are deduplicated up to renaming
 // those nodes (core.Cluster.SymmetricStateHash), and the report names them.
-// Steps that commute (deliveries and timeouts on different nodes) are not
+// Steps that commute (steps on different nodes: deliveries, timeouts,
+// crashes and restarts) are not
 // taken in both orders where the search can tell the other order covers
 // it: sleep sets (sleep.go), which spare generating a state again, never a
 // state, nor its depth.
