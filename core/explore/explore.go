@@ -204,7 +204,8 @@ type sleeper struct {
 	to     core.NodeID
 	// ends: the step may answer a client (a put's ack, a get's reply, a
 	// repair's ack, a timeout), and so may end the schedule.
-	ends bool
+	ends     bool
+	delivery bool
 }
 
 // state is one node of the search tree. The cluster is dropped once the
@@ -521,7 +522,7 @@ func (s *Search) choices(st *state) []choice {
 		}
 		ends := m.Kind == core.MsgPutAck || m.Kind == core.MsgGetResp || m.Kind == core.MsgRepairAck
 		out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1,
-			to: m.To, sl: sleeper{digest: m.Digest, to: m.To, ends: ends}})
+			to: m.To, sl: sleeper{digest: m.Digest, to: m.To, ends: ends, delivery: true}})
 	}
 	s.pendBuf = c.AppendPending(s.pendBuf[:0])
 	for _, p := range s.pendBuf {

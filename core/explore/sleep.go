@@ -16,7 +16,9 @@ import (
 // to the state hash, which keeps the order of invocations against returns
 // only). So do a request's timeout and a step on a node other than its
 // coordinator, and a crash or a restart and a step on another node (a
-// crash fails the requests its node coordinates: answers like any other).
+// crash fails the requests its node coordinates: answers like any other),
+// and a client's operation issued at a node and a delivery to another that
+// answers no client (a request, a replica's write).
 // Deduplication already meets both orders in one state; sleep sets spare
 // the search generating it twice. When a state's steps are tried in order,
 // each delivery or timeout tried is "asleep" in the states that the later,
@@ -24,7 +26,7 @@ import (
 // earlier order reaches too, with as many steps (Godefroid's sleep sets;
 // the states are the same, fewer are generated). A sleeping step stays
 // asleep along steps independent of it and wakes at the first that is not
-// (a step on its node, an issue).
+// (a step on its node, or an issue where it may answer a client).
 //
 // Two things keep that sound here, with states deduplicated breadth first:
 //
@@ -81,11 +83,16 @@ func (s *Search) sleepAfter(st *state, ch choice) []sleeper {
 }
 
 // independent reports whether the sleeping step x commutes with choice ch:
-// ch is a delivery, a timeout, a crash or a restart, on another node.
+// ch is a delivery, a timeout, a crash or a restart, on another node; or a
+// client's operation issued at another node, when x is a delivery that
+// answers no client (an answer and an invocation in either order are
+// another history; a sloppy half-timeout was seen not to commute with it).
 func independent(x sleeper, ch choice) bool {
 	switch ch.cmd.Kind {
 	case core.CmdDeliver, core.CmdTimeout, core.CmdCrash, core.CmdRestart:
 		return x.to != ch.to
+	case core.CmdPut, core.CmdGet:
+		return x.delivery && !x.ends && x.to != ch.cmd.Node
 	}
 	return false
 }
