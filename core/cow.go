@@ -56,7 +56,7 @@ func (c *Cluster) w(id NodeID) *node {
 		c.nodes[id] = n
 	}
 	n.hashOf = [3]uint64{} // it may change now
-	n.sym.blind, n.sym.ident = 0, 0
+	n.sym.blind, n.sym.ident, n.sym.few = 0, 0, [5]uint64{}
 	clear(n.sym.more)
 	return n
 }

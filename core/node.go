@@ -75,7 +75,7 @@ type node struct {
 	// the tick but no timestamps (stateHasher.nodeHash).
 	hashOf [3]uint64
 	// sym is renamedNodeHash's, until the node next changes.
-	sym symDigests
+	sym nodeDigests
 
 	// The View cache (see view.go): the keys and hints as last shown
 	// (keysChanged and hintsChanged say whether they changed since).

@@ -548,25 +548,31 @@ func (h *stateHasher) node(n *node) {
 		}
 		h.set(ds)
 	}
-	keys := make([]string, 0, len(n.counters))
+	h.keys = h.keys[:0] // the store's are written
 	for k := range n.counters {
-		keys = append(keys, k)
+		h.keys = append(h.keys, k)
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	slices.Sort(h.keys)
+	for _, k := range h.keys {
 		h.s(k)
 		h.u(n.counters[k])
 	}
 	h.u(uint64(len(n.members)))
 	if h.blind { // which node is which is not known: a set
+		// Each member packed whole in a word (a name, a flag and a
+		// status, all small), so the set sorts words, not digests.
 		var buf [16]uint64
 		ds := buf[:0]
 		for i, m := range n.members {
-			start := len(h.out)
-			h.nd(NodeID(i))
-			h.b(m.known)
-			h.u(uint64(m.status))
-			ds = append(ds, h.cut(start))
+			id := NodeID(i)
+			if int(id) < len(h.perm) {
+				id = h.perm[id]
+			}
+			known := uint64(0)
+			if m.known {
+				known = 1
+			}
+			ds = append(ds, uint64(id)<<32|known<<16|uint64(m.status))
 		}
 		h.set(ds)
 	} else {

@@ -223,7 +223,16 @@ func (h *stateHasher) dots(ds []vclock.Dot) {
 // renaming's index until the node next changes; blindly named (h.blind),
 // kept after those.
 func (h *stateHasher) renamedNodeHash(n *node) uint64 {
-	kept := h.kept(&n.sym)
+	d := &n.sym
+	if d.key != h.symKey { // another group's
+		*d = nodeDigests{symDigests: symDigests{key: h.symKey}}
+	}
+	var kept *uint64
+	if !h.blind && h.pi > 0 && h.symSize <= len(d.few)+1 {
+		kept = &d.few[h.pi-1]
+	} else {
+		kept = h.kept(&d.symDigests)
+	}
 	if *kept != 0 && keepNodeHashes {
 		return *kept
 	}
@@ -233,10 +242,19 @@ func (h *stateHasher) renamedNodeHash(n *node) uint64 {
 	return *kept
 }
 
+// nodeDigests are a node's symDigests, with those under the renamings of
+// a group of up to six (three nodes alike, the most common) inline: a
+// search's step changes a node and hashes it under several renamings.
+type nodeDigests struct {
+	symDigests
+	few [5]uint64
+}
+
 // symDigests keeps a node's or a held message's digests under the
 // renamings of one Symmetry (key): blindly named and under the identity
 // inline, since most states need no other, the others in more, by the
-// renaming's index, made when first needed. Zero: not known.
+// renaming's index, made when first needed (a node keeps those of a small
+// group inline too: nodeDigests). Zero: not known.
 type symDigests struct {
 	key          uint64
 	blind, ident uint64
