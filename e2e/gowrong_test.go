@@ -18,6 +18,13 @@ type searchSample struct {
 	FPS         float64 `json:"fps"`
 }
 
+// sliceTally is state().searchSlices.
+type sliceTally struct {
+	Count int     `json:"count"`
+	Over  int     `json:"over8ms"`
+	MaxMs float64 `json:"maxMs"`
+}
+
 const searchSampleJS = `(() => { const s = ringlab.state(); return {notice: s.notice, updateMsMax: s.updateMsMax, searchMsMax: s.searchMsMax, fps: s.fps}; })()`
 
 // searchAnswered reports whether a notice is one of the control's verdicts.
@@ -97,11 +104,34 @@ func TestCanThisGoWrongInTheBrowser(t *testing.T) {
 	}
 	t.Logf("the search of %d states answered in %.1f s in the page (%.0f states a second); the longest update while searching %.1f ms (the search's part at most %.1f ms), idle %.1f ms",
 		states, took.Seconds(), float64(states)/took.Seconds(), slices.Max(busy), slices.Max(stepping), slices.Max(idle))
+
+	// A longer search, N=5 W=3 R=3 (tens of thousands of states, seconds
+	// in the page): every update that stepped it is tallied by the page
+	// (state().searchSlices), so the frames it held past 8 ms are counted,
+	// not sampled.
+	before := eval[sliceTally](t, tb, `ringlab.state().searchSlices`)
+	tb.mustCommand(t, `{type: "knob", name: "n", value: 5}`)
+	tb.mustCommand(t, `{type: "knob", name: "w", value: 3}`)
+	tb.mustCommand(t, `{type: "knob", name: "r", value: 3}`)
+	answer, _, took = askInBrowser(t, tb, "quorum-gowrong")
+	if !strings.HasPrefix(answer, "No schedule of a write via ") || !strings.HasSuffix(answer, "exhaustive.") {
+		t.Fatalf("N=5, W=3, R=3: %q", answer)
+	}
+	after := eval[sliceTally](t, tb, `ringlab.state().searchSlices`)
+	long := sliceTally{Count: after.Count - before.Count, Over: after.Over - before.Over, MaxMs: after.MaxMs}
+	if long.Count < 2 {
+		t.Errorf("searchSlices counted %d updates of a %.1f s search: %+v then %+v", long.Count, took.Seconds(), before, after)
+	}
+	m = statesInAnswer.FindStringSubmatch(answer)
+	t.Logf("N=5, W=3, R=3: %s states in %.1f s, %d updates searched, %d of them over 8 ms; the longest search part over the page's life %.1f ms",
+		m[1], took.Seconds(), long.Count, long.Over, after.MaxMs)
+	figures["long"] = map[string]any{"answer": answer, "seconds": took.Seconds(), "slices": long.Count, "over8ms": long.Over, "maxMsEver": after.MaxMs}
 	b, _ := json.MarshalIndent(figures, "", "  ")
 	saveArtifact(t, "gowrong.json", b)
 
 	tb.mustCommand(t, `{type: "knob", name: "w", value: 1}`)
 	tb.mustCommand(t, `{type: "knob", name: "r", value: 1}`)
+	tb.mustCommand(t, `{type: "knob", name: "n", value: 3}`)
 	answer, _, _ = askInBrowser(t, tb, "quorum-gowrong")
 	if !strings.HasPrefix(answer, "Yes: a write via n0 then a read via n6") {
 		t.Fatalf("W=1, R=1: %q", answer)

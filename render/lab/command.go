@@ -551,13 +551,17 @@ type State struct {
 	// SearchMsMax is the longest time one update of the last second spent
 	// stepping a schedule search ("Can this go wrong?"), in milliseconds.
 	SearchMsMax float64 `json:"searchMsMax"`
-	Focus       string  `json:"focus"`      // focused control id, or ""
-	FocusFirst  bool    `json:"focusFirst"` // the focused control is the first in Tab order
-	FocusLast   bool    `json:"focusLast"`  // ... the last: Tab should leave the canvas
-	Help        bool    `json:"help"`       // the help overlay shows
-	Notice      string  `json:"notice"`     // the notice on screen, or ""
-	Selected    string  `json:"selected"`   // the inspected node, or ""
-	View        string  `json:"view"`       // "scene", "diagram" or "history"
+	// SearchSlices tallies every update since the lab began that stepped a
+	// schedule search: how many, how many spent more than 8 ms on it, and
+	// the longest.
+	SearchSlices SliceTally `json:"searchSlices"`
+	Focus        string     `json:"focus"`      // focused control id, or ""
+	FocusFirst   bool       `json:"focusFirst"` // the focused control is the first in Tab order
+	FocusLast    bool       `json:"focusLast"`  // ... the last: Tab should leave the canvas
+	Help         bool       `json:"help"`       // the help overlay shows
+	Notice       string     `json:"notice"`     // the notice on screen, or ""
+	Selected     string     `json:"selected"`   // the inspected node, or ""
+	View         string     `json:"view"`       // "scene", "diagram" or "history"
 	// ViewText is what the diagram or history view says of its selection
 	// (or how to select), "" in the scene view.
 	ViewText string   `json:"viewText,omitempty"`
@@ -597,6 +601,7 @@ func (l *Lab) StateNow() State {
 		TicksPerSec:  round2(l.ticksPerSec),
 		UpdateMsMax:  round2(float64(l.updateMax) / float64(time.Millisecond)),
 		SearchMsMax:  round2(float64(l.searchMax) / float64(time.Millisecond)),
+		SearchSlices: l.slices,
 		Focus:        l.mgr.Focus(),
 		Help:         l.help,
 		Notice:       l.notice,

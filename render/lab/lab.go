@@ -151,6 +151,9 @@ type Lab struct {
 	searchTimes [UpdatesPerSecond]time.Duration
 	searchNow   time.Duration
 	searchMax   time.Duration
+	// slices tallies every update that stepped a search, since the lab
+	// began (state().searchSlices).
+	slices      SliceTally
 	updateStart time.Time // when this Update began (Context.UpdateElapsed)
 
 	theme   ui.Theme
@@ -655,6 +658,7 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 // each frame its time.
 func (l *Lab) timeUpdate(d time.Duration) {
 	l.updateTimes[l.updateAt] = d
+	l.slices.Add(l.searchNow)
 	l.searchTimes[l.updateAt], l.searchNow = l.searchNow, 0
 	l.updateAt = (l.updateAt + 1) % len(l.updateTimes)
 	l.updateMax = slices.Max(l.updateTimes[:])

@@ -143,14 +143,16 @@ func TestCanThisGoWrongStopsAtItsMemoryBound(t *testing.T) {
 
 // state().searchMsMax is the time the search took of an update: above zero
 // while the search runs, zero again a second of updates after it answered,
-// and never more than the update itself.
+// and never more than the update itself. state().searchSlices counts every
+// update that searched, and only those.
 func TestStateReportsTheSearchesShareOfAnUpdate(t *testing.T) {
 	l := newLab(t, "quorums")
 	c := l.Chapter().(*Quorums)
 	run(t, l, 4)
 	var st struct {
-		UpdateMsMax float64 `json:"updateMsMax"`
-		SearchMsMax float64 `json:"searchMsMax"`
+		UpdateMsMax  float64        `json:"updateMsMax"`
+		SearchMsMax  float64        `json:"searchMsMax"`
+		SearchSlices lab.SliceTally `json:"searchSlices"`
 	}
 	read := func() {
 		t.Helper()
@@ -158,7 +160,11 @@ func TestStateReportsTheSearchesShareOfAnUpdate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	click(t, l, c.goWrong.Ask)
+	click(t, l, c.goWrong.Ask) // the update of the release starts the search and steps it
+	searched := 1
+	if !c.goWrong.Finished {
+		searched++
+	}
 	l.Update(idle(), desktop)
 	read()
 	if st.SearchMsMax <= 0 || st.SearchMsMax > st.UpdateMsMax {
@@ -169,6 +175,7 @@ func TestStateReportsTheSearchesShareOfAnUpdate(t *testing.T) {
 			t.Fatal("the search did not finish")
 		}
 		l.Update(idle(), desktop)
+		searched++
 	}
 	for range lab.UpdatesPerSecond {
 		l.Update(idle(), desktop)
@@ -176,5 +183,8 @@ func TestStateReportsTheSearchesShareOfAnUpdate(t *testing.T) {
 	read()
 	if st.SearchMsMax != 0 {
 		t.Errorf("a second after the answer: searchMsMax %v", st.SearchMsMax)
+	}
+	if s := st.SearchSlices; s.Count != searched || s.MaxMs <= 0 || s.Over > s.Count {
+		t.Errorf("searchSlices %+v after %d updates that searched", s, searched)
 	}
 }

@@ -1,0 +1,18 @@
+package lab
+
+import (
+	"testing"
+	"time"
+)
+
+// A slice tally counts only updates that searched, those over the goal
+// apart, and keeps the longest.
+func TestSliceTally(t *testing.T) {
+	var tl SliceTally
+	for _, d := range []time.Duration{0, 3 * time.Millisecond, 0, SliceGoal, SliceGoal + time.Microsecond, 12500 * time.Microsecond, time.Millisecond} {
+		tl.Add(d)
+	}
+	if want := (SliceTally{Count: 5, Over: 2, MaxMs: 12.5}); tl != want {
+		t.Errorf("tally %+v, want %+v", tl, want)
+	}
+}
