@@ -94,6 +94,18 @@ func (s *Symmetry) Size() int { return len(s.perms) }
 // taken as a set. Two states one renaming apart have the same symmetric
 // hash. A group of one is StateHash's content, taken the same way.
 func (c *Cluster) SymmetricStateHash(sym *Symmetry) uint64 {
+	return c.symmetricStateHash(sym, 0, false)
+}
+
+// SymmetricStateHashFrom is SymmetricStateHash for a state whose digest
+// under the identity, own, was just taken (RenamedStateHash(sym, 0), with
+// no step since): where the identity is one of the renamings to digest
+// whole, own is its digest, not taken again.
+func (c *Cluster) SymmetricStateHashFrom(sym *Symmetry, own uint64) uint64 {
+	return c.symmetricStateHash(sym, own, true)
+}
+
+func (c *Cluster) symmetricStateHash(sym *Symmetry, own uint64, known bool) uint64 {
 	if len(sym.perms[0]) != len(c.nodes) {
 		return c.StateHash()
 	}
@@ -130,8 +142,14 @@ func (c *Cluster) SymmetricStateHash(sym *Symmetry) uint64 {
 	h.least, h.row = least, row
 	best := uint64(0)
 	for k, i := range ties {
-		h.perm, h.inv, h.pi = sym.perms[i], sym.invs[i], i
-		if x := c.stateHash(true, false); k == 0 || x < best {
+		var x uint64
+		if i == 0 && known {
+			x = own
+		} else {
+			h.perm, h.inv, h.pi = sym.perms[i], sym.invs[i], i
+			x = c.stateHash(true, false)
+		}
+		if k == 0 || x < best {
 			best = x
 		}
 	}

@@ -154,7 +154,8 @@ func TestSymmetricStateHashSeparates(t *testing.T) {
 // The digests kept on nodes under each renaming (inline for a group of up
 // to six, in a slice for a larger one) are current: after every step of
 // random runs, with clones taking steps of their own, every renamed digest
-// and the symmetric one equal those computed afresh.
+// and the symmetric one (taken whole, or from the identity's digest) equal
+// those computed afresh.
 func TestRenamedDigestsKeptAreCurrent(t *testing.T) {
 	cfg := scriptedConfig()
 	cfg.Nodes, cfg.N, cfg.W, cfg.R = 4, 4, 2, 2
@@ -194,8 +195,12 @@ func TestRenamedDigestsKeptAreCurrent(t *testing.T) {
 					t.Fatalf("step %d, group of %d, renaming %d: kept %x, afresh %x", step, sym.Size(), i, got, want)
 				}
 			}
-			if got, want := c.SymmetricStateHash(sym), fresh(func() uint64 { return c.SymmetricStateHash(sym) }); got != want {
+			want := fresh(func() uint64 { return c.SymmetricStateHash(sym) })
+			if got := c.SymmetricStateHash(sym); got != want {
 				t.Fatalf("step %d, group of %d: symmetric kept %x, afresh %x", step, sym.Size(), got, want)
+			}
+			if got := c.SymmetricStateHashFrom(sym, c.RenamedStateHash(sym, 0)); got != want {
+				t.Fatalf("step %d, group of %d: symmetric from the identity's digest %x, afresh %x", step, sym.Size(), got, want)
 			}
 		}
 	}

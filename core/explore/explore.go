@@ -425,11 +425,12 @@ func (s *Search) try(st *state, ch choice) {
 	var next state // on the stack until it proves new
 	s.step(st, ch, &next)
 	s.report.States++
-	var h, own uint64
+	var h, own, ownRaw uint64
 	if s.sym != nil {
 		// A state met again as itself (most duplicates are) is told by its
 		// own digest, cheaper than the least over the renamings.
-		own = s.with(&next, next.c.RenamedStateHash(s.sym, 0))
+		ownRaw = next.c.RenamedStateHash(s.sym, 0)
+		own = s.with(&next, ownRaw)
 		if _, seen := s.visited[own]; seen {
 			if p := s.nextOwn[own]; p != nil {
 				s.meet(p, st, ch)
@@ -441,7 +442,11 @@ func (s *Search) try(st *state, ch choice) {
 		}
 		s.visited[own] = struct{}{}
 	}
-	h = s.hash(&next)
+	if s.sym != nil && !s.full {
+		h = s.with(&next, next.c.SymmetricStateHashFrom(s.sym, ownRaw))
+	} else {
+		h = s.hash(&next)
+	}
 	if s.sym == nil {
 		own = h
 	}
