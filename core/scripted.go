@@ -292,6 +292,7 @@ func (c *Cluster) stateHash(partition, exact bool) uint64 {
 		c.hasher = new(stateHasher)
 	}
 	h := c.hasher
+	h.wholes++
 	h.out, h.lww, h.exact = h.out[:0], c.cfg.Versioning == LWW, exact || c.timeIsState()
 	if c.timeIsState() {
 		h.i(c.now)
@@ -398,6 +399,7 @@ type stateHasher struct {
 	symKey      uint64
 	blind       bool     // perm names orbits, not nodes (Symmetry.blind)
 	least, row  []uint64 // SymmetricStateHash's scratch
+	wholes      int      // states digested whole (tests count them)
 	blinds      []uint64
 	ties        []int
 	nb          []byte // a node's (nodeHash), kept between calls

@@ -122,6 +122,40 @@ func (c *Cluster) symmetricStateHash(sym *Symmetry, own uint64, known bool) uint
 	for _, nd := range c.nodes {
 		blind = append(blind, h.nodeHash(nd))
 	}
+	// Refined by what else names each node: the messages in flight to and
+	// from it (digested with the orbits named alike, and only those the
+	// state hash counts) and the operations it coordinates (by their place
+	// in the history). No renaming changes what names a node, renamed, so
+	// the order stays one of the state's alone; but nodes alike in
+	// themselves that the rest of the state treats apart no longer tie,
+	// and fewer renamings are digested whole.
+	for i, m := range c.held {
+		if !h.exact && c.inertAt(i) {
+			continue
+		}
+		d := h.messageHash(m)
+		if int(m.to) < n {
+			blind[m.to] += mix64(d ^ 0x746f) // "to"
+		}
+		if int(m.from) < n {
+			blind[m.from] += mix64(d ^ 0x66726f6d) // "from"
+		}
+	}
+	j := uint64(0)
+	c.history.all(func(op *Op) bool {
+		j++
+		if int(op.Coordinator) < n {
+			x := j << 2
+			if op.ReturnTick >= 0 {
+				x |= 1
+			}
+			if op.OK {
+				x |= 2
+			}
+			blind[op.Coordinator] += mix64(x ^ 0x636f6f7264) // "coord"
+		}
+		return true
+	})
 	h.blinds, h.blind = blind, false
 	// The renamings that put those digests in the least order.
 	least, row := h.least[:0], h.row[:0]
@@ -312,3 +346,13 @@ func (h *stateHasher) renamedMessageHash(m *message) uint64 {
 // Renaming is the group's i-th renaming (0 <= i < Size; 0 is the
 // identity): element n is node n's new name.
 func (s *Symmetry) Renaming(i int) []NodeID { return slices.Clone(s.perms[i]) }
+
+// mix64 scrambles x (SplitMix64's finalizer), so that sums of mixed
+// digests stand for multisets.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
