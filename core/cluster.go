@@ -63,7 +63,6 @@ type Cluster struct {
 	// it (see ForgetBefore).
 	historyFrom int64
 	recorded    []Recorded
-	noRecord    bool // SkipRecording
 	oracle      oracle
 
 	clientCtx map[clientKey]causal // each client's causal context per key
@@ -71,7 +70,6 @@ type Cluster struct {
 	// cow.go and setClientCtx).
 	own, clientCtxOwn cowOwner
 	work              workloadState
-	faults            faultState
 
 	changeBuf []change
 	// hasher is StateHash's digest and scratch, shared with clones (which
@@ -89,6 +87,10 @@ type Cluster struct {
 	contextTruncated bool
 	// historyDiscarded: client operations are not kept (DiscardHistory).
 	historyDiscarded bool
+	noRecord         bool // SkipRecording
+	// faults is the fault injector's state (one byte, kept with the flags
+	// so that the struct fits its allocation class).
+	faults faultState
 	// sessions counts session guarantees as operations complete
 	// (TrackSessions); nil when not asked for.
 	sessions *sessions
