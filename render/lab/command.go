@@ -32,6 +32,9 @@ type action struct {
 	knob    func(*core.Config) // "knob": the change to a setting that restarts the run
 	link    *runfmt.Link       // "link": a fragment to open (LoadState)
 	replay  *runfmt.Replay     // "replay": a checked replay file (LoadReplay)
+	// quiet: "replay" says nothing once loaded (a schedule the search
+	// found, opened by Show me: the view it opens on explains it).
+	quiet bool
 }
 
 // commandJSON is the wire form of Command's argument. Value is kept raw: it
@@ -460,7 +463,7 @@ func (l *Lab) perform(a action) {
 	case "link":
 		l.openLinkNow(a.link)
 	case "replay":
-		l.loadReplayNow(a.replay)
+		l.loadReplayNow(a.replay, a.quiet)
 	case "knob":
 		// The settings on screen, live changes (set commands) included:
 		// the restart keeps them.

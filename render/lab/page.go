@@ -195,8 +195,9 @@ func (l *Lab) openLinkNow(k *runfmt.Link) {
 
 // loadReplayNow performs a queued LoadReplay: the replay is rebuilt across
 // frames (a job), strictly, and replaces the run on screen only if every
-// command in it is taken.
-func (l *Lab) loadReplayNow(r *runfmt.Replay) {
+// command in it is taken. Quiet, it says nothing when it succeeds, and
+// takes down the notice on screen.
+func (l *Lab) loadReplayNow(r *runfmt.Replay, quiet bool) {
 	run := r.Run()
 	idx, err := l.chapterIndex(run.Chapter)
 	if err == nil && run.View != "" {
@@ -215,6 +216,10 @@ func (l *Lab) loadReplayNow(r *runfmt.Replay) {
 		done: func(b builtRun) {
 			if err := l.installRun(run, b); err != nil {
 				l.notify("Replay not loaded: " + err.Error())
+				return
+			}
+			if quiet {
+				l.notify("") // the verdict read, the run it named shows now
 				return
 			}
 			msg := fmt.Sprintf("Loaded the replay: %s, seed %d, %d actions, tick %d.", l.Chapter().Info().Title, r.Seed, len(r.Actions), r.Tick)

@@ -67,6 +67,11 @@ func TestCanThisGoWrongFindsAndShowsAStaleRead(t *testing.T) {
 	if st.View != "diagram" || !strings.Contains(st.ViewText, "Stale: it missed") {
 		t.Errorf("after Show me: view %q, caption %q; want the diagram explaining the stale read", st.View, st.ViewText)
 	}
+	// No notice is left over the diagram's controls (the verdict was read,
+	// and the diagram says what went wrong).
+	if n := l.Notice(); n != "" {
+		t.Errorf("after Show me the notice %q covers the diagram", n)
+	}
 }
 
 // W=2 R=2 strict with the read write-back: no schedule breaks it, and the
