@@ -289,3 +289,31 @@ func TestVerdictMarksOnBars(t *testing.T) {
 		t.Errorf("neither: marked %v, explained %v", b.Marked, b.Explained)
 	}
 }
+
+// An operation's label sits above its bar, clear of the outline the
+// selection draws round it (which stands off the bar), selected or not.
+func TestOperationLabelClearsTheSelection(t *testing.T) {
+	for _, sel := range []Item{{}, {Kind: ItemOp, ID: 1}} {
+		var layer frame.Layer
+		l := Build(model(), Input{Area: area, Cursor: 20, From: 0, To: 20, TextSize: 12, Measure: fixedWidth{}, Filter: DefaultFilter(), Selected: sel})
+		l.Draw(&layer)
+		b := l.Bars[0]
+		top := b.Rect.Y
+		if sel.Kind == ItemOp {
+			top -= selectOutset + 0.75 // the outline's outer edge
+		}
+		found := false
+		for _, tx := range layer.Texts {
+			if tx.S != b.Label {
+				continue
+			}
+			found = true
+			if bottom := float64(tx.Y) + frame.LineHeight(float64(tx.Size)); bottom > top+1e-3 {
+				t.Errorf("selected %v: the label ends at %.1f, below the top of what is drawn round its bar (%.1f)", sel.Kind == ItemOp, bottom, top)
+			}
+		}
+		if !found {
+			t.Fatalf("selected %v: no label %q", sel.Kind == ItemOp, b.Label)
+		}
+	}
+}

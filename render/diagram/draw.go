@@ -90,8 +90,8 @@ func (l *Layout) Draw(layer *frame.Layer) {
 			// A failed operation is crossed through.
 			layer.Line(b.Rect.X, b.Rect.Y, b.Rect.Right(), b.Rect.Bottom(), 1.5, staleMark.WithAlpha(alpha))
 		}
-		if in.Selected.Kind == ItemOp && uint64(b.Op.Request) == in.Selected.ID {
-			layer.Outline(b.Rect.Inset(-4), 1.5, cursorLine)
+		if l.selectedBar(b) {
+			layer.Outline(b.Rect.Inset(-selectOutset), 1.5, cursorLine)
 		}
 	}
 	// Messages.
@@ -165,8 +165,29 @@ func (l *Layout) drawLabels(layer *frame.Layer) {
 		if b.Stale || b.Failed {
 			c = staleMark.Mix(scene.TextColor, 0.35)
 		}
-		layer.Label(b.Rect.X, b.Rect.Y-opSize*1.25, opSize, c, frame.AlignStart, text)
+		layer.Label(b.Rect.X, l.labelBottom(b)-frame.LineHeight(opSize), opSize, c, frame.AlignStart, text)
 	}
+}
+
+// selectOutset is how far the selection's outline stands off its bar.
+const selectOutset = 4
+
+func (l *Layout) selectedBar(b *Bar) bool {
+	return l.In.Selected.Kind == ItemOp && uint64(b.Op.Request) == l.In.Selected.ID
+}
+
+// labelBottom is where an operation's label ends above its bar: clear of
+// the outlines drawn round it (the selection's, the check's marks).
+func (l *Layout) labelBottom(b *Bar) float64 {
+	switch {
+	case l.selectedBar(b):
+		return b.Rect.Y - selectOutset - 1
+	case b.Marked:
+		return b.Rect.Y - 3
+	case b.Stale:
+		return b.Rect.Y - 2
+	}
+	return b.Rect.Y
 }
 
 // head draws an arrowhead at (x1, y1) pointing along the segment.
