@@ -246,7 +246,8 @@ func writeExploreText(w io.Writer, r exploreReport, took time.Duration) error {
 	}
 	fmt.Fprintf(&b, "cluster:   %d nodes, N=%d W=%d R=%d, %s, %s, read repair %s\n", r.Config.Nodes, r.Config.N, r.Config.W, r.Config.R,
 		mode, r.Config.Versioning, yesNo(r.Config.ReadRepair))
-	fmt.Fprintf(&b, "faults:    up to %d partitions, %d crashes, %d dropped messages\n", r.Budget.Partitions, r.Budget.Crashes, r.Budget.Drops)
+	fmt.Fprintf(&b, "faults:    up to %s, %s, %s\n", count(r.Budget.Partitions, "partition", "partitions"),
+		count(r.Budget.Crashes, "crash", "crashes"), count(r.Budget.Drops, "dropped message", "dropped messages"))
 	if r.FaultsSubsumed {
 		fmt.Fprintf(&b, "           (for this property a message held to the end is the same as one lost, so the\n"+
 			"           schedules that hold messages cover every drop and partition: none is tried apart)\n")
@@ -271,4 +272,12 @@ func writeExploreText(w io.Writer, r exploreReport, took time.Duration) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// count is n with its noun, one or many.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

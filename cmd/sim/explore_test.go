@@ -120,10 +120,16 @@ func TestExploreText(t *testing.T) {
 	if code != exitOK || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
-	for _, want := range []string{"VIOLATED in 2 steps", " 1. c1's put k=v1 starts at n", "c2's get k returns nothing"} {
+	for _, want := range []string{"VIOLATED in 2 steps", " 1. c1's put k=v1 starts at n", "c2's get k returns nothing",
+		"faults:    up to 0 partitions, 0 crashes, 0 dropped messages"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
 		}
+	}
+	// The fault budget reads as English, one or many.
+	_, out, _ = invoke("explore", "-script", "c1: put k v1 ; c2: get k", "-w", "1", "-r", "1", "-crashes", "1", "-drops", "2")
+	if want := "faults:    up to 0 partitions, 1 crash, 2 dropped messages"; !strings.Contains(out, want) {
+		t.Errorf("text lacks %q:\n%s", want, out)
 	}
 }
 
