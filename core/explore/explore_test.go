@@ -315,6 +315,11 @@ func TestReductionsKeepTheAnswer(t *testing.T) {
 		{"four nodes weak stale", weak4, "c1: put k v1 ; c2: get k", core.PropStale, Budget{}},
 		{"four nodes weak siblings", weak4, "c1: put k v1 | c2: put k v2 ; c1: get k", core.PropSiblings, Budget{}},
 		{"three nodes strict read-your-writes", strict, "c1: put k v1 ; c1: get k", core.PropRYW, Budget{Crashes: 1}},
+		// Crashes offered only where they matter (crashMatters).
+		{"weak stale, two writers then a read, a crash", weak, "c1@n0: put k v1 | c2@n1: put k v2 ; c1: get k", core.PropStale, Budget{Crashes: 1}},
+		{"strict siblings, a crash", strict, "c1@n0: put k v1 | c2@n1: put k v2 ; c1: get k", core.PropSiblings, Budget{Crashes: 1}},
+		{"weak read-your-writes, a crash", weak, "c1: put k v1 ; c1: get k", core.PropRYW, Budget{Crashes: 1}},
+		{"weak monotonic reads, a crash", weak, "c1: put k v1 ; c2@n1: get k ; c2@n2: get k", core.PropMonotonic, Budget{Crashes: 1}},
 	}
 	if testing.Short() {
 		cases = cases[2:3]
@@ -529,5 +534,69 @@ func TestLossesAfterTheLastReturnFindTheShortest(t *testing.T) {
 func TestWarmUp(t *testing.T) {
 	if n := WarmUp(); n < 50 || n > 5000 {
 		t.Errorf("the warm-up searched %d distinct states", n)
+	}
+}
+
+// For a property of the history a crash is offered only where it can give
+// another history: at a node that coordinates a request whose client
+// waits, or where an operation not yet issued may be issued. For the lost
+// write, and in the search without reductions, everywhere.
+func TestCrashOfferedWhereItMatters(t *testing.T) {
+	cfg := smallConfig()
+	cfg.W, cfg.R = 2, 2
+	crashes := func(s *Search, st *state) []core.NodeID {
+		var out []core.NodeID
+		for _, ch := range s.choices(st) {
+			if ch.cmd.Kind == core.CmdCrash {
+				out = append(out, ch.cmd.Node)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		prop core.Property
+		full bool
+		// the crashes offered at the start, after the put is issued, and
+		// after it returned
+		want [3][]core.NodeID
+	}{
+		{core.PropStale, false, [3][]core.NodeID{{0}, {0}, nil}},
+		{core.PropStale, true, [3][]core.NodeID{{0, 1, 2, 3}, {0, 1, 2, 3}, {0, 1, 2, 3}}},
+		{core.PropLost, false, [3][]core.NodeID{{0, 1, 2, 3}, {0, 1, 2, 3}, {0, 1, 2, 3}}},
+	} {
+		sc := Scenario{Config: cfg, Script: mustScript(t, "c1@n0: put k v1"), Property: tc.prop, Budget: Budget{Crashes: 1}}
+		s, err := New(sc, Bounds{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.full = tc.full
+		st := s.level[0]
+		for phase := range 3 {
+			if got := crashes(s, st); !slices.Equal(got, tc.want[phase]) {
+				t.Errorf("%v, full %v, phase %d: crashes offered at %v, want %v", tc.prop, tc.full, phase, got, tc.want[phase])
+			}
+			// The next phase: issue the put, then deliver until it returns.
+			for _, ch := range s.choices(st) {
+				if phase == 0 && ch.op == 0 || phase == 1 && ch.cmd.Kind == core.CmdDeliver {
+					var next state
+					s.step(st, ch, &next)
+					st = &next
+					break
+				}
+			}
+			for phase == 1 && st.returned == 0 {
+				var next state
+				for _, ch := range s.choices(st) {
+					if ch.cmd.Kind == core.CmdDeliver {
+						s.step(st, ch, &next)
+						break
+					}
+				}
+				if next.c == nil {
+					t.Fatalf("%v: the put does not return", tc.prop)
+				}
+				st = &next
+			}
+		}
 	}
 }
