@@ -522,7 +522,11 @@ func (s *Search) choices(st *state) []choice {
 	held := c.HeldSteps(s.heldBuf[:0])
 	s.heldBuf = held
 	for _, m := range held {
-		if !s.full && m.Inert {
+		if !s.full && (m.Inert || s.faultsSubsumed() && !c.NodeUp(m.To)) {
+			// Inert: delivered, held or lost, all the same. To a node that
+			// is down, delivery loses the message, which for a property of
+			// the history is the same as holding it to the end (as with
+			// drops and partitions: faultsSubsumed).
 			continue
 		}
 		ends := m.Kind == core.MsgPutAck || m.Kind == core.MsgGetResp || m.Kind == core.MsgRepairAck

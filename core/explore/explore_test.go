@@ -600,3 +600,72 @@ func TestCrashOfferedWhereItMatters(t *testing.T) {
 		}
 	}
 }
+
+// For a property of the history a message to a node that is down is not
+// delivered (that would only lose it, the same as holding it to the end);
+// for the lost write, whose settling delivers what is held, and in the
+// search without reductions, it is.
+func TestNoDeliveryToADownNode(t *testing.T) {
+	cfg := smallConfig()
+	cfg.W, cfg.R = 2, 2
+	for _, tc := range []struct {
+		prop core.Property
+		full bool
+		want bool // deliveries to the down node offered
+	}{
+		{core.PropStale, false, false},
+		{core.PropStale, true, true},
+		{core.PropLost, false, true},
+	} {
+		sc := Scenario{Config: cfg, Script: mustScript(t, "c1@n0: put k v1 ; c2: get k"), Property: tc.prop, Budget: Budget{Crashes: 1}}
+		s, err := New(sc, Bounds{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.full = tc.full
+		st := s.level[0]
+		// Issue the put at n0 (its requests to the replicas are held), then
+		// crash a replica it wrote to (a crash that matters: the get may
+		// yet be issued there).
+		var down core.NodeID = core.NoNode
+		for _, want := range []core.CommandKind{core.CmdPut, core.CmdCrash} {
+			var next state
+			for _, ch := range s.choices(st) {
+				if ch.cmd.Kind != want {
+					continue
+				}
+				if want == core.CmdCrash {
+					if !heldTo(st, ch.cmd.Node) {
+						continue
+					}
+					down = ch.cmd.Node
+				}
+				s.step(st, ch, &next)
+				break
+			}
+			if next.c == nil {
+				t.Fatalf("%v, full %v: no %s to take", tc.prop, tc.full, want)
+			}
+			st = &next
+		}
+		got := false
+		for _, ch := range s.choices(st) {
+			if ch.cmd.Kind == core.CmdDeliver && ch.to == down {
+				got = true
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%v, full %v: deliveries to the down %v offered %v, want %v", tc.prop, tc.full, down, got, tc.want)
+		}
+	}
+}
+
+// heldTo reports whether a message to n is held in st.
+func heldTo(st *state, n core.NodeID) bool {
+	for _, m := range st.c.Held() {
+		if m.To == n {
+			return true
+		}
+	}
+	return false
+}
