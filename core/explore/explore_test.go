@@ -542,8 +542,6 @@ func TestWarmUp(t *testing.T) {
 // waits, or where an operation not yet issued may be issued. For the lost
 // write, and in the search without reductions, everywhere.
 func TestCrashOfferedWhereItMatters(t *testing.T) {
-	cfg := smallConfig()
-	cfg.W, cfg.R = 2, 2
 	crashes := func(s *Search, st *state) []core.NodeID {
 		var out []core.NodeID
 		for _, ch := range s.choices(st) {
@@ -553,6 +551,8 @@ func TestCrashOfferedWhereItMatters(t *testing.T) {
 		}
 		return out
 	}
+	isIssue := func(_ *state, ch choice) bool { return ch.op >= 0 }
+	isDelivery := func(_ *state, ch choice) bool { return ch.cmd.Kind == core.CmdDeliver }
 	for _, tc := range []struct {
 		prop core.Property
 		full bool
@@ -564,38 +564,18 @@ func TestCrashOfferedWhereItMatters(t *testing.T) {
 		{core.PropStale, true, [3][]core.NodeID{{0, 1, 2, 3}, {0, 1, 2, 3}, {0, 1, 2, 3}}},
 		{core.PropLost, false, [3][]core.NodeID{{0, 1, 2, 3}, {0, 1, 2, 3}, {0, 1, 2, 3}}},
 	} {
-		sc := Scenario{Config: cfg, Script: mustScript(t, "c1@n0: put k v1"), Property: tc.prop, Budget: Budget{Crashes: 1}}
-		s, err := New(sc, Bounds{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.full = tc.full
-		st := s.level[0]
+		s, st := searchFrom(t, "c1@n0: put k v1", tc.prop, tc.full)
 		for phase := range 3 {
 			if got := crashes(s, st); !slices.Equal(got, tc.want[phase]) {
 				t.Errorf("%v, full %v, phase %d: crashes offered at %v, want %v", tc.prop, tc.full, phase, got, tc.want[phase])
 			}
-			// The next phase: issue the put, then deliver until it returns.
-			for _, ch := range s.choices(st) {
-				if phase == 0 && ch.op == 0 || phase == 1 && ch.cmd.Kind == core.CmdDeliver {
-					var next state
-					s.step(st, ch, &next)
-					st = &next
-					break
+			switch phase { // on to the next phase
+			case 0:
+				st = stepBy(t, s, st, isIssue)
+			case 1:
+				for st.returned == 0 {
+					st = stepBy(t, s, st, isDelivery)
 				}
-			}
-			for phase == 1 && st.returned == 0 {
-				var next state
-				for _, ch := range s.choices(st) {
-					if ch.cmd.Kind == core.CmdDeliver {
-						s.step(st, ch, &next)
-						break
-					}
-				}
-				if next.c == nil {
-					t.Fatalf("%v: the put does not return", tc.prop)
-				}
-				st = &next
 			}
 		}
 	}
@@ -606,8 +586,6 @@ func TestCrashOfferedWhereItMatters(t *testing.T) {
 // for the lost write, whose settling delivers what is held, and in the
 // search without reductions, it is.
 func TestNoDeliveryToADownNode(t *testing.T) {
-	cfg := smallConfig()
-	cfg.W, cfg.R = 2, 2
 	for _, tc := range []struct {
 		prop core.Property
 		full bool
@@ -617,47 +595,58 @@ func TestNoDeliveryToADownNode(t *testing.T) {
 		{core.PropStale, true, true},
 		{core.PropLost, false, true},
 	} {
-		sc := Scenario{Config: cfg, Script: mustScript(t, "c1@n0: put k v1 ; c2: get k"), Property: tc.prop, Budget: Budget{Crashes: 1}}
-		s, err := New(sc, Bounds{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.full = tc.full
-		st := s.level[0]
+		s, st := searchFrom(t, "c1@n0: put k v1 ; c2: get k", tc.prop, tc.full)
 		// Issue the put at n0 (its requests to the replicas are held), then
 		// crash a replica it wrote to (a crash that matters: the get may
 		// yet be issued there).
-		var down core.NodeID = core.NoNode
-		for _, want := range []core.CommandKind{core.CmdPut, core.CmdCrash} {
-			var next state
-			for _, ch := range s.choices(st) {
-				if ch.cmd.Kind != want {
-					continue
-				}
-				if want == core.CmdCrash {
-					if !heldTo(st, ch.cmd.Node) {
-						continue
-					}
-					down = ch.cmd.Node
-				}
-				s.step(st, ch, &next)
-				break
+		st = stepBy(t, s, st, func(_ *state, ch choice) bool { return ch.cmd.Kind == core.CmdPut })
+		st = stepBy(t, s, st, func(st *state, ch choice) bool {
+			return ch.cmd.Kind == core.CmdCrash && heldTo(st, ch.cmd.Node)
+		})
+		got, node := false, core.NoNode
+		for n := range core.NodeID(st.c.Config().Nodes) {
+			if !st.c.NodeUp(n) {
+				node = n
 			}
-			if next.c == nil {
-				t.Fatalf("%v, full %v: no %s to take", tc.prop, tc.full, want)
-			}
-			st = &next
 		}
-		got := false
 		for _, ch := range s.choices(st) {
-			if ch.cmd.Kind == core.CmdDeliver && ch.to == down {
+			if ch.cmd.Kind == core.CmdDeliver && ch.to == node {
 				got = true
 			}
 		}
 		if got != tc.want {
-			t.Errorf("%v, full %v: deliveries to the down %v offered %v, want %v", tc.prop, tc.full, down, got, tc.want)
+			t.Errorf("%v, full %v: deliveries to the down %v offered %v, want %v", tc.prop, tc.full, node, got, tc.want)
 		}
 	}
+}
+
+// searchFrom is a search of script on the small cluster (W = R = 2, one
+// crash allowed) for p, with or without reductions, and its first state.
+func searchFrom(t *testing.T, script string, p core.Property, full bool) (*Search, *state) {
+	t.Helper()
+	cfg := smallConfig()
+	cfg.W, cfg.R = 2, 2
+	s, err := New(Scenario{Config: cfg, Script: mustScript(t, script), Property: p, Budget: Budget{Crashes: 1}}, Bounds{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.full = full
+	return s, s.level[0]
+}
+
+// stepBy takes from st the first choice that pick accepts, and returns the
+// state it leads to.
+func stepBy(t *testing.T, s *Search, st *state, pick func(*state, choice) bool) *state {
+	t.Helper()
+	for _, ch := range s.choices(st) {
+		if pick(st, ch) {
+			next := new(state)
+			s.step(st, ch, next)
+			return next
+		}
+	}
+	t.Fatalf("no choice to take among %d", len(s.choices(st)))
+	return nil
 }
 
 // heldTo reports whether a message to n is held in st.
