@@ -194,29 +194,41 @@ func TestSkipDigestChangesNothingButTheDigest(t *testing.T) {
 // clocks and last-write-wins, clones taking steps of their own) it equals
 // the hash computed afresh.
 func TestStateHashKeptNodeDigestsAreCurrent(t *testing.T) {
-	fresh := func(c *Cluster) uint64 {
-		keepNodeHashes = false
-		defer func() { keepNodeHashes = true }()
-		return c.StateHash()
-	}
 	for _, v := range []Versioning{VectorClocks, LWW} {
 		for _, mode := range []Mode{Strict, Sloppy} {
 			cfg := scriptedConfig()
 			cfg.Mode, cfg.Versioning = mode, v
-			c := mustNew(t, cfg)
-			rng := rand.New(rand.NewPCG(uint64(mode)+2*uint64(v), 9))
-			value := 0
-			for step := range 300 {
-				if rng.IntN(3) == 0 {
-					c = c.Clone()
-				}
-				c.Tick()
-				c.Apply(randomScriptedCommand(rng, c, &value))
-				if got, want := c.StateHash(), fresh(c); got != want {
+			randomClonedRun(t, cfg, uint64(mode)+2*uint64(v), 9, 300, func(step int, c *Cluster) {
+				if got, want := c.StateHash(), afresh(c.StateHash); got != want {
 					t.Fatalf("%v %v, step %d: kept %x, afresh %x", v, mode, step, got, want)
 				}
-			}
+			})
 		}
+	}
+}
+
+// afresh is f with no digest kept on nodes: every one computed anew.
+func afresh(f func() uint64) uint64 {
+	keepNodeHashes = false
+	defer func() { keepNodeHashes = true }()
+	return f()
+}
+
+// randomClonedRun takes steps random scripted commands on a cluster of
+// cfg (seeded by a and b), going on from a clone of the cluster one step
+// in three, and calls check after each.
+func randomClonedRun(t *testing.T, cfg Config, a, b uint64, steps int, check func(step int, c *Cluster)) {
+	t.Helper()
+	c := mustNew(t, cfg)
+	rng := rand.New(rand.NewPCG(a, b))
+	value := 0
+	for step := range steps {
+		if rng.IntN(3) == 0 {
+			c = c.Clone()
+		}
+		c.Tick()
+		c.Apply(randomScriptedCommand(rng, c, &value))
+		check(step, c)
 	}
 }
 

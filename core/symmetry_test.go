@@ -175,34 +175,21 @@ func TestRenamedDigestsKeptAreCurrent(t *testing.T) {
 		}
 		groups = append(groups, sym)
 	}
-	fresh := func(f func() uint64) uint64 {
-		keepNodeHashes = false
-		defer func() { keepNodeHashes = true }()
-		return f()
-	}
 	for g, sym := range groups {
-		c := mustNew(t, cfg)
-		rng := rand.New(rand.NewPCG(5, uint64(g)))
-		value := 0
-		for step := range 200 {
-			if rng.IntN(3) == 0 {
-				c = c.Clone()
-			}
-			c.Tick()
-			c.Apply(randomScriptedCommand(rng, c, &value))
+		randomClonedRun(t, cfg, 5, uint64(g), 200, func(step int, c *Cluster) {
 			for i := range sym.Size() {
-				if got, want := c.RenamedStateHash(sym, i), fresh(func() uint64 { return c.RenamedStateHash(sym, i) }); got != want {
+				if got, want := c.RenamedStateHash(sym, i), afresh(func() uint64 { return c.RenamedStateHash(sym, i) }); got != want {
 					t.Fatalf("step %d, group of %d, renaming %d: kept %x, afresh %x", step, sym.Size(), i, got, want)
 				}
 			}
-			want := fresh(func() uint64 { return c.SymmetricStateHash(sym) })
+			want := afresh(func() uint64 { return c.SymmetricStateHash(sym) })
 			if got := c.SymmetricStateHash(sym); got != want {
 				t.Fatalf("step %d, group of %d: symmetric kept %x, afresh %x", step, sym.Size(), got, want)
 			}
 			if got := c.SymmetricStateHashFrom(sym, c.RenamedStateHash(sym, 0)); got != want {
 				t.Fatalf("step %d, group of %d: symmetric from the identity's digest %x, afresh %x", step, sym.Size(), got, want)
 			}
-		}
+		})
 	}
 }
 
