@@ -192,6 +192,9 @@ type choice struct {
 	// sl names a delivery or a timeout in sleep sets.
 	to core.NodeID
 	sl sleeper
+	// crash: the issue is taken with a crash of its node just before it,
+	// as one choice (crashBeforeIssue).
+	crash bool
 }
 
 // sleeper is a delivery or a timeout as a sleep set names it (sleep.go): a
@@ -285,8 +288,16 @@ type Search struct {
 	// arena is where sleep sets are cut from (sleepAfter): many small
 	// slices, allocated a block at a time.
 	arena []sleeper
-	// onNew, if set, is told each distinct state met (tests).
-	onNew func(h uint64, depth int)
+	// later holds the states that choices of two steps led to from the
+	// level being expanded (crashBeforeIssue), and promoting those from
+	// the level before, to be met with the next level's first; deepCut:
+	// such a choice went past the depth bound.
+	later, promoting []pending
+	deepCut          bool
+	// onNew, if set, is told each distinct state met, and onFinal each
+	// whose history is final (tests).
+	onNew   func(h uint64, depth int)
+	onFinal func(c *core.Cluster, depth int)
 }
 
 // New starts a search of the scenario.
@@ -361,25 +372,40 @@ func (s *Search) Step(work int) bool {
 			s.check(l)
 			continue
 		}
+		if len(s.promoting) > 0 {
+			p := s.promoting[0]
+			s.promoting[0] = pending{}
+			s.promoting = s.promoting[1:]
+			work--
+			s.promote(p)
+			continue
+		}
 		if s.cur == nil {
 			if len(s.level) == 0 {
-				if len(s.next) == 0 {
-					if s.waiting != nil {
+				if len(s.next) == 0 && len(s.later) == 0 {
+					switch {
+					case s.waiting != nil:
 						s.finish(s.waiting)
-						return true
+					case s.deepCut:
+						s.cut("depth")
+					default:
+						s.report.Done, s.report.Exhausted = true, true
 					}
-					s.report.Done, s.report.Exhausted = true, true
 					return true
 				}
 				s.level, s.next = s.next, nil
 				clear(s.nextOwn)
 				clear(s.nextCanon)
+				s.promoting, s.later = s.later, nil
 				s.report.Depth++
 				// Every schedule shorter than the next level's was tried.
 				if s.waiting != nil && steps(s.waiting) <= s.report.Depth+1 {
 					s.finish(s.waiting)
 					return true
 				}
+			}
+			if len(s.level) == 0 || len(s.promoting) > 0 {
+				continue
 			}
 			st := s.level[0]
 			s.level[0] = nil
@@ -422,6 +448,10 @@ func (s *Search) Run() Report {
 // try takes one step from st: a new state joins the next level, unless it
 // breaks the property (the search is done) or was seen before.
 func (s *Search) try(st *state, ch choice) {
+	if ch.crash && st.depth+2 > s.bounds.MaxDepth {
+		s.deepCut = true // a choice of two steps, one past the bound
+		return
+	}
 	var next state // on the stack until it proves new
 	s.step(st, ch, &next)
 	s.report.States++
@@ -432,7 +462,9 @@ func (s *Search) try(st *state, ch choice) {
 		ownRaw = next.c.RenamedStateHash(s.sym, 0)
 		own = s.with(&next, ownRaw)
 		if _, seen := s.visited[own]; seen {
-			if p := s.nextOwn[own]; p != nil {
+			if ch.crash {
+				// Met at this level or before: a shorter way.
+			} else if p := s.nextOwn[own]; p != nil {
 				s.meet(p, st, ch)
 			} else if p := s.nextCanon[own]; p != nil {
 				p.sleep = nil // met renamed (below)
@@ -440,7 +472,9 @@ func (s *Search) try(st *state, ch choice) {
 			s.spare = next.c
 			return
 		}
-		s.visited[own] = struct{}{}
+		if !ch.crash {
+			s.visited[own] = struct{}{}
+		}
 	}
 	if s.sym != nil && !s.full {
 		h = s.with(&next, next.c.SymmetricStateHashFrom(s.sym, ownRaw))
@@ -452,7 +486,9 @@ func (s *Search) try(st *state, ch choice) {
 	}
 	// (With renamings, own was just added: h == own is a state not seen.)
 	if _, seen := s.visited[h]; seen && (s.sym == nil || h != own) {
-		if p := s.nextCanon[h]; p != nil {
+		if ch.crash {
+			// Met at this level or before: a shorter way.
+		} else if p := s.nextCanon[h]; p != nil {
 			// Met again renamed: its sleep set names other messages.
 			p.sleep = nil
 			s.nextOwn[own] = p
@@ -464,13 +500,50 @@ func (s *Search) try(st *state, ch choice) {
 	}
 	child := new(state)
 	*child = next
+	if ch.crash {
+		// Two steps on: met with the level after the next (promote).
+		s.later = append(s.later, pending{child, own, h})
+		return
+	}
 	child.sleep = s.sleepAfter(st, ch)
+	s.admit(child, own, h)
+}
+
+// A pending state is one a choice of two steps led to (crashBeforeIssue),
+// with its digests, waiting for its level.
+type pending struct {
+	st     *state
+	own, h uint64
+}
+
+// promote meets a state two steps on with the states of its level, before
+// any of theirs is expanded: every state one step shorter is known by now,
+// and one met again among them is a shorter way there.
+func (s *Search) promote(p pending) {
+	_, seenOwn := s.visited[p.own]
+	_, seen := s.visited[p.h]
+	if seenOwn || seen {
+		// Met on its level: nothing is asleep on this way there.
+		if q := s.nextOwn[p.own]; q != nil {
+			q.sleep = nil
+		} else if q := s.nextCanon[p.h]; q != nil {
+			q.sleep = nil
+		}
+		return
+	}
+	s.visited[p.own] = struct{}{}
+	s.admit(p.st, p.own, p.h)
+}
+
+// admit takes in child, a state not met before, with its digests: it is
+// checked, and queued for the next level unless its history is final.
+func (s *Search) admit(child *state, own, h uint64) {
 	s.visited[h] = struct{}{}
 	if s.onNew != nil {
 		s.onNew(h, child.depth)
 	}
 	s.report.DistinctStates++
-	if why, op := s.violated(st, child); why != "" {
+	if why, op := s.violated(child.parent, child); why != "" {
 		s.found(child, why, op)
 		return
 	}
@@ -478,6 +551,9 @@ func (s *Search) try(st *state, ch choice) {
 		// Every operation returned: the history is final (and the
 		// lost-write check settled a copy already); what is still in
 		// flight may yet be lost.
+		if s.onFinal != nil {
+			s.onFinal(child.c, child.depth)
+		}
 		s.checks = append(s.checks, s.losses(child)...)
 	} else {
 		s.next = append(s.next, child)
@@ -519,6 +595,7 @@ func (s *Search) choices(st *state) []choice {
 			}
 		}
 	}
+	issues := len(out)
 	held := c.HeldSteps(s.heldBuf[:0])
 	s.heldBuf = held
 	for _, m := range held {
@@ -558,43 +635,61 @@ func (s *Search) choices(st *state) []choice {
 			out = append(out, choice{cmd: core.Command{Kind: core.CmdCrash, Node: id}, op: -1, to: id})
 		}
 	}
+	if st.crashes < s.sc.Budget.Crashes && s.faultsSubsumed() {
+		for _, ch := range out[:issues] {
+			if n := ch.cmd.Node; c.NodeUp(n) && !s.coordinates(n) {
+				ch.crash = true
+				out = append(out, ch)
+			}
+		}
+	}
 	s.choiceBuf = out
 	return out
 }
 
-// crashMatters reports whether crashing node n in st can give a history
-// that no schedule without that crash gives (s.pendBuf holds st's pending
-// requests). For a property of the history (faultsSubsumed) it can only
-// when n coordinates a request whose client still waits (the crash fails
-// it), or when an operation not yet issued may be issued at n (it would
-// fail at once, having written nothing). Otherwise take a schedule with
-// the crash, drop the crash and its restart, and leave held instead every
-// message the schedule delivered to n while it was down (lost there) or
-// after it came back to a request the crash had made it forget (ignored
-// there): n's storage, hints, dot counters and view are the same either
-// way (the background mechanisms do not run during the search), every
-// other step is taken alike, and the history is the same, one step
-// shorter. So a shortest counterexample never needs such a crash. Sleep
-// sets stay sound: whether it matters changes only by steps on n and by
-// issues, and a crash never sleeps, while the deliveries and timeouts that
-// do sleep, on other nodes, leave it as it was.
+// crashMatters reports whether a crash of node n alone, as a step of its
+// own, can give a history that no schedule without it gives (s.pendBuf
+// holds st's pending requests). For a property of the history
+// (faultsSubsumed) only when n coordinates a request whose client waits
+// (the crash fails it); the crash that makes a later operation issued at n
+// fail at once is taken with that issue (crashBeforeIssue). Otherwise take
+// a schedule with the crash, drop the crash and its restart, and leave
+// held instead every message the schedule delivered to n while it was
+// down (lost there) or after it came back to a request the crash had made
+// it forget (ignored there): n's storage, hints, dot counters and view are
+// the same either way (the background mechanisms do not run during the
+// search), every other step is taken alike, and the history is the same,
+// one step shorter. So a shortest counterexample never needs such a crash.
+// Sleep sets stay sound: whether it matters changes only by steps on n and
+// by issues, and a crash never sleeps, while the deliveries and timeouts
+// that do sleep, on other nodes, leave it as it was.
 func (s *Search) crashMatters(st *state, n core.NodeID) bool {
-	if s.full || !s.faultsSubsumed() {
-		return true
-	}
+	return s.full || !s.faultsSubsumed() || s.coordinates(n)
+}
+
+// coordinates reports whether node n coordinates one of s.pendBuf, the
+// requests whose clients wait.
+func (s *Search) coordinates(n core.NodeID) bool {
 	for _, p := range s.pendBuf {
 		if p.Coordinator == n {
-			return true
-		}
-	}
-	for i, op := range s.ops {
-		if st.reqs[i] == 0 && (op.Node == core.NoNode || op.Node == n) {
 			return true
 		}
 	}
 	return false
 }
 
+// crashBeforeIssue: for a property of the history, a crash of a node that
+// coordinates no request whose client waits is tried only as one choice
+// with an operation issued there, just before it (the operation fails at
+// once, having written nothing). A schedule with such a crash elsewhere
+// gives the history of one with the crash moved there, no longer: until
+// the first operation issued at n after it, n answers no client, so (as in
+// crashMatters) what n would have lost or ignored can be held instead and
+// the steps between are taken alike; if n restarts before any operation is
+// issued there, or none is, the crash can go (crashMatters). Moving it
+// keeps the schedule's length, so the choice counts two steps: the state
+// it leads to waits a level before it is met (Search.later), and the
+// search stays breadth first.
 // faultsSubsumed reports whether lost messages (drops, and the cross-cut
 // deliveries a partition turns into losses) can be left out of the search
 // without changing its answer. For a property of the history (every one but
@@ -814,13 +909,24 @@ func (s *Search) opOf(st *state, id core.RequestID) int {
 func (s *Search) step(st *state, ch choice, child *state) {
 	c := st.c.CloneInto(s.spare)
 	s.spare = nil
+	depth := st.depth + 1
+	if ch.crash {
+		c.Tick()
+		if _, err := c.Apply(core.Command{Kind: core.CmdCrash, Node: ch.cmd.Node}); err != nil {
+			panic("explore: a crash was refused: " + err.Error())
+		}
+		depth++
+	}
 	c.Tick()
 	id, err := c.Apply(ch.cmd)
 	if err != nil {
 		panic("explore: a choice was refused: " + err.Error()) // choices are built valid
 	}
-	*child = state{c: c, parent: st, mv: s.moveOf(ch), depth: st.depth + 1, reqs: st.reqs,
+	*child = state{c: c, parent: st, mv: s.moveOf(ch), depth: depth, reqs: st.reqs,
 		half: st.half, parts: st.parts, crashes: st.crashes, drops: st.drops}
+	if ch.crash {
+		child.crashes++
+	}
 	switch ch.cmd.Kind {
 	case core.CmdPut, core.CmdGet:
 		child.reqs[ch.op] = id
@@ -917,6 +1023,9 @@ func (s *Search) counterexample(st *state, after []core.Command, why string, op 
 	var path []core.Command
 	for x := st; x.parent != nil; x = x.parent {
 		path = append(path, s.command(x.mv))
+		if x.mv.crash {
+			path = append(path, core.Command{Kind: core.CmdCrash, Node: x.mv.node})
+		}
 	}
 	slices.Reverse(path)
 	path = append(path, after...)
@@ -1007,6 +1116,7 @@ type move struct {
 	id    uint64 // the message (deliver, drop) or the request (timeout)
 	kind  uint8  // in moveKinds
 	half  bool   // a half-timeout
+	crash bool   // an issue after a crash of its node (choice.crash)
 	op    int8   // the script operation an issue starts
 	node  core.NodeID
 	split int16 // a partition's split
@@ -1018,7 +1128,7 @@ var moveKinds = []core.CommandKind{core.CmdPut, core.CmdGet, core.CmdDeliver, co
 // moveOf is the move of a choice.
 func (s *Search) moveOf(ch choice) move {
 	m := move{kind: uint8(slices.Index(moveKinds, ch.cmd.Kind)), node: ch.cmd.Node,
-		op: int8(ch.op), split: int16(ch.split), half: ch.cmd.Param == "half"}
+		op: int8(ch.op), split: int16(ch.split), half: ch.cmd.Param == "half", crash: ch.crash}
 	switch ch.cmd.Kind {
 	case core.CmdDeliver, core.CmdDrop:
 		m.id = ch.cmd.Msg

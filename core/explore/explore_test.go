@@ -537,37 +537,44 @@ func TestWarmUp(t *testing.T) {
 	}
 }
 
-// For a property of the history a crash is offered only where it can give
-// another history: at a node that coordinates a request whose client
-// waits, or where an operation not yet issued may be issued. For the lost
-// write, and in the search without reductions, everywhere.
+// For a property of the history a crash is offered alone only where it
+// can give another history: at a node that coordinates a request whose
+// client waits. A crash that makes an operation fail at once is offered
+// with its issue (crashBeforeIssue), at a node that coordinates none. For
+// the lost write, and in the search without reductions, a crash is offered
+// alone everywhere, never with an issue.
 func TestCrashOfferedWhereItMatters(t *testing.T) {
-	crashes := func(s *Search, st *state) []core.NodeID {
-		var out []core.NodeID
+	crashes := func(s *Search, st *state) (alone, withIssue []core.NodeID) {
 		for _, ch := range s.choices(st) {
-			if ch.cmd.Kind == core.CmdCrash {
-				out = append(out, ch.cmd.Node)
+			switch {
+			case ch.cmd.Kind == core.CmdCrash:
+				alone = append(alone, ch.cmd.Node)
+			case ch.crash:
+				withIssue = append(withIssue, ch.cmd.Node)
 			}
 		}
-		return out
+		return alone, withIssue
 	}
-	isIssue := func(_ *state, ch choice) bool { return ch.op >= 0 }
+	isIssue := func(_ *state, ch choice) bool { return ch.op >= 0 && !ch.crash }
 	isDelivery := func(_ *state, ch choice) bool { return ch.cmd.Kind == core.CmdDeliver }
+	all := []core.NodeID{0, 1, 2, 3}
 	for _, tc := range []struct {
 		prop core.Property
 		full bool
-		// the crashes offered at the start, after the put is issued, and
-		// after it returned
-		want [3][]core.NodeID
+		// the crashes offered alone and with an issue at the start, after
+		// the put is issued, and after it returned
+		alone, withIssue [3][]core.NodeID
 	}{
-		{core.PropStale, false, [3][]core.NodeID{{0}, {0}, nil}},
-		{core.PropStale, true, [3][]core.NodeID{{0, 1, 2, 3}, {0, 1, 2, 3}, {0, 1, 2, 3}}},
-		{core.PropLost, false, [3][]core.NodeID{{0, 1, 2, 3}, {0, 1, 2, 3}, {0, 1, 2, 3}}},
+		{core.PropStale, false, [3][]core.NodeID{nil, {0}, nil}, [3][]core.NodeID{{0}, nil, {1}}},
+		{core.PropStale, true, [3][]core.NodeID{all, all, all}, [3][]core.NodeID{}},
+		{core.PropLost, false, [3][]core.NodeID{all, all, all}, [3][]core.NodeID{}},
 	} {
-		s, st := searchFrom(t, "c1@n0: put k v1", tc.prop, tc.full)
+		s, st := searchFrom(t, "c1@n0: put k v1 ; c2@n1: get k", tc.prop, tc.full)
 		for phase := range 3 {
-			if got := crashes(s, st); !slices.Equal(got, tc.want[phase]) {
-				t.Errorf("%v, full %v, phase %d: crashes offered at %v, want %v", tc.prop, tc.full, phase, got, tc.want[phase])
+			alone, withIssue := crashes(s, st)
+			if !slices.Equal(alone, tc.alone[phase]) || !slices.Equal(withIssue, tc.withIssue[phase]) {
+				t.Errorf("%v, full %v, phase %d: crashes offered alone at %v and with an issue at %v, want %v and %v",
+					tc.prop, tc.full, phase, alone, withIssue, tc.alone[phase], tc.withIssue[phase])
 			}
 			switch phase { // on to the next phase
 			case 0:
@@ -578,6 +585,36 @@ func TestCrashOfferedWhereItMatters(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A crash taken with an issue is two steps: its state is two levels on,
+// the operation failed at once, and its schedule (crash, then issue)
+// replays to the same state.
+func TestCrashBeforeIssueIsTwoSteps(t *testing.T) {
+	s, st := searchFrom(t, "c1@n0: put k v1 ; c2@n1: get k", core.PropStale, false)
+	st = stepBy(t, s, st, func(_ *state, ch choice) bool { return ch.op >= 0 && !ch.crash })
+	for st.returned == 0 {
+		st = stepBy(t, s, st, func(_ *state, ch choice) bool { return ch.cmd.Kind == core.CmdDeliver })
+	}
+	end := stepBy(t, s, st, func(_ *state, ch choice) bool { return ch.crash })
+	if end.depth != st.depth+2 || end.crashes != 1 || end.c.NodeUp(1) {
+		t.Fatalf("depth %d after %d, %d crashes, n1 up %v", end.depth, st.depth, end.crashes, end.c.NodeUp(1))
+	}
+	if op, _ := end.c.Op(end.reqs[1]); op.OK || op.ReturnTick != op.InvokeTick {
+		t.Errorf("the get at the crashed n1: %+v, want failed at once", op)
+	}
+	ce := s.counterexample(end, nil, "", 1)
+	n := len(ce.Schedule)
+	if n != end.depth || ce.Schedule[n-2].Cmd.Kind != core.CmdCrash || ce.Schedule[n-1].Cmd.Kind != core.CmdGet {
+		t.Fatalf("schedule %+v", ce.Schedule)
+	}
+	c, err := core.Replay(ce.Config, ce.Schedule, ce.Tick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.StateHash() != end.c.StateHash() {
+		t.Error("the schedule replays to another state")
 	}
 }
 
@@ -595,13 +632,13 @@ func TestNoDeliveryToADownNode(t *testing.T) {
 		{core.PropStale, true, true},
 		{core.PropLost, false, true},
 	} {
-		s, st := searchFrom(t, "c1@n0: put k v1 ; c2: get k", tc.prop, tc.full)
+		s, st := searchFrom(t, "c1@n0: put k v1 | c2: get k", tc.prop, tc.full)
 		// Issue the put at n0 (its requests to the replicas are held), then
-		// crash a replica it wrote to (a crash that matters: the get may
-		// yet be issued there).
-		st = stepBy(t, s, st, func(_ *state, ch choice) bool { return ch.cmd.Kind == core.CmdPut })
+		// crash a replica it wrote to: alone, or where a crash alone would
+		// not matter, with the get issued there.
+		st = stepBy(t, s, st, func(_ *state, ch choice) bool { return ch.cmd.Kind == core.CmdPut && !ch.crash })
 		st = stepBy(t, s, st, func(st *state, ch choice) bool {
-			return ch.cmd.Kind == core.CmdCrash && heldTo(st, ch.cmd.Node)
+			return (ch.cmd.Kind == core.CmdCrash || ch.crash) && heldTo(st, ch.cmd.Node)
 		})
 		got, node := false, core.NoNode
 		for n := range core.NodeID(st.c.Config().Nodes) {

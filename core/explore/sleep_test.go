@@ -141,13 +141,13 @@ func TestStepsJudgedIndependentCommute(t *testing.T) {
 
 // takeBoth takes choice a from st, then the choice of the result that is b
 // (the same sleeper, or for a crash, a restart or an issue the same
-// command), and
+// command, with a crash before it or not), and
 // returns the search's digest of where it ends.
 func (s *Search) takeBoth(st *state, a, b choice) (uint64, bool) {
 	var mid, end state
 	s.step(st, a, &mid)
 	for _, c := range s.choices(&mid) {
-		if (b.sl.digest != 0 && c.sl == b.sl) || (b.sl.digest == 0 && c.sl.digest == 0 && c.cmd.Kind == b.cmd.Kind && c.cmd.Node == b.cmd.Node && c.op == b.op) {
+		if (b.sl.digest != 0 && c.sl == b.sl) || (b.sl.digest == 0 && c.sl.digest == 0 && c.cmd.Kind == b.cmd.Kind && c.cmd.Node == b.cmd.Node && c.op == b.op && c.crash == b.crash) {
 			s.step(&mid, c, &end)
 			return s.hash(&end), true
 		}

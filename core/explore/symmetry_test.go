@@ -85,6 +85,12 @@ func TestSymmetryRenamesRunsIntoRuns(t *testing.T) {
 				next := new(state)
 				s.step(cur, ch, next)
 				c := next.c
+				if ch.crash { // a crash just before the issue
+					d.Tick()
+					if _, err := d.Apply(core.Command{Kind: core.CmdCrash, Node: dcmd.Node}); err != nil {
+						t.Fatalf("%s: the renamed crash cannot be taken: %v", tc.name, err)
+					}
+				}
 				d.Tick()
 				if _, err := d.Apply(dcmd); err != nil {
 					t.Fatalf("%s: the renamed step %+v cannot be taken: %v", tc.name, dcmd, err)
