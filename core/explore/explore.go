@@ -192,9 +192,37 @@ type choice struct {
 	// sl names a delivery or a timeout in sleep sets.
 	to core.NodeID
 	sl sleeper
-	// crash: the issue is taken with a crash of its node just before it,
-	// as one choice (crashBeforeIssue).
-	crash bool
+	// pre is a step taken at the choice's node just before it, as one
+	// choice: a crash before an issue (crashBeforeIssue), a restart
+	// before an issue or a delivery (restartBeforeStep).
+	pre pre
+}
+
+// A pre is the step a choice of two takes first: none, a crash or a
+// restart of its node.
+type pre uint8
+
+const (
+	preNone pre = iota
+	preCrash
+	preRestart
+)
+
+// preCommand is the command of the step a choice takes first.
+func (ch choice) preCommand() core.Command {
+	kind := core.CmdCrash
+	if ch.pre == preRestart {
+		kind = core.CmdRestart
+	}
+	return core.Command{Kind: kind, Node: ch.node()}
+}
+
+// node is the node a choice acts on: an issue's coordinator, or to.
+func (ch choice) node() core.NodeID {
+	if ch.op >= 0 {
+		return ch.cmd.Node
+	}
+	return ch.to
 }
 
 // sleeper is a delivery or a timeout as a sleep set names it (sleep.go): a
@@ -448,7 +476,7 @@ func (s *Search) Run() Report {
 // try takes one step from st: a new state joins the next level, unless it
 // breaks the property (the search is done) or was seen before.
 func (s *Search) try(st *state, ch choice) {
-	if ch.crash && st.depth+2 > s.bounds.MaxDepth {
+	if ch.pre != preNone && st.depth+2 > s.bounds.MaxDepth {
 		s.deepCut = true // a choice of two steps, one past the bound
 		return
 	}
@@ -462,7 +490,7 @@ func (s *Search) try(st *state, ch choice) {
 		ownRaw = next.c.RenamedStateHash(s.sym, 0)
 		own = s.with(&next, ownRaw)
 		if _, seen := s.visited[own]; seen {
-			if ch.crash {
+			if ch.pre != preNone {
 				// Met at this level or before: a shorter way.
 			} else if p := s.nextOwn[own]; p != nil {
 				s.meet(p, st, ch)
@@ -472,7 +500,7 @@ func (s *Search) try(st *state, ch choice) {
 			s.spare = next.c
 			return
 		}
-		if !ch.crash {
+		if ch.pre == preNone {
 			s.visited[own] = struct{}{}
 		}
 	}
@@ -486,7 +514,7 @@ func (s *Search) try(st *state, ch choice) {
 	}
 	// (With renamings, own was just added: h == own is a state not seen.)
 	if _, seen := s.visited[h]; seen && (s.sym == nil || h != own) {
-		if ch.crash {
+		if ch.pre != preNone {
 			// Met at this level or before: a shorter way.
 		} else if p := s.nextCanon[h]; p != nil {
 			// Met again renamed: its sleep set names other messages.
@@ -500,7 +528,7 @@ func (s *Search) try(st *state, ch choice) {
 	}
 	child := new(state)
 	*child = next
-	if ch.crash {
+	if ch.pre != preNone {
 		// Two steps on: met with the level after the next (promote).
 		s.later = append(s.later, pending{child, own, h})
 		return
@@ -599,11 +627,16 @@ func (s *Search) choices(st *state) []choice {
 	held := c.HeldSteps(s.heldBuf[:0])
 	s.heldBuf = held
 	for _, m := range held {
-		if !s.full && (m.Inert || s.faultsSubsumed() && !c.NodeUp(m.To)) {
-			// Inert: delivered, held or lost, all the same. To a node that
-			// is down, delivery loses the message, which for a property of
-			// the history is the same as holding it to the end (as with
-			// drops and partitions: faultsSubsumed).
+		if !s.full && m.Inert {
+			continue // delivered, held or lost, all the same
+		}
+		if s.faultsSubsumed() && !c.NodeUp(m.To) {
+			// To a node that is down, delivery loses the message, which
+			// for a property of the history is the same as holding it to
+			// the end (as with drops and partitions: faultsSubsumed); it
+			// may be delivered after a restart, taken with it
+			// (restartBeforeStep).
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1, to: m.To, pre: preRestart})
 			continue
 		}
 		ends := m.Kind == core.MsgPutAck || m.Kind == core.MsgGetResp || m.Kind == core.MsgRepairAck
@@ -630,15 +663,21 @@ func (s *Search) choices(st *state) []choice {
 		id := core.NodeID(n)
 		switch {
 		case !c.NodeUp(id):
-			out = append(out, choice{cmd: core.Command{Kind: core.CmdRestart, Node: id}, op: -1, to: id})
+			if !s.faultsSubsumed() { // else taken with a step on id (restartBeforeStep)
+				out = append(out, choice{cmd: core.Command{Kind: core.CmdRestart, Node: id}, op: -1, to: id})
+			}
 		case st.crashes < s.sc.Budget.Crashes && s.crashMatters(st, id):
 			out = append(out, choice{cmd: core.Command{Kind: core.CmdCrash, Node: id}, op: -1, to: id})
 		}
 	}
-	if st.crashes < s.sc.Budget.Crashes && s.faultsSubsumed() {
+	if s.faultsSubsumed() {
 		for _, ch := range out[:issues] {
-			if n := ch.cmd.Node; c.NodeUp(n) && !s.coordinates(n) {
-				ch.crash = true
+			switch n := ch.cmd.Node; {
+			case !c.NodeUp(n):
+				ch.pre = preRestart
+				out = append(out, ch)
+			case st.crashes < s.sc.Budget.Crashes && !s.coordinates(n):
+				ch.pre = preCrash
 				out = append(out, ch)
 			}
 		}
@@ -678,18 +717,33 @@ func (s *Search) coordinates(n core.NodeID) bool {
 	return false
 }
 
-// crashBeforeIssue: for a property of the history, a crash of a node that
+// Choices of two steps.
+//
+// crashBeforeIssue: for a property of the history, a crash of a node n that
 // coordinates no request whose client waits is tried only as one choice
-// with an operation issued there, just before it (the operation fails at
+// with an operation issued at n, just before it (the operation fails at
 // once, having written nothing). A schedule with such a crash elsewhere
 // gives the history of one with the crash moved there, no longer: until
 // the first operation issued at n after it, n answers no client, so (as in
 // crashMatters) what n would have lost or ignored can be held instead and
 // the steps between are taken alike; if n restarts before any operation is
-// issued there, or none is, the crash can go (crashMatters). Moving it
-// keeps the schedule's length, so the choice counts two steps: the state
-// it leads to waits a level before it is met (Search.later), and the
-// search stays breadth first.
+// issued there, or none is, the crash can go (crashMatters).
+//
+// restartBeforeStep: likewise a node that is down is restarted only as one
+// choice with a step on it, just before it: a delivery to it or an
+// operation issued there. Nothing else reads whether a node is up (a
+// message is lost, or not, when it is delivered; the other nodes' views
+// change only by gossip, which does not run during the search), so a
+// restart moves to just before the next step on its node, and one with
+// none after it can go.
+//
+// Moving a step keeps the schedule's length, so such a choice counts two
+// steps: the state it leads to waits a level before it is met
+// (Search.later), and the search stays breadth first. Nothing is asleep in
+// it, and it never sleeps (so sleep sets stay sound, doing less).
+// TestReductionsReachEveryHistory compares the final histories, and the
+// shortest schedules to them, with the search without reductions.
+
 // faultsSubsumed reports whether lost messages (drops, and the cross-cut
 // deliveries a partition turns into losses) can be left out of the search
 // without changing its answer. For a property of the history (every one but
@@ -910,10 +964,10 @@ func (s *Search) step(st *state, ch choice, child *state) {
 	c := st.c.CloneInto(s.spare)
 	s.spare = nil
 	depth := st.depth + 1
-	if ch.crash {
+	if ch.pre != preNone {
 		c.Tick()
-		if _, err := c.Apply(core.Command{Kind: core.CmdCrash, Node: ch.cmd.Node}); err != nil {
-			panic("explore: a crash was refused: " + err.Error())
+		if _, err := c.Apply(ch.preCommand()); err != nil {
+			panic("explore: a step before a choice was refused: " + err.Error())
 		}
 		depth++
 	}
@@ -924,7 +978,7 @@ func (s *Search) step(st *state, ch choice, child *state) {
 	}
 	*child = state{c: c, parent: st, mv: s.moveOf(ch), depth: depth, reqs: st.reqs,
 		half: st.half, parts: st.parts, crashes: st.crashes, drops: st.drops}
-	if ch.crash {
+	if ch.pre == preCrash {
 		child.crashes++
 	}
 	switch ch.cmd.Kind {
@@ -1023,8 +1077,8 @@ func (s *Search) counterexample(st *state, after []core.Command, why string, op 
 	var path []core.Command
 	for x := st; x.parent != nil; x = x.parent {
 		path = append(path, s.command(x.mv))
-		if x.mv.crash {
-			path = append(path, core.Command{Kind: core.CmdCrash, Node: x.mv.node})
+		if x.mv.pre != preNone {
+			path = append(path, choice{pre: x.mv.pre, to: x.mv.preNode, op: -1}.preCommand())
 		}
 	}
 	slices.Reverse(path)
@@ -1113,13 +1167,14 @@ func WarmUp() int {
 // it (Search.command) only for a counterexample, and the states of a
 // search are many.
 type move struct {
-	id    uint64 // the message (deliver, drop) or the request (timeout)
-	kind  uint8  // in moveKinds
-	half  bool   // a half-timeout
-	crash bool   // an issue after a crash of its node (choice.crash)
-	op    int8   // the script operation an issue starts
-	node  core.NodeID
-	split int16 // a partition's split
+	id      uint64 // the message (deliver, drop) or the request (timeout)
+	kind    uint8  // in moveKinds
+	half    bool   // a half-timeout
+	pre     pre    // a step before it (choice.pre), at preNode
+	op      int8   // the script operation an issue starts
+	node    core.NodeID
+	preNode core.NodeID
+	split   int16 // a partition's split
 }
 
 var moveKinds = []core.CommandKind{core.CmdPut, core.CmdGet, core.CmdDeliver, core.CmdDrop,
@@ -1128,7 +1183,10 @@ var moveKinds = []core.CommandKind{core.CmdPut, core.CmdGet, core.CmdDeliver, co
 // moveOf is the move of a choice.
 func (s *Search) moveOf(ch choice) move {
 	m := move{kind: uint8(slices.Index(moveKinds, ch.cmd.Kind)), node: ch.cmd.Node,
-		op: int8(ch.op), split: int16(ch.split), half: ch.cmd.Param == "half", crash: ch.crash}
+		op: int8(ch.op), split: int16(ch.split), half: ch.cmd.Param == "half", pre: ch.pre}
+	if ch.pre != preNone {
+		m.preNode = ch.node()
+	}
 	switch ch.cmd.Kind {
 	case core.CmdDeliver, core.CmdDrop:
 		m.id = ch.cmd.Msg

@@ -549,13 +549,13 @@ func TestCrashOfferedWhereItMatters(t *testing.T) {
 			switch {
 			case ch.cmd.Kind == core.CmdCrash:
 				alone = append(alone, ch.cmd.Node)
-			case ch.crash:
+			case ch.pre == preCrash:
 				withIssue = append(withIssue, ch.cmd.Node)
 			}
 		}
 		return alone, withIssue
 	}
-	isIssue := func(_ *state, ch choice) bool { return ch.op >= 0 && !ch.crash }
+	isIssue := func(_ *state, ch choice) bool { return ch.op >= 0 && ch.pre == preNone }
 	isDelivery := func(_ *state, ch choice) bool { return ch.cmd.Kind == core.CmdDeliver }
 	all := []core.NodeID{0, 1, 2, 3}
 	for _, tc := range []struct {
@@ -593,11 +593,11 @@ func TestCrashOfferedWhereItMatters(t *testing.T) {
 // replays to the same state.
 func TestCrashBeforeIssueIsTwoSteps(t *testing.T) {
 	s, st := searchFrom(t, "c1@n0: put k v1 ; c2@n1: get k", core.PropStale, false)
-	st = stepBy(t, s, st, func(_ *state, ch choice) bool { return ch.op >= 0 && !ch.crash })
+	st = stepBy(t, s, st, func(_ *state, ch choice) bool { return ch.op >= 0 && ch.pre == preNone })
 	for st.returned == 0 {
 		st = stepBy(t, s, st, func(_ *state, ch choice) bool { return ch.cmd.Kind == core.CmdDeliver })
 	}
-	end := stepBy(t, s, st, func(_ *state, ch choice) bool { return ch.crash })
+	end := stepBy(t, s, st, func(_ *state, ch choice) bool { return ch.pre == preCrash })
 	if end.depth != st.depth+2 || end.crashes != 1 || end.c.NodeUp(1) {
 		t.Fatalf("depth %d after %d, %d crashes, n1 up %v", end.depth, st.depth, end.crashes, end.c.NodeUp(1))
 	}
@@ -619,40 +619,53 @@ func TestCrashBeforeIssueIsTwoSteps(t *testing.T) {
 }
 
 // For a property of the history a message to a node that is down is not
-// delivered (that would only lose it, the same as holding it to the end);
-// for the lost write, whose settling delivers what is held, and in the
-// search without reductions, it is.
+// delivered (that would only lose it, the same as holding it to the end),
+// and the node is not restarted alone: a restart is taken with the step on
+// the node it is for, a delivery there or an issue (restartBeforeStep).
+// For the lost write, whose settling delivers what is held, and in the
+// search without reductions, a delivery to a down node and a restart alone
+// are offered.
 func TestNoDeliveryToADownNode(t *testing.T) {
 	for _, tc := range []struct {
 		prop core.Property
 		full bool
-		want bool // deliveries to the down node offered
+		// deliveries to the down node offered alone, a restart alone, and
+		// restarts with a delivery and with an issue
+		alone, restart, withDelivery, withIssue bool
 	}{
-		{core.PropStale, false, false},
-		{core.PropStale, true, true},
-		{core.PropLost, false, true},
+		{core.PropStale, false, false, false, true, true},
+		{core.PropStale, true, true, true, false, false},
+		{core.PropLost, false, true, true, false, false},
 	} {
-		s, st := searchFrom(t, "c1@n0: put k v1 | c2: get k", tc.prop, tc.full)
+		s, st := searchFrom(t, "c1@n0: put k v1 | c2: get k | c3: get k", tc.prop, tc.full)
 		// Issue the put at n0 (its requests to the replicas are held), then
 		// crash a replica it wrote to: alone, or where a crash alone would
-		// not matter, with the get issued there.
-		st = stepBy(t, s, st, func(_ *state, ch choice) bool { return ch.cmd.Kind == core.CmdPut && !ch.crash })
+		// not matter, with c2's get issued there (c3's is still to issue).
+		st = stepBy(t, s, st, func(_ *state, ch choice) bool { return ch.cmd.Kind == core.CmdPut && ch.pre == preNone })
 		st = stepBy(t, s, st, func(st *state, ch choice) bool {
-			return (ch.cmd.Kind == core.CmdCrash || ch.crash) && heldTo(st, ch.cmd.Node)
+			return (ch.cmd.Kind == core.CmdCrash || ch.pre == preCrash && ch.op == 1) && heldTo(st, ch.cmd.Node)
 		})
-		got, node := false, core.NoNode
+		node := core.NoNode
 		for n := range core.NodeID(st.c.Config().Nodes) {
 			if !st.c.NodeUp(n) {
 				node = n
 			}
 		}
+		var alone, restart, withDelivery, withIssue bool
 		for _, ch := range s.choices(st) {
-			if ch.cmd.Kind == core.CmdDeliver && ch.to == node {
-				got = true
+			switch {
+			case ch.cmd.Kind == core.CmdDeliver && ch.to == node:
+				alone = alone || ch.pre == preNone
+				withDelivery = withDelivery || ch.pre == preRestart
+			case ch.cmd.Kind == core.CmdRestart:
+				restart = true
+			case ch.pre == preRestart && ch.op >= 0:
+				withIssue = true
 			}
 		}
-		if got != tc.want {
-			t.Errorf("%v, full %v: deliveries to the down %v offered %v, want %v", tc.prop, tc.full, node, got, tc.want)
+		if alone != tc.alone || restart != tc.restart || withDelivery != tc.withDelivery || withIssue != tc.withIssue {
+			t.Errorf("%v, full %v, %v down: delivery alone %v, restart alone %v, restart with a delivery %v, with an issue %v; want %v %v %v %v",
+				tc.prop, tc.full, node, alone, restart, withDelivery, withIssue, tc.alone, tc.restart, tc.withDelivery, tc.withIssue)
 		}
 	}
 }

@@ -147,7 +147,7 @@ func (s *Search) takeBoth(st *state, a, b choice) (uint64, bool) {
 	var mid, end state
 	s.step(st, a, &mid)
 	for _, c := range s.choices(&mid) {
-		if (b.sl.digest != 0 && c.sl == b.sl) || (b.sl.digest == 0 && c.sl.digest == 0 && c.cmd.Kind == b.cmd.Kind && c.cmd.Node == b.cmd.Node && c.op == b.op && c.crash == b.crash) {
+		if (b.sl.digest != 0 && c.sl == b.sl) || (b.sl.digest == 0 && c.sl.digest == 0 && c.cmd.Kind == b.cmd.Kind && c.cmd.Node == b.cmd.Node && c.op == b.op && c.pre == b.pre) {
 			s.step(&mid, c, &end)
 			return s.hash(&end), true
 		}

@@ -85,10 +85,12 @@ func TestSymmetryRenamesRunsIntoRuns(t *testing.T) {
 				next := new(state)
 				s.step(cur, ch, next)
 				c := next.c
-				if ch.crash { // a crash just before the issue
+				if ch.pre != preNone { // a crash or a restart just before
+					pre := ch.preCommand()
+					pre.Node = perm[pre.Node]
 					d.Tick()
-					if _, err := d.Apply(core.Command{Kind: core.CmdCrash, Node: dcmd.Node}); err != nil {
-						t.Fatalf("%s: the renamed crash cannot be taken: %v", tc.name, err)
+					if _, err := d.Apply(pre); err != nil {
+						t.Fatalf("%s: the renamed %v cannot be taken: %v", tc.name, pre.Kind, err)
 					}
 				}
 				d.Tick()
