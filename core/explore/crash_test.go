@@ -106,27 +106,24 @@ func randomCrashScenario(rng *rand.Rand, p core.Property) (Scenario, string, boo
 // gives is left out, whether or not a property breaks on it, and that
 // the shortest schedule to each is still found. (The property asked for
 // is one no such scenario breaks, so that both searches go to the end.)
+// Random scenarios (a third with a drop, a third with a partition too),
+// and one that needs a restart taken with a delivery.
 func TestReductionsReachEveryHistory(t *testing.T) {
 	if testing.Short() || runtime.GOOS == "js" {
-		t.Skip("a search of twelve scenarios twice")
+		t.Skip("a search of thirteen scenarios twice")
 	}
-	rng := rand.New(rand.NewPCG(3, 5))
-	searched, crashed := 0, 0
-	for tries := 0; searched < 12 && tries < 200; tries++ {
-		sc, name, ok := randomCrashScenario(rng, core.PropSiblings)
-		if !ok {
-			continue
-		}
-		sc.K = MaxOps // never more siblings than writes
+	crashed := 0
+	// compare searches sc both ways and reports whether neither was cut.
+	compare := func(sc Scenario, name string) bool {
+		sc.Property, sc.K = core.PropSiblings, MaxOps // never more siblings than writes
 		reduced, r := finalHistories(t, sc, false)
 		full, f := finalHistories(t, sc, true)
 		if r.CutBy != "" || f.CutBy != "" {
-			continue
+			return false
 		}
 		if r.Violated || f.Violated {
 			t.Fatalf("%s: violated: %+v %+v", name, r, f)
 		}
-		searched++
 		wrong := 0
 		for h, d := range full {
 			if strings.Contains(h, "failed at once") {
@@ -146,9 +143,38 @@ func TestReductionsReachEveryHistory(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %d histories, %d states reduced, %d full", name, len(full), r.DistinctStates, f.DistinctStates)
+		return true
+	}
+	// A history only a restart taken with a delivery gives: c2's get fails
+	// at once at the crashed n0, and c3's put, issued after, needs n0's
+	// answer (W=3).
+	all := smallConfig()
+	all.Nodes, all.W, all.R = 3, 3, 1
+	if !compare(Scenario{Config: all, Script: mustScript(t, "c1@n0: put k v1 ; c2@n0: get k ; c3@n1: put k v2"), Budget: Budget{Crashes: 1}},
+		"a restart for a delivery") {
+		t.Fatal("the search was cut")
+	}
+	rng := rand.New(rand.NewPCG(3, 5))
+	searched := 0
+	for tries := 0; searched < 12 && tries < 200; tries++ {
+		sc, name, ok := randomCrashScenario(rng, core.PropSiblings)
+		if !ok {
+			continue
+		}
+		switch searched % 3 { // a third with a drop, a third with a partition
+		case 1:
+			sc.Budget.Drops = 1
+			name += ", 1 drop"
+		case 2:
+			sc.Budget.Partitions = 1
+			name += ", 1 partition"
+		}
+		if compare(sc, name) {
+			searched++
+		}
 	}
 	if searched < 12 || crashed == 0 {
-		t.Errorf("%d scenarios searched whole, %d histories with an operation failed at a crashed node: want 12, some", searched, crashed)
+		t.Errorf("%d random scenarios searched whole, %d histories with an operation failed at a crashed node: want 12, some", searched, crashed)
 	}
 }
 
