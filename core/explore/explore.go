@@ -687,23 +687,49 @@ func (s *Search) choices(st *state) []choice {
 }
 
 // crashMatters reports whether a crash of node n alone, as a step of its
-// own, can give a history that no schedule without it gives (s.pendBuf
-// holds st's pending requests). For a property of the history
-// (faultsSubsumed) only when n coordinates a request whose client waits
-// (the crash fails it); the crash that makes a later operation issued at n
-// fail at once is taken with that issue (crashBeforeIssue). Otherwise take
-// a schedule with the crash, drop the crash and its restart, and leave
-// held instead every message the schedule delivered to n while it was
-// down (lost there) or after it came back to a request the crash had made
-// it forget (ignored there): n's storage, hints, dot counters and view are
-// the same either way (the background mechanisms do not run during the
-// search), every other step is taken alike, and the history is the same,
-// one step shorter. So a shortest counterexample never needs such a crash.
-// Sleep sets stay sound: whether it matters changes only by steps on n and
-// by issues, and a crash never sleeps, while the deliveries and timeouts
-// that do sleep, on other nodes, leave it as it was.
+// own, can give a history, or a schedule to it as short, that no other
+// choice gives (s.pendBuf holds st's pending requests). For a property of
+// the history (faultsSubsumed) only when n coordinates requests whose
+// clients wait (the crash fails them): two or more (their timeouts would
+// take a step each), or one while an operation not yet issued may still be
+// issued at n (the crash makes it fail at once there, one step sooner than
+// the timeout and then a crash with the issue). A crash that fails one
+// request, with no operation left that may go to n, gives the history of
+// that request's timeout, in as many steps: what n would have done after a
+// timeout (repairs from late replies) or been sent can be held instead.
+// The crash that makes a later operation issued at n fail at once is taken
+// with that issue (crashBeforeIssue). Any other crash can go, with its
+// restart, holding instead every message the schedule delivered to n while
+// it was down (lost there) or after it came back to a request the crash
+// had made it forget (ignored there): n's storage, hints, dot counters and
+// view are the same either way (the background mechanisms do not run
+// during the search), every other step is taken alike, and the history is
+// the same, one step shorter. So a shortest counterexample never needs
+// another crash. Sleep sets stay sound: whether it matters changes only by
+// steps on n and by issues, and a crash never sleeps, while the deliveries
+// and timeouts that do sleep, on other nodes, leave it as it was.
 func (s *Search) crashMatters(st *state, n core.NodeID) bool {
-	return s.full || !s.faultsSubsumed() || s.coordinates(n)
+	if s.full || !s.faultsSubsumed() {
+		return true
+	}
+	waiting := 0
+	for _, p := range s.pendBuf {
+		if p.Coordinator == n {
+			waiting++
+		}
+	}
+	switch {
+	case waiting >= 2:
+		return true
+	case waiting == 0:
+		return false
+	}
+	for i, op := range s.ops {
+		if st.reqs[i] == 0 && (op.Node == core.NoNode || op.Node == n) {
+			return true
+		}
+	}
+	return false
 }
 
 // coordinates reports whether node n coordinates one of s.pendBuf, the

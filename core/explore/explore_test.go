@@ -538,11 +538,13 @@ func TestWarmUp(t *testing.T) {
 }
 
 // For a property of the history a crash is offered alone only where it
-// can give another history: at a node that coordinates a request whose
-// client waits. A crash that makes an operation fail at once is offered
-// with its issue (crashBeforeIssue), at a node that coordinates none. For
-// the lost write, and in the search without reductions, a crash is offered
-// alone everywhere, never with an issue.
+// can give another history, or a shorter schedule to one (crashMatters):
+// at a node that coordinates two requests whose clients wait, or one while
+// an operation not yet issued may go there. A crash that makes an
+// operation fail at once is offered with its issue (crashBeforeIssue), at
+// a node that coordinates none. For the lost write, and in the search
+// without reductions, a crash is offered alone everywhere, never with an
+// issue.
 func TestCrashOfferedWhereItMatters(t *testing.T) {
 	crashes := func(s *Search, st *state) (alone, withIssue []core.NodeID) {
 		for _, ch := range s.choices(st) {
@@ -559,28 +561,37 @@ func TestCrashOfferedWhereItMatters(t *testing.T) {
 	isDelivery := func(_ *state, ch choice) bool { return ch.cmd.Kind == core.CmdDeliver }
 	all := []core.NodeID{0, 1, 2, 3}
 	for _, tc := range []struct {
-		prop core.Property
-		full bool
+		script string
+		prop   core.Property
+		full   bool
 		// the crashes offered alone and with an issue at the start, after
-		// the put is issued, and after it returned
+		// the first group is issued, and after it returned
 		alone, withIssue [3][]core.NodeID
 	}{
-		{core.PropStale, false, [3][]core.NodeID{nil, {0}, nil}, [3][]core.NodeID{{0}, nil, {1}}},
-		{core.PropStale, true, [3][]core.NodeID{all, all, all}, [3][]core.NodeID{}},
-		{core.PropLost, false, [3][]core.NodeID{all, all, all}, [3][]core.NodeID{}},
+		// n0's put waits, and no operation left may go to n0: its timeout
+		// gives what a crash would.
+		{"c1@n0: put k v1 ; c2@n1: get k", core.PropStale, false, [3][]core.NodeID{nil, nil, nil}, [3][]core.NodeID{{0}, nil, {1}}},
+		// The get may go to n0: crashed, it fails there at once.
+		{"c1@n0: put k v1 ; c2: get k", core.PropStale, false, [3][]core.NodeID{nil, {0}, nil}, [3][]core.NodeID{{0}, nil, {0, 1, 2, 3}}},
+		// Two requests wait at n0: a crash fails both in one step.
+		{"c1@n0: put k v1 | c2@n0: get k", core.PropStale, false, [3][]core.NodeID{nil, {0}, nil}, [3][]core.NodeID{{0, 0}, nil, nil}},
+		{"c1@n0: put k v1 ; c2@n1: get k", core.PropStale, true, [3][]core.NodeID{all, all, all}, [3][]core.NodeID{}},
+		{"c1@n0: put k v1 ; c2@n1: get k", core.PropLost, false, [3][]core.NodeID{all, all, all}, [3][]core.NodeID{}},
 	} {
-		s, st := searchFrom(t, "c1@n0: put k v1 ; c2@n1: get k", tc.prop, tc.full)
+		s, st := searchFrom(t, tc.script, tc.prop, tc.full)
 		for phase := range 3 {
 			alone, withIssue := crashes(s, st)
 			if !slices.Equal(alone, tc.alone[phase]) || !slices.Equal(withIssue, tc.withIssue[phase]) {
-				t.Errorf("%v, full %v, phase %d: crashes offered alone at %v and with an issue at %v, want %v and %v",
-					tc.prop, tc.full, phase, alone, withIssue, tc.alone[phase], tc.withIssue[phase])
+				t.Errorf("%q %v, full %v, phase %d: crashes offered alone at %v and with an issue at %v, want %v and %v",
+					tc.script, tc.prop, tc.full, phase, alone, withIssue, tc.alone[phase], tc.withIssue[phase])
 			}
 			switch phase { // on to the next phase
 			case 0:
-				st = stepBy(t, s, st, isIssue)
+				for st.reqs[0] == 0 || len(s.sc.Script.Groups[0]) > 1 && st.reqs[1] == 0 {
+					st = stepBy(t, s, st, isIssue)
+				}
 			case 1:
-				for st.returned == 0 {
+				for st.returned < len(s.sc.Script.Groups[0]) {
 					st = stepBy(t, s, st, isDelivery)
 				}
 			}
