@@ -71,7 +71,10 @@ type Cluster struct {
 	own, clientCtxOwn cowOwner
 	work              workloadState
 
-	changeBuf []change
+	// rest is the digest of the clients' contexts and the history under
+	// the identity naming (Cluster.restHash), kept until either changes;
+	// 0: not known.
+	rest uint64
 	// hasher is StateHash's digest and scratch, shared with clones (which
 	// the same goroutine uses: see Clone).
 	hasher *stateHasher
@@ -79,7 +82,8 @@ type Cluster struct {
 	// membership buffers they carried.
 	msgFree    []*message
 	memberBufs [][]memberEntry
-	// pastMerger's buffers merge the causal pasts a get returns.
+	// pastMerger's buffers merge the causal pasts a get returns (and keep
+	// a store's changes: storeVersions).
 	pastMerger *pastMerger // shared with clones (one goroutine uses them: see Clone)
 	// contextTruncated is set once a put's context was truncated
 	// (VClockMax): sibling sets are merged one version at a time from

@@ -232,4 +232,5 @@ func (c *Cluster) setClientCtx(ck clientKey, ctx causal) {
 		c.clientCtxOwn = c.own
 	}
 	c.clientCtx[ck] = ctx
+	c.rest = 0
 }

@@ -197,6 +197,7 @@ func (c *Cluster) lostWrites() []string {
 func (c *Cluster) ForgetBefore(before int64) {
 	if c.history.dropFront(func(op *Op) bool { return op.ReturnTick >= 0 && op.ReturnTick < before }) != nil {
 		c.historyFrom = max(c.historyFrom, before)
+		c.rest = 0
 	}
 	c.oracle.puts.dropFront(func(p *ackedPut) bool { return p.ackTick < before })
 }

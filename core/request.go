@@ -96,6 +96,7 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 		req.opOwn = &own
 	} else {
 		req.op = c.history.add(invoked)
+		c.rest = 0
 	}
 	c.oracle.beginOp(c, req)
 	if c.sessions != nil && op.kind == OpGet {
@@ -446,6 +447,7 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 	op := req.opOwn
 	if req.op >= 0 {
 		op = c.history.at(req.op)
+		c.rest = 0
 	}
 	op.ReturnTick = c.now
 	c.clientSeq++

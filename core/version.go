@@ -111,8 +111,9 @@ func mergedPast(vs []*version) causal {
 // cloud dot never adds an entry (a valid set has no cloud dot n:1 while its
 // vector lacks n), so never adds a tick.
 type pastMerger struct {
-	vv   vclock.Merger
-	dots []vclock.Dot
+	vv      vclock.Merger
+	dots    []vclock.Dot
+	changes []change // storeVersions'
 }
 
 // merge returns mergedPast(vs).

@@ -197,7 +197,6 @@ func (c *Cluster) CloneInto(dst *Cluster) *Cluster {
 	c.own, x.own = newOwner(), newOwner() // clientCtx is shared
 
 	x.work.seq = slices.Clone(c.work.seq)
-	x.changeBuf = nil
 	return x
 }
 
