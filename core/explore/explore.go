@@ -393,19 +393,13 @@ func (s *Search) Report() Report { return s.report }
 func (s *Search) Step(work int) bool {
 	for work > 0 && !s.report.Done {
 		if len(s.checks) > 0 {
-			l := s.checks[0]
-			s.checks[0] = loss{}
-			s.checks = s.checks[1:]
 			work--
-			s.check(l)
+			s.check(popFront(&s.checks))
 			continue
 		}
 		if len(s.promoting) > 0 {
-			p := s.promoting[0]
-			s.promoting[0] = pending{}
-			s.promoting = s.promoting[1:]
 			work--
-			s.promote(p)
+			s.promote(popFront(&s.promoting))
 			continue
 		}
 		if s.cur == nil {
@@ -435,9 +429,7 @@ func (s *Search) Step(work int) bool {
 			if len(s.level) == 0 || len(s.promoting) > 0 {
 				continue
 			}
-			st := s.level[0]
-			s.level[0] = nil
-			s.level = s.level[1:]
+			st := popFront(&s.level)
 			chs := s.choices(st)
 			if st.depth >= s.bounds.MaxDepth {
 				if len(chs) > 0 {
@@ -464,6 +456,16 @@ func (s *Search) Step(work int) bool {
 		}
 	}
 	return s.report.Done
+}
+
+// popFront takes the first of *q, keeping no reference to it in the
+// backing array (for the collector).
+func popFront[T any](q *[]T) T {
+	x := (*q)[0]
+	var zero T
+	(*q)[0] = zero
+	*q = (*q)[1:]
+	return x
 }
 
 // Run steps until the search is done.
