@@ -678,7 +678,7 @@ func (s *Search) choices(st *state) []choice {
 			case !c.NodeUp(n):
 				ch.pre = preRestart
 				out = append(out, ch)
-			case st.crashes < s.sc.Budget.Crashes && !s.coordinates(n):
+			case st.crashes < s.sc.Budget.Crashes && s.waitingAt(n) == 0:
 				ch.pre = preCrash
 				out = append(out, ch)
 			}
@@ -714,13 +714,7 @@ func (s *Search) crashMatters(st *state, n core.NodeID) bool {
 	if s.full || !s.faultsSubsumed() {
 		return true
 	}
-	waiting := 0
-	for _, p := range s.pendBuf {
-		if p.Coordinator == n {
-			waiting++
-		}
-	}
-	switch {
+	switch waiting := s.waitingAt(n); {
 	case waiting >= 2:
 		return true
 	case waiting == 0:
@@ -734,15 +728,16 @@ func (s *Search) crashMatters(st *state, n core.NodeID) bool {
 	return false
 }
 
-// coordinates reports whether node n coordinates one of s.pendBuf, the
-// requests whose clients wait.
-func (s *Search) coordinates(n core.NodeID) bool {
+// waitingAt is how many of s.pendBuf, the requests whose clients wait,
+// node n coordinates.
+func (s *Search) waitingAt(n core.NodeID) int {
+	k := 0
 	for _, p := range s.pendBuf {
 		if p.Coordinator == n {
-			return true
+			k++
 		}
 	}
-	return false
+	return k
 }
 
 // Choices of two steps.
