@@ -254,10 +254,19 @@ func TestNarrate(t *testing.T) {
 	if len(lines) != len(r.Counterexample.Schedule) ||
 		!strings.Contains(text, "c1's put k=v1 starts at n") ||
 		!strings.Contains(text, "c1's put k=v1 is acknowledged") ||
-		!strings.Contains(text, "c2's get k returns nothing") {
+		!strings.Contains(text, "c2's get k returns nothing (what its first R=1 replies held, once W=1 replicas hold it)") {
 		t.Errorf("narration:\n%s", text)
 	}
 	t.Logf("\n%s", text)
+	// Without the write-back a get answers at R replies: nothing to add.
+	sc.Config.ReadRepair = false
+	lines, err = Narrate(search(t, sc, Bounds{}).Counterexample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := strings.Join(lines, "\n"); !strings.HasSuffix(text, "c2's get k returns nothing") {
+		t.Errorf("narration without read repair:\n%s", text)
+	}
 }
 
 // The reductions (faultsSubsumed, losses, inert messages and the state

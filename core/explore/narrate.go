@@ -37,7 +37,7 @@ func Narrate(ce *Counterexample) ([]string, error) {
 		}
 		for _, op := range c.History() {
 			if op.ReturnTick >= 0 && !before[op.Request] {
-				line += "; " + describeReturn(op)
+				line += "; " + describeReturn(op, ce.Config)
 			}
 		}
 		out = append(out, fmt.Sprintf("%2d. %s", i+1, line))
@@ -127,7 +127,12 @@ func describeStep(c *core.Cluster, cmd core.Command) string {
 	return string(cmd.Kind)
 }
 
-func describeReturn(op core.Op) string {
+// describeReturn tells what an operation's client got. A get under strict
+// quorums with read repair answers with what its first R replies held,
+// once W replicas hold that (written back where they did not): a reply
+// that arrives later, even a newer one, completes the count without
+// changing the answer, which the line says.
+func describeReturn(op core.Op, cfg core.Config) string {
 	name := fmt.Sprintf("c%d's get %s", op.Client, op.Key)
 	if op.Kind == core.OpPut {
 		name = fmt.Sprintf("c%d's put %s=%s", op.Client, op.Key, op.Value)
@@ -137,8 +142,13 @@ func describeReturn(op core.Op) string {
 		return name + " fails (" + op.Err + ")"
 	case op.Kind == core.OpPut:
 		return name + " is acknowledged"
-	case len(op.Values) == 0:
-		return name + " returns nothing"
 	}
-	return name + " returns " + strings.Join(op.Values, ", ")
+	got := "nothing"
+	if len(op.Values) > 0 {
+		got = strings.Join(op.Values, ", ")
+	}
+	if cfg.Mode == core.Strict && cfg.ReadRepair {
+		return fmt.Sprintf("%s returns %s (what its first R=%d replies held, once W=%d replicas hold it)", name, got, cfg.R, cfg.W)
+	}
+	return name + " returns " + got
 }
