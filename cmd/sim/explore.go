@@ -13,6 +13,7 @@ import (
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/explore"
 	"github.com/ringlab/ringlab/core/ids"
+	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/runfmt"
 )
 
@@ -204,15 +205,17 @@ func runExplore(args []string, stdout io.Writer) error {
 }
 
 // counterexampleLink is the lab's link to a counterexample, opened in the
-// quorums chapter at its last tick, paused, without the chapter's own
-// opening script: the schedule is the whole run.
+// quorums chapter's space-time diagram (as the lab's Show me opens one: the
+// chapter's own picture follows its key, not the script's) at its last
+// tick, paused, without the chapter's own opening script: the schedule is
+// the whole run.
 func counterexampleLink(ce *explore.Counterexample) (string, error) {
 	ch, err := findChapter("quorums")
 	if err != nil {
 		return "", err
 	}
 	cfg := ce.Config
-	r := runfmt.Run{Chapter: ch.Info().ID, Seed: cfg.Seed, Config: &cfg, Actions: ce.Schedule, Tick: ce.Tick, Paused: true}
+	r := runfmt.Run{Chapter: ch.Info().ID, View: lab.ViewDiagram, Seed: cfg.Seed, Config: &cfg, Actions: ce.Schedule, Tick: ce.Tick, Paused: true}
 	return runfmt.EncodeLink(r, ch.Preset(cfg.Seed)), nil
 }
 
@@ -225,7 +228,9 @@ func writeReplayFile(path string, ce *explore.Counterexample) error {
 	if err != nil {
 		return fmt.Errorf("-replay: %v", err)
 	}
-	data, err := runfmt.EncodeReplay(runfmt.NewReplay("quorums", ce.Config, ce.Schedule, ce.Tick, c.Digest()))
+	r := runfmt.NewReplay("quorums", ce.Config, ce.Schedule, ce.Tick, c.Digest())
+	r.View = lab.ViewDiagram // as counterexampleLink
+	data, err := runfmt.EncodeReplay(r)
 	if err != nil {
 		f.Close()
 		return fmt.Errorf("-replay: %v", err)

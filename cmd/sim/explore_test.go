@@ -45,6 +45,11 @@ func TestExploreFindsWeakQuorumStaleRead(t *testing.T) {
 	if c.Digest() != rf.Digest || c.Counters().StaleReads != 1 || rf.Format != "ringlab-replay" {
 		t.Errorf("replayed: digest %s (file %s), %d stale reads", c.Digest(), rf.Digest, c.Counters().StaleReads)
 	}
+	// It opens in the space-time diagram, as the lab's Show me does (the
+	// chapter's own picture follows its key, not the script's).
+	if rf.View != "diagram" {
+		t.Errorf("the replay file opens view %q, want the diagram", rf.View)
+	}
 }
 
 // N=3 W=2 R=2 with strict quorums and the read write-back: no schedule,
@@ -152,7 +157,7 @@ func TestRunCountsSessionGuarantees(t *testing.T) {
 func TestExploreCounterexampleLinkOpensTheRun(t *testing.T) {
 	obj := invokeJSON(t, "explore", "-script", "c1: put k v1 ; c2: get k", "-w", "1", "-r", "1")
 	link, _ := field(t, obj, "counterexample", "link").(string)
-	if !strings.HasPrefix(link, "#v=1&chapter=quorums&") {
+	if !strings.HasPrefix(link, "#v=1&chapter=quorums&view=diagram&") {
 		t.Fatalf("link %q", link)
 	}
 	file := filepath.Join(t.TempDir(), "ce.json")

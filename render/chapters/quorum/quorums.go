@@ -3,6 +3,7 @@ package quorum
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/chapters/internal/gowrong"
@@ -224,7 +225,11 @@ func (c *Quorums) Controls(x *lab.Context) []ui.Widget {
 	if len(x.View.Groups) > 0 {
 		c.split.Label = "Heal the partition"
 	} else {
-		c.split.Label = "Split: {" + writer.String() + " " + pref[0].String() + "} | the rest"
+		var names []string
+		for _, n := range splitCut(writer, pref) {
+			names = append(names, n.String())
+		}
+		c.split.Label = "Split: {" + strings.Join(names, " ") + "} | the rest"
 	}
 	c.crash.OnClick = func() { c.doCrash(x) }
 	if down := c.downReplica(x, pref); down != core.NoNode {
@@ -276,7 +281,7 @@ func (c *Quorums) doSplit(x *lab.Context) {
 	cmd := core.Command{Kind: core.CmdHeal}
 	if len(x.View.Groups) == 0 {
 		pref, writer, _ := roles(x)
-		cut := []core.NodeID{writer, pref[0]}
+		cut := splitCut(writer, pref)
 		var rest []core.NodeID
 		for _, n := range x.View.Nodes {
 			if n.InRing && !contains(cut, n.ID) {
@@ -288,6 +293,16 @@ func (c *Quorums) doSplit(x *lab.Context) {
 	if _, err := x.Apply(cmd); err != nil {
 		x.Notify(string(cmd.Kind) + " refused: " + err.Error())
 	}
+}
+
+// splitCut is the side Split cuts off: the writer and the key's first
+// replica, or the writer alone when it is that replica (a cluster of no
+// more nodes than N, as a schedule search's counterexample may be).
+func splitCut(writer core.NodeID, pref []core.NodeID) []core.NodeID {
+	if writer == pref[0] {
+		return []core.NodeID{writer}
+	}
+	return []core.NodeID{writer, pref[0]}
 }
 
 // downReplica is a crashed replica of the key, or NoNode.

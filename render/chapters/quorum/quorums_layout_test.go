@@ -265,3 +265,28 @@ func TestQuorumsLayoutShortFrameKeepsTheRuleAndCounters(t *testing.T) {
 	}
 	labelsInside(t, "short frame", measure, area, lay.allLabels())
 }
+
+// Split cuts off the writer and the key's first replica; in a cluster of
+// no more nodes than N the writer is that replica, and is named once.
+func TestSplitCutNamesEachNodeOnce(t *testing.T) {
+	for _, tc := range []struct {
+		nodes, n int
+		want     string
+	}{
+		{7, 3, "[n0 n4]"},
+		{3, 3, "[n1]"},
+	} {
+		cfg := NewQuorums().Preset(1).Config
+		cfg.Nodes, cfg.N = tc.nodes, tc.n
+		c, err := core.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := c.View()
+		pref := c.PreferenceList(quorumKey, tc.n)
+		writer, _ := coordinators(&v, pref)
+		if got := fmt.Sprint(splitCut(writer, pref)); got != tc.want {
+			t.Errorf("%d nodes, N=%d (replicas %v, writer %v): cut %s, want %s", tc.nodes, tc.n, pref, writer, got, tc.want)
+		}
+	}
+}
