@@ -239,12 +239,16 @@ type sleeper struct {
 	delivery bool
 }
 
-// state is one node of the search tree. The cluster is dropped once the
-// state is expanded; parent and mv rebuild the schedule.
+// state is one node of the search tree, while it waits to be expanded
+// and while it is: what rebuilds its schedule is kept apart, in the
+// search's trail, so that nothing refers to it afterwards.
 type state struct {
-	c                     *core.Cluster
-	parent                *state
-	mv                    move // the step from parent
+	c *core.Cluster
+	// at is the state's place in Search.trail once it is met (admit),
+	// parent its parent's; mv is the step from the parent.
+	at, parent            int32
+	mv                    move
+	answered              bool // mv answered a client (the history's results changed)
 	depth                 int
 	reqs                  [MaxOps]core.RequestID // per script op; 0 until issued
 	half                  uint64                 // script ops whose half-timeout fired
@@ -322,6 +326,11 @@ type Search struct {
 	// such a choice went past the depth bound.
 	later, promoting []pending
 	deepCut          bool
+	// trail holds, for each distinct state met (state.at), its parent's
+	// place and the step from it: the schedules. Nothing in it points
+	// anywhere, so the collector never scans it, and a state expanded is
+	// garbage (a million states keep 32 MB of trail, not 184 MB of states).
+	trail []trailStep
 	// onNew, if set, is told each distinct state met, and onFinal each
 	// whose history is final (tests).
 	onNew   func(h uint64, depth int)
@@ -372,7 +381,8 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 			s.groupEnd = append(s.groupEnd, end)
 		}
 	}
-	root := &state{c: c}
+	root := &state{c: c, parent: -1}
+	s.trail = []trailStep{{parent: -1}}
 	s.visited[s.hash(root)] = struct{}{}
 	if s.sym != nil {
 		s.visited[s.with(root, c.RenamedStateHash(s.sym, 0))] = struct{}{}
@@ -539,6 +549,18 @@ func (s *Search) try(st *state, ch choice) {
 	s.admit(child, own, h)
 }
 
+// A trailStep is a state's entry in Search.trail.
+type trailStep struct {
+	parent int32 // -1: the root
+	mv     move
+}
+
+// record gives st its place in the trail, after its parent's.
+func (s *Search) record(st *state) {
+	st.at = int32(len(s.trail))
+	s.trail = append(s.trail, trailStep{parent: st.parent, mv: st.mv})
+}
+
 // A pending state is one a choice of two steps led to (crashBeforeIssue),
 // with its digests, waiting for its level.
 type pending struct {
@@ -569,11 +591,12 @@ func (s *Search) promote(p pending) {
 // checked, and queued for the next level unless its history is final.
 func (s *Search) admit(child *state, own, h uint64) {
 	s.visited[h] = struct{}{}
+	s.record(child)
 	if s.onNew != nil {
 		s.onNew(h, child.depth)
 	}
 	s.report.DistinctStates++
-	if why, op := s.violated(child.parent, child); why != "" {
+	if why, op := s.violated(child); why != "" {
 		s.found(child, why, op)
 		return
 	}
@@ -999,7 +1022,7 @@ func (s *Search) step(st *state, ch choice, child *state) {
 	if err != nil {
 		panic("explore: a choice was refused: " + err.Error()) // choices are built valid
 	}
-	*child = state{c: c, parent: st, mv: s.moveOf(ch), depth: depth, reqs: st.reqs,
+	*child = state{c: c, parent: st.at, mv: s.moveOf(ch), depth: depth, reqs: st.reqs,
 		half: st.half, parts: st.parts, crashes: st.crashes, drops: st.drops}
 	if ch.pre == preCrash {
 		child.crashes++
@@ -1025,6 +1048,7 @@ func (s *Search) step(st *state, ch choice, child *state) {
 			}
 		}
 	}
+	child.answered = child.returned != st.returned
 }
 
 // hash is the state's identity: the cluster's and the search's own.
@@ -1056,7 +1080,7 @@ func (s *Search) with(st *state, h uint64) uint64 {
 
 // violated checks the property in a new state; it returns why (or "") and
 // the violating operation.
-func (s *Search) violated(parent, child *state) (string, int) {
+func (s *Search) violated(child *state) (string, int) {
 	switch s.sc.Property {
 	case core.PropLost:
 		if child.returned < len(s.ops) {
@@ -1072,7 +1096,7 @@ func (s *Search) violated(parent, child *state) (string, int) {
 		}
 		return why, -1
 	}
-	if child.returned == parent.returned {
+	if !child.answered {
 		return "", -1 // the history's results did not change
 	}
 	if s.sc.Property == core.PropLinearizable {
@@ -1098,10 +1122,11 @@ func (s *Search) found(st *state, why string, op int) {
 // counterexample is the schedule to st and then the steps after it.
 func (s *Search) counterexample(st *state, after []core.Command, why string, op int) *Counterexample {
 	var path []core.Command
-	for x := st; x.parent != nil; x = x.parent {
-		path = append(path, s.command(x.mv))
-		if x.mv.pre != preNone {
-			path = append(path, choice{pre: x.mv.pre, to: x.mv.preNode, op: -1}.preCommand())
+	for i := st.at; s.trail[i].parent >= 0; i = s.trail[i].parent {
+		mv := s.trail[i].mv
+		path = append(path, s.command(mv))
+		if mv.pre != preNone {
+			path = append(path, choice{pre: mv.pre, to: mv.preNode, op: -1}.preCommand())
 		}
 	}
 	slices.Reverse(path)

@@ -705,13 +705,15 @@ func searchFrom(t *testing.T, script string, p core.Property, full bool) (*Searc
 }
 
 // stepBy takes from st the first choice that pick accepts, and returns the
-// state it leads to.
+// state it leads to, recorded in the trail (as if met: its schedule can be
+// rebuilt).
 func stepBy(t *testing.T, s *Search, st *state, pick func(*state, choice) bool) *state {
 	t.Helper()
 	for _, ch := range s.choices(st) {
 		if pick(st, ch) {
 			next := new(state)
 			s.step(st, ch, next)
+			s.record(next)
 			return next
 		}
 	}
