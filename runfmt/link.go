@@ -16,6 +16,9 @@ package runfmt
 //	view=NAME      how the chapter shows the run (diagram, history,
 //	               scene...), for chapters that offer views. Added within
 //	               version 1, like item
+//	select=ITEM    what that view selects and explains: op:N (the client
+//	               operation of request N) or msg:N (message N). Added
+//	               within version 1, like item
 //	seed=S         the run's seed, 0..2^53
 //	tick=T         the tick on screen, 0..Shared.Tick; absent, the run opens
 //	               where the chapter opens by itself: after its scripted
@@ -81,10 +84,10 @@ type Link struct {
 	Chapter string
 	// Item is the item=NAME value: what the chapter opens on.
 	Item string
-	// View is the view=NAME value.
-	View    string
-	Seed    uint64
-	SeedSet bool
+	// View is the view=NAME value, Select the select=ITEM value.
+	View, Select string
+	Seed         uint64
+	SeedSet      bool
 	// Tick is the tick=N value, or -1 when the link names none: the run
 	// then opens where the chapter opens by itself, after its scripted
 	// start and the link's actions.
@@ -146,6 +149,9 @@ func EncodeLink(r Run, preset Preset) string {
 	}
 	if r.View != "" {
 		b.WriteString("&view=" + EscapeText(r.View))
+	}
+	if r.Select != "" {
+		b.WriteString("&select=" + EscapeText(r.Select))
 	}
 	b.WriteString("&seed=")
 	b.WriteString(strconv.FormatUint(r.Seed, 10))
@@ -483,10 +489,24 @@ func ParseLink(fragment string) *Link {
 // a knob.
 func isRunKey(key string) bool {
 	switch key {
-	case "v", "chapter", "item", "view", "seed", "tick", "speed", "paused", "script", "a":
+	case "v", "chapter", "item", "view", "select", "seed", "tick", "speed", "paused", "script", "a":
 		return true
 	}
 	return false
+}
+
+// CheckSelect reports whether s names an item a view can select: "op:N"
+// or "msg:N", N a positive whole number.
+func CheckSelect(s string) error {
+	for _, prefix := range []string{"op:", "msg:"} {
+		if num, ok := strings.CutPrefix(s, prefix); ok {
+			if n, err := strconv.ParseUint(num, 10, 64); err != nil || n == 0 {
+				return fmt.Errorf("%s (a positive number is needed after %q)", Clip(s), prefix)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("%s (op:N or msg:N is needed)", Clip(s))
 }
 
 // validName reports whether s is a view name: 1 to ViewMax letters, digits
@@ -529,6 +549,12 @@ func (k *Link) readKey(key, raw, v string, ignored *[]string) bool {
 			return false
 		}
 		k.View = v
+	case "select":
+		if err := CheckSelect(v); err != nil {
+			*ignored = append(*ignored, "select="+err.Error())
+			return false
+		}
+		k.Select = v
 	case "seed":
 		n, err := strconv.ParseUint(v, 10, 53)
 		if err != nil {
@@ -663,7 +689,7 @@ func (k *Link) Run(chapter string, seed uint64, p Preset) (Run, []string) {
 	base := p.Config
 	base.Seed = seed
 	cfg, changed, notices := k.ResolveConfig(base)
-	r := Run{Chapter: chapter, Item: k.Item, View: k.View, Seed: seed, ScriptKept: k.ScriptKept,
+	r := Run{Chapter: chapter, Item: k.Item, View: k.View, Select: k.Select, Seed: seed, ScriptKept: k.ScriptKept,
 		Actions: k.Actions, Tick: k.Tick, Paused: k.Paused, Speed: k.Speed}
 	if changed {
 		r.Config = &cfg

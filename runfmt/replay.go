@@ -19,6 +19,7 @@ import (
 //	  "chapter": "quorums",                 // the chapter that shows the run
 //	  "item":    "movement",                // version 2, optional: the chapter's item
 //	  "view":    "diagram",                 // version 2, optional: how the chapter shows it
+//	  "select":  "op:3",                    // version 3, optional: what that view selects
 //	  "seed":    7,                         // 0..2^53
 //	  "tick":    220,                       // the tick on screen, 0..Shared.Tick
 //	  "config":  { ...core.Config... },     // the whole configuration (core's JSON names)
@@ -35,7 +36,9 @@ import (
 // ReplayBytesMax, at most Shared.Actions actions, ticks up to Shared.Tick,
 // the configuration within the core's rules and Shared.
 //
-// Versions: 1 (the first) has no item and no view. 2 adds them. Every
+// Versions: 1 (the first) has no item and no view. 2 adds them, 3 the
+// selection (a schedule search's counterexample opens on the operation
+// that breaks the property). Every
 // version ever written stays readable: testdata keeps a file of each, and
 // a test opens every one and checks its digest.
 
@@ -43,7 +46,7 @@ import (
 // version written.
 const (
 	ReplayFormat  = "ringlab-replay"
-	ReplayVersion = 2
+	ReplayVersion = 3
 )
 
 // ReplayBytesMax bounds a replay file.
@@ -56,6 +59,7 @@ type Replay struct {
 	Chapter string          `json:"chapter"`
 	Item    string          `json:"item,omitempty"`
 	View    string          `json:"view,omitempty"`
+	Select  string          `json:"select,omitempty"`
 	Seed    uint64          `json:"seed"`
 	Tick    int64           `json:"tick"`
 	Config  core.Config     `json:"config"`
@@ -84,14 +88,18 @@ func EncodeReplay(r Replay) ([]byte, error) {
 		Chapter string      `json:"chapter"`
 		Item    string      `json:"item,omitempty"`
 		View    string      `json:"view,omitempty"`
+		Select  string      `json:"select,omitempty"`
 		Seed    uint64      `json:"seed"`
 		Tick    int64       `json:"tick"`
 		Config  core.Config `json:"config"`
 		Digest  string      `json:"digest,omitempty"`
 	}
-	hd := head{r.Format, r.Version, r.Chapter, r.Item, r.View, r.Seed, r.Tick, r.Config, r.Digest}
+	hd := head{r.Format, r.Version, r.Chapter, r.Item, r.View, r.Select, r.Seed, r.Tick, r.Config, r.Digest}
 	if r.Version < 2 {
 		hd.Item, hd.View = "", ""
+	}
+	if r.Version < 3 {
+		hd.Select = ""
 	}
 	h, err := json.MarshalIndent(hd, "", "  ")
 	if err != nil {
@@ -144,12 +152,16 @@ func ParseReplay(data []byte) (Replay, error) {
 		return r, fmt.Errorf("replay version %d; this lab reads versions 1 to %d", r.Version, ReplayVersion)
 	case r.Version < 2 && (r.Item != "" || r.View != ""):
 		return r, fmt.Errorf("replay version %d has no item or view; version 2 has", r.Version)
+	case r.Version < 3 && r.Select != "":
+		return r, fmt.Errorf("replay version %d has no selection; version 3 has", r.Version)
 	case r.Chapter == "" || len(r.Chapter) > 64:
 		return r, errors.New("the replay names no chapter")
 	case r.Item != "" && len(r.Item) > ItemMax:
 		return r, fmt.Errorf("item is longer than %d characters", ItemMax)
 	case r.View != "" && !validName(r.View, ViewMax):
 		return r, fmt.Errorf("view %s is not a view name (1 to %d letters, digits or dashes)", Clip(r.View), ViewMax)
+	case r.Select != "" && CheckSelect(r.Select) != nil:
+		return r, fmt.Errorf("select=%v", CheckSelect(r.Select))
 	case r.Seed > 1<<53:
 		return r, errors.New("seed is larger than 2^53")
 	case r.Tick < 0 || r.Tick > lim.Tick:
@@ -207,7 +219,7 @@ func CheckAction(a core.Recorded, lim Limits) error {
 // chapter's scripted preset is not applied again).
 func (r Replay) Run() Run {
 	cfg := r.Config
-	return Run{Chapter: r.Chapter, Item: r.Item, View: r.View, Seed: r.Seed, Config: &cfg, ScriptKept: 0,
+	return Run{Chapter: r.Chapter, Item: r.Item, View: r.View, Select: r.Select, Seed: r.Seed, Config: &cfg, ScriptKept: 0,
 		Actions: r.Actions, Tick: r.Tick, Paused: true}
 }
 

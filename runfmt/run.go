@@ -35,7 +35,11 @@ type Run struct {
 	// the scene), for chapters that offer more than one; "" is the
 	// chapter's own choice. It does not change the run.
 	View string
-	Seed uint64
+	// Select names the item the view selects, explained under it: "op:N"
+	// (a client operation, by its request id) or "msg:N" (a message); ""
+	// for none. It does not change the run.
+	Select string
+	Seed   uint64
 	// Config replaces the configuration of the chapter's preset; nil keeps
 	// the preset's. Its Seed field is ignored (Seed above wins).
 	Config *core.Config

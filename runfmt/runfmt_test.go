@@ -177,6 +177,24 @@ func TestViewTravels(t *testing.T) {
 	}
 }
 
+// TestSelectTravels: select= is read, written, and refused (with a
+// notice) when it names no operation or message.
+func TestSelectTravels(t *testing.T) {
+	k := ParseLink("#v=1&chapter=quorums&view=diagram&select=op:3&seed=2")
+	if k.Select != "op:3" || len(k.Notices) > 0 {
+		t.Fatalf("select %q notices %v", k.Select, k.Notices)
+	}
+	r, _ := k.Run("quorums", 1, sandboxPreset(2))
+	if link := EncodeLink(r, sandboxPreset(2)); !strings.Contains(link, "&select=op%3A3&") {
+		t.Errorf("%s lost the selection", link)
+	}
+	for _, bad := range []string{"op:0", "op:x", "msg:", "n2", "op:-1", "stale"} {
+		if k := ParseLink("#select=" + bad); k.Select != "" || len(k.Notices) != 1 {
+			t.Errorf("select=%s: taken %q, notices %v", bad, k.Select, k.Notices)
+		}
+	}
+}
+
 // TestEveryReplayVersionStillOpens opens every golden replay file, one or
 // more for each version ever written, and checks the digest of the rebuilt
 // run against the one the file was saved with.
@@ -209,7 +227,7 @@ func TestEveryReplayVersionStillOpens(t *testing.T) {
 // for ever once written: it is made from the golden link with actions and
 // compared byte for byte (-update writes it, for a new version only).
 func TestReplayWrittenNow(t *testing.T) {
-	link := "#v=1&chapter=sandbox&view=diagram&seed=9&tick=150&a=10:put:node=n1:key=cart:value=a~30:crash:node=n2~40:partition:groups=n0.n1-n2.n3.n4~60:heal~61:set:param=read_repair:num=0"
+	link := "#v=1&chapter=sandbox&view=diagram&select=op:1&seed=9&tick=150&a=10:put:node=n1:key=cart:value=a~30:crash:node=n2~40:partition:groups=n0.n1-n2.n3.n4~60:heal~61:set:param=read_repair:num=0"
 	k := ParseLink(link)
 	r, _ := k.Run("sandbox", 1, sandboxPreset(k.Seed))
 	p := sandboxPreset(r.Seed)
@@ -218,7 +236,7 @@ func TestReplayWrittenNow(t *testing.T) {
 		t.Fatal(err)
 	}
 	rp := NewReplay("sandbox", r.ConfigFor(p), append(r.Script(p), r.Actions...), c.Now(), c.Digest())
-	rp.View = r.View
+	rp.View, rp.Select = r.View, r.Select
 	data, err := EncodeReplay(rp)
 	if err != nil {
 		t.Fatal(err)
@@ -237,8 +255,8 @@ func TestReplayWrittenNow(t *testing.T) {
 		t.Errorf("the replay written now differs from %s:\n%s", name, data)
 	}
 	back, err := ParseReplay(data)
-	if err != nil || back.View != "diagram" {
-		t.Errorf("read back: view %q, %v", back.View, err)
+	if err != nil || back.View != "diagram" || back.Select != "op:1" {
+		t.Errorf("read back: view %q, select %q, %v", back.View, back.Select, err)
 	}
 }
 
@@ -248,8 +266,11 @@ func TestReplayRefusesWithOneLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ old, new, want string }{
-		{`"version": 1`, `"version": 3`, "versions 1 to 2"},
+		{`"version": 1`, `"version": 4`, "versions 1 to 3"},
 		{`"chapter"`, `"view": "diagram", "chapter"`, "version 1 has no item or view"},
+		{`"version": 1`, `"version": 2, "select": "op:1"`, "version 2 has no selection"},
+		{`"version": 1`, `"version": 3, "select": "node:1"`, "op:N or msg:N"},
+		{`"version": 1`, `"version": 3, "select": "op:0"`, "a positive number"},
 		{`"kind":"crash"`, `"kind":"explode"`, "unknown command"},
 		{`"kind":"crash"`, `"kind":"crash","colour":1`, "unknown field \"colour\""},
 		{`"nodes": 5`, `"nodes": 5, "colour": 1`, "unknown field \"colour\""},

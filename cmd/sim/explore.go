@@ -205,18 +205,29 @@ func runExplore(args []string, stdout io.Writer) error {
 }
 
 // counterexampleLink is the lab's link to a counterexample, opened in the
-// quorums chapter's space-time diagram (as the lab's Show me opens one: the
-// chapter's own picture follows its key, not the script's) at its last
-// tick, paused, without the chapter's own opening script: the schedule is
-// the whole run.
+// quorums chapter's space-time diagram with the violating operation
+// selected and explained (as the lab's Show me opens one: the chapter's own
+// picture follows its key, not the script's) at its last tick, paused,
+// without the chapter's own opening script: the schedule is the whole run.
 func counterexampleLink(ce *explore.Counterexample) (string, error) {
 	ch, err := findChapter("quorums")
 	if err != nil {
 		return "", err
 	}
 	cfg := ce.Config
-	r := runfmt.Run{Chapter: ch.Info().ID, View: lab.ViewDiagram, Seed: cfg.Seed, Config: &cfg, Actions: ce.Schedule, Tick: ce.Tick, Paused: true}
+	r := runfmt.Run{Chapter: ch.Info().ID, View: lab.ViewDiagram, Select: violating(ce), Seed: cfg.Seed, Config: &cfg, Actions: ce.Schedule, Tick: ce.Tick, Paused: true}
 	return runfmt.EncodeLink(r, ch.Preset(cfg.Seed)), nil
+}
+
+// violating names the counterexample's violating operation as a link
+// selects it ("op:N", N its request: requests are numbered from 1 in the
+// order they start, as the history is), or "" when it names none (a lost
+// write).
+func violating(ce *explore.Counterexample) string {
+	if ce.Op < 0 {
+		return ""
+	}
+	return "op:" + strconv.Itoa(ce.Op+1)
 }
 
 func writeReplayFile(path string, ce *explore.Counterexample) error {
@@ -229,7 +240,7 @@ func writeReplayFile(path string, ce *explore.Counterexample) error {
 		return fmt.Errorf("-replay: %v", err)
 	}
 	r := runfmt.NewReplay("quorums", ce.Config, ce.Schedule, ce.Tick, c.Digest())
-	r.View = lab.ViewDiagram // as counterexampleLink
+	r.View, r.Select = lab.ViewDiagram, violating(ce) // as counterexampleLink
 	data, err := runfmt.EncodeReplay(r)
 	if err != nil {
 		f.Close()

@@ -47,8 +47,8 @@ func TestExploreFindsWeakQuorumStaleRead(t *testing.T) {
 	}
 	// It opens in the space-time diagram, as the lab's Show me does (the
 	// chapter's own picture follows its key, not the script's).
-	if rf.View != "diagram" {
-		t.Errorf("the replay file opens view %q, want the diagram", rf.View)
+	if rf.View != "diagram" || rf.Select != "op:2" {
+		t.Errorf("the replay file opens view %q selecting %q, want the diagram and the stale read, op:2", rf.View, rf.Select)
 	}
 }
 
@@ -157,7 +157,7 @@ func TestRunCountsSessionGuarantees(t *testing.T) {
 func TestExploreCounterexampleLinkOpensTheRun(t *testing.T) {
 	obj := invokeJSON(t, "explore", "-script", "c1: put k v1 ; c2: get k", "-w", "1", "-r", "1")
 	link, _ := field(t, obj, "counterexample", "link").(string)
-	if !strings.HasPrefix(link, "#v=1&chapter=quorums&view=diagram&") {
+	if !strings.HasPrefix(link, "#v=1&chapter=quorums&view=diagram&select=op%3A2&") {
 		t.Fatalf("link %q", link)
 	}
 	file := filepath.Join(t.TempDir(), "ce.json")

@@ -144,7 +144,7 @@ func (l *Lab) replayOf() runfmt.Replay {
 	r := runfmt.NewReplay(l.Chapter().Info().ID, cfg, l.tl.Recorded(), l.tl.Now(), l.tl.Cluster().Digest())
 	r.Item = l.pageItem()
 	if l.timeViewShown() {
-		r.View = l.viewName()
+		r.View, r.Select = l.viewName(), l.selectionName()
 	}
 	return r
 }

@@ -17,13 +17,13 @@ import (
 func (x *Context) OpenSchedule(cfg core.Config, schedule []core.Recorded, tick int64, op int) {
 	r := runfmt.Replay{Format: runfmt.ReplayFormat, Version: runfmt.ReplayVersion, Chapter: x.lab.Chapter().Info().ID,
 		View: ViewDiagram, Seed: cfg.Seed, Tick: tick, Config: cfg, Actions: schedule}
+	if op >= 0 {
+		// Requests are numbered from 1 in the order they start, as the
+		// history is.
+		r.Select = "op:" + strconv.Itoa(op+1)
+	}
 	// No notice once it is open: the diagram selects the violating
 	// operation and says under it what went wrong, and a notice would
 	// cover the controls that step through the schedule.
 	x.lab.enqueue(action{kind: "replay", replay: &r, quiet: true})
-	if op >= 0 {
-		// Requests are numbered from 1 in the order they start, as the
-		// history is.
-		x.lab.enqueue(action{kind: "selectitem", chapter: "op:" + strconv.Itoa(op+1)})
-	}
 }

@@ -112,8 +112,12 @@ func (l *Lab) publishLink() {
 	}
 	s := *l.linkBase
 	s.run.Tick, s.run.Paused, s.run.Speed = l.tl.Now(), l.paused, l.speed
-	// The page's item changes without a new run (a pick in its menu).
+	// The page's item changes without a new run (a pick in its menu), and
+	// so does the time view's selection.
 	s.run.Item = l.pageItem()
+	if l.timeViewShown() {
+		s.run.Select = l.selectionName()
+	}
 	l.linkNow.Store(&s)
 }
 

@@ -79,7 +79,7 @@ func TestBadReplayFilesLeaveTheRunUntouched(t *testing.T) {
 		{"not JSON", "hello", "not a replay file"},
 		{"a JSON array", "[1,2,3]", "not a replay file"},
 		{"wrong format", replace(`"ringlab-replay"`, `"something-else"`), "format"},
-		{"unknown version", replace(`"version": 2`, `"version": 7`), "version 7"},
+		{"unknown version", replace(`"version": 3`, `"version": 7`), "version 7"},
 		{"seed as text", replace(`"seed": 11`, `"seed": "eleven"`), "not a replay file"},
 		{"huge number", replace(`"seed": 11`, `"seed": 1e400`), "not a replay file"},
 		{"seed above 2^53", replace(`"seed": 11`, `"seed": 18014398509481984`), "2^53"},

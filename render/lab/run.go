@@ -234,7 +234,7 @@ func (l *Lab) CurrentRun() Run {
 		r.ScriptKept = kept
 	}
 	if l.timeViewShown() {
-		r.View = l.viewName()
+		r.View, r.Select = l.viewName(), l.selectionName()
 	}
 	cfg := l.tl.Config()
 	presetCfg := p.Config
@@ -284,6 +284,10 @@ func (l *Lab) installRun(r Run, b builtRun) error {
 	}
 	l.install(b)
 	l.setView(view)
+	if r.Select != "" && l.timeCluster() == 0 {
+		// (A link names items of the lab's run only: selectionName.)
+		l.selectViewItem(r.Select) // says so if the run has no such item
+	}
 	l.paused = r.Paused
 	if r.Speed > 0 {
 		l.setSpeed(r.Speed)

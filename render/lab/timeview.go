@@ -633,6 +633,28 @@ func parseViewItem(s string) (item string, ok bool, err error) {
 	return "", false, nil
 }
 
+// selectionName names the time view's selection as a link and a replay
+// file carry it ("op:N", "msg:N"): "" for none, for an item of another
+// cluster than the lab's run, or for one that has not begun at the tick on
+// screen.
+func (l *Lab) selectionName() string {
+	tv := &l.tv
+	if tv.model == nil || tv.modelCluster != 0 {
+		return ""
+	}
+	switch tv.sel.Kind {
+	case diagram.ItemOp:
+		if o, ok := tv.model.Op(core.RequestID(tv.sel.ID)); ok && o.Start <= l.tl.Now() {
+			return "op:" + strconv.FormatUint(tv.sel.ID, 10)
+		}
+	case diagram.ItemMsg:
+		if g, ok := tv.model.Msg(tv.sel.ID); ok && g.Send <= l.tl.Now() {
+			return "msg:" + strconv.FormatUint(tv.sel.ID, 10)
+		}
+	}
+	return ""
+}
+
 // selectViewItem selects an item named by parseViewItem, switching to the
 // diagram when the scene is shown.
 func (l *Lab) selectViewItem(s string) {

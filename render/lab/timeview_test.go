@@ -2,6 +2,7 @@ package lab
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -245,5 +246,47 @@ func TestViewTravelsWithLinksAndReplays(t *testing.T) {
 	o.Update(idle(), desktop)
 	if s := state(t, o); s.View != ViewHistory {
 		t.Errorf("replay opened in view %q", s.View)
+	}
+}
+
+// The time view's selection travels in links: a link written while an
+// operation is selected names it (select=op:N), and opening it selects it
+// again; one scrubbed back to before the operation began names nothing;
+// a link naming an operation the run does not have opens the run with a
+// notice and nothing selected.
+func TestSelectionTravelsInLinks(t *testing.T) {
+	l := newLab(t, Options{Seed: 3, Paused: true})
+	command(t, l, `{"type":"view","value":"diagram"}`)
+	command(t, l, `{"type":"run","value":100}`)
+	command(t, l, `{"type":"select","value":"op:2"}`)
+	l.Update(idle(), desktop)
+	link := l.Link()
+	if !strings.Contains(link, "&select=op%3A2&") {
+		t.Fatalf("the link does not name the selection: %s", link)
+	}
+	o := newLab(t, Options{Paused: true})
+	if msg := o.LoadState(link); msg != "" {
+		t.Fatal(msg)
+	}
+	o.Update(idle(), desktop)
+	if s := state(t, o); o.tv.sel != (diagram.Item{Kind: diagram.ItemOp, ID: 2}) || s.ViewText != state(t, l).ViewText || s.Notice != "" {
+		t.Errorf("opened: selection %+v, view text %q (want %q), notice %q", o.tv.sel, s.ViewText, state(t, l).ViewText, s.Notice)
+	}
+
+	start := l.tv.model.Ops()[1].Start
+	command(t, l, `{"type":"seek","value":`+strconv.FormatInt(start-1, 10)+`}`)
+	l.Update(idle(), desktop)
+	if link := l.Link(); strings.Contains(link, "select=") {
+		t.Errorf("scrubbed to before the operation began, the link still names it: %s", link)
+	}
+
+	bad := strings.Replace(link, "select=op%3A2", "select=op%3A999", 1)
+	p := newLab(t, Options{Paused: true})
+	if msg := p.LoadState(bad); msg != "" {
+		t.Fatal(msg)
+	}
+	p.Update(idle(), desktop)
+	if s := state(t, p); p.tv.sel != (diagram.Item{}) || !strings.Contains(s.Notice, "no operation 999") || s.Tick != state(t, o).Tick {
+		t.Errorf("select=op:999: selection %+v, notice %q, tick %d", p.tv.sel, s.Notice, s.Tick)
 	}
 }
