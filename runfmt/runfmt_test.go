@@ -161,36 +161,30 @@ func TestActionsCarryEveryCommandField(t *testing.T) {
 	}
 }
 
-// TestViewTravels: view= is read, written, and refused when it is not a
-// view name.
-func TestViewTravels(t *testing.T) {
-	k := ParseLink("#v=1&chapter=quorums&view=diagram&seed=2")
-	if k.View != "diagram" || len(k.Notices) > 0 {
-		t.Fatalf("view %q notices %v", k.View, k.Notices)
-	}
-	r, _ := k.Run("quorums", 1, sandboxPreset(2))
-	if link := EncodeLink(r, sandboxPreset(2)); !strings.Contains(link, "&view=diagram&") {
-		t.Errorf("%s lost the view", link)
-	}
-	if k := ParseLink("#view=%3Cscript%3E"); k.View != "" || len(k.Notices) == 0 {
-		t.Errorf("a bad view was taken: %q", k.View)
-	}
-}
-
-// TestSelectTravels: select= is read, written, and refused (with a
-// notice) when it names no operation or message.
-func TestSelectTravels(t *testing.T) {
-	k := ParseLink("#v=1&chapter=quorums&view=diagram&select=op:3&seed=2")
-	if k.Select != "op:3" || len(k.Notices) > 0 {
-		t.Fatalf("select %q notices %v", k.Select, k.Notices)
-	}
-	r, _ := k.Run("quorums", 1, sandboxPreset(2))
-	if link := EncodeLink(r, sandboxPreset(2)); !strings.Contains(link, "&select=op%3A3&") {
-		t.Errorf("%s lost the selection", link)
-	}
-	for _, bad := range []string{"op:0", "op:x", "msg:", "n2", "op:-1", "stale"} {
-		if k := ParseLink("#select=" + bad); k.Select != "" || len(k.Notices) != 1 {
-			t.Errorf("select=%s: taken %q, notices %v", bad, k.Select, k.Notices)
+// TestViewAndSelectTravel: view= and select= are read, written, and
+// refused with a notice when they name no view, operation or message.
+func TestViewAndSelectTravel(t *testing.T) {
+	for _, tc := range []struct {
+		pair, written string
+		of            func(*Link) string
+		bad           []string
+	}{
+		{"view=diagram", "&view=diagram&", func(k *Link) string { return k.View }, []string{"%3Cscript%3E", "", "Diagram"}},
+		{"select=op:3", "&select=op%3A3&", func(k *Link) string { return k.Select }, []string{"op:0", "op:x", "msg:", "n2", "op:-1", "stale"}},
+	} {
+		key, value, _ := strings.Cut(tc.pair, "=")
+		k := ParseLink("#v=1&chapter=quorums&" + tc.pair + "&seed=2")
+		if tc.of(k) != value || len(k.Notices) > 0 {
+			t.Fatalf("%s: read %q, notices %v", tc.pair, tc.of(k), k.Notices)
+		}
+		r, _ := k.Run("quorums", 1, sandboxPreset(2))
+		if link := EncodeLink(r, sandboxPreset(2)); !strings.Contains(link, tc.written) {
+			t.Errorf("%s lost %s", link, tc.pair)
+		}
+		for _, bad := range tc.bad {
+			if k := ParseLink("#" + key + "=" + bad); tc.of(k) != "" || len(k.Notices) != 1 {
+				t.Errorf("%s=%s: taken %q, notices %v", key, bad, tc.of(k), k.Notices)
+			}
 		}
 	}
 }
