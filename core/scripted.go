@@ -370,16 +370,43 @@ func (c *Cluster) restHash() uint64 {
 		h.s(k.key)
 		h.causal(c.clientCtx[k])
 	}
-	ops := c.history.len()
-	h.u(uint64(ops))
+	h.history(c, true, false)
+	x := h.joined(outer)
+	if keep {
+		c.rest = x
+	}
+	return x
+}
+
+// history writes the history as the properties read it (StaleReads and
+// the others, package check): each operation's client, kind, key, value and
+// success, the versions it wrote and read, and the real-time order, as how
+// many operations had been invoked when each returned. coordinators adds
+// each operation's coordinator, which no property reads but the state
+// does; ticks the invocation and return ticks (where time is part of the
+// state, and the state's digest does not have the tick already).
+func (h *stateHasher) history(c *Cluster, coordinators, ticks bool) {
+	h.u(uint64(c.history.len()))
 	c.history.all(func(op *Op) bool {
 		h.i(int64(op.Client))
 		h.u(uint64(op.Kind))
 		h.s(op.Key)
 		h.s(op.Value)
-		h.nd(op.Coordinator)
+		if coordinators {
+			h.nd(op.Coordinator)
+		}
 		h.b(op.OK)
 		h.versions(op.read)
+		if op.written == nil {
+			h.u(0)
+		} else {
+			h.u(1)
+			h.version(op.written)
+		}
+		if ticks {
+			h.i(op.InvokeTick)
+			h.i(op.ReturnTick)
+		}
 		if op.ReturnTick < 0 {
 			h.i(-1)
 		} else {
@@ -394,11 +421,35 @@ func (c *Cluster) restHash() uint64 {
 		}
 		return true
 	})
-	x := h.joined(outer)
-	if keep {
-		c.rest = x
+}
+
+// HistoryHash is a digest of the history as the properties read it
+// (stateHasher.history): two states with one digest break the same
+// properties of the history (HistoryViolations, linearizability), whatever
+// the nodes hold and whatever is in flight. A schedule search tells apart by
+// it alone the states where every operation returned.
+func (c *Cluster) HistoryHash() uint64 { return c.historyHash(nil) }
+
+// RenamedHistoryHash is HistoryHash under the group's i-th renaming of the
+// nodes (the dots of the versions written and read renamed): the least over
+// the renamings is the same for a history and its renamings.
+func (c *Cluster) RenamedHistoryHash(sym *Symmetry, i int) uint64 {
+	if len(sym.perms[0]) != len(c.nodes) {
+		return c.HistoryHash()
 	}
-	return x
+	return c.historyHash(sym.perms[i])
+}
+
+func (c *Cluster) historyHash(perm []NodeID) uint64 {
+	if c.hasher == nil {
+		c.hasher = new(stateHasher)
+	}
+	h := c.hasher
+	h.out, h.perm, h.inv, h.blind = h.out[:0], perm, nil, false
+	h.lww, h.exact = c.cfg.Versioning == LWW, c.timeIsState()
+	h.history(c, false, c.timeIsState())
+	h.perm = nil
+	return xxhash.Sum64(h.out)
 }
 
 // identity reports whether perm names every node as itself.

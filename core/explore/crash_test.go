@@ -188,6 +188,9 @@ func finalHistories(t *testing.T, sc Scenario, full bool) (map[string]int, Repor
 		t.Fatal(err)
 	}
 	s.full = full
+	// A failure at once and one by a timeout are one history to the
+	// properties (admitFinal), not to historyAsSeen.
+	s.wholeFinals = true
 	out := map[string]int{}
 	s.onFinal = func(c *core.Cluster, depth int) {
 		h := historyAsSeen(c.History())

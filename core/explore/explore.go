@@ -282,14 +282,21 @@ type Search struct {
 	// digests of two renamings of it, and a state whose digest as it is is
 	// another's renamed digest is a renaming of it: one set holds both.
 	visited map[uint64]struct{}
+	// histories holds the digests of the final histories met (admitFinal);
+	// wholeFinals tells final states apart whole instead, as any other
+	// (tests whose histories tell apart more than the properties do).
+	histories   map[uint64]struct{}
+	wholeFinals bool
 	// checks are the ways to lose what is in flight after the last return
 	// still to be settled (losses), and found a counterexample among them
 	// that waits for the levels before its length to be searched.
 	checks  []loss
 	waiting *Counterexample
-	// spare is the cluster of the last state found already seen, which
-	// the next step clones into (core.Cluster.CloneInto).
-	spare *core.Cluster
+	// spare holds clusters no state needs any more, which the next steps
+	// clone into (core.Cluster.CloneInto): those of states found already
+	// seen and of states whose steps were all tried. A few at most are
+	// kept (maxSpare): each pins what it points to until reused.
+	spare []*core.Cluster
 	// settled is what settling a state found, by core.Cluster.SettleHash
 	// (the lost-write property).
 	settled map[uint64]string
@@ -367,7 +374,7 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	c.SkipDigest()
 	c.SkipRecording()
 	s := &Search{sc: sc, cfg: c.Config(), ops: sc.Script.Ops(), bounds: b,
-		visited: map[uint64]struct{}{}, settled: map[uint64]string{}, nodes: cfg.Nodes}
+		visited: map[uint64]struct{}{}, histories: map[uint64]struct{}{}, settled: map[uint64]string{}, nodes: cfg.Nodes}
 	s.settle = s.settleLost
 	s.sym, s.report.Interchangeable = symmetry(sc, c)
 	if s.sym != nil {
@@ -453,7 +460,8 @@ func (s *Search) Step(work int) bool {
 			s.done = s.done[:0]
 		}
 		if s.curAt == len(s.curChoices) {
-			s.cur.c, s.cur.sleep = nil, nil // every step from it was tried
+			s.recycle(s.cur.c) // every step from it was tried
+			s.cur.c, s.cur.sleep = nil, nil
 			s.cur, s.curChoices = nil, nil
 			continue
 		}
@@ -466,6 +474,17 @@ func (s *Search) Step(work int) bool {
 		}
 	}
 	return s.report.Done
+}
+
+// maxSpare bounds Search.spare.
+const maxSpare = 8
+
+// recycle keeps c, which no state holds any more, for a later step to
+// clone into.
+func (s *Search) recycle(c *core.Cluster) {
+	if len(s.spare) < maxSpare {
+		s.spare = append(s.spare, c)
+	}
 }
 
 // popFront takes the first of *q, keeping no reference to it in the
@@ -495,6 +514,18 @@ func (s *Search) try(st *state, ch choice) {
 	var next state // on the stack until it proves new
 	s.step(st, ch, &next)
 	s.report.States++
+	if next.returned == len(s.ops) && s.byHistory() {
+		if ch.pre != preNone {
+			// Two steps on: met with the level after the next (promote).
+			child := new(state)
+			*child = next
+			s.later = append(s.later, pending{st: child, final: true})
+			return
+		}
+		s.admitFinal(&next)
+		s.recycle(next.c)
+		return
+	}
 	var h, own, ownRaw uint64
 	if s.sym != nil {
 		// A state met again as itself (most duplicates are) is told by its
@@ -509,7 +540,7 @@ func (s *Search) try(st *state, ch choice) {
 			} else if p := s.nextCanon[own]; p != nil {
 				p.sleep = nil // met renamed (below)
 			}
-			s.spare = next.c
+			s.recycle(next.c)
 			return
 		}
 		if ch.pre == preNone {
@@ -535,14 +566,14 @@ func (s *Search) try(st *state, ch choice) {
 		} else {
 			s.meet(s.nextOwn[own], st, ch)
 		}
-		s.spare = next.c // seen before: its cluster is recycled (step)
+		s.recycle(next.c) // seen before
 		return
 	}
 	child := new(state)
 	*child = next
 	if ch.pre != preNone {
 		// Two steps on: met with the level after the next (promote).
-		s.later = append(s.later, pending{child, own, h})
+		s.later = append(s.later, pending{st: child, own: own, h: h})
 		return
 	}
 	child.sleep = s.sleepAfter(st, ch)
@@ -566,12 +597,18 @@ func (s *Search) record(st *state) {
 type pending struct {
 	st     *state
 	own, h uint64
+	final  bool // told apart by its history (admitFinal): no digests
 }
 
 // promote meets a state two steps on with the states of its level, before
 // any of theirs is expanded: every state one step shorter is known by now,
 // and one met again among them is a shorter way there.
 func (s *Search) promote(p pending) {
+	if p.final {
+		s.admitFinal(p.st)
+		p.st.c = nil
+		return
+	}
 	_, seenOwn := s.visited[p.own]
 	_, seen := s.visited[p.h]
 	if seenOwn || seen {
@@ -619,6 +656,80 @@ func (s *Search) admit(child *state, own, h uint64) {
 		s.cut("states")
 	}
 }
+
+// byHistory reports whether the states where every operation returned are
+// told apart by their history alone (admitFinal): so for every property
+// but the lost write, which settles the nodes, unless the reductions are
+// off.
+func (s *Search) byHistory() bool {
+	return !s.full && !s.wholeFinals && s.sc.Property != core.PropLost
+}
+
+// admitFinal takes in a state where every operation returned, under a
+// property of the history. Nothing after it is searched (the schedule ends
+// at the last answer), and the property reads the history alone: a state
+// counts as distinct, and is checked, only if its history is new
+// (core.Cluster.HistoryHash), or, where nodes are interchangeable, new up
+// to their renamings. What the nodes hold and what is still in flight no
+// longer matter, so the states that differ only there, most of the last
+// level's, are neither digested whole nor kept. Levels come in order, so a
+// history's first state is at its shortest depth.
+func (s *Search) admitFinal(child *state) {
+	c := child.c
+	if s.sym == nil {
+		h := c.HistoryHash()
+		if _, seen := s.histories[h]; seen {
+			return
+		}
+		s.histories[h] = struct{}{}
+	} else {
+		// As visited holds states: the digest as it is tells a history
+		// met again as itself; the least over the renamings, one met
+		// renamed.
+		own := c.RenamedHistoryHash(s.sym, 0)
+		if _, seen := s.histories[own]; seen {
+			return
+		}
+		s.histories[own] = struct{}{}
+		least := s.finalDigest(c)
+		if _, seen := s.histories[least]; seen && least != own {
+			return
+		}
+		s.histories[least] = struct{}{}
+	}
+	s.report.DistinctStates++
+	if s.onNew != nil {
+		s.onNew(s.finalDigest(c)^finalTag, child.depth)
+	}
+	if why, op := s.violated(child); why != "" {
+		s.record(child)
+		s.found(child, why, op)
+		return
+	}
+	if s.onFinal != nil {
+		s.onFinal(child.c, child.depth)
+	}
+	if s.report.DistinctStates >= s.bounds.MaxStates {
+		s.cut("states")
+	}
+}
+
+// finalDigest is a final history's digest, the least over the renamings
+// where nodes are interchangeable (tests).
+func (s *Search) finalDigest(c *core.Cluster) uint64 {
+	if s.sym == nil {
+		return c.HistoryHash()
+	}
+	h := c.RenamedHistoryHash(s.sym, 0)
+	for i := 1; i < s.sym.Size(); i++ {
+		h = min(h, c.RenamedHistoryHash(s.sym, i))
+	}
+	return h
+}
+
+// finalTag sets the digests of final histories apart from the states' in
+// what tests are told (onNew).
+const finalTag = 0x66696e616c // "final"
 
 func (s *Search) cut(by string) {
 	s.report.Done = true
@@ -1007,8 +1118,12 @@ func (s *Search) opOf(st *state, id core.RequestID) int {
 
 // step makes the child of st by one choice, in child: a tick, then the command.
 func (s *Search) step(st *state, ch choice, child *state) {
-	c := st.c.CloneInto(s.spare)
-	s.spare = nil
+	var dst *core.Cluster
+	if n := len(s.spare); n > 0 {
+		dst, s.spare[n-1] = s.spare[n-1], nil
+		s.spare = s.spare[:n-1]
+	}
+	c := st.c.CloneInto(dst)
 	depth := st.depth + 1
 	if ch.pre != preNone {
 		c.Tick()
