@@ -292,11 +292,12 @@ type Search struct {
 	// that waits for the levels before its length to be searched.
 	checks  []loss
 	waiting *Counterexample
-	// spare holds clusters no state needs any more, which the next steps
-	// clone into (core.Cluster.CloneInto): those of states found already
-	// seen and of states whose steps were all tried. A few at most are
-	// kept (maxSpare): each pins what it points to until reused.
-	spare []*core.Cluster
+	// spare is the cluster of the last state found already seen (or final,
+	// admitFinal), which the next step clones into
+	// (core.Cluster.CloneInto). (Keeping those of the states expanded too
+	// cut the bytes allocated by a seventh, but made the search slower
+	// under js/wasm, by a fifth to two fifths.)
+	spare *core.Cluster
 	// settled is what settling a state found, by core.Cluster.SettleHash
 	// (the lost-write property).
 	settled map[uint64]string
@@ -460,8 +461,7 @@ func (s *Search) Step(work int) bool {
 			s.done = s.done[:0]
 		}
 		if s.curAt == len(s.curChoices) {
-			s.recycle(s.cur.c) // every step from it was tried
-			s.cur.c, s.cur.sleep = nil, nil
+			s.cur.c, s.cur.sleep = nil, nil // every step from it was tried
 			s.cur, s.curChoices = nil, nil
 			continue
 		}
@@ -474,17 +474,6 @@ func (s *Search) Step(work int) bool {
 		}
 	}
 	return s.report.Done
-}
-
-// maxSpare bounds Search.spare.
-const maxSpare = 8
-
-// recycle keeps c, which no state holds any more, for a later step to
-// clone into.
-func (s *Search) recycle(c *core.Cluster) {
-	if len(s.spare) < maxSpare {
-		s.spare = append(s.spare, c)
-	}
 }
 
 // popFront takes the first of *q, keeping no reference to it in the
@@ -523,7 +512,7 @@ func (s *Search) try(st *state, ch choice) {
 			return
 		}
 		s.admitFinal(&next)
-		s.recycle(next.c)
+		s.spare = next.c
 		return
 	}
 	var h, own, ownRaw uint64
@@ -540,7 +529,7 @@ func (s *Search) try(st *state, ch choice) {
 			} else if p := s.nextCanon[own]; p != nil {
 				p.sleep = nil // met renamed (below)
 			}
-			s.recycle(next.c)
+			s.spare = next.c
 			return
 		}
 		if ch.pre == preNone {
@@ -566,7 +555,7 @@ func (s *Search) try(st *state, ch choice) {
 		} else {
 			s.meet(s.nextOwn[own], st, ch)
 		}
-		s.recycle(next.c) // seen before
+		s.spare = next.c // seen before: its cluster is recycled (step)
 		return
 	}
 	child := new(state)
@@ -1118,12 +1107,8 @@ func (s *Search) opOf(st *state, id core.RequestID) int {
 
 // step makes the child of st by one choice, in child: a tick, then the command.
 func (s *Search) step(st *state, ch choice, child *state) {
-	var dst *core.Cluster
-	if n := len(s.spare); n > 0 {
-		dst, s.spare[n-1] = s.spare[n-1], nil
-		s.spare = s.spare[:n-1]
-	}
-	c := st.c.CloneInto(dst)
+	c := st.c.CloneInto(s.spare)
+	s.spare = nil
 	depth := st.depth + 1
 	if ch.pre != preNone {
 		c.Tick()
