@@ -28,6 +28,11 @@
 // reply to an answered request: core.Cluster.Inert) is not tried: held to
 // the end, the message is the same.
 //
+// A state where every operation returned is never expanded, and under a
+// property of the history it is told apart by its history alone
+// (admitFinal, core.Cluster.HistoryHash): what its nodes hold and what is
+// still in flight cannot change the answer.
+//
 // States are deduplicated by core.Cluster.StateHash together with the
 // search's own progress (which operations were issued, budgets spent). The
 // hash leaves out message ids and keeps of the history only the order of
@@ -161,7 +166,9 @@ type Report struct {
 	// States counts the states generated (the initial one, each step
 	// from a state expanded, and for the lost write each way to lose
 	// what is in flight after the last return); DistinctStates the
-	// distinct ones (those losses: the distinct states settled); Expanded the states
+	// distinct ones (those losses: the distinct states settled; under any
+	// other property, states where every operation returned count once per
+	// distinct history: admitFinal); Expanded the states
 	// whose successors were generated; Depth the deepest level reached.
 	States         int             `json:"states"`
 	DistinctStates int             `json:"distinct_states"`
