@@ -480,6 +480,13 @@ func (l *Lab) computeLayout(sz Size) {
 
 	if l.timeViewShown() {
 		l.layoutTimeView(lay.scene)
+		// The diagram's and the history's own controls head the picture:
+		// the notice lies just under them, over the plot's top, so that
+		// they stay in sight and in reach (Op, zoom, Follow) while it shows.
+		if n := lay.notice; n.H > 0 {
+			y := l.tv.strip.Y + l.tv.strip.H + u(4)
+			lay.notice.Y = min(y, lay.scene.Y+lay.scene.H-n.H)
+		}
 	}
 
 	// Side-panel widgets.

@@ -201,6 +201,31 @@ func TestTimeViewsReachableByTab(t *testing.T) {
 	}
 }
 
+// A notice over the diagram or the history (a replay loaded, a link
+// opened) leaves the view's own controls in sight and in reach: it lies
+// under them, over the plot, within the picture.
+func TestNoticeLeavesTheTimeViewsControlsInReach(t *testing.T) {
+	for _, view := range []string{ViewDiagram, ViewHistory} {
+		l := newLab(t, Options{Seed: 1, Paused: true, View: view})
+		l.Update(idle(), desktop)
+		l.notify("Loaded the replay: a long enough notice to take a whole line, seed 1, 12 actions, tick 40.")
+		l.Update(idle(), desktop)
+		n, scene := l.layout.notice, l.layout.scene
+		if n.H == 0 || n.Y < scene.Y || n.Y+n.H > scene.Y+scene.H {
+			t.Fatalf("%s: the notice %+v is not within the picture %+v", view, n, scene)
+		}
+		ws := l.timeWidgets()
+		if len(ws) < 5 {
+			t.Fatalf("%s: %d of the view's controls have room", view, len(ws))
+		}
+		for _, w := range ws {
+			if w.Bounds().Overlaps(n) {
+				t.Errorf("%s: the notice %+v covers %s %+v", view, n, w.ID(), w.Bounds())
+			}
+		}
+	}
+}
+
 // TestViewTravelsWithLinksAndReplays: the link and the replay file carry
 // the view; a link naming an unknown view opens the run in the scene with
 // a notice.
