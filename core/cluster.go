@@ -438,9 +438,9 @@ func (c *Cluster) stopNode(n *node, why string) {
 	n.up = false
 	n.epoch++
 	c.emit(&Event{Kind: EvNodeState, From: n.id, Up: false, Text: why})
-	for _, req := range slices.Clone(n.requests) { // in id order
-		if !req.done {
-			c.failRequest(n, req, "coordinator "+why)
+	for _, r := range slices.Clone(n.requests) { // in id order
+		if !r.done {
+			c.failRequest(n, n.writableRequest(r.id), "coordinator "+why)
 		}
 	}
 	n.requests = nil

@@ -35,6 +35,10 @@ type request struct {
 	op       int        // index in the history; -1 when the history is not kept
 	opOwn    *Op        // the operation itself when the history is not kept
 	workload bool       // issued by a workload client
+	// own is the owner token (node.own) of the node that may change the
+	// request in place: a clone of the node shares its requests, and each
+	// side copies one before it first changes it (node.writableRequest).
+	own cowOwner
 }
 
 // target is one node a request was sent to.
@@ -108,6 +112,7 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 		c.finishRequest(req, false, nil, "coordinator "+coord.id.String()+" is down")
 		return id
 	}
+	req.own = coord.own
 	coord.requests.add(req)
 	c.chooseTargets(coord, req)
 
@@ -236,7 +241,7 @@ func (c *Cluster) handlePutReq(n *node, m *message) {
 }
 
 func (c *Cluster) handlePutAck(n *node, m *message) {
-	req := n.requests.get(m.req)
+	req := n.writableRequest(m.req)
 	if req == nil {
 		return
 	}
@@ -267,7 +272,7 @@ func (c *Cluster) handleGetReq(n *node, m *message) {
 // replicas hold the answer (counting up-to-date repliers and acknowledged
 // repairs): the write-back that makes strict quorums linearizable (ABD).
 func (c *Cluster) handleGetResp(n *node, m *message) {
-	req := n.requests.get(m.req)
+	req := n.writableRequest(m.req)
 	if req == nil {
 		return
 	}
@@ -333,7 +338,7 @@ func (c *Cluster) handleRepair(n *node, m *message) {
 }
 
 func (c *Cluster) handleRepairAck(n *node, m *message) {
-	req := n.requests.get(m.req)
+	req := n.writableRequest(m.req)
 	if req == nil {
 		return
 	}
@@ -362,7 +367,7 @@ func (c *Cluster) maybeRetire(n *node, req *request) {
 // tickHalfTimeout: in sloppy mode, replicas that have not answered within
 // half the timeout are replaced by stand-ins further down the ring.
 func (c *Cluster) tickHalfTimeout(n *node, id RequestID) {
-	req := n.requests.get(id)
+	req := n.writableRequest(id)
 	if req == nil || req.done {
 		return
 	}
@@ -387,7 +392,7 @@ func (c *Cluster) tickHalfTimeout(n *node, id RequestID) {
 
 // tickTimeout fails a request that has not been answered in time.
 func (c *Cluster) tickTimeout(n *node, id RequestID) {
-	req := n.requests.get(id)
+	req := n.writableRequest(id)
 	if req == nil {
 		return
 	}
@@ -516,6 +521,22 @@ func (l requestList) get(id RequestID) *request {
 		return l[i]
 	}
 	return nil
+}
+
+// writableRequest is request id, n's to change (copied first if n shares
+// it with a clone of itself); nil when n coordinates no such request.
+func (n *node) writableRequest(id RequestID) *request {
+	i, ok := n.requests.find(id)
+	if !ok {
+		return nil
+	}
+	r := n.requests[i]
+	if r.own != n.own {
+		r = r.clone()
+		r.own = n.own
+		n.requests[i] = r
+	}
+	return r
 }
 
 func (l *requestList) add(r *request) {

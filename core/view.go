@@ -207,13 +207,8 @@ func (n *node) clone() *node {
 	n.share(&x)
 	// ringMembers is shared: rebuildRing replaces it whole.
 	// members is shared until changed (ownMembers).
-	x.requests = nil
-	if len(n.requests) > 0 {
-		x.requests = make(requestList, len(n.requests))
-	}
-	for i, r := range n.requests {
-		x.requests[i] = r.clone()
-	}
+	// The requests are shared until changed (node.writableRequest).
+	x.requests = slices.Clone(n.requests)
 	x.extra = slices.Clone(n.extra) // the trees in it are shared (writableExtra)
 	x.transfers = nil
 	if len(n.transfers) > 0 {
