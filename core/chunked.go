@@ -93,6 +93,14 @@ func (l *chunked[T]) get(i int) T {
 	return l.chunks[i/chunkLen][i%chunkLen]
 }
 
+// peek is the entry at index i (at least first()), to read only: unlike
+// at, it does not take the chunk over from a clone, and unlike get it
+// copies nothing.
+func (l *chunked[T]) peek(i int) *T {
+	i -= l.base
+	return &l.chunks[i/chunkLen][i%chunkLen]
+}
+
 // len is the number of entries ever added, dropped ones included.
 func (l *chunked[T]) len() int { return l.n }
 

@@ -215,6 +215,18 @@ func (c *Cluster) HistoryForgotten() int { return c.history.first() }
 // order.
 func (c *Cluster) HistoryLen() int { return c.history.len() }
 
+// Returned reports whether the operation of request id has returned to
+// its client; false when the history does not keep it. Unlike Op, it
+// copies nothing: a schedule search asks it of every operation at every
+// step.
+func (c *Cluster) Returned(id RequestID) bool {
+	i := int(id) - 1
+	if i < c.history.first() || i >= c.history.len() {
+		return false
+	}
+	return c.history.peek(i).ReturnTick >= 0
+}
+
 // OpAt is operation i as the client sees it now, if the cluster still
 // keeps it (see ForgetBefore).
 func (c *Cluster) OpAt(i int) (Op, bool) {

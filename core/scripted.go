@@ -325,8 +325,9 @@ func (c *Cluster) stateHash(partition, exact bool) uint64 {
 		}
 	}
 	msgs := h.msgs[:0]
+	inert := h.inertOf(c)
 	for i, m := range c.held {
-		if !h.exact && c.inertAt(i) {
+		if inert != nil && inert[i] {
 			continue // the same held, delivered or lost (Inert)
 		}
 		msgs = append(msgs, h.messageHash(m))
@@ -452,6 +453,23 @@ func (c *Cluster) historyHash(perm []NodeID) uint64 {
 	return xxhash.Sum64(h.out)
 }
 
+// inertOf is which of c's held messages are inert (Cluster.inertAt), or
+// nil when the digest keeps them all (exact). The digests of one state
+// under several renamings (symmetricStateHash) reuse the first's.
+func (h *stateHasher) inertOf(c *Cluster) []bool {
+	if h.exact {
+		return nil
+	}
+	if h.inertKept && len(h.inert) == len(c.held) {
+		return h.inert
+	}
+	h.inert = h.inert[:0]
+	for i := range c.held {
+		h.inert = append(h.inert, c.inertAt(i))
+	}
+	return h.inert
+}
+
 // identity reports whether perm names every node as itself.
 func identity(perm []NodeID) bool {
 	for i, x := range perm {
@@ -480,6 +498,10 @@ type stateHasher struct {
 	blind       bool     // perm names orbits, not nodes (Symmetry.blind)
 	least, row  []uint64 // SymmetricStateHash's scratch
 	wholes      int      // states digested whole (tests count them)
+	// inert is which held messages are inert (inertOf); inertKept says it
+	// is the cluster's being digested, unchanged since it was made.
+	inert     []bool
+	inertKept bool
 	blinds      []uint64
 	ties        []int
 	nb          []byte // a node's (nodeHash), kept between calls

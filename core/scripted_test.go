@@ -362,3 +362,25 @@ func TestHistoryHashIsTheHistorys(t *testing.T) {
 		t.Errorf("a get before the put and one after it share a digest")
 	}
 }
+
+// Returned tells, without copying the operation, what Op's ReturnTick does.
+func TestReturnedIsOpsReturn(t *testing.T) {
+	c := mustNew(t, scriptedConfig())
+	key := keyOwnedBy(t, c, "k", 0, 1, 2)
+	id := mustApply(t, c, Command{Kind: CmdPut, Client: 1, Node: 0, Key: key, Value: "a"})
+	for step := 0; ; step++ {
+		op, ok := c.Op(id)
+		if got := c.Returned(id); !ok || got != (op.ReturnTick >= 0) {
+			t.Fatalf("step %d: Returned %v, Op %+v (kept %v)", step, got, op, ok)
+		}
+		if op.ReturnTick >= 0 {
+			break
+		}
+		held := c.Held()
+		c.Tick()
+		mustApply(t, c, Command{Kind: CmdDeliver, Msg: held[len(held)-1].ID})
+	}
+	if c.Returned(0) || c.Returned(id+1) {
+		t.Errorf("Returned of a request never made")
+	}
+}

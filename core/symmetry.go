@@ -129,8 +129,13 @@ func (c *Cluster) symmetricStateHash(sym *Symmetry, own uint64, known bool) uint
 	// the order stays one of the state's alone; but nodes alike in
 	// themselves that the rest of the state treats apart no longer tie,
 	// and fewer renamings are digested whole.
+	// The flags of the digest as it is, just taken when known, serve
+	// every digest of this state below.
+	h.inertKept = known
+	inert := h.inertOf(c)
+	h.inertKept = true
 	for i, m := range c.held {
-		if !h.exact && c.inertAt(i) {
+		if inert != nil && inert[i] {
 			continue
 		}
 		d := h.messageHash(m)
@@ -189,6 +194,7 @@ func (c *Cluster) symmetricStateHash(sym *Symmetry, own uint64, known bool) uint
 	}
 	h.ties = ties
 	h.perm, h.inv = nil, nil
+	h.inertKept = false
 	return best
 }
 

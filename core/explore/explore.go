@@ -1095,8 +1095,7 @@ func (s *Search) groupReturned(st *state, op int) bool {
 		if s.groupEnd[i] > op {
 			break // op's own group
 		}
-		o, ok := st.c.Op(st.reqs[i])
-		if !ok || o.ReturnTick < 0 {
+		if !st.c.Returned(st.reqs[i]) {
 			return false
 		}
 	}
@@ -1150,7 +1149,7 @@ func (s *Search) step(st *state, ch choice, child *state) {
 	}
 	for _, r := range child.reqs[:len(s.ops)] {
 		if r != 0 {
-			if o, _ := c.Op(r); o.ReturnTick >= 0 {
+			if c.Returned(r) {
 				child.returned++
 			}
 		}
