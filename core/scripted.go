@@ -502,9 +502,9 @@ type stateHasher struct {
 	// is the cluster's being digested, unchanged since it was made.
 	inert     []bool
 	inertKept bool
-	blinds      []uint64
-	ties        []int
-	nb          []byte // a node's (nodeHash), kept between calls
+	blinds    []uint64
+	ties      []int
+	nb        []byte // a node's (nodeHash), kept between calls
 	// Scratch for a node's sorted keys, hints and requests, and for the
 	// held messages' digests and the clients' keys.
 	msgs  []uint64
