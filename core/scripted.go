@@ -570,8 +570,20 @@ func (h *stateHasher) version(v *version) {
 }
 
 func (h *stateHasher) versions(vs []*version) {
-	if h.perm != nil {
-		// Renamed, a list ordered by node ids is out of order: a set.
+	if h.perm != nil && !h.blind && len(vs) > 1 {
+		// Renamed, a list ordered by node ids is out of order. Each
+		// version of a key has a dot of its own, so under a renaming
+		// (one name a node) the renamed dots order the list again.
+		var buf [8]*version
+		sorted := append(buf[:0], vs...)
+		slices.SortFunc(sorted, func(a, b *version) int {
+			return cmp.Or(cmp.Compare(h.renamed(a.dot.Node), h.renamed(b.dot.Node)), cmp.Compare(a.dot.Counter, b.dot.Counter))
+		})
+		vs = sorted
+	}
+	if h.perm != nil && h.blind {
+		// Named blindly, nodes alike share a name, and with it their
+		// dots: a set.
 		var buf [8]uint64
 		ds := buf[:0]
 		for _, v := range vs {
@@ -721,9 +733,18 @@ func (h *stateHasher) node(n *node) {
 // targets writes a request's targets: all they hold, or (all false) what
 // decides a late reply's repair.
 func (h *stateHasher) targets(ts []target, all bool) {
+	if h.perm != nil && !h.blind {
+		// Renamed, the preference order is not theirs; but a request's
+		// targets are distinct nodes, so their new names order them.
+		var buf [8]target
+		sorted := append(buf[:0], ts...)
+		slices.SortFunc(sorted, func(a, b target) int { return cmp.Compare(h.renamed(a.node), h.renamed(b.node)) })
+		ts = sorted
+	}
 	var buf [8]uint64
 	ds := buf[:0]
-	if h.perm == nil {
+	blind := h.perm != nil && h.blind
+	if !blind {
 		h.u(uint64(len(ts)))
 	}
 	for _, t := range ts {
@@ -738,11 +759,11 @@ func (h *stateHasher) targets(ts []target, all bool) {
 		if all {
 			h.versions(t.reply)
 		}
-		if h.perm != nil { // renamed, the preference order is not theirs: a set
+		if blind { // alike nodes share a name: a set
 			ds = append(ds, h.cut(start))
 		}
 	}
-	if h.perm != nil {
+	if blind {
 		h.set(ds)
 	}
 }

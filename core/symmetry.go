@@ -217,11 +217,14 @@ func (c *Cluster) RenamedStateHash(sym *Symmetry, i int) uint64 {
 }
 
 // nd writes a node id, renamed.
-func (h *stateHasher) nd(id NodeID) {
+func (h *stateHasher) nd(id NodeID) { h.u(uint64(h.renamed(id))) }
+
+// renamed is a node id's new name.
+func (h *stateHasher) renamed(id NodeID) NodeID {
 	if h.perm != nil && int(id) < len(h.perm) {
-		id = h.perm[id]
+		return h.perm[id]
 	}
-	h.u(uint64(id))
+	return id
 }
 
 // at is the node whose new name is i.
