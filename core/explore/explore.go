@@ -711,7 +711,7 @@ func (s *Search) admitFinal(child *state) {
 }
 
 // finalDigest is a final history's digest, the least over the renamings
-// where nodes are interchangeable (tests).
+// where nodes are interchangeable.
 func (s *Search) finalDigest(c *core.Cluster) uint64 {
 	if s.sym == nil {
 		return c.HistoryHash()
