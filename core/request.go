@@ -485,10 +485,11 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 		c.counters.GetsOK++
 		op.Values = formatValues(result)
 		op.read = result
-		for len(c.counters.SiblingReads) <= len(result) {
-			c.counters.SiblingReads = append(c.counters.SiblingReads, 0)
-		}
-		c.counters.SiblingReads[len(result)]++
+		// A new histogram each time: clones share the old one (CloneInto).
+		sr := make([]int, max(len(c.counters.SiblingReads), len(result)+1))
+		copy(sr, c.counters.SiblingReads)
+		sr[len(result)]++
+		c.counters.SiblingReads = sr
 		c.counters.SiblingsReadMax = max(c.counters.SiblingsReadMax, len(result))
 		seen := c.pastMerger.merge(result)
 		c.setClientCtx(ck, seen)

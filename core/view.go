@@ -189,7 +189,8 @@ func (c *Cluster) CloneInto(dst *Cluster) *Cluster {
 	}
 	x.groupOf = slices.Clone(c.groupOf)
 	x.trace = c.trace.clone()
-	x.counters = c.Counters()
+	// counters came with *c: their histogram is shared, never changed in
+	// place (finishRequest).
 	x.history = c.history.clone()        // an Op's Values are never changed once set
 	x.recorded = slices.Clip(c.recorded) // append-only, entries never changed: an append copies
 	x.oracle = c.oracle.clone()
