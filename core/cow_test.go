@@ -151,7 +151,7 @@ func fingerprint(c *Cluster) string {
 	}
 	fmt.Fprintf(&b, "ring %s\n", ringText(ringPoints(c.ring)))
 	fmt.Fprintf(&b, "counters %+v\n", c.Counters()) // the sibling histogram is shared with clones
-	for _, f := range c.oracle.readFloor { // in id order
+	for _, f := range c.oracle.readFloor {          // in id order
 		fmt.Fprintf(&b, "read floor %d %d\n", f.id, f.floor)
 	}
 	for _, m := range c.held {
