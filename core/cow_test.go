@@ -150,8 +150,9 @@ func fingerprint(c *Cluster) string {
 		return fmt.Sprintf("%d points %x", len(pts), h)
 	}
 	fmt.Fprintf(&b, "ring %s\n", ringText(ringPoints(c.ring)))
-	fmt.Fprintf(&b, "counters %+v\n", c.Counters()) // the sibling histogram is shared with clones
-	for _, f := range c.oracle.readFloor {          // in id order
+	// The counters: a clone shares their sibling histogram.
+	fmt.Fprintf(&b, "counters %+v\n", c.Counters())
+	for _, f := range c.oracle.readFloor { // in id order
 		fmt.Fprintf(&b, "read floor %d %d\n", f.id, f.floor)
 	}
 	for _, m := range c.held {
