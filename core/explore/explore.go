@@ -672,30 +672,21 @@ func (s *Search) byHistory() bool {
 // history's first state is at its shortest depth.
 func (s *Search) admitFinal(child *state) {
 	c := child.c
-	if s.sym == nil {
-		h := c.HistoryHash()
-		if _, seen := s.histories[h]; seen {
-			return
-		}
-		s.histories[h] = struct{}{}
-	} else {
-		// As visited holds states: the digest as it is tells a history
-		// met again as itself; the least over the renamings, one met
-		// renamed.
-		own := c.RenamedHistoryHash(s.sym, 0)
-		if _, seen := s.histories[own]; seen {
-			return
-		}
-		s.histories[own] = struct{}{}
-		least := s.finalDigest(c)
-		if _, seen := s.histories[least]; seen && least != own {
-			return
-		}
-		s.histories[least] = struct{}{}
+	// As visited holds states: the digest as it is tells a history met
+	// again as itself; the least over the renamings, one met renamed.
+	own := s.historyDigest(c, 0)
+	if _, seen := s.histories[own]; seen {
+		return
 	}
+	s.histories[own] = struct{}{}
+	least := s.finalDigest(c, own)
+	if _, seen := s.histories[least]; seen && least != own {
+		return
+	}
+	s.histories[least] = struct{}{}
 	s.report.DistinctStates++
 	if s.onNew != nil {
-		s.onNew(s.finalDigest(c)^finalTag, child.depth)
+		s.onNew(least^finalTag, child.depth)
 	}
 	if why, op := s.violated(child); why != "" {
 		s.record(child)
@@ -710,17 +701,25 @@ func (s *Search) admitFinal(child *state) {
 	}
 }
 
-// finalDigest is a final history's digest, the least over the renamings
-// where nodes are interchangeable.
-func (s *Search) finalDigest(c *core.Cluster) uint64 {
+// historyDigest is c's history digest under the i-th renaming (none
+// without interchangeable nodes).
+func (s *Search) historyDigest(c *core.Cluster, i int) uint64 {
 	if s.sym == nil {
 		return c.HistoryHash()
 	}
-	h := c.RenamedHistoryHash(s.sym, 0)
-	for i := 1; i < s.sym.Size(); i++ {
-		h = min(h, c.RenamedHistoryHash(s.sym, i))
+	return c.RenamedHistoryHash(s.sym, i)
+}
+
+// finalDigest is a final history's digest, the least over the renamings
+// where nodes are interchangeable, given its digest as it is (own).
+func (s *Search) finalDigest(c *core.Cluster, own uint64) uint64 {
+	least := own
+	if s.sym != nil {
+		for i := 1; i < s.sym.Size(); i++ {
+			least = min(least, c.RenamedHistoryHash(s.sym, i))
+		}
 	}
-	return h
+	return least
 }
 
 // finalTag sets the digests of final histories apart from the states' in

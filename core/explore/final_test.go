@@ -53,7 +53,7 @@ func TestFinalStatesToldApartByTheirHistory(t *testing.T) {
 			first := map[uint64]int{}
 			verdicts := map[uint64]string{}
 			s.onFinal = func(cl *core.Cluster, depth int) {
-				h := s.finalDigest(cl) // least over the renamings
+				h := s.finalDigest(cl, s.historyDigest(cl, 0)) // least over the renamings
 				if d, ok := first[h]; !ok || depth < d {
 					first[h] = depth
 				}
