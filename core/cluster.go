@@ -82,6 +82,10 @@ type Cluster struct {
 	// membership buffers they carried.
 	msgFree    []*message
 	memberBufs [][]memberEntry
+	// nodeFree are nodes no cluster holds any more, to copy nodes into
+	// (Cluster.w; CloneInto gathers them).
+	nodeFree []*node
+	reqFree  []*request // the same for requests (Cluster.writableRequest)
 	// pastMerger's buffers merge the causal pasts a get returns (and keep
 	// a store's changes: storeVersions).
 	pastMerger *pastMerger // shared with clones (one goroutine uses them: see Clone)
@@ -95,6 +99,8 @@ type Cluster struct {
 	// faults is the fault injector's state (one byte, kept with the flags
 	// so that the struct fits its allocation class).
 	faults faultState
+	// workStopped: the workload's clients stop (beginSettle).
+	workStopped bool
 	// sessions counts session guarantees as operations complete
 	// (TrackSessions); nil when not asked for.
 	sessions *sessions
@@ -440,7 +446,7 @@ func (c *Cluster) stopNode(n *node, why string) {
 	c.emit(&Event{Kind: EvNodeState, From: n.id, Up: false, Text: why})
 	for _, r := range slices.Clone(n.requests) { // in id order
 		if !r.done {
-			c.failRequest(n, n.writableRequest(r.id), "coordinator "+why)
+			c.failRequest(n, c.writableRequest(n, r.id), "coordinator "+why)
 		}
 	}
 	n.requests = nil

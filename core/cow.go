@@ -50,9 +50,13 @@ type ownTree struct {
 func (c *Cluster) w(id NodeID) *node {
 	n := c.nodes[id]
 	if n.holder != c.own {
-		n = n.clone()
+		if k := len(c.nodeFree); k > 0 {
+			n = n.cloneInto(c.nodeFree[k-1])
+			c.nodeFree = c.nodeFree[:k-1]
+		} else {
+			n = n.clone()
+		}
 		n.holder = c.own
-		n.sym.more = nil // the original's
 		c.nodes[id] = n
 	}
 	n.hashOf = [3]uint64{} // it may change now

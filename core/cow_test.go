@@ -445,3 +445,57 @@ func TestCloneIntoReusesAClusterDoneWith(t *testing.T) {
 		t.Fatalf("the recycled clone's steps changed the original:\n%s", firstDiff(before, got))
 	}
 }
+
+// CloneInto reuses the nodes and requests the cluster written over changed
+// since it was made, which no one else holds; when that cluster was itself
+// cloned since, they are shared with its clone and must not be reused.
+func TestCloneIntoRecyclesOnlyWhatNoOneElseHolds(t *testing.T) {
+	for _, cloned := range []bool{false, true} {
+		c := mustNew(t, scriptedConfig())
+		rng := rand.New(rand.NewPCG(11, 12))
+		value := 0
+		for range 40 {
+			c.Tick()
+			c.Apply(randomScriptedCommand(rng, c, &value))
+		}
+		used := c.Clone()
+		for range 20 {
+			used.Tick()
+			used.Apply(randomScriptedCommand(rng, used, &value))
+		}
+		var usedNodes []*node
+		for _, n := range used.nodes {
+			if n.holder == used.own {
+				usedNodes = append(usedNodes, n)
+			}
+		}
+		if len(usedNodes) == 0 {
+			t.Fatal("the used cluster changed no node: nothing to recycle")
+		}
+		var kept *Cluster
+		keptBefore := ""
+		if cloned {
+			kept = used.Clone()
+			keptBefore = fingerprint(kept)
+		}
+		x := c.CloneInto(used)
+		for range 30 {
+			x.Tick()
+			x.Apply(randomScriptedCommand(rng, x, &value))
+		}
+		reused := 0
+		for _, n := range x.nodes {
+			if slices.Contains(usedNodes, n) {
+				reused++
+			}
+		}
+		switch {
+		case cloned && reused > 0:
+			t.Errorf("%d nodes shared with a clone of the cluster written over were reused", reused)
+		case cloned && fingerprint(kept) != keptBefore:
+			t.Errorf("the clone of the cluster written over changed:\n%s", firstDiff(keptBefore, fingerprint(kept)))
+		case !cloned && reused == 0:
+			t.Errorf("none of the %d nodes the cluster written over held alone was reused", len(usedNodes))
+		}
+	}
+}

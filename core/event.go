@@ -17,15 +17,20 @@ type trace struct {
 	seq     uint64
 	events  []Event
 	discard bool // keep hashing and counting, but buffer nothing
-	// noDigest skips the digest (SkipDigest); sum is then nil.
-	noDigest bool
-	sum      hash.Hash
-	buf      []byte // encoded events not yet written to sum
+	// digest is the running sha256; nil skips it (SkipDigest). (Behind a
+	// pointer: a schedule search's clusters, which skip it, copy the
+	// struct for every state.)
+	digest *traceDigest
+}
+
+type traceDigest struct {
+	sum hash.Hash
+	buf []byte // encoded events not yet written to sum
 }
 
 const traceFlushBytes = 8 << 10
 
-func newTrace() trace { return trace{sum: sha256.New()} }
+func newTrace() trace { return trace{digest: &traceDigest{sum: sha256.New()}} }
 
 func (t *trace) clone() trace {
 	x := *t
@@ -33,16 +38,15 @@ func (t *trace) clone() trace {
 	for i := range x.events {
 		x.events[i].Values = append([]string(nil), t.events[i].Values...)
 	}
-	if t.noDigest {
+	if t.digest == nil {
 		return x
 	}
-	x.buf = append([]byte(nil), t.buf...)
-	state, err := t.sum.(encoding.BinaryMarshaler).MarshalBinary()
+	state, err := t.digest.sum.(encoding.BinaryMarshaler).MarshalBinary()
 	if err != nil {
 		panic("core: cannot copy the trace digest: " + err.Error())
 	}
-	x.sum = sha256.New()
-	if err := x.sum.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+	x.digest = &traceDigest{sum: sha256.New(), buf: append([]byte(nil), t.digest.buf...)}
+	if err := x.digest.sum.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
 		panic("core: cannot copy the trace digest: " + err.Error())
 	}
 	return x
@@ -103,11 +107,11 @@ func (c *Cluster) emit(ev *Event) {
 		ev.Peer = NoNode
 	}
 	c.counters.Events++
-	if t.noDigest {
-		// nothing to fold
-	} else if t.buf = appendEvent(t.buf, ev); len(t.buf) >= traceFlushBytes {
-		t.sum.Write(t.buf)
-		t.buf = t.buf[:0]
+	if d := t.digest; d != nil {
+		if d.buf = appendEvent(d.buf, ev); len(d.buf) >= traceFlushBytes {
+			d.sum.Write(d.buf)
+			d.buf = d.buf[:0]
+		}
 	}
 	if !t.discard {
 		t.events = append(t.events, *ev)
@@ -216,21 +220,21 @@ func (c *Cluster) DiscardEvents(discard bool) {
 // counterexample is replayed afresh for its digest, so they need none, and
 // cloning one is cheaper without it. Digest then returns "".
 func (c *Cluster) SkipDigest() {
-	c.trace.noDigest, c.trace.sum, c.trace.buf = true, nil, nil
+	c.trace.digest = nil
 }
 
 // Digest is the hex sha256 of the whole event trace so far ("" after
 // SkipDigest).
 func (c *Cluster) Digest() string {
-	t := &c.trace
-	if t.noDigest {
+	d := c.trace.digest
+	if d == nil {
 		return ""
 	}
-	if len(t.buf) > 0 {
-		t.sum.Write(t.buf)
-		t.buf = t.buf[:0]
+	if len(d.buf) > 0 {
+		d.sum.Write(d.buf)
+		d.buf = d.buf[:0]
 	}
-	return hex.EncodeToString(t.sum.Sum(nil))
+	return hex.EncodeToString(d.sum.Sum(nil))
 }
 
 var msgNames = [...]string{

@@ -241,7 +241,7 @@ func (c *Cluster) handlePutReq(n *node, m *message) {
 }
 
 func (c *Cluster) handlePutAck(n *node, m *message) {
-	req := n.writableRequest(m.req)
+	req := c.writableRequest(n, m.req)
 	if req == nil {
 		return
 	}
@@ -272,7 +272,7 @@ func (c *Cluster) handleGetReq(n *node, m *message) {
 // replicas hold the answer (counting up-to-date repliers and acknowledged
 // repairs): the write-back that makes strict quorums linearizable (ABD).
 func (c *Cluster) handleGetResp(n *node, m *message) {
-	req := n.writableRequest(m.req)
+	req := c.writableRequest(n, m.req)
 	if req == nil {
 		return
 	}
@@ -338,7 +338,7 @@ func (c *Cluster) handleRepair(n *node, m *message) {
 }
 
 func (c *Cluster) handleRepairAck(n *node, m *message) {
-	req := n.writableRequest(m.req)
+	req := c.writableRequest(n, m.req)
 	if req == nil {
 		return
 	}
@@ -367,7 +367,7 @@ func (c *Cluster) maybeRetire(n *node, req *request) {
 // tickHalfTimeout: in sloppy mode, replicas that have not answered within
 // half the timeout are replaced by stand-ins further down the ring.
 func (c *Cluster) tickHalfTimeout(n *node, id RequestID) {
-	req := n.writableRequest(id)
+	req := c.writableRequest(n, id)
 	if req == nil || req.done {
 		return
 	}
@@ -392,7 +392,7 @@ func (c *Cluster) tickHalfTimeout(n *node, id RequestID) {
 
 // tickTimeout fails a request that has not been answered in time.
 func (c *Cluster) tickTimeout(n *node, id RequestID) {
-	req := n.writableRequest(id)
+	req := c.writableRequest(n, id)
 	if req == nil {
 		return
 	}
@@ -526,14 +526,19 @@ func (l requestList) get(id RequestID) *request {
 
 // writableRequest is request id, n's to change (copied first if n shares
 // it with a clone of itself); nil when n coordinates no such request.
-func (n *node) writableRequest(id RequestID) *request {
+func (c *Cluster) writableRequest(n *node, id RequestID) *request {
 	i, ok := n.requests.find(id)
 	if !ok {
 		return nil
 	}
 	r := n.requests[i]
 	if r.own != n.own {
-		r = r.clone()
+		x := new(request)
+		if k := len(c.reqFree); k > 0 {
+			x = c.reqFree[k-1]
+			c.reqFree = c.reqFree[:k-1]
+		}
+		r = r.cloneInto(x)
 		r.own = n.own
 		n.requests[i] = r
 	}

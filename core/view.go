@@ -168,8 +168,26 @@ func (c *Cluster) CloneInto(dst *Cluster) *Cluster {
 		dst = new(Cluster)
 	}
 	nodes, held := dst.nodes[:0], dst.held[:0]
+	// The nodes dst changed since it was made are its alone (no clone of
+	// it shares them: cloning dst would have given it a new token), so the
+	// clone's own changes copy nodes into them (Cluster.w).
+	// So are the requests those nodes copied (node.own tags them).
+	free, reqFree := dst.nodeFree, dst.reqFree
+	if dst.own != 0 {
+		for _, n := range dst.nodes {
+			if n.holder == dst.own {
+				free = append(free, n)
+				for _, r := range n.requests {
+					if r.own == n.own {
+						reqFree = append(reqFree, r)
+					}
+				}
+			}
+		}
+	}
 	*dst = *c
 	x := dst
+	x.nodeFree, x.reqFree = free, reqFree
 	x.q = c.q.clone()
 	x.q.each(func(it *item) { // messages are recycled once delivered: copy them
 		if m := it.msg; m != nil {
@@ -203,14 +221,20 @@ func (c *Cluster) CloneInto(dst *Cluster) *Cluster {
 
 // clone copies n for a clone of the cluster: what is small or changes all
 // the time is copied now, the rest is shared copy-on-write (n.share).
-func (n *node) clone() *node {
-	x := *n
-	n.share(&x)
+func (n *node) clone() *node { return n.cloneInto(new(node)) }
+
+// cloneInto is clone written over x, a node no cluster holds any more,
+// whose lists it reuses.
+func (n *node) cloneInto(x *node) *node {
+	reqs, extra, more := x.requests[:0], x.extra[:0], x.sym.more
+	*x = *n
+	n.share(x)
 	// ringMembers is shared: rebuildRing replaces it whole.
 	// members is shared until changed (ownMembers).
 	// The requests are shared until changed (node.writableRequest).
-	x.requests = slices.Clone(n.requests)
-	x.extra = slices.Clone(n.extra) // the trees in it are shared (writableExtra)
+	x.requests = append(reqs, n.requests...)
+	x.extra = append(extra, n.extra...) // the trees in it are shared (writableExtra)
+	x.sym.more = more                   // x's own (Cluster.w clears it), or nil
 	x.transfers = nil
 	if len(n.transfers) > 0 {
 		x.transfers = make(map[string]*transfer, len(n.transfers))
@@ -220,18 +244,21 @@ func (n *node) clone() *node {
 		cp.acked = slices.Clone(tr.acked)
 		x.transfers[k] = &cp
 	}
-	return &x
+	return x
 }
 
-func (r *request) clone() *request {
-	x := *r
-	x.targets = slices.Clone(r.targets)
-	x.ext = slices.Clone(r.ext)
+// cloneInto copies r over x (a new request, or one no node holds any
+// more), whose targets it reuses.
+func (r *request) cloneInto(x *request) *request {
+	targets := x.targets[:0]
+	*x = *r
+	x.targets = append(targets, r.targets...)
+	x.ext = slices.Clone(r.ext) // nil is not empty: not walked yet
 	if r.opOwn != nil {
 		op := *r.opOwn
 		x.opOwn = &op
 	}
-	return &x
+	return x
 }
 
 func sortedKeysOf[V any](m map[string]V) []string {

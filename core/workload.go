@@ -7,9 +7,8 @@ import (
 
 // workloadState is the simulated clients' progress.
 type workloadState struct {
-	stopped bool
-	issued  int
-	seq     []int // per client: values written so far
+	issued int
+	seq    []int // per client: values written so far
 }
 
 // startWorkload sets every client thinking before its first operation.
@@ -30,7 +29,7 @@ func (c *Cluster) startWorkload() {
 // does not know which are down).
 func (c *Cluster) tickClient(client int) {
 	w := c.cfg.Workload
-	if c.work.stopped || (w.Ops > 0 && c.work.issued >= w.Ops) {
+	if c.workStopped || (w.Ops > 0 && c.work.issued >= w.Ops) {
 		return
 	}
 	c.work.issued++
@@ -57,7 +56,7 @@ func (c *Cluster) tickClient(client int) {
 
 // clientDone lets a workload client think before its next operation.
 func (c *Cluster) clientDone(client int) {
-	if c.work.stopped {
+	if c.workStopped {
 		return
 	}
 	c.schedule(item{tick: c.now + c.rng().work.between(1, max(1, c.cfg.Workload.ThinkTicksMax)), kind: itemClient, arg: int64(client)})
@@ -66,7 +65,7 @@ func (c *Cluster) clientDone(client int) {
 // beginSettle stops the workload and the fault injector and undoes every
 // fault: heal, restart every node still on the ring, no loss.
 func (c *Cluster) beginSettle() {
-	c.work.stopped = true
+	c.workStopped = true
 	c.faults.stopped = true
 	if c.groupOf != nil {
 		c.setPartition(nil)
