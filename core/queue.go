@@ -163,6 +163,21 @@ func (q *queue) clone() queue {
 	return x
 }
 
+// cloneInto is clone, reusing the buckets of spare (a queue no cluster
+// uses any more) when q has none to copy and spare is empty: a schedule
+// search's step sends a node's message to itself through the queue, and
+// would otherwise allocate the buckets afresh in every state.
+func (q *queue) cloneInto(spare *queue) queue {
+	x := q.clone()
+	if x.buckets == nil && spare.buckets != nil && spare.count == 0 {
+		// Empty, only the current bucket may hold items, all taken.
+		cur := &spare.buckets[spare.base&(queueBuckets-1)]
+		*cur = (*cur)[:0]
+		x.buckets = spare.buckets
+	}
+	return x
+}
+
 // heap is a binary min-heap of items by (tick, seq), written out (rather
 // than through container/heap) so that pushing an item does not allocate.
 type heap []item

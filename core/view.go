@@ -185,10 +185,11 @@ func (c *Cluster) CloneInto(dst *Cluster) *Cluster {
 			}
 		}
 	}
+	spareQ := dst.q
 	*dst = *c
 	x := dst
 	x.nodeFree, x.reqFree = free, reqFree
-	x.q = c.q.clone()
+	x.q = c.q.cloneInto(&spareQ)
 	x.q.each(func(it *item) { // messages are recycled once delivered: copy them
 		if m := it.msg; m != nil {
 			cp := *m
