@@ -86,9 +86,9 @@ type Cluster struct {
 	// (Cluster.w; CloneInto gathers them).
 	nodeFree []*node
 	reqFree  []*request // the same for requests (Cluster.writableRequest)
-	// pastMerger's buffers merge the causal pasts a get returns (and keep
-	// a store's changes: storeVersions).
-	pastMerger *pastMerger // shared with clones (one goroutine uses them: see Clone)
+	// scratch holds buffers shared with clones (one goroutine uses them:
+	// see Clone).
+	scratch *scratch
 	// contextTruncated is set once a put's context was truncated
 	// (VClockMax): sibling sets are merged one version at a time from
 	// then on (see foldVC).
@@ -113,9 +113,9 @@ func New(cfg Config) (*Cluster, error) {
 	}
 	cfg = cloneConfig(cfg)
 	c := &Cluster{
-		cfg:        &cfg,
-		ring:       ring.New(cfg.VNodes),
-		pastMerger: new(pastMerger),
+		cfg:     &cfg,
+		ring:    ring.New(cfg.VNodes),
+		scratch: new(scratch),
 		rngs: &streams{net: newStream(cfg.Seed, streamNetwork), work: newStream(cfg.Seed, streamWorkload),
 			gossip: newStream(cfg.Seed, streamGossip), fault: newStream(cfg.Seed, streamFaults),
 			ae: newStream(cfg.Seed, streamAntiEntropy)},
@@ -179,6 +179,10 @@ func (c *Cluster) RunUntil(t int64) {
 func (c *Cluster) schedule(it item) {
 	c.seq++
 	it.seq = c.seq
+	if pool := c.scratch.buckets; c.q.buckets == nil && len(pool) > 0 && it.tick-c.q.base < queueBuckets {
+		c.q.buckets = pool[len(pool)-1]
+		c.scratch.buckets = pool[:len(pool)-1]
+	}
 	c.q.push(it)
 }
 
@@ -186,9 +190,15 @@ func (c *Cluster) processDue() {
 	for {
 		it, ok := c.q.popDue(c.now)
 		if !ok {
-			return
+			break
 		}
 		c.run(it)
+	}
+	if c.q.count == 0 && c.q.buckets != nil && len(c.scratch.buckets) < scratchBucketsMax {
+		// Empty, the queue lends its buckets to the next queue that needs
+		// some: a scripted run's queue is empty between commands, and a
+		// schedule search keeps its clusters by the million.
+		c.scratch.buckets = append(c.scratch.buckets, c.q.release())
 	}
 }
 

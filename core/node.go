@@ -227,7 +227,7 @@ func (c *Cluster) mergeInto(set, incoming []*version, changes []change, report b
 	mode := c.cfg.Versioning
 	if mode == VectorClocks && !c.contextTruncated {
 		from := len(changes)
-		out, changes, ok := foldVC(set, incoming, c.pastMerger, changes, report)
+		out, changes, ok := foldVC(set, incoming, &c.scratch.pastMerger, changes, report)
 		if ok {
 			if c.oracle.check {
 				c.checkFold(set, incoming, out, changes[from:], report)
@@ -283,7 +283,7 @@ func (c *Cluster) storeVersions(n *node, key string, hash uint64, incoming []*ve
 	if ks != nil {
 		old = ks.versions
 	}
-	set, changes := c.mergeInto(old, incoming, c.pastMerger.changes[:0], true)
+	set, changes := c.mergeInto(old, incoming, c.scratch.changes[:0], true)
 	for i := range changes {
 		ch := &changes[i]
 		if ch.kind == EvLWWDiscard {
@@ -291,7 +291,7 @@ func (c *Cluster) storeVersions(n *node, key string, hash uint64, incoming []*ve
 		}
 		c.emit(&Event{Kind: ch.kind, To: n.id, Request: req, Key: key, Version: ch.v.describe(key)})
 	}
-	c.pastMerger.changes = changes[:0]
+	c.scratch.changes = changes[:0]
 	if sameDots(old, set) {
 		return false
 	}

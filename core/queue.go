@@ -163,19 +163,14 @@ func (q *queue) clone() queue {
 	return x
 }
 
-// cloneInto is clone, reusing the buckets of spare (a queue no cluster
-// uses any more) when q has none to copy and spare is empty: a schedule
-// search's step sends a node's message to itself through the queue, and
-// would otherwise allocate the buckets afresh in every state.
-func (q *queue) cloneInto(spare *queue) queue {
-	x := q.clone()
-	if x.buckets == nil && spare.buckets != nil && spare.count == 0 {
-		// Empty, only the current bucket may hold items, all taken.
-		cur := &spare.buckets[spare.base&(queueBuckets-1)]
-		*cur = (*cur)[:0]
-		x.buckets = spare.buckets
-	}
-	return x
+// release empties the queue of its buckets (it must hold no item) and
+// returns them, all empty, for another queue (Cluster.processDue).
+func (q *queue) release() *[queueBuckets][]item {
+	b := q.buckets
+	cur := &b[q.base&(queueBuckets-1)]
+	*cur = (*cur)[:0] // items taken, all of them (the others are empty)
+	q.buckets, q.head = nil, 0
+	return b
 }
 
 // heap is a binary min-heap of items by (tick, seq), written out (rather

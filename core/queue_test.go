@@ -87,59 +87,33 @@ func TestQueueMatchesHeap(t *testing.T) {
 	}
 }
 
-// cloneInto reuses the buckets of an emptied queue for the clone of a queue
-// with none to copy, and the clone then gives its items in heap order; a
-// spare still holding items, or a queue with items of its own, is copied as
-// clone copies it.
-func TestQueueCloneIntoReusesAnEmptySpare(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	var spare queue
-	var seq uint64
-	for now := int64(0); now < 50; now++ {
-		for range rng.IntN(4) {
-			seq++
-			spare.push(item{tick: now + rng.Int64N(5), seq: seq})
-		}
-		for {
-			if _, ok := spare.popDue(now); !ok {
-				break
-			}
-		}
+// A scripted cluster's queue is empty between commands: it lends its
+// buckets to the clusters sharing its scratch, so that the clusters a
+// schedule search keeps hold none, and a clone's next message to itself
+// reuses them rather than allocating its own. The original is untouched.
+func TestEmptiedQueuesLendTheirBuckets(t *testing.T) {
+	c := mustNew(t, scriptedConfig())
+	coord := c.PreferenceList("k", 1)[0] // a replica: it sends the put to itself
+	if _, err := c.Apply(Command{Kind: CmdPut, Node: coord, Key: "k", Value: "v1"}); err != nil {
+		t.Fatal(err)
 	}
-	for spare.count > 0 { // drain what is left, taken from the current bucket
-		spare.popDue(spare.base + 1)
+	if c.q.buckets != nil {
+		t.Fatal("between commands the scripted cluster keeps its queue's buckets")
 	}
-	var src queue
-	src.popDue(1000) // far from the spare's window
-	x := src.cloneInto(&spare)
-	if x.buckets == nil || x.buckets != spare.buckets {
-		t.Fatal("the clone of an empty queue did not reuse the empty spare's buckets")
+	pool := c.scratch.buckets
+	if len(pool) != 1 {
+		t.Fatalf("%d bucket arrays lent, want the one the put's message to itself used", len(pool))
 	}
-	var ref heap
-	for now := int64(1000); now < 1300; now++ {
-		for range rng.IntN(3) {
-			seq++
-			it := item{tick: now + rng.Int64N(2*queueBuckets), seq: seq}
-			x.push(it)
-			ref.push(it)
-		}
-		for len(ref) > 0 && ref[0].tick <= now {
-			want := ref.pop()
-			if got, ok := x.popDue(now); !ok || got != want {
-				t.Fatalf("tick %d: popped (tick %d, seq %d, ok %v), heap gives (tick %d, seq %d)", now, got.tick, got.seq, ok, want.tick, want.seq)
-			}
-		}
-		if _, ok := x.popDue(now); ok {
-			t.Fatalf("tick %d: an item popped that the heap does not have due", now)
-		}
+	lent := pool[0]
+	before := fingerprint(c)
+	d := c.Clone()
+	if _, err := d.Apply(Command{Kind: CmdPut, Node: coord, Key: "k", Value: "v2"}); err != nil {
+		t.Fatal(err)
 	}
-
-	busy := queue{}
-	busy.push(item{tick: 3, seq: 1})
-	if y := src.cloneInto(&busy); y.buckets == busy.buckets {
-		t.Error("a spare still holding an item was reused")
+	if d.q.buckets != nil || len(d.scratch.buckets) != 1 || d.scratch.buckets[0] != lent {
+		t.Errorf("the clone's put did not borrow and give back the lent buckets: %d in the pool", len(d.scratch.buckets))
 	}
-	if y := busy.cloneInto(&x); y.buckets == x.buckets || y.count != 1 {
-		t.Errorf("a queue with items was not copied: reused %v, %d items", y.buckets == x.buckets, y.count)
+	if got := fingerprint(c); got != before {
+		t.Fatalf("the clone's put changed the original:\n%s", firstDiff(before, got))
 	}
 }

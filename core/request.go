@@ -491,7 +491,7 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 		sr[len(result)]++
 		c.counters.SiblingReads = sr
 		c.counters.SiblingsReadMax = max(c.counters.SiblingsReadMax, len(result))
-		seen := c.pastMerger.merge(result)
+		seen := c.scratch.merge(result)
 		c.setClientCtx(ck, seen)
 		if c.oracle.staleRead(req, seen, result, c.cfg.Versioning) {
 			op.Stale = true

@@ -101,6 +101,16 @@ func mergedPast(vs []*version) causal {
 	return c
 }
 
+// scratch is the buffers a cluster and its clones share: pastMerger's,
+// and the bucket arrays of emptied queues (Cluster.processDue).
+type scratch struct {
+	pastMerger
+	buckets []*[queueBuckets][]item
+}
+
+// scratchBucketsMax bounds the bucket arrays scratch keeps.
+const scratchBucketsMax = 4
+
 // pastMerger computes mergedPast with one allocation (two when a dot
 // cloud remains) instead of one or more per version, in buffers it keeps
 // from one get to the next. It merges the vectors of all the pasts, then

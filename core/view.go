@@ -185,11 +185,10 @@ func (c *Cluster) CloneInto(dst *Cluster) *Cluster {
 			}
 		}
 	}
-	spareQ := dst.q
 	*dst = *c
 	x := dst
 	x.nodeFree, x.reqFree = free, reqFree
-	x.q = c.q.cloneInto(&spareQ)
+	x.q = c.q.clone()
 	x.q.each(func(it *item) { // messages are recycled once delivered: copy them
 		if m := it.msg; m != nil {
 			cp := *m
