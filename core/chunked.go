@@ -14,17 +14,22 @@ import "slices"
 // stay absolute, so an index handed out by add keeps naming the same entry
 // for as long as it is kept.
 type chunked[T any] struct {
-	chunks [][]T
-	owners []cowOwner // owners[i] tags chunks[i]
+	chunks []chunk[T]
 	own    cowOwner
-	// spineOwn tags chunks and owners themselves: a clone shares them too
-	// until either side changes one (ownSpine).
+	// spineOwn tags the list of chunks itself: a clone shares it too
+	// until either side changes it (ownSpine).
 	spineOwn cowOwner
 	n        int // entries ever added
 	base     int // entries dropped from the front (a multiple of chunkLen)
 }
 
 const chunkLen = 1024
+
+// A chunk is up to chunkLen entries and the owner token that tags them.
+type chunk[T any] struct {
+	items []T
+	owner cowOwner
+}
 
 // add appends v and returns its index.
 func (l *chunked[T]) add(v T) int {
@@ -42,8 +47,7 @@ func (l *chunked[T]) add(v T) int {
 		if l.n == 0 {
 			room = 4
 		}
-		l.chunks = append(l.chunks, make([]T, 0, room))
-		l.owners = append(l.owners, l.own)
+		l.chunks = append(l.chunks, chunk[T]{items: make([]T, 0, room), owner: l.own})
 	}
 	last := l.ownChunk(len(l.chunks)-1, true)
 	*last = append(*last, v)
@@ -54,7 +58,7 @@ func (l *chunked[T]) add(v T) int {
 // ownSpine makes the chunk list l's own before a change.
 func (l *chunked[T]) ownSpine() {
 	if l.spineOwn != l.own {
-		l.chunks, l.owners = slices.Clone(l.chunks), slices.Clone(l.owners)
+		l.chunks = slices.Clone(l.chunks)
 		l.spineOwn = l.own
 	}
 }
@@ -62,22 +66,21 @@ func (l *chunked[T]) ownSpine() {
 // ownChunk is chunk i, copied first if it is shared with a clone; grow
 // says an entry is about to be appended to it.
 func (l *chunked[T]) ownChunk(i int, grow bool) *[]T {
-	if l.owners[i] != l.own {
+	if l.chunks[i].owner != l.own {
 		// A copy as long as the chunk, and a little room if it is to grow,
 		// not a whole chunk's: a clone of a short history (the schedule
 		// search makes millions, each taking one step) then copies a few
 		// entries, not a thousand. Only the last chunk is ever short, and
 		// appending to it copies at most chunkLen entries.
 		l.ownSpine()
-		n := len(l.chunks[i])
+		n := len(l.chunks[i].items)
 		room := n
 		if grow {
 			room = min(chunkLen, n+max(n, 4))
 		}
-		l.chunks[i] = append(make([]T, 0, room), l.chunks[i]...)
-		l.owners[i] = l.own
+		l.chunks[i] = chunk[T]{items: append(make([]T, 0, room), l.chunks[i].items...), owner: l.own}
 	}
-	return &l.chunks[i]
+	return &l.chunks[i].items
 }
 
 // at is the entry at index i (at least first()), to read or update in place.
@@ -90,7 +93,7 @@ func (l *chunked[T]) at(i int) *T {
 // taking the chunk over from a clone.
 func (l *chunked[T]) get(i int) T {
 	i -= l.base
-	return l.chunks[i/chunkLen][i%chunkLen]
+	return l.chunks[i/chunkLen].items[i%chunkLen]
 }
 
 // peek is the entry at index i (at least first()), to read only: unlike
@@ -98,7 +101,7 @@ func (l *chunked[T]) get(i int) T {
 // copies nothing.
 func (l *chunked[T]) peek(i int) *T {
 	i -= l.base
-	return &l.chunks[i/chunkLen][i%chunkLen]
+	return &l.chunks[i/chunkLen].items[i%chunkLen]
 }
 
 // len is the number of entries ever added, dropped ones included.
@@ -112,8 +115,8 @@ func (l *chunked[T]) first() int { return l.base }
 // returns the last entry dropped, if any.
 func (l *chunked[T]) dropFront(drop func(*T) bool) (last *T) {
 	k := 0
-	for k < len(l.chunks)-1 && len(l.chunks[k]) == chunkLen {
-		ch := l.chunks[k]
+	for k < len(l.chunks)-1 && len(l.chunks[k].items) == chunkLen {
+		ch := l.chunks[k].items
 		all := true
 		for i := range ch {
 			if !drop(&ch[i]) {
@@ -134,8 +137,7 @@ func (l *chunked[T]) dropFront(drop func(*T) bool) (last *T) {
 	// chunks unless a clone still holds them.
 	l.ownSpine()
 	clear(l.chunks[:k])
-	clear(l.owners[:k])
-	l.chunks, l.owners = l.chunks[k:], l.owners[k:]
+	l.chunks = l.chunks[k:]
 	l.base += k * chunkLen
 	return last
 }
@@ -144,8 +146,8 @@ func (l *chunked[T]) dropFront(drop func(*T) bool) (last *T) {
 // change the entries.
 func (l *chunked[T]) all(f func(*T) bool) {
 	for _, ch := range l.chunks {
-		for i := range ch {
-			if !f(&ch[i]) {
+		for i := range ch.items {
+			if !f(&ch.items[i]) {
 				return
 			}
 		}
@@ -155,7 +157,7 @@ func (l *chunked[T]) all(f func(*T) bool) {
 // clone copies the list, sharing every chunk, and the list of them, with l
 // until either side changes it (T's own slices are shared for good).
 func (l *chunked[T]) clone() chunked[T] {
-	x := chunked[T]{chunks: l.chunks, owners: l.owners, n: l.n, base: l.base}
+	x := chunked[T]{chunks: l.chunks, n: l.n, base: l.base}
 	l.own, x.own = newOwner(), newOwner()
 	return x
 }

@@ -625,7 +625,7 @@ func (c *Cluster) Ops() iter.Seq[Op] {
 func (c *Cluster) Violations(p Property, k int) []Violation {
 	h := []Op(nil)
 	if chunks := c.history.chunks; len(chunks) == 1 {
-		h = chunks[0] // read only: HistoryViolations keeps nothing of it
+		h = chunks[0].items // read only: HistoryViolations keeps nothing of it
 	} else {
 		h = c.History()
 	}
