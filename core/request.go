@@ -411,9 +411,11 @@ func (c *Cluster) failRequest(n *node, req *request, why string) {
 			got, need, what = req.upToDate, req.w, "replicas holding the answer"
 		}
 	}
-	// Written into one buffer: a schedule search fails requests by the
-	// hundred thousand.
-	b := make([]byte, 0, 64)
+	// Written into one buffer, and the same text shared (scratch.text): a
+	// schedule search fails requests by the hundred thousand, with a few
+	// texts.
+	var buf [96]byte
+	b := buf[:0]
 	b = append(append(b, why...), ": "...)
 	b = append(strconv.AppendInt(b, int64(got), 10), " of "...)
 	b = append(append(strconv.AppendInt(b, int64(need), 10), ' '), what...)
@@ -430,7 +432,7 @@ func (c *Cluster) failRequest(n *node, req *request, why string) {
 	if from {
 		b = append(b, ')')
 	}
-	text := string(b)
+	text := c.scratch.text(b)
 	c.emit(&Event{Kind: EvQuorumFailed, From: n.id, Request: req.id, Op: req.kind, Key: req.key, Count: got, Need: need, Text: text})
 	c.finishRequest(req, false, nil, text)
 }

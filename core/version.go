@@ -102,14 +102,34 @@ func mergedPast(vs []*version) causal {
 }
 
 // scratch is the buffers a cluster and its clones share: pastMerger's,
-// and the bucket arrays of emptied queues (Cluster.processDue).
+// the bucket arrays of emptied queues (Cluster.processDue) and texts.
 type scratch struct {
 	pastMerger
 	buckets []*[queueBuckets][]item
+	texts   map[string]string // a failed request's texts (text)
 }
 
 // scratchBucketsMax bounds the bucket arrays scratch keeps.
 const scratchBucketsMax = 4
+
+// text is b as a string, the same string as the last time b was the same
+// text (up to scratchTextsMax texts kept).
+func (s *scratch) text(b []byte) string {
+	if t, ok := s.texts[string(b)]; ok {
+		return t
+	}
+	t := string(b)
+	if s.texts == nil {
+		s.texts = map[string]string{}
+	}
+	if len(s.texts) < scratchTextsMax {
+		s.texts[t] = t
+	}
+	return t
+}
+
+// scratchTextsMax bounds the texts scratch keeps.
+const scratchTextsMax = 1024
 
 // pastMerger computes mergedPast with one allocation (two when a dot
 // cloud remains) instead of one or more per version, in buffers it keeps
