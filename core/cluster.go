@@ -82,10 +82,6 @@ type Cluster struct {
 	// membership buffers they carried.
 	msgFree    []*message
 	memberBufs [][]memberEntry
-	// nodeFree are nodes no cluster holds any more, to copy nodes into
-	// (Cluster.w; CloneInto gathers them).
-	nodeFree []*node
-	reqFree  []*request // the same for requests (Cluster.writableRequest)
 	// scratch holds buffers shared with clones (one goroutine uses them:
 	// see Clone).
 	scratch *scratch

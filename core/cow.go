@@ -50,9 +50,9 @@ type ownTree struct {
 func (c *Cluster) w(id NodeID) *node {
 	n := c.nodes[id]
 	if n.holder != c.own {
-		if k := len(c.nodeFree); k > 0 {
-			n = n.cloneInto(c.nodeFree[k-1])
-			c.nodeFree = c.nodeFree[:k-1]
+		if free := c.scratch.nodes; len(free) > 0 {
+			n = n.cloneInto(free[len(free)-1])
+			c.scratch.nodes = free[:len(free)-1]
 		} else {
 			n = n.clone()
 		}

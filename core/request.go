@@ -536,9 +536,9 @@ func (c *Cluster) writableRequest(n *node, id RequestID) *request {
 	r := n.requests[i]
 	if r.own != n.own {
 		x := new(request)
-		if k := len(c.reqFree); k > 0 {
-			x = c.reqFree[k-1]
-			c.reqFree = c.reqFree[:k-1]
+		if free := c.scratch.reqs; len(free) > 0 {
+			x = free[len(free)-1]
+			c.scratch.reqs = free[:len(free)-1]
 		}
 		r = r.cloneInto(x)
 		r.own = n.own

@@ -102,12 +102,36 @@ func mergedPast(vs []*version) causal {
 }
 
 // scratch is the buffers a cluster and its clones share: pastMerger's,
-// the bucket arrays of emptied queues (Cluster.processDue) and texts.
+// the bucket arrays of emptied queues (Cluster.processDue), texts, and
+// nodes and requests to reuse.
 type scratch struct {
 	pastMerger
 	buckets []*[queueBuckets][]item
 	texts   map[string]string // a failed request's texts (text)
+	// nodes and reqs are nodes and requests no cluster holds any more
+	// (recycle), to copy nodes and requests into.
+	nodes []*node
+	reqs  []*request
 }
+
+// recycle keeps the nodes dead, a cluster its caller is done with (see
+// CloneInto), held alone, and the requests they alone held.
+func (s *scratch) recycle(dead *Cluster) {
+	for _, n := range dead.nodes {
+		if n.holder != dead.own || len(s.nodes) == scratchNodesMax {
+			continue
+		}
+		s.nodes = append(s.nodes, n)
+		for _, r := range n.requests {
+			if r.own == n.own && len(s.reqs) < scratchNodesMax {
+				s.reqs = append(s.reqs, r)
+			}
+		}
+	}
+}
+
+// scratchNodesMax bounds the nodes, and the requests, scratch keeps.
+const scratchNodesMax = 64
 
 // scratchBucketsMax bounds the bucket arrays scratch keeps.
 const scratchBucketsMax = 4

@@ -169,25 +169,15 @@ func (c *Cluster) CloneInto(dst *Cluster) *Cluster {
 	}
 	nodes, held := dst.nodes[:0], dst.held[:0]
 	// The nodes dst changed since it was made are its alone (no clone of
-	// it shares them: cloning dst would have given it a new token), so the
-	// clone's own changes copy nodes into them (Cluster.w).
-	// So are the requests those nodes copied (node.own tags them).
-	free, reqFree := dst.nodeFree, dst.reqFree
+	// it shares them: cloning dst would have given it a new token), and so
+	// are the requests those nodes copied (node.own tags them): they go to
+	// the scratch, for the changes of the clusters sharing it to copy
+	// nodes and requests into (Cluster.w, Cluster.writableRequest).
 	if dst.own != 0 {
-		for _, n := range dst.nodes {
-			if n.holder == dst.own {
-				free = append(free, n)
-				for _, r := range n.requests {
-					if r.own == n.own {
-						reqFree = append(reqFree, r)
-					}
-				}
-			}
-		}
+		c.scratch.recycle(dst)
 	}
 	*dst = *c
 	x := dst
-	x.nodeFree, x.reqFree = free, reqFree
 	x.q = c.q.clone()
 	x.q.each(func(it *item) { // messages are recycled once delivered: copy them
 		if m := it.msg; m != nil {

@@ -152,7 +152,8 @@ func timeoutSleeper(op int, half bool, coord core.NodeID) sleeper {
 	if op < 0 {
 		return sleeper{}
 	}
-	b := binary.LittleEndian.AppendUint64([]byte("timeout"), uint64(op))
+	var buf [16]byte // on the stack: choices names every timeout this way
+	b := binary.LittleEndian.AppendUint64(append(buf[:0], "timeout"...), uint64(op))
 	if half {
 		b = append(b, 'h')
 	}
