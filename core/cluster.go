@@ -42,8 +42,6 @@ type Cluster struct {
 	rings []*ring.Ring
 	// shownRing caches ringPoints(ring) for View (shared by Views).
 	shownRing []RingPoint
-	// members caches ring.Nodes(); nil after a change.
-	members []NodeID
 
 	// held are the messages a scripted run keeps until a command delivers
 	// or drops them, in send order (see scripted.go).
@@ -78,10 +76,6 @@ type Cluster struct {
 	// hasher is StateHash's digest and scratch, shared with clones (which
 	// the same goroutine uses: see Clone).
 	hasher *stateHasher
-	// Recycled allocations: messages already delivered or dropped, and the
-	// membership buffers they carried.
-	msgFree    []*message
-	memberBufs [][]memberEntry
 	// scratch holds buffers shared with clones (one goroutine uses them:
 	// see Clone).
 	scratch *scratch
@@ -722,12 +716,4 @@ func antiEntropyPeer(cmd Command) NodeID {
 		return NoNode
 	}
 	return cmd.Peer
-}
-
-// ringNodes lists the nodes on the agreed ring (shared: do not modify).
-func (c *Cluster) ringNodes() []NodeID {
-	if c.members == nil {
-		c.members = c.ring.Nodes()
-	}
-	return c.members
 }

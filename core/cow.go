@@ -224,7 +224,6 @@ func (c *Cluster) changeRing(change func(r *ring.Ring)) {
 	r := c.ring.Clone()
 	change(r)
 	c.ring = r
-	c.members = nil
 	c.shownRing = nil
 }
 

@@ -30,9 +30,9 @@ func (n *node) learn(id NodeID) *member {
 // buffer recycled from an earlier gossip message when there is one.
 func (c *Cluster) viewEntries(n *node) []memberEntry {
 	var out []memberEntry
-	if k := len(c.memberBufs); k > 0 {
-		out = c.memberBufs[k-1]
-		c.memberBufs = c.memberBufs[:k-1]
+	if bufs := c.scratch.memberBufs; len(bufs) > 0 {
+		out = bufs[len(bufs)-1]
+		c.scratch.memberBufs = bufs[:len(bufs)-1]
 	}
 	for id := range n.members {
 		m := &n.members[id]

@@ -93,22 +93,25 @@ func (c *Cluster) send(msg *message) {
 
 // newMessage takes a message from the free list, or allocates one.
 func (c *Cluster) newMessage() *message {
-	if n := len(c.msgFree); n > 0 {
-		m := c.msgFree[n-1]
-		c.msgFree = c.msgFree[:n-1]
-		return m
+	if free := c.scratch.msgs; len(free) > 0 {
+		c.scratch.msgs = free[:len(free)-1]
+		return free[len(free)-1]
 	}
 	return new(message)
 }
 
-// releaseMessage returns a delivered or dropped message to the free list,
-// and its membership buffer to the gossip buffers.
+// releaseMessage returns a delivered or dropped message, which only this
+// cluster holds, to the scratch's free list, and its membership buffer to
+// the gossip buffers.
 func (c *Cluster) releaseMessage(m *message) {
-	if m.members != nil {
-		c.memberBufs = append(c.memberBufs, m.members[:0])
+	s := c.scratch
+	if m.members != nil && len(s.memberBufs) < scratchMessagesMax {
+		s.memberBufs = append(s.memberBufs, m.members[:0])
 	}
-	*m = message{}
-	c.msgFree = append(c.msgFree, m)
+	if len(s.msgs) < scratchMessagesMax {
+		*m = message{}
+		s.msgs = append(s.msgs, m)
+	}
 }
 
 // deliver hands a due message to its destination, or drops it, then

@@ -103,7 +103,7 @@ func mergedPast(vs []*version) causal {
 
 // scratch is the buffers a cluster and its clones share: pastMerger's,
 // the bucket arrays of emptied queues (Cluster.processDue), texts, and
-// nodes and requests to reuse.
+// nodes, requests and messages to reuse.
 type scratch struct {
 	pastMerger
 	buckets []*[queueBuckets][]item
@@ -112,6 +112,10 @@ type scratch struct {
 	// (recycle), to copy nodes and requests into.
 	nodes []*node
 	reqs  []*request
+	// msgs are messages delivered or dropped, and memberBufs the
+	// membership buffers they carried (Cluster.releaseMessage).
+	msgs       []*message
+	memberBufs [][]memberEntry
 }
 
 // recycle keeps the nodes dead, a cluster its caller is done with (see
@@ -130,8 +134,12 @@ func (s *scratch) recycle(dead *Cluster) {
 	}
 }
 
-// scratchNodesMax bounds the nodes, and the requests, scratch keeps.
-const scratchNodesMax = 64
+// scratchNodesMax bounds the nodes, and the requests, scratch keeps;
+// scratchMessagesMax its messages and membership buffers.
+const (
+	scratchNodesMax    = 64
+	scratchMessagesMax = 1024
+)
 
 // scratchBucketsMax bounds the bucket arrays scratch keeps.
 const scratchBucketsMax = 4

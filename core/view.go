@@ -186,11 +186,9 @@ func (c *Cluster) CloneInto(dst *Cluster) *Cluster {
 			it.msg = &cp
 		}
 	})
-	x.msgFree, x.memberBufs = nil, nil
 	x.held = append(held, c.held...)    // shared: never changed once held
 	x.nodes = append(nodes, c.nodes...) // shared until changed (Cluster.w)
 	x.rings = slices.Clip(c.rings)
-	x.members = nil
 	x.groups = nil
 	for _, g := range c.groups {
 		x.groups = append(x.groups, slices.Clone(g))

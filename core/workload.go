@@ -43,9 +43,8 @@ func (c *Cluster) tickClient(client int) {
 			keyIndex = client - 1 + w.Clients*c.rng().work.intn(owned)
 		}
 	}
-	coords := c.ringNodes()
 	op := clientOp{kind: OpGet, client: client, key: w.KeyPrefix + strconv.Itoa(keyIndex),
-		coordinator: coords[c.rng().work.intn(len(coords))], workload: true}
+		coordinator: c.ring.NodeAt(c.rng().work.intn(c.ring.NodeCount())), workload: true}
 	if isPut {
 		c.work.seq[client]++
 		op.kind = OpPut

@@ -198,6 +198,9 @@ func (r *Ring) Nodes() []ids.NodeID {
 	return nodes
 }
 
+// NodeAt is Nodes()[i], without making the list.
+func (r *Ring) NodeAt(i int) ids.NodeID { return r.members[i].node }
+
 // NodeCount is the number of physical nodes on the ring.
 func (r *Ring) NodeCount() int { return len(r.members) }
 

@@ -422,3 +422,23 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 	}
 	_ = sink
 }
+
+// NodeAt(i) is the i-th of Nodes(), after adds and removes alike.
+func TestNodeAtIsNodes(t *testing.T) {
+	r := New(8)
+	for _, n := range []ids.NodeID{4, 1, 7, 2} {
+		if err := r.Add(n, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.Remove(7)
+	nodes := r.Nodes()
+	if r.NodeCount() != len(nodes) {
+		t.Fatalf("NodeCount %d, Nodes %v", r.NodeCount(), nodes)
+	}
+	for i, n := range nodes {
+		if got := r.NodeAt(i); got != n {
+			t.Errorf("NodeAt(%d) = %v, Nodes()[%d] = %v", i, got, i, n)
+		}
+	}
+}
