@@ -191,11 +191,8 @@ func (o *oracle) missed(key string, seen causal, floor uint64) bool {
 // staleRead reports whether a successful get that returned result is a
 // stale read (PropStale). seen is the union of the causal pasts of result.
 func (o *oracle) staleRead(req *request, seen causal, result []*version, mode Versioning) bool {
-	st, ok := o.readFloor.get(req.id)
-	if ok {
-		o.ownFloor()
-		o.readFloor.remove(req.id)
-	}
+	st, _ := o.readFloor.get(req.id)
+	o.dropFloor(req.id)
 	if mode == LWW {
 		// The order is total: missing the greatest acknowledged put is
 		// missing some acknowledged put.
@@ -205,10 +202,19 @@ func (o *oracle) staleRead(req *request, seen causal, result []*version, mode Ve
 }
 
 // forget drops the bookkeeping of a get that failed.
-func (o *oracle) forget(id RequestID) {
-	if _, ok := o.readFloor.get(id); ok {
+func (o *oracle) forget(id RequestID) { o.dropFloor(id) }
+
+// dropFloor drops the readStart of get id, if any.
+func (o *oracle) dropFloor(id RequestID) {
+	i, ok := o.readFloor.find(id)
+	switch {
+	case !ok:
+	case len(o.readFloor) == 1:
+		// The last: nothing to copy from a list a clone shares.
+		o.readFloor, o.floorOwn = nil, o.own
+	default:
 		o.ownFloor()
-		o.readFloor.remove(id)
+		o.readFloor = slices.Delete(o.readFloor, i, i+1)
 	}
 }
 
@@ -249,11 +255,6 @@ func (f *floors) set(id RequestID, st readStart) {
 	}
 }
 
-func (f *floors) remove(id RequestID) {
-	if i, ok := f.find(id); ok {
-		*f = slices.Delete(*f, i, i+1)
-	}
-}
 
 // checkNoRegress records a violation when a replica's stored versions of a
 // key stop covering a write they covered before: causal pasts never go
