@@ -39,6 +39,21 @@ type request struct {
 	// request in place: a clone of the node shares its requests, and each
 	// side copies one before it first changes it (node.writableRequest).
 	own cowOwner
+	// inline holds targets when they fit, so that a request and its
+	// copies (a schedule search makes one for most states) need no list of
+	// their own: targets then points into it (see setTargets).
+	inline [4]target
+}
+
+// setTargets makes ts, copied, the request's targets, in inline when they
+// fit. A request is copied only by cloneInto, which calls it, since a
+// plain copy's targets would point into the original's inline.
+func (r *request) setTargets(ts []target) {
+	if len(ts) <= len(r.inline) {
+		r.targets = append(r.inline[:0], ts...)
+	} else {
+		r.targets = slices.Clone(ts)
+	}
 }
 
 // target is one node a request was sent to.
@@ -177,7 +192,7 @@ func pick(override, def int) int {
 func (c *Cluster) chooseTargets(coord *node, req *request) {
 	var buf [8]NodeID // most preference lists: no allocation
 	pref := coord.ring.AppendPreferenceList(buf[:0], req.hash, req.n)
-	req.targets = make([]target, 0, len(pref)+1)
+	req.targets = req.inline[:0]
 	if c.cfg.Mode == Strict {
 		for _, p := range pref {
 			req.targets = append(req.targets, target{node: p, hintFor: NoNode})

@@ -236,11 +236,10 @@ func (n *node) cloneInto(x *node) *node {
 }
 
 // cloneInto copies r over x (a new request, or one no node holds any
-// more), whose targets it reuses.
+// more).
 func (r *request) cloneInto(x *request) *request {
-	targets := x.targets[:0]
 	*x = *r
-	x.targets = append(targets, r.targets...)
+	x.setTargets(r.targets)
 	x.ext = slices.Clone(r.ext) // nil is not empty: not walked yet
 	if r.opOwn != nil {
 		op := *r.opOwn
