@@ -255,7 +255,6 @@ func (f *floors) set(id RequestID, st readStart) {
 	}
 }
 
-
 // checkNoRegress records a violation when a replica's stored versions of a
 // key stop covering a write they covered before: causal pasts never go
 // backwards on a replica. Under last-write-wins dropping a concurrent write
