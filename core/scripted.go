@@ -512,6 +512,8 @@ type stateHasher struct {
 	keys  []string
 	hints []hintKey
 	reqs  []RequestID
+	// slab is what kept carves digests under renamings from.
+	slab []uint64
 }
 
 // apart starts a digest of its own (a node's, a message's) in nb, and
