@@ -64,15 +64,14 @@ func firstMismatch(a, b []int) int {
 	return min(len(a), len(b))
 }
 
-// A clone taken at a chunk's end, its chunk list with room to grow: the
-// list and the clone each add a chunk of their own, and neither sees the
-// other's.
+// A clone taken at a chunk's end: the list and the clone each add a chunk
+// of their own, and neither sees the other's; the same two chunks on, the
+// list of chunks after the first having room to grow.
 func TestChunkedCloneAtAChunkEnd(t *testing.T) {
 	var l chunked[int]
 	for i := range chunkLen {
 		l.add(i)
 	}
-	l.chunks = slices.Grow(l.chunks, 4) // room past the end
 	x := l.clone()
 	l.add(-1)
 	x.add(-2)
@@ -81,5 +80,22 @@ func TestChunkedCloneAtAChunkEnd(t *testing.T) {
 	}
 	if got := x.get(chunkLen); got != -2 {
 		t.Errorf("the clone's new entry reads %d, want -2", got)
+	}
+	for i := range chunkLen - 1 {
+		l.add(i)
+		x.add(i)
+	}
+	l.more.chunks = slices.Grow(l.more.chunks, 4) // room past the end
+	y := l.clone()
+	l.add(-3)
+	y.add(-4)
+	if got := l.get(2 * chunkLen); got != -3 {
+		t.Errorf("the list's third chunk reads %d, want -3", got)
+	}
+	if got := y.get(2 * chunkLen); got != -4 {
+		t.Errorf("the second clone's third chunk reads %d, want -4", got)
+	}
+	if got := x.get(chunkLen); got != -2 {
+		t.Errorf("the clone's new entry reads %d after the others' adds, want -2", got)
 	}
 }

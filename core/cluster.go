@@ -614,8 +614,8 @@ func (c *Cluster) Ops() iter.Seq[Op] {
 // in place, not copied: the search asks after every return.
 func (c *Cluster) Violations(p Property, k int) []Violation {
 	h := []Op(nil)
-	if chunks := c.history.chunks; len(chunks) == 1 {
-		h = chunks[0].items // read only: HistoryViolations keeps nothing of it
+	if ops, ok := c.history.single(); ok {
+		h = ops // read only: HistoryViolations keeps nothing of it
 	} else {
 		h = c.History()
 	}
