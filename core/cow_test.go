@@ -405,23 +405,30 @@ func TestCloneIsolationScripted(t *testing.T) {
 	}
 }
 
+// ranApart runs a scripted cluster 40 random steps, then a clone of it 20
+// more, and returns both.
+func ranApart(t *testing.T, rng *rand.Rand, value *int) (c, used *Cluster) {
+	t.Helper()
+	c = mustNew(t, scriptedConfig())
+	for range 40 {
+		c.Tick()
+		c.Apply(randomScriptedCommand(rng, c, value))
+	}
+	used = c.Clone()
+	for range 20 {
+		used.Tick()
+		used.Apply(randomScriptedCommand(rng, used, value))
+	}
+	return c, used
+}
+
 // CloneInto over a cluster its caller is done with (here, a clone that ran
 // on its own) gives the same clone as Clone: the same state, the same run
 // when continued alike, and the original untouched by it.
 func TestCloneIntoReusesAClusterDoneWith(t *testing.T) {
-	cfg := scriptedConfig()
-	c := mustNew(t, cfg)
 	rng := rand.New(rand.NewPCG(5, 6))
 	value := 0
-	for range 40 {
-		c.Tick()
-		c.Apply(randomScriptedCommand(rng, c, &value))
-	}
-	used := c.Clone()
-	for range 20 {
-		used.Tick()
-		used.Apply(randomScriptedCommand(rng, used, &value))
-	}
+	c, used := ranApart(t, rng, &value)
 	before := fingerprint(c)
 	x, y := c.CloneInto(used), c.Clone()
 	if x != used {
@@ -451,18 +458,9 @@ func TestCloneIntoReusesAClusterDoneWith(t *testing.T) {
 // cloned since, they are shared with its clone and must not be reused.
 func TestCloneIntoRecyclesOnlyWhatNoOneElseHolds(t *testing.T) {
 	for _, cloned := range []bool{false, true} {
-		c := mustNew(t, scriptedConfig())
 		rng := rand.New(rand.NewPCG(11, 12))
 		value := 0
-		for range 40 {
-			c.Tick()
-			c.Apply(randomScriptedCommand(rng, c, &value))
-		}
-		used := c.Clone()
-		for range 20 {
-			used.Tick()
-			used.Apply(randomScriptedCommand(rng, used, &value))
-		}
+		c, used := ranApart(t, rng, &value)
 		var usedNodes []*node
 		for _, n := range used.nodes {
 			if n.holder == used.own {
