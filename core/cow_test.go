@@ -497,3 +497,54 @@ func TestCloneIntoRecyclesOnlyWhatNoOneElseHolds(t *testing.T) {
 		}
 	}
 }
+
+// A delivery that changes nothing of its destination (a replica answering
+// a read, or given versions it holds already) leaves the node shared with
+// the cluster it was cloned from; one that changes it copies it, and the
+// original stays as it was.
+func TestDeliveriesThatChangeNothingShareTheNode(t *testing.T) {
+	cfg := scriptedConfig()
+	cfg.ReadRepair = true
+	c := mustNew(t, cfg)
+	key := keyOwnedBy(t, c, "k", 0, 1, 2)
+	mustApply(t, c, Command{Kind: CmdPut, Client: 1, Node: 3, Key: key, Value: "a"})
+	mustApply(t, c, Command{Kind: CmdDeliver, Msg: heldTo(t, c, MsgPutReq, 0)})
+	mustApply(t, c, Command{Kind: CmdGet, Client: 2, Node: 3, Key: key})
+	before := fingerprint(c)
+
+	read := c.Clone()
+	mustApply(t, read, Command{Kind: CmdDeliver, Msg: heldTo(t, read, MsgGetReq, 0)})
+	if read.nodes[0] != c.nodes[0] {
+		t.Error("a replica answering a read was copied")
+	}
+	if len(read.Held()) != len(c.Held()) { // the get-req went, its reply came
+		t.Errorf("%d messages held after the read, want %d", len(read.Held()), len(c.Held()))
+	}
+	write := c.Clone()
+	mustApply(t, write, Command{Kind: CmdDeliver, Msg: heldTo(t, write, MsgPutReq, 1)})
+	if write.nodes[1] == c.nodes[1] {
+		t.Error("a replica storing a version it did not hold was not copied")
+	}
+	if got := fingerprint(c); got != before {
+		t.Fatalf("the clones' deliveries changed the original:\n%s", firstDiff(before, got))
+	}
+
+	// n2 gets the version by a read repair before the put's own message:
+	// that one then changes nothing.
+	for _, to := range []NodeID{0, 1, 2} {
+		mustApply(t, c, Command{Kind: CmdDeliver, Msg: heldTo(t, c, MsgGetReq, to)})
+	}
+	for _, from := range []NodeID{0, 1, 2} {
+		for _, m := range c.Held() {
+			if m.Kind == MsgGetResp && m.From == from {
+				mustApply(t, c, Command{Kind: CmdDeliver, Msg: m.ID})
+			}
+		}
+	}
+	mustApply(t, c, Command{Kind: CmdDeliver, Msg: heldTo(t, c, MsgRepair, 2)})
+	late := c.Clone()
+	mustApply(t, late, Command{Kind: CmdDeliver, Msg: heldTo(t, late, MsgPutReq, 2)})
+	if late.nodes[2] != c.nodes[2] {
+		t.Error("a replica given a version it holds already was copied")
+	}
+}

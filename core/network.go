@@ -137,7 +137,16 @@ func (c *Cluster) deliverTo(m *message) {
 		return
 	}
 	c.emit(&Event{Kind: EvMsgDeliver, From: m.from, To: m.to, Request: m.req, Msg: m.kind, MsgID: m.id, DeliverTick: m.deliverTick, Key: m.key})
-	c.step(c.w(dst.id), m)
+	n := dst
+	switch m.kind {
+	case MsgGetReq, MsgPutReq, MsgRepair:
+		// A replica that answers a read, or is given versions it may hold
+		// already, takes itself to change (Cluster.w) only when it does:
+		// a clone whose step changes nothing of it keeps sharing it.
+	default:
+		n = c.w(dst.id)
+	}
+	c.step(n, m)
 }
 
 // partitioned reports whether a and b are in different partition groups.

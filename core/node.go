@@ -276,7 +276,8 @@ func (c *Cluster) checkFold(set, incoming, got []*version, gotChanges []change, 
 
 // storeVersions merges incoming versions of key into the node's storage and
 // emits what changed; req is the request that caused it (0 for background
-// mechanisms). It reports whether the stored set changed.
+// mechanisms). It reports whether the stored set changed. n may be shared
+// with a clone (deliverTo): it is taken to change only if it does.
 func (c *Cluster) storeVersions(n *node, key string, hash uint64, incoming []*version, req RequestID) bool {
 	ks := n.store[key]
 	var old []*version
@@ -295,6 +296,7 @@ func (c *Cluster) storeVersions(n *node, key string, hash uint64, incoming []*ve
 	if sameDots(old, set) {
 		return false
 	}
+	n = c.w(n.id) // n may be shared with a clone until now (deliverTo)
 	var oldDigest uint64
 	if ks != nil {
 		hash, oldDigest = ks.hash, ks.digest

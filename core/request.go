@@ -245,10 +245,11 @@ func (c *Cluster) sendToTarget(coord *node, req *request, t *target) {
 }
 
 // handlePutReq: a replica stores the version (a stand-in keeps it as a hint)
-// and acknowledges.
+// and acknowledges. n may be shared with a clone (deliverTo): what changes
+// it takes it first.
 func (c *Cluster) handlePutReq(n *node, m *message) {
 	if m.hintFor != NoNode && m.hintFor != n.id {
-		c.storeHint(n, m.key, m.keyHash, m.hintFor, m.versions, m.req)
+		c.storeHint(c.w(n.id), m.key, m.keyHash, m.hintFor, m.versions, m.req)
 	} else {
 		c.storeVersions(n, m.key, m.keyHash, m.versions, m.req)
 	}
@@ -275,6 +276,7 @@ func (c *Cluster) handlePutAck(n *node, m *message) {
 }
 
 // handleGetReq: a replica answers with every version it has of the key.
+// n may be shared with a clone (deliverTo): it is not changed.
 func (c *Cluster) handleGetReq(n *node, m *message) {
 	c.send(&message{kind: MsgGetResp, from: n.id, to: m.from, req: m.req, key: m.key, keyHash: m.keyHash,
 		versions: c.versionsOf(n, m.key)})
@@ -347,6 +349,8 @@ func (c *Cluster) maybeFinishGet(req *request) {
 	c.finishRequest(req, true, req.result, "")
 }
 
+// handleRepair stores a read repair's versions; n may be shared with a
+// clone (deliverTo).
 func (c *Cluster) handleRepair(n *node, m *message) {
 	c.storeVersions(n, m.key, m.keyHash, m.versions, m.req)
 	c.send(&message{kind: MsgRepairAck, from: n.id, to: m.from, req: m.req, key: m.key, ok: true})
