@@ -37,7 +37,7 @@ type request struct {
 	workload bool       // issued by a workload client
 	// own is the owner token (node.own) of the node that may change the
 	// request in place: a clone of the node shares its requests, and each
-	// side copies one before it first changes it (node.writableRequest).
+	// side copies one before it first changes it (Cluster.writableRequest).
 	own cowOwner
 	// inline holds targets when they fit, so that a request and its
 	// copies (a schedule search makes one for most states) need no list of

@@ -154,7 +154,8 @@ func (n *node) reshow(old *shownNode) *shownNode {
 // trees, rings, membership views, the history, the held messages and the
 // View cache. Messages and versions are immutable and so shared too. Reads
 // fill caches in what is shared (a node's View cache and state digest, a
-// message's digest), so a cluster and its clones must be used by one
+// message's digest), and a cluster and its clones share scratch buffers and
+// the allocations they recycle (scratch), so they must be used by one
 // goroutine at a time, like every method of one cluster.
 func (c *Cluster) Clone() *Cluster { return c.CloneInto(nil) }
 
@@ -219,7 +220,7 @@ func (n *node) cloneInto(x *node) *node {
 	n.share(x)
 	// ringMembers is shared: rebuildRing replaces it whole.
 	// members is shared until changed (ownMembers).
-	// The requests are shared until changed (node.writableRequest).
+	// The requests are shared until changed (Cluster.writableRequest).
 	x.requests = append(reqs, n.requests...)
 	x.extra = append(extra, n.extra...) // the trees in it are shared (writableExtra)
 	x.sym.more = more                   // x's own (Cluster.w clears it), or nil
