@@ -169,9 +169,8 @@ func (c *Cluster) RunUntil(t int64) {
 func (c *Cluster) schedule(it item) {
 	c.seq++
 	it.seq = c.seq
-	if pool := c.scratch.buckets; c.q.buckets == nil && len(pool) > 0 && it.tick-c.q.base < queueBuckets {
-		c.q.buckets = pool[len(pool)-1]
-		c.scratch.buckets = pool[:len(pool)-1]
+	if c.q.buckets == nil && it.tick-c.q.base < queueBuckets {
+		c.q.buckets = takeFree(&c.scratch.buckets) // nil: push makes some
 	}
 	c.q.push(it)
 }

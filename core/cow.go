@@ -50,9 +50,8 @@ type ownTree struct {
 func (c *Cluster) w(id NodeID) *node {
 	n := c.nodes[id]
 	if n.holder != c.own {
-		if free := c.scratch.nodes; len(free) > 0 {
-			n = n.cloneInto(free[len(free)-1])
-			c.scratch.nodes = free[:len(free)-1]
+		if x := takeFree(&c.scratch.nodes); x != nil {
+			n = n.cloneInto(x)
 		} else {
 			n = n.clone()
 		}

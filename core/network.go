@@ -93,9 +93,8 @@ func (c *Cluster) send(msg *message) {
 
 // newMessage takes a message from the free list, or allocates one.
 func (c *Cluster) newMessage() *message {
-	if free := c.scratch.msgs; len(free) > 0 {
-		c.scratch.msgs = free[:len(free)-1]
-		return free[len(free)-1]
+	if m := takeFree(&c.scratch.msgs); m != nil {
+		return m
 	}
 	return new(message)
 }

@@ -554,10 +554,9 @@ func (c *Cluster) writableRequest(n *node, id RequestID) *request {
 	}
 	r := n.requests[i]
 	if r.own != n.own {
-		x := new(request)
-		if free := c.scratch.reqs; len(free) > 0 {
-			x = free[len(free)-1]
-			c.scratch.reqs = free[:len(free)-1]
+		x := takeFree(&c.scratch.reqs)
+		if x == nil {
+			x = new(request)
 		}
 		r = r.cloneInto(x)
 		r.own = n.own

@@ -118,6 +118,18 @@ type scratch struct {
 	memberBufs [][]memberEntry
 }
 
+// takeFree takes the last of *free (nil when there is none).
+func takeFree[T any](free *[]*T) *T {
+	n := len(*free)
+	if n == 0 {
+		return nil
+	}
+	x := (*free)[n-1]
+	(*free)[n-1] = nil
+	*free = (*free)[:n-1]
+	return x
+}
+
 // recycle keeps the nodes dead, a cluster its caller is done with (see
 // CloneInto), held alone, and the requests they alone held.
 func (s *scratch) recycle(dead *Cluster) {
