@@ -28,6 +28,8 @@ GO_JS_WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
 # stripped of symbols and DWARF: the wasm is what every visitor downloads.
 GO_BUILD_FLAGS := -trimpath -buildvcs=false -ldflags='-s -w'
 WASM := build/ringlab.wasm
+# The schedule search alone ("Can this go wrong?"), which the page runs in a Web Worker.
+SEARCH_WASM := build/search.wasm
 # The performance budget for the download, checked by `make test`: 6 MB gzipped.
 WASM_GZIP_BUDGET_BYTES := 6000000
 
@@ -47,13 +49,14 @@ help: ## list the targets
 # --- Building -------------------------------------------------------------------------------
 
 .PHONY: wasm
-wasm: ## compile the lab to WebAssembly (build/ringlab.wasm)
+wasm: ## compile the lab to WebAssembly (build/ringlab.wasm, and the search's worker build/search.wasm)
 	mkdir -p build
 	GOOS=js GOARCH=wasm $(GO) build $(GO_BUILD_FLAGS) -o $(WASM) ./cmd/wasm
+	GOOS=js GOARCH=wasm $(GO) build $(GO_BUILD_FLAGS) -o $(SEARCH_WASM) ./cmd/searchworker
 
 .PHONY: dist
 dist: wasm ## assemble the static site in dist/ (any static host can serve it)
-	$(GO) run ./scripts/mkdist -web web -wasm $(WASM) -wasm-exec $(WASM_EXEC) -out dist
+	$(GO) run ./scripts/mkdist -web web -wasm $(WASM) -search-wasm $(SEARCH_WASM) -wasm-exec $(WASM_EXEC) -out dist
 
 .PHONY: serve
 serve: dist ## build the site and serve it on http://127.0.0.1:$(PORT)
@@ -122,7 +125,7 @@ wasm-unit-test: ## the core's tests compiled to js/wasm, run with Node.js
 
 .PHONY: dist-budget
 dist-budget: wasm ## build dist/ and fail when the gzipped wasm is over its 6 MB budget
-	$(GO) run ./scripts/mkdist -web web -wasm $(WASM) -wasm-exec $(WASM_EXEC) -out dist \
+	$(GO) run ./scripts/mkdist -web web -wasm $(WASM) -search-wasm $(SEARCH_WASM) -wasm-exec $(WASM_EXEC) -out dist \
 		-max-gzip-bytes $(WASM_GZIP_BUDGET_BYTES)
 
 .PHONY: desktop-screenshot

@@ -257,6 +257,21 @@ func Linearizable(history []core.Op, timeout time.Duration) Result {
 	return LinearizableWithin(history, Limits{Time: timeout})
 }
 
+// ForSearch is Linearizable as the schedule search asks it
+// (explore.Scenario.Linearizable): "" when the history is linearizable, or
+// when the check cannot tell within timeout (the search then goes on, as it
+// does for any history it cannot fault), else the first violation's
+// explanation.
+func ForSearch(timeout time.Duration) func([]core.Op) string {
+	return func(h []core.Op) string {
+		res := Linearizable(h, timeout)
+		if res.OK || res.Unknown || len(res.Violations) == 0 {
+			return ""
+		}
+		return res.Violations[0].Explanation
+	}
+}
+
 // Limits bound a check.
 type Limits struct {
 	// Time bounds the search for a verdict, and again the narrowing of

@@ -568,3 +568,18 @@ func TestLongestLinearizablePrefix(t *testing.T) {
 		}
 	}
 }
+
+// ForSearch answers as the schedule search needs: nothing for a
+// linearizable history, the violation's explanation for a stale read.
+func TestForSearchExplainsAViolationOnly(t *testing.T) {
+	why := ForSearch(testTimeout)
+	ok := []core.Op{put(1, 0, "k", "a", 1, 3), get(2, 1, "k", 4, 6, "a")}
+	if got := why(ok); got != "" {
+		t.Errorf("a read of the acknowledged write: %q", got)
+	}
+	stale := []core.Op{put(1, 0, "k", "a", 1, 3), get(2, 1, "k", 4, 6)}
+	got := why(stale)
+	if want := Linearizable(stale, testTimeout).Violations[0].Explanation; got == "" || got != want {
+		t.Errorf("a read that misses the acknowledged write: %q, want %q", got, want)
+	}
+}

@@ -29,7 +29,9 @@
 // window.ringlabPrefs = {embed, reducedMotion, downloads, windowMB} and defines window.ringlabOnStart,
 // ringlabOnReady, ringlabOnChange and ringlabOnLog; Go calls ringlabOnStart() as its main
 // function begins, sets window.ringlabBridge = {state, command, link, loadState, loadReplay,
-// exportFile} and calls ringlabOnReady() after its first frame.
+// exportFile} and calls ringlabOnReady() after its first frame. For "Can this go wrong?" Go
+// calls window.ringlabSearch (searchHost below), which runs a schedule search in a worker
+// (search-worker.js, the wasm build.json names "search") so that the page's thread never does.
 // The course-page features (links, embed mode, the postMessage API, exports, the live region)
 // are in page.js and use only window.ringlab.
 //
@@ -424,6 +426,84 @@
     });
   }
 
+  // searchHost is window.ringlabSearch, the schedule searches run apart from the page's thread
+  // (cmd/searchworker in search-worker.js), one worker each:
+  //   available()    true when this page can run them (workers, and build.json names the wasm)
+  //   start(job)     starts one from its job's JSON (core/explore/job); returns its id
+  //   poll(id)       the last message it posted (JSON: {report} or {error}), "" before the first
+  //   cancel(id)     stops it and forgets it (also once its outcome was read)
+  // The search's wasm is fetched and compiled once, at the first search, and handed to each
+  // worker compiled. A worker that cannot start or fails reports {error}, and the lab then
+  // searches in its own frames instead.
+  function searchHost(wasmName) {
+    let compiled = null;
+    let nextID = 1;
+    const searches = new Map();
+    const compile = () => {
+      compiled ??= (async () => {
+        const resp = await fetch(wasmName);
+        if (!resp.ok) {
+          throw new Error(wasmName + ": the server answered " + resp.status + " " + resp.statusText);
+        }
+        return WebAssembly.compile(await resp.arrayBuffer());
+      })();
+      compiled.catch(() => {
+        compiled = null; // the next search tries again
+      });
+      return compiled;
+    };
+    const fail = (s, why) => {
+      s.error = JSON.stringify({ error: why });
+      if (s.worker) {
+        s.worker.terminate();
+      }
+    };
+    return Object.freeze({
+      available() {
+        return typeof Worker === "function" && typeof wasmName === "string" && wasmName !== "";
+      },
+      start(jobJSON) {
+        const id = nextID++;
+        const s = { worker: null, last: "", error: "" };
+        searches.set(id, s);
+        try {
+          s.worker = new Worker("search-worker.js");
+        } catch (err) {
+          fail(s, "no worker for the search: " + err.message);
+          return id;
+        }
+        s.worker.onmessage = (e) => {
+          s.last = String(e.data);
+        };
+        s.worker.onerror = (e) => {
+          e.preventDefault();
+          fail(s, "the search worker failed: " + (e.message || "no reason given"));
+        };
+        compile().then(
+          (module) => s.worker && !s.error && s.worker.postMessage({ module, job: String(jobJSON) }),
+          (err) => fail(s, "the search could not be loaded: " + err.message),
+        );
+        return id;
+      },
+      poll(id) {
+        const s = searches.get(id);
+        if (!s) {
+          return JSON.stringify({ error: "no search " + id });
+        }
+        return s.error || s.last;
+      },
+      cancel(id) {
+        const s = searches.get(id);
+        if (s) {
+          searches.delete(id);
+          if (s.worker) {
+            s.worker.terminate();
+          }
+        }
+      },
+    });
+  }
+
   async function fetchBuildInfo() {
     // build.json keeps its name from build to build, so it must not come from a cache.
     const resp = await fetch("build.json", { cache: "no-cache" });
@@ -501,6 +581,7 @@
     const download = new AbortController();
     const loading = (async () => {
       const info = await fetchBuildInfo();
+      window.ringlabSearch = searchHost(info.search);
       ringlab.timing.wasmBytesExpected = info.bytes;
       showProgress(0, info.bytes);
       return instantiateWithProgress(info, go.importObject, download.signal);

@@ -149,13 +149,7 @@ func runExplore(args []string, stdout io.Writer) error {
 	scenario := explore.Scenario{Config: cfg, Script: sc, Property: prop, K: k,
 		Budget: explore.Budget{Partitions: *parts, Crashes: *crashes, Drops: *drops}}
 	if prop == core.PropLinearizable {
-		scenario.Linearizable = func(h []core.Op) string {
-			res := check.Linearizable(h, 10*time.Second)
-			if res.OK || res.Unknown || len(res.Violations) == 0 {
-				return ""
-			}
-			return res.Violations[0].Explanation
-		}
+		scenario.Linearizable = check.ForSearch(10 * time.Second)
 	}
 	bounds := explore.Bounds{MaxDepth: *maxDepth, MaxStates: *maxStates}
 	search, err := explore.New(scenario, bounds)

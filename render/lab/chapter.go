@@ -94,10 +94,16 @@ func (x *Context) Cluster() *core.Cluster { return x.lab.tl.Cluster() }
 // its slice by what the frame has left.
 func (x *Context) UpdateElapsed() time.Duration { return time.Since(x.lab.updateStart) }
 
-// SpentSearching adds d to the time this update spent stepping a schedule
-// search: ringlab.state().searchMsMax reports the longest of the last
-// second's, what the search itself took of a frame.
-func (x *Context) SpentSearching(d time.Duration) { x.lab.searchNow += d }
+// SpentSearching adds d to the time this update spent on a schedule
+// search, which runs where says ("frames": stepped in the update; "worker":
+// apart from the lab's thread, d then being the time to read its
+// progress): ringlab.state().searchMsMax reports the longest of the last
+// second's, what the search itself took of a frame, and searchWhere where
+// the last one ran.
+func (x *Context) SpentSearching(d time.Duration, where string) {
+	x.lab.searchNow += d
+	x.lab.searchWhere = where
+}
 
 // RunConfig is the configuration the run started with; the live settings
 // changed since are commands in the run (Cluster().Config() has them

@@ -153,8 +153,13 @@ type Lab struct {
 	searchMax   time.Duration
 	// slices tallies every update that stepped a search, since the lab
 	// began (state().searchSlices).
-	slices      SliceTally
-	updateStart time.Time // when this Update began (Context.UpdateElapsed)
+	slices SliceTally
+	// searchUpdates tallies the whole updates (not only their search part)
+	// of the same frames: with the search in a worker, what the frames
+	// took while it ran; searchWhere is where the last search ran.
+	searchUpdates SliceTally
+	searchWhere   string
+	updateStart   time.Time // when this Update began (Context.UpdateElapsed)
 
 	theme   ui.Theme
 	measure frame.Measurer
@@ -658,6 +663,9 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 // each frame its time.
 func (l *Lab) timeUpdate(d time.Duration) {
 	l.updateTimes[l.updateAt] = d
+	if l.searchNow > 0 {
+		l.searchUpdates.Add(d)
+	}
 	l.slices.Add(l.searchNow)
 	l.searchTimes[l.updateAt], l.searchNow = l.searchNow, 0
 	l.updateAt = (l.updateAt + 1) % len(l.updateTimes)

@@ -31,11 +31,17 @@ type BuildInfo struct {
 	Bytes     int64  `json:"bytes"`     // uncompressed size of the wasm
 	GzipBytes int64  `json:"gzipBytes"` // size after gzip at the default level, as hosts send it
 	SHA256    string `json:"sha256"`    // of the uncompressed wasm
+	// Search is the schedule search's own wasm (cmd/searchworker), which
+	// the page runs in a worker for "Can this go wrong?", and SearchBytes
+	// its size; absent from a site built without it (the lab then
+	// searches in its frames).
+	Search      string `json:"search,omitempty"`
+	SearchBytes int64  `json:"searchBytes,omitempty"`
 }
 
 // requiredPageFiles must be in the web folder: the page does not work without them, and the
 // site promises the example course page.
-var requiredPageFiles = []string{"index.html", "loader.js", "page.js", "webgl-warmup.js", "style.css", "embed-example.html"}
+var requiredPageFiles = []string{"index.html", "loader.js", "page.js", "webgl-warmup.js", "search-worker.js", "style.css", "embed-example.html"}
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout); err != nil {
@@ -51,17 +57,21 @@ func run(args []string, stdout io.Writer) error {
 	wasmExec := fl.String("wasm-exec", "", "wasm_exec.js of the Go toolchain that built the wasm (`file`)")
 	out := fl.String("out", "dist", "output `folder`; replaced as a whole")
 	maxGzip := fl.Int64("max-gzip-bytes", 0, "fail when the gzipped wasm is larger (0: no limit)")
+	searchWasm := fl.String("search-wasm", "", "the schedule search's wasm `file` (cmd/searchworker); optional")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	if *wasm == "" || *wasmExec == "" {
 		return errors.New("-wasm and -wasm-exec are required")
 	}
-	info, err := build(*web, *wasm, *wasmExec, *out)
+	info, err := build(*web, *wasm, *wasmExec, *searchWasm, *out)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "dist: %s/%s: %s raw, %s gzipped\n", *out, info.Wasm, megabytes(info.Bytes), megabytes(info.GzipBytes))
+	if info.Search != "" {
+		fmt.Fprintf(stdout, "dist: %s/%s: %s raw (the schedule search, fetched at the first search)\n", *out, info.Search, megabytes(info.SearchBytes))
+	}
 	if *maxGzip > 0 && info.GzipBytes > *maxGzip {
 		return fmt.Errorf("the gzipped wasm is %s, over the budget of %s", megabytes(info.GzipBytes), megabytes(*maxGzip))
 	}
@@ -73,18 +83,15 @@ func megabytes(n int64) string {
 }
 
 // build writes the site to out and returns what it wrote to build.json.
-func build(web, wasmPath, wasmExecPath, out string) (BuildInfo, error) {
+func build(web, wasmPath, wasmExecPath, searchPath, out string) (BuildInfo, error) {
 	for _, name := range requiredPageFiles {
 		if _, err := os.Stat(filepath.Join(web, name)); err != nil {
 			return BuildInfo{}, fmt.Errorf("the page is incomplete: %w", err)
 		}
 	}
-	wasm, err := os.ReadFile(wasmPath)
+	wasm, err := readWasm(wasmPath)
 	if err != nil {
 		return BuildInfo{}, err
-	}
-	if !bytes.HasPrefix(wasm, []byte("\x00asm")) {
-		return BuildInfo{}, fmt.Errorf("%s is not a WebAssembly module", wasmPath)
 	}
 	sum := sha256.Sum256(wasm)
 	gz, err := gzipSize(wasm)
@@ -96,6 +103,14 @@ func build(web, wasmPath, wasmExecPath, out string) (BuildInfo, error) {
 		Bytes:     int64(len(wasm)),
 		GzipBytes: gz,
 		SHA256:    hex.EncodeToString(sum[:]),
+	}
+	var search []byte
+	if searchPath != "" {
+		if search, err = readWasm(searchPath); err != nil {
+			return BuildInfo{}, err
+		}
+		sum := sha256.Sum256(search)
+		info.Search, info.SearchBytes = "search."+hex.EncodeToString(sum[:8])+".wasm", int64(len(search))
 	}
 	infoJSON, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
@@ -124,6 +139,9 @@ func build(web, wasmPath, wasmExecPath, out string) (BuildInfo, error) {
 		// GitHub Pages would otherwise run Jekyll, which skips some files and slows publishing.
 		".nojekyll": nil,
 	}
+	if search != nil {
+		files[info.Search] = search
+	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(tmp, name), data, 0o644); err != nil {
 			return BuildInfo{}, err
@@ -136,6 +154,18 @@ func build(web, wasmPath, wasmExecPath, out string) (BuildInfo, error) {
 		return BuildInfo{}, err
 	}
 	return info, nil
+}
+
+// readWasm reads a WebAssembly module, refusing a file that is not one.
+func readWasm(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.HasPrefix(data, []byte("\x00asm")) {
+		return nil, fmt.Errorf("%s is not a WebAssembly module", path)
+	}
+	return data, nil
 }
 
 // replaceDir moves the assembled folder to out. It refuses to delete an out folder that does

@@ -40,6 +40,7 @@ func newFixture(t *testing.T, wasm []byte) fixture {
 	write(filepath.Join(f.web, "loader.js"), "// loader")
 	write(filepath.Join(f.web, "page.js"), "// page")
 	write(filepath.Join(f.web, "webgl-warmup.js"), "// warm-up")
+	write(filepath.Join(f.web, "search-worker.js"), "// search worker")
 	write(filepath.Join(f.web, "style.css"), "/* style */")
 	write(filepath.Join(f.web, "embed-example.html"), "<iframe>")
 	write(filepath.Join(f.web, "examples", "embed.html"), "<iframe>")
@@ -97,7 +98,7 @@ func TestBuildWritesASelfContainedSite(t *testing.T) {
 	}
 	sum := sha256.Sum256(wasm)
 	wantName := "ringlab." + hex.EncodeToString(sum[:8]) + ".wasm"
-	want := []string{".nojekyll", "build.json", "embed-example.html", "examples/embed.html", "index.html", "loader.js", "page.js", wantName, "style.css", "wasm_exec.js", "webgl-warmup.js"}
+	want := []string{".nojekyll", "build.json", "embed-example.html", "examples/embed.html", "index.html", "loader.js", "page.js", "search-worker.js", wantName, "style.css", "wasm_exec.js", "webgl-warmup.js"}
 	slices.Sort(want)
 	if got := listFiles(t, f.out); !slices.Equal(got, want) {
 		t.Errorf("dist holds %q, want %q", got, want)
@@ -124,6 +125,40 @@ func TestBuildWritesASelfContainedSite(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), wantName) || !strings.Contains(stdout.String(), "gzipped") {
 		t.Errorf("the summary does not give the name and sizes: %q", stdout.String())
+	}
+}
+
+// With the search's wasm, the site holds it under a name of its content,
+// and build.json names it for the loader.
+func TestBuildNamesTheSearchWasm(t *testing.T) {
+	f := newFixture(t, wasmBytes("ring"))
+	search := wasmBytes("search")
+	path := filepath.Join(filepath.Dir(f.wasm), "search.wasm")
+	if err := os.WriteFile(path, search, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout bytes.Buffer
+	if err := run([]string{"-web", f.web, "-wasm", f.wasm, "-wasm-exec", f.wasmExec, "-search-wasm", path, "-out", f.out}, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(search)
+	want := "search." + hex.EncodeToString(sum[:8]) + ".wasm"
+	info := readInfo(t, f.out)
+	if info.Search != want || info.SearchBytes != int64(len(search)) {
+		t.Errorf("build.json = %+v, want search %s of %d bytes", info, want, len(search))
+	}
+	if got, err := os.ReadFile(filepath.Join(f.out, want)); err != nil || !bytes.Equal(got, search) {
+		t.Errorf("the site's %s differs from the build (%v)", want, err)
+	}
+	if !strings.Contains(stdout.String(), want) {
+		t.Errorf("the summary does not name it: %q", stdout.String())
+	}
+	if err := os.WriteFile(path, []byte("not wasm"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := run([]string{"-web", f.web, "-wasm", f.wasm, "-wasm-exec", f.wasmExec, "-search-wasm", path, "-out", f.out}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "is not a WebAssembly module") {
+		t.Errorf("a search file that is not WebAssembly: %v", err)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ringlab/ringlab/core/explore"
+	"github.com/ringlab/ringlab/core/explore/job"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/ui"
 )
@@ -67,11 +68,17 @@ type Problem struct {
 
 // Control is the control's state: the search in progress or its answer.
 // The answer holds only while the chapter's problem stays the one searched.
+// A search runs apart from the lab's thread where the host offers that
+// (StartRemote: a Web Worker in the browser), and is stepped in the
+// frames' slices otherwise (Search).
 type Control struct {
 	Ask, Show *ui.Button
-	Search    *explore.Search
+	Search    *explore.Search // the search the frames step, if it runs here
 	Report    explore.Report
 	Finished  bool
+	// Where the last search ran: "worker" (apart: remote) or "frames".
+	Where     string
+	remote    Remote
 	searched  Problem
 	heapStart uint64 // the heap when the search began
 	id        string
@@ -95,9 +102,17 @@ func NewAsking(id, question, tip string) *Control {
 // longer the one searched: Show me opens only a schedule of the cluster on
 // screen.
 func (g *Control) current(p Problem, ok bool) {
-	if (g.Search != nil || g.Finished) && (!ok || !reflect.DeepEqual(p, g.searched)) {
-		g.Search, g.Finished = nil, false
+	if (g.Search != nil || g.remote != nil || g.Finished) && (!ok || !reflect.DeepEqual(p, g.searched)) {
+		g.stop()
 	}
+}
+
+// stop drops the search and its answer (a remote one is cancelled).
+func (g *Control) stop() {
+	if g.remote != nil {
+		g.remote.Cancel()
+	}
+	g.Search, g.remote, g.Finished = nil, nil, false
 }
 
 // Widgets are the control's buttons for this frame: Ask (or its progress
@@ -106,9 +121,9 @@ func (g *Control) Widgets(x *lab.Context, p Problem, ok bool) []ui.Widget {
 	g.current(p, ok)
 	g.Ask.Disabled = !ok
 	switch {
-	case g.Search != nil && !g.Finished:
+	case g.Searching():
 		g.Ask.Label = fmt.Sprintf("Searching: %d states (Cancel)", g.Report.DistinctStates)
-		g.Ask.OnClick = func() { g.Search, g.Finished = nil, false }
+		g.Ask.OnClick = g.stop
 	default:
 		g.Ask.Label = g.question
 		g.Ask.OnClick = func() { g.start(x, p) }
@@ -122,13 +137,33 @@ func (g *Control) Widgets(x *lab.Context, p Problem, ok bool) []ui.Widget {
 	return out
 }
 
+// bounds are the bounds of the lab's searches.
+var bounds = explore.Bounds{MaxStates: MaxStates}
+
 func (g *Control) start(x *lab.Context, p Problem) {
-	s, err := explore.New(p.Scenario, explore.Bounds{MaxStates: MaxStates})
+	g.stop()
+	// Made here whatever runs it: a scenario the search refuses is told at
+	// once, in the lab's words.
+	s, err := explore.New(p.Scenario, bounds)
 	if err != nil {
 		x.Notify("Cannot search this configuration: " + err.Error())
 		return
 	}
-	g.Search, g.Report, g.Finished, g.searched = s, s.Report(), false, p
+	g.Report, g.searched = s.Report(), p
+	if StartRemote != nil {
+		j := job.FromScenario(p.Scenario, bounds)
+		j.MaxHeapMB = int(MaxHeapGrowth >> 20)
+		if r := StartRemote(j); r != nil {
+			g.remote, g.Where = r, "worker"
+			return
+		}
+	}
+	g.inFrames(s)
+}
+
+// inFrames has the frames step s.
+func (g *Control) inFrames(s *explore.Search) {
+	g.Search, g.Where = s, "frames"
 	g.heapStart = heapBytes()
 }
 
@@ -140,12 +175,16 @@ func Slice(elapsed time.Duration) time.Duration {
 }
 
 // Searching reports whether a search is under way (not yet answered).
-func (g *Control) Searching() bool { return g.Search != nil && !g.Finished }
+func (g *Control) Searching() bool { return (g.Search != nil || g.remote != nil) && !g.Finished }
 
-// Update advances the search by one slice and reports the outcome once, as
-// a notice.
+// Update advances the search by one slice, or reads where a remote one is,
+// and reports the outcome once, as a notice.
 func (g *Control) Update(x *lab.Context, p Problem, ok bool) {
 	g.current(p, ok)
+	if g.remote != nil {
+		g.poll(x, p)
+		return
+	}
 	if g.Search == nil || g.Finished {
 		return
 	}
@@ -153,7 +192,7 @@ func (g *Control) Update(x *lab.Context, p Problem, ok bool) {
 	for !g.Finished && time.Since(start) < slice {
 		g.Finished = g.Search.Step(Work)
 	}
-	x.SpentSearching(time.Since(start))
+	x.SpentSearching(time.Since(start), g.Where)
 	g.Report = g.Search.Report()
 	if !g.Finished && heapBytes() > g.heapStart+MaxHeapGrowth {
 		g.Finished, g.Report.CutBy = true, "memory"
@@ -161,6 +200,36 @@ func (g *Control) Update(x *lab.Context, p Problem, ok bool) {
 	if g.Finished {
 		x.Notify(Verdict(g.Report, p))
 		g.Search = nil // the answer is kept; the states searched are let go
+	}
+}
+
+// poll reads a remote search's last message. A remote search that fails
+// (the worker could not start, or stopped) is searched again in the
+// frames, from the start: its scenario was accepted here already.
+func (g *Control) poll(x *lab.Context, p Problem) {
+	start := time.Now()
+	m, ok := g.remote.Poll()
+	defer func() { x.SpentSearching(max(time.Since(start), time.Nanosecond), g.Where) }()
+	switch {
+	case !ok:
+		return
+	case m.Error != "":
+		g.remote.Cancel()
+		g.remote = nil
+		s, err := explore.New(p.Scenario, bounds)
+		if err != nil {
+			g.Finished = true
+			x.Notify("Cannot search this configuration: " + err.Error())
+			return
+		}
+		g.inFrames(s)
+		return
+	}
+	g.Report = m.Report
+	if m.Report.Done {
+		g.remote.Cancel()
+		g.remote, g.Finished = nil, true
+		x.Notify(Verdict(g.Report, p))
 	}
 }
 

@@ -1,0 +1,77 @@
+//go:build js && wasm
+
+// Command searchworker runs one schedule search (core/explore/job) inside
+// a browser's Web Worker, so that the lab's page never spends its own
+// thread on it: web/search-worker.js sets globalThis.ringlabSearchJob (the
+// job's JSON) and globalThis.ringlabSearchPost (a function taking one
+// message's JSON) and runs this program, which posts the search's
+// progress at most every tenth of a second, then its outcome, and exits.
+// A job it cannot read gets one message with the error.
+package main
+
+import (
+	"encoding/json"
+	"runtime/metrics"
+	"syscall/js"
+	"time"
+
+	"github.com/ringlab/ringlab/check"
+	"github.com/ringlab/ringlab/core/explore/job"
+)
+
+// progressEvery is the least time between two progress messages; batch is
+// the states tried between two looks at the clock and the heap.
+const (
+	progressEvery = 100 * time.Millisecond
+	batch         = 512
+)
+
+func main() {
+	g := js.Global()
+	postFn := g.Get("ringlabSearchPost")
+	if postFn.Type() != js.TypeFunction {
+		g.Get("console").Call("error", "searchworker: globalThis.ringlabSearchPost is not a function")
+		return
+	}
+	post := func(m job.Message) {
+		b, err := json.Marshal(m)
+		if err != nil {
+			b, _ = json.Marshal(job.Message{Error: "the search's report could not be written: " + err.Error()})
+		}
+		postFn.Invoke(string(b))
+	}
+	text := g.Get("ringlabSearchJob")
+	if text.Type() != js.TypeString {
+		post(job.Message{Error: "the search worker was given no job"})
+		return
+	}
+	j, err := job.Decode([]byte(text.String()))
+	if err != nil {
+		post(job.Message{Error: err.Error()})
+		return
+	}
+	heapLimit := uint64(j.MaxHeapMB) << 20
+	last := time.Now()
+	job.Run(j, check.ForSearch(10*time.Second), batch, func() string {
+		if heapLimit > 0 && liveHeap() > heapLimit {
+			return "memory"
+		}
+		return ""
+	}, func(m job.Message) {
+		if !m.Final() && time.Since(last) < progressEvery {
+			return
+		}
+		last = time.Now()
+		post(m)
+	})
+}
+
+// liveHeap is the live heap as the last collection found it.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}

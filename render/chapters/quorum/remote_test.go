@@ -1,0 +1,179 @@
+package quorum
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ringlab/ringlab/core/explore/job"
+	"github.com/ringlab/ringlab/render/chapters/internal/gowrong"
+	"github.com/ringlab/ringlab/render/lab"
+)
+
+// fakeRemote runs the job it is given in full when started (job.Run, as
+// the worker does, through JSON) and hands its messages out one per poll
+// after a first poll with nothing, as a worker's arrive over frames.
+type fakeRemote struct {
+	msgs      []job.Message
+	polls     int
+	cancelled bool
+	fail      string // posted instead of the outcome
+}
+
+func (f *fakeRemote) Poll() (job.Message, bool) {
+	f.polls++
+	if f.polls == 1 {
+		return job.Message{}, false
+	}
+	i := min(f.polls-2, len(f.msgs)-1)
+	return f.msgs[i], true
+}
+
+func (f *fakeRemote) Cancel() { f.cancelled = true }
+
+// remoteHost installs a StartRemote that makes fakeRemotes (failing with
+// fail, when set), and returns the ones it made.
+func remoteHost(t *testing.T, fail string) *[]*fakeRemote {
+	t.Helper()
+	var made []*fakeRemote
+	old := gowrong.StartRemote
+	t.Cleanup(func() { gowrong.StartRemote = old })
+	gowrong.StartRemote = func(j job.Job) gowrong.Remote {
+		b, err := json.Marshal(j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err = job.Decode(b)
+		if err != nil {
+			t.Fatalf("the job does not decode: %v", err)
+		}
+		f := &fakeRemote{fail: fail}
+		if fail != "" {
+			f.msgs = []job.Message{{Error: fail}}
+		} else {
+			job.Run(j, nil, 8, func() string { return "" }, func(m job.Message) { f.msgs = append(f.msgs, m) })
+		}
+		made = append(made, f)
+		return f
+	}
+	return &made
+}
+
+func searchWhere(t *testing.T, l *lab.Lab) string {
+	t.Helper()
+	var st struct {
+		Where string `json:"searchWhere"`
+	}
+	if err := json.Unmarshal([]byte(l.State()), &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.Where
+}
+
+// Where the host runs searches apart (a Web Worker in the browser), the
+// control hands the chapter's scenario over, steps nothing in the frames,
+// shows the progress the search posts, and answers with the same verdict
+// and the same Show me as a search in the frames.
+func TestCanThisGoWrongRunsApartWhereTheHostCan(t *testing.T) {
+	inFrames := newLab(t, "quorums")
+	run(t, inFrames, 4)
+	setWR(t, inFrames, 1, 1)
+	want := searchInLab(t, inFrames)
+	wantCE := inFrames.Chapter().(*Quorums).goWrong.Report.Counterexample
+
+	made := remoteHost(t, "")
+	l := newLab(t, "quorums")
+	c := l.Chapter().(*Quorums)
+	run(t, l, 4)
+	setWR(t, l, 1, 1)
+	click(t, l, c.goWrong.Ask)
+	if len(*made) != 1 {
+		t.Fatalf("%d remote searches started", len(*made))
+	}
+	r := (*made)[0]
+	if len(r.msgs) < 3 {
+		t.Fatalf("the search posted %d messages", len(r.msgs))
+	}
+	// Before the first message the button counts the initial state.
+	posted := map[string]bool{"Searching: 1 states (Cancel)": true}
+	for _, m := range r.msgs {
+		posted["Searching: "+strconv.Itoa(m.Report.DistinctStates)+" states (Cancel)"] = true
+	}
+	shown := map[string]bool{}
+	for frames := 0; !c.goWrong.Finished; frames++ {
+		if frames > len(r.msgs)+5 {
+			t.Fatalf("no answer after %d frames of %d messages", frames, len(r.msgs))
+		}
+		if c.goWrong.Search != nil {
+			t.Fatal("the frames step a search that runs apart")
+		}
+		if label := c.goWrong.Ask.Label; frames > 0 && !c.goWrong.Finished {
+			if !posted[label] {
+				t.Errorf("the button says %q, a count the search never posted", label)
+			}
+			shown[label] = true
+		}
+		l.Update(idle(), desktop)
+	}
+	if len(shown) < len(r.msgs)-2 {
+		t.Errorf("the button showed %d counts of the %d the search posted", len(shown), len(r.msgs))
+	}
+	if got := l.Notice(); got != want {
+		t.Errorf("apart: %q\nin the frames: %q", got, want)
+	}
+	if !r.cancelled {
+		t.Error("the remote search was not let go after its answer")
+	}
+	if got := searchWhere(t, l); got != "worker" {
+		t.Errorf("state().searchWhere = %q, want worker", got)
+	}
+	l.Update(idle(), desktop)
+	click(t, l, c.goWrong.Show)
+	l.Update(idle(), desktop)
+	if v := l.View(); v.Tick != wantCE.Tick || v.Counters.StaleReads != 1 || !v.Config.Scripted {
+		t.Errorf("Show me opened tick %d (want %d) with %d stale reads", v.Tick, wantCE.Tick, v.Counters.StaleReads)
+	}
+}
+
+// Cancel, and a change of the problem, stop a search running apart; a
+// remote search that fails is searched again in the frames, to the same
+// answer.
+func TestARemoteSearchStopsAndFallsBack(t *testing.T) {
+	made := remoteHost(t, "")
+	l := newLab(t, "quorums")
+	c := l.Chapter().(*Quorums)
+	run(t, l, 4)
+	click(t, l, c.goWrong.Ask)
+	l.Update(idle(), desktop)
+	if !c.goWrong.Searching() {
+		t.Fatal("no search under way")
+	}
+	click(t, l, c.goWrong.Ask) // Cancel
+	if r := (*made)[0]; !r.cancelled || c.goWrong.Searching() {
+		t.Errorf("after Cancel: remote cancelled %v, searching %v", r.cancelled, c.goWrong.Searching())
+	}
+	click(t, l, c.goWrong.Ask)
+	setWR(t, l, 2, 1)
+	l.Update(idle(), desktop)
+	if r := (*made)[1]; !r.cancelled || c.goWrong.Searching() {
+		t.Errorf("after W changed: remote cancelled %v, searching %v", r.cancelled, c.goWrong.Searching())
+	}
+
+	inFrames := newLab(t, "quorums")
+	run(t, inFrames, 4)
+	gowrong.StartRemote = nil
+	want := searchInLab(t, inFrames)
+	made = remoteHost(t, "the search worker failed: out of memory")
+	l = newLab(t, "quorums")
+	run(t, l, 4)
+	if got := searchInLab(t, l); got != want {
+		t.Errorf("after the worker failed: %q, want %q", got, want)
+	}
+	if got := searchWhere(t, l); got != "frames" || !(*made)[0].cancelled {
+		t.Errorf("after the worker failed: searchWhere %q, cancelled %v", got, (*made)[0].cancelled)
+	}
+	if strings.Contains(l.Notice(), "worker") {
+		t.Errorf("the notice speaks of the worker: %q", l.Notice())
+	}
+}
