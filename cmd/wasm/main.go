@@ -9,7 +9,6 @@
 package main
 
 import (
-	"github.com/ringlab/ringlab/core/explore"
 	"syscall/js"
 
 	"github.com/ringlab/ringlab/render"
@@ -62,9 +61,6 @@ func main() {
 	if notice != "" {
 		o.Notices = append(o.Notices, notice)
 	}
-	// The schedule search's code is compiled now, while the page loads,
-	// rather than in the first frames of the first "Can this go wrong?".
-	explore.WarmUp()
 	err := render.Run(render.Options{Chapter: o.Chapter, Seed: o.Seed, Speed: o.Speed, Paused: o.Paused, Notices: o.Notices,
 		Link: o.Link, Embed: p.embed, ReducedMotion: p.reducedMotion, Downloads: p.downloads, WindowBytes: windowBytes})
 	if err != nil {

@@ -1297,25 +1297,6 @@ func (s *Search) settleLost(c *core.Cluster) string {
 	return ""
 }
 
-// WarmUp searches a small scenario whole (strict quorums on three nodes, a
-// write then a read) and reports its distinct states. A browser compiles
-// a WebAssembly function the first time it runs, on the page's one thread,
-// so the first slices of the first search of a page would wait for the
-// compiler; a page that calls WarmUp while it loads pays that then.
-func WarmUp() int {
-	cfg := core.DefaultConfig()
-	cfg.Nodes, cfg.N, cfg.W, cfg.R, cfg.Mode = 3, 3, 2, 2, core.Strict
-	script, err := ParseScript("c1: put k v1 ; c2: get k")
-	if err != nil {
-		panic("explore: " + err.Error())
-	}
-	s, err := New(Scenario{Config: cfg, Script: script, Property: core.PropStale}, Bounds{})
-	if err != nil {
-		panic("explore: " + err.Error())
-	}
-	return s.Run().DistinctStates
-}
-
 // move is a step as a state keeps it, small: the command is rebuilt from
 // it (Search.command) only for a counterexample, and the states of a
 // search are many.

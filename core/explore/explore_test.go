@@ -539,13 +539,6 @@ func TestLossesAfterTheLastReturnFindTheShortest(t *testing.T) {
 	}
 }
 
-// WarmUp's search is whole and small.
-func TestWarmUp(t *testing.T) {
-	if n := WarmUp(); n < 50 || n > 5000 {
-		t.Errorf("the warm-up searched %d distinct states", n)
-	}
-}
-
 // For a property of the history a crash is offered alone only where it
 // can give another history, or a shorter schedule to one (crashMatters):
 // at a node that coordinates two requests whose clients wait, or one while
