@@ -184,9 +184,31 @@ func TestCanThisGoWrongInTheBrowser(t *testing.T) {
 	tb.mustCommand(t, `{type: "knob", name: "w", value: 1}`)
 	tb.mustCommand(t, `{type: "knob", name: "r", value: 1}`)
 	tb.mustCommand(t, `{type: "knob", name: "n", value: 3}`)
+	// A worker that fails (here: handed a job it cannot read, which the
+	// search's own program refuses) leaves the frames to search, to the
+	// same answer; so does a page without workers.
+	eval[bool](t, tb, `(() => {
+		const host = window.ringlabSearch;
+		window.realSearchHost = host;
+		window.ringlabSearch = Object.assign({}, host, { start(job) { return host.start("{" + job); } });
+		return true;
+	})()`)
+	broken, _, _ := askInBrowser(t, tb, "quorum-gowrong")
+	if where := eval[string](t, tb, `ringlab.state().searchWhere`); where != "frames" {
+		t.Errorf("after the worker failed the search ran in %q", where)
+	}
+	eval[bool](t, tb, `(() => { window.ringlabSearch = undefined; return true; })()`)
+	noWorkers, _, _ := askInBrowser(t, tb, "quorum-gowrong")
+	if where := eval[string](t, tb, `ringlab.state().searchWhere`); where != "frames" {
+		t.Errorf("without workers the search ran in %q", where)
+	}
+	eval[bool](t, tb, `(() => { window.ringlabSearch = window.realSearchHost; return true; })()`)
 	answer, _, _ = askInBrowser(t, tb, "quorum-gowrong")
 	if !strings.HasPrefix(answer, "Yes: a write via n0 then a read via n6") {
 		t.Fatalf("W=1, R=1: %q", answer)
+	}
+	if broken != answer || noWorkers != answer {
+		t.Errorf("in the frames the answer differs from the worker's:\nworker failed: %q\nno workers:    %q\nworker:        %q", broken, noWorkers, answer)
 	}
 	tb.mustCommand(t, `{type: "press", value: "quorum-gowrong-show"}`)
 	waitFor(t, tb, `(() => { const s = ringlab.state(); return s.view === "diagram" && s.config.scripted && s.counters.stale_reads === 1; })()`,
