@@ -74,6 +74,9 @@ type Options struct {
 	// (lab.Memory) to standard output every that many frames (desktop
 	// -memory).
 	MemoryEvery int
+	// BackgroundSearch runs the schedule searches ("Can this go wrong?")
+	// on a goroutine of their own, not in the frames (the desktop).
+	BackgroundSearch bool
 }
 
 // Chapters is the lab's chapter list, in order.
@@ -117,6 +120,9 @@ type Game struct {
 // NewGame builds the lab for opts.
 func NewGame(opts Options) (*Game, error) {
 	scene.SetReducedMotion(opts.ReducedMotion)
+	if opts.BackgroundSearch {
+		chapters.SearchInBackground()
+	}
 	l, err := lab.New(Chapters(), &frame.GoRegular{}, lab.Options{
 		Chapter: opts.Chapter, Seed: opts.Seed, Speed: opts.Speed, Paused: opts.Paused, Notices: opts.Notices,
 		Link: opts.Link, ReducedMotion: opts.ReducedMotion, Embed: opts.Embed, View: opts.View, WindowBytes: opts.WindowBytes,

@@ -30,7 +30,7 @@ func main() {
 		Screenshot: s.Screenshot, Frames: s.Frames, Commands: s.Commands,
 		Link: s.Link, Notices: s.Notices, Replay: s.Replay, ExportDir: s.ExportDir,
 		ReducedMotion: s.ReducedMotion, Embed: s.Embed, View: s.View, Downloads: true,
-		WindowBytes: int64(s.WindowMB) << 20, MemoryEvery: memoryEvery(s.Memory),
+		WindowBytes: int64(s.WindowMB) << 20, MemoryEvery: memoryEvery(s.Memory), BackgroundSearch: true,
 	})
 	if err != nil {
 		launch.Fail(err, 1)

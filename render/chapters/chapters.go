@@ -7,6 +7,7 @@ package chapters
 import (
 	"github.com/ringlab/ringlab/render/chapters/experiments"
 	"github.com/ringlab/ringlab/render/chapters/hashing"
+	"github.com/ringlab/ringlab/render/chapters/internal/gowrong"
 	"github.com/ringlab/ringlab/render/chapters/quorum"
 	"github.com/ringlab/ringlab/render/chapters/repair"
 	"github.com/ringlab/ringlab/render/chapters/summary"
@@ -23,4 +24,14 @@ func All() []lab.Chapter {
 	all = append(all, summary.Chapters()...)
 	all = append(all, experiments.Chapters()...)
 	return all
+}
+
+// SearchInBackground has "Can this go wrong?" run its searches on a
+// goroutine of their own (gowrong.Background) rather than in the frames'
+// slices: the desktop's choice. The browser runs them in a Web Worker
+// where the page offers one, whatever this says.
+func SearchInBackground() {
+	if gowrong.StartRemote == nil {
+		gowrong.StartRemote = gowrong.Background
+	}
 }

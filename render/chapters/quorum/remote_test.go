@@ -32,6 +32,8 @@ func (f *fakeRemote) Poll() (job.Message, bool) {
 
 func (f *fakeRemote) Cancel() { f.cancelled = true }
 
+func (f *fakeRemote) Where() string { return "worker" }
+
 // remoteHost installs a StartRemote that makes fakeRemotes (failing with
 // fail, when set), and returns the ones it made.
 func remoteHost(t *testing.T, fail string) *[]*fakeRemote {

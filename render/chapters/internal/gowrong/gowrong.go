@@ -76,7 +76,8 @@ type Control struct {
 	Search    *explore.Search // the search the frames step, if it runs here
 	Report    explore.Report
 	Finished  bool
-	// Where the last search ran: "worker" (apart: remote) or "frames".
+	// Where the last search ran: "frames", or apart (remote): "worker",
+	// "background".
 	Where     string
 	remote    Remote
 	searched  Problem
@@ -154,7 +155,7 @@ func (g *Control) start(x *lab.Context, p Problem) {
 		j := job.FromScenario(p.Scenario, bounds)
 		j.MaxHeapMB = int(MaxHeapGrowth >> 20)
 		if r := StartRemote(j); r != nil {
-			g.remote, g.Where = r, "worker"
+			g.remote, g.Where = r, r.Where()
 			return
 		}
 	}

@@ -12,6 +12,9 @@ type Remote interface {
 	Poll() (job.Message, bool)
 	// Cancel stops the search, or lets it go once its outcome was read.
 	Cancel()
+	// Where names where it runs, for state().searchWhere: "worker",
+	// "background".
+	Where() string
 }
 
 // StartRemote starts a job apart from the lab's thread, or returns nil

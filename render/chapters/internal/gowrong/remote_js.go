@@ -49,3 +49,5 @@ func (w *worker) Poll() (job.Message, bool) {
 }
 
 func (w *worker) Cancel() { w.host.Call("cancel", w.id) }
+
+func (w *worker) Where() string { return "worker" }
