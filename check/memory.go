@@ -1,26 +1,17 @@
 package check
 
 import (
-	"runtime/metrics"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ringlab/ringlab/internal/memstat"
 )
 
-// heapSample is the metric the memory bound watches: bytes in heap
-// objects, live or not yet swept.
-const heapSample = "/memory/classes/heap/objects:bytes"
-
-// heapBytes reads the heap; tests replace it.
-var heapBytes = func() uint64 {
-	s := []metrics.Sample{{Name: heapSample}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return s[0].Value.Uint64()
-}
+// heapBytes reads the heap the memory bound watches: bytes in heap
+// objects, live or not yet swept. Tests replace it.
+var heapBytes = memstat.Objects
 
 // memoryPollEvery is how often the bound is checked.
 const memoryPollEvery = 5 * time.Millisecond

@@ -12,12 +12,12 @@ package main
 import (
 	"encoding/json"
 	"runtime/debug"
-	"runtime/metrics"
 	"syscall/js"
 	"time"
 
 	"github.com/ringlab/ringlab/check"
 	"github.com/ringlab/ringlab/core/explore/job"
+	"github.com/ringlab/ringlab/internal/memstat"
 )
 
 // progressEvery is the least time between two progress messages; batch is
@@ -63,7 +63,7 @@ func main() {
 	}
 	last := time.Now()
 	job.Run(j, check.ForSearch(10*time.Second), batch, func() string {
-		if heapLimit > 0 && liveHeap() > heapLimit {
+		if heapLimit > 0 && memstat.Live() > heapLimit {
 			return "memory"
 		}
 		return ""
@@ -74,14 +74,4 @@ func main() {
 		last = time.Now()
 		post(m)
 	})
-}
-
-// liveHeap is the live heap as the last collection found it.
-func liveHeap() uint64 {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return s[0].Value.Uint64()
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/metrics"
 	"strconv"
 	"strings"
 	"time"
@@ -13,20 +12,10 @@ import (
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/explore"
 	"github.com/ringlab/ringlab/core/ids"
+	"github.com/ringlab/ringlab/internal/memstat"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/runfmt"
 )
-
-// heapBytes is the heap the program's objects hold now (runtime/metrics:
-// cheap enough to read every few hundred states, unlike ReadMemStats).
-func heapBytes() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return s[0].Value.Uint64()
-}
 
 // skewFlags collects repeated -skew NODE:TICKS flags.
 type skewFlags []string
@@ -163,7 +152,7 @@ func runExplore(args []string, stdout io.Writer) error {
 			cutBy = "time"
 			break
 		}
-		if *maxMemory > 0 && heapBytes() > uint64(*maxMemory)<<20 {
+		if *maxMemory > 0 && memstat.Objects() > uint64(*maxMemory)<<20 {
 			cutBy = "memory"
 			break
 		}

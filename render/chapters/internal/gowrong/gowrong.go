@@ -9,11 +9,11 @@ package gowrong
 import (
 	"fmt"
 	"reflect"
-	"runtime/metrics"
 	"time"
 
 	"github.com/ringlab/ringlab/core/explore"
 	"github.com/ringlab/ringlab/core/explore/job"
+	"github.com/ringlab/ringlab/internal/memstat"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/ui"
 )
@@ -43,18 +43,10 @@ const (
 // that tests can lower it.
 var MaxHeapGrowth uint64 = 256 << 20
 
-// heapBytes is the live heap as the last collection found it
-// (runtime/metrics, cheap enough to read every frame): unlike the heap in
-// use, it does not swing with the garbage between two collections, so a
-// search is measured by what it keeps.
-func heapBytes() uint64 {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return s[0].Value.Uint64()
-}
+// heapBytes is the live heap as the last collection found it: unlike
+// the heap in use, it does not swing with the garbage between two
+// collections, so a search is measured by what it keeps.
+var heapBytes = memstat.Live
 
 // Problem is what a chapter asks: the scenario to search, the words that
 // name it in the verdict ("a write via n0 then a read via n6 (any message
