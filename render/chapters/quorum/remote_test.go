@@ -2,7 +2,6 @@ package quorum
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -98,9 +97,9 @@ func TestCanThisGoWrongRunsApartWhereTheHostCan(t *testing.T) {
 		t.Fatalf("the search posted %d messages", len(r.msgs))
 	}
 	// Before the first message the button counts the initial state.
-	posted := map[string]bool{"Searching: 1 states (Cancel)": true}
+	posted := map[string]bool{"Searching: 1 state (Cancel)": true}
 	for _, m := range r.msgs {
-		posted["Searching: "+strconv.Itoa(m.Report.DistinctStates)+" states (Cancel)"] = true
+		posted["Searching: "+lab.Plural(m.Report.DistinctStates, "state")+" (Cancel)"] = true
 	}
 	shown := map[string]bool{}
 	for frames := 0; !c.goWrong.Finished; frames++ {

@@ -115,7 +115,7 @@ func (g *Control) Widgets(x *lab.Context, p Problem, ok bool) []ui.Widget {
 	g.Ask.Disabled = !ok
 	switch {
 	case g.Searching():
-		g.Ask.Label = fmt.Sprintf("Searching: %d states (Cancel)", g.Report.DistinctStates)
+		g.Ask.Label = "Searching: " + lab.Plural(g.Report.DistinctStates, "state") + " (Cancel)"
 		g.Ask.OnClick = g.stop
 	default:
 		g.Ask.Label = g.question
@@ -228,7 +228,7 @@ func (g *Control) poll(x *lab.Context, p Problem) {
 
 // Verdict says what the search found, in the words the lab shows.
 func Verdict(r explore.Report, p Problem) string {
-	states := fmt.Sprintf("%d states", r.DistinctStates)
+	states := lab.Plural(r.DistinctStates, "state")
 	if r.Interchangeable != "" {
 		// Replicas alike are interchangeable (explore.Report): a state
 		// and its renamings are one.
