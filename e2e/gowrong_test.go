@@ -202,6 +202,24 @@ func TestCanThisGoWrongInTheBrowser(t *testing.T) {
 	if where := eval[string](t, tb, `ringlab.state().searchWhere`); where != "frames" {
 		t.Errorf("without workers the search ran in %q", where)
 	}
+	// A search that stopped on a fault of its own ({error, stopped}, as
+	// search-worker.js posts when the program exits with an error) ends
+	// with a notice, and is not searched again in the frames.
+	eval[bool](t, tb, `(() => {
+		window.ringlabSearch = Object.assign({}, window.realSearchHost, {
+			poll(id) { return JSON.stringify({ error: "the search stopped with exit code 2", stopped: true }); },
+		});
+		return true;
+	})()`)
+	tb.focusCanvas(t)
+	tb.pressKey(t, "Escape", "Escape", 27, "")
+	waitFor(t, tb, `ringlab.state().notice === ""`, 10*time.Second, "Esc dismisses the notice")
+	tb.mustCommand(t, `{type: "press", value: "quorum-gowrong"}`)
+	waitFor(t, tb, `ringlab.state().notice.startsWith("The search failed: the search stopped with exit code 2")`, 20*time.Second,
+		"a stopped search says so")
+	if where := eval[string](t, tb, `ringlab.state().searchWhere`); where != "worker" {
+		t.Errorf("a stopped search was searched again in %q", where)
+	}
 	eval[bool](t, tb, `(() => { window.ringlabSearch = window.realSearchHost; return true; })()`)
 	answer, _, _ = askInBrowser(t, tb, "quorum-gowrong")
 	if !strings.HasPrefix(answer, "Yes: a write via n0 then a read via n6") {

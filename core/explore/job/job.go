@@ -69,11 +69,13 @@ func Decode(data []byte) (Job, error) {
 }
 
 // Message is what a running job reports: its progress (Report.Done
-// false), its outcome (Report.Done), or an error that stopped it before
-// it began (Error; the report is then empty).
+// false), its outcome (Report.Done), or an error (Error; the report is
+// then empty): one that kept it from starting, or (Stopped) a fault of the
+// search itself, which would stop it again wherever it ran.
 type Message struct {
-	Report explore.Report `json:"report"`
-	Error  string         `json:"error,omitempty"`
+	Report  explore.Report `json:"report"`
+	Error   string         `json:"error,omitempty"`
+	Stopped bool           `json:"stopped,omitempty"`
 }
 
 // Final reports whether m is the job's last message.

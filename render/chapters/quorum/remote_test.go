@@ -10,6 +10,35 @@ import (
 	"github.com/ringlab/ringlab/render/lab"
 )
 
+// A search that stopped on a fault of its own (Stopped: a panic in the
+// worker) ends with a notice that says so, and is not searched again in
+// the frames, which would stop the same way.
+func TestAStoppedRemoteSearchIsNotRetried(t *testing.T) {
+	made := remoteHost(t, "")
+	old := gowrong.StartRemote
+	gowrong.StartRemote = func(j job.Job) gowrong.Remote {
+		f := old(j).(*fakeRemote)
+		f.msgs = []job.Message{{Error: "the search stopped with exit code 2", Stopped: true}}
+		return f
+	}
+	l := newLab(t, "quorums")
+	c := l.Chapter().(*Quorums)
+	run(t, l, 4)
+	click(t, l, c.goWrong.Ask)
+	for frames := 0; !c.goWrong.Finished; frames++ {
+		if frames > 10 {
+			t.Fatal("no answer")
+		}
+		l.Update(idle(), desktop)
+	}
+	if got, want := l.Notice(), "The search failed: the search stopped with exit code 2"; got != want {
+		t.Errorf("notice %q, want %q", got, want)
+	}
+	if c.goWrong.Search != nil || c.goWrong.Report.Counterexample != nil || !(*made)[0].cancelled {
+		t.Errorf("after the stop: frames search %v, report %+v, cancelled %v", c.goWrong.Search != nil, c.goWrong.Report, (*made)[0].cancelled)
+	}
+}
+
 // fakeRemote runs the job it is given in full when started (job.Run, as
 // the worker does, through JSON) and hands its messages out one per poll
 // after a first poll with nothing, as a worker's arrive over frames.

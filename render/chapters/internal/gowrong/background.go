@@ -1,6 +1,7 @@
 package gowrong
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,21 +15,38 @@ import (
 // read a worker's in the browser. It is cut at the job's heap bound
 // (MaxHeapMB over the heap when it began) and stops when cancelled.
 func Background(j job.Job) Remote {
-	b := &background{}
 	limit, start := uint64(j.MaxHeapMB)<<20, heapBytes()
-	go job.Run(j, check.ForSearch(10*time.Second), 512, func() string {
-		switch {
-		case b.cancelled.Load():
-			return "cancel"
-		case limit > 0 && heapBytes() > start+limit:
-			return "memory"
-		}
-		return ""
-	}, func(m job.Message) {
+	return inBackground(func(cancelled func() bool, post func(job.Message)) {
+		job.Run(j, check.ForSearch(10*time.Second), 512, func() string {
+			switch {
+			case cancelled():
+				return "cancel"
+			case limit > 0 && heapBytes() > start+limit:
+				return "memory"
+			}
+			return ""
+		}, post)
+	})
+}
+
+// inBackground runs a search (run, told how to see it was cancelled and
+// where to post) on a goroutine of its own. A panic there ends it with a
+// message that says so (job.Message.Stopped), rather than the program.
+func inBackground(run func(cancelled func() bool, post func(job.Message))) Remote {
+	b := &background{}
+	post := func(m job.Message) {
 		b.mu.Lock()
 		b.last, b.posted = m, true
 		b.mu.Unlock()
-	})
+	}
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				post(job.Message{Error: fmt.Sprint(r), Stopped: true})
+			}
+		}()
+		run(b.cancelled.Load, post)
+	}()
 	return b
 }
 

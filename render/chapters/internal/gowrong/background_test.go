@@ -59,3 +59,12 @@ func TestBackgroundSearchesAsInProcessAndStopsWhenCancelled(t *testing.T) {
 		t.Errorf("cancelled: %+v", got.Report)
 	}
 }
+
+// A search that panics on its goroutine ends with a message saying it
+// stopped, and the program goes on.
+func TestABackgroundPanicIsAMessage(t *testing.T) {
+	r := inBackground(func(func() bool, func(job.Message)) { panic("explore: a choice was refused") })
+	if got := final(t, r); !got.Stopped || got.Error != "explore: a choice was refused" {
+		t.Errorf("after a panic: %+v", got)
+	}
+}

@@ -61,8 +61,8 @@ type Problem struct {
 // Control is the control's state: the search in progress or its answer.
 // The answer holds only while the chapter's problem stays the one searched.
 // A search runs apart from the lab's thread where the host offers that
-// (StartRemote: a Web Worker in the browser), and is stepped in the
-// frames' slices otherwise (Search).
+// (StartRemote: a Web Worker in the browser, a goroutine on the desktop),
+// and is stepped in the frames' slices otherwise (Search).
 type Control struct {
 	Ask, Show *ui.Button
 	Search    *explore.Search // the search the frames step, if it runs here
@@ -196,15 +196,22 @@ func (g *Control) Update(x *lab.Context, p Problem, ok bool) {
 	}
 }
 
-// poll reads a remote search's last message. A remote search that fails
-// (the worker could not start, or stopped) is searched again in the
-// frames, from the start: its scenario was accepted here already.
+// poll reads a remote search's last message. A remote search that could
+// not start (no worker) is searched again in the frames, from the start:
+// its scenario was accepted here already. One that stopped on a fault of
+// its own ends with a notice: the frames would stop the same way, and take
+// the lab with them.
 func (g *Control) poll(x *lab.Context, p Problem) {
 	start := time.Now()
 	m, ok := g.remote.Poll()
 	defer func() { x.SpentSearching(max(time.Since(start), time.Nanosecond), g.Where) }()
 	switch {
 	case !ok:
+		return
+	case m.Stopped:
+		g.remote.Cancel()
+		g.remote, g.Finished, g.Report = nil, true, explore.Report{}
+		x.Notify("The search failed: " + m.Error)
 		return
 	case m.Error != "":
 		g.remote.Cancel()
