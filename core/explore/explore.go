@@ -69,6 +69,9 @@ const (
 	MaxBudget   = 3
 	MaxDepth    = 200
 	MaxStatesUp = 50_000_000
+	// MaxSettleTicks bounds Scenario.SettleTicks: a settle runs its ticks
+	// whole, without a look at any bound.
+	MaxSettleTicks = 100_000
 )
 
 // Budget is how many faults a schedule may contain.
@@ -109,6 +112,9 @@ func (s Scenario) Validate() error {
 	}
 	if len(s.Script.Groups) == 0 {
 		return fmt.Errorf("script: it is empty")
+	}
+	if s.SettleTicks < 0 || s.SettleTicks > MaxSettleTicks {
+		return fmt.Errorf("settle ticks=%d must be between 0 (the default, 5,000) and %d", s.SettleTicks, MaxSettleTicks)
 	}
 	for _, op := range s.Script.Ops() {
 		if op.Node != core.NoNode && int(op.Node) >= cfg.Nodes {

@@ -201,6 +201,8 @@ func TestScenarioErrors(t *testing.T) {
 		{"property", func(s *Scenario) { s.Property = "fresh" }, "property \"fresh\" is unknown"},
 		{"pinned", func(s *Scenario) { s.Script = mustScript(t, "c1@n7: get k") }, "pins n7"},
 		{"checker", func(s *Scenario) { s.Property = core.PropLinearizable }, "needs a checker"},
+		{"settle", func(s *Scenario) { s.SettleTicks = 1e9 }, "settle ticks=1000000000 must be between 0"},
+		{"negative settle", func(s *Scenario) { s.SettleTicks = -1 }, "settle ticks=-1 must be between 0"},
 	} {
 		sc := ok
 		tc.edit(&sc)

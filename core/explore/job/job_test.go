@@ -160,3 +160,28 @@ func TestBadJobsSayWhy(t *testing.T) {
 		t.Error("a message cut short decoded")
 	}
 }
+
+// Whatever a page hands the worker, the job is refused or run, with a
+// clear message either way, never a panic.
+func FuzzJobNeverPanics(f *testing.F) {
+	for _, sc := range scenarios(&testing.T{}) {
+		b, _ := json.Marshal(FromScenario(sc, explore.Bounds{MaxStates: 50}))
+		f.Add(b)
+	}
+	f.Add([]byte(`{"config":{"nodes":1000000,"vnodes":64,"n":3,"w":2,"r":2},"script":"c1: put k v1","bounds":{"max_states":10}}`))
+	f.Add([]byte(`{"config":{"nodes":3,"n":3,"w":9,"r":2},"script":"c1: get k"}`))
+	f.Add([]byte(`{"config":{"nodes":3,"vnodes":8,"n":3,"w":1,"r":1,"mode":"cp","versioning":"lww"},"script":"c1: put k v1 | c2: put k v2","property":"lost","settle_ticks":10000000000}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		j, err := Decode(data)
+		if err != nil {
+			return
+		}
+		j.Bounds.MaxStates = min(max(j.Bounds.MaxStates, 1), 50)
+		j.Bounds.MaxDepth = min(max(j.Bounds.MaxDepth, 1), 20)
+		var last Message
+		Run(j, nil, 10, func() string { return "" }, func(m Message) { last = m })
+		if !last.Final() {
+			t.Errorf("the last message %+v is not final", last)
+		}
+	})
+}
