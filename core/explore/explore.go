@@ -352,6 +352,16 @@ type Search struct {
 	// anywhere, so the collector never scans it, and a state expanded is
 	// garbage (a million states keep 32 MB of trail, not 184 MB of states).
 	trail []trailStep
+	// root is the initial cluster, and rebuilt the clusters of the states
+	// on the way to the last state rebuilt (rebuild): a state of the next
+	// level past the first holdStates of it keeps no cluster, which its
+	// expansion rebuilds from the trail, so that a level of millions of
+	// states holds a few hundred bytes each rather than a cluster each.
+	root     *core.Cluster
+	rebuilt  []rebuiltState
+	held     int // states of the next level that keep their cluster
+	holdMax  int // how many may (holdStates)
+	rebuilds int // steps replayed to rebuild clusters (tests)
 	// onNew, if set, is told each distinct state met, and onFinal each
 	// whose history is final (tests).
 	onNew   func(h uint64, depth int)
@@ -402,6 +412,7 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 			s.groupEnd = append(s.groupEnd, end)
 		}
 	}
+	s.root, s.holdMax = c.Clone(), holdStates
 	root := &state{c: c, parent: -1}
 	s.trail = []trailStep{{parent: -1}}
 	s.visited[s.hash(root)] = struct{}{}
@@ -446,7 +457,7 @@ func (s *Search) Step(work int) bool {
 					}
 					return true
 				}
-				s.level, s.next = s.next, nil
+				s.level, s.next, s.held = s.next, nil, 0
 				clear(s.nextOwn)
 				clear(s.nextCanon)
 				s.promoting, s.later = s.later, nil
@@ -461,6 +472,9 @@ func (s *Search) Step(work int) bool {
 				continue
 			}
 			st := popFront(&s.level)
+			if st.c == nil {
+				st.c = s.rebuild(st.at)
+			}
 			chs := s.choices(st)
 			if st.depth >= s.bounds.MaxDepth {
 				if len(chs) > 0 {
@@ -652,6 +666,16 @@ func (s *Search) admit(child *state, own, h uint64) {
 		s.nextOwn[own] = child
 		if s.nextCanon != nil {
 			s.nextCanon[h] = child
+		}
+		if s.held < s.holdMax {
+			s.held++
+		} else {
+			// Rebuilt when expanded (rebuild); its cluster serves the
+			// next step.
+			if s.spare == nil {
+				s.spare = child.c
+			}
+			child.c = nil
 		}
 	}
 	if s.report.DistinctStates >= s.bounds.MaxStates {
@@ -1122,17 +1146,9 @@ func (s *Search) step(st *state, ch choice, child *state) {
 	s.spare = nil
 	depth := st.depth + 1
 	if ch.pre != preNone {
-		c.Tick()
-		if _, err := c.Apply(ch.preCommand()); err != nil {
-			panic("explore: a step before a choice was refused: " + err.Error())
-		}
 		depth++
 	}
-	c.Tick()
-	id, err := c.Apply(ch.cmd)
-	if err != nil {
-		panic("explore: a choice was refused: " + err.Error()) // choices are built valid
-	}
+	id := apply(c, ch)
 	*child = state{c: c, parent: st.at, mv: s.moveOf(ch), depth: depth, reqs: st.reqs,
 		half: st.half, parts: st.parts, crashes: st.crashes, drops: st.drops}
 	if ch.pre == preCrash {
@@ -1160,6 +1176,75 @@ func (s *Search) step(st *state, ch choice, child *state) {
 		}
 	}
 	child.answered = child.returned != st.returned
+}
+
+// apply takes a choice's steps on c: a tick, then the command (after a
+// tick and the step it takes first, if it has one). It returns the id of a
+// request the command started.
+func apply(c *core.Cluster, ch choice) core.RequestID {
+	if ch.pre != preNone {
+		c.Tick()
+		if _, err := c.Apply(ch.preCommand()); err != nil {
+			panic("explore: a step before a choice was refused: " + err.Error())
+		}
+	}
+	c.Tick()
+	id, err := c.Apply(ch.cmd)
+	if err != nil {
+		panic("explore: a choice was refused: " + err.Error()) // choices are built valid
+	}
+	return id
+}
+
+// holdStates is how many states of a level keep their cluster until
+// they are expanded (Search.holdMax); the others are rebuilt then. A
+// variable so that tests can make every state rebuilt.
+var holdStates = 100_000
+
+// A rebuiltState is a cluster rebuilt (Search.rebuild): the state's place
+// in the trail, and its cluster.
+type rebuiltState struct {
+	at int32
+	c  *core.Cluster
+}
+
+// rebuild is the cluster of the state at place at in the trail, replayed
+// from the root along the steps the trail keeps. The clusters of the
+// states on the way are kept (Search.rebuilt), and the next rebuild starts
+// from the last of them on its own way: the states of a level are expanded
+// in the order they were met, which is their parents' order, so siblings
+// and cousins follow each other and most rebuilds replay a step or two.
+func (s *Search) rebuild(at int32) *core.Cluster {
+	var path []int32
+	for i := at; s.trail[i].parent >= 0; i = s.trail[i].parent {
+		path = append(path, i)
+	}
+	if len(path) == 0 {
+		return s.root.Clone()
+	}
+	slices.Reverse(path)
+	// The longest start of the way already rebuilt.
+	k := 0
+	for k < len(path) && k < len(s.rebuilt) && s.rebuilt[k].at == path[k] {
+		k++
+	}
+	s.rebuilt = s.rebuilt[:k]
+	c := s.root
+	if k > 0 {
+		c = s.rebuilt[k-1].c
+	}
+	for _, i := range path[k:] {
+		mv := s.trail[i].mv
+		next := c.Clone()
+		apply(next, choice{cmd: s.command(mv), op: int(mv.op), to: mv.preNode, pre: mv.pre})
+		s.rebuilds++
+		c = next
+		s.rebuilt = append(s.rebuilt, rebuiltState{at: i, c: c})
+	}
+	// The state's own cluster is its expansion's, not kept here: the
+	// states it leads to are met on the next level, after this one's.
+	s.rebuilt = s.rebuilt[:len(s.rebuilt)-1]
+	return c
 }
 
 // hash is the state's identity: the cluster's and the search's own.
