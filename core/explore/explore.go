@@ -1199,7 +1199,7 @@ func apply(c *core.Cluster, ch choice) core.RequestID {
 // holdStates is how many states of a level keep their cluster until
 // they are expanded (Search.holdMax); the others are rebuilt then. A
 // variable so that tests can make every state rebuilt.
-var holdStates = 20_000
+var holdStates = 100_000
 
 // A rebuiltState is a cluster rebuilt (Search.rebuild): the state's place
 // in the trail, and its cluster.
