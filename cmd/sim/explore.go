@@ -81,7 +81,7 @@ func runExplore(args []string, stdout io.Writer) error {
 	maxDepth := fs.Int("max-depth", 60, fmt.Sprintf("most steps in a schedule (1..%d)", explore.MaxDepth))
 	maxStates := fs.Int("max-states", 1_000_000, "most distinct states to visit")
 	timeout := fs.Duration("timeout", time.Minute, "most time to search (0: no limit)")
-	maxMemory := fs.Int("max-memory", 2048, "most megabytes of heap the search may hold (0: no limit); each state waiting to be searched holds a copy of the cluster")
+	maxMemory := fs.Int("max-memory", 2048, "most megabytes of heap the search may hold (0: no limit); the states waiting to be searched hold copies of the cluster (the first 100,000 of a level) or a few hundred bytes each")
 	replay := fs.String("replay", "", "write the counterexample to this file as a lab replay file")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of text")
 	if err := parseFlags(fs, args, stdout); err != nil {

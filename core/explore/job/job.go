@@ -27,7 +27,7 @@ type Job struct {
 	SettleTicks int64          `json:"settle_ticks,omitempty"`
 	Bounds      explore.Bounds `json:"bounds"`
 	// MaxHeapMB bounds the heap the runner may grow to while searching
-	// (each state waiting to be searched holds a copy of the cluster); 0:
+	// (the states waiting to be searched hold copies of the cluster); 0:
 	// no bound. The runner measures it (Run's stop).
 	MaxHeapMB int `json:"max_heap_mb,omitempty"`
 }
