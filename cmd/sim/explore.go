@@ -268,9 +268,20 @@ func writeExploreText(w io.Writer, r exploreReport, took time.Duration) error {
 		fmt.Fprintf(&b, "\nNo schedule of this scenario breaks it: the whole space was searched (%d distinct states).\n", r.DistinctStates)
 	default:
 		fmt.Fprintf(&b, "\nNo schedule found that breaks it, but the search was cut by the %s bound: not exhaustive.\n", r.CutBy)
+		if flag := boundFlags[r.CutBy]; flag != "" {
+			fmt.Fprintf(&b, "To search further, raise %s.\n", flag)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// boundFlags name the flag that raises each bound a search can be cut by.
+var boundFlags = map[string]string{
+	"depth":  "-max-depth",
+	"states": "-max-states",
+	"time":   "-timeout (0: no limit)",
+	"memory": "-max-memory (0: no limit)",
 }
 
 // count is n with its noun, one or many.

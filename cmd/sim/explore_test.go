@@ -136,6 +136,11 @@ func TestExploreText(t *testing.T) {
 	if want := "faults:    up to 0 partitions, 1 crash, 2 dropped messages"; !strings.Contains(out, want) {
 		t.Errorf("text lacks %q:\n%s", want, out)
 	}
+	// A search cut short names the flag that raises its bound.
+	_, out, _ = invoke("explore", "-script", "c1: put k v1 ; c2: get k", "-max-depth", "2")
+	if want := "cut by the depth bound: not exhaustive.\nTo search further, raise -max-depth.\n"; !strings.Contains(out, want) {
+		t.Errorf("text lacks %q:\n%s", want, out)
+	}
 }
 
 // sim run counts the session guarantees with the shared definitions: the
