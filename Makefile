@@ -140,10 +140,13 @@ desktop-screenshot: desktop ## run the desktop program under Xvfb for 60 frames 
 		-do '{"type":"press","value":"failures-write"}' -do '{"type":"run","value":60}'
 	$(XVFB_RUN) bin/ringlab-desktop -chapter summary -paused -view diagram -frames 20 -screenshot $(E2E_OUT)/desktop-diagram-summary.png \
 		-do '{"type":"run","value":120}'
+	rm -f $(E2E_OUT)/desktop-gowrong.png
+	$(XVFB_RUN) bin/ringlab-desktop -chapter quorums -paused -frames 240 -screenshot $(E2E_OUT)/desktop-gowrong.png \
+		-do '{"type":"press","value":"quorum-gowrong"}'
 
 # The browser tests serve dist/ themselves; the desktop check reads the screenshot above.
 .PHONY: e2e-test
 e2e-test: dist-budget desktop-screenshot ## browser tests in headless Chromium, and the desktop screenshot check
 	RINGLAB_E2E=1 RINGLAB_DIST=$(CURDIR)/dist RINGLAB_DESKTOP_PNG=$(DESKTOP_PNG) RINGLAB_E2E_OUT=$(E2E_OUT) \
-		RINGLAB_DESKTOP_DIAGRAMS=$(E2E_OUT)/desktop-diagram \
+		RINGLAB_DESKTOP_DIAGRAMS=$(E2E_OUT)/desktop-diagram RINGLAB_DESKTOP_GOWRONG=$(E2E_OUT)/desktop-gowrong.png \
 		$(GO) test -count=1 -v -timeout 20m ./e2e/

@@ -63,3 +63,26 @@ func TestDesktopDiagrams(t *testing.T) {
 		}
 	}
 }
+
+// The desktop build answers "Can this go wrong?" from its search on a goroutine of its own
+// (`make test` presses it in the quorums chapter and photographs the window 240 updates on,
+// at 60 a second; the search takes milliseconds): the answer's notice, on the game's yellow,
+// spans the band under the header of the picture.
+func TestDesktopCanThisGoWrong(t *testing.T) {
+	requireE2E(t)
+	path := os.Getenv("RINGLAB_DESKTOP_GOWRONG")
+	if path == "" {
+		t.Skip("RINGLAB_DESKTOP_GOWRONG names no screenshot; make test writes one with bin/ringlab-desktop -do press")
+	}
+	img := readPNG(t, path)
+	s := measureImage(img)
+	area := image.Rect(0, s.height*10/100, s.width*70/100, s.height*16/100)
+	band := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	}).SubImage(area)
+	yellow := countNear(band, color.RGBA{0xF0, 0xE4, 0x42, 0xFF}, 24)
+	t.Logf("%s: %v; %d yellow pixels of %d in the notice's band", path, s, yellow, area.Dx()*area.Dy())
+	if yellow < area.Dx()*area.Dy()/2 {
+		t.Errorf("%s: %d yellow pixels of %d under the header: no answer's notice", path, yellow, area.Dx()*area.Dy())
+	}
+}
