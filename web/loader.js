@@ -440,16 +440,18 @@
     let nextID = 1;
     const searches = new Map();
     const compile = () => {
-      compiled ??= (async () => {
-        const resp = await fetch(wasmName);
-        if (!resp.ok) {
-          throw new Error(wasmName + ": the server answered " + resp.status + " " + resp.statusText);
-        }
-        return WebAssembly.compile(await resp.arrayBuffer());
-      })();
-      compiled.catch(() => {
-        compiled = null; // the next search tries again
-      });
+      if (!compiled) {
+        compiled = (async () => {
+          const resp = await fetch(wasmName);
+          if (!resp.ok) {
+            throw new Error(wasmName + ": the server answered " + resp.status + " " + resp.statusText);
+          }
+          return WebAssembly.compile(await resp.arrayBuffer());
+        })();
+        compiled.catch(() => {
+          compiled = null; // the next search tries again
+        });
+      }
       return compiled;
     };
     const fail = (s, why) => {

@@ -70,8 +70,11 @@ type Control struct {
 	Finished  bool
 	// Where the last search ran: "frames", or apart (remote): "worker",
 	// "background".
-	Where     string
-	remote    Remote
+	Where  string
+	remote Remote
+	// standby is the search made when it was asked, which the frames take
+	// over should the remote one not start.
+	standby   *explore.Search
 	searched  Problem
 	heapStart uint64 // the heap when the search began
 	id        string
@@ -105,7 +108,7 @@ func (g *Control) stop() {
 	if g.remote != nil {
 		g.remote.Cancel()
 	}
-	g.Search, g.remote, g.Finished = nil, nil, false
+	g.Search, g.remote, g.standby, g.Finished = nil, nil, nil, false
 }
 
 // Widgets are the control's buttons for this frame: Ask (or its progress
@@ -147,7 +150,7 @@ func (g *Control) start(x *lab.Context, p Problem) {
 		j := job.FromScenario(p.Scenario, bounds)
 		j.MaxHeapMB = int(MaxHeapGrowth >> 20)
 		if r := StartRemote(j); r != nil {
-			g.remote, g.Where = r, r.Where()
+			g.remote, g.standby, g.Where = r, s, r.Where()
 			return
 		}
 	}
@@ -197,8 +200,8 @@ func (g *Control) Update(x *lab.Context, p Problem, ok bool) {
 }
 
 // poll reads a remote search's last message. A remote search that could
-// not start (no worker) is searched again in the frames, from the start:
-// its scenario was accepted here already. One that stopped on a fault of
+// not start (no worker) is searched in the frames instead, from the start
+// (the standby). One that stopped on a fault of
 // its own ends with a notice: the frames would stop the same way, and take
 // the lab with them.
 func (g *Control) poll(x *lab.Context, p Problem) {
@@ -210,25 +213,20 @@ func (g *Control) poll(x *lab.Context, p Problem) {
 		return
 	case m.Stopped:
 		g.remote.Cancel()
-		g.remote, g.Finished, g.Report = nil, true, explore.Report{}
+		g.remote, g.standby, g.Finished, g.Report = nil, nil, true, explore.Report{}
 		x.Notify("The search failed: " + m.Error)
 		return
 	case m.Error != "":
 		g.remote.Cancel()
 		g.remote = nil
-		s, err := explore.New(p.Scenario, bounds)
-		if err != nil {
-			g.Finished = true
-			x.Notify("Cannot search this configuration: " + err.Error())
-			return
-		}
-		g.inFrames(s)
+		g.inFrames(g.standby)
+		g.standby = nil
 		return
 	}
 	g.Report = m.Report
 	if m.Report.Done {
 		g.remote.Cancel()
-		g.remote, g.Finished = nil, true
+		g.remote, g.standby, g.Finished = nil, nil, true
 		x.Notify(Verdict(g.Report, p))
 	}
 }
