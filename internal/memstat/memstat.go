@@ -14,6 +14,9 @@ func Live() uint64 { return read("/gc/heap/live:bytes") }
 // grows with every allocation and drops at each collection.
 func Objects() uint64 { return read("/memory/classes/heap/objects:bytes") }
 
+// Collections is how many garbage collections the runtime has finished.
+func Collections() uint64 { return read("/gc/cycles/total:gc-cycles") }
+
 func read(name string) uint64 {
 	s := []metrics.Sample{{Name: name}}
 	metrics.Read(s)

@@ -28,3 +28,13 @@ func TestFiguresFollowTheHeap(t *testing.T) {
 	}
 	keep = nil
 }
+
+// Collections counts the collections the runtime finishes.
+func TestCollectionsCount(t *testing.T) {
+	before := Collections()
+	runtime.GC()
+	runtime.GC()
+	if got := Collections(); got < before+2 {
+		t.Errorf("%d collections after two more, %d before", got, before)
+	}
+}

@@ -23,8 +23,15 @@ type GoRegular struct {
 	once sync.Once
 	f    *sfnt.Font
 	err  error
-	// advances caches the advance of each ASCII rune at 1 unit per em.
+	// advances caches the advance of each ASCII rune at 1 unit per em,
+	// index its glyph (both 0 where the font has none), and kern the
+	// kerning of each pair of them, filled as pairs are met (kerned says
+	// which are): a frame measures hundreds of strings, and the font's
+	// look-ups cost more than the rest of a frame's layout.
 	advances [128]float64
+	index    [128]sfnt.GlyphIndex
+	kern     [128][128]float64
+	kerned   [128][128]bool
 	mu       sync.Mutex
 	buf      sfnt.Buffer
 }
@@ -43,6 +50,7 @@ func (g *GoRegular) load() {
 		adv, err := g.f.GlyphAdvance(&g.buf, idx, upem, font.HintingNone)
 		if err == nil {
 			g.advances[r] = float64(adv) / float64(upem)
+			g.index[r] = idx
 		}
 	}
 }
@@ -57,33 +65,61 @@ func (g *GoRegular) Width(s string, size float64) float64 {
 	defer g.mu.Unlock()
 	upem := fixed.Int26_6(g.f.UnitsPerEm())
 	var total float64
+	// prev is the glyph before (0: none, or a space at the start or after
+	// one, which is not kerned), prevRune its rune.
 	var prev sfnt.GlyphIndex
+	var prevRune rune
 	for _, r := range s {
-		if r < 128 && g.advances[r] > 0 && prev == 0 {
+		ascii := r < 128 && g.advances[r] > 0
+		if ascii && prev == 0 {
 			total += g.advances[r]
-			prev = 0
+			prev, prevRune = 0, r
 			if r != ' ' {
-				prev, _ = g.f.GlyphIndex(&g.buf, r)
+				prev = g.index[r]
 			}
 			continue
 		}
-		idx, err := g.f.GlyphIndex(&g.buf, r)
-		if err != nil {
-			continue
+		var idx sfnt.GlyphIndex
+		if ascii {
+			idx = g.index[r]
+		} else {
+			var err error
+			if idx, err = g.f.GlyphIndex(&g.buf, r); err != nil {
+				continue
+			}
 		}
 		if prev != 0 {
-			if k, err := g.f.Kern(&g.buf, prev, idx, upem, font.HintingNone); err == nil {
-				total += float64(k) / float64(upem)
+			if ascii && prevRune < 128 && g.advances[prevRune] > 0 {
+				total += g.kernASCII(prevRune, r, upem)
+			} else {
+				total += g.kernGlyphs(prev, idx, upem)
 			}
 		}
-		if r < 128 && g.advances[r] > 0 {
+		if ascii {
 			total += g.advances[r]
 		} else if adv, err := g.f.GlyphAdvance(&g.buf, idx, upem, font.HintingNone); err == nil {
 			total += float64(adv) / float64(upem)
 		}
-		prev = idx
+		prev, prevRune = idx, r
 	}
 	return total * size
+}
+
+// kernASCII is kernGlyphs of two ASCII runes the font has, from the cache.
+func (g *GoRegular) kernASCII(a, b rune, upem fixed.Int26_6) float64 {
+	if !g.kerned[a][b] {
+		g.kern[a][b], g.kerned[a][b] = g.kernGlyphs(g.index[a], g.index[b], upem), true
+	}
+	return g.kern[a][b]
+}
+
+// kernGlyphs is the kerning between two glyphs at 1 unit per em.
+func (g *GoRegular) kernGlyphs(a, b sfnt.GlyphIndex, upem fixed.Int26_6) float64 {
+	k, err := g.f.Kern(&g.buf, a, b, upem, font.HintingNone)
+	if err != nil {
+		return 0
+	}
+	return float64(k) / float64(upem)
 }
 
 // Missing returns the runes of s that Go Regular has no glyph for (they
@@ -139,8 +175,9 @@ func Fit(m Measurer, s string, size, maxWidth float64) string {
 func Wrap(m Measurer, s string, size, maxWidth float64) []string {
 	var lines []string
 	line := ""
-	word := ""
-	flush := func() {
+	start := 0 // where the word being read began
+	flush := func(end int) {
+		word := s[start:end]
 		if word == "" {
 			return
 		}
@@ -154,20 +191,18 @@ func Wrap(m Measurer, s string, size, maxWidth float64) []string {
 		} else {
 			line = cand
 		}
-		word = ""
 	}
-	for _, r := range s {
+	for i, r := range s {
 		if r == ' ' || r == '\n' {
-			flush()
+			flush(i)
+			start = i + 1
 			if r == '\n' {
 				lines = append(lines, line)
 				line = ""
 			}
-			continue
 		}
-		word += string(r)
 	}
-	flush()
+	flush(len(s))
 	if line != "" {
 		lines = append(lines, line)
 	}

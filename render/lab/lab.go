@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ringlab/ringlab/core"
+	"github.com/ringlab/ringlab/internal/memstat"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/ui"
 	"github.com/ringlab/ringlab/runfmt"
@@ -591,6 +592,7 @@ type Size struct {
 func (l *Lab) Update(in *ui.Input, sz Size) {
 	start := time.Now()
 	l.updateStart = start
+	collections := memstat.Collections()
 	l.frameCounter++
 	l.events = l.events[:0]
 	if sz.Scale <= 0 {
@@ -653,7 +655,7 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 	l.collectClusterEvents()
 	l.syncWidgets()
 	l.build(sz)
-	l.timeUpdate(time.Since(start))
+	l.timeUpdate(time.Since(start), memstat.Collections()-collections)
 	l.publishState()
 }
 
@@ -661,10 +663,11 @@ func (l *Lab) Update(in *ui.Input, sz Size) {
 // last second's: what ringlab.state().updateMsMax reports, so that work the
 // lab does across frames (a search, a check, a replay) can be seen to leave
 // each frame its time.
-func (l *Lab) timeUpdate(d time.Duration) {
+// collected is how many garbage collections the runtime finished during it.
+func (l *Lab) timeUpdate(d time.Duration, collected uint64) {
 	l.updateTimes[l.updateAt] = d
 	if l.searchNow > 0 {
-		l.searchUpdates.Add(d)
+		l.searchUpdates.AddUpdate(d, collected)
 	}
 	l.slices.Add(l.searchNow)
 	l.searchTimes[l.updateAt], l.searchNow = l.searchNow, 0

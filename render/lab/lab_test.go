@@ -492,7 +492,7 @@ func TestCommandSequenceAppliesOnePerFrame(t *testing.T) {
 func TestUpdateMsMaxIsTheLastSecondsLongest(t *testing.T) {
 	l := newLab(t, Options{Seed: 1})
 	l.Update(idle(), desktop)
-	l.timeUpdate(2 * time.Second) // as if this frame's work had held it
+	l.timeUpdate(2*time.Second, 0) // as if this frame's work had held it
 	l.Update(idle(), desktop)
 	if got := state(t, l).UpdateMsMax; got < 2000 {
 		t.Fatalf("after a 2 s update, updateMsMax = %v", got)

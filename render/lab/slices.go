@@ -15,6 +15,10 @@ type SliceTally struct {
 	Count int     `json:"count"`
 	Over  int     `json:"over8ms"`
 	MaxMs float64 `json:"maxMs"`
+	// OverCollected counts, of the Over, those during which the Go
+	// runtime finished a garbage collection (AddUpdate): what was the
+	// page's own program pausing, rather than the work it was doing.
+	OverCollected int `json:"over8msCollected,omitempty"`
 }
 
 // Add counts one update's time d spent searching (none: not counted).
@@ -27,4 +31,13 @@ func (t *SliceTally) Add(d time.Duration) {
 		t.Over++
 	}
 	t.MaxMs = max(t.MaxMs, round2(float64(d)/float64(time.Millisecond)))
+}
+
+// AddUpdate counts one whole update of time d, during which the runtime
+// finished collected garbage collections.
+func (t *SliceTally) AddUpdate(d time.Duration, collected uint64) {
+	t.Add(d)
+	if d > SliceGoal && collected > 0 {
+		t.OverCollected++
+	}
 }

@@ -16,3 +16,15 @@ func TestSliceTally(t *testing.T) {
 		t.Errorf("tally %+v, want %+v", tl, want)
 	}
 }
+
+// Whole updates over the goal are told apart by whether a collection
+// finished during them.
+func TestUpdateTallyTellsCollections(t *testing.T) {
+	var tl SliceTally
+	tl.AddUpdate(9*time.Millisecond, 1)
+	tl.AddUpdate(10*time.Millisecond, 0)
+	tl.AddUpdate(2*time.Millisecond, 3)
+	if want := (SliceTally{Count: 3, Over: 2, MaxMs: 10, OverCollected: 1}); tl != want {
+		t.Errorf("tally %+v, want %+v", tl, want)
+	}
+}
