@@ -112,7 +112,11 @@ func TestCanThisGoWrongInTheBrowser(t *testing.T) {
 	if !eval[bool](t, tb, recordJobsJS) {
 		t.Fatal("the page offers no search worker (window.ringlabSearch.available())")
 	}
+	firstBefore := eval[sliceTally](t, tb, `ringlab.state().searchUpdates`)
 	answer, samples, took := askInBrowser(t, tb, "quorum-gowrong")
+	firstAfter := eval[sliceTally](t, tb, `ringlab.state().searchUpdates`)
+	first := sliceTally{Count: firstAfter.Count - firstBefore.Count, Over: firstAfter.Over - firstBefore.Over, MaxMs: firstAfter.MaxMs,
+		OverCollected: firstAfter.OverCollected - firstBefore.OverCollected}
 	if where := eval[string](t, tb, `ringlab.state().searchWhere`); where != "worker" {
 		t.Errorf("the search ran in %q, not in a worker", where)
 	}
@@ -135,10 +139,10 @@ func TestCanThisGoWrongInTheBrowser(t *testing.T) {
 	figures := map[string]any{
 		"states": states, "seconds": took.Seconds(), "statesPerSecond": float64(states) / took.Seconds(),
 		"idleUpdateMsMax": slices.Max(idle), "searchUpdateMsMax": slices.Max(busy),
-		"searchStepMsMax": slices.Max(stepping), "samples": samples,
+		"searchStepMsMax": slices.Max(stepping), "samples": samples, "wholeUpdates": first,
 	}
-	t.Logf("the search of %d states answered in %.1f s in the page (%.0f states a second); the longest update while searching %.1f ms (the search's part at most %.1f ms), idle %.1f ms",
-		states, took.Seconds(), float64(states)/took.Seconds(), slices.Max(busy), slices.Max(stepping), slices.Max(idle))
+	t.Logf("the search of %d states answered in %.1f s in the page (%.0f states a second); the longest update while searching %.1f ms (the search's part at most %.1f ms), idle %.1f ms; of the %d whole updates while it ran %d over 8 ms (%d finishing a garbage collection)",
+		states, took.Seconds(), float64(states)/took.Seconds(), slices.Max(busy), slices.Max(stepping), slices.Max(idle), first.Count, first.Over, first.OverCollected)
 
 	// A longer search, N=5 W=3 R=3 (tens of thousands of states, seconds
 	// in the page): every update that stepped it is tallied by the page
