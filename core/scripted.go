@@ -214,7 +214,10 @@ func (c *Cluster) timeIsState() bool {
 // the scripted run can still do or show: a reply to a request whose client
 // already has its answer, which only updates the coordinator's bookkeeping
 // of who answered (a put's late ack, a repair's ack, a get's late reply
-// that holds the answer already or cannot be repaired). Delivered, held to
+// that holds the answer already or cannot be repaired); a request whose
+// reply would be such a reply (deadRead); a write for an answered request
+// of versions the replica holds already, or has seen superseded
+// (deadWrite). Delivered, held to
 // the end, dropped or lost to a partition, it is all the same, so a search
 // need not try delivering it. Where the tick is part of the state (under
 // last-write-wins, or with truncated clocks) no step is inert: each one
@@ -229,6 +232,10 @@ func (c *Cluster) inertAt(i int) bool {
 	m := c.held[i]
 	switch m.kind {
 	case MsgPutAck, MsgRepairAck, MsgGetResp:
+	case MsgPutReq, MsgRepair:
+		return c.deadWrite(m)
+	case MsgGetReq:
+		return c.deadRead(m)
 	default:
 		return false
 	}
@@ -250,6 +257,45 @@ func (c *Cluster) inertAt(i int) bool {
 		return false // a get that timed out may yet reach R and repair
 	}
 	return !c.cfg.ReadRepair || t.hintFor != NoNode || t.repaired || containsAll(m.versions, req.result)
+}
+
+// deadWrite reports whether a replica write (a put's or a read repair's)
+// would change nothing the run can still act on: its request's client has
+// its answer (so the ack is inert), and the replica holds already what it
+// carries, or versions that supersede it. A replica's versions only grow
+// (vector clocks: a merge keeps what supersedes what it had; a crash keeps
+// the store), so such a write stays dead. A hint is kept apart, and is
+// never taken to be dead.
+func (c *Cluster) deadWrite(m *message) bool {
+	if m.kind == MsgPutReq && m.hintFor != NoNode && m.hintFor != m.to || c.cfg.Versioning != VectorClocks || c.contextTruncated {
+		return false // a hint (handlePutReq), or versions a merge may drop
+	}
+	if req := c.nodes[m.from].requests.get(m.req); req == nil || !req.done {
+		// (nil: lost in a crash. Its writes may be dead too, but a crash
+		// is kept apart from the failure at once it would otherwise meet,
+		// which tests that tell failures apart rely on.)
+		return false
+	}
+	var held []*version
+	if ks := c.nodes[m.to].store[m.key]; ks != nil {
+		held = ks.versions
+	}
+	merged, _ := c.mergeInto(held, m.versions, nil, false)
+	return sameDots(held, merged)
+}
+
+// deadRead reports whether a read's request to a replica would change
+// nothing the run can still act on: whatever the replica holds when it
+// arrives, the reply it makes is inert (inertAt) — its get is answered,
+// and the reply can no longer count nor set off a repair. A read changes
+// nothing at the replica.
+func (c *Cluster) deadRead(m *message) bool {
+	req := c.nodes[m.from].requests.get(m.req)
+	if req == nil || !req.done {
+		return false // (nil: lost in a crash, as in deadWrite)
+	}
+	t := req.target(m.to)
+	return t == nil || t.answered || req.reached && (!c.cfg.ReadRepair || t.hintFor != NoNode || t.repaired)
 }
 
 // Op is the history entry of request id (requests are numbered in the

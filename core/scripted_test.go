@@ -234,7 +234,9 @@ func randomClonedRun(t *testing.T, cfg Config, a, b uint64, steps int, check fun
 
 // dataOf describes what a scripted run can still act on, leaving out the
 // bookkeeping of answered requests: the history, each node's data and
-// counters, the requests still pending, and the held messages.
+// counters, the requests still pending, and the held messages but the
+// inert ones (an inert message's delivery may send another: a dead write
+// its ack).
 func dataOf(c *Cluster, without uint64) string {
 	var b strings.Builder
 	for _, op := range c.History() {
@@ -257,8 +259,8 @@ func dataOf(c *Cluster, without uint64) string {
 			}
 		}
 	}
-	for _, m := range c.held {
-		if m.id != without {
+	for i, m := range c.held {
+		if m.id != without && !c.inertAt(i) {
 			fmt.Fprintf(&b, "held %d %v %v->%v req %d %s\n", m.id, m.kind, m.from, m.to, m.req, describeSet(m.key, m.versions))
 		}
 	}
@@ -307,7 +309,8 @@ func TestInertMessagesChangeNothing(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range []MsgKind{MsgPutAck, MsgGetResp, MsgRepairAck} {
+	// (Dead writes are rare in these runs: TestDeadWritesChangeNothing.)
+	for _, k := range []MsgKind{MsgPutAck, MsgGetResp, MsgRepairAck, MsgGetReq} {
 		if kinds[k] == 0 {
 			t.Errorf("no inert %v message was tried: %v", k, kinds)
 		}
@@ -382,5 +385,66 @@ func TestReturnedIsOpsReturn(t *testing.T) {
 	}
 	if c.Returned(0) || c.Returned(id+1) {
 		t.Errorf("Returned of a request never made")
+	}
+}
+
+// A replica write whose request is answered is dead (Inert) once the
+// replica holds what it carries: a put's straggler after a read repair
+// brought the same version, and the repair after the straggler arrived.
+// Until then it is not. Delivered, a dead write changes nothing the run
+// can still act on, nor the state hash.
+func TestDeadWritesChangeNothing(t *testing.T) {
+	cfg := scriptedConfig()
+	cfg.Versioning, cfg.Mode, cfg.ReadRepair = VectorClocks, Strict, true
+	cfg.W, cfg.R = 2, 2
+	c := mustNew(t, cfg)
+	key := keyOwnedBy(t, c, "k", 0, 1, 2)
+	deliver := func(c *Cluster, id uint64) {
+		t.Helper()
+		c.Tick()
+		mustApply(t, c, Command{Kind: CmdDeliver, Msg: id})
+	}
+	put := mustApply(t, c, Command{Kind: CmdPut, Client: 1, Node: 0, Key: key, Value: "v1"})
+	deliver(c, heldTo(t, c, MsgPutReq, 1))
+	deliver(c, heldTo(t, c, MsgPutAck, 0))
+	if op, _ := c.Op(put); !op.OK {
+		t.Fatalf("the put did not return with two acks: %+v", op)
+	}
+	straggler := heldTo(t, c, MsgPutReq, 2)
+	if c.Inert(straggler) {
+		t.Fatal("the put's straggler to n2, which holds nothing, is taken to be dead")
+	}
+	c.Tick()
+	get := mustApply(t, c, Command{Kind: CmdGet, Client: 2, Node: 0, Key: key})
+	deliver(c, heldTo(t, c, MsgGetReq, 2))
+	deliver(c, heldTo(t, c, MsgGetResp, 0))
+	deliver(c, heldTo(t, c, MsgGetReq, 1))
+	deliver(c, heldTo(t, c, MsgGetResp, 0))
+	if op, _ := c.Op(get); op.ReturnTick < 0 {
+		t.Fatalf("the get did not return: %+v", op)
+	}
+	repair := heldTo(t, c, MsgRepair, 2)
+	if c.Inert(repair) || c.Inert(straggler) {
+		t.Fatalf("with n2 still empty, the repair (inert %v) or the straggler (inert %v) is taken to be dead", c.Inert(repair), c.Inert(straggler))
+	}
+	for _, tc := range []struct {
+		name        string
+		first, dead uint64
+	}{{"repair first", repair, straggler}, {"straggler first", straggler, repair}} {
+		d := c.Clone()
+		deliver(d, tc.first)
+		if !d.Inert(tc.dead) {
+			t.Errorf("%s: the other write, of what n2 now holds, is not dead", tc.name)
+			continue
+		}
+		before, hash := dataOf(d, tc.dead), d.StateHash()
+		e := d.Clone()
+		deliver(e, tc.dead)
+		if got := dataOf(e, 0); got != before {
+			t.Errorf("%s: delivering the dead write changed:\n%s", tc.name, firstDiff(before, got))
+		}
+		if e.StateHash() != hash {
+			t.Errorf("%s: delivering the dead write changed the state hash", tc.name)
+		}
 	}
 }

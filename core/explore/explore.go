@@ -25,8 +25,10 @@
 // set of held messages the budget could lose is settled (Search.losses).
 //
 // A delivery that would change nothing the run can still act on (a late
-// reply to an answered request: core.Cluster.Inert) is not tried: held to
-// the end, the message is the same.
+// reply to an answered request; a request whose reply would be one; a
+// replica write for an answered request of what the replica holds already,
+// or has seen superseded: core.Cluster.Inert) is not tried: held to the
+// end, the message is the same.
 //
 // A state where every operation returned is never expanded, and under a
 // property of the history it is told apart by its history alone
@@ -543,7 +545,7 @@ func (s *Search) try(st *state, ch choice) {
 		return
 	}
 	var h, own, ownRaw uint64
-	if s.sym != nil {
+	if s.sym != nil && !s.full {
 		// A state met again as itself (most duplicates are) is told by its
 		// own digest, cheaper than the least over the renamings.
 		ownRaw = next.c.RenamedStateHash(s.sym, 0)
@@ -568,11 +570,11 @@ func (s *Search) try(st *state, ch choice) {
 	} else {
 		h = s.hash(&next)
 	}
-	if s.sym == nil {
+	if s.sym == nil || s.full {
 		own = h
 	}
 	// (With renamings, own was just added: h == own is a state not seen.)
-	if _, seen := s.visited[h]; seen && (s.sym == nil || h != own) {
+	if _, seen := s.visited[h]; seen && (s.sym == nil || s.full || h != own) {
 		if ch.pre != preNone {
 			// Met at this level or before: a shorter way.
 		} else if p := s.nextCanon[h]; p != nil {

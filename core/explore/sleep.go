@@ -42,6 +42,11 @@ import (
 //     left asleep, so the covering state, which holds an answer fewer, is
 //     expanded; and covering orders have the same length.
 //
+// A step on a request's coordinator (a reply, a timeout, a crash) may leave
+// a delivery of the request to another node dead (core.Cluster.Inert: it
+// would change nothing), and so not offered: the state that order reaches
+// is the one the step alone reaches, met already, one step shorter.
+//
 // TestSleepSetsVisitEveryState compares the states and their depths with
 // and without sleep sets; TestStepsJudgedIndependentCommute tries both
 // orders of the steps judged independent on random runs.
@@ -50,7 +55,7 @@ import (
 // what was asleep in st, and what was tried from st before ch, that ch
 // commutes with.
 func (s *Search) sleepAfter(st *state, ch choice) []sleeper {
-	if !s.por {
+	if !s.por || s.full {
 		return nil
 	}
 	if len(s.arena) > cap(s.arena)-len(st.sleep)-len(s.done) {
