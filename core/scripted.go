@@ -146,9 +146,9 @@ func (c *Cluster) Held() []Message {
 
 // A HeldStep is a held message as a schedule search weighs delivering it.
 type HeldStep struct {
-	ID   uint64
-	Kind MsgKind
-	To   NodeID
+	ID       uint64
+	Kind     MsgKind
+	From, To NodeID
 	// Inert: delivering it changes nothing the run can still act on
 	// (Inert).
 	Inert bool
@@ -168,7 +168,7 @@ func (c *Cluster) HeldSteps(dst []HeldStep) []HeldStep {
 	h.perm, h.inv, h.lww = nil, nil, c.cfg.Versioning == LWW
 	timed := c.timeIsState()
 	for i, m := range c.held {
-		dst = append(dst, HeldStep{ID: m.id, Kind: m.kind, To: m.to,
+		dst = append(dst, HeldStep{ID: m.id, Kind: m.kind, From: m.from, To: m.to,
 			Inert: !timed && c.inertAt(i), Digest: h.messageHash(m)})
 	}
 	return dst
@@ -214,10 +214,11 @@ func (c *Cluster) timeIsState() bool {
 // the scripted run can still do or show: a reply to a request whose client
 // already has its answer, which only updates the coordinator's bookkeeping
 // of who answered (a put's late ack, a repair's ack, a get's late reply
-// that holds the answer already or cannot be repaired); a request whose
-// reply would be such a reply (deadRead); a write for an answered request
-// of versions the replica holds already, or has seen superseded
-// (deadWrite). Delivered, held to
+// that holds the answer already, cannot be repaired, or comes from a
+// replica that holds the answer by now, whose repair would change
+// nothing: sealed); a request whose reply would be such a reply
+// (deadRead); a write for an answered request of versions the replica
+// holds already, or has seen superseded (deadWrite). Delivered, held to
 // the end, dropped or lost to a partition, it is all the same, so a search
 // need not try delivering it. Where the tick is part of the state (under
 // last-write-wins, or with truncated clocks) no step is inert: each one
@@ -242,7 +243,7 @@ func (c *Cluster) inertAt(i int) bool {
 	req := c.nodes[m.to].requests.get(m.req)
 	switch {
 	case req == nil:
-		return true // retired, or lost in a crash: handlers ignore it
+		return true // retired, timed out or lost in a crash: handlers ignore it
 	case !req.done:
 		return false
 	case m.kind != MsgGetResp:
@@ -256,7 +257,7 @@ func (c *Cluster) inertAt(i int) bool {
 	if !req.reached {
 		return false // a get that timed out may yet reach R and repair
 	}
-	return !c.cfg.ReadRepair || t.hintFor != NoNode || t.repaired || containsAll(m.versions, req.result)
+	return containsAll(m.versions, req.result) || c.sealed(req, t)
 }
 
 // deadWrite reports whether a replica write (a put's or a read repair's)
@@ -270,18 +271,33 @@ func (c *Cluster) deadWrite(m *message) bool {
 	if m.kind == MsgPutReq && m.hintFor != NoNode && m.hintFor != m.to || c.cfg.Versioning != VectorClocks || c.contextTruncated {
 		return false // a hint (handlePutReq), or versions a merge may drop
 	}
-	if req := c.nodes[m.from].requests.get(m.req); req == nil || !req.done {
-		// (nil: lost in a crash. Its writes may be dead too, but a crash
-		// is kept apart from the failure at once it would otherwise meet,
-		// which tests that tell failures apart rely on.)
-		return false
+	if req := c.nodes[m.from].requests.get(m.req); req != nil && !req.done {
+		return false // (nil: timed out, or lost in a crash: acks are ignored)
 	}
+	return c.absorbs(m.to, m.key, m.versions)
+}
+
+// absorbs reports whether node n holds the versions vs of key already, or
+// versions that supersede them: storing them would change nothing. Under
+// vector clocks (deadWrite) it stays true, since what a node holds only
+// grows.
+func (c *Cluster) absorbs(n NodeID, key string, vs []*version) bool {
 	var held []*version
-	if ks := c.nodes[m.to].store[m.key]; ks != nil {
+	if ks := c.nodes[n].store[key]; ks != nil {
 		held = ks.versions
 	}
-	merged, _ := c.mergeInto(held, m.versions, nil, false)
+	merged, _ := c.mergeInto(held, vs, nil, false)
 	return sameDots(held, merged)
+}
+
+// sealed reports whether a late reply of target t to an answered get
+// that reached its R replies can set off nothing: t answered already, or
+// was repaired, or would not be (no read repair, a stand-in), or the
+// replica holds the answer already or what supersedes it (then its repair
+// would be a dead write).
+func (c *Cluster) sealed(req *request, t *target) bool {
+	return t.answered || !c.cfg.ReadRepair || t.hintFor != NoNode || t.repaired ||
+		c.cfg.Versioning == VectorClocks && !c.contextTruncated && c.absorbs(t.node, req.key, req.result)
 }
 
 // deadRead reports whether a read's request to a replica would change
@@ -291,11 +307,14 @@ func (c *Cluster) deadWrite(m *message) bool {
 // nothing at the replica.
 func (c *Cluster) deadRead(m *message) bool {
 	req := c.nodes[m.from].requests.get(m.req)
-	if req == nil || !req.done {
-		return false // (nil: lost in a crash, as in deadWrite)
+	switch {
+	case req == nil:
+		return true // timed out, or lost in a crash: the reply is ignored
+	case !req.done:
+		return false
 	}
 	t := req.target(m.to)
-	return t == nil || t.answered || req.reached && (!c.cfg.ReadRepair || t.hintFor != NoNode || t.repaired)
+	return t == nil || t.answered || req.reached && c.sealed(req, t)
 }
 
 // Op is the history entry of request id (requests are numbered in the
@@ -430,7 +449,7 @@ func (c *Cluster) restHash() uint64 {
 // success, the versions it wrote and read, and the real-time order, as how
 // many operations had been invoked when each returned. coordinators adds
 // each operation's coordinator, which no property reads but the state
-// does; ticks the invocation and return ticks (where time is part of the
+// does, and whether a failure came at once; ticks the invocation and return ticks (where time is part of the
 // state, and the state's digest does not have the tick already).
 func (h *stateHasher) history(c *Cluster, coordinators, ticks bool) {
 	h.u(uint64(c.history.len()))
@@ -443,6 +462,11 @@ func (h *stateHasher) history(c *Cluster, coordinators, ticks bool) {
 			h.nd(op.Coordinator)
 		}
 		h.b(op.OK)
+		if coordinators {
+			// How it failed, as its client saw it: at once (its
+			// coordinator was down) or after waiting. No property reads it.
+			h.b(!op.OK && op.ReturnTick == op.InvokeTick)
+		}
 		h.versions(op.read)
 		if op.written == nil {
 			h.u(0)

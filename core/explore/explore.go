@@ -203,10 +203,12 @@ type choice struct {
 	op    int // the script operation an issue starts; -1 otherwise
 	split int // a partition's split (Search.splits)
 	// to is the one node a delivery, a timeout, a crash or a restart acts
-	// on (the message's destination, the request's coordinator, the node);
-	// sl names a delivery or a timeout in sleep sets.
-	to core.NodeID
-	sl sleeper
+	// on (the message's destination, the request's coordinator, the node),
+	// from and kind a delivery's sender and message kind; sl names a
+	// delivery or a timeout in sleep sets.
+	to, from core.NodeID
+	kind     core.MsgKind
+	sl       sleeper
 	// pre is a step taken at the choice's node just before it, as one
 	// choice: a crash before an issue (crashBeforeIssue), a restart
 	// before an issue or a delivery (restartBeforeStep).
@@ -799,12 +801,12 @@ func (s *Search) choices(st *state) []choice {
 			// the end (as with drops and partitions: faultsSubsumed); it
 			// may be delivered after a restart, taken with it
 			// (restartBeforeStep).
-			out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1, to: m.To, pre: preRestart})
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1, to: m.To, from: m.From, kind: m.Kind, pre: preRestart})
 			continue
 		}
 		ends := m.Kind == core.MsgPutAck || m.Kind == core.MsgGetResp || m.Kind == core.MsgRepairAck
 		out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1,
-			to: m.To, sl: sleeper{digest: m.Digest, to: m.To, ends: ends, delivery: true}})
+			to: m.To, from: m.From, kind: m.Kind, sl: sleeper{digest: m.Digest, to: m.To, ends: ends, delivery: true}})
 	}
 	s.pendBuf = c.AppendPending(s.pendBuf[:0])
 	for _, p := range s.pendBuf {

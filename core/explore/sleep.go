@@ -42,10 +42,16 @@ import (
 //     left asleep, so the covering state, which holds an answer fewer, is
 //     expanded; and covering orders have the same length.
 //
-// A step on a request's coordinator (a reply, a timeout, a crash) may leave
-// a delivery of the request to another node dead (core.Cluster.Inert: it
-// would change nothing), and so not offered: the state that order reaches
-// is the one the step alone reaches, met already, one step shorter.
+// A step may leave a delivery to another node dead (core.Cluster.Inert),
+// and so not offered: a step on a request's coordinator (a reply, a
+// timeout, a crash) its requests, and a step on a replica (a write) a
+// get's reply from it, once it holds the answer. A request delivered dead
+// changes nothing, so the state that order would reach is the one the step
+// alone reaches, met already, one step shorter. A reply delivered dead
+// still tells its coordinator who answered, and a restart taken with a
+// delivery (restartBeforeStep) is no choice once the delivery is dead: so
+// a step on the sender of such a delivery does not stay asleep along it
+// (independent), and the order that takes the step first covers the other.
 //
 // TestSleepSetsVisitEveryState compares the states and their depths with
 // and without sleep sets; TestStepsJudgedIndependentCommute tries both
@@ -94,7 +100,16 @@ func (s *Search) sleepAfter(st *state, ch choice) []sleeper {
 // another history; a sloppy half-timeout was seen not to commute with it).
 func independent(x sleeper, ch choice) bool {
 	switch ch.cmd.Kind {
-	case core.CmdDeliver, core.CmdTimeout, core.CmdCrash, core.CmdRestart:
+	case core.CmdDeliver:
+		// A step on the node that sent ch's message may leave the message
+		// dead (core.Cluster.Inert): a request, once its coordinator is
+		// done; a get's reply, once its replica holds the answer. Delivered
+		// dead, a request changes nothing, but a reply still tells its
+		// coordinator who answered, and a restart taken first
+		// (restartBeforeStep) is no choice without its delivery: then the
+		// other order does not cover this one.
+		return x.to != ch.to && (x.to != ch.from || ch.pre == preNone && ch.kind != core.MsgGetResp)
+	case core.CmdTimeout, core.CmdCrash, core.CmdRestart:
 		return x.to != ch.to
 	case core.CmdPut, core.CmdGet:
 		return x.delivery && !x.ends && x.to != ch.cmd.Node
