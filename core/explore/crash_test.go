@@ -204,7 +204,8 @@ func finalHistories(t *testing.T, sc Scenario, full bool) (map[string]int, Repor
 // historyAsSeen writes a history without node names or ticks: each
 // operation (by client, and a client's in turn), and which returned before
 // which began, the real-time order the properties use (two invocations or
-// two returns in either order are the same history to them).
+// two returns in either order are the same history to them, and a failed
+// operation's return to none).
 func historyAsSeen(h []core.Op) string {
 	h = slices.Clone(h)
 	slices.SortFunc(h, func(a, b core.Op) int {
@@ -216,7 +217,8 @@ func historyAsSeen(h []core.Op) string {
 		slices.Sort(vals)
 		fmt.Fprintf(&b, "%d: c%d %v %s %s%v ok %v stale %v, after", i, op.Client, op.Kind, op.Key, op.Value, vals, op.OK, op.Stale)
 		for j, x := range h {
-			if x.ReturnTick >= 0 && x.ReturnTick < op.InvokeTick {
+			// (A failure's time is read by no property: deferTimeouts.)
+			if x.OK && x.ReturnTick >= 0 && x.ReturnTick < op.InvokeTick {
 				fmt.Fprintf(&b, " %d", j)
 			}
 		}

@@ -271,6 +271,10 @@ type state struct {
 	half                  uint64                 // script ops whose half-timeout fired
 	parts, crashes, drops int
 	returned              int // script ops returned
+	// tail: an operation of the current group has timed out, so that only
+	// the timeouts of its others follow until the group ends
+	// (deferTimeouts).
+	tail bool
 	// sleep lists the deliveries not to try from this state: each leads
 	// where another order of the same steps, tried already, leads (see
 	// Search.asleep). Dropped once the state is expanded.
@@ -279,11 +283,12 @@ type state struct {
 
 // Search is a breadth-first search in progress.
 type Search struct {
-	sc       Scenario
-	cfg      core.Config
-	ops      []Op
-	groupEnd []int // per op: the index one past the end of its group
-	bounds   Bounds
+	sc         Scenario
+	cfg        core.Config
+	ops        []Op
+	groupStart []int // per op: the index of its group's first
+	groupEnd   []int // per op: the index one past the end of its group
+	bounds     Bounds
 
 	level, next []*state
 	// cur is the state whose steps are being tried, curChoices its
@@ -411,8 +416,10 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	s.por = !c.TimeIsState()
 	s.nextOwn = map[uint64]*state{}
 	for _, g := range sc.Script.Groups {
-		end := len(s.groupEnd) + len(g)
+		start := len(s.groupEnd)
+		end := start + len(g)
 		for range g {
+			s.groupStart = append(s.groupStart, start)
 			s.groupEnd = append(s.groupEnd, end)
 		}
 	}
@@ -769,6 +776,14 @@ func (s *Search) cut(by string) {
 func (s *Search) choices(st *state) []choice {
 	c := st.c
 	out := s.choiceBuf[:0] // the last state's are all tried
+	if st.tail {
+		s.pendBuf = c.AppendPending(s.pendBuf[:0])
+		for _, p := range s.pendBuf {
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID}, op: -1, to: p.Coordinator})
+		}
+		s.choiceBuf = out
+		return out
+	}
 	// Clients: the operations of the current group not yet issued.
 	first := 0
 	for first < len(s.ops) && st.reqs[first] != 0 {
@@ -809,10 +824,18 @@ func (s *Search) choices(st *state) []choice {
 			to: m.To, from: m.From, kind: m.Kind, sl: sleeper{digest: m.Digest, to: m.To, ends: ends, delivery: true}})
 	}
 	s.pendBuf = c.AppendPending(s.pendBuf[:0])
+	deferred := s.deferTimeouts()
 	for _, p := range s.pendBuf {
 		i := s.opOf(st, p.ID)
-		out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID}, op: -1,
-			to: p.Coordinator, sl: timeoutSleeper(i, false, p.Coordinator)})
+		switch {
+		case !deferred:
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID}, op: -1,
+				to: p.Coordinator, sl: timeoutSleeper(i, false, p.Coordinator)})
+		case i < 0 || s.groupIssued(st, i):
+			// Never asleep: the order that would cover it, the timeout
+			// first, ends the group's other steps (tail).
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID}, op: -1, to: p.Coordinator})
+		}
 		if s.cfg.Mode == core.Sloppy && i >= 0 && st.half&(1<<i) == 0 {
 			out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID, Param: "half"}, op: -1,
 				to: p.Coordinator, sl: timeoutSleeper(i, true, p.Coordinator)})
@@ -1135,6 +1158,41 @@ func (s *Search) groupReturned(st *state, op int) bool {
 	return true
 }
 
+// groupIssued reports whether every operation of op's group was issued.
+func (s *Search) groupIssued(st *state, op int) bool {
+	for i := s.groupStart[op]; i < s.groupEnd[op]; i++ {
+		if st.reqs[i] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// deferTimeouts reports whether timeouts wait for the end of their group.
+//
+// For a property of the history, when an operation times out changes
+// nothing the properties read: they read only the puts acknowledged and
+// the gets answered (a failed get is left out, a failed put may take
+// effect at any time after it began: core.HistoryViolations,
+// check.ForSearch), and a failure's time only orders it against what
+// begins after it, which for a failed operation no property reads. And a
+// request that timed out is as one that waits while its coordinator hears
+// nothing more of it: the replies and acks that come after are ignored,
+// its requests to replicas answer nothing (core.Cluster.Inert), while its
+// writes already sent still land. So a schedule with a timeout before a
+// step of another kind, in the timeout's group, gives the history, as the
+// properties read it, of the same schedule with the timeout moved to just
+// before the group's end (holding what would have reached the request
+// meanwhile), and no longer: the timeouts of a group are tried only once
+// each of its operations was issued, and after one, only they are, until
+// the group ends (state.tail). That cuts the states where a failed
+// operation's messages interleave with everything else. A crash that
+// fails a waiting request is a step of its own (crashMatters).
+// (The lost write settles the nodes, and the full search tries all.)
+func (s *Search) deferTimeouts() bool {
+	return !s.full && s.sc.Property != core.PropLost
+}
+
 func (s *Search) opOf(st *state, id core.RequestID) int {
 	for i, r := range st.reqs[:len(s.ops)] {
 		if r == id {
@@ -1164,6 +1222,8 @@ func (s *Search) step(st *state, ch choice, child *state) {
 	case core.CmdTimeout:
 		if ch.cmd.Param == "half" {
 			child.half |= 1 << s.opOf(st, ch.cmd.Request)
+		} else if s.deferTimeouts() {
+			child.tail = true
 		}
 	case core.CmdDrop:
 		child.drops++
@@ -1180,6 +1240,9 @@ func (s *Search) step(st *state, ch choice, child *state) {
 		}
 	}
 	child.answered = child.returned != st.returned
+	if child.tail && child.returned < len(s.ops) && child.returned == s.groupStart[child.returned] {
+		child.tail = false // the group ended: the next may begin
+	}
 }
 
 // apply takes a choice's steps on c: a tick, then the command (after a
@@ -1267,7 +1330,11 @@ func (s *Search) with(st *state, h uint64) uint64 {
 	var b [8 * 8]byte
 	p := binary.LittleEndian.AppendUint64(b[:0], h)
 	p = binary.LittleEndian.AppendUint64(p, st.half)
-	p = binary.LittleEndian.AppendUint64(p, uint64(st.parts)|uint64(st.crashes)<<16|uint64(st.drops)<<32)
+	var tail uint64
+	if st.tail {
+		tail = 1 << 48
+	}
+	p = binary.LittleEndian.AppendUint64(p, uint64(st.parts)|uint64(st.crashes)<<16|uint64(st.drops)<<32|tail)
 	for _, r := range st.reqs[:len(s.ops)] {
 		var issued uint64
 		if r != 0 {

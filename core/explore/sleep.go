@@ -64,6 +64,9 @@ func (s *Search) sleepAfter(st *state, ch choice) []sleeper {
 	if !s.por || s.full {
 		return nil
 	}
+	if ch.cmd.Kind == core.CmdTimeout && ch.cmd.Param == "" && s.deferTimeouts() {
+		return nil // the group's tail follows: timeouts only (deferTimeouts)
+	}
 	if len(s.arena) > cap(s.arena)-len(st.sleep)-len(s.done) {
 		s.arena = make([]sleeper, 0, max(1024, len(st.sleep)+len(s.done)))
 	}
