@@ -342,6 +342,7 @@ type Search struct {
 	// states are deduplicated up to renamings, by the renamed one: the
 	// sleep sets of states met again on that level meet there.
 	por                bool
+	timed              bool // the tick is part of the state (core.Cluster.TimeIsState)
 	done               []sleeper
 	nextOwn, nextCanon map[uint64]*state
 	heldBuf            []core.HeldStep
@@ -413,7 +414,8 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	if s.sym != nil {
 		s.nextCanon = map[uint64]*state{}
 	}
-	s.por = !c.TimeIsState()
+	s.timed = c.TimeIsState()
+	s.por = !s.timed
 	s.nextOwn = map[uint64]*state{}
 	for _, g := range sc.Script.Groups {
 		start := len(s.groupEnd)
@@ -1188,9 +1190,12 @@ func (s *Search) groupIssued(st *state, op int) bool {
 // the group ends (state.tail). That cuts the states where a failed
 // operation's messages interleave with everything else. A crash that
 // fails a waiting request is a step of its own (crashMatters).
-// (The lost write settles the nodes, and the full search tries all.)
+// (The lost write settles the nodes, and the full search tries all.
+// Where the tick is part of the state, under last-write-wins or truncated
+// clocks, moving a timeout moves the ticks of the steps after it, and with
+// them the timestamps of the writes they issue: not there either.)
 func (s *Search) deferTimeouts() bool {
-	return !s.full && s.sc.Property != core.PropLost
+	return !s.full && !s.timed && s.sc.Property != core.PropLost
 }
 
 func (s *Search) opOf(st *state, id core.RequestID) int {

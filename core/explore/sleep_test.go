@@ -182,3 +182,53 @@ func (s *Search) takeBoth(st *state, a, b choice) (uint64, bool) {
 	}
 	return 0, false
 }
+
+// For a property of the history a timeout waits for its group
+// (deferTimeouts): on random runs, no timeout is offered while an
+// operation of its group is still to be issued, and after one only the
+// group's timeouts are, until the group ends; the lost write, settled, is
+// offered every timeout at once.
+func TestTimeoutsWaitForTheirGroup(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	tails, early := 0, 0
+	for _, tc := range sleepCases() {
+		sc := Scenario{Config: tc.cfg, Script: mustScript(t, tc.script), Property: tc.prop, Budget: tc.budget, K: 5}
+		s, err := New(sc, Bounds{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deferred := s.deferTimeouts()
+		for walk := 0; walk < 20; walk++ {
+			st := s.level[0]
+			for depth := 0; depth < 40 && st.returned < len(s.ops); depth++ {
+				chs := append([]choice(nil), s.choices(st)...)
+				if len(chs) == 0 {
+					break
+				}
+				for _, ch := range chs {
+					timeout := ch.cmd.Kind == core.CmdTimeout && ch.cmd.Param == ""
+					switch {
+					case st.tail && !timeout:
+						t.Fatalf("%s: %v offered after a timeout, before the group ended", tc.name, ch.cmd)
+					case timeout && deferred && !s.groupIssued(st, s.opOf(st, ch.cmd.Request)):
+						t.Fatalf("%s: a timeout offered before its group was issued", tc.name)
+					case timeout && !s.groupIssued(st, s.opOf(st, ch.cmd.Request)):
+						early++ // the lost write: any time
+					}
+				}
+				if st.tail {
+					tails++
+				}
+				var next state
+				s.step(st, chs[rng.IntN(len(chs))], &next)
+				if next.tail && !deferred {
+					t.Fatalf("%s: a tail where timeouts are not deferred", tc.name)
+				}
+				st = &next
+			}
+		}
+	}
+	if tails == 0 || early == 0 {
+		t.Errorf("%d states in a group's tail, %d timeouts offered early (the lost write): want some of each", tails, early)
+	}
+}
