@@ -449,8 +449,9 @@ func (c *Cluster) restHash() uint64 {
 // success, the versions it wrote and read, and the real-time order, as how
 // many operations had been invoked when each returned. coordinators adds
 // each operation's coordinator, which no property reads but the state
-// does, and whether a failure came at once; ticks the invocation and return ticks (where time is part of the
-// state, and the state's digest does not have the tick already).
+// does, and whether a failure came at once; ticks the invocation and
+// return ticks (where time is part of the state, and the state's digest
+// does not have the tick already).
 func (h *stateHasher) history(c *Cluster, coordinators, ticks bool) {
 	h.u(uint64(c.history.len()))
 	c.history.all(func(op *Op) bool {
