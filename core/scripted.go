@@ -278,16 +278,22 @@ func (c *Cluster) deadWrite(m *message) bool {
 }
 
 // absorbs reports whether node n holds the versions vs of key already, or
-// versions that supersede them: storing them would change nothing. Under
-// vector clocks (deadWrite) it stays true, since what a node holds only
-// grows.
+// versions that supersede them: under vector clocks (deadWrite, sealed),
+// storing them would change nothing (mergeInto keeps a version only if no
+// version held has its dot or has seen it), and it stays true, since what
+// a node holds only grows. It allocates nothing: the search asks it of
+// every write held, in every state.
 func (c *Cluster) absorbs(n NodeID, key string, vs []*version) bool {
 	var held []*version
 	if ks := c.nodes[n].store[key]; ks != nil {
 		held = ks.versions
 	}
-	merged, _ := c.mergeInto(held, vs, nil, false)
-	return sameDots(held, merged)
+	for _, b := range vs {
+		if misses(held, b, VectorClocks) {
+			return false
+		}
+	}
+	return true
 }
 
 // sealed reports whether a late reply of target t to an answered get
