@@ -152,6 +152,12 @@ type HeldStep struct {
 	// Inert: delivering it changes nothing the run can still act on
 	// (Inert).
 	Inert bool
+	// Straggler: a replica's write (a put's, not a hint, or a read
+	// repair's) that is not inert and whose request's client has its
+	// answer: delivering it changes the replica's store and nothing else
+	// (its ack is inert, and under vector clocks stores merge in any
+	// order alike), so only a read of that replica can tell when it came.
+	Straggler bool
 	// Digest is the message's content as StateHash sees it (not its id):
 	// two held messages with the same digest are delivered alike, and the
 	// same message keeps its digest in every state of a run that holds it.
@@ -168,10 +174,25 @@ func (c *Cluster) HeldSteps(dst []HeldStep) []HeldStep {
 	h.perm, h.inv, h.lww = nil, nil, c.cfg.Versioning == LWW
 	timed := c.timeIsState()
 	for i, m := range c.held {
+		inert := !timed && c.inertAt(i)
 		dst = append(dst, HeldStep{ID: m.id, Kind: m.kind, From: m.from, To: m.to,
-			Inert: !timed && c.inertAt(i), Digest: h.messageHash(m)})
+			Inert: inert, Straggler: !timed && !inert && c.straggler(m), Digest: h.messageHash(m)})
 	}
 	return dst
+}
+
+// straggler reports whether m is a replica write whose request's client
+// has its answer (HeldStep.Straggler): the conditions of deadWrite but the
+// last, that the replica holds what it carries.
+func (c *Cluster) straggler(m *message) bool {
+	switch {
+	case m.kind != MsgPutReq && m.kind != MsgRepair,
+		m.kind == MsgPutReq && m.hintFor != NoNode && m.hintFor != m.to,
+		c.cfg.Versioning != VectorClocks || c.contextTruncated:
+		return false
+	}
+	req := c.nodes[m.from].requests.get(m.req)
+	return req == nil || req.done
 }
 
 // TimeIsState reports whether the tick is part of a scripted run's state

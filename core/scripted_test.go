@@ -488,3 +488,83 @@ func TestAbsorbsIsWhatTheMergeSays(t *testing.T) {
 		t.Errorf("%d of %d writes absorbed: want some of each", absorbed, tried)
 	}
 }
+
+// A straggler (HeldStep.Straggler: a replica's write whose client has its
+// answer) changes nothing but its replica's store: on random runs without
+// faults, delivering one answers no client, and it commutes with every
+// other step but a read of its replica (a get's request delivered there, a
+// get issued there): both orders leave the same state hash. The schedule
+// search delivers stragglers only just before such a read.
+func TestStragglersCommuteWithAllButReads(t *testing.T) {
+	tried := map[MsgKind]int{}
+	for _, mode := range []Mode{Strict, Sloppy} {
+		for _, repair := range []bool{true, false} {
+			cfg := scriptedConfig()
+			cfg.Versioning, cfg.Mode, cfg.ReadRepair = VectorClocks, mode, repair
+			cfg.W, cfg.R = 2, 2
+			c := mustNew(t, cfg)
+			rng := rand.New(rand.NewPCG(uint64(mode)+3, 5))
+			value := 0
+			seen := map[uint64]bool{} // each straggler once
+			for step := 0; step < 600; {
+				held := c.HeldSteps(nil)
+				for _, w := range held {
+					if !w.Straggler || seen[w.ID] {
+						continue
+					}
+					seen[w.ID] = true
+					tried[w.Kind]++
+					deliverW := Command{Kind: CmdDeliver, Msg: w.ID}
+					d := c.Clone()
+					d.Tick()
+					before := len(d.History())
+					mustApply(t, d, deliverW)
+					if h := d.History(); len(h) != before || h[len(h)-1].ReturnTick != c.History()[len(h)-1].ReturnTick {
+						t.Fatalf("%v repair=%v: straggler %+v answered a client", mode, repair, w)
+					}
+					others := []Command{
+						{Kind: CmdPut, Node: NodeID(rng.IntN(len(c.nodes))), Client: 1, Key: "k0", Value: "x", WithContext: true},
+					}
+					if n := NodeID(rng.IntN(len(c.nodes))); n != w.To {
+						others = append(others, Command{Kind: CmdGet, Node: n, Client: 2, Key: "k0"})
+					}
+					for _, x := range held {
+						if x.ID != w.ID && !(x.Kind == MsgGetReq && x.To == w.To) {
+							others = append(others, Command{Kind: CmdDeliver, Msg: x.ID})
+						}
+					}
+					for _, p := range c.Pending() {
+						others = append(others, Command{Kind: CmdTimeout, Request: p.ID})
+					}
+					rng.Shuffle(len(others), func(i, j int) { others[i], others[j] = others[j], others[i] })
+					for _, x := range others[:min(len(others), 12)] {
+						a, b := c.Clone(), c.Clone()
+						for _, cmd := range []Command{deliverW, x} {
+							a.Tick()
+							mustApply(t, a, cmd)
+						}
+						for _, cmd := range []Command{x, deliverW} {
+							b.Tick()
+							mustApply(t, b, cmd)
+						}
+						if a.StateHash() != b.StateHash() {
+							t.Fatalf("%v repair=%v: straggler %+v and %+v do not commute", mode, repair, w, x)
+						}
+					}
+				}
+				cmd := randomScriptedCommand(rng, c, &value)
+				switch cmd.Kind {
+				case CmdCrash, CmdRestart, CmdPartition, CmdHeal, CmdDrop:
+					continue // faults lose stragglers (the search takes none with them)
+				}
+				c.Tick()
+				c.Apply(cmd)
+				step++
+			}
+		}
+	}
+	if tried[MsgPutReq] == 0 || tried[MsgRepair] == 0 {
+		t.Errorf("stragglers tried: %v; want puts' and repairs'", tried)
+	}
+	t.Logf("stragglers tried: %v", tried)
+}

@@ -113,37 +113,14 @@ func TestReductionsReachEveryHistory(t *testing.T) {
 		t.Skip("a search of thirteen scenarios twice")
 	}
 	crashed := 0
-	// compare searches sc both ways and reports whether neither was cut.
 	compare := func(sc Scenario, name string) bool {
-		sc.Property, sc.K = core.PropSiblings, MaxOps // never more siblings than writes
-		reduced, r := finalHistories(t, sc, false)
-		full, f := finalHistories(t, sc, true)
-		if r.CutBy != "" || f.CutBy != "" {
-			return false
-		}
-		if r.Violated || f.Violated {
-			t.Fatalf("%s: violated: %+v %+v", name, r, f)
-		}
-		wrong := 0
-		for h, d := range full {
-			if strings.Contains(h, "failed at once") {
+		full, ok := sameFinalHistories(t, sc, name)
+		for h := range full {
+			if ok && strings.Contains(h, "failed at once") {
 				crashed++
 			}
-			if rd, ok := reduced[h]; !ok || rd != d {
-				if wrong++; wrong <= 3 {
-					t.Errorf("%s: a history the full search reaches in %d steps, the reduced one in %d (0: never):\n%s", name, d, rd, h)
-				}
-			}
 		}
-		for h, d := range reduced {
-			if _, ok := full[h]; !ok {
-				if wrong++; wrong <= 3 {
-					t.Errorf("%s: a history only the reduced search reached, in %d steps:\n%s", name, d, h)
-				}
-			}
-		}
-		t.Logf("%s: %d histories, %d states reduced, %d full", name, len(full), r.DistinctStates, f.DistinctStates)
-		return true
+		return ok
 	}
 	// A history only a restart taken with a delivery gives: c2's get fails
 	// at once at the crashed n0, and c3's put, issued after, needs n0's
@@ -176,6 +153,41 @@ func TestReductionsReachEveryHistory(t *testing.T) {
 	if searched < 12 || crashed == 0 {
 		t.Errorf("%d random scenarios searched whole, %d histories with an operation failed at a crashed node: want 12, some", searched, crashed)
 	}
+}
+
+// sameFinalHistories searches sc whole with every reduction and without
+// any, for a property no such scenario breaks, and reports an error for
+// each final history one reaches and the other does not, or first by a
+// schedule of another length. It returns the full search's histories, and
+// false if either search was cut.
+func sameFinalHistories(t *testing.T, sc Scenario, name string) (map[string]int, bool) {
+	t.Helper()
+	sc.Property, sc.K = core.PropSiblings, MaxOps // never more siblings than writes
+	reduced, r := finalHistories(t, sc, false)
+	full, f := finalHistories(t, sc, true)
+	if r.CutBy != "" || f.CutBy != "" {
+		return full, false
+	}
+	if r.Violated || f.Violated {
+		t.Fatalf("%s: violated: %+v %+v", name, r, f)
+	}
+	wrong := 0
+	for h, d := range full {
+		if rd, ok := reduced[h]; !ok || rd != d {
+			if wrong++; wrong <= 3 {
+				t.Errorf("%s: a history the full search reaches in %d steps, the reduced one in %d (0: never):\n%s", name, d, rd, h)
+			}
+		}
+	}
+	for h, d := range reduced {
+		if _, ok := full[h]; !ok {
+			if wrong++; wrong <= 3 {
+				t.Errorf("%s: a history only the reduced search reached, in %d steps:\n%s", name, d, h)
+			}
+		}
+	}
+	t.Logf("%s: %d histories, %d states reduced, %d full", name, len(full), r.DistinctStates, f.DistinctStates)
+	return full, true
 }
 
 // finalHistories searches sc, with or without the reductions, and returns

@@ -213,6 +213,9 @@ type choice struct {
 	// choice: a crash before an issue (crashBeforeIssue), a restart
 	// before an issue or a delivery (restartBeforeStep).
 	pre pre
+	// straggler: a delivery of a straggling write, taken only just before
+	// a read of its replica (lateWrites).
+	straggler bool
 }
 
 // A pre is the step a choice of two takes first: none, a crash or a
@@ -254,6 +257,18 @@ type sleeper struct {
 	// repair's ack, a timeout), and so may end the schedule.
 	ends     bool
 	delivery bool
+	// write: a replica's write (a put's or a repair's) that a step on
+	// from, its request's coordinator, may make a straggler, no longer
+	// offered alone (lateWrites).
+	write bool
+	from  core.NodeID
+}
+
+// deliverySleeper names held message m in sleep sets.
+func (s *Search) deliverySleeper(m core.HeldStep) sleeper {
+	ends := m.Kind == core.MsgPutAck || m.Kind == core.MsgGetResp || m.Kind == core.MsgRepairAck
+	write := s.lateWrites() && (m.Kind == core.MsgPutReq || m.Kind == core.MsgRepair)
+	return sleeper{digest: m.Digest, to: m.To, ends: ends, delivery: true, write: write, from: m.From}
 }
 
 // state is one node of the search tree, while it waits to be expanded
@@ -275,6 +290,10 @@ type state struct {
 	// the timeouts of its others follow until the group ends
 	// (deferTimeouts).
 	tail bool
+	// readNext: a straggling write was just delivered to node readNext-1,
+	// so that only a read there, or another such write there, follows
+	// (lateWrites); 0 otherwise.
+	readNext uint8
 	// sleep lists the deliveries not to try from this state: each leads
 	// where another order of the same steps, tried already, leads (see
 	// Search.asleep). Dropped once the state is expanded.
@@ -343,6 +362,7 @@ type Search struct {
 	// sleep sets of states met again on that level meet there.
 	por                bool
 	timed              bool // the tick is part of the state (core.Cluster.TimeIsState)
+	late               bool // stragglers wait for a read (lateWrites)
 	done               []sleeper
 	nextOwn, nextCanon map[uint64]*state
 	heldBuf            []core.HeldStep
@@ -416,6 +436,7 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	}
 	s.timed = c.TimeIsState()
 	s.por = !s.timed
+	s.late = !s.timed && sc.Property != core.PropLost && sc.Budget.Crashes == 0 && cfg.Nodes <= 64
 	s.nextOwn = map[uint64]*state{}
 	for _, g := range sc.Script.Groups {
 		start := len(s.groupEnd)
@@ -556,7 +577,7 @@ func (s *Search) try(st *state, ch choice) {
 		return
 	}
 	var h, own, ownRaw uint64
-	if s.sym != nil && !s.full {
+	if s.sym != nil && !s.full && next.readNext == 0 {
 		// A state met again as itself (most duplicates are) is told by its
 		// own digest, cheaper than the least over the renamings.
 		ownRaw = next.c.RenamedStateHash(s.sym, 0)
@@ -576,16 +597,21 @@ func (s *Search) try(st *state, ch choice) {
 			s.visited[own] = struct{}{}
 		}
 	}
-	if s.sym != nil && !s.full {
+	switch {
+	case next.readNext != 0 && s.sym != nil:
+		// Told by its own digest: the node the read must be on is named
+		// (lateWrites).
+		h = s.with(&next, next.c.RenamedStateHash(s.sym, 0))
+	case s.sym != nil && !s.full:
 		h = s.with(&next, next.c.SymmetricStateHashFrom(s.sym, ownRaw))
-	} else {
+	default:
 		h = s.hash(&next)
 	}
-	if s.sym == nil || s.full {
+	if s.sym == nil || s.full || next.readNext != 0 {
 		own = h
 	}
 	// (With renamings, own was just added: h == own is a state not seen.)
-	if _, seen := s.visited[h]; seen && (s.sym == nil || s.full || h != own) {
+	if _, seen := s.visited[h]; seen && (s.sym == nil || s.full || h != own || next.readNext != 0) {
 		if ch.pre != preNone {
 			// Met at this level or before: a shorter way.
 		} else if p := s.nextCanon[h]; p != nil {
@@ -809,8 +835,8 @@ func (s *Search) choices(st *state) []choice {
 	held := c.HeldSteps(s.heldBuf[:0])
 	s.heldBuf = held
 	for _, m := range held {
-		if !s.full && m.Inert {
-			continue // delivered, held or lost, all the same
+		if !s.full && m.Inert || s.lateWrites() && m.Straggler {
+			continue // delivered, held or lost, all the same; or see lateWrites
 		}
 		if s.faultsSubsumed() && !c.NodeUp(m.To) {
 			// To a node that is down, delivery loses the message, which
@@ -821,9 +847,8 @@ func (s *Search) choices(st *state) []choice {
 			out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1, to: m.To, from: m.From, kind: m.Kind, pre: preRestart})
 			continue
 		}
-		ends := m.Kind == core.MsgPutAck || m.Kind == core.MsgGetResp || m.Kind == core.MsgRepairAck
 		out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1,
-			to: m.To, from: m.From, kind: m.Kind, sl: sleeper{digest: m.Digest, to: m.To, ends: ends, delivery: true}})
+			to: m.To, from: m.From, kind: m.Kind, sl: s.deliverySleeper(m)})
 	}
 	s.pendBuf = c.AppendPending(s.pendBuf[:0])
 	deferred := s.deferTimeouts()
@@ -872,8 +897,57 @@ func (s *Search) choices(st *state) []choice {
 			}
 		}
 	}
+	if s.lateWrites() {
+		out = s.withStragglers(st, held, out)
+	}
 	s.choiceBuf = out
 	return out
+}
+
+// withStragglers adds to a state's choices (out) the stragglers that may
+// be delivered now: those to a node a choice reads (reads), each as the
+// step just before it (lateWrites). Right after a straggler, the choices
+// are only the reads of its node and the other stragglers there, unless
+// it left no read there to take.
+func (s *Search) withStragglers(st *state, held []core.HeldStep, out []choice) []choice {
+	var readers uint64
+	for _, ch := range out {
+		if n, ok := reads(ch); ok {
+			readers |= 1 << n
+		}
+	}
+	if n := core.NodeID(st.readNext) - 1; st.readNext != 0 && readers&(1<<n) != 0 {
+		kept := out[:0]
+		for _, ch := range out {
+			if r, ok := reads(ch); ok && r == n {
+				kept = append(kept, ch)
+			}
+		}
+		out, readers = kept, 1<<n
+	}
+	for _, m := range held {
+		if m.Straggler && readers&(1<<m.To) != 0 {
+			// Never asleep (sleepAfter).
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1, to: m.To, from: m.From, kind: m.Kind, straggler: true})
+		}
+	}
+	return out
+}
+
+// reads reports whether a choice may read the store of a node, and which:
+// a get's request delivered there, or a step that may send one to its own
+// node, delivered at once (a get issued there, a sloppy half-timeout
+// there, which asks stand-ins).
+func reads(ch choice) (core.NodeID, bool) {
+	switch {
+	case ch.cmd.Kind == core.CmdDeliver && ch.kind == core.MsgGetReq:
+		return ch.to, true
+	case ch.cmd.Kind == core.CmdGet:
+		return ch.cmd.Node, true
+	case ch.cmd.Kind == core.CmdTimeout && ch.cmd.Param == "half":
+		return ch.to, true
+	}
+	return 0, false
 }
 
 // crashMatters reports whether a crash of node n alone, as a step of its
@@ -1198,6 +1272,33 @@ func (s *Search) deferTimeouts() bool {
 	return !s.full && !s.timed && s.sc.Property != core.PropLost
 }
 
+// lateWrites reports whether a straggling write is delivered only just
+// before a read of its replica.
+//
+// A straggler (core.HeldStep.Straggler) is a replica's write whose
+// request's client has its answer: delivering it merges what it carries
+// into the replica's store and does nothing else (its ack is inert).
+// Under vector clocks merges commute, and the store is read only by a
+// get's request delivered there (a put's coordinator takes its dot from
+// its own counters and its context from the client, and a coordinator
+// merges the replies it is sent, never its own store). So for a property
+// of the history, a schedule that delivers a straggler gives the history
+// of the same schedule with the straggler moved to just before the next
+// read of its replica, or left out when none follows, and no longer: the
+// steps between are taken alike, none of them reading what it wrote, and
+// a step that the straggler would have made dead or inert (a write it
+// supersedes, a late reply it seals) is only offered more, not less,
+// before it. So a straggler is offered only while a read of its replica
+// is held, and after one only a read there or another straggler there
+// (state.readNext). Such a choice never sleeps, nothing sleeps after it,
+// and a step on a write's coordinator, which may make it a straggler, does
+// not let it sleep on (independent). Not with crashes (a write moved past
+// a crash and restart of its replica would be lost there instead), nor
+// where the tick is part of the state, nor for the lost write, which
+// settles the nodes; and with renamings a state after a straggler is told
+// by its own digest (the node the next read is on has no name up to them).
+func (s *Search) lateWrites() bool { return s.late && !s.full }
+
 func (s *Search) opOf(st *state, id core.RequestID) int {
 	for i, r := range st.reqs[:len(s.ops)] {
 		if r == id {
@@ -1245,6 +1346,9 @@ func (s *Search) step(st *state, ch choice, child *state) {
 		}
 	}
 	child.answered = child.returned != st.returned
+	if ch.straggler {
+		child.readNext = uint8(ch.to) + 1
+	}
 	if child.tail && child.returned < len(s.ops) && child.returned == s.groupStart[child.returned] {
 		child.tail = false // the group ended: the next may begin
 	}
@@ -1339,6 +1443,7 @@ func (s *Search) with(st *state, h uint64) uint64 {
 	if st.tail {
 		tail = 1 << 48
 	}
+	tail |= uint64(st.readNext) << 49
 	p = binary.LittleEndian.AppendUint64(p, uint64(st.parts)|uint64(st.crashes)<<16|uint64(st.drops)<<32|tail)
 	for _, r := range st.reqs[:len(s.ops)] {
 		var issued uint64

@@ -1,0 +1,89 @@
+package explore
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/ringlab/ringlab/core"
+)
+
+// Stragglers delivered only just before a read of their replica
+// (lateWrites) keep every final history, each first by a schedule of the
+// same length, on scenarios where writes straggle into later groups
+// (directed, and random ones without crashes), and they cut states: the
+// reduced search meets fewer with them than without, and takes them on
+// its way (states right after a straggler, waiting for the read).
+func TestLateWritesReachEveryHistory(t *testing.T) {
+	if testing.Short() || runtime.GOOS == "js" {
+		t.Skip("a search of a dozen scenarios three times")
+	}
+	strict := smallConfig()
+	strict.Nodes = 3
+	sloppy := smallConfig()
+	sloppy.Nodes, sloppy.Mode = 4, core.Sloppy
+	noRepair := strict
+	noRepair.ReadRepair = false
+	weak := strict
+	weak.W, weak.R = 1, 1
+	scenarios := []struct {
+		name   string
+		cfg    core.Config
+		script string
+	}{
+		{"a write then a read", strict, "c1: put k v1 ; c2: get k"},
+		{"pinned, a write then two reads", strict, "c1@n0: put k v1 ; c2@n1: get k | c3@n2: get k"},
+		{"pinned, two writes then a read", strict, "c1@n0: put k v1 | c2@n1: put k v2 ; c3@n2: get k"},
+		{"W=1 R=1, writes in turn then a read", weak, "c1: put k v1 ; c2: put k v2 ; c1: get k"},
+		{"without read repair, a write then a read", noRepair, "c1: put k v1 ; c2: get k"},
+		{"sloppy, two writes then a read", sloppy, "c1@n0: put k v1 | c2@n1: put k v2 ; c3@n2: get k"},
+	}
+	rng := rand.New(rand.NewPCG(13, 17))
+	for len(scenarios) < 14 {
+		sc, _, ok := randomCrashScenario(rng, core.PropSiblings)
+		g := sc.Script.Groups
+		if !ok || len(g) < 2 || g[0][0].Kind != core.OpPut || g[len(g)-1][0].Kind != core.OpGet {
+			continue // a write that may straggle, and a read after it
+		}
+		name := fmt.Sprintf("%q, %v W=%d R=%d, read repair %v", sc.Script.String(), sc.Config.Mode, sc.Config.W, sc.Config.R, sc.Config.ReadRepair)
+		scenarios = append(scenarios, struct {
+			name   string
+			cfg    core.Config
+			script string
+		}{name, sc.Config, sc.Script.String()})
+	}
+	searched, with, without, waiting := 0, 0, 0, 0
+	for _, tc := range scenarios {
+		sc := Scenario{Config: tc.cfg, Script: mustScript(t, tc.script), Property: core.PropSiblings, K: MaxOps}
+		if _, ok := sameFinalHistories(t, sc, tc.name); !ok {
+			continue
+		}
+		searched++
+		for _, late := range []bool{true, false} {
+			s, err := New(sc, Bounds{MaxStates: 150_000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !s.late {
+				t.Fatalf("%s: stragglers are not held back", tc.name)
+			}
+			s.late = late
+			s.onNew = func(uint64, int) {
+				if s.cur != nil && s.curAt > 0 && s.curChoices[s.curAt-1].straggler {
+					waiting++
+				}
+			}
+			r := s.Run()
+			if late {
+				with += r.DistinctStates
+			} else {
+				without += r.DistinctStates
+			}
+		}
+	}
+	t.Logf("%d scenarios searched whole: %d distinct states with stragglers held back, %d without; %d states waiting for a read", searched, with, without, waiting)
+	if searched < 10 || waiting == 0 || with >= without {
+		t.Errorf("%d scenarios searched (want 10), %d states after a straggler, %d distinct states against %d without", searched, waiting, with, without)
+	}
+}
