@@ -279,6 +279,10 @@
     el("loading").hidden = true;
     watchCanvasFocus();
     resolveReady(ringlab);
+    // The worker for the first schedule search starts in the page's idle time from now.
+    if (window.ringlabSearch && typeof window.ringlabSearch.warm === "function") {
+      window.ringlabSearch.warm();
+    }
   };
 
   // --- Failure messages -------------------------------------------------------------------
@@ -432,12 +436,20 @@
   //   start(job)     starts one from its job's JSON (core/explore/job); returns its id
   //   poll(id)       the last message it posted (JSON: {report} or {error}), "" before the first
   //   cancel(id)     stops it and forgets it (also once its outcome was read)
-  // The search's wasm is fetched and compiled once, at the first search, and handed to each
-  // worker compiled. A worker that cannot start or fails reports {error}, and the lab then
-  // searches in its own frames instead.
+  //   warm()         makes ready, in the page's idle time, the worker the next search takes
+  //   lastSearchMs() how long the last search that answered took in its worker, from its job
+  //                  handed over to its answer posted, in ms (-1 before any): its speed, without
+  //                  the frames the lab takes to ask and to read the answer
+  // The search's wasm is fetched and compiled once, and handed to each worker compiled. One
+  // worker is kept started ahead of its search (warm: at the page's first idle moment, and
+  // after each search), so that a search begins at once and the lab's frame that asks for it
+  // neither creates a worker nor waits for one. A worker that cannot start or fails reports
+  // {error}, and the lab then searches in its own frames instead.
   function searchHost(wasmName) {
     let compiled = null;
     let nextID = 1;
+    let spare = null;
+    let lastMs = -1;
     const searches = new Map();
     const compile = () => {
       if (!compiled) {
@@ -460,31 +472,58 @@
         s.worker.terminate();
       }
     };
+    // prepare starts a worker on the search's program, which then waits for its job.
+    const prepare = () => {
+      const s = { worker: null, last: "", error: "", postedAt: 0, answered: false };
+      try {
+        s.worker = new Worker("search-worker.js");
+      } catch (err) {
+        fail(s, "no worker for the search: " + err.message);
+        return s;
+      }
+      s.worker.onmessage = (e) => {
+        s.last = String(e.data);
+        if (!s.answered && s.postedAt > 0 && s.last.includes('"done":true')) {
+          s.answered = true;
+          lastMs = performance.now() - s.postedAt;
+        }
+      };
+      s.worker.onerror = (e) => {
+        e.preventDefault();
+        fail(s, "the search worker failed: " + (e.message || "no reason given"));
+      };
+      compile().then(
+        (module) => s.worker && !s.error && s.worker.postMessage({ module }),
+        (err) => fail(s, "the search could not be loaded: " + err.message),
+      );
+      return s;
+    };
+    const available = () => typeof Worker === "function" && typeof wasmName === "string" && wasmName !== "";
+    const warm = () => {
+      if (available() && !spare) {
+        spare = prepare();
+      }
+    };
+    const whenIdle = (f) => (typeof requestIdleCallback === "function" ? requestIdleCallback(f, { timeout: 2000 }) : setTimeout(f, 500));
     return Object.freeze({
-      available() {
-        return typeof Worker === "function" && typeof wasmName === "string" && wasmName !== "";
+      available,
+      warm() {
+        whenIdle(warm);
+      },
+      lastSearchMs() {
+        return lastMs;
       },
       start(jobJSON) {
         const id = nextID++;
-        const s = { worker: null, last: "", error: "" };
+        // A spare that failed while it waited is used all the same: its error is this search's,
+        // and the lab searches in its frames; the next spare tries again.
+        const s = spare || prepare();
+        spare = null;
         searches.set(id, s);
-        try {
-          s.worker = new Worker("search-worker.js");
-        } catch (err) {
-          fail(s, "no worker for the search: " + err.message);
-          return id;
+        if (s.worker && !s.error) {
+          s.postedAt = performance.now();
+          s.worker.postMessage({ job: String(jobJSON) });
         }
-        s.worker.onmessage = (e) => {
-          s.last = String(e.data);
-        };
-        s.worker.onerror = (e) => {
-          e.preventDefault();
-          fail(s, "the search worker failed: " + (e.message || "no reason given"));
-        };
-        compile().then(
-          (module) => s.worker && !s.error && s.worker.postMessage({ module, job: String(jobJSON) }),
-          (err) => fail(s, "the search could not be loaded: " + err.message),
-        );
         return id;
       },
       poll(id) {
@@ -501,6 +540,7 @@
           if (s.worker) {
             s.worker.terminate();
           }
+          whenIdle(warm);
         }
       },
     });

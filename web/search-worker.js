@@ -1,24 +1,51 @@
 // Ringlab's schedule search, run in a worker by loader.js (window.ringlabSearch) so that the
 // lab's page never spends its own thread on one.
 //
-// The page posts {module, job}: the search's wasm, compiled (cmd/searchworker), and the job's
-// JSON (core/explore/job). The Go program reads the job from globalThis.ringlabSearchJob and
-// posts each message's JSON through globalThis.ringlabSearchPost: the search's progress, then
-// its outcome. A worker that cannot start the program posts {error}; a program that stops with
-// an error of its own (a fault in the search, which would stop it in the page too) posts
+// The page posts {module}, the search's wasm compiled (cmd/searchworker), and {job}, the job's
+// JSON (core/explore/job), in either order or together. The Go program starts as soon as the
+// module comes, defines globalThis.ringlabSearchRun and calls globalThis.ringlabSearchReady;
+// it is handed the job through ringlabSearchRun once both are there, and posts each message's
+// JSON through globalThis.ringlabSearchPost: the search's progress, then its outcome. So the
+// page can start a worker ahead of its search, and the search starts at once when asked. A
+// worker that cannot start the program posts {error}; a program that stops with an error of
+// its own (a fault in the search, which would stop it in the page too) posts
 // {error, stopped: true}.
 "use strict";
 
 importScripts("wasm_exec.js");
 
+let job = null; // the job's JSON, once posted
+let run = null; // the program's ringlabSearchRun, once it waits for the job
+let started = false;
+
+const handOver = () => {
+  if (job !== null && run !== null) {
+    const r = run;
+    run = null;
+    r(job);
+  }
+};
+
+self.ringlabSearchPost = (text) => self.postMessage(String(text));
+self.ringlabSearchReady = () => {
+  run = self.ringlabSearchRun;
+  handOver();
+};
+
 self.onmessage = async (e) => {
-  const { module, job } = e.data || {};
-  self.ringlabSearchJob = job;
-  self.ringlabSearchPost = (text) => self.postMessage(String(text));
+  const data = e.data || {};
+  if (typeof data.job === "string" && job === null) {
+    job = data.job;
+    handOver();
+  }
+  if (!data.module || started) {
+    return;
+  }
+  started = true;
   let instance;
   const go = new Go();
   try {
-    instance = await WebAssembly.instantiate(module, go.importObject);
+    instance = await WebAssembly.instantiate(data.module, go.importObject);
   } catch (err) {
     self.postMessage(JSON.stringify({ error: "the search could not start: " + err.message }));
     return;

@@ -2,11 +2,11 @@
 
 // Command searchworker runs one schedule search (core/explore/job) inside
 // a browser's Web Worker, so that the lab's page never spends its own
-// thread on it: web/search-worker.js sets globalThis.ringlabSearchJob (the
-// job's JSON) and globalThis.ringlabSearchPost (a function taking one
-// message's JSON) and runs this program, which posts the search's
-// progress at most every tenth of a second, then its outcome, and exits.
-// A job it cannot read gets one message with the error.
+// thread on it: web/search-worker.js sets globalThis.ringlabSearchPost (a
+// function taking one message's JSON) and runs this program, which waits
+// for the job's JSON (jobText), posts the search's progress at most every
+// tenth of a second, then its outcome, and exits. A job it cannot read
+// gets one message with the error.
 package main
 
 import (
@@ -41,12 +41,12 @@ func main() {
 		}
 		postFn.Invoke(string(b))
 	}
-	text := g.Get("ringlabSearchJob")
-	if text.Type() != js.TypeString {
+	text, ok := jobText(g)
+	if !ok {
 		post(job.Message{Error: "the search worker was given no job"})
 		return
 	}
-	j, err := job.Decode([]byte(text.String()))
+	j, err := job.Decode([]byte(text))
 	if err != nil {
 		post(job.Message{Error: err.Error()})
 		return
@@ -74,4 +74,36 @@ func main() {
 		last = time.Now()
 		post(m)
 	})
+}
+
+// jobText is the job's JSON: globalThis.ringlabSearchJob if the worker set
+// it before the program started, or else the one the worker hands to
+// globalThis.ringlabSearchRun, which the program defines and then tells
+// the worker of by calling globalThis.ringlabSearchReady: so a worker can
+// start the program ahead of its job (loader.js keeps one waiting), and
+// the job, when it comes, starts at once.
+func jobText(g js.Value) (string, bool) {
+	if text := g.Get("ringlabSearchJob"); text.Type() == js.TypeString {
+		return text.String(), true
+	}
+	ready := g.Get("ringlabSearchReady")
+	if ready.Type() != js.TypeFunction {
+		return "", false
+	}
+	jobs := make(chan string, 1)
+	run := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		text := ""
+		if len(args) == 1 && args[0].Type() == js.TypeString {
+			text = args[0].String()
+		}
+		select {
+		case jobs <- text: // the first job; a program runs one
+		default:
+		}
+		return nil
+	})
+	defer run.Release()
+	g.Set("ringlabSearchRun", run)
+	ready.Invoke()
+	return <-jobs, true
 }

@@ -70,11 +70,8 @@ type Control struct {
 	Finished  bool
 	// Where the last search ran: "frames", or apart (remote): "worker",
 	// "background".
-	Where  string
-	remote Remote
-	// standby is the search made when it was asked, which the frames take
-	// over should the remote one not start.
-	standby   *explore.Search
+	Where     string
+	remote    Remote
 	searched  Problem
 	heapStart uint64 // the heap when the search began
 	id        string
@@ -108,7 +105,7 @@ func (g *Control) stop() {
 	if g.remote != nil {
 		g.remote.Cancel()
 	}
-	g.Search, g.remote, g.standby, g.Finished = nil, nil, nil, false
+	g.Search, g.remote, g.Finished = nil, nil, false
 }
 
 // Widgets are the control's buttons for this frame: Ask (or its progress
@@ -138,22 +135,38 @@ var bounds = explore.Bounds{MaxStates: MaxStates}
 
 func (g *Control) start(x *lab.Context, p Problem) {
 	g.stop()
-	// Made here whatever runs it: a scenario the search refuses is told at
-	// once, in the lab's words.
-	s, err := explore.New(p.Scenario, bounds)
-	if err != nil {
+	// A scenario the search refuses is told at once, in the lab's words.
+	// Where the search runs apart, the frame that asks only checks it: the
+	// search is made here only if the frames are to step it (the first
+	// one made in a page takes milliseconds of a frame).
+	if err := p.Scenario.Validate(); err != nil {
 		x.Notify("Cannot search this configuration: " + err.Error())
 		return
 	}
-	g.Report, g.searched = s.Report(), p
+	// Until the search reports, its first state, as a search not yet
+	// stepped counts it.
+	g.Report, g.searched = explore.Report{States: 1, DistinctStates: 1}, p
 	if StartRemote != nil {
 		j := job.FromScenario(p.Scenario, bounds)
 		j.MaxHeapMB = int(MaxHeapGrowth >> 20)
 		if r := StartRemote(j); r != nil {
-			g.remote, g.standby, g.Where = r, s, r.Where()
+			g.remote, g.Where = r, r.Where()
 			return
 		}
 	}
+	g.inFramesFromStart(x, p)
+}
+
+// inFramesFromStart has the frames search p from its start; a scenario
+// the search refuses ends it with a notice.
+func (g *Control) inFramesFromStart(x *lab.Context, p Problem) {
+	s, err := explore.New(p.Scenario, bounds)
+	if err != nil {
+		g.Finished = true
+		x.Notify("Cannot search this configuration: " + err.Error())
+		return
+	}
+	g.Report = s.Report()
 	g.inFrames(s)
 }
 
@@ -200,8 +213,8 @@ func (g *Control) Update(x *lab.Context, p Problem, ok bool) {
 }
 
 // poll reads a remote search's last message. A remote search that could
-// not start (no worker) is searched in the frames instead, from the start
-// (the standby). One that stopped on a fault of
+// not start (no worker) is searched in the frames instead, from the start.
+// One that stopped on a fault of
 // its own ends with a notice: the frames would stop the same way, and take
 // the lab with them.
 func (g *Control) poll(x *lab.Context, p Problem) {
@@ -213,20 +226,19 @@ func (g *Control) poll(x *lab.Context, p Problem) {
 		return
 	case m.Stopped:
 		g.remote.Cancel()
-		g.remote, g.standby, g.Finished, g.Report = nil, nil, true, explore.Report{}
+		g.remote, g.Finished, g.Report = nil, true, explore.Report{}
 		x.Notify("The search failed: " + m.Error)
 		return
 	case m.Error != "":
 		g.remote.Cancel()
 		g.remote = nil
-		g.inFrames(g.standby)
-		g.standby = nil
+		g.inFramesFromStart(x, p)
 		return
 	}
 	g.Report = m.Report
 	if m.Report.Done {
 		g.remote.Cancel()
-		g.remote, g.standby, g.Finished = nil, nil, true
+		g.remote, g.Finished = nil, true
 		x.Notify(Verdict(g.Report, p))
 	}
 }

@@ -38,3 +38,11 @@ func TestVerdictSaysHowStatesWereCounted(t *testing.T) {
 		t.Errorf("verdict %q, want %q", got, want)
 	}
 }
+
+// The codecs warmed as the browser's program starts write a job and read
+// back a whole answer.
+func TestWarmCodecs(t *testing.T) {
+	if err := WarmCodecs(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -9,7 +9,12 @@ import (
 	"github.com/ringlab/ringlab/core/explore/job"
 )
 
-func init() { StartRemote = startWorker }
+func init() {
+	StartRemote = startWorker
+	if err := WarmCodecs(); err != nil {
+		println("gowrong: warming the search's codecs:", err.Error())
+	}
+}
 
 // startWorker hands the job to the page's window.ringlabSearch (loader.js),
 // which runs it in a Web Worker; nil where the page has none.
