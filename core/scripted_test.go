@@ -273,42 +273,38 @@ func dataOf(c *Cluster, without uint64) string {
 // whatever happens next; and the state hash does not see it.
 func TestInertMessagesChangeNothing(t *testing.T) {
 	kinds := map[MsgKind]int{}
-	for _, mode := range []Mode{Strict, Sloppy} {
-		for _, repair := range []bool{true, false} {
-			cfg := scriptedConfig()
-			cfg.Versioning, cfg.Mode, cfg.ReadRepair = VectorClocks, mode, repair
-			cfg.W, cfg.R = 2, 2
-			c := mustNew(t, cfg)
-			rng := rand.New(rand.NewPCG(uint64(mode), 11))
-			value := 0
-			inert := map[uint64]bool{}
-			for step := range 600 {
-				for _, m := range c.Held() {
-					if inert[m.ID] && !c.Inert(m.ID) {
-						t.Fatalf("%v repair=%v, step %d: message %+v was inert and is not any more", mode, repair, step, m)
-					}
-					if !c.Inert(m.ID) {
-						continue
-					}
-					inert[m.ID] = true
-					kinds[m.Kind]++
-					before := dataOf(c, m.ID)
-					d, e := c.Clone(), c.Clone()
-					d.Tick()
-					e.Tick()
-					d.Apply(Command{Kind: CmdDeliver, Msg: m.ID})
-					if got := dataOf(d, 0); got != before {
-						t.Fatalf("%v repair=%v, step %d: delivering inert %+v changed:\n%s", mode, repair, step, m, firstDiff(before, got))
-					}
-					if m.Kind != MsgGetResp && d.StateHash() != e.StateHash() {
-						t.Fatalf("%v repair=%v, step %d: delivering inert %+v changed the state hash", mode, repair, step, m)
-					}
+	eachQuorumMode(func(cfg Config) {
+		mode, repair := cfg.Mode, cfg.ReadRepair
+		c := mustNew(t, cfg)
+		rng := rand.New(rand.NewPCG(uint64(mode), 11))
+		value := 0
+		inert := map[uint64]bool{}
+		for step := range 600 {
+			for _, m := range c.Held() {
+				if inert[m.ID] && !c.Inert(m.ID) {
+					t.Fatalf("%v repair=%v, step %d: message %+v was inert and is not any more", mode, repair, step, m)
 				}
-				c.Tick()
-				c.Apply(randomScriptedCommand(rng, c, &value))
+				if !c.Inert(m.ID) {
+					continue
+				}
+				inert[m.ID] = true
+				kinds[m.Kind]++
+				before := dataOf(c, m.ID)
+				d, e := c.Clone(), c.Clone()
+				d.Tick()
+				e.Tick()
+				d.Apply(Command{Kind: CmdDeliver, Msg: m.ID})
+				if got := dataOf(d, 0); got != before {
+					t.Fatalf("%v repair=%v, step %d: delivering inert %+v changed:\n%s", mode, repair, step, m, firstDiff(before, got))
+				}
+				if m.Kind != MsgGetResp && d.StateHash() != e.StateHash() {
+					t.Fatalf("%v repair=%v, step %d: delivering inert %+v changed the state hash", mode, repair, step, m)
+				}
 			}
+			c.Tick()
+			c.Apply(randomScriptedCommand(rng, c, &value))
 		}
-	}
+	})
 	// (A put's dead straggler is rare in these runs: TestDeadWritesChangeNothing.)
 	for _, k := range []MsgKind{MsgPutAck, MsgGetResp, MsgRepairAck, MsgGetReq, MsgRepair} {
 		if kinds[k] == 0 {
@@ -497,74 +493,84 @@ func TestAbsorbsIsWhatTheMergeSays(t *testing.T) {
 // search delivers stragglers only just before such a read.
 func TestStragglersCommuteWithAllButReads(t *testing.T) {
 	tried := map[MsgKind]int{}
+	eachQuorumMode(func(cfg Config) {
+		mode, repair := cfg.Mode, cfg.ReadRepair
+		c := mustNew(t, cfg)
+		rng := rand.New(rand.NewPCG(uint64(mode)+3, 5))
+		value := 0
+		seen := map[uint64]bool{} // each straggler once
+		for step := 0; step < 600; {
+			held := c.HeldSteps(nil)
+			for _, w := range held {
+				if !w.Straggler || seen[w.ID] {
+					continue
+				}
+				seen[w.ID] = true
+				tried[w.Kind]++
+				deliverW := Command{Kind: CmdDeliver, Msg: w.ID}
+				d := c.Clone()
+				d.Tick()
+				before := len(d.History())
+				mustApply(t, d, deliverW)
+				if h := d.History(); len(h) != before || h[len(h)-1].ReturnTick != c.History()[len(h)-1].ReturnTick {
+					t.Fatalf("%v repair=%v: straggler %+v answered a client", mode, repair, w)
+				}
+				others := []Command{
+					{Kind: CmdPut, Node: NodeID(rng.IntN(len(c.nodes))), Client: 1, Key: "k0", Value: "x", WithContext: true},
+				}
+				if n := NodeID(rng.IntN(len(c.nodes))); n != w.To {
+					others = append(others, Command{Kind: CmdGet, Node: n, Client: 2, Key: "k0"})
+				}
+				for _, x := range held {
+					if x.ID != w.ID && !(x.Kind == MsgGetReq && x.To == w.To) {
+						others = append(others, Command{Kind: CmdDeliver, Msg: x.ID})
+					}
+				}
+				for _, p := range c.Pending() {
+					others = append(others, Command{Kind: CmdTimeout, Request: p.ID})
+				}
+				rng.Shuffle(len(others), func(i, j int) { others[i], others[j] = others[j], others[i] })
+				for _, x := range others[:min(len(others), 12)] {
+					a, b := c.Clone(), c.Clone()
+					for _, cmd := range []Command{deliverW, x} {
+						a.Tick()
+						mustApply(t, a, cmd)
+					}
+					for _, cmd := range []Command{x, deliverW} {
+						b.Tick()
+						mustApply(t, b, cmd)
+					}
+					if a.StateHash() != b.StateHash() {
+						t.Fatalf("%v repair=%v: straggler %+v and %+v do not commute", mode, repair, w, x)
+					}
+				}
+			}
+			cmd := randomScriptedCommand(rng, c, &value)
+			switch cmd.Kind {
+			case CmdCrash, CmdRestart, CmdPartition, CmdHeal, CmdDrop:
+				continue // faults lose stragglers (the search takes none with them)
+			}
+			c.Tick()
+			c.Apply(cmd)
+			step++
+		}
+	})
+	if tried[MsgPutReq] == 0 || tried[MsgRepair] == 0 {
+		t.Errorf("stragglers tried: %v; want puts' and repairs'", tried)
+	}
+	t.Logf("stragglers tried: %v", tried)
+}
+
+// eachQuorumMode calls f with the configuration of a scripted cluster
+// under vector clocks, W = R = 2, in strict and in sloppy mode, each with
+// read repair on and off.
+func eachQuorumMode(f func(cfg Config)) {
 	for _, mode := range []Mode{Strict, Sloppy} {
 		for _, repair := range []bool{true, false} {
 			cfg := scriptedConfig()
 			cfg.Versioning, cfg.Mode, cfg.ReadRepair = VectorClocks, mode, repair
 			cfg.W, cfg.R = 2, 2
-			c := mustNew(t, cfg)
-			rng := rand.New(rand.NewPCG(uint64(mode)+3, 5))
-			value := 0
-			seen := map[uint64]bool{} // each straggler once
-			for step := 0; step < 600; {
-				held := c.HeldSteps(nil)
-				for _, w := range held {
-					if !w.Straggler || seen[w.ID] {
-						continue
-					}
-					seen[w.ID] = true
-					tried[w.Kind]++
-					deliverW := Command{Kind: CmdDeliver, Msg: w.ID}
-					d := c.Clone()
-					d.Tick()
-					before := len(d.History())
-					mustApply(t, d, deliverW)
-					if h := d.History(); len(h) != before || h[len(h)-1].ReturnTick != c.History()[len(h)-1].ReturnTick {
-						t.Fatalf("%v repair=%v: straggler %+v answered a client", mode, repair, w)
-					}
-					others := []Command{
-						{Kind: CmdPut, Node: NodeID(rng.IntN(len(c.nodes))), Client: 1, Key: "k0", Value: "x", WithContext: true},
-					}
-					if n := NodeID(rng.IntN(len(c.nodes))); n != w.To {
-						others = append(others, Command{Kind: CmdGet, Node: n, Client: 2, Key: "k0"})
-					}
-					for _, x := range held {
-						if x.ID != w.ID && !(x.Kind == MsgGetReq && x.To == w.To) {
-							others = append(others, Command{Kind: CmdDeliver, Msg: x.ID})
-						}
-					}
-					for _, p := range c.Pending() {
-						others = append(others, Command{Kind: CmdTimeout, Request: p.ID})
-					}
-					rng.Shuffle(len(others), func(i, j int) { others[i], others[j] = others[j], others[i] })
-					for _, x := range others[:min(len(others), 12)] {
-						a, b := c.Clone(), c.Clone()
-						for _, cmd := range []Command{deliverW, x} {
-							a.Tick()
-							mustApply(t, a, cmd)
-						}
-						for _, cmd := range []Command{x, deliverW} {
-							b.Tick()
-							mustApply(t, b, cmd)
-						}
-						if a.StateHash() != b.StateHash() {
-							t.Fatalf("%v repair=%v: straggler %+v and %+v do not commute", mode, repair, w, x)
-						}
-					}
-				}
-				cmd := randomScriptedCommand(rng, c, &value)
-				switch cmd.Kind {
-				case CmdCrash, CmdRestart, CmdPartition, CmdHeal, CmdDrop:
-					continue // faults lose stragglers (the search takes none with them)
-				}
-				c.Tick()
-				c.Apply(cmd)
-				step++
-			}
+			f(cfg)
 		}
 	}
-	if tried[MsgPutReq] == 0 || tried[MsgRepair] == 0 {
-		t.Errorf("stragglers tried: %v; want puts' and repairs'", tried)
-	}
-	t.Logf("stragglers tried: %v", tried)
 }
