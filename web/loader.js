@@ -279,10 +279,6 @@
     el("loading").hidden = true;
     watchCanvasFocus();
     resolveReady(ringlab);
-    // The worker for the first schedule search starts in the page's idle time from now.
-    if (window.ringlabSearch && typeof window.ringlabSearch.warm === "function") {
-      window.ringlabSearch.warm();
-    }
   };
 
   // --- Failure messages -------------------------------------------------------------------
@@ -441,9 +437,10 @@
   //                  handed over to its answer posted, in ms (-1 before any): its speed, without
   //                  the frames the lab takes to ask and to read the answer
   // The search's wasm is fetched and compiled once, and handed to each worker compiled. One
-  // worker is kept started ahead of its search (warm: at the page's first idle moment, and
-  // after each search), so that a search begins at once and the lab's frame that asks for it
-  // neither creates a worker nor waits for one. A worker that cannot start or fails reports
+  // worker is kept started ahead of its search (warm: called by the lab when it first shows a
+  // chapter's "Can this go wrong?", and again after each search), so that a search begins at
+  // once and the lab's frame that asks for it neither creates a worker nor waits for one; a
+  // page that never shows the control starts none. A worker that cannot start or fails reports
   // {error}, and the lab then searches in its own frames instead.
   function searchHost(wasmName) {
     let compiled = null;

@@ -207,3 +207,26 @@ func TestARemoteSearchStopsAndFallsBack(t *testing.T) {
 		t.Errorf("the notice speaks of the worker: %q", l.Notice())
 	}
 }
+
+// The host is asked to ready a remote search (PrepareRemote: in the
+// browser, a worker started ahead of its job) once for each control, when
+// its chapter first shows it, and not by a chapter without one.
+func TestControlsPrepareTheirRemoteWhenFirstShown(t *testing.T) {
+	old := gowrong.PrepareRemote
+	t.Cleanup(func() { gowrong.PrepareRemote = old })
+	prepared := 0
+	gowrong.PrepareRemote = func() { prepared++ }
+	for _, tc := range []struct {
+		chapter string
+		want    int
+	}{{"replication", 0}, {"quorums", 1}, {"cap", 2}} {
+		prepared = 0
+		l := newLab(t, tc.chapter)
+		for range 5 {
+			l.Update(idle(), desktop)
+		}
+		if prepared != tc.want {
+			t.Errorf("%s: the remote was prepared %d times in five frames, want %d", tc.chapter, prepared, tc.want)
+		}
+	}
+}

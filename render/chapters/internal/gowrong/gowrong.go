@@ -74,6 +74,7 @@ type Control struct {
 	remote    Remote
 	searched  Problem
 	heapStart uint64 // the heap when the search began
+	prepared  bool   // PrepareRemote was called for it
 	id        string
 	question  string // Ask's label when idle
 }
@@ -111,6 +112,10 @@ func (g *Control) stop() {
 // Widgets are the control's buttons for this frame: Ask (or its progress
 // and Cancel), then Show me once a counterexample was found.
 func (g *Control) Widgets(x *lab.Context, p Problem, ok bool) []ui.Widget {
+	if !g.prepared && PrepareRemote != nil {
+		g.prepared = true
+		PrepareRemote()
+	}
 	g.current(p, ok)
 	g.Ask.Disabled = !ok
 	switch {

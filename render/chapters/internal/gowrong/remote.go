@@ -30,6 +30,12 @@ type Remote interface {
 // tests; the browser build sets it when the page offers workers.
 var StartRemote func(job.Job) Remote
 
+// PrepareRemote, where set, readies the host to start a remote search at
+// once when asked (in the browser: a worker started ahead of its job, in
+// the page's idle time). A control calls it when it is first shown, so a
+// page that never shows one pays nothing for it.
+var PrepareRemote func()
+
 // WarmCodecs writes a job and reads back a message with every part a
 // search's answer may have, once. The first use of encoding/json on a type
 // works out how to read and write it, and in the browser compiles the code

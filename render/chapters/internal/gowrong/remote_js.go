@@ -11,6 +11,7 @@ import (
 
 func init() {
 	StartRemote = startWorker
+	PrepareRemote = prepareWorker
 	if err := WarmCodecs(); err != nil {
 		println("gowrong: warming the search's codecs:", err.Error())
 	}
@@ -28,6 +29,15 @@ func startWorker(j job.Job) Remote {
 		return nil
 	}
 	return &worker{host: host, id: host.Call("start", string(b))}
+}
+
+// prepareWorker has the page's window.ringlabSearch start the next search's
+// worker in its idle time (loader.js warm).
+func prepareWorker() {
+	host := js.Global().Get("ringlabSearch")
+	if host.Type() == js.TypeObject && host.Get("warm").Type() == js.TypeFunction {
+		host.Call("warm")
+	}
 }
 
 // worker is a search in a Web Worker; last is the text of the message
