@@ -118,10 +118,11 @@ vet: ## go vet natively, and for js/wasm on every package that builds there
 unit-test: ## go test -shuffle=on ./... (with a virtual display)
 	$(XVFB_RUN) $(GO) test -shuffle=on ./...
 
-# The pure core under js/wasm: the same code the browser runs, on Node.js.
+# The pure core under js/wasm: the same code the browser runs, on Node.js; and the search
+# worker's program, which only builds there.
 .PHONY: wasm-unit-test
-wasm-unit-test: ## the core's tests compiled to js/wasm, run with Node.js
-	GOOS=js GOARCH=wasm $(GO) test -exec="$(GO_JS_WASM_EXEC)" ./core/...
+wasm-unit-test: ## the core's and the search worker's tests compiled to js/wasm, run with Node.js
+	GOOS=js GOARCH=wasm $(GO) test -exec="$(GO_JS_WASM_EXEC)" ./core/... ./cmd/searchworker
 
 .PHONY: dist-budget
 dist-budget: wasm ## build dist/ and fail when the gzipped wasm is over its 6 MB budget

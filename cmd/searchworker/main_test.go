@@ -1,0 +1,49 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"syscall/js"
+	"testing"
+)
+
+// A worker started ahead of its job warms up, and takes the job the moment
+// it comes (handed over by the worker's event loop, as search-worker.js
+// does), not after the warm-up: warmUp hands the thread back to the event
+// loop while it searches. Run under Node.js (make wasm-unit-test).
+func TestAJobComingDuringTheWarmUpIsTakenAtOnce(t *testing.T) {
+	g := js.Global()
+	const job = `{"script":"c1: put k v1"}`
+	handOver := js.FuncOf(func(js.Value, []js.Value) any {
+		g.Get("ringlabSearchRun").Invoke(job)
+		return nil
+	})
+	defer handOver.Release()
+	ready := js.FuncOf(func(js.Value, []js.Value) any {
+		// The job comes a little later, from the event loop.
+		g.Call("setTimeout", handOver, 10)
+		return nil
+	})
+	defer ready.Release()
+
+	jobs := make(chan string, 1)
+	run := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		jobs <- args[0].String()
+		return nil
+	})
+	defer run.Release()
+	g.Set("ringlabSearchRun", run)
+	defer g.Delete("ringlabSearchRun")
+	ready.Invoke()
+	text, ok := warmUp(jobs)
+	if !ok || text != job {
+		t.Fatalf("warmUp returned %q, %v: it did not take the job that came while it ran", text, ok)
+	}
+}
+
+// Without a job to wait for, the warm-up ends by itself.
+func TestTheWarmUpEnds(t *testing.T) {
+	if text, ok := warmUp(make(chan string)); ok || text != "" {
+		t.Fatalf("warmUp returned %q, %v with no job coming", text, ok)
+	}
+}
