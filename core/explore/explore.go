@@ -1279,9 +1279,11 @@ func (s *Search) deferTimeouts() bool {
 // request's client has its answer: delivering it merges what it carries
 // into the replica's store and does nothing else (its ack is inert).
 // Under vector clocks merges commute, and the store is read only by a
-// get's request delivered there (a put's coordinator takes its dot from
-// its own counters and its context from the client, and a coordinator
-// merges the replies it is sent, never its own store). So for a property
+// get's request delivered there (reads: a get issued there, or a sloppy
+// half-timeout there, may deliver one to its own node at once; a put's
+// coordinator takes its dot from its own counters and its context from
+// the client, and a coordinator merges the replies it is sent, never its
+// own store). So for a property
 // of the history, a schedule that delivers a straggler gives the history
 // of the same schedule with the straggler moved to just before the next
 // read of its replica, or left out when none follows, and no longer: the
@@ -1289,7 +1291,7 @@ func (s *Search) deferTimeouts() bool {
 // a step that the straggler would have made dead or inert (a write it
 // supersedes, a late reply it seals) is only offered more, not less,
 // before it. So a straggler is offered only while a read of its replica
-// is held, and after one only a read there or another straggler there
+// is offered, and after one only a read there or another straggler there
 // (state.readNext). Such a choice never sleeps, nothing sleeps after it,
 // and a step on a write's coordinator, which may make it a straggler, does
 // not let it sleep on (independent). Not with crashes (a write moved past
