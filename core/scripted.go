@@ -167,18 +167,42 @@ type HeldStep struct {
 // HeldSteps is Held for a schedule search, appended to dst: one call for
 // what it weighs of each held message, in send order.
 func (c *Cluster) HeldSteps(dst []HeldStep) []HeldStep {
+	h, timed := c.heldHasher()
+	for i := range c.held {
+		dst = append(dst, c.heldStep(h, timed, i))
+	}
+	return dst
+}
+
+// heldHasher readies the hasher for heldStep.
+func (c *Cluster) heldHasher() (h *stateHasher, timed bool) {
 	if c.hasher == nil {
 		c.hasher = new(stateHasher)
 	}
-	h := c.hasher
+	h = c.hasher
 	h.perm, h.inv, h.lww = nil, nil, c.cfg.Versioning == LWW
-	timed := c.timeIsState()
-	for i, m := range c.held {
-		inert := !timed && c.inertAt(i)
-		dst = append(dst, HeldStep{ID: m.id, Kind: m.kind, From: m.from, To: m.to,
-			Inert: inert, Straggler: !timed && !inert && c.straggler(m), Digest: h.messageHash(m)})
+	return h, c.timeIsState()
+}
+
+// heldStep is HeldSteps' entry for the i-th held message.
+func (c *Cluster) heldStep(h *stateHasher, timed bool, i int) HeldStep {
+	m := c.held[i]
+	inert := !timed && c.inertAt(i)
+	return HeldStep{ID: m.id, Kind: m.kind, From: m.from, To: m.to,
+		Inert: inert, Straggler: !timed && !inert && c.straggler(m), Digest: h.messageHash(m)}
+}
+
+// HeldCount is how many messages are held (HeldSteps' length).
+func (c *Cluster) HeldCount() int { return len(c.held) }
+
+// LastHeld is HeldSteps' entry for the message held last (sent last), if
+// any is held.
+func (c *Cluster) LastHeld() (HeldStep, bool) {
+	if len(c.held) == 0 {
+		return HeldStep{}, false
 	}
-	return dst
+	h, timed := c.heldHasher()
+	return c.heldStep(h, timed, len(c.held)-1), true
 }
 
 // straggler reports whether m is a replica write whose request's client

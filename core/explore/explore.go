@@ -213,9 +213,18 @@ type choice struct {
 	// choice: a crash before an issue (crashBeforeIssue), a restart
 	// before an issue or a delivery (restartBeforeStep).
 	pre pre
-	// straggler: a delivery of a straggling write, taken only just before
-	// a read of its replica (lateWrites).
-	straggler bool
+	// replica: a delivery of a request to a replica (a read or a write),
+	// which the next step must follow up (stepsWait).
+	replica bool
+}
+
+// A followUp is what the step after a replica's step must be (stepsWait):
+// a step at the same node (node+1; 0: none, no replica's step was just
+// taken), or the delivery of the reply it sent (reply: its digest; 0 if
+// the reply is inert).
+type followUp struct {
+	node  uint8
+	reply uint64
 }
 
 // A pre is the step a choice of two takes first: none, a crash or a
@@ -257,18 +266,12 @@ type sleeper struct {
 	// repair's ack, a timeout), and so may end the schedule.
 	ends     bool
 	delivery bool
-	// write: a replica's write (a put's or a repair's) that a step on
-	// from, its request's coordinator, may make a straggler, no longer
-	// offered alone (lateWrites).
-	write bool
-	from  core.NodeID
 }
 
 // deliverySleeper names held message m in sleep sets.
-func (s *Search) deliverySleeper(m core.HeldStep) sleeper {
+func deliverySleeper(m core.HeldStep) sleeper {
 	ends := m.Kind == core.MsgPutAck || m.Kind == core.MsgGetResp || m.Kind == core.MsgRepairAck
-	write := s.lateWrites() && (m.Kind == core.MsgPutReq || m.Kind == core.MsgRepair)
-	return sleeper{digest: m.Digest, to: m.To, ends: ends, delivery: true, write: write, from: m.From}
+	return sleeper{digest: m.Digest, to: m.To, ends: ends, delivery: true}
 }
 
 // state is one node of the search tree, while it waits to be expanded
@@ -290,10 +293,9 @@ type state struct {
 	// the timeouts of its others follow until the group ends
 	// (deferTimeouts).
 	tail bool
-	// readNext: a straggling write was just delivered to node readNext-1,
-	// so that only a read there, or another such write there, follows
-	// (lateWrites); 0 otherwise.
-	readNext uint8
+	// after: a replica's step was just taken (stepsWait), which the next
+	// step must follow up.
+	after followUp
 	// sleep lists the deliveries not to try from this state: each leads
 	// where another order of the same steps, tried already, leads (see
 	// Search.asleep). Dropped once the state is expanded.
@@ -362,11 +364,12 @@ type Search struct {
 	// sleep sets of states met again on that level meet there.
 	por                bool
 	timed              bool // the tick is part of the state (core.Cluster.TimeIsState)
-	late               bool // stragglers wait for a read (lateWrites)
+	late               bool // a replica's steps wait for what they are for (stepsWait)
 	done               []sleeper
 	nextOwn, nextCanon map[uint64]*state
 	heldBuf            []core.HeldStep
-	splitList          []split // splits, once made
+	keptBuf            []choice // withReplicaSteps' scratch
+	splitList          []split  // splits, once made
 	pendBuf            []core.PendingRequest
 	// arena is where sleep sets are cut from (sleepAfter): many small
 	// slices, allocated a block at a time.
@@ -577,7 +580,7 @@ func (s *Search) try(st *state, ch choice) {
 		return
 	}
 	var h, own, ownRaw uint64
-	if s.sym != nil && !s.full && next.readNext == 0 {
+	if s.sym != nil && !s.full && next.after.node == 0 {
 		// A state met again as itself (most duplicates are) is told by its
 		// own digest, cheaper than the least over the renamings.
 		ownRaw = next.c.RenamedStateHash(s.sym, 0)
@@ -598,20 +601,20 @@ func (s *Search) try(st *state, ch choice) {
 		}
 	}
 	switch {
-	case next.readNext != 0 && s.sym != nil:
-		// Told by its own digest: the node the read must be on is named
-		// (lateWrites).
+	case next.after.node != 0 && s.sym != nil:
+		// Told by its own digest: the node the next step must be on is
+		// named (stepsWait).
 		h = s.with(&next, next.c.RenamedStateHash(s.sym, 0))
 	case s.sym != nil && !s.full:
 		h = s.with(&next, next.c.SymmetricStateHashFrom(s.sym, ownRaw))
 	default:
 		h = s.hash(&next)
 	}
-	if s.sym == nil || s.full || next.readNext != 0 {
+	if s.sym == nil || s.full || next.after.node != 0 {
 		own = h
 	}
 	// (With renamings, own was just added: h == own is a state not seen.)
-	if _, seen := s.visited[h]; seen && (s.sym == nil || s.full || h != own || next.readNext != 0) {
+	if _, seen := s.visited[h]; seen && (s.sym == nil || s.full || h != own || next.after.node != 0) {
 		if ch.pre != preNone {
 			// Met at this level or before: a shorter way.
 		} else if p := s.nextCanon[h]; p != nil {
@@ -835,8 +838,8 @@ func (s *Search) choices(st *state) []choice {
 	held := c.HeldSteps(s.heldBuf[:0])
 	s.heldBuf = held
 	for _, m := range held {
-		if !s.full && m.Inert || s.lateWrites() && m.Straggler {
-			continue // delivered, held or lost, all the same; or see lateWrites
+		if !s.full && m.Inert || s.stepsWait() && replicaStep(m.Kind) {
+			continue // delivered, held or lost, all the same; or see stepsWait
 		}
 		if s.faultsSubsumed() && !c.NodeUp(m.To) {
 			// To a node that is down, delivery loses the message, which
@@ -848,7 +851,7 @@ func (s *Search) choices(st *state) []choice {
 			continue
 		}
 		out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1,
-			to: m.To, from: m.From, kind: m.Kind, sl: s.deliverySleeper(m)})
+			to: m.To, from: m.From, kind: m.Kind, sl: deliverySleeper(m)})
 	}
 	s.pendBuf = c.AppendPending(s.pendBuf[:0])
 	deferred := s.deferTimeouts()
@@ -897,54 +900,76 @@ func (s *Search) choices(st *state) []choice {
 			}
 		}
 	}
-	if s.lateWrites() {
-		out = s.withStragglers(st, held, out)
+	if s.stepsWait() {
+		out = s.withReplicaSteps(st, held, out)
 	}
 	s.choiceBuf = out
 	return out
 }
 
-// withStragglers adds to a state's choices (out) the stragglers that may
-// be delivered now: those to a node a choice reads (reads), each as the
-// step just before it (lateWrites). Right after a straggler, the choices
-// are only the reads of its node and the other stragglers there, unless
-// it left no read there to take.
-func (s *Search) withStragglers(st *state, held []core.HeldStep, out []choice) []choice {
-	var readers uint64
+// withReplicaSteps adds to a state's choices (out, which has none of a
+// replica's steps) those that may be taken now (stepsWait): every request
+// to a replica that is not inert, but a straggler only to a node where a
+// read may be taken. Right after a replica's step, the choices are only
+// the steps at its node (a replica's, an issue, a half-timeout) and the
+// delivery of the reply it sent, unless there are none of those.
+func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice) []choice {
+	var readers uint64 // the nodes where a read may be taken
 	for _, ch := range out {
-		if n, ok := reads(ch); ok {
+		if n, ok := local(ch); ok && ch.cmd.Kind != core.CmdPut && ch.cmd.Kind != core.CmdDeliver {
 			readers |= 1 << n
 		}
 	}
-	if n := core.NodeID(st.readNext) - 1; st.readNext != 0 && readers&(1<<n) != 0 {
-		kept := out[:0]
+	for _, m := range held {
+		if m.Kind == core.MsgGetReq && !m.Inert {
+			readers |= 1 << m.To
+		}
+	}
+	add := func(out []choice, only core.NodeID) []choice {
+		for _, m := range held {
+			if !replicaStep(m.Kind) || m.Inert || only != core.NoNode && m.To != only || m.Straggler && readers&(1<<m.To) == 0 {
+				continue
+			}
+			// Never asleep, nor anything after it (sleepAfter).
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1, to: m.To, from: m.From, kind: m.Kind, replica: true})
+		}
+		return out
+	}
+	if f := st.after; f.node != 0 {
+		n := core.NodeID(f.node - 1)
+		kept := s.keptBuf[:0]
 		for _, ch := range out {
-			if r, ok := reads(ch); ok && r == n {
+			if l, ok := local(ch); ok && l == n || f.reply != 0 && ch.sl.delivery && ch.sl.digest == f.reply {
 				kept = append(kept, ch)
 			}
 		}
-		out, readers = kept, 1<<n
-	}
-	for _, m := range held {
-		if m.Straggler && readers&(1<<m.To) != 0 {
-			// Never asleep (sleepAfter).
-			out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1, to: m.To, from: m.From, kind: m.Kind, straggler: true})
+		kept = add(kept, n)
+		s.keptBuf = kept
+		if len(kept) > 0 {
+			return append(out[:0], kept...)
 		}
 	}
-	return out
+	return add(out, core.NoNode)
 }
 
-// reads reports whether a choice may read the store of a node, and which:
-// a get's request delivered there, or a step that may send one to its own
-// node, delivered at once (a get issued there, a sloppy half-timeout
-// there, which asks stand-ins).
-func reads(ch choice) (core.NodeID, bool) {
+// replicaStep reports whether a message is a request to a replica: a
+// read (a get's) or a write (a put's, a read repair's).
+func replicaStep(k core.MsgKind) bool {
+	return k == core.MsgGetReq || k == core.MsgPutReq || k == core.MsgRepair
+}
+
+// local reports whether a choice that is not a replica's step may yet
+// read or write a replica's store, and at which node: its own, through a
+// request it sends itself, delivered at once. An operation issued there
+// (the coordinator as one of its replicas), a sloppy half-timeout there
+// (which may ask its own node to stand in), a get's reply delivered there
+// (its read repair may write the coordinator's own store).
+func local(ch choice) (core.NodeID, bool) {
 	switch {
-	case ch.cmd.Kind == core.CmdDeliver && ch.kind == core.MsgGetReq:
-		return ch.to, true
-	case ch.cmd.Kind == core.CmdGet:
+	case ch.cmd.Kind == core.CmdGet || ch.cmd.Kind == core.CmdPut:
 		return ch.cmd.Node, true
-	case ch.cmd.Kind == core.CmdTimeout && ch.cmd.Param == "half":
+	case ch.cmd.Kind == core.CmdTimeout && ch.cmd.Param == "half",
+		ch.cmd.Kind == core.CmdDeliver && ch.kind == core.MsgGetResp:
 		return ch.to, true
 	}
 	return 0, false
@@ -1272,34 +1297,41 @@ func (s *Search) deferTimeouts() bool {
 	return !s.full && !s.timed && s.sc.Property != core.PropLost
 }
 
-// lateWrites reports whether a straggling write is delivered only just
-// before a read of its replica.
+// stepsWait reports whether a replica's steps wait for what they are for.
 //
-// A straggler (core.HeldStep.Straggler) is a replica's write whose
-// request's client has its answer: delivering it merges what it carries
-// into the replica's store and does nothing else (its ack is inert).
-// Under vector clocks merges commute, and the store is read only by a
-// get's request delivered there (reads: a get issued there, or a sloppy
-// half-timeout there, may deliver one to its own node at once; a put's
-// coordinator takes its dot from its own counters and its context from
-// the client, and a coordinator merges the replies it is sent, never its
-// own store). So for a property
-// of the history, a schedule that delivers a straggler gives the history
-// of the same schedule with the straggler moved to just before the next
-// read of its replica, or left out when none follows, and no longer: the
-// steps between are taken alike, none of them reading what it wrote, and
-// a step that the straggler would have made dead or inert (a write it
-// supersedes, a late reply it seals) is only offered more, not less,
-// before it. So a straggler is offered only while a read of its replica
-// is offered, and after one only a read there or another straggler there
-// (state.readNext). Such a choice never sleeps, nothing sleeps after it,
-// and a step on a write's coordinator, which may make it a straggler, does
-// not let it sleep on (independent). Not with crashes (a write moved past
-// a crash and restart of its replica would be lost there instead), nor
-// where the tick is part of the state, nor for the lost write, which
-// settles the nodes; and with renamings a state after a straggler is told
-// by its own digest (the node the next read is on has no name up to them).
-func (s *Search) lateWrites() bool { return s.late && !s.full }
+// A replica's step is the delivery of a request to a replica: a read (a
+// get's request: it answers with what the replica holds) or a write (a
+// put's request, a read repair: it merges what it carries into the store,
+// and acknowledges). It changes the replica's store (a write) and sends
+// one reply; nothing else. So, in a schedule, it can be moved later past
+// every step but those that depend on it: under vector clocks writes to
+// a store merge alike in either order and reads change nothing, so only a
+// read of the same store depends on a write there, and only a write on a
+// read there (the replica's steps of the other kind, and the steps at its
+// node that may read or write their own node's store at once, local: an
+// operation issued there, a sloppy half-timeout there, a get's reply
+// there, whose read repair may write the coordinator's own replica), and
+// the delivery of the reply it sent. The steps in between are taken alike: none of them reads or
+// writes what it does, a step it would have made dead or inert (a write
+// it supersedes, a late reply it seals) is only offered more, not less,
+// before it, and a request that stops waiting meanwhile (answered, timed
+// out) makes the step a straggler (below) or dead. Moved so, each replica's
+// step ends just before one that depends on it, in a run of such steps at
+// its node, or is left out, held, when none follows: the same history, as
+// the properties read it, and no longer schedule. So the search takes a
+// replica's step only as the step just before another at its node or the
+// delivery of its reply (state.after): after one, the choices are only
+// the steps at its node and that reply. A straggler, a write whose
+// request's client has its answer (core.HeldStep.Straggler; its ack is
+// inert), is offered only where a read may follow it. Such steps never
+// sleep and nothing sleeps after them: the coordinators' steps (replies,
+// acks, timeouts) and the issues, offered as before, are all that sleep
+// sets see. Not with crashes (a write moved past its replica's crash
+// would be lost there instead), nor where the tick is part of the state,
+// nor for the lost write, which settles the nodes; and with renamings a
+// state right after a replica's step is told by its own digest (the node
+// the next step must be on has no name up to them).
+func (s *Search) stepsWait() bool { return s.late && !s.full }
 
 func (s *Search) opOf(st *state, id core.RequestID) int {
 	for i, r := range st.reqs[:len(s.ops)] {
@@ -1348,8 +1380,14 @@ func (s *Search) step(st *state, ch choice, child *state) {
 		}
 	}
 	child.answered = child.returned != st.returned
-	if ch.straggler {
-		child.readNext = uint8(ch.to) + 1
+	if ch.replica {
+		child.after = followUp{node: uint8(ch.to) + 1}
+		// The reply it sent, if it sent one, is the newest held.
+		if c.HeldCount() == st.c.HeldCount() {
+			if m, ok := c.LastHeld(); ok && m.From == ch.to && m.To == ch.from && !m.Inert {
+				child.after.reply = m.Digest
+			}
+		}
 	}
 	if child.tail && child.returned < len(s.ops) && child.returned == s.groupStart[child.returned] {
 		child.tail = false // the group ended: the next may begin
@@ -1438,22 +1476,23 @@ func (s *Search) hash(st *state) uint64 {
 
 // with is the digest of a cluster's digest h and the search's own state.
 func (s *Search) with(st *state, h uint64) uint64 {
-	var b [8 * 8]byte
+	var b [5 * 8]byte
 	p := binary.LittleEndian.AppendUint64(b[:0], h)
 	p = binary.LittleEndian.AppendUint64(p, st.half)
 	var tail uint64
 	if st.tail {
 		tail = 1 << 48
 	}
-	tail |= uint64(st.readNext) << 49
+	tail |= uint64(st.after.node) << 49
 	p = binary.LittleEndian.AppendUint64(p, uint64(st.parts)|uint64(st.crashes)<<16|uint64(st.drops)<<32|tail)
-	for _, r := range st.reqs[:len(s.ops)] {
-		var issued uint64
+	p = binary.LittleEndian.AppendUint64(p, st.after.reply)
+	var issued uint64
+	for i, r := range st.reqs[:len(s.ops)] {
 		if r != 0 {
-			issued = 1
+			issued |= 1 << i
 		}
-		p = binary.LittleEndian.AppendUint64(p, issued)
 	}
+	p = binary.LittleEndian.AppendUint64(p, issued)
 	return xxhash.Sum64(p)
 }
 

@@ -67,8 +67,8 @@ func (s *Search) sleepAfter(st *state, ch choice) []sleeper {
 	if ch.cmd.Kind == core.CmdTimeout && ch.cmd.Param == "" && s.deferTimeouts() {
 		return nil // the group's tail follows: timeouts only (deferTimeouts)
 	}
-	if ch.straggler {
-		return nil // a read of its replica follows (lateWrites)
+	if ch.replica {
+		return nil // a step that follows it up comes next (stepsWait)
 	}
 	if len(s.arena) > cap(s.arena)-len(st.sleep)-len(s.done) {
 		s.arena = make([]sleeper, 0, max(1024, len(st.sleep)+len(s.done)))
@@ -105,9 +105,6 @@ func (s *Search) sleepAfter(st *state, ch choice) []sleeper {
 // answers no client (an answer and an invocation in either order are
 // another history; a sloppy half-timeout was seen not to commute with it).
 func independent(x sleeper, ch choice) bool {
-	if x.write && ch.node() == x.from || ch.sl.write && x.to == ch.from {
-		return false // a step on a write's coordinator may leave it a straggler (lateWrites)
-	}
 	switch ch.cmd.Kind {
 	case core.CmdDeliver:
 		// A step on the node that sent ch's message may leave the message

@@ -116,7 +116,7 @@ func TestStepsJudgedIndependentCommute(t *testing.T) {
 						if b.sl.digest == 0 || b.sl == a.sl || !independent(b.sl, a) {
 							continue
 						}
-						if a.cmd.Kind == core.CmdTimeout && a.cmd.Param == "" && s.deferTimeouts() || a.straggler {
+						if a.cmd.Kind == core.CmdTimeout && a.cmd.Param == "" && s.deferTimeouts() || a.replica {
 							continue // nothing sleeps after it (sleepAfter)
 						}
 						pairs++

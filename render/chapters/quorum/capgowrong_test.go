@@ -29,11 +29,11 @@ func TestCAPCanItGoWrongCPNoAPYes(t *testing.T) {
 	if ce := c.goWrong[0].Report.Counterexample; ce != nil {
 		t.Fatalf("CP has a counterexample: %+v", ce)
 	}
-	if got := c.goWrong[0].Report.DistinctStates; got < 100 {
-		t.Errorf("CP's search saw %d distinct states: it cannot have tried the schedules", got)
+	if r := c.goWrong[0].Report; r.DistinctStates < 50 || r.Depth < 8 {
+		t.Errorf("CP's search saw %d distinct states, %d steps deep: it cannot have tried the schedules of a write and a read", r.DistinctStates, r.Depth)
 	}
 
-	t.Logf("CP: %s", notice)
+	t.Logf("CP: %s (depth %d)", notice, c.goWrong[0].Report.Depth)
 	notice = ask(t, l, c.goWrong[1])
 	t.Logf("AP: %s", notice)
 	if !strings.HasPrefix(notice, "Yes: a write of "+c.key+" via n2 then a read via n0 on the AP cluster (any message order, any timeout, one partition) can give a stale read, in ") {

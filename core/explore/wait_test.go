@@ -9,13 +9,14 @@ import (
 	"github.com/ringlab/ringlab/core"
 )
 
-// Stragglers delivered only just before a read of their replica
-// (lateWrites) keep every final history, each first by a schedule of the
-// same length, on scenarios where writes straggle into later groups
-// (directed, and random ones without crashes), and they cut states: the
-// reduced search meets fewer with them than without, and takes them on
-// its way (states right after a straggler, waiting for the read).
-func TestLateWritesReachEveryHistory(t *testing.T) {
+// A replica's steps taken only just before a step that depends on them
+// (stepsWait: a read or write of the same store, or the delivery of the
+// reply they sent) keep every final history, each first by a schedule of
+// the same length, on scenarios where reads and writes of one store
+// interleave (directed, concurrent writes and reads, and random ones
+// without crashes), and they cut states: the reduced search meets fewer
+// with them than without, and takes them on its way.
+func TestWaitingStepsReachEveryHistory(t *testing.T) {
 	if testing.Short() || runtime.GOOS == "js" {
 		t.Skip("a search of a dozen scenarios three times")
 	}
@@ -38,9 +39,13 @@ func TestLateWritesReachEveryHistory(t *testing.T) {
 		{"W=1 R=1, writes in turn then a read", weak, "c1: put k v1 ; c2: put k v2 ; c1: get k"},
 		{"without read repair, a write then a read", noRepair, "c1: put k v1 ; c2: get k"},
 		{"sloppy, two writes then a read", sloppy, "c1@n0: put k v1 | c2@n1: put k v2 ; c3@n2: get k"},
+		{"a write and a read at once", strict, "c1@n0: put k v1 | c2@n1: get k"},
+		{"W=1 R=1, a write and a read at once", weak, "c1: put k v1 | c2: get k"},
+		{"without read repair, a write and two reads at once", noRepair, "c1@n0: put k v1 | c2@n1: get k | c3@n2: get k"},
+		{"sloppy, a write and a read at once", sloppy, "c1@n0: put k v1 | c2@n1: get k"},
 	}
 	rng := rand.New(rand.NewPCG(13, 17))
-	for len(scenarios) < 14 {
+	for len(scenarios) < 21 {
 		sc, _, ok := randomCrashScenario(rng, core.PropSiblings)
 		g := sc.Script.Groups
 		if !ok || len(g) < 2 || g[0][0].Kind != core.OpPut || g[len(g)-1][0].Kind != core.OpGet {
@@ -66,11 +71,11 @@ func TestLateWritesReachEveryHistory(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !s.late {
-				t.Fatalf("%s: stragglers are not held back", tc.name)
+				t.Fatalf("%s: a replica's steps do not wait", tc.name)
 			}
 			s.late = late
 			s.onNew = func(uint64, int) {
-				if s.cur != nil && s.curAt > 0 && s.curChoices[s.curAt-1].straggler {
+				if s.cur != nil && s.curAt > 0 && s.curChoices[s.curAt-1].replica {
 					waiting++
 				}
 			}
@@ -82,8 +87,8 @@ func TestLateWritesReachEveryHistory(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d scenarios searched whole: %d distinct states with stragglers held back, %d without; %d states waiting for a read", searched, with, without, waiting)
-	if searched < 10 || waiting == 0 || with >= without {
-		t.Errorf("%d scenarios searched (want 10), %d states after a straggler, %d distinct states against %d without", searched, waiting, with, without)
+	t.Logf("%d scenarios searched whole: %d distinct states with a replica's steps waiting, %d without; %d states right after one", searched, with, without, waiting)
+	if searched < 14 || waiting == 0 || with >= without {
+		t.Errorf("%d scenarios searched (want 14), %d states right after a replica's step, %d distinct states against %d without", searched, waiting, with, without)
 	}
 }
