@@ -466,7 +466,7 @@ func (c *Cluster) stateHash(partition, exact bool) uint64 {
 // (setClientCtx, and where the history is added to or changed).
 func (c *Cluster) restHash() uint64 {
 	h := c.hasher
-	keep := h.perm != nil && !h.blind && !h.exact && identity(h.perm)
+	keep := h.perm != nil && !h.blind && !h.exact && h.rel == nil && identity(h.perm)
 	if keep && c.rest != 0 && keepNodeHashes {
 		return c.rest
 	}
@@ -478,12 +478,12 @@ func (c *Cluster) restHash() uint64 {
 	h.cks = cks
 	slices.SortFunc(cks, func(a, b clientKey) int {
 		if a.client != b.client {
-			return cmp.Compare(a.client, b.client)
+			return cmp.Compare(h.rel.client(a.client), h.rel.client(b.client))
 		}
 		return strings.Compare(a.key, b.key)
 	})
 	for _, k := range cks {
-		h.i(int64(k.client))
+		h.i(int64(h.rel.client(k.client)))
 		h.s(k.key)
 		h.causal(c.clientCtx[k])
 	}
@@ -506,10 +506,10 @@ func (c *Cluster) restHash() uint64 {
 func (h *stateHasher) history(c *Cluster, coordinators, ticks bool) {
 	h.u(uint64(c.history.len()))
 	c.history.all(func(op *Op) bool {
-		h.i(int64(op.Client))
+		h.i(int64(h.rel.client(op.Client)))
 		h.u(uint64(op.Kind))
 		h.s(op.Key)
-		h.s(op.Value)
+		h.s(h.rel.value(op.Value))
 		if coordinators {
 			h.nd(op.Coordinator)
 		}
@@ -551,7 +551,7 @@ func (h *stateHasher) history(c *Cluster, coordinators, ticks bool) {
 // properties of the history (HistoryViolations, linearizability), whatever
 // the nodes hold and whatever is in flight. A schedule search tells apart by
 // it alone the states where every operation returned.
-func (c *Cluster) HistoryHash() uint64 { return c.historyHash(nil) }
+func (c *Cluster) HistoryHash() uint64 { return c.historyHash(nil, nil) }
 
 // RenamedHistoryHash is HistoryHash under the group's i-th renaming of the
 // nodes (the dots of the versions written and read renamed): the least over
@@ -560,18 +560,18 @@ func (c *Cluster) RenamedHistoryHash(sym *Symmetry, i int) uint64 {
 	if len(sym.perms[0]) != len(c.nodes) {
 		return c.HistoryHash()
 	}
-	return c.historyHash(sym.perms[i])
+	return c.historyHash(sym.perms[i], sym.relabel(i))
 }
 
-func (c *Cluster) historyHash(perm []NodeID) uint64 {
+func (c *Cluster) historyHash(perm []NodeID, rel *relabel) uint64 {
 	if c.hasher == nil {
 		c.hasher = new(stateHasher)
 	}
 	h := c.hasher
-	h.out, h.perm, h.inv, h.blind = h.out[:0], perm, nil, false
+	h.out, h.perm, h.inv, h.blind, h.rel = h.out[:0], perm, nil, false, rel
 	h.lww, h.exact = c.cfg.Versioning == LWW, c.timeIsState()
 	h.history(c, false, c.timeIsState())
-	h.perm = nil
+	h.perm, h.rel = nil, nil
 	return xxhash.Sum64(h.out)
 }
 
@@ -617,9 +617,12 @@ type stateHasher struct {
 	perm, inv   []NodeID
 	pi, symSize int
 	symKey      uint64
-	blind       bool     // perm names orbits, not nodes (Symmetry.blind)
-	least, row  []uint64 // SymmetricStateHash's scratch
-	wholes      int      // states digested whole (tests count them)
+	blind       bool // perm names orbits, not nodes (Symmetry.blind)
+	// rel relabels the clients and the values they write (nil: none;
+	// Symmetry.rels).
+	rel        *relabel
+	least, row []uint64 // SymmetricStateHash's scratch
+	wholes     int      // states digested whole (tests count them)
 	// inert is which held messages are inert (inertOf); inertKept says it
 	// is the cluster's being digested, unchanged since it was made.
 	inert     []bool
@@ -686,7 +689,7 @@ func (h *stateHasher) causal(x causal) {
 func (h *stateHasher) version(v *version) {
 	h.nd(v.dot.Node)
 	h.u(v.dot.Counter)
-	h.s(v.value)
+	h.s(h.rel.value(v.value))
 	if h.lww {
 		h.i(v.timestamp)
 	}

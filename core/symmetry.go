@@ -25,6 +25,13 @@ type Symmetry struct {
 	// into one another) alike, and the others as themselves.
 	blind, identity []NodeID
 	key             uint64 // tells the digests kept on nodes and messages apart
+	// rels relabels the clients and their values with each renaming (nil:
+	// as they are), relOf is the index of its relabeling among those the
+	// group was made with (WithRelabelings; 0: none), and blindRel names
+	// every client and value of an orbit alike.
+	rels     []*relabel
+	relOf    []int
+	blindRel *relabel
 }
 
 var symmetryKeys atomic.Uint64
@@ -67,6 +74,7 @@ func NewSymmetry(perms [][]NodeID) (*Symmetry, error) {
 	if !identity {
 		return nil, fmt.Errorf("symmetry: the identity is not among the permutations")
 	}
+	s.rels, s.relOf = make([]*relabel, len(s.perms)), make([]int, len(s.perms))
 	s.identity = slices.Clone(s.perms[0])
 	s.blind = make([]NodeID, len(s.identity))
 	for x := range s.blind {
@@ -82,6 +90,186 @@ func NewSymmetry(perms [][]NodeID) (*Symmetry, error) {
 	return s, nil
 }
 
+// A Relabeling renames the clients of a script and the values they write:
+// Clients[c] is client c's new name and Values[v] value v's (a client or a
+// value not named keeps its own). Where clients do alike (c1 writes v1 and
+// c2 v2 at once, then both read), relabeling a reachable state gives a
+// reachable state, by the relabeled steps, with the same future relabeled:
+// nothing a node does reads a client's name or compares values (siblings
+// are ordered by their dots), only the history and the clients' contexts
+// name them.
+type Relabeling struct {
+	Clients map[int]int
+	Values  map[string]string
+}
+
+// relabel is a Relabeling as the hasher applies it: pairs, searched (a
+// script has a handful of clients and values).
+type relabel struct {
+	clients [][2]int
+	values  [][2]string
+}
+
+func (r *relabel) client(c int) int {
+	if r != nil {
+		for _, p := range r.clients {
+			if p[0] == c {
+				return p[1]
+			}
+		}
+	}
+	return c
+}
+
+func (r *relabel) value(v string) string {
+	if r != nil {
+		for _, p := range r.values {
+			if p[0] == v {
+				return p[1]
+			}
+		}
+	}
+	return v
+}
+
+// blindClientBase and above name orbits of clients (Symmetry.blindRel),
+// and values of an orbit are named by the least of them after a zero byte
+// (no value has one: a script's values are words).
+const blindClientBase = 1 << 20
+
+// WithRelabelings is the group of s's renamings, each also taken with
+// each relabeling of the clients (and with none): the relabelings, with
+// the identity, must be a group of their own (closed under composition),
+// each relabeling permuting the clients and the values it names. Its
+// renamings are numbered renaming by renaming, the relabelings within
+// (Relabeling(i) says which).
+func (s *Symmetry) WithRelabelings(rs []Relabeling) (*Symmetry, error) {
+	rels := []*relabel{nil}
+	for _, r := range rs {
+		rl := &relabel{}
+		cs, vs := map[int]bool{}, map[string]bool{}
+		for from, to := range r.Clients {
+			if from != to {
+				rl.clients = append(rl.clients, [2]int{from, to})
+			}
+			cs[to] = true
+		}
+		for from, to := range r.Values {
+			if from != to {
+				rl.values = append(rl.values, [2]string{from, to})
+			}
+			vs[to] = true
+		}
+		for from := range r.Clients {
+			if !cs[from] {
+				return nil, fmt.Errorf("symmetry: relabeling %v is not a permutation of its clients", r.Clients)
+			}
+		}
+		for from := range r.Values {
+			if !vs[from] {
+				return nil, fmt.Errorf("symmetry: relabeling %v is not a permutation of its values", r.Values)
+			}
+		}
+		slices.SortFunc(rl.clients, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
+		slices.SortFunc(rl.values, func(a, b [2]string) int { return cmp.Compare(a[0], b[0]) })
+		if len(rl.clients) == 0 && len(rl.values) == 0 {
+			return nil, fmt.Errorf("symmetry: a relabeling that renames nothing")
+		}
+		rels = append(rels, rl)
+	}
+	// Closed: each composition of two is one of them.
+	for _, a := range rels {
+		for _, b := range rels {
+			found := false
+			for _, c := range rels {
+				found = found || sameRelabel(a, b, c)
+			}
+			if !found {
+				return nil, fmt.Errorf("symmetry: the relabelings are not a group (two of them make one that is not among them)")
+			}
+		}
+	}
+	g := &Symmetry{key: symmetryKeys.Add(1), blind: s.blind, identity: s.identity}
+	for i := range s.perms {
+		for j, r := range rels {
+			g.perms = append(g.perms, s.perms[i])
+			g.invs = append(g.invs, s.invs[i])
+			g.rels = append(g.rels, r)
+			g.relOf = append(g.relOf, j)
+		}
+	}
+	// Orbits: each client and value named by the least it is relabeled to.
+	g.blindRel = &relabel{}
+	for _, r := range rels[1:] {
+		for _, p := range r.clients {
+			least := p[0]
+			for _, q := range rels[1:] {
+				least = min(least, q.client(p[0]))
+			}
+			if !slices.ContainsFunc(g.blindRel.clients, func(x [2]int) bool { return x[0] == p[0] }) {
+				g.blindRel.clients = append(g.blindRel.clients, [2]int{p[0], blindClientBase + least})
+			}
+		}
+		for _, p := range r.values {
+			least := p[0]
+			for _, q := range rels[1:] {
+				least = min(least, q.value(p[0]))
+			}
+			if !slices.ContainsFunc(g.blindRel.values, func(x [2]string) bool { return x[0] == p[0] }) {
+				g.blindRel.values = append(g.blindRel.values, [2]string{p[0], "\x00" + least})
+			}
+		}
+	}
+	return g, nil
+}
+
+// sameRelabel reports whether relabeling by a then b is relabeling by c.
+func sameRelabel(a, b, c *relabel) bool {
+	var cs []int
+	var vs []string
+	for _, r := range []*relabel{a, b, c} {
+		if r == nil {
+			continue
+		}
+		for _, p := range r.clients {
+			cs = append(cs, p[0])
+		}
+		for _, p := range r.values {
+			vs = append(vs, p[0])
+		}
+	}
+	for _, x := range cs {
+		if b.client(a.client(x)) != c.client(x) {
+			return false
+		}
+	}
+	for _, x := range vs {
+		if b.value(a.value(x)) != c.value(x) {
+			return false
+		}
+	}
+	return true
+}
+
+// Relabeling is the index, among the relabelings the group was made with
+// (WithRelabelings, counted from 1; 0: none), of the clients' relabeling
+// that goes with the group's i-th renaming.
+func (s *Symmetry) Relabeling(i int) int {
+	if i < len(s.relOf) {
+		return s.relOf[i]
+	}
+	return 0
+}
+
+// relabel is the relabeling of the clients that goes with the i-th
+// renaming (nil: none).
+func (s *Symmetry) relabel(i int) *relabel {
+	if i < len(s.rels) {
+		return s.rels[i]
+	}
+	return nil
+}
+
 // Size is the number of renamings in the group.
 func (s *Symmetry) Size() int { return len(s.perms) }
 
@@ -94,7 +282,7 @@ func (s *Symmetry) Size() int { return len(s.perms) }
 // taken as a set. Two states one renaming apart have the same symmetric
 // hash. A group of one is StateHash's content, taken the same way.
 func (c *Cluster) SymmetricStateHash(sym *Symmetry) uint64 {
-	return c.symmetricStateHash(sym, 0, false)
+	return c.symmetricStateHash(sym, 0, false, nil)
 }
 
 // SymmetricStateHashFrom is SymmetricStateHash for a state whose digest
@@ -102,10 +290,19 @@ func (c *Cluster) SymmetricStateHash(sym *Symmetry) uint64 {
 // no step since): where the identity is one of the renamings to digest
 // whole, own is its digest, not taken again.
 func (c *Cluster) SymmetricStateHashFrom(sym *Symmetry, own uint64) uint64 {
-	return c.symmetricStateHash(sym, own, true)
+	return c.symmetricStateHash(sym, own, true, nil)
 }
 
-func (c *Cluster) symmetricStateHash(sym *Symmetry, own uint64, known bool) uint64 {
+// SymmetricStateHashSalted is SymmetricStateHash (or, known, ...From own)
+// of a state that its caller keeps more of, which the group's
+// relabelings of the clients rename too: each digest is taken xor the
+// salt of its renaming's relabeling (salts[sym.Relabeling(i)]), the
+// caller's digest of what it keeps, relabeled alike.
+func (c *Cluster) SymmetricStateHashSalted(sym *Symmetry, own uint64, known bool, salts []uint64) uint64 {
+	return c.symmetricStateHash(sym, own, known, salts)
+}
+
+func (c *Cluster) symmetricStateHash(sym *Symmetry, own uint64, known bool, salts []uint64) uint64 {
 	if len(sym.perms[0]) != len(c.nodes) {
 		return c.StateHash()
 	}
@@ -117,6 +314,7 @@ func (c *Cluster) symmetricStateHash(sym *Symmetry, own uint64, known bool) uint
 	// Each node's digest with the nodes of each orbit named alike: the
 	// same whatever the renaming, so computed once.
 	h.perm, h.inv, h.blind, h.symKey, h.symSize = sym.blind, sym.identity, true, sym.key, len(sym.perms)
+	h.rel = sym.blindRel
 	h.lww, h.exact = c.cfg.Versioning == LWW, c.timeIsState()
 	blind := h.blinds[:0]
 	for _, nd := range c.nodes {
@@ -185,15 +383,18 @@ func (c *Cluster) symmetricStateHash(sym *Symmetry, own uint64, known bool) uint
 		if i == 0 && known {
 			x = own
 		} else {
-			h.perm, h.inv, h.pi = sym.perms[i], sym.invs[i], i
+			h.perm, h.inv, h.pi, h.rel = sym.perms[i], sym.invs[i], i, sym.relabel(i)
 			x = c.stateHash(true, false)
+		}
+		if salts != nil {
+			x ^= salts[sym.Relabeling(i)]
 		}
 		if k == 0 || x < best {
 			best = x
 		}
 	}
 	h.ties = ties
-	h.perm, h.inv = nil, nil
+	h.perm, h.inv, h.rel = nil, nil, nil
 	h.inertKept = false
 	return best
 }
@@ -211,8 +412,9 @@ func (c *Cluster) RenamedStateHash(sym *Symmetry, i int) uint64 {
 	}
 	h := c.hasher
 	h.perm, h.inv, h.pi, h.symKey, h.symSize = sym.perms[i], sym.invs[i], i, sym.key, len(sym.perms)
+	h.rel = sym.relabel(i)
 	x := c.stateHash(true, false)
-	h.perm, h.inv = nil, nil
+	h.perm, h.inv, h.rel = nil, nil, nil
 	return x
 }
 

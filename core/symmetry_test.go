@@ -244,3 +244,62 @@ func TestTrafficBreaksTies(t *testing.T) {
 		t.Error("the run renamed hashes unlike the renamed run")
 	}
 }
+
+// A relabeling renames a client together with the values it writes: a
+// state and its relabeling have one symmetric digest, a state where only
+// the client or only the value changed does not; and a set of relabelings
+// must be permutations that make a group.
+func TestRelabelingsRenameClientsWithTheirValues(t *testing.T) {
+	cfg := scriptedConfig()
+	cfg.Nodes, cfg.N, cfg.W, cfg.R = 3, 3, 2, 2
+	cfg.Versioning, cfg.Mode = VectorClocks, Strict
+	base, err := NewSymmetry([][]NodeID{{0, 1, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	swap := Relabeling{Clients: map[int]int{1: 2, 2: 1}, Values: map[string]string{"v1": "v2", "v2": "v1"}}
+	sym, err := base.WithRelabelings([]Relabeling{swap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sym.Size() != 2 || sym.Relabeling(0) != 0 || sym.Relabeling(1) != 1 {
+		t.Fatalf("size %d, relabelings %d %d", sym.Size(), sym.Relabeling(0), sym.Relabeling(1))
+	}
+	put := func(client int, value string) *Cluster {
+		c := mustNew(t, cfg)
+		c.Tick()
+		if _, err := c.Apply(Command{Kind: CmdPut, Client: client, Node: 0, Key: "k", Value: value}); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // the coordinator's own write and one more
+			c.Tick()
+			if _, err := c.Apply(Command{Kind: CmdDeliver, Msg: c.Held()[0].ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return c
+	}
+	a, b := put(1, "v1"), put(2, "v2")
+	if a.SymmetricStateHash(sym) != b.SymmetricStateHash(sym) {
+		t.Error("c1 writing v1 and c2 writing v2 are one state relabeled, but digest apart")
+	}
+	if a.SymmetricStateHash(base) == b.SymmetricStateHash(base) {
+		t.Error("without the relabeling they digest alike")
+	}
+	for _, c := range []*Cluster{put(1, "v2"), put(2, "v1")} {
+		if c.SymmetricStateHash(sym) == a.SymmetricStateHash(sym) {
+			t.Error("a client writing the other's value digests as a relabeling")
+		}
+	}
+	for _, bad := range [][]Relabeling{
+		{{Clients: map[int]int{1: 2}}},                        // not a permutation
+		{{Values: map[string]string{"v1": "v2", "v2": "v2"}}}, // nor this
+		{{}}, // renames nothing
+		{{Clients: map[int]int{1: 2, 2: 3, 3: 1}}},                                                    // without its square: no group
+		{swap, {Clients: map[int]int{1: 2, 2: 1}, Values: map[string]string{"v1": "v3", "v3": "v1"}}}, // two swaps that compose to neither
+	} {
+		if _, err := base.WithRelabelings(bad); err == nil {
+			t.Errorf("relabelings %v: no error", bad)
+		}
+	}
+}

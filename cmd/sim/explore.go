@@ -44,8 +44,12 @@ type exploreReport struct {
 	FaultsSubsumed bool `json:"faults_subsumed,omitempty"`
 	// Interchangeable: the classes of nodes the scenario cannot tell apart
 	// ("{n1 n2 n3}"); distinct states are counted up to renaming them.
-	Interchangeable string          `json:"interchangeable,omitempty"`
-	Counterexample  *exploreCounter `json:"counterexample"`
+	Interchangeable string `json:"interchangeable,omitempty"`
+	// AlikeClients: the classes of clients the scenario cannot tell apart
+	// once their values go with them ("{c1 c2}"); distinct states are
+	// counted up to relabeling them too.
+	AlikeClients   string          `json:"alike_clients,omitempty"`
+	Counterexample *exploreCounter `json:"counterexample"`
 }
 
 type exploreCounter struct {
@@ -164,7 +168,7 @@ func runExplore(args []string, stdout io.Writer) error {
 	rep := exploreReport{Command: "explore", Script: sc.String(), Property: *property, Definition: prop.Describe(),
 		Budget: scenario.Budget, Bounds: bounds, Config: cfg, Violated: res.Violated, Exhausted: res.Exhausted,
 		CutBy: res.CutBy, States: res.States, DistinctStates: res.DistinctStates, Depth: res.Depth, FaultsSubsumed: res.Subsumed,
-		Interchangeable: res.Interchangeable}
+		Interchangeable: res.Interchangeable, AlikeClients: res.AlikeClients}
 	if ce := res.Counterexample; ce != nil {
 		lines, err := explore.Narrate(ce)
 		if err != nil {
@@ -256,6 +260,10 @@ func writeExploreText(w io.Writer, r exploreReport, took time.Duration) error {
 	if r.Interchangeable != "" {
 		fmt.Fprintf(&b, "           (nodes %s are interchangeable here: the same keys, any client may call\n"+
 			"           them, so a state and its renamings are counted once)\n", r.Interchangeable)
+	}
+	if r.AlikeClients != "" {
+		fmt.Fprintf(&b, "           (clients %s do alike here: a state and the one with those clients,\n"+
+			"           and the values they write, swapped are counted once)\n", r.AlikeClients)
 	}
 	switch {
 	case r.Violated:

@@ -179,3 +179,18 @@ func TestExploreCounterexampleLinkOpensTheRun(t *testing.T) {
 		t.Errorf("the link was opened with notices: %v", notes)
 	}
 }
+
+// Clients that do alike (the same operations in the same groups, their
+// values swapped with them) are named in the JSON and the summary, and the
+// counterexample is one of the script's own runs.
+func TestExploreNamesAlikeClients(t *testing.T) {
+	script := "c1: put k v1 | c2: put k v2 ; c1: get k | c2: get k"
+	obj := invokeJSON(t, "explore", "-nodes", "3", "-w", "1", "-r", "1", "-script", script)
+	if field(t, obj, "violated") != true || field(t, obj, "alike_clients") != "{c1 c2}" || field(t, obj, "interchangeable") != "{n0 n1 n2}" {
+		t.Errorf("violated %v, alike clients %v, interchangeable %v", field(t, obj, "violated"), field(t, obj, "alike_clients"), field(t, obj, "interchangeable"))
+	}
+	code, out, errOut := invoke("explore", "-nodes", "3", "-w", "1", "-r", "1", "-script", script)
+	if !strings.Contains(out, "clients {c1 c2} do alike here") || !strings.Contains(out, "VIOLATED") {
+		t.Errorf("exit %d, %s, summary:\n%s", code, errOut, out)
+	}
+}

@@ -195,6 +195,12 @@ type Report struct {
 	// distinct state. Written "{n1 n2 n3}", a class each; "" when no
 	// renaming applies.
 	Interchangeable string `json:"interchangeable,omitempty"`
+	// AlikeClients lists the clients the scenario cannot tell apart once
+	// their values are swapped with them (the same operations in the same
+	// groups, "c1: put k v1 | c2: put k v2 ; c1: get k | c2: get k"), under
+	// the same conditions: a state and its relabelings are counted once.
+	// Written "{c1 c2}", a class each; "" when none.
+	AlikeClients string `json:"alike_clients,omitempty"`
 }
 
 // choice is one step the search may take.
@@ -352,6 +358,12 @@ type Search struct {
 	// sym is the group of renamings of interchangeable nodes states are
 	// deduplicated under (symmetry); nil: none.
 	sym *core.Symmetry
+	// opMaps are the relabelings of sym as they rename the script's
+	// operations (opMaps[r][i] is op i's image under relabeling r; the
+	// first, nil, is none), and salts the scratch of their salts
+	// (Search.salt).
+	opMaps [][]int
+	salts  []uint64
 	// full turns the reductions off (faultsSubsumed and networkFaults,
 	// losses, inert deliveries, the state hash's leaving out what can never
 	// act again, sleep sets): tests compare the answers.
@@ -433,7 +445,8 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	s := &Search{sc: sc, cfg: c.Config(), ops: sc.Script.Ops(), bounds: b,
 		visited: map[uint64]struct{}{}, histories: map[uint64]struct{}{}, settled: map[uint64]string{}, nodes: cfg.Nodes}
 	s.settle = s.settleLost
-	s.sym, s.report.Interchangeable = symmetry(sc, c)
+	s.sym, s.report.Interchangeable, s.report.AlikeClients, s.opMaps = symmetry(sc, c)
+	s.salts = make([]uint64, max(1, len(s.opMaps)))
 	if s.sym != nil {
 		s.nextCanon = map[uint64]*state{}
 	}
@@ -454,7 +467,7 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	s.trail = []trailStep{{parent: -1}}
 	s.visited[s.hash(root)] = struct{}{}
 	if s.sym != nil {
-		s.visited[s.with(root, c.RenamedStateHash(s.sym, 0))] = struct{}{}
+		s.visited[s.with(root, c.RenamedStateHash(s.sym, 0)^s.salt(root, 0))] = struct{}{}
 	}
 	s.report.States, s.report.DistinctStates = 1, 1
 	s.report.Subsumed = s.faultsSubsumed() && (sc.Budget.Drops > 0 || sc.Budget.Partitions > 0)
@@ -584,7 +597,7 @@ func (s *Search) try(st *state, ch choice) {
 		// A state met again as itself (most duplicates are) is told by its
 		// own digest, cheaper than the least over the renamings.
 		ownRaw = next.c.RenamedStateHash(s.sym, 0)
-		own = s.with(&next, ownRaw)
+		own = s.with(&next, ownRaw^s.salt(&next, 0))
 		if _, seen := s.visited[own]; seen {
 			if ch.pre != preNone {
 				// Met at this level or before: a shorter way.
@@ -604,9 +617,9 @@ func (s *Search) try(st *state, ch choice) {
 	case next.after.node != 0 && s.sym != nil:
 		// Told by its own digest: the node the next step must be on is
 		// named (stepsWait).
-		h = s.with(&next, next.c.RenamedStateHash(s.sym, 0))
+		h = s.with(&next, next.c.RenamedStateHash(s.sym, 0)^s.salt(&next, 0))
 	case s.sym != nil && !s.full:
-		h = s.with(&next, next.c.SymmetricStateHashFrom(s.sym, ownRaw))
+		h = s.with(&next, next.c.SymmetricStateHashSalted(s.sym, ownRaw, true, s.saltsOf(&next)))
 	default:
 		h = s.hash(&next)
 	}
@@ -1467,18 +1480,50 @@ func (s *Search) rebuild(at int32) *core.Cluster {
 func (s *Search) hash(st *state) uint64 {
 	switch {
 	case s.full:
-		return s.with(st, st.c.ExactStateHash())
+		return s.with(st, st.c.ExactStateHash()^s.salt(st, 0))
 	case s.sym != nil:
-		return s.with(st, st.c.SymmetricStateHash(s.sym))
+		return s.with(st, st.c.SymmetricStateHashSalted(s.sym, 0, false, s.saltsOf(st)))
 	}
-	return s.with(st, st.c.StateHash())
+	return s.with(st, st.c.StateHash()^s.salt(st, 0))
 }
 
-// with is the digest of a cluster's digest h and the search's own state.
+// salt is the digest of the search's own state of each operation (issued,
+// its half-timeout fired) with the operations renamed by relabeling r
+// (opMaps): the cluster's digest under a renaming is taken xor the salt
+// of the renaming's relabeling (core.Cluster.SymmetricStateHashSalted), so
+// that a state and its relabeling, whose operations are one another's,
+// have the same least digest.
+func (s *Search) salt(st *state, r int) uint64 {
+	var issued, half uint64
+	for i, req := range st.reqs[:len(s.ops)] {
+		j := i
+		if r > 0 {
+			j = s.opMaps[r][i]
+		}
+		if req != 0 {
+			issued |= 1 << j
+		}
+		half |= (st.half >> i & 1) << j
+	}
+	var b [2 * 8]byte
+	p := binary.LittleEndian.AppendUint64(b[:0], issued)
+	p = binary.LittleEndian.AppendUint64(p, half)
+	return xxhash.Sum64(p)
+}
+
+// saltsOf is st's salts under every relabeling, in s.salts.
+func (s *Search) saltsOf(st *state) []uint64 {
+	for r := range s.salts {
+		s.salts[r] = s.salt(st, r)
+	}
+	return s.salts
+}
+
+// with is the digest of a cluster's digest h (salted: Search.salt) and the
+// rest of the search's own state, which no relabeling changes.
 func (s *Search) with(st *state, h uint64) uint64 {
-	var b [5 * 8]byte
+	var b [3 * 8]byte
 	p := binary.LittleEndian.AppendUint64(b[:0], h)
-	p = binary.LittleEndian.AppendUint64(p, st.half)
 	var tail uint64
 	if st.tail {
 		tail = 1 << 48
@@ -1486,13 +1531,6 @@ func (s *Search) with(st *state, h uint64) uint64 {
 	tail |= uint64(st.after.node) << 49
 	p = binary.LittleEndian.AppendUint64(p, uint64(st.parts)|uint64(st.crashes)<<16|uint64(st.drops)<<32|tail)
 	p = binary.LittleEndian.AppendUint64(p, st.after.reply)
-	var issued uint64
-	for i, r := range st.reqs[:len(s.ops)] {
-		if r != 0 {
-			issued |= 1 << i
-		}
-	}
-	p = binary.LittleEndian.AppendUint64(p, issued)
 	return xxhash.Sum64(p)
 }
 

@@ -331,6 +331,12 @@ func TestReductionsKeepTheAnswer(t *testing.T) {
 		{"strict siblings, a crash", strict, "c1@n0: put k v1 | c2@n1: put k v2 ; c1: get k", core.PropSiblings, Budget{Crashes: 1}},
 		{"weak read-your-writes, a crash", weak, "c1: put k v1 ; c1: get k", core.PropRYW, Budget{Crashes: 1}},
 		{"weak monotonic reads, a crash", weak, "c1: put k v1 ; c2@n1: get k ; c2@n2: get k", core.PropMonotonic, Budget{Crashes: 1}},
+		// Clients alike, with their values (relabelings).
+		{"weak stale, two writers then two readers", weak, "c1: put k v1 | c2: put k v2 ; c1: get k | c2: get k", core.PropStale, Budget{}},
+		{"strict siblings, two writers then two readers", strict, "c1: put k v1 | c2: put k v2 ; c1: get k | c2: get k", core.PropSiblings, Budget{}},
+		{"four nodes weak read-your-writes, two writers then two readers", weak4, "c1: put k v1 | c2: put k v2 ; c1: get k | c2: get k", core.PropRYW, Budget{}},
+		{"strict stale, a write then two readers", strict, "c1@n0: put k v1 ; c2@n1: get k | c3@n1: get k", core.PropStale, Budget{}},
+		{"strict stale, two writers, a crash", strict, "c1@n0: put k v1 | c2@n0: put k v2 ; c3@n1: get k", core.PropStale, Budget{Crashes: 1}},
 	}
 	if testing.Short() {
 		cases = cases[2:3]
@@ -364,6 +370,9 @@ func TestReductionsKeepTheAnswer(t *testing.T) {
 		}
 		if tc.cfg.Mode == core.Strict && tc.prop != core.PropLost && !strings.Contains(tc.script, "@") && r.Interchangeable == "" {
 			t.Errorf("%s: no interchangeable nodes were found", tc.name)
+		}
+		if alike := strings.Contains(tc.name, "readers") || strings.Contains(tc.name, "two writers, a crash"); alike != (r.AlikeClients != "") && tc.prop != core.PropLost && tc.cfg.Mode == core.Strict {
+			t.Errorf("%s: alike clients %q", tc.name, r.AlikeClients)
 		}
 		if r.States > f.States || !r.Violated && r.States == f.States {
 			t.Errorf("%s: the reduced search generated %d states, the full one %d", tc.name, r.States, f.States)

@@ -2,10 +2,15 @@ package explore
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ringlab/ringlab/core"
 )
+
+// relabel lets the search count a state and its relabelings of alike
+// clients once (tests compare the search without).
+var relabel = true
 
 // maxRenamings bounds the group of renamings a state is hashed under (each
 // costs a digest of the state).
@@ -25,11 +30,14 @@ const maxRenamings = 24
 // mode (stand-ins are taken in ring order). It returns nil and no classes
 // when there is nothing to rename; otherwise the group and the classes of
 // interchangeable nodes it renames within, each of at least two nodes,
-// written "{n1 n2 n3}".
-func symmetry(sc Scenario, c *core.Cluster) (*core.Symmetry, string) {
+// written "{n1 n2 n3}". With them come the relabelings of the clients
+// that map the script to itself (relabelings), their classes (written
+// "{c1 c2}") and how they rename the operations; a group of those alone
+// where no nodes are alike.
+func symmetry(sc Scenario, c *core.Cluster) (sym *core.Symmetry, nodes, clients string, opMaps [][]int) {
 	cfg := c.Config()
 	if sc.Property == core.PropLost || cfg.Mode != core.Strict || cfg.Versioning != core.VectorClocks || cfg.VClockMax > 0 {
-		return nil, ""
+		return nil, "", "", nil
 	}
 	var keys []string
 	pinned := map[core.NodeID]bool{}
@@ -78,8 +86,16 @@ func symmetry(sc Scenario, c *core.Cluster) (*core.Symmetry, string) {
 			used, size = append(used, cl), size*f
 		}
 	}
-	if size == 1 {
-		return nil, ""
+	var rels []core.Relabeling
+	var maps [][]int
+	if relabel {
+		rels, maps, clients = relabelings(sc.Script)
+	}
+	if size*(1+len(rels)) > maxRenamings*2 {
+		rels, maps, clients = nil, nil, "" // each relabeling costs a digest of every state
+	}
+	if size == 1 && len(rels) == 0 {
+		return nil, "", "", nil
 	}
 	identity := make([]core.NodeID, cfg.Nodes)
 	for i := range identity {
@@ -100,6 +116,9 @@ func symmetry(sc Scenario, c *core.Cluster) (*core.Symmetry, string) {
 		perms = next
 	}
 	sym, err := core.NewSymmetry(perms)
+	if err == nil && len(rels) > 0 {
+		sym, err = sym.WithRelabelings(rels)
+	}
 	if err != nil {
 		panic("explore: " + err.Error()) // permutations built above
 	}
@@ -111,7 +130,138 @@ func symmetry(sc Scenario, c *core.Cluster) (*core.Symmetry, string) {
 		}
 		text = append(text, "{"+strings.Join(names, " ")+"}")
 	}
-	return sym, strings.Join(text, " ")
+	if len(rels) > 0 {
+		opMaps = append([][]int{nil}, maps...)
+	}
+	return sym, strings.Join(text, " "), clients, opMaps
+}
+
+// relabelings finds the renamings of the script's clients, with the
+// values they write, that map the script to itself: each group's
+// operations onto the same group's, the same kind, key and pinned node,
+// a put's value onto the image's value (a value onto one value only).
+// Relabeling a run of such a script by one gives a run of it (no node reads
+// a client's name, nor compares values, core.Relabeling), and the
+// properties of the history treat every client alike, so a state and its
+// relabelings are one. It returns the relabelings but the identity, how
+// each renames the operations (maps[r][i]: op i's image), and the classes
+// of clients they move ("{c1 c2}").
+func relabelings(script Script) (rels []core.Relabeling, maps [][]int, classes string) {
+	ops := script.Ops()
+	var clients []int
+	for _, op := range ops {
+		if !slices.Contains(clients, op.Client) {
+			clients = append(clients, op.Client)
+		}
+	}
+	slices.Sort(clients)
+	if len(clients) < 2 || len(clients) > 5 {
+		return nil, nil, "" // at most 120 orders to try
+	}
+	moved := map[int]bool{}
+	all := orders(len(clients))
+	for _, order := range all[1:] { // all[0] is the identity
+		to := map[int]int{}
+		for i, c := range clients {
+			to[c] = clients[order[i]]
+		}
+		m, values, ok := imageOf(script, to)
+		if !ok {
+			continue
+		}
+		r := core.Relabeling{Clients: map[int]int{}, Values: values}
+		for from, x := range to {
+			if from != x {
+				r.Clients[from], moved[from] = x, true
+			}
+		}
+		rels, maps = append(rels, r), append(maps, m)
+	}
+	// Classes: clients one relabeling or another takes into one another.
+	var text []string
+	done := map[int]bool{}
+	for _, c := range clients {
+		if !moved[c] || done[c] {
+			continue
+		}
+		class := []int{c}
+		for _, r := range rels {
+			if x, ok := r.Clients[c]; ok && !slices.Contains(class, x) {
+				class = append(class, x)
+			}
+		}
+		slices.Sort(class)
+		var names []string
+		for _, x := range class {
+			done[x] = true
+			names = append(names, "c"+strconv.Itoa(x))
+		}
+		text = append(text, "{"+strings.Join(names, " ")+"}")
+	}
+	return rels, maps, strings.Join(text, " ")
+}
+
+// imageOf renames the script's clients by to and reports whether that maps
+// it onto itself, with the image of each operation and the values' renaming.
+func imageOf(script Script, to map[int]int) (image []int, values map[string]string, ok bool) {
+	values = map[string]string{}
+	start := 0
+	for _, g := range script.Groups {
+		for _, op := range g {
+			j := slices.IndexFunc(g, func(o Op) bool { return o.Client == to[op.Client] })
+			if j < 0 {
+				return nil, nil, false
+			}
+			o := g[j]
+			if o.Kind != op.Kind || o.Key != op.Key || o.Node != op.Node {
+				return nil, nil, false
+			}
+			if op.Kind == core.OpPut {
+				if v, seen := values[op.Value]; seen && v != o.Value {
+					return nil, nil, false
+				}
+				values[op.Value] = o.Value
+			}
+			image = append(image, start+j)
+		}
+		start += len(g)
+	}
+	// A value's image is one value; two values onto one is no renaming.
+	seen := map[string]bool{}
+	for _, v := range values {
+		if seen[v] {
+			return nil, nil, false
+		}
+		seen[v] = true
+	}
+	for from := range values {
+		if !seen[from] {
+			return nil, nil, false
+		}
+	}
+	for from, v := range values {
+		if from == v {
+			delete(values, from)
+		}
+	}
+	return image, values, true
+}
+
+// orders lists every order of 0..n-1, the identity first.
+func orders(n int) [][]int {
+	xs := make([]core.NodeID, n)
+	for i := range xs {
+		xs[i] = core.NodeID(i)
+	}
+	var out [][]int
+	for _, p := range permutations(xs) {
+		o := make([]int, n)
+		for i, x := range p {
+			o[i] = int(x)
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 func factorial(n int) int {

@@ -251,10 +251,15 @@ func (g *Control) poll(x *lab.Context, p Problem) {
 // Verdict says what the search found, in the words the lab shows.
 func Verdict(r explore.Report, p Problem) string {
 	states := lab.Plural(r.DistinctStates, "state")
-	if r.Interchangeable != "" {
-		// Replicas alike are interchangeable (explore.Report): a state
-		// and its renamings are one.
+	switch alike := r.Interchangeable != ""; {
+	case alike && r.AlikeClients != "":
+		// Replicas alike are interchangeable, and clients that do alike
+		// (explore.Report): a state and its renamings are one.
+		states += " (alike nodes and clients counted once)"
+	case alike:
 		states += " (alike nodes counted once)"
+	case r.AlikeClients != "":
+		states += " (alike clients counted once)"
 	}
 	switch {
 	case r.Violated:

@@ -26,7 +26,7 @@ func TestSliceIsWhatTheFrameHasLeft(t *testing.T) {
 }
 
 // The verdict counts states as the search did: with interchangeable
-// nodes, a state and its renamings once, and it says so.
+// nodes or alike clients, a state and its renamings once, and it says so.
 func TestVerdictSaysHowStatesWereCounted(t *testing.T) {
 	p := Problem{Words: "a write then a read", Noun: "a stale read"}
 	r := explore.Report{Exhausted: true, Done: true, DistinctStates: 178}
@@ -35,6 +35,14 @@ func TestVerdictSaysHowStatesWereCounted(t *testing.T) {
 	}
 	r.Interchangeable = "{n1 n2 n3}"
 	if got, want := Verdict(r, p), "No schedule of a write then a read gives a stale read: 178 states (alike nodes counted once), exhaustive."; got != want {
+		t.Errorf("verdict %q, want %q", got, want)
+	}
+	r.AlikeClients = "{c1 c2}"
+	if got, want := Verdict(r, p), "No schedule of a write then a read gives a stale read: 178 states (alike nodes and clients counted once), exhaustive."; got != want {
+		t.Errorf("verdict %q, want %q", got, want)
+	}
+	r.Interchangeable = ""
+	if got, want := Verdict(r, p), "No schedule of a write then a read gives a stale read: 178 states (alike clients counted once), exhaustive."; got != want {
 		t.Errorf("verdict %q, want %q", got, want)
 	}
 }
