@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -85,7 +86,7 @@ func runExplore(args []string, stdout io.Writer) error {
 	maxDepth := fs.Int("max-depth", 60, fmt.Sprintf("most steps in a schedule (1..%d)", explore.MaxDepth))
 	maxStates := fs.Int("max-states", 1_000_000, "most distinct states to visit")
 	timeout := fs.Duration("timeout", time.Minute, "most time to search (0: no limit)")
-	maxMemory := fs.Int("max-memory", 2048, "most megabytes of heap the search may hold (0: no limit); the states waiting to be searched hold copies of the cluster (the first 100,000 of a level) or a few hundred bytes each")
+	maxMemory := fs.Int("max-memory", 2048, "most megabytes of heap the search may hold (0: no limit): the collector keeps the heap under it, and the search stops when what it keeps passes four fifths of it; the states waiting to be searched hold copies of the cluster (the first 100,000 of a level) or a few hundred bytes each")
 	replay := fs.String("replay", "", "write the counterexample to this file as a lab replay file")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of text")
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -149,6 +150,18 @@ func runExplore(args []string, stdout io.Writer) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
+	bound := uint64(*maxMemory) << 20
+	if bound > 0 {
+		// A search keeps what it met, most of its heap, and collecting it
+		// again and again is most of the collector's work: it runs when
+		// the heap has grown by twice what the last collection kept (not
+		// once), or nears the bound. Two writers then two readers took
+		// 7.8 s instead of 9.1 to 9.6, at 1.3 GB instead of 1.0. The
+		// search stops when what the collector keeps passes four fifths
+		// of the bound, before collecting takes all its time.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(int64(bound)))
+		defer debug.SetGCPercent(debug.SetGCPercent(200))
+	}
 	start := time.Now()
 	cutBy := ""
 	for !search.Step(256) {
@@ -156,7 +169,7 @@ func runExplore(args []string, stdout io.Writer) error {
 			cutBy = "time"
 			break
 		}
-		if *maxMemory > 0 && memstat.Objects() > uint64(*maxMemory)<<20 {
+		if bound > 0 && memstat.Live() > bound/5*4 {
 			cutBy = "memory"
 			break
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -99,7 +100,13 @@ func TestExploreFourOperationsInTurn(t *testing.T) {
 // A search that would outgrow -max-memory stops there and says so, with
 // what it had searched.
 func TestExploreMemoryBound(t *testing.T) {
+	limit, percent := debug.SetMemoryLimit(-1), debug.SetGCPercent(-1)
+	debug.SetGCPercent(percent)
 	obj := invokeJSON(t, "explore", "-script", "c1: put k v1 | c2: put k v2", "-property", "lost", "-partitions", "1", "-max-memory", "1")
+	// The collector's settings for the search are the search's alone.
+	if l, p := debug.SetMemoryLimit(-1), debug.SetGCPercent(percent); l != limit || p != percent {
+		t.Errorf("after the search: memory limit %d, GC percent %d; before it %d, %d", l, p, limit, percent)
+	}
 	if field(t, obj, "cut_by") != "memory" || field(t, obj, "exhausted") != false || field(t, obj, "violated") != false {
 		t.Errorf("cut_by %v, exhausted %v, violated %v", field(t, obj, "cut_by"), field(t, obj, "exhausted"), field(t, obj, "violated"))
 	}
