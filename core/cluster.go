@@ -63,7 +63,7 @@ type Cluster struct {
 	recorded    []Recorded
 	oracle      oracle
 
-	clientCtx map[clientKey]causal // each client's causal context per key
+	clientCtx contexts // each client's causal context per key
 	// own and clientCtxOwn share clientCtx copy-on-write with clones (see
 	// cow.go and setClientCtx).
 	own, clientCtxOwn cowOwner
@@ -109,9 +109,8 @@ func New(cfg Config) (*Cluster, error) {
 		rngs: &streams{net: newStream(cfg.Seed, streamNetwork), work: newStream(cfg.Seed, streamWorkload),
 			gossip: newStream(cfg.Seed, streamGossip), fault: newStream(cfg.Seed, streamFaults),
 			ae: newStream(cfg.Seed, streamAntiEntropy)},
-		trace:     newTrace(),
-		oracle:    newOracle(),
-		clientCtx: map[clientKey]causal{},
+		trace:  newTrace(),
+		oracle: newOracle(),
 	}
 	var all []ringMember
 	for i := 0; i < cfg.Nodes; i++ {

@@ -227,12 +227,12 @@ func (c *Cluster) changeRing(change func(r *ring.Ring)) {
 }
 
 // setClientCtx records a client's causal context of a key (causal values
-// are never changed in place, so only the map needs copying).
+// are never changed in place, so only the list needs copying).
 func (c *Cluster) setClientCtx(ck clientKey, ctx causal) {
 	if c.clientCtxOwn != c.own {
-		c.clientCtx = maps.Clone(c.clientCtx)
+		c.clientCtx = append(make(contexts, 0, len(c.clientCtx)+1), c.clientCtx...)
 		c.clientCtxOwn = c.own
 	}
-	c.clientCtx[ck] = ctx
+	c.clientCtx = c.clientCtx.set(ck, ctx)
 	c.rest = 0
 }

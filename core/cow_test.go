@@ -211,13 +211,8 @@ func fingerprint(c *Cluster) string {
 		b.WriteString("\n")
 	}
 	c.oracle.puts.all(func(p *ackedPut) bool { fmt.Fprintf(&b, "put %+v\n", *p); return true })
-	ctxKeys := make([]clientKey, 0, len(c.clientCtx))
-	for k := range c.clientCtx {
-		ctxKeys = append(ctxKeys, k)
-	}
-	slices.SortFunc(ctxKeys, func(x, y clientKey) int { return strings.Compare(fmt.Sprint(x), fmt.Sprint(y)) })
-	for _, k := range ctxKeys {
-		fmt.Fprintf(&b, "ctx %v %s\n", k, c.clientCtx[k])
+	for _, e := range c.clientCtx { // sorted by client and key
+		fmt.Fprintf(&b, "ctx %v %s\n", e.k, e.ctx)
 	}
 	for _, op := range c.History() {
 		// The versions an op wrote and read by what they are, not where.

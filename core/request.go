@@ -134,7 +134,7 @@ func (c *Cluster) startRequest(op clientOp) RequestID {
 	if op.kind == OpPut {
 		var ctx causal
 		if op.withContext || op.workload {
-			full := c.clientCtx[clientKey{op.client, op.key}]
+			full := c.clientCtx.get(clientKey{op.client, op.key})
 			ctx = full.truncate(c.cfg.VClockMax)
 			if ctx.vv.Len() < full.vv.Len() {
 				c.contextTruncated = true // see foldVC
@@ -498,7 +498,7 @@ func (c *Cluster) finishRequest(req *request, ok bool, result []*version, errTex
 	case req.kind == OpPut && ok:
 		c.counters.PutsOK++
 		op.written = req.version
-		c.setClientCtx(ck, c.clientCtx[ck].merge(req.version.causalPast()))
+		c.setClientCtx(ck, c.clientCtx.get(ck).merge(req.version.causalPast()))
 		c.oracle.ackPut(c, req)
 	case req.kind == OpPut:
 		c.counters.PutsFailed++

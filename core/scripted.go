@@ -471,21 +471,19 @@ func (c *Cluster) restHash() uint64 {
 		return c.rest
 	}
 	outer := h.apart()
-	cks := h.cks[:0]
-	for k := range c.clientCtx {
-		cks = append(cks, k)
+	ctxs := c.clientCtx // by client and key
+	if h.rel != nil {
+		// By the clients' new names.
+		ctxs = append(h.ctxs[:0], ctxs...)
+		slices.SortFunc(ctxs, func(a, b clientContext) int {
+			return cmp.Or(cmp.Compare(h.rel.client(a.k.client), h.rel.client(b.k.client)), strings.Compare(a.k.key, b.k.key))
+		})
+		h.ctxs = ctxs
 	}
-	h.cks = cks
-	slices.SortFunc(cks, func(a, b clientKey) int {
-		if a.client != b.client {
-			return cmp.Compare(h.rel.client(a.client), h.rel.client(b.client))
-		}
-		return strings.Compare(a.key, b.key)
-	})
-	for _, k := range cks {
-		h.i(int64(h.rel.client(k.client)))
-		h.s(k.key)
-		h.causal(c.clientCtx[k])
+	for _, e := range ctxs {
+		h.i(int64(h.rel.client(e.k.client)))
+		h.s(e.k.key)
+		h.causal(e.ctx)
 	}
 	h.history(c, true, false)
 	x := h.joined(outer)
@@ -633,7 +631,7 @@ type stateHasher struct {
 	// Scratch for a node's sorted keys, hints and requests, and for the
 	// held messages' digests and the clients' keys.
 	msgs  []uint64
-	cks   []clientKey
+	ctxs  contexts
 	keys  []string
 	hints []hintKey
 	reqs  []RequestID
