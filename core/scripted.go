@@ -655,8 +655,14 @@ func (h *stateHasher) joined(outer []byte) uint64 {
 	return x
 }
 
-func (h *stateHasher) u(x uint64) { h.out = binary.AppendUvarint(h.out, x) }
-func (h *stateHasher) i(x int64)  { h.out = binary.AppendVarint(h.out, x) }
+func (h *stateHasher) u(x uint64) {
+	if x < 0x80 { // most are: flags, counts, node ids, small counters
+		h.out = append(h.out, byte(x))
+		return
+	}
+	h.out = binary.AppendUvarint(h.out, x)
+}
+func (h *stateHasher) i(x int64)  { h.u(uint64(x)<<1 ^ uint64(x>>63)) } // as binary.AppendVarint
 func (h *stateHasher) s(x string) { h.u(uint64(len(x))); h.out = append(h.out, x...) }
 func (h *stateHasher) b(x bool) {
 	if x {
