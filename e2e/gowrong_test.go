@@ -269,6 +269,7 @@ func workerAgainstNative(t *testing.T, tb *tab) map[string]any {
 		t.Fatal(err)
 	}
 	quoted, _ := json.Marshal(string(j))
+	updatesBefore := eval[sliceTally](t, tb, `ringlab.state().updates`)
 	id := eval[float64](t, tb, `window.ringlabSearch.start(`+string(quoted)+`)`)
 	poll := `window.ringlabSearch.poll(` + strconv.Itoa(int(id)) + `)`
 	waitFor(t, tb, poll+`.includes('"done":true') || `+poll+`.includes('"error"')`, 120*time.Second, "the worker answers the canonical job")
@@ -277,11 +278,42 @@ func workerAgainstNative(t *testing.T, tb *tab) map[string]any {
 		t.Fatalf("the worker's answer: %v %q", err, m.Error)
 	}
 	worker := eval[float64](t, tb, `window.ringlabSearch.lastSearchMs()`) / 1000
+	searching := tallySince(eval[sliceTally](t, tb, `ringlab.state().updates`), updatesBefore)
 	eval[any](t, tb, `window.ringlabSearch.cancel(`+strconv.Itoa(int(id))+`)`)
+	// The same page's updates, for as long, with a worker busy with
+	// something else (a loop of arithmetic), and with none: what the
+	// machine's cores being shared does to the frames, searching or not.
+	busy, idle := updatesWhile(t, tb, worker, true), updatesWhile(t, tb, worker, false)
 	native, report := nativeSeconds(t, string(j))
 	if report.DistinctStates != m.Report.DistinctStates || !report.Exhausted {
 		t.Errorf("the canonical job: %d distinct states natively (exhausted %v), %d in the worker", report.DistinctStates, report.Exhausted, m.Report.DistinctStates)
 	}
-	t.Logf("four in turn with a crash: %d states in %.2f s in the worker, %.2f s natively (%.1fx)", m.Report.DistinctStates, worker, native, worker/native)
-	return map[string]any{"states": m.Report.DistinctStates, "workerSeconds": worker, "nativeSeconds": native, "ratio": worker / native}
+	t.Logf("four in turn with a crash: %d states in %.2f s in the worker, %.2f s natively (%.1fx); the page's updates meanwhile: %d, %d over 8 ms (%d finishing a garbage collection); for as long with a worker busy with no search %d, %d over 8 ms; idle %d, %d over 8 ms",
+		m.Report.DistinctStates, worker, native, worker/native, searching.Count, searching.Over, searching.OverCollected, busy.Count, busy.Over, idle.Count, idle.Over)
+	return map[string]any{"states": m.Report.DistinctStates, "workerSeconds": worker, "nativeSeconds": native, "ratio": worker / native,
+		"updatesSearching": searching, "updatesBusyWorker": busy, "updatesIdle": idle}
+}
+
+// tallySince is what a tally of updates counted since an earlier reading
+// of it (its longest: over the lab's life).
+func tallySince(now, before sliceTally) sliceTally {
+	return sliceTally{Count: now.Count - before.Count, Over: now.Over - before.Over, MaxMs: now.MaxMs,
+		OverCollected: now.OverCollected - before.OverCollected}
+}
+
+// updatesWhile tallies the page's updates (state().updates) over the
+// given seconds, with a Web Worker spinning on arithmetic all along (busy)
+// or none.
+func updatesWhile(t *testing.T, tb *tab, seconds float64, busy bool) sliceTally {
+	t.Helper()
+	before := eval[sliceTally](t, tb, `ringlab.state().updates`)
+	if busy {
+		ms := strconv.Itoa(int(seconds * 1000))
+		eval[bool](t, tb, `(() => { const src = "const end = Date.now() + `+ms+`; let x = 0; while (Date.now() < end) { x += Math.sqrt(x + 1); } postMessage(x);"; window.busyWorker = new Worker(URL.createObjectURL(new Blob([src]))); return true; })()`)
+	}
+	tb.sleep(t, time.Duration(seconds*float64(time.Second)))
+	if busy {
+		eval[bool](t, tb, `(() => { window.busyWorker.terminate(); return true; })()`)
+	}
+	return tallySince(eval[sliceTally](t, tb, `ringlab.state().updates`), before)
 }

@@ -562,6 +562,11 @@ type State struct {
 	// and all: where the search runs in a worker (SearchWhere "worker"),
 	// how long the frames took while it ran.
 	SearchUpdates SliceTally `json:"searchUpdates"`
+	// Updates tallies every update since the lab began by its whole
+	// time, searching or not: what the frames take anyway, for instance
+	// while the machine is busy with other work, to read SearchUpdates
+	// against.
+	Updates SliceTally `json:"updates"`
 	// SearchWhere is where the last schedule search ran: "worker" (a Web
 	// Worker, apart from the page's thread), "frames" (stepped in the
 	// updates), "" before any.
@@ -614,6 +619,7 @@ func (l *Lab) StateNow() State {
 		SearchMsMax:   round2(float64(l.searchMax) / float64(time.Millisecond)),
 		SearchSlices:  l.slices,
 		SearchUpdates: l.searchUpdates,
+		Updates:       l.allUpdates,
 		SearchWhere:   l.searchWhere,
 		Focus:         l.mgr.Focus(),
 		Help:          l.help,

@@ -159,8 +159,10 @@ type Lab struct {
 	// of the same frames: with the search in a worker, what the frames
 	// took while it ran; searchWhere is where the last search ran.
 	searchUpdates SliceTally
-	searchWhere   string
-	updateStart   time.Time // when this Update began (Context.UpdateElapsed)
+	// allUpdates tallies every update (state().updates).
+	allUpdates  SliceTally
+	searchWhere string
+	updateStart time.Time // when this Update began (Context.UpdateElapsed)
 
 	theme   ui.Theme
 	measure frame.Measurer
@@ -669,6 +671,7 @@ func (l *Lab) timeUpdate(d time.Duration, collected uint64) {
 	if l.searchNow > 0 {
 		l.searchUpdates.AddUpdate(d, collected)
 	}
+	l.allUpdates.AddUpdate(max(d, time.Nanosecond), collected)
 	l.slices.Add(l.searchNow)
 	l.searchTimes[l.updateAt], l.searchNow = l.searchNow, 0
 	l.updateAt = (l.updateAt + 1) % len(l.updateTimes)

@@ -509,3 +509,28 @@ func TestUpdateMsMaxIsTheLastSecondsLongest(t *testing.T) {
 		t.Errorf("a second after the 2 s update, updateMsMax = %v", got)
 	}
 }
+
+// state().updates tallies every update by its whole time, searching or
+// not, over the lab's life: each counts once, a long one as over the goal,
+// and only updates that stepped a search count in searchUpdates.
+func TestUpdatesTallyEveryUpdate(t *testing.T) {
+	l := newLab(t, Options{Seed: 1})
+	l.Update(idle(), desktop)
+	before := state(t, l).Updates
+	for range 5 {
+		l.Update(idle(), desktop)
+	}
+	l.timeUpdate(20*time.Millisecond, 0) // as if a frame had been held
+	l.Update(idle(), desktop)
+	st := state(t, l)
+	if got := st.Updates.Count - before.Count; got != 7 {
+		t.Errorf("%d updates counted, want 7", got)
+	}
+	// (At least the held one: a busy machine may hold another.)
+	if got := st.Updates.Over - before.Over; got < 1 || st.Updates.MaxMs < 20 {
+		t.Errorf("%d updates over 8 ms, the longest %v ms; want the 20 ms one among them", got, st.Updates.MaxMs)
+	}
+	if st.SearchUpdates.Count != 0 {
+		t.Errorf("no search ran, but searchUpdates counted %d", st.SearchUpdates.Count)
+	}
+}
