@@ -452,7 +452,7 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	}
 	s.timed = c.TimeIsState()
 	s.por = !s.timed
-	s.late = !s.timed && sc.Property != core.PropLost && sc.Budget.Crashes == 0 && cfg.Nodes <= 64
+	s.late = !s.timed && sc.Property != core.PropLost && cfg.Nodes <= 64
 	s.nextOwn = map[uint64]*state{}
 	for _, g := range sc.Script.Groups {
 		start := len(s.groupEnd)
@@ -924,8 +924,8 @@ func (s *Search) choices(st *state) []choice {
 // replica's steps) those that may be taken now (stepsWait): every request
 // to a replica that is not inert, but a straggler only to a node where a
 // read may be taken. Right after a replica's step, the choices are only
-// the steps at its node (a replica's, an issue, a half-timeout) and the
-// delivery of the reply it sent, unless there are none of those.
+// the steps at its node (a replica's, an issue, a half-timeout, a crash)
+// and the delivery of the reply it sent, unless there are none of those.
 func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice) []choice {
 	var readers uint64 // the nodes where a read may be taken
 	for _, ch := range out {
@@ -943,8 +943,13 @@ func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice)
 			if !replicaStep(m.Kind) || m.Inert || only != core.NoNode && m.To != only || m.Straggler && readers&(1<<m.To) == 0 {
 				continue
 			}
-			// Never asleep, nor anything after it (sleepAfter).
-			out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1, to: m.To, from: m.From, kind: m.Kind, replica: true})
+			// Never asleep, nor anything after it (sleepAfter). To a node
+			// that is down, taken with its restart (restartBeforeStep).
+			ch := choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1, to: m.To, from: m.From, kind: m.Kind, replica: true}
+			if !st.c.NodeUp(m.To) {
+				ch.pre = preRestart
+			}
+			out = append(out, ch)
 		}
 		return out
 	}
@@ -952,7 +957,13 @@ func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice)
 		n := core.NodeID(f.node - 1)
 		kept := s.keptBuf[:0]
 		for _, ch := range out {
-			if l, ok := local(ch); ok && l == n || f.reply != 0 && ch.sl.delivery && ch.sl.digest == f.reply {
+			// A crash there too: after it the step could not be taken (a
+			// replica that is down takes no request). (No scenario of the
+			// tests reaches a history only through a replica's step just
+			// before its node's crash; offering it costs a few states, a
+			// fifth of a percent of the four in turn with a crash.)
+			crash := ch.cmd.Kind == core.CmdCrash && ch.to == n
+			if l, ok := local(ch); ok && l == n || crash || f.reply != 0 && ch.sl.delivery && ch.sl.digest == f.reply {
 				kept = append(kept, ch)
 			}
 		}
@@ -1339,9 +1350,12 @@ func (s *Search) deferTimeouts() bool {
 // inert), is offered only where a read may follow it. Such steps never
 // sleep and nothing sleeps after them: the coordinators' steps (replies,
 // acks, timeouts) and the issues, offered as before, are all that sleep
-// sets see. Not with crashes (a write moved past its replica's crash
-// would be lost there instead), nor where the tick is part of the state,
-// nor for the lost write, which settles the nodes; and with renamings a
+// sets see. With crashes, a crash of its node is such a step too: a
+// replica that is down takes no request, so moved past the crash the step
+// would be lost instead (or, if the node restarts, taken after, with the
+// restart: a replica's step to a node that is down is offered so,
+// restartBeforeStep). Not where the tick is part of the state, nor for
+// the lost write, which settles the nodes; and with renamings a
 // state right after a replica's step is told by its own digest (the node
 // the next step must be on has no name up to them).
 func (s *Search) stepsWait() bool { return s.late && !s.full }
