@@ -252,9 +252,10 @@ func TestCanThisGoWrongInTheBrowser(t *testing.T) {
 }
 
 // workerAgainstNative hands the page's search host a canonical scenario
-// long enough to time (the four operations in turn with a crash, a
-// second or two natively) and returns its time in the worker against the
-// same job run natively here, in the same minutes.
+// long enough to time (the four operations in turn with a crash, half a
+// second natively) and returns its time in the worker against the same
+// job run natively here, in the same minutes, with the page's updates
+// meanwhile against as long with a worker busy with something else.
 func workerAgainstNative(t *testing.T, tb *tab) map[string]any {
 	t.Helper()
 	cfg := core.DefaultConfig()
