@@ -111,25 +111,47 @@ type relabel struct {
 }
 
 func (r *relabel) client(c int) int {
-	if r != nil {
-		for _, p := range r.clients {
-			if p[0] == c {
-				return p[1]
-			}
-		}
+	if r == nil {
+		return c
 	}
-	return c
+	return renamedBy(r.clients, c)
 }
 
 func (r *relabel) value(v string) string {
-	if r != nil {
-		for _, p := range r.values {
-			if p[0] == v {
-				return p[1]
-			}
+	if r == nil {
+		return v
+	}
+	return renamedBy(r.values, v)
+}
+
+// renamedBy is x's new name in pairs (old, new): x itself if none.
+func renamedBy[K comparable](pairs [][2]K, x K) K {
+	for _, p := range pairs {
+		if p[0] == x {
+			return p[1]
 		}
 	}
-	return v
+	return x
+}
+
+// movedPairs is a permutation m as the pairs (old, new) it moves, sorted,
+// or an error if m is no permutation of the names it has.
+func movedPairs[K cmp.Ordered](m map[K]K, what string) ([][2]K, error) {
+	var pairs [][2]K
+	images := map[K]bool{}
+	for from, to := range m {
+		if from != to {
+			pairs = append(pairs, [2]K{from, to})
+		}
+		images[to] = true
+	}
+	for from := range m {
+		if !images[from] {
+			return nil, fmt.Errorf("symmetry: relabeling %v is not a permutation of its %s", m, what)
+		}
+	}
+	slices.SortFunc(pairs, func(a, b [2]K) int { return cmp.Compare(a[0], b[0]) })
+	return pairs, nil
 }
 
 // blindClientBase and above name orbits of clients (Symmetry.blindRel),
@@ -146,32 +168,15 @@ const blindClientBase = 1 << 20
 func (s *Symmetry) WithRelabelings(rs []Relabeling) (*Symmetry, error) {
 	rels := []*relabel{nil}
 	for _, r := range rs {
-		rl := &relabel{}
-		cs, vs := map[int]bool{}, map[string]bool{}
-		for from, to := range r.Clients {
-			if from != to {
-				rl.clients = append(rl.clients, [2]int{from, to})
-			}
-			cs[to] = true
+		clients, err := movedPairs(r.Clients, "clients")
+		if err != nil {
+			return nil, err
 		}
-		for from, to := range r.Values {
-			if from != to {
-				rl.values = append(rl.values, [2]string{from, to})
-			}
-			vs[to] = true
+		values, err := movedPairs(r.Values, "values")
+		if err != nil {
+			return nil, err
 		}
-		for from := range r.Clients {
-			if !cs[from] {
-				return nil, fmt.Errorf("symmetry: relabeling %v is not a permutation of its clients", r.Clients)
-			}
-		}
-		for from := range r.Values {
-			if !vs[from] {
-				return nil, fmt.Errorf("symmetry: relabeling %v is not a permutation of its values", r.Values)
-			}
-		}
-		slices.SortFunc(rl.clients, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
-		slices.SortFunc(rl.values, func(a, b [2]string) int { return cmp.Compare(a[0], b[0]) })
+		rl := &relabel{clients: clients, values: values}
 		if len(rl.clients) == 0 && len(rl.values) == 0 {
 			return nil, fmt.Errorf("symmetry: a relabeling that renames nothing")
 		}
@@ -199,28 +204,30 @@ func (s *Symmetry) WithRelabelings(rs []Relabeling) (*Symmetry, error) {
 		}
 	}
 	// Orbits: each client and value named by the least it is relabeled to.
-	g.blindRel = &relabel{}
-	for _, r := range rels[1:] {
-		for _, p := range r.clients {
-			least := p[0]
-			for _, q := range rels[1:] {
-				least = min(least, q.client(p[0]))
-			}
-			if !slices.ContainsFunc(g.blindRel.clients, func(x [2]int) bool { return x[0] == p[0] }) {
-				g.blindRel.clients = append(g.blindRel.clients, [2]int{p[0], blindClientBase + least})
-			}
-		}
-		for _, p := range r.values {
-			least := p[0]
-			for _, q := range rels[1:] {
-				least = min(least, q.value(p[0]))
-			}
-			if !slices.ContainsFunc(g.blindRel.values, func(x [2]string) bool { return x[0] == p[0] }) {
-				g.blindRel.values = append(g.blindRel.values, [2]string{p[0], "\x00" + least})
-			}
-		}
+	g.blindRel = &relabel{
+		clients: orbitNames(rels, func(r *relabel) [][2]int { return r.clients }, func(least int) int { return blindClientBase + least }),
+		values:  orbitNames(rels, func(r *relabel) [][2]string { return r.values }, func(least string) string { return "\x00" + least }),
 	}
 	return g, nil
+}
+
+// orbitNames names each client (or value) that a relabeling of rels
+// moves by the least of those the group takes it to, through name.
+func orbitNames[K cmp.Ordered](rels []*relabel, of func(*relabel) [][2]K, name func(least K) K) [][2]K {
+	var out [][2]K
+	for _, r := range rels[1:] {
+		for _, p := range of(r) {
+			if slices.ContainsFunc(out, func(x [2]K) bool { return x[0] == p[0] }) {
+				continue
+			}
+			least := p[0]
+			for _, q := range rels[1:] {
+				least = min(least, renamedBy(of(q), p[0]))
+			}
+			out = append(out, [2]K{p[0], name(least)})
+		}
+	}
+	return out
 }
 
 // sameRelabel reports whether relabeling by a then b is relabeling by c.

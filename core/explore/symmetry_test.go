@@ -140,6 +140,23 @@ func TestSymmetryOnlyWhereNodesAreAlike(t *testing.T) {
 	}
 }
 
+// A relabelCase is a scenario whose clients do alike.
+type relabelCase struct {
+	name   string
+	cfg    core.Config
+	script string
+	budget Budget
+}
+
+// threeNodes is three nodes, N=3, strict, with W=R=2 and with W=R=1.
+func threeNodes() (strict, weak core.Config) {
+	strict = smallConfig()
+	strict.Nodes, strict.W, strict.R = 3, 2, 2
+	weak = strict
+	weak.W, weak.R = 1, 1
+	return strict, weak
+}
+
 // relabeled is a history with its clients and values relabeled by r.
 func relabeled(h []core.Op, r core.Relabeling) []core.Op {
 	out := make([]core.Op, len(h))
@@ -216,16 +233,8 @@ func TestRelabeledSearchReachesEveryHistory(t *testing.T) {
 	if testing.Short() || runtime.GOOS == "js" {
 		t.Skip("searches each scenario three times")
 	}
-	strict := smallConfig()
-	strict.Nodes = 3
-	weak := strict
-	weak.W, weak.R = 1, 1
-	for _, tc := range []struct {
-		name   string
-		cfg    core.Config
-		script string
-		budget Budget
-	}{
+	strict, weak := threeNodes()
+	for _, tc := range []relabelCase{
 		{"two writers then two readers, W=1 R=1", weak, "c1@n0: put k v1 | c2@n0: put k v2 ; c1@n1: get k | c2@n1: get k", Budget{}},
 		{"two writers then a reader", strict, "c1@n0: put k v1 | c2@n0: put k v2 ; c3@n1: get k", Budget{}},
 		{"a writer then two readers, W=1 R=1", weak, "c1: put k v1 ; c2: get k | c3: get k", Budget{}},
@@ -287,19 +296,12 @@ func TestRelabeledSearchReachesEveryHistory(t *testing.T) {
 // Any schedule the search could take, renamed by any renaming of the
 // group with the clients' relabeling that goes with it, is one it could
 // take too (the renamed step is among the renamed state's choices), and
-// the two states have one digest where they are digested up to renamings (the cluster's and the search's own
-// state of each operation, relabeled: Search.salt).
+// the two states have one digest where they are digested up to
+// renamings (the cluster's and the search's own state of each operation,
+// relabeled: Search.salt).
 func TestRelabelingsRenameRunsIntoRuns(t *testing.T) {
-	three := smallConfig()
-	three.Nodes = 3
-	weak := three
-	weak.W, weak.R = 1, 1
-	for _, tc := range []struct {
-		name   string
-		cfg    core.Config
-		script string
-		budget Budget
-	}{
+	three, weak := threeNodes()
+	for _, tc := range []relabelCase{
 		{"two writers then two readers", three, "c1: put k v1 | c2: put k v2 ; c1: get k | c2: get k", Budget{}},
 		{"four nodes, two writers then two readers", smallConfig(), "c1: put k v1 | c2: put k v2 ; c1: get k | c2: get k", Budget{}},
 		{"a writer then three readers, W=1 R=1", weak, "c1: put k v1 ; c2: get k | c3: get k | c4: get k", Budget{}},
