@@ -508,15 +508,26 @@ func (h *stateHasher) history(c *Cluster, coordinators, ticks bool) {
 		h.u(uint64(op.Kind))
 		h.s(op.Key)
 		h.s(h.rel.value(op.Value))
-		if coordinators {
+		// Its coordinator while it waits. Once it returned, nothing reads
+		// which node coordinated it: no property, and no step (what the
+		// coordinator still keeps of it, a get's late replies to repair,
+		// is in that node's digest), so unless the digest is exact, states
+		// that differ only there are one. How it failed, as its client saw
+		// it (at once, its coordinator down, or after waiting), no
+		// property reads either, but the tests that compare the histories
+		// the search reaches tell them apart (crashBeforeIssue).
+		switch {
+		case !coordinators:
+		case h.exact || op.ReturnTick < 0:
+			h.u(1)
 			h.nd(op.Coordinator)
+		default:
+			h.u(0)
 		}
-		h.b(op.OK)
 		if coordinators {
-			// How it failed, as its client saw it: at once (its
-			// coordinator was down) or after waiting. No property reads it.
 			h.b(!op.OK && op.ReturnTick == op.InvokeTick)
 		}
+		h.b(op.OK)
 		h.versions(op.read)
 		if op.written == nil {
 			h.u(0)

@@ -597,3 +597,39 @@ func eachQuorumMode(f func(cfg Config)) {
 		}
 	}
 }
+
+// Once an operation returned, which node coordinated it is read by no
+// property and no step: two runs whose only difference is where a get
+// that timed out was coordinated have one state digest, and the exact
+// digest, which keeps everything, tells them apart.
+func TestStateHashForgetsAReturnedOperationsCoordinator(t *testing.T) {
+	failedGetAt := func(n NodeID) *Cluster {
+		c := mustNew(t, scriptedConfig())
+		mustApply(t, c, Command{Kind: CmdGet, Client: 1, Node: n, Key: "k"})
+		if len(c.History()) != 1 {
+			t.Fatalf("history %+v", c.History())
+		}
+		mustApply(t, c, Command{Kind: CmdTimeout, Request: c.History()[0].Request})
+		for _, m := range c.Held() {
+			mustApply(t, c, Command{Kind: CmdDrop, Msg: m.ID})
+		}
+		if op := c.History()[0]; op.OK || op.ReturnTick < 0 || op.Coordinator != n {
+			t.Fatalf("at %v: %+v, want a failed get coordinated there", n, op)
+		}
+		return c
+	}
+	a, b := failedGetAt(1), failedGetAt(2)
+	if a.StateHash() != b.StateHash() {
+		t.Error("a get that failed at n1 and one that failed at n2 leave two states")
+	}
+	if a.ExactStateHash() == b.ExactStateHash() {
+		t.Error("the exact digest does not tell the coordinators apart")
+	}
+	// While it waits, its coordinator counts.
+	c, d := mustNew(t, scriptedConfig()), mustNew(t, scriptedConfig())
+	mustApply(t, c, Command{Kind: CmdGet, Client: 1, Node: 1, Key: "k"})
+	mustApply(t, d, Command{Kind: CmdGet, Client: 1, Node: 2, Key: "k"})
+	if c.StateHash() == d.StateHash() {
+		t.Error("gets waiting at n1 and at n2 have one digest")
+	}
+}

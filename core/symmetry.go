@@ -351,18 +351,13 @@ func (c *Cluster) symmetricStateHash(sym *Symmetry, own uint64, known bool, salt
 			blind[m.from] += mix64(d ^ 0x66726f6d) // "from"
 		}
 	}
+	// (Of the operations that wait: the state's digest names no other's
+	// coordinator, stateHasher.history.)
 	j := uint64(0)
 	c.history.all(func(op *Op) bool {
 		j++
-		if int(op.Coordinator) < n {
-			x := j << 2
-			if op.ReturnTick >= 0 {
-				x |= 1
-			}
-			if op.OK {
-				x |= 2
-			}
-			blind[op.Coordinator] += mix64(x ^ 0x636f6f7264) // "coord"
+		if int(op.Coordinator) < n && op.ReturnTick < 0 {
+			blind[op.Coordinator] += mix64(j ^ 0x636f6f7264) // "coord"
 		}
 		return true
 	})
