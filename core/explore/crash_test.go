@@ -195,6 +195,12 @@ func sameFinalHistories(t *testing.T, sc Scenario, name string) (map[string]int,
 // the length of the shortest schedule to it.
 func finalHistories(t *testing.T, sc Scenario, full bool) (map[string]int, Report) {
 	t.Helper()
+	return finalHistoriesAs(t, sc, full, historyAsSeen)
+}
+
+// finalHistoriesAs is finalHistories with each history written by write.
+func finalHistoriesAs(t *testing.T, sc Scenario, full bool, write func([]core.Op) string) (map[string]int, Report) {
+	t.Helper()
 	s, err := New(sc, Bounds{MaxStates: 150_000})
 	if err != nil {
 		t.Fatal(err)
@@ -205,7 +211,7 @@ func finalHistories(t *testing.T, sc Scenario, full bool) (map[string]int, Repor
 	s.wholeFinals = true
 	out := map[string]int{}
 	s.onFinal = func(c *core.Cluster, depth int) {
-		h := historyAsSeen(c.History())
+		h := write(c.History())
 		if d, ok := out[h]; !ok || depth < d {
 			out[h] = depth
 		}

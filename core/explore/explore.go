@@ -593,11 +593,12 @@ func (s *Search) try(st *state, ch choice) {
 		return
 	}
 	var h, own, ownRaw uint64
+	var salts []uint64 // next's salts, once taken (saltsOf)
 	if s.sym != nil && !s.full && next.after.node == 0 {
 		// A state met again as itself (most duplicates are) is told by its
 		// own digest, cheaper than the least over the renamings.
-		ownRaw = next.c.RenamedStateHash(s.sym, 0)
-		own = s.with(&next, ownRaw^s.salt(&next, 0))
+		ownRaw, salts = next.c.RenamedStateHash(s.sym, 0), s.saltsOf(&next)
+		own = s.with(&next, ownRaw^salts[0])
 		if _, seen := s.visited[own]; seen {
 			if ch.pre != preNone {
 				// Met at this level or before: a shorter way.
@@ -619,7 +620,7 @@ func (s *Search) try(st *state, ch choice) {
 		// named (stepsWait).
 		h = s.with(&next, next.c.RenamedStateHash(s.sym, 0)^s.salt(&next, 0))
 	case s.sym != nil && !s.full:
-		h = s.with(&next, next.c.SymmetricStateHashSalted(s.sym, ownRaw, true, s.saltsOf(&next)))
+		h = s.with(&next, next.c.SymmetricStateHashSalted(s.sym, ownRaw, true, salts))
 	default:
 		h = s.hash(&next)
 	}

@@ -253,19 +253,7 @@ func TestRelabeledSearchReachesEveryHistory(t *testing.T) {
 		search := func(full, relabelOn bool) (map[string]int, Report) {
 			relabel = relabelOn
 			defer func() { relabel = true }()
-			s, err := New(sc, Bounds{MaxStates: 400_000})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.full, s.wholeFinals = full, true
-			out := map[string]int{}
-			s.onFinal = func(c *core.Cluster, depth int) {
-				h := canon(c.History())
-				if d, ok := out[h]; !ok || depth < d {
-					out[h] = depth
-				}
-			}
-			return out, s.Run()
+			return finalHistoriesAs(t, sc, full, canon)
 		}
 		reduced, r := search(false, true)
 		full, f := search(true, false)
