@@ -539,9 +539,20 @@ func (h *stateHasher) history(c *Cluster, coordinators, ticks bool) {
 			h.i(op.InvokeTick)
 			h.i(op.ReturnTick)
 		}
-		if op.ReturnTick < 0 {
+		// When it returned, as the operations invoked before it: what the
+		// properties read of real time. Of a failed operation they read
+		// nothing of it (a failed get told its client nothing, a failed put
+		// may take effect at any time after it began: properties.go,
+		// check.ForSearch), nor does any step, so unless the digest is
+		// exact, states that differ only there are one: a crash that
+		// fails a request early meets the schedules where it timed out at
+		// its group's end.
+		switch {
+		case op.ReturnTick < 0:
 			h.i(-1)
-		} else {
+		case !op.OK && !h.exact:
+			h.i(-2)
+		default:
 			invoked := 0
 			c.history.all(func(o *Op) bool {
 				if o.invokeSeq < op.returnSeq {

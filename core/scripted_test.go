@@ -633,3 +633,57 @@ func TestStateHashForgetsAReturnedOperationsCoordinator(t *testing.T) {
 		t.Error("gets waiting at n1 and at n2 have one digest")
 	}
 }
+
+// A failed operation's return is no part of the state unless the digest
+// is exact: the properties read nothing of when it failed, so a put that
+// timed out before a get began and one that timed out after are one
+// state. An acknowledged put's return stays: a get that began after it
+// must see it.
+func TestStateHashForgetsWhenAFailedOperationReturned(t *testing.T) {
+	run := func(putFirst, fail bool) *Cluster {
+		c := mustNew(t, scriptedConfig())
+		mustApply(t, c, Command{Kind: CmdPut, Client: 1, Node: 1, Key: "k", Value: "v1"})
+		put := c.History()[0].Request
+		end := func() {
+			if fail {
+				mustApply(t, c, Command{Kind: CmdTimeout, Request: put})
+				return
+			}
+			// Acknowledged: the replies from the other replicas.
+			for _, m := range c.Held() {
+				if m.Kind == MsgPutReq {
+					mustApply(t, c, Command{Kind: CmdDeliver, Msg: m.ID})
+				}
+			}
+			for _, m := range c.Held() {
+				if m.Kind == MsgPutAck {
+					mustApply(t, c, Command{Kind: CmdDeliver, Msg: m.ID})
+				}
+			}
+		}
+		if putFirst {
+			end()
+		}
+		mustApply(t, c, Command{Kind: CmdGet, Client: 2, Node: 2, Key: "k"})
+		if !putFirst {
+			end()
+		}
+		if op := c.History()[0]; op.ReturnTick < 0 || op.OK == fail {
+			t.Fatalf("put %+v, want it returned, ok=%v", op, !fail)
+		}
+		return c
+	}
+	a, b := run(true, true), run(false, true)
+	if a.StateHash() != b.StateHash() {
+		t.Error("a put that failed before a get began and one that failed after leave two states")
+	}
+	if a.HistoryHash() != b.HistoryHash() {
+		t.Error("... and two histories")
+	}
+	if a.ExactStateHash() == b.ExactStateHash() {
+		t.Error("the exact digest does not tell them apart")
+	}
+	if c, d := run(true, false), run(false, false); c.HistoryHash() == d.HistoryHash() {
+		t.Error("a put acknowledged before a get began and one acknowledged after have one history")
+	}
+}

@@ -247,3 +247,45 @@ func historyAsSeen(h []core.Op) string {
 	}
 	return b.String()
 }
+
+// Once every operation was issued and no node coordinates two waiting
+// requests, a crash is never a choice again (crashesSpent): a state with
+// its crash left is told as the one that used it. Before that, or with two
+// requests waiting at one node (a crash there fails both in one step), or
+// under the lost write (which tries every crash), the two stay apart.
+func TestACrashThatCanNoLongerMatterIsNotTold(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Nodes = 3
+	digests := func(p core.Property, script string, at []core.NodeID) (left, used uint64) {
+		t.Helper()
+		sc := Scenario{Config: cfg, Script: mustScript(t, script), Property: p, Budget: Budget{Crashes: 1}}
+		s, err := New(sc, Bounds{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := &state{c: s.root.Clone()}
+		for i, n := range at {
+			st.reqs[i] = apply(st.c, choice{cmd: s.issue(i, n), op: i})
+		}
+		left = s.with(st, 1)
+		st.crashes = 1
+		return left, s.with(st, 1)
+	}
+	for _, tc := range []struct {
+		name   string
+		p      core.Property
+		script string
+		at     []core.NodeID
+		one    bool
+	}{
+		{"both issued, at two nodes", core.PropStale, "c1: put k v1 | c2: get k", []core.NodeID{0, 1}, true},
+		{"both issued, at one node", core.PropStale, "c1: put k v1 | c2: get k", []core.NodeID{0, 0}, false},
+		{"one not issued", core.PropStale, "c1: put k v1 | c2: get k", []core.NodeID{0}, false},
+		{"the lost write", core.PropLost, "c1: put k v1 | c2: put k v2", []core.NodeID{0, 1}, false},
+	} {
+		left, used := digests(tc.p, tc.script, tc.at)
+		if (left == used) != tc.one {
+			t.Errorf("%s: a crash left and one used told as one state: %v, want %v", tc.name, left == used, tc.one)
+		}
+	}
+}

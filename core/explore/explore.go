@@ -383,6 +383,7 @@ type Search struct {
 	keptBuf            []choice // withReplicaSteps' scratch
 	splitList          []split  // splits, once made
 	pendBuf            []core.PendingRequest
+	spentBuf           []core.PendingRequest // crashesSpent's scratch
 	// arena is where sleep sets are cut from (sleepAfter): many small
 	// slices, allocated a block at a time.
 	arena []sleeper
@@ -1040,6 +1041,39 @@ func (s *Search) crashMatters(st *state, n core.NodeID) bool {
 	return false
 }
 
+// crashesSpent reports whether st is told as if its crash budget were
+// spent: for a property of the history, once every operation was issued
+// and no node coordinates two requests whose clients wait, no crash is
+// ever a choice again (crashMatters: a crash alone only at a node with two
+// waiting, or one while an operation may still be issued there; and
+// crashBeforeIssue only with an issue), whatever the budget left, since
+// waiting requests only end and nothing more is issued. A state that has
+// a crash left is then the same to the search as one that used it, and
+// the two are one state: a schedule whose crash failed a request early
+// meets, in the next group, the schedules where it timed out instead.
+func (s *Search) crashesSpent(st *state) bool {
+	switch {
+	case st.crashes >= s.sc.Budget.Crashes:
+		return true
+	case !s.faultsSubsumed():
+		return false
+	}
+	for _, r := range st.reqs[:len(s.ops)] {
+		if r == 0 {
+			return false
+		}
+	}
+	var coordinating uint64
+	s.spentBuf = st.c.AppendPending(s.spentBuf[:0])
+	for _, p := range s.spentBuf {
+		if coordinating&(1<<p.Coordinator) != 0 {
+			return false
+		}
+		coordinating |= 1 << p.Coordinator
+	}
+	return true
+}
+
 // waitingAt is how many of s.pendBuf, the requests whose clients wait,
 // node n coordinates.
 func (s *Search) waitingAt(n core.NodeID) int {
@@ -1544,7 +1578,11 @@ func (s *Search) with(st *state, h uint64) uint64 {
 		tail = 1 << 48
 	}
 	tail |= uint64(st.after.node) << 49
-	p = binary.LittleEndian.AppendUint64(p, uint64(st.parts)|uint64(st.crashes)<<16|uint64(st.drops)<<32|tail)
+	crashes := st.crashes
+	if s.crashesSpent(st) {
+		crashes = s.sc.Budget.Crashes // (crashesSpent)
+	}
+	p = binary.LittleEndian.AppendUint64(p, uint64(st.parts)|uint64(crashes)<<16|uint64(st.drops)<<32|tail)
 	p = binary.LittleEndian.AppendUint64(p, st.after.reply)
 	return xxhash.Sum64(p)
 }
