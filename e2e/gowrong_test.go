@@ -52,7 +52,7 @@ func nativeSeconds(t *testing.T, text string) (float64, explore.Report) {
 	}
 	var last job.Message
 	start := time.Now()
-	job.Run(j, nil, 512, func() string { return "" }, func(m job.Message) { last = m })
+	job.Run(j, nil, 512, func(*explore.Search) string { return "" }, func(m job.Message) { last = m })
 	return time.Since(start).Seconds(), last.Report
 }
 

@@ -64,8 +64,8 @@ func main() {
 		debug.SetMemoryLimit(int64(2 * heapLimit))
 	}
 	last := time.Now()
-	job.Run(j, check.ForSearch(10*time.Second), batch, func() string {
-		if heapLimit > 0 && memstat.Live() > heapLimit {
+	job.Run(j, check.ForSearch(10*time.Second), batch, func(s *explore.Search) string {
+		if s.WatchMemory(memstat.Live(), heapLimit) {
 			return "memory"
 		}
 		return ""

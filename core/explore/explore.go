@@ -400,14 +400,18 @@ type Search struct {
 	trail []trailStep
 	// root is the initial cluster, and rebuilt the clusters of the states
 	// on the way to the last state rebuilt (rebuild): a state of the next
-	// level past the first holdStates of it keeps no cluster, which its
-	// expansion rebuilds from the trail, so that a level of millions of
+	// level that keeps no cluster (past the first holdMax of it) has it
+	// rebuilt from the trail when expanded, so that a level of millions of
 	// states holds a few hundred bytes each rather than a cluster each.
-	root     *core.Cluster
-	rebuilt  []rebuiltState
-	held     int // states of the next level that keep their cluster
-	holdMax  int // how many may (holdStates)
-	rebuilds int // steps replayed to rebuild clusters (tests)
+	root    *core.Cluster
+	rebuilt []rebuiltState
+	held    int // states of the next level that keep their cluster
+	holdMax int // how many may (holdLevel, or holdFew once it outgrew that)
+	// holdLevel is how many states of a level may keep their cluster
+	// (holdStates, or holdFew once Shed), and holdFew how many do in a
+	// level that outgrew that.
+	holdLevel, holdFew int
+	rebuilds           int // steps replayed to rebuild clusters (tests)
 	// onNew, if set, is told each distinct state met, and onFinal each
 	// whose history is final (tests).
 	onNew   func(h uint64, depth int)
@@ -463,7 +467,7 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 			s.groupEnd = append(s.groupEnd, end)
 		}
 	}
-	s.root, s.holdMax = c.Clone(), holdStates
+	s.root, s.holdMax, s.holdLevel, s.holdFew = c.Clone(), holdStates, holdStates, holdFew
 	root := &state{c: c, parent: -1}
 	s.trail = []trailStep{{parent: -1}}
 	s.visited[s.hash(root)] = struct{}{}
@@ -509,6 +513,7 @@ func (s *Search) Step(work int) bool {
 					return true
 				}
 				s.level, s.next, s.held = s.next, nil, 0
+				s.holdMax = s.holdLevel
 				clear(s.nextOwn)
 				clear(s.nextCanon)
 				s.promoting, s.later = s.later, nil
@@ -724,9 +729,12 @@ func (s *Search) admit(child *state, own, h uint64) {
 		if s.nextCanon != nil {
 			s.nextCanon[h] = child
 		}
-		if s.held < s.holdMax {
+		switch {
+		case s.held < s.holdMax:
 			s.held++
-		} else {
+		case s.held > s.holdFew:
+			s.shed() // the level outgrew holdMax
+		default:
 			// Rebuilt when expanded (rebuild); its cluster serves the
 			// next step.
 			if s.spare == nil {
@@ -738,6 +746,46 @@ func (s *Search) admit(child *state, own, h uint64) {
 	if s.report.DistinctStates >= s.bounds.MaxStates {
 		s.cut("states")
 	}
+}
+
+// Shed lets go of the clusters that the states waiting in the next level
+// keep, but those of its first few (holdFew), and from then on no level
+// keeps more: for a caller whose memory runs short (sim explore, nearing
+// -max-memory), where a level of hundreds of thousands of clusters is
+// most of what the search holds. The search goes on the same, rebuilding
+// more clusters.
+func (s *Search) Shed() {
+	s.holdLevel = s.holdFew
+	s.shed()
+}
+
+// WatchMemory is the rule of a caller that bounds the memory a search
+// holds (used, by the measure it chooses, against bound) between two of
+// its batches: past three fifths of the bound the states waiting let go
+// of their clusters (Shed), and past the bound the search must stop, which
+// it reports (cut). A bound of 0 is none.
+func (s *Search) WatchMemory(used, bound uint64) (cut bool) {
+	switch {
+	case bound == 0:
+		return false
+	case used > bound:
+		return true
+	case used > bound/5*3:
+		s.Shed()
+	}
+	return false
+}
+
+// shed keeps the clusters of the next level's first holdFew states only,
+// nor will the level keep more.
+func (s *Search) shed() {
+	if s.held > s.holdFew {
+		for _, st := range s.next[s.holdFew:] {
+			st.c = nil
+		}
+		s.held = s.holdFew
+	}
+	s.holdMax = min(s.holdMax, s.holdFew)
 }
 
 // byHistory reports whether the states where every operation returned are
@@ -1475,9 +1523,14 @@ func apply(c *core.Cluster, ch choice) core.RequestID {
 }
 
 // holdStates is how many states of a level keep their cluster until
-// they are expanded (Search.holdMax); the others are rebuilt then. A
-// variable so that tests can make every state rebuilt.
-var holdStates = 100_000
+// they are expanded (Search.holdMax), and holdFew how many do in a level
+// that has more: the others are rebuilt then. A level of a few hundred
+// thousand states keeps them all, its clusters sharing most of what they
+// hold with one another (a few hundred bytes each, against a step replayed
+// for each state rebuilt, a tenth of the search's time), and a level of
+// millions, most of whose memory they would be, keeps the first. Variables
+// so that tests can make every state rebuilt.
+var holdStates, holdFew = 300_000, 100_000
 
 // A rebuiltState is a cluster rebuilt (Search.rebuild): the state's place
 // in the trail, and its cluster.

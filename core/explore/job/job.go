@@ -92,12 +92,13 @@ func DecodeMessage(data []byte) (Message, error) {
 
 // Run searches the job's scenario, posting a progress message after every
 // `every` states tried and the outcome at the end; between two batches it
-// asks stop, whose answer, if not "", cuts the search there (the report
-// says it was cut by that bound, e.g. "memory"). A job that cannot start
+// asks stop, which may tell the search to hold less (Search.WatchMemory),
+// and whose answer, if not "", cuts the search there (the report says it
+// was cut by that bound, e.g. "memory"). A job that cannot start
 // (a script that does not parse, bounds out of range) posts one message
 // with the error. Run is as deterministic as the search: the same job
 // posts the same messages.
-func Run(j Job, linearizable func([]core.Op) string, every int, stop func() string, post func(Message)) {
+func Run(j Job, linearizable func([]core.Op) string, every int, stop func(*explore.Search) string, post func(Message)) {
 	sc, err := j.Scenario(linearizable)
 	if err != nil {
 		post(Message{Error: err.Error()})
@@ -110,7 +111,7 @@ func Run(j Job, linearizable func([]core.Op) string, every int, stop func() stri
 	}
 	every = max(every, 1)
 	for !s.Step(every) {
-		if why := stop(); why != "" {
+		if why := stop(s); why != "" {
 			r := s.Report()
 			r.Done, r.CutBy = true, why
 			post(Message{Report: r})

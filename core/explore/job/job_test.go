@@ -64,7 +64,7 @@ func TestAJobSentAsJSONSearchesAsTheScenarioDoes(t *testing.T) {
 				t.Fatalf("decode %s: %v", data, err)
 			}
 			var last Message
-			Run(j, nil, 100, func() string { return "" }, func(m Message) { last = m })
+			Run(j, nil, 100, func(*explore.Search) string { return "" }, func(m Message) { last = m })
 			if !last.Final() || last.Error != "" {
 				t.Fatalf("the last message %+v is not an outcome", last)
 			}
@@ -91,7 +91,7 @@ func TestAJobSentAsJSONSearchesAsTheScenarioDoes(t *testing.T) {
 func TestRunPostsProgressThenTheOutcome(t *testing.T) {
 	j := FromScenario(scenarios(t)["exhausted"], explore.Bounds{})
 	var msgs []Message
-	Run(j, nil, 10, func() string { return "" }, func(m Message) { msgs = append(msgs, m) })
+	Run(j, nil, 10, func(*explore.Search) string { return "" }, func(m Message) { msgs = append(msgs, m) })
 	if len(msgs) < 3 {
 		t.Fatalf("%d messages for a search of hundreds of states in tens", len(msgs))
 	}
@@ -109,7 +109,7 @@ func TestRunPostsProgressThenTheOutcome(t *testing.T) {
 
 	batches := 0
 	var cut []Message
-	Run(j, nil, 10, func() string {
+	Run(j, nil, 10, func(*explore.Search) string {
 		if batches++; batches == 3 {
 			return "memory"
 		}
@@ -127,14 +127,14 @@ func TestBadJobsSayWhy(t *testing.T) {
 	bad := FromScenario(scenarios(t)["exhausted"], explore.Bounds{})
 	bad.Script = "c1: put k"
 	var msgs []Message
-	Run(bad, nil, 10, func() string { return "" }, func(m Message) { msgs = append(msgs, m) })
+	Run(bad, nil, 10, func(*explore.Search) string { return "" }, func(m Message) { msgs = append(msgs, m) })
 	if len(msgs) != 1 || msgs[0].Error == "" || !msgs[0].Final() {
 		t.Errorf("a script that does not parse: %+v", msgs)
 	}
 	bad = FromScenario(scenarios(t)["exhausted"], explore.Bounds{})
 	bad.Config.W = 5
 	msgs = nil
-	Run(bad, nil, 10, func() string { return "" }, func(m Message) { msgs = append(msgs, m) })
+	Run(bad, nil, 10, func(*explore.Search) string { return "" }, func(m Message) { msgs = append(msgs, m) })
 	if len(msgs) != 1 || !strings.Contains(msgs[0].Error, "W") {
 		t.Errorf("W > N: %+v", msgs)
 	}
@@ -179,7 +179,7 @@ func FuzzJobNeverPanics(f *testing.F) {
 		j.Bounds.MaxStates = min(max(j.Bounds.MaxStates, 1), 50)
 		j.Bounds.MaxDepth = min(max(j.Bounds.MaxDepth, 1), 20)
 		var last Message
-		Run(j, nil, 10, func() string { return "" }, func(m Message) { last = m })
+		Run(j, nil, 10, func(*explore.Search) string { return "" }, func(m Message) { last = m })
 		if !last.Final() {
 			t.Errorf("the last message %+v is not final", last)
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ringlab/ringlab/core/explore"
 	"github.com/ringlab/ringlab/core/explore/job"
 	"github.com/ringlab/ringlab/render/chapters/internal/gowrong"
 	"github.com/ringlab/ringlab/render/lab"
@@ -82,7 +83,7 @@ func remoteHost(t *testing.T, fail string) *[]*fakeRemote {
 		if fail != "" {
 			f.msgs = []job.Message{{Error: fail}}
 		} else {
-			job.Run(j, nil, 8, func() string { return "" }, func(m job.Message) { f.msgs = append(f.msgs, m) })
+			job.Run(j, nil, 8, func(*explore.Search) string { return "" }, func(m job.Message) { f.msgs = append(f.msgs, m) })
 		}
 		made = append(made, f)
 		return f

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ringlab/ringlab/check"
+	"github.com/ringlab/ringlab/core/explore"
 	"github.com/ringlab/ringlab/core/explore/job"
 )
 
@@ -17,11 +18,11 @@ import (
 func Background(j job.Job) Remote {
 	limit, start := uint64(j.MaxHeapMB)<<20, heapBytes()
 	return inBackground(func(cancelled func() bool, post func(job.Message)) {
-		job.Run(j, check.ForSearch(10*time.Second), 512, func() string {
+		job.Run(j, check.ForSearch(10*time.Second), 512, func(s *explore.Search) string {
 			switch {
 			case cancelled():
 				return "cancel"
-			case limit > 0 && heapBytes() > start+limit:
+			case s.WatchMemory(heapBytes()-min(start, heapBytes()), limit):
 				return "memory"
 			}
 			return ""

@@ -208,7 +208,7 @@ func (g *Control) Update(x *lab.Context, p Problem, ok bool) {
 	}
 	x.SpentSearching(time.Since(start), g.Where)
 	g.Report = g.Search.Report()
-	if !g.Finished && heapBytes() > g.heapStart+MaxHeapGrowth {
+	if !g.Finished && g.Search.WatchMemory(heapBytes()-min(g.heapStart, heapBytes()), MaxHeapGrowth) {
 		g.Finished, g.Report.CutBy = true, "memory"
 	}
 	if g.Finished {
