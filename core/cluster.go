@@ -154,8 +154,17 @@ func (c *Cluster) Now() int64 { return c.now }
 
 // Tick advances time by one tick and runs everything due.
 func (c *Cluster) Tick() {
+	c.changing()
 	c.now++
 	c.processDue()
+}
+
+// changing forgets what was weighed of the state as it was (InertHeld):
+// every change goes through Tick, Apply or CloneInto's target.
+func (c *Cluster) changing() {
+	if h := c.hasher; h != nil && h.inertFor == c {
+		h.inertFor = nil
+	}
 }
 
 // RunUntil ticks until Now() == t (nothing happens if t <= Now()).
@@ -253,6 +262,7 @@ func (c *Cluster) Apply(cmd Command) (RequestID, error) {
 	if err := c.validate(cmd); err != nil {
 		return 0, err
 	}
+	c.changing()
 	if !c.noRecord {
 		c.recorded = append(c.recorded, Recorded{Tick: c.now, Cmd: cloneCommand(cmd)})
 	}

@@ -174,6 +174,18 @@ func (c *Cluster) HeldSteps(dst []HeldStep) []HeldStep {
 	return dst
 }
 
+// HeldStepsInert is HeldSteps with the held messages that are inert
+// known already (InertHeld, taken of this state).
+func (c *Cluster) HeldStepsInert(dst []HeldStep, inert uint64) []HeldStep {
+	h, _ := c.heldHasher()
+	for i, m := range c.held {
+		in := inert&(1<<i) != 0
+		dst = append(dst, HeldStep{ID: m.id, Kind: m.kind, From: m.from, To: m.to,
+			Inert: in, Straggler: !in && c.straggler(m), Digest: h.messageHash(m)})
+	}
+	return dst
+}
+
 // heldHasher readies the hasher for heldStep.
 func (c *Cluster) heldHasher() (h *stateHasher, timed bool) {
 	if c.hasher == nil {
@@ -609,7 +621,28 @@ func (h *stateHasher) inertOf(c *Cluster) []bool {
 	for i := range c.held {
 		h.inert = append(h.inert, c.inertAt(i))
 	}
+	h.inertFor = c
 	return h.inert
+}
+
+// InertHeld is which of the held messages (bit i: the i-th, in send order)
+// the digest of c just taken (StateHash, RenamedStateHash,
+// SymmetricStateHash...) found inert, as HeldSteps would: so that a
+// search that keeps the flags with the state need not weigh every held
+// message again when it lists the state's steps (HeldStepsInert). ok is
+// false where they are not known: an exact digest (which weighs none),
+// more than 64 held, or another cluster digested since.
+func (c *Cluster) InertHeld() (inert uint64, ok bool) {
+	h := c.hasher
+	if h == nil || h.inertFor != c || len(h.inert) != len(c.held) || len(c.held) > 64 || c.timeIsState() {
+		return 0, false
+	}
+	for i, x := range h.inert {
+		if x {
+			inert |= 1 << i
+		}
+	}
+	return inert, true
 }
 
 // identity reports whether perm names every node as itself.
@@ -647,6 +680,7 @@ type stateHasher struct {
 	// is the cluster's being digested, unchanged since it was made.
 	inert     []bool
 	inertKept bool
+	inertFor  *Cluster // whose held messages inert is of (InertHeld)
 	blinds    []uint64
 	ties      []int
 	nb        []byte // a node's (nodeHash), kept between calls

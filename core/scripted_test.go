@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -685,5 +686,62 @@ func TestStateHashForgetsWhenAFailedOperationReturned(t *testing.T) {
 	}
 	if c, d := run(true, false), run(false, false); c.HistoryHash() == d.HistoryHash() {
 		t.Error("a put acknowledged before a get began and one acknowledged after have one history")
+	}
+}
+
+// InertHeld gives, right after a digest, the inert flags HeldSteps
+// weighs, and HeldStepsInert with them lists the same steps; after a
+// change (a tick, a command, the cluster cloned over) they are not known.
+func TestInertHeldIsWhatTheDigestWeighed(t *testing.T) {
+	c := mustNew(t, scriptedConfig())
+	mustApply(t, c, Command{Kind: CmdPut, Client: 1, Node: 1, Key: "k", Value: "v1"})
+	for _, m := range c.Held() {
+		if m.Kind == MsgPutReq {
+			mustApply(t, c, Command{Kind: CmdDeliver, Msg: m.ID})
+			break
+		}
+	}
+	mustApply(t, c, Command{Kind: CmdTimeout, Request: c.History()[0].Request})
+	want := c.HeldSteps(nil)
+	inert := 0
+	for _, m := range want {
+		if m.Inert {
+			inert++
+		}
+	}
+	if inert == 0 || inert == len(want) {
+		t.Fatalf("%d of %d held messages inert: want some, not all", inert, len(want))
+	}
+	if _, ok := c.InertHeld(); ok {
+		t.Fatal("inert flags known before any digest")
+	}
+	c.StateHash()
+	mask, ok := c.InertHeld()
+	if !ok {
+		t.Fatal("inert flags not known right after a digest")
+	}
+	if got := c.HeldStepsInert(nil, mask); !reflect.DeepEqual(got, want) {
+		t.Errorf("HeldStepsInert %+v\nHeldSteps %+v", got, want)
+	}
+	if _, ok := c.InertHeld(); !ok {
+		t.Error("listing the steps forgot the flags")
+	}
+	d := c.Clone()
+	if _, ok := d.InertHeld(); ok {
+		t.Error("a clone has the flags of the cluster it was cloned from")
+	}
+	d.StateHash()
+	if _, ok := c.InertHeld(); ok {
+		t.Error("c has the flags after its clone was digested")
+	}
+	c.StateHash()
+	c.Tick()
+	if _, ok := c.InertHeld(); ok {
+		t.Error("flags known after a tick")
+	}
+	c.StateHash()
+	d.CloneInto(c)
+	if _, ok := c.InertHeld(); ok {
+		t.Error("flags known after the cluster was cloned over")
 	}
 }

@@ -168,6 +168,7 @@ func (c *Cluster) CloneInto(dst *Cluster) *Cluster {
 	if dst == nil || dst == c {
 		dst = new(Cluster)
 	}
+	dst.changing()
 	nodes, held := dst.nodes[:0], dst.held[:0]
 	// The nodes dst changed since it was made are its alone (no clone of
 	// it shares them: cloning dst would have given it a new token), and so

@@ -302,6 +302,10 @@ type state struct {
 	// after: a replica's step was just taken (stepsWait), which the next
 	// step must follow up.
 	after followUp
+	// inert is which held messages are inert (core.Cluster.InertHeld),
+	// weighed when the state was digested, if inertKnown.
+	inert      uint64
+	inertKnown bool
 	// sleep lists the deliveries not to try from this state: each leads
 	// where another order of the same steps, tried already, leads (see
 	// Search.asleep). Dropped once the state is expanded.
@@ -647,6 +651,9 @@ func (s *Search) try(st *state, ch choice) {
 		s.spare = next.c // seen before: its cluster is recycled (step)
 		return
 	}
+	// The digests just taken weighed which held messages are inert:
+	// kept, for the state's choices.
+	next.inert, next.inertKnown = next.c.InertHeld()
 	child := new(state)
 	*child = next
 	if ch.pre != preNone {
@@ -898,7 +905,12 @@ func (s *Search) choices(st *state) []choice {
 		}
 	}
 	issues := len(out)
-	held := c.HeldSteps(s.heldBuf[:0])
+	var held []core.HeldStep
+	if st.inertKnown {
+		held = c.HeldStepsInert(s.heldBuf[:0], st.inert)
+	} else {
+		held = c.HeldSteps(s.heldBuf[:0])
+	}
 	s.heldBuf = held
 	for _, m := range held {
 		if !s.full && m.Inert || s.stepsWait() && replicaStep(m.Kind) {
