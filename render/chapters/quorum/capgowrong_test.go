@@ -82,9 +82,9 @@ func TestCAPBothQuestionsTakeTurns(t *testing.T) {
 	cp, ap := c.goWrong[0], c.goWrong[1]
 	click(t, l, cp.Ask)
 	// CP's own search may answer in the click's frame: in its place, as if
-	// it were the one asked, one that takes a hundred frames or more
-	// (69,685 distinct states, half a second natively), so that however
-	// fast the machine it is still under way when AP is asked.
+	// it were the one asked, one that takes tens of frames or more
+	// (42,903 distinct states, a quarter of a second natively), so that
+	// however fast the machine it is still under way when AP is asked.
 	cfg := core.DefaultConfig()
 	cfg.Nodes, cfg.Mode = 4, core.Strict
 	sc := explore.Scenario{Config: cfg, Property: core.PropStale, Budget: explore.Budget{Crashes: 1},
