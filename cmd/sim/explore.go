@@ -86,7 +86,7 @@ func runExplore(args []string, stdout io.Writer) error {
 	maxDepth := fs.Int("max-depth", 60, fmt.Sprintf("most steps in a schedule (1..%d)", explore.MaxDepth))
 	maxStates := fs.Int("max-states", 1_000_000, "most distinct states to visit")
 	timeout := fs.Duration("timeout", time.Minute, "most time to search (0: no limit)")
-	maxMemory := fs.Int("max-memory", 2048, "most megabytes of heap the search may hold (0: no limit): the collector keeps the heap under it, and the search stops when what it keeps passes four fifths of it; the states waiting to be searched hold copies of the cluster (a level's first 300,000, or 100,000 of a larger level or once the heap passes three fifths of the bound) or a few hundred bytes each")
+	maxMemory := fs.Int("max-memory", 2048, "most megabytes of heap the search may hold (0: no limit): the collector keeps the heap under it, and the search stops when what it keeps passes four fifths of it; the states waiting to be searched hold copies of the cluster (a level's first 300,000, or 100,000 of a larger level or once what the collector keeps passes about half the bound) or a few hundred bytes each")
 	replay := fs.String("replay", "", "write the counterexample to this file as a lab replay file")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of text")
 	if err := parseFlags(fs, args, stdout); err != nil {
