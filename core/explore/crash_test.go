@@ -267,8 +267,10 @@ func TestACrashThatCanNoLongerMatterIsNotTold(t *testing.T) {
 		for i, n := range at {
 			st.reqs[i] = apply(st.c, choice{cmd: s.issue(i, n), op: i})
 		}
+		st.spent = s.crashesSpent(st)
 		left = s.with(st, 1)
 		st.crashes = 1
+		st.spent = s.crashesSpent(st)
 		return left, s.with(st, 1)
 	}
 	for _, tc := range []struct {

@@ -303,6 +303,9 @@ type state struct {
 	// after: a replica's step was just taken (stepsWait), which the next
 	// step must follow up.
 	after followUp
+	// spent: told as if its crash budget were spent (crashesSpent),
+	// weighed once when the state is made.
+	spent bool
 	// inert is which held messages are inert (core.Cluster.InertHeld),
 	// weighed when the state was digested, if inertKnown.
 	inert      uint64
@@ -473,6 +476,7 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	}
 	s.root, s.holdMax, s.holdLevel, s.holdFew = c.Clone(), holdStates, holdStates, holdFew
 	root := &state{c: c, parent: -1}
+	root.spent = s.crashesSpent(root)
 	s.trail = []trailStep{{parent: -1}}
 	s.visited[s.hash(root)] = struct{}{}
 	if s.sym != nil {
@@ -1526,6 +1530,7 @@ func (s *Search) step(st *state, ch choice, child *state) {
 	if child.tail && child.returned < len(s.ops) && child.returned == s.groupStart[child.returned] {
 		child.tail = false // the group ended: the next may begin
 	}
+	child.spent = s.crashesSpent(child)
 }
 
 // apply takes a choice's steps on c: a tick, then the command (after a
@@ -1656,7 +1661,7 @@ func (s *Search) with(st *state, h uint64) uint64 {
 	}
 	tail |= uint64(st.after.node) << 49
 	crashes := st.crashes
-	if s.crashesSpent(st) {
+	if st.spent {
 		crashes = s.sc.Budget.Crashes // (crashesSpent)
 	}
 	p = binary.LittleEndian.AppendUint64(p, uint64(st.parts)|uint64(crashes)<<16|uint64(st.drops)<<32|tail)
