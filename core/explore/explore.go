@@ -232,6 +232,10 @@ type choice struct {
 type followUp struct {
 	node  uint8
 	reply uint64
+	// read: the replica's step was a read (a get's request), after which
+	// a read issued at its node (a get) does not depend on it, and before
+	// which a write (a get's reply, whose read repair writes only) does.
+	read bool
 }
 
 // A pre is the step a choice of two takes first: none, a crash or a
@@ -1002,8 +1006,10 @@ func (s *Search) choices(st *state) []choice {
 // replica's steps) those that may be taken now (stepsWait): every request
 // to a replica that is not inert, but a straggler only to a node where a
 // read may be taken. Right after a replica's step, the choices are only
-// the steps at its node (a replica's, an issue, a half-timeout, a crash)
-// and the delivery of the reply it sent, unless there are none of those.
+// the steps at its node that may depend on it (a replica's, a crash, and
+// the local steps that write there after a read, or read there after a
+// write: dependent) and the delivery of the reply it sent, unless there
+// are none of those.
 func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice) []choice {
 	var readers uint64 // the nodes where a read may be taken
 	for _, ch := range out {
@@ -1041,7 +1047,7 @@ func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice)
 			// before its node's crash; offering it costs a few states, a
 			// fifth of a percent of the four in turn with a crash.)
 			crash := ch.cmd.Kind == core.CmdCrash && ch.to == n
-			if l, ok := local(ch); ok && l == n || crash || f.reply != 0 && ch.sl.delivery && ch.sl.digest == f.reply {
+			if l, ok := local(ch); ok && l == n && dependent(f.read, ch) || crash || f.reply != 0 && ch.sl.delivery && ch.sl.digest == f.reply {
 				kept = append(kept, ch)
 			}
 		}
@@ -1052,6 +1058,24 @@ func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice)
 		}
 	}
 	return add(out, core.NoNode)
+}
+
+// dependent reports whether a step local to a replica's node (local) may
+// depend on the replica's step just taken there, a read (a get's request)
+// or a write: a write there after a read, a read there after a write. A
+// get issued there reads its node's store and writes nothing there; a
+// get's reply delivered there reads none of it (its read repair may write
+// it: a merge, alike in either order with another write); a put issued
+// there writes its version there, and reads the node's counter, which a
+// write moves on; a sloppy half-timeout may do either.
+func dependent(read bool, ch choice) bool {
+	switch {
+	case ch.cmd.Kind == core.CmdGet:
+		return !read
+	case ch.cmd.Kind == core.CmdDeliver && ch.kind == core.MsgGetResp:
+		return read
+	}
+	return true
 }
 
 // replicaStep reports whether a message is a request to a replica: a
@@ -1445,8 +1469,9 @@ func (s *Search) deferTimeouts() bool {
 // read there (the replica's steps of the other kind, and the steps at its
 // node that may read or write their own node's store at once, local: an
 // operation issued there, a sloppy half-timeout there, a get's reply
-// there, whose read repair may write the coordinator's own replica), and
-// the delivery of the reply it sent. The steps in between are taken alike: none of them reads or
+// there, whose read repair may write the coordinator's own replica; of
+// these a get issued there only reads, and a get's reply there only
+// writes: dependent), and the delivery of the reply it sent. The steps in between are taken alike: none of them reads or
 // writes what it does, a step it would have made dead or inert (a write
 // it supersedes, a late reply it seals) is only offered more, not less,
 // before it, and a request that stops waiting meanwhile (answered, timed
@@ -1454,9 +1479,11 @@ func (s *Search) deferTimeouts() bool {
 // step ends just before one that depends on it, in a run of such steps at
 // its node, or is left out, held, when none follows: the same history, as
 // the properties read it, and no longer schedule. So the search takes a
-// replica's step only as the step just before another at its node or the
-// delivery of its reply (state.after): after one, the choices are only
-// the steps at its node and that reply. A straggler, a write whose
+// replica's step only as the step just before another at its node that
+// may depend on it or the delivery of its reply (state.after): after one,
+// the choices are only the replica's steps at its node (of either kind: a
+// run of them may end just before one step that depends on them all), the
+// other steps there that depend on it, and that reply. A straggler, a write whose
 // request's client has its answer (core.HeldStep.Straggler; its ack is
 // inert), is offered only where a read may follow it. Such steps never
 // sleep and nothing sleeps after them: the coordinators' steps (replies,
@@ -1519,7 +1546,7 @@ func (s *Search) step(st *state, ch choice, child *state) {
 	}
 	child.answered = child.returned != st.returned
 	if ch.replica {
-		child.after = followUp{node: uint8(ch.to) + 1}
+		child.after = followUp{node: uint8(ch.to) + 1, read: ch.kind == core.MsgGetReq}
 		// The reply it sent, if it sent one, is the newest held.
 		if c.HeldCount() == st.c.HeldCount() {
 			if m, ok := c.LastHeld(); ok && m.From == ch.to && m.To == ch.from && !m.Inert {
@@ -1660,6 +1687,9 @@ func (s *Search) with(st *state, h uint64) uint64 {
 		tail = 1 << 48
 	}
 	tail |= uint64(st.after.node) << 49
+	if st.after.read {
+		tail |= 1 << 63
+	}
 	crashes := st.crashes
 	if st.spent {
 		crashes = s.sc.Budget.Crashes // (crashesSpent)

@@ -101,3 +101,117 @@ func TestWaitingStepsReachEveryHistory(t *testing.T) {
 		t.Errorf("%d scenarios searched (want 16), %d states right after a replica's step, %d distinct states against %d without", searched, waiting, with, without)
 	}
 }
+
+// Right after a replica's step at a node, the steps at that node that do
+// not depend on it are not offered: after a read (a get's request), a get
+// issued there (a read too); after a write, a get's reply delivered there
+// (its read repair only writes). Each of them commutes with the replica's
+// step, which it may be taken before instead (the cluster's digest is the
+// same in either order, on random runs), while the steps there that do
+// depend on it stay offered: a put issued there after a read, a get issued
+// there after a write.
+func TestAReplicasStepIsFollowedOnlyByWhatDependsOnIt(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Nodes, cfg.W, cfg.R = 3, 2, 2
+	scripts := []string{
+		"c1: put k v1 ; c2: get k | c3: get k",
+		"c1: put k v1 | c2: get k ; c3: get k | c1: put k v2",
+		"c1: get k | c2: put k v1 ; c1: put k v2 | c2: get k",
+	}
+	rng := rand.New(rand.NewPCG(5, 9))
+	var left, kept [2]int // [0] after a read, [1] after a write
+	for _, script := range scripts {
+		sc := Scenario{Config: cfg, Script: mustScript(t, script), Property: core.PropSiblings, K: MaxOps}
+		for walk := 0; walk < 40; walk++ {
+			s, err := New(sc, Bounds{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := s.level[0]
+			for depth := 0; depth < 40 && st.returned < len(s.ops); depth++ {
+				chs := append([]choice(nil), s.choices(st)...)
+				if len(chs) == 0 {
+					break
+				}
+				for _, r := range chs {
+					if !r.replica || r.pre != preNone {
+						continue
+					}
+					read := r.kind == core.MsgGetReq
+					var after state
+					s.step(st, r, &after)
+					next := s.choices(&after)
+					fallback := false // none follows it up: every step is offered
+					for _, y := range next {
+						n, ok := local(y)
+						fallback = fallback || y.to != r.to && !(ok && n == r.to) && !(y.cmd.Kind == core.CmdDeliver && y.from == r.to && y.to == r.from)
+					}
+					for _, x := range chs {
+						if fallback {
+							break
+						}
+						if x.replica || x.pre != preNone {
+							continue
+						}
+						n, ok := local(x)
+						if !ok || n != r.to {
+							continue
+						}
+						offered := false
+						for _, y := range next {
+							offered = offered || y.cmd.Kind == x.cmd.Kind && y.cmd.Node == x.cmd.Node && y.op == x.op && y.sl == x.sl
+						}
+						i := 1
+						if read {
+							i = 0
+						}
+						if dependent(read, x) {
+							if x.cmd.Kind == core.CmdDeliver || x.cmd.Kind == core.CmdTimeout {
+								continue // may be left dead, or asleep
+							}
+							if !offered {
+								t.Fatalf("%s: %v after a replica's step at %v (read %v) is not offered", script, x.cmd, r.to, read)
+							}
+							kept[i]++
+							continue
+						}
+						if offered {
+							t.Fatalf("%s: %v offered right after a replica's step at %v that it does not depend on (read %v)", script, x.cmd, r.to, read)
+						}
+						left[i]++
+						var a, b, ab, ba state
+						s.step(st, r, &a)
+						s.step(&a, x, &ab)
+						s.step(st, x, &b)
+						y, ok := s.sameChoice(&b, r)
+						if !ok {
+							t.Fatalf("%s: %v is no choice after %v", script, r.cmd, x.cmd)
+						}
+						s.step(&b, y, &ba)
+						if ab.c.StateHash() != ba.c.StateHash() {
+							t.Fatalf("%s: %v and %v differ in either order", script, r.cmd, x.cmd)
+						}
+					}
+				}
+				var next state
+				s.step(st, chs[rng.IntN(len(chs))], &next)
+				st = &next
+			}
+		}
+	}
+	t.Logf("after a read: %d gets issued left out, %d puts kept; after a write: %d replies left out, %d issues kept", left[0], kept[0], left[1], kept[1])
+	if left[0] == 0 || left[1] == 0 || kept[0] == 0 || kept[1] == 0 {
+		t.Errorf("left out %v, kept %v: want some of each", left, kept)
+	}
+}
+
+// sameChoice is the choice of st that delivers the message r delivers (a
+// replica's step), found by its message.
+func (s *Search) sameChoice(st *state, r choice) (choice, bool) {
+	for _, c := range s.choices(st) {
+		if c.cmd.Kind == r.cmd.Kind && c.cmd.Msg == r.cmd.Msg {
+			return c, true
+		}
+	}
+	return choice{}, false
+}
