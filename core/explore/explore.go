@@ -236,6 +236,10 @@ type followUp struct {
 	// a read issued at its node (a get) does not depend on it, and before
 	// which a write (a get's reply, whose read repair writes only) does.
 	read bool
+	// open: the step before was a replica's step of the same kind at the
+	// same node, which does not depend on this one, nor on its reply: so
+	// the reply may not come next (stepsWait).
+	open bool
 }
 
 // A pre is the step a choice of two takes first: none, a crash or a
@@ -1006,10 +1010,12 @@ func (s *Search) choices(st *state) []choice {
 // replica's steps) those that may be taken now (stepsWait): every request
 // to a replica that is not inert, but a straggler only to a node where a
 // read may be taken. Right after a replica's step, the choices are only
-// the steps at its node that may depend on it (a replica's, a crash, and
-// the local steps that write there after a read, or read there after a
-// write: dependent) and the delivery of the reply it sent, unless there
-// are none of those.
+// the steps at its node that may depend on it (a replica's step of the
+// other kind, a crash, and the local steps that write there after a read,
+// or read there after a write: dependent), a replica's step there of the
+// same kind where one of those may close the run, and the delivery of the
+// reply it sent (not in a run); unless there are none of those: then, in
+// a run, none (it cannot be closed), and otherwise every step.
 func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice) []choice {
 	var readers uint64 // the nodes where a read may be taken
 	for _, ch := range out {
@@ -1022,9 +1028,14 @@ func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice)
 			readers |= 1 << m.To
 		}
 	}
-	add := func(out []choice, only core.NodeID) []choice {
+	offered := func(m core.HeldStep) bool {
+		return replicaStep(m.Kind) && !m.Inert && !(m.Straggler && readers&(1<<m.To) == 0)
+	}
+	// add adds the replica's steps offered (to node only, if not NoNode;
+	// there, reads only if reads, writes only if writes).
+	add := func(out []choice, only core.NodeID, reads, writes bool) []choice {
 		for _, m := range held {
-			if !replicaStep(m.Kind) || m.Inert || only != core.NoNode && m.To != only || m.Straggler && readers&(1<<m.To) == 0 {
+			if !offered(m) || only != core.NoNode && (m.To != only || !reads && m.Kind == core.MsgGetReq || !writes && m.Kind != core.MsgGetReq) {
 				continue
 			}
 			// Never asleep, nor anything after it (sleepAfter). To a node
@@ -1040,6 +1051,7 @@ func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice)
 	if f := st.after; f.node != 0 {
 		n := core.NodeID(f.node - 1)
 		kept := s.keptBuf[:0]
+		closes := false // a step there that depends on every replica's step of its kind
 		for _, ch := range out {
 			// A crash there too: after it the step could not be taken (a
 			// replica that is down takes no request). (No scenario of the
@@ -1047,17 +1059,29 @@ func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice)
 			// before its node's crash; offering it costs a few states, a
 			// fifth of a percent of the four in turn with a crash.)
 			crash := ch.cmd.Kind == core.CmdCrash && ch.to == n
-			if l, ok := local(ch); ok && l == n && dependent(f.read, ch) || crash || f.reply != 0 && ch.sl.delivery && ch.sl.digest == f.reply {
+			l, ok := local(ch)
+			dep := ok && l == n && dependent(f.read, ch) || crash
+			closes = closes || dep
+			if dep || f.reply != 0 && !f.open && ch.sl.delivery && ch.sl.digest == f.reply {
 				kept = append(kept, ch)
 			}
 		}
-		kept = add(kept, n)
+		for _, m := range held {
+			closes = closes || offered(m) && m.To == n && (m.Kind == core.MsgGetReq) != f.read
+		}
+		// The replica's steps there of the other kind depend on it; those
+		// of its kind do not, and come next only in a run that a step
+		// depending on both closes (followUp.open).
+		kept = add(kept, n, !f.read || closes, f.read || closes)
 		s.keptBuf = kept
 		if len(kept) > 0 {
 			return append(out[:0], kept...)
 		}
+		if f.open {
+			return out[:0] // a run that no step can close
+		}
 	}
-	return add(out, core.NoNode)
+	return add(out, core.NoNode, true, true)
 }
 
 // dependent reports whether a step local to a replica's node (local) may
@@ -1481,9 +1505,12 @@ func (s *Search) deferTimeouts() bool {
 // the properties read it, and no longer schedule. So the search takes a
 // replica's step only as the step just before another at its node that
 // may depend on it or the delivery of its reply (state.after): after one,
-// the choices are only the replica's steps at its node (of either kind: a
-// run of them may end just before one step that depends on them all), the
-// other steps there that depend on it, and that reply. A straggler, a write whose
+// the choices are only the steps at its node that depend on it (the
+// replica's steps of the other kind among them) and that reply. Replica's
+// steps of its kind there depend on it no more than on their own: they
+// come next only where a step that depends on both may follow, in a run
+// of them that must end just before such a step, so the reply of a step
+// in such a run does not come next (followUp.open). A straggler, a write whose
 // request's client has its answer (core.HeldStep.Straggler; its ack is
 // inert), is offered only where a read may follow it. Such steps never
 // sleep and nothing sleeps after them: the coordinators' steps (replies,
@@ -1546,7 +1573,9 @@ func (s *Search) step(st *state, ch choice, child *state) {
 	}
 	child.answered = child.returned != st.returned
 	if ch.replica {
-		child.after = followUp{node: uint8(ch.to) + 1, read: ch.kind == core.MsgGetReq}
+		read := ch.kind == core.MsgGetReq
+		child.after = followUp{node: uint8(ch.to) + 1, read: read,
+			open: st.after.node == uint8(ch.to)+1 && st.after.read == read}
 		// The reply it sent, if it sent one, is the newest held.
 		if c.HeldCount() == st.c.HeldCount() {
 			if m, ok := c.LastHeld(); ok && m.From == ch.to && m.To == ch.from && !m.Inert {
@@ -1689,6 +1718,9 @@ func (s *Search) with(st *state, h uint64) uint64 {
 	tail |= uint64(st.after.node) << 49
 	if st.after.read {
 		tail |= 1 << 63
+	}
+	if st.after.open {
+		tail |= 1 << 62
 	}
 	crashes := st.crashes
 	if st.spent {

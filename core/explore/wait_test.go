@@ -215,3 +215,72 @@ func (s *Search) sameChoice(st *state, r choice) (choice, bool) {
 	}
 	return choice{}, false
 }
+
+// Two replica's steps of one kind at one node (two reads, or two writes)
+// do not depend on each other: the first comes right before the second
+// only in a run that a step depending on both closes (a step there of the
+// other kind, or a crash there), so after the second its reply is not
+// offered, and every step offered is one at that node; and the second is
+// offered after the first only where such a step may follow. On random
+// runs, states right after such a pair are met.
+func TestARunOfReplicasStepsOfOneKindWaitsToBeClosed(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Nodes, cfg.W, cfg.R = 3, 2, 2
+	scripts := []string{
+		"c1: put k v1 | c2: put k v2 ; c1: get k | c2: get k",
+		"c1: put k v1 ; c2: get k | c3: get k | c1: put k v2",
+		"c1: get k | c2: get k | c3: put k v1",
+	}
+	rng := rand.New(rand.NewPCG(21, 4))
+	runs, pairs := 0, 0
+	for _, script := range scripts {
+		sc := Scenario{Config: cfg, Script: mustScript(t, script), Property: core.PropSiblings, K: MaxOps}
+		for walk := 0; walk < 60; walk++ {
+			s, err := New(sc, Bounds{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := s.level[0]
+			for depth := 0; depth < 40 && st.returned < len(s.ops); depth++ {
+				chs := append([]choice(nil), s.choices(st)...)
+				if len(chs) == 0 {
+					break // (a run may end so: the step that would have closed it is dead after it)
+				}
+				n := core.NodeID(st.after.node) - 1
+				if st.after.node != 0 {
+					closer := false
+					for _, ch := range chs {
+						l, ok := local(ch)
+						// None follows it up (every step is offered), or one does.
+						closer = closer || ch.to != n && !(ok && l == n) && !(ch.sl.delivery && ch.sl.digest == st.after.reply)
+						closer = closer || ch.replica && ch.to == n && (ch.kind == core.MsgGetReq) != st.after.read ||
+							ok && l == n && dependent(st.after.read, ch) || ch.cmd.Kind == core.CmdCrash && ch.to == n
+					}
+					for _, ch := range chs {
+						if ch.replica && ch.to == n && (ch.kind == core.MsgGetReq) == st.after.read {
+							if !closer {
+								t.Fatalf("%s: %v offered after a replica's step of its kind at %v, with nothing to close the run", script, ch.cmd, n)
+							}
+							pairs++
+						}
+					}
+				}
+				if st.after.open {
+					runs++
+					for _, ch := range chs {
+						if l, ok := local(ch); ch.sl.delivery && ch.sl.digest == st.after.reply || !(ok && l == n || ch.to == n) {
+							t.Fatalf("%s: %v offered in a run of replica's steps at %v", script, ch.cmd, n)
+						}
+					}
+				}
+				var next state
+				s.step(st, chs[rng.IntN(len(chs))], &next)
+				st = &next
+			}
+		}
+	}
+	t.Logf("%d states in a run of replica's steps of one kind, %d such steps offered", runs, pairs)
+	if runs == 0 || pairs == 0 {
+		t.Errorf("%d states in a run, %d steps of one kind offered after another: want some", runs, pairs)
+	}
+}
