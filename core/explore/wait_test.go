@@ -111,94 +111,68 @@ func TestWaitingStepsReachEveryHistory(t *testing.T) {
 // depend on it stay offered: a put issued there after a read, a get issued
 // there after a write.
 func TestAReplicasStepIsFollowedOnlyByWhatDependsOnIt(t *testing.T) {
-	cfg := smallConfig()
-	cfg.Nodes, cfg.W, cfg.R = 3, 2, 2
 	scripts := []string{
 		"c1: put k v1 ; c2: get k | c3: get k",
 		"c1: put k v1 | c2: get k ; c3: get k | c1: put k v2",
 		"c1: get k | c2: put k v1 ; c1: put k v2 | c2: get k",
 	}
-	rng := rand.New(rand.NewPCG(5, 9))
 	var left, kept [2]int // [0] after a read, [1] after a write
-	for _, script := range scripts {
-		sc := Scenario{Config: cfg, Script: mustScript(t, script), Property: core.PropSiblings, K: MaxOps}
-		for walk := 0; walk < 40; walk++ {
-			s, err := New(sc, Bounds{})
-			if err != nil {
-				t.Fatal(err)
+	walkScripts(t, scripts, 40, rand.New(rand.NewPCG(5, 9)), func(script string, s *Search, st *state, chs []choice) {
+	replicaSteps:
+		for _, r := range chs {
+			if !r.replica || r.pre != preNone {
+				continue
 			}
-			st := s.level[0]
-			for depth := 0; depth < 40 && st.returned < len(s.ops); depth++ {
-				chs := append([]choice(nil), s.choices(st)...)
-				if len(chs) == 0 {
-					break
+			read := r.kind == core.MsgGetReq
+			var after state
+			s.step(st, r, &after)
+			next := s.choices(&after)
+			for _, y := range next {
+				if n, ok := local(y); y.to != r.to && !(ok && n == r.to) && !(y.cmd.Kind == core.CmdDeliver && y.from == r.to && y.to == r.from) {
+					continue replicaSteps // none follows it up: every step is offered
 				}
-				for _, r := range chs {
-					if !r.replica || r.pre != preNone {
-						continue
-					}
-					read := r.kind == core.MsgGetReq
-					var after state
-					s.step(st, r, &after)
-					next := s.choices(&after)
-					fallback := false // none follows it up: every step is offered
-					for _, y := range next {
-						n, ok := local(y)
-						fallback = fallback || y.to != r.to && !(ok && n == r.to) && !(y.cmd.Kind == core.CmdDeliver && y.from == r.to && y.to == r.from)
-					}
-					for _, x := range chs {
-						if fallback {
-							break
-						}
-						if x.replica || x.pre != preNone {
-							continue
-						}
-						n, ok := local(x)
-						if !ok || n != r.to {
-							continue
-						}
-						offered := false
-						for _, y := range next {
-							offered = offered || y.cmd.Kind == x.cmd.Kind && y.cmd.Node == x.cmd.Node && y.op == x.op && y.sl == x.sl
-						}
-						i := 1
-						if read {
-							i = 0
-						}
-						if dependent(read, x) {
-							if x.cmd.Kind == core.CmdDeliver || x.cmd.Kind == core.CmdTimeout {
-								continue // may be left dead, or asleep
-							}
-							if !offered {
-								t.Fatalf("%s: %v after a replica's step at %v (read %v) is not offered", script, x.cmd, r.to, read)
-							}
-							kept[i]++
-							continue
-						}
-						if offered {
-							t.Fatalf("%s: %v offered right after a replica's step at %v that it does not depend on (read %v)", script, x.cmd, r.to, read)
-						}
-						left[i]++
-						var a, b, ab, ba state
-						s.step(st, r, &a)
-						s.step(&a, x, &ab)
-						s.step(st, x, &b)
-						y, ok := s.sameChoice(&b, r)
-						if !ok {
-							t.Fatalf("%s: %v is no choice after %v", script, r.cmd, x.cmd)
-						}
-						s.step(&b, y, &ba)
-						if ab.c.StateHash() != ba.c.StateHash() {
-							t.Fatalf("%s: %v and %v differ in either order", script, r.cmd, x.cmd)
-						}
-					}
+			}
+			i := 1
+			if read {
+				i = 0
+			}
+			for _, x := range chs {
+				if n, ok := local(x); x.replica || x.pre != preNone || !ok || n != r.to {
+					continue
 				}
-				var next state
-				s.step(st, chs[rng.IntN(len(chs))], &next)
-				st = &next
+				offered := false
+				for _, y := range next {
+					offered = offered || y.cmd.Kind == x.cmd.Kind && y.cmd.Node == x.cmd.Node && y.op == x.op && y.sl == x.sl
+				}
+				if dependent(read, x) {
+					if x.cmd.Kind == core.CmdDeliver || x.cmd.Kind == core.CmdTimeout {
+						continue // may be left dead, or asleep
+					}
+					if !offered {
+						t.Fatalf("%s: %v after a replica's step at %v (read %v) is not offered", script, x.cmd, r.to, read)
+					}
+					kept[i]++
+					continue
+				}
+				if offered {
+					t.Fatalf("%s: %v offered right after a replica's step at %v that it does not depend on (read %v)", script, x.cmd, r.to, read)
+				}
+				left[i]++
+				var a, b, ab, ba state
+				s.step(st, r, &a)
+				s.step(&a, x, &ab)
+				s.step(st, x, &b)
+				y, ok := s.sameChoice(&b, r)
+				if !ok {
+					t.Fatalf("%s: %v is no choice after %v", script, r.cmd, x.cmd)
+				}
+				s.step(&b, y, &ba)
+				if ab.c.StateHash() != ba.c.StateHash() {
+					t.Fatalf("%s: %v and %v differ in either order", script, r.cmd, x.cmd)
+				}
 			}
 		}
-	}
+	})
 	t.Logf("after a read: %d gets issued left out, %d puts kept; after a write: %d replies left out, %d issues kept", left[0], kept[0], left[1], kept[1])
 	if left[0] == 0 || left[1] == 0 || kept[0] == 0 || kept[1] == 0 {
 		t.Errorf("left out %v, kept %v: want some of each", left, kept)
@@ -222,20 +196,62 @@ func (s *Search) sameChoice(st *state, r choice) (choice, bool) {
 // other kind, or a crash there), so after the second its reply is not
 // offered, and every step offered is one at that node; and the second is
 // offered after the first only where such a step may follow. On random
-// runs, states right after such a pair are met.
+// runs, states right after such a pair are met. (A run may end with no
+// step offered: the step that would have closed it is dead after it.)
 func TestARunOfReplicasStepsOfOneKindWaitsToBeClosed(t *testing.T) {
-	cfg := smallConfig()
-	cfg.Nodes, cfg.W, cfg.R = 3, 2, 2
 	scripts := []string{
 		"c1: put k v1 | c2: put k v2 ; c1: get k | c2: get k",
 		"c1: put k v1 ; c2: get k | c3: get k | c1: put k v2",
 		"c1: get k | c2: get k | c3: put k v1",
 	}
-	rng := rand.New(rand.NewPCG(21, 4))
 	runs, pairs := 0, 0
+	walkScripts(t, scripts, 60, rand.New(rand.NewPCG(21, 4)), func(script string, s *Search, st *state, chs []choice) {
+		if st.after.node == 0 {
+			return
+		}
+		n := core.NodeID(st.after.node) - 1
+		closer := false
+		for _, ch := range chs {
+			l, ok := local(ch)
+			// None follows it up (every step is offered), or one does.
+			closer = closer || ch.to != n && !(ok && l == n) && !(ch.sl.delivery && ch.sl.digest == st.after.reply) ||
+				ch.replica && ch.to == n && (ch.kind == core.MsgGetReq) != st.after.read ||
+				ok && l == n && dependent(st.after.read, ch) || ch.cmd.Kind == core.CmdCrash && ch.to == n
+		}
+		for _, ch := range chs {
+			if ch.replica && ch.to == n && (ch.kind == core.MsgGetReq) == st.after.read {
+				if !closer {
+					t.Fatalf("%s: %v offered after a replica's step of its kind at %v, with nothing to close the run", script, ch.cmd, n)
+				}
+				pairs++
+			}
+		}
+		if st.after.open {
+			runs++
+			for _, ch := range chs {
+				if l, ok := local(ch); ch.sl.delivery && ch.sl.digest == st.after.reply || !(ok && l == n || ch.to == n) {
+					t.Fatalf("%s: %v offered in a run of replica's steps at %v", script, ch.cmd, n)
+				}
+			}
+		}
+	})
+	t.Logf("%d states in a run of replica's steps of one kind, %d such steps offered", runs, pairs)
+	if runs == 0 || pairs == 0 {
+		t.Errorf("%d states in a run, %d steps of one kind offered after another: want some", runs, pairs)
+	}
+}
+
+// walkScripts takes random runs of each script (three nodes, N=3 W=2 R=2
+// strict), walks of them, each up to 40 steps or its last answer, every
+// step a random choice of the search's; visit sees each state on the way
+// with its choices, before the step is taken.
+func walkScripts(t *testing.T, scripts []string, walks int, rng *rand.Rand, visit func(script string, s *Search, st *state, chs []choice)) {
+	t.Helper()
+	cfg := smallConfig()
+	cfg.Nodes, cfg.W, cfg.R = 3, 2, 2
 	for _, script := range scripts {
 		sc := Scenario{Config: cfg, Script: mustScript(t, script), Property: core.PropSiblings, K: MaxOps}
-		for walk := 0; walk < 60; walk++ {
+		for range walks {
 			s, err := New(sc, Bounds{})
 			if err != nil {
 				t.Fatal(err)
@@ -244,43 +260,13 @@ func TestARunOfReplicasStepsOfOneKindWaitsToBeClosed(t *testing.T) {
 			for depth := 0; depth < 40 && st.returned < len(s.ops); depth++ {
 				chs := append([]choice(nil), s.choices(st)...)
 				if len(chs) == 0 {
-					break // (a run may end so: the step that would have closed it is dead after it)
+					break
 				}
-				n := core.NodeID(st.after.node) - 1
-				if st.after.node != 0 {
-					closer := false
-					for _, ch := range chs {
-						l, ok := local(ch)
-						// None follows it up (every step is offered), or one does.
-						closer = closer || ch.to != n && !(ok && l == n) && !(ch.sl.delivery && ch.sl.digest == st.after.reply)
-						closer = closer || ch.replica && ch.to == n && (ch.kind == core.MsgGetReq) != st.after.read ||
-							ok && l == n && dependent(st.after.read, ch) || ch.cmd.Kind == core.CmdCrash && ch.to == n
-					}
-					for _, ch := range chs {
-						if ch.replica && ch.to == n && (ch.kind == core.MsgGetReq) == st.after.read {
-							if !closer {
-								t.Fatalf("%s: %v offered after a replica's step of its kind at %v, with nothing to close the run", script, ch.cmd, n)
-							}
-							pairs++
-						}
-					}
-				}
-				if st.after.open {
-					runs++
-					for _, ch := range chs {
-						if l, ok := local(ch); ch.sl.delivery && ch.sl.digest == st.after.reply || !(ok && l == n || ch.to == n) {
-							t.Fatalf("%s: %v offered in a run of replica's steps at %v", script, ch.cmd, n)
-						}
-					}
-				}
+				visit(script, s, st, chs)
 				var next state
 				s.step(st, chs[rng.IntN(len(chs))], &next)
 				st = &next
 			}
 		}
-	}
-	t.Logf("%d states in a run of replica's steps of one kind, %d such steps offered", runs, pairs)
-	if runs == 0 || pairs == 0 {
-		t.Errorf("%d states in a run, %d steps of one kind offered after another: want some", runs, pairs)
 	}
 }
