@@ -226,19 +226,19 @@ type choice struct {
 }
 
 // A followUp is what the step after a replica's step must be (stepsWait):
-// a step at the same node (node+1; 0: none, no replica's step was just
-// taken), or the delivery of the reply it sent (reply: its digest; 0 if
-// the reply is inert).
+// a step at the same node that depends on it (node+1; 0: none, no
+// replica's step was just taken), or the delivery of the reply it sent
+// (reply: its digest; 0 if the reply is inert).
 type followUp struct {
 	node  uint8
 	reply uint64
-	// read: the replica's step was a read (a get's request), after which
-	// a read issued at its node (a get) does not depend on it, and before
-	// which a write (a get's reply, whose read repair writes only) does.
+	// read: the replica's step was a read (a get's request), not a write;
+	// which steps at its node depend on it follows (dependent).
 	read bool
 	// open: the step before was a replica's step of the same kind at the
-	// same node, which does not depend on this one, nor on its reply: so
-	// the reply may not come next (stepsWait).
+	// same node, which depends neither on this one nor on its reply: so
+	// the reply may not come next, and the run must end just before a
+	// step that depends on both (stepsWait).
 	open bool
 }
 
