@@ -230,8 +230,8 @@ type choice struct {
 // replica's step was just taken), or the delivery of the reply it sent
 // (reply: its digest; 0 if the reply is inert).
 type followUp struct {
-	node  uint8
 	reply uint64
+	node  uint8
 	// read: the replica's step was a read (a get's request), not a write;
 	// which steps at its node depend on it follows (dependent).
 	read bool
@@ -292,36 +292,39 @@ func deliverySleeper(m core.HeldStep) sleeper {
 // state is one node of the search tree, while it waits to be expanded
 // and while it is: what rebuilds its schedule is kept apart, in the
 // search's trail, so that nothing refers to it afterwards.
+//
+// (Its fields are in an order that leaves little padding: a level of a
+// large search holds a million of them.)
 type state struct {
 	c *core.Cluster
 	// at is the state's place in Search.trail once it is met (admit),
 	// parent its parent's; mv is the step from the parent.
 	at, parent            int32
 	mv                    move
-	answered              bool // mv answered a client (the history's results changed)
 	depth                 int
 	reqs                  [MaxOps]core.RequestID // per script op; 0 until issued
 	half                  uint64                 // script ops whose half-timeout fired
 	parts, crashes, drops int
 	returned              int // script ops returned
+	// after: a replica's step was just taken (stepsWait), which the next
+	// step must follow up.
+	after followUp
+	// inert is which held messages are inert (core.Cluster.InertHeld),
+	// weighed when the state was digested, if inertKnown.
+	inert uint64
+	// sleep lists the deliveries not to try from this state: each leads
+	// where another order of the same steps, tried already, leads (see
+	// Search.asleep). Dropped once the state is expanded.
+	sleep      []sleeper
+	answered   bool // mv answered a client (the history's results changed)
+	inertKnown bool
 	// tail: an operation of the current group has timed out, so that only
 	// the timeouts of its others follow until the group ends
 	// (deferTimeouts).
 	tail bool
-	// after: a replica's step was just taken (stepsWait), which the next
-	// step must follow up.
-	after followUp
 	// spent: told as if its crash budget were spent (crashesSpent),
 	// weighed once when the state is made.
 	spent bool
-	// inert is which held messages are inert (core.Cluster.InertHeld),
-	// weighed when the state was digested, if inertKnown.
-	inert      uint64
-	inertKnown bool
-	// sleep lists the deliveries not to try from this state: each leads
-	// where another order of the same steps, tried already, leads (see
-	// Search.asleep). Dropped once the state is expanded.
-	sleep []sleeper
 }
 
 // Search is a breadth-first search in progress.
