@@ -100,49 +100,35 @@ func TestStepsJudgedIndependentCommute(t *testing.T) {
 	pairs, dead := 0, 0
 	for _, tc := range sleepCases() {
 		sc := Scenario{Config: tc.cfg, Script: mustScript(t, tc.script), Property: tc.prop, Budget: tc.budget, K: 5}
-		for walk := 0; walk < 12; walk++ {
-			s, err := New(sc, Bounds{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			st := s.level[0]
-			for depth := 0; depth < 30 && st.returned < len(s.ops); depth++ {
-				chs := append([]choice(nil), s.choices(st)...)
-				if len(chs) == 0 {
-					break
-				}
-				for _, a := range chs {
-					for _, b := range chs {
-						if b.sl.digest == 0 || b.sl == a.sl || !independent(b.sl, a) {
-							continue
-						}
-						if a.cmd.Kind == core.CmdTimeout && a.cmd.Param == "" && s.deferTimeouts() || a.replica {
-							continue // nothing sleeps after it (sleepAfter)
-						}
-						pairs++
-						ab, ok1 := s.takeBoth(st, a, b)
-						ba, ok2 := s.takeBoth(st, b, a)
-						if !ok1 && !ok2 {
-							t.Fatalf("%s: %v and %v each leave the other dead", tc.name, a.cmd, b.cmd)
-						}
-						if !ok1 {
-							ab = s.takeDead(t, tc.name, st, a, b)
-							dead++
-						}
-						if !ok2 {
-							ba = s.takeDead(t, tc.name, st, b, a)
-							dead++
-						}
-						if ab != ba {
-							t.Fatalf("%s: %v then %v and the other order differ", tc.name, a.cmd, b.cmd)
-						}
+		walkRuns(t, sc, 12, 30, rng, func(s *Search, st *state, chs []choice) {
+			for _, a := range chs {
+				for _, b := range chs {
+					if b.sl.digest == 0 || b.sl == a.sl || !independent(b.sl, a) {
+						continue
+					}
+					if a.cmd.Kind == core.CmdTimeout && a.cmd.Param == "" && s.deferTimeouts() || a.replica {
+						continue // nothing sleeps after it (sleepAfter)
+					}
+					pairs++
+					ab, ok1 := s.takeBoth(st, a, b)
+					ba, ok2 := s.takeBoth(st, b, a)
+					if !ok1 && !ok2 {
+						t.Fatalf("%s: %v and %v each leave the other dead", tc.name, a.cmd, b.cmd)
+					}
+					if !ok1 {
+						ab = s.takeDead(t, tc.name, st, a, b)
+						dead++
+					}
+					if !ok2 {
+						ba = s.takeDead(t, tc.name, st, b, a)
+						dead++
+					}
+					if ab != ba {
+						t.Fatalf("%s: %v then %v and the other order differ", tc.name, a.cmd, b.cmd)
 					}
 				}
-				var next state
-				s.step(st, chs[rng.IntN(len(chs))], &next)
-				st = &next
 			}
-		}
+		})
 	}
 	if pairs < 1000 {
 		t.Fatalf("only %d pairs tried", pairs)

@@ -242,31 +242,38 @@ func TestARunOfReplicasStepsOfOneKindWaitsToBeClosed(t *testing.T) {
 }
 
 // walkScripts takes random runs of each script (three nodes, N=3 W=2 R=2
-// strict), walks of them, each up to 40 steps or its last answer, every
-// step a random choice of the search's; visit sees each state on the way
-// with its choices, before the step is taken.
+// strict), walks of them, each up to 40 steps (walkRuns).
 func walkScripts(t *testing.T, scripts []string, walks int, rng *rand.Rand, visit func(script string, s *Search, st *state, chs []choice)) {
 	t.Helper()
 	cfg := smallConfig()
 	cfg.Nodes, cfg.W, cfg.R = 3, 2, 2
 	for _, script := range scripts {
 		sc := Scenario{Config: cfg, Script: mustScript(t, script), Property: core.PropSiblings, K: MaxOps}
-		for range walks {
-			s, err := New(sc, Bounds{})
-			if err != nil {
-				t.Fatal(err)
+		walkRuns(t, sc, walks, 40, rng, func(s *Search, st *state, chs []choice) { visit(script, s, st, chs) })
+	}
+}
+
+// walkRuns takes walks random runs of sc, each up to steps steps or its
+// last answer, every step a random choice of the search's; visit sees
+// each state on the way with its choices (a copy), before the step is
+// taken.
+func walkRuns(t *testing.T, sc Scenario, walks, steps int, rng *rand.Rand, visit func(s *Search, st *state, chs []choice)) {
+	t.Helper()
+	for range walks {
+		s, err := New(sc, Bounds{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := s.level[0]
+		for depth := 0; depth < steps && st.returned < len(s.ops); depth++ {
+			chs := append([]choice(nil), s.choices(st)...)
+			if len(chs) == 0 {
+				break
 			}
-			st := s.level[0]
-			for depth := 0; depth < 40 && st.returned < len(s.ops); depth++ {
-				chs := append([]choice(nil), s.choices(st)...)
-				if len(chs) == 0 {
-					break
-				}
-				visit(script, s, st, chs)
-				var next state
-				s.step(st, chs[rng.IntN(len(chs))], &next)
-				st = &next
-			}
+			visit(s, st, chs)
+			var next state
+			s.step(st, chs[rng.IntN(len(chs))], &next)
+			st = &next
 		}
 	}
 }
