@@ -91,6 +91,9 @@ type Cluster struct {
 	faults faultState
 	// workStopped: the workload's clients stop (beginSettle).
 	workStopped bool
+	// realTime is what the digests keep of the history's real-time order
+	// (DigestRealTime).
+	realTime RealTime
 	// sessions counts session guarantees as operations complete
 	// (TrackSessions); nil when not asked for.
 	sessions *sessions

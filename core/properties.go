@@ -96,6 +96,52 @@ func (p Property) Describe() string {
 	return string(p)
 }
 
+// RealTime is how much of the clients' real-time order something reads:
+// which pairs of operations it asks "did a return before b began?" of.
+type RealTime uint8
+
+const (
+	// RealTimeAsInvoked is the history as it happened: every pair, and
+	// the order the operations were invoked in besides (which no
+	// property reads).
+	RealTimeAsInvoked  RealTime = iota
+	RealTimeAll                 // every pair (linearizability)
+	RealTimePutsGets            // a put and a get of its key (stale reads)
+	RealTimeSameClient          // two operations of one client (session guarantees)
+	RealTimeNone                // none (siblings, lost writes)
+)
+
+// RealTime is what the property reads of real time, by its definition
+// above: a stale read is a get that began after a put of its key returned;
+// read-your-writes and monotonic reads compare a client's operations with
+// its own earlier ones; siblings and lost writes read no order at all.
+// A schedule search keeps no more than that in its states' digests
+// (Cluster.DigestRealTime).
+func (p Property) RealTime() RealTime {
+	switch p {
+	case PropStale:
+		return RealTimePutsGets
+	case PropRYW, PropMonotonic:
+		return RealTimeSameClient
+	case PropSiblings, PropLost:
+		return RealTimeNone
+	}
+	return RealTimeAll
+}
+
+// Reads reports whether rt reads whether a returned before b began.
+func (rt RealTime) Reads(a, b *Op) bool {
+	switch rt {
+	case RealTimePutsGets:
+		return a.Kind == OpPut && b.Kind == OpGet && a.Key == b.Key
+	case RealTimeSameClient:
+		return a.Client == b.Client
+	case RealTimeNone:
+		return false
+	}
+	return true
+}
+
 // ParseProperty reads a property name; "siblings:K" sets K (default 1).
 func ParseProperty(s string) (Property, int, error) {
 	name, arg, hasArg := strings.Cut(s, ":")

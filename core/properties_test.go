@@ -236,3 +236,43 @@ func TestOpsYieldsTheHistory(t *testing.T) {
 		t.Errorf("a loop that stops at 5 ran %d times", n)
 	}
 }
+
+// What each property reads of real time (Property.RealTime): the pairs of
+// operations its definition asks "did a return before b began?" of.
+func TestWhatEachPropertyReadsOfRealTime(t *testing.T) {
+	put := func(c int, k string) *Op { return &Op{Client: c, Kind: OpPut, Key: k} }
+	get := func(c int, k string) *Op { return &Op{Client: c, Kind: OpGet, Key: k} }
+	pairs := []struct {
+		name string
+		a, b *Op
+	}{
+		{"a put, then a get of its key", put(1, "k"), get(2, "k")},
+		{"a get, then a put", get(2, "k"), put(1, "k")},
+		{"a put, then a get of another key", put(1, "k"), get(2, "j")},
+		{"two puts", put(1, "k"), put(2, "k")},
+		{"two gets", get(1, "k"), get(2, "k")},
+		{"a client's put, then its get", put(1, "k"), get(1, "k")},
+		{"a client's two gets", get(1, "k"), get(1, "k")},
+	}
+	for _, tc := range []struct {
+		p    Property
+		want []bool // by pairs
+	}{
+		{PropStale, []bool{true, false, false, false, false, true, false}},
+		{PropLinearizable, []bool{true, true, true, true, true, true, true}},
+		{PropRYW, []bool{false, false, false, false, false, true, true}},
+		{PropMonotonic, []bool{false, false, false, false, false, true, true}},
+		{PropSiblings, []bool{false, false, false, false, false, false, false}},
+		{PropLost, []bool{false, false, false, false, false, false, false}},
+	} {
+		rt := tc.p.RealTime()
+		for i, pr := range pairs {
+			if got := rt.Reads(pr.a, pr.b); got != tc.want[i] {
+				t.Errorf("%s reads %s: %v, want %v", tc.p, pr.name, got, tc.want[i])
+			}
+		}
+	}
+	if got := RealTimeAsInvoked.Reads(get(1, "k"), put(2, "j")); !got {
+		t.Error("the history as invoked keeps every pair")
+	}
+}

@@ -188,10 +188,7 @@ func (c *Cluster) HeldStepsInert(dst []HeldStep, inert uint64) []HeldStep {
 
 // heldHasher readies the hasher for heldStep.
 func (c *Cluster) heldHasher() (h *stateHasher, timed bool) {
-	if c.hasher == nil {
-		c.hasher = new(stateHasher)
-	}
-	h = c.hasher
+	h = c.readyHasher()
 	h.perm, h.inv, h.lww = nil, nil, c.cfg.Versioning == LWW
 	return h, c.timeIsState()
 }
@@ -416,10 +413,7 @@ func (c *Cluster) ExactStateHash() uint64 { return c.stateHash(true, true) }
 func (c *Cluster) SettleHash() uint64 { return c.stateHash(false, false) }
 
 func (c *Cluster) stateHash(partition, exact bool) uint64 {
-	if c.hasher == nil {
-		c.hasher = new(stateHasher)
-	}
-	h := c.hasher
+	h := c.readyHasher()
 	h.wholes++
 	h.out, h.lww, h.exact = h.out[:0], c.cfg.Versioning == LWW, exact || c.timeIsState()
 	if c.timeIsState() {
@@ -515,67 +509,81 @@ func (c *Cluster) restHash() uint64 {
 // does not have the tick already).
 func (h *stateHasher) history(c *Cluster, coordinators, ticks bool) {
 	h.u(uint64(c.history.len()))
+	if h.named {
+		// By the operations' names, not in the order they were invoked.
+		for _, i := range h.byName() {
+			h.op(c, h.names[i].op, coordinators, ticks)
+		}
+		return
+	}
 	c.history.all(func(op *Op) bool {
-		h.i(int64(h.rel.client(op.Client)))
-		h.u(uint64(op.Kind))
-		h.s(op.Key)
-		h.s(h.rel.value(op.Value))
-		// Its coordinator while it waits. Once it returned, nothing reads
-		// which node coordinated it: no property, and no step (what the
-		// coordinator still keeps of it, a get's late replies to repair,
-		// is in that node's digest), so unless the digest is exact, states
-		// that differ only there are one. How it failed, as its client saw
-		// it (at once, its coordinator down, or after waiting), no
-		// property reads either, but the tests that compare the histories
-		// the search reaches tell them apart (crashBeforeIssue).
-		switch {
-		case !coordinators:
-		case h.exact || op.ReturnTick < 0:
-			h.u(1)
-			h.nd(op.Coordinator)
-		default:
-			h.u(0)
-		}
-		if coordinators {
-			h.b(!op.OK && op.ReturnTick == op.InvokeTick)
-		}
-		h.b(op.OK)
-		h.versions(op.read)
-		if op.written == nil {
-			h.u(0)
-		} else {
-			h.u(1)
-			h.version(op.written)
-		}
-		if ticks {
-			h.i(op.InvokeTick)
-			h.i(op.ReturnTick)
-		}
-		// When it returned, as the operations invoked before it: what the
-		// properties read of real time. Of a failed operation they read
-		// nothing of it (a failed get told its client nothing, a failed put
-		// may take effect at any time after it began: properties.go,
-		// check.ForSearch), nor does any step, so unless the digest is
-		// exact, states that differ only there are one: a crash that
-		// fails a request early meets the schedules where it timed out at
-		// its group's end.
-		switch {
-		case op.ReturnTick < 0:
-			h.i(-1)
-		case !op.OK && !h.exact:
-			h.i(-2)
-		default:
-			invoked := 0
-			c.history.all(func(o *Op) bool {
-				if o.invokeSeq < op.returnSeq {
-					invoked++
-				}
-				return true
-			})
-			h.i(int64(invoked))
-		}
+		h.op(c, op, coordinators, ticks)
 		return true
 	})
+}
+
+// op writes one operation of the history (history).
+func (h *stateHasher) op(c *Cluster, op *Op, coordinators, ticks bool) {
+	h.i(int64(h.rel.client(op.Client)))
+	h.u(uint64(op.Kind))
+	h.s(op.Key)
+	h.s(h.rel.value(op.Value))
+	// Its coordinator while it waits. Once it returned, nothing reads
+	// which node coordinated it: no property, and no step (what the
+	// coordinator still keeps of it, a get's late replies to repair,
+	// is in that node's digest), so unless the digest is exact, states
+	// that differ only there are one. How it failed, as its client saw
+	// it (at once, its coordinator down, or after waiting), no
+	// property reads either, but the tests that compare the histories
+	// the search reaches tell them apart (crashBeforeIssue).
+	switch {
+	case !coordinators:
+	case h.exact || op.ReturnTick < 0:
+		h.u(1)
+		h.nd(op.Coordinator)
+	default:
+		h.u(0)
+	}
+	if coordinators {
+		h.b(!op.OK && op.ReturnTick == op.InvokeTick)
+	}
+	h.b(op.OK)
+	h.versions(op.read)
+	if op.written == nil {
+		h.u(0)
+	} else {
+		h.u(1)
+		h.version(op.written)
+	}
+	if ticks {
+		h.i(op.InvokeTick)
+		h.i(op.ReturnTick)
+	}
+	// When it returned, as the operations invoked before it: what the
+	// properties read of real time. Of a failed operation they read
+	// nothing of it (a failed get told its client nothing, a failed put
+	// may take effect at any time after it began: properties.go,
+	// check.ForSearch), nor does any step, so unless the digest is
+	// exact, states that differ only there are one: a crash that
+	// fails a request early meets the schedules where it timed out at
+	// its group's end.
+	switch {
+	case op.ReturnTick < 0:
+		h.i(-1)
+	case !op.OK && !h.exact:
+		h.i(-2)
+	case h.named:
+		h.before(c.realTime, op)
+	default:
+		invoked := 0
+		c.history.all(func(o *Op) bool {
+			if o.invokeSeq < op.returnSeq {
+				invoked++
+			}
+			return true
+		})
+		h.i(int64(invoked))
+	}
 }
 
 // HistoryHash is a digest of the history as the properties read it
@@ -596,10 +604,7 @@ func (c *Cluster) RenamedHistoryHash(sym *Symmetry, i int) uint64 {
 }
 
 func (c *Cluster) historyHash(perm []NodeID, rel *relabel) uint64 {
-	if c.hasher == nil {
-		c.hasher = new(stateHasher)
-	}
-	h := c.hasher
+	h := c.readyHasher()
 	h.out, h.perm, h.inv, h.blind, h.rel = h.out[:0], perm, nil, false, rel
 	h.lww, h.exact = c.cfg.Versioning == LWW, c.timeIsState()
 	h.history(c, false, c.timeIsState())
@@ -655,6 +660,101 @@ func identity(perm []NodeID) bool {
 	return true
 }
 
+// DigestRealTime makes the cluster's digests (StateHash, the renamed and
+// symmetric ones, HistoryHash, the held messages' digests) keep of the
+// history's real-time order only the pairs rt reads (Property.RealTime),
+// and name each operation, and the requests and messages it made, by its
+// client and its place among the client's operations, not by when it was
+// invoked: two states of a schedule search that differ only in the order
+// in which concurrent operations were invoked, or in orders the property
+// does not read, have one digest. Their futures are alike up to that
+// naming (no step reads the history), and the property gives them the
+// same verdict. RealTimeAsInvoked, the default, keeps it all. Set before
+// the first digest: digests kept on the nodes and messages are not taken
+// again.
+func (c *Cluster) DigestRealTime(rt RealTime) {
+	c.realTime = rt
+	c.rest = 0
+}
+
+// readyHasher is the cluster's hasher, made ready to digest it: with its
+// operations named where the digests name them (DigestRealTime).
+func (c *Cluster) readyHasher() *stateHasher {
+	if c.hasher == nil {
+		c.hasher = new(stateHasher)
+	}
+	h := c.hasher
+	h.names, h.named = h.names[:0], c.realTime != RealTimeAsInvoked && !c.historyDiscarded
+	if h.named {
+		c.history.all(func(op *Op) bool {
+			k := 0
+			for _, o := range h.names {
+				if o.op.Client == op.Client {
+					k++
+				}
+			}
+			h.names = append(h.names, opName{op: op, k: k})
+			return true
+		})
+	}
+	return h
+}
+
+// An opName is an operation's name in the digests (DigestRealTime): its
+// client (as the hasher relabels it) and k, its place among that client's.
+type opName struct {
+	op *Op
+	k  int
+}
+
+// name is o's name under the hasher's relabeling, a number.
+func (h *stateHasher) name(o opName) uint64 {
+	return uint64(h.rel.client(o.op.Client))<<16 | uint64(o.k)
+}
+
+// req writes a request's id, or its operation's name where the digests
+// name them (a request no operation made, by its id).
+func (h *stateHasher) req(id RequestID) {
+	if h.named {
+		for _, o := range h.names {
+			if o.op.Request == id {
+				h.u(1<<63 | h.name(o))
+				return
+			}
+		}
+	}
+	h.u(uint64(id))
+}
+
+// byName is the history's operations (their indexes in names) in the
+// order of their names.
+func (h *stateHasher) byName() []int {
+	h.order = h.order[:0]
+	for i := range h.names {
+		h.order = append(h.order, i)
+	}
+	slices.SortFunc(h.order, func(i, j int) int { return cmp.Compare(h.name(h.names[i]), h.name(h.names[j])) })
+	return h.order
+}
+
+// before writes, of an operation that returned, what rt reads of when: the
+// names of the operations that began before it returned and with which rt
+// pairs it (those it does not precede, in real time).
+func (h *stateHasher) before(rt RealTime, a *Op) {
+	set := h.pairs[:0]
+	for _, o := range h.names {
+		if b := o.op; b != a && b.invokeSeq < a.returnSeq && rt.Reads(a, b) {
+			set = append(set, h.name(o))
+		}
+	}
+	slices.Sort(set)
+	h.u(uint64(len(set)))
+	for _, x := range set {
+		h.u(x)
+	}
+	h.pairs = set
+}
+
 // stateHasher writes what a state hash covers into out, hashed in one go
 // (the same digest as writing each piece to an xxhash.Digest, for less).
 type stateHasher struct {
@@ -691,6 +791,13 @@ type stateHasher struct {
 	keys  []string
 	hints []hintKey
 	reqs  []RequestID
+	// names are the history's operations as the digests name them
+	// (readyHasher), if named; order and pairs are byName's and before's
+	// scratch.
+	names []opName
+	named bool
+	order []int
+	pairs []uint64
 	// slab is what kept carves digests under renamings from.
 	slab []uint64
 }
@@ -896,7 +1003,7 @@ func (h *stateHasher) node(n *node) {
 		if !h.exact && r.done && r.kind != OpGet {
 			continue
 		}
-		h.u(uint64(r.id))
+		h.req(r.id)
 		if !h.exact && r.done && r.reached {
 			// An answered get whose late replies may still be repaired
 			// (Inert): what decides a repair. (An answered put is left out:
@@ -960,7 +1067,7 @@ func (h *stateHasher) message(m *message) {
 	h.u(uint64(m.kind))
 	h.nd(m.from)
 	h.nd(m.to)
-	h.u(uint64(m.req))
+	h.req(m.req)
 	h.s(m.key)
 	switch m.kind {
 	case MsgPutReq, MsgGetReq, MsgHandoff, MsgHandoffAck:

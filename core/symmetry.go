@@ -313,10 +313,7 @@ func (c *Cluster) symmetricStateHash(sym *Symmetry, own uint64, known bool, salt
 	if len(sym.perms[0]) != len(c.nodes) {
 		return c.StateHash()
 	}
-	if c.hasher == nil {
-		c.hasher = new(stateHasher)
-	}
-	h := c.hasher
+	h := c.readyHasher()
 	n := len(c.nodes)
 	// Each node's digest with the nodes of each orbit named alike: the
 	// same whatever the renaming, so computed once.
@@ -357,7 +354,11 @@ func (c *Cluster) symmetricStateHash(sym *Symmetry, own uint64, known bool, salt
 	c.history.all(func(op *Op) bool {
 		j++
 		if int(op.Coordinator) < n && op.ReturnTick < 0 {
-			blind[op.Coordinator] += mix64(j ^ 0x636f6f7264) // "coord"
+			name := j
+			if h.named { // by its name (DigestRealTime), blindly relabeled
+				name = h.name(h.names[j-1])
+			}
+			blind[op.Coordinator] += mix64(name ^ 0x636f6f7264) // "coord"
 		}
 		return true
 	})
@@ -409,10 +410,7 @@ func (c *Cluster) RenamedStateHash(sym *Symmetry, i int) uint64 {
 	if len(sym.perms[0]) != len(c.nodes) {
 		return c.StateHash()
 	}
-	if c.hasher == nil {
-		c.hasher = new(stateHasher)
-	}
-	h := c.hasher
+	h := c.readyHasher()
 	h.perm, h.inv, h.pi, h.symKey, h.symSize = sym.perms[i], sym.invs[i], i, sym.key, len(sym.perms)
 	h.rel = sym.relabel(i)
 	x := c.stateHash(true, false)

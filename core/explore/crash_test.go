@@ -39,7 +39,7 @@ func TestRandomCrashScenariosKeepTheAnswer(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		full, _ := New(sc, b)
-		full.full = true
+		full.setFull()
 		r, f := reduced.Run(), full.Run()
 		if r.CutBy != "" || f.CutBy != "" {
 			continue
@@ -205,32 +205,46 @@ func sameFinalHistories(t *testing.T, sc Scenario, name string) (map[string]int,
 // shortest schedule to it.
 func finalHistories(t *testing.T, sc Scenario, full bool) (map[string]int, Report) {
 	t.Helper()
-	return finalHistoriesAs(t, sc, full, historiesUpTo(sc.Script))
+	return finalHistoriesAs(t, sc, full, historiesUpTo(sc.Script, core.RealTimeAll))
 }
 
-// historiesUpTo writes a history as historyAsSeen does, as the least of its
-// relabelings by the script's alike clients (relabelings): the reduced
+// historiesUpTo writes a history as historyRead(rt) does, as the least of
+// its relabelings by the script's alike clients (relabelings): the reduced
 // search meets one of a history and its relabeled image (the same up to
 // which client is which), the full one both.
-func historiesUpTo(script Script) func([]core.Op) string {
+func historiesUpTo(script Script, rt core.RealTime) func([]core.Op) string {
 	rels, _, _ := relabelings(script)
 	return func(h []core.Op) string {
-		least := historyAsSeen(h)
+		least := writeHistory(h, rt)
 		for _, r := range rels {
-			least = min(least, historyAsSeen(relabeled(h, r)))
+			least = min(least, writeHistory(relabeled(h, r), rt))
 		}
 		return least
 	}
 }
 
 // finalHistoriesAs is finalHistories with each history written by write.
+// The reduced search's digests keep every "returned before began", as
+// historyAsSeen writes it, not only what the property reads
+// (TestDigestsKeepWhatThePropertyReads).
 func finalHistoriesAs(t *testing.T, sc Scenario, full bool, write func([]core.Op) string) (map[string]int, Report) {
+	t.Helper()
+	return finalHistoriesKeeping(t, sc, full, core.RealTimeAll, write)
+}
+
+// finalHistoriesKeeping is finalHistoriesAs with the reduced search's
+// digests keeping rt of real time.
+func finalHistoriesKeeping(t *testing.T, sc Scenario, full bool, rt core.RealTime, write func([]core.Op) string) (map[string]int, Report) {
 	t.Helper()
 	s, err := New(sc, Bounds{MaxStates: 150_000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.full = full
+	if full {
+		s.setFull()
+	} else {
+		s.digestRealTime(rt)
+	}
 	// A failure at once and one by a timeout are one history to the
 	// properties (admitFinal), not to historyAsSeen.
 	s.wholeFinals = true
@@ -249,7 +263,18 @@ func finalHistoriesAs(t *testing.T, sc Scenario, full bool, write func([]core.Op
 // which began, the real-time order the properties use (two invocations or
 // two returns in either order are the same history to them, and a failed
 // operation's return to none).
-func historyAsSeen(h []core.Op) string {
+func historyAsSeen(h []core.Op) string { return historyRead(core.RealTimeAll)(h) }
+
+// historyRead writes a history as historyAsSeen does, with only the pairs
+// rt reads of which returned before which began.
+func historyRead(rt core.RealTime) func([]core.Op) string {
+	return func(h []core.Op) string { return writeHistory(h, rt) }
+}
+
+func writeHistory(h []core.Op, rt core.RealTime) string {
+	// Whether a get is stale is a matter of real time too: of when the
+	// puts of its key returned.
+	stale := rt.Reads(&core.Op{Kind: core.OpPut, Key: "k"}, &core.Op{Client: 1, Kind: core.OpGet, Key: "k"})
 	h = slices.Clone(h)
 	slices.SortFunc(h, func(a, b core.Op) int {
 		return cmp.Or(cmp.Compare(a.Client, b.Client), cmp.Compare(a.InvokeTick, b.InvokeTick))
@@ -258,10 +283,10 @@ func historyAsSeen(h []core.Op) string {
 	for i, op := range h {
 		vals := slices.Clone(op.Values)
 		slices.Sort(vals)
-		fmt.Fprintf(&b, "%d: c%d %v %s %s%v ok %v stale %v, after", i, op.Client, op.Kind, op.Key, op.Value, vals, op.OK, op.Stale)
+		fmt.Fprintf(&b, "%d: c%d %v %s %s%v ok %v stale %v, after", i, op.Client, op.Kind, op.Key, op.Value, vals, op.OK, op.Stale && stale)
 		for j, x := range h {
 			// (A failure's time is read by no property: deferTimeouts.)
-			if x.OK && x.ReturnTick >= 0 && x.ReturnTick < op.InvokeTick {
+			if x.OK && x.ReturnTick >= 0 && x.ReturnTick < op.InvokeTick && rt.Reads(&x, &op) {
 				fmt.Fprintf(&b, " %d", j)
 			}
 		}

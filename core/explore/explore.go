@@ -465,6 +465,9 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	c.DiscardEvents(true)
 	c.SkipDigest()
 	c.SkipRecording()
+	// States that differ only in what the property does not read of real
+	// time, or in the order concurrent operations were invoked, are one.
+	c.DigestRealTime(sc.Property.RealTime())
 	s := &Search{sc: sc, cfg: c.Config(), ops: sc.Script.Ops(), bounds: b,
 		visited: map[uint64]struct{}{}, histories: map[uint64]struct{}{}, settled: map[uint64]string{}, nodes: cfg.Nodes}
 	s.settle = s.settleLost
@@ -497,6 +500,24 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	s.report.Subsumed = s.faultsSubsumed() && (sc.Budget.Drops > 0 || sc.Budget.Partitions > 0)
 	s.level = []*state{root}
 	return s, nil
+}
+
+// digestRealTime has the search's states digested keeping rt of the
+// history's real-time order (core.Cluster.DigestRealTime), not what the
+// property reads: for tests that compare what two searches reach, before
+// the first step.
+func (s *Search) digestRealTime(rt core.RealTime) {
+	s.root.DigestRealTime(rt)
+	for _, st := range s.level {
+		st.c.DigestRealTime(rt)
+	}
+}
+
+// setFull turns the reductions off (full), the digests' naming of the
+// operations among them: for tests, before the first step.
+func (s *Search) setFull() {
+	s.full = true
+	s.digestRealTime(core.RealTimeAsInvoked)
 }
 
 // Report is the outcome so far.

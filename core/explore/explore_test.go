@@ -352,7 +352,7 @@ func TestReductionsKeepTheAnswer(t *testing.T) {
 			t.Fatal(err)
 		}
 		full, _ := New(sc, b)
-		full.full = true
+		full.setFull()
 		r, f := reduced.Run(), full.Run()
 		t.Logf("%s: reduced %d states (%d distinct), full %d (%d); violated %v/%v, exhausted %v/%v",
 			tc.name, r.States, r.DistinctStates, f.States, f.DistinctStates, r.Violated, f.Violated, r.Exhausted, f.Exhausted)
@@ -529,7 +529,7 @@ func TestLossesAfterTheLastReturnFindTheShortest(t *testing.T) {
 		sc := Scenario{Config: cfg, Script: mustScript(t, "c1@n0: put k v1"), Property: core.PropLost, Budget: b}
 		reduced, _ := New(sc, Bounds{})
 		full, _ := New(sc, Bounds{})
-		full.full = true
+		full.setFull()
 		reduced.settle, full.settle = twoLost, twoLost
 		r, f := reduced.Run(), full.Run()
 		t.Logf("%+v: reduced %d states, depth %d; full %d states, depth %d", b, r.States, r.Depth, f.States, f.Depth)
@@ -637,6 +637,7 @@ func TestCrashBeforeIssueIsTwoSteps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.DigestRealTime(core.PropStale.RealTime()) // as the search's states are
 	if c.StateHash() != end.c.StateHash() {
 		t.Error("the schedule replays to another state")
 	}
@@ -704,7 +705,9 @@ func searchFrom(t *testing.T, script string, p core.Property, full bool) (*Searc
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.full = full
+	if full {
+		s.setFull()
+	}
 	return s, s.level[0]
 }
 
