@@ -999,29 +999,45 @@ func (h *stateHasher) node(n *node) {
 		}
 	}
 	h.u(uint64(kept))
-	for _, r := range n.requests { // in id order
+	// In id order; where the operations are named (DigestRealTime), ids
+	// follow the order of invocation, which the names leave out: a set.
+	var buf [8]uint64
+	ds := buf[:0]
+	for _, r := range n.requests {
 		if !h.exact && r.done && r.kind != OpGet {
 			continue
 		}
-		h.req(r.id)
-		if !h.exact && r.done && r.reached {
-			// An answered get whose late replies may still be repaired
-			// (Inert): what decides a repair. (An answered put is left out:
-			// nothing comes of it any more.)
-			h.versions(r.result)
-			h.targets(r.targets, false)
-			continue
+		start := len(h.out)
+		h.request(r)
+		if h.named {
+			ds = append(ds, h.cut(start))
 		}
-		h.b(r.done)
-		h.b(r.reached)
-		h.u(uint64(r.acks))
-		h.u(uint64(r.replies))
-		h.u(uint64(r.upToDate))
-		h.u(uint64(r.extNext))
-		h.versions(r.merged)
-		h.versions(r.result)
-		h.targets(r.targets, true)
 	}
+	if h.named {
+		h.set(ds)
+	}
+}
+
+// request writes a request a node coordinates (node).
+func (h *stateHasher) request(r *request) {
+	h.req(r.id)
+	if !h.exact && r.done && r.reached {
+		// An answered get whose late replies may still be repaired
+		// (Inert): what decides a repair. (An answered put is left out:
+		// nothing comes of it any more.)
+		h.versions(r.result)
+		h.targets(r.targets, false)
+		return
+	}
+	h.b(r.done)
+	h.b(r.reached)
+	h.u(uint64(r.acks))
+	h.u(uint64(r.replies))
+	h.u(uint64(r.upToDate))
+	h.u(uint64(r.extNext))
+	h.versions(r.merged)
+	h.versions(r.result)
+	h.targets(r.targets, true)
 }
 
 // targets writes a request's targets: all they hold, or (all false) what

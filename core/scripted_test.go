@@ -745,3 +745,46 @@ func TestInertHeldIsWhatTheDigestWeighed(t *testing.T) {
 		t.Error("flags known after the cluster was cloned over")
 	}
 }
+
+// Where the digests name the operations (DigestRealTime), two runs that
+// differ only in the order two concurrent operations were invoked in have
+// one digest: their requests and messages are named by client, not by the
+// ids that order gave them, and a node's requests are a set. Kept as
+// invoked (the default), they differ; so do two runs where something
+// else differs (the get asked at another node).
+func TestDigestsNameOperationsNotTheirOrder(t *testing.T) {
+	cfg := scriptedConfig()
+	key := keyOwnedBy(t, mustNew(t, cfg), "k", 1, 2, 3) // n0 coordinates, holds nothing
+	put := Command{Kind: CmdPut, Client: 1, Node: 0, Key: key, Value: "a"}
+	get := Command{Kind: CmdGet, Client: 2, Node: 0, Key: key}
+	run := func(rt RealTime, first, second Command) *Cluster {
+		c := mustNew(t, cfg)
+		c.DigestRealTime(rt)
+		mustApply(t, c, first)
+		mustApply(t, c, second)
+		// Both asked n1; n1 takes the put, then the get, whose reply
+		// reaches its coordinator.
+		mustApply(t, c, Command{Kind: CmdDeliver, Msg: heldTo(t, c, MsgPutReq, 1)})
+		mustApply(t, c, Command{Kind: CmdDeliver, Msg: heldTo(t, c, MsgGetReq, 1)})
+		at := first.Node
+		if second.Kind == CmdGet {
+			at = second.Node
+		}
+		mustApply(t, c, Command{Kind: CmdDeliver, Msg: heldTo(t, c, MsgGetResp, at)})
+		return c
+	}
+	elsewhere := get
+	elsewhere.Node = 4
+	for _, rt := range []RealTime{RealTimeAll, RealTimePutsGets, RealTimeNone} {
+		a, b := run(rt, put, get), run(rt, get, put)
+		if a.StateHash() != b.StateHash() || a.HistoryHash() != b.HistoryHash() {
+			t.Errorf("real time %d: a put then a get, and the get then the put, have two digests", rt)
+		}
+		if run(rt, put, elsewhere).StateHash() == a.StateHash() {
+			t.Errorf("real time %d: a get asked at n4 has the digest of one asked at n0", rt)
+		}
+	}
+	if a, b := run(RealTimeAsInvoked, put, get), run(RealTimeAsInvoked, get, put); a.StateHash() == b.StateHash() {
+		t.Error("kept as invoked, the two orders have one digest")
+	}
+}
