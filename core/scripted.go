@@ -684,8 +684,17 @@ func (c *Cluster) readyHasher() *stateHasher {
 		c.hasher = new(stateHasher)
 	}
 	h := c.hasher
-	h.names, h.named = h.names[:0], c.realTime != RealTimeAsInvoked && !c.historyDiscarded
-	if h.named {
+	h.named = c.realTime != RealTimeAsInvoked && !c.historyDiscarded
+	h.names, h.namesOf = h.names[:0], c
+	return h
+}
+
+// opNames is the names of the operations of the cluster being digested,
+// by their place in its history, made when first needed (the digests of
+// most nodes and messages are kept, and need none).
+func (h *stateHasher) opNames() []opName {
+	if c := h.namesOf; c != nil {
+		h.namesOf = nil
 		c.history.all(func(op *Op) bool {
 			k := 0
 			for _, o := range h.names {
@@ -697,7 +706,7 @@ func (c *Cluster) readyHasher() *stateHasher {
 			return true
 		})
 	}
-	return h
+	return h.names
 }
 
 // An opName is an operation's name in the digests (DigestRealTime): its
@@ -716,7 +725,7 @@ func (h *stateHasher) name(o opName) uint64 {
 // name them (a request no operation made, by its id).
 func (h *stateHasher) req(id RequestID) {
 	if h.named {
-		for _, o := range h.names {
+		for _, o := range h.opNames() {
 			if o.op.Request == id {
 				h.u(1<<63 | h.name(o))
 				return
@@ -730,7 +739,7 @@ func (h *stateHasher) req(id RequestID) {
 // order of their names.
 func (h *stateHasher) byName() []int {
 	h.order = h.order[:0]
-	for i := range h.names {
+	for i := range h.opNames() {
 		h.order = append(h.order, i)
 	}
 	slices.SortFunc(h.order, func(i, j int) int { return cmp.Compare(h.name(h.names[i]), h.name(h.names[j])) })
@@ -742,7 +751,7 @@ func (h *stateHasher) byName() []int {
 // pairs it (those it does not precede, in real time).
 func (h *stateHasher) before(rt RealTime, a *Op) {
 	set := h.pairs[:0]
-	for _, o := range h.names {
+	for _, o := range h.opNames() {
 		if b := o.op; b != a && b.invokeSeq < a.returnSeq && rt.Reads(a, b) {
 			set = append(set, h.name(o))
 		}
@@ -792,12 +801,14 @@ type stateHasher struct {
 	hints []hintKey
 	reqs  []RequestID
 	// names are the history's operations as the digests name them
-	// (readyHasher), if named; order and pairs are byName's and before's
-	// scratch.
-	names []opName
-	named bool
-	order []int
-	pairs []uint64
+	// (readyHasher), if named, once made (opNames: namesOf is the
+	// cluster they are still to be made of); order and pairs are
+	// byName's and before's scratch.
+	names   []opName
+	namesOf *Cluster
+	named   bool
+	order   []int
+	pairs   []uint64
 	// slab is what kept carves digests under renamings from.
 	slab []uint64
 }
@@ -1000,7 +1011,9 @@ func (h *stateHasher) node(n *node) {
 	}
 	h.u(uint64(kept))
 	// In id order; where the operations are named (DigestRealTime), ids
-	// follow the order of invocation, which the names leave out: a set.
+	// follow the order of invocation, which the names leave out: a set
+	// (of two or more).
+	set := h.named && kept > 1
 	var buf [8]uint64
 	ds := buf[:0]
 	for _, r := range n.requests {
@@ -1009,11 +1022,11 @@ func (h *stateHasher) node(n *node) {
 		}
 		start := len(h.out)
 		h.request(r)
-		if h.named {
+		if set {
 			ds = append(ds, h.cut(start))
 		}
 	}
-	if h.named {
+	if set {
 		h.set(ds)
 	}
 }

@@ -356,7 +356,7 @@ func (c *Cluster) symmetricStateHash(sym *Symmetry, own uint64, known bool, salt
 		if int(op.Coordinator) < n && op.ReturnTick < 0 {
 			name := j
 			if h.named { // by its name (DigestRealTime), blindly relabeled
-				name = h.name(h.names[j-1])
+				name = h.name(h.opNames()[j-1])
 			}
 			blind[op.Coordinator] += mix64(name ^ 0x636f6f7264) // "coord"
 		}
