@@ -7,7 +7,7 @@ import (
 )
 
 // BenchmarkSearchStates is the search of one small scenario (exhausted:
-// 2,254 states, n1 n2 n3 interchangeable), reported as states per second of the clock; run natively
+// 440 states, 267 distinct, n1 n2 n3 interchangeable), reported as states per second of the clock; run natively
 // and under js/wasm back to back, it gives the browser's cost as a ratio.
 // (cmd/sim's BenchmarkExplore compares it with the simulator in processor
 // time.)

@@ -83,7 +83,7 @@ func TestCAPBothQuestionsTakeTurns(t *testing.T) {
 	click(t, l, cp.Ask)
 	// CP's own search may answer in the click's frame: in its place, as if
 	// it were the one asked, one that takes tens of frames or more
-	// (39,143 distinct states, a quarter of a second natively), so that
+	// (19,910 distinct states, a tenth of a second natively), so that
 	// however fast the machine it is still under way when AP is asked.
 	cfg := core.DefaultConfig()
 	cfg.Nodes, cfg.Mode = 4, core.Strict
