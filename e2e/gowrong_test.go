@@ -169,7 +169,8 @@ func TestCanThisGoWrongInTheBrowser(t *testing.T) {
 		t.Errorf("searchSlices counted %d updates of a %.1f s search: %+v then %+v", long.Count, took.Seconds(), before, after)
 	}
 	if where := eval[string](t, tb, `ringlab.state().searchWhere`); where != "worker" {
-		t.Errorf("the long search ran in %q, not in a worker", where)
+		t.Errorf("the long search ran in %q, not in a worker (the worker's error: %q)", where,
+			eval[string](t, tb, `ringlab.state().searchFallback || ""`))
 	}
 	m = statesInAnswer.FindStringSubmatch(answer)
 	// The same job, natively, in this process: the page's answer time

@@ -105,6 +105,11 @@ func (x *Context) SpentSearching(d time.Duration, where string) {
 	x.lab.searchWhere = where
 }
 
+// SearchFellBack records why a search that was to run apart (a worker)
+// runs in the frames instead: ringlab.state().searchFallback, for those
+// who test the page to read (the lab's words do not change).
+func (x *Context) SearchFellBack(why string) { x.lab.searchFallback = why }
+
 // RunConfig is the configuration the run started with; the live settings
 // changed since are commands in the run (Cluster().Config() has them
 // applied).

@@ -571,13 +571,16 @@ type State struct {
 	// Worker, apart from the page's thread), "frames" (stepped in the
 	// updates), "" before any.
 	SearchWhere string `json:"searchWhere,omitempty"`
-	Focus       string `json:"focus"`      // focused control id, or ""
-	FocusFirst  bool   `json:"focusFirst"` // the focused control is the first in Tab order
-	FocusLast   bool   `json:"focusLast"`  // ... the last: Tab should leave the canvas
-	Help        bool   `json:"help"`       // the help overlay shows
-	Notice      string `json:"notice"`     // the notice on screen, or ""
-	Selected    string `json:"selected"`   // the inspected node, or ""
-	View        string `json:"view"`       // "scene", "diagram" or "history"
+	// SearchFallback is why the last search that was to run in a worker
+	// ran in the updates instead (the worker's error), "" if none did.
+	SearchFallback string `json:"searchFallback,omitempty"`
+	Focus          string `json:"focus"`      // focused control id, or ""
+	FocusFirst     bool   `json:"focusFirst"` // the focused control is the first in Tab order
+	FocusLast      bool   `json:"focusLast"`  // ... the last: Tab should leave the canvas
+	Help           bool   `json:"help"`       // the help overlay shows
+	Notice         string `json:"notice"`     // the notice on screen, or ""
+	Selected       string `json:"selected"`   // the inspected node, or ""
+	View           string `json:"view"`       // "scene", "diagram" or "history"
 	// ViewText is what the diagram or history view says of its selection
 	// (or how to select), "" in the scene view.
 	ViewText string   `json:"viewText,omitempty"`
@@ -602,35 +605,36 @@ type State struct {
 func (l *Lab) StateNow() State {
 	info := l.Chapter().Info()
 	st := State{
-		Chapter:       info.ID,
-		ChapterIndex:  l.cur + 1,
-		Chapters:      len(l.chapters),
-		Title:         info.Title,
-		Tick:          l.tl.Now(),
-		Head:          l.tl.Head(),
-		Seed:          l.seed,
-		Paused:        l.paused,
-		Speed:         l.speed,
-		Config:        l.tl.Config(),
-		FPS:           round2(l.fps),
-		TPS:           round2(l.tps),
-		TicksPerSec:   round2(l.ticksPerSec),
-		UpdateMsMax:   round2(float64(l.updateMax) / float64(time.Millisecond)),
-		SearchMsMax:   round2(float64(l.searchMax) / float64(time.Millisecond)),
-		SearchSlices:  l.slices,
-		SearchUpdates: l.searchUpdates,
-		Updates:       l.allUpdates,
-		SearchWhere:   l.searchWhere,
-		Focus:         l.mgr.Focus(),
-		Help:          l.help,
-		Notice:        l.notice,
-		Recorded:      len(l.tl.Recorded()),
-		Frame:         l.frameCounter,
-		Digest:        l.tl.Cluster().Digest(),
-		Page:          l.pageState(),
-		View:          l.viewName(),
-		Memory:        l.memory,
-		Job:           l.jobState(),
+		Chapter:        info.ID,
+		ChapterIndex:   l.cur + 1,
+		Chapters:       len(l.chapters),
+		Title:          info.Title,
+		Tick:           l.tl.Now(),
+		Head:           l.tl.Head(),
+		Seed:           l.seed,
+		Paused:         l.paused,
+		Speed:          l.speed,
+		Config:         l.tl.Config(),
+		FPS:            round2(l.fps),
+		TPS:            round2(l.tps),
+		TicksPerSec:    round2(l.ticksPerSec),
+		UpdateMsMax:    round2(float64(l.updateMax) / float64(time.Millisecond)),
+		SearchMsMax:    round2(float64(l.searchMax) / float64(time.Millisecond)),
+		SearchSlices:   l.slices,
+		SearchUpdates:  l.searchUpdates,
+		Updates:        l.allUpdates,
+		SearchWhere:    l.searchWhere,
+		SearchFallback: l.searchFallback,
+		Focus:          l.mgr.Focus(),
+		Help:           l.help,
+		Notice:         l.notice,
+		Recorded:       len(l.tl.Recorded()),
+		Frame:          l.frameCounter,
+		Digest:         l.tl.Cluster().Digest(),
+		Page:           l.pageState(),
+		View:           l.viewName(),
+		Memory:         l.memory,
+		Job:            l.jobState(),
 	}
 	if l.timeViewShown() && l.tv.model != nil {
 		st.ViewText = l.timeCaption()

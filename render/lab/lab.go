@@ -162,7 +162,10 @@ type Lab struct {
 	// allUpdates tallies every update (state().updates).
 	allUpdates  SliceTally
 	searchWhere string
-	updateStart time.Time // when this Update began (Context.UpdateElapsed)
+	// searchFallback is why the last search that was to run apart ran in
+	// the frames instead (its worker's error), or "".
+	searchFallback string
+	updateStart    time.Time // when this Update began (Context.UpdateElapsed)
 
 	theme   ui.Theme
 	measure frame.Measurer

@@ -92,14 +92,21 @@ func remoteHost(t *testing.T, fail string) *[]*fakeRemote {
 }
 
 func searchWhere(t *testing.T, l *lab.Lab) string {
+	where, _ := searchWhereWhy(t, l)
+	return where
+}
+
+// searchWhereWhy is state().searchWhere, with searchFallback.
+func searchWhereWhy(t *testing.T, l *lab.Lab) (where, fallback string) {
 	t.Helper()
 	var st struct {
-		Where string `json:"searchWhere"`
+		Where    string `json:"searchWhere"`
+		Fallback string `json:"searchFallback"`
 	}
 	if err := json.Unmarshal([]byte(l.State()), &st); err != nil {
 		t.Fatal(err)
 	}
-	return st.Where
+	return st.Where, st.Fallback
 }
 
 // Where the host runs searches apart (a Web Worker in the browser), the
@@ -201,8 +208,8 @@ func TestARemoteSearchStopsAndFallsBack(t *testing.T) {
 	if got := searchInLab(t, l); got != want {
 		t.Errorf("after the worker failed: %q, want %q", got, want)
 	}
-	if got := searchWhere(t, l); got != "frames" || !(*made)[0].cancelled {
-		t.Errorf("after the worker failed: searchWhere %q, cancelled %v", got, (*made)[0].cancelled)
+	if got, why := searchWhereWhy(t, l); got != "frames" || why != "the search worker failed: out of memory" || !(*made)[0].cancelled {
+		t.Errorf("after the worker failed: searchWhere %q (fallback %q), cancelled %v", got, why, (*made)[0].cancelled)
 	}
 	if strings.Contains(l.Notice(), "worker") {
 		t.Errorf("the notice speaks of the worker: %q", l.Notice())

@@ -237,6 +237,7 @@ func (g *Control) poll(x *lab.Context, p Problem) {
 	case m.Error != "":
 		g.remote.Cancel()
 		g.remote = nil
+		x.SearchFellBack(m.Error)
 		g.inFramesFromStart(x, p)
 		return
 	}
