@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/explore"
 	"github.com/ringlab/ringlab/core/explore/job"
@@ -318,4 +319,65 @@ func updatesWhile(t *testing.T, tb *tab, seconds float64, busy bool) sliceTally 
 		eval[bool](t, tb, `(() => { window.busyWorker.terminate(); return true; })()`)
 	}
 	return tallySince(eval[sliceTally](t, tb, `ringlab.state().updates`), before)
+}
+
+// A search worker handed its job during its warm-up (the job comes while
+// the program sleeps between two looks for it) answers, exits, and says
+// nothing more: a timer its runtime set may fire after the program exited,
+// which wasm_exec.js reports by throwing, and search-worker.js keeps that
+// from the page (whose worker.onerror would take it for the search's
+// error, as it once did to the canonical job's answer). Five workers, the
+// job coming 5 to 45 ms after the program: each must answer, and none
+// report an error within a third of a second of its answer.
+func TestASearchWorkerThatExitedStaysQuiet(t *testing.T) {
+	requireE2E(t)
+	tb := openLab(t, viewport1x, "#v=1&chapter=quorums")
+	defer tb.close()
+	tb.mustCommand(t, `{type: "pause"}`)
+	cfg := core.DefaultConfig()
+	cfg.Nodes, cfg.Mode = 3, core.Strict
+	script, err := explore.ParseScript("c1: put k v1 ; c2: get k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := json.Marshal(job.FromScenario(explore.Scenario{Config: cfg, Script: script, Property: core.PropStale}, explore.Bounds{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	quoted, _ := json.Marshal(string(j))
+	type outcome struct {
+		Done   bool     `json:"done"`
+		Errors []string `json:"errors"`
+	}
+	got, err := chromedp.Run(tb.ctx, chromedp.Evaluate[[]outcome](`(async () => {
+		const wasm = (await (await fetch("build.json")).json()).search;
+		const module = await WebAssembly.compile(await (await fetch(wasm)).arrayBuffer());
+		const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+		const out = [];
+		for (let i = 0; i < 5; i++) {
+			const w = new Worker("search-worker.js");
+			const o = { done: false, errors: [] };
+			w.onerror = (e) => { e.preventDefault(); o.errors.push(e.message || "an error"); };
+			w.onmessage = (e) => { if (String(e.data).includes('"done":true')) o.done = true; };
+			w.postMessage({ module });
+			await sleep(5 + 10 * i);
+			w.postMessage({ job: `+string(quoted)+` });
+			const start = performance.now();
+			while (!o.done && o.errors.length === 0 && performance.now() - start < 20000) {
+				await sleep(5);
+			}
+			await sleep(300);
+			w.terminate();
+			out.push(o);
+		}
+		return out;
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range got {
+		if !o.Done || len(o.Errors) > 0 {
+			t.Errorf("worker %d (its job %d ms after its program): answered %v, errors %q", i, 5+10*i, o.Done, o.Errors)
+		}
+	}
 }

@@ -487,7 +487,10 @@
       };
       s.worker.onerror = (e) => {
         e.preventDefault();
-        fail(s, "the search worker failed: " + (e.message || "no reason given"));
+        if (!s.answered) {
+          // (An error after the search's outcome changes nothing of it.)
+          fail(s, "the search worker failed: " + (e.message || "no reason given"));
+        }
       };
       compile().then(
         (module) => s.worker && !s.error && s.worker.postMessage({ module }),

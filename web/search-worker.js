@@ -17,6 +17,17 @@ importScripts("wasm_exec.js");
 let job = null; // the job's JSON, once posted
 let run = null; // the program's ringlabSearchRun, once it waits for the job
 let started = false;
+let exited = false; // the program returned: it posted its outcome, or an error
+
+// A timer the Go runtime set before the program returned (a sleep of the warm-up, cut short by the
+// job) may still fire, into a program that has exited, which wasm_exec.js reports by throwing
+// ("Go program has already exited"). The outcome is posted by then; the error is kept from the
+// page, whose worker.onerror would take it for the search's.
+self.addEventListener("error", (e) => {
+  if (exited) {
+    e.preventDefault();
+  }
+});
 
 const handOver = () => {
   if (job !== null && run !== null) {
@@ -58,7 +69,9 @@ self.onmessage = async (e) => {
   };
   try {
     await go.run(instance);
+    exited = true;
   } catch (err) {
+    exited = true;
     self.postMessage(JSON.stringify({ error: "the search stopped: " + err.message, stopped: true }));
     return;
   }
