@@ -84,7 +84,7 @@ func runExplore(args []string, stdout io.Writer) error {
 	drops := fs.Int("drops", 0, fmt.Sprintf("messages a schedule may drop (0..%d)", explore.MaxBudget))
 	property := fs.String("property", "stale", "stale, lost, linearizable, siblings:K, ryw or monotonic")
 	maxDepth := fs.Int("max-depth", 60, fmt.Sprintf("most steps in a schedule (1..%d)", explore.MaxDepth))
-	maxStates := fs.Int("max-states", 1_000_000, "most distinct states to visit")
+	maxStates := fs.Int("max-states", 10_000_000, "most distinct states to visit (the time and memory bounds come first for most searches that large)")
 	timeout := fs.Duration("timeout", time.Minute, "most time to search (0: no limit)")
 	maxMemory := fs.Int("max-memory", 2048, "most megabytes of heap the search may hold (0: no limit): the collector keeps the heap under it, and the search stops when what it keeps passes four fifths of it; the states waiting to be searched hold copies of the cluster (a level's first 300,000, or 100,000 of a larger level or once what the collector keeps passes about half the bound) or a few hundred bytes each")
 	replay := fs.String("replay", "", "write the counterexample to this file as a lab replay file")
