@@ -756,11 +756,7 @@ func (h *stateHasher) before(rt RealTime, a *Op) {
 			set = append(set, h.name(o))
 		}
 	}
-	slices.Sort(set)
-	h.u(uint64(len(set)))
-	for _, x := range set {
-		h.u(x)
-	}
+	h.set(set)
 	h.pairs = set
 }
 

@@ -180,6 +180,16 @@ func sameFinalHistories(t *testing.T, sc Scenario, name string) (map[string]int,
 	if r.Violated || f.Violated {
 		t.Fatalf("%s: violated: %+v %+v", name, r, f)
 	}
+	sameHistories(t, name, reduced, full)
+	t.Logf("%s: %d histories, %d states reduced, %d full", name, len(full), r.DistinctStates, f.DistinctStates)
+	return full, true
+}
+
+// sameHistories reports an error (the first three) for each final history
+// the full search reached and the reduced one did not, or first at another
+// depth, and for each only the reduced one reached.
+func sameHistories(t *testing.T, name string, reduced, full map[string]int) {
+	t.Helper()
 	wrong := 0
 	for h, d := range full {
 		if rd, ok := reduced[h]; !ok || rd != d {
@@ -195,8 +205,6 @@ func sameFinalHistories(t *testing.T, sc Scenario, name string) (map[string]int,
 			}
 		}
 	}
-	t.Logf("%s: %d histories, %d states reduced, %d full", name, len(full), r.DistinctStates, f.DistinctStates)
-	return full, true
 }
 
 // finalHistories searches sc, with or without the reductions, and returns

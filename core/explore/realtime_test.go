@@ -42,16 +42,7 @@ func TestDigestsKeepWhatThePropertyReads(t *testing.T) {
 		if r.CutBy != "" || f.CutBy != "" || r.Violated || f.Violated || all.Violated {
 			t.Fatalf("%s: reduced %+v, full %+v", tc.name, r, f)
 		}
-		for h, d := range full {
-			if rd, ok := reduced[h]; !ok || rd != d {
-				t.Errorf("%s: a history the full search reaches in %d steps, the reduced one in %d (0: never):\n%s", tc.name, d, rd, h)
-			}
-		}
-		for h, d := range reduced {
-			if _, ok := full[h]; !ok {
-				t.Errorf("%s: a history only the reduced search reached, in %d steps:\n%s", tc.name, d, h)
-			}
-		}
+		sameHistories(t, tc.name, reduced, full)
 		if r.DistinctStates >= all.DistinctStates {
 			t.Errorf("%s: %d distinct states keeping what %s reads of real time, %d keeping it all", tc.name, r.DistinctStates, tc.p, all.DistinctStates)
 		}

@@ -257,16 +257,7 @@ func TestRelabeledSearchReachesEveryHistory(t *testing.T) {
 		if r.AlikeClients == "" || n.AlikeClients != "" {
 			t.Fatalf("%s: alike clients %q, %q with relabeling off", tc.name, r.AlikeClients, n.AlikeClients)
 		}
-		for h, d := range full {
-			if rd, ok := reduced[h]; !ok || rd != d {
-				t.Errorf("%s: a history the full search reaches in %d steps, the reduced one in %d (0: never):\n%s", tc.name, d, rd, h)
-			}
-		}
-		for h, d := range reduced {
-			if _, ok := full[h]; !ok {
-				t.Errorf("%s: a history only the reduced search reached, in %d steps:\n%s", tc.name, d, h)
-			}
-		}
+		sameHistories(t, tc.name, reduced, full)
 		if r.DistinctStates >= n.DistinctStates {
 			t.Errorf("%s: %d distinct states relabeling alike clients, %d without", tc.name, r.DistinctStates, n.DistinctStates)
 		}
