@@ -149,6 +149,9 @@ type HeldStep struct {
 	ID       uint64
 	Kind     MsgKind
 	From, To NodeID
+	// Req is the request the message is for: a client's put or get (its
+	// requests to the replicas, their replies), or one that repairs.
+	Req RequestID
 	// Inert: delivering it changes nothing the run can still act on
 	// (Inert).
 	Inert bool
@@ -180,7 +183,7 @@ func (c *Cluster) HeldStepsInert(dst []HeldStep, inert uint64) []HeldStep {
 	h, _ := c.heldHasher()
 	for i, m := range c.held {
 		in := inert&(1<<i) != 0
-		dst = append(dst, HeldStep{ID: m.id, Kind: m.kind, From: m.from, To: m.to,
+		dst = append(dst, HeldStep{ID: m.id, Kind: m.kind, From: m.from, To: m.to, Req: m.req,
 			Inert: in, Straggler: !in && c.straggler(m), Digest: h.messageHash(m)})
 	}
 	return dst
@@ -197,7 +200,7 @@ func (c *Cluster) heldHasher() (h *stateHasher, timed bool) {
 func (c *Cluster) heldStep(h *stateHasher, timed bool, i int) HeldStep {
 	m := c.held[i]
 	inert := !timed && c.inertAt(i)
-	return HeldStep{ID: m.id, Kind: m.kind, From: m.from, To: m.to,
+	return HeldStep{ID: m.id, Kind: m.kind, From: m.from, To: m.to, Req: m.req,
 		Inert: inert, Straggler: !timed && !inert && c.straggler(m), Digest: h.messageHash(m)}
 }
 
@@ -226,6 +229,34 @@ func (c *Cluster) straggler(m *message) bool {
 	}
 	req := c.nodes[m.from].requests.get(m.req)
 	return req == nil || req.done
+}
+
+// HeldOf is the id of the message held from node from to node to for
+// request id, if one is (the first, in send order).
+func (c *Cluster) HeldOf(id RequestID, from, to NodeID) (uint64, bool) {
+	for _, m := range c.held {
+		if m.req == id && m.from == from && m.to == to {
+			return m.id, true
+		}
+	}
+	return 0, false
+}
+
+// QuorumLeft is how many more answers request id waits for before its
+// coordinator has its quorum (W acks for a put, R replies for a get,
+// counting its own answer when it is a replica); 0 once it has it, and
+// for a request that is not pending (answered, timed out, or lost in a
+// crash). Until then an answer only counts: the request's answer when
+// the quorum is reached does not depend on the order its answers came in.
+func (c *Cluster) QuorumLeft(id RequestID) int {
+	_, r := c.requestAt(id)
+	switch {
+	case r == nil || r.done || r.reached:
+		return 0
+	case r.kind == OpPut:
+		return max(0, r.w-r.acks)
+	}
+	return max(0, r.r-r.replies)
 }
 
 // TimeIsState reports whether the tick is part of a scripted run's state

@@ -244,9 +244,19 @@ func finalHistoriesAs(t *testing.T, sc Scenario, full bool, write func([]core.Op
 // digests keeping rt of real time.
 func finalHistoriesKeeping(t *testing.T, sc Scenario, full bool, rt core.RealTime, write func([]core.Op) string) (map[string]int, Report) {
 	t.Helper()
+	return finalHistoriesOf(t, sc, full, rt, write, nil)
+}
+
+// finalHistoriesOf is finalHistoriesKeeping with the search set by tweak
+// (if not nil) before it starts.
+func finalHistoriesOf(t *testing.T, sc Scenario, full bool, rt core.RealTime, write func([]core.Op) string, tweak func(*Search)) (map[string]int, Report) {
+	t.Helper()
 	s, err := New(sc, Bounds{MaxStates: 150_000})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tweak != nil {
+		tweak(s)
 	}
 	if full {
 		s.setFull()

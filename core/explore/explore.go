@@ -223,6 +223,29 @@ type choice struct {
 	// replica: a delivery of a request to a replica (a read or a write),
 	// which the next step must follow up (stepsWait).
 	replica bool
+	// members, when not 0, makes the choice a quorum's completion
+	// (talliesWait): the targets (by node bit) whose answers to request
+	// cmd.Request, coordinated by to, complete its quorum, taken as one
+	// choice of several steps: fresh are those whose replica's step is
+	// taken in it first (the others' replies are held already), then
+	// every member's reply is delivered (applyQuorum). kind is the
+	// replies' kind. extra is how many steps it takes beyond one.
+	members, fresh uint32
+	extra          uint8
+	// block: a replica's step that follows up one just taken (stepsWait):
+	// the steps before it in their block (followUp.others) still wait.
+	block bool
+}
+
+// steps is how many steps a choice takes.
+func (ch choice) steps() int {
+	switch {
+	case ch.members != 0:
+		return 1 + int(ch.extra)
+	case ch.pre != preNone:
+		return 2
+	}
+	return 1
 }
 
 // A followUp is what the step after a replica's step must be (stepsWait):
@@ -240,6 +263,15 @@ type followUp struct {
 	// the reply may not come next, and the run must end just before a
 	// step that depends on both (stepsWait).
 	open bool
+	// tally: the reply it sent would only count toward its request's
+	// quorum, which waits (talliesWait): so a step that depends on it
+	// must come next.
+	tally bool
+	// others are the nodes (bits, all below node) of the replica's steps
+	// taken before it in a block (talliesWait: widen) that still wait for
+	// a step that depends on them, othersRead those of them that were
+	// reads: the block's end must depend on them all.
+	others, othersRead uint32
 }
 
 // A pre is the step a choice of two takes first: none, a crash or a
@@ -402,15 +434,19 @@ type Search struct {
 	splitList          []split  // splits, once made
 	pendBuf            []core.PendingRequest
 	spentBuf           []core.PendingRequest // crashesSpent's scratch
+	quorumBuf          []quorumWait          // the pending requests' quorums (talliesWait)
+	// talliesOff delivers tallies as any other reply (tests compare).
+	talliesOff bool
 	// arena is where sleep sets are cut from (sleepAfter): many small
 	// slices, allocated a block at a time.
 	arena []sleeper
-	// later holds the states that choices of two steps led to from the
-	// level being expanded (crashBeforeIssue), and promoting those from
-	// the level before, to be met with the next level's first; deepCut:
-	// such a choice went past the depth bound.
-	later, promoting []pending
-	deepCut          bool
+	// later holds, by their depth, the states that choices of several
+	// steps led to (crashBeforeIssue, talliesWait: postpone), and
+	// promoting those of the next level's depth, to be met with its
+	// first; deepCut: such a choice went past the depth bound.
+	later     map[int][]pending // by the depth of their states
+	promoting []pending
+	deepCut   bool
 	// trail holds, for each distinct state met (state.at), its parent's
 	// place and the step from it: the schedules. Nothing in it points
 	// anywhere, so the collector never scans it, and a state expanded is
@@ -556,8 +592,9 @@ func (s *Search) Step(work int) bool {
 				s.holdMax = s.holdLevel
 				clear(s.nextOwn)
 				clear(s.nextCanon)
-				s.promoting, s.later = s.later, nil
 				s.report.Depth++
+				s.promoting = s.later[s.report.Depth+1]
+				delete(s.later, s.report.Depth+1)
 				// Every schedule shorter than the next level's was tried.
 				if s.waiting != nil && steps(s.waiting) <= s.report.Depth+1 {
 					s.finish(s.waiting)
@@ -631,19 +668,19 @@ func (s *Search) Run() Report {
 // try takes one step from st: a new state joins the next level, unless it
 // breaks the property (the search is done) or was seen before.
 func (s *Search) try(st *state, ch choice) {
-	if ch.pre != preNone && st.depth+2 > s.bounds.MaxDepth {
-		s.deepCut = true // a choice of two steps, one past the bound
+	if k := ch.steps(); k > 1 && st.depth+k > s.bounds.MaxDepth {
+		s.deepCut = true // a choice of several steps, past the bound
 		return
 	}
 	var next state // on the stack until it proves new
 	s.step(st, ch, &next)
 	s.report.States++
 	if next.returned == len(s.ops) && s.byHistory() {
-		if ch.pre != preNone {
-			// Two steps on: met with the level after the next (promote).
+		if ch.steps() > 1 {
+			// Steps on: met with the states of its level (promote).
 			child := new(state)
 			*child = next
-			s.later = append(s.later, pending{st: child, final: true})
+			s.postpone(pending{st: child, final: true})
 			return
 		}
 		s.admitFinal(&next)
@@ -658,7 +695,7 @@ func (s *Search) try(st *state, ch choice) {
 		ownRaw, salts = next.c.RenamedStateHash(s.sym, 0), s.saltsOf(&next)
 		own = s.with(&next, ownRaw^salts[0])
 		if _, seen := s.visited[own]; seen {
-			if ch.pre != preNone {
+			if ch.steps() > 1 {
 				// Met at this level or before: a shorter way.
 			} else if p := s.nextOwn[own]; p != nil {
 				s.meet(p, st, ch)
@@ -668,7 +705,7 @@ func (s *Search) try(st *state, ch choice) {
 			s.spare = next.c
 			return
 		}
-		if ch.pre == preNone {
+		if ch.steps() == 1 {
 			s.visited[own] = struct{}{}
 		}
 	}
@@ -687,7 +724,7 @@ func (s *Search) try(st *state, ch choice) {
 	}
 	// (With renamings, own was just added: h == own is a state not seen.)
 	if _, seen := s.visited[h]; seen && (s.sym == nil || s.full || h != own || next.after.node != 0) {
-		if ch.pre != preNone {
+		if ch.steps() > 1 {
 			// Met at this level or before: a shorter way.
 		} else if p := s.nextCanon[h]; p != nil {
 			// Met again renamed: its sleep set names other messages.
@@ -704,9 +741,9 @@ func (s *Search) try(st *state, ch choice) {
 	next.inert, next.inertKnown = next.c.InertHeld()
 	child := new(state)
 	*child = next
-	if ch.pre != preNone {
-		// Two steps on: met with the level after the next (promote).
-		s.later = append(s.later, pending{st: child, own: own, h: h})
+	if ch.steps() > 1 {
+		// Steps on: met with the states of its level (promote).
+		s.postpone(pending{st: child, own: own, h: h})
 		return
 	}
 	child.sleep = s.sleepAfter(st, ch)
@@ -725,16 +762,25 @@ func (s *Search) record(st *state) {
 	s.trail = append(s.trail, trailStep{parent: st.parent, mv: st.mv})
 }
 
-// A pending state is one a choice of two steps led to (crashBeforeIssue),
-// with its digests, waiting for its level.
+// A pending state is one a choice of several steps led to
+// (crashBeforeIssue, talliesWait), with its digests, waiting for its level.
 type pending struct {
 	st     *state
 	own, h uint64
 	final  bool // told apart by its history (admitFinal): no digests
 }
 
-// promote meets a state two steps on with the states of its level, before
-// any of theirs is expanded: every state one step shorter is known by now,
+// postpone keeps p, a state several steps on from the level being
+// expanded, until the level before its own is (promote).
+func (s *Search) postpone(p pending) {
+	if s.later == nil {
+		s.later = map[int][]pending{}
+	}
+	s.later[p.st.depth] = append(s.later[p.st.depth], p)
+}
+
+// promote meets a state several steps on with the states of its level,
+// before any of theirs is expanded: every state shorter is known by now,
 // and one met again among them is a shorter way there.
 func (s *Search) promote(p pending) {
 	if p.final {
@@ -960,9 +1006,13 @@ func (s *Search) choices(st *state) []choice {
 		held = c.HeldSteps(s.heldBuf[:0])
 	}
 	s.heldBuf = held
+	tallies := s.talliesWait()
+	if tallies {
+		s.waitingQuorums(c)
+	}
 	for _, m := range held {
-		if !s.full && m.Inert || s.stepsWait() && replicaStep(m.Kind) {
-			continue // delivered, held or lost, all the same; or see stepsWait
+		if !s.full && m.Inert || s.stepsWait() && replicaStep(m.Kind) || tallies && s.tally(m) {
+			continue // delivered, held or lost, all the same; or see stepsWait, talliesWait
 		}
 		if s.faultsSubsumed() && !c.NodeUp(m.To) {
 			// To a node that is down, delivery loses the message, which
@@ -975,6 +1025,9 @@ func (s *Search) choices(st *state) []choice {
 		}
 		out = append(out, choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1,
 			to: m.To, from: m.From, kind: m.Kind, sl: deliverySleeper(m)})
+	}
+	if tallies {
+		out = s.quorums(c, held, out)
 	}
 	s.pendBuf = c.AppendPending(s.pendBuf[:0])
 	deferred := s.deferTimeouts()
@@ -1058,13 +1111,14 @@ func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice)
 	// add adds the replica's steps offered (to node only, if not NoNode;
 	// there, reads only if reads, writes only if writes).
 	add := func(out []choice, only core.NodeID, reads, writes bool) []choice {
+		block := only != core.NoNode // following up one just taken
 		for _, m := range held {
 			if !offered(m) || only != core.NoNode && (m.To != only || !reads && m.Kind == core.MsgGetReq || !writes && m.Kind != core.MsgGetReq) {
 				continue
 			}
 			// Never asleep, nor anything after it (sleepAfter). To a node
 			// that is down, taken with its restart (restartBeforeStep).
-			ch := choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1, to: m.To, from: m.From, kind: m.Kind, replica: true}
+			ch := choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1, to: m.To, from: m.From, kind: m.Kind, replica: true, block: block}
 			if !st.c.NodeUp(m.To) {
 				ch.pre = preRestart
 			}
@@ -1084,9 +1138,10 @@ func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice)
 			// fifth of a percent of the four in turn with a crash.)
 			crash := ch.cmd.Kind == core.CmdCrash && ch.to == n
 			l, ok := local(ch)
-			dep := ok && l == n && dependent(f.read, ch) || crash
-			closes = closes || dep
-			if dep || f.reply != 0 && !f.open && ch.sl.delivery && ch.sl.digest == f.reply {
+			dep := ok && l == n && dependent(f.read, ch) || crash || quorumDepends(ch, n, f.read)
+			reply := f.reply != 0 && !f.open && ch.sl.delivery && ch.sl.digest == f.reply
+			if (dep || reply) && dependsOnAll(ch, f.others, f.othersRead) {
+				closes = closes || dep
 				kept = append(kept, ch)
 			}
 		}
@@ -1097,13 +1152,14 @@ func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice)
 		// of its kind do not, and come next only in a run that a step
 		// depending on both closes (followUp.open).
 		kept = add(kept, n, !f.read || closes, f.read || closes)
+		if len(kept) == 0 && !f.open && !f.tally && f.others == 0 {
+			return add(out, core.NoNode, true, true) // nothing depends on it
+		}
+		if s.talliesWait() {
+			kept = s.widen(st, held, out, kept, offered)
+		}
 		s.keptBuf = kept
-		if len(kept) > 0 {
-			return append(out[:0], kept...)
-		}
-		if f.open {
-			return out[:0] // a run that no step can close
-		}
+		return append(out[:0], kept...) // none: a run that no step can close
 	}
 	return add(out, core.NoNode, true, true)
 }
@@ -1546,7 +1602,11 @@ func (s *Search) deferTimeouts() bool {
 // restartBeforeStep). Not where the tick is part of the state, nor for
 // the lost write, which settles the nodes; and with renamings a
 // state right after a replica's step is told by its own digest (the node
-// the next step must be on has no name up to them).
+// the next step must be on has no name up to them). Where tallies wait
+// (talliesWait), a replica's step whose reply is a tally is followed only
+// by a step that depends on it, and several of them, at several nodes,
+// may come in a block just before a quorum's completion that depends on
+// them all (widen).
 func (s *Search) stepsWait() bool { return s.late && !s.full }
 
 func (s *Search) opOf(st *state, id core.RequestID) int {
@@ -1562,10 +1622,7 @@ func (s *Search) opOf(st *state, id core.RequestID) int {
 func (s *Search) step(st *state, ch choice, child *state) {
 	c := st.c.CloneInto(s.spare)
 	s.spare = nil
-	depth := st.depth + 1
-	if ch.pre != preNone {
-		depth++
-	}
+	depth := st.depth + ch.steps()
 	id := apply(c, ch)
 	*child = state{c: c, parent: st.at, mv: s.moveOf(ch), depth: depth, reqs: st.reqs,
 		half: st.half, parts: st.parts, crashes: st.crashes, drops: st.drops}
@@ -1600,10 +1657,25 @@ func (s *Search) step(st *state, ch choice, child *state) {
 		read := ch.kind == core.MsgGetReq
 		child.after = followUp{node: uint8(ch.to) + 1, read: read,
 			open: st.after.node == uint8(ch.to)+1 && st.after.read == read}
+		if f := st.after; f.node != 0 && ch.block {
+			// In a block: what waits still does, and so does the step
+			// before, unless it was at the same node (widen).
+			child.after.others, child.after.othersRead = f.others, f.othersRead
+			if prev := f.node - 1; prev != uint8(ch.to) {
+				child.after.others |= 1 << prev
+				if f.read {
+					child.after.othersRead |= 1 << prev
+				}
+			}
+		}
 		// The reply it sent, if it sent one, is the newest held.
 		if c.HeldCount() == st.c.HeldCount() {
 			if m, ok := c.LastHeld(); ok && m.From == ch.to && m.To == ch.from && !m.Inert {
-				child.after.reply = m.Digest
+				if s.talliesWait() && answer(m.Kind) && c.QuorumLeft(m.Req) >= 2 {
+					child.after.tally = true // (talliesWait)
+				} else {
+					child.after.reply = m.Digest
+				}
 			}
 		}
 	}
@@ -1617,16 +1689,32 @@ func (s *Search) step(st *state, ch choice, child *state) {
 // tick and the step it takes first, if it has one). It returns the id of a
 // request the command started.
 func apply(c *core.Cluster, ch choice) core.RequestID {
+	return applyTold(c, ch, nil)
+}
+
+// applyTold is apply, telling rec each command it takes (if rec is not
+// nil).
+func applyTold(c *core.Cluster, ch choice, rec func(core.Command)) core.RequestID {
+	if ch.members != 0 {
+		applyQuorum(c, ch, rec)
+		return 0
+	}
 	if ch.pre != preNone {
 		c.Tick()
 		if _, err := c.Apply(ch.preCommand()); err != nil {
 			panic("explore: a step before a choice was refused: " + err.Error())
+		}
+		if rec != nil {
+			rec(ch.preCommand())
 		}
 	}
 	c.Tick()
 	id, err := c.Apply(ch.cmd)
 	if err != nil {
 		panic("explore: a choice was refused: " + err.Error()) // choices are built valid
+	}
+	if rec != nil {
+		rec(ch.cmd)
 	}
 	return id
 }
@@ -1676,7 +1764,7 @@ func (s *Search) rebuild(at int32) *core.Cluster {
 	for _, i := range path[k:] {
 		mv := s.trail[i].mv
 		next := c.Clone()
-		apply(next, choice{cmd: s.command(mv), op: int(mv.op), to: mv.preNode, pre: mv.pre})
+		apply(next, s.choiceOf(mv))
 		s.rebuilds++
 		c = next
 		s.rebuilt = append(s.rebuilt, rebuiltState{at: i, c: c})
@@ -1733,7 +1821,7 @@ func (s *Search) saltsOf(st *state) []uint64 {
 // with is the digest of a cluster's digest h (salted: Search.salt) and the
 // rest of the search's own state, which no relabeling changes.
 func (s *Search) with(st *state, h uint64) uint64 {
-	var b [3 * 8]byte
+	var b [4 * 8]byte
 	p := binary.LittleEndian.AppendUint64(b[:0], h)
 	var tail uint64
 	if st.tail {
@@ -1746,12 +1834,18 @@ func (s *Search) with(st *state, h uint64) uint64 {
 	if st.after.open {
 		tail |= 1 << 62
 	}
+	if st.after.tally {
+		tail |= 1 << 61
+	}
 	crashes := st.crashes
 	if st.spent {
 		crashes = s.sc.Budget.Crashes // (crashesSpent)
 	}
 	p = binary.LittleEndian.AppendUint64(p, uint64(st.parts)|uint64(crashes)<<16|uint64(st.drops)<<32|tail)
 	p = binary.LittleEndian.AppendUint64(p, st.after.reply)
+	if st.after.others != 0 {
+		p = binary.LittleEndian.AppendUint64(p, uint64(st.after.others)|uint64(st.after.othersRead)<<32)
+	}
 	return xxhash.Sum64(p)
 }
 
@@ -1796,17 +1890,19 @@ func (s *Search) found(st *state, why string, op int) {
 	s.finish(s.counterexample(st, nil, why, op))
 }
 
-// counterexample is the schedule to st and then the steps after it.
+// counterexample is the schedule to st and then the steps after it: the
+// moves to st replayed from the root, each step's command as taken.
 func (s *Search) counterexample(st *state, after []core.Command, why string, op int) *Counterexample {
-	var path []core.Command
+	var moves []move
 	for i := st.at; s.trail[i].parent >= 0; i = s.trail[i].parent {
-		mv := s.trail[i].mv
-		path = append(path, s.command(mv))
-		if mv.pre != preNone {
-			path = append(path, choice{pre: mv.pre, to: mv.preNode, op: -1}.preCommand())
-		}
+		moves = append(moves, s.trail[i].mv)
 	}
-	slices.Reverse(path)
+	slices.Reverse(moves)
+	var path []core.Command
+	c := s.root.Clone()
+	for _, mv := range moves {
+		applyTold(c, s.choiceOf(mv), func(cmd core.Command) { path = append(path, cmd) })
+	}
 	path = append(path, after...)
 	ce := &Counterexample{Config: s.cfg, Op: op, Violation: why, Tick: int64(len(path))}
 	for i, cmd := range path {
@@ -1886,8 +1982,16 @@ type move struct {
 var moveKinds = []core.CommandKind{core.CmdPut, core.CmdGet, core.CmdDeliver, core.CmdDrop,
 	core.CmdTimeout, core.CmdCrash, core.CmdRestart, core.CmdHeal, core.CmdPartition}
 
+// quorumMove is a move's kind for a quorum's completion (talliesWait):
+// its id is the request's and its members' bits above them, its node
+// the coordinator.
+const quorumMove = 255
+
 // moveOf is the move of a choice.
 func (s *Search) moveOf(ch choice) move {
+	if ch.members != 0 {
+		return move{kind: quorumMove, id: uint64(ch.cmd.Request) | uint64(ch.members)<<32, node: ch.to, op: -1}
+	}
 	m := move{kind: uint8(slices.Index(moveKinds, ch.cmd.Kind)), node: ch.cmd.Node,
 		op: int8(ch.op), split: int16(ch.split), half: ch.cmd.Param == "half", pre: ch.pre}
 	if ch.pre != preNone {
@@ -1902,7 +2006,16 @@ func (s *Search) moveOf(ch choice) move {
 	return m
 }
 
-// command is the command a move applied.
+// choiceOf is the choice a move took.
+func (s *Search) choiceOf(m move) choice {
+	if m.kind == quorumMove {
+		return choice{cmd: core.Command{Kind: core.CmdDeliver, Request: core.RequestID(m.id & (1<<32 - 1))},
+			op: -1, to: m.node, members: uint32(m.id >> 32)}
+	}
+	return choice{cmd: s.command(m), op: int(m.op), to: m.preNode, pre: m.pre}
+}
+
+// command is the command a move applied (one of one step).
 func (s *Search) command(m move) core.Command {
 	cmd := core.Command{Kind: moveKinds[m.kind]}
 	switch cmd.Kind {

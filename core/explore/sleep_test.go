@@ -106,7 +106,7 @@ func TestStepsJudgedIndependentCommute(t *testing.T) {
 					if b.sl.digest == 0 || b.sl == a.sl || !independent(b.sl, a) {
 						continue
 					}
-					if a.cmd.Kind == core.CmdTimeout && a.cmd.Param == "" && s.deferTimeouts() || a.replica {
+					if a.cmd.Kind == core.CmdTimeout && a.cmd.Param == "" && s.deferTimeouts() || a.replica || a.members != 0 {
 						continue // nothing sleeps after it (sleepAfter)
 					}
 					pairs++

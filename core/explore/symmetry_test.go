@@ -83,21 +83,24 @@ func TestSymmetryRenamesRunsIntoRuns(t *testing.T) {
 					break
 				}
 				ch := chs[rng.IntN(len(chs))]
-				dcmd := mirrorCommand(t, ch.cmd, cur.c, d, perm)
 				next := new(state)
 				s.step(cur, ch, next)
 				c := next.c
-				if ch.pre != preNone { // a crash or a restart just before
-					pre := ch.preCommand()
-					pre.Node = perm[pre.Node]
-					d.Tick()
-					if _, err := d.Apply(pre); err != nil {
-						t.Fatalf("%s: the renamed %v cannot be taken: %v", tc.name, pre.Kind, err)
+				// Each of its steps (a crash or a restart just before, a
+				// quorum's), renamed.
+				var cmds []core.Command
+				applyTold(cur.c.Clone(), ch, func(cmd core.Command) { cmds = append(cmds, cmd) })
+				e := cur.c.Clone()
+				for _, cmd := range cmds {
+					dcmd := mirrorCommand(t, cmd, e, d, perm)
+					e.Tick()
+					if _, err := e.Apply(cmd); err != nil {
+						t.Fatal(err)
 					}
-				}
-				d.Tick()
-				if _, err := d.Apply(dcmd); err != nil {
-					t.Fatalf("%s: the renamed step %+v cannot be taken: %v", tc.name, dcmd, err)
+					d.Tick()
+					if _, err := d.Apply(dcmd); err != nil {
+						t.Fatalf("%s: the renamed step %+v cannot be taken: %v", tc.name, dcmd, err)
+					}
 				}
 				if c.SymmetricStateHash(s.sym) != d.SymmetricStateHash(s.sym) {
 					t.Fatalf("%s, walk %d, step %d (%+v): the run renamed by %v is not the renamed run", tc.name, walk, depth, ch.cmd, perm)
@@ -304,7 +307,10 @@ func TestRelabelingsRenameRunsIntoRuns(t *testing.T) {
 					break
 				}
 				ch := chs[rng.IntN(len(chs))]
-				want := mirrorCommand(t, ch.cmd, cur.c, mir.c, perm)
+				want := ch.cmd
+				if ch.members == 0 {
+					want = mirrorCommand(t, ch.cmd, cur.c, mir.c, perm)
+				}
 				if c, ok := rel.Clients[want.Client]; ok && ch.op >= 0 {
 					want.Client = c
 				}
@@ -315,7 +321,8 @@ func TestRelabelingsRenameRunsIntoRuns(t *testing.T) {
 				for _, x := range s.choices(mir) {
 					if x.cmd.Kind == want.Kind && x.cmd.Node == want.Node && x.cmd.Client == want.Client &&
 						x.cmd.Value == want.Value && x.cmd.Msg == want.Msg && x.cmd.Request == want.Request &&
-						x.cmd.Param == want.Param && x.pre == ch.pre && (ch.pre == preNone || x.node() == perm[ch.node()]) {
+						x.cmd.Param == want.Param && x.pre == ch.pre && (ch.pre == preNone || x.node() == perm[ch.node()]) &&
+						x.members == renamedBits(ch.members, perm) && (ch.members == 0 || x.to == perm[ch.to]) {
 						mch = &x
 						break
 					}
@@ -336,4 +343,15 @@ func TestRelabelingsRenameRunsIntoRuns(t *testing.T) {
 			}
 		}
 	}
+}
+
+// renamedBits is a set of nodes (bits) renamed by perm.
+func renamedBits(m uint32, perm []core.NodeID) uint32 {
+	var out uint32
+	for n := range perm {
+		if m&(1<<n) != 0 {
+			out |= 1 << perm[n]
+		}
+	}
+	return out
 }
