@@ -207,6 +207,16 @@ func (c *Cluster) heldStep(h *stateHasher, timed bool, i int) HeldStep {
 // HeldCount is how many messages are held (HeldSteps' length).
 func (c *Cluster) HeldCount() int { return len(c.held) }
 
+// NewestHeld is the id, sender and receiver of the message held last (sent
+// last), if any is held: LastHeld without weighing it.
+func (c *Cluster) NewestHeld() (id uint64, from, to NodeID, ok bool) {
+	if len(c.held) == 0 {
+		return 0, NoNode, NoNode, false
+	}
+	m := c.held[len(c.held)-1]
+	return m.id, m.from, m.to, true
+}
+
 // LastHeld is HeldSteps' entry for the message held last (sent last), if
 // any is held.
 func (c *Cluster) LastHeld() (HeldStep, bool) {

@@ -235,14 +235,20 @@ type choice struct {
 	// block: a replica's step that follows up one just taken (stepsWait):
 	// the steps before it in their block (followUp.others) still wait.
 	block bool
+	// thenReply: a replica's step and then the delivery of the reply it
+	// sends, as one choice of two steps (answersFollow).
+	thenReply bool
+	// tail: the timeouts of every request whose client waits, in the
+	// order of their ids, as one choice of 1+extra steps (deferTimeouts).
+	tail bool
 }
 
 // steps is how many steps a choice takes.
 func (ch choice) steps() int {
 	switch {
-	case ch.members != 0:
+	case ch.members != 0 || ch.tail:
 		return 1 + int(ch.extra)
-	case ch.pre != preNone:
+	case ch.pre != preNone || ch.thenReply:
 		return 2
 	}
 	return 1
@@ -357,6 +363,10 @@ type state struct {
 	// spent: told as if its crash budget were spent (crashesSpent),
 	// weighed once when the state is made.
 	spent bool
+	// tailed: its parent was offered the last group's tail, or was
+	// tailed, and the step here answered no client: the tail here would
+	// end in a history met already, by a shorter schedule (deferTimeouts).
+	tailed bool
 }
 
 // Search is a breadth-first search in progress.
@@ -373,6 +383,7 @@ type Search struct {
 	// choices and curAt the next of them.
 	cur        *state
 	curChoices []choice
+	curTail    bool     // cur was offered the last group's tail (state.tailed)
 	choiceBuf  []choice // the backing of curChoices, reused
 	curAt      int
 	// visited holds the digests of the states met: by Search.hash, and
@@ -435,8 +446,9 @@ type Search struct {
 	pendBuf            []core.PendingRequest
 	spentBuf           []core.PendingRequest // crashesSpent's scratch
 	quorumBuf          []quorumWait          // the pending requests' quorums (talliesWait)
-	// talliesOff delivers tallies as any other reply (tests compare).
-	talliesOff bool
+	// talliesOff delivers tallies as any other reply, and tailAgain
+	// offers the last group's tail after every step (tests compare).
+	talliesOff, tailAgain bool
 	// arena is where sleep sets are cut from (sleepAfter): many small
 	// slices, allocated a block at a time.
 	arena []sleeper
@@ -618,6 +630,10 @@ func (s *Search) Step(work int) bool {
 			}
 			s.report.Expanded++
 			s.cur, s.curChoices, s.curAt = st, s.awake(st, chs), 0
+			s.curTail = false
+			for _, ch := range s.curChoices {
+				s.curTail = s.curTail || ch.tail && st.reqs[len(s.ops)-1] != 0
+			}
 			s.done = s.done[:0]
 		}
 		if s.curAt == len(s.curChoices) {
@@ -675,8 +691,11 @@ func (s *Search) try(st *state, ch choice) {
 	var next state // on the stack until it proves new
 	s.step(st, ch, &next)
 	s.report.States++
+	// (In the last group every final state is told by its history alone.)
+	next.tailed = (s.curTail || st.tailed) && st == s.cur && ch.op < 0 && !next.answered && !s.tailAgain
+	several := next.depth > st.depth+1 // (a replica's step and its reply may be one step: answersFollow)
 	if next.returned == len(s.ops) && s.byHistory() {
-		if ch.steps() > 1 {
+		if several {
 			// Steps on: met with the states of its level (promote).
 			child := new(state)
 			*child = next
@@ -695,7 +714,7 @@ func (s *Search) try(st *state, ch choice) {
 		ownRaw, salts = next.c.RenamedStateHash(s.sym, 0), s.saltsOf(&next)
 		own = s.with(&next, ownRaw^salts[0])
 		if _, seen := s.visited[own]; seen {
-			if ch.steps() > 1 {
+			if several {
 				// Met at this level or before: a shorter way.
 			} else if p := s.nextOwn[own]; p != nil {
 				s.meet(p, st, ch)
@@ -705,7 +724,7 @@ func (s *Search) try(st *state, ch choice) {
 			s.spare = next.c
 			return
 		}
-		if ch.steps() == 1 {
+		if !several {
 			s.visited[own] = struct{}{}
 		}
 	}
@@ -724,7 +743,7 @@ func (s *Search) try(st *state, ch choice) {
 	}
 	// (With renamings, own was just added: h == own is a state not seen.)
 	if _, seen := s.visited[h]; seen && (s.sym == nil || s.full || h != own || next.after.node != 0) {
-		if ch.steps() > 1 {
+		if several {
 			// Met at this level or before: a shorter way.
 		} else if p := s.nextCanon[h]; p != nil {
 			// Met again renamed: its sleep set names other messages.
@@ -741,7 +760,7 @@ func (s *Search) try(st *state, ch choice) {
 	next.inert, next.inertKnown = next.c.InertHeld()
 	child := new(state)
 	*child = next
-	if ch.steps() > 1 {
+	if several {
 		// Steps on: met with the states of its level (promote).
 		s.postpone(pending{st: child, own: own, h: h})
 		return
@@ -1030,17 +1049,20 @@ func (s *Search) choices(st *state) []choice {
 		out = s.quorums(c, held, out)
 	}
 	s.pendBuf = c.AppendPending(s.pendBuf[:0])
-	deferred := s.deferTimeouts()
+	deferred, tailed := s.deferTimeouts(), false
 	for _, p := range s.pendBuf {
 		i := s.opOf(st, p.ID)
 		switch {
 		case !deferred:
 			out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID}, op: -1,
 				to: p.Coordinator, sl: timeoutSleeper(i, false, p.Coordinator)})
-		case i < 0 || s.groupIssued(st, i):
-			// Never asleep: the order that would cover it, the timeout
-			// first, ends the group's other steps (tail).
-			out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID}, op: -1, to: p.Coordinator})
+		case !tailed && !st.tailed && (i < 0 || s.groupIssued(st, i)):
+			// The group's tail, every waiting request's timeout, as one
+			// choice (deferTimeouts). Never asleep: the order that would
+			// cover it, the timeouts first, ends the group's other steps.
+			tailed = true
+			out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID}, op: -1, to: p.Coordinator,
+				tail: true, extra: uint8(len(s.pendBuf) - 1)})
 		}
 		if s.cfg.Mode == core.Sloppy && i >= 0 && st.half&(1<<i) == 0 {
 			out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID, Param: "half"}, op: -1,
@@ -1109,9 +1131,16 @@ func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice)
 		return replicaStep(m.Kind) && !m.Inert && !(m.Straggler && readers&(1<<m.To) == 0)
 	}
 	// add adds the replica's steps offered (to node only, if not NoNode;
-	// there, reads only if reads, writes only if writes).
-	add := func(out []choice, only core.NodeID, reads, writes bool) []choice {
+	// there, reads only if reads, writes only if writes); with their
+	// replies (answersFollow) if follow.
+	var afterRead, afterWrite uint64
+	deps, all := false, out // the state's choices but the replica's steps
+	add := func(out []choice, only core.NodeID, reads, writes, follow bool) []choice {
 		block := only != core.NoNode // following up one just taken
+		follow = follow && s.talliesWait()
+		if follow && !deps {
+			afterRead, afterWrite, deps = dependents(all, held)
+		}
 		for _, m := range held {
 			if !offered(m) || only != core.NoNode && (m.To != only || !reads && m.Kind == core.MsgGetReq || !writes && m.Kind != core.MsgGetReq) {
 				continue
@@ -1119,8 +1148,20 @@ func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice)
 			// Never asleep, nor anything after it (sleepAfter). To a node
 			// that is down, taken with its restart (restartBeforeStep).
 			ch := choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.ID}, op: -1, to: m.To, from: m.From, kind: m.Kind, replica: true, block: block}
-			if !st.c.NodeUp(m.To) {
+			up := st.c.NodeUp(m.To)
+			if !up {
 				ch.pre = preRestart
+			}
+			after := afterWrite
+			if m.Kind == core.MsgGetReq {
+				after = afterRead
+			}
+			if follow && up && after&(1<<m.To) == 0 {
+				// Nothing there may depend on it (answersFollow).
+				if s.leftFor(m) >= 2 {
+					continue // a tally's: only in its quorum's completion
+				}
+				ch.replica, ch.thenReply = false, true
 			}
 			out = append(out, ch)
 		}
@@ -1151,9 +1192,14 @@ func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice)
 		// The replica's steps there of the other kind depend on it; those
 		// of its kind do not, and come next only in a run that a step
 		// depending on both closes (followUp.open).
-		kept = add(kept, n, !f.read || closes, f.read || closes)
+		// (Of the other kind, with its reply if nothing depends on it,
+		// unless a block waits: answersFollow.)
+		kept = add(kept, n, !f.read, f.read, f.others == 0)
+		if closes {
+			kept = add(kept, n, f.read, !f.read, false)
+		}
 		if len(kept) == 0 && !f.open && !f.tally && f.others == 0 {
-			return add(out, core.NoNode, true, true) // nothing depends on it
+			return add(out, core.NoNode, true, true, true) // nothing depends on it
 		}
 		if s.talliesWait() {
 			kept = s.widen(st, held, out, kept, offered)
@@ -1161,7 +1207,7 @@ func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice)
 		s.keptBuf = kept
 		return append(out[:0], kept...) // none: a run that no step can close
 	}
-	return add(out, core.NoNode, true, true)
+	return add(out, core.NoNode, true, true, true)
 }
 
 // dependent reports whether a step local to a replica's node (local) may
@@ -1548,10 +1594,16 @@ func (s *Search) groupIssued(st *state, op int) bool {
 // properties read it, of the same schedule with the timeout moved to just
 // before the group's end (holding what would have reached the request
 // meanwhile), and no longer: the timeouts of a group are tried only once
-// each of its operations was issued, and after one, only they are, until
-// the group ends (state.tail). That cuts the states where a failed
+// each of its operations was issued, and then all at once, as one choice
+// (the group's tail: every waiting request's timeout, in the order of
+// their ids; failures in either order are one history to the properties),
+// after which the group has ended. That cuts the states where a failed
 // operation's messages interleave with everything else. A crash that
-// fails a waiting request is a step of its own (crashMatters).
+// fails a waiting request is a step of its own (crashMatters). In the last
+// group, whose tail ends the schedule in a state told by its history
+// alone, the tail is not offered again after a step that answered no
+// client (state.tailed): the history it would end in was met already, a
+// step sooner.
 // (The lost write settles the nodes, and the full search tries all.
 // Where the tick is part of the state, under last-write-wins or truncated
 // clocks, moving a timeout moves the ticks of the steps after it, and with
@@ -1622,8 +1674,8 @@ func (s *Search) opOf(st *state, id core.RequestID) int {
 func (s *Search) step(st *state, ch choice, child *state) {
 	c := st.c.CloneInto(s.spare)
 	s.spare = nil
-	depth := st.depth + ch.steps()
-	id := apply(c, ch)
+	id, steps := applyTold(c, ch, nil)
+	depth := st.depth + steps
 	*child = state{c: c, parent: st.at, mv: s.moveOf(ch), depth: depth, reqs: st.reqs,
 		half: st.half, parts: st.parts, crashes: st.crashes, drops: st.drops}
 	if ch.pre == preCrash {
@@ -1653,7 +1705,7 @@ func (s *Search) step(st *state, ch choice, child *state) {
 		}
 	}
 	child.answered = child.returned != st.returned
-	if ch.replica {
+	if ch.replica || ch.thenReply && steps == 1 {
 		read := ch.kind == core.MsgGetReq
 		child.after = followUp{node: uint8(ch.to) + 1, read: read,
 			open: st.after.node == uint8(ch.to)+1 && st.after.read == read}
@@ -1689,15 +1741,37 @@ func (s *Search) step(st *state, ch choice, child *state) {
 // tick and the step it takes first, if it has one). It returns the id of a
 // request the command started.
 func apply(c *core.Cluster, ch choice) core.RequestID {
-	return applyTold(c, ch, nil)
+	id, _ := applyTold(c, ch, nil)
+	return id
 }
 
 // applyTold is apply, telling rec each command it takes (if rec is not
-// nil).
-func applyTold(c *core.Cluster, ch choice, rec func(core.Command)) core.RequestID {
+// nil), and how many steps it took.
+func applyTold(c *core.Cluster, ch choice, rec func(core.Command)) (core.RequestID, int) {
 	if ch.members != 0 {
 		applyQuorum(c, ch, rec)
-		return 0
+		return 0, ch.steps()
+	}
+	if ch.thenReply {
+		if applyThenReply(c, ch, rec) {
+			return 0, 2
+		}
+		return 0, 1
+	}
+	if ch.tail {
+		var buf [MaxOps]core.PendingRequest
+		pending := c.AppendPending(buf[:0])
+		for _, p := range pending {
+			cmd := core.Command{Kind: core.CmdTimeout, Request: p.ID}
+			c.Tick()
+			if _, err := c.Apply(cmd); err != nil {
+				panic("explore: a timeout was refused: " + err.Error())
+			}
+			if rec != nil {
+				rec(cmd)
+			}
+		}
+		return 0, len(pending)
 	}
 	if ch.pre != preNone {
 		c.Tick()
@@ -1716,7 +1790,7 @@ func applyTold(c *core.Cluster, ch choice, rec func(core.Command)) core.RequestI
 	if rec != nil {
 		rec(ch.cmd)
 	}
-	return id
+	return id, ch.steps()
 }
 
 // holdStates is how many states of a level keep their cluster until
@@ -1987,10 +2061,23 @@ var moveKinds = []core.CommandKind{core.CmdPut, core.CmdGet, core.CmdDeliver, co
 // the coordinator.
 const quorumMove = 255
 
+// thenReplyMove is a move's kind for a replica's step and its reply
+// (answersFollow): its id is the request's message.
+const thenReplyMove = 254
+
+// tailMove is a move's kind for a group's tail (deferTimeouts).
+const tailMove = 253
+
 // moveOf is the move of a choice.
 func (s *Search) moveOf(ch choice) move {
 	if ch.members != 0 {
 		return move{kind: quorumMove, id: uint64(ch.cmd.Request) | uint64(ch.members)<<32, node: ch.to, op: -1}
+	}
+	if ch.thenReply {
+		return move{kind: thenReplyMove, id: ch.cmd.Msg, op: -1}
+	}
+	if ch.tail {
+		return move{kind: tailMove, op: -1}
 	}
 	m := move{kind: uint8(slices.Index(moveKinds, ch.cmd.Kind)), node: ch.cmd.Node,
 		op: int8(ch.op), split: int16(ch.split), half: ch.cmd.Param == "half", pre: ch.pre}
@@ -2008,9 +2095,14 @@ func (s *Search) moveOf(ch choice) move {
 
 // choiceOf is the choice a move took.
 func (s *Search) choiceOf(m move) choice {
-	if m.kind == quorumMove {
+	switch m.kind {
+	case quorumMove:
 		return choice{cmd: core.Command{Kind: core.CmdDeliver, Request: core.RequestID(m.id & (1<<32 - 1))},
 			op: -1, to: m.node, members: uint32(m.id >> 32)}
+	case thenReplyMove:
+		return choice{cmd: core.Command{Kind: core.CmdDeliver, Msg: m.id}, op: -1, thenReply: true}
+	case tailMove:
+		return choice{cmd: core.Command{Kind: core.CmdTimeout}, op: -1, tail: true}
 	}
 	return choice{cmd: s.command(m), op: int(m.op), to: m.preNode, pre: m.pre}
 }

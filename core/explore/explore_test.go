@@ -159,8 +159,8 @@ func TestStepAndBounds(t *testing.T) {
 	cfg := smallConfig()
 	cfg.W, cfg.R = 2, 2
 	sc := Scenario{Config: cfg, Script: mustScript(t, "c1: put k v1 ; c2: get k"), Property: core.PropStale}
-	whole := search(t, sc, Bounds{MaxStates: 100})
-	s, _ := New(sc, Bounds{MaxStates: 100})
+	whole := search(t, sc, Bounds{MaxStates: 50})
+	s, _ := New(sc, Bounds{MaxStates: 50})
 	steps := 0
 	for !s.Step(7) {
 		steps++
@@ -170,7 +170,7 @@ func TestStepAndBounds(t *testing.T) {
 	}
 	// A step of one tries one state at most, however many choices the
 	// state it comes from has: a caller slicing by time waits for one.
-	s, _ = New(sc, Bounds{MaxStates: 100})
+	s, _ = New(sc, Bounds{MaxStates: 50})
 	for prev := s.Report().States; !s.Step(1); prev = s.Report().States {
 		if got := s.Report().States - prev; got > 1 {
 			t.Fatalf("Step(1) tried %d states", got)
@@ -179,7 +179,7 @@ func TestStepAndBounds(t *testing.T) {
 	if r := s.Report(); r != whole {
 		t.Errorf("stepped by 1: %+v, in one go %+v", r, whole)
 	}
-	if whole.Exhausted || whole.CutBy != "states" || whole.DistinctStates != 100 {
+	if whole.Exhausted || whole.CutBy != "states" || whole.DistinctStates != 50 {
 		t.Errorf("cut by states: %+v", whole)
 	}
 	r := search(t, sc, Bounds{MaxDepth: 3})

@@ -224,3 +224,120 @@ func applyQuorum(c *core.Cluster, ch choice, rec func(core.Command)) {
 		do(core.Command{Kind: core.CmdDeliver, Msg: id})
 	}
 }
+
+// Answers follow.
+//
+// A replica's step that nothing at its node may depend on (no step there
+// that reads what it writes or writes what it read: dependents) is taken
+// only just before the delivery of its reply (stepsWait), or, when the
+// reply would be a tally, in its quorum's completion (talliesWait). So
+// where tallies wait, such a step whose reply would complete its request
+// is offered with its reply as one choice of two steps, and its state in
+// between, which would have that reply as its only choice, is not kept;
+// and such a step whose reply would be a tally is not offered alone at
+// all. With a step at its node that may depend on it, it comes alone as
+// before. (Under talliesWait, and for a node that is up.)
+
+// dependents is where a step that may depend on a replica's step could
+// come right after it, among a state's choices out (no replica's step
+// among them) and its held messages: the nodes (bits) with such a step
+// after a read there (afterRead) or after a write (afterWrite). A held
+// replica's step that is inert stays so after one of the other kind there:
+// a read leaves a dead write dead (the replica still holds what it
+// carries), and a write a dead read (a replica's versions only grow, so
+// one that absorbed the get's answer still does: core.Cluster.Inert).
+func dependents(out []choice, held []core.HeldStep) (afterRead, afterWrite uint64, ok bool) {
+	for _, ch := range out {
+		if ch.cmd.Kind == core.CmdCrash {
+			afterRead |= 1 << ch.to
+			afterWrite |= 1 << ch.to
+		}
+		if l, ok := local(ch); ok {
+			if dependent(true, ch) {
+				afterRead |= 1 << l
+			}
+			if dependent(false, ch) {
+				afterWrite |= 1 << l
+			}
+		}
+		if ch.members != 0 {
+			if ch.kind == core.MsgGetResp {
+				afterWrite |= uint64(ch.fresh) // it reads there
+			} else {
+				afterRead |= uint64(ch.fresh) // it writes there
+			}
+		}
+	}
+	// A straggler is offered only where a read may follow it
+	// (withReplicaSteps): after a read there, where another read may.
+	var readers, again uint64
+	for _, ch := range out {
+		if n, ok := local(ch); ok && ch.cmd.Kind != core.CmdPut && ch.cmd.Kind != core.CmdDeliver {
+			readers |= 1 << n
+			again |= 1 << n
+		}
+	}
+	for _, m := range held {
+		if m.Kind == core.MsgGetReq && !m.Inert {
+			again |= readers & (1 << m.To)
+			readers |= 1 << m.To
+		}
+	}
+	for _, m := range held {
+		if m.Inert {
+			continue
+		}
+		switch m.Kind {
+		case core.MsgGetReq:
+			afterWrite |= 1 << m.To
+		case core.MsgPutReq, core.MsgRepair:
+			if !m.Straggler || again&(1<<m.To) != 0 {
+				afterRead |= 1 << m.To
+			}
+		}
+	}
+	return afterRead, afterWrite, true
+}
+
+// leftFor is how many answers the quorum of held message m's request
+// still needs, if m is one of its requests to a replica (a put's or a
+// get's) and the client waits (s.quorumBuf); 0 otherwise.
+func (s *Search) leftFor(m core.HeldStep) int {
+	if m.Kind != core.MsgPutReq && m.Kind != core.MsgGetReq {
+		return 0
+	}
+	for _, q := range s.quorumBuf {
+		if q.id == m.Req && q.coord == m.From {
+			return q.left
+		}
+	}
+	return 0
+}
+
+// applyThenReply takes a replica's step and then, if the reply it sent
+// is not inert, that reply's delivery (answersFollow) on c, each after a
+// tick, telling rec each command taken (if rec is not nil). It reports
+// whether it delivered the reply.
+func applyThenReply(c *core.Cluster, ch choice, rec func(core.Command)) bool {
+	before := c.HeldCount()
+	c.Tick()
+	if _, err := c.Apply(ch.cmd); err != nil {
+		panic("explore: a replica's step was refused: " + err.Error())
+	}
+	if rec != nil {
+		rec(ch.cmd)
+	}
+	id, _, _, ok := c.NewestHeld()
+	if !ok || c.HeldCount() != before || c.Inert(id) {
+		return false // no reply, or one that changes nothing: held
+	}
+	reply := core.Command{Kind: core.CmdDeliver, Msg: id}
+	c.Tick()
+	if _, err := c.Apply(reply); err != nil {
+		panic("explore: a reply was refused: " + err.Error())
+	}
+	if rec != nil {
+		rec(reply)
+	}
+	return true
+}

@@ -77,7 +77,7 @@ func TestALargeLevelKeepsFewClusters(t *testing.T) {
 	}
 	all := search(1<<30, 1<<30, func(*Search) {})
 	outgrown := 0
-	some := search(1000, 200, func(s *Search) {
+	some := search(300, 60, func(s *Search) {
 		kept := 0
 		for _, st := range s.next {
 			if st.c != nil {
@@ -85,17 +85,17 @@ func TestALargeLevelKeepsFewClusters(t *testing.T) {
 			}
 		}
 		switch {
-		case len(s.next) > 1000:
+		case len(s.next) > 300:
 			outgrown++
-			if kept > 200 {
-				t.Fatalf("a level of %d states keeps %d clusters, want 200", len(s.next), kept)
+			if kept > 60 {
+				t.Fatalf("a level of %d states keeps %d clusters, want 60", len(s.next), kept)
 			}
 		case kept != len(s.next):
 			t.Fatalf("a level of %d states keeps %d clusters, want all", len(s.next), kept)
 		}
 	})
 	if outgrown == 0 {
-		t.Fatal("no level outgrew 1,000 states")
+		t.Fatal("no level outgrew 300 states")
 	}
 	if !reflect.DeepEqual(all, some) {
 		t.Errorf("keeping every cluster %+v\nkeeping a few of large levels %+v", all, some)

@@ -67,7 +67,7 @@ func (s *Search) sleepAfter(st *state, ch choice) []sleeper {
 	if ch.cmd.Kind == core.CmdTimeout && ch.cmd.Param == "" && s.deferTimeouts() {
 		return nil // the group's tail follows: timeouts only (deferTimeouts)
 	}
-	if ch.replica {
+	if ch.replica || ch.thenReply {
 		return nil // a step that follows it up comes next (stepsWait)
 	}
 	if len(s.arena) > cap(s.arena)-len(st.sleep)-len(s.done) {

@@ -106,7 +106,7 @@ func TestStepsJudgedIndependentCommute(t *testing.T) {
 					if b.sl.digest == 0 || b.sl == a.sl || !independent(b.sl, a) {
 						continue
 					}
-					if a.cmd.Kind == core.CmdTimeout && a.cmd.Param == "" && s.deferTimeouts() || a.replica || a.members != 0 {
+					if a.cmd.Kind == core.CmdTimeout && a.cmd.Param == "" && s.deferTimeouts() || a.replica || a.members != 0 || a.thenReply {
 						continue // nothing sleeps after it (sleepAfter)
 					}
 					pairs++
@@ -171,9 +171,10 @@ func (s *Search) takeBoth(st *state, a, b choice) (uint64, bool) {
 
 // For a property of the history a timeout waits for its group
 // (deferTimeouts): on random runs, no timeout is offered while an
-// operation of its group is still to be issued, and after one only the
-// group's timeouts are, until the group ends; the lost write, settled, is
-// offered every timeout at once.
+// operation of its group is still to be issued, and then the timeouts of
+// every waiting request come as one choice, the group's tail, after which
+// the group has ended; the lost write, settled, is offered every timeout
+// alone, at once.
 func TestTimeoutsWaitForTheirGroup(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 8))
 	tails, early := 0, 0
@@ -194,27 +195,69 @@ func TestTimeoutsWaitForTheirGroup(t *testing.T) {
 				for _, ch := range chs {
 					timeout := ch.cmd.Kind == core.CmdTimeout && ch.cmd.Param == ""
 					switch {
-					case st.tail && !timeout:
-						t.Fatalf("%s: %v offered after a timeout, before the group ended", tc.name, ch.cmd)
+					case timeout && deferred != ch.tail:
+						t.Fatalf("%s: a timeout offered alone (%v) where they wait for their group (%v)", tc.name, !ch.tail, deferred)
 					case timeout && deferred && !s.groupIssued(st, s.opOf(st, ch.cmd.Request)):
 						t.Fatalf("%s: a timeout offered before its group was issued", tc.name)
 					case timeout && !s.groupIssued(st, s.opOf(st, ch.cmd.Request)):
 						early++ // the lost write: any time
+					case ch.tail:
+						tails++
+						var end state
+						s.step(st, ch, &end)
+						if p := end.c.Pending(); len(p) > 0 || end.depth != st.depth+len(st.c.Pending()) {
+							t.Fatalf("%s: the group's tail left %d requests waiting, in %d steps", tc.name, len(p), end.depth-st.depth)
+						}
 					}
-				}
-				if st.tail {
-					tails++
 				}
 				var next state
 				s.step(st, chs[rng.IntN(len(chs))], &next)
-				if next.tail && !deferred {
-					t.Fatalf("%s: a tail where timeouts are not deferred", tc.name)
-				}
 				st = &next
 			}
 		}
 	}
 	if tails == 0 || early == 0 {
-		t.Errorf("%d states in a group's tail, %d timeouts offered early (the lost write): want some of each", tails, early)
+		t.Errorf("%d group's tails offered, %d timeouts offered early (the lost write): want some of each", tails, early)
+	}
+}
+
+// In the last group the tail is not offered again after a step that
+// answered no client (state.tailed): its history was met a step sooner. A
+// search offering it after every step meets the same distinct states and
+// the same histories, each first at the same depth, trying more states.
+func TestTheLastTailIsOfferedOnce(t *testing.T) {
+	fewer := 0
+	for _, tc := range sleepCases() {
+		sc := Scenario{Config: tc.cfg, Script: mustScript(t, tc.script), Property: tc.prop, Budget: tc.budget, K: 5}
+		run := func(again bool) (Report, map[uint64]int) {
+			s, err := New(sc, Bounds{MaxStates: 300_000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.tailAgain = again
+			seen := map[uint64]int{}
+			s.onNew = func(h uint64, depth int) { seen[h] = depth }
+			return s.Run(), seen
+		}
+		once, a := run(false)
+		again, b := run(true)
+		if once.DistinctStates != again.DistinctStates || once.Violated != again.Violated || once.Depth != again.Depth || once.Exhausted != again.Exhausted {
+			t.Errorf("%s: offered once %+v, again %+v", tc.name, once, again)
+		}
+		for h, d := range b {
+			if a[h] != d {
+				t.Fatalf("%s: a state or history met at depth %d offering the tail again, at %d (0: never) offering it once", tc.name, d, a[h])
+			}
+		}
+		if once.States > again.States {
+			t.Errorf("%s: %d states tried offering the tail once, %d offering it again", tc.name, once.States, again.States)
+		}
+		if once.States < again.States {
+			fewer++
+		}
+		t.Logf("%s: %d states tried offering the tail once, %d offering it again", tc.name, once.States, again.States)
+	}
+	if fewer < 3 {
+		t.Errorf("%d scenarios tried fewer states offering the tail once: want 3 or more", fewer)
 	}
 }
