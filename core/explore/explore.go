@@ -457,6 +457,8 @@ type Search struct {
 	// promoting those of the next level's depth, to be met with its
 	// first; deepCut: such a choice went past the depth bound.
 	later     map[int][]pending // by the depth of their states
+	laterHeld int               // how many of them keep their cluster
+	bare      int               // states of the next level that came from later without one
 	promoting []pending
 	deepCut   bool
 	// trail holds, for each distinct state met (state.at), its parent's
@@ -600,7 +602,7 @@ func (s *Search) Step(work int) bool {
 					}
 					return true
 				}
-				s.level, s.next, s.held = s.next, nil, 0
+				s.level, s.next, s.held, s.bare = s.next, nil, 0, 0
 				s.holdMax = s.holdLevel
 				clear(s.nextOwn)
 				clear(s.nextCanon)
@@ -787,6 +789,7 @@ type pending struct {
 	st     *state
 	own, h uint64
 	final  bool // told apart by its history (admitFinal): no digests
+	held   bool // counted in Search.laterHeld
 }
 
 // postpone keeps p, a state several steps on from the level being
@@ -795,6 +798,22 @@ func (s *Search) postpone(p pending) {
 	if s.later == nil {
 		s.later = map[int][]pending{}
 	}
+	if st := p.st; !p.final && !st.answered && st.returned < len(s.ops) {
+		// Nothing reads its cluster until it is expanded (admit checks
+		// only a state that answered a client): past a third of holdFew
+		// of them waiting, it is rebuilt then, as a level's (rebuild).
+		// (Keeping none made the smaller searches a tenth slower; keeping
+		// as many as a level, the larger ones nearer the memory bound.)
+		if s.laterHeld < s.holdFew/3 {
+			s.laterHeld++
+			p.held = true
+		} else {
+			if s.spare == nil {
+				s.spare = st.c
+			}
+			st.c = nil
+		}
+	}
 	s.later[p.st.depth] = append(s.later[p.st.depth], p)
 }
 
@@ -802,6 +821,9 @@ func (s *Search) postpone(p pending) {
 // before any of theirs is expanded: every state shorter is known by now,
 // and one met again among them is a shorter way there.
 func (s *Search) promote(p pending) {
+	if p.held {
+		s.laterHeld--
+	}
 	if p.final {
 		s.admitFinal(p.st)
 		p.st.c = nil
@@ -850,6 +872,9 @@ func (s *Search) admit(child *state, own, h uint64) {
 			s.nextCanon[h] = child
 		}
 		switch {
+		case child.c == nil:
+			// Let go of while it waited for its level (postpone).
+			s.bare++
 		case s.held < s.holdMax:
 			s.held++
 		case s.held > s.holdFew:
