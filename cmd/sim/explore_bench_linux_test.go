@@ -21,9 +21,10 @@ func cpuTime(b *testing.B) time.Duration {
 
 // BenchmarkExplore measures the schedule search against the simulator in
 // the same run, in processor time: states explored per second, and the
-// cost of one explored state (a clone, a tick, one command and a state
-// hash) as a multiple of one simulator event (the lab's default cluster
-// under a workload, every background mechanism on). The two alternate, so
+// cost of one explored state (a clone, a tick, one command or the few of
+// a choice of several steps, and a state hash) as a multiple of one
+// simulator event (the lab's default cluster under a workload, every
+// background mechanism on), and of one step. The two alternate, so
 // what disturbs one disturbs the other; read the ratio.
 func BenchmarkExplore(b *testing.B) {
 	cfg := core.DefaultConfig()
@@ -41,7 +42,7 @@ func BenchmarkExplore(b *testing.B) {
 	c.RunUntil(2000) // past the start-up
 
 	var searchTime, simTime time.Duration
-	states, events := 0, 0
+	states, steps, events := 0, 0, 0
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t0 := cpuTime(b)
@@ -52,6 +53,7 @@ func BenchmarkExplore(b *testing.B) {
 		r := s.Run()
 		searchTime += cpuTime(b) - t0
 		states += r.States
+		steps += r.Steps
 
 		t0 = cpuTime(b)
 		e0 := c.Counters().Events
@@ -67,4 +69,6 @@ func BenchmarkExplore(b *testing.B) {
 	b.ReportMetric(float64(states)/searchTime.Seconds(), "states/cpu-s")
 	b.ReportMetric(float64(events)/simTime.Seconds(), "events/cpu-s")
 	b.ReportMetric((float64(searchTime)/float64(states))/(float64(simTime)/float64(events)), "event-costs/state")
+	// A state a choice of several steps leads to costs each of them.
+	b.ReportMetric((float64(searchTime)/float64(steps))/(float64(simTime)/float64(events)), "event-costs/step")
 }

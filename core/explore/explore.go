@@ -179,7 +179,12 @@ type Report struct {
 	// other property, states where every operation returned count once per
 	// distinct history: admitFinal); Expanded the states
 	// whose successors were generated; Depth the deepest level reached.
+	// Steps counts the steps taken to generate them: a choice of several
+	// steps (a crash or a restart with the step it is for, a quorum's
+	// completion, a replica's step with its reply, a group's timeouts)
+	// counts each.
 	States         int             `json:"states"`
+	Steps          int             `json:"steps"`
 	DistinctStates int             `json:"distinct_states"`
 	Expanded       int             `json:"expanded"`
 	Depth          int             `json:"depth"`
@@ -356,10 +361,6 @@ type state struct {
 	sleep      []sleeper
 	answered   bool // mv answered a client (the history's results changed)
 	inertKnown bool
-	// tail: an operation of the current group has timed out, so that only
-	// the timeouts of its others follow until the group ends
-	// (deferTimeouts).
-	tail bool
 	// spent: told as if its crash budget were spent (crashesSpent),
 	// weighed once when the state is made.
 	spent bool
@@ -693,6 +694,7 @@ func (s *Search) try(st *state, ch choice) {
 	var next state // on the stack until it proves new
 	s.step(st, ch, &next)
 	s.report.States++
+	s.report.Steps += next.depth - st.depth
 	// (In the last group every final state is told by its history alone.)
 	next.tailed = (s.curTail || st.tailed) && st == s.cur && ch.op < 0 && !next.answered && !s.tailAgain
 	several := next.depth > st.depth+1 // (a replica's step and its reply may be one step: answersFollow)
@@ -1015,14 +1017,6 @@ func (s *Search) cut(by string) {
 func (s *Search) choices(st *state) []choice {
 	c := st.c
 	out := s.choiceBuf[:0] // the last state's are all tried
-	if st.tail {
-		s.pendBuf = c.AppendPending(s.pendBuf[:0])
-		for _, p := range s.pendBuf {
-			out = append(out, choice{cmd: core.Command{Kind: core.CmdTimeout, Request: p.ID}, op: -1, to: p.Coordinator})
-		}
-		s.choiceBuf = out
-		return out
-	}
 	// Clients: the operations of the current group not yet issued.
 	first := 0
 	for first < len(s.ops) && st.reqs[first] != 0 {
@@ -1712,8 +1706,6 @@ func (s *Search) step(st *state, ch choice, child *state) {
 	case core.CmdTimeout:
 		if ch.cmd.Param == "half" {
 			child.half |= 1 << s.opOf(st, ch.cmd.Request)
-		} else if s.deferTimeouts() {
-			child.tail = true
 		}
 	case core.CmdDrop:
 		child.drops++
@@ -1755,9 +1747,6 @@ func (s *Search) step(st *state, ch choice, child *state) {
 				}
 			}
 		}
-	}
-	if child.tail && child.returned < len(s.ops) && child.returned == s.groupStart[child.returned] {
-		child.tail = false // the group ended: the next may begin
 	}
 	child.spent = s.crashesSpent(child)
 }
@@ -1922,11 +1911,7 @@ func (s *Search) saltsOf(st *state) []uint64 {
 func (s *Search) with(st *state, h uint64) uint64 {
 	var b [4 * 8]byte
 	p := binary.LittleEndian.AppendUint64(b[:0], h)
-	var tail uint64
-	if st.tail {
-		tail = 1 << 48
-	}
-	tail |= uint64(st.after.node) << 49
+	tail := uint64(st.after.node) << 49
 	if st.after.read {
 		tail |= 1 << 63
 	}
@@ -2041,6 +2026,7 @@ func (s *Search) check(l loss) {
 		}
 	}
 	s.report.States++
+	s.report.Steps += len(l.steps)
 	key := c.SettleHash()
 	why, seen := s.settled[key]
 	if !seen {

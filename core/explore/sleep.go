@@ -65,7 +65,7 @@ func (s *Search) sleepAfter(st *state, ch choice) []sleeper {
 		return nil
 	}
 	if ch.cmd.Kind == core.CmdTimeout && ch.cmd.Param == "" && s.deferTimeouts() {
-		return nil // the group's tail follows: timeouts only (deferTimeouts)
+		return nil // the group ended with it (deferTimeouts)
 	}
 	if ch.replica || ch.thenReply {
 		return nil // a step that follows it up comes next (stepsWait)
