@@ -148,8 +148,9 @@ func TestCanThisGoWrongInTheBrowser(t *testing.T) {
 	t.Logf("the search of %d states answered in %.1f s in the page (%.0f states a second); the longest update while searching %.1f ms (the search's part at most %.1f ms), idle %.1f ms; of the %d whole updates while it ran %d over 8 ms (%d finishing a garbage collection)",
 		states, took.Seconds(), float64(states)/took.Seconds(), slices.Max(busy), slices.Max(stepping), slices.Max(idle), first.Count, first.Over, first.OverCollected)
 
-	// A longer search, N=5 W=3 R=3 (4,334 states, a few updates in the
-	// page; too short to time, hence workerAgainstNative below): every
+	// A longer search, N=5 W=3 R=3 (114 distinct states since tallies
+	// wait for their quorum, 4,334 before; an update or a few in the
+	// page, too short to time, hence workerAgainstNative below): every
 	// update that stepped it is tallied by the page
 	// (state().searchSlices), so the frames it held past 8 ms are counted,
 	// not sampled.
