@@ -1135,14 +1135,18 @@ func (s *Search) choices(st *state) []choice {
 // reply it sent (not in a run); unless there are none of those: then, in
 // a run, none (it cannot be closed), and otherwise every step.
 func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice) []choice {
-	var readers uint64 // the nodes where a read may be taken
+	// readers: the nodes where a read may be taken; again: where one may
+	// be taken after a read's request is delivered there.
+	var readers, again uint64
 	for _, ch := range out {
 		if n, ok := local(ch); ok && ch.cmd.Kind != core.CmdPut && ch.cmd.Kind != core.CmdDeliver {
 			readers |= 1 << n
+			again |= 1 << n
 		}
 	}
 	for _, m := range held {
 		if m.Kind == core.MsgGetReq && !m.Inert {
+			again |= readers & (1 << m.To)
 			readers |= 1 << m.To
 		}
 	}
@@ -1206,7 +1210,10 @@ func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice)
 			}
 		}
 		for _, m := range held {
-			closes = closes || offered(m) && m.To == n && (m.Kind == core.MsgGetReq) != f.read
+			// (A straggler closes a run of reads only if a read may still
+			// follow once the run's next is taken: offered.)
+			closes = closes || offered(m) && m.To == n && (m.Kind == core.MsgGetReq) != f.read &&
+				!(m.Straggler && again&(1<<n) == 0)
 		}
 		// The replica's steps there of the other kind depend on it; those
 		// of its kind do not, and come next only in a run that a step
