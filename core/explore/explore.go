@@ -1135,21 +1135,7 @@ func (s *Search) choices(st *state) []choice {
 // reply it sent (not in a run); unless there are none of those: then, in
 // a run, none (it cannot be closed), and otherwise every step.
 func (s *Search) withReplicaSteps(st *state, held []core.HeldStep, out []choice) []choice {
-	// readers: the nodes where a read may be taken; again: where one may
-	// be taken after a read's request is delivered there.
-	var readers, again uint64
-	for _, ch := range out {
-		if n, ok := local(ch); ok && ch.cmd.Kind != core.CmdPut && ch.cmd.Kind != core.CmdDeliver {
-			readers |= 1 << n
-			again |= 1 << n
-		}
-	}
-	for _, m := range held {
-		if m.Kind == core.MsgGetReq && !m.Inert {
-			again |= readers & (1 << m.To)
-			readers |= 1 << m.To
-		}
-	}
+	readers, again := readersIn(out, held)
 	offered := func(m core.HeldStep) bool {
 		return replicaStep(m.Kind) && !m.Inert && !(m.Straggler && readers&(1<<m.To) == 0)
 	}

@@ -270,19 +270,7 @@ func dependents(out []choice, held []core.HeldStep) (afterRead, afterWrite uint6
 	}
 	// A straggler is offered only where a read may follow it
 	// (withReplicaSteps): after a read there, where another read may.
-	var readers, again uint64
-	for _, ch := range out {
-		if n, ok := local(ch); ok && ch.cmd.Kind != core.CmdPut && ch.cmd.Kind != core.CmdDeliver {
-			readers |= 1 << n
-			again |= 1 << n
-		}
-	}
-	for _, m := range held {
-		if m.Kind == core.MsgGetReq && !m.Inert {
-			again |= readers & (1 << m.To)
-			readers |= 1 << m.To
-		}
-	}
+	_, again := readersIn(out, held)
 	for _, m := range held {
 		if m.Inert {
 			continue
@@ -340,4 +328,24 @@ func applyThenReply(c *core.Cluster, ch choice, rec func(core.Command)) bool {
 		rec(reply)
 	}
 	return true
+}
+
+// readersIn is where a read may be taken, among a state's choices out (no
+// replica's step among them) and held messages: the nodes (bits) where a
+// get may be issued or a get's request is held (readers), and where one
+// may still be after a get's request held there is delivered (again).
+func readersIn(out []choice, held []core.HeldStep) (readers, again uint64) {
+	for _, ch := range out {
+		if n, ok := local(ch); ok && ch.cmd.Kind != core.CmdPut && ch.cmd.Kind != core.CmdDeliver {
+			readers |= 1 << n
+			again |= 1 << n
+		}
+	}
+	for _, m := range held {
+		if m.Kind == core.MsgGetReq && !m.Inert {
+			again |= readers & (1 << m.To)
+			readers |= 1 << m.To
+		}
+	}
+	return readers, again
 }
