@@ -79,7 +79,8 @@ func (s *Search) tally(m core.HeldStep) bool {
 }
 
 // quorums adds to out the completions of the quorums that wait for two
-// or more answers (s.quorumBuf), of c, whose held messages are held.
+// or more answers (s.quorumBuf), in cluster c, whose held messages are
+// held (HeldSteps).
 func (s *Search) quorums(c *core.Cluster, held []core.HeldStep, out []choice) []choice {
 	for _, q := range s.quorumBuf {
 		if q.left < 2 {
