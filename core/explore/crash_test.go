@@ -72,21 +72,12 @@ func randomCrashScenario(rng *rand.Rand, p core.Property) (Scenario, string, boo
 		cfg.Mode, cfg.Nodes = core.Sloppy, 4
 	}
 	cfg.ReadRepair = rng.IntN(2) == 0
-	script := ""
-	for i := range 2 + rng.IntN(2) {
-		if i > 0 {
-			script += []string{" ; ", " | "}[rng.IntN(2)]
-		}
-		pin := ""
+	script := randomScript(rng, 2+rng.IntN(2), func(int) string {
 		if rng.IntN(2) == 0 {
-			pin = fmt.Sprintf("@n%d", rng.IntN(cfg.Nodes))
+			return fmt.Sprintf("@n%d", rng.IntN(cfg.Nodes))
 		}
-		if rng.IntN(2) == 0 {
-			script += fmt.Sprintf("c%d%s: put k v%d", 1+rng.IntN(2), pin, i)
-		} else {
-			script += fmt.Sprintf("c%d%s: get k", 1+rng.IntN(2), pin)
-		}
-	}
+		return ""
+	}, func(int) int { return 1 + rng.IntN(2) })
 	parsed, err := ParseScript(script)
 	if err != nil {
 		return Scenario{}, "", false
@@ -94,6 +85,25 @@ func randomCrashScenario(rng *rand.Rand, p core.Property) (Scenario, string, boo
 	sc := Scenario{Config: cfg, Script: parsed, Property: p, Budget: Budget{Crashes: 1 + rng.IntN(2)}, K: 1}
 	name := fmt.Sprintf("%q %v, %v W=%d R=%d, read repair %v, %d crashes", script, p, cfg.Mode, cfg.W, cfg.R, cfg.ReadRepair, sc.Budget.Crashes)
 	return sc, name, true
+}
+
+// randomScript is a script of ops operations on k, each a put or a get
+// at random, joined at random by ";" or "|": operation i pinned as pin(i)
+// says ("" or "@nN") and issued by client client(i), each asked in turn.
+func randomScript(rng *rand.Rand, ops int, pin func(i int) string, client func(i int) int) string {
+	script := ""
+	for i := range ops {
+		if i > 0 {
+			script += []string{" ; ", " | "}[rng.IntN(2)]
+		}
+		at := pin(i)
+		if rng.IntN(2) == 0 {
+			script += fmt.Sprintf("c%d%s: put k v%d", client(i), at, i)
+		} else {
+			script += fmt.Sprintf("c%d%s: get k", client(i), at)
+		}
+	}
+	return script
 }
 
 // Every reduction keeps the histories: random small scenarios with crashes,

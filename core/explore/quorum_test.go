@@ -70,21 +70,12 @@ func TestTalliesWaitOnRandomScenarios(t *testing.T) {
 		cfg := smallConfig()
 		cfg.W, cfg.R = 1+rng.IntN(3), 1+rng.IntN(3)
 		cfg.ReadRepair = rng.IntN(2) == 0
-		script := ""
-		for i := range 2 + rng.IntN(2) {
-			if i > 0 {
-				script += []string{" ; ", " | "}[rng.IntN(2)]
-			}
-			pin := ""
+		script := randomScript(rng, 2+rng.IntN(2), func(i int) string {
 			if i == 0 || rng.IntN(2) == 0 {
-				pin = fmt.Sprintf("@n%d", rng.IntN(2)) // n0 or n1
+				return fmt.Sprintf("@n%d", rng.IntN(2)) // n0 or n1
 			}
-			if rng.IntN(2) == 0 {
-				script += fmt.Sprintf("c%d%s: put k v%d", 1+i%2, pin, i)
-			} else {
-				script += fmt.Sprintf("c%d%s: get k", 1+i%2, pin)
-			}
-		}
+			return ""
+		}, func(i int) int { return 1 + i%2 })
 		parsed, err := ParseScript(script)
 		if err != nil {
 			continue
