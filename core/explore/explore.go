@@ -1065,9 +1065,10 @@ func (s *Search) choices(st *state) []choice {
 			to: m.To, from: m.From, kind: m.Kind, sl: deliverySleeper(m)})
 	}
 	if tallies {
-		out = s.quorums(c, held, out)
+		out = s.quorums(c, held, out) // (s.pendBuf is st's already: waitingQuorums)
+	} else {
+		s.pendBuf = c.AppendPending(s.pendBuf[:0])
 	}
-	s.pendBuf = c.AppendPending(s.pendBuf[:0])
 	deferred, tailed := s.deferTimeouts(), false
 	for _, p := range s.pendBuf {
 		i := s.opOf(st, p.ID)
