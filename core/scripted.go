@@ -846,8 +846,6 @@ type stateHasher struct {
 	named   bool
 	order   []int
 	pairs   []uint64
-	// slab is what kept carves digests under renamings from.
-	slab []uint64
 }
 
 // apart starts a digest of its own (a node's, a message's) in nb, and
