@@ -539,11 +539,14 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 			s.groupEnd = append(s.groupEnd, end)
 		}
 	}
-	s.root, s.holdMax, s.holdLevel, s.holdFew = c.Clone(), holdStates, holdStates, holdFew
+	s.holdMax, s.holdLevel, s.holdFew = holdStates, holdStates, holdFew
 	root := &state{c: c, parent: -1}
 	root.spent = s.crashesSpent(root)
 	s.trail = []trailStep{{parent: -1}}
 	s.visited[s.hash(root)] = struct{}{}
+	// Cloned once hashed: the clusters rebuilt from it share its hasher
+	// (and its buffers) rather than each making its own.
+	s.root = c.Clone()
 	if s.sym != nil {
 		s.visited[s.with(root, c.RenamedStateHash(s.sym, 0)^s.salt(root, 0))] = struct{}{}
 	}
