@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -565,6 +566,10 @@ func (h *stateHasher) history(c *Cluster, coordinators, ticks bool) {
 
 // op writes one operation of the history (history).
 func (h *stateHasher) op(c *Cluster, op *Op, coordinators, ticks bool) {
+	self := op
+	if op.ReturnTick < 0 {
+		op = h.endedAs(op) // (EndedHistoryHash)
+	}
 	h.i(int64(h.rel.client(op.Client)))
 	h.u(uint64(op.Kind))
 	h.s(op.Key)
@@ -614,7 +619,7 @@ func (h *stateHasher) op(c *Cluster, op *Op, coordinators, ticks bool) {
 	case !op.OK && !h.exact:
 		h.i(-2)
 	case h.named:
-		h.before(c.realTime, op)
+		h.before(c.realTime, op, self)
 	default:
 		invoked := 0
 		c.history.all(func(o *Op) bool {
@@ -625,6 +630,90 @@ func (h *stateHasher) op(c *Cluster, op *Op, coordinators, ticks bool) {
 		})
 		h.i(int64(invoked))
 	}
+}
+
+// Decided reports whether what each operation still waiting would return,
+// if it succeeded, is known by now, and how many wait: a put's version is
+// made when it begins, and a get's result once R replicas answered (a
+// strict get with read repair then waits for W replicas to hold it, which
+// changes nothing it returns). Every operation still waiting then either
+// succeeds so or fails, and once all have begun, the histories a schedule
+// from here can end in are those EndedHistoryHash digests, whatever comes
+// first: none of them begins after another returns. Not where the tick is
+// part of the history's digest (TimeIsState), nor where an operation
+// waits that no node's request stands for.
+func (c *Cluster) Decided() (waiting int, ok bool) {
+	if c.timeIsState() || c.historyDiscarded {
+		return 0, false
+	}
+	ok = true
+	c.history.all(func(op *Op) bool {
+		if op.ReturnTick >= 0 {
+			return true
+		}
+		waiting++
+		_, r := c.requestAt(op.Request)
+		ok = r != nil && !r.done && (r.kind == OpPut && r.version != nil || r.kind == OpGet && r.reached)
+		return ok
+	})
+	return waiting, ok
+}
+
+// EndedHistoryHash is RenamedHistoryHash(sym, i) (HistoryHash where sym is
+// nil) of the history as it will read once every operation still waiting
+// has returned: the j-th of them, in the order they began, with what it
+// would return now (Decided) if bit j of ok is set, and failed otherwise.
+// Of a state that is Decided and whose operations have all begun, these
+// are the digests of every history it can end in: the same digests a
+// search takes of the states where they end (HistoryHash,
+// TestEndedHistoriesAreTheHistoriesRunsEndIn).
+func (c *Cluster) EndedHistoryHash(sym *Symmetry, i int, ok uint64) uint64 {
+	h := c.readyHasher()
+	h.ended = h.ended[:0]
+	j := 0
+	c.history.all(func(op *Op) bool {
+		if op.ReturnTick >= 0 {
+			return true
+		}
+		e := endedOp{of: op, as: *op}
+		e.as.ReturnTick, e.as.returnSeq = c.now, math.MaxUint64 // after every invocation
+		if e.as.OK = ok>>j&1 == 1; e.as.OK {
+			if _, r := c.requestAt(op.Request); r != nil && r.kind == OpPut {
+				e.as.written = r.version
+			} else if r != nil {
+				e.as.read = r.result
+			}
+		}
+		h.ended = append(h.ended, e)
+		j++
+		return true
+	})
+	var x uint64
+	if sym == nil {
+		x = c.HistoryHash()
+	} else {
+		x = c.RenamedHistoryHash(sym, i)
+	}
+	h.ended = h.ended[:0]
+	return x
+}
+
+// An endedOp is an operation still waiting (of) as it would end (as):
+// EndedHistoryHash.
+type endedOp struct {
+	of *Op
+	as Op
+}
+
+// endedAs is what stands in for op, waiting, in the digest being taken:
+// itself unless EndedHistoryHash's.
+func (h *stateHasher) endedAs(op *Op) *Op {
+	for i := range h.ended {
+		if h.ended[i].of == op {
+			return &h.ended[i].as
+		}
+	}
+	return op
 }
 
 // HistoryHash is a digest of the history as the properties read it
@@ -789,11 +878,12 @@ func (h *stateHasher) byName() []int {
 
 // before writes, of an operation that returned, what rt reads of when: the
 // names of the operations that began before it returned and with which rt
-// pairs it (those it does not precede, in real time).
-func (h *stateHasher) before(rt RealTime, a *Op) {
+// pairs it (those it does not precede, in real time). self is a in the
+// history (a may stand in for it: EndedHistoryHash).
+func (h *stateHasher) before(rt RealTime, a, self *Op) {
 	set := h.pairs[:0]
 	for _, o := range h.opNames() {
-		if b := o.op; b != a && b.invokeSeq < a.returnSeq && rt.Reads(a, b) {
+		if b := o.op; b != self && b.invokeSeq < a.returnSeq && rt.Reads(a, b) {
 			set = append(set, h.name(o))
 		}
 	}
@@ -846,6 +936,9 @@ type stateHasher struct {
 	named   bool
 	order   []int
 	pairs   []uint64
+	// ended stands in for the operations still waiting, as they would
+	// end (EndedHistoryHash); none otherwise.
+	ended []endedOp
 }
 
 // apart starts a digest of its own (a node's, a message's) in nb, and

@@ -450,6 +450,10 @@ type Search struct {
 	// talliesOff delivers tallies as any other reply, and tailAgain
 	// offers the last group's tail after every step (tests compare).
 	talliesOff, tailAgain bool
+	// foreseeOff expands the states whose every end was met (foreseen;
+	// tests compare), and foreseen counts those that were not.
+	foreseeOff bool
+	foreseen   int
 	// arena is where sleep sets are cut from (sleepAfter): many small
 	// slices, allocated a block at a time.
 	arena []sleeper
@@ -625,6 +629,16 @@ func (s *Search) Step(work int) bool {
 			st := popFront(&s.level)
 			if st.c == nil {
 				st.c = s.rebuild(st.at)
+			}
+			if s.endsMet(st) {
+				// Met since it was admitted.
+				s.foreseen++
+				if recycleExpanded && s.spare == nil {
+					s.spare = st.c
+				}
+				st.c, st.sleep = nil, nil
+				work--
+				continue
 			}
 			chs := s.choices(st)
 			if st.depth >= s.bounds.MaxDepth {
@@ -994,6 +1008,45 @@ func (s *Search) historyDigest(c *core.Cluster, i int) uint64 {
 	}
 	return c.RenamedHistoryHash(s.sym, i)
 }
+
+// endsMet reports whether every history st can still end in was met
+// already, so that nothing ahead of it is new (the search does not expand
+// it). Where every operation began and what each still waiting would
+// return is known (core.Cluster.Decided: a put's version, a get's result
+// once R replicas answered), each ends in success so or in failure, in
+// any order, since all began: those histories, no more
+// (core.Cluster.EndedHistoryHash), each met first no later than st's
+// level, before any of st's ends. Under a property of the history alone,
+// met is all a search asks of them (admitFinal checked each); the states
+// on the way matter to nothing else. It spares the end of a strict get
+// with read repair, whose result is known once R replicas answered and
+// which then waits for W to hold it: the write-back's repairs and acks,
+// interleaved with the other get's. Up to maxEnds operations waiting.
+func (s *Search) endsMet(st *state) bool {
+	if s.foreseeOff || !s.byHistory() || s.timed || st.c == nil || st.returned == len(s.ops) {
+		return false
+	}
+	for _, r := range st.reqs[:len(s.ops)] {
+		if r == 0 {
+			return false // an operation that has not begun may begin after another returned
+		}
+	}
+	k, ok := st.c.Decided()
+	if !ok || k > maxEnds {
+		return false
+	}
+	for mask := range uint64(1) << k {
+		// (The digest admitFinal keeps of every history it meets.)
+		if _, met := s.histories[st.c.EndedHistoryHash(s.sym, 0, mask)]; !met {
+			return false
+		}
+	}
+	return true
+}
+
+// maxEnds is the most operations waiting whose ends endsMet weighs (each
+// of their 2^k ends is digested).
+const maxEnds = 3
 
 // finalDigest is a final history's digest, the least over the renamings
 // where nodes are interchangeable, given its digest as it is (own).
