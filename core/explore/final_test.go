@@ -14,17 +14,10 @@ import (
 // at the same depth, and the final states of one history break the same
 // properties, every one of them.
 func TestFinalStatesToldApartByTheirHistory(t *testing.T) {
-	type tc struct {
-		name   string
-		cfg    core.Config
-		script string
-		prop   core.Property
-		budget Budget
-	}
-	var cases []tc
+	var cases []searchCase
 	for _, c := range sleepCases() {
 		if c.prop != core.PropLost {
-			cases = append(cases, tc{c.name, c.cfg, c.script, c.prop, c.budget})
+			cases = append(cases, c)
 		}
 	}
 	weak := smallConfig()
@@ -35,9 +28,9 @@ func TestFinalStatesToldApartByTheirHistory(t *testing.T) {
 	lww.Nodes, lww.W, lww.R = 3, 2, 2
 	lww.SkewTicks = []int64{0, 0, -40}
 	cases = append(cases,
-		tc{"W=1 R=1, a stale read", weak, "c1: put k v1 ; c2: get k", core.PropStale, Budget{}},
-		tc{"two writers, siblings", smallConfig(), "c1: put k v1 | c2: put k v2 ; c3: get k", core.PropSiblings, Budget{}},
-		tc{"skewed last-write-wins, a write then a read", lww, "c1: put k v1 ; c2: get k", core.PropStale, Budget{}},
+		searchCase{"W=1 R=1, a stale read", weak, "c1: put k v1 ; c2: get k", core.PropStale, Budget{}},
+		searchCase{"two writers, siblings", smallConfig(), "c1: put k v1 | c2: put k v2 ; c3: get k", core.PropSiblings, Budget{}},
+		searchCase{"skewed last-write-wins, a write then a read", lww, "c1: put k v1 ; c2: get k", core.PropStale, Budget{}},
 	)
 	if testing.Short() {
 		cases = cases[:3]

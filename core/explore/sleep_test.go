@@ -7,15 +7,18 @@ import (
 	"github.com/ringlab/ringlab/core"
 )
 
-// sleepCases are scenarios with no violation, whose spaces are searched
-// whole: with and without sleep sets, the same states must be met.
-func sleepCases() []struct {
+// A searchCase is a scenario the tests of several reductions search.
+type searchCase struct {
 	name   string
 	cfg    core.Config
 	script string
 	prop   core.Property
 	budget Budget
-} {
+}
+
+// sleepCases are scenarios with no violation, whose spaces are searched
+// whole: with and without sleep sets, the same states must be met.
+func sleepCases() []searchCase {
 	strict := smallConfig()
 	strict.Nodes, strict.W, strict.R = 3, 2, 2
 	strict4 := smallConfig()
@@ -27,13 +30,7 @@ func sleepCases() []struct {
 	noRepair.ReadRepair = false
 	skewed := strict4
 	skewed.SkewTicks = []int64{0, 0, 5}
-	return []struct {
-		name   string
-		cfg    core.Config
-		script string
-		prop   core.Property
-		budget Budget
-	}{
+	return []searchCase{
 		{"strict, two writers then a read", strict, "c1: put k v1 | c2: put k v2 ; c1: get k", core.PropStale, Budget{}},
 		{"strict, a crash", strict, "c1: put k v1 ; c2: get k", core.PropStale, Budget{Crashes: 1}},
 		{"four nodes, a writer and a reader at once", strict4, "c1: put k v1 | c2: get k", core.PropStale, Budget{}},
