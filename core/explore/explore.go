@@ -1018,8 +1018,9 @@ func (s *Search) historyDigest(c *core.Cluster, i int) uint64 {
 // already, so that nothing ahead of it is new: a state so is neither
 // digested nor kept when it is met (try), and one kept whose ends were met
 // since is not expanded (Step). (Kept, such states were a fifth of the
-// distinct states of two writers then two readers on four nodes, most of
-// them rebuilt only to be let go: 12 s became 8.7.) Where every operation began and what each still waiting would
+// distinct states of two writers then two readers on four nodes with a
+// crash, each digested, held and, past a level's first clusters, rebuilt
+// before it was let go: 12 s became 8.7.) Where every operation began and what each still waiting would
 // return is known (core.Cluster.Decided: a put's version, a get's result
 // once R replicas answered), each ends in success so or in failure, in
 // any order, since all began: those histories, no more
