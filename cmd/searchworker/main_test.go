@@ -47,3 +47,19 @@ func TestTheWarmUpEnds(t *testing.T) {
 		t.Fatalf("warmUp returned %q, %v with no job coming", text, ok)
 	}
 }
+
+// Every scenario the warm-up searches is one the search takes (a scenario
+// it refused would end the warm-up at once), and each is searched to a
+// report: exhausted, violated or cut at warmStates.
+func TestEveryWarmScenarioIsSearched(t *testing.T) {
+	for i := range warmScenarios {
+		s, err := warmSearch(i)
+		if err != nil {
+			t.Fatalf("warm scenario %d: %v", i, err)
+		}
+		r := s.Run()
+		if r.States == 0 || !r.Exhausted && !r.Violated && r.DistinctStates < warmStates {
+			t.Errorf("warm scenario %d: %+v", i, r)
+		}
+	}
+}
