@@ -185,3 +185,23 @@ func timeoutSleeper(op int, half bool, coord core.NodeID) sleeper {
 	}
 	return sleeper{digest: xxhash.Sum64(b) | 1, to: coord, ends: !half}
 }
+
+// sleeper is a delivery or a timeout as a sleep set names it (sleep.go): a
+// delivery by the message's content (core.HeldStep.Digest), which is the
+// same in every state that holds it, whatever ids the messages got on the
+// way there; a timeout by its operation (timeoutSleeper). A zero digest:
+// never asleep.
+type sleeper struct {
+	digest uint64
+	to     core.NodeID
+	// ends: the step may answer a client (a put's ack, a get's reply, a
+	// repair's ack, a timeout), and so may end the schedule.
+	ends     bool
+	delivery bool
+}
+
+// deliverySleeper names held message m in sleep sets.
+func deliverySleeper(m core.HeldStep) sleeper {
+	ends := m.Kind == core.MsgPutAck || m.Kind == core.MsgGetResp || m.Kind == core.MsgRepairAck
+	return sleeper{digest: m.Digest, to: m.To, ends: ends, delivery: true}
+}
