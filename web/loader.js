@@ -436,6 +436,7 @@
   //   lastSearchMs() how long the last search that answered took in its worker, from its job
   //                  handed over to its answer posted, in ms (-1 before any): its speed, without
   //                  the frames the lab takes to ask and to read the answer
+  //   spareWarmed()  true once the worker the next search takes has warmed up and waits
   // The search's wasm is fetched and compiled once, and handed to each worker compiled. One
   // worker is kept started ahead of its search (warm: called by the lab when it first shows a
   // chapter's "Can this go wrong?", and again after each search), so that a search begins at
@@ -471,7 +472,7 @@
     };
     // prepare starts a worker on the search's program, which then waits for its job.
     const prepare = () => {
-      const s = { worker: null, last: "", error: "", postedAt: 0, answered: false };
+      const s = { worker: null, last: "", error: "", postedAt: 0, answered: false, warmed: false };
       try {
         s.worker = new Worker("search-worker.js");
       } catch (err) {
@@ -479,6 +480,10 @@
         return s;
       }
       s.worker.onmessage = (e) => {
+        if (e.data === "warmed") {
+          s.warmed = true; // (search-worker.js: not one of the search's messages)
+          return;
+        }
         s.last = String(e.data);
         if (!s.answered && s.postedAt > 0 && s.last.includes('"done":true')) {
           s.answered = true;
@@ -512,6 +517,9 @@
       },
       lastSearchMs() {
         return lastMs;
+      },
+      spareWarmed() {
+        return spare !== null && spare.warmed && !spare.error;
       },
       start(jobJSON) {
         const id = nextID++;

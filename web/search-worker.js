@@ -38,6 +38,9 @@ const handOver = () => {
 };
 
 self.ringlabSearchPost = (text) => self.postMessage(String(text));
+// The program warmed up (cmd/searchworker warmUp) and waits for its job: the page is told with
+// a message that is not JSON, so that it is never taken for the search's.
+self.ringlabSearchWarmed = () => self.postMessage("warmed");
 self.ringlabSearchReady = () => {
   run = self.ringlabSearchRun;
   handOver();

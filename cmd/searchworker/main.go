@@ -44,6 +44,7 @@ func main() {
 		postFn.Invoke(string(b))
 	}
 	text, ok := jobText(g)
+	took := time.Now()
 	if !ok {
 		post(job.Message{Error: "the search worker was given no job"})
 		return
@@ -74,6 +75,9 @@ func main() {
 			return
 		}
 		last = time.Now()
+		if m.Final() {
+			m.SearchMs = float64(time.Since(took).Microseconds()) / 1000
+		}
 		post(m)
 	})
 }
@@ -109,6 +113,11 @@ func jobText(g js.Value) (string, bool) {
 	ready.Invoke()
 	if text, ok := warmUp(jobs); ok {
 		return text, true
+	}
+	// Warmed up, and still waiting: the page may want to know
+	// (ringlabSearch.spareWarmed).
+	if warmed := g.Get("ringlabSearchWarmed"); warmed.Type() == js.TypeFunction {
+		warmed.Invoke()
 	}
 	return <-jobs, true
 }

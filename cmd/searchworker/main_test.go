@@ -63,3 +63,37 @@ func TestEveryWarmScenarioIsSearched(t *testing.T) {
 		}
 	}
 }
+
+// A worker whose warm-up ran to its end before the job came tells the page
+// so (ringlabSearchWarmed: ringlabSearch.spareWarmed in loader.js), and
+// then still takes its job.
+func TestAWarmedWorkerSaysSoAndTakesItsJob(t *testing.T) {
+	g := js.Global()
+	const job = `{"script":"c1: put k v1"}`
+	warmed := 0
+	ready := js.FuncOf(func(js.Value, []js.Value) any { return nil })
+	defer ready.Release()
+	onWarmed := js.FuncOf(func(js.Value, []js.Value) any {
+		warmed++
+		g.Get("ringlabSearchRun").Invoke(job) // the job comes once the page knows
+		return nil
+	})
+	defer onWarmed.Release()
+	g.Set("ringlabSearchReady", ready)
+	g.Set("ringlabSearchWarmed", onWarmed)
+	defer g.Delete("ringlabSearchReady")
+	defer g.Delete("ringlabSearchWarmed")
+	// Were the page never told, the job would come late, and the test
+	// fail rather than wait for ever.
+	late := js.FuncOf(func(js.Value, []js.Value) any {
+		g.Get("ringlabSearchRun").Invoke(job)
+		return nil
+	})
+	defer late.Release()
+	timer := g.Call("setTimeout", late, 5000)
+	defer g.Call("clearTimeout", timer)
+	text, ok := jobText(g)
+	if !ok || text != job || warmed != 1 {
+		t.Fatalf("jobText returned %q, %v, with the page told %d times that the worker warmed up", text, ok, warmed)
+	}
+}

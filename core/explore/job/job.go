@@ -76,6 +76,11 @@ type Message struct {
 	Report  explore.Report `json:"report"`
 	Error   string         `json:"error,omitempty"`
 	Stopped bool           `json:"stopped,omitempty"`
+	// SearchMs is how long the runner spent on the job, from taking it to
+	// its outcome, in milliseconds: set by a runner that keeps time (the
+	// page's search worker) on the final message only; Run, which keeps
+	// none, leaves it 0.
+	SearchMs float64 `json:"search_ms,omitempty"`
 }
 
 // Final reports whether m is the job's last message.
