@@ -258,7 +258,7 @@ func TestCanThisGoWrongInTheBrowser(t *testing.T) {
 	tb.screenshot(t, "gowrong-quorums.png")
 }
 
-// A canonicalJob is a scenario of the speed goal (N=3, one
+// A canonicalJob is a scenario of the search's speed goal (README: N=3, one
 // crash, up to four operations) that the worker is timed on.
 type canonicalJob struct {
 	name, script string
