@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Role says what a column holds.
@@ -128,6 +129,47 @@ func Summarize(samples []float64) Summary {
 		s.StdDev = math.Sqrt(sq / float64(len(samples)-1))
 	}
 	return s
+}
+
+// Rounded writes the mean and the standard deviation as measurements are
+// reported: the deviation to two significant digits and the mean to the
+// same decimal place, but to no more than four significant digits of its
+// own (0.4993 and 0.0041, 0.511 and 0.020, 3204 and 15). Where the samples
+// do not spread, the mean has its four digits, trailing zeros dropped,
+// and the deviation is "0"; a deviation too small to show at the mean's
+// precision keeps one significant digit. The text output of sim sweep
+// and the lab's table view both write "mean ± sd" with it.
+func (s Summary) Rounded() (mean, sd string) {
+	if math.IsNaN(s.Mean) || math.IsInf(s.Mean, 0) {
+		return strconv.FormatFloat(s.Mean, 'g', 4, 64), strconv.FormatFloat(s.StdDev, 'g', 2, 64)
+	}
+	digits := func(x float64, sig int) int { // decimals for sig significant digits of x
+		return sig - 1 - int(math.Floor(math.Log10(math.Abs(x))))
+	}
+	d := 0
+	if s.Mean != 0 {
+		d = digits(s.Mean, 4)
+	}
+	spread := s.StdDev > 0 && !math.IsNaN(s.StdDev) && !math.IsInf(s.StdDev, 0)
+	if spread && (s.Mean == 0 || digits(s.StdDev, 2) < d) {
+		d = digits(s.StdDev, 2)
+	}
+	d = min(max(d, 0), 12)
+	mean = strconv.FormatFloat(s.Mean, 'f', d, 64)
+	if !spread {
+		if strings.Contains(mean, ".") {
+			mean = strings.TrimRight(strings.TrimRight(mean, "0"), ".")
+		}
+		if s.StdDev == 0 {
+			return mean, "0"
+		}
+		return mean, strconv.FormatFloat(s.StdDev, 'g', 2, 64)
+	}
+	sd = strconv.FormatFloat(s.StdDev, 'f', d, 64)
+	if strings.Trim(sd, "0.") == "" {
+		sd = strconv.FormatFloat(s.StdDev, 'g', 1, 64)
+	}
+	return mean, sd
 }
 
 // Summary summarizes column col of row r.

@@ -294,7 +294,8 @@ func writeTablesText(w io.Writer, e experiments.Experiment, values experiments.V
 				s := r.Summary(i)
 				cell := textNumber(s.Mean)
 				if s.N > 1 {
-					cell += " ± " + textNumber(s.StdDev)
+					mean, sd := s.Rounded()
+					cell = mean + " ± " + sd
 				}
 				cells = append(cells, cell)
 			}

@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,14 +17,15 @@ const headerLabelWMax = 190
 
 // tableLayout is where the table view's parts go.
 type tableLayout struct {
-	cols       []tableCol
-	header     frame.Rect
-	rows       frame.Rect // the body, rowH per row
-	rowH       float64
-	perPage    int
-	pages      int
-	footer     frame.Rect // the equivalent command line
-	prev, next frame.Rect // row pages, when there is more than one
+	cols        []tableCol
+	header      frame.Rect
+	headerLines int        // the longest column header's
+	rows        frame.Rect // the body, rowH per row
+	rowH        float64
+	perPage     int
+	pages       int
+	footer      frame.Rect // the equivalent command line
+	prev, next  frame.Rect // row pages, when there is more than one
 }
 
 // tableCol is one column of the table view.
@@ -33,6 +35,9 @@ type tableCol struct {
 	col   int // index into Table.Columns; -1 for the group
 	x, w  float64
 	cells []string
+	// The header's lines (tableLayout): the label's from the top, the
+	// unit's, in brackets, on the last ones.
+	headLines, unitLines []string
 }
 
 // formatCell writes a number with about four significant digits, whole
@@ -55,7 +60,8 @@ func formatCell(v float64) string {
 }
 
 // tableColumns are the table's columns as the view shows them: the group,
-// then every column; a measured one reads "mean ± sd" over the seeds.
+// then every column; a measured one reads "mean ± sd" over the seeds
+// (Summary.Rounded).
 func tableColumns(t expt.Table) []tableCol {
 	var cols []tableCol
 	if t.Group != "" {
@@ -70,7 +76,8 @@ func tableColumns(t expt.Table) []tableCol {
 		for _, r := range t.Rows {
 			s := col.ShowValue(r.Values[i], formatCell)
 			if col.Role == expt.Measured && len(r.Samples[i]) > 1 {
-				s += " ± " + formatCell(r.Summary(i).StdDev)
+				mean, sd := r.Summary(i).Rounded()
+				s = col.ShowValue(r.Values[i], func(float64) string { return mean }) + " ± " + sd
 			}
 			c.cells = append(c.cells, s)
 		}
@@ -88,31 +95,24 @@ func (p *Page) tableLayout(x *lab.Context, r frame.Rect) tableLayout {
 	var tl tableLayout
 	inner := r.Inset(u(10))
 	tl.cols = tableColumns(t)
-	total := 0.0
-	for i := range tl.cols {
-		c := &tl.cols[i]
-		w := min(x.Measure.Width(c.head, size), u(headerLabelWMax))
-		w = max(w, x.Measure.Width(c.unit, size)+u(12))
-		for _, s := range c.cells {
-			w = max(w, x.Measure.Width(s, size))
-		}
-		c.w = w + u(18)
-		total += c.w
-	}
-	scale := 1.0
-	if total > inner.W {
-		scale = inner.W / total
-	}
+	footerH := 3*lh + th.ControlHeight() + u(12)
+	tl.rowH = lh + u(4)
+	// The header may take as many lines as leave room for rowsLeast rows.
+	lines := int((inner.H - footerH - u(6) - rowsLeast*tl.rowH) / lh)
+	lines = min(max(lines, headerLinesLeast), headerLinesMax)
+	widths := columnWidths(x.Measure, tl.cols, size, inner.W, u(18), u(12), u(headerLabelWMax), lines)
 	cx := inner.X
 	for i := range tl.cols {
-		tl.cols[i].x, tl.cols[i].w = cx, tl.cols[i].w*scale
-		cx += tl.cols[i].w
+		c := &tl.cols[i]
+		c.x, c.w = cx, widths[i]
+		cx += c.w
+		c.headLines, c.unitLines = headerLines(x.Measure, c.head, c.unit, size, c.w-u(12), lines)
+		tl.headerLines = max(tl.headerLines, len(c.headLines)+len(c.unitLines))
 	}
 
 	var rest frame.Rect
-	tl.header, rest = inner.CutTop(3*lh + u(6))
-	tl.footer, rest = rest.CutBottom(3*lh + th.ControlHeight() + u(12))
-	tl.rowH = lh + u(4)
+	tl.header, rest = inner.CutTop(float64(tl.headerLines)*lh + u(6))
+	tl.footer, rest = rest.CutBottom(footerH)
 	tl.perPage = max(int(rest.H/tl.rowH), 1)
 	tl.rows = rest
 	tl.pages = max((len(t.Rows)+tl.perPage-1)/tl.perPage, 1)
@@ -121,6 +121,146 @@ func (p *Page) tableLayout(x *lab.Context, r frame.Rect) tableLayout {
 	_, btns = btns.CutLeft(u(8))
 	tl.next, _ = btns.CutLeft(u(100))
 	return tl
+}
+
+// columnWidths sizes the table's columns to share avail, each with pad
+// beside its text and inset (part of pad) on either side of it: every
+// column as wide as its widest cell, so that no number is cut, and as
+// wide as its header's widest word; then the headers as short as the
+// room allows (the fewest lines the tallest wraps to), and what room is
+// left to the headers that want more, up to labelMax of label a line.
+// A header takes at most linesMax lines. Where the cells alone are wider
+// than avail, the widest columns give way (narrowest).
+func columnWidths(m frame.Measurer, cols []tableCol, size, avail, pad, inset, labelMax float64, linesMax int) []float64 {
+	n := len(cols)
+	least, want := make([]float64, n), make([]float64, n)
+	var sumLeast, sumWant float64
+	for i, c := range cols {
+		w := 0.0
+		for _, s := range c.cells {
+			w = max(w, m.Width(s, size))
+		}
+		for _, word := range strings.Fields(c.head + " " + unitText(c.unit)) {
+			w = max(w, m.Width(word, size))
+		}
+		least[i] = w + pad
+		head := min(m.Width(c.head, size), labelMax)
+		if c.unit != "" {
+			head = max(head, m.Width(unitText(c.unit), size))
+		}
+		want[i] = max(least[i], head+pad)
+		sumLeast += least[i]
+		sumWant += want[i]
+	}
+	switch {
+	case sumWant <= avail:
+		return want
+	case sumLeast > avail:
+		return narrowest(least, avail)
+	}
+	// The fewest header lines that fit: each column at the least width
+	// that wraps its header into that many.
+	widths := slices.Clone(least)
+	for lines := 2; lines <= linesMax; lines++ {
+		sum := 0.0
+		for i, c := range cols {
+			widths[i] = least[i]
+			if !headerFits(m, c, size, widths[i]-inset, lines) {
+				lo, hi := least[i], want[i]
+				for hi-lo > 1 {
+					mid := (lo + hi) / 2
+					if headerFits(m, c, size, mid-inset, lines) {
+						hi = mid
+					} else {
+						lo = mid
+					}
+				}
+				widths[i] = hi
+			}
+			sum += widths[i]
+		}
+		if sum <= avail {
+			break
+		}
+		if lines == linesMax {
+			copy(widths, least)
+		}
+	}
+	// The rest to the headers that want more, in proportion.
+	sum, more := 0.0, 0.0
+	for i := range widths {
+		sum += widths[i]
+		more += want[i] - widths[i]
+	}
+	if more > 0 {
+		share := min((avail-sum)/more, 1)
+		for i := range widths {
+			widths[i] += (want[i] - widths[i]) * share
+		}
+	}
+	return widths
+}
+
+// headerFits reports whether column c's header wraps into lines lines
+// width wide.
+func headerFits(m frame.Measurer, c tableCol, size, width float64, lines int) bool {
+	k := len(frame.Wrap(m, c.head, size, width))
+	if c.unit != "" {
+		k += len(frame.Wrap(m, unitText(c.unit), size, width))
+	}
+	return k <= lines
+}
+
+// A column's header has its label's lines from the top and its unit's at
+// the bottom, all the columns' as many as the longest needs: up to
+// headerLinesMax where the table leaves room for rowsLeast rows under
+// it, and at least headerLinesLeast anyway.
+const (
+	headerLinesMax   = 7
+	headerLinesLeast = 3
+	rowsLeast        = 8
+)
+
+// unitText is a unit as the header writes it.
+func unitText(unit string) string { return "(" + unit + ")" }
+
+// headerLines wraps a column's label and unit into lines width wide, at
+// most linesMax of them, the unit's at least one. Where even that does not
+// hold them, or a word is wider than the column, the lines are cut.
+func headerLines(m frame.Measurer, head, unit string, size, width float64, linesMax int) (headLines, unitLines []string) {
+	fit := func(lines []string) []string {
+		for i, s := range lines {
+			lines[i] = frame.Fit(m, s, size, width)
+		}
+		return lines
+	}
+	if unit == "" {
+		return fit(wrapMax(m, head, size, width, linesMax)), nil
+	}
+	unitLines = frame.Wrap(m, unitText(unit), size, width)
+	headLines = wrapMax(m, head, size, width, max(linesMax-len(unitLines), linesMax-2, 1))
+	unitLines = wrapMax(m, unitText(unit), size, width, max(linesMax-len(headLines), 1))
+	return fit(headLines), fit(unitLines)
+}
+
+// narrowest fits widths into avail by narrowing the widest first: each
+// column keeps its width or a common cap, whichever is less, so that the
+// narrow columns (most often numbers) stay whole while a long label is
+// cut.
+func narrowest(widths []float64, avail float64) []float64 {
+	sorted := slices.Sorted(slices.Values(widths))
+	rest := avail
+	for i, w := range sorted {
+		level := rest / float64(len(sorted)-i)
+		if w > level {
+			for j := range widths {
+				widths[j] = min(widths[j], level)
+			}
+			return widths
+		}
+		rest -= w
+	}
+	return widths
 }
 
 // drawTable draws one page of the table's rows under a header of labels
@@ -135,15 +275,11 @@ func (p *Page) drawTable(x *lab.Context, r frame.Rect, l *frame.Layer) {
 	tl := p.tableLayout(x, r)
 	page := min(p.page, tl.pages-1)
 	for _, c := range tl.cols {
-		room := c.w - u(12)
-		head := wrapMax(x.Measure, c.head, size, room, 2)
-		y := tl.header.Y
-		for _, s := range head {
-			l.Label(c.x+u(6), y, size, th.Text, frame.AlignStart, s)
-			y += lh
+		for i, s := range c.headLines {
+			l.Label(c.x+u(6), tl.header.Y+float64(i)*lh, size, th.Text, frame.AlignStart, s)
 		}
-		if c.unit != "" {
-			l.Label(c.x+u(6), tl.header.Y+2*lh, size, th.TextDim, frame.AlignStart, frame.Fit(x.Measure, "("+c.unit+")", size, room))
+		for i, s := range c.unitLines {
+			l.Label(c.x+u(6), tl.header.Y+float64(tl.headerLines-len(c.unitLines)+i)*lh, size, th.TextDim, frame.AlignStart, s)
 		}
 	}
 	l.Rect(frame.Rect{X: tl.header.X, Y: tl.header.Bottom() - u(2), W: tl.header.W, H: u(1)}, th.Border)

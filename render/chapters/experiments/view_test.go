@@ -283,8 +283,8 @@ func TestFinishedSweepDrawsAPlot(t *testing.T) {
 		t.Errorf("table view lacks the sim sweep command:\n%s", got)
 	}
 	tab := p.Tables()[0]
-	cell := formatCell(tab.Rows[3].Values[tab.Col("modulo_moved")])
-	if !strings.Contains(got, cell+" ± ") {
+	mean, sd := tab.Rows[3].Summary(tab.Col("modulo_moved")).Rounded()
+	if cell := mean + " ± " + sd; !strings.Contains(got, "\n"+cell+"\n") {
 		t.Errorf("table view lacks modulo_moved at N=4 (%s):\n%s", cell, got)
 	}
 }
