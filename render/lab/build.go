@@ -67,9 +67,14 @@ func (l *Lab) drawTitle(layer *frame.Layer) {
 	x0 := t.X + u(16)
 	layer.Label(x0, t.Y+u(11), big, th.Text, frame.AlignStart, name)
 	nameW := l.measure.Width(name, big) + u(14)
-	head := fmt.Sprintf("Chapter %d of %d · %s", l.cur+1, len(l.chapters), info.Title)
 	size := th.Font() + u(2)
 	room := l.layout.titleW - nameW
+	// Where the whole heading is too long, the chapter's title alone: the
+	// chapter list beside it numbers the chapter.
+	head := fmt.Sprintf("Chapter %d of %d · %s", l.cur+1, len(l.chapters), info.Title)
+	if l.measure.Width(head, size) > room {
+		head = info.Title
+	}
 	layer.Label(x0+nameW, t.Y+u(14), size, th.Text, frame.AlignStart, frame.Fit(l.measure, head, size, room))
 	// The one-line explanation spans the whole bar under the navigation.
 	layer.Label(x0, t.Y+u(50), th.Font(), th.TextDim, frame.AlignStart,
