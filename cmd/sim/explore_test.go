@@ -3,9 +3,11 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/runfmt"
@@ -136,6 +138,18 @@ func TestExploreText(t *testing.T) {
 		"faults:    up to 0 partitions, 0 crashes, 0 dropped messages"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	// A small search's time reads in milliseconds, not "0.0 s".
+	if !regexp.MustCompile(`depth \d+, in \d+ ms\n`).MatchString(out) {
+		t.Errorf("the search's time is not in milliseconds:\n%s", out)
+	}
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{{0, "1 ms"}, {12400 * time.Microsecond, "12 ms"}, {999 * time.Millisecond, "999 ms"}, {1520 * time.Millisecond, "1.5 s"}} {
+		if got := searchTime(tc.d); got != tc.want {
+			t.Errorf("searchTime(%v) = %q, want %q", tc.d, got, tc.want)
 		}
 	}
 	// The fault budget reads as English, one or many.
