@@ -1,11 +1,13 @@
 package experiments
 
 import (
+	"encoding/binary"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/cespare/xxhash/v2"
 	expt "github.com/ringlab/ringlab/experiments"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
@@ -100,7 +102,10 @@ func (p *Page) tableLayout(x *lab.Context, r frame.Rect) tableLayout {
 	// The header may take as many lines as leave room for rowsLeast rows.
 	lines := int((inner.H - footerH - u(6) - rowsLeast*tl.rowH) / lh)
 	lines = min(max(lines, headerLinesLeast), headerLinesMax)
-	widths := columnWidths(x.Measure, tl.cols, size, inner.W, u(18), u(12), u(headerLabelWMax), lines)
+	if key := widthsKey(tl.cols, size, inner.W, lines); key != p.widthsKey || p.widths == nil {
+		p.widths, p.widthsKey = columnWidths(x.Measure, tl.cols, size, inner.W, u(18), u(12), u(headerLabelWMax), lines), key
+	}
+	widths := p.widths
 	cx := inner.X
 	for i := range tl.cols {
 		c := &tl.cols[i]
@@ -140,7 +145,11 @@ func columnWidths(m frame.Measurer, cols []tableCol, size, avail, pad, inset, la
 		for _, s := range c.cells {
 			w = max(w, m.Width(s, size))
 		}
-		for _, word := range strings.Fields(c.head + " " + unitText(c.unit)) {
+		words := strings.Fields(c.head)
+		if c.unit != "" {
+			words = append(words, strings.Fields(unitText(c.unit))...)
+		}
+		for _, word := range words {
 			w = max(w, m.Width(word, size))
 		}
 		least[i] = w + pad
@@ -199,6 +208,24 @@ func columnWidths(m frame.Measurer, cols []tableCol, size, avail, pad, inset, la
 		}
 	}
 	return widths
+}
+
+// widthsKey digests what columnWidths sizes the columns by.
+func widthsKey(cols []tableCol, size, avail float64, lines int) uint64 {
+	d := xxhash.New()
+	var b [8]byte
+	for _, x := range []float64{size, avail, float64(lines), float64(len(cols))} {
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(x))
+		d.Write(b[:])
+	}
+	for _, c := range cols {
+		for _, s := range append([]string{c.head, c.unit}, c.cells...) {
+			d.WriteString(s)
+			d.Write([]byte{0})
+		}
+		d.Write([]byte{1})
+	}
+	return d.Sum64()
 }
 
 // headerFits reports whether column c's header wraps into lines lines

@@ -83,6 +83,12 @@ type Page struct {
 	knobsMore  *ui.Button
 	knobPage   int // the page of knobs shown
 	knobPages  int // how many pages the knobs took in the last layout
+
+	// widths are the table view's column widths for the table, room and
+	// font digested in widthsKey (columnWidths wraps the headers at many
+	// widths; a table being measured changes a few times a second).
+	widths    []float64
+	widthsKey uint64
 }
 
 // Chapters returns the page, for the lab's list after the chapters.
