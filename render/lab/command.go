@@ -77,7 +77,8 @@ const commandJSONMax = 64 << 10
 // core.Knobs by any of its spellings, its value as a link writes it: a
 // knob the set command takes is a recorded set command, any other
 // restarts the chapter's run with it changed), {"type":"core","cmd":<core.Command>}, {"type":"press","value":"id"}
-// (presses the button with that id among the controls on screen),
+// (presses the button with that id among the controls on screen, or turns
+// over the toggle with it),
 // {"type":"run","value":ticks} (pauses, then advances that many ticks, up
 // to runTicksMax, across as many frames as their work needs: State.Job
 // shows the progress, and the commands queued after it wait for it),
@@ -194,7 +195,7 @@ func ParseCommand(text string) (action, error) {
 		return a, nil
 	case "press":
 		if err := json.Unmarshal(c.Value, &a.chapter); err != nil || a.chapter == "" {
-			return a, errors.New(`"press" needs the id of a button, such as "play"`)
+			return a, errors.New(`"press" needs the id of a button or a toggle, such as "play"`)
 		}
 		return a, nil
 	case "view":
@@ -447,17 +448,32 @@ func (l *Lab) perform(a action) {
 		l.refresh()
 		l.mgr.Begin()
 		l.addWidgets()
+		// A toggle is pressed as a click would: it turns over.
 		for _, w := range l.mgr.Widgets() {
-			if b, ok := w.(*ui.Button); ok && b.ID() == a.chapter {
-				if b.Disabled || b.OnClick == nil {
+			switch w := w.(type) {
+			case *ui.Button:
+				if w.ID() != a.chapter {
+					continue
+				}
+				if w.Disabled || w.OnClick == nil {
 					l.notify("Button " + a.chapter + " is disabled now.")
 					return
 				}
-				b.OnClick()
+				w.OnClick()
+				return
+			case *ui.Toggle:
+				if w.ID() != a.chapter {
+					continue
+				}
+				if w.Disabled {
+					l.notify("Toggle " + a.chapter + " is disabled now.")
+					return
+				}
+				w.Flip()
 				return
 			}
 		}
-		l.notify("No button " + a.chapter + " on screen.")
+		l.notify("No button or toggle " + a.chapter + " on screen.")
 	case "save":
 		l.save(a.chapter)
 	case "link":

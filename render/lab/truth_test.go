@@ -58,7 +58,7 @@ func do(t *testing.T, l *lab.Lab, cmd string) {
 		t.Fatalf("%s: %s", cmd, msg)
 	}
 	l.Update(truthIdle(), truthSize)
-	if n := l.Notice(); strings.HasPrefix(n, "No button") || strings.Contains(n, "disabled") || strings.Contains(n, "refused") {
+	if n := l.Notice(); strings.HasPrefix(n, "No button or toggle") || strings.Contains(n, "disabled") || strings.Contains(n, "refused") {
 		t.Fatalf("%s: %s", cmd, n)
 	}
 }
@@ -224,7 +224,7 @@ func TestEmbedsKeepPrimaryButtonsAndTryThis(t *testing.T) {
 					t.Fatal(msg)
 				}
 				l.Update(truthIdle(), sz)
-				if n := l.Notice(); strings.HasPrefix(n, "No button") {
+				if n := l.Notice(); strings.HasPrefix(n, "No button or toggle") {
 					t.Errorf("%s: %s", name, n)
 				}
 			}

@@ -77,6 +77,10 @@ func NewToggle(id, label, tooltip string, on bool, onChange func(bool)) *Toggle 
 	return &Toggle{base: base{id: id, tip: tooltip}, Label: label, On: on, OnChange: onChange}
 }
 
+// Flip turns the toggle over and tells OnChange, as a click does; a
+// disabled toggle stays as it is.
+func (t *Toggle) Flip() { t.flip() }
+
 func (t *Toggle) flip() {
 	if t.Disabled {
 		return
