@@ -476,3 +476,21 @@ type View struct {
 	Requests []RequestView `json:"requests"`  // sorted by ID
 	Counters Counters      `json:"counters"`
 }
+
+// KnobsNow is the view's configuration with each node's clock skew as it
+// is now: a skew set while the run goes ("skew:nK") is the node's state,
+// not a Config field. A cluster started with it has the knobs of this one,
+// as a schedule search of the cluster on screen needs.
+func (v *View) KnobsNow() Config {
+	cfg := v.Config.Clone()
+	for _, n := range v.Nodes {
+		if int(n.ID) >= len(cfg.SkewTicks) {
+			if n.SkewTicks == 0 {
+				continue
+			}
+			cfg.SkewTicks = append(cfg.SkewTicks, make([]int64, int(n.ID)+1-len(cfg.SkewTicks))...)
+		}
+		cfg.SkewTicks[n.ID] = n.SkewTicks
+	}
+	return cfg
+}

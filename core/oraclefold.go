@@ -135,13 +135,79 @@ func (a *ackedKey) cloneFolded() map[NodeID][]span {
 // "key (dot)" for a put whose value the cluster no longer keeps (see
 // ForgetBefore).
 func (c *Cluster) lostWrites() []string {
+	var lost []string
+	name := c.lostNamer()
+	c.lostDots(func(key string, dot vclock.Dot) { lost = append(lost, name(key, dot)) })
+	sort.Strings(lost)
+	return lost
+}
+
+// lostNamer names lost writes as lostWrites does, key by key: the values
+// of a key's acknowledged puts are looked up once, when it is first
+// named.
+func (c *Cluster) lostNamer() func(key string, dot vclock.Dot) string {
 	values := map[vclock.Dot]string{}
+	named := ""
+	return func(key string, dot vclock.Dot) string {
+		if named != key {
+			named = key
+			clear(values)
+			c.oracle.puts.all(func(p *ackedPut) bool {
+				if p.key == key {
+					values[p.dot] = p.value
+				}
+				return true
+			})
+		}
+		if v, ok := values[dot]; ok {
+			return key + "=" + v + " (" + dot.String() + ")"
+		}
+		return key + " (" + dot.String() + ")"
+	}
+}
+
+// A LostWrite is an acknowledged put that no version on its key's replicas
+// has seen: its index in History, its request, and its name as
+// SettleReport.Lost gives it.
+type LostWrite struct {
+	Op      int
+	Request RequestID
+	Name    string
+}
+
+// LostWriteOps are the lost writes Settle counts (SettleReport.Lost) whose
+// puts the history still keeps (ForgetBefore), in history order: what a
+// lost write's counterexample points at.
+func (c *Cluster) LostWriteOps() []LostWrite {
+	type keyDot struct {
+		key string
+		dot vclock.Dot
+	}
+	names := map[keyDot]string{}
+	name := c.lostNamer()
+	c.lostDots(func(key string, dot vclock.Dot) { names[keyDot{key, dot}] = name(key, dot) })
+	var out []LostWrite
+	i := 0
+	c.history.all(func(op *Op) bool {
+		if op.Kind == OpPut && op.OK && op.written != nil {
+			if n, ok := names[keyDot{op.Key, op.written.dot}]; ok {
+				out = append(out, LostWrite{Op: i, Request: op.Request, Name: n})
+			}
+		}
+		i++
+		return true
+	})
+	return out
+}
+
+// lostDots calls f with each acknowledged put that no version on its
+// key's replicas has seen, key by key in order.
+func (c *Cluster) lostDots(f func(key string, dot vclock.Dot)) {
 	keys := make([]string, 0, len(c.oracle.keys))
 	for k := range c.oracle.keys {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	var lost []string
 	for _, key := range keys {
 		a := c.oracle.keys[key]
 		var past causal
@@ -150,41 +216,22 @@ func (c *Cluster) lostWrites() []string {
 				past = past.merge(mergedPast(ks.versions))
 			}
 		}
-		clear(values)
-		named := false
-		name := func(d vclock.Dot) string {
-			if !named {
-				named = true
-				c.oracle.puts.all(func(p *ackedPut) bool {
-					if p.key == key {
-						values[p.dot] = p.value
-					}
-					return true
-				})
-			}
-			if v, ok := values[d]; ok {
-				return key + "=" + v + " (" + d.String() + ")"
-			}
-			return key + " (" + d.String() + ")"
-		}
 		for _, n := range a.nodes {
 			covered := past.vv.Get(n)
 			for _, d := range a.byNode[n] {
 				if dot := (vclock.Dot{Node: n, Counter: d.counter}); d.counter > covered && !past.covers(dot) {
-					lost = append(lost, name(dot))
+					f(key, dot)
 				}
 			}
 			for _, s := range a.folded[n] {
 				for ctr := max(s.lo, covered+1); ctr <= s.hi && s.hi > covered; ctr++ {
 					if dot := (vclock.Dot{Node: n, Counter: ctr}); !past.covers(dot) {
-						lost = append(lost, name(dot))
+						f(key, dot)
 					}
 				}
 			}
 		}
 	}
-	sort.Strings(lost)
-	return lost
 }
 
 // ForgetBefore lets the cluster forget, of the run before tick before, what

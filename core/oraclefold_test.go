@@ -2,6 +2,7 @@ package core
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -140,5 +141,37 @@ func TestForgetKeepsWhatTheWindowNeeds(t *testing.T) {
 	ra, rb := a.Settle(5000), b.Settle(5000)
 	if ra.LostWrites != rb.LostWrites || ra.LostWrites == 0 {
 		t.Fatalf("lost writes %d with forgetting, %d without (want equal and some)", ra.LostWrites, rb.LostWrites)
+	}
+}
+
+// TestLostWriteOpsAreTheLostPuts: in a run that loses writes, LostWriteOps
+// names each lost write Settle counts, at the put in the history that
+// wrote it, in history order.
+func TestLostWriteOpsAreTheLostPuts(t *testing.T) {
+	c := mustNew(t, foldRunConfig(LWW, 4))
+	c.RunUntil(8000)
+	rep := c.Settle(5000)
+	if rep.LostWrites == 0 {
+		t.Fatal("the run has no lost writes: it tests nothing")
+	}
+	lws := c.LostWriteOps()
+	var names []string
+	h := c.History()
+	for i, lw := range lws {
+		op := h[lw.Op]
+		if op.Kind != OpPut || !op.OK {
+			t.Fatalf("lost write %s points at %+v, not an acknowledged put", lw.Name, op)
+		}
+		if want := op.Key + "=" + op.Value + " ("; !strings.HasPrefix(lw.Name, want) {
+			t.Errorf("lost write %s points at the put %s=%s", lw.Name, op.Key, op.Value)
+		}
+		if i > 0 && lw.Op <= lws[i-1].Op {
+			t.Errorf("not in history order: %d after %d", lw.Op, lws[i-1].Op)
+		}
+		names = append(names, lw.Name)
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, rep.Lost) {
+		t.Errorf("LostWriteOps names %v, Settle %v", names, rep.Lost)
 	}
 }

@@ -55,6 +55,25 @@ func TestExploreFindsWeakQuorumStaleRead(t *testing.T) {
 	}
 }
 
+// Last-write-wins with n0's clock ahead loses the write whose timestamp is
+// the smaller: the JSON and the link point at that put, the second.
+func TestExploreLostWritePointsAtThePut(t *testing.T) {
+	obj := invokeJSON(t, "explore", "-nodes", "3", "-versioning", "lww", "-skew", "n0:300",
+		"-script", "c1@n0: put k left | c2@n2: put k right", "-property", "lost")
+	if field(t, obj, "violated") != true {
+		t.Fatal("no lost write found")
+	}
+	if v, _ := field(t, obj, "counterexample", "violation").(string); !strings.Contains(v, "k=right") {
+		t.Errorf("violation %q: the put with the smaller timestamp is the one lost", v)
+	}
+	if op := number(t, obj, "counterexample", "violating_op"); op != 1 {
+		t.Errorf("violating_op %v, want 1 (c2's put)", op)
+	}
+	if link, _ := field(t, obj, "counterexample", "link").(string); !strings.Contains(link, "select=op%3A2") {
+		t.Errorf("the link does not select the lost put: %s", link)
+	}
+}
+
 // N=3 W=2 R=2 with strict quorums and the read write-back: no schedule,
 // even with a dropped message, gives a stale read or a history that is not
 // linearizable, and the space is exhausted.

@@ -2,6 +2,7 @@ package explore
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/ringlab/ringlab/core"
 )
@@ -68,8 +69,25 @@ func (s *Search) counterexample(st *state, after []core.Command, why string, op 
 	if s.sc.Property == core.PropLost {
 		ce.Schedule = append(ce.Schedule, core.Recorded{Tick: ce.Tick, Cmd: core.Command{Kind: core.CmdSettle}})
 		ce.Tick += s.sc.SettleTicks
+		ce.Op = lostOp(ce)
 	}
 	return ce
+}
+
+// lostOp is the put whose write a lost write's counterexample loses: the
+// one its Violation names, in the run the counterexample replays (the run
+// the lab opens, settled), or -1 if that run does not lose it.
+func lostOp(ce *Counterexample) int {
+	c, err := core.Replay(ce.Config, ce.Schedule, ce.Tick)
+	if err != nil {
+		return -1
+	}
+	for _, lw := range c.LostWriteOps() {
+		if strings.HasSuffix(ce.Violation, ": "+lw.Name) {
+			return lw.Op
+		}
+	}
+	return -1
 }
 
 func (s *Search) finish(ce *Counterexample) {

@@ -151,9 +151,9 @@ type Counterexample struct {
 	Config   core.Config     `json:"config"`
 	Schedule []core.Recorded `json:"schedule"`
 	Tick     int64           `json:"tick"`
-	// Op is the violating operation's index in the history (-1 for a lost
-	// write, which is a property of the settled state), and Violation says
-	// what went wrong.
+	// Op is the violating operation's index in the history (for a lost
+	// write, the acknowledged put the settled state lost, the one
+	// Violation names), and Violation says what went wrong.
 	Op        int    `json:"op"`
 	Violation string `json:"violation"`
 }

@@ -117,6 +117,8 @@ type timeView struct {
 	layout       diagram.Layout
 	stale        map[core.RequestID]bool
 	staleKey     [5]int // operations begun, reads succeeded, the run's revision, the cluster and its revision when stale was filled
+	lost         []core.LostWrite
+	lostKey      [4]int64 // the tick, the run's revision, the cluster and its revision when lost was filled
 
 	// Widgets shown in the diagram's strip.
 	groups  [diagram.GroupCount]*ui.Toggle
@@ -516,6 +518,28 @@ func (l *Lab) opStale(id core.RequestID) bool {
 	return tv.stale[id]
 }
 
+// opLost reports whether put id is a lost write at the tick on screen: no
+// version on its key's replicas has seen it (core.Cluster.LostWriteOps,
+// the lost write once the cluster has settled). Found again only when
+// the tick or the run changed.
+func (l *Lab) opLost(id core.RequestID) bool {
+	tv := &l.tv
+	c, _, rev, ok := l.timeRun()
+	if !ok {
+		return false
+	}
+	if key := [4]int64{c.Now(), int64(l.runRev), int64(l.timeCluster()), int64(rev)}; key != tv.lostKey || tv.lost == nil {
+		tv.lostKey = key
+		tv.lost = append(c.LostWriteOps(), core.LostWrite{Op: -1}) // (never empty once filled)
+	}
+	for _, lw := range tv.lost {
+		if lw.Op >= 0 && lw.Request == id {
+			return true
+		}
+	}
+	return false
+}
+
 // drawTimeView draws the diagram or the history in the picture's area.
 func (l *Lab) drawTimeView(layer *frame.Layer) {
 	tv := &l.tv
@@ -599,6 +623,8 @@ func (l *Lab) selectionCaption() string {
 				strconv.FormatInt(tv.layout.Missed.End, 10) + ": " + tv.layout.Why + "."
 		} else if !o.OK {
 			s += ". Failed: " + o.Err + "."
+		} else if o.Kind == core.OpPut && l.opLost(o.Request) {
+			s += ". Lost: no replica of " + o.Key + " holds it now, nor a version that has seen it."
 		}
 		return s
 	case diagram.ItemMsg:
@@ -612,7 +638,7 @@ func (l *Lab) selectionCaption() string {
 	if l.layout.compact {
 		return "Time runs left to right; a cross is a lost message. Click a bar or an arrow to explain it."
 	}
-	return "Time runs left to right, a lane per node and client. Arrows are messages: orange writes, green reads, blue replies, vermillion repairs, purple gossip, yellow Merkle; a cross is a lost message. Bands are partition sides, grey is a node down. Click a bar or an arrow to explain it."
+	return "Time runs left to right, a lane per node and client. Arrows are messages: orange writes, green reads, blue replies, vermillion repairs, purple gossip, yellow Merkle; a cross is a lost message. Bands are partition sides, grey is a node down, a yellow strip a node whose clock is skewed. Click a bar or an arrow to explain it."
 }
 
 // parseViewItem reads a "select" value that names an item of the time

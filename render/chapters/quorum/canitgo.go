@@ -26,7 +26,7 @@ func goWrongProblem(x *lab.Context) (gowrong.Problem, bool) {
 	}
 	_, writer, reader := roles(x)
 	return gowrong.Problem{
-		Scenario: goWrongScenario(x.View.Config, writer, reader),
+		Scenario: goWrongScenario(x.View.KnobsNow(), writer, reader),
 		Words:    fmt.Sprintf("a write via %v then a read via %v (any message order, any timeout)", writer, reader),
 		Noun:     "a stale read",
 	}, true

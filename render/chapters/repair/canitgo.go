@@ -30,7 +30,7 @@ func goWrongProblem(x *lab.Context) (gowrong.Problem, bool) {
 	if x.View == nil {
 		return gowrong.Problem{}, false
 	}
-	cfg := x.View.Config
+	cfg := x.View.KnobsNow()
 	key := currentKey(x.View)
 	sc := goWrongScenario(cfg, key)
 	mode := "vector clocks"

@@ -1,6 +1,8 @@
 package repair
 
 import (
+	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -48,6 +50,11 @@ func TestCanThisGoWrongLastWriteWinsLosesAWrite(t *testing.T) {
 		!strings.Contains(notice, "can give a lost acknowledged write") {
 		t.Fatalf("notice %q", notice)
 	}
+	// The search is of the cluster on screen: n0's clock ahead, so the
+	// write lost is the right client's, whose timestamp is the smaller.
+	if sk := c.goWrong.Report.Counterexample.Config.SkewTicks; len(sk) == 0 || sk[leftCoord] != skewTicks {
+		t.Errorf("the search's skews %v leave out n0's %d on screen", sk, skewTicks)
+	}
 	update(t, l) // lays the new Show me button out
 	click(t, l, c.goWrong.Show)
 	update(t, l)
@@ -56,5 +63,31 @@ func TestCanThisGoWrongLastWriteWinsLosesAWrite(t *testing.T) {
 	rep := l.Timeline().Cluster().Clone().Settle(1000)
 	if v.Tick != ce.Tick || v.Config.Nodes != 3 || rep.LostWrites != 1 {
 		t.Errorf("after Show me: tick %d (want %d), %d nodes, %d lost writes (want 1)", v.Tick, ce.Tick, v.Config.Nodes, rep.LostWrites)
+	}
+	// The diagram selects the put whose write was lost, and says it is
+	// lost: of the run at the tick on screen, so not at the tick its put
+	// was acknowledged, when two replicas held it.
+	viewText := func() string {
+		t.Helper()
+		var st struct {
+			ViewText string `json:"viewText"`
+		}
+		if err := json.Unmarshal([]byte(l.State()), &st); err != nil {
+			t.Fatal(err)
+		}
+		return st.ViewText
+	}
+	got := viewText()
+	if want := "put " + lwwKey + "=right by client 2"; !strings.HasPrefix(got, want) || !strings.Contains(got, "Lost: no replica of "+lwwKey+" holds it now") {
+		t.Errorf("after Show me the diagram says %q, want it to start %q and say it is lost", got, want)
+	}
+	acked := ce.Schedule[len(ce.Schedule)-1].Tick - 1 // before the timeout and the settle
+	if msg := l.Command(`{"type":"seek","value":` + strconv.FormatInt(acked, 10) + `}`); msg != "" {
+		t.Fatal(msg)
+	}
+	update(t, l)
+	update(t, l)
+	if got := viewText(); !strings.HasPrefix(got, "put "+lwwKey+"=right") || strings.Contains(got, "Lost") {
+		t.Errorf("at tick %d the diagram says %q: the put is not lost yet", acked, got)
 	}
 }

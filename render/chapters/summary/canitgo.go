@@ -26,7 +26,7 @@ func goWrongProblem(x *lab.Context) (gowrong.Problem, bool) {
 	if x.View == nil || len(x.View.Nodes) < 2 {
 		return gowrong.Problem{}, false
 	}
-	cfg := x.View.Config
+	cfg := x.View.KnobsNow()
 	var budget explore.Budget
 	var faults []string
 	has := func(k core.FaultKind) bool { return slices.Contains(cfg.Faults.Kinds, k) }
