@@ -2,7 +2,6 @@ package explore
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/ringlab/ringlab/core"
 )
@@ -18,12 +17,12 @@ func (s *Search) violated(child *state) (string, int) {
 		// Losses after the last return leave the nodes as they were, so
 		// many of those states settle alike: each is settled once.
 		key := child.c.SettleHash()
-		why, ok := s.settled[key]
+		as, ok := s.settled[key]
 		if !ok {
-			why = s.settle(child.c.Clone())
-			s.settled[key] = why
+			as.why, as.op = s.settle(child.c.Clone())
+			s.settled[key] = as
 		}
-		return why, -1
+		return as.why, as.op
 	}
 	if !child.answered {
 		return "", -1 // the history's results did not change
@@ -69,25 +68,8 @@ func (s *Search) counterexample(st *state, after []core.Command, why string, op 
 	if s.sc.Property == core.PropLost {
 		ce.Schedule = append(ce.Schedule, core.Recorded{Tick: ce.Tick, Cmd: core.Command{Kind: core.CmdSettle}})
 		ce.Tick += s.sc.SettleTicks
-		ce.Op = lostOp(ce)
 	}
 	return ce
-}
-
-// lostOp is the put whose write a lost write's counterexample loses: the
-// one its Violation names, in the run the counterexample replays (the run
-// the lab opens, settled), or -1 if that run does not lose it.
-func lostOp(ce *Counterexample) int {
-	c, err := core.Replay(ce.Config, ce.Schedule, ce.Tick)
-	if err != nil {
-		return -1
-	}
-	for _, lw := range c.LostWriteOps() {
-		if strings.HasSuffix(ce.Violation, ": "+lw.Name) {
-			return lw.Op
-		}
-	}
-	return -1
 }
 
 func (s *Search) finish(ce *Counterexample) {

@@ -284,10 +284,10 @@ type Search struct {
 	spare *core.Cluster
 	// settled is what settling a state found, by core.Cluster.SettleHash
 	// (the lost-write property).
-	settled map[uint64]string
-	// settle settles a copy and says which write it lost (Search.settle;
-	// tests replace it).
-	settle func(*core.Cluster) string
+	settled map[uint64]settledAs
+	// settle settles a copy and says which write it lost and the put's
+	// index in the history (Search.settleLost; tests replace it).
+	settle func(*core.Cluster) (why string, op int)
 	report Report
 	nodes  int
 	// sym is the group of renamings of interchangeable nodes states are
@@ -397,7 +397,7 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	// time, or in the order concurrent operations were invoked, are one.
 	c.DigestRealTime(sc.Property.RealTime())
 	s := &Search{sc: sc, cfg: c.Config(), ops: sc.Script.Ops(), bounds: b,
-		visited: map[uint64]struct{}{}, histories: map[uint64]struct{}{}, settled: map[uint64]string{}, nodes: cfg.Nodes}
+		visited: map[uint64]struct{}{}, histories: map[uint64]struct{}{}, settled: map[uint64]settledAs{}, nodes: cfg.Nodes}
 	s.settle = s.settleLost
 	s.sym, s.report.Interchangeable, s.report.AlikeClients, s.opMaps = symmetry(sc, c)
 	s.salts = make([]uint64, max(1, len(s.opMaps)))
@@ -666,6 +666,13 @@ func (s *Search) try(st *state, ch choice) {
 	}
 	child.sleep = s.sleepAfter(st, ch)
 	s.admit(child, own, h)
+}
+
+// settledAs is what settling a state found: the lost write (why, "" for
+// none) and the put that wrote it (op, its index in the history).
+type settledAs struct {
+	why string
+	op  int
 }
 
 // A pending state is one a choice of several steps led to

@@ -50,6 +50,15 @@ func checkReplay(t *testing.T, sc Scenario, r Report) {
 		if rep := c.Settle(1000); rep.LostWrites == 0 {
 			t.Errorf("the replay lost no write: %+v", rep)
 		}
+		// The violating operation is the put the violation names, lost
+		// in the replay.
+		named := false
+		for _, lw := range c.LostWriteOps() {
+			named = named || (lw.Op == ce.Op && strings.HasSuffix(ce.Violation, ": "+lw.Name))
+		}
+		if !named {
+			t.Errorf("op %d is not the lost put %q names; the replay lost %+v", ce.Op, ce.Violation, c.LostWriteOps())
+		}
 		return
 	}
 	vs := core.HistoryViolations(sc.Property, sc.K, c.History(), ce.Config.Versioning)
@@ -519,11 +528,11 @@ func bruteLosses(held []core.Message, b Budget, nodes int) map[uint64]int {
 func TestLossesAfterTheLastReturnFindTheShortest(t *testing.T) {
 	cfg := smallConfig()
 	cfg.Nodes, cfg.W, cfg.R = 3, 2, 2
-	twoLost := func(c *core.Cluster) string {
+	twoLost := func(c *core.Cluster) (string, int) {
 		if c.Counters().MessagesDropped >= 2 {
-			return "two messages lost"
+			return "two messages lost", -1
 		}
-		return ""
+		return "", -1
 	}
 	for _, b := range []Budget{{Drops: 2}, {Partitions: 1}, {Partitions: 1, Drops: 1}} {
 		sc := Scenario{Config: cfg, Script: mustScript(t, "c1@n0: put k v1"), Property: core.PropLost, Budget: b}

@@ -324,24 +324,33 @@ func (s *Search) check(l loss) {
 	s.report.States++
 	s.report.Steps += len(l.steps)
 	key := c.SettleHash()
-	why, seen := s.settled[key]
+	as, seen := s.settled[key]
 	if !seen {
 		s.report.DistinctStates++
-		why = s.settle(c)
-		s.settled[key] = why
+		as.why, as.op = s.settle(c)
+		s.settled[key] = as
 	}
-	if why != "" && (s.waiting == nil || l.t.depth+len(l.steps) < steps(s.waiting)) {
-		s.waiting = s.counterexample(l.t, l.steps, why, -1)
+	if as.why != "" && (s.waiting == nil || l.t.depth+len(l.steps) < steps(s.waiting)) {
+		s.waiting = s.counterexample(l.t, l.steps, as.why, as.op)
 	}
 	if s.report.DistinctStates >= s.bounds.MaxStates {
 		s.cut("states")
 	}
 }
 
-// settleLost settles c and says which acknowledged write it lost, or "".
-func (s *Search) settleLost(c *core.Cluster) string {
-	if rep := c.Settle(s.sc.SettleTicks); rep.LostWrites > 0 {
-		return "lost write after settling: " + rep.Lost[0]
+// settleLost settles c and says which acknowledged write it lost, or "",
+// and the put that wrote it: its index in the history (-1 if none).
+func (s *Search) settleLost(c *core.Cluster) (why string, op int) {
+	rep := c.Settle(s.sc.SettleTicks)
+	if rep.LostWrites == 0 {
+		return "", -1
 	}
-	return ""
+	op = -1
+	for _, lw := range c.LostWriteOps() {
+		if lw.Name == rep.Lost[0] {
+			op = lw.Op
+			break
+		}
+	}
+	return "lost write after settling: " + rep.Lost[0], op
 }
