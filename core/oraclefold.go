@@ -200,6 +200,36 @@ func (c *Cluster) LostWriteOps() []LostWrite {
 	return out
 }
 
+// WriteLost reports whether request id, an acknowledged put the history
+// keeps, is a lost write now: no version on its key's replicas has seen
+// it (as LostWriteOps has it, for one put, without a pass over the
+// history). False for anything else.
+func (c *Cluster) WriteLost(id RequestID) bool {
+	i := int(id) - 1 // requests are numbered in the order they start, as the history is
+	if i < c.history.first() || i >= c.history.len() {
+		return false
+	}
+	op := c.history.peek(i)
+	if op.Kind != OpPut || !op.OK || op.written == nil {
+		return false
+	}
+	past := c.replicasPast(op.Key)
+	dot := op.written.dot
+	return dot.Counter > past.vv.Get(dot.Node) && !past.covers(dot)
+}
+
+// replicasPast is every write the versions of key on its replicas (on the
+// agreed ring, cluster N) have seen.
+func (c *Cluster) replicasPast(key string) causal {
+	var past causal
+	for _, r := range c.ring.PreferenceList(ring.HashKey(key), c.cfg.N) {
+		if ks := c.nodes[r].store[key]; ks != nil {
+			past = past.merge(mergedPast(ks.versions))
+		}
+	}
+	return past
+}
+
 // lostDots calls f with each acknowledged put that no version on its
 // key's replicas has seen, key by key in order.
 func (c *Cluster) lostDots(f func(key string, dot vclock.Dot)) {
@@ -210,12 +240,7 @@ func (c *Cluster) lostDots(f func(key string, dot vclock.Dot)) {
 	slices.Sort(keys)
 	for _, key := range keys {
 		a := c.oracle.keys[key]
-		var past causal
-		for _, r := range c.ring.PreferenceList(ring.HashKey(key), c.cfg.N) {
-			if ks := c.nodes[r].store[key]; ks != nil {
-				past = past.merge(mergedPast(ks.versions))
-			}
-		}
+		past := c.replicasPast(key)
 		for _, n := range a.nodes {
 			covered := past.vv.Get(n)
 			for _, d := range a.byNode[n] {

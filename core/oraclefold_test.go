@@ -174,4 +174,14 @@ func TestLostWriteOpsAreTheLostPuts(t *testing.T) {
 	if !slices.Equal(names, rep.Lost) {
 		t.Errorf("LostWriteOps names %v, Settle %v", names, rep.Lost)
 	}
+	// WriteLost says the same of each operation, one at a time.
+	lost := map[RequestID]bool{}
+	for _, lw := range lws {
+		lost[lw.Request] = true
+	}
+	for _, op := range h {
+		if got := c.WriteLost(op.Request); got != lost[op.Request] {
+			t.Fatalf("WriteLost(%d) = %v, LostWriteOps says %v (%+v)", op.Request, got, lost[op.Request], op)
+		}
+	}
 }

@@ -101,11 +101,13 @@ type Input struct {
 	From, To int64
 	Filter   Filter
 	Selected Item
-	// Stale tells the reads the oracle counts as stale; Unexplained the
+	// Stale tells the reads the oracle counts as stale; Lost the
+	// acknowledged puts no replica of their key keeps now, nor a version
+	// that has seen them (core.Cluster.LostWriteOps); Unexplained the
 	// operations no linearization explains (the check's verdict);
 	// Linearized those in the longest linearizable prefix the check found.
 	// Any may be nil.
-	Stale, Unexplained, Linearized func(core.RequestID) bool
+	Stale, Lost, Unexplained, Linearized func(core.RequestID) bool
 	// History lays out the client-history view instead: one lane per client
 	// (of Filter.Key, when set), the operations as intervals, no node lanes
 	// and no messages.
@@ -141,6 +143,7 @@ type Bar struct {
 	Pending bool // not answered by the cursor: the bar runs to it
 	Failed  bool
 	Stale   bool
+	Lost    bool // an acknowledged put no replica keeps now (Input.Lost)
 	Marked  bool // no linearization explains it
 	// Explained: in the longest linearizable prefix the check found.
 	Explained bool
@@ -391,6 +394,7 @@ func (l *Layout) bar(o *spacetime.Op) {
 		Pending:   pending,
 		Failed:    !pending && !o.OK,
 		Stale:     !pending && l.In.Stale != nil && l.In.Stale(o.Request),
+		Lost:      !pending && o.OK && o.Kind == core.OpPut && l.In.Lost != nil && l.In.Lost(o.Request),
 		Marked:    l.In.Unexplained != nil && l.In.Unexplained(o.Request),
 		Label:     o.Label(cur),
 		Explained: l.In.Linearized != nil && l.In.Linearized(o.Request),

@@ -317,3 +317,28 @@ func TestOperationLabelClearsTheSelection(t *testing.T) {
 		}
 	}
 }
+
+// A put the run lost is marked as a stale read is: outlined, its label
+// saying so; a read is never marked lost.
+func TestLostPutIsMarked(t *testing.T) {
+	var layer frame.Layer
+	in := Input{Area: area, Cursor: 20, From: 0, To: 20, TextSize: 12, Measure: fixedWidth{}, Filter: DefaultFilter(),
+		Lost: func(id core.RequestID) bool { return id == 1 }}
+	l := Build(model(), in)
+	b := l.Bars[0]
+	if !b.Lost || b.Op.Kind != core.OpPut {
+		t.Fatalf("the put's bar: lost %v", b.Lost)
+	}
+	l.Draw(&layer)
+	found := false
+	for _, tx := range layer.Texts {
+		found = found || tx.S == b.Label+" (lost)"
+	}
+	if !found {
+		t.Errorf("no label %q", b.Label+" (lost)")
+	}
+	in.Lost = nil
+	if Build(model(), in).Bars[0].Lost {
+		t.Error("marked lost with no Lost given")
+	}
+}

@@ -84,7 +84,7 @@ func (l *Layout) Draw(layer *frame.Layer) {
 		switch {
 		case b.Marked:
 			layer.Outline(b.Rect.Inset(-2), 2, unexplainedMark)
-		case b.Stale:
+		case b.Stale || b.Lost:
 			layer.Outline(b.Rect.Inset(-1), 2, staleMark)
 		case b.Failed:
 			// A failed operation is crossed through.
@@ -151,8 +151,11 @@ func (l *Layout) drawLabels(layer *frame.Layer) {
 			continue
 		}
 		text := b.Label
-		if b.Stale {
+		switch {
+		case b.Stale:
 			text += " (stale)"
+		case b.Lost:
+			text += " (lost)"
 		}
 		room := l.Plot.Right() - b.Rect.X
 		if i+1 < len(l.Bars) && l.Bars[i+1].Op.Client == b.Op.Client {
@@ -162,7 +165,7 @@ func (l *Layout) drawLabels(layer *frame.Layer) {
 			continue
 		}
 		c := scene.TextColor
-		if b.Stale || b.Failed {
+		if b.Stale || b.Lost || b.Failed {
 			c = staleMark.Mix(scene.TextColor, 0.35)
 		}
 		layer.Label(b.Rect.X, l.labelBottom(b)-frame.LineHeight(opSize), opSize, c, frame.AlignStart, text)
@@ -184,7 +187,7 @@ func (l *Layout) labelBottom(b *Bar) float64 {
 		return b.Rect.Y - selectOutset - 1
 	case b.Marked:
 		return b.Rect.Y - 3
-	case b.Stale:
+	case b.Stale || b.Lost:
 		return b.Rect.Y - 2
 	}
 	return b.Rect.Y

@@ -116,9 +116,9 @@ type timeView struct {
 	sel          diagram.Item
 	layout       diagram.Layout
 	stale        map[core.RequestID]bool
-	staleKey     [5]int // operations begun, reads succeeded, the run's revision, the cluster and its revision when stale was filled
-	lost         []core.LostWrite
-	lostKey      [4]int64 // the tick, the run's revision, the cluster and its revision when lost was filled
+	staleKey     [5]int                  // operations begun, reads succeeded, the run's revision, the cluster and its revision when stale was filled
+	lost         map[core.RequestID]bool // puts lost (opLost), as found at lostKey
+	lostKey      [4]int64                // the tick, the run's revision, the cluster and its revision
 
 	// Widgets shown in the diagram's strip.
 	groups  [diagram.GroupCount]*ui.Toggle
@@ -474,7 +474,7 @@ func (l *Lab) timeInput() diagram.Input {
 		}
 	}
 	in := diagram.Input{Area: tv.plot, Cursor: l.tl.Now(), From: from, To: to, Filter: f, Selected: tv.sel,
-		Stale: l.opStale, History: tv.mode == ViewHistory, TextSize: size, Measure: l.measure}
+		Stale: l.opStale, Lost: l.opLost, History: tv.mode == ViewHistory, TextSize: size, Measure: l.measure}
 	if v, ok := l.verdict(); ok && len(v.Unexplained) > 0 {
 		in.Unexplained = func(id core.RequestID) bool { return slices.Contains(v.Unexplained, id) }
 		if len(v.Linearized) > 0 {
@@ -519,9 +519,9 @@ func (l *Lab) opStale(id core.RequestID) bool {
 }
 
 // opLost reports whether put id is a lost write at the tick on screen: no
-// version on its key's replicas has seen it (core.Cluster.LostWriteOps,
-// the lost write once the cluster has settled). Found again only when
-// the tick or the run changed.
+// version on its key's replicas has seen it (core.Cluster.WriteLost, the
+// lost write once the cluster has settled). Asked of the puts drawn, each
+// once a tick.
 func (l *Lab) opLost(id core.RequestID) bool {
 	tv := &l.tv
 	c, _, rev, ok := l.timeRun()
@@ -530,14 +530,17 @@ func (l *Lab) opLost(id core.RequestID) bool {
 	}
 	if key := [4]int64{c.Now(), int64(l.runRev), int64(l.timeCluster()), int64(rev)}; key != tv.lostKey || tv.lost == nil {
 		tv.lostKey = key
-		tv.lost = append(c.LostWriteOps(), core.LostWrite{Op: -1}) // (never empty once filled)
-	}
-	for _, lw := range tv.lost {
-		if lw.Op >= 0 && lw.Request == id {
-			return true
+		if tv.lost == nil {
+			tv.lost = map[core.RequestID]bool{}
 		}
+		clear(tv.lost)
 	}
-	return false
+	lost, known := tv.lost[id]
+	if !known {
+		lost = c.WriteLost(id)
+		tv.lost[id] = lost
+	}
+	return lost
 }
 
 // drawTimeView draws the diagram or the history in the picture's area.
