@@ -201,9 +201,10 @@ func (c *Cluster) LostWriteOps() []LostWrite {
 }
 
 // WriteLost reports whether request id, an acknowledged put the history
-// keeps, is a lost write now: no version on its key's replicas has seen
-// it (as LostWriteOps has it, for one put, without a pass over the
-// history). False for anything else.
+// keeps, is lost now: no version on its key's replicas has seen it (as
+// LostWriteOps has it, for one put, without a pass over the history), nor
+// does a hint a stand-in keeps for one of them, which hand-off would
+// bring back. False for anything else.
 func (c *Cluster) WriteLost(id RequestID) bool {
 	i := int(id) - 1 // requests are numbered in the order they start, as the history is
 	if i < c.history.first() || i >= c.history.len() {
@@ -213,9 +214,19 @@ func (c *Cluster) WriteLost(id RequestID) bool {
 	if op.Kind != OpPut || !op.OK || op.written == nil {
 		return false
 	}
-	past := c.replicasPast(op.Key)
 	dot := op.written.dot
-	return dot.Counter > past.vv.Get(dot.Node) && !past.covers(dot)
+	seen := func(past causal) bool { return dot.Counter <= past.vv.Get(dot.Node) || past.covers(dot) }
+	if seen(c.replicasPast(op.Key)) {
+		return false
+	}
+	for _, n := range c.nodes {
+		for hk, h := range n.hints {
+			if hk.key == op.Key && seen(mergedPast(h.versions)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // replicasPast is every write the versions of key on its replicas (on the
