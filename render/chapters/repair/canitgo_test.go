@@ -1,11 +1,11 @@
 package repair
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/ringlab/ringlab/render/chapters/internal/chaptertest"
 	"github.com/ringlab/ringlab/render/lab"
 )
 
@@ -67,17 +67,7 @@ func TestCanThisGoWrongLastWriteWinsLosesAWrite(t *testing.T) {
 	// The diagram selects the put whose write was lost, and says it is
 	// lost: of the run at the tick on screen, so not at the tick its put
 	// was acknowledged, when two replicas held it.
-	viewText := func() string {
-		t.Helper()
-		var st struct {
-			ViewText string `json:"viewText"`
-		}
-		if err := json.Unmarshal([]byte(l.State()), &st); err != nil {
-			t.Fatal(err)
-		}
-		return st.ViewText
-	}
-	got := viewText()
+	got := chaptertest.ViewText(t, l)
 	if want := "put " + lwwKey + "=right by client 2"; !strings.HasPrefix(got, want) || !strings.Contains(got, "Lost: no replica of "+lwwKey+" holds it now") {
 		t.Errorf("after Show me the diagram says %q, want it to start %q and say it is lost", got, want)
 	}
@@ -87,7 +77,7 @@ func TestCanThisGoWrongLastWriteWinsLosesAWrite(t *testing.T) {
 	}
 	update(t, l)
 	update(t, l)
-	if got := viewText(); !strings.HasPrefix(got, "put "+lwwKey+"=right") || strings.Contains(got, "Lost") {
+	if got := chaptertest.ViewText(t, l); !strings.HasPrefix(got, "put "+lwwKey+"=right") || strings.Contains(got, "Lost") {
 		t.Errorf("at tick %d the diagram says %q: the put is not lost yet", acked, got)
 	}
 }

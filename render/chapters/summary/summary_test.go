@@ -1,7 +1,6 @@
 package summary
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -260,16 +259,7 @@ func TestVerdictOnTheTimeViews(t *testing.T) {
 	}
 }
 
-func viewText(t *testing.T, l *lab.Lab) string {
-	t.Helper()
-	var st struct {
-		ViewText string `json:"viewText"`
-	}
-	if err := json.Unmarshal([]byte(l.State()), &st); err != nil {
-		t.Fatal(err)
-	}
-	return st.ViewText
-}
+func viewText(t *testing.T, l *lab.Lab) string { return chaptertest.ViewText(t, l) }
 
 // The try-this, step by step as a reader follows it: its two halves differ
 // only in the quorums, and give a violation (reads that missed acknowledged

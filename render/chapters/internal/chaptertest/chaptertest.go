@@ -4,6 +4,7 @@
 package chaptertest
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 
@@ -107,4 +108,17 @@ func NodeOfColour(v *core.View, c frame.Color) core.NodeID {
 		}
 	}
 	return core.NoNode
+}
+
+// ViewText is what the diagram or the history view says of its selection
+// (the page's state().viewText), as of the last frame.
+func ViewText(t testing.TB, l *lab.Lab) string {
+	t.Helper()
+	var st struct {
+		ViewText string `json:"viewText"`
+	}
+	if err := json.Unmarshal([]byte(l.State()), &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.ViewText
 }
