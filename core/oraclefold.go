@@ -215,13 +215,12 @@ func (c *Cluster) WriteLost(id RequestID) bool {
 		return false
 	}
 	dot := op.written.dot
-	seen := func(past causal) bool { return dot.Counter <= past.vv.Get(dot.Node) || past.covers(dot) }
-	if seen(c.replicasPast(op.Key)) {
+	if c.replicasPast(op.Key).covers(dot) {
 		return false
 	}
 	for _, n := range c.nodes {
 		for hk, h := range n.hints {
-			if hk.key == op.Key && seen(mergedPast(h.versions)) {
+			if hk.key == op.Key && mergedPast(h.versions).covers(dot) {
 				return false
 			}
 		}

@@ -198,13 +198,15 @@ func TestWriteLostSparesWhatHintsHold(t *testing.T) {
 	spared := 0
 	for tick := int64(500); tick <= 8000; tick += 250 {
 		c.RunUntil(tick)
+		lost := map[RequestID]bool{}
 		for _, lw := range c.LostWriteOps() {
+			lost[lw.Request] = true
 			if !c.WriteLost(lw.Request) {
 				spared++
 			}
 		}
 		for _, op := range c.History() {
-			if c.WriteLost(op.Request) && !slices.ContainsFunc(c.LostWriteOps(), func(lw LostWrite) bool { return lw.Request == op.Request }) {
+			if c.WriteLost(op.Request) && !lost[op.Request] {
 				t.Fatalf("tick %d: WriteLost(%d) but LostWriteOps does not have it", tick, op.Request)
 			}
 		}

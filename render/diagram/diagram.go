@@ -102,8 +102,9 @@ type Input struct {
 	Filter   Filter
 	Selected Item
 	// Stale tells the reads the oracle counts as stale; Lost the
-	// acknowledged puts no replica of their key keeps now, nor a version
-	// that has seen them (core.Cluster.LostWriteOps); Unexplained the
+	// acknowledged puts lost at the cursor: no version on their key's
+	// replicas has seen them, nor does a stand-in's hint
+	// (core.Cluster.WriteLost); Unexplained the
 	// operations no linearization explains (the check's verdict);
 	// Linearized those in the longest linearizable prefix the check found.
 	// Any may be nil.

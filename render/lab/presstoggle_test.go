@@ -12,16 +12,7 @@ import (
 // back, paused as well as playing.
 func TestPressTurnsAToggleOver(t *testing.T) {
 	l := truthLab(t, lab.Options{Chapter: "versioning"})
-	shown := func() string {
-		t.Helper()
-		var b strings.Builder
-		for i := range l.Frame().Layers {
-			for _, tx := range l.Frame().Layers[i].Texts {
-				b.WriteString(tx.S + "\n")
-			}
-		}
-		return b.String()
-	}
+	shown := func() string { return strings.Join(frameTexts(l), "\n") }
 	if got := shown(); !strings.Contains(got, "Mode: vector clocks") {
 		t.Fatalf("the chapter does not open with vector clocks:\n%s", got)
 	}

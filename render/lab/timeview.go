@@ -518,10 +518,10 @@ func (l *Lab) opStale(id core.RequestID) bool {
 	return tv.stale[id]
 }
 
-// opLost reports whether put id is a lost write at the tick on screen: no
-// version on its key's replicas has seen it (core.Cluster.WriteLost, the
-// lost write once the cluster has settled). Asked of the puts drawn, each
-// once a tick.
+// opLost reports whether put id is lost at the tick on screen: no version
+// on its key's replicas has seen it, nor does a stand-in's hint
+// (core.Cluster.WriteLost; after settling, the lost write). Asked of the
+// puts drawn, each found once a tick.
 func (l *Lab) opLost(id core.RequestID) bool {
 	tv := &l.tv
 	c, _, rev, ok := l.timeRun()

@@ -16,12 +16,7 @@ func TestTitlesInFullOnTheDesktop(t *testing.T) {
 	for _, ch := range chapters.All() {
 		info := ch.Info()
 		l := truthLab(t, lab.Options{Chapter: info.ID})
-		var shown []string
-		for i := range l.Frame().Layers {
-			for _, tx := range l.Frame().Layers[i].Texts {
-				shown = append(shown, tx.S)
-			}
-		}
+		shown := frameTexts(l)
 		whole := false
 		for _, s := range shown {
 			if s == info.Title || strings.HasSuffix(s, " · "+info.Title) {
@@ -32,4 +27,15 @@ func TestTitlesInFullOnTheDesktop(t *testing.T) {
 			t.Errorf("%s: the title %q is not on screen whole: %q", info.ID, info.Title, shown[:min(len(shown), 6)])
 		}
 	}
+}
+
+// frameTexts is every text of the last frame, layer by layer.
+func frameTexts(l *lab.Lab) []string {
+	var out []string
+	for i := range l.Frame().Layers {
+		for _, tx := range l.Frame().Layers[i].Texts {
+			out = append(out, tx.S)
+		}
+	}
+	return out
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	expt "github.com/ringlab/ringlab/experiments"
 )
 
 // TestTableCellsInFull: in the table view of every figure of every
@@ -11,38 +13,28 @@ import (
 // cut to fit with "…"), and so is each column's header with its unit,
 // wrapped over the header's lines if need be.
 func TestTableCellsInFull(t *testing.T) {
-	l, p := newLab(t, 1000)
-	for i, e := range menu {
-		p.choose(i)
-		setKnobs(p, small[e.name])
-		runToEnd(t, l, p)
-		p.show = showTable
-		for j, tab := range p.Tables() {
-			p.tables[i] = j
-			l.Update(idle(), desktop)
-			got := texts(l)
-			for _, c := range tableColumns(tab) {
-				for _, cell := range c.cells[:min(len(c.cells), 10)] {
-					if !strings.Contains(got, "\n"+cell+"\n") {
-						t.Errorf("%s/%s: cell %q is not on screen whole", e.name, tab.Name, cell)
-						break
-					}
-				}
-			}
-			// A column's header is drawn line by line, its label's then
-			// its unit's, each wrapped at spaces.
-			joined := strings.ReplaceAll(got, "\n", " ")
-			for _, c := range tableColumns(tab) {
-				head := c.head
-				if c.unit != "" {
-					head += " " + unitText(c.unit)
-				}
-				if !strings.Contains(joined, " "+head+" ") {
-					t.Errorf("%s/%s: header %q is not on screen whole", e.name, tab.Name, head)
+	eachResultShown(t, showTable, func(name string, tab expt.Table, got string) {
+		for _, c := range tableColumns(tab) {
+			for _, cell := range c.cells[:min(len(c.cells), 10)] {
+				if !strings.Contains(got, "\n"+cell+"\n") {
+					t.Errorf("%s/%s: cell %q is not on screen whole", name, tab.Name, cell)
+					break
 				}
 			}
 		}
-	}
+		// A column's header is drawn line by line, its label's then its
+		// unit's, each wrapped at spaces.
+		joined := strings.ReplaceAll(got, "\n", " ")
+		for _, c := range tableColumns(tab) {
+			head := c.head
+			if c.unit != "" {
+				head += " " + unitText(c.unit)
+			}
+			if !strings.Contains(joined, " "+head+" ") {
+				t.Errorf("%s/%s: header %q is not on screen whole", name, tab.Name, head)
+			}
+		}
+	})
 }
 
 // Where the cells cannot all be whole, the widest column gives way first

@@ -380,24 +380,35 @@ func TestKnobsAreTheExperimentsParams(t *testing.T) {
 // TestLegendsAndTitlesInFull: for every figure of every experiment, each
 // legend label and the x axis title are on screen whole, not cut to fit.
 func TestLegendsAndTitlesInFull(t *testing.T) {
+	eachResultShown(t, showPlot, func(name string, tab expt.Table, got string) {
+		f, err := plot.Build(tab, plot.Rect{W: 4000, H: 3000}, plot.Options{})
+		if err != nil {
+			t.Fatalf("%s/%s: %v", name, tab.Name, err)
+		}
+		for _, want := range append([]string{f.XTitle.S}, legendLabels(f)...) {
+			if !strings.Contains(got, "\n"+want+"\n") {
+				t.Errorf("%s/%s: %q is not on screen whole", name, tab.Name, want)
+			}
+		}
+	})
+}
+
+// eachResultShown measures every experiment with its small knobs in the
+// desktop window and, showing each of its tables in view (showPlot or
+// showTable), calls check with the experiment's name, the table and the
+// frame's texts, one per line.
+func eachResultShown(t *testing.T, view int, check func(name string, tab expt.Table, got string)) {
+	t.Helper()
 	l, p := newLab(t, 1000)
 	for i, e := range menu {
 		p.choose(i)
 		setKnobs(p, small[e.name])
 		runToEnd(t, l, p)
+		p.show = view
 		for j, tab := range p.Tables() {
 			p.tables[i] = j
 			l.Update(idle(), desktop)
-			got := texts(l)
-			f, err := plot.Build(tab, plot.Rect{W: 4000, H: 3000}, plot.Options{})
-			if err != nil {
-				t.Fatalf("%s/%s: %v", e.name, tab.Name, err)
-			}
-			for _, want := range append([]string{f.XTitle.S}, legendLabels(f)...) {
-				if !strings.Contains(got, "\n"+want+"\n") {
-					t.Errorf("%s/%s: %q is not on screen whole", e.name, tab.Name, want)
-				}
-			}
+			check(e.name, tab, texts(l))
 		}
 	}
 }
