@@ -477,6 +477,20 @@ type View struct {
 	Counters Counters      `json:"counters"`
 }
 
+// DownNow is the nodes that are down now and still in the ring (crashed,
+// not left), of the configuration's nodes: what a schedule search of the
+// cluster on screen starts with down (explore.Scenario.Down), as it starts
+// with KnobsNow. In order of their ids; nil when every node is up.
+func (v *View) DownNow() []NodeID {
+	var down []NodeID
+	for _, n := range v.Nodes {
+		if !n.Up && n.InRing && int(n.ID) < v.Config.Nodes {
+			down = append(down, n.ID)
+		}
+	}
+	return down
+}
+
 // KnobsNow is the view's configuration with each node's clock skew as it
 // is now: a skew set while the run goes ("skew:nK") is the node's state,
 // not a Config field. A cluster started with it has the knobs of this one,

@@ -29,3 +29,23 @@ func TestKnobsNowKeepsTheSkewsSet(t *testing.T) {
 		t.Error("the skew set on n3 is not kept")
 	}
 }
+
+// DownNow names the nodes crashed and not restarted, in order, and not a
+// node that left the ring (it is down too, but not a member).
+func TestDownNowNamesTheCrashedNodes(t *testing.T) {
+	c := mustNew(t, DefaultConfig())
+	c.RunUntil(10)
+	if d := func() []NodeID { v := c.View(); return v.DownNow() }(); d != nil {
+		t.Fatalf("every node up: DownNow() = %v", d)
+	}
+	for _, cmd := range []Command{{Kind: CmdCrash, Node: 3}, {Kind: CmdCrash, Node: 1}, {Kind: CmdCrash, Node: 2}, {Kind: CmdRestart, Node: 2}, {Kind: CmdLeave, Node: 4}} {
+		if _, err := c.Apply(cmd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.RunUntil(400)
+	v := c.View()
+	if got := v.DownNow(); len(got) != 2 || got[0] != 1 || got[1] != 3 {
+		t.Errorf("DownNow() = %v, want [n1 n3]", got)
+	}
+}

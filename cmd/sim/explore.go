@@ -26,11 +26,13 @@ func (s *skewFlags) Set(v string) error { *s = append(*s, v); return nil }
 
 // exploreReport is what `sim explore -json` prints.
 type exploreReport struct {
-	Command        string         `json:"command"`
-	Script         string         `json:"script"`
-	Property       string         `json:"property"`
-	Definition     string         `json:"definition"`
-	Budget         explore.Budget `json:"budget"`
+	Command    string         `json:"command"`
+	Script     string         `json:"script"`
+	Property   string         `json:"property"`
+	Definition string         `json:"definition"`
+	Budget     explore.Budget `json:"budget"`
+	// Down names the nodes down from the start (-down).
+	Down           []string       `json:"down,omitempty"`
 	Bounds         explore.Bounds `json:"bounds"`
 	Config         core.Config    `json:"config"`
 	Violated       bool           `json:"violated"`
@@ -68,7 +70,7 @@ func runExplore(args []string, stdout io.Writer) error {
 	fs := newFlagSet("explore", "Searches every schedule of a small scenario (message order, loss, timeouts, faults,\n"+
 		"client timing, coordinators) breadth first for the shortest one that breaks a property,\n"+
 		"or reports that none exists within the bound.")
-	var skews skewFlags
+	var skews, down skewFlags
 	nodes := fs.Int("nodes", 4, "nodes (1..16)")
 	vnodes := fs.Int("vnodes", 8, "virtual nodes per node (1..64)")
 	n := fs.Int("n", 3, "replicas per key (1..nodes)")
@@ -78,6 +80,7 @@ func runExplore(args []string, stdout io.Writer) error {
 	versioning := fs.String("versioning", "vc", "vc (vector clocks) or lww (last write wins)")
 	readRepair := fs.Bool("readrepair", true, "read repair (with cp, the write-back that makes reads linearizable)")
 	fs.Var(&skews, "skew", "a node's clock offset in ticks, NODE:TICKS (repeatable), e.g. n0:20")
+	fs.Var(&down, "down", "a node that is down from the start, e.g. n1 (repeatable); a schedule may restart it at any step, or never, and it is not one of -crashes")
 	script := fs.String("script", "", "client script, e.g. \"c1: put k v1 ; c2: get k\" (; orders, | runs concurrently, c1@n2 pins the coordinator)")
 	parts := fs.Int("partitions", 0, fmt.Sprintf("partitions a schedule may start (0..%d)", explore.MaxBudget))
 	crashes := fs.Int("crashes", 0, fmt.Sprintf("crashes a schedule may contain (0..%d)", explore.MaxBudget))
@@ -132,6 +135,17 @@ func runExplore(args []string, stdout io.Writer) error {
 		}
 		cfg.SkewTicks[id] = v
 	}
+	var downIDs []core.NodeID
+	for _, d := range down {
+		id, ok := ids.Parse(d)
+		switch {
+		case !ok:
+			return usagef("-down=%q must name a node, e.g. n1", d)
+		case int(id) >= *nodes:
+			return usagef("-down=%q: the nodes are n0..n%d", d, *nodes-1)
+		}
+		downIDs = append(downIDs, id)
+	}
 	prop, k, err := core.ParseProperty(*property)
 	if err != nil {
 		return usagef("-property: %v", err)
@@ -141,7 +155,7 @@ func runExplore(args []string, stdout io.Writer) error {
 		return usagef("-%v", err)
 	}
 	scenario := explore.Scenario{Config: cfg, Script: sc, Property: prop, K: k,
-		Budget: explore.Budget{Partitions: *parts, Crashes: *crashes, Drops: *drops}}
+		Budget: explore.Budget{Partitions: *parts, Crashes: *crashes, Drops: *drops}, Down: downIDs}
 	if prop == core.PropLinearizable {
 		scenario.Linearizable = check.ForSearch(10 * time.Second)
 	}
@@ -182,6 +196,9 @@ func runExplore(args []string, stdout io.Writer) error {
 		Budget: scenario.Budget, Bounds: bounds, Config: cfg, Violated: res.Violated, Exhausted: res.Exhausted,
 		CutBy: res.CutBy, States: res.States, DistinctStates: res.DistinctStates, Depth: res.Depth, FaultsSubsumed: res.Subsumed,
 		Interchangeable: res.Interchangeable, AlikeClients: res.AlikeClients}
+	for _, id := range downIDs {
+		rep.Down = append(rep.Down, id.String())
+	}
 	if ce := res.Counterexample; ce != nil {
 		lines, err := explore.Narrate(ce)
 		if err != nil {
@@ -264,6 +281,9 @@ func writeExploreText(w io.Writer, r exploreReport, took time.Duration) error {
 		mode, r.Config.Versioning, yesNo(r.Config.ReadRepair))
 	fmt.Fprintf(&b, "faults:    up to %s, %s, %s\n", count(r.Budget.Partitions, "partition", "partitions"),
 		count(r.Budget.Crashes, "crash", "crashes"), count(r.Budget.Drops, "dropped message", "dropped messages"))
+	if len(r.Down) > 0 {
+		fmt.Fprintf(&b, "           %s down from the start (a schedule may restart %s)\n", strings.Join(r.Down, " "), itOrThem(len(r.Down)))
+	}
 	if r.FaultsSubsumed {
 		fmt.Fprintf(&b, "           (for this property a message held to the end is the same as one lost, so the\n"+
 			"           schedules that hold messages cover every drop and partition: none is tried apart)\n")
@@ -280,7 +300,7 @@ func writeExploreText(w io.Writer, r exploreReport, took time.Duration) error {
 	}
 	switch {
 	case r.Violated:
-		fmt.Fprintf(&b, "\nVIOLATED in %d steps: %s\n\n", len(r.Counterexample.Schedule), r.Counterexample.Violation)
+		fmt.Fprintf(&b, "\nVIOLATED in %d steps: %s\n\n", r.Depth, r.Counterexample.Violation)
 		for _, l := range r.Counterexample.Narration {
 			fmt.Fprintln(&b, l)
 		}
@@ -320,4 +340,12 @@ func count(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// itOrThem is the pronoun for n nodes.
+func itOrThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }

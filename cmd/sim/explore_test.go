@@ -183,6 +183,43 @@ func TestExploreText(t *testing.T) {
 	}
 }
 
+// -down starts every schedule with the node down (free to restart): the
+// JSON names it, the schedule crashes it at tick 0, before the first of
+// its steps (which the depth counts), the narration says so, and the link
+// opens the run.
+func TestExploreDownFromTheStart(t *testing.T) {
+	args := []string{"explore", "-script", "c1@n1: put k v1 ; c2: get k", "-w", "1", "-r", "1", "-down", "n1"}
+	obj := invokeJSON(t, args...)
+	if d, _ := field(t, obj, "down").([]any); len(d) != 1 || d[0] != "n1" {
+		t.Errorf("down: %v", field(t, obj, "down"))
+	}
+	sched, _ := field(t, obj, "counterexample", "schedule").([]any)
+	if len(sched) < 2 {
+		t.Fatalf("schedule %v", sched)
+	}
+	first, _ := sched[0].(map[string]any)
+	if cmd, _ := first["cmd"].(map[string]any); first["tick"] != float64(0) || cmd["kind"] != "crash" || cmd["node"] != float64(1) {
+		t.Errorf("the schedule begins %v, want n1's crash at tick 0", first)
+	}
+	if d := number(t, obj, "depth"); int(d) != len(sched)-1 {
+		t.Errorf("depth %v for a schedule of %d entries, the first before the first step", d, len(sched))
+	}
+	code, out, errOut := invoke(args...)
+	if code != exitOK || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{"n1 down from the start (a schedule may restart it)", "    n1 is down from the start\n 1. ", "n1 restarts"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	link, _ := field(t, obj, "counterexample", "link").(string)
+	fromLink := invokeJSON(t, "replay", "-json", "-link", link)
+	if n := number(t, fromLink, "counters", "stale_reads"); n != 1 {
+		t.Errorf("the linked run has %v stale reads, want 1", n)
+	}
+}
+
 // sim run counts the session guarantees with the shared definitions: the
 // weak-quorum scenario breaks them, the strict one does not.
 func TestRunCountsSessionGuarantees(t *testing.T) {

@@ -241,6 +241,9 @@ var badInputs = []struct {
 	{"explore budget", []string{"explore", "-script", "c1: get k", "-partitions", "9"}, "partitions=9 must be between 0 and 3"},
 	{"explore memory", []string{"explore", "-script", "c1: get k", "-max-memory", "-1"}, "-max-memory=-1 must not be negative"},
 	{"explore bad skew", []string{"explore", "-script", "c1: get k", "-skew", "n9:5"}, "the nodes are n0..n3"},
+	{"explore down not a node", []string{"explore", "-script", "c1: get k", "-down", "n9"}, `-down="n9": the nodes are n0..n3`},
+	{"explore down not a name", []string{"explore", "-script", "c1: get k", "-down", "one"}, `-down="one" must name a node, e.g. n1`},
+	{"explore down twice", []string{"explore", "-script", "c1: get k", "-down", "n1", "-down", "n1"}, "down: n1 is named twice"},
 	{"explore siblings K", []string{"explore", "-script", "c1: get k", "-property", "siblings:0"}, "K must be"},
 }
 

@@ -62,6 +62,10 @@ func (s *Search) counterexample(st *state, after []core.Command, why string, op 
 	}
 	path = append(path, after...)
 	ce := &Counterexample{Config: s.cfg, Op: op, Violation: why, Tick: int64(len(path))}
+	for _, n := range s.sc.Down {
+		// Down from the start: at tick 0, before the first step.
+		ce.Schedule = append(ce.Schedule, core.Recorded{Cmd: core.Command{Kind: core.CmdCrash, Node: n}})
+	}
 	for i, cmd := range path {
 		ce.Schedule = append(ce.Schedule, core.Recorded{Tick: int64(i + 1), Cmd: cmd})
 	}
@@ -78,12 +82,18 @@ func (s *Search) finish(ce *Counterexample) {
 	s.report.Counterexample = ce
 }
 
-// steps is a counterexample's length in steps (a lost write's settle is
-// not one).
-func steps(ce *Counterexample) int {
-	n := len(ce.Schedule)
-	if n > 0 && ce.Schedule[n-1].Cmd.Kind == core.CmdSettle {
-		n--
+// steps is a counterexample's length in steps (Counterexample.Steps).
+func steps(ce *Counterexample) int { return ce.Steps() }
+
+// Steps is the counterexample's length in steps: its schedule but what
+// stands before the first step (the nodes down from the start, at tick 0)
+// and a lost write's settle.
+func (ce *Counterexample) Steps() int {
+	n := 0
+	for _, r := range ce.Schedule {
+		if r.Tick > 0 && r.Cmd.Kind != core.CmdSettle {
+			n++
+		}
 	}
 	return n
 }

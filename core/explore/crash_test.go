@@ -181,9 +181,17 @@ func TestReductionsReachEveryHistory(t *testing.T) {
 // false if either search was cut.
 func sameFinalHistories(t *testing.T, sc Scenario, name string) (map[string]int, bool) {
 	t.Helper()
+	return sameFinalHistoriesReading(t, sc, name, core.RealTimeAll.Reads)
+}
+
+// sameFinalHistoriesReading is sameFinalHistories with each history
+// written keeping of real time what reads says (writeHistory).
+func sameFinalHistoriesReading(t *testing.T, sc Scenario, name string, reads func(a, b *core.Op) bool) (map[string]int, bool) {
+	t.Helper()
 	sc.Property, sc.K = core.PropSiblings, MaxOps // never more siblings than writes
-	reduced, r := finalHistories(t, sc, false)
-	full, f := finalHistories(t, sc, true)
+	write := historiesUpTo(sc.Script, reads)
+	reduced, r := finalHistoriesAs(t, sc, false, write)
+	full, f := finalHistoriesAs(t, sc, true, write)
 	if r.CutBy != "" || f.CutBy != "" {
 		return full, false
 	}
@@ -223,19 +231,19 @@ func sameHistories(t *testing.T, name string, reduced, full map[string]int) {
 // shortest schedule to it.
 func finalHistories(t *testing.T, sc Scenario, full bool) (map[string]int, Report) {
 	t.Helper()
-	return finalHistoriesAs(t, sc, full, historiesUpTo(sc.Script, core.RealTimeAll))
+	return finalHistoriesAs(t, sc, full, historiesUpTo(sc.Script, core.RealTimeAll.Reads))
 }
 
-// historiesUpTo writes a history as historyRead(rt) does, as the least of
+// historiesUpTo writes a history as writeHistory(reads) does, as the least of
 // its relabelings by the script's alike clients (relabelings): the reduced
 // search meets one of a history and its relabeled image (the same up to
 // which client is which), the full one both.
-func historiesUpTo(script Script, rt core.RealTime) func([]core.Op) string {
+func historiesUpTo(script Script, reads func(a, b *core.Op) bool) func([]core.Op) string {
 	rels, _, _ := relabelings(script)
 	return func(h []core.Op) string {
-		least := writeHistory(h, rt)
+		least := writeHistory(h, reads)
 		for _, r := range rels {
-			least = min(least, writeHistory(relabeled(h, r), rt))
+			least = min(least, writeHistory(relabeled(h, r), reads))
 		}
 		return least
 	}
@@ -296,13 +304,16 @@ func historyAsSeen(h []core.Op) string { return historyRead(core.RealTimeAll)(h)
 // historyRead writes a history as historyAsSeen does, with only the pairs
 // rt reads of which returned before which began.
 func historyRead(rt core.RealTime) func([]core.Op) string {
-	return func(h []core.Op) string { return writeHistory(h, rt) }
+	return func(h []core.Op) string { return writeHistory(h, rt.Reads) }
 }
 
-func writeHistory(h []core.Op, rt core.RealTime) string {
+// writeHistory writes a history as historyAsSeen does, keeping of which
+// returned before which began the pairs reads says (RealTime.Reads, or
+// stricter or looser than any property).
+func writeHistory(h []core.Op, reads func(a, b *core.Op) bool) string {
 	// Whether a get is stale is a matter of real time too: of when the
 	// puts of its key returned.
-	stale := rt.Reads(&core.Op{Kind: core.OpPut, Key: "k"}, &core.Op{Client: 1, Kind: core.OpGet, Key: "k"})
+	stale := reads(&core.Op{Kind: core.OpPut, Key: "k"}, &core.Op{Client: 1, Kind: core.OpGet, Key: "k"})
 	h = slices.Clone(h)
 	slices.SortFunc(h, func(a, b core.Op) int {
 		return cmp.Or(cmp.Compare(a.Client, b.Client), cmp.Compare(a.InvokeTick, b.InvokeTick))
@@ -314,7 +325,7 @@ func writeHistory(h []core.Op, rt core.RealTime) string {
 		fmt.Fprintf(&b, "%d: c%d %v %s %s%v ok %v stale %v, after", i, op.Client, op.Kind, op.Key, op.Value, vals, op.OK, op.Stale && stale)
 		for j, x := range h {
 			// (A failure's time is read by no property: deferTimeouts.)
-			if x.OK && x.ReturnTick >= 0 && x.ReturnTick < op.InvokeTick && rt.Reads(&x, &op) {
+			if x.OK && x.ReturnTick >= 0 && x.ReturnTick < op.InvokeTick && reads(&x, &op) {
 				fmt.Fprintf(&b, " %d", j)
 			}
 		}

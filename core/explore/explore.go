@@ -59,6 +59,7 @@ package explore
 import (
 	"fmt"
 	"runtime"
+	"slices"
 
 	"github.com/ringlab/ringlab/core"
 )
@@ -100,6 +101,11 @@ type Scenario struct {
 	// SettleTicks bounds the settle before lost writes are counted; 0
 	// means 5,000.
 	SettleTicks int64
+	// Down are the nodes that are down when the run begins (crashed at
+	// tick 0, before the first step): as a crash of the schedule's, each
+	// may restart at any step the search chooses, or never. They are not
+	// part of the crash budget.
+	Down []core.NodeID
 }
 
 // Validate reports the first thing wrong with a scenario, in one sentence.
@@ -118,6 +124,14 @@ func (s Scenario) Validate() error {
 	for _, op := range s.Script.Ops() {
 		if op.Node != core.NoNode && int(op.Node) >= cfg.Nodes {
 			return fmt.Errorf("script: %s pins %v, but the nodes are n0..n%d", op, op.Node, cfg.Nodes-1)
+		}
+	}
+	for i, n := range s.Down {
+		if int(n) >= cfg.Nodes {
+			return fmt.Errorf("down: %v is not a node (the nodes are n0..n%d)", n, cfg.Nodes-1)
+		}
+		if slices.Contains(s.Down[:i], n) {
+			return fmt.Errorf("down: %v is named twice", n)
 		}
 	}
 	b := s.Budget
@@ -396,6 +410,11 @@ func New(sc Scenario, b Bounds) (*Search, error) {
 	// States that differ only in what the property does not read of real
 	// time, or in the order concurrent operations were invoked, are one.
 	c.DigestRealTime(sc.Property.RealTime())
+	for _, n := range sc.Down {
+		if _, err := c.Apply(core.Command{Kind: core.CmdCrash, Node: n}); err != nil {
+			return nil, fmt.Errorf("down: %v", err)
+		}
+	}
 	s := &Search{sc: sc, cfg: c.Config(), ops: sc.Script.Ops(), bounds: b,
 		visited: map[uint64]struct{}{}, histories: map[uint64]struct{}{}, settled: map[uint64]settledAs{}, nodes: cfg.Nodes}
 	s.settle = s.settleLost

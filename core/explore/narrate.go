@@ -18,6 +18,7 @@ func Narrate(ce *Counterexample) ([]string, error) {
 	}
 	c.DiscardEvents(true)
 	var out []string
+	step := 0
 	for i, r := range ce.Schedule {
 		if r.Tick < c.Now() {
 			return nil, fmt.Errorf("narrate: step %d is at tick %d, before tick %d", i+1, r.Tick, c.Now())
@@ -40,7 +41,13 @@ func Narrate(ce *Counterexample) ([]string, error) {
 				line += "; " + describeReturn(op, ce.Config)
 			}
 		}
-		out = append(out, fmt.Sprintf("%2d. %s", i+1, line))
+		if r.Tick == 0 && r.Cmd.Kind == core.CmdCrash {
+			// Down from the start (Scenario.Down): before the first step.
+			out = append(out, fmt.Sprintf("    %v is down from the start", r.Cmd.Node))
+			continue
+		}
+		step++
+		out = append(out, fmt.Sprintf("%2d. %s", step, line))
 	}
 	return out, nil
 }

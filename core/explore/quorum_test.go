@@ -40,7 +40,7 @@ func TestTalliesWait(t *testing.T) {
 		{"two puts at n0", strict, "c1@n0: put k v1 | c2@n0: put k v2", Budget{Crashes: 1}},
 	} {
 		sc := Scenario{Config: tc.cfg, Script: mustScript(t, tc.script), Property: core.PropStale, Budget: tc.budget}
-		write := historiesUpTo(sc.Script, core.RealTimeAll)
+		write := historiesUpTo(sc.Script, core.RealTimeAll.Reads)
 		reduced, r := finalHistoriesOf(t, sc, false, core.RealTimeAll, write, nil)
 		full, f := finalHistoriesOf(t, sc, true, core.RealTimeAll, write, nil)
 		_, off := finalHistoriesOf(t, sc, false, core.RealTimeAll, write, func(s *Search) { s.talliesOff = true })
@@ -83,7 +83,7 @@ func TestTalliesWaitOnRandomScenarios(t *testing.T) {
 		// A property no schedule breaks, so that both searches go to the end.
 		sc := Scenario{Config: cfg, Script: parsed, Property: core.PropSiblings, K: MaxOps, Budget: Budget{Crashes: rng.IntN(2)}}
 		name := fmt.Sprintf("%q W=%d R=%d, read repair %v, %d crashes", script, cfg.W, cfg.R, cfg.ReadRepair, sc.Budget.Crashes)
-		write := historiesUpTo(sc.Script, core.RealTimeAll)
+		write := historiesUpTo(sc.Script, core.RealTimeAll.Reads)
 		full, f := finalHistoriesOf(t, sc, true, core.RealTimeAll, write, nil)
 		if f.CutBy != "" || f.Violated {
 			continue

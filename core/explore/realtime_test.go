@@ -35,7 +35,7 @@ func TestDigestsKeepWhatThePropertyReads(t *testing.T) {
 	} {
 		sc := Scenario{Config: tc.cfg, Script: mustScript(t, tc.script), Property: tc.p, K: MaxOps, Budget: tc.budget}
 		rt := tc.p.RealTime()
-		write := historiesUpTo(sc.Script, rt)
+		write := historiesUpTo(sc.Script, rt.Reads)
 		reduced, r := finalHistoriesKeeping(t, sc, false, rt, write)
 		full, f := finalHistoriesKeeping(t, sc, true, rt, write)
 		_, all := finalHistoriesKeeping(t, sc, false, core.RealTimeAll, write)

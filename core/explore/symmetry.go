@@ -52,6 +52,7 @@ func symmetry(sc Scenario, c *core.Cluster) (sym *core.Symmetry, nodes, clients 
 	type signature struct {
 		replicates string // a byte per key: in its preference list or not
 		skew       int64
+		down       bool // from the start (Scenario.Down)
 	}
 	var sigs []signature
 	var classes [][]core.NodeID
@@ -70,6 +71,7 @@ func symmetry(sc Scenario, c *core.Cluster) (sym *core.Symmetry, nodes, clients 
 		if int(n) < len(cfg.SkewTicks) {
 			sig.skew = cfg.SkewTicks[n]
 		}
+		sig.down = slices.Contains(sc.Down, n)
 		i := slices.Index(sigs, sig)
 		if i < 0 {
 			sigs, classes = append(sigs, sig), append(classes, nil)

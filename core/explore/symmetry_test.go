@@ -245,7 +245,7 @@ func TestRelabeledSearchReachesEveryHistory(t *testing.T) {
 		{"three writers then a reader", weak, "c1@n0: put k v1 | c2@n0: put k v2 | c3@n0: put k v3 ; c4@n1: get k", Budget{}},
 	} {
 		sc := Scenario{Config: tc.cfg, Script: mustScript(t, tc.script), Property: core.PropSiblings, K: MaxOps, Budget: tc.budget}
-		canon := historiesUpTo(sc.Script, core.RealTimeAll)
+		canon := historiesUpTo(sc.Script, core.RealTimeAll.Reads)
 		search := func(full, relabelOn bool) (map[string]int, Report) {
 			relabel = relabelOn
 			defer func() { relabel = true }()

@@ -25,6 +25,7 @@ type Job struct {
 	Property    core.Property  `json:"property"`
 	K           int            `json:"k,omitempty"`
 	SettleTicks int64          `json:"settle_ticks,omitempty"`
+	Down        []core.NodeID  `json:"down,omitempty"` // by number
 	Bounds      explore.Bounds `json:"bounds"`
 	// MaxHeapMB bounds the heap the runner may grow to while searching
 	// (the states waiting to be searched hold copies of the cluster); 0:
@@ -35,7 +36,7 @@ type Job struct {
 // FromScenario is the job that searches sc within b.
 func FromScenario(sc explore.Scenario, b explore.Bounds) Job {
 	return Job{Config: sc.Config, Script: sc.Script.String(), Budget: sc.Budget, Property: sc.Property,
-		K: sc.K, SettleTicks: sc.SettleTicks, Bounds: b}
+		K: sc.K, SettleTicks: sc.SettleTicks, Down: sc.Down, Bounds: b}
 }
 
 // Scenario is the job's scenario. The linearizability checker is not part
@@ -46,7 +47,7 @@ func (j Job) Scenario(linearizable func([]core.Op) string) (explore.Scenario, er
 		return explore.Scenario{}, err
 	}
 	return explore.Scenario{Config: j.Config, Script: script, Budget: j.Budget, Property: j.Property,
-		K: j.K, SettleTicks: j.SettleTicks, Linearizable: linearizable}, nil
+		K: j.K, SettleTicks: j.SettleTicks, Down: j.Down, Linearizable: linearizable}, nil
 }
 
 // Decode reads a job, refusing fields it does not know and anything after

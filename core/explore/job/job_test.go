@@ -38,6 +38,8 @@ func scenarios(t *testing.T) map[string]explore.Scenario {
 		"lost with skew": {Config: lww, Script: script("c1: put k v1 | c2: put k v2"), Property: core.PropLost, SettleTicks: 2000},
 		"pinned, a partition": {Config: config(4, 3, 2, 2, core.Sloppy, core.VectorClocks),
 			Script: script("c1@n0: put k v1 ; c2@n1: get k"), Budget: explore.Budget{Partitions: 1}, Property: core.PropStale},
+		"down from the start": {Config: config(4, 3, 1, 1, core.Strict, core.VectorClocks),
+			Script: script("c1: put k v1 ; c2: get k"), Property: core.PropStale, Down: []core.NodeID{1}},
 		"siblings": {Config: config(3, 3, 1, 1, core.Strict, core.VectorClocks),
 			Script: script("c1: put k v1 | c2: put k v2 ; c1: get k"), Property: core.PropSiblings, K: 1},
 	}

@@ -12,7 +12,8 @@ import (
 // The quorums chapter's "Can this go wrong?" searches every schedule of
 // the chapter's scenario (a write of the key via the writer, then a read of
 // it via the reader, on the chapter's cluster and quorums: any order of the
-// messages, any timeout firing early, no crash or partition) for a stale
+// messages, any timeout firing early, no crash or partition but the nodes
+// crashed on screen, down at the start and free to restart) for a stale
 // read.
 
 func newGoWrong() *gowrong.Control {
@@ -25,9 +26,11 @@ func goWrongProblem(x *lab.Context) (gowrong.Problem, bool) {
 		return gowrong.Problem{}, false
 	}
 	_, writer, reader := roles(x)
+	sc := goWrongScenario(x.View.KnobsNow(), writer, reader)
+	sc.Down = x.View.DownNow()
 	return gowrong.Problem{
-		Scenario: goWrongScenario(x.View.KnobsNow(), writer, reader),
-		Words:    fmt.Sprintf("a write via %v then a read via %v (any message order, any timeout)", writer, reader),
+		Scenario: sc,
+		Words:    gowrong.WithDown(fmt.Sprintf("a write via %v then a read via %v (any message order, any timeout)", writer, reader), sc.Down),
 		Noun:     "a stale read",
 	}, true
 }

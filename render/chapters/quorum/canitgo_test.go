@@ -74,6 +74,60 @@ func TestCanThisGoWrongFindsAndShowsAStaleRead(t *testing.T) {
 	}
 }
 
+// The search starts from the cluster as it is on screen: a replica crashed
+// there is down at the start of every schedule (free to restart), the
+// verdict says so, and Show me opens a run where it is down from its first
+// tick. Restarting it on screen asks another question: the answer goes.
+func TestCanThisGoWrongStartsWithTheNodesDownOnScreen(t *testing.T) {
+	l := newLab(t, "quorums")
+	c := l.Chapter().(*Quorums)
+	run(t, l, 4)
+	setWR(t, l, 1, 1)
+	click(t, l, c.crash) // the key's last replica, n1
+	run(t, l, 2)
+	if d := l.View().DownNow(); len(d) != 1 || d[0] != 1 {
+		t.Fatalf("down on screen: %v, want [n1]", d)
+	}
+	notice := searchInLab(t, l)
+	if !strings.HasPrefix(notice, "Yes: a write via n0 then a read via n6 (any message order, any timeout), with n1 down at the start (free to restart) can give a stale read, in ") {
+		t.Fatalf("notice %q", notice)
+	}
+	ce := c.goWrong.Report.Counterexample
+	if first := ce.Schedule[0]; first.Tick != 0 || first.Cmd.Kind != core.CmdCrash || first.Cmd.Node != 1 {
+		t.Fatalf("the schedule begins %+v, want n1's crash at tick 0", first)
+	}
+	restarted := false
+	for _, r := range ce.Schedule {
+		restarted = restarted || r.Cmd.Kind == core.CmdRestart && r.Cmd.Node == 1
+	}
+	l.Update(idle(), desktop)
+	click(t, l, c.goWrong.Show)
+	l.Update(idle(), desktop)
+	v := l.View()
+	if v.Tick != ce.Tick || v.Counters.StaleReads != 1 || v.Nodes[1].Up != restarted {
+		t.Errorf("after Show me: tick %d (want %d), %d stale reads, n1 up %v (restarted in the schedule: %v)", v.Tick, ce.Tick, v.Counters.StaleReads, v.Nodes[1].Up, restarted)
+	}
+
+	// Back in a live run with n1 down, the answer holds; once n1 is up
+	// again it is another cluster's.
+	l2 := newLab(t, "quorums")
+	c2 := l2.Chapter().(*Quorums)
+	run(t, l2, 4)
+	setWR(t, l2, 1, 1)
+	click(t, l2, c2.crash)
+	run(t, l2, 2)
+	searchInLab(t, l2)
+	l2.Update(idle(), desktop)
+	if !c2.goWrong.Finished {
+		t.Fatal("the answer went with n1 still down")
+	}
+	click(t, l2, c2.crash) // now "Restart n1"
+	run(t, l2, 2)
+	if c2.goWrong.Finished {
+		t.Error("the answer for n1 down stays once n1 is up")
+	}
+}
+
 // W=2 R=2 strict with the read write-back: no schedule breaks it, and the
 // lab says the search was exhaustive.
 func TestCanThisGoWrongStrictMajoritiesExhaustive(t *testing.T) {

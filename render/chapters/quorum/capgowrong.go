@@ -56,10 +56,13 @@ func (c *CAP) goWrongProblem(x *lab.Context, p int) (gowrong.Problem, bool) {
 		{{Client: capClientRight, Node: capWriter, Kind: core.OpPut, Key: c.key, Value: "v1"}},
 		{{Client: capClientLeft, Node: capReader, Kind: core.OpGet, Key: c.key}},
 	}}
+	// The twin replays the run's commands: its nodes are down where the
+	// run's are.
+	down := x.View.DownNow()
 	return gowrong.Problem{
-		Scenario: explore.Scenario{Config: cfg, Script: script, Budget: explore.Budget{Partitions: 1}, Property: core.PropStale},
-		Words: "a write of " + c.key + " via " + capWriter.String() + " then a read via " + capReader.String() +
-			" on the " + capPanelNames[p] + " cluster (any message order, any timeout, one partition)",
+		Scenario: explore.Scenario{Config: cfg, Script: script, Budget: explore.Budget{Partitions: 1}, Property: core.PropStale, Down: down},
+		Words: gowrong.WithDown("a write of "+c.key+" via "+capWriter.String()+" then a read via "+capReader.String()+
+			" on the "+capPanelNames[p]+" cluster (any message order, any timeout, one partition)", down),
 		Noun: "a stale read",
 	}, true
 }

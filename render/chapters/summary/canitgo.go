@@ -16,7 +16,8 @@ import (
 // injector whether a read that begins after a write was acknowledged can
 // miss it: a client writes a key via n0, then another reads it via n1, with
 // every message order and timeout, and at most one of each fault the
-// injector is set to inject (a partition, a crash, a dropped message).
+// injector is set to inject (a partition, a crash, a dropped message); the
+// nodes crashed on screen are down at the start, free to restart.
 
 func newGoWrong() *gowrong.Control {
 	return gowrong.New("summary-gowrong", "Search every schedule of a write via n0 then a read via n1, with the knobs and faults on screen, for a "+core.PropStale.Describe())
@@ -51,9 +52,10 @@ func goWrongProblem(x *lab.Context) (gowrong.Problem, bool) {
 		{{Client: 1, Node: n0, Kind: core.OpPut, Key: "k", Value: "v1"}},
 		{{Client: 2, Node: n1, Kind: core.OpGet, Key: "k"}},
 	}}
+	down := x.View.DownNow()
 	return gowrong.Problem{
-		Scenario: explore.Scenario{Config: cfg, Script: script, Budget: budget, Property: core.PropStale},
-		Words:    "a write via " + n0.String() + " then a read via " + n1.String() + " (any message order, any timeout, " + strings.Join(faults, ", ") + ")",
+		Scenario: explore.Scenario{Config: cfg, Script: script, Budget: budget, Property: core.PropStale, Down: down},
+		Words:    gowrong.WithDown("a write via "+n0.String()+" then a read via "+n1.String()+" (any message order, any timeout, "+strings.Join(faults, ", ")+")", down),
 		Noun:     "a stale read",
 	}, true
 }

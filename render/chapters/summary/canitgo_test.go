@@ -49,3 +49,21 @@ func TestCanThisGoWrongOnTheKnobs(t *testing.T) {
 		t.Errorf("Show me opened tick %d, scripted %v, %d stale reads (notice %q)", v.Tick, v.Config.Scripted, v.Counters.StaleReads, l.Notice())
 	}
 }
+
+// A node crashed on screen is down at the start of the search's schedules
+// (free to restart), and the verdict names it; strict W=2, R=2 quorums
+// still give no stale read.
+func TestCanThisGoWrongStartsWithTheNodesDownOnScreen(t *testing.T) {
+	l, c := newLab(t, 1)
+	mustCommand(t, l, `{"type":"knob","name":"mode","value":"cp"}`)
+	mustCommand(t, l, `{"type":"core","cmd":{"kind":"crash","node":3}}`)
+	l.Update(idle(), desktop)
+	got := searchAnswer(t, l, c)
+	if !strings.HasPrefix(got, "No schedule of a write via n0 then a read via n1 (any message order, any timeout, no fault), with n3 down at the start (free to restart) gives a stale read: ") ||
+		!strings.HasSuffix(got, "exhaustive.") {
+		t.Errorf("CP W=2 R=2 with n3 down: %q", got)
+	}
+	if d := c.goWrong.Report; d.Violated {
+		t.Errorf("a stale read found: %+v", d)
+	}
+}

@@ -9,8 +9,10 @@ package gowrong
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
+	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/explore"
 	"github.com/ringlab/ringlab/core/explore/job"
 	"github.com/ringlab/ringlab/internal/memstat"
@@ -264,9 +266,23 @@ func Verdict(r explore.Report, p Problem) string {
 	}
 	switch {
 	case r.Violated:
-		return fmt.Sprintf("Yes: %s can give %s, in %d steps (%s searched). Show me opens it.", p.Words, p.Noun, len(r.Counterexample.Schedule), states)
+		return fmt.Sprintf("Yes: %s can give %s, in %d steps (%s searched). Show me opens it.", p.Words, p.Noun, r.Counterexample.Steps(), states)
 	case r.Exhausted:
 		return fmt.Sprintf("No schedule of %s gives %s: %s, exhaustive.", p.Words, p.Noun, states)
 	}
 	return fmt.Sprintf("No schedule found of %s that gives %s in %s, but the search stopped at its %s bound: not exhaustive.", p.Words, p.Noun, states, r.CutBy)
+}
+
+// WithDown is a problem's words (Problem.Words) with the nodes its search
+// starts with down (explore.Scenario.Down) named: "..., with n1 down at
+// the start (free to restart)". The words alone when none is.
+func WithDown(words string, down []core.NodeID) string {
+	if len(down) == 0 {
+		return words
+	}
+	names := make([]string, len(down))
+	for i, n := range down {
+		names[i] = n.String()
+	}
+	return words + ", with " + strings.Join(names, " and ") + " down at the start (free to restart)"
 }
