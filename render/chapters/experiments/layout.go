@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	expt "github.com/ringlab/ringlab/experiments"
 	"github.com/ringlab/ringlab/experiments/plot"
@@ -51,6 +52,12 @@ func compactLayout(th *ui.Theme, w, h float64) bool {
 	return w < th.U(600) || h < th.U(440)
 }
 
+// tableRoomW is the least width of the picture (at 1x) at which the table
+// view keeps the knobs beside it: narrower, the table takes the width and
+// the knobs are behind the Knobs button, as in the compact layout (a
+// table's columns and their "mean ± sd" need the room more than a plot).
+const tableRoomW = 720
+
 // plotMinH is the least height the compact layout keeps for the plot
 // before it gives lines to the claim.
 const plotMinH = 150
@@ -59,7 +66,7 @@ func (p *Page) layout(x *lab.Context, area frame.Rect) layout {
 	th := x.Theme
 	u := th.U
 	inner := area.Inset(u(14))
-	if compactLayout(th, inner.W, inner.H) {
+	if compactLayout(th, inner.W, inner.H) || p.show == showTable && inner.W < u(tableRoomW) {
 		return p.compactLayout(x, inner)
 	}
 	size := th.Font()
@@ -359,6 +366,15 @@ func (p *Page) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	}
 }
 
+// took writes how long measuring took: milliseconds under a second (most
+// sweeps at their default knobs take some tens), seconds to a tenth above.
+func took(d time.Duration) string {
+	if ms := d.Round(time.Millisecond); ms < time.Second {
+		return strconv.FormatInt(max(ms.Milliseconds(), 1), 10) + " ms"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
+}
+
 // Status is the status line's text for the shown experiment.
 func (p *Page) Status() string {
 	s := p.sweeps[p.cur]
@@ -371,7 +387,7 @@ func (p *Page) Status() string {
 	case sweepRunning:
 		msg = "Measuring… " + pct(s.Progress()) + " done; the plot fills in as points are measured."
 	case sweepDone:
-		msg = fmt.Sprintf("Measured in %.1f s over %d frames; the bands span the %s seeds.", s.busy.Seconds(), s.frames, p.formatValue(s, "seeds"))
+		msg = fmt.Sprintf("Measured in %s over %d frames; the bands span the %s seeds.", took(s.busy), s.frames, p.formatValue(s, "seeds"))
 	case sweepCancelled:
 		msg = "Cancelled at " + pct(s.progress) + ": the points measured so far are shown."
 	}

@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"cmp"
 	"encoding/binary"
 	"math"
 	"slices"
@@ -24,10 +25,51 @@ type tableLayout struct {
 	headerLines int        // the longest column header's
 	rows        frame.Rect // the body, rowH per row
 	rowH        float64
+	rowLines    int // 1, or 2 where a cell takes two lines (cellLines)
 	perPage     int
+	// pageEntries are the body's lines, page by page: where the group
+	// column does not fit beside the others (grouped), each group's
+	// label heads its rows, as a line of its own, and no column holds it.
+	pageEntries [][]tableEntry
+	grouped     bool
 	pages       int
 	footer      frame.Rect // the equivalent command line
 	prev, next  frame.Rect // row pages, when there is more than one
+}
+
+// A tableEntry is one line of the table view's body: a table row (row),
+// or a group's heading (row -1, group its label).
+type tableEntry struct {
+	row   int
+	group string
+}
+
+// pagedEntries cuts the body into pages of perPage lines each: the rows in
+// order and, if grouped, each group's label before its first row, and
+// again atop a page that begins within the group.
+func pagedEntries(groups []string, grouped bool, perPage int) [][]tableEntry {
+	var pages [][]tableEntry
+	var page []tableEntry
+	add := func(e tableEntry) {
+		if len(page) == perPage {
+			pages, page = append(pages, page), nil
+		}
+		page = append(page, e)
+	}
+	for i, g := range groups {
+		if grouped && (i == 0 || g != groups[i-1] || len(page) == perPage) {
+			if len(page) >= perPage-1 {
+				// A heading is never the last line of a page.
+				pages, page = append(pages, page), nil
+			}
+			add(tableEntry{row: -1, group: g})
+		}
+		add(tableEntry{row: i})
+	}
+	if len(page) > 0 || len(pages) == 0 {
+		pages = append(pages, page)
+	}
+	return pages
 }
 
 // tableCol is one column of the table view.
@@ -98,14 +140,37 @@ func (p *Page) tableLayout(x *lab.Context, r frame.Rect) tableLayout {
 	inner := r.Inset(u(10))
 	tl.cols = tableColumns(t)
 	footerH := 3*lh + th.ControlHeight() + u(12)
-	tl.rowH = lh + u(4)
-	// The header may take as many lines as leave room for rowsLeast rows.
-	lines := int((inner.H - footerH - u(6) - rowsLeast*tl.rowH) / lh)
-	lines = min(max(lines, headerLinesLeast), headerLinesMax)
-	if key := widthsKey(tl.cols, size, inner.W, lines); key != p.widthsKey || p.widths == nil {
-		p.widths, p.widthsKey = columnWidths(x.Measure, tl.cols, size, inner.W, u(18), u(12), u(headerLabelWMax), lines), key
+	// The header may take as many lines as leave room for rowsLeast rows
+	// (of one line: where the cells take two, fewer rows fit under it),
+	// and where the headers are cut at that, more, as long as rowsFew
+	// rows fit.
+	linesFor := func(rows int) int {
+		return min(max(int((inner.H-footerH-u(6)-float64(rows)*(lh+u(4)))/lh), headerLinesLeast), headerLinesMax)
+	}
+	lines, most := linesFor(rowsLeast), linesFor(rowsFew)
+	if key := widthsKey(tl.cols, size, inner.W, lines, most); key != p.widthsKey || p.widths == nil {
+		for p.headLines = lines; ; p.headLines++ {
+			p.widths, p.rowLines = columnWidths(x.Measure, tl.cols, size, inner.W, u(18), u(12), u(headerLabelWMax), p.headLines)
+			p.grouped = false
+			if t.Group != "" && (p.rowLines > 1 || p.widths[0] > inner.W/3) {
+				// The group's labels as headings over their rows give the
+				// other columns the room.
+				p.widths, p.rowLines = columnWidths(x.Measure, tl.cols[1:], size, inner.W, u(18), u(12), u(headerLabelWMax), p.headLines)
+				p.grouped = true
+			}
+			if p.headLines >= most || headersFit(x.Measure, tl.cols, p.grouped, p.widths, size, u(12), p.headLines) {
+				break
+			}
+		}
+		p.widthsKey = key
+	}
+	lines = p.headLines
+	if p.grouped {
+		tl.cols, tl.grouped = tl.cols[1:], true
 	}
 	widths := p.widths
+	tl.rowLines = p.rowLines
+	tl.rowH = float64(tl.rowLines)*lh + u(4)
 	cx := inner.X
 	for i := range tl.cols {
 		c := &tl.cols[i]
@@ -118,9 +183,14 @@ func (p *Page) tableLayout(x *lab.Context, r frame.Rect) tableLayout {
 	var rest frame.Rect
 	tl.header, rest = inner.CutTop(float64(tl.headerLines)*lh + u(6))
 	tl.footer, rest = rest.CutBottom(footerH)
-	tl.perPage = max(int(rest.H/tl.rowH), 1)
+	tl.perPage = max(int(rest.H/tl.rowH), 2)
 	tl.rows = rest
-	tl.pages = max((len(t.Rows)+tl.perPage-1)/tl.perPage, 1)
+	groups := make([]string, len(t.Rows))
+	for i, r := range t.Rows {
+		groups[i] = r.Group
+	}
+	tl.pageEntries = pagedEntries(groups, tl.grouped, tl.perPage)
+	tl.pages = len(tl.pageEntries)
 	btns := frame.Rect{X: tl.footer.X, Y: tl.footer.Bottom() - th.ControlHeight(), W: tl.footer.W, H: th.ControlHeight()}
 	tl.prev, btns = btns.CutLeft(u(100))
 	_, btns = btns.CutLeft(u(8))
@@ -134,16 +204,20 @@ func (p *Page) tableLayout(x *lab.Context, r frame.Rect) tableLayout {
 // wide as its header's widest word; then the headers as short as the
 // room allows (the fewest lines the tallest wraps to), and what room is
 // left to the headers that want more, up to labelMax of label a line.
-// A header takes at most linesMax lines. Where the cells alone are wider
-// than avail, the widest columns give way (narrowest).
-func columnWidths(m frame.Measurer, cols []tableCol, size, avail, pad, inset, labelMax float64, linesMax int) []float64 {
+// A header takes at most linesMax lines. Where the cells on one line are
+// wider than avail, the rows take two lines (rowLines 2), and the columns
+// that gain most by it break their cells in two (cellLines); where even
+// two lines are too wide, the widest columns give way (narrowest).
+func columnWidths(m frame.Measurer, cols []tableCol, size, avail, pad, inset, labelMax float64, linesMax int) (widths []float64, rowLines int) {
 	n := len(cols)
 	least, want := make([]float64, n), make([]float64, n)
+	two := make([]float64, n) // the least on two lines
 	var sumLeast, sumWant float64
 	for i, c := range cols {
-		w := 0.0
+		w, w2 := 0.0, 0.0
 		for _, s := range c.cells {
 			w = max(w, m.Width(s, size))
+			w2 = max(w2, twoLineWidth(m, s, size))
 		}
 		words := strings.Fields(c.head)
 		if c.unit != "" {
@@ -151,8 +225,9 @@ func columnWidths(m frame.Measurer, cols []tableCol, size, avail, pad, inset, la
 		}
 		for _, word := range words {
 			w = max(w, m.Width(word, size))
+			w2 = max(w2, m.Width(word, size))
 		}
-		least[i] = w + pad
+		least[i], two[i] = w+pad, w2+pad
 		head := min(m.Width(c.head, size), labelMax)
 		if c.unit != "" {
 			head = max(head, m.Width(unitText(c.unit), size))
@@ -161,15 +236,33 @@ func columnWidths(m frame.Measurer, cols []tableCol, size, avail, pad, inset, la
 		sumLeast += least[i]
 		sumWant += want[i]
 	}
+	rowLines = 1
 	switch {
 	case sumWant <= avail:
-		return want
+		return want, 1
 	case sumLeast > avail:
-		return narrowest(least, avail)
+		// Two lines a row: the columns that gain most by it first, until
+		// the cells fit.
+		rowLines = 2
+		order := make([]int, n)
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(two[b]-least[b], two[a]-least[a]) })
+		for _, i := range order {
+			if sumLeast <= avail {
+				break
+			}
+			sumLeast -= least[i] - two[i]
+			least[i] = two[i]
+		}
+		if sumLeast > avail {
+			return narrowest(least, avail), 2
+		}
 	}
 	// The fewest header lines that fit: each column at the least width
 	// that wraps its header into that many.
-	widths := slices.Clone(least)
+	widths = slices.Clone(least)
 	for lines := 2; lines <= linesMax; lines++ {
 		sum := 0.0
 		for i, c := range cols {
@@ -207,14 +300,81 @@ func columnWidths(m frame.Measurer, cols []tableCol, size, avail, pad, inset, la
 			widths[i] += (want[i] - widths[i]) * share
 		}
 	}
-	return widths
+	return widths, rowLines
 }
 
-// widthsKey digests what columnWidths sizes the columns by.
-func widthsKey(cols []tableCol, size, avail float64, lines int) uint64 {
+// cellLines are the lines a cell takes in a column width wide, in a row of
+// rowLines: the cell whole where it fits (or the row has one line, where it
+// is cut to fit); otherwise two, a measured "mean ± sd" broken before the
+// "±", a label after the most words that fit (the rest cut if it does not).
+func cellLines(m frame.Measurer, s string, size, width float64, rowLines int) []string {
+	if rowLines < 2 || m.Width(s, size) <= width {
+		return []string{frame.Fit(m, s, size, width)}
+	}
+	a, b := splitTwo(m, s, size, width)
+	return []string{frame.Fit(m, a, size, width), frame.Fit(m, b, size, width)}
+}
+
+// splitTwo breaks a cell into two lines, as cellLines does, width wide.
+func splitTwo(m frame.Measurer, s string, size, width float64) (string, string) {
+	if mean, sd, ok := strings.Cut(s, " ± "); ok {
+		return mean, "± " + sd
+	}
+	words := strings.Fields(s)
+	k := 1
+	for k < len(words) && m.Width(strings.Join(words[:k+1], " "), size) <= width {
+		k++
+	}
+	return strings.Join(words[:k], " "), strings.Join(words[k:], " ")
+}
+
+// twoLineWidth is the least width at which a cell breaks into two lines
+// that both fit (splitTwo): a measured one's wider half, a label's at its
+// best break between words.
+func twoLineWidth(m frame.Measurer, s string, size float64) float64 {
+	if mean, sd, ok := strings.Cut(s, " ± "); ok {
+		return max(m.Width(mean, size), m.Width("± "+sd, size))
+	}
+	words := strings.Fields(s)
+	best := m.Width(s, size)
+	for k := 1; k < len(words); k++ {
+		best = min(best, max(m.Width(strings.Join(words[:k], " "), size), m.Width(strings.Join(words[k:], " "), size)))
+	}
+	return best
+}
+
+// headersFit reports whether every column's header (but the group's, if
+// grouped: the group heads its rows) wraps whole into lines lines at its
+// width (widths, inset on either side).
+func headersFit(m frame.Measurer, cols []tableCol, grouped bool, widths []float64, size, inset float64, lines int) bool {
+	if grouped {
+		cols = cols[1:]
+	}
+	for i, c := range cols {
+		if !headerFits(m, c, size, widths[i]-inset, lines) || m.Width(longestWord(c), size) > widths[i]-inset {
+			return false
+		}
+	}
+	return true
+}
+
+// longestWord is the widest word of a column's header and unit, by length.
+func longestWord(c tableCol) string {
+	w := ""
+	for _, s := range strings.Fields(c.head + " " + unitText(c.unit)) {
+		if len(s) > len(w) {
+			w = s
+		}
+	}
+	return w
+}
+
+// widthsKey digests what the columns are sized by (columnWidths, and the
+// header lines tried: lines to most).
+func widthsKey(cols []tableCol, size, avail float64, lines, most int) uint64 {
 	d := xxhash.New()
 	var b [8]byte
-	for _, x := range []float64{size, avail, float64(lines), float64(len(cols))} {
+	for _, x := range []float64{size, avail, float64(lines), float64(most), float64(len(cols))} {
 		binary.LittleEndian.PutUint64(b[:], math.Float64bits(x))
 		d.Write(b[:])
 	}
@@ -241,11 +401,13 @@ func headerFits(m frame.Measurer, c tableCol, size, width float64, lines int) bo
 // A column's header has its label's lines from the top and its unit's at
 // the bottom, all the columns' as many as the longest needs: up to
 // headerLinesMax where the table leaves room for rowsLeast rows under
-// it, and at least headerLinesLeast anyway.
+// it, or where the headers are cut at that, rowsFew, and at least
+// headerLinesLeast anyway.
 const (
 	headerLinesMax   = 7
 	headerLinesLeast = 3
 	rowsLeast        = 8
+	rowsFew          = 4
 )
 
 // unitText is a unit as the header writes it.
@@ -310,18 +472,37 @@ func (p *Page) drawTable(x *lab.Context, r frame.Rect, l *frame.Layer) {
 		}
 	}
 	l.Rect(frame.Rect{X: tl.header.X, Y: tl.header.Bottom() - u(2), W: tl.header.W, H: u(1)}, th.Border)
-	first := page * tl.perPage
-	for i := first; i < min(first+tl.perPage, len(t.Rows)); i++ {
-		y := tl.rows.Y + float64(i-first)*tl.rowH
-		if (i-first)%2 == 1 {
+	first, last, stripe := -1, -1, 0
+	for k, e := range tl.pageEntries[page] {
+		y := tl.rows.Y + float64(k)*tl.rowH
+		if e.row < 0 {
+			// A group's heading, across the table, on as many lines as
+			// a row has.
+			for j, line := range wrapMax(x.Measure, e.group, size, tl.rows.W-u(12), tl.rowLines) {
+				l.Label(tl.rows.X+u(6), y+u(2)+float64(j)*lh, size, th.ControlOn, frame.AlignStart, line)
+			}
+			stripe = 0
+			continue
+		}
+		if first < 0 {
+			first = e.row
+		}
+		last = e.row
+		if stripe%2 == 1 {
 			l.Rect(frame.Rect{X: tl.rows.X, Y: y, W: tl.rows.W, H: tl.rowH}, th.Control)
 		}
+		stripe++
 		for _, c := range tl.cols {
-			l.Label(c.x+u(6), y+u(2), size, th.Text, frame.AlignStart, frame.Fit(x.Measure, c.cells[i], size, c.w-u(12)))
+			for j, line := range cellLines(x.Measure, c.cells[e.row], size, c.w-u(12), tl.rowLines) {
+				l.Label(c.x+u(6), y+u(2)+float64(j)*lh, size, th.Text, frame.AlignStart, line)
+			}
 		}
 	}
-	info := "Rows " + strconv.Itoa(min(first+1, len(t.Rows))) + "–" + strconv.Itoa(min(first+tl.perPage, len(t.Rows))) +
-		" of " + strconv.Itoa(len(t.Rows)) + "; measured: mean ± sd over the seeds. The same numbers, headless:"
+	info := "Rows " + strconv.Itoa(first+1) + "–" + strconv.Itoa(last+1) +
+		" of " + strconv.Itoa(len(t.Rows)) + "; mean ± sd over the seeds. Headless:"
+	if len(t.Rows) == 0 {
+		info = "No rows; the same numbers, headless:"
+	}
 	y := tl.footer.Y + u(4)
 	for _, s := range wrapMax(x.Measure, info, size, tl.footer.W, 1) {
 		l.Label(tl.footer.X, y, size, th.TextDim, frame.AlignStart, s)

@@ -88,6 +88,9 @@ type Page struct {
 	// font digested in widthsKey (columnWidths wraps the headers at many
 	// widths; a table being measured changes a few times a second).
 	widths    []float64
+	rowLines  int  // the table's rows' lines at those widths (columnWidths)
+	grouped   bool // the widths leave the group column out (tableLayout)
+	headLines int  // the most lines a header takes at those widths
 	widthsKey uint64
 }
 

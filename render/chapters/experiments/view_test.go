@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	expt "github.com/ringlab/ringlab/experiments"
 	"github.com/ringlab/ringlab/experiments/plot"
@@ -399,6 +400,13 @@ func TestLegendsAndTitlesInFull(t *testing.T) {
 // frame's texts, one per line.
 func eachResultShown(t *testing.T, view int, check func(name string, tab expt.Table, got string)) {
 	t.Helper()
+	eachResultShownAt(t, view, desktop, func(name string, tab expt.Table, got string, _ *Page) { check(name, tab, got) })
+}
+
+// eachResultShownAt is eachResultShown in a window of the given size, the
+// page passed on too.
+func eachResultShownAt(t *testing.T, view int, size lab.Size, check func(name string, tab expt.Table, got string, p *Page)) {
+	t.Helper()
 	l, p := newLab(t, 1000)
 	for i, e := range menu {
 		p.choose(i)
@@ -407,8 +415,8 @@ func eachResultShown(t *testing.T, view int, check func(name string, tab expt.Ta
 		p.show = view
 		for j, tab := range p.Tables() {
 			p.tables[i] = j
-			l.Update(idle(), desktop)
-			check(e.name, tab, texts(l))
+			l.Update(idle(), size)
+			check(e.name, tab, texts(l), p)
 		}
 	}
 }
@@ -464,6 +472,19 @@ func TestSameNumbersAsSimSweep(t *testing.T) {
 		runToEnd(t, l, p)
 		if got := p.Tables()[0].CSV(); !bytes.Equal(got, want) {
 			t.Errorf("%s: the page measured\n%s\nsim sweep printed\n%s", name, got, want)
+		}
+	}
+}
+
+// How long a sweep took reads in milliseconds under a second (not "0.0
+// s"), in seconds to a tenth above.
+func TestTookReadsAsMilliseconds(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{{0, "1 ms"}, {42 * time.Millisecond, "42 ms"}, {999 * time.Millisecond, "999 ms"}, {2340 * time.Millisecond, "2.3 s"}} {
+		if got := took(tc.d); got != tc.want {
+			t.Errorf("took(%v) = %q, want %q", tc.d, got, tc.want)
 		}
 	}
 }
