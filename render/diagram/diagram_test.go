@@ -2,6 +2,7 @@ package diagram
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -340,5 +341,78 @@ func TestLostPutIsMarked(t *testing.T) {
 	in.Lost = nil
 	if Build(model(), in).Bars[0].Lost {
 		t.Error("marked lost with no Lost given")
+	}
+}
+
+// An operation's label is drawn only where it ends before the next bar on
+// its client's lane, whatever other clients began in between: client 1's
+// long put at tick 2 has 50 px before its next put at tick 3, though
+// client 2's put began between them in the model's order.
+func TestOperationLabelStopsAtItsClientsNextBar(t *testing.T) {
+	seq := uint64(0)
+	ev := func(e core.Event) core.Event { seq++; e.Seq = seq; return e }
+	put := func(tick, end int64, req core.RequestID, client int, key, version string) []core.Event {
+		return []core.Event{
+			ev(core.Event{Tick: tick, Kind: core.EvRequestStart, From: 0, Request: req, Op: core.OpPut, Client: client, Key: key}),
+			ev(core.Event{Tick: tick, Kind: core.EvVersionCreated, From: 0, Request: req, Key: key, Version: version}),
+			ev(core.Event{Tick: end, Kind: core.EvRequestDone, From: 0, Request: req, Op: core.OpPut, Client: client, Key: key, OK: true}),
+		}
+	}
+	cfg := core.DefaultConfig()
+	cfg.Nodes = 3
+	m := spacetime.New(cfg)
+	var evs []core.Event
+	evs = append(evs, put(2, 3, 1, 1, "a-rather-long-key-name", "a-rather-long-key-name=v1 [n0:1]")...)
+	evs = append(evs, put(2, 3, 2, 2, "k", "k=v1 [n0:2]")...)
+	evs = append(evs, put(3, 4, 3, 1, "k", "k=v2 [n0:3]")...)
+	slices.SortStableFunc(evs, func(a, b core.Event) int { return int(a.Tick - b.Tick) })
+	for i := range evs {
+		evs[i].Seq = uint64(i + 1)
+	}
+	m.Add(evs)
+	l := Build(m, Input{Area: area, Cursor: 20, From: 0, To: 20, TextSize: 12, Measure: fixedWidth{}, History: true})
+	var layer frame.Layer
+	l.Draw(&layer)
+	drawn := map[string]bool{}
+	for _, tx := range layer.Texts {
+		drawn[tx.S] = true
+	}
+	if len(l.Bars) != 3 || l.Bars[1].Op.Client != 2 {
+		t.Fatalf("bars %d, the second of client %d: want client 2's between client 1's", len(l.Bars), l.Bars[1].Op.Client)
+	}
+	if drawn["put a-rather-long-key-name=v1"] {
+		t.Error("client 1's long label is drawn over its next bar")
+	}
+	if !drawn["put k=v2"] || !drawn["put k=v1"] {
+		t.Errorf("the short labels are not drawn: %v", drawn)
+	}
+}
+
+// Where a bar's whole label does not fit, a shorter one that does is
+// drawn: the operation and how it ended, then the operation alone.
+func TestBarLabelShortensToFit(t *testing.T) {
+	op := &spacetime.Op{Kind: core.OpGet, Key: "k"}
+	b := &Bar{Op: op, Label: "get k -> [v1 v2]", Stale: true}
+	w := func(s string) float64 { return fixedWidth{}.Width(s, 10) }
+	for _, tc := range []struct {
+		room float64
+		want string
+	}{
+		{w("get k -> [v1 v2] (stale)"), "get k -> [v1 v2] (stale)"},
+		{w("get k -> [v1 v2] (stale)") - 1, "get k (stale)"},
+		{w("get k (stale)") - 1, "get k"},
+		{w("get k") - 1, ""},
+	} {
+		got, ok := barLabel(fixedWidth{}, b, 10, tc.room)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("room %.0f: %q %v, want %q", tc.room, got, ok, tc.want)
+		}
+	}
+	failed := &Bar{Op: &spacetime.Op{Kind: core.OpPut, Key: "k"}, Label: "put k=v1 failed", Failed: true}
+	if got, _ := barLabel(fixedWidth{}, failed, 10, 1000); got != "put k=v1 failed" {
+		t.Errorf("a failed put's label: %q", got)
+	}
+	if got, _ := barLabel(fixedWidth{}, failed, 10, w("put k failed")); got != "put k failed" {
+		t.Errorf("a failed put's short label: %q", got)
 	}
 }

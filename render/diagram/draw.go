@@ -145,23 +145,26 @@ func (l *Layout) drawLabels(layer *frame.Layer) {
 		return
 	}
 	opSize := size * 0.85
+	// Each bar's room: up to the next bar on its client's lane (the bars
+	// are in the order the operations began, every client's together).
+	rooms := make([]float64, len(l.Bars))
+	nextX := make([]float64, len(l.Lanes)) // by lane: where the next bar starts
+	for i := range nextX {
+		nextX[i] = l.Plot.Right() + 4
+	}
+	for i := len(l.Bars) - 1; i >= 0; i-- {
+		b := &l.Bars[i]
+		lane := l.clientLane[b.Op.Client]
+		rooms[i] = nextX[lane] - b.Rect.X - 4
+		nextX[lane] = b.Rect.X
+	}
 	for i := range l.Bars {
 		b := &l.Bars[i]
 		if b.Dim {
 			continue
 		}
-		text := b.Label
-		switch {
-		case b.Stale:
-			text += " (stale)"
-		case b.Lost:
-			text += " (lost)"
-		}
-		room := l.Plot.Right() - b.Rect.X
-		if i+1 < len(l.Bars) && l.Bars[i+1].Op.Client == b.Op.Client {
-			room = l.Bars[i+1].Rect.X - b.Rect.X - 4
-		}
-		if in.Measure.Width(text, opSize) > room {
+		text, ok := barLabel(in.Measure, b, opSize, rooms[i])
+		if !ok {
 			continue
 		}
 		c := scene.TextColor
@@ -170,6 +173,33 @@ func (l *Layout) drawLabels(layer *frame.Layer) {
 		}
 		layer.Label(b.Rect.X, l.labelBottom(b)-frame.LineHeight(opSize), opSize, c, frame.AlignStart, text)
 	}
+}
+
+// barLabel is the longest of a bar's labels that fits in room: the whole
+// ("get k -> [v1 v2] (stale)"), then the operation and how it ended
+// ("get k (stale)", "put k failed"), then the operation alone ("get k").
+// Not ok: none fits.
+func barLabel(m frame.Measurer, b *Bar, size, room float64) (string, bool) {
+	mark := ""
+	switch {
+	case b.Stale:
+		mark = " (stale)"
+	case b.Lost:
+		mark = " (lost)"
+	case b.Failed:
+		mark = " failed"
+	}
+	short := b.Op.Kind.String() + " " + b.Op.Key
+	whole := b.Label
+	if !b.Failed {
+		whole += mark // (a failed one's label says so)
+	}
+	for _, s := range []string{whole, short + mark, short} {
+		if m.Width(s, size) <= room {
+			return s, true
+		}
+	}
+	return "", false
 }
 
 // selectOutset is how far the selection's outline stands off its bar.
