@@ -613,7 +613,11 @@ func (l *Lab) selectionCaption() string {
 		s += fmt.Sprintf(" to %d", o.End)
 		r := tv.layout.Request
 		if r.Op != nil && r.Op.Need > 0 {
-			s += fmt.Sprintf("; %d of %d replies counted", len(r.Counted), r.Op.Need)
+			answers := "replies" // a get's
+			if o.Kind == core.OpPut {
+				answers = "acks"
+			}
+			s += fmt.Sprintf("; %d of %d %s counted", len(r.Counted), r.Op.Need, answers)
 			if len(r.Late) > 0 {
 				s += fmt.Sprintf(", %d came too late", len(r.Late))
 			}

@@ -68,7 +68,7 @@ func TestCanThisGoWrongLastWriteWinsLosesAWrite(t *testing.T) {
 	// lost: of the run at the tick on screen, so not at the tick its put
 	// was acknowledged, when two replicas held it.
 	got := chaptertest.ViewText(t, l)
-	if want := "put " + lwwKey + "=right by client 2"; !strings.HasPrefix(got, want) || !strings.Contains(got, "Lost: no replica of "+lwwKey+" holds it now") {
+	if want := "put " + lwwKey + "=right by client 2"; !strings.HasPrefix(got, want) || !strings.Contains(got, "acks counted") || !strings.Contains(got, "Lost: no replica of "+lwwKey+" holds it now") {
 		t.Errorf("after Show me the diagram says %q, want it to start %q and say it is lost", got, want)
 	}
 	acked := ce.Schedule[len(ce.Schedule)-1].Tick - 1 // before the timeout and the settle
