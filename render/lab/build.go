@@ -7,6 +7,7 @@ import (
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/render/frame"
+	"github.com/ringlab/ringlab/render/ui"
 )
 
 // build paints the whole frame from the model.
@@ -335,6 +336,9 @@ var Shortcuts = [][2]string{
 	{"Arrow keys", "adjust the focused slider, stepper, list or tabs"},
 	{"digits, Enter", "type a seed in the focused Seed box"},
 	{"Click a node", "inspect it; crash or restart it there"},
+	{"v", "switch the view: the chapter's scene, the space-time diagram, the clients' history"},
+	{"Click, [ / ]", "in the diagram or history: explain a bar or an arrow; the previous / next operation"},
+	{"Drag, wheel", "in the diagram or history: pan, zoom"},
 	{"?", "show or hide this help"},
 	{"Esc", "close this help, a list or the notice"},
 }
@@ -344,28 +348,91 @@ func (l *Lab) drawHelp(layer *frame.Layer) {
 	u := th.U
 	scr := l.layout.screen
 	layer.Rect(scr, frame.RGB(0x000000).WithAlpha(0.6))
-	size := th.Font()
-	lh := frame.LineHeight(size) + u(6)
-	keyW := 0.0
-	descW := 0.0
-	for _, s := range Shortcuts {
-		keyW = max(keyW, l.measure.Width(s[0], size))
-		descW = max(descW, l.measure.Width(s[1], size))
+	h := layoutHelp(l.measure, th, scr)
+	layer.Rect(h.box.Inset(-u(2)), th.Border)
+	layer.Rect(h.box, th.Panel)
+	x := h.box.X + h.pad
+	y := h.box.Y + h.pad
+	if h.tight {
+		layer.Label(x, y, h.size, th.Text, frame.AlignStart, helpTitle+" · "+helpClose)
+	} else {
+		layer.Label(x, y, u(18), th.Text, frame.AlignStart, helpTitle)
 	}
-	w := min(keyW+descW+u(72), scr.W-u(24))
-	h := lh*float64(len(Shortcuts)) + u(100)
-	box := frame.Rect{X: scr.X + (scr.W-w)/2, Y: scr.Y + max((scr.H-h)/2, u(8)), W: w, H: h}
-	layer.Rect(box.Inset(-u(2)), th.Border)
-	layer.Rect(box, th.Panel)
-	x := box.X + u(24)
-	y := box.Y + u(20)
-	layer.Label(x, y, u(18), th.Text, frame.AlignStart, "Keyboard shortcuts")
-	y += u(40)
-	for _, s := range Shortcuts {
-		layer.Label(x, y, size, th.ControlOn, frame.AlignStart, s[0])
-		layer.Label(x+keyW+u(24), y, size, th.Text, frame.AlignStart,
-			frame.Fit(l.measure, s[1], size, box.Right()-u(24)-(x+keyW+u(24))))
-		y += lh
+	y += h.titleH
+	for _, r := range h.rows {
+		layer.Label(x, y, h.size, th.ControlOn, frame.AlignStart, r.key)
+		for _, line := range r.lines {
+			layer.Label(x+h.keyW+h.pad, y, h.size, th.Text, frame.AlignStart, line)
+			y += h.lineH
+		}
+		y += h.gap
 	}
-	layer.Label(x, box.Bottom()-u(30), size, th.TextDim, frame.AlignStart, "Press Esc or ? to close.")
+	if !h.tight {
+		layer.Label(x, h.box.Bottom()-u(30), h.size, th.TextDim, frame.AlignStart, helpClose)
+	}
+}
+
+const (
+	helpTitle = "Keyboard shortcuts"
+	helpClose = "Press Esc or ? to close."
+)
+
+// helpLayout is where the help overlay's parts go: the box, with pad
+// inside it, the title's height titleH, and each shortcut's key and
+// description, wrapped to the box, at size (lineH a line, gap between two
+// shortcuts) and keyW of keys' column. tight: the title is one line of
+// text size with the closing words after it, and no closing line.
+type helpLayout struct {
+	box               frame.Rect
+	size, lineH, gap  float64
+	pad, titleH, keyW float64
+	tight             bool
+	rows              []helpRow
+}
+
+type helpRow struct {
+	key   string
+	lines []string
+}
+
+// layoutHelp fits the shortcuts into the screen: each description on one
+// line where the screen is wide enough, wrapped where it is not, and in a
+// short frame (a course page's) closer together, then with a one-line
+// title, then smaller, until the box fits.
+func layoutHelp(m frame.Measurer, th *ui.Theme, scr frame.Rect) helpLayout {
+	u := th.U
+	var h helpLayout
+	for _, try := range []struct {
+		scale, gap float64
+		tight      bool
+	}{{1, 6, false}, {1, 2, false}, {1, 1, true}, {0.9, 1, true}, {0.8, 0, true}, {0.7, 0, true}} {
+		h = helpLayout{size: th.Font() * try.scale, gap: u(try.gap), tight: try.tight, pad: u(24), titleH: u(40)}
+		h.lineH = frame.LineHeight(h.size)
+		bottom := u(40) // the closing line
+		if h.tight {
+			h.pad, h.titleH, bottom = u(12), h.lineH+u(6), u(8)
+		}
+		descW := 0.0
+		for _, s := range Shortcuts {
+			h.keyW = max(h.keyW, m.Width(s[0], h.size))
+			descW = max(descW, m.Width(s[1], h.size))
+		}
+		w := min(h.keyW+descW+3*h.pad, scr.W-u(24))
+		room := w - h.keyW - 3*h.pad
+		lines := 0
+		for _, s := range Shortcuts {
+			r := helpRow{key: s[0], lines: frame.Wrap(m, s[1], h.size, room)}
+			for i, line := range r.lines {
+				r.lines[i] = frame.Fit(m, line, h.size, room) // a word wider than the room
+			}
+			lines += len(r.lines)
+			h.rows = append(h.rows, r)
+		}
+		ht := h.pad + h.titleH + float64(lines)*h.lineH + float64(len(Shortcuts))*h.gap + bottom
+		h.box = frame.Rect{X: scr.X + (scr.W-w)/2, Y: scr.Y + max((scr.H-ht)/2, u(8)), W: w, H: ht}
+		if ht <= scr.H-u(16) {
+			return h
+		}
+	}
+	return h
 }
