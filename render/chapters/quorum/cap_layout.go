@@ -46,6 +46,7 @@ type capPanelLayout struct {
 	legendShown bool
 	notes       []label
 	tally       []label
+	tallyLine   bool // the tally's counts on one line (capPanelBands)
 	// places are the nodes' centres, for clicks.
 	places map[core.NodeID]point
 }
@@ -67,10 +68,17 @@ type capNode struct {
 	texts             []label
 }
 
-// capPanelBands are the heights a panel gives its parts.
+// capPanelBands are the heights a panel gives its parts, and how the
+// nodes' row and the tally are drawn in them: each node a glyph of up to
+// glyph radius with nodeLines lines under it (its name, its value, a
+// hint it holds), the tally's counts big over their captions or, in a
+// short panel, on one line (tallyLine).
 type capPanelBands struct {
 	headH, tallyH    float64
 	motto, showNodes bool
+	glyph            float64
+	nodeLines        int
+	tallyLine        bool
 }
 
 // layOutCAPPanel places one cluster's panel in area: s is the cluster (its
@@ -100,34 +108,49 @@ func layOutCAPPanel(s capSide, key string, selected core.NodeID, phase float64, 
 		lay.heads = append(lay.heads, label{inner.X, inner.Y + frame.LineHeight(big), size, th.TextDim, frame.AlignStart, frame.Fit(m, motto, size, inner.W)})
 	}
 	if b.showNodes {
-		y := lay.layOutCAPNodes(s, key, selected, phase, th, m, inner, inner.Y+b.headH)
+		y := lay.layOutCAPNodes(s, key, selected, phase, th, m, inner, inner.Y+b.headH, b)
 		lay.layOutCAPNotes(s, key, th, m, inner, y, inner.Bottom()-b.tallyH)
 	}
-	lay.layOutCAPTally(s, key, th, m, inner, b.tallyH)
+	lay.layOutCAPTally(s, key, th, m, inner, b)
+	lay.tallyLine = b.tallyLine
 	return lay
 }
 
 // capBands decides what a panel of inner size shows: in a short panel the
 // motto goes first, then the replicas' values under the tally, then the
-// nodes; the tally of what the mode gave up stays. The text between nodes
-// and tally fills what is left.
+// nodes shrink (a smaller glyph, no line for a hint), then the tally's
+// counts go on one line; only a panel too short for all that leaves the
+// nodes out. The tally of what the mode gave up stays. The text between
+// nodes and tally fills what is left.
 func capBands(th *ui.Theme, inner frame.Rect) capPanelBands {
 	u := th.U
 	lh := frame.LineHeight(th.Font()) + u(3)
 	big := u(22)
 	bigNum := u(30)
-	b := capPanelBands{tallyH: frame.LineHeight(bigNum) + lh + u(8) + 2*lh, motto: true}
-	glyphMax := u(18)
-	rowH := 2*glyphMax + u(12) + 3*lh + lh + u(8)
+	b := capPanelBands{tallyH: frame.LineHeight(bigNum) + lh + u(8) + 2*lh, motto: true, glyph: u(18), nodeLines: 3}
+	rowH := func() float64 { return 2*b.glyph + u(12) + float64(b.nodeLines)*lh + lh + u(8) }
+	fits := func() bool { return b.headH+rowH()+b.tallyH <= inner.H }
 	b.headH = frame.LineHeight(big) + lh + u(30)
-	if b.headH+rowH+b.tallyH > inner.H {
+	if !fits() {
 		b.headH = frame.LineHeight(big) + u(16)
 		b.motto = false
 	}
-	if b.headH+rowH+b.tallyH > inner.H {
+	if !fits() {
 		b.tallyH = frame.LineHeight(bigNum) + lh
 	}
-	b.showNodes = b.headH+rowH+b.tallyH <= inner.H
+	if !fits() {
+		b.glyph, b.nodeLines = u(11), 2
+	}
+	if !fits() {
+		// The counts on one line, if that lets the nodes in; else the
+		// panel has the room for them big.
+		big := b
+		b.tallyH, b.tallyLine = lh, true
+		if !fits() {
+			b = big
+		}
+	}
+	b.showNodes = fits()
 	return b
 }
 
@@ -135,7 +158,7 @@ func capBands(th *ui.Theme, inner frame.Rect) capPanelBands {
 // partition, its line and the right side, with the key's messages in
 // flight between them and those lost crossed out; it returns where the
 // notes under the row start.
-func (lay *capPanelLayout) layOutCAPNodes(s capSide, key string, selected core.NodeID, phase float64, th *ui.Theme, m frame.Measurer, inner frame.Rect, y float64) float64 {
+func (lay *capPanelLayout) layOutCAPNodes(s capSide, key string, selected core.NodeID, phase float64, th *ui.Theme, m frame.Measurer, inner frame.Rect, y float64, b capPanelBands) float64 {
 	u := th.U
 	size := th.Font()
 	lh := frame.LineHeight(size) + u(3)
@@ -146,7 +169,7 @@ func (lay *capPanelLayout) layOutCAPNodes(s capSide, key string, selected core.N
 	if len(right) > 0 {
 		slot = (inner.W - u(24)) / float64(len(order))
 	}
-	glyph := min(u(18), slot*0.22)
+	glyph := min(b.glyph, slot*0.22)
 	cy := y + glyph + u(4)
 	for i, id := range order {
 		gx := inner.X + slot*(float64(i)+0.5)
@@ -156,7 +179,7 @@ func (lay *capPanelLayout) layOutCAPNodes(s capSide, key string, selected core.N
 		lay.places[id] = point{gx, cy}
 	}
 	lay.glyphR = glyph
-	rowBottom := cy + glyph + u(8) + 3*lh
+	rowBottom := cy + glyph + u(8) + float64(b.nodeLines)*lh
 	wallX := 0.0
 	if len(right) > 0 {
 		wallX = inner.X + slot*float64(len(left)) + u(12)
@@ -170,11 +193,13 @@ func (lay *capPanelLayout) layOutCAPNodes(s capSide, key string, selected core.N
 		ty := cy + glyph + u(8)
 		n.texts = append(n.texts, label{q.X, ty, size, th.Text, frame.AlignCenter, id.String()})
 		vals, hinted := storedValues(v, id, key)
+		line := 1
 		if len(vals) > 0 {
 			n.texts = append(n.texts, label{q.X, ty + lh, size, th.Text, frame.AlignCenter, frame.Fit(m, valuesText(vals), size, slot-u(4))})
+			line++
 		}
-		if len(hinted) > 0 {
-			n.texts = append(n.texts, label{q.X, ty + 2*lh, size, th.TextDim, frame.AlignCenter, frame.Fit(m, "hint "+valuesText(hinted), size, slot-u(4))})
+		if len(hinted) > 0 && line < b.nodeLines {
+			n.texts = append(n.texts, label{q.X, ty + float64(line)*lh, size, th.TextDim, frame.AlignCenter, frame.Fit(m, "hint "+valuesText(hinted), size, slot-u(4))})
 		}
 		lay.nodes = append(lay.nodes, n)
 	}
@@ -279,17 +304,47 @@ func (lay *capPanelLayout) layOutCAPNotes(s capSide, key string, th *ui.Theme, m
 // layOutCAPTally places what the mode gave up, counted, in the bottom
 // tallyH of inner, and under it whether the replicas agree and what they
 // hold when there is room.
-func (lay *capPanelLayout) layOutCAPTally(s capSide, key string, th *ui.Theme, m frame.Measurer, inner frame.Rect, tallyH float64) {
+func (lay *capPanelLayout) layOutCAPTally(s capSide, key string, th *ui.Theme, m frame.Measurer, inner frame.Rect, b capPanelBands) {
 	u := th.U
 	size := th.Font()
 	lh := frame.LineHeight(size) + u(3)
 	bigNum := u(30)
 	t := tallyOf(s, key)
-	y := inner.Bottom() - tallyH
+	y := inner.Bottom() - b.tallyH
 	cells := []struct {
-		label string
-		n     int
-	}{{"failed requests", t.failed}, {"stale reads", t.stale}, {"most siblings", t.siblingsMax}}
+		label, short string
+		n            int
+	}{{"failed requests", "failed", t.failed}, {"stale reads", "stale", t.stale}, {"most siblings", "max siblings", t.siblingsMax}}
+	if b.tallyLine {
+		// A short panel's: each count before its caption, one after the
+		// other on one line; the short captions if the long do not fit.
+		texts := func(short bool) (out []string, w float64) {
+			for _, cell := range cells {
+				text := strconv.Itoa(cell.n) + " " + cell.label
+				if short {
+					text = strconv.Itoa(cell.n) + " " + cell.short
+				}
+				out = append(out, text)
+				w += m.Width(text, size)
+			}
+			return out, w
+		}
+		line, w := texts(false)
+		if w+float64(len(cells)-1)*u(12) > inner.W {
+			line, w = texts(true)
+		}
+		gap := max((inner.W-w)/float64(len(cells)-1), u(12))
+		x := inner.X
+		for i, cell := range cells {
+			col := th.Text
+			if cell.n > 0 {
+				col = scene.Orange
+			}
+			lay.tally = append(lay.tally, label{x, y, size, col, frame.AlignStart, frame.Fit(m, line[i], size, inner.Right()-x)})
+			x += m.Width(line[i], size) + gap
+		}
+		return
+	}
 	cw := inner.W / float64(len(cells))
 	for i, cell := range cells {
 		cx := inner.X + float64(i)*cw
