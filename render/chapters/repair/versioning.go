@@ -403,8 +403,14 @@ func (c *Versioning) drawGraph(p pen, area frame.Rect, g *versionGraph, cs cards
 	u := p.u
 	th := p.x.Theme
 	if len(g.versions) == 0 {
+		// The buttons by their names: where they are depends on the
+		// layout (a course page's frame keeps them behind Panel).
+		press := "a client's button"
+		if c.left != nil && c.right != nil {
+			press = "“" + c.left.Label + "” or “" + c.right.Label + "”"
+		}
 		p.para(frame.Rect{X: area.X, Y: area.Y + u(20), W: area.W, H: area.H}, th.TextDim,
-			"No version of “"+g.key+"” yet. Press a client's button on the right: its put becomes the first card here.")
+			"No version of “"+g.key+"” yet. Press "+press+": its put becomes the first card here.")
 		return
 	}
 	gap := cs.gap

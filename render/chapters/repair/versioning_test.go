@@ -156,3 +156,14 @@ func TestVersioningLWWSaysItChangesTheKey(t *testing.T) {
 		t.Errorf("after the switch the picture does not say the key changed: %q", sceneTexts(l))
 	}
 }
+
+// Before any put the picture says which buttons make one by their names,
+// not where they are (a course page's frame keeps them behind Panel).
+func TestEmptyVersioningNamesItsButtons(t *testing.T) {
+	l := newLab(t, "versioning", 1)
+	update(t, l)
+	joined := strings.Join(sceneTexts(l), " ")
+	if !strings.Contains(joined, "Press “Left client adds") || !strings.Contains(joined, "“Right client adds") || strings.Contains(joined, "on the right") {
+		t.Errorf("the empty picture says %q", joined)
+	}
+}
