@@ -218,6 +218,7 @@ type layout struct {
 	scene    frame.Rect // the chapter's picture
 	panel    frame.Rect // the side panel
 	tryThis  frame.Rect
+	tryAbove bool         // the try-this box heads the picture (tryAbovePicture)
 	controls []frame.Rect // one row per chapter control
 	tabs     frame.Rect
 	content  frame.Rect // the selected tab's content
@@ -242,6 +243,35 @@ const embedStripH = 40
 // page's cue and link lie over the bottom of its picture (the course page
 // sizes its frames at least 420 px tall).
 const embedStripFrameMinH = 400
+
+// tryAbovePicture reports whether, beside the picture, the side panel
+// (panel) cannot hold the try-this box over every chapter control, and if
+// so the box's height at the top of the picture (scene): its text wrapped
+// to the picture's width. Not where the box would take more than a third
+// of the picture: the panel keeps it then, and the last controls go.
+func (l *Lab) tryAbovePicture(parts Parts, panel, scene frame.Rect) (frame.Rect, bool) {
+	th := &l.theme
+	u := th.U
+	if panel.W <= 0 {
+		return frame.Rect{}, false
+	}
+	inner := panel.Inset(u(12))
+	size := th.Font()
+	n := len(l.Chapter().Controls(l.context()))
+	ctrlH := float64(n) * (th.ControlHeight() + u(8))
+	try := l.Chapter().Info().TryThis
+	tryH := func(w float64) float64 {
+		return u(10) + frame.LineHeight(size)*float64(1+len(frame.Wrap(l.measure, try, size, w-u(20)))) + u(10)
+	}
+	if tryH(inner.W)+u(10)+ctrlH <= inner.H {
+		return frame.Rect{}, false
+	}
+	h := tryH(scene.W-u(16)) + u(16) // the box inset by 8 in its band
+	if h > scene.H/3 {
+		return frame.Rect{}, false
+	}
+	return frame.Rect{X: scene.X, Y: scene.Y, W: scene.W, H: h}, true
+}
 
 // compact reports whether the layout is the small-frame one: in embed mode,
 // or in a window too small for the side panel beside the picture.
@@ -307,6 +337,17 @@ func (l *Lab) computeLayout(sz Size) {
 		lay.strip, lay.stripTry = frame.Rect{}, nil
 		l.stripBtns = l.stripBtns[:0]
 	}
+	// Beside the picture, the chapter's controls come before the
+	// try-this box: where the panel cannot hold both, the box heads the
+	// picture instead, as wide as it.
+	lay.tryAbove = false
+	if !lay.compact {
+		if try, ok := l.tryAbovePicture(parts, lay.panel, lay.scene); ok {
+			lay.tryAbove = true
+			lay.tryThis, lay.scene = lay.scene.CutTop(try.H)
+			lay.tryThis = lay.tryThis.Inset(u(8))
+		}
+	}
 	// A notice lies over the top of the picture: it moves nothing, so a
 	// click aimed at a control while it appears still lands there.
 	lay.notice = frame.Rect{}
@@ -323,7 +364,10 @@ func (l *Lab) computeLayout(sz Size) {
 	// compact layout the controls take two columns where there is room,
 	// and what does not fit goes: first the try-this box, then the tabs.
 	lay.controls = lay.controls[:0]
-	lay.tryThis, lay.tabs, lay.content = frame.Rect{}, frame.Rect{}, frame.Rect{}
+	lay.tabs, lay.content = frame.Rect{}, frame.Rect{}
+	if !lay.tryAbove {
+		lay.tryThis = frame.Rect{}
+	}
 	if lay.panel.W > 0 {
 		inner := lay.panel.Inset(u(12))
 		if lay.compact {
@@ -342,7 +386,7 @@ func (l *Lab) computeLayout(sz Size) {
 		tryH := u(10) + frame.LineHeight(size)*float64(1+len(tryLines)) + u(10)
 		wantTabs := parts&(PartInspector|PartEventLog|PartCounters) != 0
 		tabsH := u(4) + th.ControlHeight() + u(10) + th.ControlHeight() + frame.LineHeight(size)
-		showTry := true
+		showTry := !lay.tryAbove
 		if lay.compact {
 			if tryH+u(10)+ctrlH+tabsH > inner.H {
 				showTry = false

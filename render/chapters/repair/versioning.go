@@ -407,7 +407,7 @@ func (c *Versioning) drawGraph(p pen, area frame.Rect, g *versionGraph, cs cards
 		// layout (a course page's frame keeps them behind Panel).
 		press := "a client's button"
 		if c.left != nil && c.right != nil {
-			press = "“" + c.left.Label + "” or “" + c.right.Label + "”"
+			press = c.left.Label + " or " + c.right.Label // (each quotes its item)
 		}
 		p.para(frame.Rect{X: area.X, Y: area.Y + u(20), W: area.W, H: area.H}, th.TextDim,
 			"No version of “"+g.key+"” yet. Press "+press+": its put becomes the first card here.")

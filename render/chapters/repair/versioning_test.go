@@ -163,7 +163,7 @@ func TestEmptyVersioningNamesItsButtons(t *testing.T) {
 	l := newLab(t, "versioning", 1)
 	update(t, l)
 	joined := strings.Join(sceneTexts(l), " ")
-	if !strings.Contains(joined, "Press “Left client adds") || !strings.Contains(joined, "“Right client adds") || strings.Contains(joined, "on the right") {
+	if !strings.Contains(joined, "Press Left client adds \"") || !strings.Contains(joined, " or Right client adds \"") || strings.Contains(joined, "on the right") {
 		t.Errorf("the empty picture says %q", joined)
 	}
 }
