@@ -142,13 +142,23 @@ func (l *Lab) drawTryThis(layer *frame.Layer) {
 func (l *Lab) paragraph(layer *frame.Layer, r frame.Rect, text string, col frame.Color) {
 	size := l.theme.Font()
 	lh := frame.LineHeight(size) + l.theme.U(2)
-	for i, line := range frame.Wrap(l.measure, text, size, r.W) {
-		y := r.Y + float64(i)*lh
-		if y+lh > r.Bottom() {
-			return
-		}
-		layer.Label(r.X, y, size, col, frame.AlignStart, line)
+	for i, line := range paragraphLines(l.measure, text, size, r.W, int((r.H+1e-9)/lh)) {
+		layer.Label(r.X, r.Y+float64(i)*lh, size, col, frame.AlignStart, line)
 	}
+}
+
+// paragraphLines wraps text into at most rows lines width wide: where it
+// takes more, the last line ends with an ellipsis, so that a cut is seen.
+func paragraphLines(m frame.Measurer, text string, size, width float64, rows int) []string {
+	lines := frame.Wrap(m, text, size, width)
+	if rows <= 0 {
+		return nil
+	}
+	if len(lines) > rows {
+		rest := strings.Join(lines[rows-1:], " ") // wider than a line: Fit cuts it with an ellipsis
+		lines = append(lines[:rows-1], frame.Fit(m, rest, size, width))
+	}
+	return lines
 }
 
 // textRows writes lines into r from the top, wrapping long ones, and stops

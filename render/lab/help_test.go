@@ -33,3 +33,25 @@ func TestHelpFitsTheScreen(t *testing.T) {
 		}
 	}
 }
+
+// A paragraph cut short by its box says so: its last line ends with an
+// ellipsis; one that fits is whole.
+func TestParagraphShowsWhereItIsCut(t *testing.T) {
+	text := "Click a node in the list of what each node holds, or pick one above, to see what it stores and what it believes about the others."
+	all := paragraphLines(measure, text, 14, 200, 20)
+	if strings.Join(all, " ") != text {
+		t.Fatalf("with room: %q", all)
+	}
+	cut := paragraphLines(measure, text, 14, 200, len(all)-1)
+	if len(cut) != len(all)-1 || !strings.HasSuffix(cut[len(cut)-1], "…") {
+		t.Errorf("one row short: %q", cut)
+	}
+	for _, line := range cut {
+		if measure.Width(line, 14) > 200 {
+			t.Errorf("%q is wider than the box", line)
+		}
+	}
+	if got := paragraphLines(measure, text, 14, 200, 0); got != nil {
+		t.Errorf("no room: %q", got)
+	}
+}

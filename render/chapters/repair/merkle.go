@@ -540,7 +540,8 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		}
 	}
 	rest := h.draw(p, in, compact, keep)
-	nowH, leafH, readH, legendH := p.lh+u(16), 2*p.lh+u(8), u(20)+3*p.lh, p.lh+u(12)
+	nowH, leafH, readH := p.lh+u(16), 2*p.lh+u(8), u(20)+3*p.lh
+	legendH := float64(c.legendRows(p, in.W))*(p.lh+u(4)) + u(8)
 	if compact {
 		nowH, leafH, readH = p.lh+u(10), p.lh+u(6), u(18)+2*p.lh
 	}
@@ -850,26 +851,56 @@ func (c *Merkle) drawReadRepair(p pen, r frame.Rect, v *core.View) {
 	}
 }
 
+// merkleLegend is the legend's entries: a swatch and its words.
+func (c *Merkle) merkleLegend(p pen) []legendEntry {
+	u := p.u
+	th := p.x.Theme
+	return []legendEntry{
+		{func(b frame.Rect) { p.l.Rect(b, scene.Vermillion) }, "hashes differed: both children compared"},
+		{func(b frame.Rect) { p.l.Rect(b, th.ControlHover); p.l.Outline(b, u(1), th.TextDim) }, "hashes equal: subtree skipped"},
+		{func(b frame.Rect) { p.dashedBox(b, u(1), th.Border) }, "never compared"},
+		{func(b frame.Rect) { drawRepairMark(p, b.X+b.W/2, b.Y+b.H/2, u(6)) }, "key repaired"},
+	}
+}
+
+// A legendEntry is one entry of a legend: draw paints its swatch in b.
+type legendEntry struct {
+	draw  func(b frame.Rect)
+	label string
+}
+
+// legendPlaces places the legend's entries in rows width wide, from left
+// to right, the next row where an entry does not fit: each entry's row
+// and x.
+func (c *Merkle) legendPlaces(p pen, width float64) (rows []int, xs []float64) {
+	u := p.u
+	x, row := 0.0, 0
+	for _, e := range c.merkleLegend(p) {
+		w := u(26) + u(6) + p.width(e.label, p.fs)
+		if x > 0 && x+w > width {
+			x, row = 0, row+1
+		}
+		rows, xs = append(rows, row), append(xs, x)
+		x += w + u(20)
+	}
+	return rows, xs
+}
+
+// legendRows is how many rows the legend takes width wide.
+func (c *Merkle) legendRows(p pen, width float64) int {
+	rows, _ := c.legendPlaces(p, width)
+	return rows[len(rows)-1] + 1
+}
+
 func (c *Merkle) drawLegend(p pen, r frame.Rect) {
 	u := p.u
 	th := p.x.Theme
-	x := r.X
-	y := r.Y + u(8)
-	cy := y + p.lh/2
-	item := func(draw func(b frame.Rect), label string) {
-		lw := p.width(label, p.fs)
-		w := u(26)
-		if x+w+u(6)+lw > r.Right() {
-			return
-		}
-		draw(frame.Rect{X: x, Y: cy - u(7), W: w, H: u(14)})
-		p.l.Label(x+w+u(6), y, p.fs, th.Text, frame.AlignStart, label)
-		x += w + u(6) + lw + u(20)
+	rows, xs := c.legendPlaces(p, r.W)
+	for i, e := range c.merkleLegend(p) {
+		x, y := r.X+xs[i], r.Y+u(8)+float64(rows[i])*(p.lh+u(4))
+		e.draw(frame.Rect{X: x, Y: y + p.lh/2 - u(7), W: u(26), H: u(14)})
+		p.text(x+u(26)+u(6), y, p.fs, th.Text, frame.AlignStart, e.label, r.W-xs[i]-u(32))
 	}
-	item(func(b frame.Rect) { p.l.Rect(b, scene.Vermillion) }, "hashes differed: both children compared")
-	item(func(b frame.Rect) { p.l.Rect(b, th.ControlHover); p.l.Outline(b, u(1), th.TextDim) }, "hashes equal: subtree skipped")
-	item(func(b frame.Rect) { p.dashedBox(b, u(1), th.Border) }, "never compared")
-	item(func(b frame.Rect) { drawRepairMark(p, b.X+b.W/2, b.Y+b.H/2, u(6)) }, "key repaired")
 }
 
 // NodeHint says where the picture's nodes are (lab.NodeHinter).

@@ -234,3 +234,19 @@ func TestMerklePictureShowsTheExchangeAsCompared(t *testing.T) {
 		t.Errorf("the run reopened from its link says\n%q\nwant\n%q", got, before)
 	}
 }
+
+// The legend names all four marks, on a second row where one does not
+// hold them (a 960x600 window), not the first two alone.
+func TestMerkleLegendKeepsEveryEntry(t *testing.T) {
+	for _, sz := range []lab.Size{desktop, {W: 960, H: 600, Scale: 1}} {
+		l := newLab(t, "merkle", 1)
+		l.Update(idle(), sz)
+		l.Update(idle(), sz)
+		joined := strings.Join(sceneTexts(l), "\n")
+		for _, want := range []string{"hashes differed: both children compared", "hashes equal: subtree skipped", "never compared", "key repaired"} {
+			if !strings.Contains(joined, "\n"+want+"\n") && !strings.HasSuffix(joined, "\n"+want) {
+				t.Errorf("%vx%v: the legend lacks %q", sz.W, sz.H, want)
+			}
+		}
+	}
+}
