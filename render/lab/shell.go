@@ -248,36 +248,85 @@ const embedStripFrameMinH = 400
 // (panel) cannot hold the try-this box over every chapter control, and if
 // so the box's height at the top of the picture (scene): its text wrapped
 // to the picture's width. Not where the box would take more than a third
-// of the picture: the panel keeps it then, and the last controls go.
-func (l *Lab) tryAbovePicture(parts Parts, panel, scene frame.Rect) (frame.Rect, bool) {
+// of the picture (the layout is compact then: panelHolds).
+func (l *Lab) tryAbovePicture(panel, scene frame.Rect) (frame.Rect, bool) {
 	th := &l.theme
 	u := th.U
 	if panel.W <= 0 {
 		return frame.Rect{}, false
 	}
 	inner := panel.Inset(u(12))
-	size := th.Font()
-	n := len(l.Chapter().Controls(l.context()))
-	ctrlH := float64(n) * (th.ControlHeight() + u(8))
-	try := l.Chapter().Info().TryThis
-	tryH := func(w float64) float64 {
-		return u(10) + frame.LineHeight(size)*float64(1+len(frame.Wrap(l.measure, try, size, w-u(20)))) + u(10)
-	}
-	if tryH(inner.W)+u(10)+ctrlH <= inner.H {
+	ctrlH := l.controlsH()
+	if l.tryH(inner.W)+u(10)+ctrlH <= inner.H {
 		return frame.Rect{}, false
 	}
-	h := tryH(scene.W-u(16)) + u(16) // the box inset by 8 in its band
+	h := l.tryH(scene.W-u(16)) + u(16) // the box inset by 8 in its band
 	if h > scene.H/3 {
 		return frame.Rect{}, false
 	}
 	return frame.Rect{X: scene.X, Y: scene.Y, W: scene.W, H: h}, true
 }
 
+// controlsH is the height the chapter's controls take in one column.
+func (l *Lab) controlsH() float64 {
+	th := &l.theme
+	return float64(len(l.Chapter().Controls(l.context()))) * (th.ControlHeight() + th.U(8))
+}
+
+// tryH is the try-this box's height w wide.
+func (l *Lab) tryH(w float64) float64 {
+	th := &l.theme
+	u := th.U
+	size := th.Font()
+	lines := frame.Wrap(l.measure, l.Chapter().Info().TryThis, size, w-u(20))
+	return u(10) + frame.LineHeight(size)*float64(1+len(lines)) + u(10)
+}
+
+// sideBySide is where the side panel and the picture go in a window of
+// size sz that keeps the panel beside the picture (not compact).
+func (l *Lab) sideBySide(sz Size) (panel, scene frame.Rect) {
+	th := &l.theme
+	u := th.U
+	_, rest := frame.Rect{W: sz.W, H: sz.H}.CutTop(u(78))
+	rowH := th.ControlHeight() + u(14)
+	bottomH := rowH
+	parts := l.Chapter().Parts()
+	if sz.W < u(960) && parts&PartTimeline != 0 {
+		bottomH = 2 * rowH
+	}
+	if parts&(PartTransport|PartTimeline|PartSeed) != 0 {
+		_, rest = rest.CutBottom(bottomH)
+	}
+	panelW := min(max(sz.W*0.3, u(300)), u(380))
+	if sz.W-panelW < u(300) {
+		panelW = max(sz.W-u(300), u(220))
+	}
+	return rest.CutRight(panelW)
+}
+
+// panelHolds reports whether the side panel beside the picture shows
+// every chapter control and the try-this box (in the panel, or heading
+// the picture: tryAbovePicture).
+func (l *Lab) panelHolds(sz Size) bool {
+	panel, scene := l.sideBySide(sz)
+	inner := panel.Inset(l.theme.U(12))
+	ctrlH := l.controlsH()
+	if ctrlH > inner.H {
+		return false
+	}
+	if l.tryH(inner.W)+l.theme.U(10)+ctrlH <= inner.H {
+		return true
+	}
+	_, ok := l.tryAbovePicture(panel, scene)
+	return ok
+}
+
 // compact reports whether the layout is the small-frame one: in embed mode,
-// or in a window too small for the side panel beside the picture.
+// or in a window too small for the side panel beside the picture, or for
+// the chapter's controls in it (panelHolds).
 func (l *Lab) compact(sz Size) bool {
 	u := l.theme.U
-	return l.embed || sz.W < u(720) || sz.H < u(480)
+	return l.embed || sz.W < u(720) || sz.H < u(480) || !l.panelHolds(sz)
 }
 
 func (l *Lab) computeLayout(sz Size) {
@@ -321,11 +370,7 @@ func (l *Lab) computeLayout(sz Size) {
 	}
 	switch {
 	case !lay.compact:
-		panelW := min(max(sz.W*0.3, u(300)), u(380))
-		if sz.W-panelW < u(300) {
-			panelW = max(sz.W-u(300), u(220))
-		}
-		lay.panel, lay.scene = rest.CutRight(panelW)
+		lay.panel, lay.scene = l.sideBySide(sz)
 	case l.panelOpen:
 		// The panel covers the picture, which keeps its size beneath (so
 		// the chapter's drawing does not jump when the panel closes).
@@ -342,7 +387,7 @@ func (l *Lab) computeLayout(sz Size) {
 	// picture instead, as wide as it.
 	lay.tryAbove = false
 	if !lay.compact {
-		if try, ok := l.tryAbovePicture(parts, lay.panel, lay.scene); ok {
+		if try, ok := l.tryAbovePicture(lay.panel, lay.scene); ok {
 			lay.tryAbove = true
 			lay.tryThis, lay.scene = lay.scene.CutTop(try.H)
 			lay.tryThis = lay.tryThis.Inset(u(8))

@@ -13,10 +13,11 @@ import (
 type manyControls struct {
 	*ringChapter
 	many []ui.Widget
+	try  string
 }
 
 func newManyControls(n int) manyControls {
-	c := manyControls{ringChapter: newRingChapter()}
+	c := manyControls{ringChapter: newRingChapter(), try: strings.Repeat("Set a knob, press a button and predict what the picture will show. ", 6)}
 	for i := range n {
 		c.many = append(c.many, ui.NewButton(fmt.Sprintf("busy-%d", i), fmt.Sprintf("Control %d", i), "", func() {}))
 	}
@@ -26,7 +27,7 @@ func newManyControls(n int) manyControls {
 func (c manyControls) Info() ChapterInfo {
 	i := c.ringChapter.Info()
 	i.ID = "busy"
-	i.TryThis = strings.Repeat("Set a knob, press a button and predict what the picture will show. ", 6)
+	i.TryThis = c.try
 	return i
 }
 
@@ -86,4 +87,41 @@ func TestControlsComeBeforeTheTryThisBox(t *testing.T) {
 // within reports whether r lies inside bound.
 func within(r, bound frame.Rect) bool {
 	return r.X >= bound.X && r.Y >= bound.Y && r.Right() <= bound.Right()+1e-9 && r.Bottom() <= bound.Bottom()+1e-9
+}
+
+// Where the side panel beside the picture cannot show every control (nine
+// in a 800x500 window), the lab takes its compact layout: the picture the
+// window's width, and every control in the panel its button opens. A
+// chapter with a few controls keeps the panel beside the picture there.
+func TestAWindowTooShortForTheControlsIsCompact(t *testing.T) {
+	small := Size{W: 800, H: 500, Scale: 1}
+	c := newManyControls(9)
+	l, err := New([]Chapter{c}, measure, Options{Seed: 1, Paused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Update(idle(), small)
+	if !l.layout.compact || l.layout.scene.W < small.W-1 {
+		t.Fatalf("nine controls at 800x500: compact %v, picture %+v", l.layout.compact, l.layout.scene)
+	}
+	if msg := l.Command(`{"type":"press","value":"panel"}`); msg != "" {
+		t.Fatal(msg)
+	}
+	l.Update(idle(), small)
+	l.Update(idle(), small)
+	for _, w := range c.many {
+		if b := w.Bounds(); b.W <= 0 || !within(b, l.layout.panel) {
+			t.Errorf("%s at %+v, not in the open panel %+v", w.ID(), b, l.layout.panel)
+		}
+	}
+	few := newManyControls(3)
+	few.try = "Press a button and predict what the picture will show."
+	l, err = New([]Chapter{few}, measure, Options{Seed: 1, Paused: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Update(idle(), small)
+	if l.layout.compact {
+		t.Error("three controls and a short try-this at 800x500: compact")
+	}
 }
