@@ -508,7 +508,12 @@ func opLine(hist kept, t quorumTrack, what, answered string) string {
 	}
 	switch {
 	case op.ReturnTick < 0:
-		return fmt.Sprintf("%s: %s, waiting for %d of %d…", head, who, t.need, t.need)
+		// How many of the quorum have answered so far.
+		noun, q := "acks", "W"
+		if op.Kind == core.OpGet {
+			noun, q = "replies", "R"
+		}
+		return fmt.Sprintf("%s: %s; %d of %s = %d %s so far…", head, who, len(set), q, t.need, noun)
 	case !op.OK && op.Kind == core.OpPut && len(t.got) > 0:
 		keep := "keeps"
 		if len(t.got) > 1 {

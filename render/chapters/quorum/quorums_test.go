@@ -1,6 +1,7 @@
 package quorum
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ringlab/ringlab/core"
@@ -216,5 +217,19 @@ func TestQuorumsDrawsItsReplicasInASmallFrame(t *testing.T) {
 				t.Errorf("boxes %+v and %+v overlap", rects[i], rects[j])
 			}
 		}
+	}
+}
+
+// While a write waits, its line counts the acks it has of the W it needs,
+// and names them as acks (a read's: replies of R).
+func TestQuorumsPendingWriteCountsItsAcks(t *testing.T) {
+	l := newLab(t, "quorums")
+	c := l.Chapter().(*Quorums)
+	run(t, l, 4)
+	click(t, l, c.write)
+	run(t, l, 1)
+	joined := strings.Join(texts(l, frame.LayerScene), "\n")
+	if !strings.Contains(joined, "no answer yet; 0 of W = 2 acks so far…") {
+		t.Errorf("the pending write's line: %q", joined)
 	}
 }
