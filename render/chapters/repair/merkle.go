@@ -541,7 +541,8 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	}
 	rest := h.draw(p, in, compact, keep)
 	nowH, leafH, readH := p.lh+u(16), 2*p.lh+u(8), u(20)+3*p.lh
-	legendH := float64(c.legendRows(p, in.W))*(p.lh+u(4)) + u(8)
+	legendRows := c.legendRows(p, in.W)
+	legendH := func(rows int) float64 { return float64(rows)*(p.lh+u(4)) + u(8) }
 	if compact {
 		nowH, leafH, readH = p.lh+u(10), p.lh+u(6), u(18)+2*p.lh
 	}
@@ -559,10 +560,16 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		return true
 	}
 	showNow := keepBlock(nowH)
-	showLeaf, showRead, showLegend := keepBlock(leafH), keepBlock(readH), keepBlock(legendH)
+	showLeaf, showRead := keepBlock(leafH), keepBlock(readH)
+	// The legend whole, on as many rows as it takes; where those do not
+	// fit, one row of what fits on it.
+	showLegend := keepBlock(legendH(legendRows))
+	if !showLegend && legendRows > 1 && keepBlock(legendH(1)) {
+		showLegend, legendRows = true, 1
+	}
 	var legend, readArea, leafArea, nowArea frame.Rect
 	if showLegend {
-		legend, rest = rest.CutBottom(legendH)
+		legend, rest = rest.CutBottom(legendH(legendRows))
 	}
 	if showRead {
 		readArea, rest = rest.CutBottom(readH)
@@ -583,7 +590,7 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		c.drawReadRepair(p, readArea, v)
 	}
 	if legend.H > 0 {
-		c.drawLegend(p, legend)
+		c.drawLegend(p, legend, legendRows)
 	}
 	c.drawTrees(p, rest, v)
 }
@@ -892,11 +899,16 @@ func (c *Merkle) legendRows(p pen, width float64) int {
 	return rows[len(rows)-1] + 1
 }
 
-func (c *Merkle) drawLegend(p pen, r frame.Rect) {
+// drawLegend draws the legend's entries on up to rows rows; those placed
+// past them are left out.
+func (c *Merkle) drawLegend(p pen, r frame.Rect, maxRows int) {
 	u := p.u
 	th := p.x.Theme
 	rows, xs := c.legendPlaces(p, r.W)
 	for i, e := range c.merkleLegend(p) {
+		if rows[i] >= maxRows {
+			continue
+		}
 		x, y := r.X+xs[i], r.Y+u(8)+float64(rows[i])*(p.lh+u(4))
 		e.draw(frame.Rect{X: x, Y: y + p.lh/2 - u(7), W: u(26), H: u(14)})
 		p.text(x+u(26)+u(6), y, p.fs, th.Text, frame.AlignStart, e.label, r.W-xs[i]-u(32))

@@ -250,3 +250,19 @@ func TestMerkleLegendKeepsEveryEntry(t *testing.T) {
 		}
 	}
 }
+
+// In a course page's frame too short for the legend's two rows, one row
+// keeps what fits on it rather than the legend going.
+func TestMerkleLegendKeepsARowInAShortFrame(t *testing.T) {
+	l, err := lab.New(Chapters(), measure, lab.Options{Chapter: "merkle", Seed: 1, Paused: true, Embed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sz := lab.Size{W: 728, H: 480, Scale: 1}
+	l.Update(idle(), sz)
+	l.Update(idle(), sz)
+	joined := strings.Join(sceneTexts(l), "\n")
+	if !strings.Contains(joined, "hashes differed: both children compared") {
+		t.Errorf("the legend in a 728x480 frame: %q", joined)
+	}
+}
