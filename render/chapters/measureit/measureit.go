@@ -58,7 +58,8 @@ func NewLink(name string) *Link {
 	if !ok {
 		panic("measureit: no experiment " + name + " to link to")
 	}
-	b := ui.NewButton("measure-"+name, "Measure it: "+short+" ►", "Open the experiments page on this measurement", nil)
+	// The tooltip names the measurement too: a narrow panel cuts the label.
+	b := ui.NewButton("measure-"+name, "Measure it: "+short+" ►", "Open the experiments page on this measurement: "+short, nil)
 	return &Link{button: b, experiment: name}
 }
 
