@@ -218,7 +218,7 @@ type layout struct {
 	scene    frame.Rect // the chapter's picture
 	panel    frame.Rect // the side panel
 	tryThis  frame.Rect
-	tryAbove bool         // the try-this box heads the picture (tryAbovePicture)
+	tryAbove bool         // the try-this box heads the picture (fitSide)
 	controls []frame.Rect // one row per chapter control
 	tabs     frame.Rect
 	content  frame.Rect // the selected tab's content
@@ -243,29 +243,6 @@ const embedStripH = 40
 // page's cue and link lie over the bottom of its picture (the course page
 // sizes its frames at least 420 px tall).
 const embedStripFrameMinH = 400
-
-// tryAbovePicture reports whether, beside the picture, the side panel
-// (panel) cannot hold the try-this box over every chapter control, and if
-// so the box's height at the top of the picture (scene): its text wrapped
-// to the picture's width. Not where the box would take more than a third
-// of the picture (the layout is compact then: panelHolds).
-func (l *Lab) tryAbovePicture(panel, scene frame.Rect) (frame.Rect, bool) {
-	th := &l.theme
-	u := th.U
-	if panel.W <= 0 {
-		return frame.Rect{}, false
-	}
-	inner := panel.Inset(u(12))
-	ctrlH := l.controlsH()
-	if l.tryH(inner.W)+u(10)+ctrlH <= inner.H {
-		return frame.Rect{}, false
-	}
-	h := l.tryH(scene.W-u(16)) + u(16) // the box inset by 8 in its band
-	if h > scene.H/3 {
-		return frame.Rect{}, false
-	}
-	return frame.Rect{X: scene.X, Y: scene.Y, W: scene.W, H: h}, true
-}
 
 // controlsH is the height the chapter's controls take in one column.
 func (l *Lab) controlsH() float64 {
@@ -304,29 +281,36 @@ func (l *Lab) sideBySide(sz Size) (panel, scene frame.Rect) {
 	return rest.CutRight(panelW)
 }
 
-// panelHolds reports whether the side panel beside the picture shows
-// every chapter control and the try-this box (in the panel, or heading
-// the picture: tryAbovePicture).
-func (l *Lab) panelHolds(sz Size) bool {
-	panel, scene := l.sideBySide(sz)
-	inner := panel.Inset(l.theme.U(12))
-	ctrlH := l.controlsH()
-	if ctrlH > inner.H {
-		return false
-	}
-	if l.tryH(inner.W)+l.theme.U(10)+ctrlH <= inner.H {
-		return true
-	}
-	_, ok := l.tryAbovePicture(panel, scene)
-	return ok
+// sideFit is how a window that may keep the side panel beside the picture
+// shares it out: the panel and the picture (sideBySide), and whether the
+// panel holds every chapter control with the try-this box (holds): in the
+// panel, or, where it cannot hold both, heading the picture, as wide as
+// it (tryAbove, the box's band tryH high), unless that would take more
+// than a third of the picture. Where it does not hold them the layout is
+// compact.
+type sideFit struct {
+	panel, scene frame.Rect
+	holds        bool
+	tryAbove     bool
+	tryH         float64
 }
 
-// compact reports whether the layout is the small-frame one: in embed mode,
-// or in a window too small for the side panel beside the picture, or for
-// the chapter's controls in it (panelHolds).
-func (l *Lab) compact(sz Size) bool {
+func (l *Lab) fitSide(sz Size) sideFit {
 	u := l.theme.U
-	return l.embed || sz.W < u(720) || sz.H < u(480) || !l.panelHolds(sz)
+	f := sideFit{}
+	f.panel, f.scene = l.sideBySide(sz)
+	inner := f.panel.Inset(u(12))
+	ctrlH := l.controlsH()
+	switch {
+	case ctrlH > inner.H:
+	case l.tryH(inner.W)+u(10)+ctrlH <= inner.H:
+		f.holds = true
+	default:
+		f.tryH = l.tryH(f.scene.W-u(16)) + u(16) // the box inset by 8 in its band
+		f.holds = f.tryH <= f.scene.H/3
+		f.tryAbove = f.holds
+	}
+	return f
 }
 
 func (l *Lab) computeLayout(sz Size) {
@@ -334,7 +318,14 @@ func (l *Lab) computeLayout(sz Size) {
 	u := th.U
 	lay := &l.layout
 	lay.screen = frame.Rect{W: sz.W, H: sz.H}
-	lay.compact = l.compact(sz)
+	// Compact in embed mode, or in a window too small for the side panel
+	// beside the picture, or for the chapter's controls in it.
+	var side sideFit
+	lay.compact = l.embed || sz.W < u(720) || sz.H < u(480)
+	if !lay.compact {
+		side = l.fitSide(sz)
+		lay.compact = !side.holds
+	}
 	rest := lay.screen
 	if lay.compact {
 		lay.top, rest = rest.CutTop(th.ControlHeight() + u(14))
@@ -370,7 +361,7 @@ func (l *Lab) computeLayout(sz Size) {
 	}
 	switch {
 	case !lay.compact:
-		lay.panel, lay.scene = l.sideBySide(sz)
+		lay.panel, lay.scene = side.panel, side.scene
 	case l.panelOpen:
 		// The panel covers the picture, which keeps its size beneath (so
 		// the chapter's drawing does not jump when the panel closes).
@@ -385,13 +376,10 @@ func (l *Lab) computeLayout(sz Size) {
 	// Beside the picture, the chapter's controls come before the
 	// try-this box: where the panel cannot hold both, the box heads the
 	// picture instead, as wide as it.
-	lay.tryAbove = false
-	if !lay.compact {
-		if try, ok := l.tryAbovePicture(lay.panel, lay.scene); ok {
-			lay.tryAbove = true
-			lay.tryThis, lay.scene = lay.scene.CutTop(try.H)
-			lay.tryThis = lay.tryThis.Inset(u(8))
-		}
+	lay.tryAbove = !lay.compact && side.tryAbove
+	if lay.tryAbove {
+		lay.tryThis, lay.scene = lay.scene.CutTop(side.tryH)
+		lay.tryThis = lay.tryThis.Inset(u(8))
 	}
 	// A notice lies over the top of the picture: it moves nothing, so a
 	// click aimed at a control while it appears still lands there.
