@@ -13,6 +13,7 @@ import (
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/core/explore"
 	"github.com/ringlab/ringlab/core/ids"
+	"github.com/ringlab/ringlab/internal/elapsed"
 	"github.com/ringlab/ringlab/internal/memstat"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/runfmt"
@@ -289,7 +290,7 @@ func writeExploreText(w io.Writer, r exploreReport, took time.Duration) error {
 			"           schedules that hold messages cover every drop and partition: none is tried apart)\n")
 	}
 	fmt.Fprintf(&b, "property:  %s\n", r.Definition)
-	fmt.Fprintf(&b, "searched:  %d states (%d distinct), depth %d, in %s\n", r.States, r.DistinctStates, r.Depth, searchTime(took))
+	fmt.Fprintf(&b, "searched:  %d states (%d distinct), depth %d, in %s\n", r.States, r.DistinctStates, r.Depth, elapsed.Brief(took))
 	if r.Interchangeable != "" {
 		fmt.Fprintf(&b, "           (nodes %s are interchangeable here: the same keys, any client may call\n"+
 			"           them, so a state and its renamings are counted once)\n", r.Interchangeable)
@@ -315,15 +316,6 @@ func writeExploreText(w io.Writer, r exploreReport, took time.Duration) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// searchTime writes how long a search took: milliseconds under a second
-// (most small scenarios take a few), seconds to a tenth above.
-func searchTime(d time.Duration) string {
-	if ms := d.Round(time.Millisecond); ms < time.Second {
-		return fmt.Sprintf("%d ms", max(ms.Milliseconds(), 1))
-	}
-	return fmt.Sprintf("%.1f s", d.Seconds())
 }
 
 // boundFlags name the flag that raises each bound a search can be cut by.

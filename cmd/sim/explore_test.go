@@ -7,7 +7,6 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ringlab/ringlab/core"
 	"github.com/ringlab/ringlab/runfmt"
@@ -162,14 +161,6 @@ func TestExploreText(t *testing.T) {
 	// A small search's time reads in milliseconds, not "0.0 s".
 	if !regexp.MustCompile(`depth \d+, in \d+ ms\n`).MatchString(out) {
 		t.Errorf("the search's time is not in milliseconds:\n%s", out)
-	}
-	for _, tc := range []struct {
-		d    time.Duration
-		want string
-	}{{0, "1 ms"}, {12400 * time.Microsecond, "12 ms"}, {999 * time.Millisecond, "999 ms"}, {1520 * time.Millisecond, "1.5 s"}} {
-		if got := searchTime(tc.d); got != tc.want {
-			t.Errorf("searchTime(%v) = %q, want %q", tc.d, got, tc.want)
-		}
 	}
 	// The fault budget reads as English, one or many.
 	_, out, _ = invoke("explore", "-script", "c1: put k v1 ; c2: get k", "-w", "1", "-r", "1", "-crashes", "1", "-drops", "2")

@@ -6,10 +6,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	expt "github.com/ringlab/ringlab/experiments"
 	"github.com/ringlab/ringlab/experiments/plot"
+	"github.com/ringlab/ringlab/internal/elapsed"
 	"github.com/ringlab/ringlab/render/frame"
 	"github.com/ringlab/ringlab/render/lab"
 	"github.com/ringlab/ringlab/render/ui"
@@ -366,15 +366,6 @@ func (p *Page) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	}
 }
 
-// took writes how long measuring took: milliseconds under a second (most
-// sweeps at their default knobs take some tens), seconds to a tenth above.
-func took(d time.Duration) string {
-	if ms := d.Round(time.Millisecond); ms < time.Second {
-		return strconv.FormatInt(max(ms.Milliseconds(), 1), 10) + " ms"
-	}
-	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
-}
-
 // Status is the status line's text for the shown experiment.
 func (p *Page) Status() string {
 	s := p.sweeps[p.cur]
@@ -387,7 +378,7 @@ func (p *Page) Status() string {
 	case sweepRunning:
 		msg = "Measuring… " + pct(s.Progress()) + " done; the plot fills in as points are measured."
 	case sweepDone:
-		msg = fmt.Sprintf("Measured in %s over %d frames; the bands span the %s seeds.", took(s.busy), s.frames, p.formatValue(s, "seeds"))
+		msg = fmt.Sprintf("Measured in %s over %d frames; the bands span the %s seeds.", elapsed.Brief(s.busy), s.frames, p.formatValue(s, "seeds"))
 	case sweepCancelled:
 		msg = "Cancelled at " + pct(s.progress) + ": the points measured so far are shown."
 	}
