@@ -281,3 +281,78 @@ func compactFrame(p pen, area frame.Rect) (in frame.Rect, compact bool) {
 	in = area.Inset(pad)
 	return in, in.H < u(330)
 }
+
+// A legend is a row of swatches, each with its words, wrapped onto more
+// rows where one does not hold them: top above the first row, gap between
+// a swatch and its words, space between two entries. The chapters of this
+// package draw theirs with it.
+type legend struct {
+	entries         []legendEntry
+	top, gap, space float64
+}
+
+// A legendEntry is a swatch w wide, which draw paints from x0 on its row's
+// centre line cy, and its words.
+type legendEntry struct {
+	w     float64
+	draw  func(x0, cy float64)
+	label string
+}
+
+// places puts the entries in rows width wide, left to right, starting a
+// row where an entry would run past width: each entry's row and x.
+func (g legend) places(p pen, width float64) (rows []int, xs []float64) {
+	x, row := 0.0, 0
+	for _, e := range g.entries {
+		w := e.w + g.gap + p.width(e.label, p.fs)
+		if x > 0 && x+w > width {
+			x, row = 0, row+1
+		}
+		rows, xs = append(rows, row), append(xs, x)
+		x += w + g.space
+	}
+	return rows, xs
+}
+
+// rows is how many rows the whole legend takes width wide.
+func (g legend) rows(p pen, width float64) int {
+	rows, _ := g.places(p, width)
+	if len(rows) == 0 {
+		return 0
+	}
+	return rows[len(rows)-1] + 1
+}
+
+// height is the band rows rows of the legend take.
+func (g legend) height(p pen, rows int) float64 {
+	return g.top + float64(rows)*(p.lh+p.u(4))
+}
+
+// fit is how many rows of the legend to draw width wide in room of
+// height: all it takes, or where those do not fit one row of the entries
+// that fit on it, or none.
+func (g legend) fit(p pen, width, room float64) int {
+	n := g.rows(p, width)
+	switch {
+	case g.height(p, n) <= room:
+		return n
+	case g.height(p, 1) <= room:
+		return 1
+	}
+	return 0
+}
+
+// draw paints the entries placed on the first rows rows of r; those
+// placed past them are left out.
+func (g legend) draw(p pen, r frame.Rect, rows int) {
+	th := p.x.Theme
+	at, xs := g.places(p, r.W)
+	for i, e := range g.entries {
+		if at[i] >= rows {
+			continue
+		}
+		x, y := r.X+xs[i], r.Y+g.top+float64(at[i])*(p.lh+p.u(4))
+		e.draw(x, y+p.lh/2)
+		p.text(x+e.w+g.gap, y, p.fs, th.Text, frame.AlignStart, e.label, r.Right()-(x+e.w+g.gap))
+	}
+}

@@ -318,11 +318,11 @@ func (c *Failures) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		keep = 1
 	}
 	rest := h.draw(p, in, compact, keep)
-	legendH := p.lh + u(12)
-	if rest.H-legendH >= matrixMin {
-		var legend frame.Rect
-		legend, rest = rest.CutBottom(legendH)
-		c.drawLegend(p, legend)
+	lg := c.legend(p)
+	if rows := lg.fit(p, rest.W, rest.H-matrixMin); rows > 0 {
+		var area frame.Rect
+		area, rest = rest.CutBottom(lg.height(p, rows))
+		lg.draw(p, area, rows)
 	}
 	// The cluster's circle needs room for its labels around it; a small
 	// frame shows the matrix alone.
@@ -510,27 +510,20 @@ func memberOf(ms []core.MemberView, id core.NodeID) (core.MemberView, bool) {
 	return ms[i], true
 }
 
-func (c *Failures) drawLegend(p pen, r frame.Rect) {
+// legend is the picture's legend: what a node believes of another, and
+// the lines between nodes.
+func (c *Failures) legend(p pen) legend {
 	u := p.u
-	th := p.x.Theme
-	x := r.X
-	y := r.Y + u(8)
-	cy := y + p.lh/2
-	item := func(draw func(x0 float64), w float64, label string) {
-		lw := p.width(label, p.fs)
-		if x+w+u(6)+lw > r.Right() {
-			return
-		}
-		draw(x)
-		p.l.Label(x+w+u(6), y, p.fs, th.Text, frame.AlignStart, label)
-		x += w + u(6) + lw + u(18)
-	}
+	var es []legendEntry
 	for _, s := range []core.Status{core.Alive, core.Suspect, core.Dead} {
-		item(func(x0 float64) { p.statusGlyph(x0+u(7), cy, u(7), s, true) }, u(14), statusName(s, true))
+		es = append(es, legendEntry{u(14), func(x0, cy float64) { p.statusGlyph(x0+u(7), cy, u(7), s, true) }, statusName(s, true)})
 	}
-	item(func(x0 float64) { p.statusGlyph(x0+u(7), cy, u(7), 0, false) }, u(14), "not heard of")
-	item(func(x0 float64) { p.l.Line(x0, cy, x0+u(24), cy, u(2.5), scene.Purple) }, u(24), "gossip")
-	item(func(x0 float64) { p.arrow(x0, cy, x0+u(28), cy, u(2.5), scene.Vermillion, true) }, u(28), "hint")
+	es = append(es,
+		legendEntry{u(14), func(x0, cy float64) { p.statusGlyph(x0+u(7), cy, u(7), 0, false) }, "not heard of"},
+		legendEntry{u(24), func(x0, cy float64) { p.l.Line(x0, cy, x0+u(24), cy, u(2.5), scene.Purple) }, "gossip"},
+		legendEntry{u(28), func(x0, cy float64) { p.arrow(x0, cy, x0+u(28), cy, u(2.5), scene.Vermillion, true) }, "hint"},
+	)
+	return legend{top: u(8), gap: u(6), space: u(18), entries: es}
 }
 
 // NodeHint says where the picture's nodes are (lab.NodeHinter).

@@ -541,8 +541,7 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	}
 	rest := h.draw(p, in, compact, keep)
 	nowH, leafH, readH := p.lh+u(16), 2*p.lh+u(8), u(20)+3*p.lh
-	legendRows := c.legendRows(p, in.W)
-	legendH := func(rows int) float64 { return float64(rows)*(p.lh+u(4)) + u(8) }
+	lg := c.legend(p)
 	if compact {
 		nowH, leafH, readH = p.lh+u(10), p.lh+u(6), u(18)+2*p.lh
 	}
@@ -563,13 +562,10 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	showLeaf, showRead := keepBlock(leafH), keepBlock(readH)
 	// The legend whole, on as many rows as it takes; where those do not
 	// fit, one row of what fits on it.
-	showLegend := keepBlock(legendH(legendRows))
-	if !showLegend && legendRows > 1 && keepBlock(legendH(1)) {
-		showLegend, legendRows = true, 1
-	}
-	var legend, readArea, leafArea, nowArea frame.Rect
-	if showLegend {
-		legend, rest = rest.CutBottom(legendH(legendRows))
+	legendRows := lg.fit(p, in.W, budget)
+	var legendArea, readArea, leafArea, nowArea frame.Rect
+	if legendRows > 0 {
+		legendArea, rest = rest.CutBottom(lg.height(p, legendRows))
 	}
 	if showRead {
 		readArea, rest = rest.CutBottom(readH)
@@ -589,8 +585,8 @@ func (c *Merkle) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 	if readArea.H > 0 {
 		c.drawReadRepair(p, readArea, v)
 	}
-	if legend.H > 0 {
-		c.drawLegend(p, legend, legendRows)
+	if legendArea.H > 0 {
+		lg.draw(p, legendArea, legendRows)
 	}
 	c.drawTrees(p, rest, v)
 }
@@ -858,61 +854,21 @@ func (c *Merkle) drawReadRepair(p pen, r frame.Rect, v *core.View) {
 	}
 }
 
-// merkleLegend is the legend's entries: a swatch and its words.
-func (c *Merkle) merkleLegend(p pen) []legendEntry {
+// legend is the trees' legend: how a subtree was compared, and a key
+// repaired.
+func (c *Merkle) legend(p pen) legend {
 	u := p.u
 	th := p.x.Theme
-	return []legendEntry{
-		{func(b frame.Rect) { p.l.Rect(b, scene.Vermillion) }, "hashes differed: both children compared"},
-		{func(b frame.Rect) { p.l.Rect(b, th.ControlHover); p.l.Outline(b, u(1), th.TextDim) }, "hashes equal: subtree skipped"},
-		{func(b frame.Rect) { p.dashedBox(b, u(1), th.Border) }, "never compared"},
-		{func(b frame.Rect) { drawRepairMark(p, b.X+b.W/2, b.Y+b.H/2, u(6)) }, "key repaired"},
-	}
-}
-
-// A legendEntry is one entry of a legend: draw paints its swatch in b.
-type legendEntry struct {
-	draw  func(b frame.Rect)
-	label string
-}
-
-// legendPlaces places the legend's entries in rows width wide, from left
-// to right, the next row where an entry does not fit: each entry's row
-// and x.
-func (c *Merkle) legendPlaces(p pen, width float64) (rows []int, xs []float64) {
-	u := p.u
-	x, row := 0.0, 0
-	for _, e := range c.merkleLegend(p) {
-		w := u(26) + u(6) + p.width(e.label, p.fs)
-		if x > 0 && x+w > width {
-			x, row = 0, row+1
-		}
-		rows, xs = append(rows, row), append(xs, x)
-		x += w + u(20)
-	}
-	return rows, xs
-}
-
-// legendRows is how many rows the legend takes width wide.
-func (c *Merkle) legendRows(p pen, width float64) int {
-	rows, _ := c.legendPlaces(p, width)
-	return rows[len(rows)-1] + 1
-}
-
-// drawLegend draws the legend's entries on up to rows rows; those placed
-// past them are left out.
-func (c *Merkle) drawLegend(p pen, r frame.Rect, maxRows int) {
-	u := p.u
-	th := p.x.Theme
-	rows, xs := c.legendPlaces(p, r.W)
-	for i, e := range c.merkleLegend(p) {
-		if rows[i] >= maxRows {
-			continue
-		}
-		x, y := r.X+xs[i], r.Y+u(8)+float64(rows[i])*(p.lh+u(4))
-		e.draw(frame.Rect{X: x, Y: y + p.lh/2 - u(7), W: u(26), H: u(14)})
-		p.text(x+u(26)+u(6), y, p.fs, th.Text, frame.AlignStart, e.label, r.W-xs[i]-u(32))
-	}
+	box := func(x0, cy float64) frame.Rect { return frame.Rect{X: x0, Y: cy - u(7), W: u(26), H: u(14)} }
+	return legend{top: u(8), gap: u(6), space: u(20), entries: []legendEntry{
+		{u(26), func(x0, cy float64) { p.l.Rect(box(x0, cy), scene.Vermillion) }, "hashes differed: both children compared"},
+		{u(26), func(x0, cy float64) {
+			p.l.Rect(box(x0, cy), th.ControlHover)
+			p.l.Outline(box(x0, cy), u(1), th.TextDim)
+		}, "hashes equal: subtree skipped"},
+		{u(26), func(x0, cy float64) { p.dashedBox(box(x0, cy), u(1), th.Border) }, "never compared"},
+		{u(26), func(x0, cy float64) { drawRepairMark(p, x0+u(13), cy, u(6)) }, "key repaired"},
+	}}
 }
 
 // NodeHint says where the picture's nodes are (lab.NodeHinter).

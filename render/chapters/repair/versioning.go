@@ -358,11 +358,12 @@ func (c *Versioning) Build(x *lab.Context, area frame.Rect, l *frame.Layer) {
 		storeCols = 3
 	}
 	storeRows := (len(v.Nodes) + storeCols - 1) / storeCols
-	legendH, storeH := p.lh+u(10), u(24)+float64(storeRows+1)*(p.lh+u(4))
-	if rest.H-legendH >= graphMin {
-		var legend frame.Rect
-		legend, rest = rest.CutBottom(legendH)
-		c.drawLegend(p, legend)
+	storeH := u(24) + float64(storeRows+1)*(p.lh+u(4))
+	lg := c.legend(p)
+	if rows := lg.fit(p, rest.W, rest.H-graphMin); rows > 0 {
+		var area frame.Rect
+		area, rest = rest.CutBottom(lg.height(p, rows))
+		lg.draw(p, area, rows)
 	}
 	if rest.H-storeH >= graphMin {
 		var store frame.Rect
@@ -614,26 +615,15 @@ func (c *Versioning) drawStores(p pen, r frame.Rect, v *core.View, key string, c
 	}
 }
 
-func (c *Versioning) drawLegend(p pen, r frame.Rect) {
+// legend is the version graph's legend: the arrows and the sibling.
+func (c *Versioning) legend(p pen) legend {
 	u := p.u
 	th := p.x.Theme
-	x := r.X
-	y := r.Y + u(6)
-	cy := y + p.lh/2
-	item := func(draw func(x0 float64), w float64, label string) {
-		lw := p.width(label, p.fs)
-		if x+w+u(8)+lw > r.Right() {
-			return
-		}
-		draw(x)
-		p.l.Label(x+w+u(8), y, p.fs, th.Text, frame.AlignStart, label)
-		x += w + u(8) + lw + u(22)
-	}
-	item(func(x0 float64) { p.arrow(x0+u(30), cy, x0, cy, u(2), th.Text, false) }, u(30), "replaced (the new write had seen it)")
-	item(func(x0 float64) { p.arrow(x0+u(30), cy, x0, cy, u(2), scene.Vermillion, true) }, u(30), "dropped by timestamp (never seen)")
-	item(func(x0 float64) {
-		p.l.Rect(frame.Rect{X: x0, Y: cy - u(6), W: u(16), H: u(12)}, scene.Orange)
-	}, u(16), "sibling")
+	return legend{top: u(6), gap: u(8), space: u(22), entries: []legendEntry{
+		{u(30), func(x0, cy float64) { p.arrow(x0+u(30), cy, x0, cy, u(2), th.Text, false) }, "replaced (the new write had seen it)"},
+		{u(30), func(x0, cy float64) { p.arrow(x0+u(30), cy, x0, cy, u(2), scene.Vermillion, true) }, "dropped by timestamp (never seen)"},
+		{u(16), func(x0, cy float64) { p.l.Rect(frame.Rect{X: x0, Y: cy - u(6), W: u(16), H: u(12)}, scene.Orange) }, "sibling"},
+	}}
 }
 
 func joinIDs(ids []core.NodeID) string {
